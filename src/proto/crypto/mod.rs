@@ -1,0 +1,3 @@
+//! Thin adapters over aws-lc-rs: cipher suites, key exchange, signatures.
+
+pub mod suites;

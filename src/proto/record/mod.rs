@@ -1,0 +1,1 @@
+//! The record layer: framing (a tokio-util codec) and AEAD protection.
