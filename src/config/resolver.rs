@@ -1,0 +1,129 @@
+//! Choosing the server's certificate for a ClientHello.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+
+use crate::error::Error;
+use crate::proto::crypto::sign::SigningKey;
+use crate::proto::wire::enums::SignatureScheme;
+
+/// A certificate chain (end entity first) and the key for its end entity.
+#[derive(Debug)]
+pub struct CertifiedKey {
+    /// The chain sent to peers, end entity first.
+    pub chain: Vec<CertificateDer<'static>>,
+    /// The end entity's private key.
+    pub key: SigningKey,
+}
+
+impl CertifiedKey {
+    /// Builds from a chain and a DER private key (PKCS#8, SEC1 or PKCS#1).
+    pub fn new(chain: Vec<CertificateDer<'static>>, key: &PrivateKeyDer<'_>) -> Result<Self, Error> {
+        if chain.is_empty() {
+            return Err(Error::Config("certificate chain is empty".into()));
+        }
+        Ok(CertifiedKey {
+            chain,
+            key: SigningKey::from_der(key)?,
+        })
+    }
+
+    /// Loads a PEM chain file and a PEM private key file.
+    pub fn from_pem_files(
+        cert: impl AsRef<std::path::Path>,
+        key: impl AsRef<std::path::Path>,
+    ) -> Result<Self, Error> {
+        use rustls_pki_types::pem::PemObject;
+        let cert = cert.as_ref();
+        let key = key.as_ref();
+        let chain = CertificateDer::pem_file_iter(cert)
+            .map_err(|e| Error::Config(format!("reading {}: {e}", cert.display())))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| Error::Config(format!("parsing {}: {e}", cert.display())))?;
+        let key = PrivateKeyDer::from_pem_file(key)
+            .map_err(|e| Error::Config(format!("reading key {}: {e}", key.display())))?;
+        Self::new(chain, &key)
+    }
+}
+
+/// What a certificate resolver may look at.
+#[derive(Debug)]
+pub struct ClientHelloInfo<'a> {
+    /// The SNI host name, if the client sent one.
+    pub server_name: Option<&'a str>,
+    /// The signature schemes the client accepts.
+    pub signature_schemes: &'a [SignatureScheme],
+    /// The ALPN protocols the client offered.
+    pub alpn: &'a [Vec<u8>],
+}
+
+/// Chooses the certificate for a connection.
+pub trait ResolvesServerCert: Send + Sync + std::fmt::Debug {
+    /// The certificate to present, or None to fail the handshake.
+    fn resolve(&self, hello: &ClientHelloInfo<'_>) -> Option<Arc<CertifiedKey>>;
+}
+
+/// One certificate for every client.
+#[derive(Debug)]
+pub(crate) struct SingleCert(pub Arc<CertifiedKey>);
+
+impl ResolvesServerCert for SingleCert {
+    fn resolve(&self, _: &ClientHelloInfo<'_>) -> Option<Arc<CertifiedKey>> {
+        Some(self.0.clone())
+    }
+}
+
+/// Maps SNI host names to certificates, with an optional default for clients
+/// that send no name or an unknown one.
+///
+/// ```
+/// use lctls::config::{CertifiedKey, SniResolver};
+/// # fn main() -> Result<(), lctls::Error> {
+/// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/certs");
+/// let mut sni = SniResolver::new();
+/// sni.add("localhost", CertifiedKey::from_pem_files(
+///     format!("{dir}/server.pem"), format!("{dir}/server.key"))?)?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Default)]
+pub struct SniResolver {
+    by_name: HashMap<String, Arc<CertifiedKey>>,
+    default: Option<Arc<CertifiedKey>>,
+}
+
+impl SniResolver {
+    /// An empty resolver.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Serves `key` to clients asking for `name` (compared case-insensitively).
+    pub fn add(&mut self, name: &str, key: CertifiedKey) -> Result<(), Error> {
+        let name = name.trim_end_matches('.').to_ascii_lowercase();
+        if name.is_empty() {
+            return Err(Error::Config("empty SNI name".into()));
+        }
+        self.by_name.insert(name, Arc::new(key));
+        Ok(())
+    }
+
+    /// Serves `key` when no name matches.
+    pub fn set_default(&mut self, key: CertifiedKey) {
+        self.default = Some(Arc::new(key));
+    }
+}
+
+impl ResolvesServerCert for SniResolver {
+    fn resolve(&self, hello: &ClientHelloInfo<'_>) -> Option<Arc<CertifiedKey>> {
+        hello
+            .server_name
+            .and_then(|n| {
+                self.by_name
+                    .get(&n.trim_end_matches('.').to_ascii_lowercase())
+            })
+            .or(self.default.as_ref())
+            .cloned()
+    }
+}

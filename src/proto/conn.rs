@@ -1,0 +1,568 @@
+//! `Connection`: the sans-IO TLS 1.3 endpoint. Ciphertext goes in with
+//! [`Connection::incoming_mut`] + [`Connection::process`], ciphertext comes out
+//! of [`Connection::outgoing_mut`]; plaintext goes in with
+//! [`Connection::write_plaintext`] and comes out with [`Connection::read_plaintext`].
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use bytes::{Buf, BytesMut};
+use rustls_pki_types::ServerName;
+use tokio_util::codec::Decoder;
+
+use crate::config::{ClientConfig, ServerConfig};
+use crate::error::Error;
+use crate::proto::handshake::client13::{self, ClientState};
+use crate::proto::handshake::server13::{self, ServerState};
+use crate::proto::handshake::Negotiated;
+use crate::proto::keys::tls13::{Secret, TrafficSecret};
+use crate::proto::record::codec::{OpaqueRecord, RecordCodec};
+use crate::proto::record::layer::RecordLayer;
+use crate::proto::wire::enums::{AlertDescription, AlertLevel, ContentType, HandshakeType};
+use crate::proto::wire::handshake::{HandshakeMessage, Joiner, NewSessionTicket};
+
+/// Consecutive records that carry nothing (empty application data, dummy
+/// change_cipher_spec, warning alerts) we accept before calling it a flood.
+const MAX_EMPTY_RECORDS: u32 = 32;
+/// Decrypted application data we hold for the reader before we stop opening records.
+pub const MAX_BUFFERED_PLAINTEXT: usize = 64 * 1024;
+/// Session tickets a client keeps.
+const MAX_TICKETS: usize = 8;
+
+/// Which end of the connection we are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    /// We connected.
+    Client,
+    /// We accepted.
+    Server,
+}
+
+/// State shared by both sides: record layer, buffers, keys, negotiated values.
+pub(crate) struct Common {
+    pub side: Side,
+    pub record: RecordLayer,
+    codec: RecordCodec,
+    incoming: BytesMut,
+    outgoing: BytesMut,
+    joiner: Joiner,
+    plaintext: VecDeque<BytesMut>,
+    plaintext_len: usize,
+    pub negotiated: Negotiated,
+    read_secret: Option<TrafficSecret>,
+    write_secret: Option<TrafficSecret>,
+    pub exporter_secret: Option<Secret>,
+    pub tickets: VecDeque<NewSessionTicket>,
+    received_close_notify: bool,
+    sent_close_notify: bool,
+    empty_records: u32,
+}
+
+impl Common {
+    fn new(side: Side, max_handshake: usize, max_fragment: usize) -> Self {
+        let mut record = RecordLayer::new();
+        record.set_max_fragment(max_fragment);
+        Common {
+            side,
+            record,
+            codec: RecordCodec::default(),
+            incoming: BytesMut::new(),
+            outgoing: BytesMut::new(),
+            joiner: Joiner::new(max_handshake),
+            plaintext: VecDeque::new(),
+            plaintext_len: 0,
+            negotiated: Negotiated::default(),
+            read_secret: None,
+            write_secret: None,
+            exporter_secret: None,
+            tickets: VecDeque::new(),
+            received_close_notify: false,
+            sent_close_notify: false,
+            empty_records: 0,
+        }
+    }
+
+    /// Encodes a handshake message, adds it to `transcript` and queues it.
+    pub fn send_handshake(
+        &mut self,
+        transcript: &mut crate::proto::handshake::transcript::Transcript,
+        msg: &HandshakeMessage,
+    ) -> Result<(), Error> {
+        let bytes = msg.to_bytes();
+        transcript.add(&bytes);
+        self.record
+            .seal_all(ContentType::Handshake, &bytes, &mut self.outgoing)
+    }
+
+    /// Queues a handshake message that is not part of any transcript (KeyUpdate).
+    fn send_post_handshake(&mut self, msg: &HandshakeMessage) -> Result<(), Error> {
+        self.record
+            .seal_all(ContentType::Handshake, &msg.to_bytes(), &mut self.outgoing)
+    }
+
+    /// Queues the dummy change_cipher_spec of middlebox compatibility mode.
+    pub fn send_dummy_ccs(&mut self) {
+        self.outgoing
+            .extend_from_slice(&[ContentType::ChangeCipherSpec.get(), 3, 3, 0, 1, 1]);
+    }
+
+    /// Installs new read keys. Handshake data buffered under the old keys
+    /// would straddle the key change, which RFC 8446 section 5.1 forbids.
+    pub fn set_read_secret(&mut self, secret: &TrafficSecret) -> Result<(), Error> {
+        if !self.joiner.is_empty() {
+            return Err(Error::unexpected(
+                "handshake message straddles a key change",
+            ));
+        }
+        let keys = secret.keys();
+        self.record.set_read_key(secret.suite(), &keys.key, &keys.iv);
+        Ok(())
+    }
+
+    /// Installs new write keys.
+    pub fn set_write_secret(&mut self, secret: &TrafficSecret) {
+        let keys = secret.keys();
+        self.record.set_write_key(secret.suite(), &keys.key, &keys.iv);
+    }
+
+    /// Installs the application traffic secrets and keeps them for KeyUpdate.
+    pub fn set_application_read(&mut self, secret: TrafficSecret) -> Result<(), Error> {
+        self.set_read_secret(&secret)?;
+        self.read_secret = Some(secret);
+        Ok(())
+    }
+
+    /// See [`Common::set_application_read`].
+    pub fn set_application_write(&mut self, secret: TrafficSecret) {
+        self.set_write_secret(&secret);
+        self.write_secret = Some(secret);
+    }
+
+    fn send_alert(&mut self, level: AlertLevel, desc: AlertDescription) {
+        // A failure to seal here has nowhere to go: the connection is ending anyway.
+        let _ = self.record.seal(
+            ContentType::Alert,
+            &[level.get(), desc.get()],
+            &mut self.outgoing,
+        );
+    }
+
+    fn count_empty(&mut self, what: &str) -> Result<(), Error> {
+        self.empty_records += 1;
+        if self.empty_records > MAX_EMPTY_RECORDS {
+            return Err(Error::unexpected(format!(
+                "peer sent more than {MAX_EMPTY_RECORDS} {what} records in a row"
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// The handshake progress of either side.
+enum State {
+    Client(ClientState),
+    Server(ServerState),
+    Established,
+    /// A fatal error happened; the error is kept in `Connection::error`.
+    Failed,
+}
+
+/// A TLS 1.3 connection without any IO.
+pub struct Connection {
+    common: Common,
+    state: State,
+    error: Option<Error>,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("side", &self.common.side)
+            .field("handshaking", &self.is_handshaking())
+            .field("negotiated", &self.common.negotiated)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Connection {
+    /// A client connection to `server_name`; its ClientHello is queued at once.
+    pub fn new_client(config: Arc<ClientConfig>, server_name: ServerName<'static>) -> Result<Self, Error> {
+        let mut common = Common::new(Side::Client, config.max_handshake_message, config.max_fragment);
+        let state = client13::start(config, server_name, &mut common)?;
+        Ok(Connection {
+            common,
+            state: State::Client(state),
+            error: None,
+        })
+    }
+
+    /// A server connection waiting for a ClientHello.
+    pub fn new_server(config: Arc<ServerConfig>) -> Self {
+        let common = Common::new(Side::Server, config.max_handshake_message, config.max_fragment);
+        Connection {
+            common,
+            state: State::Server(server13::start(config)),
+            error: None,
+        }
+    }
+
+    /// Which side this is.
+    pub fn side(&self) -> Side {
+        self.common.side
+    }
+
+    /// True until the handshake has completed (or failed).
+    pub fn is_handshaking(&self) -> bool {
+        matches!(self.state, State::Client(_) | State::Server(_))
+    }
+
+    /// What the handshake negotiated so far.
+    pub fn negotiated(&self) -> &Negotiated {
+        &self.common.negotiated
+    }
+
+    /// Session tickets received from the server (newest last).
+    pub fn tickets(&self) -> impl Iterator<Item = &NewSessionTicket> {
+        self.common.tickets.iter()
+    }
+
+    /// The buffer of ciphertext received from the peer: append to it, then call [`Connection::process`].
+    pub fn incoming_mut(&mut self) -> &mut BytesMut {
+        &mut self.common.incoming
+    }
+
+    /// Appends ciphertext received from the peer.
+    pub fn feed(&mut self, data: &[u8]) {
+        self.common.incoming.extend_from_slice(data);
+    }
+
+    /// Ciphertext waiting to be written to the peer; advance it as bytes are written.
+    pub fn outgoing_mut(&mut self) -> &mut BytesMut {
+        &mut self.common.outgoing
+    }
+
+    /// Takes all ciphertext waiting to be written.
+    pub fn take_outgoing(&mut self) -> BytesMut {
+        self.common.outgoing.split()
+    }
+
+    /// Bytes of ciphertext waiting to be written.
+    pub fn outgoing_len(&self) -> usize {
+        self.common.outgoing.len()
+    }
+
+    /// True when the reader has buffered as much plaintext as we hold; the
+    /// IO layer should stop reading until some is consumed.
+    pub fn plaintext_full(&self) -> bool {
+        self.common.plaintext_len >= MAX_BUFFERED_PLAINTEXT
+    }
+
+    /// Bytes of decrypted application data waiting for the reader.
+    pub fn plaintext_len(&self) -> usize {
+        self.common.plaintext_len
+    }
+
+    /// True once the peer's close_notify arrived: the read side is at a clean end.
+    pub fn received_close_notify(&self) -> bool {
+        self.common.received_close_notify
+    }
+
+    /// The fatal error the connection stopped with, if any.
+    pub fn error(&self) -> Option<&Error> {
+        self.error.as_ref()
+    }
+
+    /// Processes every complete record in the incoming buffer. On a fatal
+    /// error the alert it calls for is queued in the outgoing buffer and the
+    /// same error is returned from every later call.
+    pub fn process(&mut self) -> Result<(), Error> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        match self.process_records() {
+            Ok(()) => Ok(()),
+            Err(e) => Err(self.fail(e)),
+        }
+    }
+
+    /// Tells the connection that the peer closed its side of the transport.
+    /// Without a close_notify first, that is a truncation error.
+    pub fn process_eof(&mut self) -> Result<(), Error> {
+        self.process()?;
+        if self.common.received_close_notify {
+            return Ok(());
+        }
+        let e = match self.common.codec.decode_eof(&mut self.common.incoming) {
+            Err(e) => e,
+            Ok(_) => Error::Truncated,
+        };
+        self.error = Some(e.clone());
+        self.state = State::Failed;
+        Err(e)
+    }
+
+    fn fail(&mut self, e: Error) -> Error {
+        if let Some(alert) = e.alert() {
+            self.common.send_alert(AlertLevel::Fatal, alert);
+        }
+        tracing::debug!(error = %e, "connection failed");
+        self.state = State::Failed;
+        self.error = Some(e.clone());
+        e
+    }
+
+    fn process_records(&mut self) -> Result<(), Error> {
+        loop {
+            if self.common.received_close_notify || self.plaintext_full() {
+                return Ok(());
+            }
+            let Some(rec) = self.common.codec.decode(&mut self.common.incoming)? else {
+                if self.common.incoming.is_empty() {
+                    // Let the allocation go while the connection is idle.
+                    self.common.incoming = BytesMut::new();
+                }
+                return Ok(());
+            };
+            self.handle_record(rec)?;
+        }
+    }
+
+    fn handle_record(&mut self, rec: OpaqueRecord) -> Result<(), Error> {
+        if rec.typ == ContentType::ChangeCipherSpec {
+            // RFC 8446 section 5: a single 0x01 byte, only while handshaking.
+            if !self.is_handshaking() || rec.payload.as_ref() != [1] {
+                return Err(Error::unexpected("change_cipher_spec outside the handshake"));
+            }
+            if self.common.side == Side::Server
+                && matches!(&self.state, State::Server(s) if s.is_initial())
+            {
+                return Err(Error::unexpected("change_cipher_spec before ClientHello"));
+            }
+            return self.common.count_empty("change_cipher_spec");
+        }
+        let plain = self.common.record.open(rec)?;
+        match plain.typ {
+            ContentType::Handshake => {
+                self.common.empty_records = 0;
+                if plain.payload.is_empty() {
+                    return Err(Error::unexpected("empty handshake record"));
+                }
+                self.common.joiner.push(&plain.payload)?;
+                while let Some(msg) = self.common.joiner.next_message()? {
+                    self.handle_handshake(&msg)?;
+                }
+                Ok(())
+            }
+            ContentType::Alert => self.handle_alert(&plain.payload),
+            ContentType::ApplicationData => {
+                if !matches!(self.state, State::Established) {
+                    return Err(Error::unexpected(
+                        "application data before the handshake completed",
+                    ));
+                }
+                if !self.common.joiner.is_empty() {
+                    return Err(Error::unexpected(
+                        "application data interleaved with a handshake message",
+                    ));
+                }
+                if plain.payload.is_empty() {
+                    return self.common.count_empty("empty application data");
+                }
+                self.common.empty_records = 0;
+                self.common.plaintext_len += plain.payload.len();
+                self.common.plaintext.push_back(plain.payload);
+                Ok(())
+            }
+            other => Err(Error::unexpected(format!(
+                "unexpected record content type {}",
+                other.get()
+            ))),
+        }
+    }
+
+    fn handle_alert(&mut self, payload: &[u8]) -> Result<(), Error> {
+        let [level, desc] = payload else {
+            return Err(Error::decode("alert record is not two bytes"));
+        };
+        if !self.common.joiner.is_empty() {
+            return Err(Error::unexpected("alert interleaved with a handshake message"));
+        }
+        let level = AlertLevel::from(*level);
+        let desc = AlertDescription::from(*desc);
+        match (level, desc) {
+            (_, AlertDescription::CloseNotify) => {
+                tracing::debug!("received close_notify");
+                self.common.received_close_notify = true;
+                Ok(())
+            }
+            (AlertLevel::Warning, AlertDescription::UserCanceled) => {
+                self.common.count_empty("warning alert")
+            }
+            (AlertLevel::Warning | AlertLevel::Fatal, d) => Err(Error::AlertReceived(d)),
+            (AlertLevel::Unknown(_), _) => Err(Error::illegal("alert with an unknown level")),
+        }
+    }
+
+    fn handle_handshake(&mut self, raw: &[u8]) -> Result<(), Error> {
+        let msg = HandshakeMessage::decode(raw)?;
+        tracing::trace!(typ = ?msg.typ(), "handshake message");
+        let state = std::mem::replace(&mut self.state, State::Failed);
+        self.state = match state {
+            State::Client(s) => match s.handle(&mut self.common, msg, raw)? {
+                Some(next) => State::Client(next),
+                None => self.established(),
+            },
+            State::Server(s) => match s.handle(&mut self.common, msg, raw)? {
+                Some(next) => State::Server(next),
+                None => self.established(),
+            },
+            State::Established => {
+                self.handle_post_handshake(msg)?;
+                State::Established
+            }
+            State::Failed => return Err(Error::internal("connection already failed")),
+        };
+        Ok(())
+    }
+
+    fn established(&mut self) -> State {
+        let n = &self.common.negotiated;
+        tracing::debug!(
+            side = ?self.common.side,
+            version = ?n.version,
+            suite = ?n.cipher_suite,
+            group = ?n.group,
+            alpn = ?n.alpn.as_deref().map(String::from_utf8_lossy),
+            sni = ?n.sni,
+            retried = n.retried,
+            "handshake complete"
+        );
+        State::Established
+    }
+
+    fn handle_post_handshake(&mut self, msg: HandshakeMessage) -> Result<(), Error> {
+        match msg {
+            HandshakeMessage::KeyUpdate(requested) => {
+                let next = self
+                    .common
+                    .read_secret
+                    .as_ref()
+                    .ok_or_else(|| Error::internal("no read secret"))?
+                    .next();
+                self.common.set_application_read(next)?;
+                tracing::debug!(requested, "peer updated its keys");
+                if requested && !self.common.sent_close_notify {
+                    self.common
+                        .send_post_handshake(&HandshakeMessage::KeyUpdate(false))?;
+                    self.update_write_secret()?;
+                }
+                Ok(())
+            }
+            HandshakeMessage::NewSessionTicket(t) if self.common.side == Side::Client => {
+                if self.common.tickets.len() == MAX_TICKETS {
+                    self.common.tickets.pop_front();
+                }
+                self.common.tickets.push_back(t);
+                Ok(())
+            }
+            other => Err(Error::unexpected(format!(
+                "{:?} after the handshake (renegotiation is not supported)",
+                other.typ()
+            ))),
+        }
+    }
+
+    fn update_write_secret(&mut self) -> Result<(), Error> {
+        let next = self
+            .common
+            .write_secret
+            .as_ref()
+            .ok_or_else(|| Error::internal("no write secret"))?
+            .next();
+        self.common.set_application_write(next);
+        Ok(())
+    }
+
+    /// Sends a KeyUpdate and switches to new write keys; with `request_peer`
+    /// the peer is asked to update its keys too.
+    pub fn update_keys(&mut self, request_peer: bool) -> Result<(), Error> {
+        if !matches!(self.state, State::Established) {
+            return Err(Error::Config("key update before the handshake completed".into()));
+        }
+        self.common
+            .send_post_handshake(&HandshakeMessage::KeyUpdate(request_peer))?;
+        self.update_write_secret()
+    }
+
+    /// Copies decrypted application data into `out`; returns how many bytes.
+    pub fn read_plaintext(&mut self, out: &mut [u8]) -> usize {
+        let mut n = 0;
+        while n < out.len() {
+            let Some(front) = self.common.plaintext.front_mut() else {
+                break;
+            };
+            let take = front.len().min(out.len() - n);
+            out[n..n + take].copy_from_slice(&front[..take]);
+            front.advance(take);
+            n += take;
+            if front.is_empty() {
+                self.common.plaintext.pop_front();
+            }
+        }
+        self.common.plaintext_len -= n;
+        n
+    }
+
+    /// Seals application data into records in the outgoing buffer.
+    pub fn write_plaintext(&mut self, data: &[u8]) -> Result<usize, Error> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        if self.common.sent_close_notify {
+            return Err(Error::AlreadyClosed);
+        }
+        if !matches!(self.state, State::Established) {
+            return Err(Error::Config("write before the handshake completed".into()));
+        }
+        self.common
+            .record
+            .seal_all(ContentType::ApplicationData, data, &mut self.common.outgoing)?;
+        Ok(data.len())
+    }
+
+    /// Queues a close_notify alert; nothing can be written after it.
+    pub fn send_close_notify(&mut self) {
+        if !self.common.sent_close_notify && self.error.is_none() {
+            self.common.sent_close_notify = true;
+            self.common
+                .send_alert(AlertLevel::Warning, AlertDescription::CloseNotify);
+        }
+    }
+
+    /// Derives keying material (RFC 8446 section 7.5).
+    pub fn export_keying_material(
+        &self,
+        out: &mut [u8],
+        label: &[u8],
+        context: Option<&[u8]>,
+    ) -> Result<(), Error> {
+        let secret = self
+            .common
+            .exporter_secret
+            .as_ref()
+            .ok_or_else(|| Error::Config("exporter used before the handshake completed".into()))?;
+        let suite = self
+            .common
+            .write_secret
+            .as_ref()
+            .map(|s| s.suite())
+            .ok_or_else(|| Error::internal("no suite"))?;
+        crate::proto::keys::tls13::export_keying_material(suite, secret, label, context, out);
+        Ok(())
+    }
+}
+
+/// The handshake types a state may see, for error messages.
+pub(crate) fn unexpected_in(state: &str, got: HandshakeType) -> Error {
+    Error::unexpected(format!("unexpected {got:?} while {state}"))
+}

@@ -1,0 +1,152 @@
+//! Our own signing keys (server certificates, later client certificates).
+
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::signature::{self, EcdsaKeyPair, Ed25519KeyPair, KeyPair, RsaKeyPair};
+use rustls_pki_types::PrivateKeyDer;
+
+use crate::error::Error;
+use crate::proto::wire::enums::SignatureScheme;
+
+enum Inner {
+    Ecdsa(EcdsaKeyPair, SignatureScheme),
+    Ed25519(Ed25519KeyPair),
+    Rsa(RsaKeyPair),
+}
+
+/// A private key able to sign TLS 1.3 CertificateVerify messages.
+/// The key material is held by aws-lc-rs, which zeroizes it on drop.
+pub struct SigningKey {
+    inner: Inner,
+}
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = match &self.inner {
+            Inner::Ecdsa(_, s) => format!("ECDSA ({s:?})"),
+            Inner::Ed25519(_) => "Ed25519".into(),
+            Inner::Rsa(k) => format!("RSA-{}", k.public_modulus_len() * 8),
+        };
+        write!(f, "SigningKey({kind}, private key redacted)")
+    }
+}
+
+const RSA_SCHEMES: &[SignatureScheme] = &[
+    SignatureScheme::RSA_PSS_SHA256,
+    SignatureScheme::RSA_PSS_SHA384,
+    SignatureScheme::RSA_PSS_SHA512,
+];
+
+impl SigningKey {
+    /// Loads a PKCS#8, SEC1 (EC) or PKCS#1 (RSA) private key.
+    pub fn from_der(key: &PrivateKeyDer<'_>) -> Result<Self, Error> {
+        let inner = match key {
+            PrivateKeyDer::Pkcs8(k) => {
+                let der = k.secret_pkcs8_der();
+                if let Ok(kp) =
+                    EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P256_SHA256_ASN1_SIGNING, der)
+                {
+                    Inner::Ecdsa(kp, SignatureScheme::ECDSA_NISTP256_SHA256)
+                } else if let Ok(kp) =
+                    EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P384_SHA384_ASN1_SIGNING, der)
+                {
+                    Inner::Ecdsa(kp, SignatureScheme::ECDSA_NISTP384_SHA384)
+                } else if let Ok(kp) = Ed25519KeyPair::from_pkcs8_maybe_unchecked(der) {
+                    Inner::Ed25519(kp)
+                } else if let Ok(kp) = RsaKeyPair::from_pkcs8(der) {
+                    Inner::Rsa(kp)
+                } else {
+                    return Err(Error::Config(
+                        "PKCS#8 private key is not ECDSA P-256/P-384, Ed25519 or RSA".into(),
+                    ));
+                }
+            }
+            PrivateKeyDer::Sec1(k) => {
+                let der = k.secret_sec1_der();
+                if let Ok(kp) = EcdsaKeyPair::from_private_key_der(
+                    &signature::ECDSA_P256_SHA256_ASN1_SIGNING,
+                    der,
+                ) {
+                    Inner::Ecdsa(kp, SignatureScheme::ECDSA_NISTP256_SHA256)
+                } else if let Ok(kp) = EcdsaKeyPair::from_private_key_der(
+                    &signature::ECDSA_P384_SHA384_ASN1_SIGNING,
+                    der,
+                ) {
+                    Inner::Ecdsa(kp, SignatureScheme::ECDSA_NISTP384_SHA384)
+                } else {
+                    return Err(Error::Config(
+                        "SEC1 private key is not on P-256 or P-384".into(),
+                    ));
+                }
+            }
+            PrivateKeyDer::Pkcs1(k) => Inner::Rsa(
+                RsaKeyPair::from_der(k.secret_pkcs1_der())
+                    .map_err(|e| Error::Config(format!("bad PKCS#1 RSA private key: {e}")))?,
+            ),
+            _ => return Err(Error::Config("unsupported private key format".into())),
+        };
+        Ok(SigningKey { inner })
+    }
+
+    /// The schemes this key can sign with, in our preference order.
+    pub fn schemes(&self) -> &'static [SignatureScheme] {
+        match &self.inner {
+            Inner::Ecdsa(_, SignatureScheme::ECDSA_NISTP384_SHA384) => {
+                &[SignatureScheme::ECDSA_NISTP384_SHA384]
+            }
+            Inner::Ecdsa(..) => &[SignatureScheme::ECDSA_NISTP256_SHA256],
+            Inner::Ed25519(_) => &[SignatureScheme::ED25519],
+            Inner::Rsa(_) => RSA_SCHEMES,
+        }
+    }
+
+    /// The first of our schemes that the peer offered.
+    pub fn choose_scheme(&self, offered: &[SignatureScheme]) -> Option<SignatureScheme> {
+        self.schemes().iter().copied().find(|s| offered.contains(s))
+    }
+
+    /// The public key bytes as aws-lc-rs reports them (for matching against a certificate).
+    pub fn public_key(&self) -> Vec<u8> {
+        match &self.inner {
+            Inner::Ecdsa(k, _) => k.public_key().as_ref().to_vec(),
+            Inner::Ed25519(k) => k.public_key().as_ref().to_vec(),
+            Inner::Rsa(k) => k.public_key().as_ref().to_vec(),
+        }
+    }
+
+    /// Signs `message` with `scheme`, which must be one of [`SigningKey::schemes`].
+    pub fn sign(&self, scheme: SignatureScheme, message: &[u8]) -> Result<Vec<u8>, Error> {
+        let rng = SystemRandom::new();
+        let fail = |_| Error::internal("signing failed");
+        match (&self.inner, scheme) {
+            (Inner::Ecdsa(k, s), _) if *s == scheme => {
+                Ok(k.sign(&rng, message).map_err(fail)?.as_ref().to_vec())
+            }
+            (Inner::Ed25519(k), SignatureScheme::ED25519) => Ok(k.sign(message).as_ref().to_vec()),
+            (Inner::Rsa(k), _) => {
+                let enc: &'static dyn signature::RsaEncoding = match scheme {
+                    SignatureScheme::RSA_PSS_SHA256 => &signature::RSA_PSS_SHA256,
+                    SignatureScheme::RSA_PSS_SHA384 => &signature::RSA_PSS_SHA384,
+                    SignatureScheme::RSA_PSS_SHA512 => &signature::RSA_PSS_SHA512,
+                    _ => return Err(Error::internal(format!("RSA key cannot sign {scheme:?}"))),
+                };
+                let mut sig = vec![0; k.public_modulus_len()];
+                k.sign(enc, &rng, message, &mut sig).map_err(fail)?;
+                Ok(sig)
+            }
+            _ => Err(Error::internal(format!("key cannot sign {scheme:?}"))),
+        }
+    }
+}
+
+/// The content a TLS 1.3 CertificateVerify signs (RFC 8446 section 4.4.3).
+pub fn certificate_verify_message(server: bool, transcript_hash: &[u8]) -> Vec<u8> {
+    let mut m = vec![0x20u8; 64];
+    m.extend_from_slice(if server {
+        b"TLS 1.3, server CertificateVerify"
+    } else {
+        b"TLS 1.3, client CertificateVerify"
+    });
+    m.push(0);
+    m.extend_from_slice(transcript_hash);
+    m
+}

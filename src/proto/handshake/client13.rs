@@ -1,0 +1,418 @@
+//! The TLS 1.3 client handshake.
+
+use std::sync::Arc;
+
+use aws_lc_rs::rand::{SecureRandom, SystemRandom};
+use rustls_pki_types::{CertificateDer, ServerName};
+
+use crate::config::ClientConfig;
+use crate::error::Error;
+use crate::proto::conn::{unexpected_in, Common};
+use crate::proto::crypto::kx::KeyExchange;
+use crate::proto::crypto::sign::certificate_verify_message;
+use crate::proto::crypto::suites::Tls13CipherSuite;
+use crate::proto::handshake::transcript::Transcript;
+use crate::proto::keys::tls13::{EarlySecret, HandshakeSecret, TrafficSecret};
+use crate::proto::wire::certificate::{CertificateMsg, CertificateRequest};
+use crate::proto::wire::enums::{AlertDescription, CipherSuite, ProtocolVersion, SignatureScheme};
+use crate::proto::wire::extensions::{ClientExtensions, KeyShareEntry};
+use crate::proto::wire::handshake::HandshakeMessage;
+use crate::proto::wire::hello::{refuse_legacy_server_hello, ClientHello, ServerHello};
+
+pub(crate) fn random<const N: usize>() -> Result<[u8; N], Error> {
+    let mut b = [0u8; N];
+    SystemRandom::new()
+        .fill(&mut b)
+        .map_err(|_| Error::internal("random generator failed"))?;
+    Ok(b)
+}
+
+/// A client handshake in progress.
+pub(crate) enum ClientState {
+    ServerHello(ExpectServerHello),
+    EncryptedExtensions(ExpectEncryptedExtensions),
+    Certificate(ExpectCertificate),
+    CertificateVerify(ExpectCertificateVerify),
+    Finished(ExpectFinished),
+}
+
+/// Starts a handshake: queues the ClientHello.
+pub(crate) fn start(
+    config: Arc<ClientConfig>,
+    server_name: ServerName<'static>,
+    cx: &mut Common,
+) -> Result<ClientState, Error> {
+    let group = *config
+        .groups
+        .first()
+        .ok_or_else(|| Error::Config("no groups".into()))?;
+    let kx = KeyExchange::start(group)?;
+    let sni = match &server_name {
+        ServerName::DnsName(d) if config.send_sni => Some(d.as_ref().trim_end_matches('.').to_string()),
+        _ => None,
+    };
+    cx.negotiated.sni = match &server_name {
+        ServerName::DnsName(d) => Some(d.as_ref().to_string()),
+        ServerName::IpAddress(ip) => Some(format!("{:?}", std::net::IpAddr::from(*ip))),
+        _ => None,
+    };
+    let hello = ClientHello {
+        legacy_version: ProtocolVersion::TLSv1_2.get(),
+        random: random()?,
+        // Middlebox compatibility mode (RFC 8446 appendix D.4).
+        session_id: random::<32>()?.to_vec(),
+        cipher_suites: config.suites.iter().map(|s| s.suite).collect(),
+        compression_methods: vec![0],
+        extensions: ClientExtensions {
+            server_name: sni,
+            supported_versions: Some(vec![ProtocolVersion::TLSv1_3]),
+            supported_groups: Some(config.groups.clone()),
+            key_shares: Some(vec![KeyShareEntry {
+                group,
+                payload: kx.public_key().to_vec(),
+            }]),
+            signature_algorithms: Some(config.verifier.supported_schemes()),
+            signature_algorithms_cert: None,
+            alpn: (!config.alpn.is_empty()).then(|| config.alpn.clone()),
+            cookie: None,
+            psk_modes: None,
+            pre_shared_key: false,
+            early_data: false,
+        },
+    };
+    let mut transcript = Transcript::default();
+    cx.send_handshake(&mut transcript, &HandshakeMessage::ClientHello(hello.clone()))?;
+    Ok(ClientState::ServerHello(ExpectServerHello {
+        config,
+        server_name,
+        hello,
+        kx,
+        transcript,
+        retry_suite: None,
+    }))
+}
+
+impl ClientState {
+    pub(crate) fn handle(
+        self,
+        cx: &mut Common,
+        msg: HandshakeMessage,
+        raw: &[u8],
+    ) -> Result<Option<ClientState>, Error> {
+        match (self, msg) {
+            (ClientState::ServerHello(s), HandshakeMessage::ServerHello(sh)) => {
+                if sh.is_retry() {
+                    s.handle_retry(cx, sh, raw).map(Some)
+                } else {
+                    s.handle_server_hello(cx, sh, raw).map(Some)
+                }
+            }
+            (ClientState::EncryptedExtensions(s), HandshakeMessage::EncryptedExtensions(ee)) => {
+                s.handle(cx, ee, raw).map(Some)
+            }
+            (ClientState::Certificate(s), HandshakeMessage::CertificateRequest(cr)) => {
+                s.handle_request(cr, raw).map(Some)
+            }
+            (ClientState::Certificate(s), HandshakeMessage::Certificate(c)) => {
+                s.handle(cx, c, raw).map(Some)
+            }
+            (ClientState::CertificateVerify(s), HandshakeMessage::CertificateVerify(cv)) => {
+                s.handle(cx, cv, raw).map(Some)
+            }
+            (ClientState::Finished(s), HandshakeMessage::Finished(f)) => {
+                s.handle(cx, &f, raw).map(|()| None)
+            }
+            (state, msg) => Err(unexpected_in(state.name(), msg.typ())),
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        match self {
+            ClientState::ServerHello(_) => "expecting ServerHello",
+            ClientState::EncryptedExtensions(_) => "expecting EncryptedExtensions",
+            ClientState::Certificate(_) => "expecting Certificate",
+            ClientState::CertificateVerify(_) => "expecting CertificateVerify",
+            ClientState::Finished(_) => "expecting Finished",
+        }
+    }
+}
+
+pub(crate) struct ExpectServerHello {
+    config: Arc<ClientConfig>,
+    server_name: ServerName<'static>,
+    hello: ClientHello,
+    kx: KeyExchange,
+    transcript: Transcript,
+    /// Set after a HelloRetryRequest: the suite it chose, which ServerHello must repeat.
+    retry_suite: Option<CipherSuite>,
+}
+
+impl ExpectServerHello {
+    fn offered_suite(&self, id: CipherSuite) -> Result<&'static Tls13CipherSuite, Error> {
+        self.config
+            .suites
+            .iter()
+            .copied()
+            .find(|s| s.suite == id)
+            .ok_or_else(|| Error::illegal(format!("server chose cipher suite {id:?}, which we did not offer")))
+    }
+
+    fn check_common(&self, sh: &ServerHello) -> Result<&'static Tls13CipherSuite, Error> {
+        match sh.extensions.selected_version {
+            None => return Err(refuse_legacy_server_hello(sh)),
+            Some(ProtocolVersion::TLSv1_3) => {}
+            Some(v) => {
+                return Err(Error::illegal(format!(
+                    "server selected version {v:?}, which we did not offer"
+                )))
+            }
+        }
+        if sh.legacy_version != ProtocolVersion::TLSv1_2.get() {
+            return Err(Error::protocol(
+                AlertDescription::ProtocolVersion,
+                format!("ServerHello legacy_version 0x{:04x}", sh.legacy_version),
+            ));
+        }
+        if sh.session_id != self.hello.session_id {
+            return Err(Error::illegal("server did not echo our legacy_session_id"));
+        }
+        if sh.compression_method != 0 {
+            return Err(Error::illegal("server chose compression"));
+        }
+        self.offered_suite(sh.cipher_suite)
+    }
+
+    fn handle_retry(mut self, cx: &mut Common, hrr: ServerHello, raw: &[u8]) -> Result<ClientState, Error> {
+        if self.retry_suite.is_some() {
+            return Err(Error::unexpected("second HelloRetryRequest"));
+        }
+        let suite = self.check_common(&hrr)?;
+        let ext = &hrr.extensions;
+        if ext.selected_group.is_none() && ext.cookie.is_none() {
+            return Err(Error::illegal("HelloRetryRequest would not change the ClientHello"));
+        }
+        if let Some(group) = ext.selected_group {
+            if !self.config.groups.contains(&group) {
+                return Err(Error::illegal(format!(
+                    "HelloRetryRequest asks for group {group:?}, which we did not offer"
+                )));
+            }
+            if group == self.kx.group() {
+                return Err(Error::illegal(
+                    "HelloRetryRequest asks for the group we already sent a share for",
+                ));
+            }
+            self.kx = KeyExchange::start(group)?;
+        }
+        tracing::debug!(group = ?ext.selected_group, cookie = ext.cookie.is_some(), "HelloRetryRequest");
+        self.transcript.rollup_for_retry(suite.hash);
+        self.transcript.add(raw);
+        self.hello.extensions.key_shares = Some(vec![KeyShareEntry {
+            group: self.kx.group(),
+            payload: self.kx.public_key().to_vec(),
+        }]);
+        self.hello.extensions.cookie = ext.cookie.clone();
+        cx.send_dummy_ccs();
+        cx.send_handshake(
+            &mut self.transcript,
+            &HandshakeMessage::ClientHello(self.hello.clone()),
+        )?;
+        cx.negotiated.retried = true;
+        self.retry_suite = Some(suite.suite);
+        Ok(ClientState::ServerHello(self))
+    }
+
+    fn handle_server_hello(mut self, cx: &mut Common, sh: ServerHello, raw: &[u8]) -> Result<ClientState, Error> {
+        let suite = self.check_common(&sh)?;
+        if let Some(s) = self.retry_suite {
+            if s != suite.suite {
+                return Err(Error::illegal("ServerHello suite differs from HelloRetryRequest's"));
+            }
+        }
+        let share = sh.extensions.key_share.as_ref().ok_or_else(|| {
+            Error::protocol(AlertDescription::MissingExtension, "ServerHello without key_share")
+        })?;
+        if share.group != self.kx.group() {
+            return Err(Error::illegal(format!(
+                "server key share is for {:?}, we sent {:?}",
+                share.group,
+                self.kx.group()
+            )));
+        }
+        let group = self.kx.group();
+        let shared = self.kx.complete(&share.payload)?;
+        self.transcript.start_hash(suite.hash);
+        self.transcript.add(raw);
+        let hash = self.transcript.current_hash();
+        let hs = EarlySecret::new(suite, None).into_handshake(&shared);
+        let client_hs = hs.client_handshake_traffic_secret(&hash);
+        let server_hs = hs.server_handshake_traffic_secret(&hash);
+        cx.set_read_secret(&server_hs)?;
+        if self.retry_suite.is_none() {
+            cx.send_dummy_ccs();
+        }
+        cx.set_write_secret(&client_hs);
+        cx.negotiated.version = Some(ProtocolVersion::TLSv1_3);
+        cx.negotiated.cipher_suite = Some(suite.suite);
+        cx.negotiated.group = Some(group);
+        Ok(ClientState::EncryptedExtensions(ExpectEncryptedExtensions {
+            hs: Handshaking {
+                config: self.config,
+                server_name: self.server_name,
+                transcript: self.transcript,
+                secret: hs,
+                client_hs,
+                server_hs,
+            },
+        }))
+    }
+}
+
+/// What every state after ServerHello carries forward.
+struct Handshaking {
+    config: Arc<ClientConfig>,
+    server_name: ServerName<'static>,
+    transcript: Transcript,
+    secret: HandshakeSecret,
+    client_hs: TrafficSecret,
+    server_hs: TrafficSecret,
+}
+
+pub(crate) struct ExpectEncryptedExtensions {
+    hs: Handshaking,
+}
+
+impl ExpectEncryptedExtensions {
+    fn handle(
+        mut self,
+        cx: &mut Common,
+        ee: crate::proto::wire::extensions::EncryptedExtensions,
+        raw: &[u8],
+    ) -> Result<ClientState, Error> {
+        if let Some(p) = &ee.alpn {
+            if !self.hs.config.alpn.contains(p) {
+                return Err(Error::illegal(format!(
+                    "server selected ALPN protocol {:?}, which we did not offer",
+                    String::from_utf8_lossy(p)
+                )));
+            }
+        }
+        cx.negotiated.alpn = ee.alpn;
+        self.hs.transcript.add(raw);
+        Ok(ClientState::Certificate(ExpectCertificate {
+            hs: self.hs,
+            request: None,
+        }))
+    }
+}
+
+pub(crate) struct ExpectCertificate {
+    hs: Handshaking,
+    request: Option<CertificateRequest>,
+}
+
+impl ExpectCertificate {
+    fn handle_request(mut self, cr: CertificateRequest, raw: &[u8]) -> Result<ClientState, Error> {
+        if self.request.is_some() {
+            return Err(Error::unexpected("second CertificateRequest"));
+        }
+        if !cr.context.is_empty() {
+            return Err(Error::illegal("CertificateRequest context must be empty in the handshake"));
+        }
+        self.hs.transcript.add(raw);
+        self.request = Some(cr);
+        Ok(ClientState::Certificate(self))
+    }
+
+    fn handle(mut self, cx: &mut Common, cert: CertificateMsg, raw: &[u8]) -> Result<ClientState, Error> {
+        if !cert.context.is_empty() {
+            return Err(Error::illegal("server Certificate has a request context"));
+        }
+        let Some((leaf, intermediates)) = cert.chain.split_first() else {
+            return Err(Error::decode("server sent an empty certificate chain"));
+        };
+        let now = self.hs.config.time.now();
+        self.hs
+            .config
+            .verifier
+            .verify_server_cert(leaf, intermediates, &self.hs.server_name, now)
+            .map_err(Error::Certificate)?;
+        self.hs.transcript.add(raw);
+        cx.negotiated.peer_certificates = cert.chain.clone();
+        Ok(ClientState::CertificateVerify(ExpectCertificateVerify {
+            hs: self.hs,
+            request: self.request,
+            leaf: leaf.clone(),
+        }))
+    }
+}
+
+pub(crate) struct ExpectCertificateVerify {
+    hs: Handshaking,
+    request: Option<CertificateRequest>,
+    leaf: CertificateDer<'static>,
+}
+
+impl ExpectCertificateVerify {
+    fn handle(
+        mut self,
+        _cx: &mut Common,
+        cv: crate::proto::wire::certificate::CertificateVerify,
+        raw: &[u8],
+    ) -> Result<ClientState, Error> {
+        let offered: Vec<SignatureScheme> = self.hs.config.verifier.supported_schemes();
+        if !offered.contains(&cv.scheme) {
+            return Err(Error::illegal(format!(
+                "server signed with {:?}, which we did not offer",
+                cv.scheme
+            )));
+        }
+        let message = certificate_verify_message(true, &self.hs.transcript.current_hash());
+        self.hs
+            .config
+            .verifier
+            .verify_tls13_signature(&message, &self.leaf, cv.scheme, &cv.signature)?;
+        self.hs.transcript.add(raw);
+        Ok(ClientState::Finished(ExpectFinished {
+            hs: self.hs,
+            request: self.request,
+        }))
+    }
+}
+
+pub(crate) struct ExpectFinished {
+    hs: Handshaking,
+    request: Option<CertificateRequest>,
+}
+
+impl ExpectFinished {
+    fn handle(self, cx: &mut Common, verify_data: &[u8], raw: &[u8]) -> Result<(), Error> {
+        let Handshaking {
+            mut transcript,
+            secret,
+            client_hs,
+            server_hs,
+            ..
+        } = self.hs;
+        server_hs.verify_finished(&transcript.current_hash(), verify_data)?;
+        transcript.add(raw);
+        let hash = transcript.current_hash();
+        let master = secret.into_master();
+        let client_ap = master.client_application_traffic_secret_0(&hash);
+        let server_ap = master.server_application_traffic_secret_0(&hash);
+        cx.exporter_secret = Some(master.exporter_master_secret(&hash));
+        cx.set_application_read(server_ap)?;
+        if let Some(req) = self.request {
+            // We hold no client certificate yet: an empty Certificate says so.
+            let empty = CertificateMsg {
+                context: req.context,
+                chain: Vec::new(),
+            };
+            cx.send_handshake(&mut transcript, &HandshakeMessage::Certificate(empty))?;
+        }
+        let fin = client_hs.finished_verify_data(&transcript.current_hash());
+        cx.send_handshake(&mut transcript, &HandshakeMessage::Finished(fin))?;
+        cx.set_application_write(client_ap);
+        Ok(())
+    }
+}

@@ -1,0 +1,30 @@
+//! TLS 1.3 handshake state machines. Each state is a struct holding what that
+//! state needs; handling a message consumes it and yields the next state, so
+//! secrets and the transcript only ever move forward.
+
+pub mod client13;
+pub mod server13;
+pub mod transcript;
+
+use rustls_pki_types::CertificateDer;
+
+use crate::proto::wire::enums::{CipherSuite, NamedGroup, ProtocolVersion};
+
+/// What a handshake negotiated.
+#[derive(Clone, Debug, Default)]
+pub struct Negotiated {
+    /// The protocol version.
+    pub version: Option<ProtocolVersion>,
+    /// The cipher suite.
+    pub cipher_suite: Option<CipherSuite>,
+    /// The key-exchange group.
+    pub group: Option<NamedGroup>,
+    /// The ALPN protocol, if one was agreed.
+    pub alpn: Option<Vec<u8>>,
+    /// The SNI name the client sent (server side) or asked for (client side).
+    pub sni: Option<String>,
+    /// The peer's certificate chain, end entity first.
+    pub peer_certificates: Vec<CertificateDer<'static>>,
+    /// True when a HelloRetryRequest was part of the handshake.
+    pub retried: bool,
+}

@@ -1,0 +1,326 @@
+//! The TLS 1.3 server handshake.
+
+use std::sync::Arc;
+
+use crate::config::{ClientHelloInfo, ServerConfig};
+use crate::error::Error;
+use crate::proto::conn::{unexpected_in, Common};
+use crate::proto::crypto::kx::KeyExchange;
+use crate::proto::crypto::sign::certificate_verify_message;
+use crate::proto::crypto::suites::Tls13CipherSuite;
+use crate::proto::handshake::client13::random;
+use crate::proto::handshake::transcript::Transcript;
+use crate::proto::keys::tls13::{EarlySecret, TrafficSecret};
+use crate::proto::wire::certificate::{CertificateMsg, CertificateVerify};
+use crate::proto::wire::enums::{AlertDescription, NamedGroup, ProtocolVersion};
+use crate::proto::wire::extensions::{EncryptedExtensions, KeyShareEntry, ServerHelloExtensions};
+use crate::proto::wire::handshake::HandshakeMessage;
+use crate::proto::wire::hello::{ClientHello, ServerHello, HRR_RANDOM};
+
+/// A server handshake in progress.
+pub(crate) enum ServerState {
+    ClientHello(ExpectClientHello),
+    Finished(ExpectFinished),
+}
+
+/// Starts a server handshake.
+pub(crate) fn start(config: Arc<ServerConfig>) -> ServerState {
+    ServerState::ClientHello(ExpectClientHello {
+        config,
+        retry: None,
+    })
+}
+
+impl ServerState {
+    /// True before the first ClientHello arrived.
+    pub(crate) fn is_initial(&self) -> bool {
+        matches!(self, ServerState::ClientHello(ExpectClientHello { retry: None, .. }))
+    }
+
+    pub(crate) fn handle(
+        self,
+        cx: &mut Common,
+        msg: HandshakeMessage,
+        raw: &[u8],
+    ) -> Result<Option<ServerState>, Error> {
+        match (self, msg) {
+            (ServerState::ClientHello(s), HandshakeMessage::ClientHello(ch)) => {
+                s.handle(cx, ch, raw).map(Some)
+            }
+            (ServerState::Finished(s), HandshakeMessage::Finished(f)) => {
+                s.handle(cx, &f, raw).map(|()| None)
+            }
+            (ServerState::ClientHello(_), m) => Err(unexpected_in("expecting ClientHello", m.typ())),
+            (ServerState::Finished(_), m) => Err(unexpected_in("expecting client Finished", m.typ())),
+        }
+    }
+}
+
+/// What we asked for in a HelloRetryRequest.
+struct Retry {
+    suite: &'static Tls13CipherSuite,
+    group: NamedGroup,
+    cookie: Vec<u8>,
+    transcript: Transcript,
+    first_session_id: Vec<u8>,
+}
+
+pub(crate) struct ExpectClientHello {
+    config: Arc<ServerConfig>,
+    retry: Option<Retry>,
+}
+
+/// The outcome of choosing a key share.
+enum ShareChoice<'a> {
+    Use(&'a KeyShareEntry),
+    Retry(NamedGroup),
+}
+
+impl ExpectClientHello {
+    fn check_version(ch: &ClientHello) -> Result<(), Error> {
+        match &ch.extensions.supported_versions {
+            Some(v) if v.contains(&ProtocolVersion::TLSv1_3) => Ok(()),
+            Some(v) => Err(Error::UnsupportedVersion(format!(
+                "client offered {v:?}; this server requires TLS 1.3"
+            ))),
+            None => Err(Error::UnsupportedVersion(format!(
+                "client offered only legacy version 0x{:04x}; this server requires TLS 1.3",
+                ch.legacy_version
+            ))),
+        }
+    }
+
+    fn choose_suite(&self, ch: &ClientHello) -> Result<&'static Tls13CipherSuite, Error> {
+        self.config
+            .suites
+            .iter()
+            .copied()
+            .find(|s| ch.cipher_suites.contains(&s.suite))
+            .ok_or_else(|| Error::NoCommonCipherSuite {
+                ours: self.config.suites.iter().map(|s| s.suite).collect(),
+                theirs: ch.cipher_suites.clone(),
+            })
+    }
+
+    fn choose_share<'a>(&self, ch: &'a ClientHello) -> Result<ShareChoice<'a>, Error> {
+        let missing = |what| Error::protocol(AlertDescription::MissingExtension, format!("ClientHello without {what}"));
+        let groups = ch.extensions.supported_groups.as_ref().ok_or_else(|| missing("supported_groups"))?;
+        let shares = ch.extensions.key_shares.as_ref().ok_or_else(|| missing("key_share"))?;
+        for share in shares {
+            if !groups.contains(&share.group) {
+                return Err(Error::illegal("key share for a group not in supported_groups"));
+            }
+        }
+        for &g in &self.config.groups {
+            if let Some(s) = shares.iter().find(|s| s.group == g) {
+                return Ok(ShareChoice::Use(s));
+            }
+        }
+        for &g in &self.config.groups {
+            if groups.contains(&g) {
+                return Ok(ShareChoice::Retry(g));
+            }
+        }
+        Err(Error::NoCommonGroup {
+            ours: self.config.groups.clone(),
+            theirs: groups.clone(),
+        })
+    }
+
+    fn choose_alpn(&self, ch: &ClientHello) -> Result<Option<Vec<u8>>, Error> {
+        let (Some(theirs), false) = (&ch.extensions.alpn, self.config.alpn.is_empty()) else {
+            return Ok(None);
+        };
+        match self.config.alpn.iter().find(|p| theirs.contains(p)) {
+            Some(p) => Ok(Some(p.clone())),
+            None => Err(Error::NoApplicationProtocol {
+                ours: self.config.alpn.iter().map(|p| String::from_utf8_lossy(p).into_owned()).collect(),
+                theirs: theirs.iter().map(|p| String::from_utf8_lossy(p).into_owned()).collect(),
+            }),
+        }
+    }
+
+    fn handle(self, cx: &mut Common, ch: ClientHello, raw: &[u8]) -> Result<ServerState, Error> {
+        Self::check_version(&ch)?;
+        if ch.compression_methods != [0] {
+            return Err(Error::illegal("TLS 1.3 ClientHello must offer only null compression"));
+        }
+        let schemes = ch.extensions.signature_algorithms.as_ref().ok_or_else(|| {
+            Error::protocol(AlertDescription::MissingExtension, "ClientHello without signature_algorithms")
+        })?;
+        let suite = self.choose_suite(&ch)?;
+        let share = match self.choose_share(&ch)? {
+            ShareChoice::Use(s) => s,
+            ShareChoice::Retry(group) => {
+                if self.retry.is_some() {
+                    return Err(Error::illegal("second ClientHello still lacks the requested key share"));
+                }
+                return self.send_retry(cx, &ch, raw, suite, group);
+            }
+        };
+        let mut transcript = match self.retry {
+            Some(r) => {
+                if share.group != r.group || ch.extensions.key_shares.as_ref().map_or(0, |k| k.len()) != 1 {
+                    return Err(Error::illegal("second ClientHello must carry exactly the requested key share"));
+                }
+                if ch.extensions.cookie.as_deref() != Some(&r.cookie[..]) {
+                    return Err(Error::illegal("second ClientHello did not echo our cookie"));
+                }
+                if suite.suite != r.suite.suite || ch.session_id != r.first_session_id {
+                    return Err(Error::illegal("second ClientHello changed more than RFC 8446 allows"));
+                }
+                r.transcript
+            }
+            None => Transcript::new(suite.hash),
+        };
+        transcript.add(raw);
+
+        let sni = ch.extensions.server_name.clone();
+        let info = ClientHelloInfo {
+            server_name: sni.as_deref(),
+            signature_schemes: schemes,
+            alpn: ch.extensions.alpn.as_deref().unwrap_or(&[]),
+        };
+        let cert = self.config.resolver.resolve(&info).ok_or_else(|| {
+            Error::protocol(
+                AlertDescription::UnrecognizedName,
+                format!("no certificate for server name {sni:?}"),
+            )
+        })?;
+        let scheme = cert.key.choose_scheme(schemes).ok_or_else(|| {
+            Error::handshake(format!(
+                "client accepts none of the signature schemes our key can make ({:?}); it offered {:?}",
+                cert.key.schemes(),
+                schemes
+            ))
+        })?;
+        let alpn = self.choose_alpn(&ch)?;
+
+        let kx = KeyExchange::start(share.group)?;
+        let our_public = kx.public_key().to_vec();
+        let group = kx.group();
+        let shared = kx.complete(&share.payload)?;
+
+        let sh = ServerHello {
+            legacy_version: ProtocolVersion::TLSv1_2.get(),
+            random: random()?,
+            session_id: ch.session_id.clone(),
+            cipher_suite: suite.suite,
+            compression_method: 0,
+            extensions: ServerHelloExtensions {
+                selected_version: Some(ProtocolVersion::TLSv1_3),
+                key_share: Some(KeyShareEntry {
+                    group,
+                    payload: our_public,
+                }),
+                selected_group: None,
+                cookie: None,
+            },
+        };
+        cx.send_handshake(&mut transcript, &HandshakeMessage::ServerHello(sh))?;
+        if !ch.session_id.is_empty() && !cx.negotiated.retried {
+            cx.send_dummy_ccs();
+        }
+        let hash = transcript.current_hash();
+        let hs = EarlySecret::new(suite, None).into_handshake(&shared);
+        let client_hs = hs.client_handshake_traffic_secret(&hash);
+        let server_hs = hs.server_handshake_traffic_secret(&hash);
+        cx.set_write_secret(&server_hs);
+        cx.set_read_secret(&client_hs)?;
+
+        let ee = EncryptedExtensions {
+            server_name_ack: sni.is_some(),
+            alpn: alpn.clone(),
+        };
+        cx.send_handshake(&mut transcript, &HandshakeMessage::EncryptedExtensions(ee))?;
+        let certificate = CertificateMsg {
+            context: Vec::new(),
+            chain: cert.chain.clone(),
+        };
+        cx.send_handshake(&mut transcript, &HandshakeMessage::Certificate(certificate))?;
+        let to_sign = certificate_verify_message(true, &transcript.current_hash());
+        let signature = cert.key.sign(scheme, &to_sign)?;
+        cx.send_handshake(
+            &mut transcript,
+            &HandshakeMessage::CertificateVerify(CertificateVerify { scheme, signature }),
+        )?;
+        let fin = server_hs.finished_verify_data(&transcript.current_hash());
+        cx.send_handshake(&mut transcript, &HandshakeMessage::Finished(fin))?;
+
+        let hash = transcript.current_hash();
+        let master = hs.into_master();
+        let client_ap = master.client_application_traffic_secret_0(&hash);
+        let server_ap = master.server_application_traffic_secret_0(&hash);
+        cx.exporter_secret = Some(master.exporter_master_secret(&hash));
+        cx.set_application_write(server_ap);
+
+        let n = &mut cx.negotiated;
+        n.version = Some(ProtocolVersion::TLSv1_3);
+        n.cipher_suite = Some(suite.suite);
+        n.group = Some(group);
+        n.alpn = alpn;
+        n.sni = sni;
+        Ok(ServerState::Finished(ExpectFinished {
+            transcript,
+            client_hs,
+            client_ap,
+        }))
+    }
+
+    fn send_retry(
+        self,
+        cx: &mut Common,
+        ch: &ClientHello,
+        raw: &[u8],
+        suite: &'static Tls13CipherSuite,
+        group: NamedGroup,
+    ) -> Result<ServerState, Error> {
+        tracing::debug!(?group, "sending HelloRetryRequest");
+        let mut transcript = Transcript::new(suite.hash);
+        transcript.add(raw);
+        transcript.rollup_for_retry(suite.hash);
+        let cookie = random::<32>()?.to_vec();
+        let hrr = ServerHello {
+            legacy_version: ProtocolVersion::TLSv1_2.get(),
+            random: HRR_RANDOM,
+            session_id: ch.session_id.clone(),
+            cipher_suite: suite.suite,
+            compression_method: 0,
+            extensions: ServerHelloExtensions {
+                selected_version: Some(ProtocolVersion::TLSv1_3),
+                key_share: None,
+                selected_group: Some(group),
+                cookie: Some(cookie.clone()),
+            },
+        };
+        cx.send_handshake(&mut transcript, &HandshakeMessage::ServerHello(hrr))?;
+        if !ch.session_id.is_empty() {
+            cx.send_dummy_ccs();
+        }
+        cx.negotiated.retried = true;
+        Ok(ServerState::ClientHello(ExpectClientHello {
+            config: self.config,
+            retry: Some(Retry {
+                suite,
+                group,
+                cookie,
+                transcript,
+                first_session_id: ch.session_id.clone(),
+            }),
+        }))
+    }
+}
+
+pub(crate) struct ExpectFinished {
+    transcript: Transcript,
+    client_hs: TrafficSecret,
+    client_ap: TrafficSecret,
+}
+
+impl ExpectFinished {
+    fn handle(self, cx: &mut Common, verify_data: &[u8], _raw: &[u8]) -> Result<(), Error> {
+        self.client_hs
+            .verify_finished(&self.transcript.current_hash(), verify_data)?;
+        cx.set_application_read(self.client_ap)
+    }
+}

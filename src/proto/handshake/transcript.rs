@@ -1,0 +1,73 @@
+//! The running transcript hash.
+
+use aws_lc_rs::digest;
+
+use crate::proto::wire::enums::HandshakeType;
+
+/// Handshake transcript: buffered until the hash is known (a client learns it
+/// from ServerHello), then a running digest.
+pub enum Transcript {
+    /// Messages so far, before a suite is chosen.
+    Buffer(Vec<u8>),
+    /// The running hash.
+    Hash(digest::Context),
+}
+
+impl std::fmt::Debug for Transcript {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Transcript::Buffer(b) => write!(f, "Transcript::Buffer({} bytes)", b.len()),
+            Transcript::Hash(c) => write!(f, "Transcript::Hash({:?})", c.algorithm()),
+        }
+    }
+}
+
+impl Default for Transcript {
+    fn default() -> Self {
+        Transcript::Buffer(Vec::new())
+    }
+}
+
+impl Transcript {
+    /// A transcript hashing with `alg` from the start.
+    pub fn new(alg: &'static digest::Algorithm) -> Self {
+        Transcript::Hash(digest::Context::new(alg))
+    }
+
+    /// Adds a full handshake message (header included).
+    pub fn add(&mut self, msg: &[u8]) {
+        match self {
+            Transcript::Buffer(b) => b.extend_from_slice(msg),
+            Transcript::Hash(c) => c.update(msg),
+        }
+    }
+
+    /// Switches from buffering to hashing with `alg`.
+    pub fn start_hash(&mut self, alg: &'static digest::Algorithm) {
+        if let Transcript::Buffer(b) = self {
+            let mut c = digest::Context::new(alg);
+            c.update(b);
+            *self = Transcript::Hash(c);
+        }
+    }
+
+    /// The hash of everything so far. Only meaningful once hashing started;
+    /// before that it hashes with SHA-256, which no caller relies on.
+    pub fn current_hash(&self) -> Vec<u8> {
+        match self {
+            Transcript::Hash(c) => c.clone().finish().as_ref().to_vec(),
+            Transcript::Buffer(b) => digest::digest(&digest::SHA256, b).as_ref().to_vec(),
+        }
+    }
+
+    /// Replaces ClientHello1 by message_hash(Hash(ClientHello1)) after a
+    /// HelloRetryRequest (RFC 8446 section 4.4.1).
+    pub fn rollup_for_retry(&mut self, alg: &'static digest::Algorithm) {
+        self.start_hash(alg);
+        let h = self.current_hash();
+        let mut c = digest::Context::new(alg);
+        c.update(&[HandshakeType::MessageHash.get(), 0, 0, h.len() as u8]);
+        c.update(&h);
+        *self = Transcript::Hash(c);
+    }
+}

@@ -1,0 +1,444 @@
+//! Extensions, decoded into one typed struct per message.
+//!
+//! Decoding rejects duplicates (RFC 8446 section 4.2) and skips unknown and
+//! GREASE extensions where the message allows it.
+
+use crate::error::Error;
+use crate::proto::wire::enums::{
+    is_grease, AlertDescription, ExtensionType, NamedGroup, ProtocolVersion, SignatureScheme,
+};
+use crate::proto::wire::reader::{put_len_prefixed, put_vec, LenPrefix, Put, Reader};
+
+/// One entry of a key_share extension.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyShareEntry {
+    /// The group.
+    pub group: NamedGroup,
+    /// The public key (or ML-KEM ciphertext) bytes.
+    pub payload: Vec<u8>,
+}
+
+impl KeyShareEntry {
+    fn decode(r: &mut Reader<'_>) -> Result<Self, Error> {
+        let group = NamedGroup::from(r.u16()?);
+        let payload = r.vec16()?;
+        if payload.is_empty() {
+            return Err(Error::decode("empty key share"));
+        }
+        Ok(KeyShareEntry {
+            group,
+            payload: payload.to_vec(),
+        })
+    }
+
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.put_u16v(self.group.get());
+        put_vec(out, LenPrefix::U16, &self.payload);
+    }
+}
+
+/// Walks an extensions block, refusing duplicates; `f` sees each known or
+/// unknown extension body.
+pub(crate) fn for_each_extension<'a>(
+    r: &mut Reader<'a>,
+    mut f: impl FnMut(ExtensionType, Reader<'a>) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let mut exts = r.sub16()?;
+    let mut seen: Vec<u16> = Vec::new();
+    while !exts.is_empty() {
+        let typ = exts.u16()?;
+        let body = exts.sub16()?;
+        if seen.contains(&typ) {
+            return Err(Error::illegal(format!("duplicate extension {typ}")));
+        }
+        seen.push(typ);
+        f(ExtensionType::from(typ), body)?;
+    }
+    Ok(())
+}
+
+/// Fails with decode_error unless an extension body was consumed exactly.
+fn done(r: Reader<'_>, what: &str) -> Result<(), Error> {
+    if r.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::decode(format!("trailing bytes in {what} extension")))
+    }
+}
+
+fn put_ext(out: &mut Vec<u8>, typ: ExtensionType, f: impl FnOnce(&mut Vec<u8>)) {
+    out.put_u16v(typ.get());
+    put_len_prefixed(out, LenPrefix::U16, f);
+}
+
+fn decode_schemes(r: &mut Reader<'_>) -> Result<Vec<SignatureScheme>, Error> {
+    Ok(r.u16_list(true)?
+        .into_iter()
+        .map(SignatureScheme::from)
+        .collect())
+}
+
+fn put_u16_list(out: &mut Vec<u8>, items: impl Iterator<Item = u16>) {
+    put_len_prefixed(out, LenPrefix::U16, |o| {
+        for v in items {
+            o.put_u16v(v);
+        }
+    });
+}
+
+/// Decodes an ALPN protocol_name_list (RFC 7301 section 3.1).
+fn decode_alpn(r: &mut Reader<'_>) -> Result<Vec<Vec<u8>>, Error> {
+    let mut list = r.sub16()?;
+    let mut out = Vec::new();
+    if list.is_empty() {
+        return Err(Error::decode("empty ALPN list"));
+    }
+    while !list.is_empty() {
+        let p = list.vec8()?;
+        if p.is_empty() {
+            return Err(Error::decode("empty ALPN protocol name"));
+        }
+        out.push(p.to_vec());
+    }
+    Ok(out)
+}
+
+fn put_alpn(out: &mut Vec<u8>, protos: &[Vec<u8>]) {
+    put_len_prefixed(out, LenPrefix::U16, |o| {
+        for p in protos {
+            put_vec(o, LenPrefix::U8, p);
+        }
+    });
+}
+
+/// The extensions of a ClientHello that this crate acts on.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ClientExtensions {
+    /// server_name: the host_name, if any.
+    pub server_name: Option<String>,
+    /// supported_versions.
+    pub supported_versions: Option<Vec<ProtocolVersion>>,
+    /// supported_groups.
+    pub supported_groups: Option<Vec<NamedGroup>>,
+    /// key_share.
+    pub key_shares: Option<Vec<KeyShareEntry>>,
+    /// signature_algorithms.
+    pub signature_algorithms: Option<Vec<SignatureScheme>>,
+    /// signature_algorithms_cert.
+    pub signature_algorithms_cert: Option<Vec<SignatureScheme>>,
+    /// application_layer_protocol_negotiation.
+    pub alpn: Option<Vec<Vec<u8>>>,
+    /// cookie, echoed after HelloRetryRequest.
+    pub cookie: Option<Vec<u8>>,
+    /// psk_key_exchange_modes.
+    pub psk_modes: Option<Vec<u8>>,
+    /// pre_shared_key was present (it must be last).
+    pub pre_shared_key: bool,
+    /// early_data was offered.
+    pub early_data: bool,
+}
+
+impl ClientExtensions {
+    /// Decodes the extensions block of a ClientHello.
+    pub fn decode(r: &mut Reader<'_>) -> Result<Self, Error> {
+        let mut e = ClientExtensions::default();
+        let mut last_was_psk = false;
+        for_each_extension(r, |typ, mut b| {
+            if last_was_psk {
+                return Err(Error::illegal("pre_shared_key is not the last extension"));
+            }
+            match typ {
+                ExtensionType::ServerName => {
+                    let mut list = b.sub16()?;
+                    while !list.is_empty() {
+                        let kind = list.u8()?;
+                        let name = list.vec16()?;
+                        if kind == 0 {
+                            if e.server_name.is_some() {
+                                return Err(Error::illegal("two host names in server_name"));
+                            }
+                            let s = std::str::from_utf8(name)
+                                .ok()
+                                .filter(|s| {
+                                    !s.is_empty() && s.bytes().all(|c| c.is_ascii_graphic())
+                                })
+                                .ok_or_else(|| Error::decode("server_name is not an ASCII name"))?;
+                            e.server_name = Some(s.to_string());
+                        }
+                    }
+                    done(b, "server_name")?;
+                }
+                ExtensionType::SupportedVersions => {
+                    let mut l = b.sub8()?;
+                    if l.is_empty() || l.left() % 2 != 0 {
+                        return Err(Error::decode("malformed supported_versions"));
+                    }
+                    let mut v = Vec::new();
+                    while !l.is_empty() {
+                        v.push(ProtocolVersion::from(l.u16()?));
+                    }
+                    e.supported_versions = Some(v);
+                    done(b, "supported_versions")?;
+                }
+                ExtensionType::SupportedGroups => {
+                    e.supported_groups =
+                        Some(b.u16_list(true)?.into_iter().map(NamedGroup::from).collect());
+                    done(b, "supported_groups")?;
+                }
+                ExtensionType::KeyShare => {
+                    let mut l = b.sub16()?;
+                    let mut v: Vec<KeyShareEntry> = Vec::new();
+                    while !l.is_empty() {
+                        let ks = KeyShareEntry::decode(&mut l)?;
+                        if v.iter().any(|o| o.group == ks.group) {
+                            return Err(Error::illegal("two key shares for one group"));
+                        }
+                        v.push(ks);
+                    }
+                    e.key_shares = Some(v);
+                    done(b, "key_share")?;
+                }
+                ExtensionType::SignatureAlgorithms => {
+                    e.signature_algorithms = Some(decode_schemes(&mut b)?);
+                    done(b, "signature_algorithms")?;
+                }
+                ExtensionType::SignatureAlgorithmsCert => {
+                    e.signature_algorithms_cert = Some(decode_schemes(&mut b)?);
+                    done(b, "signature_algorithms_cert")?;
+                }
+                ExtensionType::ALProtocolNegotiation => {
+                    e.alpn = Some(decode_alpn(&mut b)?);
+                    done(b, "ALPN")?;
+                }
+                ExtensionType::Cookie => {
+                    let c = b.vec16()?;
+                    if c.is_empty() {
+                        return Err(Error::decode("empty cookie"));
+                    }
+                    e.cookie = Some(c.to_vec());
+                    done(b, "cookie")?;
+                }
+                ExtensionType::PSKKeyExchangeModes => {
+                    e.psk_modes = Some(b.vec8()?.to_vec());
+                    done(b, "psk_key_exchange_modes")?;
+                }
+                ExtensionType::PreSharedKey => {
+                    e.pre_shared_key = true;
+                    last_was_psk = true;
+                }
+                ExtensionType::EarlyData => {
+                    e.early_data = true;
+                    done(b, "early_data")?;
+                }
+                // Unknown, GREASE and TLS 1.2-only extensions are ignored in a ClientHello.
+                _ => {}
+            }
+            Ok(())
+        })?;
+        Ok(e)
+    }
+
+    /// Encodes the extensions block (with its length prefix).
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        put_len_prefixed(out, LenPrefix::U16, |o| {
+            if let Some(name) = &self.server_name {
+                put_ext(o, ExtensionType::ServerName, |o| {
+                    put_len_prefixed(o, LenPrefix::U16, |o| {
+                        o.put_u8v(0);
+                        put_vec(o, LenPrefix::U16, name.as_bytes());
+                    })
+                });
+            }
+            if let Some(v) = &self.supported_versions {
+                put_ext(o, ExtensionType::SupportedVersions, |o| {
+                    put_len_prefixed(o, LenPrefix::U8, |o| {
+                        for x in v {
+                            o.put_u16v(x.get());
+                        }
+                    })
+                });
+            }
+            if let Some(g) = &self.supported_groups {
+                put_ext(o, ExtensionType::SupportedGroups, |o| {
+                    put_u16_list(o, g.iter().map(|x| x.get()))
+                });
+            }
+            if let Some(s) = &self.signature_algorithms {
+                put_ext(o, ExtensionType::SignatureAlgorithms, |o| {
+                    put_u16_list(o, s.iter().map(|x| x.get()))
+                });
+            }
+            if let Some(s) = &self.signature_algorithms_cert {
+                put_ext(o, ExtensionType::SignatureAlgorithmsCert, |o| {
+                    put_u16_list(o, s.iter().map(|x| x.get()))
+                });
+            }
+            if let Some(a) = &self.alpn {
+                put_ext(o, ExtensionType::ALProtocolNegotiation, |o| put_alpn(o, a));
+            }
+            if let Some(c) = &self.cookie {
+                put_ext(o, ExtensionType::Cookie, |o| put_vec(o, LenPrefix::U16, c));
+            }
+            if let Some(m) = &self.psk_modes {
+                put_ext(o, ExtensionType::PSKKeyExchangeModes, |o| {
+                    put_vec(o, LenPrefix::U8, m)
+                });
+            }
+            if let Some(ks) = &self.key_shares {
+                put_ext(o, ExtensionType::KeyShare, |o| {
+                    put_len_prefixed(o, LenPrefix::U16, |o| {
+                        for k in ks {
+                            k.encode(o);
+                        }
+                    })
+                });
+            }
+        });
+    }
+}
+
+/// The extensions of a ServerHello or HelloRetryRequest.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ServerHelloExtensions {
+    /// supported_versions: the selected version.
+    pub selected_version: Option<ProtocolVersion>,
+    /// key_share in a ServerHello.
+    pub key_share: Option<KeyShareEntry>,
+    /// key_share in a HelloRetryRequest: the group the server wants.
+    pub selected_group: Option<NamedGroup>,
+    /// cookie in a HelloRetryRequest.
+    pub cookie: Option<Vec<u8>>,
+}
+
+impl ServerHelloExtensions {
+    /// Decodes a ServerHello (`hrr` false) or HelloRetryRequest (`hrr` true)
+    /// extensions block. Anything not allowed there is unsupported_extension,
+    /// since a client never solicits it (RFC 8446 section 4.2).
+    pub fn decode(r: &mut Reader<'_>, hrr: bool) -> Result<Self, Error> {
+        let mut e = ServerHelloExtensions::default();
+        for_each_extension(r, |typ, mut b| {
+            match typ {
+                ExtensionType::SupportedVersions => {
+                    e.selected_version = Some(ProtocolVersion::from(b.u16()?));
+                    done(b, "supported_versions")?;
+                }
+                ExtensionType::KeyShare if hrr => {
+                    e.selected_group = Some(NamedGroup::from(b.u16()?));
+                    done(b, "key_share")?;
+                }
+                ExtensionType::KeyShare => {
+                    e.key_share = Some(KeyShareEntry::decode(&mut b)?);
+                    done(b, "key_share")?;
+                }
+                ExtensionType::Cookie if hrr => {
+                    let c = b.vec16()?;
+                    if c.is_empty() {
+                        return Err(Error::decode("empty cookie"));
+                    }
+                    e.cookie = Some(c.to_vec());
+                    done(b, "cookie")?;
+                }
+                other => {
+                    return Err(Error::protocol(
+                        AlertDescription::UnsupportedExtension,
+                        format!("server sent unsolicited extension {}", other.get()),
+                    ))
+                }
+            }
+            Ok(())
+        })?;
+        Ok(e)
+    }
+
+    /// Encodes the extensions block.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        put_len_prefixed(out, LenPrefix::U16, |o| {
+            if let Some(g) = self.selected_group {
+                put_ext(o, ExtensionType::KeyShare, |o| o.put_u16v(g.get()));
+            }
+            if let Some(k) = &self.key_share {
+                put_ext(o, ExtensionType::KeyShare, |o| k.encode(o));
+            }
+            if let Some(v) = self.selected_version {
+                put_ext(o, ExtensionType::SupportedVersions, |o| o.put_u16v(v.get()));
+            }
+            if let Some(c) = &self.cookie {
+                put_ext(o, ExtensionType::Cookie, |o| put_vec(o, LenPrefix::U16, c));
+            }
+        });
+    }
+}
+
+/// EncryptedExtensions (RFC 8446 section 4.3.1).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EncryptedExtensions {
+    /// The server acknowledged our server_name.
+    pub server_name_ack: bool,
+    /// The ALPN protocol the server selected.
+    pub alpn: Option<Vec<u8>>,
+}
+
+impl EncryptedExtensions {
+    /// Decodes the message body.
+    pub fn decode(r: &mut Reader<'_>) -> Result<Self, Error> {
+        let mut e = EncryptedExtensions::default();
+        for_each_extension(r, |typ, mut b| {
+            match typ {
+                ExtensionType::ServerName => {
+                    done(b, "server_name")?;
+                    e.server_name_ack = true;
+                }
+                ExtensionType::ALProtocolNegotiation => {
+                    let list = decode_alpn(&mut b)?;
+                    done(b, "ALPN")?;
+                    match <[Vec<u8>; 1]>::try_from(list) {
+                        Ok([p]) => e.alpn = Some(p),
+                        Err(_) => return Err(Error::decode("server selected several ALPN protocols")),
+                    }
+                }
+                // The server may tell us its groups; they are informational.
+                ExtensionType::SupportedGroups => {}
+                ExtensionType::KeyShare
+                | ExtensionType::SupportedVersions
+                | ExtensionType::SignatureAlgorithms
+                | ExtensionType::SignatureAlgorithmsCert
+                | ExtensionType::Cookie
+                | ExtensionType::PSKKeyExchangeModes
+                | ExtensionType::PreSharedKey => {
+                    return Err(Error::illegal(format!(
+                        "extension {} is not allowed in EncryptedExtensions",
+                        typ.get()
+                    )))
+                }
+                other if is_grease(other.get()) => {
+                    return Err(Error::protocol(
+                        AlertDescription::UnsupportedExtension,
+                        "server sent a GREASE extension",
+                    ))
+                }
+                other => {
+                    return Err(Error::protocol(
+                        AlertDescription::UnsupportedExtension,
+                        format!("server sent unsolicited extension {}", other.get()),
+                    ))
+                }
+            }
+            Ok(())
+        })?;
+        Ok(e)
+    }
+
+    /// Encodes the message body.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        put_len_prefixed(out, LenPrefix::U16, |o| {
+            if self.server_name_ack {
+                put_ext(o, ExtensionType::ServerName, |_| {});
+            }
+            if let Some(p) = &self.alpn {
+                put_ext(o, ExtensionType::ALProtocolNegotiation, |o| {
+                    put_alpn(o, std::slice::from_ref(p))
+                });
+            }
+        });
+    }
+}

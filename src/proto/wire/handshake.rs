@@ -1,0 +1,298 @@
+//! Handshake message framing and the typed message enum.
+
+use bytes::{Buf, BytesMut};
+
+use crate::error::Error;
+use crate::proto::wire::certificate::{CertificateMsg, CertificateRequest, CertificateVerify};
+use crate::proto::wire::enums::{AlertDescription, HandshakeType};
+use crate::proto::wire::extensions::{for_each_extension, EncryptedExtensions};
+use crate::proto::wire::hello::{ClientHello, ServerHello};
+use crate::proto::wire::reader::{put_len_prefixed, put_vec, LenPrefix, Put, Reader};
+
+/// Default bound on one handshake message (header excluded).
+pub const DEFAULT_MAX_HANDSHAKE_MESSAGE: usize = 64 * 1024;
+
+/// NewSessionTicket (RFC 8446 section 4.6.1).
+#[derive(Clone, PartialEq, Eq)]
+pub struct NewSessionTicket {
+    /// ticket_lifetime in seconds.
+    pub lifetime: u32,
+    /// ticket_age_add.
+    pub age_add: u32,
+    /// ticket_nonce.
+    pub nonce: Vec<u8>,
+    /// The opaque ticket.
+    pub ticket: Vec<u8>,
+    /// early_data max_early_data_size, if offered.
+    pub max_early_data: Option<u32>,
+}
+
+impl std::fmt::Debug for NewSessionTicket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewSessionTicket")
+            .field("lifetime", &self.lifetime)
+            .field("ticket_len", &self.ticket.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl NewSessionTicket {
+    /// Decodes the body.
+    pub fn decode(r: &mut Reader<'_>) -> Result<Self, Error> {
+        let lifetime = r.u32()?;
+        if lifetime > 7 * 24 * 3600 {
+            return Err(Error::illegal("ticket lifetime over seven days"));
+        }
+        let age_add = r.u32()?;
+        let nonce = r.vec8()?.to_vec();
+        let ticket = r.vec16()?;
+        if ticket.is_empty() {
+            return Err(Error::decode("empty session ticket"));
+        }
+        let mut max_early_data = None;
+        for_each_extension(r, |typ, mut b| {
+            if typ == crate::proto::wire::enums::ExtensionType::EarlyData {
+                max_early_data = Some(b.u32()?);
+                b.finish()?;
+            }
+            Ok(())
+        })?;
+        r.finish()?;
+        Ok(NewSessionTicket {
+            lifetime,
+            age_add,
+            nonce,
+            ticket: ticket.to_vec(),
+            max_early_data,
+        })
+    }
+
+    /// Encodes the body.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        out.put_bytes(&self.lifetime.to_be_bytes());
+        out.put_bytes(&self.age_add.to_be_bytes());
+        put_vec(out, LenPrefix::U8, &self.nonce);
+        put_vec(out, LenPrefix::U16, &self.ticket);
+        out.put_u16v(0);
+    }
+}
+
+/// A decoded handshake message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HandshakeMessage {
+    /// ClientHello.
+    ClientHello(ClientHello),
+    /// ServerHello or HelloRetryRequest (see [`ServerHello::is_retry`]).
+    ServerHello(ServerHello),
+    /// EncryptedExtensions.
+    EncryptedExtensions(EncryptedExtensions),
+    /// CertificateRequest.
+    CertificateRequest(CertificateRequest),
+    /// Certificate.
+    Certificate(CertificateMsg),
+    /// CertificateVerify.
+    CertificateVerify(CertificateVerify),
+    /// Finished.
+    Finished(Vec<u8>),
+    /// NewSessionTicket.
+    NewSessionTicket(NewSessionTicket),
+    /// KeyUpdate; true when update_requested.
+    KeyUpdate(bool),
+}
+
+impl HandshakeMessage {
+    /// The message's type.
+    pub fn typ(&self) -> HandshakeType {
+        match self {
+            Self::ClientHello(_) => HandshakeType::ClientHello,
+            Self::ServerHello(_) => HandshakeType::ServerHello,
+            Self::EncryptedExtensions(_) => HandshakeType::EncryptedExtensions,
+            Self::CertificateRequest(_) => HandshakeType::CertificateRequest,
+            Self::Certificate(_) => HandshakeType::Certificate,
+            Self::CertificateVerify(_) => HandshakeType::CertificateVerify,
+            Self::Finished(_) => HandshakeType::Finished,
+            Self::NewSessionTicket(_) => HandshakeType::NewSessionTicket,
+            Self::KeyUpdate(_) => HandshakeType::KeyUpdate,
+        }
+    }
+
+    /// Decodes one message from its full encoding (4-byte header included).
+    pub fn decode(msg: &[u8]) -> Result<Self, Error> {
+        let mut r = Reader::new(msg);
+        let typ = HandshakeType::from(r.u8()?);
+        let mut body = r.sub24()?;
+        r.finish()?;
+        let m = match typ {
+            HandshakeType::ClientHello => Self::ClientHello(ClientHello::decode(&mut body)?),
+            HandshakeType::ServerHello => Self::ServerHello(ServerHello::decode(&mut body)?),
+            HandshakeType::EncryptedExtensions => {
+                let e = EncryptedExtensions::decode(&mut body)?;
+                body.finish()?;
+                Self::EncryptedExtensions(e)
+            }
+            HandshakeType::CertificateRequest => {
+                Self::CertificateRequest(CertificateRequest::decode(&mut body)?)
+            }
+            HandshakeType::Certificate => Self::Certificate(CertificateMsg::decode(&mut body)?),
+            HandshakeType::CertificateVerify => {
+                Self::CertificateVerify(CertificateVerify::decode(&mut body)?)
+            }
+            HandshakeType::Finished => Self::Finished(body.rest().to_vec()),
+            HandshakeType::NewSessionTicket => {
+                Self::NewSessionTicket(NewSessionTicket::decode(&mut body)?)
+            }
+            HandshakeType::KeyUpdate => {
+                let v = body.u8()?;
+                body.finish()?;
+                match v {
+                    0 => Self::KeyUpdate(false),
+                    1 => Self::KeyUpdate(true),
+                    _ => return Err(Error::illegal("KeyUpdate request is neither 0 nor 1")),
+                }
+            }
+            other => {
+                return Err(Error::unexpected(format!(
+                    "handshake message type {} is not used in TLS 1.3",
+                    other.get()
+                )))
+            }
+        };
+        Ok(m)
+    }
+
+    /// Appends the full encoding (header included).
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        out.put_u8v(self.typ().get());
+        put_len_prefixed(out, LenPrefix::U24, |o| match self {
+            Self::ClientHello(m) => m.encode(o),
+            Self::ServerHello(m) => m.encode(o),
+            Self::EncryptedExtensions(m) => m.encode(o),
+            Self::CertificateRequest(m) => m.encode(o),
+            Self::Certificate(m) => m.encode(o),
+            Self::CertificateVerify(m) => m.encode(o),
+            Self::Finished(v) => o.put_bytes(v),
+            Self::NewSessionTicket(m) => m.encode(o),
+            Self::KeyUpdate(req) => o.put_u8v(u8::from(*req)),
+        });
+    }
+
+    /// The full encoding as a new vector.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut v = Vec::new();
+        self.encode(&mut v);
+        v
+    }
+}
+
+/// Reassembles handshake messages from record payloads: several messages in
+/// one record and one message over many records both work, and no message
+/// may exceed the configured bound.
+#[derive(Debug)]
+pub struct Joiner {
+    buf: BytesMut,
+    max: usize,
+}
+
+impl Joiner {
+    /// A joiner refusing messages longer than `max` bytes.
+    pub fn new(max: usize) -> Self {
+        Joiner {
+            buf: BytesMut::new(),
+            max,
+        }
+    }
+
+    /// Appends a handshake record's payload.
+    pub fn push(&mut self, payload: &[u8]) -> Result<(), Error> {
+        self.buf.extend_from_slice(payload);
+        // Check the bound as soon as a header is visible, so a peer cannot make
+        // us buffer an oversized message before we refuse it.
+        self.check_header()
+    }
+
+    fn check_header(&self) -> Result<(), Error> {
+        if self.buf.len() >= 4 {
+            let len = u32::from_be_bytes([0, self.buf[1], self.buf[2], self.buf[3]]) as usize;
+            if len > self.max {
+                return Err(Error::protocol(
+                    AlertDescription::IllegalParameter,
+                    format!(
+                        "handshake message of {len} bytes exceeds the limit of {} bytes",
+                        self.max
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Takes the next complete message (header included), if one is buffered.
+    pub fn next_message(&mut self) -> Result<Option<BytesMut>, Error> {
+        if self.buf.len() < 4 {
+            return Ok(None);
+        }
+        self.check_header()?;
+        let len = u32::from_be_bytes([0, self.buf[1], self.buf[2], self.buf[3]]) as usize;
+        if self.buf.len() < 4 + len {
+            return Ok(None);
+        }
+        let msg = self.buf.split_to(4 + len);
+        if self.buf.is_empty() {
+            // Release the backing storage once the flight is consumed.
+            self.buf = BytesMut::new();
+        }
+        self.check_header()?;
+        Ok(Some(msg))
+    }
+
+    /// True when no partial message is buffered.
+    pub fn is_empty(&self) -> bool {
+        !self.buf.has_remaining()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joiner_handles_one_byte_fragments_and_coalesced_messages() {
+        let a = HandshakeMessage::Finished(vec![7; 32]).to_bytes();
+        let b = HandshakeMessage::KeyUpdate(true).to_bytes();
+        let mut all = a.clone();
+        all.extend_from_slice(&b);
+        let mut j = Joiner::new(1024);
+        let mut got = Vec::new();
+        for byte in &all {
+            j.push(std::slice::from_ref(byte)).unwrap();
+            while let Some(m) = j.next_message().unwrap() {
+                got.push(m.to_vec());
+            }
+        }
+        assert_eq!(got, vec![a.clone(), b.clone()]);
+        assert!(j.is_empty());
+        let mut j = Joiner::new(1024);
+        j.push(&all).unwrap();
+        assert_eq!(j.next_message().unwrap().unwrap().as_ref(), &a[..]);
+        assert_eq!(j.next_message().unwrap().unwrap().as_ref(), &b[..]);
+    }
+
+    #[test]
+    fn joiner_refuses_oversized_message_from_its_header() {
+        let mut j = Joiner::new(100);
+        let err = j.push(&[1, 0, 0, 101]).unwrap_err();
+        assert_eq!(err.alert(), Some(AlertDescription::IllegalParameter));
+    }
+
+    #[test]
+    fn key_update_value_two_is_illegal() {
+        let err = HandshakeMessage::decode(&[24, 0, 0, 1, 2]).unwrap_err();
+        assert_eq!(err.alert(), Some(AlertDescription::IllegalParameter));
+    }
+
+    #[test]
+    fn truncated_message_is_decode_error() {
+        let err = HandshakeMessage::decode(&[20, 0, 0, 5, 1]).unwrap_err();
+        assert_eq!(err.alert(), Some(AlertDescription::DecodeError));
+    }
+}

@@ -1,0 +1,154 @@
+//! ClientHello and ServerHello (RFC 8446 sections 4.1.2 and 4.1.3).
+
+use crate::error::Error;
+use crate::proto::wire::enums::CipherSuite;
+use crate::proto::wire::extensions::{ClientExtensions, ServerHelloExtensions};
+use crate::proto::wire::reader::{put_len_prefixed, put_vec, LenPrefix, Put, Reader};
+
+/// The ServerHello.random that marks a HelloRetryRequest (SHA-256 of "HelloRetryRequest").
+pub const HRR_RANDOM: [u8; 32] = [
+    0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
+    0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
+];
+
+/// The last eight bytes of ServerHello.random a TLS 1.3 server sets when it
+/// negotiates TLS 1.2 (section 4.1.3).
+pub const DOWNGRADE_TLS12: [u8; 8] = *b"DOWNGRD\x01";
+/// The same for TLS 1.1 and below.
+pub const DOWNGRADE_TLS11: [u8; 8] = *b"DOWNGRD\x00";
+
+/// A ClientHello.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientHello {
+    /// legacy_version (0x0303 for TLS 1.3 clients).
+    pub legacy_version: u16,
+    /// Client random.
+    pub random: [u8; 32],
+    /// legacy_session_id (at most 32 bytes).
+    pub session_id: Vec<u8>,
+    /// Offered cipher suites.
+    pub cipher_suites: Vec<CipherSuite>,
+    /// legacy_compression_methods.
+    pub compression_methods: Vec<u8>,
+    /// Extensions.
+    pub extensions: ClientExtensions,
+}
+
+impl ClientHello {
+    /// Decodes a ClientHello body.
+    pub fn decode(r: &mut Reader<'_>) -> Result<Self, Error> {
+        let legacy_version = r.u16()?;
+        let random = r.take(32)?.try_into().map_err(|_| Error::decode("random"))?;
+        let session_id = r.vec8()?;
+        if session_id.len() > 32 {
+            return Err(Error::decode("legacy_session_id longer than 32 bytes"));
+        }
+        let suites = r.u16_list(true)?;
+        let compression_methods = r.vec8()?.to_vec();
+        if compression_methods.is_empty() {
+            return Err(Error::decode("no compression methods"));
+        }
+        // A ClientHello without extensions is a pre-TLS 1.2-style hello.
+        let extensions = if r.is_empty() {
+            ClientExtensions::default()
+        } else {
+            ClientExtensions::decode(r)?
+        };
+        r.finish()?;
+        Ok(ClientHello {
+            legacy_version,
+            random,
+            session_id: session_id.to_vec(),
+            cipher_suites: suites.into_iter().map(CipherSuite::from).collect(),
+            compression_methods,
+            extensions,
+        })
+    }
+
+    /// Encodes the body.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        out.put_u16v(self.legacy_version);
+        out.put_bytes(&self.random);
+        put_vec(out, LenPrefix::U8, &self.session_id);
+        put_len_prefixed(out, LenPrefix::U16, |o| {
+            for s in &self.cipher_suites {
+                o.put_u16v(s.get());
+            }
+        });
+        put_vec(out, LenPrefix::U8, &self.compression_methods);
+        self.extensions.encode(out);
+    }
+}
+
+/// A ServerHello or HelloRetryRequest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServerHello {
+    /// legacy_version.
+    pub legacy_version: u16,
+    /// Server random ([`HRR_RANDOM`] for a HelloRetryRequest).
+    pub random: [u8; 32],
+    /// legacy_session_id_echo.
+    pub session_id: Vec<u8>,
+    /// Selected suite.
+    pub cipher_suite: CipherSuite,
+    /// legacy_compression_method.
+    pub compression_method: u8,
+    /// Extensions.
+    pub extensions: ServerHelloExtensions,
+}
+
+impl ServerHello {
+    /// True when this is a HelloRetryRequest.
+    pub fn is_retry(&self) -> bool {
+        self.random == HRR_RANDOM
+    }
+
+    /// Decodes a ServerHello body.
+    pub fn decode(r: &mut Reader<'_>) -> Result<Self, Error> {
+        let legacy_version = r.u16()?;
+        let random: [u8; 32] = r.take(32)?.try_into().map_err(|_| Error::decode("random"))?;
+        let session_id = r.vec8()?;
+        if session_id.len() > 32 {
+            return Err(Error::decode("legacy_session_id_echo longer than 32 bytes"));
+        }
+        let cipher_suite = CipherSuite::from(r.u16()?);
+        let compression_method = r.u8()?;
+        let extensions = if r.is_empty() {
+            ServerHelloExtensions::default()
+        } else {
+            ServerHelloExtensions::decode(r, random == HRR_RANDOM)?
+        };
+        r.finish()?;
+        Ok(ServerHello {
+            legacy_version,
+            random,
+            session_id: session_id.to_vec(),
+            cipher_suite,
+            compression_method,
+            extensions,
+        })
+    }
+
+    /// Encodes the body.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        out.put_u16v(self.legacy_version);
+        out.put_bytes(&self.random);
+        put_vec(out, LenPrefix::U8, &self.session_id);
+        out.put_u16v(self.cipher_suite.get());
+        out.put_u8v(self.compression_method);
+        self.extensions.encode(out);
+    }
+}
+
+/// Checks a ServerHello that does not negotiate TLS 1.3 for RFC 8446's
+/// downgrade sentinel; until TLS 1.2 is implemented every such hello is refused.
+pub fn refuse_legacy_server_hello(sh: &ServerHello) -> Error {
+    let tail = &sh.random[24..];
+    if tail == DOWNGRADE_TLS12 || tail == DOWNGRADE_TLS11 {
+        return Error::illegal("downgrade detected: server hello carries the TLS 1.3 downgrade sentinel");
+    }
+    Error::UnsupportedVersion(format!(
+        "server chose legacy version 0x{:04x}; only TLS 1.3 is supported",
+        sh.legacy_version
+    ))
+}

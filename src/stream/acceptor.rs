@@ -1,0 +1,70 @@
+//! `TlsAcceptor`: the server side.
+
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use tokio::io::{AsyncRead, AsyncWrite};
+
+use crate::config::ServerConfig;
+use crate::proto::conn::Connection;
+use crate::stream::handshake::MidHandshake;
+use crate::stream::TlsStream;
+
+/// Accepts TLS connections with a shared [`ServerConfig`].
+///
+/// ```no_run
+/// use std::sync::Arc;
+/// use lctls::{config::{CertifiedKey, ServerConfig}, TlsAcceptor};
+/// # async fn demo() -> std::io::Result<()> {
+/// let key = CertifiedKey::from_pem_files("certs/server.pem", "certs/server.key")?;
+/// let config = ServerConfig::builder().with_certified_key(key).build()?;
+/// let acceptor = TlsAcceptor::from(Arc::new(config));
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:8443").await?;
+/// let (tcp, _) = listener.accept().await?;
+/// let tls = acceptor.accept(tcp).await?;
+/// # let _ = tls; Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct TlsAcceptor {
+    config: Arc<ServerConfig>,
+}
+
+impl From<Arc<ServerConfig>> for TlsAcceptor {
+    fn from(config: Arc<ServerConfig>) -> Self {
+        TlsAcceptor { config }
+    }
+}
+
+impl TlsAcceptor {
+    /// Starts a server handshake over `io`.
+    pub fn accept<IO: AsyncRead + AsyncWrite + Unpin>(&self, io: IO) -> Accept<IO> {
+        let span = tracing::debug_span!("tls", role = "server");
+        let conn = Connection::new_server(self.config.clone());
+        Accept(MidHandshake::Handshaking(TlsStream {
+            io,
+            conn,
+            span,
+            eof: false,
+        }))
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Arc<ServerConfig> {
+        &self.config
+    }
+}
+
+/// The server handshake future.
+#[derive(Debug)]
+pub struct Accept<IO>(MidHandshake<IO>);
+
+impl<IO: AsyncRead + AsyncWrite + Unpin> Future for Accept<IO> {
+    type Output = io::Result<TlsStream<IO>>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.0).poll(cx)
+    }
+}

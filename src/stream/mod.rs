@@ -1,0 +1,24 @@
+//! The Tokio adapter: connector, acceptor, handshake futures and `TlsStream`.
+//! It owns the IO and the buffers' trips to and from it; all protocol
+//! decisions stay in [`crate::proto::conn::Connection`].
+
+mod acceptor;
+mod connector;
+mod handshake;
+mod stream;
+
+pub use acceptor::{Accept, TlsAcceptor};
+pub use connector::{Connect, TlsConnector};
+pub use stream::TlsStream;
+
+/// Client-side stream type.
+pub mod client {
+    /// A TLS stream on the client side.
+    pub type TlsStream<IO> = super::TlsStream<IO>;
+}
+
+/// Server-side stream type.
+pub mod server {
+    /// A TLS stream on the server side.
+    pub type TlsStream<IO> = super::TlsStream<IO>;
+}

@@ -1,0 +1,233 @@
+//! `TlsStream`: AsyncRead + AsyncWrite over an established connection.
+
+use std::io;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+
+use bytes::Buf;
+use rustls_pki_types::CertificateDer;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+use crate::error::Error;
+use crate::proto::conn::Connection;
+use crate::proto::handshake::Negotiated;
+use crate::proto::record::codec::MAX_CIPHERTEXT;
+use crate::proto::wire::enums::{CipherSuite, NamedGroup, ProtocolVersion};
+
+/// Ciphertext we let pile up before a write waits for the transport.
+const WRITE_HIGH_WATER: usize = 256 * 1024;
+/// Plaintext sealed per `poll_write` call at most.
+const MAX_WRITE_CHUNK: usize = 256 * 1024;
+
+/// A TLS connection over `IO`, after the handshake.
+///
+/// Reading returns application data; a clean end of stream is reported only
+/// after the peer's close_notify. An EOF without it is an
+/// [`io::ErrorKind::UnexpectedEof`] error carrying [`Error::Truncated`].
+#[derive(Debug)]
+pub struct TlsStream<IO> {
+    pub(crate) io: IO,
+    pub(crate) conn: Connection,
+    pub(crate) span: tracing::Span,
+    pub(crate) eof: bool,
+}
+
+impl<IO> TlsStream<IO> {
+    /// The inner transport.
+    pub fn get_ref(&self) -> &IO {
+        &self.io
+    }
+
+    /// The inner transport, mutably. Reading or writing it directly corrupts the TLS stream.
+    pub fn get_mut(&mut self) -> &mut IO {
+        &mut self.io
+    }
+
+    /// Gives the transport back, dropping TLS state (no close_notify is sent).
+    pub fn into_inner(self) -> IO {
+        self.io
+    }
+
+    /// The sans-IO connection.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Everything the handshake negotiated.
+    pub fn negotiated(&self) -> &Negotiated {
+        self.conn.negotiated()
+    }
+
+    /// The protocol version.
+    pub fn protocol_version(&self) -> Option<ProtocolVersion> {
+        self.negotiated().version
+    }
+
+    /// The cipher suite.
+    pub fn cipher_suite(&self) -> Option<CipherSuite> {
+        self.negotiated().cipher_suite
+    }
+
+    /// The key-exchange group.
+    pub fn key_exchange_group(&self) -> Option<NamedGroup> {
+        self.negotiated().group
+    }
+
+    /// The ALPN protocol, if one was agreed.
+    pub fn alpn_protocol(&self) -> Option<&[u8]> {
+        self.negotiated().alpn.as_deref()
+    }
+
+    /// The SNI name (sent by us as a client, received as a server).
+    pub fn server_name(&self) -> Option<&str> {
+        self.negotiated().sni.as_deref()
+    }
+
+    /// The peer's certificate chain, end entity first (empty when the peer sent none).
+    pub fn peer_certificates(&self) -> &[CertificateDer<'static>] {
+        &self.negotiated().peer_certificates
+    }
+
+    /// Derives keying material (RFC 8446 section 7.5).
+    pub fn export_keying_material(
+        &self,
+        out: &mut [u8],
+        label: &[u8],
+        context: Option<&[u8]>,
+    ) -> Result<(), Error> {
+        self.conn.export_keying_material(out, label, context)
+    }
+
+    /// Sends a KeyUpdate at the next write or flush; with `request_peer` the
+    /// peer is asked to update its keys too.
+    pub fn update_keys(&mut self, request_peer: bool) -> Result<(), Error> {
+        self.conn.update_keys(request_peer)
+    }
+}
+
+impl<IO: AsyncRead + AsyncWrite + Unpin> TlsStream<IO> {
+    /// Writes queued ciphertext until none is left or the transport would block.
+    pub(crate) fn poll_write_tls(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        while self.conn.outgoing_len() > 0 {
+            let out = self.conn.outgoing_mut();
+            let n = ready!(Pin::new(&mut self.io).poll_write(cx, out))?;
+            if n == 0 {
+                return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
+            }
+            out.advance(n);
+        }
+        Poll::Ready(Ok(()))
+    }
+
+    /// Reads ciphertext once and processes the records it completes.
+    /// Ready(Ok(false)) means the transport reached EOF.
+    pub(crate) fn poll_read_tls(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<bool>> {
+        let incoming = self.conn.incoming_mut();
+        if incoming.capacity() - incoming.len() < MAX_CIPHERTEXT + 5 && incoming.len() < 2 * (MAX_CIPHERTEXT + 5) {
+            incoming.reserve(MAX_CIPHERTEXT + 5);
+        }
+        let n = ready!(tokio_util::io::poll_read_buf(
+            Pin::new(&mut self.io),
+            cx,
+            self.conn.incoming_mut()
+        ))?;
+        if n == 0 {
+            self.eof = true;
+            self.conn.process_eof()?;
+            return Poll::Ready(Ok(false));
+        }
+        self.conn.process()?;
+        Poll::Ready(Ok(true))
+    }
+
+    /// Sends any alert the connection queued, ignoring transport trouble:
+    /// the caller is already reporting an error.
+    pub(crate) fn flush_alert_best_effort(&mut self, cx: &mut Context<'_>) {
+        let _ = self.poll_write_tls(cx);
+    }
+}
+
+impl<IO: AsyncRead + AsyncWrite + Unpin> AsyncRead for TlsStream<IO> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let _g = this.span.clone().entered();
+        loop {
+            if this.conn.plaintext_len() > 0 {
+                let n = this.conn.read_plaintext(buf.initialize_unfilled());
+                buf.advance(n);
+                // More records may have waited while the plaintext buffer was full.
+                if let Err(e) = this.conn.process() {
+                    this.flush_alert_best_effort(cx);
+                    if n == 0 {
+                        return Poll::Ready(Err(e.into()));
+                    }
+                }
+                return Poll::Ready(Ok(()));
+            }
+            if this.conn.received_close_notify() {
+                return Poll::Ready(Ok(()));
+            }
+            if let Some(e) = this.conn.error() {
+                return Poll::Ready(Err(e.clone().into()));
+            }
+            if this.eof {
+                return Poll::Ready(Err(Error::Truncated.into()));
+            }
+            // Answers to a KeyUpdate go out as soon as possible.
+            if this.conn.outgoing_len() > 0 {
+                if let Poll::Ready(Err(e)) = this.poll_write_tls(cx) {
+                    return Poll::Ready(Err(e));
+                }
+            }
+            match ready!(this.poll_read_tls(cx)) {
+                Ok(_) => continue,
+                Err(e) => {
+                    this.flush_alert_best_effort(cx);
+                    return Poll::Ready(Err(e));
+                }
+            }
+        }
+    }
+}
+
+impl<IO: AsyncRead + AsyncWrite + Unpin> AsyncWrite for TlsStream<IO> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        let _g = this.span.clone().entered();
+        if this.conn.outgoing_len() >= WRITE_HIGH_WATER {
+            ready!(this.poll_write_tls(cx))?;
+        }
+        if buf.is_empty() {
+            return Poll::Ready(Ok(0));
+        }
+        let chunk = &buf[..buf.len().min(MAX_WRITE_CHUNK)];
+        let n = this.conn.write_plaintext(chunk)?;
+        // Push what we can now; the rest goes out on the next write or flush.
+        if let Poll::Ready(Err(e)) = this.poll_write_tls(cx) {
+            return Poll::Ready(Err(e));
+        }
+        Poll::Ready(Ok(n))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        ready!(this.poll_write_tls(cx))?;
+        Pin::new(&mut this.io).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let _g = this.span.clone().entered();
+        this.conn.send_close_notify();
+        ready!(this.poll_write_tls(cx))?;
+        Pin::new(&mut this.io).poll_shutdown(cx)
+    }
+}
