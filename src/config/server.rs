@@ -35,7 +35,6 @@ pub struct ServerConfig {
     pub(crate) groups: Vec<NamedGroup>,
     pub(crate) max_handshake_message: usize,
     pub(crate) max_fragment: usize,
-    pub(crate) send_tickets: usize,
 }
 
 impl ServerConfig {
@@ -131,7 +130,6 @@ impl ServerConfigBuilder {
             },
             max_handshake_message: self.max_handshake_message,
             max_fragment: self.max_fragment,
-            send_tickets: 0,
         })
     }
 }

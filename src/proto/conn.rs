@@ -115,14 +115,15 @@ impl Common {
             ));
         }
         let keys = secret.keys();
-        self.record.set_read_key(secret.suite(), &keys.key, &keys.iv);
-        Ok(())
+        self.record
+            .set_read_key(secret.suite(), keys.key.as_bytes(), keys.iv.as_bytes())
     }
 
     /// Installs new write keys.
-    pub fn set_write_secret(&mut self, secret: &TrafficSecret) {
+    pub fn set_write_secret(&mut self, secret: &TrafficSecret) -> Result<(), Error> {
         let keys = secret.keys();
-        self.record.set_write_key(secret.suite(), &keys.key, &keys.iv);
+        self.record
+            .set_write_key(secret.suite(), keys.key.as_bytes(), keys.iv.as_bytes())
     }
 
     /// Installs the application traffic secrets and keeps them for KeyUpdate.
@@ -133,9 +134,10 @@ impl Common {
     }
 
     /// See [`Common::set_application_read`].
-    pub fn set_application_write(&mut self, secret: TrafficSecret) {
-        self.set_write_secret(&secret);
+    pub fn set_application_write(&mut self, secret: TrafficSecret) -> Result<(), Error> {
+        self.set_write_secret(&secret)?;
         self.write_secret = Some(secret);
+        Ok(())
     }
 
     fn send_alert(&mut self, level: AlertLevel, desc: AlertDescription) {
@@ -479,8 +481,7 @@ impl Connection {
             .as_ref()
             .ok_or_else(|| Error::internal("no write secret"))?
             .next();
-        self.common.set_application_write(next);
-        Ok(())
+        self.common.set_application_write(next)
     }
 
     /// Sends a KeyUpdate and switches to new write keys; with `request_peer`
@@ -557,8 +558,7 @@ impl Connection {
             .as_ref()
             .map(|s| s.suite())
             .ok_or_else(|| Error::internal("no suite"))?;
-        crate::proto::keys::tls13::export_keying_material(suite, secret, label, context, out);
-        Ok(())
+        crate::proto::keys::tls13::export_keying_material(suite, secret, label, context, out)
     }
 }
 

@@ -251,7 +251,7 @@ impl ExpectServerHello {
         if self.retry_suite.is_none() {
             cx.send_dummy_ccs();
         }
-        cx.set_write_secret(&client_hs);
+        cx.set_write_secret(&client_hs)?;
         cx.negotiated.version = Some(ProtocolVersion::TLSv1_3);
         cx.negotiated.cipher_suite = Some(suite.suite);
         cx.negotiated.group = Some(group);
@@ -412,7 +412,7 @@ impl ExpectFinished {
         }
         let fin = client_hs.finished_verify_data(&transcript.current_hash());
         cx.send_handshake(&mut transcript, &HandshakeMessage::Finished(fin))?;
-        cx.set_application_write(client_ap);
+        cx.set_application_write(client_ap)?;
         Ok(())
     }
 }

@@ -158,6 +158,7 @@ impl ExpectClientHello {
                 return self.send_retry(cx, &ch, raw, suite, group);
             }
         };
+        let alpn = self.choose_alpn(&ch)?;
         let mut transcript = match self.retry {
             Some(r) => {
                 if share.group != r.group || ch.extensions.key_shares.as_ref().map_or(0, |k| k.len()) != 1 {
@@ -194,7 +195,6 @@ impl ExpectClientHello {
                 schemes
             ))
         })?;
-        let alpn = self.choose_alpn(&ch)?;
 
         let kx = KeyExchange::start(share.group)?;
         let our_public = kx.public_key().to_vec();
@@ -225,7 +225,7 @@ impl ExpectClientHello {
         let hs = EarlySecret::new(suite, None).into_handshake(&shared);
         let client_hs = hs.client_handshake_traffic_secret(&hash);
         let server_hs = hs.server_handshake_traffic_secret(&hash);
-        cx.set_write_secret(&server_hs);
+        cx.set_write_secret(&server_hs)?;
         cx.set_read_secret(&client_hs)?;
 
         let ee = EncryptedExtensions {
@@ -252,7 +252,7 @@ impl ExpectClientHello {
         let client_ap = master.client_application_traffic_secret_0(&hash);
         let server_ap = master.server_application_traffic_secret_0(&hash);
         cx.exporter_secret = Some(master.exporter_master_secret(&hash));
-        cx.set_application_write(server_ap);
+        cx.set_application_write(server_ap)?;
 
         let n = &mut cx.negotiated;
         n.version = Some(ProtocolVersion::TLSv1_3);
