@@ -1,0 +1,806 @@
+//! Record protection (RFC 8446 section 5.2 to 5.5).
+//!
+//! [`RecordLayer`] holds one optional AEAD state per direction. Opening works
+//! in place on the payload of an [`OpaqueRecord`], which is itself a view of
+//! the read buffer; sealing writes the header and plaintext straight into the
+//! output buffer and encrypts them there. Neither direction allocates per
+//! record beyond the output buffer's own growth.
+
+use std::fmt;
+
+use aws_lc_rs::aead::{Aad, LessSafeKey, Nonce, UnboundKey, NONCE_LEN};
+use bytes::{BufMut, BytesMut};
+use zeroize::Zeroizing;
+
+use super::codec::{encode_header, OpaqueRecord, HEADER_LEN, MAX_CIPHERTEXT, MAX_PLAINTEXT};
+use crate::error::Error;
+use crate::proto::crypto::suites::Tls13CipherSuite;
+use crate::proto::wire::enums::{AlertDescription, CipherSuite, ContentType};
+
+/// How many full-size records AES-GCM may protect under one key (2^24.5,
+/// RFC 8446 section 5.5).
+pub const AES_GCM_RECORD_LIMIT: u64 = 23_726_566;
+
+/// A record after [`RecordLayer::open`]: its real content type and content.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PlainRecord {
+    /// The content type: the inner one for a protected record.
+    pub typ: ContentType,
+    /// The content, padding and inner type removed; a view of the read buffer.
+    pub payload: BytesMut,
+}
+
+impl fmt::Debug for PlainRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PlainRecord")
+            .field("typ", &self.typ)
+            .field("len", &self.payload.len())
+            .finish()
+    }
+}
+
+/// The AEAD state of one direction.
+struct Protection {
+    suite: &'static Tls13CipherSuite,
+    key: LessSafeKey,
+    iv: Zeroizing<[u8; NONCE_LEN]>,
+    /// The sequence number of the next record. `u64::MAX` is never used, so
+    /// the counter can never wrap.
+    seq: u64,
+}
+
+impl Protection {
+    fn new(
+        suite: &'static Tls13CipherSuite,
+        key: &[u8],
+        iv: &[u8; NONCE_LEN],
+    ) -> Result<Self, Error> {
+        let key = UnboundKey::new(suite.aead, key).map_err(|_| {
+            Error::internal(format!(
+                "record key of {} bytes does not fit {:?}",
+                key.len(),
+                suite.suite
+            ))
+        })?;
+        Ok(Protection {
+            suite,
+            key: LessSafeKey::new(key),
+            iv: Zeroizing::new(*iv),
+            seq: 0,
+        })
+    }
+
+    /// The nonce for the current sequence number: the IV XOR the 64-bit
+    /// big-endian sequence number, left-padded to the IV's length.
+    fn nonce(&self, what: &str) -> Result<Nonce, Error> {
+        if self.seq == u64::MAX {
+            return Err(Error::internal(format!(
+                "{what} sequence number exhausted; keys must be updated"
+            )));
+        }
+        let mut n = *self.iv;
+        for (b, s) in n[NONCE_LEN - 8..].iter_mut().zip(self.seq.to_be_bytes()) {
+            *b ^= s;
+        }
+        Ok(Nonce::assume_unique_for_key(n))
+    }
+
+    fn tag_len(&self) -> usize {
+        self.key.algorithm().tag_len()
+    }
+}
+
+impl fmt::Debug for Protection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Protection")
+            .field("suite", &self.suite.suite)
+            .field("key", &"<redacted>")
+            .field("iv", &"<redacted>")
+            .field("seq", &self.seq)
+            .finish()
+    }
+}
+
+/// Protects and unprotects records, one AEAD state per direction.
+///
+/// Each direction starts in plaintext and switches to protection when its
+/// key is set; setting a key again (handshake to application traffic, or a
+/// KeyUpdate) replaces the state and restarts its sequence number at 0.
+#[derive(Debug)]
+pub struct RecordLayer {
+    read: Option<Protection>,
+    write: Option<Protection>,
+    max_fragment: usize,
+}
+
+impl Default for RecordLayer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl RecordLayer {
+    /// A record layer with both directions in plaintext.
+    pub fn new() -> Self {
+        RecordLayer {
+            read: None,
+            write: None,
+            max_fragment: MAX_PLAINTEXT,
+        }
+    }
+
+    /// Starts protecting incoming records with `suite`'s AEAD under `key` and
+    /// `iv`; the read sequence number restarts at 0.
+    ///
+    /// Fails (with an internal error, leaving the old state in place) only if
+    /// `key` is not the suite's key length.
+    pub fn set_read_key(
+        &mut self,
+        suite: &'static Tls13CipherSuite,
+        key: &[u8],
+        iv: &[u8; 12],
+    ) -> Result<(), Error> {
+        self.read = Some(Protection::new(suite, key, iv)?);
+        Ok(())
+    }
+
+    /// Starts protecting outgoing records with `suite`'s AEAD under `key` and
+    /// `iv`; the write sequence number restarts at 0.
+    ///
+    /// Fails (with an internal error, leaving the old state in place) only if
+    /// `key` is not the suite's key length.
+    pub fn set_write_key(
+        &mut self,
+        suite: &'static Tls13CipherSuite,
+        key: &[u8],
+        iv: &[u8; 12],
+    ) -> Result<(), Error> {
+        self.write = Some(Protection::new(suite, key, iv)?);
+        Ok(())
+    }
+
+    /// Whether incoming records are decrypted.
+    pub fn is_read_encrypted(&self) -> bool {
+        self.read.is_some()
+    }
+
+    /// Whether outgoing records are encrypted.
+    pub fn is_write_encrypted(&self) -> bool {
+        self.write.is_some()
+    }
+
+    /// The sequence number of the next record to be opened (0 in plaintext).
+    pub fn read_seq(&self) -> u64 {
+        self.read.as_ref().map_or(0, |p| p.seq)
+    }
+
+    /// The sequence number of the next record to be sealed (0 in plaintext).
+    pub fn write_seq(&self) -> u64 {
+        self.write.as_ref().map_or(0, |p| p.seq)
+    }
+
+    /// How many more records may be sealed under the current write key before
+    /// it must be updated: the AES-GCM limit of RFC 8446 section 5.5, or the
+    /// sequence number space for ChaCha20-Poly1305. `u64::MAX` in plaintext.
+    pub fn records_until_key_limit(&self) -> u64 {
+        match &self.write {
+            None => u64::MAX,
+            Some(p) => {
+                let limit = match p.suite.suite {
+                    CipherSuite::TLS13_CHACHA20_POLY1305_SHA256 => u64::MAX,
+                    _ => AES_GCM_RECORD_LIMIT,
+                };
+                limit.saturating_sub(p.seq)
+            }
+        }
+    }
+
+    /// Sets the largest plaintext fragment [`seal_all`](Self::seal_all)
+    /// puts in one record, clamped to `1..=MAX_PLAINTEXT`.
+    pub fn set_max_fragment(&mut self, n: usize) {
+        self.max_fragment = n.clamp(1, MAX_PLAINTEXT);
+    }
+
+    /// The largest plaintext fragment [`seal_all`](Self::seal_all) puts in one record.
+    pub fn max_fragment(&self) -> usize {
+        self.max_fragment
+    }
+
+    /// Opens a record in place; returns the inner content type and the
+    /// plaintext (padding stripped), as a view of the same buffer (no copy).
+    ///
+    /// In plaintext the record passes through unchanged (its payload must be
+    /// at most 2^14 bytes). Under protection, an outer change_cipher_spec
+    /// record also passes through unchanged, for the caller to allow or
+    /// refuse; every other record must be application_data and authenticate.
+    ///
+    /// A record that fails to authenticate gives [`Error::BadRecordMac`] and
+    /// does not advance the sequence number, so a server skipping rejected
+    /// early data can drop it and carry on.
+    pub fn open(&mut self, rec: OpaqueRecord) -> Result<PlainRecord, Error> {
+        let Some(prot) = &mut self.read else {
+            if rec.payload.len() > MAX_PLAINTEXT {
+                return Err(overflow(rec.payload.len(), MAX_PLAINTEXT));
+            }
+            return Ok(PlainRecord {
+                typ: rec.typ,
+                payload: rec.payload,
+            });
+        };
+        match rec.typ {
+            ContentType::ApplicationData => {}
+            ContentType::ChangeCipherSpec => {
+                if rec.payload.len() > MAX_PLAINTEXT {
+                    return Err(overflow(rec.payload.len(), MAX_PLAINTEXT));
+                }
+                return Ok(PlainRecord {
+                    typ: rec.typ,
+                    payload: rec.payload,
+                });
+            }
+            other => {
+                return Err(Error::unexpected(format!(
+                    "unprotected record of content type {} after protection started",
+                    other.get()
+                )))
+            }
+        }
+        if rec.payload.len() > MAX_CIPHERTEXT {
+            return Err(overflow(rec.payload.len(), MAX_CIPHERTEXT));
+        }
+        let aad = rec
+            .header()
+            .ok_or_else(|| overflow(rec.payload.len(), MAX_CIPHERTEXT))?;
+        let nonce = prot.nonce("read")?;
+        let mut payload = rec.payload;
+        let inner_len = prot
+            .key
+            .open_in_place(nonce, Aad::from(aad), &mut payload[..])
+            .map_err(|_| Error::BadRecordMac)?
+            .len();
+        prot.seq += 1;
+        payload.truncate(inner_len);
+
+        // The whole TLSInnerPlaintext (content, type, padding) is at most 2^14 + 1.
+        if inner_len > MAX_PLAINTEXT + 1 {
+            return Err(overflow(inner_len, MAX_PLAINTEXT + 1));
+        }
+        let Some(type_at) = payload.iter().rposition(|&b| b != 0) else {
+            return Err(Error::unexpected("no content type"));
+        };
+        let typ = ContentType::from(payload[type_at]);
+        payload.truncate(type_at);
+        match typ {
+            ContentType::ApplicationData => {}
+            ContentType::Handshake | ContentType::Alert => {
+                if payload.is_empty() {
+                    return Err(Error::unexpected(format!(
+                        "zero-length protected record of content type {}",
+                        typ.get()
+                    )));
+                }
+            }
+            other => {
+                return Err(Error::unexpected(format!(
+                    "protected record of content type {}",
+                    other.get()
+                )))
+            }
+        }
+        Ok(PlainRecord { typ, payload })
+    }
+
+    /// Appends one sealed record carrying `payload` of content type `typ` to
+    /// `out` (header + ciphertext + tag), sealing in place in `out`.
+    ///
+    /// In plaintext a plain record of type `typ` is written instead. The
+    /// payload must be at most [`MAX_PLAINTEXT`] bytes. On error nothing is
+    /// appended.
+    pub fn seal(
+        &mut self,
+        typ: ContentType,
+        payload: &[u8],
+        out: &mut BytesMut,
+    ) -> Result<(), Error> {
+        if payload.len() > MAX_PLAINTEXT {
+            return Err(Error::internal(format!(
+                "record payload of {} bytes exceeds {MAX_PLAINTEXT}",
+                payload.len()
+            )));
+        }
+        let Some(prot) = &mut self.write else {
+            // At most 2^14, so it fits the 16-bit length.
+            let len = payload.len() as u16;
+            out.reserve(HEADER_LEN + payload.len());
+            out.put_slice(&encode_header(typ, len));
+            out.put_slice(payload);
+            return Ok(());
+        };
+        let nonce = prot.nonce("write")?;
+        let inner_len = payload.len() + 1;
+        // At most 2^14 + 1 + a 16-byte tag, so it fits the 16-bit length.
+        let outer_len = inner_len + prot.tag_len();
+        let header = encode_header(ContentType::ApplicationData, outer_len as u16);
+
+        out.reserve(HEADER_LEN + outer_len);
+        let start = out.len();
+        out.put_slice(&header);
+        out.put_slice(payload);
+        out.put_u8(typ.get());
+        let body = start + HEADER_LEN;
+        match prot
+            .key
+            .seal_in_place_separate_tag(nonce, Aad::from(header), &mut out[body..])
+        {
+            Ok(tag) => {
+                out.put_slice(tag.as_ref());
+                prot.seq += 1;
+                Ok(())
+            }
+            Err(_) => {
+                // Never leave plaintext behind in the output.
+                out[start..].fill(0);
+                out.truncate(start);
+                Err(Error::internal("record encryption failed"))
+            }
+        }
+    }
+
+    /// Appends as many records as needed for `payload`, split at the maximum
+    /// fragment length (see [`set_max_fragment`](Self::set_max_fragment)).
+    ///
+    /// An empty payload appends nothing. The space for every record is
+    /// reserved once, up front. On error the records already appended stay.
+    pub fn seal_all(
+        &mut self,
+        typ: ContentType,
+        payload: &[u8],
+        out: &mut BytesMut,
+    ) -> Result<(), Error> {
+        if payload.is_empty() {
+            return Ok(());
+        }
+        let records = payload.len().div_ceil(self.max_fragment);
+        let per_record = HEADER_LEN + self.write.as_ref().map_or(0, |p| 1 + p.tag_len());
+        out.reserve(payload.len() + records * per_record);
+        for chunk in payload.chunks(self.max_fragment) {
+            self.seal(typ, chunk, out)?;
+        }
+        Ok(())
+    }
+}
+
+fn overflow(len: usize, limit: usize) -> Error {
+    Error::protocol(
+        AlertDescription::RecordOverflow,
+        format!("record content of {len} bytes exceeds the limit of {limit}"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::proto::crypto::suites::{
+        ALL_TLS13_SUITES, TLS13_AES_128_GCM_SHA256, TLS13_AES_256_GCM_SHA384,
+        TLS13_CHACHA20_POLY1305_SHA256,
+    };
+    use crate::proto::record::codec::RecordCodec;
+    use tokio_util::codec::Decoder;
+
+    fn unhex(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    const IV: [u8; 12] = [7; 12];
+
+    fn pair(suite: &'static Tls13CipherSuite) -> (RecordLayer, RecordLayer) {
+        let key: Vec<u8> = (0..suite.key_len() as u8).collect();
+        let mut w = RecordLayer::new();
+        w.set_write_key(suite, &key, &IV).unwrap();
+        let mut r = RecordLayer::new();
+        r.set_read_key(suite, &key, &IV).unwrap();
+        (w, r)
+    }
+
+    fn decode_all(buf: &mut BytesMut) -> Vec<OpaqueRecord> {
+        let mut c = RecordCodec::new();
+        let mut v = Vec::new();
+        while let Some(r) = c.decode_eof(buf).unwrap() {
+            v.push(r);
+        }
+        v
+    }
+
+    fn one(buf: &mut BytesMut) -> OpaqueRecord {
+        let mut v = decode_all(buf);
+        assert_eq!(v.len(), 1);
+        v.pop().unwrap()
+    }
+
+    #[test]
+    fn round_trip_each_suite() {
+        for &suite in ALL_TLS13_SUITES {
+            let (mut w, mut r) = pair(suite);
+            let mut out = BytesMut::new();
+            w.seal(ContentType::Handshake, b"hello handshake", &mut out)
+                .unwrap();
+            w.seal(ContentType::ApplicationData, b"", &mut out).unwrap();
+            w.seal(
+                ContentType::ApplicationData,
+                &[0u8; MAX_PLAINTEXT],
+                &mut out,
+            )
+            .unwrap();
+            w.seal(ContentType::Alert, &[1, 0], &mut out).unwrap();
+            assert_eq!(w.write_seq(), 4);
+            let recs = decode_all(&mut out);
+            assert_eq!(recs.len(), 4);
+            for rec in &recs {
+                assert_eq!(rec.typ, ContentType::ApplicationData);
+                assert_eq!(rec.version, 0x0303);
+            }
+            let p: Vec<PlainRecord> = recs.into_iter().map(|x| r.open(x).unwrap()).collect();
+            assert_eq!(p[0].typ, ContentType::Handshake);
+            assert_eq!(&p[0].payload[..], b"hello handshake");
+            assert_eq!(p[1].typ, ContentType::ApplicationData);
+            assert!(p[1].payload.is_empty());
+            assert_eq!(p[2].payload.len(), MAX_PLAINTEXT);
+            assert!(p[2].payload.iter().all(|&b| b == 0));
+            assert_eq!(p[3].typ, ContentType::Alert);
+            assert_eq!(&p[3].payload[..], &[1, 0]);
+            assert_eq!(r.read_seq(), 4);
+        }
+    }
+
+    #[test]
+    fn open_is_in_place() {
+        let (mut w, mut r) = pair(&TLS13_AES_128_GCM_SHA256);
+        let mut out = BytesMut::new();
+        w.seal(ContentType::ApplicationData, b"in place", &mut out)
+            .unwrap();
+        let rec = one(&mut out);
+        let before = rec.payload.as_ptr();
+        let p = r.open(rec).unwrap();
+        assert_eq!(p.payload.as_ptr(), before);
+        assert_eq!(&p.payload[..], b"in place");
+    }
+
+    #[test]
+    fn rfc8448_client_finished() {
+        let key = unhex("dbfaa693d1762c5b666af5d950258d01");
+        let iv: [u8; 12] = unhex("5bd3c71b836e0b76bb73265f").try_into().unwrap();
+        let msg = unhex("14000020a8ec436d677634ae525ac1fcebe11a039ec17694fac6e98527b642f2edd5ce61");
+        let expected = unhex(
+            "170303003575ec4dc238cce60b298044a71e219c56cc77b0517fe9b93c7a4bfc44d87f38f80338ac98fc46deb384bd1caeacab6867d726c40546",
+        );
+        let mut w = RecordLayer::new();
+        w.set_write_key(&TLS13_AES_128_GCM_SHA256, &key, &iv)
+            .unwrap();
+        let mut out = BytesMut::from(&b"prefix"[..]);
+        w.seal(ContentType::Handshake, &msg, &mut out).unwrap();
+        assert_eq!(&out[..6], b"prefix");
+        assert_eq!(&out[6..], &expected[..]);
+
+        let mut r = RecordLayer::new();
+        r.set_read_key(&TLS13_AES_128_GCM_SHA256, &key, &iv)
+            .unwrap();
+        let mut buf = BytesMut::from(&expected[..]);
+        let p = r.open(one(&mut buf)).unwrap();
+        assert_eq!(p.typ, ContentType::Handshake);
+        assert_eq!(&p.payload[..], &msg[..]);
+    }
+
+    #[test]
+    fn one_byte_fragments() {
+        for &suite in ALL_TLS13_SUITES {
+            let (mut w, mut r) = pair(suite);
+            w.set_max_fragment(0);
+            assert_eq!(w.max_fragment(), 1);
+            let mut out = BytesMut::new();
+            w.seal_all(ContentType::ApplicationData, b"fragmented!", &mut out)
+                .unwrap();
+            assert_eq!(out.len(), 11 * (HEADER_LEN + 1 + 1 + 16));
+            let recs = decode_all(&mut out);
+            assert_eq!(recs.len(), 11);
+            let mut got = Vec::new();
+            for rec in recs {
+                let p = r.open(rec).unwrap();
+                assert_eq!(p.typ, ContentType::ApplicationData);
+                assert_eq!(p.payload.len(), 1);
+                got.extend_from_slice(&p.payload);
+            }
+            assert_eq!(got, b"fragmented!");
+        }
+        // Plaintext, and the default split at 2^14.
+        let mut l = RecordLayer::new();
+        l.set_max_fragment(usize::MAX);
+        assert_eq!(l.max_fragment(), MAX_PLAINTEXT);
+        let mut out = BytesMut::new();
+        let big = vec![9u8; 2 * MAX_PLAINTEXT + 3];
+        l.seal_all(ContentType::Handshake, &big, &mut out).unwrap();
+        let recs = decode_all(&mut out);
+        let lens: Vec<usize> = recs.iter().map(|r| r.payload.len()).collect();
+        assert_eq!(lens, [MAX_PLAINTEXT, MAX_PLAINTEXT, 3]);
+        l.seal_all(ContentType::Handshake, b"", &mut out).unwrap();
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn tampered_ciphertext_header_and_wrong_key() {
+        let (mut w, _) = pair(&TLS13_AES_256_GCM_SHA384);
+        let mut out = BytesMut::new();
+        w.seal(ContentType::ApplicationData, b"secret", &mut out)
+            .unwrap();
+        let good = out.to_vec();
+
+        for i in HEADER_LEN..good.len() {
+            let (_, mut r) = pair(&TLS13_AES_256_GCM_SHA384);
+            let mut bad = good.clone();
+            bad[i] ^= 1;
+            let mut buf = BytesMut::from(&bad[..]);
+            assert_eq!(r.open(one(&mut buf)), Err(Error::BadRecordMac), "byte {i}");
+            assert_eq!(r.read_seq(), 0);
+        }
+
+        // The legacy version is in the AAD.
+        let (_, mut r) = pair(&TLS13_AES_256_GCM_SHA384);
+        let mut bad = good.clone();
+        bad[2] = 0x01;
+        let mut buf = BytesMut::from(&bad[..]);
+        assert_eq!(r.open(one(&mut buf)), Err(Error::BadRecordMac));
+
+        let mut r = RecordLayer::new();
+        r.set_read_key(&TLS13_AES_256_GCM_SHA384, &[0x55; 32], &IV)
+            .unwrap();
+        let mut buf = BytesMut::from(&good[..]);
+        assert_eq!(r.open(one(&mut buf)), Err(Error::BadRecordMac));
+
+        // Wrong sequence number: the second record opened first.
+        let (mut w, mut r) = pair(&TLS13_AES_256_GCM_SHA384);
+        let mut out = BytesMut::new();
+        w.seal(ContentType::ApplicationData, b"a", &mut out)
+            .unwrap();
+        w.seal(ContentType::ApplicationData, b"b", &mut out)
+            .unwrap();
+        let recs = decode_all(&mut out);
+        assert_eq!(r.open(recs[1].clone()), Err(Error::BadRecordMac));
+        // A failed open does not advance: the first record still opens.
+        assert_eq!(&r.open(recs[0].clone()).unwrap().payload[..], b"a");
+        assert_eq!(&r.open(recs[1].clone()).unwrap().payload[..], b"b");
+    }
+
+    #[test]
+    fn short_ciphertext() {
+        let (_, mut r) = pair(&TLS13_AES_128_GCM_SHA256);
+        for n in 0..=16 {
+            let rec = OpaqueRecord {
+                typ: ContentType::ApplicationData,
+                version: 0x0303,
+                payload: BytesMut::from(&vec![0u8; n][..]),
+            };
+            assert_eq!(r.open(rec), Err(Error::BadRecordMac));
+        }
+    }
+
+    /// Seals raw inner plaintext bytes, bypassing `seal`'s type byte.
+    fn seal_raw(w: &mut RecordLayer, inner: &[u8]) -> BytesMut {
+        let prot = w.write.as_mut().unwrap();
+        let len = (inner.len() + prot.tag_len()) as u16;
+        let header = encode_header(ContentType::ApplicationData, len);
+        let mut body = inner.to_vec();
+        let tag = prot
+            .key
+            .seal_in_place_separate_tag(prot.nonce("write").unwrap(), Aad::from(header), &mut body)
+            .unwrap();
+        prot.seq += 1;
+        let mut out = BytesMut::from(&header[..]);
+        out.put_slice(&body);
+        out.put_slice(tag.as_ref());
+        out
+    }
+
+    fn alert_of(r: Result<PlainRecord, Error>) -> AlertDescription {
+        r.unwrap_err().alert().unwrap()
+    }
+
+    #[test]
+    fn inner_plaintext_checks() {
+        let (mut w, mut r) = pair(&TLS13_AES_128_GCM_SHA256);
+        let mut open_raw = |inner: &[u8]| {
+            let mut buf = seal_raw(&mut w, inner);
+            r.open(one(&mut buf))
+        };
+        // All zero (and empty): no content type.
+        assert_eq!(
+            open_raw(&[0; 40]),
+            Err(Error::unexpected("no content type"))
+        );
+        assert_eq!(open_raw(&[]), Err(Error::unexpected("no content type")));
+        // Padding is stripped.
+        let p = open_raw(b"data\x17\0\0\0\0").unwrap();
+        assert_eq!(
+            (p.typ, &p.payload[..]),
+            (ContentType::ApplicationData, &b"data"[..])
+        );
+        // Padding alone for application data is a valid empty record.
+        let p = open_raw(b"\x17\0\0").unwrap();
+        assert!(p.payload.is_empty());
+        // Content types that may not be protected.
+        for t in [20u8, 24, 0xff] {
+            assert_eq!(
+                alert_of(open_raw(&[1, t])),
+                AlertDescription::UnexpectedMessage
+            );
+        }
+        // Zero-length handshake or alert, even padded.
+        for t in [21u8, 22] {
+            assert_eq!(
+                alert_of(open_raw(&[t, 0, 0])),
+                AlertDescription::UnexpectedMessage
+            );
+        }
+        // Exactly 2^14 of content, padded to the 2^14 + 1 limit: fine.
+        let mut inner = vec![1u8; MAX_PLAINTEXT];
+        inner.push(23);
+        assert_eq!(open_raw(&inner).unwrap().payload.len(), MAX_PLAINTEXT);
+        // One more byte of content: too long.
+        let mut inner = vec![1u8; MAX_PLAINTEXT + 1];
+        inner.push(23);
+        assert_eq!(alert_of(open_raw(&inner)), AlertDescription::RecordOverflow);
+        // Short content but padded past 2^14 + 1: too long.
+        let mut inner = vec![0u8; MAX_PLAINTEXT + 2];
+        inner[0] = 23;
+        assert_eq!(alert_of(open_raw(&inner)), AlertDescription::RecordOverflow);
+    }
+
+    #[test]
+    fn outer_types_under_protection() {
+        let (_, mut r) = pair(&TLS13_AES_128_GCM_SHA256);
+        let ccs = OpaqueRecord {
+            typ: ContentType::ChangeCipherSpec,
+            version: 0x0303,
+            payload: BytesMut::from(&[1u8][..]),
+        };
+        let p = r.open(ccs).unwrap();
+        assert_eq!(
+            (p.typ, &p.payload[..]),
+            (ContentType::ChangeCipherSpec, &[1u8][..])
+        );
+        assert_eq!(r.read_seq(), 0);
+        for t in [ContentType::Handshake, ContentType::Alert] {
+            let rec = OpaqueRecord {
+                typ: t,
+                version: 0x0303,
+                payload: BytesMut::from(&[2u8, 40][..]),
+            };
+            assert_eq!(alert_of(r.open(rec)), AlertDescription::UnexpectedMessage);
+        }
+    }
+
+    #[test]
+    fn plaintext_layer() {
+        let mut l = RecordLayer::new();
+        assert!(!l.is_read_encrypted() && !l.is_write_encrypted());
+        let mut out = BytesMut::new();
+        l.seal(ContentType::Handshake, b"clienthello", &mut out)
+            .unwrap();
+        assert_eq!(&out[..5], &[22, 3, 3, 0, 11]);
+        let p = l.open(one(&mut out)).unwrap();
+        assert_eq!(
+            (p.typ, &p.payload[..]),
+            (ContentType::Handshake, &b"clienthello"[..])
+        );
+
+        // Over 2^14 in plaintext: record_overflow.
+        let mut wire = vec![22u8, 3, 3];
+        wire.extend_from_slice(&((MAX_PLAINTEXT + 1) as u16).to_be_bytes());
+        wire.resize(HEADER_LEN + MAX_PLAINTEXT + 1, 0);
+        let mut buf = BytesMut::from(&wire[..]);
+        assert_eq!(
+            alert_of(l.open(one(&mut buf))),
+            AlertDescription::RecordOverflow
+        );
+
+        // Sealing more than 2^14 at once is our own bug.
+        let mut out = BytesMut::new();
+        let e = l
+            .seal(ContentType::Handshake, &[0; MAX_PLAINTEXT + 1], &mut out)
+            .unwrap_err();
+        assert_eq!(e.alert(), Some(AlertDescription::InternalError));
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn bad_key_length() {
+        let mut l = RecordLayer::new();
+        let e = l
+            .set_write_key(&TLS13_AES_128_GCM_SHA256, &[0; 31], &IV)
+            .unwrap_err();
+        assert_eq!(e.alert(), Some(AlertDescription::InternalError));
+        assert!(!l.is_write_encrypted());
+    }
+
+    #[test]
+    fn key_change_resets_seq() {
+        let (mut w, mut r) = pair(&TLS13_AES_128_GCM_SHA256);
+        let mut out = BytesMut::new();
+        w.seal(ContentType::ApplicationData, b"x", &mut out)
+            .unwrap();
+        r.open(one(&mut out)).unwrap();
+        assert_eq!((w.write_seq(), r.read_seq()), (1, 1));
+        w.set_write_key(&TLS13_AES_256_GCM_SHA384, &[3; 32], &IV)
+            .unwrap();
+        r.set_read_key(&TLS13_AES_256_GCM_SHA384, &[3; 32], &IV)
+            .unwrap();
+        assert_eq!((w.write_seq(), r.read_seq()), (0, 0));
+        w.seal(ContentType::ApplicationData, b"y", &mut out)
+            .unwrap();
+        assert_eq!(&r.open(one(&mut out)).unwrap().payload[..], b"y");
+    }
+
+    #[test]
+    fn sequence_never_wraps() {
+        let (mut w, mut r) = pair(&TLS13_CHACHA20_POLY1305_SHA256);
+        w.write.as_mut().unwrap().seq = u64::MAX - 1;
+        r.read.as_mut().unwrap().seq = u64::MAX - 1;
+        let mut out = BytesMut::new();
+        w.seal(ContentType::ApplicationData, b"last", &mut out)
+            .unwrap();
+        assert_eq!(w.records_until_key_limit(), 0);
+        let len = out.len();
+        let e = w
+            .seal(ContentType::ApplicationData, b"one too many", &mut out)
+            .unwrap_err();
+        assert_eq!(e.alert(), Some(AlertDescription::InternalError));
+        assert_eq!(out.len(), len, "nothing appended on error");
+        assert_eq!(w.write_seq(), u64::MAX);
+
+        assert_eq!(&r.open(one(&mut out)).unwrap().payload[..], b"last");
+        let mut extra = BytesMut::from(&encode_header(ContentType::ApplicationData, 17)[..]);
+        extra.put_slice(&[0; 17]);
+        let e = r.open(one(&mut extra)).unwrap_err();
+        assert_eq!(e.alert(), Some(AlertDescription::InternalError));
+    }
+
+    #[test]
+    fn key_limits() {
+        let (mut w, _) = pair(&TLS13_AES_128_GCM_SHA256);
+        assert_eq!(w.records_until_key_limit(), AES_GCM_RECORD_LIMIT);
+        let mut out = BytesMut::new();
+        w.seal(ContentType::ApplicationData, b"x", &mut out)
+            .unwrap();
+        assert_eq!(w.records_until_key_limit(), AES_GCM_RECORD_LIMIT - 1);
+        assert_eq!(RecordLayer::new().records_until_key_limit(), u64::MAX);
+        let (w, _) = pair(&TLS13_CHACHA20_POLY1305_SHA256);
+        assert_eq!(w.records_until_key_limit(), u64::MAX);
+    }
+
+    #[test]
+    fn debug_redacts_keys() {
+        let (w, _) = pair(&TLS13_AES_128_GCM_SHA256);
+        let s = format!("{w:?}");
+        assert!(s.contains("<redacted>"), "{s}");
+        assert!(!s.contains("[7, 7"), "{s}");
+    }
+
+    #[test]
+    fn seal_all_reserves_once() {
+        let (mut w, _) = pair(&TLS13_AES_128_GCM_SHA256);
+        w.set_max_fragment(100);
+        let mut out = BytesMut::new();
+        let data = vec![5u8; 1000];
+        w.seal_all(ContentType::ApplicationData, &data, &mut out)
+            .unwrap();
+        assert_eq!(out.len(), 10 * (HEADER_LEN + 100 + 1 + 16));
+        // Sealing the same again into a buffer with exactly that capacity
+        // does not reallocate.
+        let mut out2 = BytesMut::with_capacity(out.len());
+        let p2 = out2.as_ptr();
+        w.seal_all(ContentType::ApplicationData, &data, &mut out2)
+            .unwrap();
+        assert_eq!(out2.as_ptr(), p2);
+    }
+}
