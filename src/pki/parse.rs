@@ -1,0 +1,341 @@
+//! Decoding a DER certificate into the facts path validation needs.
+//!
+//! x509-cert does the ASN.1 work; here we pull out the raw TBS bytes (the
+//! signed message, taken verbatim from the input) and decode each extension we
+//! understand exactly once, refusing duplicates.
+
+use std::net::IpAddr;
+
+use x509_cert::der::asn1::ObjectIdentifier;
+use x509_cert::der::{Decode, Encode};
+use x509_cert::ext::pkix::name::GeneralName;
+use x509_cert::ext::pkix::{
+    AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, NameConstraints,
+    SubjectAltName, SubjectKeyIdentifier,
+};
+use x509_cert::Certificate;
+
+use super::error::CertificateError;
+
+/// Extension OIDs we understand (RFC 5280 section 4.2.1).
+pub(crate) mod oid {
+    use x509_cert::der::asn1::ObjectIdentifier as O;
+
+    pub const BASIC_CONSTRAINTS: O = O::new_unwrap("2.5.29.19");
+    pub const KEY_USAGE: O = O::new_unwrap("2.5.29.15");
+    pub const EXT_KEY_USAGE: O = O::new_unwrap("2.5.29.37");
+    pub const SUBJECT_ALT_NAME: O = O::new_unwrap("2.5.29.17");
+    pub const NAME_CONSTRAINTS: O = O::new_unwrap("2.5.29.30");
+    pub const CERTIFICATE_POLICIES: O = O::new_unwrap("2.5.29.32");
+    pub const POLICY_CONSTRAINTS: O = O::new_unwrap("2.5.29.36");
+    pub const INHIBIT_ANY_POLICY: O = O::new_unwrap("2.5.29.54");
+    pub const AUTHORITY_KEY_ID: O = O::new_unwrap("2.5.29.35");
+    pub const SUBJECT_KEY_ID: O = O::new_unwrap("2.5.29.14");
+
+    pub const KP_SERVER_AUTH: O = O::new_unwrap("1.3.6.1.5.5.7.3.1");
+    pub const KP_CLIENT_AUTH: O = O::new_unwrap("1.3.6.1.5.5.7.3.2");
+    pub const ANY_EXTENDED_KEY_USAGE: O = O::new_unwrap("2.5.29.37.0");
+}
+
+/// One DER TLV split out of a buffer.
+pub(crate) struct Tlv<'a> {
+    /// The identifier octet (only single-octet tags are accepted).
+    pub tag: u8,
+    /// The contents octets.
+    pub value: &'a [u8],
+    /// Header plus contents, exactly as in the input.
+    pub whole: &'a [u8],
+    /// What follows this TLV in the buffer.
+    pub rest: &'a [u8],
+}
+
+/// Splits the first DER TLV off `input` (definite lengths up to 4 octets).
+pub(crate) fn read_tlv(input: &[u8]) -> Option<Tlv<'_>> {
+    let (&tag, after_tag) = input.split_first()?;
+    if tag & 0x1f == 0x1f {
+        return None; // multi-octet tags never occur in the structures we walk
+    }
+    let (&first, after_len) = after_tag.split_first()?;
+    let (len, body) = if first < 0x80 {
+        (usize::from(first), after_len)
+    } else {
+        let n = usize::from(first & 0x7f);
+        if n == 0 || n > 4 {
+            return None;
+        }
+        let len_bytes = after_len.get(..n)?;
+        let mut len = 0usize;
+        for &b in len_bytes {
+            len = len.checked_mul(256)?.checked_add(usize::from(b))?;
+        }
+        (len, after_len.get(n..)?)
+    };
+    let value = body.get(..len)?;
+    let rest = body.get(len..)?;
+    let header = input.len().checked_sub(body.len())?;
+    let whole = input.get(..header.checked_add(len)?)?;
+    Some(Tlv {
+        tag,
+        value,
+        whole,
+        rest,
+    })
+}
+
+/// An algorithm identifier: OID plus the DER of its parameters, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct AlgId {
+    pub oid: ObjectIdentifier,
+    pub params: Option<Vec<u8>>,
+}
+
+impl AlgId {
+    fn from_x509(a: &x509_cert::spki::AlgorithmIdentifierOwned) -> Result<Self, CertificateError> {
+        let params = match &a.parameters {
+            Some(p) => Some(
+                p.to_der()
+                    .map_err(|e| bad(format!("algorithm parameters: {e}")))?,
+            ),
+            None => None,
+        };
+        Ok(AlgId { oid: a.oid, params })
+    }
+}
+
+/// The subject public key: algorithm plus the BIT STRING contents.
+#[derive(Debug, Clone)]
+pub(crate) struct PublicKey {
+    pub alg: AlgId,
+    pub key: Vec<u8>,
+}
+
+/// A certificate decoded once, holding everything validation looks at.
+#[derive(Debug, Clone)]
+pub(crate) struct ParsedCert {
+    /// The certificate's DER.
+    pub der: Vec<u8>,
+    /// The TBSCertificate exactly as signed.
+    pub tbs: Vec<u8>,
+    /// DER of the subject Name.
+    pub subject: Vec<u8>,
+    /// DER of the issuer Name.
+    pub issuer: Vec<u8>,
+    /// Subject as an RFC 4514 string, for errors.
+    pub subject_str: String,
+    /// Issuer as an RFC 4514 string, for errors.
+    pub issuer_str: String,
+    /// notBefore, seconds since the Unix epoch.
+    pub not_before: u64,
+    /// notAfter, seconds since the Unix epoch.
+    pub not_after: u64,
+    pub spki: PublicKey,
+    pub sig_alg: AlgId,
+    pub signature: Vec<u8>,
+    pub basic_constraints: Option<BasicConstraints>,
+    pub key_usage: Option<KeyUsage>,
+    pub eku: Option<Vec<ObjectIdentifier>>,
+    /// dNSName subjectAltNames.
+    pub san_dns: Vec<String>,
+    /// iPAddress subjectAltNames.
+    pub san_ip: Vec<IpAddr>,
+    pub name_constraints: Option<NameConstraints>,
+    pub ski: Option<Vec<u8>>,
+    pub aki: Option<Vec<u8>>,
+    /// The first critical extension we do not understand.
+    pub unknown_critical: Option<String>,
+}
+
+fn bad(reason: impl Into<String>) -> CertificateError {
+    CertificateError::BadEncoding {
+        reason: reason.into(),
+    }
+}
+
+impl ParsedCert {
+    /// Decodes `der`, refusing anything malformed.
+    pub(crate) fn parse(der: &[u8]) -> Result<Self, CertificateError> {
+        let cert = Certificate::from_der(der).map_err(|e| bad(format!("certificate: {e}")))?;
+        let tbs_raw = read_tlv(der)
+            .and_then(|outer| read_tlv(outer.value))
+            .map(|t| t.whole.to_vec())
+            .ok_or_else(|| bad("certificate: cannot locate TBSCertificate"))?;
+        let tbs = &cert.tbs_certificate;
+        let subject_str = tbs.subject.to_string();
+
+        if tbs.signature != cert.signature_algorithm {
+            return Err(bad(format!(
+                "certificate '{subject_str}': inner and outer signature algorithms differ"
+            )));
+        }
+        let signature = cert
+            .signature
+            .as_bytes()
+            .ok_or_else(|| bad("signature BIT STRING has unused bits"))?
+            .to_vec();
+        let spki = &tbs.subject_public_key_info;
+        let key = spki
+            .subject_public_key
+            .as_bytes()
+            .ok_or_else(|| bad("public key BIT STRING has unused bits"))?
+            .to_vec();
+
+        let mut out = ParsedCert {
+            der: der.to_vec(),
+            tbs: tbs_raw,
+            subject: tbs
+                .subject
+                .to_der()
+                .map_err(|e| bad(format!("subject: {e}")))?,
+            issuer: tbs
+                .issuer
+                .to_der()
+                .map_err(|e| bad(format!("issuer: {e}")))?,
+            issuer_str: tbs.issuer.to_string(),
+            not_before: tbs.validity.not_before.to_unix_duration().as_secs(),
+            not_after: tbs.validity.not_after.to_unix_duration().as_secs(),
+            spki: PublicKey {
+                alg: AlgId::from_x509(&spki.algorithm)?,
+                key,
+            },
+            sig_alg: AlgId::from_x509(&cert.signature_algorithm)?,
+            signature,
+            basic_constraints: None,
+            key_usage: None,
+            eku: None,
+            san_dns: Vec::new(),
+            san_ip: Vec::new(),
+            name_constraints: None,
+            ski: None,
+            aki: None,
+            unknown_critical: None,
+            subject_str,
+        };
+
+        let exts = tbs.extensions.as_deref().unwrap_or(&[]);
+        let mut seen: Vec<ObjectIdentifier> = Vec::with_capacity(exts.len());
+        for ext in exts {
+            if seen.contains(&ext.extn_id) {
+                return Err(bad(format!(
+                    "certificate '{}': duplicate extension {}",
+                    out.subject_str, ext.extn_id
+                )));
+            }
+            seen.push(ext.extn_id);
+            let value = ext.extn_value.as_bytes();
+            let ext_err = |e: x509_cert::der::Error| {
+                bad(format!(
+                    "certificate '{}': extension {}: {e}",
+                    out.subject_str, ext.extn_id
+                ))
+            };
+            match ext.extn_id {
+                oid::BASIC_CONSTRAINTS => {
+                    out.basic_constraints =
+                        Some(BasicConstraints::from_der(value).map_err(ext_err)?)
+                }
+                oid::KEY_USAGE => out.key_usage = Some(KeyUsage::from_der(value).map_err(ext_err)?),
+                oid::EXT_KEY_USAGE => {
+                    out.eku = Some(ExtendedKeyUsage::from_der(value).map_err(ext_err)?.0)
+                }
+                oid::SUBJECT_ALT_NAME => {
+                    let san = SubjectAltName::from_der(value).map_err(ext_err)?;
+                    for name in san.0 {
+                        match name {
+                            GeneralName::DnsName(d) => out.san_dns.push(d.as_str().to_string()),
+                            GeneralName::IpAddress(ip) => {
+                                out.san_ip.push(ip_from_bytes(ip.as_bytes()).ok_or_else(|| {
+                                    bad(format!(
+                                        "certificate '{}': iPAddress SAN of {} bytes",
+                                        out.subject_str,
+                                        ip.as_bytes().len()
+                                    ))
+                                })?)
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                oid::NAME_CONSTRAINTS => {
+                    out.name_constraints = Some(NameConstraints::from_der(value).map_err(ext_err)?)
+                }
+                oid::SUBJECT_KEY_ID => {
+                    out.ski = Some(
+                        SubjectKeyIdentifier::from_der(value)
+                            .map_err(ext_err)?
+                            .0
+                            .as_bytes()
+                            .to_vec(),
+                    )
+                }
+                oid::AUTHORITY_KEY_ID => {
+                    out.aki = AuthorityKeyIdentifier::from_der(value)
+                        .map_err(ext_err)?
+                        .key_identifier
+                        .map(|k| k.as_bytes().to_vec())
+                }
+                oid::CERTIFICATE_POLICIES | oid::POLICY_CONSTRAINTS | oid::INHIBIT_ANY_POLICY => {}
+                other => {
+                    if ext.critical && out.unknown_critical.is_none() {
+                        out.unknown_critical = Some(other.to_string());
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Refuses a certificate carrying a critical extension we do not understand.
+    pub(crate) fn check_critical(&self) -> Result<(), CertificateError> {
+        match &self.unknown_critical {
+            Some(oid) => Err(CertificateError::UnknownCriticalExtension {
+                subject: self.subject_str.clone(),
+                oid: oid.clone(),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// True when basicConstraints says cA.
+    pub(crate) fn is_ca(&self) -> bool {
+        self.basic_constraints.as_ref().is_some_and(|b| b.ca)
+    }
+}
+
+/// An IP address from its 4- or 16-byte network representation.
+pub(crate) fn ip_from_bytes(b: &[u8]) -> Option<IpAddr> {
+    if let Ok(v4) = <[u8; 4]>::try_from(b) {
+        Some(IpAddr::from(v4))
+    } else if let Ok(v6) = <[u8; 16]>::try_from(b) {
+        Some(IpAddr::from(v6))
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tlv_rejects_truncation_and_huge_lengths() {
+        assert!(read_tlv(&[]).is_none());
+        assert!(read_tlv(&[0x30]).is_none());
+        assert!(read_tlv(&[0x30, 0x05, 1, 2]).is_none());
+        assert!(read_tlv(&[0x30, 0x84, 0xff, 0xff, 0xff, 0xff]).is_none());
+        assert!(read_tlv(&[0x30, 0x80]).is_none());
+        let t = read_tlv(&[0x30, 0x02, 1, 2, 9]).expect("valid");
+        assert_eq!(t.value, &[1, 2]);
+        assert_eq!(t.whole, &[0x30, 0x02, 1, 2]);
+        assert_eq!(t.rest, &[9]);
+    }
+
+    #[test]
+    fn garbage_is_bad_encoding() {
+        for input in [&b""[..], b"\x30\x03\x02\x01", b"hello world", &[0x30, 0x00]] {
+            assert!(matches!(
+                ParsedCert::parse(input),
+                Err(CertificateError::BadEncoding { .. })
+            ));
+        }
+    }
+}

@@ -1,0 +1,282 @@
+//! Path building: from the end entity through the supplied intermediates to a
+//! trust anchor, with backtracking and hard bounds on depth and work.
+
+use super::error::CertificateError;
+use super::names::check_name_constraints;
+use super::parse::{oid, ParsedCert};
+use super::signature::{verify_cert_signature, SigFailure};
+use super::time::rfc3339;
+use super::verify::KeyPurpose;
+
+/// Most intermediates a path may hold.
+pub(crate) const MAX_INTERMEDIATES: usize = 8;
+/// Most candidate issuers examined (each may cost a signature check).
+pub(crate) const MAX_WORK: u32 = 100;
+
+/// Checks notBefore <= now <= notAfter.
+pub(crate) fn check_validity(cert: &ParsedCert, now: u64) -> Result<(), CertificateError> {
+    if now < cert.not_before {
+        return Err(CertificateError::NotYetValid {
+            subject: cert.subject_str.clone(),
+            not_before: rfc3339(cert.not_before),
+            now: rfc3339(now),
+        });
+    }
+    if now > cert.not_after {
+        return Err(CertificateError::Expired {
+            subject: cert.subject_str.clone(),
+            not_after: rfc3339(cert.not_after),
+            now: rfc3339(now),
+        });
+    }
+    Ok(())
+}
+
+/// Checks an extendedKeyUsage, if present, allows `purpose`.
+pub(crate) fn check_eku(
+    cert: &ParsedCert,
+    purpose: KeyPurpose,
+    allow_any: bool,
+) -> Result<(), CertificateError> {
+    let Some(eku) = &cert.eku else {
+        return Ok(());
+    };
+    let (wanted, name) = match purpose {
+        KeyPurpose::ServerAuth => (oid::KP_SERVER_AUTH, "serverAuth"),
+        KeyPurpose::ClientAuth => (oid::KP_CLIENT_AUTH, "clientAuth"),
+    };
+    if eku.contains(&wanted) || (allow_any && eku.contains(&oid::ANY_EXTENDED_KEY_USAGE)) {
+        Ok(())
+    } else {
+        Err(CertificateError::InvalidPurpose {
+            subject: cert.subject_str.clone(),
+            needed: name,
+        })
+    }
+}
+
+/// Where a path element came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Found {
+    /// Index into the trust anchors.
+    Anchor(usize),
+}
+
+/// Depth-first search for a path, remembering the most specific failure.
+pub(crate) struct PathBuilder<'a> {
+    pub anchors: &'a [ParsedCert],
+    pub pool: &'a [ParsedCert],
+    pub now: u64,
+    pub purpose: KeyPurpose,
+    work: u32,
+    best: Option<CertificateError>,
+}
+
+impl<'a> PathBuilder<'a> {
+    /// A builder over `anchors` and the intermediate `pool`.
+    pub(crate) fn new(
+        anchors: &'a [ParsedCert],
+        pool: &'a [ParsedCert],
+        now: u64,
+        purpose: KeyPurpose,
+    ) -> Self {
+        PathBuilder {
+            anchors,
+            pool,
+            now,
+            purpose,
+            work: 0,
+            best: None,
+        }
+    }
+
+    /// Finds a path for `leaf`: the pool indices of the intermediates (leaf
+    /// side first) and the anchor index.
+    pub(crate) fn build(
+        mut self,
+        leaf: &ParsedCert,
+    ) -> Result<(Vec<usize>, usize), CertificateError> {
+        let mut chain = Vec::new();
+        match self.extend(leaf, &mut chain)? {
+            Some(Found::Anchor(a)) => Ok((chain, a)),
+            None => Err(self.best.unwrap_or(CertificateError::UnknownIssuer {
+                subject: leaf.subject_str.clone(),
+                issuer: leaf.issuer_str.clone(),
+            })),
+        }
+    }
+
+    fn note(&mut self, e: CertificateError) {
+        let better = match &self.best {
+            None => true,
+            Some(b) => e.specificity() > b.specificity(),
+        };
+        if better {
+            self.best = Some(e);
+        }
+    }
+
+    fn spend(&mut self) -> Result<(), CertificateError> {
+        self.work = self.work.saturating_add(1);
+        if self.work > MAX_WORK {
+            Err(CertificateError::PathBuildingExhausted)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The certificate at the top of the partial path.
+    fn top<'c>(&'c self, leaf: &'c ParsedCert, chain: &[usize]) -> Option<&'c ParsedCert> {
+        match chain.last() {
+            None => Some(leaf),
+            Some(&i) => self.pool.get(i),
+        }
+    }
+
+    /// Tries to finish the path from its current top. `Err` aborts the whole
+    /// search (work exhausted); `Ok(None)` means this branch failed.
+    fn extend(
+        &mut self,
+        leaf: &ParsedCert,
+        chain: &mut Vec<usize>,
+    ) -> Result<Option<Found>, CertificateError> {
+        let Some(current) = self.top(leaf, chain) else {
+            return Ok(None);
+        };
+        let current = current.clone();
+        let mut any_candidate = false;
+
+        // Trust anchors first: the shortest path wins.
+        for ai in order_by_hint(&current, self.anchors) {
+            let Some(anchor) = self.anchors.get(ai) else {
+                continue;
+            };
+            any_candidate = true;
+            self.spend()?;
+            match self.check_issuer(leaf, chain, &current, anchor, true) {
+                Ok(()) => return Ok(Some(Found::Anchor(ai))),
+                Err(e) => self.note(e),
+            }
+        }
+
+        for pi in order_by_hint(&current, self.pool) {
+            let Some(cand) = self.pool.get(pi) else {
+                continue;
+            };
+            // Loops: the same entity (name and key) must not appear twice.
+            let seen = same_entity(cand, leaf)
+                || chain
+                    .iter()
+                    .filter_map(|&c| self.pool.get(c))
+                    .any(|c| same_entity(c, cand));
+            if seen {
+                continue;
+            }
+            any_candidate = true;
+            if chain.len() >= MAX_INTERMEDIATES {
+                self.note(CertificateError::PathBuildingExhausted);
+                break;
+            }
+            self.spend()?;
+            if let Err(e) = self.check_issuer(leaf, chain, &current, cand, false) {
+                self.note(e);
+                continue;
+            }
+            chain.push(pi);
+            if let Some(found) = self.extend(leaf, chain)? {
+                return Ok(Some(found));
+            }
+            chain.pop();
+        }
+
+        if !any_candidate {
+            self.note(CertificateError::UnknownIssuer {
+                subject: current.subject_str.clone(),
+                issuer: current.issuer_str.clone(),
+            });
+        }
+        Ok(None)
+    }
+
+    /// Can `issuer` issue `current`, which sits on top of `leaf` + `chain`?
+    fn check_issuer(
+        &self,
+        leaf: &ParsedCert,
+        chain: &[usize],
+        current: &ParsedCert,
+        issuer: &ParsedCert,
+        is_anchor: bool,
+    ) -> Result<(), CertificateError> {
+        verify_cert_signature(issuer, current).map_err(|f| match f {
+            SigFailure::Bad => CertificateError::BadSignature {
+                subject: current.subject_str.clone(),
+            },
+            SigFailure::Unsupported(algorithm) => CertificateError::UnsupportedSignatureAlgorithm {
+                subject: current.subject_str.clone(),
+                algorithm,
+            },
+        })?;
+
+        if !is_anchor {
+            // A trust anchor is an input, not a certificate to validate
+            // (RFC 5280 section 6.1.1 d); intermediates get the full checks.
+            issuer.check_critical()?;
+            check_validity(issuer, self.now)?;
+            if !issuer.is_ca() {
+                return Err(CertificateError::NotCa {
+                    subject: issuer.subject_str.clone(),
+                });
+            }
+            if let Some(ku) = &issuer.key_usage {
+                if !ku.key_cert_sign() {
+                    return Err(CertificateError::KeyUsage {
+                        subject: issuer.subject_str.clone(),
+                        needed: "keyCertSign",
+                    });
+                }
+            }
+            check_eku(issuer, self.purpose, true)?;
+        }
+        if let Some(bc) = &issuer.basic_constraints {
+            if let Some(max) = bc.path_len_constraint {
+                // Intermediates below this issuer.
+                if chain.len() > usize::from(max) {
+                    return Err(CertificateError::PathLenExceeded {
+                        subject: issuer.subject_str.clone(),
+                    });
+                }
+            }
+        }
+        if let Some(nc) = &issuer.name_constraints {
+            check_name_constraints(nc, leaf)?;
+            for c in chain.iter().filter_map(|&c| self.pool.get(c)) {
+                check_name_constraints(nc, c)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Same subject and same public key: the same CA, whatever the serial.
+fn same_entity(a: &ParsedCert, b: &ParsedCert) -> bool {
+    a.subject == b.subject && a.spki.key == b.spki.key && a.spki.alg == b.spki.alg
+}
+
+/// Indices of the certificates in `pool` whose subject is `cert`'s issuer,
+/// those whose subjectKeyIdentifier matches `cert`'s authorityKeyIdentifier first.
+fn order_by_hint(cert: &ParsedCert, pool: &[ParsedCert]) -> Vec<usize> {
+    let mut out: Vec<(bool, usize)> = pool
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.subject == cert.issuer)
+        .map(|(i, c)| {
+            let mismatch = match (&cert.aki, &c.ski) {
+                (Some(aki), Some(ski)) => aki != ski,
+                _ => false,
+            };
+            (mismatch, i)
+        })
+        .collect();
+    out.sort_by_key(|&(mismatch, i)| (mismatch, i));
+    out.into_iter().map(|(_, i)| i).collect()
+}

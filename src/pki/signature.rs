@@ -1,0 +1,356 @@
+//! Signature checks: certificate signatures (path validation) and TLS 1.3
+//! CertificateVerify signatures, both with aws-lc-rs.
+
+use aws_lc_rs::signature::{self, UnparsedPublicKey, VerificationAlgorithm};
+use x509_cert::der::asn1::ObjectIdentifier as Oid;
+use x509_cert::der::Decode;
+
+use super::parse::{read_tlv, AlgId, ParsedCert, PublicKey};
+use crate::proto::wire::enums::{AlertDescription, SignatureScheme};
+use crate::Error;
+
+const RSA_ENCRYPTION: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
+const EC_PUBLIC_KEY: Oid = Oid::new_unwrap("1.2.840.10045.2.1");
+const SECP256R1: Oid = Oid::new_unwrap("1.2.840.10045.3.1.7");
+const SECP384R1: Oid = Oid::new_unwrap("1.3.132.0.34");
+const ED25519: Oid = Oid::new_unwrap("1.3.101.112");
+
+const MD5_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.4");
+const SHA1_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.5");
+const SHA256_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.11");
+const SHA384_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.12");
+const SHA512_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.13");
+const RSASSA_PSS: Oid = Oid::new_unwrap("1.2.840.113549.1.1.10");
+const MGF1: Oid = Oid::new_unwrap("1.2.840.113549.1.1.8");
+const ECDSA_SHA1: Oid = Oid::new_unwrap("1.2.840.10045.4.1");
+const ECDSA_SHA256: Oid = Oid::new_unwrap("1.2.840.10045.4.3.2");
+const ECDSA_SHA384: Oid = Oid::new_unwrap("1.2.840.10045.4.3.3");
+const ECDSA_SHA512: Oid = Oid::new_unwrap("1.2.840.10045.4.3.4");
+const SHA256: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.1");
+const SHA384: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.2");
+const SHA512: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.3");
+
+/// DER of ASN.1 NULL, the only parameter RSA PKCS#1 algorithms may carry.
+const DER_NULL: &[u8] = &[0x05, 0x00];
+
+/// The kinds of subject public key we can verify with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeyKind {
+    Rsa,
+    EcP256,
+    EcP384,
+    Ed25519,
+}
+
+/// Classifies a subject public key; `Err` names what we do not support.
+pub(crate) fn key_kind(spki: &PublicKey) -> Result<KeyKind, String> {
+    let alg = &spki.alg;
+    if alg.oid == RSA_ENCRYPTION {
+        match alg.params.as_deref() {
+            None | Some(DER_NULL) => Ok(KeyKind::Rsa),
+            Some(_) => Err("rsaEncryption key with parameters".into()),
+        }
+    } else if alg.oid == EC_PUBLIC_KEY {
+        let curve = alg
+            .params
+            .as_deref()
+            .and_then(|p| Oid::from_der(p).ok())
+            .ok_or_else(|| "EC key without a named curve".to_string())?;
+        match curve {
+            SECP256R1 => Ok(KeyKind::EcP256),
+            SECP384R1 => Ok(KeyKind::EcP384),
+            other => Err(format!("EC key on unsupported curve {other}")),
+        }
+    } else if alg.oid == ED25519 {
+        match alg.params {
+            None => Ok(KeyKind::Ed25519),
+            Some(_) => Err("Ed25519 key with parameters".into()),
+        }
+    } else {
+        Err(format!("unsupported public key algorithm {}", alg.oid))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Hash {
+    Sha256,
+    Sha384,
+    Sha512,
+}
+
+impl Hash {
+    fn len(self) -> u8 {
+        match self {
+            Hash::Sha256 => 32,
+            Hash::Sha384 => 48,
+            Hash::Sha512 => 64,
+        }
+    }
+}
+
+/// Parses a whole DER AlgorithmIdentifier naming a SHA-2 hash (params NULL or absent).
+fn parse_hash_alg(input: &[u8]) -> Option<Hash> {
+    let seq = read_tlv(input)?;
+    if seq.tag != 0x30 || !seq.rest.is_empty() {
+        return None;
+    }
+    let oid = read_tlv(seq.value)?;
+    if oid.tag != 0x06 || !(oid.rest.is_empty() || oid.rest == DER_NULL) {
+        return None;
+    }
+    if oid.value == SHA256.as_bytes() {
+        Some(Hash::Sha256)
+    } else if oid.value == SHA384.as_bytes() {
+        Some(Hash::Sha384)
+    } else if oid.value == SHA512.as_bytes() {
+        Some(Hash::Sha512)
+    } else {
+        None
+    }
+}
+
+/// Parses RSASSA-PSS-params (RFC 4055): the hash and MGF1 hash must be the
+/// same SHA-2 function and the salt as long as the hash; defaults (SHA-1) refused.
+fn parse_pss_params(params: &[u8]) -> Option<Hash> {
+    let seq = read_tlv(params)?;
+    if seq.tag != 0x30 || !seq.rest.is_empty() {
+        return None;
+    }
+    let hash_field = read_tlv(seq.value)?;
+    if hash_field.tag != 0xa0 {
+        return None;
+    }
+    let hash = parse_hash_alg(hash_field.value)?;
+
+    let mgf_field = read_tlv(hash_field.rest)?;
+    if mgf_field.tag != 0xa1 {
+        return None;
+    }
+    let mgf = read_tlv(mgf_field.value)?;
+    if mgf.tag != 0x30 || !mgf.rest.is_empty() {
+        return None;
+    }
+    let mgf_oid = read_tlv(mgf.value)?;
+    if mgf_oid.tag != 0x06 || mgf_oid.value != MGF1.as_bytes() {
+        return None;
+    }
+    if parse_hash_alg(mgf_oid.rest)? != hash {
+        return None;
+    }
+
+    let salt_field = read_tlv(mgf_field.rest)?;
+    if salt_field.tag != 0xa2 {
+        return None;
+    }
+    let salt = read_tlv(salt_field.value)?;
+    if salt.tag != 0x02 || !salt.rest.is_empty() || salt.value != [hash.len()] {
+        return None;
+    }
+    if !salt_field.rest.is_empty() {
+        let trailer_field = read_tlv(salt_field.rest)?;
+        if trailer_field.tag != 0xa3 || !trailer_field.rest.is_empty() {
+            return None;
+        }
+        let trailer = read_tlv(trailer_field.value)?;
+        if trailer.tag != 0x02 || !trailer.rest.is_empty() || trailer.value != [1] {
+            return None;
+        }
+    }
+    Some(hash)
+}
+
+/// Why a certificate signature did not verify.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum SigFailure {
+    /// The algorithm is refused; carries its name.
+    Unsupported(String),
+    /// The signature is wrong, or the issuer key cannot make this kind of signature.
+    Bad,
+}
+
+fn algorithm_name(oid: Oid) -> String {
+    let name = match oid {
+        MD5_WITH_RSA => "md5WithRSAEncryption",
+        SHA1_WITH_RSA => "sha1WithRSAEncryption",
+        ECDSA_SHA1 => "ecdsa-with-SHA1",
+        ECDSA_SHA512 => "ecdsa-with-SHA512",
+        RSASSA_PSS => "RSASSA-PSS",
+        _ => return oid.to_string(),
+    };
+    name.to_string()
+}
+
+/// Picks the aws-lc-rs algorithm for a certificate signature algorithm made
+/// by a key of kind `key`.
+fn cert_algorithm(
+    alg: &AlgId,
+    key: KeyKind,
+) -> Result<&'static dyn VerificationAlgorithm, SigFailure> {
+    let unsupported = || SigFailure::Unsupported(algorithm_name(alg.oid));
+    let pkcs1_params_ok = matches!(alg.params.as_deref(), None | Some(DER_NULL));
+    let no_params = alg.params.is_none();
+    let chosen: Option<&'static dyn VerificationAlgorithm> = match alg.oid {
+        SHA256_WITH_RSA | SHA384_WITH_RSA | SHA512_WITH_RSA => {
+            if !pkcs1_params_ok {
+                return Err(unsupported());
+            }
+            match (alg.oid, key) {
+                (SHA256_WITH_RSA, KeyKind::Rsa) => Some(&signature::RSA_PKCS1_2048_8192_SHA256),
+                (SHA384_WITH_RSA, KeyKind::Rsa) => Some(&signature::RSA_PKCS1_2048_8192_SHA384),
+                (SHA512_WITH_RSA, KeyKind::Rsa) => Some(&signature::RSA_PKCS1_2048_8192_SHA512),
+                _ => None,
+            }
+        }
+        RSASSA_PSS => {
+            let hash = alg
+                .params
+                .as_deref()
+                .and_then(parse_pss_params)
+                .ok_or_else(unsupported)?;
+            match (hash, key) {
+                (Hash::Sha256, KeyKind::Rsa) => Some(&signature::RSA_PSS_2048_8192_SHA256),
+                (Hash::Sha384, KeyKind::Rsa) => Some(&signature::RSA_PSS_2048_8192_SHA384),
+                (Hash::Sha512, KeyKind::Rsa) => Some(&signature::RSA_PSS_2048_8192_SHA512),
+                _ => None,
+            }
+        }
+        ECDSA_SHA256 | ECDSA_SHA384 => {
+            if !no_params {
+                return Err(unsupported());
+            }
+            match (alg.oid, key) {
+                (ECDSA_SHA256, KeyKind::EcP256) => Some(&signature::ECDSA_P256_SHA256_ASN1),
+                (ECDSA_SHA256, KeyKind::EcP384) => Some(&signature::ECDSA_P384_SHA256_ASN1),
+                (ECDSA_SHA384, KeyKind::EcP256) => Some(&signature::ECDSA_P256_SHA384_ASN1),
+                (ECDSA_SHA384, KeyKind::EcP384) => Some(&signature::ECDSA_P384_SHA384_ASN1),
+                _ => None,
+            }
+        }
+        ED25519 => {
+            if !no_params {
+                return Err(unsupported());
+            }
+            match key {
+                KeyKind::Ed25519 => Some(&signature::ED25519),
+                _ => None,
+            }
+        }
+        _ => return Err(unsupported()),
+    };
+    chosen.ok_or(SigFailure::Bad)
+}
+
+/// Checks that `subject` was signed by the key of `issuer`.
+pub(crate) fn verify_cert_signature(
+    issuer: &ParsedCert,
+    subject: &ParsedCert,
+) -> Result<(), SigFailure> {
+    // Refuse weak algorithms even before looking at the issuer key.
+    let key = match key_kind(&issuer.spki) {
+        Ok(k) => k,
+        Err(_) => {
+            // An issuer key we cannot use: the algorithm may still be refused outright.
+            cert_algorithm(&subject.sig_alg, KeyKind::Rsa)?;
+            return Err(SigFailure::Bad);
+        }
+    };
+    let alg = cert_algorithm(&subject.sig_alg, key)?;
+    UnparsedPublicKey::new(alg, &issuer.spki.key)
+        .verify(&subject.tbs, &subject.signature)
+        .map_err(|_| SigFailure::Bad)
+}
+
+/// The signature schemes `verify_tls13_signature` accepts, in preference order.
+pub(crate) const TLS13_SCHEMES: &[SignatureScheme] = &[
+    SignatureScheme::ECDSA_NISTP256_SHA256,
+    SignatureScheme::ECDSA_NISTP384_SHA384,
+    SignatureScheme::ED25519,
+    SignatureScheme::RSA_PSS_SHA256,
+    SignatureScheme::RSA_PSS_SHA384,
+    SignatureScheme::RSA_PSS_SHA512,
+];
+
+/// Verifies a TLS 1.3 CertificateVerify-style signature made with the key of `cert`.
+///
+/// Only the TLS 1.3 schemes are allowed (ECDSA P-256/SHA-256, ECDSA
+/// P-384/SHA-384, Ed25519, RSA-PSS with rsaEncryption keys); any other
+/// scheme, including rsa_pkcs1_*, and a scheme that does not fit the
+/// certificate's key send illegal_parameter (RFC 8446 section 4.4.3). A
+/// signature that does not verify sends decrypt_error.
+pub fn verify_tls13_signature(
+    cert: &rustls_pki_types::CertificateDer<'_>,
+    scheme: SignatureScheme,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), Error> {
+    let (needed, alg): (KeyKind, &'static dyn VerificationAlgorithm) = match scheme {
+        SignatureScheme::ECDSA_NISTP256_SHA256 => {
+            (KeyKind::EcP256, &signature::ECDSA_P256_SHA256_ASN1)
+        }
+        SignatureScheme::ECDSA_NISTP384_SHA384 => {
+            (KeyKind::EcP384, &signature::ECDSA_P384_SHA384_ASN1)
+        }
+        SignatureScheme::ED25519 => (KeyKind::Ed25519, &signature::ED25519),
+        SignatureScheme::RSA_PSS_SHA256 => (KeyKind::Rsa, &signature::RSA_PSS_2048_8192_SHA256),
+        SignatureScheme::RSA_PSS_SHA384 => (KeyKind::Rsa, &signature::RSA_PSS_2048_8192_SHA384),
+        SignatureScheme::RSA_PSS_SHA512 => (KeyKind::Rsa, &signature::RSA_PSS_2048_8192_SHA512),
+        other => {
+            return Err(Error::illegal(format!(
+                "signature scheme {other:?} is not allowed in a TLS 1.3 CertificateVerify"
+            )))
+        }
+    };
+    let parsed = ParsedCert::parse(cert.as_ref())?;
+    let kind = key_kind(&parsed.spki).map_err(|e| {
+        Error::illegal(format!(
+            "certificate '{}' has a key unusable with {scheme:?}: {e}",
+            parsed.subject_str
+        ))
+    })?;
+    if kind != needed {
+        return Err(Error::illegal(format!(
+            "signature scheme {scheme:?} does not match the {kind:?} key of certificate '{}'",
+            parsed.subject_str
+        )));
+    }
+    UnparsedPublicKey::new(alg, &parsed.spki.key)
+        .verify(message, signature)
+        .map_err(|_| {
+            Error::protocol(
+                AlertDescription::DecryptError,
+                format!(
+                    "{scheme:?} signature by certificate '{}' does not verify",
+                    parsed.subject_str
+                ),
+            )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pss_params_round_trip() {
+        // RSASSA-PSS-params for SHA-256, MGF1(SHA-256), salt 32.
+        let p256: &[u8] = &[
+            0x30, 0x34, 0xa0, 0x0f, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03,
+            0x04, 0x02, 0x01, 0x05, 0x00, 0xa1, 0x1c, 0x30, 0x1a, 0x06, 0x09, 0x2a, 0x86, 0x48,
+            0x86, 0xf7, 0x0d, 0x01, 0x01, 0x08, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
+            0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0xa2, 0x03, 0x02, 0x01, 0x20,
+        ];
+        assert_eq!(parse_pss_params(p256), Some(Hash::Sha256));
+        // Salt 20 with SHA-256 is refused.
+        let mut wrong_salt = p256.to_vec();
+        if let Some(last) = wrong_salt.last_mut() {
+            *last = 20;
+        }
+        assert_eq!(parse_pss_params(&wrong_salt), None);
+        // Truncations never panic and never parse.
+        for n in 0..p256.len() {
+            assert_eq!(parse_pss_params(&p256[..n]), None);
+        }
+        // Empty params (all defaults, i.e. SHA-1) are refused.
+        assert_eq!(parse_pss_params(&[0x30, 0x00]), None);
+    }
+}

@@ -1,0 +1,155 @@
+//! Chain verification entry points and the server-certificate verifier trait.
+
+use std::sync::Arc;
+
+use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
+
+use super::error::CertificateError;
+use super::names::check_server_name;
+use super::parse::ParsedCert;
+use super::path::{check_eku, check_validity, PathBuilder};
+use super::roots::RootStore;
+use super::signature::TLS13_SCHEMES;
+use crate::proto::wire::enums::SignatureScheme;
+
+/// What the end-entity certificate must be good for (extendedKeyUsage).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyPurpose {
+    /// TLS server authentication (id-kp-serverAuth).
+    ServerAuth,
+    /// TLS client authentication (id-kp-clientAuth).
+    ClientAuth,
+}
+
+/// A validated certification path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedPath {
+    certs: Vec<CertificateDer<'static>>,
+}
+
+impl VerifiedPath {
+    /// The DER certificates of the path: end entity first, trust anchor last.
+    pub fn certificates(&self) -> &[CertificateDer<'static>] {
+        &self.certs
+    }
+}
+
+/// Standalone verification, usable without a handshake.
+///
+/// Builds a path from `end_entity` through any of `intermediates` (in any
+/// order; extras are ignored) to a trust anchor in `roots`, checking
+/// signatures, validity at `now`, basicConstraints, keyUsage,
+/// extendedKeyUsage for `purpose`, critical extensions and name constraints.
+/// When `name` is given, the end entity must carry a matching DNS or IP
+/// subjectAltName.
+pub fn verify_chain(
+    roots: &RootStore,
+    end_entity: &CertificateDer<'_>,
+    intermediates: &[CertificateDer<'_>],
+    name: Option<&ServerName<'_>>,
+    now: UnixTime,
+    purpose: KeyPurpose,
+) -> Result<VerifiedPath, CertificateError> {
+    let now = now.as_secs();
+    let leaf = ParsedCert::parse(end_entity.as_ref())?;
+    let pool = intermediates
+        .iter()
+        .map(|c| ParsedCert::parse(c.as_ref()))
+        .collect::<Result<Vec<_>, _>>()?;
+
+    leaf.check_critical()?;
+    if leaf.is_ca() {
+        return Err(CertificateError::CaUsedAsEndEntity {
+            subject: leaf.subject_str.clone(),
+        });
+    }
+    check_validity(&leaf, now)?;
+    check_eku(&leaf, purpose, false)?;
+    if let Some(ku) = &leaf.key_usage {
+        if !ku.digital_signature() {
+            return Err(CertificateError::KeyUsage {
+                subject: leaf.subject_str.clone(),
+                needed: "digitalSignature",
+            });
+        }
+    }
+    if let Some(name) = name {
+        check_server_name(&leaf, name)?;
+    }
+
+    let anchors = roots.anchors();
+    let (chain, anchor) = PathBuilder::new(anchors, &pool, now, purpose).build(&leaf)?;
+
+    let mut certs = Vec::with_capacity(chain.len().saturating_add(2));
+    certs.push(CertificateDer::from(leaf.der));
+    for i in chain {
+        if let Some(c) = pool.get(i) {
+            certs.push(CertificateDer::from(c.der.clone()));
+        }
+    }
+    if let Some(a) = anchors.get(anchor) {
+        certs.push(CertificateDer::from(a.der.clone()));
+    }
+    Ok(VerifiedPath { certs })
+}
+
+/// Decides whether a server's certificate chain and CertificateVerify are acceptable.
+pub trait ServerCertVerifier: Send + Sync + std::fmt::Debug {
+    /// Verifies the server's chain for `server_name` at time `now`.
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        now: UnixTime,
+    ) -> Result<(), CertificateError>;
+
+    /// Verifies a TLS 1.3 CertificateVerify signature by the key of `cert`.
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        scheme: SignatureScheme,
+        signature: &[u8],
+    ) -> Result<(), crate::Error> {
+        super::signature::verify_tls13_signature(cert, scheme, message, signature)
+    }
+
+    /// The signature schemes to offer in signature_algorithms.
+    fn supported_schemes(&self) -> Vec<SignatureScheme> {
+        TLS13_SCHEMES.to_vec()
+    }
+}
+
+/// The standard verifier: a path to one of `roots`, valid for the server name.
+#[derive(Debug, Clone)]
+pub struct DefaultServerVerifier {
+    roots: Arc<RootStore>,
+}
+
+impl DefaultServerVerifier {
+    /// A verifier trusting `roots`.
+    pub fn new(roots: Arc<RootStore>) -> Self {
+        DefaultServerVerifier { roots }
+    }
+}
+
+impl ServerCertVerifier for DefaultServerVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        now: UnixTime,
+    ) -> Result<(), CertificateError> {
+        verify_chain(
+            &self.roots,
+            end_entity,
+            intermediates,
+            Some(server_name),
+            now,
+            KeyPurpose::ServerAuth,
+        )
+        .map(|_| ())
+    }
+}
