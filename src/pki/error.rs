@@ -128,12 +128,15 @@ impl CertificateError {
     }
 
     /// How specific this error is when choosing among failed candidate paths:
-    /// a failure found on a real candidate beats "no issuer found".
+    /// a failure on a candidate that really signed (expired, not a CA, ...)
+    /// beats a signature mismatch, which beats "no issuer found".
     pub(crate) fn specificity(&self) -> u8 {
         match self {
             CertificateError::UnknownIssuer { .. } => 0,
             CertificateError::PathBuildingExhausted => 1,
-            _ => 2,
+            CertificateError::BadSignature { .. }
+            | CertificateError::UnsupportedSignatureAlgorithm { .. } => 2,
+            _ => 3,
         }
     }
 }

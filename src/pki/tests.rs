@@ -240,6 +240,35 @@ fn expired_intermediate() {
 }
 
 #[test]
+fn most_specific_error_wins() {
+    let p = pki();
+    // An impostor with the intermediate's name but another key, tried first.
+    let impostor = issue_ca(ca_params("Old Intermediate"), &p.root);
+    let mut params = ca_params("Old Intermediate");
+    params.not_before = date_time_ymd(2020, 1, 1);
+    params.not_after = date_time_ymd(2025, 2, 1);
+    let int = issue_ca(params, &p.root);
+    let l = leaf(vec![dns("example.com")], &int);
+    assert!(matches!(
+        verify(&p, &l, &[impostor.der(), int.der()], "example.com"),
+        Err(CertificateError::Expired { ref subject, .. }) if subject == "CN=Old Intermediate"
+    ));
+    assert_eq!(
+        verify(&p, &l, &[impostor.der()], "example.com"),
+        Err(CertificateError::BadSignature {
+            subject: "CN=leaf".into()
+        })
+    );
+    // An untrusted chain with the wrong name reports the issuer, not the name.
+    let other = root("Elsewhere");
+    let l = leaf(vec![dns("example.com")], &other);
+    assert!(matches!(
+        verify(&p, &l, &[], "other.org"),
+        Err(CertificateError::UnknownIssuer { .. })
+    ));
+}
+
+#[test]
 fn not_yet_valid() {
     let p = pki();
     let key = KeyPair::generate().expect("key");
@@ -645,6 +674,16 @@ fn root_store_pem() {
     let mut store = RootStore::new();
     assert_eq!(store.add_pem(pem.as_bytes()), Ok(2));
     assert_eq!(store.add_pem(pem.as_bytes()), Ok(0));
+    // One bad certificate block refuses the whole bundle.
+    let c = root("PEM Root C");
+    let bad = format!(
+        "{}-----BEGIN CERTIFICATE-----\nMAMCAQE=\n-----END CERTIFICATE-----\n",
+        c.cert.pem()
+    );
+    assert!(matches!(
+        store.add_pem(bad.as_bytes()),
+        Err(CertificateError::BadEncoding { .. })
+    ));
     assert_eq!(store.len(), 2);
     assert!(!store.is_empty());
     let subjects = store.subjects();
@@ -669,6 +708,9 @@ fn garbage_leaf_and_intermediate() {
         Err(CertificateError::BadEncoding { .. })
     ));
     let l = leaf(vec![dns("example.com")], &p.int);
+    // An undecodable extra is ignored when a path exists...
+    assert!(verify(&p, &l, &[garbage.clone(), p.int.der()], "example.com").is_ok());
+    // ...and reported when none does.
     assert!(matches!(
         verify(&p, &l, &[garbage], "example.com"),
         Err(CertificateError::BadEncoding { .. })
