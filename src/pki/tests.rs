@@ -715,6 +715,24 @@ fn garbage_leaf_and_intermediate() {
         verify(&p, &l, &[garbage], "example.com"),
         Err(CertificateError::BadEncoding { .. })
     ));
+    // Every single-byte corruption of the leaf or intermediate is handled
+    // without panicking (most fail; a few land in unsigned-over fields).
+    let int = p.int.der();
+    for (target, is_leaf) in [(l.as_ref(), true), (int.as_ref(), false)] {
+        for i in 0..target.len() {
+            let mut m = target.to_vec();
+            if let Some(b) = m.get_mut(i) {
+                *b ^= 0x5a;
+            }
+            let m = CertificateDer::from(m);
+            let _ = if is_leaf {
+                verify(&p, &m, &[p.int.der()], "example.com")
+            } else {
+                verify(&p, &l, std::slice::from_ref(&m), "example.com")
+            };
+            let _ = verify_tls13_signature(&m, SignatureScheme::ECDSA_NISTP256_SHA256, b"x", b"y");
+        }
+    }
     // Every truncation of a real certificate fails cleanly.
     let bytes = l.as_ref();
     for n in 0..bytes.len() {

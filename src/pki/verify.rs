@@ -42,6 +42,12 @@ impl VerifiedPath {
 /// extendedKeyUsage for `purpose`, critical extensions and name constraints.
 /// When `name` is given, the end entity must carry a matching DNS or IP
 /// subjectAltName.
+///
+/// The trust anchor is taken as given (RFC 5280 section 6.1.1 d): its own
+/// validity period, keyUsage and extendedKeyUsage are not checked, but its
+/// pathLenConstraint and name constraints apply. Path building is bounded
+/// (at most 8 intermediates, 100 candidate issuers examined) and reports
+/// the most specific failure among the candidates it tried.
 pub fn verify_chain(
     roots: &RootStore,
     end_entity: &CertificateDer<'_>,
