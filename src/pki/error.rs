@@ -5,17 +5,139 @@ use std::fmt;
 use crate::proto::wire::enums::AlertDescription;
 
 /// A certificate or chain that failed verification.
+///
+/// Every variant carries what a log line needs: the subject of the certificate
+/// at fault (as an RFC 4514 string such as `CN=Foo,O=Bar`) and the offending
+/// value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CertificateError {
     /// Anything not yet given its own variant.
     Other(String),
+    /// The peer sent no certificate at all.
+    NoCertificate,
+    /// A certificate could not be decoded.
+    BadEncoding {
+        /// What was wrong with the encoding.
+        reason: String,
+    },
+    /// A certificate's notAfter is in the past.
+    Expired {
+        /// Subject of the expired certificate.
+        subject: String,
+        /// Its notAfter (RFC 3339, UTC).
+        not_after: String,
+        /// The verification time (RFC 3339, UTC).
+        now: String,
+    },
+    /// A certificate's notBefore is in the future.
+    NotYetValid {
+        /// Subject of the certificate.
+        subject: String,
+        /// Its notBefore (RFC 3339, UTC).
+        not_before: String,
+        /// The verification time (RFC 3339, UTC).
+        now: String,
+    },
+    /// The end-entity certificate does not cover the name we connected to.
+    NotValidForName {
+        /// The name we expected (DNS name or IP address).
+        expected: String,
+        /// The DNS and IP subjectAltNames the certificate presents.
+        presented: Vec<String>,
+    },
+    /// No trust anchor or supplied intermediate issued this certificate.
+    UnknownIssuer {
+        /// Subject of the certificate whose issuer is unknown.
+        subject: String,
+        /// The issuer name it claims.
+        issuer: String,
+    },
+    /// A certificate's signature does not verify with its issuer's key.
+    BadSignature {
+        /// Subject of the certificate with the bad signature.
+        subject: String,
+    },
+    /// A certificate is signed with an algorithm we refuse (MD5, SHA-1, unknown).
+    UnsupportedSignatureAlgorithm {
+        /// Subject of the certificate.
+        subject: String,
+        /// The algorithm (OID or name).
+        algorithm: String,
+    },
+    /// An issuing certificate is not a CA (basicConstraints cA is not true).
+    NotCa {
+        /// Subject of the would-be issuer.
+        subject: String,
+    },
+    /// A CA certificate was presented as the TLS end entity.
+    CaUsedAsEndEntity {
+        /// Subject of the certificate.
+        subject: String,
+    },
+    /// A CA's pathLenConstraint is exceeded by the chain below it.
+    PathLenExceeded {
+        /// Subject of the constraining CA.
+        subject: String,
+    },
+    /// The extendedKeyUsage does not allow the purpose.
+    InvalidPurpose {
+        /// Subject of the certificate.
+        subject: String,
+        /// The purpose required (`serverAuth` or `clientAuth`).
+        needed: &'static str,
+    },
+    /// The keyUsage does not allow the required use.
+    KeyUsage {
+        /// Subject of the certificate.
+        subject: String,
+        /// The key usage bit required.
+        needed: &'static str,
+    },
+    /// A name in a certificate is outside the name constraints of an issuer.
+    NameConstraintViolation {
+        /// Subject of the certificate holding the name.
+        subject: String,
+        /// The offending name.
+        name: String,
+    },
+    /// A certificate has a critical extension we do not understand.
+    UnknownCriticalExtension {
+        /// Subject of the certificate.
+        subject: String,
+        /// The extension's OID.
+        oid: String,
+    },
+    /// Path building gave up: too many candidates or too deep a chain.
+    PathBuildingExhausted,
 }
 
 impl CertificateError {
     /// The TLS alert that reports this failure.
     pub fn alert(&self) -> AlertDescription {
-        AlertDescription::BadCertificate
+        match self {
+            CertificateError::Expired { .. } | CertificateError::NotYetValid { .. } => {
+                AlertDescription::CertificateExpired
+            }
+            CertificateError::UnknownIssuer { .. } => AlertDescription::UnknownCA,
+            CertificateError::UnsupportedSignatureAlgorithm { .. } => {
+                AlertDescription::UnsupportedCertificate
+            }
+            _ => AlertDescription::BadCertificate,
+        }
+    }
+
+    /// How specific this error is when choosing among failed candidate paths:
+    /// a failure on a candidate that really signed (expired, not a CA, ...)
+    /// beats a signature mismatch, which beats "no issuer found".
+    pub(crate) fn specificity(&self) -> u8 {
+        match self {
+            CertificateError::UnknownIssuer { .. } => 0,
+            CertificateError::PathBuildingExhausted => 1,
+            CertificateError::BadSignature { .. }
+            | CertificateError::UnsupportedSignatureAlgorithm { .. } => 2,
+            _ => 3,
+        }
     }
 }
 
@@ -23,6 +145,88 @@ impl fmt::Display for CertificateError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CertificateError::Other(s) => write!(f, "invalid certificate: {s}"),
+            CertificateError::NoCertificate => write!(f, "no certificate was presented"),
+            CertificateError::BadEncoding { reason } => {
+                write!(f, "certificate could not be decoded: {reason}")
+            }
+            CertificateError::Expired {
+                subject,
+                not_after,
+                now,
+            } => write!(
+                f,
+                "certificate '{subject}' expired at {not_after} (now is {now})"
+            ),
+            CertificateError::NotYetValid {
+                subject,
+                not_before,
+                now,
+            } => write!(
+                f,
+                "certificate '{subject}' is not valid before {not_before} (now is {now})"
+            ),
+            CertificateError::NotValidForName {
+                expected,
+                presented,
+            } => {
+                write!(f, "certificate is not valid for '{expected}'; ")?;
+                if presented.is_empty() {
+                    write!(f, "it has no DNS or IP subjectAltName")
+                } else {
+                    write!(f, "it is valid for ")?;
+                    for (i, p) in presented.iter().enumerate() {
+                        if i > 0 {
+                            write!(f, ", ")?;
+                        }
+                        write!(f, "'{p}'")?;
+                    }
+                    Ok(())
+                }
+            }
+            CertificateError::UnknownIssuer { subject, issuer } => write!(
+                f,
+                "certificate '{subject}' was issued by unknown issuer '{issuer}'"
+            ),
+            CertificateError::BadSignature { subject } => {
+                write!(f, "signature on certificate '{subject}' is invalid")
+            }
+            CertificateError::UnsupportedSignatureAlgorithm { subject, algorithm } => write!(
+                f,
+                "certificate '{subject}' is signed with unsupported algorithm {algorithm}"
+            ),
+            CertificateError::NotCa { subject } => {
+                write!(f, "issuer certificate '{subject}' is not a CA")
+            }
+            CertificateError::CaUsedAsEndEntity { subject } => write!(
+                f,
+                "CA certificate '{subject}' was presented as an end-entity certificate"
+            ),
+            CertificateError::PathLenExceeded { subject } => write!(
+                f,
+                "the chain below CA '{subject}' exceeds its pathLenConstraint"
+            ),
+            CertificateError::InvalidPurpose { subject, needed } => write!(
+                f,
+                "certificate '{subject}' is not valid for {needed} (extendedKeyUsage)"
+            ),
+            CertificateError::KeyUsage { subject, needed } => write!(
+                f,
+                "certificate '{subject}' keyUsage does not allow {needed}"
+            ),
+            CertificateError::NameConstraintViolation { subject, name } => write!(
+                f,
+                "name '{name}' in certificate '{subject}' violates an issuer's name constraints"
+            ),
+            CertificateError::UnknownCriticalExtension { subject, oid } => write!(
+                f,
+                "certificate '{subject}' has unknown critical extension {oid}"
+            ),
+            CertificateError::PathBuildingExhausted => write!(
+                f,
+                "gave up building a certificate path: too many candidates or too long a chain"
+            ),
         }
     }
 }
+
+impl std::error::Error for CertificateError {}

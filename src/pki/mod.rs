@@ -1,5 +1,25 @@
 //! Certificate parsing (x509-cert) and path validation.
+//!
+//! [`verify_chain`] validates a chain against a [`RootStore`] as the web PKI
+//! applies RFC 5280; [`verify_tls13_signature`] checks a CertificateVerify
+//! signature; [`ServerCertVerifier`] is what the handshake calls.
 
 mod error;
+mod names;
+mod parse;
+mod path;
+mod roots;
+mod signature;
+mod time;
+mod verify;
+
+#[cfg(test)]
+mod tests;
 
 pub use error::CertificateError;
+pub use roots::RootStore;
+pub use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
+pub use signature::verify_tls13_signature;
+pub use verify::{
+    verify_chain, DefaultServerVerifier, KeyPurpose, ServerCertVerifier, VerifiedPath,
+};

@@ -97,8 +97,7 @@ fn dns_in_subtree(name: &str, base: &str) -> bool {
         return n.len() > b.len() && n.ends_with(&b);
     }
     n == b
-        || n
-            .strip_suffix(b.as_str())
+        || n.strip_suffix(b.as_str())
             .is_some_and(|head| head.ends_with('.'))
 }
 
@@ -252,7 +251,10 @@ mod tests {
         assert!(!dns_in_subtree("example.com", ".example.com"));
         assert!(dns_in_subtree("anything.org", ""));
         assert!(dns_may_enter_subtree("*.example.com", "secret.example.com"));
-        assert!(dns_may_enter_subtree("*.example.com", "a.secret.example.com"));
+        assert!(dns_may_enter_subtree(
+            "*.example.com",
+            "a.secret.example.com"
+        ));
         assert!(!dns_may_enter_subtree("*.example.com", "example.org"));
     }
 

@@ -92,7 +92,10 @@ pub(crate) struct AlgId {
 impl AlgId {
     fn from_x509(a: &x509_cert::spki::AlgorithmIdentifierOwned) -> Result<Self, CertificateError> {
         let params = match &a.parameters {
-            Some(p) => Some(p.to_der().map_err(|e| bad(format!("algorithm parameters: {e}")))?),
+            Some(p) => Some(
+                p.to_der()
+                    .map_err(|e| bad(format!("algorithm parameters: {e}")))?,
+            ),
             None => None,
         };
         Ok(AlgId { oid: a.oid, params })
@@ -227,7 +230,8 @@ impl ParsedCert {
             };
             match ext.extn_id {
                 oid::BASIC_CONSTRAINTS => {
-                    out.basic_constraints = Some(BasicConstraints::from_der(value).map_err(ext_err)?)
+                    out.basic_constraints =
+                        Some(BasicConstraints::from_der(value).map_err(ext_err)?)
                 }
                 oid::KEY_USAGE => out.key_usage = Some(KeyUsage::from_der(value).map_err(ext_err)?),
                 oid::EXT_KEY_USAGE => {

@@ -92,7 +92,10 @@ impl<'a> PathBuilder<'a> {
 
     /// Finds a path for `leaf`: the pool indices of the intermediates (leaf
     /// side first) and the anchor index.
-    pub(crate) fn build(mut self, leaf: &ParsedCert) -> Result<(Vec<usize>, usize), CertificateError> {
+    pub(crate) fn build(
+        mut self,
+        leaf: &ParsedCert,
+    ) -> Result<(Vec<usize>, usize), CertificateError> {
         let mut chain = Vec::new();
         match self.extend(leaf, &mut chain)? {
             Some(Found::Anchor(a)) => Ok((chain, a)),

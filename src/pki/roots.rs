@@ -72,7 +72,10 @@ impl RootStore {
     pub fn add_pem_file(&mut self, path: impl AsRef<Path>) -> Result<usize, crate::Error> {
         let path = path.as_ref();
         let data = std::fs::read(path).map_err(|e| {
-            crate::Error::Config(format!("cannot read root certificates from {}: {e}", path.display()))
+            crate::Error::Config(format!(
+                "cannot read root certificates from {}: {e}",
+                path.display()
+            ))
         })?;
         self.add_pem(&data).map_err(|e| {
             crate::Error::Config(format!("bad root certificate in {}: {e}", path.display()))

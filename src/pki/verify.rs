@@ -42,6 +42,12 @@ impl VerifiedPath {
 /// extendedKeyUsage for `purpose`, critical extensions and name constraints.
 /// When `name` is given, the end entity must carry a matching DNS or IP
 /// subjectAltName.
+///
+/// The trust anchor is taken as given (RFC 5280 section 6.1.1 d): its own
+/// validity period, keyUsage and extendedKeyUsage are not checked, but its
+/// pathLenConstraint and name constraints apply. Path building is bounded
+/// (at most 8 intermediates, 100 candidate issuers examined) and reports
+/// the most specific failure among the candidates it tried.
 pub fn verify_chain(
     roots: &RootStore,
     end_entity: &CertificateDer<'_>,
@@ -52,10 +58,18 @@ pub fn verify_chain(
 ) -> Result<VerifiedPath, CertificateError> {
     let now = now.as_secs();
     let leaf = ParsedCert::parse(end_entity.as_ref())?;
-    let pool = intermediates
-        .iter()
-        .map(|c| ParsedCert::parse(c.as_ref()))
-        .collect::<Result<Vec<_>, _>>()?;
+    // Undecodable extras are skipped (servers do send odd certificates); if
+    // no path is found, the decoding error is reported instead of UnknownIssuer.
+    let mut pool = Vec::with_capacity(intermediates.len());
+    let mut decode_error = None;
+    for c in intermediates {
+        match ParsedCert::parse(c.as_ref()) {
+            Ok(p) => pool.push(p),
+            Err(e) => {
+                decode_error.get_or_insert(e);
+            }
+        }
+    }
 
     leaf.check_critical()?;
     if leaf.is_ca() {
@@ -73,12 +87,17 @@ pub fn verify_chain(
             });
         }
     }
+
+    let anchors = roots.anchors();
+    let (chain, anchor) = PathBuilder::new(anchors, &pool, now, purpose)
+        .build(&leaf)
+        .map_err(|e| match (e, decode_error) {
+            (CertificateError::UnknownIssuer { .. }, Some(d)) => d,
+            (e, _) => e,
+        })?;
     if let Some(name) = name {
         check_server_name(&leaf, name)?;
     }
-
-    let anchors = roots.anchors();
-    let (chain, anchor) = PathBuilder::new(anchors, &pool, now, purpose).build(&leaf)?;
 
     let mut certs = Vec::with_capacity(chain.len().saturating_add(2));
     certs.push(CertificateDer::from(leaf.der));
