@@ -135,12 +135,10 @@ impl ClientConfigBuilder {
                 }
                 Arc::new(DefaultServerVerifier::new(roots))
             }
-            (None, None) => {
-                return Err(Error::Config(
-                    "no root certificates: call with_root_store (or dangerous().with_custom_verifier)"
-                        .into(),
-                ))
-            }
+            (None, None) => return Err(Error::Config(
+                "no root certificates: call with_root_store (or dangerous().with_custom_verifier)"
+                    .into(),
+            )),
         };
         check_alpn(&self.alpn)?;
         if !(1..=crate::proto::record::codec::MAX_PLAINTEXT).contains(&self.max_fragment) {
@@ -172,7 +170,10 @@ pub struct DangerousClientConfigBuilder(ClientConfigBuilder);
 impl DangerousClientConfigBuilder {
     /// Replaces certificate verification entirely. The verifier decides alone
     /// whether a server is who it claims to be.
-    pub fn with_custom_verifier(mut self, verifier: Arc<dyn ServerCertVerifier>) -> ClientConfigBuilder {
+    pub fn with_custom_verifier(
+        mut self,
+        verifier: Arc<dyn ServerCertVerifier>,
+    ) -> ClientConfigBuilder {
         self.0.verifier = Some(verifier);
         self.0
     }

@@ -49,7 +49,9 @@ fn resolve_suites(ids: &[CipherSuite]) -> Result<Vec<&'static Tls13CipherSuite>,
     ids.iter()
         .map(|&id| {
             tls13_suite(id).ok_or_else(|| {
-                Error::Config(format!("cipher suite {id:?} is not supported (TLS 1.3 only)"))
+                Error::Config(format!(
+                    "cipher suite {id:?} is not supported (TLS 1.3 only)"
+                ))
             })
         })
         .collect()

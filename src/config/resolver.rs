@@ -20,7 +20,10 @@ pub struct CertifiedKey {
 
 impl CertifiedKey {
     /// Builds from a chain and a DER private key (PKCS#8, SEC1 or PKCS#1).
-    pub fn new(chain: Vec<CertificateDer<'static>>, key: &PrivateKeyDer<'_>) -> Result<Self, Error> {
+    pub fn new(
+        chain: Vec<CertificateDer<'static>>,
+        key: &PrivateKeyDer<'_>,
+    ) -> Result<Self, Error> {
         if chain.is_empty() {
             return Err(Error::Config("certificate chain is empty".into()));
         }

@@ -111,7 +111,9 @@ impl ServerConfigBuilder {
     /// Finishes the configuration.
     pub fn build(self) -> Result<ServerConfig, Error> {
         let resolver = self.resolver.ok_or_else(|| {
-            Error::Config("no server certificate: call with_certified_key or with_cert_resolver".into())
+            Error::Config(
+                "no server certificate: call with_certified_key or with_cert_resolver".into(),
+            )
         })?;
         check_alpn(&self.alpn)?;
         if !(1..=crate::proto::record::codec::MAX_PLAINTEXT).contains(&self.max_fragment) {

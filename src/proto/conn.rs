@@ -188,8 +188,15 @@ impl std::fmt::Debug for Connection {
 
 impl Connection {
     /// A client connection to `server_name`; its ClientHello is queued at once.
-    pub fn new_client(config: Arc<ClientConfig>, server_name: ServerName<'static>) -> Result<Self, Error> {
-        let mut common = Common::new(Side::Client, config.max_handshake_message, config.max_fragment);
+    pub fn new_client(
+        config: Arc<ClientConfig>,
+        server_name: ServerName<'static>,
+    ) -> Result<Self, Error> {
+        let mut common = Common::new(
+            Side::Client,
+            config.max_handshake_message,
+            config.max_fragment,
+        );
         let state = client13::start(config, server_name, &mut common)?;
         Ok(Connection {
             common,
@@ -200,7 +207,11 @@ impl Connection {
 
     /// A server connection waiting for a ClientHello.
     pub fn new_server(config: Arc<ServerConfig>) -> Self {
-        let common = Common::new(Side::Server, config.max_handshake_message, config.max_fragment);
+        let common = Common::new(
+            Side::Server,
+            config.max_handshake_message,
+            config.max_fragment,
+        );
         Connection {
             common,
             state: State::Server(server13::start(config)),
@@ -333,7 +344,9 @@ impl Connection {
         if rec.typ == ContentType::ChangeCipherSpec {
             // RFC 8446 section 5: a single 0x01 byte, only while handshaking.
             if !self.is_handshaking() || rec.payload.as_ref() != [1] {
-                return Err(Error::unexpected("change_cipher_spec outside the handshake"));
+                return Err(Error::unexpected(
+                    "change_cipher_spec outside the handshake",
+                ));
             }
             if self.common.side == Side::Server
                 && matches!(&self.state, State::Server(s) if s.is_initial())
@@ -387,7 +400,9 @@ impl Connection {
             return Err(Error::decode("alert record is not two bytes"));
         };
         if !self.common.joiner.is_empty() {
-            return Err(Error::unexpected("alert interleaved with a handshake message"));
+            return Err(Error::unexpected(
+                "alert interleaved with a handshake message",
+            ));
         }
         let level = AlertLevel::from(*level);
         let desc = AlertDescription::from(*desc);
@@ -488,7 +503,9 @@ impl Connection {
     /// the peer is asked to update its keys too.
     pub fn update_keys(&mut self, request_peer: bool) -> Result<(), Error> {
         if !matches!(self.state, State::Established) {
-            return Err(Error::Config("key update before the handshake completed".into()));
+            return Err(Error::Config(
+                "key update before the handshake completed".into(),
+            ));
         }
         self.common
             .send_post_handshake(&HandshakeMessage::KeyUpdate(request_peer))?;
@@ -525,9 +542,11 @@ impl Connection {
         if !matches!(self.state, State::Established) {
             return Err(Error::Config("write before the handshake completed".into()));
         }
-        self.common
-            .record
-            .seal_all(ContentType::ApplicationData, data, &mut self.common.outgoing)?;
+        self.common.record.seal_all(
+            ContentType::ApplicationData,
+            data,
+            &mut self.common.outgoing,
+        )?;
         Ok(data.len())
     }
 
@@ -547,11 +566,10 @@ impl Connection {
         label: &[u8],
         context: Option<&[u8]>,
     ) -> Result<(), Error> {
-        let secret = self
-            .common
-            .exporter_secret
-            .as_ref()
-            .ok_or_else(|| Error::Config("exporter used before the handshake completed".into()))?;
+        let secret =
+            self.common.exporter_secret.as_ref().ok_or_else(|| {
+                Error::Config("exporter used before the handshake completed".into())
+            })?;
         let suite = self
             .common
             .write_secret

@@ -41,7 +41,27 @@ impl From<Arc<ServerConfig>> for TlsAcceptor {
 impl TlsAcceptor {
     /// Starts a server handshake over `io`.
     pub fn accept<IO: AsyncRead + AsyncWrite + Unpin>(&self, io: IO) -> Accept<IO> {
-        let span = tracing::debug_span!("tls", role = "server");
+        self.accept_inner(
+            io,
+            tracing::debug_span!("tls", role = "server", peer = tracing::field::Empty),
+        )
+    }
+
+    /// Like [`TlsAcceptor::accept`], naming the peer's address in this
+    /// connection's tracing span (a generic `IO` cannot tell us).
+    pub fn accept_from<IO: AsyncRead + AsyncWrite + Unpin>(
+        &self,
+        io: IO,
+        peer: std::net::SocketAddr,
+    ) -> Accept<IO> {
+        self.accept_inner(io, tracing::debug_span!("tls", role = "server", %peer))
+    }
+
+    fn accept_inner<IO: AsyncRead + AsyncWrite + Unpin>(
+        &self,
+        io: IO,
+        span: tracing::Span,
+    ) -> Accept<IO> {
         let conn = Connection::new_server(self.config.clone());
         Accept(MidHandshake::Handshaking(TlsStream {
             io,

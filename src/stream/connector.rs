@@ -50,15 +50,47 @@ impl TlsConnector {
         IO: AsyncRead + AsyncWrite + Unpin,
         N: TryInto<ServerName<'static>>,
     {
+        self.connect_inner(server_name, io, None)
+    }
+
+    /// Like [`TlsConnector::connect`], naming the peer's address in this
+    /// connection's tracing span (a generic `IO` cannot tell us).
+    pub fn connect_to<IO, N>(
+        &self,
+        server_name: N,
+        io: IO,
+        peer: std::net::SocketAddr,
+    ) -> Connect<IO>
+    where
+        IO: AsyncRead + AsyncWrite + Unpin,
+        N: TryInto<ServerName<'static>>,
+    {
+        self.connect_inner(server_name, io, Some(peer))
+    }
+
+    fn connect_inner<IO, N>(
+        &self,
+        server_name: N,
+        io: IO,
+        peer: Option<std::net::SocketAddr>,
+    ) -> Connect<IO>
+    where
+        IO: AsyncRead + AsyncWrite + Unpin,
+        N: TryInto<ServerName<'static>>,
+    {
         let name = match server_name.try_into() {
             Ok(n) => n,
             Err(_) => {
                 return Connect(MidHandshake::Error(
-                    Error::Config("invalid server name: not a DNS name or IP address".into()).into(),
+                    Error::Config("invalid server name: not a DNS name or IP address".into())
+                        .into(),
                 ))
             }
         };
-        let span = tracing::debug_span!("tls", role = "client", server = ?name);
+        let span = tracing::debug_span!("tls", role = "client", server = ?name, peer = tracing::field::Empty);
+        if let Some(peer) = peer {
+            span.record("peer", tracing::field::display(peer));
+        }
         let conn = match span.in_scope(|| Connection::new_client(self.config.clone(), name)) {
             Ok(c) => c,
             Err(e) => return Connect(MidHandshake::Error(e.into())),

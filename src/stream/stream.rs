@@ -123,7 +123,9 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> TlsStream<IO> {
     /// Ready(Ok(false)) means the transport reached EOF.
     pub(crate) fn poll_read_tls(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<bool>> {
         let incoming = self.conn.incoming_mut();
-        if incoming.capacity() - incoming.len() < MAX_CIPHERTEXT + 5 && incoming.len() < 2 * (MAX_CIPHERTEXT + 5) {
+        if incoming.capacity() - incoming.len() < MAX_CIPHERTEXT + 5
+            && incoming.len() < 2 * (MAX_CIPHERTEXT + 5)
+        {
             incoming.reserve(MAX_CIPHERTEXT + 5);
         }
         let n = ready!(tokio_util::io::poll_read_buf(

@@ -48,7 +48,9 @@ pub(crate) fn start(
         .ok_or_else(|| Error::Config("no groups".into()))?;
     let kx = KeyExchange::start(group)?;
     let sni = match &server_name {
-        ServerName::DnsName(d) if config.send_sni => Some(d.as_ref().trim_end_matches('.').to_string()),
+        ServerName::DnsName(d) if config.send_sni => {
+            Some(d.as_ref().trim_end_matches('.').to_string())
+        }
         _ => None,
     };
     cx.negotiated.sni = match &server_name {
@@ -81,7 +83,10 @@ pub(crate) fn start(
         },
     };
     let mut transcript = Transcript::default();
-    cx.send_handshake(&mut transcript, &HandshakeMessage::ClientHello(hello.clone()))?;
+    cx.send_handshake(
+        &mut transcript,
+        &HandshakeMessage::ClientHello(hello.clone()),
+    )?;
     Ok(ClientState::ServerHello(ExpectServerHello {
         config,
         server_name,
@@ -154,7 +159,11 @@ impl ExpectServerHello {
             .iter()
             .copied()
             .find(|s| s.suite == id)
-            .ok_or_else(|| Error::illegal(format!("server chose cipher suite {id:?}, which we did not offer")))
+            .ok_or_else(|| {
+                Error::illegal(format!(
+                    "server chose cipher suite {id:?}, which we did not offer"
+                ))
+            })
     }
 
     fn check_common(&self, sh: &ServerHello) -> Result<&'static Tls13CipherSuite, Error> {
@@ -182,14 +191,21 @@ impl ExpectServerHello {
         self.offered_suite(sh.cipher_suite)
     }
 
-    fn handle_retry(mut self, cx: &mut Common, hrr: ServerHello, raw: &[u8]) -> Result<ClientState, Error> {
+    fn handle_retry(
+        mut self,
+        cx: &mut Common,
+        hrr: ServerHello,
+        raw: &[u8],
+    ) -> Result<ClientState, Error> {
         if self.retry_suite.is_some() {
             return Err(Error::unexpected("second HelloRetryRequest"));
         }
         let suite = self.check_common(&hrr)?;
         let ext = &hrr.extensions;
         if ext.selected_group.is_none() && ext.cookie.is_none() {
-            return Err(Error::illegal("HelloRetryRequest would not change the ClientHello"));
+            return Err(Error::illegal(
+                "HelloRetryRequest would not change the ClientHello",
+            ));
         }
         if let Some(group) = ext.selected_group {
             if !self.config.groups.contains(&group) {
@@ -222,15 +238,25 @@ impl ExpectServerHello {
         Ok(ClientState::ServerHello(self))
     }
 
-    fn handle_server_hello(mut self, cx: &mut Common, sh: ServerHello, raw: &[u8]) -> Result<ClientState, Error> {
+    fn handle_server_hello(
+        mut self,
+        cx: &mut Common,
+        sh: ServerHello,
+        raw: &[u8],
+    ) -> Result<ClientState, Error> {
         let suite = self.check_common(&sh)?;
         if let Some(s) = self.retry_suite {
             if s != suite.suite {
-                return Err(Error::illegal("ServerHello suite differs from HelloRetryRequest's"));
+                return Err(Error::illegal(
+                    "ServerHello suite differs from HelloRetryRequest's",
+                ));
             }
         }
         let share = sh.extensions.key_share.as_ref().ok_or_else(|| {
-            Error::protocol(AlertDescription::MissingExtension, "ServerHello without key_share")
+            Error::protocol(
+                AlertDescription::MissingExtension,
+                "ServerHello without key_share",
+            )
         })?;
         if share.group != self.kx.group() {
             return Err(Error::illegal(format!(
@@ -255,16 +281,18 @@ impl ExpectServerHello {
         cx.negotiated.version = Some(ProtocolVersion::TLSv1_3);
         cx.negotiated.cipher_suite = Some(suite.suite);
         cx.negotiated.group = Some(group);
-        Ok(ClientState::EncryptedExtensions(ExpectEncryptedExtensions {
-            hs: Handshaking {
-                config: self.config,
-                server_name: self.server_name,
-                transcript: self.transcript,
-                secret: hs,
-                client_hs,
-                server_hs,
+        Ok(ClientState::EncryptedExtensions(
+            ExpectEncryptedExtensions {
+                hs: Handshaking {
+                    config: self.config,
+                    server_name: self.server_name,
+                    transcript: self.transcript,
+                    secret: hs,
+                    client_hs,
+                    server_hs,
+                },
             },
-        }))
+        ))
     }
 }
 
@@ -317,14 +345,21 @@ impl ExpectCertificate {
             return Err(Error::unexpected("second CertificateRequest"));
         }
         if !cr.context.is_empty() {
-            return Err(Error::illegal("CertificateRequest context must be empty in the handshake"));
+            return Err(Error::illegal(
+                "CertificateRequest context must be empty in the handshake",
+            ));
         }
         self.hs.transcript.add(raw);
         self.request = Some(cr);
         Ok(ClientState::Certificate(self))
     }
 
-    fn handle(mut self, cx: &mut Common, cert: CertificateMsg, raw: &[u8]) -> Result<ClientState, Error> {
+    fn handle(
+        mut self,
+        cx: &mut Common,
+        cert: CertificateMsg,
+        raw: &[u8],
+    ) -> Result<ClientState, Error> {
         if !cert.context.is_empty() {
             return Err(Error::illegal("server Certificate has a request context"));
         }
@@ -368,10 +403,12 @@ impl ExpectCertificateVerify {
             )));
         }
         let message = certificate_verify_message(true, &self.hs.transcript.current_hash());
-        self.hs
-            .config
-            .verifier
-            .verify_tls13_signature(&message, &self.leaf, cv.scheme, &cv.signature)?;
+        self.hs.config.verifier.verify_tls13_signature(
+            &message,
+            &self.leaf,
+            cv.scheme,
+            &cv.signature,
+        )?;
         self.hs.transcript.add(raw);
         Ok(ClientState::Finished(ExpectFinished {
             hs: self.hs,

@@ -34,7 +34,10 @@ pub(crate) fn start(config: Arc<ServerConfig>) -> ServerState {
 impl ServerState {
     /// True before the first ClientHello arrived.
     pub(crate) fn is_initial(&self) -> bool {
-        matches!(self, ServerState::ClientHello(ExpectClientHello { retry: None, .. }))
+        matches!(
+            self,
+            ServerState::ClientHello(ExpectClientHello { retry: None, .. })
+        )
     }
 
     pub(crate) fn handle(
@@ -50,8 +53,12 @@ impl ServerState {
             (ServerState::Finished(s), HandshakeMessage::Finished(f)) => {
                 s.handle(cx, &f, raw).map(|()| None)
             }
-            (ServerState::ClientHello(_), m) => Err(unexpected_in("expecting ClientHello", m.typ())),
-            (ServerState::Finished(_), m) => Err(unexpected_in("expecting client Finished", m.typ())),
+            (ServerState::ClientHello(_), m) => {
+                Err(unexpected_in("expecting ClientHello", m.typ()))
+            }
+            (ServerState::Finished(_), m) => {
+                Err(unexpected_in("expecting client Finished", m.typ()))
+            }
         }
     }
 }
@@ -103,12 +110,27 @@ impl ExpectClientHello {
     }
 
     fn choose_share<'a>(&self, ch: &'a ClientHello) -> Result<ShareChoice<'a>, Error> {
-        let missing = |what| Error::protocol(AlertDescription::MissingExtension, format!("ClientHello without {what}"));
-        let groups = ch.extensions.supported_groups.as_ref().ok_or_else(|| missing("supported_groups"))?;
-        let shares = ch.extensions.key_shares.as_ref().ok_or_else(|| missing("key_share"))?;
+        let missing = |what| {
+            Error::protocol(
+                AlertDescription::MissingExtension,
+                format!("ClientHello without {what}"),
+            )
+        };
+        let groups = ch
+            .extensions
+            .supported_groups
+            .as_ref()
+            .ok_or_else(|| missing("supported_groups"))?;
+        let shares = ch
+            .extensions
+            .key_shares
+            .as_ref()
+            .ok_or_else(|| missing("key_share"))?;
         for share in shares {
             if !groups.contains(&share.group) {
-                return Err(Error::illegal("key share for a group not in supported_groups"));
+                return Err(Error::illegal(
+                    "key share for a group not in supported_groups",
+                ));
             }
         }
         for &g in &self.config.groups {
@@ -134,8 +156,16 @@ impl ExpectClientHello {
         match self.config.alpn.iter().find(|p| theirs.contains(p)) {
             Some(p) => Ok(Some(p.clone())),
             None => Err(Error::NoApplicationProtocol {
-                ours: self.config.alpn.iter().map(|p| String::from_utf8_lossy(p).into_owned()).collect(),
-                theirs: theirs.iter().map(|p| String::from_utf8_lossy(p).into_owned()).collect(),
+                ours: self
+                    .config
+                    .alpn
+                    .iter()
+                    .map(|p| String::from_utf8_lossy(p).into_owned())
+                    .collect(),
+                theirs: theirs
+                    .iter()
+                    .map(|p| String::from_utf8_lossy(p).into_owned())
+                    .collect(),
             }),
         }
     }
@@ -143,17 +173,24 @@ impl ExpectClientHello {
     fn handle(self, cx: &mut Common, ch: ClientHello, raw: &[u8]) -> Result<ServerState, Error> {
         Self::check_version(&ch)?;
         if ch.compression_methods != [0] {
-            return Err(Error::illegal("TLS 1.3 ClientHello must offer only null compression"));
+            return Err(Error::illegal(
+                "TLS 1.3 ClientHello must offer only null compression",
+            ));
         }
         let schemes = ch.extensions.signature_algorithms.as_ref().ok_or_else(|| {
-            Error::protocol(AlertDescription::MissingExtension, "ClientHello without signature_algorithms")
+            Error::protocol(
+                AlertDescription::MissingExtension,
+                "ClientHello without signature_algorithms",
+            )
         })?;
         let suite = self.choose_suite(&ch)?;
         let share = match self.choose_share(&ch)? {
             ShareChoice::Use(s) => s,
             ShareChoice::Retry(group) => {
                 if self.retry.is_some() {
-                    return Err(Error::illegal("second ClientHello still lacks the requested key share"));
+                    return Err(Error::illegal(
+                        "second ClientHello still lacks the requested key share",
+                    ));
                 }
                 return self.send_retry(cx, &ch, raw, suite, group);
             }
@@ -161,14 +198,20 @@ impl ExpectClientHello {
         let alpn = self.choose_alpn(&ch)?;
         let mut transcript = match self.retry {
             Some(r) => {
-                if share.group != r.group || ch.extensions.key_shares.as_ref().map_or(0, |k| k.len()) != 1 {
-                    return Err(Error::illegal("second ClientHello must carry exactly the requested key share"));
+                if share.group != r.group
+                    || ch.extensions.key_shares.as_ref().map_or(0, |k| k.len()) != 1
+                {
+                    return Err(Error::illegal(
+                        "second ClientHello must carry exactly the requested key share",
+                    ));
                 }
                 if ch.extensions.cookie.as_deref() != Some(&r.cookie[..]) {
                     return Err(Error::illegal("second ClientHello did not echo our cookie"));
                 }
                 if suite.suite != r.suite.suite || ch.session_id != r.first_session_id {
-                    return Err(Error::illegal("second ClientHello changed more than RFC 8446 allows"));
+                    return Err(Error::illegal(
+                        "second ClientHello changed more than RFC 8446 allows",
+                    ));
                 }
                 r.transcript
             }

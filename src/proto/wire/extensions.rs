@@ -181,8 +181,12 @@ impl ClientExtensions {
                     done(b, "supported_versions")?;
                 }
                 ExtensionType::SupportedGroups => {
-                    e.supported_groups =
-                        Some(b.u16_list(true)?.into_iter().map(NamedGroup::from).collect());
+                    e.supported_groups = Some(
+                        b.u16_list(true)?
+                            .into_iter()
+                            .map(NamedGroup::from)
+                            .collect(),
+                    );
                     done(b, "supported_groups")?;
                 }
                 ExtensionType::KeyShare => {
@@ -393,7 +397,9 @@ impl EncryptedExtensions {
                     done(b, "ALPN")?;
                     match <[Vec<u8>; 1]>::try_from(list) {
                         Ok([p]) => e.alpn = Some(p),
-                        Err(_) => return Err(Error::decode("server selected several ALPN protocols")),
+                        Err(_) => {
+                            return Err(Error::decode("server selected several ALPN protocols"))
+                        }
                     }
                 }
                 // The server may tell us its groups; they are informational.

@@ -38,7 +38,10 @@ impl ClientHello {
     /// Decodes a ClientHello body.
     pub fn decode(r: &mut Reader<'_>) -> Result<Self, Error> {
         let legacy_version = r.u16()?;
-        let random = r.take(32)?.try_into().map_err(|_| Error::decode("random"))?;
+        let random = r
+            .take(32)?
+            .try_into()
+            .map_err(|_| Error::decode("random"))?;
         let session_id = r.vec8()?;
         if session_id.len() > 32 {
             return Err(Error::decode("legacy_session_id longer than 32 bytes"));
@@ -106,7 +109,10 @@ impl ServerHello {
     /// Decodes a ServerHello body.
     pub fn decode(r: &mut Reader<'_>) -> Result<Self, Error> {
         let legacy_version = r.u16()?;
-        let random: [u8; 32] = r.take(32)?.try_into().map_err(|_| Error::decode("random"))?;
+        let random: [u8; 32] = r
+            .take(32)?
+            .try_into()
+            .map_err(|_| Error::decode("random"))?;
         let session_id = r.vec8()?;
         if session_id.len() > 32 {
             return Err(Error::decode("legacy_session_id_echo longer than 32 bytes"));
@@ -145,7 +151,9 @@ impl ServerHello {
 pub fn refuse_legacy_server_hello(sh: &ServerHello) -> Error {
     let tail = &sh.random[24..];
     if tail == DOWNGRADE_TLS12 || tail == DOWNGRADE_TLS11 {
-        return Error::illegal("downgrade detected: server hello carries the TLS 1.3 downgrade sentinel");
+        return Error::illegal(
+            "downgrade detected: server hello carries the TLS 1.3 downgrade sentinel",
+        );
     }
     Error::UnsupportedVersion(format!(
         "server chose legacy version 0x{:04x}; only TLS 1.3 is supported",
