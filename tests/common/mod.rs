@@ -1,0 +1,805 @@
+//! Helpers for interop tests against external TLS peers (`openssl s_server`,
+//! `openssl s_client`, `gnutls-serv`, `gnutls-cli`).
+//!
+//! Include from an integration test with `mod common;`. Only std and tokio are
+//! used. Every wait is bounded, and peers only ever talk over loopback.
+//!
+//! # Blocking vs async
+//!
+//! Spawning a peer never blocks. The `*_blocking` waits sleep the calling
+//! thread: inside a `#[tokio::test]` (a current-thread runtime by default) that
+//! also stalls every lctls task on the runtime, so while an lctls endpoint must
+//! make progress use the `async` variants ([`Peer::wait_stdout_contains`],
+//! [`Peer::wait_exit`]) or run the blocking code in
+//! `tokio::task::spawn_blocking`. [`Peer::wait_listening`] is blocking, but is
+//! meant to be called right after starting an external *server*, before any
+//! lctls code runs.
+//!
+//! # Observed behaviour of the external tools (OpenSSL 3.0.x, GnuTLS 3.7.9)
+//!
+//! `openssl s_server -rev` (see [`openssl_s_server`]):
+//! * It has no plain echo mode. With `-rev` it reads the application data
+//!   *line by line* and answers each `\n`-terminated line with the line
+//!   reversed plus `\n`: `b"hello\n"` gives `b"olleh\n"`. Trailing `\r`/spaces
+//!   are dropped (`b"abc\r\n"` gives `b"cba\n"`). A partial line is held until
+//!   its `\n` arrives; lines split across records are joined. So send short
+//!   ASCII lines and expect them reversed.
+//! * The line `CLOSE\n` makes the server send close_notify and drop the
+//!   connection.
+//! * When the client sends close_notify, the server answers with its own
+//!   close_notify and closes the connection.
+//! * `-cert F` sends only the first certificate of F, and `-cert_chain F`
+//!   with the same F sends the leaf twice; the helper passes the rest of the
+//!   chain separately (see [`openssl_cert_args`]) so exactly leaf +
+//!   intermediate is sent.
+//! * Without `-naccept N` it serves connections one after another forever
+//!   (killed when the [`Peer`] drops). With `-naccept 1` it exits after the
+//!   first connection; [`Peer::wait_listening`] does not connect (it reads
+//!   `/proc/net/tcp*`), so it does not use up that one connection on Linux.
+//! * With `-quiet` it prints nothing to stdout; stderr gets lines like
+//!   `CONNECTION ESTABLISHED`, `Protocol version: TLSv1.3`, `CONNECTION CLOSED`,
+//!   or `CONNECTION FAILURE` plus an error stack (e.g.
+//!   `tlsv1 alert unknown ca` ... `SSL alert number 48`).
+//!
+//! `openssl s_client` (see [`openssl_s_client`]):
+//! * `-quiet` silently turns on `-ign_eof`: when its stdin closes it does
+//!   *nothing* and waits for the server forever. The helper therefore passes
+//!   `-no_ign_eof` after `-quiet`; then, on stdin EOF, it prints `DONE` to
+//!   stderr, sends close_notify, and exits 0 *immediately*, without waiting
+//!   for the server's close_notify and without reading any data still in
+//!   flight. So: write the input, keep stdin open until the expected reply is
+//!   on stdout ([`Peer::wait_stdout_contains`]), then [`Peer::close_stdin`].
+//!   Closing stdin right after writing races: against `s_server -rev` the
+//!   reply was lost in about half of the runs.
+//! * If the server sends close_notify, s_client answers with close_notify and
+//!   exits 0 even while stdin is still open.
+//! * Commands: unless `-nocommands` is given, a *chunk read from stdin* (not a
+//!   line!) that starts with `Q` quits (close_notify), `k` / `K` sends a
+//!   KeyUpdate (update_not_requested / update_requested) and `R` tries to
+//!   renegotiate (an error in TLS 1.3); the whole chunk is swallowed. The
+//!   default helper passes `-nocommands`, so all input is data. Use
+//!   [`openssl_s_client_with_commands`] to drive KeyUpdate: write `b"k\n"` on
+//!   its own, with pauses before and after, so it is read as a separate chunk.
+//! * Verification output (`depth=.. verify return:1`) goes to stderr; a
+//!   verification failure prints `verify error:num=..` and exits 1.
+//!
+//! `gnutls-serv --echo` (see [`gnutls_serv`]):
+//! * The echo is *line based and C-string based*: received data is collected
+//!   until it contains a `\n`, then everything collected so far is sent back
+//!   in one record, but only up to the first NUL byte. Data without a `\n`
+//!   is never echoed (`b"auth"` gets no reply; `b"auth\n"` gets `b"auth\n"`),
+//!   and `b"a\r\nb\0c"` comes back as `b"a\r\nb"`. So send text without NUL
+//!   that ends in `\n`; several lines may come back together. By default it
+//!   also rewrites CRLF to LF; the helper passes `--crlf`, which turns that
+//!   rewriting *off* (CRLF is echoed as is).
+//! * It cannot be restricted to loopback: it always listens on `0.0.0.0` and
+//!   `::` (no bind-address option). Only loopback clients connect in tests.
+//! * It requests a client certificate by default (CertificateRequest in the
+//!   handshake, optional for the client). Pass `--disable-client-cert` in
+//!   `extra` to not send it, `--require-client-cert --x509cafile ...` to
+//!   require one.
+//! * On close_notify from the client it answers with close_notify. It serves
+//!   connections forever (killed when the [`Peer`] drops). A bare TCP probe
+//!   logs `Error in handshake: The TLS connection was non-properly terminated.`
+//!   and the server carries on.
+//! * It prints each received chunk to stdout (`received cmd: ...`).
+//!
+//! `gnutls-cli` (see [`gnutls_cli`]):
+//! * It sends stdin data as it arrives (a final line without `\n` is sent
+//!   too).
+//! * On stdin EOF it sends close_notify (half-close), keeps reading until the
+//!   server's close_notify, prints `- Peer has closed the GnuTLS connection`
+//!   (to the log) and exits 0. So, unlike s_client, writing the input and
+//!   closing stdin at once is fine: the echoed data still arrives.
+//! * The helper passes `--logfile` so stdout carries only application data;
+//!   the informational messages (certificate info, `- Status: The certificate
+//!   is trusted.`, `*** Fatal error: ...`) are in [`Peer::log_text`]. Fatal
+//!   errors are also printed to stderr, and the exit status is 1.
+//! * A later `--priority` in `extra` overrides the default one (last wins).
+
+#![allow(dead_code)]
+
+use std::collections::HashSet;
+use std::io::{Read, Write};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// Default bound for waits in these helpers.
+pub const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Poll interval for all waits.
+const POLL: Duration = Duration::from_millis(20);
+
+/// TLS 1.3-only GnuTLS priority string used by the gnutls helpers.
+pub const GNUTLS_TLS13: &str = "NORMAL:-VERS-ALL:+VERS-TLS1.3";
+
+/// `$CARGO_MANIFEST_DIR/certs`.
+pub fn certs_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("certs")
+}
+
+/// Path of a file in [`certs_dir`], e.g. `cert_path("server.pem")`.
+pub fn cert_path(name: &str) -> PathBuf {
+    certs_dir().join(name)
+}
+
+/// Reads a file from [`certs_dir`]; panics if missing.
+pub fn cert_bytes(name: &str) -> Vec<u8> {
+    let p = cert_path(name);
+    std::fs::read(&p).unwrap_or_else(|e| panic!("reading {}: {e}", p.display()))
+}
+
+/// A currently free TCP port on 127.0.0.1 (bind to port 0, read, drop).
+///
+/// Never returns the same port twice within one test binary, so parallel
+/// tests do not collide. (Another process may still grab it in between; that
+/// window is tiny.)
+pub fn free_port() -> u16 {
+    static GIVEN: OnceLock<Mutex<HashSet<u16>>> = OnceLock::new();
+    let given = GIVEN.get_or_init(|| Mutex::new(HashSet::new()));
+    for _ in 0..100 {
+        let l = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind 127.0.0.1:0");
+        let port = l.local_addr().expect("local_addr").port();
+        drop(l);
+        if given.lock().unwrap().insert(port) {
+            return port;
+        }
+    }
+    panic!("free_port: no new port after 100 tries");
+}
+
+/// Is `cmd` an executable file on `PATH` (or an existing path)?
+pub fn have(cmd: &str) -> bool {
+    fn is_exec(p: &Path) -> bool {
+        use std::os::unix::fs::PermissionsExt;
+        p.metadata()
+            .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+            .unwrap_or(false)
+    }
+    if cmd.contains('/') {
+        return is_exec(Path::new(cmd));
+    }
+    std::env::var_os("PATH")
+        .map(|paths| std::env::split_paths(&paths).any(|d| is_exec(&d.join(cmd))))
+        .unwrap_or(false)
+}
+
+/// For the start of an interop test: `if !common::require("gnutls-cli") { return; }`.
+///
+/// Returns `true` if all of the space-separated commands exist. If one is
+/// missing it prints a skip note and returns `false`, unless the environment
+/// variable `LCTLS_REQUIRE_INTEROP` is set (CI sets it), in which case it
+/// panics.
+pub fn require(cmds: &str) -> bool {
+    for cmd in cmds.split_whitespace() {
+        if !have(cmd) {
+            if std::env::var_os("LCTLS_REQUIRE_INTEROP").is_some() {
+                panic!("`{cmd}` not found on PATH and LCTLS_REQUIRE_INTEROP is set");
+            }
+            eprintln!("SKIPPED: `{cmd}` not found on PATH");
+            return false;
+        }
+    }
+    true
+}
+
+/// Is something listening on TCP `port` on loopback?
+///
+/// On Linux this reads `/proc/net/tcp` and `/proc/net/tcp6` (LISTEN sockets
+/// on that port), so it does not open a connection, which matters for servers
+/// started with `-naccept 1`. Elsewhere it falls back to a connect probe to
+/// 127.0.0.1.
+pub fn is_listening(port: u16) -> bool {
+    let mut any_proc = false;
+    for file in ["/proc/net/tcp", "/proc/net/tcp6"] {
+        let Ok(text) = std::fs::read_to_string(file) else {
+            continue;
+        };
+        any_proc = true;
+        for line in text.lines().skip(1) {
+            let mut f = line.split_whitespace();
+            let (Some(_sl), Some(local), Some(_rem), Some(st)) =
+                (f.next(), f.next(), f.next(), f.next())
+            else {
+                continue;
+            };
+            let Some((_, p)) = local.rsplit_once(':') else {
+                continue;
+            };
+            if st == "0A" && u16::from_str_radix(p, 16) == Ok(port) {
+                return true;
+            }
+        }
+    }
+    if any_proc {
+        return false;
+    }
+    TcpStream::connect_timeout(
+        &SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
+        Duration::from_millis(200),
+    )
+    .is_ok()
+}
+
+/// Polls [`is_listening`] until it is true or `timeout` passes.
+pub fn wait_listening(port: u16, timeout: Duration) -> bool {
+    let end = Instant::now() + timeout;
+    loop {
+        if is_listening(port) {
+            return true;
+        }
+        if Instant::now() >= end {
+            return false;
+        }
+        thread::sleep(POLL);
+    }
+}
+
+/// Output collected from a pipe by a background thread.
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Capture {
+    fn spawn(mut r: impl Read + Send + 'static) -> Capture {
+        let c = Capture::default();
+        let buf = c.0.clone();
+        thread::spawn(move || {
+            let mut chunk = [0u8; 8192];
+            loop {
+                match r.read(&mut chunk) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => buf.lock().unwrap().extend_from_slice(&chunk[..n]),
+                }
+            }
+        });
+        c
+    }
+    fn bytes(&self) -> Vec<u8> {
+        self.0.lock().unwrap().clone()
+    }
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> bool {
+    needle.is_empty() || hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// A unique path in the temp dir for a log file.
+fn temp_log_path(tag: &str) -> PathBuf {
+    static N: AtomicU64 = AtomicU64::new(0);
+    std::env::temp_dir().join(format!(
+        "lctls-test-{}-{}-{tag}.log",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ))
+}
+
+/// An external process (TLS server or client).
+///
+/// stdout and stderr are drained continuously by background threads, so the
+/// child never blocks on a full pipe. stdin is piped for clients (write with
+/// [`Peer::write`], close with [`Peer::close_stdin`]) and `/dev/null` for
+/// servers. Dropping the `Peer` kills and reaps the child.
+pub struct Peer {
+    child: Child,
+    name: String,
+    port: u16,
+    stdin: Option<ChildStdin>,
+    stdout: Capture,
+    stderr: Capture,
+    log: Option<PathBuf>,
+    status: Option<ExitStatus>,
+}
+
+impl Peer {
+    /// Spawns `cmd` with stdout/stderr captured. `port` is informational
+    /// (used by [`Peer::wait_listening`]); `stdin_piped` selects a pipe vs
+    /// `/dev/null` for stdin.
+    pub fn spawn(mut cmd: Command, port: u16, stdin_piped: bool) -> Peer {
+        let name = format!("{cmd:?}");
+        cmd.stdin(if stdin_piped {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+        let mut child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("spawning {name}: {e}"));
+        let stdout = Capture::spawn(child.stdout.take().unwrap());
+        let stderr = Capture::spawn(child.stderr.take().unwrap());
+        let stdin = child.stdin.take();
+        Peer {
+            child,
+            name,
+            port,
+            stdin,
+            stdout,
+            stderr,
+            log: None,
+            status: None,
+        }
+    }
+
+    /// The command line, for messages.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The port the peer listens on / connects to.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Everything written to stdout so far.
+    pub fn stdout_bytes(&self) -> Vec<u8> {
+        self.stdout.bytes()
+    }
+
+    /// Everything written to stdout so far, lossily as UTF-8.
+    pub fn stdout_text(&self) -> String {
+        String::from_utf8_lossy(&self.stdout.bytes()).into_owned()
+    }
+
+    /// Everything written to stderr so far, lossily as UTF-8.
+    pub fn stderr_text(&self) -> String {
+        String::from_utf8_lossy(&self.stderr.bytes()).into_owned()
+    }
+
+    /// Contents of the tool's log file (`gnutls-cli --logfile`), or "".
+    pub fn log_text(&self) -> String {
+        self.log
+            .as_ref()
+            .and_then(|p| std::fs::read(p).ok())
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default()
+    }
+
+    /// Command, exit status, stdout, stderr and log, for panic messages.
+    pub fn describe(&mut self) -> String {
+        let status = match self.try_status() {
+            Some(s) => format!("{s}"),
+            None => "running".to_string(),
+        };
+        let mut s = format!(
+            "{} [{status}]\n--- stdout:\n{}\n--- stderr:\n{}",
+            self.name,
+            self.stdout_text(),
+            self.stderr_text()
+        );
+        if self.log.is_some() {
+            s += &format!("\n--- log:\n{}", self.log_text());
+        }
+        s
+    }
+
+    /// Writes `data` to the child's stdin and flushes. Blocking, but pipe
+    /// writes of less than 64 KiB complete at once. Panics if stdin is not
+    /// piped or already closed; a broken pipe (child exited) is ignored.
+    pub fn write(&mut self, data: &[u8]) {
+        let stdin = self
+            .stdin
+            .as_mut()
+            .unwrap_or_else(|| panic!("{}: stdin not piped or closed", self.name));
+        let _ = stdin.write_all(data).and_then(|()| stdin.flush());
+    }
+
+    /// Closes the child's stdin (EOF for the tool).
+    pub fn close_stdin(&mut self) {
+        self.stdin = None;
+    }
+
+    /// Exit status if the child has exited, without waiting.
+    pub fn try_status(&mut self) -> Option<ExitStatus> {
+        if self.status.is_none() {
+            self.status = self.child.try_wait().ok().flatten();
+        }
+        self.status
+    }
+
+    /// Is the child still running?
+    pub fn is_running(&mut self) -> bool {
+        self.try_status().is_none()
+    }
+
+    /// Blocks until something listens on [`Peer::port`]; panics with the
+    /// peer's output if the child exits first or after `timeout`.
+    pub fn wait_listening(&mut self, timeout: Duration) {
+        let end = Instant::now() + timeout;
+        loop {
+            if is_listening(self.port) {
+                return;
+            }
+            if self.try_status().is_some() {
+                let port = self.port;
+                panic!(
+                    "peer exited before listening on {port}:\n{}",
+                    self.describe()
+                );
+            }
+            if Instant::now() >= end {
+                let port = self.port;
+                panic!(
+                    "peer not listening on {port} after {timeout:?}:\n{}",
+                    self.describe()
+                );
+            }
+            thread::sleep(POLL);
+        }
+    }
+
+    /// Waits (async) until stdout contains `needle`. Returns `false` on
+    /// timeout or if the child exited without printing it.
+    pub async fn wait_stdout_contains(&mut self, needle: &[u8], timeout: Duration) -> bool {
+        let end = Instant::now() + timeout;
+        loop {
+            if find(&self.stdout.bytes(), needle) {
+                return true;
+            }
+            if self.try_status().is_some() {
+                // Let the reader thread drain what was left in the pipe.
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                return find(&self.stdout.bytes(), needle);
+            }
+            if Instant::now() >= end {
+                return false;
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// Blocking version of [`Peer::wait_stdout_contains`].
+    pub fn wait_stdout_contains_blocking(&mut self, needle: &[u8], timeout: Duration) -> bool {
+        let end = Instant::now() + timeout;
+        loop {
+            if find(&self.stdout.bytes(), needle) {
+                return true;
+            }
+            if self.try_status().is_some() {
+                thread::sleep(Duration::from_millis(100));
+                return find(&self.stdout.bytes(), needle);
+            }
+            if Instant::now() >= end {
+                return false;
+            }
+            thread::sleep(POLL);
+        }
+    }
+
+    /// Waits (async) for the child to exit; `None` on timeout (the child is
+    /// left running; [`Peer::kill`] or drop it).
+    pub async fn wait_exit(&mut self, timeout: Duration) -> Option<ExitStatus> {
+        let end = Instant::now() + timeout;
+        loop {
+            if let Some(s) = self.try_status() {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                return Some(s);
+            }
+            if Instant::now() >= end {
+                return None;
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// Blocking version of [`Peer::wait_exit`].
+    pub fn wait_exit_blocking(&mut self, timeout: Duration) -> Option<ExitStatus> {
+        let end = Instant::now() + timeout;
+        loop {
+            if let Some(s) = self.try_status() {
+                thread::sleep(Duration::from_millis(50));
+                return Some(s);
+            }
+            if Instant::now() >= end {
+                return None;
+            }
+            thread::sleep(POLL);
+        }
+    }
+
+    /// Kills (SIGKILL) and reaps the child. Idempotent.
+    pub fn kill(&mut self) {
+        self.stdin = None;
+        if self.try_status().is_none() {
+            let _ = self.child.kill();
+            self.status = self.child.wait().ok();
+        }
+    }
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        self.kill();
+        if let Some(p) = self.log.take() {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+/// Result of [`run_with_input`].
+#[derive(Debug)]
+pub struct RunOutput {
+    /// Exit status (a signal status if it was killed on timeout).
+    pub status: ExitStatus,
+    /// Whether the child was killed because `timeout` passed.
+    pub timed_out: bool,
+    /// Captured stdout.
+    pub stdout: Vec<u8>,
+    /// Captured stderr.
+    pub stderr: Vec<u8>,
+}
+
+impl RunOutput {
+    /// stdout, lossily as UTF-8.
+    pub fn stdout_text(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+    /// stderr, lossily as UTF-8.
+    pub fn stderr_text(&self) -> String {
+        String::from_utf8_lossy(&self.stderr).into_owned()
+    }
+}
+
+/// Runs `cmd` (blocking): writes `input` to its stdin, keeps stdin open until
+/// stdout contains `expect` (or immediately if `expect` is empty), closes
+/// stdin, then waits for exit. The child is killed when `timeout` (counted
+/// from the start) passes.
+///
+/// For `openssl s_client` pass the expected reply as `expect`, because it
+/// drops in-flight data once stdin closes (see the module docs). Blocking:
+/// from an async test call it via `tokio::task::spawn_blocking` (or use
+/// [`run_with_input_async`]).
+pub fn run_with_input(cmd: Command, input: &[u8], expect: &[u8], timeout: Duration) -> RunOutput {
+    let start = Instant::now();
+    let mut p = Peer::spawn(cmd, 0, true);
+    p.write(input);
+    if !expect.is_empty() {
+        p.wait_stdout_contains_blocking(expect, timeout);
+    }
+    p.close_stdin();
+    let left = timeout.saturating_sub(start.elapsed());
+    let timed_out = p.wait_exit_blocking(left).is_none();
+    p.kill();
+    thread::sleep(Duration::from_millis(50));
+    RunOutput {
+        status: p.try_status().expect("reaped"),
+        timed_out,
+        stdout: p.stdout_bytes(),
+        stderr: p.stderr.bytes(),
+    }
+}
+
+/// [`run_with_input`] on tokio's blocking pool, for async tests.
+pub async fn run_with_input_async(
+    cmd: Command,
+    input: Vec<u8>,
+    expect: Vec<u8>,
+    timeout: Duration,
+) -> RunOutput {
+    tokio::task::spawn_blocking(move || run_with_input(cmd, &input, &expect, timeout))
+        .await
+        .expect("run_with_input panicked")
+}
+
+// ---------------------------------------------------------------------------
+// OpenSSL
+
+/// `openssl s_server` command line (not started): `-accept 127.0.0.1:PORT
+/// <openssl_cert_args(cert, key)> -tls1_3 -rev -quiet`, then `extra`. See the
+/// module docs for `-rev` behaviour.
+pub fn openssl_s_server_cmd(port: u16, cert: &str, key: &str, extra: &[&str]) -> Command {
+    let mut c = Command::new("openssl");
+    c.arg("s_server")
+        .arg("-accept")
+        .arg(format!("127.0.0.1:{port}"))
+        .args(openssl_cert_args(cert, key))
+        .args(["-tls1_3", "-rev", "-quiet"])
+        .args(extra);
+    c
+}
+
+/// Absolute path of a file in `certs/` as a `String`, handy for `extra`
+/// arguments: `&["--x509cafile", &cert_arg("ca.pem")]`.
+pub fn cert_arg(name: &str) -> String {
+    cert_path(name).to_str().expect("utf-8 path").to_string()
+}
+
+/// OpenSSL arguments to present the chain file `certs/CHAIN` with key
+/// `certs/KEY`: `-cert <chain> -key <key>`, plus `-cert_chain <rest>` when
+/// the file holds more than one certificate.
+///
+/// `-cert` only loads the *first* certificate of a file, and passing the same
+/// file to `-cert_chain` sends the leaf twice (leaf, leaf, intermediate). So
+/// the certificates after the first are written to a separate file under
+/// `CARGO_TARGET_TMPDIR`. Use for s_client client auth too:
+/// ```ignore
+/// let a = common::openssl_cert_args("client.pem", "client.key");
+/// let a: Vec<&str> = a.iter().map(String::as_str).collect();
+/// let c = common::openssl_s_client(port, &a);
+/// ```
+pub fn openssl_cert_args(chain: &str, key: &str) -> Vec<String> {
+    let mut v = vec![
+        "-cert".to_string(),
+        cert_arg(chain),
+        "-key".to_string(),
+        cert_arg(key),
+    ];
+    let text = String::from_utf8(cert_bytes(chain)).expect("PEM is UTF-8");
+    const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
+    let starts: Vec<usize> = text.match_indices(BEGIN).map(|(i, _)| i).collect();
+    if starts.len() > 1 {
+        let tail = &text[starts[1]..];
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+        let path = dir.join(format!("lctls-chain-tail-{chain}"));
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(tail) {
+            // Write-then-rename: parallel tests never see a partial file.
+            static N: AtomicU64 = AtomicU64::new(0);
+            let tmp = dir.join(format!(
+                ".lctls-chain-tail-{chain}.{}.{}",
+                std::process::id(),
+                N.fetch_add(1, Ordering::Relaxed)
+            ));
+            std::fs::write(&tmp, tail).expect("write chain tail");
+            std::fs::rename(&tmp, &path).expect("place chain tail");
+        }
+        v.push("-cert_chain".to_string());
+        v.push(path.to_str().expect("utf-8 path").to_string());
+    }
+    v
+}
+
+/// Starts `openssl s_server` (see [`openssl_s_server_cmd`]) and waits until
+/// it listens. It answers each `\n`-terminated line with the line reversed.
+///
+/// Useful `extra`: `-naccept 1`; `-Verify 1 -CAfile <ca>` (require a client
+/// certificate) / `-verify 1` (request one); `-ciphersuites TLS_AES_128_GCM_SHA256`;
+/// `-groups X25519`; `-sigalgs ...`; `-msg` / `-trace` (to stdout).
+pub fn openssl_s_server(port: u16, cert: &str, key: &str, extra: &[&str]) -> Peer {
+    let mut p = Peer::spawn(openssl_s_server_cmd(port, cert, key, extra), port, false);
+    p.wait_listening(TIMEOUT);
+    p
+}
+
+/// `openssl s_client` command line (not started): `-connect 127.0.0.1:PORT
+/// -tls1_3 -CAfile certs/ca.pem -verify_return_error -servername localhost
+/// -verify_hostname localhost -quiet -no_ign_eof -nocommands`, then `extra`.
+pub fn openssl_s_client_cmd(port: u16, extra: &[&str]) -> Command {
+    let mut c = openssl_s_client_base(port);
+    c.arg("-nocommands").args(extra);
+    c
+}
+
+fn openssl_s_client_base(port: u16) -> Command {
+    let mut c = Command::new("openssl");
+    c.arg("s_client")
+        .arg("-connect")
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("-tls1_3")
+        .arg("-CAfile")
+        .arg(cert_path("ca.pem"))
+        .args([
+            "-verify_return_error",
+            "-servername",
+            "localhost",
+            "-verify_hostname",
+            "localhost",
+            "-quiet",
+            "-no_ign_eof",
+        ]);
+    c
+}
+
+/// Starts `openssl s_client` (see [`openssl_s_client_cmd`]) with piped
+/// stdin. Returns at once; the handshake happens in the background.
+///
+/// Typical use (async test, lctls server on `port`):
+/// ```ignore
+/// let mut c = common::openssl_s_client(port, &[]);
+/// c.write(b"hello\n");
+/// assert!(c.wait_stdout_contains(b"hello\n", common::TIMEOUT).await, "{}", c.describe());
+/// c.close_stdin(); // s_client sends close_notify and exits 0 right away
+/// assert!(c.wait_exit(common::TIMEOUT).await.unwrap().success());
+/// ```
+/// Useful `extra`: `-cert <chain> -key <key>` (client auth, use
+/// [`cert_path`]), `-ciphersuites ...`, `-groups ...`, `-sigalgs ...`,
+/// `-msg`, `-keylogfile <f>`. Later options override earlier ones.
+pub fn openssl_s_client(port: u16, extra: &[&str]) -> Peer {
+    Peer::spawn(openssl_s_client_cmd(port, extra), port, true)
+}
+
+/// Like [`openssl_s_client`] but without `-nocommands`: a stdin chunk `k\n`
+/// makes s_client send KeyUpdate(update_not_requested), `K\n`
+/// KeyUpdate(update_requested), `Q\n` close_notify. Write the command on its
+/// own, with a pause (~200 ms) before and after, so it forms its own read.
+pub fn openssl_s_client_with_commands(port: u16, extra: &[&str]) -> Peer {
+    let mut c = openssl_s_client_base(port);
+    c.args(extra);
+    Peer::spawn(c, port, true)
+}
+
+// ---------------------------------------------------------------------------
+// GnuTLS
+
+/// `gnutls-serv` command line (not started): `--echo --crlf -p PORT
+/// --x509certfile certs/CERT --x509keyfile certs/KEY --priority
+/// NORMAL:-VERS-ALL:+VERS-TLS1.3`, then `extra`.
+///
+/// gnutls-serv has no option to bind to a specific address: it listens on
+/// 0.0.0.0 and :: (all interfaces). Acceptable, since only loopback clients
+/// connect and the server lives only as long as the test.
+pub fn gnutls_serv_cmd(port: u16, cert: &str, key: &str, extra: &[&str]) -> Command {
+    let mut c = Command::new("gnutls-serv");
+    c.args(["--echo", "--crlf", "-p"])
+        .arg(port.to_string())
+        .arg("--x509certfile")
+        .arg(cert_path(cert))
+        .arg("--x509keyfile")
+        .arg(cert_path(key))
+        .arg("--priority")
+        .arg(GNUTLS_TLS13)
+        .args(extra);
+    c
+}
+
+/// Starts `gnutls-serv --echo` (see [`gnutls_serv_cmd`]) and waits until it
+/// listens. It echoes every record back byte for byte and *requests* (does
+/// not require) a client certificate unless `--disable-client-cert` is in
+/// `extra`.
+///
+/// Useful `extra`: `--disable-client-cert`, `--require-client-cert
+/// --x509cafile <ca>`, `--priority <string>` (overrides the default),
+/// `--noticket`, `--alpn <p>`, `-d 4` (debug to stderr).
+pub fn gnutls_serv(port: u16, cert: &str, key: &str, extra: &[&str]) -> Peer {
+    let mut p = Peer::spawn(gnutls_serv_cmd(port, cert, key, extra), port, false);
+    p.wait_listening(TIMEOUT);
+    p
+}
+
+/// `gnutls-cli` command line (not started), informational messages to
+/// `log`: `--logfile LOG --x509cafile certs/ca.pem -p PORT --sni-hostname
+/// localhost --verify-hostname localhost --priority
+/// NORMAL:-VERS-ALL:+VERS-TLS1.3`, then `extra`, then `127.0.0.1`.
+pub fn gnutls_cli_cmd(port: u16, log: &Path, extra: &[&str]) -> Command {
+    let mut c = Command::new("gnutls-cli");
+    c.arg(format!("--logfile={}", log.display()))
+        .arg("--x509cafile")
+        .arg(cert_path("ca.pem"))
+        .arg("-p")
+        .arg(port.to_string())
+        .args([
+            "--sni-hostname",
+            "localhost",
+            "--verify-hostname",
+            "localhost",
+        ])
+        .arg("--priority")
+        .arg(GNUTLS_TLS13)
+        .args(extra)
+        .arg("127.0.0.1");
+    c
+}
+
+/// Starts `gnutls-cli` (see [`gnutls_cli_cmd`]) with piped stdin; stdout
+/// carries only the application data, the rest is in [`Peer::log_text`].
+/// On stdin EOF it sends close_notify, reads until the server's close_notify
+/// and exits 0.
+///
+/// Useful `extra`: `--x509certfile <chain> --x509keyfile <key>` (client
+/// auth), `--priority <string>`, `--insecure`, `--alpn <p>`, `--crlf`,
+/// `-d 4`.
+pub fn gnutls_cli(port: u16, extra: &[&str]) -> Peer {
+    let log = temp_log_path("gnutls-cli");
+    let mut p = Peer::spawn(gnutls_cli_cmd(port, &log, extra), port, true);
+    p.log = Some(log);
+    p
+}
+
+/// Loopback addresses, for tests that want them spelled out.
+pub const LOCALHOST_V4: Ipv4Addr = Ipv4Addr::LOCALHOST;
+/// IPv6 loopback.
+pub const LOCALHOST_V6: Ipv6Addr = Ipv6Addr::LOCALHOST;
