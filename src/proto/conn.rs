@@ -162,8 +162,8 @@ impl Common {
 
 /// The handshake progress of either side.
 enum State {
-    Client(ClientState),
-    Server(ServerState),
+    Client(Box<ClientState>),
+    Server(Box<ServerState>),
     Established,
     /// A fatal error happened; the error is kept in `Connection::error`.
     Failed,
@@ -200,7 +200,7 @@ impl Connection {
         let state = client13::start(config, server_name, &mut common)?;
         Ok(Connection {
             common,
-            state: State::Client(state),
+            state: State::Client(Box::new(state)),
             error: None,
         })
     }
@@ -214,7 +214,7 @@ impl Connection {
         );
         Connection {
             common,
-            state: State::Server(server13::start(config)),
+            state: State::Server(Box::new(server13::start(config))),
             error: None,
         }
     }
@@ -426,11 +426,11 @@ impl Connection {
         let state = std::mem::replace(&mut self.state, State::Failed);
         self.state = match state {
             State::Client(s) => match s.handle(&mut self.common, msg, raw)? {
-                Some(next) => State::Client(next),
+                Some(next) => State::Client(Box::new(next)),
                 None => self.established(),
             },
             State::Server(s) => match s.handle(&mut self.common, msg, raw)? {
-                Some(next) => State::Server(next),
+                Some(next) => State::Server(Box::new(next)),
                 None => self.established(),
             },
             State::Established => {

@@ -12,6 +12,7 @@ use crate::stream::TlsStream;
 
 /// Drives a connection until its handshake completes and its last flight is written.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // the stream is the common case; boxing it would cost an allocation
 pub(crate) enum MidHandshake<IO> {
     Handshaking(TlsStream<IO>),
     /// Failed before a stream existed (bad config or server name).

@@ -5,11 +5,11 @@
 mod acceptor;
 mod connector;
 mod handshake;
-mod stream;
+mod tls_stream;
 
 pub use acceptor::{Accept, TlsAcceptor};
 pub use connector::{Connect, TlsConnector};
-pub use stream::TlsStream;
+pub use tls_stream::TlsStream;
 
 /// Client-side stream type.
 pub mod client {

@@ -99,7 +99,7 @@ impl KeyExchange {
         let peer = agreement::UnparsedPublicKey::new(alg, peer);
         agreement::agree(
             &self.private,
-            &peer,
+            peer,
             Error::illegal("peer key share is not a valid public key"),
             |k| Ok(Zeroizing::new(k.to_vec())),
         )
