@@ -254,6 +254,13 @@ impl Connection {
         &mut self.common.outgoing
     }
 
+    /// Frees the outgoing buffer's memory once everything in it was written.
+    pub fn release_outgoing(&mut self) {
+        if self.common.outgoing.is_empty() && self.common.outgoing.capacity() > 0 {
+            self.common.outgoing = BytesMut::new();
+        }
+    }
+
     /// Takes all ciphertext waiting to be written.
     pub fn take_outgoing(&mut self) -> BytesMut {
         self.common.outgoing.split()
@@ -510,6 +517,24 @@ impl Connection {
         self.common
             .send_post_handshake(&HandshakeMessage::KeyUpdate(request_peer))?;
         self.update_write_secret()
+    }
+
+    /// The oldest chunk of decrypted application data not yet consumed, so an
+    /// IO layer can copy it straight into its caller's buffer.
+    pub fn plaintext_chunk(&self) -> Option<&[u8]> {
+        self.common.plaintext.front().map(|b| &b[..])
+    }
+
+    /// Marks `n` bytes of [`Connection::plaintext_chunk`] as read.
+    pub fn consume_plaintext(&mut self, n: usize) {
+        if let Some(front) = self.common.plaintext.front_mut() {
+            let n = n.min(front.len());
+            front.advance(n);
+            self.common.plaintext_len -= n;
+            if front.is_empty() {
+                self.common.plaintext.pop_front();
+            }
+        }
     }
 
     /// Copies decrypted application data into `out`; returns how many bytes.

@@ -116,6 +116,8 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> TlsStream<IO> {
             }
             out.advance(n);
         }
+        // An idle connection should not pin a write buffer.
+        self.conn.release_outgoing();
         Poll::Ready(Ok(()))
     }
 
@@ -159,8 +161,17 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> AsyncRead for TlsStream<IO> {
         let _g = this.span.clone().entered();
         loop {
             if this.conn.plaintext_len() > 0 {
-                let n = this.conn.read_plaintext(buf.initialize_unfilled());
-                buf.advance(n);
+                // put_slice fills uninitialised space directly: no zeroing pass.
+                let start = buf.filled().len();
+                while buf.remaining() > 0 {
+                    let Some(chunk) = this.conn.plaintext_chunk() else {
+                        break;
+                    };
+                    let n = chunk.len().min(buf.remaining());
+                    buf.put_slice(&chunk[..n]);
+                    this.conn.consume_plaintext(n);
+                }
+                let n = buf.filled().len() - start;
                 // More records may have waited while the plaintext buffer was full.
                 if let Err(e) = this.conn.process() {
                     this.flush_alert_best_effort(cx);
