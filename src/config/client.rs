@@ -2,9 +2,10 @@
 
 use std::sync::Arc;
 
+use crate::config::resolver::SingleCert;
 use crate::config::{
-    check_alpn, default_groups, default_suites, resolve_groups, resolve_suites, SystemTime,
-    TimeProvider,
+    check_alpn, default_groups, default_suites, resolve_groups, resolve_suites, CertifiedKey,
+    ResolvesClientCert, SystemTime, TimeProvider,
 };
 use crate::error::Error;
 use crate::pki::{DefaultServerVerifier, RootStore, ServerCertVerifier};
@@ -37,6 +38,7 @@ pub struct ClientConfig {
     pub(crate) send_sni: bool,
     pub(crate) time: Arc<dyn TimeProvider>,
     pub(crate) max_fragment: usize,
+    pub(crate) client_cert: Option<Arc<dyn ResolvesClientCert>>,
 }
 
 impl ClientConfig {
@@ -52,6 +54,7 @@ impl ClientConfig {
             send_sni: true,
             time: Arc::new(SystemTime),
             max_fragment: crate::proto::record::codec::MAX_PLAINTEXT,
+            client_cert: None,
         }
     }
 }
@@ -68,9 +71,22 @@ pub struct ClientConfigBuilder {
     send_sni: bool,
     time: Arc<dyn TimeProvider>,
     max_fragment: usize,
+    client_cert: Option<Arc<dyn ResolvesClientCert>>,
 }
 
 impl ClientConfigBuilder {
+    /// Presents this certificate when a server asks for one (mutual TLS).
+    pub fn with_client_cert(mut self, key: CertifiedKey) -> Self {
+        self.client_cert = Some(Arc::new(SingleCert(Arc::new(key))));
+        self
+    }
+
+    /// Chooses the client certificate per CertificateRequest.
+    pub fn with_client_cert_resolver(mut self, resolver: Arc<dyn ResolvesClientCert>) -> Self {
+        self.client_cert = Some(resolver);
+        self
+    }
+
     /// Trusts these roots; servers are verified with the default verifier.
     pub fn with_root_store(mut self, roots: Arc<RootStore>) -> Self {
         self.roots = Some(roots);
@@ -159,6 +175,7 @@ impl ClientConfigBuilder {
             send_sni: self.send_sni,
             time: self.time,
             max_fragment: self.max_fragment,
+            client_cert: self.client_cert,
         })
     }
 }

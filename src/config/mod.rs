@@ -5,7 +5,9 @@ mod resolver;
 mod server;
 
 pub use client::{ClientConfig, ClientConfigBuilder, DangerousClientConfigBuilder};
-pub use resolver::{CertifiedKey, ClientHelloInfo, ResolvesServerCert, SniResolver};
+pub use resolver::{
+    CertifiedKey, ClientHelloInfo, ResolvesClientCert, ResolvesServerCert, SniResolver,
+};
 pub use server::{ServerConfig, ServerConfigBuilder};
 
 use crate::error::Error;

@@ -130,3 +130,21 @@ impl ResolvesServerCert for SniResolver {
             .cloned()
     }
 }
+
+/// Chooses the client certificate to answer a CertificateRequest with.
+pub trait ResolvesClientCert: Send + Sync + std::fmt::Debug {
+    /// The chain to present, given the server's certificate_authorities hints
+    /// (DER names, possibly empty) and accepted signature schemes; None sends
+    /// an empty Certificate.
+    fn resolve(
+        &self,
+        authorities: &[Vec<u8>],
+        schemes: &[SignatureScheme],
+    ) -> Option<Arc<CertifiedKey>>;
+}
+
+impl ResolvesClientCert for SingleCert {
+    fn resolve(&self, _: &[Vec<u8>], schemes: &[SignatureScheme]) -> Option<Arc<CertifiedKey>> {
+        self.0.key.choose_scheme(schemes).map(|_| self.0.clone())
+    }
+}

@@ -5,9 +5,10 @@ use std::sync::Arc;
 use crate::config::resolver::SingleCert;
 use crate::config::{
     check_alpn, default_groups, default_suites, resolve_groups, resolve_suites, CertifiedKey,
-    ResolvesServerCert,
+    ResolvesServerCert, SystemTime, TimeProvider,
 };
 use crate::error::Error;
+use crate::pki::ClientCertVerifier;
 use crate::proto::crypto::suites::Tls13CipherSuite;
 use crate::proto::wire::enums::{CipherSuite, NamedGroup};
 use crate::proto::wire::handshake::DEFAULT_MAX_HANDSHAKE_MESSAGE;
@@ -35,6 +36,8 @@ pub struct ServerConfig {
     pub(crate) groups: Vec<NamedGroup>,
     pub(crate) max_handshake_message: usize,
     pub(crate) max_fragment: usize,
+    pub(crate) client_verifier: Option<Arc<dyn ClientCertVerifier>>,
+    pub(crate) time: Arc<dyn TimeProvider>,
 }
 
 impl ServerConfig {
@@ -47,6 +50,8 @@ impl ServerConfig {
             groups: None,
             max_handshake_message: DEFAULT_MAX_HANDSHAKE_MESSAGE,
             max_fragment: crate::proto::record::codec::MAX_PLAINTEXT,
+            client_verifier: None,
+            time: Arc::new(SystemTime),
         }
     }
 }
@@ -60,9 +65,24 @@ pub struct ServerConfigBuilder {
     groups: Option<Vec<NamedGroup>>,
     max_handshake_message: usize,
     max_fragment: usize,
+    client_verifier: Option<Arc<dyn ClientCertVerifier>>,
+    time: Arc<dyn TimeProvider>,
 }
 
 impl ServerConfigBuilder {
+    /// Asks clients for a certificate and verifies it with `verifier`
+    /// (see [`crate::pki::DefaultClientVerifier`] for required and optional modes).
+    pub fn with_client_cert_verifier(mut self, verifier: Arc<dyn ClientCertVerifier>) -> Self {
+        self.client_verifier = Some(verifier);
+        self
+    }
+
+    /// Uses this clock for client certificate validity.
+    pub fn with_time_provider(mut self, time: Arc<dyn TimeProvider>) -> Self {
+        self.time = time;
+        self
+    }
+
     /// Presents this certificate to every client.
     pub fn with_certified_key(mut self, key: CertifiedKey) -> Self {
         self.resolver = Some(Arc::new(SingleCert(Arc::new(key))));
@@ -132,6 +152,8 @@ impl ServerConfigBuilder {
             },
             max_handshake_message: self.max_handshake_message,
             max_fragment: self.max_fragment,
+            client_verifier: self.client_verifier,
+            time: self.time,
         })
     }
 }

@@ -21,5 +21,6 @@ pub use roots::RootStore;
 pub use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 pub use signature::verify_tls13_signature;
 pub use verify::{
-    verify_chain, DefaultServerVerifier, KeyPurpose, ServerCertVerifier, VerifiedPath,
+    verify_chain, ClientCertVerifier, DefaultClientVerifier, DefaultServerVerifier, KeyPurpose,
+    ServerCertVerifier, VerifiedPath,
 };

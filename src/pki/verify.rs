@@ -172,3 +172,89 @@ impl ServerCertVerifier for DefaultServerVerifier {
         .map(|_| ())
     }
 }
+
+/// Verifies client certificates on a server (mutual TLS).
+pub trait ClientCertVerifier: Send + Sync + std::fmt::Debug {
+    /// Checks the client's chain for clientAuth at time `now`.
+    fn verify_client_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        now: UnixTime,
+    ) -> Result<(), CertificateError>;
+
+    /// Whether a client without a certificate is refused (certificate_required).
+    fn client_auth_mandatory(&self) -> bool;
+
+    /// DER distinguished names sent as certificate_authorities hints.
+    fn root_subjects(&self) -> Vec<Vec<u8>>;
+
+    /// Verifies the client's CertificateVerify signature.
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        scheme: SignatureScheme,
+        signature: &[u8],
+    ) -> Result<(), crate::Error> {
+        super::signature::verify_tls13_signature(cert, scheme, message, signature)
+    }
+
+    /// The signature schemes we accept from clients.
+    fn supported_schemes(&self) -> Vec<SignatureScheme> {
+        TLS13_SCHEMES.to_vec()
+    }
+}
+
+/// Verifies client chains against a root store; mandatory unless built with
+/// [`DefaultClientVerifier::optional`].
+#[derive(Debug, Clone)]
+pub struct DefaultClientVerifier {
+    roots: Arc<RootStore>,
+    mandatory: bool,
+}
+
+impl DefaultClientVerifier {
+    /// Requires every client to present a certificate chaining to `roots`.
+    pub fn new(roots: Arc<RootStore>) -> Self {
+        DefaultClientVerifier {
+            roots,
+            mandatory: true,
+        }
+    }
+
+    /// Accepts clients without a certificate; those that present one must still pass.
+    pub fn optional(roots: Arc<RootStore>) -> Self {
+        DefaultClientVerifier {
+            roots,
+            mandatory: false,
+        }
+    }
+}
+
+impl ClientCertVerifier for DefaultClientVerifier {
+    fn verify_client_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        now: UnixTime,
+    ) -> Result<(), CertificateError> {
+        verify_chain(
+            &self.roots,
+            end_entity,
+            intermediates,
+            None,
+            now,
+            KeyPurpose::ClientAuth,
+        )
+        .map(|_| ())
+    }
+
+    fn client_auth_mandatory(&self) -> bool {
+        self.mandatory
+    }
+
+    fn root_subjects(&self) -> Vec<Vec<u8>> {
+        self.roots.subjects()
+    }
+}

@@ -13,7 +13,7 @@ use crate::proto::crypto::sign::certificate_verify_message;
 use crate::proto::crypto::suites::Tls13CipherSuite;
 use crate::proto::handshake::transcript::Transcript;
 use crate::proto::keys::tls13::{EarlySecret, HandshakeSecret, TrafficSecret};
-use crate::proto::wire::certificate::{CertificateMsg, CertificateRequest};
+use crate::proto::wire::certificate::{CertificateMsg, CertificateRequest, CertificateVerify};
 use crate::proto::wire::enums::{AlertDescription, CipherSuite, ProtocolVersion, SignatureScheme};
 use crate::proto::wire::extensions::{ClientExtensions, KeyShareEntry};
 use crate::proto::wire::handshake::HandshakeMessage;
@@ -392,7 +392,7 @@ impl ExpectCertificateVerify {
     fn handle(
         mut self,
         _cx: &mut Common,
-        cv: crate::proto::wire::certificate::CertificateVerify,
+        cv: CertificateVerify,
         raw: &[u8],
     ) -> Result<ClientState, Error> {
         let offered: Vec<SignatureScheme> = self.hs.config.verifier.supported_schemes();
@@ -425,6 +425,7 @@ pub(crate) struct ExpectFinished {
 impl ExpectFinished {
     fn handle(self, cx: &mut Common, verify_data: &[u8], raw: &[u8]) -> Result<(), Error> {
         let Handshaking {
+            config,
             mut transcript,
             secret,
             client_hs,
@@ -440,12 +441,31 @@ impl ExpectFinished {
         cx.exporter_secret = Some(master.exporter_master_secret(&hash));
         cx.set_application_read(server_ap)?;
         if let Some(req) = self.request {
-            // We hold no client certificate yet: an empty Certificate says so.
-            let empty = CertificateMsg {
+            let chosen = config.client_cert.as_ref().and_then(|r| {
+                let key = r.resolve(&req.authorities, &req.signature_algorithms)?;
+                let scheme = key.key.choose_scheme(&req.signature_algorithms)?;
+                Some((key, scheme))
+            });
+            // Without a suitable certificate an empty Certificate says so;
+            // the server decides whether that is acceptable.
+            let chain = chosen
+                .as_ref()
+                .map(|(k, _)| k.chain.clone())
+                .unwrap_or_default();
+            let certificate = CertificateMsg {
                 context: req.context,
-                chain: Vec::new(),
+                chain,
             };
-            cx.send_handshake(&mut transcript, &HandshakeMessage::Certificate(empty))?;
+            cx.send_handshake(&mut transcript, &HandshakeMessage::Certificate(certificate))?;
+            if let Some((key, scheme)) = chosen {
+                let to_sign = certificate_verify_message(false, &transcript.current_hash());
+                let signature = key.key.sign(scheme, &to_sign)?;
+                cx.send_handshake(
+                    &mut transcript,
+                    &HandshakeMessage::CertificateVerify(CertificateVerify { scheme, signature }),
+                )?;
+                tracing::debug!(?scheme, "sent client certificate");
+            }
         }
         let fin = client_hs.finished_verify_data(&transcript.current_hash());
         cx.send_handshake(&mut transcript, &HandshakeMessage::Finished(fin))?;

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::config::{ClientHelloInfo, ServerConfig};
 use crate::error::Error;
+use crate::pki::ClientCertVerifier;
 use crate::proto::conn::{unexpected_in, Common};
 use crate::proto::crypto::kx::KeyExchange;
 use crate::proto::crypto::sign::certificate_verify_message;
@@ -11,7 +12,7 @@ use crate::proto::crypto::suites::Tls13CipherSuite;
 use crate::proto::handshake::client13::random;
 use crate::proto::handshake::transcript::Transcript;
 use crate::proto::keys::tls13::{EarlySecret, TrafficSecret};
-use crate::proto::wire::certificate::{CertificateMsg, CertificateVerify};
+use crate::proto::wire::certificate::{CertificateMsg, CertificateRequest, CertificateVerify};
 use crate::proto::wire::enums::{AlertDescription, NamedGroup, ProtocolVersion};
 use crate::proto::wire::extensions::{EncryptedExtensions, KeyShareEntry, ServerHelloExtensions};
 use crate::proto::wire::handshake::HandshakeMessage;
@@ -20,6 +21,8 @@ use crate::proto::wire::hello::{ClientHello, ServerHello, HRR_RANDOM};
 /// A server handshake in progress.
 pub(crate) enum ServerState {
     ClientHello(ExpectClientHello),
+    Certificate(ExpectCertificate),
+    CertificateVerify(ExpectCertificateVerify),
     Finished(ExpectFinished),
 }
 
@@ -50,15 +53,25 @@ impl ServerState {
             (ServerState::ClientHello(s), HandshakeMessage::ClientHello(ch)) => {
                 s.handle(cx, ch, raw).map(Some)
             }
+            (ServerState::Certificate(s), HandshakeMessage::Certificate(c)) => {
+                s.handle(cx, c, raw).map(Some)
+            }
+            (ServerState::CertificateVerify(s), HandshakeMessage::CertificateVerify(cv)) => {
+                s.handle(cv, raw).map(Some)
+            }
             (ServerState::Finished(s), HandshakeMessage::Finished(f)) => {
                 s.handle(cx, &f, raw).map(|()| None)
             }
-            (ServerState::ClientHello(_), m) => {
-                Err(unexpected_in("expecting ClientHello", m.typ()))
-            }
-            (ServerState::Finished(_), m) => {
-                Err(unexpected_in("expecting client Finished", m.typ()))
-            }
+            (state, m) => Err(unexpected_in(state.name(), m.typ())),
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        match self {
+            ServerState::ClientHello(_) => "expecting ClientHello",
+            ServerState::Certificate(_) => "expecting client Certificate",
+            ServerState::CertificateVerify(_) => "expecting client CertificateVerify",
+            ServerState::Finished(_) => "expecting client Finished",
         }
     }
 }
@@ -276,6 +289,17 @@ impl ExpectClientHello {
             alpn: alpn.clone(),
         };
         cx.send_handshake(&mut transcript, &HandshakeMessage::EncryptedExtensions(ee))?;
+        if let Some(v) = &self.config.client_verifier {
+            let request = CertificateRequest {
+                context: Vec::new(),
+                signature_algorithms: v.supported_schemes(),
+                authorities: v.root_subjects(),
+            };
+            cx.send_handshake(
+                &mut transcript,
+                &HandshakeMessage::CertificateRequest(request),
+            )?;
+        }
         let certificate = CertificateMsg {
             context: Vec::new(),
             chain: cert.chain.clone(),
@@ -303,11 +327,18 @@ impl ExpectClientHello {
         n.group = Some(group);
         n.alpn = alpn;
         n.sni = sni;
-        Ok(ServerState::Finished(ExpectFinished {
+        let finished = ExpectFinished {
             transcript,
             client_hs,
             client_ap,
-        }))
+        };
+        Ok(match &self.config.client_verifier {
+            Some(_) => ServerState::Certificate(ExpectCertificate {
+                config: self.config.clone(),
+                finished,
+            }),
+            None => ServerState::Finished(finished),
+        })
     }
 
     fn send_retry(
@@ -365,5 +396,69 @@ impl ExpectFinished {
         self.client_hs
             .verify_finished(&self.transcript.current_hash(), verify_data)?;
         cx.set_application_read(self.client_ap)
+    }
+}
+
+pub(crate) struct ExpectCertificate {
+    config: Arc<ServerConfig>,
+    finished: ExpectFinished,
+}
+
+impl ExpectCertificate {
+    fn handle(
+        mut self,
+        cx: &mut Common,
+        cert: CertificateMsg,
+        raw: &[u8],
+    ) -> Result<ServerState, Error> {
+        let Some(verifier) = self.config.client_verifier.clone() else {
+            return Err(Error::internal("client certificate without a verifier"));
+        };
+        if !cert.context.is_empty() {
+            return Err(Error::illegal(
+                "client Certificate has a request context we never sent",
+            ));
+        }
+        self.finished.transcript.add(raw);
+        let Some((leaf, intermediates)) = cert.chain.split_first() else {
+            if verifier.client_auth_mandatory() {
+                return Err(Error::protocol(
+                    AlertDescription::CertificateRequired,
+                    "client sent no certificate, and this server requires one",
+                ));
+            }
+            return Ok(ServerState::Finished(self.finished));
+        };
+        verifier
+            .verify_client_cert(leaf, intermediates, self.config.time.now())
+            .map_err(Error::Certificate)?;
+        cx.negotiated.peer_certificates = cert.chain.clone();
+        Ok(ServerState::CertificateVerify(ExpectCertificateVerify {
+            verifier,
+            leaf: leaf.clone(),
+            finished: self.finished,
+        }))
+    }
+}
+
+pub(crate) struct ExpectCertificateVerify {
+    verifier: Arc<dyn ClientCertVerifier>,
+    leaf: rustls_pki_types::CertificateDer<'static>,
+    finished: ExpectFinished,
+}
+
+impl ExpectCertificateVerify {
+    fn handle(mut self, cv: CertificateVerify, raw: &[u8]) -> Result<ServerState, Error> {
+        if !self.verifier.supported_schemes().contains(&cv.scheme) {
+            return Err(Error::illegal(format!(
+                "client signed with {:?}, which we did not offer",
+                cv.scheme
+            )));
+        }
+        let message = certificate_verify_message(false, &self.finished.transcript.current_hash());
+        self.verifier
+            .verify_tls13_signature(&message, &self.leaf, cv.scheme, &cv.signature)?;
+        self.finished.transcript.add(raw);
+        Ok(ServerState::Finished(self.finished))
     }
 }
