@@ -5,4 +5,5 @@
 //! so that deriving a secret from the wrong stage does not compile.
 
 pub mod secret;
+pub mod tls12;
 pub mod tls13;

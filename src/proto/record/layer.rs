@@ -14,7 +14,7 @@ use zeroize::Zeroizing;
 
 use super::codec::{encode_header, OpaqueRecord, HEADER_LEN, MAX_CIPHERTEXT, MAX_PLAINTEXT};
 use crate::error::Error;
-use crate::proto::crypto::suites::Tls13CipherSuite;
+use crate::proto::crypto::suites::{Tls12CipherSuite, Tls12Nonce, Tls13CipherSuite};
 use crate::proto::wire::enums::{AlertDescription, CipherSuite, ContentType};
 
 /// How many full-size records AES-GCM may protect under one key (2^24.5,
@@ -39,9 +39,21 @@ impl fmt::Debug for PlainRecord {
     }
 }
 
+/// How records are framed under protection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    /// TLS 1.3: TLSInnerPlaintext, outer type application_data, AAD = header.
+    Tls13,
+    /// TLS 1.2 AES-GCM: 8-byte explicit nonce per record (RFC 5288).
+    Tls12Explicit,
+    /// TLS 1.2 ChaCha20-Poly1305: IV XOR sequence number (RFC 7905).
+    Tls12Xor,
+}
+
 /// The AEAD state of one direction.
 struct Protection {
-    suite: &'static Tls13CipherSuite,
+    suite: CipherSuite,
+    mode: Mode,
     key: LessSafeKey,
     iv: Zeroizing<[u8; NONCE_LEN]>,
     /// The sequence number of the next record. `u64::MAX` is never used, so
@@ -51,23 +63,48 @@ struct Protection {
 
 impl Protection {
     fn new(
-        suite: &'static Tls13CipherSuite,
+        suite: CipherSuite,
+        aead: &'static aws_lc_rs::aead::Algorithm,
+        mode: Mode,
         key: &[u8],
         iv: &[u8; NONCE_LEN],
     ) -> Result<Self, Error> {
-        let key = UnboundKey::new(suite.aead, key).map_err(|_| {
+        let key = UnboundKey::new(aead, key).map_err(|_| {
             Error::internal(format!(
-                "record key of {} bytes does not fit {:?}",
+                "record key of {} bytes does not fit {suite:?}",
                 key.len(),
-                suite.suite
             ))
         })?;
         Ok(Protection {
             suite,
+            mode,
             key: LessSafeKey::new(key),
             iv: Zeroizing::new(*iv),
             seq: 0,
         })
+    }
+
+    fn new12(suite: &'static Tls12CipherSuite, key: &[u8], iv: &[u8]) -> Result<Self, Error> {
+        let mut full = [0u8; NONCE_LEN];
+        let mode = match suite.nonce {
+            Tls12Nonce::ExplicitGcm => Mode::Tls12Explicit,
+            Tls12Nonce::XorChaCha => Mode::Tls12Xor,
+        };
+        if iv.len() != suite.fixed_iv_len() {
+            return Err(Error::internal("TLS 1.2 IV has the wrong length"));
+        }
+        full[..iv.len()].copy_from_slice(iv);
+        Self::new(suite.suite, suite.aead, mode, key, &full)
+    }
+
+    /// TLS 1.2's additional data: seq_num + type + version + length.
+    fn aad12(&self, typ: ContentType, len: usize) -> [u8; 13] {
+        let mut a = [0u8; 13];
+        a[..8].copy_from_slice(&self.seq.to_be_bytes());
+        a[8] = typ.get();
+        a[9..11].copy_from_slice(&[3, 3]);
+        a[11..].copy_from_slice(&(len as u16).to_be_bytes());
+        a
     }
 
     /// The nonce for the current sequence number: the IV XOR the 64-bit
@@ -79,6 +116,11 @@ impl Protection {
             )));
         }
         let mut n = *self.iv;
+        if self.mode == Mode::Tls12Explicit {
+            // salt || explicit nonce, and our explicit nonce is the sequence number.
+            n[4..].copy_from_slice(&self.seq.to_be_bytes());
+            return Ok(Nonce::assume_unique_for_key(n));
+        }
         for (b, s) in n[NONCE_LEN - 8..].iter_mut().zip(self.seq.to_be_bytes()) {
             *b ^= s;
         }
@@ -93,7 +135,8 @@ impl Protection {
 impl fmt::Debug for Protection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Protection")
-            .field("suite", &self.suite.suite)
+            .field("suite", &self.suite)
+            .field("mode", &self.mode)
             .field("key", &"<redacted>")
             .field("iv", &"<redacted>")
             .field("seq", &self.seq)
@@ -140,7 +183,7 @@ impl RecordLayer {
         key: &[u8],
         iv: &[u8; 12],
     ) -> Result<(), Error> {
-        self.read = Some(Protection::new(suite, key, iv)?);
+        self.read = Some(Protection::new(suite.suite, suite.aead, Mode::Tls13, key, iv)?);
         Ok(())
     }
 
@@ -155,7 +198,20 @@ impl RecordLayer {
         key: &[u8],
         iv: &[u8; 12],
     ) -> Result<(), Error> {
-        self.write = Some(Protection::new(suite, key, iv)?);
+        self.write = Some(Protection::new(suite.suite, suite.aead, Mode::Tls13, key, iv)?);
+        Ok(())
+    }
+
+    /// Starts TLS 1.2 protection of incoming records (after the peer's
+    /// ChangeCipherSpec) with the key block's key and fixed IV.
+    pub fn set_read_key12(&mut self, suite: &'static Tls12CipherSuite, key: &[u8], iv: &[u8]) -> Result<(), Error> {
+        self.read = Some(Protection::new12(suite, key, iv)?);
+        Ok(())
+    }
+
+    /// Starts TLS 1.2 protection of outgoing records (after our ChangeCipherSpec).
+    pub fn set_write_key12(&mut self, suite: &'static Tls12CipherSuite, key: &[u8], iv: &[u8]) -> Result<(), Error> {
+        self.write = Some(Protection::new12(suite, key, iv)?);
         Ok(())
     }
 
@@ -186,8 +242,10 @@ impl RecordLayer {
         match &self.write {
             None => u64::MAX,
             Some(p) => {
-                let limit = match p.suite.suite {
-                    CipherSuite::TLS13_CHACHA20_POLY1305_SHA256 => u64::MAX,
+                let limit = match p.suite {
+                    CipherSuite::TLS13_CHACHA20_POLY1305_SHA256
+                    | CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256
+                    | CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 => u64::MAX,
                     _ => AES_GCM_RECORD_LIMIT,
                 };
                 limit.saturating_sub(p.seq)
@@ -227,6 +285,9 @@ impl RecordLayer {
                 payload: rec.payload,
             });
         };
+        if prot.mode != Mode::Tls13 {
+            return open12(prot, rec);
+        }
         match rec.typ {
             ContentType::ApplicationData => {}
             ContentType::ChangeCipherSpec => {
@@ -316,6 +377,9 @@ impl RecordLayer {
             out.put_slice(payload);
             return Ok(());
         };
+        if prot.mode != Mode::Tls13 {
+            return seal12(prot, typ, payload, out);
+        }
         let nonce = prot.nonce("write")?;
         let inner_len = payload.len() + 1;
         // At most 2^14 + 1 + a 16-byte tag, so it fits the 16-bit length.
@@ -361,12 +425,107 @@ impl RecordLayer {
             return Ok(());
         }
         let records = payload.len().div_ceil(self.max_fragment);
-        let per_record = HEADER_LEN + self.write.as_ref().map_or(0, |p| 1 + p.tag_len());
+        let per_record = HEADER_LEN
+            + self.write.as_ref().map_or(0, |p| match p.mode {
+                Mode::Tls13 => 1 + p.tag_len(),
+                Mode::Tls12Explicit => 8 + p.tag_len(),
+                Mode::Tls12Xor => p.tag_len(),
+            });
         out.reserve(payload.len() + records * per_record);
         for chunk in payload.chunks(self.max_fragment) {
             self.seal(typ, chunk, out)?;
         }
         Ok(())
+    }
+}
+
+/// Opens a TLS 1.2 record: the outer type is the real one and the payload is
+/// [explicit nonce] || ciphertext || tag.
+fn open12(prot: &mut Protection, rec: OpaqueRecord) -> Result<PlainRecord, Error> {
+    match rec.typ {
+        ContentType::ApplicationData | ContentType::Handshake | ContentType::Alert => {}
+        ContentType::ChangeCipherSpec => {
+            return Ok(PlainRecord {
+                typ: rec.typ,
+                payload: rec.payload,
+            })
+        }
+        other => {
+            return Err(Error::unexpected(format!(
+                "record of content type {}",
+                other.get()
+            )))
+        }
+    }
+    let explicit = if prot.mode == Mode::Tls12Explicit { 8 } else { 0 };
+    let tag = prot.tag_len();
+    let mut payload = rec.payload;
+    if payload.len() < explicit + tag {
+        return Err(Error::BadRecordMac);
+    }
+    let plain_len = payload.len() - explicit - tag;
+    if plain_len > MAX_PLAINTEXT {
+        return Err(overflow(plain_len, MAX_PLAINTEXT));
+    }
+    let nonce = if explicit > 0 {
+        if prot.seq == u64::MAX {
+            return Err(Error::internal("read sequence number exhausted"));
+        }
+        let mut n = *prot.iv;
+        n[4..].copy_from_slice(&payload[..8]);
+        Nonce::assume_unique_for_key(n)
+    } else {
+        prot.nonce("read")?
+    };
+    let aad = prot.aad12(rec.typ, plain_len);
+    let len = prot
+        .key
+        .open_in_place(nonce, Aad::from(aad), &mut payload[explicit..])
+        .map_err(|_| Error::BadRecordMac)?
+        .len();
+    prot.seq += 1;
+    let mut payload = payload.split_off(explicit);
+    payload.truncate(len);
+    if payload.is_empty() && rec.typ != ContentType::ApplicationData {
+        return Err(Error::unexpected(format!(
+            "zero-length record of content type {}",
+            rec.typ.get()
+        )));
+    }
+    Ok(PlainRecord {
+        typ: rec.typ,
+        payload,
+    })
+}
+
+/// Seals a TLS 1.2 record, the explicit nonce being the sequence number.
+fn seal12(prot: &mut Protection, typ: ContentType, payload: &[u8], out: &mut BytesMut) -> Result<(), Error> {
+    let nonce = prot.nonce("write")?;
+    let explicit = if prot.mode == Mode::Tls12Explicit { 8 } else { 0 };
+    let outer_len = explicit + payload.len() + prot.tag_len();
+    let aad = prot.aad12(typ, payload.len());
+    out.reserve(HEADER_LEN + outer_len);
+    let start = out.len();
+    out.put_slice(&encode_header(typ, outer_len as u16));
+    if explicit > 0 {
+        out.put_slice(&prot.seq.to_be_bytes());
+    }
+    let body = out.len();
+    out.put_slice(payload);
+    match prot
+        .key
+        .seal_in_place_separate_tag(nonce, Aad::from(aad), &mut out[body..])
+    {
+        Ok(tag) => {
+            out.put_slice(tag.as_ref());
+            prot.seq += 1;
+            Ok(())
+        }
+        Err(_) => {
+            out[start..].fill(0);
+            out.truncate(start);
+            Err(Error::internal("record encryption failed"))
+        }
     }
 }
 
@@ -418,6 +577,34 @@ mod tests {
         let mut v = decode_all(buf);
         assert_eq!(v.len(), 1);
         v.pop().unwrap()
+    }
+
+    #[test]
+    fn tls12_round_trip_each_suite_and_tamper() {
+        for suite in crate::proto::crypto::suites::ALL_TLS12_SUITES {
+            let key: Vec<u8> = (0..suite.aead.key_len() as u8).collect();
+            let iv = vec![9u8; suite.fixed_iv_len()];
+            let mut w = RecordLayer::new();
+            w.set_write_key12(suite, &key, &iv).unwrap();
+            let mut r = RecordLayer::new();
+            r.set_read_key12(suite, &key, &iv).unwrap();
+            let mut buf = BytesMut::new();
+            w.seal(ContentType::Handshake, b"finished!", &mut buf).unwrap();
+            w.seal(ContentType::ApplicationData, b"data", &mut buf).unwrap();
+            let mut recs = decode_all(&mut buf.clone());
+            assert_eq!(recs[0].typ, ContentType::Handshake);
+            let p = r.open(recs.remove(0)).unwrap();
+            assert_eq!((p.typ, &p.payload[..]), (ContentType::Handshake, &b"finished!"[..]));
+            let p = r.open(recs.remove(0)).unwrap();
+            assert_eq!(&p.payload[..], b"data");
+            // A flipped byte anywhere after the header fails authentication.
+            let mut r2 = RecordLayer::new();
+            r2.set_read_key12(suite, &key, &iv).unwrap();
+            let mut bad = buf.clone();
+            bad[HEADER_LEN + 3] ^= 1;
+            let rec = decode_all(&mut bad).remove(0);
+            assert_eq!(r2.open(rec).unwrap_err(), Error::BadRecordMac);
+        }
     }
 
     #[test]
