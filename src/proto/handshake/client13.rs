@@ -80,6 +80,7 @@ pub(crate) fn start(
             psk_modes: None,
             pre_shared_key: false,
             early_data: false,
+            ..Default::default()
         },
     };
     let mut transcript = Transcript::default();

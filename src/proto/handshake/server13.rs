@@ -271,6 +271,7 @@ impl ExpectClientHello {
                 }),
                 selected_group: None,
                 cookie: None,
+                ..Default::default()
             },
         };
         cx.send_handshake(&mut transcript, &HandshakeMessage::ServerHello(sh))?;
@@ -365,6 +366,7 @@ impl ExpectClientHello {
                 key_share: None,
                 selected_group: Some(group),
                 cookie: Some(cookie.clone()),
+                ..Default::default()
             },
         };
         cx.send_handshake(&mut transcript, &HandshakeMessage::ServerHello(hrr))?;

@@ -136,6 +136,14 @@ pub struct ClientExtensions {
     pub pre_shared_key: bool,
     /// early_data was offered.
     pub early_data: bool,
+    /// extended_master_secret (RFC 7627) was offered.
+    pub extended_master_secret: bool,
+    /// renegotiation_info (RFC 5746): the client's verify_data, empty initially.
+    pub renegotiation_info: Option<Vec<u8>>,
+    /// session_ticket (RFC 5077): empty to ask for one, or a ticket to resume.
+    pub session_ticket: Option<Vec<u8>>,
+    /// ec_point_formats (RFC 8422).
+    pub ec_point_formats: Option<Vec<u8>>,
 }
 
 impl ClientExtensions {
@@ -234,7 +242,22 @@ impl ClientExtensions {
                     e.early_data = true;
                     done(b, "early_data")?;
                 }
-                // Unknown, GREASE and TLS 1.2-only extensions are ignored in a ClientHello.
+                ExtensionType::ExtendedMasterSecret => {
+                    e.extended_master_secret = true;
+                    done(b, "extended_master_secret")?;
+                }
+                ExtensionType::RenegotiationInfo => {
+                    e.renegotiation_info = Some(b.vec8()?.to_vec());
+                    done(b, "renegotiation_info")?;
+                }
+                ExtensionType::SessionTicket => {
+                    e.session_ticket = Some(b.rest().to_vec());
+                }
+                ExtensionType::ECPointFormats => {
+                    e.ec_point_formats = Some(b.vec8()?.to_vec());
+                    done(b, "ec_point_formats")?;
+                }
+                // Unknown and GREASE extensions are ignored in a ClientHello.
                 _ => {}
             }
             Ok(())
@@ -288,6 +311,18 @@ impl ClientExtensions {
                     put_vec(o, LenPrefix::U8, m)
                 });
             }
+            if let Some(f) = &self.ec_point_formats {
+                put_ext(o, ExtensionType::ECPointFormats, |o| put_vec(o, LenPrefix::U8, f));
+            }
+            if self.extended_master_secret {
+                put_ext(o, ExtensionType::ExtendedMasterSecret, |_| {});
+            }
+            if let Some(r) = &self.renegotiation_info {
+                put_ext(o, ExtensionType::RenegotiationInfo, |o| put_vec(o, LenPrefix::U8, r));
+            }
+            if let Some(t) = &self.session_ticket {
+                put_ext(o, ExtensionType::SessionTicket, |o| o.put_bytes(t));
+            }
             if let Some(ks) = &self.key_shares {
                 put_ext(o, ExtensionType::KeyShare, |o| {
                     put_len_prefixed(o, LenPrefix::U16, |o| {
@@ -312,9 +347,31 @@ pub struct ServerHelloExtensions {
     pub selected_group: Option<NamedGroup>,
     /// cookie in a HelloRetryRequest.
     pub cookie: Option<Vec<u8>>,
+    /// TLS 1.2: the selected ALPN protocol.
+    pub alpn: Option<Vec<u8>>,
+    /// TLS 1.2: server_name acknowledged.
+    pub server_name_ack: bool,
+    /// TLS 1.2: extended_master_secret acknowledged.
+    pub extended_master_secret: bool,
+    /// TLS 1.2: renegotiation_info.
+    pub renegotiation_info: Option<Vec<u8>>,
+    /// TLS 1.2: the server will send a NewSessionTicket.
+    pub session_ticket_ack: bool,
+    /// TLS 1.2: ec_point_formats.
+    pub ec_point_formats: Option<Vec<u8>>,
 }
 
 impl ServerHelloExtensions {
+    /// True when an extension that only TLS 1.2 allows in ServerHello is present.
+    pub fn has_tls12_only(&self) -> bool {
+        self.alpn.is_some()
+            || self.server_name_ack
+            || self.extended_master_secret
+            || self.renegotiation_info.is_some()
+            || self.session_ticket_ack
+            || self.ec_point_formats.is_some()
+    }
+
     /// Decodes a ServerHello (`hrr` false) or HelloRetryRequest (`hrr` true)
     /// extensions block. Anything not allowed there is unsupported_extension,
     /// since a client never solicits it (RFC 8446 section 4.2).
@@ -342,6 +399,38 @@ impl ServerHelloExtensions {
                     e.cookie = Some(c.to_vec());
                     done(b, "cookie")?;
                 }
+                // TLS 1.2 ServerHello extensions; the 1.3 client refuses them
+                // (see has_tls12_only) once the version is known.
+                ExtensionType::ALProtocolNegotiation if !hrr => {
+                    let list = decode_alpn(&mut b)?;
+                    done(b, "ALPN")?;
+                    match <[Vec<u8>; 1]>::try_from(list) {
+                        Ok([p]) => e.alpn = Some(p),
+                        Err(_) => {
+                            return Err(Error::decode("server selected several ALPN protocols"))
+                        }
+                    }
+                }
+                ExtensionType::ServerName if !hrr => {
+                    done(b, "server_name")?;
+                    e.server_name_ack = true;
+                }
+                ExtensionType::ExtendedMasterSecret if !hrr => {
+                    done(b, "extended_master_secret")?;
+                    e.extended_master_secret = true;
+                }
+                ExtensionType::RenegotiationInfo if !hrr => {
+                    e.renegotiation_info = Some(b.vec8()?.to_vec());
+                    done(b, "renegotiation_info")?;
+                }
+                ExtensionType::SessionTicket if !hrr => {
+                    done(b, "session_ticket")?;
+                    e.session_ticket_ack = true;
+                }
+                ExtensionType::ECPointFormats if !hrr => {
+                    e.ec_point_formats = Some(b.vec8()?.to_vec());
+                    done(b, "ec_point_formats")?;
+                }
                 other => {
                     return Err(Error::protocol(
                         AlertDescription::UnsupportedExtension,
@@ -368,6 +457,26 @@ impl ServerHelloExtensions {
             }
             if let Some(c) = &self.cookie {
                 put_ext(o, ExtensionType::Cookie, |o| put_vec(o, LenPrefix::U16, c));
+            }
+            if let Some(r) = &self.renegotiation_info {
+                put_ext(o, ExtensionType::RenegotiationInfo, |o| put_vec(o, LenPrefix::U8, r));
+            }
+            if self.extended_master_secret {
+                put_ext(o, ExtensionType::ExtendedMasterSecret, |_| {});
+            }
+            if self.server_name_ack {
+                put_ext(o, ExtensionType::ServerName, |_| {});
+            }
+            if let Some(p) = &self.alpn {
+                put_ext(o, ExtensionType::ALProtocolNegotiation, |o| {
+                    put_alpn(o, std::slice::from_ref(p))
+                });
+            }
+            if self.session_ticket_ack {
+                put_ext(o, ExtensionType::SessionTicket, |_| {});
+            }
+            if let Some(f) = &self.ec_point_formats {
+                put_ext(o, ExtensionType::ECPointFormats, |o| put_vec(o, LenPrefix::U8, f));
             }
         });
     }

@@ -6,3 +6,4 @@ pub mod extensions;
 pub mod handshake;
 pub mod hello;
 pub mod reader;
+pub mod tls12;
