@@ -48,6 +48,7 @@ impl TlsAcceptor {
             conn,
             span,
             eof: false,
+            write_waker: None,
         }))
     }
 

@@ -68,6 +68,7 @@ impl TlsConnector {
             conn,
             span,
             eof: false,
+            write_waker: None,
         }))
     }
 
