@@ -219,33 +219,45 @@ async fn bulk_8mib_server_to_client() {
     .await
 }
 
+/// Client writes `TOTAL` bytes from one task while another reads the echo;
+/// with `key_update` the server first asks the client to update its keys, so
+/// the client's read half must answer a KeyUpdate while its write half is busy.
+async fn split_echo(key_update: bool) {
+    const TOTAL: usize = 4 * 1024 * 1024;
+    let (a, b) = tokio::io::duplex(64 * 1024);
+    let (c, s) = tokio::join!(
+        lctls::TlsConnector::from(client_config()).connect("localhost", a),
+        lctls::TlsAcceptor::from(server_config("server")).accept(b)
+    );
+    let (c, mut s) = (c.unwrap(), s.unwrap());
+    if key_update {
+        s.update_keys(true).unwrap();
+    }
+
+    let server = tokio::spawn(async move {
+        let (mut r, mut w) = tokio::io::split(s);
+        let n = tokio::io::copy(&mut r, &mut w).await.unwrap();
+        // copy() ended at the client's close_notify.
+        w.shutdown().await.unwrap();
+        n
+    });
+
+    let (mut cr, mut cw) = tokio::io::split(c);
+    let writer = tokio::spawn(async move { send_hashed(&mut cw, TOTAL, 64 * 1024).await });
+    let reader = tokio::spawn(async move { recv_hashed(&mut cr).await });
+    let sent = writer.await.unwrap();
+    let (n, got) = reader.await.unwrap();
+    assert_eq!(n, TOTAL);
+    assert_eq!(sent, got);
+    assert_eq!(server.await.unwrap(), TOTAL as u64);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn split_halves_concurrent_echo() {
-    timeout(async {
-        const TOTAL: usize = 4 * 1024 * 1024;
-        let (a, b) = tokio::io::duplex(64 * 1024);
-        let (c, s) = tokio::join!(
-            lctls::TlsConnector::from(client_config()).connect("localhost", a),
-            lctls::TlsAcceptor::from(server_config("server")).accept(b)
-        );
-        let (c, s) = (c.unwrap(), s.unwrap());
+    timeout(split_echo(false)).await
+}
 
-        let server = tokio::spawn(async move {
-            let (mut r, mut w) = tokio::io::split(s);
-            let n = tokio::io::copy(&mut r, &mut w).await.unwrap();
-            // copy() ended at the client's close_notify.
-            w.shutdown().await.unwrap();
-            n
-        });
-
-        let (mut cr, mut cw) = tokio::io::split(c);
-        let writer = tokio::spawn(async move { send_hashed(&mut cw, TOTAL, 64 * 1024).await });
-        let reader = tokio::spawn(async move { recv_hashed(&mut cr).await });
-        let sent = writer.await.unwrap();
-        let (n, got) = reader.await.unwrap();
-        assert_eq!(n, TOTAL);
-        assert_eq!(sent, got);
-        assert_eq!(server.await.unwrap(), TOTAL as u64);
-    })
-    .await
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn split_halves_concurrent_echo_with_key_update() {
+    timeout(split_echo(true)).await
 }
