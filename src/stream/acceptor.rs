@@ -68,6 +68,7 @@ impl TlsAcceptor {
             conn,
             span,
             eof: false,
+            write_waker: None,
         }))
     }
 

@@ -100,6 +100,7 @@ impl TlsConnector {
             conn,
             span,
             eof: false,
+            write_waker: None,
         }))
     }
 

@@ -2,7 +2,7 @@
 
 use std::io;
 use std::pin::Pin;
-use std::task::{ready, Context, Poll};
+use std::task::{ready, Context, Poll, Waker};
 
 use bytes::Buf;
 use rustls_pki_types::CertificateDer;
@@ -30,6 +30,12 @@ pub struct TlsStream<IO> {
     pub(crate) conn: Connection,
     pub(crate) span: tracing::Span,
     pub(crate) eof: bool,
+    /// The waker of a write (or flush/shutdown) waiting for the transport.
+    /// The read side also writes to the transport (KeyUpdate answers, alerts,
+    /// ciphertext a writer left queued), and the transport keeps only the
+    /// latest waker: after such a write the waiting writer must be woken, or
+    /// split halves polled from two tasks deadlock.
+    pub(crate) write_waker: Option<Waker>,
 }
 
 impl<IO> TlsStream<IO> {
@@ -147,7 +153,26 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> TlsStream<IO> {
     /// Sends any alert the connection queued, ignoring transport trouble:
     /// the caller is already reporting an error.
     pub(crate) fn flush_alert_best_effort(&mut self, cx: &mut Context<'_>) {
-        let _ = self.poll_write_tls(cx);
+        let _ = self.poll_write_tls_from_reader(cx);
+    }
+
+    /// [`Self::poll_write_tls`] on behalf of a reader. Its waker may replace a
+    /// waiting writer's in the transport, so that writer is woken to re-register.
+    fn poll_write_tls_from_reader(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let r = self.poll_write_tls(cx);
+        if let Some(w) = self.write_waker.take() {
+            w.wake();
+        }
+        r
+    }
+
+    /// [`Self::poll_write_tls`] on behalf of a writer: remembers its waker while pending.
+    fn poll_write_tls_from_writer(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let r = self.poll_write_tls(cx);
+        if r.is_pending() {
+            self.write_waker = Some(cx.waker().clone());
+        }
+        r
     }
 }
 
@@ -192,7 +217,7 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> AsyncRead for TlsStream<IO> {
             }
             // Answers to a KeyUpdate go out as soon as possible.
             if this.conn.outgoing_len() > 0 {
-                if let Poll::Ready(Err(e)) = this.poll_write_tls(cx) {
+                if let Poll::Ready(Err(e)) = this.poll_write_tls_from_reader(cx) {
                     return Poll::Ready(Err(e));
                 }
             }
@@ -216,7 +241,7 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> AsyncWrite for TlsStream<IO> {
         let this = self.get_mut();
         let _g = this.span.clone().entered();
         if this.conn.outgoing_len() >= WRITE_HIGH_WATER {
-            ready!(this.poll_write_tls(cx))?;
+            ready!(this.poll_write_tls_from_writer(cx))?;
         }
         if buf.is_empty() {
             return Poll::Ready(Ok(0));
@@ -224,7 +249,7 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> AsyncWrite for TlsStream<IO> {
         let chunk = &buf[..buf.len().min(MAX_WRITE_CHUNK)];
         let n = this.conn.write_plaintext(chunk)?;
         // Push what we can now; the rest goes out on the next write or flush.
-        if let Poll::Ready(Err(e)) = this.poll_write_tls(cx) {
+        if let Poll::Ready(Err(e)) = this.poll_write_tls_from_writer(cx) {
             return Poll::Ready(Err(e));
         }
         Poll::Ready(Ok(n))
@@ -232,7 +257,7 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> AsyncWrite for TlsStream<IO> {
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
-        ready!(this.poll_write_tls(cx))?;
+        ready!(this.poll_write_tls_from_writer(cx))?;
         Pin::new(&mut this.io).poll_flush(cx)
     }
 
@@ -240,7 +265,7 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> AsyncWrite for TlsStream<IO> {
         let this = self.get_mut();
         let _g = this.span.clone().entered();
         this.conn.send_close_notify();
-        ready!(this.poll_write_tls(cx))?;
+        ready!(this.poll_write_tls_from_writer(cx))?;
         Pin::new(&mut this.io).poll_shutdown(cx)
     }
 }

@@ -1,0 +1,263 @@
+//! The Tokio adapter under awkward transports: byte-at-a-time IO with
+//! spurious Pending, large transfers, and concurrent split halves.
+
+mod support;
+
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use aws_lc_rs::digest;
+use support::*;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, DuplexStream, ReadBuf};
+
+/// Moves at most one byte per poll and returns Pending (after waking itself)
+/// on every other poll, in each direction.
+struct Trickle {
+    inner: DuplexStream,
+    read_polls: u64,
+    write_polls: u64,
+}
+
+impl Trickle {
+    fn new(inner: DuplexStream) -> Self {
+        Trickle {
+            inner,
+            read_polls: 0,
+            write_polls: 0,
+        }
+    }
+}
+
+impl AsyncRead for Trickle {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        self.read_polls += 1;
+        if self.read_polls % 2 == 1 {
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        if buf.remaining() == 0 {
+            return Poll::Ready(Ok(()));
+        }
+        let mut one = [0u8; 1];
+        let mut small = ReadBuf::new(&mut one);
+        match Pin::new(&mut self.inner).poll_read(cx, &mut small) {
+            Poll::Ready(Ok(())) => {
+                buf.put_slice(small.filled());
+                Poll::Ready(Ok(()))
+            }
+            other => other,
+        }
+    }
+}
+
+impl AsyncWrite for Trickle {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.write_polls += 1;
+        if self.write_polls % 2 == 1 {
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        let n = buf.len().min(1);
+        Pin::new(&mut self.inner).poll_write(cx, &buf[..n])
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+/// `len` bytes of a deterministic pattern that differs per `seed`.
+fn pattern(seed: u64, len: usize) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn trickle_transport_one_byte_and_pending() {
+    timeout(async {
+        let (a, b) = tokio::io::duplex(64 * 1024);
+        let (c, s) = tokio::join!(
+            lctls::TlsConnector::from(client_config()).connect("localhost", Trickle::new(a)),
+            lctls::TlsAcceptor::from(server_config("server")).accept(Trickle::new(b))
+        );
+        let (mut c, mut s) = (c.unwrap(), s.unwrap());
+        assert!(c.get_ref().read_polls > 0 && c.get_ref().write_polls > 0);
+
+        let up = pattern(1, 64 * 1024);
+        let down = pattern(2, 64 * 1024);
+        let client = async {
+            c.write_all(&up).await.unwrap();
+            c.flush().await.unwrap();
+            let mut got = vec![0u8; down.len()];
+            c.read_exact(&mut got).await.unwrap();
+            assert!(got == down, "server->client data differs");
+            c.shutdown().await.unwrap();
+            let mut rest = Vec::new();
+            c.read_to_end(&mut rest).await.unwrap();
+            assert!(rest.is_empty());
+        };
+        let server = async {
+            let mut got = vec![0u8; up.len()];
+            s.read_exact(&mut got).await.unwrap();
+            assert!(got == up, "client->server data differs");
+            s.write_all(&down).await.unwrap();
+            s.flush().await.unwrap();
+            let mut rest = Vec::new();
+            s.read_to_end(&mut rest).await.unwrap();
+            assert!(rest.is_empty());
+            s.shutdown().await.unwrap();
+        };
+        tokio::join!(client, server);
+    })
+    .await
+}
+
+/// Writes `total` bytes in `chunk`-byte writes, then close_notify; returns the SHA-256 of what was sent.
+async fn send_hashed<W: AsyncWrite + Unpin>(w: &mut W, total: usize, chunk: usize) -> Vec<u8> {
+    let block = pattern(3, chunk);
+    let mut buf = block.clone();
+    let mut hash = digest::Context::new(&digest::SHA256);
+    let mut sent = 0usize;
+    let mut i = 0u64;
+    while sent < total {
+        let n = chunk.min(total - sent);
+        // Vary every chunk so reordering or repetition would change the hash.
+        buf[..8].copy_from_slice(&i.to_be_bytes());
+        w.write_all(&buf[..n]).await.unwrap();
+        hash.update(&buf[..n]);
+        sent += n;
+        i += 1;
+    }
+    w.flush().await.unwrap();
+    w.shutdown().await.unwrap();
+    hash.finish().as_ref().to_vec()
+}
+
+/// Reads to a clean end (close_notify); returns (bytes, SHA-256).
+async fn recv_hashed<R: AsyncRead + Unpin>(r: &mut R) -> (usize, Vec<u8>) {
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut hash = digest::Context::new(&digest::SHA256);
+    let mut total = 0usize;
+    loop {
+        let n = r.read(&mut buf).await.unwrap();
+        if n == 0 {
+            break;
+        }
+        hash.update(&buf[..n]);
+        total += n;
+    }
+    (total, hash.finish().as_ref().to_vec())
+}
+
+#[tokio::test]
+async fn bulk_64mib_client_to_server() {
+    timeout(async {
+        const TOTAL: usize = 64 * 1024 * 1024;
+        let started = Instant::now();
+        let (a, b) = tokio::io::duplex(256 * 1024);
+        let (c, s) = tokio::join!(
+            lctls::TlsConnector::from(client_config()).connect("localhost", a),
+            lctls::TlsAcceptor::from(server_config("server")).accept(b)
+        );
+        let (mut c, mut s) = (c.unwrap(), s.unwrap());
+        let (sent, (n, got)) =
+            tokio::join!(send_hashed(&mut c, TOTAL, 64 * 1024), recv_hashed(&mut s));
+        assert_eq!(n, TOTAL);
+        assert_eq!(sent, got);
+        // Close the other direction cleanly too.
+        s.shutdown().await.unwrap();
+        let mut rest = Vec::new();
+        c.read_to_end(&mut rest).await.unwrap();
+        assert!(rest.is_empty());
+        eprintln!("64 MiB client->server took {:?}", started.elapsed());
+    })
+    .await
+}
+
+#[tokio::test]
+async fn bulk_8mib_server_to_client() {
+    timeout(async {
+        const TOTAL: usize = 8 * 1024 * 1024;
+        let started = Instant::now();
+        let (a, b) = tokio::io::duplex(256 * 1024);
+        let (c, s) = tokio::join!(
+            lctls::TlsConnector::from(client_config()).connect("localhost", a),
+            lctls::TlsAcceptor::from(server_config("server")).accept(b)
+        );
+        let (mut c, mut s) = (c.unwrap(), s.unwrap());
+        let (sent, (n, got)) =
+            tokio::join!(send_hashed(&mut s, TOTAL, 64 * 1024), recv_hashed(&mut c));
+        assert_eq!(n, TOTAL);
+        assert_eq!(sent, got);
+        c.shutdown().await.unwrap();
+        let mut rest = Vec::new();
+        s.read_to_end(&mut rest).await.unwrap();
+        assert!(rest.is_empty());
+        eprintln!("8 MiB server->client took {:?}", started.elapsed());
+    })
+    .await
+}
+
+/// Client writes `TOTAL` bytes from one task while another reads the echo;
+/// with `key_update` the server first asks the client to update its keys, so
+/// the client's read half must answer a KeyUpdate while its write half is busy.
+async fn split_echo(key_update: bool) {
+    const TOTAL: usize = 4 * 1024 * 1024;
+    let (a, b) = tokio::io::duplex(64 * 1024);
+    let (c, s) = tokio::join!(
+        lctls::TlsConnector::from(client_config()).connect("localhost", a),
+        lctls::TlsAcceptor::from(server_config("server")).accept(b)
+    );
+    let (c, mut s) = (c.unwrap(), s.unwrap());
+    if key_update {
+        s.update_keys(true).unwrap();
+    }
+
+    let server = tokio::spawn(async move {
+        let (mut r, mut w) = tokio::io::split(s);
+        let n = tokio::io::copy(&mut r, &mut w).await.unwrap();
+        // copy() ended at the client's close_notify.
+        w.shutdown().await.unwrap();
+        n
+    });
+
+    let (mut cr, mut cw) = tokio::io::split(c);
+    let writer = tokio::spawn(async move { send_hashed(&mut cw, TOTAL, 64 * 1024).await });
+    let reader = tokio::spawn(async move { recv_hashed(&mut cr).await });
+    let sent = writer.await.unwrap();
+    let (n, got) = reader.await.unwrap();
+    assert_eq!(n, TOTAL);
+    assert_eq!(sent, got);
+    assert_eq!(server.await.unwrap(), TOTAL as u64);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn split_halves_concurrent_echo() {
+    timeout(split_echo(false)).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn split_halves_concurrent_echo_with_key_update() {
+    timeout(split_echo(true)).await
+}

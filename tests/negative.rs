@@ -1,0 +1,970 @@
+//! Failures: each test asserts the exact error on the failing side and the
+//! alert the other side received (or the alert bytes a raw peer read).
+
+mod support;
+
+use std::io;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use lctls::config::{CertifiedKey, ClientConfig, FixedTime, ServerConfig};
+use lctls::pki::{CertificateDer, CertificateError, RootStore, UnixTime};
+use lctls::proto::conn::Connection;
+use lctls::proto::wire::enums::{
+    AlertDescription, CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme,
+};
+use lctls::proto::wire::extensions::ClientExtensions;
+use lctls::proto::wire::handshake::HandshakeMessage;
+use lctls::proto::wire::hello::ClientHello;
+use lctls::{Error, TlsAcceptor, TlsConnector};
+use support::*;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, DuplexStream, ReadBuf};
+
+// ---------------------------------------------------------------- helpers
+
+/// Reads one TLS record (header and payload) from a raw transport.
+async fn read_record(io: &mut DuplexStream) -> Vec<u8> {
+    let mut rec = vec![0u8; 5];
+    io.read_exact(&mut rec).await.unwrap();
+    let len = u16::from_be_bytes([rec[3], rec[4]]) as usize;
+    rec.resize(5 + len, 0);
+    io.read_exact(&mut rec[5..]).await.unwrap();
+    rec
+}
+
+/// Drains a raw transport to EOF.
+async fn read_all(io: &mut DuplexStream) -> Vec<u8> {
+    let mut out = Vec::new();
+    io.read_to_end(&mut out).await.unwrap();
+    out
+}
+
+/// A real lctls client against a raw server transport: the raw side reads the
+/// ClientHello, then `script` writes whatever it likes. Returns the client's
+/// error and every byte the client sent after its ClientHello.
+async fn client_vs_raw_server(cc: Arc<ClientConfig>, script: &[u8]) -> (Error, Vec<u8>) {
+    let (a, mut b) = tokio::io::duplex(64 * 1024);
+    let client = TlsConnector::from(cc).connect("localhost", a);
+    let raw = async {
+        let ch = read_record(&mut b).await;
+        assert_eq!(ch[0], 0x16, "first record is a handshake record");
+        assert_eq!(ch[5], 0x01, "it holds a ClientHello");
+        b.write_all(script).await.unwrap();
+        read_all(&mut b).await
+    };
+    let (res, rest) = tokio::join!(client, raw);
+    (handshake_err(res), rest)
+}
+
+/// A real lctls server against raw client bytes. Returns the server's error
+/// and everything it wrote.
+async fn raw_client_vs_server(sc: Arc<ServerConfig>, bytes: &[u8]) -> (Error, Vec<u8>) {
+    let (mut a, b) = tokio::io::duplex(64 * 1024);
+    let server = TlsAcceptor::from(sc).accept(b);
+    let raw = async {
+        a.write_all(bytes).await.unwrap();
+        read_all(&mut a).await
+    };
+    let (res, out) = tokio::join!(server, raw);
+    (handshake_err(res), out)
+}
+
+/// The ClientHello record a real lctls client sends first.
+fn real_client_hello() -> Vec<u8> {
+    sans_io_client(client_config(), "localhost")
+        .take_outgoing()
+        .to_vec()
+}
+
+/// A ClientHello record built from wire types (legacy record version 0x0301).
+fn client_hello_record(ch: ClientHello) -> Vec<u8> {
+    let msg = HandshakeMessage::ClientHello(ch).to_bytes();
+    let mut rec = vec![0x16, 0x03, 0x01];
+    rec.extend_from_slice(&(msg.len() as u16).to_be_bytes());
+    rec.extend_from_slice(&msg);
+    rec
+}
+
+/// A TLS 1.2-style ClientHello: no supported_versions extension.
+fn tls12_client_hello() -> ClientHello {
+    ClientHello {
+        legacy_version: ProtocolVersion::TLSv1_2.get(),
+        random: [7; 32],
+        session_id: Vec::new(),
+        cipher_suites: vec![
+            CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+            CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        ],
+        compression_methods: vec![0],
+        extensions: ClientExtensions {
+            server_name: Some("localhost".into()),
+            supported_groups: Some(vec![NamedGroup::X25519, NamedGroup::secp256r1]),
+            signature_algorithms: Some(vec![
+                SignatureScheme::ECDSA_NISTP256_SHA256,
+                SignatureScheme::RSA_PSS_SHA256,
+            ]),
+            ..Default::default()
+        },
+    }
+}
+
+/// What the transport wrapper [`Tap`] does to the next write.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum TapMode {
+    Pass,
+    /// Flip (xor 0xff) the byte at this index of the next write.
+    FlipNext(usize),
+    /// Forward only the first half of the next write, then swallow everything.
+    CutNext,
+    Swallow,
+}
+
+/// An AsyncRead + AsyncWrite wrapper that tampers with written bytes on demand.
+struct Tap {
+    inner: DuplexStream,
+    mode: Arc<Mutex<TapMode>>,
+}
+
+impl AsyncRead for Tap {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for Tap {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let mode = *self.mode.lock().unwrap();
+        match mode {
+            TapMode::Pass => Pin::new(&mut self.inner).poll_write(cx, buf),
+            TapMode::FlipNext(i) => {
+                assert!(
+                    i < buf.len(),
+                    "write of {} bytes too short to flip byte {i}",
+                    buf.len()
+                );
+                let mut copy = buf.to_vec();
+                copy[i] ^= 0xff;
+                let r = Pin::new(&mut self.inner).poll_write(cx, &copy);
+                if let Poll::Ready(Ok(n)) = r {
+                    if n > i {
+                        *self.mode.lock().unwrap() = TapMode::Pass;
+                    }
+                }
+                r
+            }
+            TapMode::CutNext => {
+                let half = buf.len() / 2;
+                assert!(half > 0);
+                let r = Pin::new(&mut self.inner).poll_write(cx, &buf[..half]);
+                match r {
+                    Poll::Ready(Ok(n)) => {
+                        assert_eq!(n, half, "duplex took a partial write");
+                        *self.mode.lock().unwrap() = TapMode::Swallow;
+                        Poll::Ready(Ok(buf.len()))
+                    }
+                    other => other,
+                }
+            }
+            TapMode::Swallow => Poll::Ready(Ok(buf.len())),
+        }
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+/// A connected pair whose server writes through a [`Tap`].
+async fn tapped_pair() -> (
+    lctls::TlsStream<DuplexStream>,
+    lctls::TlsStream<Tap>,
+    Arc<Mutex<TapMode>>,
+) {
+    let (a, b) = tokio::io::duplex(64 * 1024);
+    let mode = Arc::new(Mutex::new(TapMode::Pass));
+    let tap = Tap {
+        inner: b,
+        mode: mode.clone(),
+    };
+    let (c, s) = tokio::join!(
+        TlsConnector::from(client_config()).connect("localhost", a),
+        TlsAcceptor::from(server_config("server")).accept(tap)
+    );
+    (c.unwrap(), s.unwrap(), mode)
+}
+
+// ---------------------------------------------------------------- certificates
+
+#[tokio::test]
+async fn wrong_host_name() {
+    timeout(async {
+        let (c, s) = try_pair(client_config(), server_config("server"), "example.com").await;
+        assert_eq!(
+            handshake_err(c),
+            Error::Certificate(CertificateError::NotValidForName {
+                expected: "example.com".into(),
+                presented: vec!["localhost".into(), "127.0.0.1".into(), "::1".into()],
+            })
+        );
+        assert_eq!(
+            handshake_err(s),
+            Error::AlertReceived(AlertDescription::BadCertificate)
+        );
+    })
+    .await
+}
+
+#[tokio::test]
+async fn wrong_name_certificate() {
+    timeout(async {
+        let (c, s) = try_pair(client_config(), server_config("wrong-name"), "localhost").await;
+        assert_eq!(
+            handshake_err(c),
+            Error::Certificate(CertificateError::NotValidForName {
+                expected: "localhost".into(),
+                presented: vec!["wrong.example.com".into()],
+            })
+        );
+        assert_eq!(
+            handshake_err(s),
+            Error::AlertReceived(AlertDescription::BadCertificate)
+        );
+    })
+    .await
+}
+
+#[tokio::test]
+async fn wrong_ip_address() {
+    timeout(async {
+        let (c, s) = try_pair(client_config(), server_config("server"), "127.0.0.2").await;
+        assert_eq!(
+            handshake_err(c),
+            Error::Certificate(CertificateError::NotValidForName {
+                expected: "127.0.0.2".into(),
+                presented: vec!["localhost".into(), "127.0.0.1".into(), "::1".into()],
+            })
+        );
+        assert_eq!(
+            handshake_err(s),
+            Error::AlertReceived(AlertDescription::BadCertificate)
+        );
+    })
+    .await
+}
+
+#[tokio::test]
+async fn unknown_ca() {
+    timeout(async {
+        let (c, s) = try_pair(client_config(), server_config("untrusted"), "localhost").await;
+        assert_eq!(
+            handshake_err(c),
+            Error::Certificate(CertificateError::UnknownIssuer {
+                subject: "CN=localhost,O=lctls test".into(),
+                issuer: "CN=lctls other (untrusted) root CA,O=lctls test".into(),
+            })
+        );
+        assert_eq!(
+            handshake_err(s),
+            Error::AlertReceived(AlertDescription::UnknownCA)
+        );
+    })
+    .await
+}
+
+#[tokio::test]
+async fn expired_certificate() {
+    timeout(async {
+        let (c, s) = try_pair(client_config(), server_config("expired"), "localhost").await;
+        match handshake_err(c) {
+            Error::Certificate(CertificateError::Expired {
+                subject,
+                not_after,
+                now: _,
+            }) => {
+                assert_eq!(subject, "CN=localhost,O=lctls test");
+                assert_eq!(not_after, "2021-01-01T00:00:00Z");
+            }
+            other => panic!("expected Expired, got {other:?}"),
+        }
+        assert_eq!(
+            handshake_err(s),
+            Error::AlertReceived(AlertDescription::CertificateExpired)
+        );
+    })
+    .await
+}
+
+/// 2020-06-01T00:00:00Z.
+fn june_2020() -> Arc<FixedTime> {
+    Arc::new(FixedTime(UnixTime::since_unix_epoch(Duration::from_secs(
+        1_590_969_600,
+    ))))
+}
+
+/// expired.pem's leaf is valid on 2020-06-01, but certs/make.sh issues the
+/// root and intermediate at generation time, so at that instant the chain is
+/// refused because the *intermediate* is not yet valid. This pins that exact
+/// behaviour; `fixed_time_inside_validity_window_accepts` covers acceptance
+/// with a chain that really is valid on 2020-06-01.
+#[tokio::test]
+async fn expired_pem_at_fixed_time_fails_on_intermediate_not_yet_valid() {
+    timeout(async {
+        let cc = Arc::new(
+            client_builder()
+                .with_time_provider(june_2020())
+                .build()
+                .unwrap(),
+        );
+        let (c, s) = try_pair(cc, server_config("expired"), "localhost").await;
+        match handshake_err(c) {
+            Error::Certificate(CertificateError::NotYetValid {
+                subject,
+                not_before: _,
+                now,
+            }) => {
+                assert_eq!(subject, "CN=lctls test intermediate CA,O=lctls test");
+                assert_eq!(now, "2020-06-01T00:00:00Z");
+            }
+            other => panic!("expected NotYetValid for the intermediate, got {other:?}"),
+        }
+        assert_eq!(
+            handshake_err(s),
+            Error::AlertReceived(AlertDescription::CertificateExpired)
+        );
+    })
+    .await
+}
+
+/// A root valid 2019..2040 and a leaf valid only in 2020, made with rcgen.
+fn chain_valid_in_2020() -> (CertificateDer<'static>, CertifiedKey) {
+    use rcgen::{
+        date_time_ymd, BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa,
+        KeyPair, KeyUsagePurpose,
+    };
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.distinguished_name
+        .push(DnType::CommonName, "rcgen 2020 root");
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    ca.not_before = date_time_ymd(2019, 1, 1);
+    ca.not_after = date_time_ymd(2040, 1, 1);
+    let ca_cert = ca.self_signed(&ca_key).unwrap();
+
+    let leaf_key = KeyPair::generate().unwrap();
+    let mut leaf = CertificateParams::new(vec!["localhost".to_string()]).unwrap();
+    leaf.distinguished_name
+        .push(DnType::CommonName, "localhost");
+    leaf.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    leaf.not_before = date_time_ymd(2020, 1, 1);
+    leaf.not_after = date_time_ymd(2021, 1, 1);
+    let leaf_cert = leaf.signed_by(&leaf_key, &ca_cert, &ca_key).unwrap();
+
+    let key = rustls_pki_types::PrivateKeyDer::Pkcs8(leaf_key.serialize_der().into());
+    let ck = CertifiedKey::new(vec![leaf_cert.der().clone()], &key).unwrap();
+    (ca_cert.der().clone(), ck)
+}
+
+#[tokio::test]
+async fn fixed_time_inside_validity_window_accepts() {
+    timeout(async {
+        let (root, ck) = chain_valid_in_2020();
+        let mut roots = RootStore::new();
+        roots.add(root).unwrap();
+        let roots = Arc::new(roots);
+        let sc = Arc::new(
+            ServerConfig::builder()
+                .with_certified_key(ck)
+                .build()
+                .unwrap(),
+        );
+
+        // At the fixed time inside the window: accepted.
+        let cc = Arc::new(
+            ClientConfig::builder()
+                .with_root_store(roots.clone())
+                .with_time_provider(june_2020())
+                .build()
+                .unwrap(),
+        );
+        let (mut c, mut s) = pair(cc, sc.clone(), "localhost").await;
+        c.write_all(b"2020").await.unwrap();
+        c.flush().await.unwrap();
+        let mut buf = [0u8; 4];
+        s.read_exact(&mut buf).await.unwrap();
+        assert_eq!(&buf, b"2020");
+
+        // The same chain with the system clock: the leaf has expired.
+        let cc = Arc::new(
+            ClientConfig::builder()
+                .with_root_store(roots)
+                .build()
+                .unwrap(),
+        );
+        let (c, s) = try_pair(cc, sc, "localhost").await;
+        match handshake_err(c) {
+            Error::Certificate(CertificateError::Expired {
+                subject, not_after, ..
+            }) => {
+                assert_eq!(subject, "CN=localhost");
+                assert_eq!(not_after, "2021-01-01T00:00:00Z");
+            }
+            other => panic!("expected Expired, got {other:?}"),
+        }
+        assert_eq!(
+            handshake_err(s),
+            Error::AlertReceived(AlertDescription::CertificateExpired)
+        );
+    })
+    .await
+}
+
+// ---------------------------------------------------------------- records
+
+#[tokio::test]
+async fn tampered_application_record() {
+    timeout(async {
+        let (mut c, mut s, mode) = tapped_pair().await;
+        // The write is one record: header (5 bytes), then ciphertext. Flip the
+        // first ciphertext byte.
+        *mode.lock().unwrap() = TapMode::FlipNext(5);
+        s.write_all(b"tamper with me").await.unwrap();
+        s.flush().await.unwrap();
+        assert_eq!(*mode.lock().unwrap(), TapMode::Pass, "the flip happened");
+        let mut buf = [0u8; 14];
+        let e = c.read_exact(&mut buf).await.unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidData);
+        assert_eq!(tls_err(&e), &Error::BadRecordMac);
+        let e = s.read(&mut buf).await.unwrap_err();
+        assert_eq!(
+            tls_err(&e),
+            &Error::AlertReceived(AlertDescription::BadRecordMac)
+        );
+    })
+    .await
+}
+
+#[tokio::test]
+async fn tampered_record_header() {
+    timeout(async {
+        let (mut c, mut s, mode) = tapped_pair().await;
+        // legacy_record_version is additional data: 03 03 -> 03 fc.
+        *mode.lock().unwrap() = TapMode::FlipNext(2);
+        s.write_all(b"tamper with me").await.unwrap();
+        s.flush().await.unwrap();
+        let mut buf = [0u8; 14];
+        let e = c.read_exact(&mut buf).await.unwrap_err();
+        assert_eq!(tls_err(&e), &Error::BadRecordMac);
+        let e = s.read(&mut buf).await.unwrap_err();
+        assert_eq!(
+            tls_err(&e),
+            &Error::AlertReceived(AlertDescription::BadRecordMac)
+        );
+    })
+    .await
+}
+
+#[test]
+fn tampered_record_sans_io() {
+    let mut client = sans_io_client(client_config(), "localhost");
+    let mut server = Connection::new_server(server_config("server"));
+    drive_handshake(&mut client, &mut server);
+    client.write_plaintext(b"secret").unwrap();
+    let mut rec = client.take_outgoing().to_vec();
+    let last = rec.len() - 1;
+    rec[last] ^= 0x01; // last byte of the tag
+    server.feed(&rec);
+    assert_eq!(server.process(), Err(Error::BadRecordMac));
+    assert_eq!(server.error(), Some(&Error::BadRecordMac));
+    // The same error again, and the alert is queued (encrypted, so only its
+    // effect on the client is checked).
+    assert_eq!(server.process(), Err(Error::BadRecordMac));
+    let alert = server.take_outgoing();
+    assert_eq!(alert[0], 0x17, "protected alert record");
+    client.feed(&alert);
+    assert_eq!(
+        client.process(),
+        Err(Error::AlertReceived(AlertDescription::BadRecordMac))
+    );
+    assert_eq!(client.take_outgoing().len(), 0, "no alert answers an alert");
+}
+
+#[tokio::test]
+async fn truncated_stream_without_close_notify() {
+    timeout(async {
+        let (mut c, mut s) = pair(client_config(), server_config("server"), "localhost").await;
+        s.write_all(b"last words").await.unwrap();
+        s.flush().await.unwrap();
+        drop(s); // transport closed, no close_notify
+        let mut buf = [0u8; 10];
+        c.read_exact(&mut buf).await.unwrap();
+        assert_eq!(&buf, b"last words");
+        let e = c.read(&mut buf).await.unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof);
+        assert_eq!(tls_err(&e), &Error::Truncated);
+        // It stays an error.
+        let mut rest = Vec::new();
+        let e = c.read_to_end(&mut rest).await.unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof);
+        assert_eq!(tls_err(&e), &Error::Truncated);
+    })
+    .await
+}
+
+#[tokio::test]
+async fn truncated_read_to_end() {
+    timeout(async {
+        let (mut c, mut s) = pair(client_config(), server_config("server"), "localhost").await;
+        s.write_all(b"data").await.unwrap();
+        s.flush().await.unwrap();
+        drop(s);
+        let mut out = Vec::new();
+        let e = c.read_to_end(&mut out).await.unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof);
+        assert_eq!(tls_err(&e), &Error::Truncated);
+        assert_eq!(out, b"data");
+    })
+    .await
+}
+
+#[tokio::test]
+async fn record_cut_in_half() {
+    timeout(async {
+        let (mut c, mut s, mode) = tapped_pair().await;
+        *mode.lock().unwrap() = TapMode::CutNext;
+        s.write_all(b"this record is cut in half").await.unwrap();
+        s.flush().await.unwrap();
+        assert_eq!(*mode.lock().unwrap(), TapMode::Swallow);
+        drop(s);
+        let mut out = Vec::new();
+        let e = c.read_to_end(&mut out).await.unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof);
+        assert_eq!(tls_err(&e), &Error::Truncated);
+        assert!(out.is_empty());
+    })
+    .await
+}
+
+#[tokio::test]
+async fn eof_during_handshake() {
+    timeout(async {
+        let (a, mut b) = tokio::io::duplex(64 * 1024);
+        let client = TlsConnector::from(client_config()).connect("localhost", a);
+        let raw = async {
+            read_record(&mut b).await;
+            drop(b);
+        };
+        let (res, ()) = tokio::join!(client, raw);
+        let e = res.unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof);
+        assert_eq!(tls_err(&e), &Error::Truncated);
+    })
+    .await
+}
+
+#[tokio::test]
+async fn garbage_to_server() {
+    timeout(async {
+        let (e, out) = raw_client_vs_server(
+            server_config("server"),
+            b"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+        )
+        .await;
+        assert_eq!(
+            e,
+            Error::Protocol {
+                alert: AlertDescription::UnexpectedMessage,
+                reason: "unknown record content type 71".into(),
+            }
+        );
+        assert_eq!(out, plain_fatal_alert(10));
+    })
+    .await
+}
+
+#[tokio::test]
+async fn garbage_handshake_body_to_server() {
+    timeout(async {
+        // A well-framed record holding a 1-byte "ClientHello".
+        let (e, out) = raw_client_vs_server(
+            server_config("server"),
+            &[0x16, 0x03, 0x01, 0x00, 0x05, 0x01, 0x00, 0x00, 0x01, 0xff],
+        )
+        .await;
+        assert!(
+            matches!(
+                &e,
+                Error::Protocol {
+                    alert: AlertDescription::DecodeError,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert_eq!(out, plain_fatal_alert(50));
+    })
+    .await
+}
+
+#[tokio::test]
+async fn garbage_to_client() {
+    timeout(async {
+        let (e, rest) =
+            client_vs_raw_server(client_config(), b"HTTP/1.1 400 Bad Request\r\n\r\n").await;
+        assert_eq!(
+            e,
+            Error::Protocol {
+                alert: AlertDescription::UnexpectedMessage,
+                reason: "unknown record content type 72".into(),
+            }
+        );
+        assert_eq!(rest, plain_fatal_alert(10));
+    })
+    .await
+}
+
+#[tokio::test]
+async fn oversized_record_to_server() {
+    timeout(async {
+        // 2^14 + 257 = 16641 = 0x4101 bytes: one more than TLS 1.3 allows.
+        let mut bytes = vec![0x16, 0x03, 0x01, 0x41, 0x01];
+        bytes.extend(std::iter::repeat(0u8).take(16641));
+        let (e, out) = raw_client_vs_server(server_config("server"), &bytes).await;
+        assert_eq!(
+            e,
+            Error::Protocol {
+                alert: AlertDescription::RecordOverflow,
+                reason: "record of 16641 bytes exceeds the limit of 16640".into(),
+            }
+        );
+        assert_eq!(out, plain_fatal_alert(22));
+    })
+    .await
+}
+
+#[tokio::test]
+async fn oversized_record_to_client() {
+    timeout(async {
+        let (e, rest) =
+            client_vs_raw_server(client_config(), &[0x16, 0x03, 0x03, 0x41, 0x01]).await;
+        assert_eq!(
+            e,
+            Error::Protocol {
+                alert: AlertDescription::RecordOverflow,
+                reason: "record of 16641 bytes exceeds the limit of 16640".into(),
+            }
+        );
+        assert_eq!(rest, plain_fatal_alert(22));
+    })
+    .await
+}
+
+#[tokio::test]
+async fn oversized_record_after_handshake() {
+    timeout(async {
+        let (mut c, mut s) = pair(client_config(), server_config("server"), "localhost").await;
+        s.get_mut()
+            .write_all(&[0x17, 0x03, 0x03, 0x41, 0x01])
+            .await
+            .unwrap();
+        let mut buf = [0u8; 8];
+        let e = c.read(&mut buf).await.unwrap_err();
+        assert!(
+            matches!(
+                tls_err(&e),
+                Error::Protocol {
+                    alert: AlertDescription::RecordOverflow,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        let e = s.read(&mut buf).await.unwrap_err();
+        assert_eq!(
+            tls_err(&e),
+            &Error::AlertReceived(AlertDescription::RecordOverflow)
+        );
+    })
+    .await
+}
+
+#[tokio::test]
+async fn peer_alert_mid_handshake() {
+    timeout(async {
+        let (e, rest) = client_vs_raw_server(client_config(), &plain_fatal_alert(40)).await;
+        assert_eq!(e, Error::AlertReceived(AlertDescription::HandshakeFailure));
+        assert!(rest.is_empty(), "no alert answers an alert: {rest:02x?}");
+    })
+    .await
+}
+
+// ---------------------------------------------------------------- versions
+
+#[test]
+fn tls12_only_client_hello_sans_io() {
+    let mut server = Connection::new_server(server_config("server"));
+    server.feed(&client_hello_record(tls12_client_hello()));
+    assert_eq!(
+        server.process(),
+        Err(Error::UnsupportedVersion(
+            "client offered only legacy version 0x0303; this server requires TLS 1.3".into()
+        ))
+    );
+    assert_eq!(
+        server.take_outgoing().to_vec(),
+        vec![0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x46]
+    );
+}
+
+#[tokio::test]
+async fn tls12_only_client_hello_tokio() {
+    timeout(async {
+        let (e, out) = raw_client_vs_server(
+            server_config("server"),
+            &client_hello_record(tls12_client_hello()),
+        )
+        .await;
+        assert!(matches!(e, Error::UnsupportedVersion(_)), "{e:?}");
+        assert_eq!(out, plain_fatal_alert(70));
+    })
+    .await
+}
+
+#[test]
+fn supported_versions_without_tls13() {
+    let mut ch = tls12_client_hello();
+    ch.extensions.supported_versions =
+        Some(vec![ProtocolVersion::TLSv1_2, ProtocolVersion::TLSv1_1]);
+    let mut server = Connection::new_server(server_config("server"));
+    server.feed(&client_hello_record(ch));
+    let e = server.process().unwrap_err();
+    assert!(matches!(e, Error::UnsupportedVersion(_)), "{e:?}");
+    assert_eq!(server.take_outgoing().to_vec(), plain_fatal_alert(70));
+}
+
+/// An SSL 2.0-format (compatibility) ClientHello offering SSL 3.0/TLS 1.0.
+fn sslv2_hello_bytes() -> Vec<u8> {
+    let mut body = vec![0x01, 0x03, 0x01]; // CLIENT-HELLO, version 3.1
+    body.extend_from_slice(&[0x00, 0x15]); // cipher spec length: 21 (7 specs)
+    body.extend_from_slice(&[0x00, 0x00]); // session id length
+    body.extend_from_slice(&[0x00, 0x10]); // challenge length
+    for spec in [
+        [0x00, 0x00, 0x04],
+        [0x00, 0x00, 0x05],
+        [0x00, 0x00, 0x0a],
+        [0x01, 0x00, 0x80],
+        [0x07, 0x00, 0xc0],
+        [0x03, 0x00, 0x80],
+        [0x00, 0x00, 0x2f],
+    ] {
+        body.extend_from_slice(&spec);
+    }
+    body.extend_from_slice(&[0x42; 16]);
+    let mut rec = vec![0x80 | (body.len() >> 8) as u8, body.len() as u8];
+    rec.extend_from_slice(&body);
+    rec
+}
+
+#[tokio::test]
+async fn sslv2_client_hello_refused() {
+    timeout(async {
+        let (e, out) = raw_client_vs_server(server_config("server"), &sslv2_hello_bytes()).await;
+        assert_eq!(
+            e,
+            Error::UnsupportedVersion("SSL 2.0-format ClientHello".into())
+        );
+        assert_eq!(out, plain_fatal_alert(70));
+    })
+    .await
+}
+
+// ---------------------------------------------------------------- sizes
+
+#[tokio::test]
+async fn one_byte_fragments() {
+    timeout(async {
+        let cc = Arc::new(client_builder().with_max_fragment_size(1).build().unwrap());
+        let sc = Arc::new(
+            server_builder("server")
+                .with_max_fragment_size(1)
+                .build()
+                .unwrap(),
+        );
+        let (mut c, mut s) = pair(cc, sc, "localhost").await;
+        let data: Vec<u8> = (0..2000u32).map(|i| (i * 7) as u8).collect();
+        let expect = data.clone();
+        let client = async {
+            c.write_all(&data).await.unwrap();
+            c.flush().await.unwrap();
+            let mut back = vec![0u8; data.len()];
+            c.read_exact(&mut back).await.unwrap();
+            assert_eq!(back, data);
+            c.shutdown().await.unwrap();
+            let mut rest = Vec::new();
+            c.read_to_end(&mut rest).await.unwrap();
+            assert!(rest.is_empty());
+        };
+        let server = async {
+            let mut got = vec![0u8; expect.len()];
+            s.read_exact(&mut got).await.unwrap();
+            assert_eq!(got, expect);
+            s.write_all(&got).await.unwrap();
+            s.flush().await.unwrap();
+            let mut rest = Vec::new();
+            s.read_to_end(&mut rest).await.unwrap();
+            assert!(rest.is_empty());
+            s.shutdown().await.unwrap();
+        };
+        tokio::join!(client, server);
+    })
+    .await
+}
+
+#[test]
+fn one_byte_fragments_on_the_wire() {
+    // Sans-IO, to look at the records themselves: every record carries one
+    // byte of plaintext (5 header + 1 + 1 content type + 16 tag = 23 bytes).
+    let cc = Arc::new(client_builder().with_max_fragment_size(1).build().unwrap());
+    let sc = Arc::new(
+        server_builder("server")
+            .with_max_fragment_size(1)
+            .build()
+            .unwrap(),
+    );
+    let mut client = sans_io_client(cc, "localhost");
+    let ch = client.take_outgoing().to_vec();
+    // The plaintext ClientHello: 6 bytes per record.
+    assert_eq!(ch.len() % 6, 0);
+    assert!(ch
+        .chunks(6)
+        .all(|r| r[..5] == [0x16, 0x03, 0x03, 0x00, 0x01]));
+    let mut server = Connection::new_server(sc);
+    server.feed(&ch);
+    server.process().unwrap();
+    client.feed(&server.take_outgoing());
+    client.process().unwrap();
+    server.feed(&client.take_outgoing());
+    server.process().unwrap();
+    assert!(!client.is_handshaking() && !server.is_handshaking());
+    client.write_plaintext(b"abc").unwrap();
+    let out = client.take_outgoing();
+    assert_eq!(out.len(), 3 * 23);
+    server.feed(&out);
+    server.process().unwrap();
+    let mut buf = [0u8; 3];
+    assert_eq!(server.read_plaintext(&mut buf), 3);
+    assert_eq!(&buf, b"abc");
+}
+
+#[tokio::test]
+async fn handshake_message_over_limit() {
+    timeout(async {
+        let cc = Arc::new(
+            client_builder()
+                .with_max_handshake_message(512)
+                .build()
+                .unwrap(),
+        );
+        let (c, s) = try_pair(cc, server_config("server-rsa"), "localhost").await;
+        match handshake_err(c) {
+            Error::Protocol {
+                alert: AlertDescription::IllegalParameter,
+                reason,
+            } => assert!(
+                reason.starts_with("handshake message of ")
+                    && reason.ends_with(" bytes exceeds the limit of 512 bytes"),
+                "{reason}"
+            ),
+            other => panic!("expected illegal_parameter, got {other:?}"),
+        }
+        assert_eq!(
+            handshake_err(s),
+            Error::AlertReceived(AlertDescription::IllegalParameter)
+        );
+    })
+    .await
+}
+
+// ---------------------------------------------------------------- floods
+
+fn flood_error(what: &str) -> Error {
+    Error::Protocol {
+        alert: AlertDescription::UnexpectedMessage,
+        reason: format!("peer sent more than 32 {what} records in a row"),
+    }
+}
+
+#[test]
+fn ccs_flood_to_server() {
+    let mut bytes = real_client_hello();
+    for _ in 0..100 {
+        bytes.extend_from_slice(&[0x14, 0x03, 0x03, 0x00, 0x01, 0x01]);
+    }
+    let mut server = Connection::new_server(server_config("server"));
+    server.feed(&bytes);
+    assert_eq!(server.process(), Err(flood_error("change_cipher_spec")));
+}
+
+#[tokio::test]
+async fn ccs_flood_to_client() {
+    timeout(async {
+        let flood: Vec<u8> = [0x14, 0x03, 0x03, 0x00, 0x01, 0x01].repeat(100);
+        let (e, rest) = client_vs_raw_server(client_config(), &flood).await;
+        assert_eq!(e, flood_error("change_cipher_spec"));
+        assert_eq!(rest, plain_fatal_alert(10));
+    })
+    .await
+}
+
+#[tokio::test]
+async fn warning_alert_flood_to_server() {
+    timeout(async {
+        // warning user_canceled, 100 times, before any ClientHello.
+        let flood: Vec<u8> = [0x15, 0x03, 0x03, 0x00, 0x02, 0x01, 0x5a].repeat(100);
+        let (e, out) = raw_client_vs_server(server_config("server"), &flood).await;
+        assert_eq!(e, flood_error("warning alert"));
+        assert_eq!(out, plain_fatal_alert(10));
+    })
+    .await
+}
+
+#[tokio::test]
+async fn ccs_after_handshake() {
+    timeout(async {
+        let (mut c, mut s) = pair(client_config(), server_config("server"), "localhost").await;
+        s.get_mut()
+            .write_all(&[0x14, 0x03, 0x03, 0x00, 0x01, 0x01])
+            .await
+            .unwrap();
+        let mut buf = [0u8; 8];
+        let e = c.read(&mut buf).await.unwrap_err();
+        assert_eq!(
+            tls_err(&e),
+            &Error::Protocol {
+                alert: AlertDescription::UnexpectedMessage,
+                reason: "change_cipher_spec outside the handshake".into(),
+            }
+        );
+        let e = s.read(&mut buf).await.unwrap_err();
+        assert_eq!(
+            tls_err(&e),
+            &Error::AlertReceived(AlertDescription::UnexpectedMessage)
+        );
+    })
+    .await
+}

@@ -1,0 +1,155 @@
+//! Helpers shared by the integration tests: configs from certs/, a connected
+//! client/server pair over `tokio::io::duplex`, error extraction and timeouts.
+#![allow(dead_code)]
+
+use std::future::Future;
+use std::io;
+use std::sync::Arc;
+use std::time::Duration;
+
+use lctls::config::{
+    CertifiedKey, ClientConfig, ClientConfigBuilder, ServerConfig, ServerConfigBuilder,
+};
+use lctls::pki::{CertificateDer, RootStore};
+use lctls::proto::conn::Connection;
+use lctls::{Error, TlsAcceptor, TlsConnector, TlsStream};
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::ServerName;
+use tokio::io::DuplexStream;
+
+/// The test PKI directory.
+pub const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/certs");
+
+/// Every test body runs under this limit.
+pub const TEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Runs `f` under [`TEST_TIMEOUT`], panicking if it takes longer.
+pub async fn timeout<F: Future>(f: F) -> F::Output {
+    tokio::time::timeout(TEST_TIMEOUT, f)
+        .await
+        .expect("test timed out after 30 s")
+}
+
+/// Path of a file in certs/.
+pub fn path(name: &str) -> String {
+    format!("{DIR}/{name}")
+}
+
+/// A root store trusting certs/ca.pem.
+pub fn roots() -> Arc<RootStore> {
+    let mut roots = RootStore::new();
+    roots.add_pem_file(path("ca.pem")).unwrap();
+    Arc::new(roots)
+}
+
+/// A client builder trusting certs/ca.pem.
+pub fn client_builder() -> ClientConfigBuilder {
+    ClientConfig::builder().with_root_store(roots())
+}
+
+/// A default client config trusting certs/ca.pem.
+pub fn client_config() -> Arc<ClientConfig> {
+    Arc::new(client_builder().build().unwrap())
+}
+
+/// Loads `certs/{cert}.pem` with the key file `certs/{key}`.
+pub fn certified_key(cert: &str, key: &str) -> CertifiedKey {
+    CertifiedKey::from_pem_files(path(&format!("{cert}.pem")), path(key)).unwrap()
+}
+
+/// A server builder presenting `certs/{name}.pem` with `certs/{name}.key`.
+pub fn server_builder(name: &str) -> ServerConfigBuilder {
+    ServerConfig::builder().with_certified_key(certified_key(name, &format!("{name}.key")))
+}
+
+/// A server config presenting `certs/{name}.pem` with `certs/{name}.key`.
+pub fn server_config(name: &str) -> Arc<ServerConfig> {
+    Arc::new(server_builder(name).build().unwrap())
+}
+
+/// The certificates of a PEM file, in order.
+pub fn pem_certs(name: &str) -> Vec<CertificateDer<'static>> {
+    CertificateDer::pem_file_iter(path(name))
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap()
+}
+
+/// Both handshake results of a client connecting to `name` and a server, run
+/// concurrently over a duplex pipe of `buf` bytes.
+pub async fn try_pair_buf(
+    cc: Arc<ClientConfig>,
+    sc: Arc<ServerConfig>,
+    name: &'static str,
+    buf: usize,
+) -> (
+    io::Result<TlsStream<DuplexStream>>,
+    io::Result<TlsStream<DuplexStream>>,
+) {
+    let (a, b) = tokio::io::duplex(buf);
+    let connector = TlsConnector::from(cc);
+    let acceptor = TlsAcceptor::from(sc);
+    tokio::join!(connector.connect(name, a), acceptor.accept(b))
+}
+
+/// [`try_pair_buf`] with a 64 KiB pipe.
+pub async fn try_pair(
+    cc: Arc<ClientConfig>,
+    sc: Arc<ServerConfig>,
+    name: &'static str,
+) -> (
+    io::Result<TlsStream<DuplexStream>>,
+    io::Result<TlsStream<DuplexStream>>,
+) {
+    try_pair_buf(cc, sc, name, 64 * 1024).await
+}
+
+/// A connected (client, server) pair; panics if either handshake fails.
+pub async fn pair(
+    cc: Arc<ClientConfig>,
+    sc: Arc<ServerConfig>,
+    name: &'static str,
+) -> (TlsStream<DuplexStream>, TlsStream<DuplexStream>) {
+    let (c, s) = try_pair(cc, sc, name).await;
+    (c.expect("client handshake"), s.expect("server handshake"))
+}
+
+/// The `lctls::Error` inside an `io::Error`; panics if there is none.
+#[track_caller]
+pub fn tls_err(e: &io::Error) -> &Error {
+    Error::from_io(e).unwrap_or_else(|| panic!("io::Error without an lctls::Error: {e:?}"))
+}
+
+/// Unwraps the error of a handshake result and returns the `lctls::Error`.
+#[track_caller]
+pub fn handshake_err<T: std::fmt::Debug>(r: io::Result<T>) -> Error {
+    let e = r.expect_err("handshake should have failed");
+    tls_err(&e).clone()
+}
+
+/// A sans-IO client connection to `name`.
+pub fn sans_io_client(cc: Arc<ClientConfig>, name: &'static str) -> Connection {
+    Connection::new_client(cc, ServerName::try_from(name).unwrap()).unwrap()
+}
+
+/// Moves ciphertext between two sans-IO connections until neither is
+/// handshaking (at most 20 rounds).
+pub fn drive_handshake(client: &mut Connection, server: &mut Connection) {
+    for _ in 0..20 {
+        if !client.is_handshaking() && !server.is_handshaking() && client.outgoing_len() == 0 {
+            return;
+        }
+        let out = client.take_outgoing();
+        server.feed(&out);
+        server.process().expect("server process");
+        let out = server.take_outgoing();
+        client.feed(&out);
+        client.process().expect("client process");
+    }
+    panic!("handshake did not complete in 20 rounds");
+}
+
+/// A fatal alert record in plaintext (before any keys): `15 03 03 00 02 02 desc`.
+pub fn plain_fatal_alert(desc: u8) -> Vec<u8> {
+    vec![0x15, 0x03, 0x03, 0x00, 0x02, 0x02, desc]
+}
