@@ -19,7 +19,7 @@ mod tests;
 pub use error::CertificateError;
 pub use roots::RootStore;
 pub use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
-pub use signature::verify_tls13_signature;
+pub use signature::{verify_tls12_signature, verify_tls13_signature};
 pub use verify::{
     verify_chain, ClientCertVerifier, DefaultClientVerifier, DefaultServerVerifier, KeyPurpose,
     ServerCertVerifier, VerifiedPath,

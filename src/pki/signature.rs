@@ -354,3 +354,65 @@ mod tests {
         assert_eq!(parse_pss_params(&[0x30, 0x00]), None);
     }
 }
+
+/// Schemes accepted in TLS 1.2 ServerKeyExchange and CertificateVerify, in
+/// our order of preference (RFC 5246 section 7.4.1.4.1; SHA-1 refused).
+pub(crate) const TLS12_SCHEMES: &[SignatureScheme] = &[
+    SignatureScheme::ECDSA_NISTP256_SHA256,
+    SignatureScheme::ECDSA_NISTP384_SHA384,
+    SignatureScheme::ED25519,
+    SignatureScheme::RSA_PSS_SHA256,
+    SignatureScheme::RSA_PSS_SHA384,
+    SignatureScheme::RSA_PSS_SHA512,
+    SignatureScheme::RSA_PKCS1_SHA256,
+    SignatureScheme::RSA_PKCS1_SHA384,
+    SignatureScheme::RSA_PKCS1_SHA512,
+];
+
+/// Verifies a TLS 1.2 handshake signature made with the key of `cert`. Unlike
+/// TLS 1.3, ECDSA schemes name only the hash, and RSA PKCS#1 v1.5 is allowed.
+pub fn verify_tls12_signature(
+    cert: &rustls_pki_types::CertificateDer<'_>,
+    scheme: SignatureScheme,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), Error> {
+    let parsed = ParsedCert::parse(cert.as_ref())?;
+    let kind = key_kind(&parsed.spki).map_err(|e| {
+        Error::illegal(format!(
+            "certificate '{}' has a key unusable with {scheme:?}: {e}",
+            parsed.subject_str
+        ))
+    })?;
+    use SignatureScheme as S;
+    let alg: &'static dyn VerificationAlgorithm = match (scheme, kind) {
+        (S::ECDSA_NISTP256_SHA256, KeyKind::EcP256) => &signature::ECDSA_P256_SHA256_ASN1,
+        (S::ECDSA_NISTP256_SHA256, KeyKind::EcP384) => &signature::ECDSA_P384_SHA256_ASN1,
+        (S::ECDSA_NISTP384_SHA384, KeyKind::EcP256) => &signature::ECDSA_P256_SHA384_ASN1,
+        (S::ECDSA_NISTP384_SHA384, KeyKind::EcP384) => &signature::ECDSA_P384_SHA384_ASN1,
+        (S::ED25519, KeyKind::Ed25519) => &signature::ED25519,
+        (S::RSA_PSS_SHA256, KeyKind::Rsa) => &signature::RSA_PSS_2048_8192_SHA256,
+        (S::RSA_PSS_SHA384, KeyKind::Rsa) => &signature::RSA_PSS_2048_8192_SHA384,
+        (S::RSA_PSS_SHA512, KeyKind::Rsa) => &signature::RSA_PSS_2048_8192_SHA512,
+        (S::RSA_PKCS1_SHA256, KeyKind::Rsa) => &signature::RSA_PKCS1_2048_8192_SHA256,
+        (S::RSA_PKCS1_SHA384, KeyKind::Rsa) => &signature::RSA_PKCS1_2048_8192_SHA384,
+        (S::RSA_PKCS1_SHA512, KeyKind::Rsa) => &signature::RSA_PKCS1_2048_8192_SHA512,
+        (s, k) => {
+            return Err(Error::illegal(format!(
+                "signature scheme {s:?} cannot be used with the {k:?} key of certificate '{}'",
+                parsed.subject_str
+            )))
+        }
+    };
+    UnparsedPublicKey::new(alg, &parsed.spki.key)
+        .verify(message, signature)
+        .map_err(|_| {
+            Error::protocol(
+                AlertDescription::DecryptError,
+                format!(
+                    "{scheme:?} signature by certificate '{}' does not verify",
+                    parsed.subject_str
+                ),
+            )
+        })
+}

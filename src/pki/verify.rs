@@ -134,6 +134,22 @@ pub trait ServerCertVerifier: Send + Sync + std::fmt::Debug {
         super::signature::verify_tls13_signature(cert, scheme, message, signature)
     }
 
+    /// Verifies a TLS 1.2 handshake signature (ServerKeyExchange or CertificateVerify).
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        scheme: SignatureScheme,
+        signature: &[u8],
+    ) -> Result<(), crate::Error> {
+        super::signature::verify_tls12_signature(cert, scheme, message, signature)
+    }
+
+    /// The signature schemes we accept in TLS 1.2.
+    fn supported_schemes_tls12(&self) -> Vec<SignatureScheme> {
+        super::signature::TLS12_SCHEMES.to_vec()
+    }
+
     /// The signature schemes to offer in signature_algorithms.
     fn supported_schemes(&self) -> Vec<SignatureScheme> {
         TLS13_SCHEMES.to_vec()
@@ -198,6 +214,22 @@ pub trait ClientCertVerifier: Send + Sync + std::fmt::Debug {
         signature: &[u8],
     ) -> Result<(), crate::Error> {
         super::signature::verify_tls13_signature(cert, scheme, message, signature)
+    }
+
+    /// Verifies a TLS 1.2 handshake signature (ServerKeyExchange or CertificateVerify).
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        scheme: SignatureScheme,
+        signature: &[u8],
+    ) -> Result<(), crate::Error> {
+        super::signature::verify_tls12_signature(cert, scheme, message, signature)
+    }
+
+    /// The signature schemes we accept in TLS 1.2.
+    fn supported_schemes_tls12(&self) -> Vec<SignatureScheme> {
+        super::signature::TLS12_SCHEMES.to_vec()
     }
 
     /// The signature schemes we accept from clients.

@@ -99,6 +99,31 @@ impl SigningKey {
         }
     }
 
+    /// The schemes this key can sign with in TLS 1.2 (PKCS#1 v1.5 allowed).
+    pub fn schemes_tls12(&self) -> &'static [SignatureScheme] {
+        match &self.inner {
+            Inner::Rsa(_) => &[
+                SignatureScheme::RSA_PSS_SHA256,
+                SignatureScheme::RSA_PSS_SHA384,
+                SignatureScheme::RSA_PSS_SHA512,
+                SignatureScheme::RSA_PKCS1_SHA256,
+                SignatureScheme::RSA_PKCS1_SHA384,
+                SignatureScheme::RSA_PKCS1_SHA512,
+            ],
+            _ => self.schemes(),
+        }
+    }
+
+    /// True for RSA keys (ECDHE_RSA suites), false for ECDSA and Ed25519 (ECDHE_ECDSA).
+    pub fn is_rsa(&self) -> bool {
+        matches!(self.inner, Inner::Rsa(_))
+    }
+
+    /// The first of our TLS 1.2 schemes that the peer offered.
+    pub fn choose_scheme_tls12(&self, offered: &[SignatureScheme]) -> Option<SignatureScheme> {
+        self.schemes_tls12().iter().copied().find(|s| offered.contains(s))
+    }
+
     /// The first of our schemes that the peer offered.
     pub fn choose_scheme(&self, offered: &[SignatureScheme]) -> Option<SignatureScheme> {
         self.schemes().iter().copied().find(|s| offered.contains(s))
@@ -127,6 +152,9 @@ impl SigningKey {
                     SignatureScheme::RSA_PSS_SHA256 => &signature::RSA_PSS_SHA256,
                     SignatureScheme::RSA_PSS_SHA384 => &signature::RSA_PSS_SHA384,
                     SignatureScheme::RSA_PSS_SHA512 => &signature::RSA_PSS_SHA512,
+                    SignatureScheme::RSA_PKCS1_SHA256 => &signature::RSA_PKCS1_SHA256,
+                    SignatureScheme::RSA_PKCS1_SHA384 => &signature::RSA_PKCS1_SHA384,
+                    SignatureScheme::RSA_PKCS1_SHA512 => &signature::RSA_PKCS1_SHA512,
                     _ => return Err(Error::internal(format!("RSA key cannot sign {scheme:?}"))),
                 };
                 let mut sig = vec![0; k.public_modulus_len()];

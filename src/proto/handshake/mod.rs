@@ -2,7 +2,10 @@
 //! state needs; handling a message consumes it and yields the next state, so
 //! secrets and the transcript only ever move forward.
 
+pub mod client12;
 pub mod client13;
+pub mod resume;
+pub mod server12;
 pub mod server13;
 pub mod transcript;
 
