@@ -27,9 +27,10 @@ usage: server [options]
   --listen ADDR   address to listen on (default 127.0.0.1:8443)
   --cert FILE     PEM certificate chain, leaf first (default certs/server.pem)
   --key FILE      PEM private key (default certs/server.key)
-  --alpn LIST     comma-separated ALPN protocols to accept, e.g. h2,http/1.1
+  --alpn LIST     comma-separated ALPN protocols to accept, e.g. http/1.1
   --http          answer each request with a small HTTP/1.1 200 response
-                  (default: echo everything back until the client closes)
+                  (ALPN defaults to http/1.1; without --http the server
+                  echoes everything back until the client closes)
   -v              log the library's debug output (-vv for trace)
   -h, --help      print this help
 ";
@@ -83,7 +84,7 @@ fn parse_args() -> Result<Option<Args>, String> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args = match parse_args() {
+    let mut args = match parse_args() {
         Ok(Some(args)) => args,
         Ok(None) => {
             print!("{USAGE}");
@@ -95,6 +96,13 @@ async fn main() -> ExitCode {
         }
     };
     init_logging(args.verbose);
+    if args.http {
+        if args.alpn.is_empty() {
+            args.alpn.push("http/1.1".into());
+        } else if args.alpn.iter().any(|p| p != "http/1.1") {
+            eprintln!("warning: --http answers in HTTP/1.1 whatever protocol ALPN selects");
+        }
+    }
     match run(args).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
