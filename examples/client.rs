@@ -1,0 +1,227 @@
+//! A small TLS 1.3 client, in the spirit of `openssl s_client`.
+//!
+//! ```text
+//! cargo run --example client -- --connect ADDR [--server-name NAME]
+//!                                [--ca FILE] [--alpn LIST] [-v]
+//! ```
+//!
+//! Connects, prints what was negotiated to stderr, then copies stdin to the
+//! server and the server's data to stdout. When stdin ends the client sends
+//! close_notify and keeps reading until the server closes too.
+
+use std::io;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use lctls::config::ClientConfig;
+use lctls::pki::RootStore;
+use lctls::TlsConnector;
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
+
+const USAGE: &str = "\
+usage: client --connect ADDR [options]
+
+  --connect ADDR      server address, HOST:PORT (required)
+  --server-name NAME  name to verify the certificate against and send as SNI
+                      (default: the host part of ADDR)
+  --ca FILE           PEM file of trusted root certificates (default certs/ca.pem)
+  --alpn LIST         comma-separated ALPN protocols to offer, e.g. h2,http/1.1
+  -v                  log the library's debug output (-vv for trace)
+  -h, --help          print this help
+";
+
+struct Args {
+    connect: String,
+    server_name: Option<String>,
+    ca: String,
+    alpn: Vec<String>,
+    verbose: u8,
+}
+
+fn parse_args() -> Result<Option<Args>, String> {
+    let mut connect = None;
+    let mut server_name = None;
+    let mut ca = "certs/ca.pem".to_string();
+    let mut alpn = Vec::new();
+    let mut verbose = 0;
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        let mut value = |name: &str| it.next().ok_or(format!("{name} needs a value"));
+        match arg.as_str() {
+            "--connect" => connect = Some(value("--connect")?),
+            "--server-name" => server_name = Some(value("--server-name")?),
+            "--ca" => ca = value("--ca")?,
+            "--alpn" => {
+                alpn = value("--alpn")?
+                    .split(',')
+                    .filter(|p| !p.is_empty())
+                    .map(String::from)
+                    .collect()
+            }
+            "-v" => verbose += 1,
+            "-vv" => verbose += 2,
+            "-h" | "--help" => return Ok(None),
+            other => return Err(format!("unknown argument '{other}'")),
+        }
+    }
+    let connect = connect.ok_or("--connect is required")?;
+    Ok(Some(Args {
+        connect,
+        server_name,
+        ca,
+        alpn,
+        verbose,
+    }))
+}
+
+/// The host part of `HOST:PORT` or `[IPv6]:PORT`.
+fn host_of(addr: &str) -> &str {
+    let host = addr.rsplit_once(':').map_or(addr, |(host, _)| host);
+    host.strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host)
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(Some(args)) => args,
+        Ok(None) => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("error: {e}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logging(args.verbose);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let code = match runtime.block_on(run(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {}", describe(&e));
+            ExitCode::FAILURE
+        }
+    };
+    // Tokio reads stdin on a blocking thread that may still be waiting for a
+    // line nobody will type; do not wait for it.
+    runtime.shutdown_background();
+    code
+}
+
+fn init_logging(verbose: u8) {
+    let level = match verbose {
+        0 => tracing::Level::WARN,
+        1 => tracing::Level::DEBUG,
+        _ => tracing::Level::TRACE,
+    };
+    tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(io::stderr)
+        .with_ansi(io::IsTerminal::is_terminal(&io::stderr()))
+        .init();
+}
+
+async fn run(args: Args) -> io::Result<()> {
+    let mut roots = RootStore::new();
+    roots.add_pem_file(&args.ca)?;
+    let config = ClientConfig::builder()
+        .with_root_store(Arc::new(roots))
+        .with_alpn_protocols(&args.alpn)
+        .build()?;
+    let connector = TlsConnector::from(Arc::new(config));
+
+    let server_name = args
+        .server_name
+        .clone()
+        .unwrap_or_else(|| host_of(&args.connect).to_string());
+    let tcp = TcpStream::connect(&args.connect).await?;
+    eprintln!("connected to {}", tcp.peer_addr()?);
+    let tls = connector.connect(server_name.clone(), tcp).await?;
+
+    let opt = |v: Option<String>| v.unwrap_or_else(|| "-".into());
+    eprintln!(
+        "version:  {}",
+        opt(tls.protocol_version().map(|v| format!("{v:?}")))
+    );
+    eprintln!(
+        "suite:    {}",
+        opt(tls.cipher_suite().map(|v| format!("{v:?}")))
+    );
+    eprintln!(
+        "group:    {}",
+        opt(tls.key_exchange_group().map(|v| format!("{v:?}")))
+    );
+    eprintln!(
+        "alpn:     {}",
+        opt(tls
+            .alpn_protocol()
+            .map(|p| String::from_utf8_lossy(p).into_owned()))
+    );
+    if server_name.parse::<std::net::IpAddr>().is_ok() {
+        eprintln!("name:     {server_name} (an IP address: verified, not sent as SNI)");
+    } else {
+        eprintln!("name:     {server_name} (verified, sent as SNI)");
+    }
+    let sizes: Vec<String> = tls
+        .peer_certificates()
+        .iter()
+        .map(|c| format!("{} bytes", c.len()))
+        .collect();
+    eprintln!(
+        "server certificates: {} ({})",
+        sizes.len(),
+        sizes.join(", ")
+    );
+    eprintln!("---");
+
+    let (mut from_server, mut to_server) = tokio::io::split(tls);
+    let upload = async {
+        let mut stdin = tokio::io::stdin();
+        tokio::io::copy(&mut stdin, &mut to_server).await?;
+        // stdin is done: send close_notify (and close our half of the TCP connection).
+        to_server.shutdown().await
+    };
+    let download = async {
+        let mut stdout = tokio::io::stdout();
+        // Ends cleanly only at the server's close_notify; a bare EOF is an error.
+        let n = tokio::io::copy(&mut from_server, &mut stdout).await?;
+        stdout.flush().await?;
+        Ok::<u64, io::Error>(n)
+    };
+    tokio::pin!(upload, download);
+    let mut upload_done = false;
+    let received = loop {
+        tokio::select! {
+            result = &mut upload, if !upload_done => {
+                upload_done = true;
+                if let Err(e) = result {
+                    // The server may still have something to say; keep reading.
+                    eprintln!("sending failed: {}", describe(&e));
+                }
+            }
+            result = &mut download => break result?,
+        }
+    };
+    eprintln!("--- server sent close_notify after {received} bytes");
+    Ok(())
+}
+
+/// The TLS error's own words when there is one, else the I/O error's.
+fn describe(e: &io::Error) -> String {
+    match lctls::Error::from_io(e) {
+        Some(tls) => tls.to_string(),
+        None => e.to_string(),
+    }
+}

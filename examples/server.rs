@@ -1,0 +1,270 @@
+//! A small TLS 1.3 server, in the spirit of `openssl s_server`.
+//!
+//! ```text
+//! cargo run --example server -- [--listen ADDR] [--cert FILE] [--key FILE]
+//!                                [--alpn LIST] [--http] [-v]
+//! ```
+//!
+//! Echo mode (the default) sends back everything a client writes until the
+//! client's close_notify, then sends its own. With `--http` every connection
+//! gets one small `HTTP/1.1 200` response. Each connection is served on its
+//! own task; what it negotiated, and any error, is printed to stderr.
+
+use std::io;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use lctls::config::{CertifiedKey, ServerConfig};
+use lctls::{TlsAcceptor, TlsStream};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+const USAGE: &str = "\
+usage: server [options]
+
+  --listen ADDR   address to listen on (default 127.0.0.1:8443)
+  --cert FILE     PEM certificate chain, leaf first (default certs/server.pem)
+  --key FILE      PEM private key (default certs/server.key)
+  --alpn LIST     comma-separated ALPN protocols to accept, e.g. http/1.1
+  --http          answer each request with a small HTTP/1.1 200 response
+                  (ALPN defaults to http/1.1; without --http the server
+                  echoes everything back until the client closes)
+  -v              log the library's debug output (-vv for trace)
+  -h, --help      print this help
+";
+
+/// The longest HTTP request head (up to and including the blank line) we read.
+const MAX_REQUEST_HEAD: usize = 16 * 1024;
+/// How long a client may take to finish its handshake.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+struct Args {
+    listen: String,
+    cert: String,
+    key: String,
+    alpn: Vec<String>,
+    http: bool,
+    verbose: u8,
+}
+
+fn parse_args() -> Result<Option<Args>, String> {
+    let mut args = Args {
+        listen: "127.0.0.1:8443".into(),
+        cert: "certs/server.pem".into(),
+        key: "certs/server.key".into(),
+        alpn: Vec::new(),
+        http: false,
+        verbose: 0,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        let mut value = |name: &str| it.next().ok_or(format!("{name} needs a value"));
+        match arg.as_str() {
+            "--listen" => args.listen = value("--listen")?,
+            "--cert" => args.cert = value("--cert")?,
+            "--key" => args.key = value("--key")?,
+            "--alpn" => {
+                args.alpn = value("--alpn")?
+                    .split(',')
+                    .filter(|p| !p.is_empty())
+                    .map(String::from)
+                    .collect()
+            }
+            "--http" => args.http = true,
+            "-v" => args.verbose += 1,
+            "-vv" => args.verbose += 2,
+            "-h" | "--help" => return Ok(None),
+            other => return Err(format!("unknown argument '{other}'")),
+        }
+    }
+    Ok(Some(args))
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let mut args = match parse_args() {
+        Ok(Some(args)) => args,
+        Ok(None) => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("error: {e}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logging(args.verbose);
+    if args.http {
+        if args.alpn.is_empty() {
+            args.alpn.push("http/1.1".into());
+        } else if args.alpn.iter().any(|p| p != "http/1.1") {
+            eprintln!("warning: --http answers in HTTP/1.1 whatever protocol ALPN selects");
+        }
+    }
+    match run(args).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {}", describe(&e));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(verbose: u8) {
+    let level = match verbose {
+        0 => tracing::Level::WARN,
+        1 => tracing::Level::DEBUG,
+        _ => tracing::Level::TRACE,
+    };
+    tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(io::stderr)
+        .with_ansi(io::IsTerminal::is_terminal(&io::stderr()))
+        .init();
+}
+
+async fn run(args: Args) -> io::Result<()> {
+    let key = CertifiedKey::from_pem_files(&args.cert, &args.key)?;
+    let config = ServerConfig::builder()
+        .with_certified_key(key)
+        .with_alpn_protocols(&args.alpn)
+        .build()?;
+    let acceptor = TlsAcceptor::from(Arc::new(config));
+
+    let listener = TcpListener::bind(&args.listen).await?;
+    eprintln!("listening on {}", listener.local_addr()?);
+
+    loop {
+        let (tcp, peer) = match listener.accept().await {
+            Ok(conn) => conn,
+            Err(e) => {
+                // For example too many open files: keep serving the others.
+                eprintln!("accept failed: {e}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        let acceptor = acceptor.clone();
+        let http = args.http;
+        tokio::spawn(async move {
+            if let Err(e) = serve(acceptor, tcp, peer, http).await {
+                eprintln!("[{peer}] error: {}", describe(&e));
+            }
+        });
+    }
+}
+
+async fn serve(
+    acceptor: TlsAcceptor,
+    tcp: TcpStream,
+    peer: SocketAddr,
+    http: bool,
+) -> io::Result<()> {
+    let mut tls = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
+        Ok(result) => result?,
+        Err(_) => {
+            return Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "handshake timed out",
+            ))
+        }
+    };
+    eprintln!("[{peer}] {}", summary(&tls));
+    if http {
+        serve_http(&mut tls, peer).await
+    } else {
+        serve_echo(&mut tls, peer).await
+    }
+}
+
+/// Echoes until the client's close_notify, then sends ours.
+async fn serve_echo(tls: &mut TlsStream<TcpStream>, peer: SocketAddr) -> io::Result<()> {
+    let mut buf = vec![0u8; 16 * 1024];
+    let mut total = 0u64;
+    loop {
+        let n = tls.read(&mut buf).await?;
+        if n == 0 {
+            break;
+        }
+        tls.write_all(&buf[..n]).await?;
+        tls.flush().await?;
+        total += n as u64;
+    }
+    tls.shutdown().await?;
+    eprintln!("[{peer}] closed: echoed {total} bytes, close_notify both ways");
+    Ok(())
+}
+
+/// Reads one request head and answers with a small 200 response.
+async fn serve_http(tls: &mut TlsStream<TcpStream>, peer: SocketAddr) -> io::Result<()> {
+    let mut head = Vec::with_capacity(1024);
+    let mut buf = [0u8; 4096];
+    let request_line = loop {
+        if let Some(end) = find(&head, b"\r\n\r\n") {
+            let head = &head[..end];
+            let line_end = find(head, b"\r\n").unwrap_or(head.len());
+            break String::from_utf8_lossy(&head[..line_end]).into_owned();
+        }
+        if head.len() >= MAX_REQUEST_HEAD {
+            let msg = "request head too large\n";
+            let response = format!(
+                "HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{msg}",
+                msg.len()
+            );
+            tls.write_all(response.as_bytes()).await?;
+            tls.shutdown().await?;
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("request head longer than {MAX_REQUEST_HEAD} bytes"),
+            ));
+        }
+        let room = (MAX_REQUEST_HEAD - head.len()).min(buf.len());
+        let n = tls.read(&mut buf[..room]).await?;
+        if n == 0 {
+            eprintln!("[{peer}] client closed before sending a complete request");
+            tls.shutdown().await?;
+            return Ok(());
+        }
+        head.extend_from_slice(&buf[..n]);
+    };
+
+    let body = format!("Hello from lctls\n{}\n", summary(tls));
+    let response = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    tls.write_all(response.as_bytes()).await?;
+    tls.shutdown().await?;
+    eprintln!("[{peer}] \"{request_line}\" -> 200, sent close_notify");
+    Ok(())
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// One line describing what the handshake negotiated.
+fn summary<IO>(tls: &TlsStream<IO>) -> String {
+    fn opt<T: std::fmt::Debug>(v: Option<T>) -> String {
+        v.map_or_else(|| "-".into(), |v| format!("{v:?}"))
+    }
+    format!(
+        "version={} suite={} group={} alpn={} sni={}",
+        opt(tls.protocol_version()),
+        opt(tls.cipher_suite()),
+        opt(tls.key_exchange_group()),
+        tls.alpn_protocol()
+            .map_or_else(|| "-".into(), |p| String::from_utf8_lossy(p).into_owned()),
+        tls.server_name().unwrap_or("-"),
+    )
+}
+
+/// The TLS error's own words when there is one, else the I/O error's.
+fn describe(e: &io::Error) -> String {
+    match lctls::Error::from_io(e) {
+        Some(tls) => tls.to_string(),
+        None => e.to_string(),
+    }
+}

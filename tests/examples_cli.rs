@@ -1,0 +1,345 @@
+//! Runs the example programs (`demo`, `server`, `client`) as processes.
+//!
+//! The binaries are target/<profile>/examples/<name>. `cargo test` builds
+//! them, but `cargo test --all-targets` builds only the examples' test
+//! harnesses and would leave stale binaries there, so the first test to need
+//! them runs `cargo build --examples` once (a no-op when they are fresh).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// The bound on every wait in this file.
+const TIMEOUT: Duration = Duration::from_secs(20);
+/// Building the examples from scratch can take a while on a slow machine.
+const BUILD_TIMEOUT: Duration = Duration::from_secs(600);
+
+const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
+
+fn cert(name: &str) -> String {
+    format!("{MANIFEST_DIR}/certs/{name}")
+}
+
+/// target/<profile>, where this test binary's deps/ directory is.
+fn profile_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("current_exe");
+    exe.parent()
+        .and_then(|deps| deps.parent())
+        .expect("test binary is in target/<profile>/deps")
+        .to_path_buf()
+}
+
+fn example(name: &str) -> PathBuf {
+    static BUILT: OnceLock<()> = OnceLock::new();
+    BUILT.get_or_init(build_examples);
+    let path = profile_dir()
+        .join("examples")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(path.exists(), "example binary {} not found", path.display());
+    path
+}
+
+fn build_examples() {
+    let profile = profile_dir();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.args(["build", "--examples", "--quiet"])
+        .current_dir(MANIFEST_DIR)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    // Variables cargo sets for this test run. Passed on, they would look like
+    // a changed environment to build scripts that watch them (ring watches
+    // CARGO_MANIFEST_DIR) and force a rebuild of half the dependency tree.
+    for (key, _) in std::env::vars_os() {
+        let Some(key) = key.to_str() else { continue };
+        if key.starts_with("CARGO_PKG_")
+            || matches!(
+                key,
+                "CARGO_MANIFEST_DIR"
+                    | "CARGO_MANIFEST_PATH"
+                    | "CARGO_CRATE_NAME"
+                    | "CARGO_BIN_NAME"
+                    | "CARGO_PRIMARY_PACKAGE"
+                    | "CARGO_TARGET_TMPDIR"
+                    | "CARGO_RUSTC_CURRENT_DIR"
+                    | "OUT_DIR"
+            )
+        {
+            cmd.env_remove(key);
+        }
+    }
+    if let Some(target_dir) = profile.parent() {
+        cmd.arg("--target-dir").arg(target_dir);
+    }
+    if profile.file_name().is_some_and(|p| p == "release") {
+        cmd.arg("--release");
+    }
+    let out = match cmd.spawn() {
+        Ok(child) => wait_with_timeout(ChildGuard(child), BUILD_TIMEOUT),
+        Err(e) => {
+            eprintln!(
+                "warning: cannot run cargo build --examples ({e}); using the binaries as they are"
+            );
+            return;
+        }
+    };
+    if !out.status.success() {
+        eprintln!(
+            "warning: cargo build --examples failed; using the binaries as they are:\n{}",
+            out.stderr
+        );
+    }
+}
+
+/// Kills the child when the test ends, however it ends.
+struct ChildGuard(Child);
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+struct Output {
+    status: ExitStatus,
+    stdout: String,
+    stderr: String,
+}
+
+/// Reads a pipe to the end on its own thread.
+fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> mpsc::Receiver<String> {
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let mut buf = Vec::new();
+        if let Some(mut pipe) = pipe {
+            let _ = pipe.read_to_end(&mut buf);
+        }
+        let _ = tx.send(String::from_utf8_lossy(&buf).into_owned());
+    });
+    rx
+}
+
+/// Waits for the child to exit, killing it (and failing) after `timeout`.
+fn wait_with_timeout(mut child: ChildGuard, timeout: Duration) -> Output {
+    let stdout = drain(child.0.stdout.take());
+    let stderr = drain(child.0.stderr.take());
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        if let Some(status) = child.0.try_wait().expect("try_wait") {
+            break status;
+        }
+        if Instant::now() >= deadline {
+            drop(child);
+            let err = stderr
+                .recv_timeout(Duration::from_secs(5))
+                .unwrap_or_default();
+            panic!("process did not exit within {timeout:?}; stderr:\n{err}");
+        }
+        thread::sleep(Duration::from_millis(20));
+    };
+    let collect = |rx: mpsc::Receiver<String>| rx.recv_timeout(TIMEOUT).unwrap_or_default();
+    Output {
+        status,
+        stdout: collect(stdout),
+        stderr: collect(stderr),
+    }
+}
+
+/// A port nobody listens on right now.
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("bind 127.0.0.1:0")
+        .port()
+}
+
+/// A running example server; killed when dropped.
+struct Server {
+    _child: ChildGuard,
+    addr: String,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Server {
+    fn start(extra: &[&str]) -> Server {
+        let addr = format!("127.0.0.1:{}", free_port());
+        let mut cmd = Command::new(example("server"));
+        cmd.args(["--listen", &addr])
+            .args(extra)
+            .current_dir(MANIFEST_DIR)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        let mut child = ChildGuard(cmd.spawn().expect("spawn server"));
+
+        // Forward stderr lines; the test waits for "listening on".
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let (tx, rx) = mpsc::channel();
+        let pipe = child.0.stderr.take().expect("stderr");
+        let log = stderr.clone();
+        thread::spawn(move || {
+            for line in BufReader::new(pipe).lines() {
+                let Ok(line) = line else { break };
+                log.lock().unwrap().push_str(&line);
+                log.lock().unwrap().push('\n');
+                let _ = tx.send(line);
+            }
+        });
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(line) if line.starts_with("listening on") => break,
+                Ok(_) => continue,
+                Err(_) => {
+                    let status = child.0.try_wait().ok().flatten();
+                    panic!(
+                        "server did not print 'listening on' (exit status {status:?}); stderr:\n{}",
+                        stderr.lock().unwrap()
+                    );
+                }
+            }
+        }
+        Server {
+            _child: child,
+            addr,
+            stderr,
+        }
+    }
+
+    fn log(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+}
+
+/// Runs the client with `input` on stdin (then closed) and waits for it.
+fn run_client(args: &[&str], input: &[u8]) -> Output {
+    let mut cmd = Command::new(example("client"));
+    cmd.args(args)
+        .current_dir(MANIFEST_DIR)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = ChildGuard(cmd.spawn().expect("spawn client"));
+    let mut stdin = child.0.stdin.take().expect("stdin");
+    // The client may exit before reading stdin (a failed handshake): ignore EPIPE.
+    let _ = stdin.write_all(input);
+    drop(stdin);
+    wait_with_timeout(child, TIMEOUT)
+}
+
+#[test]
+fn demo_exits_zero_and_prints_the_suite() {
+    let mut cmd = Command::new(example("demo"));
+    cmd.current_dir(MANIFEST_DIR)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let out = wait_with_timeout(ChildGuard(cmd.spawn().expect("spawn demo")), TIMEOUT);
+    assert!(
+        out.status.success(),
+        "demo failed: {}\nstdout:\n{}\nstderr:\n{}",
+        out.status,
+        out.stdout,
+        out.stderr
+    );
+    assert!(out.stdout.contains("suite:"), "stdout:\n{}", out.stdout);
+    assert!(out.stdout.contains("TLS13_"), "stdout:\n{}", out.stdout);
+    assert!(out.stdout.contains("http/1.1"), "stdout:\n{}", out.stdout);
+    assert!(
+        out.stdout.contains("received close_notify"),
+        "stdout:\n{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn client_echo_through_server() {
+    let server = Server::start(&["--cert", &cert("server.pem"), "--key", &cert("server.key")]);
+    let out = run_client(
+        &["--connect", &server.addr, "--ca", &cert("ca.pem")],
+        b"hello\n",
+    );
+    assert!(
+        out.status.success(),
+        "client failed: {}\nstderr:\n{}\nserver:\n{}",
+        out.status,
+        out.stderr,
+        server.log()
+    );
+    assert!(out.stdout.contains("hello"), "stdout:\n{}", out.stdout);
+    assert!(out.stderr.contains("TLSv1_3"), "stderr:\n{}", out.stderr);
+}
+
+#[test]
+fn http_server_answers_200() {
+    let server = Server::start(&[
+        "--http",
+        "--alpn",
+        "http/1.1",
+        "--cert",
+        &cert("server.pem"),
+        "--key",
+        &cert("server.key"),
+    ]);
+    let out = run_client(
+        &[
+            "--connect",
+            &server.addr,
+            "--server-name",
+            "localhost",
+            "--ca",
+            &cert("ca.pem"),
+            "--alpn",
+            "http/1.1",
+        ],
+        b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n",
+    );
+    assert!(
+        out.status.success(),
+        "client failed: {}\nstderr:\n{}\nserver:\n{}",
+        out.status,
+        out.stderr,
+        server.log()
+    );
+    assert!(
+        out.stdout.starts_with("HTTP/1.1 200"),
+        "stdout:\n{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("Connection: close"),
+        "stdout:\n{}",
+        out.stdout
+    );
+    assert!(out.stderr.contains("http/1.1"), "stderr:\n{}", out.stderr);
+}
+
+#[test]
+fn client_refuses_wrong_name() {
+    let server = Server::start(&[
+        "--cert",
+        &cert("wrong-name.pem"),
+        "--key",
+        &cert("wrong-name.key"),
+    ]);
+    let out = run_client(&["--connect", &server.addr, "--ca", &cert("ca.pem")], b"");
+    assert!(
+        !out.status.success(),
+        "client accepted a certificate for the wrong name; stdout:\n{}",
+        out.stdout
+    );
+    assert!(
+        out.stderr.contains("not valid for"),
+        "stderr:\n{}",
+        out.stderr
+    );
+    assert!(out.stdout.is_empty(), "stdout:\n{}", out.stdout);
+}
