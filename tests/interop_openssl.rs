@@ -179,6 +179,8 @@ async fn client_each_server_cert_type() {
             // Leaf + intermediate, as openssl_cert_args arranges.
             assert_eq!(tls.peer_certificates().len(), 2, "{cert}");
             assert_eq!(tls.protocol_version().map(u16::from), Some(0x0304));
+            assert!(tls.cipher_suite().is_some(), "{cert}");
+            assert_eq!(tls.key_exchange_group(), Some(NamedGroup::X25519), "{cert}");
             reverse_roundtrip_and_close(tls, &format!("certificate {cert}")).await;
         }
     })
