@@ -362,6 +362,18 @@ impl Connection {
             }
             return self.common.count_empty("change_cipher_spec");
         }
+        if rec.typ == ContentType::Alert
+            && self.is_handshaking()
+            && self.common.record.is_read_encrypted()
+            && self.common.record.read_seq() == 0
+        {
+            // A peer that has not switched its write keys yet sends its alert
+            // in plaintext: OpenSSL clients do this when they reject our
+            // certificate, before they ever send a protected record. Like
+            // rustls, accept a plaintext alert until the first protected
+            // record from the peer has been opened.
+            return self.handle_alert(&rec.payload);
+        }
         let plain = self.common.record.open(rec)?;
         match plain.typ {
             ContentType::Handshake => {

@@ -803,3 +803,22 @@ pub fn gnutls_cli(port: u16, extra: &[&str]) -> Peer {
 pub const LOCALHOST_V4: Ipv4Addr = Ipv4Addr::LOCALHOST;
 /// IPv6 loopback.
 pub const LOCALHOST_V6: Ipv6Addr = Ipv6Addr::LOCALHOST;
+
+/// Waits (async) until the peer's stderr or log file contains `needle`.
+/// Returns `false` on timeout or if the child exited without printing it.
+pub async fn wait_stderr_contains(peer: &mut Peer, needle: &str, timeout: Duration) -> bool {
+    let end = Instant::now() + timeout;
+    loop {
+        if peer.stderr_text().contains(needle) || peer.log_text().contains(needle) {
+            return true;
+        }
+        if peer.try_status().is_some() {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            return peer.stderr_text().contains(needle) || peer.log_text().contains(needle);
+        }
+        if Instant::now() >= end {
+            return false;
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}
