@@ -4,13 +4,13 @@ use std::sync::Arc;
 
 use crate::config::resolver::SingleCert;
 use crate::config::{
-    check_alpn, default_groups, default_suites, resolve_groups, resolve_suites, CertifiedKey,
-    ResolvesClientCert, SystemTime, TimeProvider,
+    check_alpn, resolve_protocols, CertifiedKey, Protocols, ResolvesClientCert, SystemTime,
+    TimeProvider,
 };
 use crate::error::Error;
 use crate::pki::{DefaultServerVerifier, RootStore, ServerCertVerifier};
-use crate::proto::crypto::suites::Tls13CipherSuite;
-use crate::proto::wire::enums::{CipherSuite, NamedGroup};
+use crate::proto::handshake::resume::ClientSessionCache;
+use crate::proto::wire::enums::{CipherSuite, NamedGroup, ProtocolVersion};
 use crate::proto::wire::handshake::DEFAULT_MAX_HANDSHAKE_MESSAGE;
 
 /// How a client connects: whom it trusts and what it offers.
@@ -32,13 +32,14 @@ use crate::proto::wire::handshake::DEFAULT_MAX_HANDSHAKE_MESSAGE;
 pub struct ClientConfig {
     pub(crate) verifier: Arc<dyn ServerCertVerifier>,
     pub(crate) alpn: Vec<Vec<u8>>,
-    pub(crate) suites: Vec<&'static Tls13CipherSuite>,
-    pub(crate) groups: Vec<NamedGroup>,
+    pub(crate) protocols: Protocols,
+    pub(crate) require_ems: bool,
     pub(crate) max_handshake_message: usize,
     pub(crate) send_sni: bool,
     pub(crate) time: Arc<dyn TimeProvider>,
     pub(crate) max_fragment: usize,
     pub(crate) client_cert: Option<Arc<dyn ResolvesClientCert>>,
+    pub(crate) session_cache: Arc<ClientSessionCache>,
 }
 
 impl ClientConfig {
@@ -50,11 +51,14 @@ impl ClientConfig {
             alpn: Vec::new(),
             suites: None,
             groups: None,
+            versions: None,
+            require_ems: true,
             max_handshake_message: DEFAULT_MAX_HANDSHAKE_MESSAGE,
             send_sni: true,
             time: Arc::new(SystemTime),
             max_fragment: crate::proto::record::codec::MAX_PLAINTEXT,
             client_cert: None,
+            session_cache_size: 32,
         }
     }
 }
@@ -67,14 +71,23 @@ pub struct ClientConfigBuilder {
     alpn: Vec<Vec<u8>>,
     suites: Option<Vec<CipherSuite>>,
     groups: Option<Vec<NamedGroup>>,
+    versions: Option<Vec<ProtocolVersion>>,
+    require_ems: bool,
     max_handshake_message: usize,
     send_sni: bool,
     time: Arc<dyn TimeProvider>,
     max_fragment: usize,
     client_cert: Option<Arc<dyn ResolvesClientCert>>,
+    session_cache_size: usize,
 }
 
 impl ClientConfigBuilder {
+    /// Keeps TLS 1.2 sessions for up to `servers` server names (default 32; 0 disables resumption).
+    pub fn with_session_cache_size(mut self, servers: usize) -> Self {
+        self.session_cache_size = servers;
+        self
+    }
+
     /// Presents this certificate when a server asks for one (mutual TLS).
     pub fn with_client_cert(mut self, key: CertifiedKey) -> Self {
         self.client_cert = Some(Arc::new(SingleCert(Arc::new(key))));
@@ -108,6 +121,12 @@ impl ClientConfigBuilder {
     /// Offers only these groups; a key share is sent for the first.
     pub fn with_groups(mut self, groups: &[NamedGroup]) -> Self {
         self.groups = Some(groups.to_vec());
+        self
+    }
+
+    /// Allows only these protocol versions (TLS 1.3 and TLS 1.2; default both).
+    pub fn with_protocol_versions(mut self, versions: &[ProtocolVersion]) -> Self {
+        self.versions = Some(versions.to_vec());
         self
     }
 
@@ -163,19 +182,18 @@ impl ClientConfigBuilder {
         Ok(ClientConfig {
             verifier,
             alpn: self.alpn,
-            suites: match self.suites {
-                Some(s) => resolve_suites(&s)?,
-                None => default_suites(),
-            },
-            groups: match self.groups {
-                Some(g) => resolve_groups(&g)?,
-                None => default_groups(),
-            },
+            protocols: resolve_protocols(
+                self.suites.as_deref(),
+                self.versions.as_deref(),
+                self.groups.as_deref(),
+            )?,
+            require_ems: self.require_ems,
             max_handshake_message: self.max_handshake_message,
             send_sni: self.send_sni,
             time: self.time,
             max_fragment: self.max_fragment,
             client_cert: self.client_cert,
+            session_cache: Arc::new(ClientSessionCache::new(self.session_cache_size)),
         })
     }
 }
@@ -185,6 +203,13 @@ impl ClientConfigBuilder {
 pub struct DangerousClientConfigBuilder(ClientConfigBuilder);
 
 impl DangerousClientConfigBuilder {
+    /// Accepts TLS 1.2 servers without the extended master secret (RFC 7627),
+    /// whose sessions are open to the triple-handshake attack.
+    pub fn allow_no_extended_master_secret(mut self) -> ClientConfigBuilder {
+        self.0.require_ems = false;
+        self.0
+    }
+
     /// Replaces certificate verification entirely. The verifier decides alone
     /// whether a server is who it claims to be.
     pub fn with_custom_verifier(

@@ -12,8 +12,11 @@ pub use server::{ServerConfig, ServerConfigBuilder};
 
 use crate::error::Error;
 use crate::proto::crypto::kx::{KeyExchange, SUPPORTED_GROUPS};
-use crate::proto::crypto::suites::{tls13_suite, Tls13CipherSuite, ALL_TLS13_SUITES};
-use crate::proto::wire::enums::{CipherSuite, NamedGroup};
+use crate::proto::crypto::suites::{
+    tls12_suite, tls13_suite, Tls12CipherSuite, Tls13CipherSuite, ALL_TLS12_SUITES,
+    ALL_TLS13_SUITES,
+};
+use crate::proto::wire::enums::{CipherSuite, NamedGroup, ProtocolVersion};
 use rustls_pki_types::UnixTime;
 
 /// The source of the current time for certificate validity checks.
@@ -43,20 +46,90 @@ impl TimeProvider for FixedTime {
     }
 }
 
-/// Resolves a list of suite code points to implementations, refusing unknown ones.
-fn resolve_suites(ids: &[CipherSuite]) -> Result<Vec<&'static Tls13CipherSuite>, Error> {
-    if ids.is_empty() {
-        return Err(Error::Config("no cipher suites configured".into()));
+/// The TLS 1.3 and TLS 1.2 suites, the versions and the groups a config allows.
+#[derive(Debug, Clone)]
+pub(crate) struct Protocols {
+    pub versions: Vec<ProtocolVersion>,
+    pub suites13: Vec<&'static Tls13CipherSuite>,
+    pub suites12: Vec<&'static Tls12CipherSuite>,
+    pub groups: Vec<NamedGroup>,
+}
+
+impl Protocols {
+    pub fn allows(&self, v: ProtocolVersion) -> bool {
+        self.versions.contains(&v)
     }
-    ids.iter()
-        .map(|&id| {
-            tls13_suite(id).ok_or_else(|| {
-                Error::Config(format!(
-                    "cipher suite {id:?} is not supported (TLS 1.3 only)"
-                ))
-            })
-        })
-        .collect()
+
+    /// Every suite code point we would offer, TLS 1.3 first.
+    pub fn suite_ids(&self) -> Vec<CipherSuite> {
+        let mut v = Vec::new();
+        if self.allows(ProtocolVersion::TLSv1_3) {
+            v.extend(self.suites13.iter().map(|s| s.suite));
+        }
+        if self.allows(ProtocolVersion::TLSv1_2) {
+            v.extend(self.suites12.iter().map(|s| s.suite));
+        }
+        v
+    }
+}
+
+/// Resolves suites, versions and groups, refusing what we do not implement
+/// (RSA key exchange, CBC, NULL and export suites, versions before TLS 1.2).
+fn resolve_protocols(
+    suites: Option<&[CipherSuite]>,
+    versions: Option<&[ProtocolVersion]>,
+    groups: Option<&[NamedGroup]>,
+) -> Result<Protocols, Error> {
+    let versions = match versions {
+        None => vec![ProtocolVersion::TLSv1_3, ProtocolVersion::TLSv1_2],
+        Some([]) => return Err(Error::Config("no protocol versions configured".into())),
+        Some(v) => {
+            for &x in v {
+                if !matches!(x, ProtocolVersion::TLSv1_3 | ProtocolVersion::TLSv1_2) {
+                    return Err(Error::Config(format!(
+                        "protocol version {x:?} is not supported: only TLS 1.3 and TLS 1.2"
+                    )));
+                }
+            }
+            v.to_vec()
+        }
+    };
+    let (suites13, suites12) = match suites {
+        None => (ALL_TLS13_SUITES.to_vec(), ALL_TLS12_SUITES.to_vec()),
+        Some(ids) => {
+            let mut s13 = Vec::new();
+            let mut s12 = Vec::new();
+            for &id in ids {
+                if let Some(s) = tls13_suite(id) {
+                    s13.push(s);
+                } else if let Some(s) = tls12_suite(id) {
+                    s12.push(s);
+                } else {
+                    return Err(Error::Config(format!(
+                        "cipher suite {id:?} is not supported (only TLS 1.3 suites and TLS 1.2 ECDHE with AES-GCM or ChaCha20-Poly1305)"
+                    )));
+                }
+            }
+            (s13, s12)
+        }
+    };
+    let p = Protocols {
+        groups: match groups {
+            Some(g) => resolve_groups(g)?,
+            None => default_groups(),
+        },
+        versions,
+        suites13,
+        suites12,
+    };
+    let usable13 = p.allows(ProtocolVersion::TLSv1_3) && !p.suites13.is_empty();
+    let usable12 = p.allows(ProtocolVersion::TLSv1_2) && !p.suites12.is_empty();
+    if !usable13 && !usable12 {
+        return Err(Error::Config(
+            "no cipher suite configured for an enabled protocol version".into(),
+        ));
+    }
+    Ok(p)
 }
 
 fn resolve_groups(groups: &[NamedGroup]) -> Result<Vec<NamedGroup>, Error> {
@@ -69,10 +142,6 @@ fn resolve_groups(groups: &[NamedGroup]) -> Result<Vec<NamedGroup>, Error> {
         }
     }
     Ok(groups.to_vec())
-}
-
-fn default_suites() -> Vec<&'static Tls13CipherSuite> {
-    ALL_TLS13_SUITES.to_vec()
 }
 
 fn default_groups() -> Vec<NamedGroup> {

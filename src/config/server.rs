@@ -4,13 +4,16 @@ use std::sync::Arc;
 
 use crate::config::resolver::SingleCert;
 use crate::config::{
-    check_alpn, default_groups, default_suites, resolve_groups, resolve_suites, CertifiedKey,
-    ResolvesServerCert, SystemTime, TimeProvider,
+    check_alpn, resolve_protocols, CertifiedKey, Protocols, ResolvesServerCert, SystemTime,
+    TimeProvider,
 };
 use crate::error::Error;
 use crate::pki::ClientCertVerifier;
-use crate::proto::crypto::suites::Tls13CipherSuite;
-use crate::proto::wire::enums::{CipherSuite, NamedGroup};
+use crate::proto::handshake::resume::{ServerSessionCache, Ticketer};
+
+/// How long TLS 1.2 tickets live, and how often their keys rotate.
+const TICKET_LIFETIME: u64 = 12 * 3600;
+use crate::proto::wire::enums::{CipherSuite, NamedGroup, ProtocolVersion};
 use crate::proto::wire::handshake::DEFAULT_MAX_HANDSHAKE_MESSAGE;
 
 /// How a server accepts connections: its certificates and what it allows.
@@ -32,12 +35,14 @@ use crate::proto::wire::handshake::DEFAULT_MAX_HANDSHAKE_MESSAGE;
 pub struct ServerConfig {
     pub(crate) resolver: Arc<dyn ResolvesServerCert>,
     pub(crate) alpn: Vec<Vec<u8>>,
-    pub(crate) suites: Vec<&'static Tls13CipherSuite>,
-    pub(crate) groups: Vec<NamedGroup>,
+    pub(crate) protocols: Protocols,
+    pub(crate) require_ems: bool,
     pub(crate) max_handshake_message: usize,
     pub(crate) max_fragment: usize,
     pub(crate) client_verifier: Option<Arc<dyn ClientCertVerifier>>,
     pub(crate) time: Arc<dyn TimeProvider>,
+    pub(crate) session_cache: Arc<ServerSessionCache>,
+    pub(crate) ticketer: Option<Arc<Ticketer>>,
 }
 
 impl ServerConfig {
@@ -48,10 +53,14 @@ impl ServerConfig {
             alpn: Vec::new(),
             suites: None,
             groups: None,
+            versions: None,
+            require_ems: true,
             max_handshake_message: DEFAULT_MAX_HANDSHAKE_MESSAGE,
             max_fragment: crate::proto::record::codec::MAX_PLAINTEXT,
             client_verifier: None,
             time: Arc::new(SystemTime),
+            session_cache_size: 256,
+            tickets: true,
         }
     }
 }
@@ -63,13 +72,38 @@ pub struct ServerConfigBuilder {
     alpn: Vec<Vec<u8>>,
     suites: Option<Vec<CipherSuite>>,
     groups: Option<Vec<NamedGroup>>,
+    versions: Option<Vec<ProtocolVersion>>,
+    require_ems: bool,
     max_handshake_message: usize,
     max_fragment: usize,
     client_verifier: Option<Arc<dyn ClientCertVerifier>>,
     time: Arc<dyn TimeProvider>,
+    session_cache_size: usize,
+    tickets: bool,
 }
 
 impl ServerConfigBuilder {
+    /// Keeps up to `sessions` TLS 1.2 sessions for resumption by session ID
+    /// (default 256; 0 disables it).
+    pub fn with_session_cache_size(mut self, sessions: usize) -> Self {
+        self.session_cache_size = sessions;
+        self
+    }
+
+    /// Whether to issue TLS 1.2 session tickets (default true). Ticket keys are
+    /// random per configuration and rotate every 12 hours.
+    pub fn with_tickets(mut self, enabled: bool) -> Self {
+        self.tickets = enabled;
+        self
+    }
+
+    /// Accepts TLS 1.2 clients without the extended master secret (RFC 7627),
+    /// whose sessions are open to the triple-handshake attack.
+    pub fn dangerous_allow_no_extended_master_secret(mut self) -> Self {
+        self.require_ems = false;
+        self
+    }
+
     /// Asks clients for a certificate and verifies it with `verifier`
     /// (see [`crate::pki::DefaultClientVerifier`] for required and optional modes).
     pub fn with_client_cert_verifier(mut self, verifier: Arc<dyn ClientCertVerifier>) -> Self {
@@ -116,6 +150,12 @@ impl ServerConfigBuilder {
         self
     }
 
+    /// Allows only these protocol versions (TLS 1.3 and TLS 1.2; default both).
+    pub fn with_protocol_versions(mut self, versions: &[ProtocolVersion]) -> Self {
+        self.versions = Some(versions.to_vec());
+        self
+    }
+
     /// Refuses handshake messages longer than `bytes` (default 64 KiB).
     pub fn with_max_handshake_message(mut self, bytes: usize) -> Self {
         self.max_handshake_message = bytes;
@@ -142,17 +182,24 @@ impl ServerConfigBuilder {
         Ok(ServerConfig {
             resolver,
             alpn: self.alpn,
-            suites: match self.suites {
-                Some(s) => resolve_suites(&s)?,
-                None => default_suites(),
-            },
-            groups: match self.groups {
-                Some(g) => resolve_groups(&g)?,
-                None => default_groups(),
-            },
+            protocols: resolve_protocols(
+                self.suites.as_deref(),
+                self.versions.as_deref(),
+                self.groups.as_deref(),
+            )?,
+            require_ems: self.require_ems,
             max_handshake_message: self.max_handshake_message,
             max_fragment: self.max_fragment,
             client_verifier: self.client_verifier,
+            session_cache: Arc::new(ServerSessionCache::new(self.session_cache_size)),
+            ticketer: if self.tickets {
+                Some(Arc::new(Ticketer::new(
+                    TICKET_LIFETIME,
+                    self.time.now().as_secs(),
+                )?))
+            } else {
+                None
+            },
             time: self.time,
         })
     }

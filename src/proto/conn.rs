@@ -12,14 +12,20 @@ use tokio_util::codec::Decoder;
 
 use crate::config::{ClientConfig, ServerConfig};
 use crate::error::Error;
+use crate::proto::handshake::client12::Client12State;
 use crate::proto::handshake::client13::{self, ClientState};
+use crate::proto::handshake::server12::Server12State;
 use crate::proto::handshake::server13::{self, ServerState};
 use crate::proto::handshake::Negotiated;
+use crate::proto::keys::tls12::MasterSecret12;
 use crate::proto::keys::tls13::{Secret, TrafficSecret};
 use crate::proto::record::codec::{OpaqueRecord, RecordCodec};
 use crate::proto::record::layer::RecordLayer;
-use crate::proto::wire::enums::{AlertDescription, AlertLevel, ContentType, HandshakeType};
+use crate::proto::wire::enums::{
+    AlertDescription, AlertLevel, ContentType, HandshakeType, ProtocolVersion,
+};
 use crate::proto::wire::handshake::{HandshakeMessage, Joiner, NewSessionTicket};
+use crate::proto::wire::tls12::Handshake12;
 
 /// Consecutive records that carry nothing (empty application data, dummy
 /// change_cipher_spec, warning alerts) we accept before calling it a flood.
@@ -38,6 +44,19 @@ pub enum Side {
     Server,
 }
 
+/// What keying-material export needs, per version.
+pub(crate) enum Exporter {
+    Tls13 {
+        suite: &'static crate::proto::crypto::suites::Tls13CipherSuite,
+        secret: Secret,
+    },
+    Tls12 {
+        master: MasterSecret12,
+        client_random: [u8; 32],
+        server_random: [u8; 32],
+    },
+}
+
 /// State shared by both sides: record layer, buffers, keys, negotiated values.
 pub(crate) struct Common {
     pub side: Side,
@@ -51,7 +70,7 @@ pub(crate) struct Common {
     pub negotiated: Negotiated,
     read_secret: Option<TrafficSecret>,
     write_secret: Option<TrafficSecret>,
-    pub exporter_secret: Option<Secret>,
+    pub exporter: Option<Exporter>,
     pub tickets: VecDeque<NewSessionTicket>,
     received_close_notify: bool,
     sent_close_notify: bool,
@@ -74,7 +93,7 @@ impl Common {
             negotiated: Negotiated::default(),
             read_secret: None,
             write_secret: None,
-            exporter_secret: None,
+            exporter: None,
             tickets: VecDeque::new(),
             received_close_notify: false,
             sent_close_notify: false,
@@ -92,6 +111,41 @@ impl Common {
         transcript.add(&bytes);
         self.record
             .seal_all(ContentType::Handshake, &bytes, &mut self.outgoing)
+    }
+
+    /// Queues an encoded handshake message (TLS 1.2 state machines keep their own transcript).
+    pub fn send_raw_handshake(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        self.record
+            .seal_all(ContentType::Handshake, bytes, &mut self.outgoing)
+    }
+
+    /// Installs TLS 1.2 read keys after the peer's ChangeCipherSpec.
+    pub fn set_read_keys12(
+        &mut self,
+        suite: &'static crate::proto::crypto::suites::Tls12CipherSuite,
+        key: &[u8],
+        iv: &[u8],
+    ) -> Result<(), Error> {
+        if !self.joiner.is_empty() {
+            return Err(Error::unexpected(
+                "handshake message straddles ChangeCipherSpec",
+            ));
+        }
+        self.record.set_read_key12(suite, key, iv)
+    }
+
+    /// Installs TLS 1.2 write keys after our ChangeCipherSpec.
+    pub fn set_write_keys12(
+        &mut self,
+        suite: &'static crate::proto::crypto::suites::Tls12CipherSuite,
+        key: &[u8],
+        iv: &[u8],
+    ) -> Result<(), Error> {
+        self.record.set_write_key12(suite, key, iv)
+    }
+
+    fn is_tls12(&self) -> bool {
+        self.negotiated.version == Some(ProtocolVersion::TLSv1_2)
     }
 
     /// Queues a handshake message that is not part of any transcript (KeyUpdate).
@@ -164,6 +218,8 @@ impl Common {
 enum State {
     Client(Box<ClientState>),
     Server(Box<ServerState>),
+    Client12(Box<Client12State>),
+    Server12(Box<Server12State>),
     Established,
     /// A fatal error happened; the error is kept in `Connection::error`.
     Failed,
@@ -226,7 +282,10 @@ impl Connection {
 
     /// True until the handshake has completed (or failed).
     pub fn is_handshaking(&self) -> bool {
-        matches!(self.state, State::Client(_) | State::Server(_))
+        matches!(
+            self.state,
+            State::Client(_) | State::Server(_) | State::Client12(_) | State::Server12(_)
+        )
     }
 
     /// What the handshake negotiated so far.
@@ -348,6 +407,22 @@ impl Connection {
     }
 
     fn handle_record(&mut self, rec: OpaqueRecord) -> Result<(), Error> {
+        if rec.typ == ContentType::ChangeCipherSpec
+            && matches!(self.state, State::Client12(_) | State::Server12(_))
+        {
+            // In TLS 1.2 ChangeCipherSpec is real: it switches the read keys.
+            if rec.payload.as_ref() != [1] {
+                return Err(Error::decode("malformed change_cipher_spec"));
+            }
+            self.common.empty_records = 0;
+            let state = std::mem::replace(&mut self.state, State::Failed);
+            self.state = match state {
+                State::Client12(s) => State::Client12(Box::new(s.handle_ccs(&mut self.common)?)),
+                State::Server12(s) => State::Server12(Box::new(s.handle_ccs(&mut self.common)?)),
+                _ => return Err(Error::internal("state changed under us")),
+            };
+            return Ok(());
+        }
         if rec.typ == ContentType::ChangeCipherSpec {
             // RFC 8446 section 5: a single 0x01 byte, only while handshaking.
             if !self.is_handshaking() || rec.payload.as_ref() != [1] {
@@ -363,6 +438,7 @@ impl Connection {
             return self.common.count_empty("change_cipher_spec");
         }
         if rec.typ == ContentType::Alert
+            && !self.common.is_tls12()
             && self.is_handshaking()
             && self.common.record.is_read_encrypted()
             && self.common.record.read_seq() == 0
@@ -434,26 +510,55 @@ impl Connection {
             (AlertLevel::Warning, AlertDescription::UserCanceled) => {
                 self.common.count_empty("warning alert")
             }
+            // TLS 1.2 lets warnings pass (no_renegotiation, for one); 1.3 does not.
+            (AlertLevel::Warning, d) if self.common.is_tls12() => {
+                tracing::debug!(alert = %d.name(), "ignoring TLS 1.2 warning alert");
+                self.common.count_empty("warning alert")
+            }
             (AlertLevel::Warning | AlertLevel::Fatal, d) => Err(Error::AlertReceived(d)),
             (AlertLevel::Unknown(_), _) => Err(Error::illegal("alert with an unknown level")),
         }
     }
 
     fn handle_handshake(&mut self, raw: &[u8]) -> Result<(), Error> {
-        let msg = HandshakeMessage::decode(raw)?;
-        tracing::trace!(typ = ?msg.typ(), "handshake message");
         let state = std::mem::replace(&mut self.state, State::Failed);
         self.state = match state {
-            State::Client(s) => match s.handle(&mut self.common, msg, raw)? {
-                Some(next) => State::Client(Box::new(next)),
-                None => self.established(),
-            },
-            State::Server(s) => match s.handle(&mut self.common, msg, raw)? {
-                Some(next) => State::Server(Box::new(next)),
-                None => self.established(),
-            },
+            State::Client12(s) => {
+                let msg = Handshake12::decode(raw)?;
+                match s.handle(&mut self.common, msg, raw)? {
+                    Some(next) => State::Client12(Box::new(next)),
+                    None => self.established(),
+                }
+            }
+            State::Server12(s) => {
+                let msg = Handshake12::decode(raw)?;
+                match s.handle(&mut self.common, msg, raw)? {
+                    Some(next) => State::Server12(Box::new(next)),
+                    None => self.established(),
+                }
+            }
+            State::Established if self.common.is_tls12() => {
+                self.handle_post_handshake12(Handshake12::decode(raw)?)?;
+                State::Established
+            }
+            State::Client(s) => {
+                let msg = HandshakeMessage::decode(raw)?;
+                match s.handle(&mut self.common, msg, raw)? {
+                    Next::Tls13(next) => State::Client(Box::new(next)),
+                    Next::Tls12(next) => State::Client12(Box::new(next)),
+                    Next::Done => self.established(),
+                }
+            }
+            State::Server(s) => {
+                let msg = HandshakeMessage::decode(raw)?;
+                match s.handle(&mut self.common, msg, raw)? {
+                    Next::Tls13(next) => State::Server(Box::new(next)),
+                    Next::Tls12(next) => State::Server12(Box::new(next)),
+                    Next::Done => self.established(),
+                }
+            }
             State::Established => {
-                self.handle_post_handshake(msg)?;
+                self.handle_post_handshake(HandshakeMessage::decode(raw)?)?;
                 State::Established
             }
             State::Failed => return Err(Error::internal("connection already failed")),
@@ -508,6 +613,24 @@ impl Connection {
         }
     }
 
+    /// TLS 1.2 after the handshake: renegotiation is refused with a
+    /// no_renegotiation warning (RFC 5746 section 4.5, RFC 5246 7.2.2).
+    fn handle_post_handshake12(&mut self, msg: Handshake12) -> Result<(), Error> {
+        match (self.common.side, msg) {
+            (Side::Client, Handshake12::HelloRequest)
+            | (Side::Server, Handshake12::ClientHello(_)) => {
+                tracing::debug!("refusing renegotiation");
+                self.common
+                    .send_alert(AlertLevel::Warning, AlertDescription::NoRenegotiation);
+                self.common.count_empty("renegotiation attempt")
+            }
+            (_, other) => Err(Error::unexpected(format!(
+                "{:?} after the TLS 1.2 handshake",
+                other.typ()
+            ))),
+        }
+    }
+
     fn update_write_secret(&mut self) -> Result<(), Error> {
         let next = self
             .common
@@ -525,6 +648,9 @@ impl Connection {
             return Err(Error::Config(
                 "key update before the handshake completed".into(),
             ));
+        }
+        if self.common.is_tls12() {
+            return Err(Error::Config("TLS 1.2 has no KeyUpdate".into()));
         }
         self.common
             .send_post_handshake(&HandshakeMessage::KeyUpdate(request_peer))?;
@@ -603,18 +729,32 @@ impl Connection {
         label: &[u8],
         context: Option<&[u8]>,
     ) -> Result<(), Error> {
-        let secret =
-            self.common.exporter_secret.as_ref().ok_or_else(|| {
-                Error::Config("exporter used before the handshake completed".into())
-            })?;
-        let suite = self
-            .common
-            .write_secret
-            .as_ref()
-            .map(|s| s.suite())
-            .ok_or_else(|| Error::internal("no suite"))?;
-        crate::proto::keys::tls13::export_keying_material(suite, secret, label, context, out)
+        match &self.common.exporter {
+            None => Err(Error::Config(
+                "exporter used before the handshake completed".into(),
+            )),
+            Some(Exporter::Tls13 { suite, secret }) => {
+                crate::proto::keys::tls13::export_keying_material(
+                    suite, secret, label, context, out,
+                )
+            }
+            Some(Exporter::Tls12 {
+                master,
+                client_random,
+                server_random,
+            }) => master.export(label, context, client_random, server_random, out),
+        }
     }
+}
+
+/// What a TLS 1.3 state machine's step leads to.
+pub(crate) enum Next<S, S12> {
+    /// Another TLS 1.3 state.
+    Tls13(S),
+    /// The peer chose TLS 1.2: continue in that side's TLS 1.2 machine.
+    Tls12(S12),
+    /// The handshake is complete.
+    Done,
 }
 
 /// The handshake types a state may see, for error messages.

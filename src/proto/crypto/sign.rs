@@ -121,7 +121,10 @@ impl SigningKey {
 
     /// The first of our TLS 1.2 schemes that the peer offered.
     pub fn choose_scheme_tls12(&self, offered: &[SignatureScheme]) -> Option<SignatureScheme> {
-        self.schemes_tls12().iter().copied().find(|s| offered.contains(s))
+        self.schemes_tls12()
+            .iter()
+            .copied()
+            .find(|s| offered.contains(s))
     }
 
     /// The first of our schemes that the peer offered.

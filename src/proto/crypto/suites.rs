@@ -137,12 +137,54 @@ macro_rules! tls12_suite {
     };
 }
 
-tls12_suite!(TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, Ecdsa, AES_128_GCM, P_SHA256, SHA256, ExplicitGcm);
-tls12_suite!(TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, Ecdsa, AES_256_GCM, P_SHA384, SHA384, ExplicitGcm);
-tls12_suite!(TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, Ecdsa, CHACHA20_POLY1305, P_SHA256, SHA256, XorChaCha);
-tls12_suite!(TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, Rsa, AES_128_GCM, P_SHA256, SHA256, ExplicitGcm);
-tls12_suite!(TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, Rsa, AES_256_GCM, P_SHA384, SHA384, ExplicitGcm);
-tls12_suite!(TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, Rsa, CHACHA20_POLY1305, P_SHA256, SHA256, XorChaCha);
+tls12_suite!(
+    TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    Ecdsa,
+    AES_128_GCM,
+    P_SHA256,
+    SHA256,
+    ExplicitGcm
+);
+tls12_suite!(
+    TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    Ecdsa,
+    AES_256_GCM,
+    P_SHA384,
+    SHA384,
+    ExplicitGcm
+);
+tls12_suite!(
+    TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+    Ecdsa,
+    CHACHA20_POLY1305,
+    P_SHA256,
+    SHA256,
+    XorChaCha
+);
+tls12_suite!(
+    TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    Rsa,
+    AES_128_GCM,
+    P_SHA256,
+    SHA256,
+    ExplicitGcm
+);
+tls12_suite!(
+    TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+    Rsa,
+    AES_256_GCM,
+    P_SHA384,
+    SHA384,
+    ExplicitGcm
+);
+tls12_suite!(
+    TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    Rsa,
+    CHACHA20_POLY1305,
+    P_SHA256,
+    SHA256,
+    XorChaCha
+);
 
 /// Every TLS 1.2 suite, in our default order of preference.
 pub static ALL_TLS12_SUITES: &[&Tls12CipherSuite] = &[

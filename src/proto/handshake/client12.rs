@@ -1,1 +1,439 @@
 //! The TLS 1.2 client handshake (RFC 5246 with RFC 7627, 5746, 5077, 8422).
+//!
+//! Entered from the TLS 1.3 client's ServerHello state when the server picks
+//! TLS 1.2. A full handshake runs Certificate, ServerKeyExchange,
+//! [CertificateRequest], ServerHelloDone, then our flight; an abbreviated one
+//! (session ID or ticket) goes straight to ChangeCipherSpec and Finished.
+
+use std::sync::Arc;
+
+use rustls_pki_types::{CertificateDer, ServerName};
+
+use crate::config::ClientConfig;
+use crate::error::Error;
+use crate::proto::conn::{unexpected_in, Common, Exporter};
+use crate::proto::crypto::kx::KeyExchange;
+use crate::proto::crypto::suites::{Tls12Auth, Tls12CipherSuite};
+use crate::proto::handshake::resume::Session12;
+use crate::proto::handshake::transcript::Transcript;
+use crate::proto::keys::tls12::{KeyBlock, MasterSecret12};
+use crate::proto::wire::certificate::CertificateVerify;
+use crate::proto::wire::enums::{AlertDescription, ProtocolVersion, SignatureScheme};
+use crate::proto::wire::hello::ServerHello;
+use crate::proto::wire::tls12::{CertificateRequest12, Handshake12, ServerKeyExchange};
+
+/// Default lifetime of a session the server gave no hint for.
+const DEFAULT_SESSION_LIFETIME: u64 = 2 * 3600;
+
+/// A TLS 1.2 client handshake in progress.
+pub(crate) enum Client12State {
+    Certificate(Box<Hs12>),
+    ServerKeyExchange(Box<Hs12>, CertificateDer<'static>),
+    ServerHelloDone(Box<Hs12>, ServerKeyExchange, Option<CertificateRequest12>),
+    /// Waiting for NewSessionTicket (if acknowledged), then ChangeCipherSpec.
+    ChangeCipherSpec(Box<Keyed>),
+    Finished(Box<Keyed>),
+}
+
+/// What the handshake carries before keys exist.
+pub(crate) struct Hs12 {
+    config: Arc<ClientConfig>,
+    cache_key: Option<String>,
+    suite: &'static Tls12CipherSuite,
+    transcript: Transcript,
+    client_random: [u8; 32],
+    server_random: [u8; 32],
+    session_id: Vec<u8>,
+    ems: bool,
+    ticket_expected: bool,
+}
+
+/// What the handshake carries once the master secret is known.
+pub(crate) struct Keyed {
+    hs: Hs12,
+    master: MasterSecret12,
+    keys: KeyBlock,
+    ticket: Option<(u32, Vec<u8>)>,
+    /// True for an abbreviated handshake: the server's Finished comes first.
+    resumed: bool,
+}
+
+/// The inputs to the TLS 1.2 branch, from the ClientHello we sent.
+pub(crate) struct Offer {
+    pub config: Arc<ClientConfig>,
+    pub server_name: ServerName<'static>,
+    pub client_random: [u8; 32],
+    pub session_id: Vec<u8>,
+    pub offered_session: Option<Session12>,
+    pub transcript: Transcript,
+}
+
+pub(crate) fn cache_key(name: &ServerName<'_>) -> Option<String> {
+    match name {
+        ServerName::DnsName(d) => Some(d.as_ref().to_ascii_lowercase()),
+        ServerName::IpAddress(ip) => Some(format!("{:?}", std::net::IpAddr::from(*ip))),
+        _ => None,
+    }
+}
+
+/// Handles a ServerHello that selected TLS 1.2.
+pub(crate) fn handle_server_hello(
+    offer: Offer,
+    cx: &mut Common,
+    sh: ServerHello,
+    raw: &[u8],
+) -> Result<Client12State, Error> {
+    let config = offer.config;
+    let suite = config
+        .protocols
+        .suites12
+        .iter()
+        .copied()
+        .find(|s| s.suite == sh.cipher_suite)
+        .ok_or_else(|| {
+            Error::illegal(format!(
+                "server chose cipher suite {:?}, which we did not offer for TLS 1.2",
+                sh.cipher_suite
+            ))
+        })?;
+    if sh.compression_method != 0 {
+        return Err(Error::illegal(
+            "server chose compression, which we never offer",
+        ));
+    }
+    let ext = &sh.extensions;
+    if ext.key_share.is_some() || ext.cookie.is_some() || ext.selected_group.is_some() {
+        return Err(Error::protocol(
+            AlertDescription::UnsupportedExtension,
+            "TLS 1.2 ServerHello carries TLS 1.3 extensions",
+        ));
+    }
+    if ext
+        .renegotiation_info
+        .as_ref()
+        .is_some_and(|r| !r.is_empty())
+    {
+        return Err(Error::handshake(
+            "server sent non-empty renegotiation_info in an initial handshake",
+        ));
+    }
+    if !ext.extended_master_secret && config.require_ems {
+        return Err(Error::handshake(
+            "server does not support the extended master secret (RFC 7627), which we require",
+        ));
+    }
+    if let Some(p) = &ext.alpn {
+        if !config.alpn.contains(p) {
+            return Err(Error::illegal(format!(
+                "server selected ALPN protocol {:?}, which we did not offer",
+                String::from_utf8_lossy(p)
+            )));
+        }
+    }
+    let mut transcript = offer.transcript;
+    transcript.add(raw);
+    let n = &mut cx.negotiated;
+    n.version = Some(ProtocolVersion::TLSv1_2);
+    n.cipher_suite = Some(suite.suite);
+    n.alpn = ext.alpn.clone();
+    let key = cache_key(&offer.server_name);
+    let hs = Hs12 {
+        config: config.clone(),
+        cache_key: key.clone(),
+        suite,
+        transcript,
+        client_random: offer.client_random,
+        server_random: sh.random,
+        session_id: sh.session_id.clone(),
+        ems: ext.extended_master_secret,
+        ticket_expected: ext.session_ticket_ack,
+    };
+    if let Some(session) = offer.offered_session {
+        if !sh.session_id.is_empty() && sh.session_id == offer.session_id {
+            // The server resumes: same suite, same EMS state (RFC 7627 section 5.3).
+            if session.suite().suite != suite.suite {
+                return Err(Error::illegal(
+                    "server resumed a session with a different cipher suite",
+                ));
+            }
+            if session.extended_ms != hs.ems {
+                return Err(Error::handshake(
+                    "resumed session's extended master secret state changed",
+                ));
+            }
+            let keys = session
+                .master
+                .key_block(&hs.client_random, &hs.server_random)?;
+            cx.negotiated.resumed = true;
+            tracing::debug!("resuming TLS 1.2 session");
+            return Ok(Client12State::ChangeCipherSpec(Box::new(Keyed {
+                master: session.master,
+                hs,
+                keys,
+                ticket: None,
+                resumed: true,
+            })));
+        }
+        if let Some(k) = &key {
+            config.session_cache.remove(k);
+        }
+    }
+    Ok(Client12State::Certificate(Box::new(hs)))
+}
+
+impl Client12State {
+    fn name(&self) -> &'static str {
+        match self {
+            Self::Certificate(_) => "expecting Certificate (TLS 1.2)",
+            Self::ServerKeyExchange(..) => "expecting ServerKeyExchange",
+            Self::ServerHelloDone(..) => "expecting ServerHelloDone",
+            Self::ChangeCipherSpec(_) => "expecting ChangeCipherSpec",
+            Self::Finished(_) => "expecting Finished (TLS 1.2)",
+        }
+    }
+
+    /// True when a ChangeCipherSpec is what comes next.
+    pub(crate) fn handle_ccs(self, cx: &mut Common) -> Result<Client12State, Error> {
+        match self {
+            Self::ChangeCipherSpec(k) if !k.hs.ticket_expected || k.ticket.is_some() => {
+                cx.set_read_keys12(
+                    k.hs.suite,
+                    k.keys.server_key.as_bytes(),
+                    k.keys.server_iv.as_bytes(),
+                )?;
+                Ok(Self::Finished(k))
+            }
+            other => Err(Error::unexpected(format!(
+                "ChangeCipherSpec while {}",
+                other.name()
+            ))),
+        }
+    }
+
+    pub(crate) fn handle(
+        self,
+        cx: &mut Common,
+        msg: Handshake12,
+        raw: &[u8],
+    ) -> Result<Option<Client12State>, Error> {
+        match (self, msg) {
+            (Self::Certificate(mut hs), Handshake12::Certificate(chain)) => {
+                let Some((leaf, intermediates)) = chain.split_first() else {
+                    return Err(Error::decode("server sent an empty certificate chain"));
+                };
+                let Some(name) = server_name_of(&hs) else {
+                    return Err(Error::internal("no server name"));
+                };
+                hs.config
+                    .verifier
+                    .verify_server_cert(leaf, intermediates, &name, hs.config.time.now())
+                    .map_err(Error::Certificate)?;
+                hs.transcript.add(raw);
+                let leaf = leaf.clone();
+                cx.negotiated.peer_certificates = chain;
+                Ok(Some(Self::ServerKeyExchange(hs, leaf)))
+            }
+            (Self::ServerKeyExchange(mut hs, leaf), Handshake12::ServerKeyExchange(ske)) => {
+                if !hs.config.protocols.groups.contains(&ske.group) {
+                    return Err(Error::illegal(format!(
+                        "server chose group {:?}, which we did not offer",
+                        ske.group
+                    )));
+                }
+                check_scheme(&hs, ske.scheme)?;
+                let mut signed = Vec::with_capacity(64 + 4 + ske.public.len());
+                signed.extend_from_slice(&hs.client_random);
+                signed.extend_from_slice(&hs.server_random);
+                signed.extend_from_slice(&ServerKeyExchange::params(ske.group, &ske.public));
+                hs.config.verifier.verify_tls12_signature(
+                    &signed,
+                    &leaf,
+                    ske.scheme,
+                    &ske.signature,
+                )?;
+                hs.transcript.add(raw);
+                cx.negotiated.group = Some(ske.group);
+                Ok(Some(Self::ServerHelloDone(hs, ske, None)))
+            }
+            (Self::ServerHelloDone(mut hs, ske, None), Handshake12::CertificateRequest(req)) => {
+                hs.transcript.add(raw);
+                Ok(Some(Self::ServerHelloDone(hs, ske, Some(req))))
+            }
+            (Self::ServerHelloDone(mut hs, ske, req), Handshake12::ServerHelloDone) => {
+                hs.transcript.add(raw);
+                send_client_flight(*hs, cx, ske, req).map(Some)
+            }
+            (Self::ChangeCipherSpec(mut k), Handshake12::NewSessionTicket(hint, ticket))
+                if k.hs.ticket_expected && k.ticket.is_none() =>
+            {
+                k.hs.transcript.add(raw);
+                k.ticket = Some((hint, ticket));
+                Ok(Some(Self::ChangeCipherSpec(k)))
+            }
+            (Self::Finished(mut k), Handshake12::Finished(data)) => {
+                let hash = k.hs.transcript.hash_with(k.hs.suite.hash);
+                k.master.verify_finished(false, &hash, &data)?;
+                k.hs.transcript.add(raw);
+                if k.resumed {
+                    send_ccs_and_finished(&mut k, cx)?;
+                }
+                finish(*k, cx);
+                Ok(None)
+            }
+            (state, m) => Err(unexpected_in(state.name(), m.typ())),
+        }
+    }
+}
+
+fn server_name_of(hs: &Hs12) -> Option<ServerName<'static>> {
+    let key = hs.cache_key.as_ref()?;
+    ServerName::try_from(key.clone()).ok()
+}
+
+/// The scheme must be one we offered and fit the suite's authentication.
+fn check_scheme(hs: &Hs12, scheme: SignatureScheme) -> Result<(), Error> {
+    if !hs
+        .config
+        .verifier
+        .supported_schemes_tls12()
+        .contains(&scheme)
+    {
+        return Err(Error::illegal(format!(
+            "server signed with {scheme:?}, which we did not offer"
+        )));
+    }
+    let rsa = matches!(
+        scheme,
+        SignatureScheme::RSA_PSS_SHA256
+            | SignatureScheme::RSA_PSS_SHA384
+            | SignatureScheme::RSA_PSS_SHA512
+            | SignatureScheme::RSA_PKCS1_SHA256
+            | SignatureScheme::RSA_PKCS1_SHA384
+            | SignatureScheme::RSA_PKCS1_SHA512
+    );
+    if rsa != (hs.suite.auth == Tls12Auth::Rsa) {
+        return Err(Error::illegal(format!(
+            "{scheme:?} does not fit cipher suite {:?}",
+            hs.suite.suite
+        )));
+    }
+    Ok(())
+}
+
+fn send_client_flight(
+    mut hs: Hs12,
+    cx: &mut Common,
+    ske: ServerKeyExchange,
+    req: Option<CertificateRequest12>,
+) -> Result<Client12State, Error> {
+    let kx = KeyExchange::start(ske.group)?;
+    let public = kx.public_key().to_vec();
+    let premaster = kx.complete(&ske.public)?;
+
+    let chosen = req.as_ref().and_then(|req| {
+        let r = hs.config.client_cert.as_ref()?;
+        let key = r.resolve(&req.authorities, &req.schemes)?;
+        let scheme = key.key.choose_scheme_tls12(&req.schemes)?;
+        Some((key, scheme))
+    });
+    if req.is_some() {
+        let chain = chosen
+            .as_ref()
+            .map(|(k, _)| k.chain.clone())
+            .unwrap_or_default();
+        send12(cx, &mut hs.transcript, &Handshake12::Certificate(chain))?;
+    }
+    send12(
+        cx,
+        &mut hs.transcript,
+        &Handshake12::ClientKeyExchange(public),
+    )?;
+    let master = if hs.ems {
+        MasterSecret12::extended(
+            hs.suite,
+            &premaster,
+            &hs.transcript.hash_with(hs.suite.hash),
+        )?
+    } else {
+        MasterSecret12::legacy(hs.suite, &premaster, &hs.client_random, &hs.server_random)?
+    };
+    if let Some((key, scheme)) = chosen {
+        let Some(msgs) = hs.transcript.raw() else {
+            return Err(Error::internal("TLS 1.2 transcript not buffered"));
+        };
+        let signature = key.key.sign(scheme, msgs)?;
+        send12(
+            cx,
+            &mut hs.transcript,
+            &Handshake12::CertificateVerify(CertificateVerify { scheme, signature }),
+        )?;
+    }
+    let keys = master.key_block(&hs.client_random, &hs.server_random)?;
+    let mut k = Keyed {
+        hs,
+        master,
+        keys,
+        ticket: None,
+        resumed: false,
+    };
+    send_ccs_and_finished(&mut k, cx)?;
+    Ok(Client12State::ChangeCipherSpec(Box::new(k)))
+}
+
+fn send_ccs_and_finished(k: &mut Keyed, cx: &mut Common) -> Result<(), Error> {
+    cx.send_dummy_ccs();
+    cx.set_write_keys12(
+        k.hs.suite,
+        k.keys.client_key.as_bytes(),
+        k.keys.client_iv.as_bytes(),
+    )?;
+    let verify = k
+        .master
+        .verify_data(true, &k.hs.transcript.hash_with(k.hs.suite.hash))?;
+    send12(cx, &mut k.hs.transcript, &Handshake12::Finished(verify))
+}
+
+pub(crate) fn send12(
+    cx: &mut Common,
+    transcript: &mut Transcript,
+    msg: &Handshake12,
+) -> Result<(), Error> {
+    let bytes = msg.to_bytes();
+    transcript.add(&bytes);
+    cx.send_raw_handshake(&bytes)
+}
+
+fn finish(k: Keyed, cx: &mut Common) {
+    let now = k.hs.config.time.now().as_secs();
+    if let Some(key) = &k.hs.cache_key {
+        let (lifetime, ticket) = match k.ticket {
+            Some((hint, t)) if !t.is_empty() => (
+                if hint == 0 {
+                    DEFAULT_SESSION_LIFETIME
+                } else {
+                    u64::from(hint)
+                },
+                Some(t),
+            ),
+            _ => (DEFAULT_SESSION_LIFETIME, None),
+        };
+        if !k.resumed && (ticket.is_some() || !k.hs.session_id.is_empty()) {
+            k.hs.config.session_cache.put(
+                key,
+                Session12 {
+                    session_id: k.hs.session_id.clone(),
+                    ticket,
+                    master: k.master.clone(),
+                    extended_ms: k.hs.ems,
+                    created: now,
+                    lifetime,
+                },
+            );
+        }
+    }
+    cx.exporter = Some(Exporter::Tls12 {
+        master: k.master,
+        client_random: k.hs.client_random,
+        server_random: k.hs.server_random,
+    });
+}

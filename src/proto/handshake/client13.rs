@@ -7,17 +7,21 @@ use rustls_pki_types::{CertificateDer, ServerName};
 
 use crate::config::ClientConfig;
 use crate::error::Error;
-use crate::proto::conn::{unexpected_in, Common};
+use crate::proto::conn::{unexpected_in, Common, Exporter, Next};
 use crate::proto::crypto::kx::KeyExchange;
 use crate::proto::crypto::sign::certificate_verify_message;
 use crate::proto::crypto::suites::Tls13CipherSuite;
+use crate::proto::handshake::client12::{self, cache_key, Client12State, Offer};
+use crate::proto::handshake::resume::Session12;
 use crate::proto::handshake::transcript::Transcript;
 use crate::proto::keys::tls13::{EarlySecret, HandshakeSecret, TrafficSecret};
 use crate::proto::wire::certificate::{CertificateMsg, CertificateRequest, CertificateVerify};
 use crate::proto::wire::enums::{AlertDescription, CipherSuite, ProtocolVersion, SignatureScheme};
 use crate::proto::wire::extensions::{ClientExtensions, KeyShareEntry};
 use crate::proto::wire::handshake::HandshakeMessage;
-use crate::proto::wire::hello::{refuse_legacy_server_hello, ClientHello, ServerHello};
+use crate::proto::wire::hello::{
+    refuse_legacy_server_hello, ClientHello, ServerHello, DOWNGRADE_TLS11, DOWNGRADE_TLS12,
+};
 
 pub(crate) fn random<const N: usize>() -> Result<[u8; N], Error> {
     let mut b = [0u8; N];
@@ -43,6 +47,7 @@ pub(crate) fn start(
     cx: &mut Common,
 ) -> Result<ClientState, Error> {
     let group = *config
+        .protocols
         .groups
         .first()
         .ok_or_else(|| Error::Config("no groups".into()))?;
@@ -58,28 +63,59 @@ pub(crate) fn start(
         ServerName::IpAddress(ip) => Some(format!("{:?}", std::net::IpAddr::from(*ip))),
         _ => None,
     };
+    let p = &config.protocols;
+    let tls13 = p.allows(ProtocolVersion::TLSv1_3) && !p.suites13.is_empty();
+    let tls12 = p.allows(ProtocolVersion::TLSv1_2) && !p.suites12.is_empty();
+    // A TLS 1.2 session to resume, by ticket or by session ID.
+    let offered_session = tls12
+        .then(|| cache_key(&server_name).and_then(|k| config.session_cache.get(&k)))
+        .flatten()
+        .filter(|s| s.is_fresh(config.time.now().as_secs()));
+    let session_id = match &offered_session {
+        Some(s) if s.ticket.is_none() => s.session_id.clone(),
+        // Middlebox compatibility mode (RFC 8446 appendix D.4); with a ticket
+        // the echo also tells us the server resumed (RFC 5077 section 3.4).
+        _ if tls13 || offered_session.is_some() => random::<32>()?.to_vec(),
+        _ => Vec::new(),
+    };
+    let mut versions = Vec::new();
+    if tls13 {
+        versions.push(ProtocolVersion::TLSv1_3);
+    }
+    if tls12 {
+        versions.push(ProtocolVersion::TLSv1_2);
+    }
     let hello = ClientHello {
         legacy_version: ProtocolVersion::TLSv1_2.get(),
         random: random()?,
-        // Middlebox compatibility mode (RFC 8446 appendix D.4).
-        session_id: random::<32>()?.to_vec(),
-        cipher_suites: config.suites.iter().map(|s| s.suite).collect(),
+        session_id,
+        cipher_suites: p.suite_ids(),
         compression_methods: vec![0],
         extensions: ClientExtensions {
             server_name: sni,
-            supported_versions: Some(vec![ProtocolVersion::TLSv1_3]),
-            supported_groups: Some(config.groups.clone()),
-            key_shares: Some(vec![KeyShareEntry {
-                group,
-                payload: kx.public_key().to_vec(),
-            }]),
-            signature_algorithms: Some(config.verifier.supported_schemes()),
-            signature_algorithms_cert: None,
+            supported_versions: tls13.then_some(versions),
+            supported_groups: Some(p.groups.clone()),
+            key_shares: tls13.then(|| {
+                vec![KeyShareEntry {
+                    group,
+                    payload: kx.public_key().to_vec(),
+                }]
+            }),
+            signature_algorithms: Some(if tls12 {
+                config.verifier.supported_schemes_tls12()
+            } else {
+                config.verifier.supported_schemes()
+            }),
             alpn: (!config.alpn.is_empty()).then(|| config.alpn.clone()),
-            cookie: None,
-            psk_modes: None,
-            pre_shared_key: false,
-            early_data: false,
+            extended_master_secret: tls12,
+            renegotiation_info: tls12.then(Vec::new),
+            ec_point_formats: tls12.then(|| vec![0]),
+            session_ticket: tls12.then(|| {
+                offered_session
+                    .as_ref()
+                    .and_then(|s| s.ticket.clone())
+                    .unwrap_or_default()
+            }),
             ..Default::default()
         },
     };
@@ -95,6 +131,7 @@ pub(crate) fn start(
         kx,
         transcript,
         retry_suite: None,
+        offered_session,
     }))
 }
 
@@ -104,29 +141,30 @@ impl ClientState {
         cx: &mut Common,
         msg: HandshakeMessage,
         raw: &[u8],
-    ) -> Result<Option<ClientState>, Error> {
+    ) -> Result<Next<ClientState, Client12State>, Error> {
+        let some = |r: Result<ClientState, Error>| r.map(Next::Tls13);
         match (self, msg) {
             (ClientState::ServerHello(s), HandshakeMessage::ServerHello(sh)) => {
                 if sh.is_retry() {
-                    s.handle_retry(cx, sh, raw).map(Some)
+                    some(s.handle_retry(cx, sh, raw))
                 } else {
-                    s.handle_server_hello(cx, sh, raw).map(Some)
+                    s.handle_server_hello(cx, sh, raw)
                 }
             }
             (ClientState::EncryptedExtensions(s), HandshakeMessage::EncryptedExtensions(ee)) => {
-                s.handle(cx, ee, raw).map(Some)
+                s.handle(cx, ee, raw).map(Next::Tls13)
             }
             (ClientState::Certificate(s), HandshakeMessage::CertificateRequest(cr)) => {
-                s.handle_request(cr, raw).map(Some)
+                s.handle_request(cr, raw).map(Next::Tls13)
             }
             (ClientState::Certificate(s), HandshakeMessage::Certificate(c)) => {
-                s.handle(cx, c, raw).map(Some)
+                s.handle(cx, c, raw).map(Next::Tls13)
             }
             (ClientState::CertificateVerify(s), HandshakeMessage::CertificateVerify(cv)) => {
-                s.handle(cx, cv, raw).map(Some)
+                s.handle(cx, cv, raw).map(Next::Tls13)
             }
             (ClientState::Finished(s), HandshakeMessage::Finished(f)) => {
-                s.handle(cx, &f, raw).map(|()| None)
+                s.handle(cx, &f, raw).map(|()| Next::Done)
             }
             (state, msg) => Err(unexpected_in(state.name(), msg.typ())),
         }
@@ -151,12 +189,15 @@ pub(crate) struct ExpectServerHello {
     transcript: Transcript,
     /// Set after a HelloRetryRequest: the suite it chose, which ServerHello must repeat.
     retry_suite: Option<CipherSuite>,
+    /// The TLS 1.2 session we offered to resume.
+    offered_session: Option<Session12>,
 }
 
 impl ExpectServerHello {
     fn offered_suite(&self, id: CipherSuite) -> Result<&'static Tls13CipherSuite, Error> {
         self.config
-            .suites
+            .protocols
+            .suites13
             .iter()
             .copied()
             .find(|s| s.suite == id)
@@ -170,7 +211,16 @@ impl ExpectServerHello {
     fn check_common(&self, sh: &ServerHello) -> Result<&'static Tls13CipherSuite, Error> {
         match sh.extensions.selected_version {
             None => return Err(refuse_legacy_server_hello(sh)),
-            Some(ProtocolVersion::TLSv1_3) => {}
+            Some(ProtocolVersion::TLSv1_3)
+                if self.hello.extensions.supported_versions.is_some() =>
+            {
+                if sh.extensions.has_tls12_only() {
+                    return Err(Error::protocol(
+                        AlertDescription::UnsupportedExtension,
+                        "TLS 1.3 ServerHello carries a TLS 1.2 extension",
+                    ));
+                }
+            }
             Some(v) => {
                 return Err(Error::illegal(format!(
                     "server selected version {v:?}, which we did not offer"
@@ -209,7 +259,7 @@ impl ExpectServerHello {
             ));
         }
         if let Some(group) = ext.selected_group {
-            if !self.config.groups.contains(&group) {
+            if !self.config.protocols.groups.contains(&group) {
                 return Err(Error::illegal(format!(
                     "HelloRetryRequest asks for group {group:?}, which we did not offer"
                 )));
@@ -240,6 +290,57 @@ impl ExpectServerHello {
     }
 
     fn handle_server_hello(
+        self,
+        cx: &mut Common,
+        sh: ServerHello,
+        raw: &[u8],
+    ) -> Result<Next<ClientState, Client12State>, Error> {
+        if sh.extensions.selected_version.is_none() {
+            return self
+                .handle_legacy_server_hello(cx, sh, raw)
+                .map(Next::Tls12);
+        }
+        self.handle_tls13_server_hello(cx, sh, raw).map(Next::Tls13)
+    }
+
+    /// A ServerHello without supported_versions: TLS 1.2 if we allow it.
+    fn handle_legacy_server_hello(
+        self,
+        cx: &mut Common,
+        sh: ServerHello,
+        raw: &[u8],
+    ) -> Result<Client12State, Error> {
+        let p = &self.config.protocols;
+        let offered12 = self.hello.extensions.extended_master_secret;
+        if !offered12
+            || sh.legacy_version != ProtocolVersion::TLSv1_2.get()
+            || self.retry_suite.is_some()
+        {
+            return Err(refuse_legacy_server_hello(&sh));
+        }
+        // RFC 8446 section 4.1.3: a TLS 1.3 server that negotiates 1.2 marks
+        // its random; seeing the mark means someone removed 1.3 from our offer.
+        if p.allows(ProtocolVersion::TLSv1_3) && self.hello.extensions.supported_versions.is_some()
+        {
+            let tail = &sh.random[24..];
+            if tail == DOWNGRADE_TLS12 || tail == DOWNGRADE_TLS11 {
+                return Err(Error::illegal(
+                    "downgrade detected: a TLS 1.2 ServerHello carries the TLS 1.3 downgrade sentinel",
+                ));
+            }
+        }
+        let offer = Offer {
+            config: self.config,
+            server_name: self.server_name,
+            client_random: self.hello.random,
+            session_id: self.hello.session_id,
+            offered_session: self.offered_session,
+            transcript: self.transcript,
+        };
+        client12::handle_server_hello(offer, cx, sh, raw)
+    }
+
+    fn handle_tls13_server_hello(
         mut self,
         cx: &mut Common,
         sh: ServerHello,
@@ -439,7 +540,10 @@ impl ExpectFinished {
         let master = secret.into_master();
         let client_ap = master.client_application_traffic_secret_0(&hash);
         let server_ap = master.server_application_traffic_secret_0(&hash);
-        cx.exporter_secret = Some(master.exporter_master_secret(&hash));
+        cx.exporter = Some(Exporter::Tls13 {
+            suite: master.suite(),
+            secret: master.exporter_master_secret(&hash),
+        });
         cx.set_application_read(server_ap)?;
         if let Some(req) = self.request {
             let chosen = config.client_cert.as_ref().and_then(|r| {

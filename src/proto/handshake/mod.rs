@@ -30,4 +30,6 @@ pub struct Negotiated {
     pub peer_certificates: Vec<CertificateDer<'static>>,
     /// True when a HelloRetryRequest was part of the handshake.
     pub retried: bool,
+    /// True when a previous session was resumed (TLS 1.2 abbreviated handshake).
+    pub resumed: bool,
 }

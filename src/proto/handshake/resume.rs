@@ -230,13 +230,20 @@ impl Ticketer {
 
     /// Seals a session into a ticket: key name, nonce, ciphertext and tag.
     pub fn seal(&self, s: &Session12, now: u64) -> Result<Vec<u8>, Error> {
-        let mut keys = self.keys.lock().map_err(|_| Error::internal("ticket keys poisoned"))?;
+        let mut keys = self
+            .keys
+            .lock()
+            .map_err(|_| Error::internal("ticket keys poisoned"))?;
         self.rotate(&mut keys, now)?;
         let nonce: [u8; NONCE_LEN] = random()?;
         let mut body = s.encode().to_vec();
         keys.0
             .key
-            .seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(&keys.0.name), &mut body)
+            .seal_in_place_append_tag(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(&keys.0.name),
+                &mut body,
+            )
             .map_err(|_| Error::internal("ticket sealing failed"))?;
         let mut t = Vec::with_capacity(KEY_NAME_LEN + NONCE_LEN + body.len());
         t.extend_from_slice(&keys.0.name);
@@ -259,7 +266,11 @@ impl Ticketer {
         let mut body = Zeroizing::new(r.rest().to_vec());
         let plain = key
             .key
-            .open_in_place(Nonce::assume_unique_for_key(nonce), Aad::from(name), &mut body[..])
+            .open_in_place(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(name),
+                &mut body[..],
+            )
             .ok()?;
         let s = Session12::decode(plain, self.lifetime)?;
         s.is_fresh(now).then_some(s)

@@ -1,1 +1,476 @@
 //! The TLS 1.2 server handshake (RFC 5246 with RFC 7627, 5746, 5077, 8422).
+//!
+//! Entered from the TLS 1.3 server's ClientHello state when the client
+//! offers at most TLS 1.2 and we allow it.
+
+use std::sync::Arc;
+
+use rustls_pki_types::CertificateDer;
+
+use crate::config::{ClientHelloInfo, ServerConfig};
+use crate::error::Error;
+use crate::proto::conn::{unexpected_in, Common, Exporter};
+use crate::proto::crypto::kx::KeyExchange;
+use crate::proto::crypto::suites::{Tls12Auth, Tls12CipherSuite};
+use crate::proto::handshake::client12::send12;
+use crate::proto::handshake::client13::random;
+use crate::proto::handshake::resume::{new_session_id, Session12};
+use crate::proto::handshake::transcript::Transcript;
+use crate::proto::keys::tls12::{KeyBlock, MasterSecret12};
+use crate::proto::wire::enums::{AlertDescription, NamedGroup, ProtocolVersion};
+use crate::proto::wire::extensions::ServerHelloExtensions;
+use crate::proto::wire::hello::{ClientHello, ServerHello, DOWNGRADE_TLS12};
+use crate::proto::wire::tls12::{
+    CertificateRequest12, Handshake12, ServerKeyExchange, CLIENT_CERT_TYPES,
+};
+
+/// A TLS 1.2 server handshake in progress.
+pub(crate) enum Server12State {
+    ClientCertificate(Box<Hs>),
+    ClientKeyExchange(Box<Hs>),
+    CertificateVerify(Box<Keyed>),
+    ChangeCipherSpec(Box<Keyed>),
+    Finished(Box<Keyed>),
+}
+
+/// Before the master secret.
+pub(crate) struct Hs {
+    config: Arc<ServerConfig>,
+    suite: &'static Tls12CipherSuite,
+    transcript: Transcript,
+    client_random: [u8; 32],
+    server_random: [u8; 32],
+    session_id: Vec<u8>,
+    ems: bool,
+    send_ticket: bool,
+    kx: Option<KeyExchange>,
+    client_leaf: Option<CertificateDer<'static>>,
+}
+
+/// After the master secret.
+pub(crate) struct Keyed {
+    hs: Hs,
+    master: MasterSecret12,
+    keys: KeyBlock,
+    resumed: bool,
+}
+
+impl Server12State {
+    fn name(&self) -> &'static str {
+        match self {
+            Self::ClientCertificate(_) => "expecting client Certificate (TLS 1.2)",
+            Self::ClientKeyExchange(_) => "expecting ClientKeyExchange",
+            Self::CertificateVerify(_) => "expecting client CertificateVerify (TLS 1.2)",
+            Self::ChangeCipherSpec(_) => "expecting ChangeCipherSpec",
+            Self::Finished(_) => "expecting client Finished (TLS 1.2)",
+        }
+    }
+
+    pub(crate) fn handle_ccs(self, cx: &mut Common) -> Result<Server12State, Error> {
+        match self {
+            Self::ChangeCipherSpec(k) => {
+                cx.set_read_keys12(
+                    k.hs.suite,
+                    k.keys.client_key.as_bytes(),
+                    k.keys.client_iv.as_bytes(),
+                )?;
+                Ok(Self::Finished(k))
+            }
+            other => Err(Error::unexpected(format!(
+                "ChangeCipherSpec while {}",
+                other.name()
+            ))),
+        }
+    }
+
+    pub(crate) fn handle(
+        self,
+        cx: &mut Common,
+        msg: Handshake12,
+        raw: &[u8],
+    ) -> Result<Option<Server12State>, Error> {
+        match (self, msg) {
+            (Self::ClientCertificate(mut hs), Handshake12::Certificate(chain)) => {
+                let Some(verifier) = hs.config.client_verifier.clone() else {
+                    return Err(Error::internal("client certificate without a verifier"));
+                };
+                hs.transcript.add(raw);
+                if let Some((leaf, intermediates)) = chain.split_first() {
+                    verifier
+                        .verify_client_cert(leaf, intermediates, hs.config.time.now())
+                        .map_err(Error::Certificate)?;
+                    hs.client_leaf = Some(leaf.clone());
+                    cx.negotiated.peer_certificates = chain.clone();
+                } else if verifier.client_auth_mandatory() {
+                    return Err(Error::handshake(
+                        "client sent no certificate, and this server requires one",
+                    ));
+                }
+                Ok(Some(Self::ClientKeyExchange(hs)))
+            }
+            (Self::ClientKeyExchange(mut hs), Handshake12::ClientKeyExchange(public)) => {
+                let Some(kx) = hs.kx.take() else {
+                    return Err(Error::internal("no key exchange"));
+                };
+                let premaster = kx.complete(&public)?;
+                hs.transcript.add(raw);
+                let master = if hs.ems {
+                    MasterSecret12::extended(
+                        hs.suite,
+                        &premaster,
+                        &hs.transcript.hash_with(hs.suite.hash),
+                    )?
+                } else {
+                    MasterSecret12::legacy(
+                        hs.suite,
+                        &premaster,
+                        &hs.client_random,
+                        &hs.server_random,
+                    )?
+                };
+                let keys = master.key_block(&hs.client_random, &hs.server_random)?;
+                let needs_cv = hs.client_leaf.is_some();
+                let k = Box::new(Keyed {
+                    hs: *hs,
+                    master,
+                    keys,
+                    resumed: false,
+                });
+                Ok(Some(if needs_cv {
+                    Self::CertificateVerify(k)
+                } else {
+                    Self::ChangeCipherSpec(k)
+                }))
+            }
+            (Self::CertificateVerify(mut k), Handshake12::CertificateVerify(cv)) => {
+                let (Some(verifier), Some(leaf)) = (
+                    k.hs.config.client_verifier.clone(),
+                    k.hs.client_leaf.as_ref(),
+                ) else {
+                    return Err(Error::internal(
+                        "CertificateVerify without a client certificate",
+                    ));
+                };
+                if !verifier.supported_schemes_tls12().contains(&cv.scheme) {
+                    return Err(Error::illegal(format!(
+                        "client signed with {:?}, which we did not offer",
+                        cv.scheme
+                    )));
+                }
+                let Some(msgs) = k.hs.transcript.raw() else {
+                    return Err(Error::internal("TLS 1.2 transcript not buffered"));
+                };
+                verifier.verify_tls12_signature(msgs, leaf, cv.scheme, &cv.signature)?;
+                k.hs.transcript.add(raw);
+                Ok(Some(Self::ChangeCipherSpec(k)))
+            }
+            (Self::Finished(mut k), Handshake12::Finished(data)) => {
+                let hash = k.hs.transcript.hash_with(k.hs.suite.hash);
+                k.master.verify_finished(true, &hash, &data)?;
+                k.hs.transcript.add(raw);
+                if !k.resumed {
+                    let session = session_of(&k);
+                    if k.hs.send_ticket {
+                        if let Some(t) = &k.hs.config.ticketer {
+                            let ticket = t.seal(&session, session.created)?;
+                            let hint = u32::try_from(t.lifetime()).unwrap_or(u32::MAX);
+                            send12(
+                                cx,
+                                &mut k.hs.transcript,
+                                &Handshake12::NewSessionTicket(hint, ticket),
+                            )?;
+                        }
+                    }
+                    k.hs.config.session_cache.put(session);
+                    send_ccs_and_finished(&mut k, cx)?;
+                }
+                cx.exporter = Some(Exporter::Tls12 {
+                    master: k.master,
+                    client_random: k.hs.client_random,
+                    server_random: k.hs.server_random,
+                });
+                Ok(None)
+            }
+            (state, m) => Err(unexpected_in(state.name(), m.typ())),
+        }
+    }
+}
+
+fn session_of(k: &Keyed) -> Session12 {
+    Session12 {
+        session_id: k.hs.session_id.clone(),
+        ticket: None,
+        master: k.master.clone(),
+        extended_ms: k.hs.ems,
+        created: k.hs.config.time.now().as_secs(),
+        lifetime: k
+            .hs
+            .config
+            .ticketer
+            .as_ref()
+            .map_or(12 * 3600, |t| t.lifetime()),
+    }
+}
+
+fn send_ccs_and_finished(k: &mut Keyed, cx: &mut Common) -> Result<(), Error> {
+    cx.send_dummy_ccs();
+    cx.set_write_keys12(
+        k.hs.suite,
+        k.keys.server_key.as_bytes(),
+        k.keys.server_iv.as_bytes(),
+    )?;
+    let verify = k
+        .master
+        .verify_data(false, &k.hs.transcript.hash_with(k.hs.suite.hash))?;
+    send12(cx, &mut k.hs.transcript, &Handshake12::Finished(verify))
+}
+
+/// A session the client offered that we can resume.
+fn find_session(config: &ServerConfig, ch: &ClientHello) -> Option<Session12> {
+    let now = config.time.now().as_secs();
+    let s = match (&ch.extensions.session_ticket, &config.ticketer) {
+        (Some(t), Some(ticketer)) if !t.is_empty() => ticketer.open(t, now),
+        _ => None,
+    }
+    .or_else(|| {
+        (!ch.session_id.is_empty())
+            .then(|| config.session_cache.get(&ch.session_id))
+            .flatten()
+            .filter(|s| s.is_fresh(now))
+    })?;
+    let usable = ch.cipher_suites.contains(&s.suite().suite)
+        && config.protocols.suites12.iter().any(|x| x.suite == s.suite().suite)
+        // RFC 7627 section 5.3: EMS state must match, or we do a full handshake.
+        && s.extended_ms == ch.extensions.extended_master_secret;
+    usable.then_some(s)
+}
+
+/// Handles a ClientHello that negotiates TLS 1.2. `mark_downgrade` sets the
+/// RFC 8446 sentinel because we would have spoken TLS 1.3.
+pub(crate) fn handle_client_hello(
+    config: Arc<ServerConfig>,
+    cx: &mut Common,
+    ch: ClientHello,
+    raw: &[u8],
+    mark_downgrade: bool,
+) -> Result<Server12State, Error> {
+    let ext = &ch.extensions;
+    if !ch.compression_methods.contains(&0) {
+        return Err(Error::illegal(
+            "client offered no null compression: compression is refused",
+        ));
+    }
+    if ext
+        .renegotiation_info
+        .as_ref()
+        .is_some_and(|r| !r.is_empty())
+    {
+        return Err(Error::handshake(
+            "client sent non-empty renegotiation_info in an initial handshake",
+        ));
+    }
+    if !ext.extended_master_secret && config.require_ems {
+        return Err(Error::handshake(
+            "client does not support the extended master secret (RFC 7627), which we require",
+        ));
+    }
+    let secure_reneg = ext.renegotiation_info.is_some()
+        || ch
+            .cipher_suites
+            .contains(&crate::proto::wire::enums::CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
+    if ext
+        .ec_point_formats
+        .as_ref()
+        .is_some_and(|f| !f.contains(&0))
+    {
+        return Err(Error::illegal(
+            "client does not accept uncompressed EC points",
+        ));
+    }
+    let alpn = crate::proto::handshake::server13::choose_alpn(&config, &ch)?;
+    let mut server_random: [u8; 32] = random()?;
+    if mark_downgrade {
+        server_random[24..].copy_from_slice(&DOWNGRADE_TLS12);
+    }
+    let mut transcript = Transcript::default();
+    transcript.add(raw);
+    let sni = ext.server_name.clone();
+    cx.negotiated.version = Some(ProtocolVersion::TLSv1_2);
+    cx.negotiated.sni = sni.clone();
+    cx.negotiated.alpn = alpn.clone();
+    let mut sh_ext = ServerHelloExtensions {
+        extended_master_secret: ext.extended_master_secret,
+        renegotiation_info: secure_reneg.then(Vec::new),
+        alpn: alpn.clone(),
+        ..Default::default()
+    };
+
+    if let Some(session) = find_session(&config, &ch) {
+        let suite = session.suite();
+        sh_ext.ec_point_formats = None;
+        let sh = ServerHello {
+            legacy_version: ProtocolVersion::TLSv1_2.get(),
+            random: server_random,
+            session_id: ch.session_id.clone(),
+            cipher_suite: suite.suite,
+            compression_method: 0,
+            extensions: sh_ext,
+        };
+        send12(cx, &mut transcript, &Handshake12::ServerHello(sh))?;
+        let keys = session.master.key_block(&ch.random, &server_random)?;
+        cx.negotiated.cipher_suite = Some(suite.suite);
+        cx.negotiated.resumed = true;
+        tracing::debug!("resuming TLS 1.2 session");
+        let mut k = Keyed {
+            hs: Hs {
+                config,
+                suite,
+                transcript,
+                client_random: ch.random,
+                server_random,
+                session_id: ch.session_id.clone(),
+                ems: session.extended_ms,
+                send_ticket: false,
+                kx: None,
+                client_leaf: None,
+            },
+            master: session.master,
+            keys,
+            resumed: true,
+        };
+        send_ccs_and_finished(&mut k, cx)?;
+        return Ok(Server12State::ChangeCipherSpec(Box::new(k)));
+    }
+
+    let schemes = ext.signature_algorithms.as_deref().ok_or_else(|| {
+        Error::handshake(
+            "TLS 1.2 client offered no signature_algorithms; SHA-1 signatures are refused",
+        )
+    })?;
+    let info = ClientHelloInfo {
+        server_name: sni.as_deref(),
+        signature_schemes: schemes,
+        alpn: ext.alpn.as_deref().unwrap_or(&[]),
+    };
+    let cert = config.resolver.resolve(&info).ok_or_else(|| {
+        Error::protocol(
+            AlertDescription::UnrecognizedName,
+            format!("no certificate for server name {sni:?}"),
+        )
+    })?;
+    let auth = if cert.key.is_rsa() {
+        Tls12Auth::Rsa
+    } else {
+        Tls12Auth::Ecdsa
+    };
+    let suite = config
+        .protocols
+        .suites12
+        .iter()
+        .copied()
+        .find(|s| s.auth == auth && ch.cipher_suites.contains(&s.suite))
+        .ok_or_else(|| Error::NoCommonCipherSuite {
+            ours: config
+                .protocols
+                .suites12
+                .iter()
+                .filter(|s| s.auth == auth)
+                .map(|s| s.suite)
+                .collect(),
+            theirs: ch.cipher_suites.clone(),
+        })?;
+    let scheme = cert.key.choose_scheme_tls12(schemes).ok_or_else(|| {
+        Error::handshake(format!(
+            "client accepts none of the signature schemes our key can make ({:?}); it offered {schemes:?}",
+            cert.key.schemes_tls12()
+        ))
+    })?;
+    let group = choose_group(&config, &ch)?;
+    let kx = KeyExchange::start(group)?;
+    let public = kx.public_key().to_vec();
+
+    let send_ticket = ext.session_ticket.is_some() && config.ticketer.is_some();
+    let session_id = if config.session_cache.enabled() {
+        new_session_id()?
+    } else {
+        Vec::new()
+    };
+    sh_ext.session_ticket_ack = send_ticket;
+    sh_ext.ec_point_formats = ext.ec_point_formats.as_ref().map(|_| vec![0]);
+    let sh = ServerHello {
+        legacy_version: ProtocolVersion::TLSv1_2.get(),
+        random: server_random,
+        session_id: session_id.clone(),
+        cipher_suite: suite.suite,
+        compression_method: 0,
+        extensions: sh_ext,
+    };
+    send12(cx, &mut transcript, &Handshake12::ServerHello(sh))?;
+    send12(
+        cx,
+        &mut transcript,
+        &Handshake12::Certificate(cert.chain.clone()),
+    )?;
+    let mut signed = Vec::with_capacity(64 + 4 + public.len());
+    signed.extend_from_slice(&ch.random);
+    signed.extend_from_slice(&server_random);
+    signed.extend_from_slice(&ServerKeyExchange::params(group, &public));
+    let signature = cert.key.sign(scheme, &signed)?;
+    send12(
+        cx,
+        &mut transcript,
+        &Handshake12::ServerKeyExchange(ServerKeyExchange {
+            group,
+            public,
+            scheme,
+            signature,
+        }),
+    )?;
+    if let Some(v) = &config.client_verifier {
+        let req = CertificateRequest12 {
+            types: CLIENT_CERT_TYPES.to_vec(),
+            schemes: v.supported_schemes_tls12(),
+            authorities: v.root_subjects(),
+        };
+        send12(cx, &mut transcript, &Handshake12::CertificateRequest(req))?;
+    }
+    send12(cx, &mut transcript, &Handshake12::ServerHelloDone)?;
+    cx.negotiated.cipher_suite = Some(suite.suite);
+    cx.negotiated.group = Some(group);
+    let hs = Box::new(Hs {
+        suite,
+        transcript,
+        client_random: ch.random,
+        server_random,
+        session_id,
+        ems: ext.extended_master_secret,
+        send_ticket,
+        kx: Some(kx),
+        client_leaf: None,
+        config: config.clone(),
+    });
+    Ok(if config.client_verifier.is_some() {
+        Server12State::ClientCertificate(hs)
+    } else {
+        Server12State::ClientKeyExchange(hs)
+    })
+}
+
+fn choose_group(config: &ServerConfig, ch: &ClientHello) -> Result<NamedGroup, Error> {
+    let ours = &config.protocols.groups;
+    match &ch.extensions.supported_groups {
+        // RFC 8422 section 4: without the extension the client takes any curve.
+        None => ours
+            .first()
+            .copied()
+            .ok_or_else(|| Error::internal("no groups")),
+        Some(theirs) => ours
+            .iter()
+            .copied()
+            .find(|g| theirs.contains(g))
+            .ok_or_else(|| Error::NoCommonGroup {
+                ours: ours.clone(),
+                theirs: theirs.clone(),
+            }),
+    }
+}

@@ -5,15 +5,16 @@ use std::sync::Arc;
 use crate::config::{ClientHelloInfo, ServerConfig};
 use crate::error::Error;
 use crate::pki::ClientCertVerifier;
-use crate::proto::conn::{unexpected_in, Common};
+use crate::proto::conn::{unexpected_in, Common, Exporter, Next};
 use crate::proto::crypto::kx::KeyExchange;
 use crate::proto::crypto::sign::certificate_verify_message;
 use crate::proto::crypto::suites::Tls13CipherSuite;
 use crate::proto::handshake::client13::random;
+use crate::proto::handshake::server12::{self, Server12State};
 use crate::proto::handshake::transcript::Transcript;
 use crate::proto::keys::tls13::{EarlySecret, TrafficSecret};
 use crate::proto::wire::certificate::{CertificateMsg, CertificateRequest, CertificateVerify};
-use crate::proto::wire::enums::{AlertDescription, NamedGroup, ProtocolVersion};
+use crate::proto::wire::enums::{AlertDescription, CipherSuite, NamedGroup, ProtocolVersion};
 use crate::proto::wire::extensions::{EncryptedExtensions, KeyShareEntry, ServerHelloExtensions};
 use crate::proto::wire::handshake::HandshakeMessage;
 use crate::proto::wire::hello::{ClientHello, ServerHello, HRR_RANDOM};
@@ -48,19 +49,19 @@ impl ServerState {
         cx: &mut Common,
         msg: HandshakeMessage,
         raw: &[u8],
-    ) -> Result<Option<ServerState>, Error> {
+    ) -> Result<Next<ServerState, Server12State>, Error> {
         match (self, msg) {
             (ServerState::ClientHello(s), HandshakeMessage::ClientHello(ch)) => {
-                s.handle(cx, ch, raw).map(Some)
+                s.handle(cx, ch, raw)
             }
             (ServerState::Certificate(s), HandshakeMessage::Certificate(c)) => {
-                s.handle(cx, c, raw).map(Some)
+                s.handle(cx, c, raw).map(Next::Tls13)
             }
             (ServerState::CertificateVerify(s), HandshakeMessage::CertificateVerify(cv)) => {
-                s.handle(cv, raw).map(Some)
+                s.handle(cv, raw).map(Next::Tls13)
             }
             (ServerState::Finished(s), HandshakeMessage::Finished(f)) => {
-                s.handle(cx, &f, raw).map(|()| None)
+                s.handle(cx, &f, raw).map(|()| Next::Done)
             }
             (state, m) => Err(unexpected_in(state.name(), m.typ())),
         }
@@ -97,27 +98,38 @@ enum ShareChoice<'a> {
 }
 
 impl ExpectClientHello {
-    fn check_version(ch: &ClientHello) -> Result<(), Error> {
+    fn version_error(ch: &ClientHello, usable13: bool, usable12: bool) -> Error {
+        let ours = match (usable13, usable12) {
+            (true, true) => "TLS 1.3 or TLS 1.2",
+            (true, false) => "TLS 1.3",
+            _ => "TLS 1.2",
+        };
         match &ch.extensions.supported_versions {
-            Some(v) if v.contains(&ProtocolVersion::TLSv1_3) => Ok(()),
-            Some(v) => Err(Error::UnsupportedVersion(format!(
-                "client offered {v:?}; this server requires TLS 1.3"
-            ))),
-            None => Err(Error::UnsupportedVersion(format!(
-                "client offered only legacy version 0x{:04x}; this server requires TLS 1.3",
+            Some(v) => Error::UnsupportedVersion(format!(
+                "client offered {v:?}; this server requires {ours}"
+            )),
+            None => Error::UnsupportedVersion(format!(
+                "client offered only legacy version 0x{:04x}; this server requires {ours}",
                 ch.legacy_version
-            ))),
+            )),
         }
     }
 
     fn choose_suite(&self, ch: &ClientHello) -> Result<&'static Tls13CipherSuite, Error> {
         self.config
-            .suites
+            .protocols
+            .suites13
             .iter()
             .copied()
             .find(|s| ch.cipher_suites.contains(&s.suite))
             .ok_or_else(|| Error::NoCommonCipherSuite {
-                ours: self.config.suites.iter().map(|s| s.suite).collect(),
+                ours: self
+                    .config
+                    .protocols
+                    .suites13
+                    .iter()
+                    .map(|s| s.suite)
+                    .collect(),
                 theirs: ch.cipher_suites.clone(),
             })
     }
@@ -146,45 +158,61 @@ impl ExpectClientHello {
                 ));
             }
         }
-        for &g in &self.config.groups {
+        for &g in &self.config.protocols.groups {
             if let Some(s) = shares.iter().find(|s| s.group == g) {
                 return Ok(ShareChoice::Use(s));
             }
         }
-        for &g in &self.config.groups {
+        for &g in &self.config.protocols.groups {
             if groups.contains(&g) {
                 return Ok(ShareChoice::Retry(g));
             }
         }
         Err(Error::NoCommonGroup {
-            ours: self.config.groups.clone(),
+            ours: self.config.protocols.groups.clone(),
             theirs: groups.clone(),
         })
     }
 
-    fn choose_alpn(&self, ch: &ClientHello) -> Result<Option<Vec<u8>>, Error> {
-        let (Some(theirs), false) = (&ch.extensions.alpn, self.config.alpn.is_empty()) else {
-            return Ok(None);
+    fn handle(
+        self,
+        cx: &mut Common,
+        ch: ClientHello,
+        raw: &[u8],
+    ) -> Result<Next<ServerState, Server12State>, Error> {
+        let p = &self.config.protocols;
+        let usable13 = p.allows(ProtocolVersion::TLSv1_3) && !p.suites13.is_empty();
+        let usable12 = p.allows(ProtocolVersion::TLSv1_2) && !p.suites12.is_empty();
+        let (client13, client12) = match &ch.extensions.supported_versions {
+            Some(v) => (
+                v.contains(&ProtocolVersion::TLSv1_3),
+                v.contains(&ProtocolVersion::TLSv1_2),
+            ),
+            None => (false, ch.legacy_version >= ProtocolVersion::TLSv1_2.get()),
         };
-        match self.config.alpn.iter().find(|p| theirs.contains(p)) {
-            Some(p) => Ok(Some(p.clone())),
-            None => Err(Error::NoApplicationProtocol {
-                ours: self
-                    .config
-                    .alpn
-                    .iter()
-                    .map(|p| String::from_utf8_lossy(p).into_owned())
-                    .collect(),
-                theirs: theirs
-                    .iter()
-                    .map(|p| String::from_utf8_lossy(p).into_owned())
-                    .collect(),
-            }),
+        if client13 && usable13 {
+            return self.handle13(cx, ch, raw).map(Next::Tls13);
         }
+        if self.retry.is_some() {
+            return Err(Error::illegal(
+                "second ClientHello no longer offers TLS 1.3",
+            ));
+        }
+        if client12 && usable12 {
+            // RFC 7507: a client falling back while we could do better is under attack.
+            if usable13 && ch.cipher_suites.contains(&CipherSuite::TLS_FALLBACK_SCSV) {
+                return Err(Error::protocol(
+                    AlertDescription::InappropriateFallback,
+                    "client signalled a fallback (TLS_FALLBACK_SCSV) but we support a higher version",
+                ));
+            }
+            return server12::handle_client_hello(self.config, cx, ch, raw, usable13)
+                .map(Next::Tls12);
+        }
+        Err(Self::version_error(&ch, usable13, usable12))
     }
 
-    fn handle(self, cx: &mut Common, ch: ClientHello, raw: &[u8]) -> Result<ServerState, Error> {
-        Self::check_version(&ch)?;
+    fn handle13(self, cx: &mut Common, ch: ClientHello, raw: &[u8]) -> Result<ServerState, Error> {
         if ch.compression_methods != [0] {
             return Err(Error::illegal(
                 "TLS 1.3 ClientHello must offer only null compression",
@@ -208,7 +236,7 @@ impl ExpectClientHello {
                 return self.send_retry(cx, &ch, raw, suite, group);
             }
         };
-        let alpn = self.choose_alpn(&ch)?;
+        let alpn = choose_alpn(&self.config, &ch)?;
         let mut transcript = match self.retry {
             Some(r) => {
                 if share.group != r.group
@@ -319,7 +347,10 @@ impl ExpectClientHello {
         let master = hs.into_master();
         let client_ap = master.client_application_traffic_secret_0(&hash);
         let server_ap = master.server_application_traffic_secret_0(&hash);
-        cx.exporter_secret = Some(master.exporter_master_secret(&hash));
+        cx.exporter = Some(Exporter::Tls13 {
+            suite: master.suite(),
+            secret: master.exporter_master_secret(&hash),
+        });
         cx.set_application_write(server_ap)?;
 
         let n = &mut cx.negotiated;
@@ -462,5 +493,29 @@ impl ExpectCertificateVerify {
             .verify_tls13_signature(&message, &self.leaf, cv.scheme, &cv.signature)?;
         self.finished.transcript.add(raw);
         Ok(ServerState::Finished(self.finished))
+    }
+}
+
+/// The ALPN protocol to select: ours first, among the client's.
+pub(crate) fn choose_alpn(
+    config: &ServerConfig,
+    ch: &ClientHello,
+) -> Result<Option<Vec<u8>>, Error> {
+    let (Some(theirs), false) = (&ch.extensions.alpn, config.alpn.is_empty()) else {
+        return Ok(None);
+    };
+    match config.alpn.iter().find(|p| theirs.contains(p)) {
+        Some(p) => Ok(Some(p.clone())),
+        None => Err(Error::NoApplicationProtocol {
+            ours: config
+                .alpn
+                .iter()
+                .map(|p| String::from_utf8_lossy(p).into_owned())
+                .collect(),
+            theirs: theirs
+                .iter()
+                .map(|p| String::from_utf8_lossy(p).into_owned())
+                .collect(),
+        }),
     }
 }

@@ -60,6 +60,23 @@ impl Transcript {
         }
     }
 
+    /// The hash of everything so far with `alg`: TLS 1.2 keeps the raw
+    /// messages (its CertificateVerify signs them), so any hash can be taken.
+    pub fn hash_with(&self, alg: &'static digest::Algorithm) -> Vec<u8> {
+        match self {
+            Transcript::Buffer(b) => digest::digest(alg, b).as_ref().to_vec(),
+            Transcript::Hash(c) => c.clone().finish().as_ref().to_vec(),
+        }
+    }
+
+    /// The raw messages, while they are still buffered.
+    pub fn raw(&self) -> Option<&[u8]> {
+        match self {
+            Transcript::Buffer(b) => Some(b),
+            Transcript::Hash(_) => None,
+        }
+    }
+
     /// Replaces ClientHello1 by message_hash(Hash(ClientHello1)) after a
     /// HelloRetryRequest (RFC 8446 section 4.4.1).
     pub fn rollup_for_retry(&mut self, alg: &'static digest::Algorithm) {

@@ -71,7 +71,13 @@ impl MasterSecret12 {
     ) -> Result<Self, Error> {
         Ok(MasterSecret12 {
             suite,
-            secret: prf(suite, premaster, b"extended master secret", session_hash, MASTER_SECRET_LEN)?,
+            secret: prf(
+                suite,
+                premaster,
+                b"extended master secret",
+                session_hash,
+                MASTER_SECRET_LEN,
+            )?,
         })
     }
 
@@ -114,13 +120,23 @@ impl MasterSecret12 {
     }
 
     /// The key block (RFC 5246 section 6.3); AEAD suites need no MAC keys.
-    pub fn key_block(&self, client_random: &[u8; 32], server_random: &[u8; 32]) -> Result<KeyBlock, Error> {
+    pub fn key_block(
+        &self,
+        client_random: &[u8; 32],
+        server_random: &[u8; 32],
+    ) -> Result<KeyBlock, Error> {
         let key_len = self.suite.aead.key_len();
         let iv_len = self.suite.fixed_iv_len();
         let mut seed = [0u8; 64];
         seed[..32].copy_from_slice(server_random);
         seed[32..].copy_from_slice(client_random);
-        let block = prf(self.suite, self.as_bytes(), b"key expansion", &seed, 2 * (key_len + iv_len))?;
+        let block = prf(
+            self.suite,
+            self.as_bytes(),
+            b"key expansion",
+            &seed,
+            2 * (key_len + iv_len),
+        )?;
         let b = block.as_bytes();
         let (ck, rest) = b.split_at(key_len);
         let (sk, rest) = rest.split_at(key_len);
@@ -135,14 +151,29 @@ impl MasterSecret12 {
 
     /// Finished.verify_data for the client (`client` true) or the server.
     pub fn verify_data(&self, client: bool, handshake_hash: &[u8]) -> Result<Vec<u8>, Error> {
-        let label: &[u8] = if client { b"client finished" } else { b"server finished" };
-        Ok(prf(self.suite, self.as_bytes(), label, handshake_hash, VERIFY_DATA_LEN)?
-            .as_bytes()
-            .to_vec())
+        let label: &[u8] = if client {
+            b"client finished"
+        } else {
+            b"server finished"
+        };
+        Ok(prf(
+            self.suite,
+            self.as_bytes(),
+            label,
+            handshake_hash,
+            VERIFY_DATA_LEN,
+        )?
+        .as_bytes()
+        .to_vec())
     }
 
     /// Checks a received Finished in constant time.
-    pub fn verify_finished(&self, client: bool, handshake_hash: &[u8], received: &[u8]) -> Result<(), Error> {
+    pub fn verify_finished(
+        &self,
+        client: bool,
+        handshake_hash: &[u8],
+        received: &[u8],
+    ) -> Result<(), Error> {
         let expected = self.verify_data(client, handshake_hash)?;
         constant_time::verify_slices_are_equal(&expected, received).map_err(|_| {
             Error::protocol(
@@ -165,7 +196,8 @@ impl MasterSecret12 {
         seed.extend_from_slice(client_random);
         seed.extend_from_slice(server_random);
         if let Some(c) = context {
-            let len = u16::try_from(c.len()).map_err(|_| Error::Config("exporter context over 65535 bytes".into()))?;
+            let len = u16::try_from(c.len())
+                .map_err(|_| Error::Config("exporter context over 65535 bytes".into()))?;
             seed.extend_from_slice(&len.to_be_bytes());
             seed.extend_from_slice(c);
         }
@@ -216,6 +248,9 @@ mod tests {
     }
 
     fn hex(s: &str) -> Vec<u8> {
-        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
     }
 }

@@ -183,7 +183,13 @@ impl RecordLayer {
         key: &[u8],
         iv: &[u8; 12],
     ) -> Result<(), Error> {
-        self.read = Some(Protection::new(suite.suite, suite.aead, Mode::Tls13, key, iv)?);
+        self.read = Some(Protection::new(
+            suite.suite,
+            suite.aead,
+            Mode::Tls13,
+            key,
+            iv,
+        )?);
         Ok(())
     }
 
@@ -198,19 +204,35 @@ impl RecordLayer {
         key: &[u8],
         iv: &[u8; 12],
     ) -> Result<(), Error> {
-        self.write = Some(Protection::new(suite.suite, suite.aead, Mode::Tls13, key, iv)?);
+        self.write = Some(Protection::new(
+            suite.suite,
+            suite.aead,
+            Mode::Tls13,
+            key,
+            iv,
+        )?);
         Ok(())
     }
 
     /// Starts TLS 1.2 protection of incoming records (after the peer's
     /// ChangeCipherSpec) with the key block's key and fixed IV.
-    pub fn set_read_key12(&mut self, suite: &'static Tls12CipherSuite, key: &[u8], iv: &[u8]) -> Result<(), Error> {
+    pub fn set_read_key12(
+        &mut self,
+        suite: &'static Tls12CipherSuite,
+        key: &[u8],
+        iv: &[u8],
+    ) -> Result<(), Error> {
         self.read = Some(Protection::new12(suite, key, iv)?);
         Ok(())
     }
 
     /// Starts TLS 1.2 protection of outgoing records (after our ChangeCipherSpec).
-    pub fn set_write_key12(&mut self, suite: &'static Tls12CipherSuite, key: &[u8], iv: &[u8]) -> Result<(), Error> {
+    pub fn set_write_key12(
+        &mut self,
+        suite: &'static Tls12CipherSuite,
+        key: &[u8],
+        iv: &[u8],
+    ) -> Result<(), Error> {
         self.write = Some(Protection::new12(suite, key, iv)?);
         Ok(())
     }
@@ -457,7 +479,11 @@ fn open12(prot: &mut Protection, rec: OpaqueRecord) -> Result<PlainRecord, Error
             )))
         }
     }
-    let explicit = if prot.mode == Mode::Tls12Explicit { 8 } else { 0 };
+    let explicit = if prot.mode == Mode::Tls12Explicit {
+        8
+    } else {
+        0
+    };
     let tag = prot.tag_len();
     let mut payload = rec.payload;
     if payload.len() < explicit + tag {
@@ -499,9 +525,18 @@ fn open12(prot: &mut Protection, rec: OpaqueRecord) -> Result<PlainRecord, Error
 }
 
 /// Seals a TLS 1.2 record, the explicit nonce being the sequence number.
-fn seal12(prot: &mut Protection, typ: ContentType, payload: &[u8], out: &mut BytesMut) -> Result<(), Error> {
+fn seal12(
+    prot: &mut Protection,
+    typ: ContentType,
+    payload: &[u8],
+    out: &mut BytesMut,
+) -> Result<(), Error> {
     let nonce = prot.nonce("write")?;
-    let explicit = if prot.mode == Mode::Tls12Explicit { 8 } else { 0 };
+    let explicit = if prot.mode == Mode::Tls12Explicit {
+        8
+    } else {
+        0
+    };
     let outer_len = explicit + payload.len() + prot.tag_len();
     let aad = prot.aad12(typ, payload.len());
     out.reserve(HEADER_LEN + outer_len);
@@ -589,12 +624,17 @@ mod tests {
             let mut r = RecordLayer::new();
             r.set_read_key12(suite, &key, &iv).unwrap();
             let mut buf = BytesMut::new();
-            w.seal(ContentType::Handshake, b"finished!", &mut buf).unwrap();
-            w.seal(ContentType::ApplicationData, b"data", &mut buf).unwrap();
+            w.seal(ContentType::Handshake, b"finished!", &mut buf)
+                .unwrap();
+            w.seal(ContentType::ApplicationData, b"data", &mut buf)
+                .unwrap();
             let mut recs = decode_all(&mut buf.clone());
             assert_eq!(recs[0].typ, ContentType::Handshake);
             let p = r.open(recs.remove(0)).unwrap();
-            assert_eq!((p.typ, &p.payload[..]), (ContentType::Handshake, &b"finished!"[..]));
+            assert_eq!(
+                (p.typ, &p.payload[..]),
+                (ContentType::Handshake, &b"finished!"[..])
+            );
             let p = r.open(recs.remove(0)).unwrap();
             assert_eq!(&p.payload[..], b"data");
             // A flipped byte anywhere after the header fails authentication.

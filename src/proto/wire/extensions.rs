@@ -312,13 +312,17 @@ impl ClientExtensions {
                 });
             }
             if let Some(f) = &self.ec_point_formats {
-                put_ext(o, ExtensionType::ECPointFormats, |o| put_vec(o, LenPrefix::U8, f));
+                put_ext(o, ExtensionType::ECPointFormats, |o| {
+                    put_vec(o, LenPrefix::U8, f)
+                });
             }
             if self.extended_master_secret {
                 put_ext(o, ExtensionType::ExtendedMasterSecret, |_| {});
             }
             if let Some(r) = &self.renegotiation_info {
-                put_ext(o, ExtensionType::RenegotiationInfo, |o| put_vec(o, LenPrefix::U8, r));
+                put_ext(o, ExtensionType::RenegotiationInfo, |o| {
+                    put_vec(o, LenPrefix::U8, r)
+                });
             }
             if let Some(t) = &self.session_ticket {
                 put_ext(o, ExtensionType::SessionTicket, |o| o.put_bytes(t));
@@ -459,7 +463,9 @@ impl ServerHelloExtensions {
                 put_ext(o, ExtensionType::Cookie, |o| put_vec(o, LenPrefix::U16, c));
             }
             if let Some(r) = &self.renegotiation_info {
-                put_ext(o, ExtensionType::RenegotiationInfo, |o| put_vec(o, LenPrefix::U8, r));
+                put_ext(o, ExtensionType::RenegotiationInfo, |o| {
+                    put_vec(o, LenPrefix::U8, r)
+                });
             }
             if self.extended_master_secret {
                 put_ext(o, ExtensionType::ExtendedMasterSecret, |_| {});
@@ -476,7 +482,9 @@ impl ServerHelloExtensions {
                 put_ext(o, ExtensionType::SessionTicket, |_| {});
             }
             if let Some(f) = &self.ec_point_formats {
-                put_ext(o, ExtensionType::ECPointFormats, |o| put_vec(o, LenPrefix::U8, f));
+                put_ext(o, ExtensionType::ECPointFormats, |o| {
+                    put_vec(o, LenPrefix::U8, f)
+                });
             }
         });
     }

@@ -35,7 +35,9 @@ impl ServerKeyExchange {
 
     fn decode(r: &mut Reader<'_>) -> Result<Self, Error> {
         if r.u8()? != NAMED_CURVE {
-            return Err(Error::illegal("ServerKeyExchange curve type is not named_curve"));
+            return Err(Error::illegal(
+                "ServerKeyExchange curve type is not named_curve",
+            ));
         }
         let group = NamedGroup::from(r.u16()?);
         let public = r.vec8()?.to_vec();
@@ -126,8 +128,12 @@ impl Handshake12 {
         r.finish()?;
         let m = match typ {
             HandshakeType::HelloRequest => Self::HelloRequest,
-            HandshakeType::ClientHello => return Ok(Self::ClientHello(ClientHello::decode(&mut b)?)),
-            HandshakeType::ServerHello => return Ok(Self::ServerHello(ServerHello::decode(&mut b)?)),
+            HandshakeType::ClientHello => {
+                return Ok(Self::ClientHello(ClientHello::decode(&mut b)?))
+            }
+            HandshakeType::ServerHello => {
+                return Ok(Self::ServerHello(ServerHello::decode(&mut b)?))
+            }
             HandshakeType::Certificate => {
                 let mut list = b.sub24()?;
                 let mut chain = Vec::new();
@@ -140,10 +146,16 @@ impl Handshake12 {
                 }
                 Self::Certificate(chain)
             }
-            HandshakeType::ServerKeyExchange => Self::ServerKeyExchange(ServerKeyExchange::decode(&mut b)?),
+            HandshakeType::ServerKeyExchange => {
+                Self::ServerKeyExchange(ServerKeyExchange::decode(&mut b)?)
+            }
             HandshakeType::CertificateRequest => {
                 let types = b.vec8()?.to_vec();
-                let schemes = b.u16_list(true)?.into_iter().map(SignatureScheme::from).collect();
+                let schemes = b
+                    .u16_list(true)?
+                    .into_iter()
+                    .map(SignatureScheme::from)
+                    .collect();
                 let mut cas = b.sub16()?;
                 let mut authorities = Vec::new();
                 while !cas.is_empty() {
@@ -167,7 +179,9 @@ impl Handshake12 {
                 }
                 Self::ClientKeyExchange(p.to_vec())
             }
-            HandshakeType::CertificateVerify => return Ok(Self::CertificateVerify(CertificateVerify::decode(&mut b)?)),
+            HandshakeType::CertificateVerify => {
+                return Ok(Self::CertificateVerify(CertificateVerify::decode(&mut b)?))
+            }
             HandshakeType::NewSessionTicket => {
                 let hint = b.u32()?;
                 Self::NewSessionTicket(hint, b.vec16()?.to_vec())
@@ -255,8 +269,14 @@ mod tests {
     #[test]
     fn bad_curve_type_and_truncation() {
         let e = Handshake12::decode(&[12, 0, 0, 1, 1]).unwrap_err();
-        assert_eq!(e.alert(), Some(crate::proto::wire::enums::AlertDescription::IllegalParameter));
+        assert_eq!(
+            e.alert(),
+            Some(crate::proto::wire::enums::AlertDescription::IllegalParameter)
+        );
         let e = Handshake12::decode(&[16, 0, 0, 2, 5, 1]).unwrap_err();
-        assert_eq!(e.alert(), Some(crate::proto::wire::enums::AlertDescription::DecodeError));
+        assert_eq!(
+            e.alert(),
+            Some(crate::proto::wire::enums::AlertDescription::DecodeError)
+        );
     }
 }
