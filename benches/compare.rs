@@ -16,9 +16,9 @@
 //! `LCTLS_BENCH_QUICK=1`, or when run with `--test` or without `--bench`
 //! (that is how `cargo test --all-targets` runs it, in a debug build).
 //!
-//! Not measured yet because lctls lacks them (rustls-only figures would have
-//! no counterpart): TODO mTLS handshakes, TODO TLS 1.2 handshakes,
-//! TODO resumed (PSK) handshakes. Add them when lctls grows the feature.
+//! lctls has no mTLS, TLS 1.2 or resumption yet: those handshakes are
+//! measured for rustls only and printed with `lctls=-`. TODO: measure lctls
+//! there too (and add their primitive limits) when it grows the features.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::future::Future;
@@ -561,6 +561,134 @@ fn primitive_cost(key_file: &str, count: usize) -> f64 {
     kx + sg + vf
 }
 
+/// rustls-only handshake figures for features lctls does not have yet: TLS 1.2
+/// (ECDHE-ECDSA-AES128-GCM, X25519), TLS 1.3 with a client certificate, and
+/// TLS 1.3 resumption with a ticket. Same certificates as above.
+fn rustls_only_configs() -> Vec<(
+    &'static str,
+    tokio_rustls::TlsConnector,
+    tokio_rustls::TlsAcceptor,
+    bool,
+)> {
+    use rustls::crypto::aws_lc_rs::{cipher_suite as rs, default_provider, kx_group};
+    let provider = |suite| {
+        Arc::new(rustls::crypto::CryptoProvider {
+            cipher_suites: vec![suite],
+            kx_groups: vec![kx_group::X25519],
+            ..default_provider()
+        })
+    };
+    let pem_chain = |f: &str| {
+        CertificateDer::pem_file_iter(format!("{CERTS}/{f}"))
+            .expect("cert")
+            .collect::<Result<Vec<_>, _>>()
+            .expect("cert")
+    };
+    let pem_key = |f: &str| PrivateKeyDer::from_pem_file(format!("{CERTS}/{f}")).expect("key");
+    let roots = || {
+        let mut r = rustls::RootCertStore::empty();
+        for c in pem_chain("ca.pem") {
+            r.add(c).expect("root");
+        }
+        Arc::new(r)
+    };
+    let mut out = Vec::new();
+
+    // TLS 1.2, full handshakes (no session resumption either side).
+    let p12 = provider(rs::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
+    let mut cc = rustls::ClientConfig::builder_with_provider(p12.clone())
+        .with_protocol_versions(&[&rustls::version::TLS12])
+        .expect("versions")
+        .with_root_certificates(roots())
+        .with_no_client_auth();
+    cc.resumption = rustls::client::Resumption::disabled();
+    let mut sc = rustls::ServerConfig::builder_with_provider(p12)
+        .with_protocol_versions(&[&rustls::version::TLS12])
+        .expect("versions")
+        .with_no_client_auth()
+        .with_single_cert(pem_chain("server.pem"), pem_key("server.key"))
+        .expect("server config");
+    sc.session_storage = Arc::new(rustls::server::NoServerSessionStorage {});
+    out.push(("handshake_tls12_ecdsa_p256", cc, sc, false));
+
+    // TLS 1.3 mutual authentication (client.pem, ECDSA P-256).
+    let p13 = provider(rs::TLS13_AES_128_GCM_SHA256);
+    let mut cc = rustls::ClientConfig::builder_with_provider(p13.clone())
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .expect("versions")
+        .with_root_certificates(roots())
+        .with_client_auth_cert(pem_chain("client.pem"), pem_key("client.key"))
+        .expect("client cert");
+    cc.resumption = rustls::client::Resumption::disabled();
+    let verifier =
+        rustls::server::WebPkiClientVerifier::builder_with_provider(roots(), p13.clone())
+            .build()
+            .expect("client verifier");
+    let mut sc = rustls::ServerConfig::builder_with_provider(p13.clone())
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .expect("versions")
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(pem_chain("server.pem"), pem_key("server.key"))
+        .expect("server config");
+    sc.send_tls13_tickets = 0;
+    out.push(("handshake_mtls_ecdsa_p256", cc, sc, false));
+
+    // TLS 1.3 resumption: one stateful ticket per connection, each one used once.
+    let cc = rustls::ClientConfig::builder_with_provider(p13.clone())
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .expect("versions")
+        .with_root_certificates(roots())
+        .with_no_client_auth();
+    let mut sc = rustls::ServerConfig::builder_with_provider(p13)
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .expect("versions")
+        .with_no_client_auth()
+        .with_single_cert(pem_chain("server.pem"), pem_key("server.key"))
+        .expect("server config");
+    sc.send_tls13_tickets = 1;
+    out.push(("handshake_resume_ecdsa_p256", cc, sc, true));
+
+    out.into_iter()
+        .map(|(n, cc, sc, resume)| {
+            (
+                n,
+                tokio_rustls::TlsConnector::from(Arc::new(cc)),
+                tokio_rustls::TlsAcceptor::from(Arc::new(sc)),
+                resume,
+            )
+        })
+        .collect()
+}
+
+/// rustls handshakes per second. With `resume`, the server also sends one
+/// byte so the client reads the new ticket, and every handshake must resume.
+async fn rustls_only_handshakes(
+    rc: &tokio_rustls::TlsConnector,
+    ra: &tokio_rustls::TlsAcceptor,
+    count: usize,
+    resume: bool,
+    must_resume: bool,
+) -> f64 {
+    let start = Instant::now();
+    for _ in 0..count {
+        let (a, b) = duplex(DUPLEX);
+        let name = ServerName::try_from("localhost").expect("name");
+        let (x, y) = tokio::join!(rc.connect(name, a), ra.accept(b));
+        let (mut x, mut y) = (x.expect("rustls connect"), y.expect("rustls accept"));
+        if resume {
+            y.write_all(b"t").await.expect("write");
+            y.flush().await.expect("flush");
+            let mut one = [0u8; 1];
+            x.read_exact(&mut one).await.expect("read");
+            if must_resume {
+                let kind = x.get_ref().1.handshake_kind();
+                assert_eq!(kind, Some(rustls::HandshakeKind::Resumed), "did not resume");
+            }
+        }
+    }
+    count as f64 / start.elapsed().as_secs_f64()
+}
+
 // ---------------------------------------------------------------------------
 // Idle connections.
 
@@ -788,6 +916,19 @@ fn header(p: &Params, mode: &str) {
     println!();
 }
 
+async fn rustls_only_rounds(
+    rc: &tokio_rustls::TlsConnector,
+    ra: &tokio_rustls::TlsAcceptor,
+    p: Params,
+    resume: bool,
+) -> Vec<f64> {
+    let mut v = Vec::with_capacity(p.rounds);
+    for _ in 0..p.rounds {
+        v.push(rustls_only_handshakes(rc, ra, p.handshakes, resume, resume).await);
+    }
+    v
+}
+
 async fn run(p: Params) -> Vec<Row> {
     let mut rows = Vec::new();
     let ecdsa: Vec<(Suite, Configs)> = suites()
@@ -844,6 +985,20 @@ async fn run(p: Params) -> Vec<Row> {
             }
         }
         rows.push(s.row(name.to_string(), "hs/s"));
+    }
+    for (name, rc, ra, resume) in rustls_only_configs() {
+        // Warm up; for resumption this also stores the first ticket.
+        rustls_only_handshakes(&rc, &ra, 3, resume, false).await;
+        let v: Vec<f64> = rustls_only_rounds(&rc, &ra, p, resume).await;
+        let row = Row {
+            name: name.to_string(),
+            unit: "hs/s",
+            lctls: None,
+            rustls: median(v),
+            limit: None,
+        };
+        eprintln!("  done {}", row.name);
+        rows.push(row);
     }
 
     // 4: idle memory.
