@@ -43,7 +43,10 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
 
 type Pair = (TlsStream<DuplexStream>, TlsStream<DuplexStream>);
 
-async fn pair(client: Arc<ClientConfig>, server: Arc<ServerConfig>) -> Result<Pair, (Option<Error>, Option<Error>)> {
+async fn pair(
+    client: Arc<ClientConfig>,
+    server: Arc<ServerConfig>,
+) -> Result<Pair, (Option<Error>, Option<Error>)> {
     let (a, b) = tokio::io::duplex(64 * 1024);
     let acc = TlsAcceptor::from(server);
     let con = TlsConnector::from(client);
@@ -80,20 +83,54 @@ async fn exchange((mut c, mut s): Pair) {
 #[tokio::test]
 async fn every_suite_and_group() {
     let cases = [
-        ("server", CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256),
-        ("server", CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384),
-        ("server", CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256),
-        ("server-rsa", CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256),
-        ("server-rsa", CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384),
-        ("server-rsa", CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256),
-        ("server-p384", CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384),
-        ("server-ed25519", CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256),
+        (
+            "server",
+            CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        ),
+        (
+            "server",
+            CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+        ),
+        (
+            "server",
+            CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+        ),
+        (
+            "server-rsa",
+            CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        ),
+        (
+            "server-rsa",
+            CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+        ),
+        (
+            "server-rsa",
+            CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+        ),
+        (
+            "server-p384",
+            CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+        ),
+        (
+            "server-ed25519",
+            CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        ),
     ];
     for (cert, suite) in cases {
-        for group in [NamedGroup::X25519, NamedGroup::secp256r1, NamedGroup::secp384r1] {
-            let cc = client12().with_cipher_suites(&[suite]).with_groups(&[group]).build().unwrap();
+        for group in [
+            NamedGroup::X25519,
+            NamedGroup::secp256r1,
+            NamedGroup::secp384r1,
+        ] {
+            let cc = client12()
+                .with_cipher_suites(&[suite])
+                .with_groups(&[group])
+                .build()
+                .unwrap();
             let sc = server(cert).build().unwrap();
-            let p = pair(Arc::new(cc), Arc::new(sc)).await.unwrap_or_else(|e| panic!("{cert} {suite:?} {group:?}: {e:?}"));
+            let p = pair(Arc::new(cc), Arc::new(sc))
+                .await
+                .unwrap_or_else(|e| panic!("{cert} {suite:?} {group:?}: {e:?}"));
             for side in [&p.0, &p.1] {
                 assert_eq!(side.protocol_version(), Some(ProtocolVersion::TLSv1_2));
                 assert_eq!(side.cipher_suite(), Some(suite));
@@ -107,13 +144,24 @@ async fn every_suite_and_group() {
 #[tokio::test]
 async fn highest_common_version_is_chosen() {
     // Both allow 1.3 and 1.2: 1.3.
-    let cc = ClientConfig::builder().with_root_store(roots()).build().unwrap();
-    let p = pair(Arc::new(cc), Arc::new(server("server").build().unwrap())).await.unwrap();
+    let cc = ClientConfig::builder()
+        .with_root_store(roots())
+        .build()
+        .unwrap();
+    let p = pair(Arc::new(cc), Arc::new(server("server").build().unwrap()))
+        .await
+        .unwrap();
     assert_eq!(p.0.protocol_version(), Some(ProtocolVersion::TLSv1_3));
     // A 1.2-only server with a 1.3+1.2 client: 1.2, with no downgrade alarm
     // because the server does not speak 1.3.
-    let cc = ClientConfig::builder().with_root_store(roots()).build().unwrap();
-    let sc = server("server").with_protocol_versions(&[ProtocolVersion::TLSv1_2]).build().unwrap();
+    let cc = ClientConfig::builder()
+        .with_root_store(roots())
+        .build()
+        .unwrap();
+    let sc = server("server")
+        .with_protocol_versions(&[ProtocolVersion::TLSv1_2])
+        .build()
+        .unwrap();
     let p = pair(Arc::new(cc), Arc::new(sc)).await.unwrap();
     assert_eq!(p.0.protocol_version(), Some(ProtocolVersion::TLSv1_2));
     assert_eq!(p.1.protocol_version(), Some(ProtocolVersion::TLSv1_2));
@@ -129,17 +177,30 @@ async fn resumption_by_ticket_and_by_session_id() {
         assert!(!first.0.negotiated().resumed);
         exchange(first).await;
         let second = pair(cc.clone(), sc.clone()).await.unwrap();
-        assert!(second.0.negotiated().resumed, "client resumed (tickets={tickets})");
-        assert!(second.1.negotiated().resumed, "server resumed (tickets={tickets})");
+        assert!(
+            second.0.negotiated().resumed,
+            "client resumed (tickets={tickets})"
+        );
+        assert!(
+            second.1.negotiated().resumed,
+            "server resumed (tickets={tickets})"
+        );
         exchange(second).await;
     }
 }
 
 #[tokio::test]
 async fn exporter_agrees() {
-    let p = pair(Arc::new(client12().build().unwrap()), Arc::new(server("server").build().unwrap())).await.unwrap();
+    let p = pair(
+        Arc::new(client12().build().unwrap()),
+        Arc::new(server("server").build().unwrap()),
+    )
+    .await
+    .unwrap();
     let (mut a, mut b) = ([0u8; 32], [0u8; 32]);
-    p.0.export_keying_material(&mut a, b"EXPERIMENTAL test", Some(b"ctx")).unwrap();
-    p.1.export_keying_material(&mut b, b"EXPERIMENTAL test", Some(b"ctx")).unwrap();
+    p.0.export_keying_material(&mut a, b"EXPERIMENTAL test", Some(b"ctx"))
+        .unwrap();
+    p.1.export_keying_material(&mut b, b"EXPERIMENTAL test", Some(b"ctx"))
+        .unwrap();
     assert_eq!(a, b);
 }

@@ -326,35 +326,6 @@ pub fn verify_tls13_signature(
         })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pss_params_round_trip() {
-        // RSASSA-PSS-params for SHA-256, MGF1(SHA-256), salt 32.
-        let p256: &[u8] = &[
-            0x30, 0x34, 0xa0, 0x0f, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03,
-            0x04, 0x02, 0x01, 0x05, 0x00, 0xa1, 0x1c, 0x30, 0x1a, 0x06, 0x09, 0x2a, 0x86, 0x48,
-            0x86, 0xf7, 0x0d, 0x01, 0x01, 0x08, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
-            0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0xa2, 0x03, 0x02, 0x01, 0x20,
-        ];
-        assert_eq!(parse_pss_params(p256), Some(Hash::Sha256));
-        // Salt 20 with SHA-256 is refused.
-        let mut wrong_salt = p256.to_vec();
-        if let Some(last) = wrong_salt.last_mut() {
-            *last = 20;
-        }
-        assert_eq!(parse_pss_params(&wrong_salt), None);
-        // Truncations never panic and never parse.
-        for n in 0..p256.len() {
-            assert_eq!(parse_pss_params(&p256[..n]), None);
-        }
-        // Empty params (all defaults, i.e. SHA-1) are refused.
-        assert_eq!(parse_pss_params(&[0x30, 0x00]), None);
-    }
-}
-
 /// Schemes accepted in TLS 1.2 ServerKeyExchange and CertificateVerify, in
 /// our order of preference (RFC 5246 section 7.4.1.4.1; SHA-1 refused).
 pub(crate) const TLS12_SCHEMES: &[SignatureScheme] = &[
@@ -415,4 +386,33 @@ pub fn verify_tls12_signature(
                 ),
             )
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pss_params_round_trip() {
+        // RSASSA-PSS-params for SHA-256, MGF1(SHA-256), salt 32.
+        let p256: &[u8] = &[
+            0x30, 0x34, 0xa0, 0x0f, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03,
+            0x04, 0x02, 0x01, 0x05, 0x00, 0xa1, 0x1c, 0x30, 0x1a, 0x06, 0x09, 0x2a, 0x86, 0x48,
+            0x86, 0xf7, 0x0d, 0x01, 0x01, 0x08, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
+            0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0xa2, 0x03, 0x02, 0x01, 0x20,
+        ];
+        assert_eq!(parse_pss_params(p256), Some(Hash::Sha256));
+        // Salt 20 with SHA-256 is refused.
+        let mut wrong_salt = p256.to_vec();
+        if let Some(last) = wrong_salt.last_mut() {
+            *last = 20;
+        }
+        assert_eq!(parse_pss_params(&wrong_salt), None);
+        // Truncations never panic and never parse.
+        for n in 0..p256.len() {
+            assert_eq!(parse_pss_params(&p256[..n]), None);
+        }
+        // Empty params (all defaults, i.e. SHA-1) are refused.
+        assert_eq!(parse_pss_params(&[0x30, 0x00]), None);
+    }
 }

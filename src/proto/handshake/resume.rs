@@ -78,95 +78,101 @@ impl Session12 {
     }
 }
 
-/// Sessions a client keeps, one per server name, bounded.
+/// A map that forgets its oldest entries beyond a bound.
 #[derive(Debug)]
-pub struct ClientSessionCache {
-    inner: Mutex<(HashMap<String, Session12>, VecDeque<String>)>,
+struct BoundedMap<K> {
+    map: HashMap<K, Session12>,
+    order: VecDeque<K>,
     max: usize,
 }
 
-impl ClientSessionCache {
-    /// A cache holding at most `max` servers' sessions.
-    pub fn new(max: usize) -> Self {
-        ClientSessionCache {
-            inner: Mutex::new((HashMap::new(), VecDeque::new())),
+impl<K: std::hash::Hash + Eq + Clone> BoundedMap<K> {
+    fn new(max: usize) -> Self {
+        BoundedMap {
+            map: HashMap::new(),
+            order: VecDeque::new(),
             max,
         }
     }
 
-    /// The session for `server`, if any.
-    pub fn get(&self, server: &str) -> Option<Session12> {
-        let g = self.inner.lock().ok()?;
-        g.0.get(server).cloned()
-    }
-
-    /// Stores (or replaces) the session for `server`.
-    pub fn put(&self, server: &str, s: Session12) {
+    fn put(&mut self, key: K, s: Session12) {
         if self.max == 0 {
             return;
         }
-        let Ok(mut g) = self.inner.lock() else { return };
-        let (map, order) = &mut *g;
-        if map.insert(server.to_string(), s).is_none() {
-            order.push_back(server.to_string());
-            while order.len() > self.max {
-                if let Some(old) = order.pop_front() {
-                    map.remove(&old);
+        if self.map.insert(key.clone(), s).is_none() {
+            self.order.push_back(key);
+            while self.order.len() > self.max {
+                if let Some(old) = self.order.pop_front() {
+                    self.map.remove(&old);
                 }
             }
         }
     }
 
+    fn remove(&mut self, key: &K) {
+        if self.map.remove(key).is_some() {
+            self.order.retain(|k| k != key);
+        }
+    }
+}
+
+/// Sessions a client keeps, one per server name, bounded.
+#[derive(Debug)]
+pub struct ClientSessionCache(Mutex<BoundedMap<String>>);
+
+impl ClientSessionCache {
+    /// A cache holding at most `max` servers' sessions.
+    pub fn new(max: usize) -> Self {
+        ClientSessionCache(Mutex::new(BoundedMap::new(max)))
+    }
+
+    /// The session for `server`, if any.
+    pub fn get(&self, server: &str) -> Option<Session12> {
+        self.0.lock().ok()?.map.get(server).cloned()
+    }
+
+    /// Stores (or replaces) the session for `server`.
+    pub fn put(&self, server: &str, s: Session12) {
+        if let Ok(mut m) = self.0.lock() {
+            m.put(server.to_string(), s);
+        }
+    }
+
     /// Forgets the session for `server` (after a failed resumption).
     pub fn remove(&self, server: &str) {
-        if let Ok(mut g) = self.inner.lock() {
-            g.0.remove(server);
-            g.1.retain(|s| s != server);
+        if let Ok(mut m) = self.0.lock() {
+            m.remove(&server.to_string());
         }
     }
 }
 
 /// The server's bounded session-ID cache.
 #[derive(Debug)]
-pub struct ServerSessionCache {
-    inner: Mutex<(HashMap<Vec<u8>, Session12>, VecDeque<Vec<u8>>)>,
-    max: usize,
-}
+pub struct ServerSessionCache(Mutex<BoundedMap<Vec<u8>>>);
 
 impl ServerSessionCache {
     /// A cache of at most `max` sessions; 0 disables session IDs.
     pub fn new(max: usize) -> Self {
-        ServerSessionCache {
-            inner: Mutex::new((HashMap::new(), VecDeque::new())),
-            max,
-        }
+        ServerSessionCache(Mutex::new(BoundedMap::new(max)))
     }
 
     /// Whether the cache stores anything.
     pub fn enabled(&self) -> bool {
-        self.max > 0
+        self.0.lock().is_ok_and(|m| m.max > 0)
     }
 
     /// The session stored under `id`.
     pub fn get(&self, id: &[u8]) -> Option<Session12> {
-        self.inner.lock().ok()?.0.get(id).cloned()
+        self.0.lock().ok()?.map.get(id).cloned()
     }
 
     /// Stores a session under its ID, evicting the oldest beyond the bound.
     pub fn put(&self, s: Session12) {
-        if self.max == 0 || s.session_id.is_empty() {
+        if s.session_id.is_empty() {
             return;
         }
-        let Ok(mut g) = self.inner.lock() else { return };
-        let (map, order) = &mut *g;
-        let id = s.session_id.clone();
-        if map.insert(id.clone(), s).is_none() {
-            order.push_back(id);
-            while order.len() > self.max {
-                if let Some(old) = order.pop_front() {
-                    map.remove(&old);
-                }
-            }
+        if let Ok(mut m) = self.0.lock() {
+            m.put(s.session_id.clone(), s);
         }
     }
 }
