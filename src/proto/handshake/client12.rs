@@ -253,6 +253,7 @@ impl Client12State {
                 )?;
                 hs.transcript.add(raw);
                 cx.negotiated.group = Some(ske.group);
+                cx.negotiated.peer_signature_scheme = Some(ske.scheme);
                 Ok(Some(Self::ServerHelloDone(hs, ske, None)))
             }
             (Self::ServerHelloDone(mut hs, ske, None), Handshake12::CertificateRequest(req)) => {

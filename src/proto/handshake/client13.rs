@@ -495,7 +495,7 @@ pub(crate) struct ExpectCertificateVerify {
 impl ExpectCertificateVerify {
     fn handle(
         mut self,
-        _cx: &mut Common,
+        cx: &mut Common,
         cv: CertificateVerify,
         raw: &[u8],
     ) -> Result<ClientState, Error> {
@@ -513,6 +513,7 @@ impl ExpectCertificateVerify {
             cv.scheme,
             &cv.signature,
         )?;
+        cx.negotiated.peer_signature_scheme = Some(cv.scheme);
         self.hs.transcript.add(raw);
         Ok(ClientState::Finished(ExpectFinished {
             hs: self.hs,

@@ -11,7 +11,7 @@ pub mod transcript;
 
 use rustls_pki_types::CertificateDer;
 
-use crate::proto::wire::enums::{CipherSuite, NamedGroup, ProtocolVersion};
+use crate::proto::wire::enums::{CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme};
 
 /// What a handshake negotiated.
 #[derive(Clone, Debug, Default)]
@@ -32,4 +32,6 @@ pub struct Negotiated {
     pub retried: bool,
     /// True when a previous session was resumed (TLS 1.2 abbreviated handshake).
     pub resumed: bool,
+    /// The signature scheme the peer signed the handshake with, if it did.
+    pub peer_signature_scheme: Option<SignatureScheme>,
 }

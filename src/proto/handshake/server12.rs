@@ -161,6 +161,7 @@ impl Server12State {
                     return Err(Error::internal("TLS 1.2 transcript not buffered"));
                 };
                 verifier.verify_tls12_signature(msgs, leaf, cv.scheme, &cv.signature)?;
+                cx.negotiated.peer_signature_scheme = Some(cv.scheme);
                 k.hs.transcript.add(raw);
                 Ok(Some(Self::ChangeCipherSpec(k)))
             }

@@ -58,7 +58,7 @@ impl ServerState {
                 s.handle(cx, c, raw).map(Next::Tls13)
             }
             (ServerState::CertificateVerify(s), HandshakeMessage::CertificateVerify(cv)) => {
-                s.handle(cv, raw).map(Next::Tls13)
+                s.handle(cx, cv, raw).map(Next::Tls13)
             }
             (ServerState::Finished(s), HandshakeMessage::Finished(f)) => {
                 s.handle(cx, &f, raw).map(|()| Next::Done)
@@ -481,7 +481,12 @@ pub(crate) struct ExpectCertificateVerify {
 }
 
 impl ExpectCertificateVerify {
-    fn handle(mut self, cv: CertificateVerify, raw: &[u8]) -> Result<ServerState, Error> {
+    fn handle(
+        mut self,
+        cx: &mut Common,
+        cv: CertificateVerify,
+        raw: &[u8],
+    ) -> Result<ServerState, Error> {
         if !self.verifier.supported_schemes().contains(&cv.scheme) {
             return Err(Error::illegal(format!(
                 "client signed with {:?}, which we did not offer",
@@ -491,6 +496,7 @@ impl ExpectCertificateVerify {
         let message = certificate_verify_message(false, &self.finished.transcript.current_hash());
         self.verifier
             .verify_tls13_signature(&message, &self.leaf, cv.scheme, &cv.signature)?;
+        cx.negotiated.peer_signature_scheme = Some(cv.scheme);
         self.finished.transcript.add(raw);
         Ok(ServerState::Finished(self.finished))
     }
