@@ -1,0 +1,1 @@
+//! CRL unit tests.
