@@ -110,6 +110,19 @@ pub enum CertificateError {
     },
     /// Path building gave up: too many candidates or too deep a chain.
     PathBuildingExhausted,
+    /// A certificate on the path is listed as revoked by an applicable CRL.
+    Revoked {
+        /// Subject of the revoked certificate.
+        subject: String,
+        /// Its serial number, upper-case hexadecimal.
+        serial: String,
+    },
+    /// Revocation checking was required but no applicable, current CRL
+    /// covers a certificate on the path.
+    RevocationStatusUnknown {
+        /// Subject of the certificate whose status is unknown.
+        subject: String,
+    },
 }
 
 impl CertificateError {
@@ -122,6 +135,10 @@ impl CertificateError {
             CertificateError::UnknownIssuer { .. } => AlertDescription::UnknownCA,
             CertificateError::UnsupportedSignatureAlgorithm { .. } => {
                 AlertDescription::UnsupportedCertificate
+            }
+            CertificateError::Revoked { .. } => AlertDescription::CertificateRevoked,
+            CertificateError::RevocationStatusUnknown { .. } => {
+                AlertDescription::CertificateUnknown
             }
             _ => AlertDescription::BadCertificate,
         }
@@ -224,6 +241,14 @@ impl fmt::Display for CertificateError {
             CertificateError::PathBuildingExhausted => write!(
                 f,
                 "gave up building a certificate path: too many candidates or too long a chain"
+            ),
+            CertificateError::Revoked { subject, serial } => write!(
+                f,
+                "certificate '{subject}' (serial {serial}) has been revoked"
+            ),
+            CertificateError::RevocationStatusUnknown { subject } => write!(
+                f,
+                "revocation status of certificate '{subject}' is unknown: no current CRL from its issuer"
             ),
         }
     }

@@ -4,6 +4,7 @@
 //! applies RFC 5280; [`verify_tls13_signature`] checks a CertificateVerify
 //! signature; [`ServerCertVerifier`] is what the handshake calls.
 
+mod crl;
 mod error;
 mod names;
 mod parse;
@@ -15,12 +16,15 @@ mod verify;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_crl;
 
+pub use crl::{CrlSet, RevocationDepth, RevocationOptions, UnknownStatus};
 pub use error::CertificateError;
-pub use roots::RootStore;
+pub use roots::{PlatformRootSources, RootStore};
 pub use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 pub use signature::{verify_tls12_signature, verify_tls13_signature};
 pub use verify::{
-    verify_chain, ClientCertVerifier, DefaultClientVerifier, DefaultServerVerifier, KeyPurpose,
-    ServerCertVerifier, VerifiedPath,
+    verify_chain, verify_chain_with, ClientCertVerifier, DefaultClientVerifier,
+    DefaultServerVerifier, KeyPurpose, ServerCertVerifier, VerifiedPath, VerifyOptions,
 };

@@ -8,6 +8,7 @@ use std::net::IpAddr;
 
 use x509_cert::der::asn1::ObjectIdentifier;
 use x509_cert::der::{Decode, Encode};
+use x509_cert::ext::pkix::crl::CrlDistributionPoints;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{
     AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, NameConstraints,
@@ -31,6 +32,7 @@ pub(crate) mod oid {
     pub const INHIBIT_ANY_POLICY: O = O::new_unwrap("2.5.29.54");
     pub const AUTHORITY_KEY_ID: O = O::new_unwrap("2.5.29.35");
     pub const SUBJECT_KEY_ID: O = O::new_unwrap("2.5.29.14");
+    pub const CRL_DISTRIBUTION_POINTS: O = O::new_unwrap("2.5.29.31");
 
     pub const KP_SERVER_AUTH: O = O::new_unwrap("1.3.6.1.5.5.7.3.1");
     pub const KP_CLIENT_AUTH: O = O::new_unwrap("1.3.6.1.5.5.7.3.2");
@@ -90,7 +92,9 @@ pub(crate) struct AlgId {
 }
 
 impl AlgId {
-    fn from_x509(a: &x509_cert::spki::AlgorithmIdentifierOwned) -> Result<Self, CertificateError> {
+    pub(crate) fn from_x509(
+        a: &x509_cert::spki::AlgorithmIdentifierOwned,
+    ) -> Result<Self, CertificateError> {
         let params = match &a.parameters {
             Some(p) => Some(
                 p.to_der()
@@ -143,9 +147,13 @@ pub(crate) struct ParsedCert {
     pub aki: Option<Vec<u8>>,
     /// The first critical extension we do not understand.
     pub unknown_critical: Option<String>,
+    /// The serial number's INTEGER contents octets.
+    pub serial: Vec<u8>,
+    /// DER of each DistributionPointName in cRLDistributionPoints.
+    pub crl_dps: Vec<Vec<u8>>,
 }
 
-fn bad(reason: impl Into<String>) -> CertificateError {
+pub(crate) fn bad(reason: impl Into<String>) -> CertificateError {
     CertificateError::BadEncoding {
         reason: reason.into(),
     }
@@ -208,6 +216,8 @@ impl ParsedCert {
             ski: None,
             aki: None,
             unknown_critical: None,
+            serial: tbs.serial_number.as_bytes().to_vec(),
+            crl_dps: Vec::new(),
             subject_str,
         };
 
@@ -272,6 +282,14 @@ impl ParsedCert {
                         .map_err(ext_err)?
                         .key_identifier
                         .map(|k| k.as_bytes().to_vec())
+                }
+                oid::CRL_DISTRIBUTION_POINTS => {
+                    let dps = CrlDistributionPoints::from_der(value).map_err(ext_err)?;
+                    for dp in dps.0 {
+                        if let Some(name) = dp.distribution_point {
+                            out.crl_dps.push(name.to_der().map_err(ext_err)?);
+                        }
+                    }
                 }
                 oid::CERTIFICATE_POLICIES | oid::POLICY_CONSTRAINTS | oid::INHIBIT_ANY_POLICY => {}
                 other => {

@@ -1,7 +1,8 @@
 //! Trust anchors, parsed once when added.
 
+use std::ffi::OsString;
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rustls_pki_types::CertificateDer;
 
@@ -82,6 +83,147 @@ impl RootStore {
         })
     }
 
+    /// Adds the certificates of every regular file in `dir` (symbolic links
+    /// followed, as in OpenSSL hashed directories). Returns how many new
+    /// certificates were added; duplicates count once.
+    ///
+    /// Files that cannot be read or hold no well-formed `CERTIFICATE` block
+    /// (keys, CRLs, READMEs, broken bundles) are skipped and their number
+    /// logged at debug level. An unreadable directory is an `Error::Config`.
+    pub fn add_pem_dir(&mut self, dir: impl AsRef<Path>) -> Result<usize, crate::Error> {
+        let dir = dir.as_ref();
+        let (added, skipped) = self.add_dir_inner(dir)?;
+        tracing::debug!(
+            dir = %dir.display(),
+            added,
+            skipped,
+            "loaded root certificates from directory"
+        );
+        Ok(added)
+    }
+
+    /// (added, skipped files)
+    fn add_dir_inner(&mut self, dir: &Path) -> Result<(usize, usize), crate::Error> {
+        let entries = std::fs::read_dir(dir).map_err(|e| {
+            crate::Error::Config(format!(
+                "cannot read root certificate directory {}: {e}",
+                dir.display()
+            ))
+        })?;
+        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        paths.sort();
+        let (mut added, mut skipped) = (0usize, 0usize);
+        for path in paths {
+            // fs::metadata follows symbolic links; dangling links fail here.
+            let is_file = std::fs::metadata(&path).is_ok_and(|m| m.is_file());
+            if !is_file {
+                continue;
+            }
+            let Ok(data) = std::fs::read(&path) else {
+                skipped = skipped.saturating_add(1);
+                continue;
+            };
+            match pem_certificates(&data) {
+                Ok(blocks) if !blocks.is_empty() => match self.add_pem(&data) {
+                    Ok(n) => added = added.saturating_add(n),
+                    Err(_) => skipped = skipped.saturating_add(1),
+                },
+                _ => skipped = skipped.saturating_add(1),
+            }
+        }
+        Ok((added, skipped))
+    }
+
+    /// Adds the well-formed certificates of a bundle, skipping malformed
+    /// blocks: (added, skipped blocks). `Err` only when the file is unreadable.
+    fn add_bundle_lenient(&mut self, path: &Path) -> Result<(usize, usize), String> {
+        let data = std::fs::read(path).map_err(|e| e.to_string())?;
+        let blocks = pem_certificates(&data).map_err(|e| e.to_string())?;
+        let (mut added, mut skipped) = (0usize, 0usize);
+        for der in blocks {
+            match ParsedCert::parse(&der) {
+                Ok(p) => {
+                    if self.push(p) {
+                        added = added.saturating_add(1);
+                    }
+                }
+                Err(_) => skipped = skipped.saturating_add(1),
+            }
+        }
+        Ok((added, skipped))
+    }
+
+    /// The operating system's trust anchors, found as
+    /// [`PlatformRootSources::from_env`] describes.
+    ///
+    /// An `Error::Config` naming every place looked at is returned when none
+    /// yields a certificate.
+    pub fn platform() -> Result<RootStore, crate::Error> {
+        Self::from_sources(&PlatformRootSources::from_env())
+    }
+
+    /// Loads trust anchors from explicit sources (what [`RootStore::platform`]
+    /// does with the process environment).
+    ///
+    /// If `ssl_cert_file` is set, only that bundle is read; else if
+    /// `ssl_cert_dirs` is non-empty, only those directories; else the first
+    /// of `bundles` that yields a certificate, and failing that every one of
+    /// `dirs`. Malformed certificates inside a bundle are skipped.
+    pub fn from_sources(sources: &PlatformRootSources) -> Result<RootStore, crate::Error> {
+        let mut store = RootStore::new();
+        let mut tried: Vec<String> = Vec::new();
+        let mut try_bundle = |store: &mut RootStore, path: &Path, origin: &str| -> bool {
+            match store.add_bundle_lenient(path) {
+                Ok((n, skipped)) => {
+                    if skipped > 0 {
+                        tracing::debug!(
+                            file = %path.display(),
+                            skipped,
+                            "skipped malformed root certificates"
+                        );
+                    }
+                    if n == 0 && store.is_empty() {
+                        tried.push(format!("{origin}{} (no certificate)", path.display()));
+                    }
+                    !store.is_empty()
+                }
+                Err(e) => {
+                    tried.push(format!("{origin}{} ({e})", path.display()));
+                    false
+                }
+            }
+        };
+        if let Some(file) = &sources.ssl_cert_file {
+            try_bundle(&mut store, file, "SSL_CERT_FILE=");
+        } else if !sources.ssl_cert_dirs.is_empty() {
+            for dir in &sources.ssl_cert_dirs {
+                add_dir_noting(&mut store, dir, "SSL_CERT_DIR entry ", &mut tried);
+            }
+        } else {
+            for bundle in &sources.bundles {
+                if try_bundle(&mut store, bundle, "") {
+                    break;
+                }
+            }
+            if store.is_empty() {
+                for dir in &sources.dirs {
+                    add_dir_noting(&mut store, dir, "", &mut tried);
+                }
+            }
+        }
+        if store.is_empty() {
+            return Err(crate::Error::Config(format!(
+                "no root certificates found; looked at: {}",
+                if tried.is_empty() {
+                    "nothing (no sources given)".to_string()
+                } else {
+                    tried.join(", ")
+                }
+            )));
+        }
+        Ok(store)
+    }
+
     /// Number of trust anchors.
     pub fn len(&self) -> usize {
         self.anchors.len()
@@ -103,18 +245,98 @@ impl RootStore {
     }
 }
 
-const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
-const END: &str = "-----END CERTIFICATE-----";
+fn add_dir_noting(store: &mut RootStore, dir: &Path, origin: &str, tried: &mut Vec<String>) {
+    match store.add_dir_inner(dir) {
+        Ok((0, _)) => tried.push(format!("{origin}{} (no certificate)", dir.display())),
+        Ok(_) => {}
+        Err(crate::Error::Config(e)) => tried.push(format!("{origin}{e}")),
+        Err(e) => tried.push(format!("{origin}{}: {e}", dir.display())),
+    }
+}
+
+/// Where [`RootStore::platform`] looks for trust anchors; build one by hand
+/// to test or override the lookup without touching the process environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlatformRootSources {
+    /// A bundle that replaces every other source (`SSL_CERT_FILE`).
+    pub ssl_cert_file: Option<PathBuf>,
+    /// Directories that replace the defaults (`SSL_CERT_DIR`, colon-separated).
+    pub ssl_cert_dirs: Vec<PathBuf>,
+    /// Candidate bundles, in order; the first yielding a certificate wins.
+    pub bundles: Vec<PathBuf>,
+    /// Directories tried when no bundle yields a certificate.
+    pub dirs: Vec<PathBuf>,
+}
+
+/// Distribution bundle locations, most common first.
+const DEFAULT_BUNDLES: &[&str] = &[
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/ssl/ca-bundle.pem",
+    "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+    "/etc/ssl/cert.pem",
+];
+
+/// Distribution certificate directories.
+const DEFAULT_DIRS: &[&str] = &["/etc/ssl/certs"];
+
+impl Default for PlatformRootSources {
+    /// The usual Linux distribution locations, with no environment overrides.
+    fn default() -> Self {
+        PlatformRootSources {
+            ssl_cert_file: None,
+            ssl_cert_dirs: Vec::new(),
+            bundles: DEFAULT_BUNDLES.iter().map(PathBuf::from).collect(),
+            dirs: DEFAULT_DIRS.iter().map(PathBuf::from).collect(),
+        }
+    }
+}
+
+impl PlatformRootSources {
+    /// The defaults, overridden by `SSL_CERT_FILE` and `SSL_CERT_DIR` from
+    /// the process environment (empty values are ignored).
+    pub fn from_env() -> Self {
+        Self::from_env_values(
+            std::env::var_os("SSL_CERT_FILE"),
+            std::env::var_os("SSL_CERT_DIR"),
+        )
+    }
+
+    /// The defaults, overridden by the given values of `SSL_CERT_FILE` and
+    /// `SSL_CERT_DIR` (a colon-separated list); empty values are ignored.
+    pub fn from_env_values(
+        ssl_cert_file: Option<OsString>,
+        ssl_cert_dir: Option<OsString>,
+    ) -> Self {
+        let mut s = Self {
+            ssl_cert_file: ssl_cert_file.filter(|f| !f.is_empty()).map(PathBuf::from),
+            ..Self::default()
+        };
+        if let Some(dirs) = ssl_cert_dir {
+            s.ssl_cert_dirs = std::env::split_paths(&dirs)
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect();
+        }
+        s
+    }
+}
 
 /// The DER contents of every CERTIFICATE block in a PEM text.
 fn pem_certificates(pem: &[u8]) -> Result<Vec<Vec<u8>>, CertificateError> {
+    pem_blocks(pem, "CERTIFICATE")
+}
+
+/// The DER contents of every PEM block labelled `label` (e.g. `X509 CRL`).
+pub(crate) fn pem_blocks(pem: &[u8], label: &str) -> Result<Vec<Vec<u8>>, CertificateError> {
+    let begin = format!("-----BEGIN {label}-----");
+    let end = format!("-----END {label}-----");
     let text = String::from_utf8_lossy(pem);
     let mut rest: &str = &text;
     let mut out = Vec::new();
-    while let Some((_, after_begin)) = rest.split_once(BEGIN) {
+    while let Some((_, after_begin)) = rest.split_once(begin.as_str()) {
         let (body, after_end) =
             after_begin
-                .split_once(END)
+                .split_once(end.as_str())
                 .ok_or_else(|| CertificateError::BadEncoding {
                     reason: format!("PEM block {} has no end line", out.len().saturating_add(1)),
                 })?;

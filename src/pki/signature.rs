@@ -245,18 +245,34 @@ pub(crate) fn verify_cert_signature(
     issuer: &ParsedCert,
     subject: &ParsedCert,
 ) -> Result<(), SigFailure> {
+    verify_signed_data(
+        &issuer.spki,
+        &subject.sig_alg,
+        &subject.tbs,
+        &subject.signature,
+    )
+}
+
+/// Checks that `signature` over `tbs` with algorithm `alg` was made by `key`
+/// (certificates and CRLs alike).
+pub(crate) fn verify_signed_data(
+    key: &PublicKey,
+    alg: &AlgId,
+    tbs: &[u8],
+    signature: &[u8],
+) -> Result<(), SigFailure> {
     // Refuse weak algorithms even before looking at the issuer key.
-    let key = match key_kind(&issuer.spki) {
+    let kind = match key_kind(key) {
         Ok(k) => k,
         Err(_) => {
             // An issuer key we cannot use: the algorithm may still be refused outright.
-            cert_algorithm(&subject.sig_alg, KeyKind::Rsa)?;
+            cert_algorithm(alg, KeyKind::Rsa)?;
             return Err(SigFailure::Bad);
         }
     };
-    let alg = cert_algorithm(&subject.sig_alg, key)?;
-    UnparsedPublicKey::new(alg, &issuer.spki.key)
-        .verify(&subject.tbs, &subject.signature)
+    let verifier = cert_algorithm(alg, kind)?;
+    UnparsedPublicKey::new(verifier, &key.key)
+        .verify(tbs, signature)
         .map_err(|_| SigFailure::Bad)
 }
 

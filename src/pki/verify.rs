@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 
+use super::crl::RevocationOptions;
 use super::error::CertificateError;
 use super::names::check_server_name;
 use super::parse::ParsedCert;
@@ -34,6 +35,27 @@ impl VerifiedPath {
     }
 }
 
+/// Optional checks for [`verify_chain_with`] beyond what [`verify_chain`] does.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct VerifyOptions {
+    /// Revocation checking with caller-supplied CRLs; `None` checks nothing.
+    pub revocation: Option<RevocationOptions>,
+}
+
+impl VerifyOptions {
+    /// No extra checks (what [`verify_chain`] uses).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds revocation checking.
+    pub fn with_revocation(mut self, revocation: RevocationOptions) -> Self {
+        self.revocation = Some(revocation);
+        self
+    }
+}
+
 /// Standalone verification, usable without a handshake.
 ///
 /// Builds a path from `end_entity` through any of `intermediates` (in any
@@ -48,6 +70,38 @@ impl VerifiedPath {
 /// pathLenConstraint and name constraints apply. Path building is bounded
 /// (at most 8 intermediates, 100 candidate issuers examined) and reports
 /// the most specific failure among the candidates it tried.
+///
+/// Revocation is not checked; see [`verify_chain_with`].
+///
+/// # Example
+///
+/// ```
+/// use lctls::pki::{verify_chain, CertificateDer, KeyPurpose, RootStore, ServerName, UnixTime};
+/// use rustls_pki_types::pem::PemObject;
+///
+/// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/certs");
+/// let mut roots = RootStore::new();
+/// roots.add_pem_file(format!("{dir}/ca.pem"))?;
+///
+/// // server.pem holds the leaf, then the intermediate.
+/// let chain = CertificateDer::pem_file_iter(format!("{dir}/server.pem"))
+///     .expect("readable")
+///     .collect::<Result<Vec<_>, _>>()
+///     .expect("valid PEM");
+/// let (leaf, intermediates) = chain.split_first().expect("non-empty");
+///
+/// let name = ServerName::try_from("localhost").expect("valid name");
+/// let path = verify_chain(
+///     &roots,
+///     leaf,
+///     intermediates,
+///     Some(&name),
+///     UnixTime::now(),
+///     KeyPurpose::ServerAuth,
+/// )?;
+/// assert_eq!(path.certificates().len(), 3); // leaf, intermediate, root
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn verify_chain(
     roots: &RootStore,
     end_entity: &CertificateDer<'_>,
@@ -55,6 +109,33 @@ pub fn verify_chain(
     name: Option<&ServerName<'_>>,
     now: UnixTime,
     purpose: KeyPurpose,
+) -> Result<VerifiedPath, CertificateError> {
+    verify_chain_with(
+        roots,
+        end_entity,
+        intermediates,
+        name,
+        now,
+        purpose,
+        &VerifyOptions::default(),
+    )
+}
+
+/// [`verify_chain`] with extra checks from `options`.
+///
+/// Revocation, when configured, is checked on the path that path building
+/// chose, after every other check passed: a revoked certificate gives
+/// [`CertificateError::Revoked`], a certificate without an applicable,
+/// current CRL gives [`CertificateError::RevocationStatusUnknown`] when
+/// [`UnknownStatus::Deny`](super::UnknownStatus::Deny) is set.
+pub fn verify_chain_with(
+    roots: &RootStore,
+    end_entity: &CertificateDer<'_>,
+    intermediates: &[CertificateDer<'_>],
+    name: Option<&ServerName<'_>>,
+    now: UnixTime,
+    purpose: KeyPurpose,
+    options: &VerifyOptions,
 ) -> Result<VerifiedPath, CertificateError> {
     let now = now.as_secs();
     let leaf = ParsedCert::parse(end_entity.as_ref())?;
@@ -97,6 +178,13 @@ pub fn verify_chain(
         })?;
     if let Some(name) = name {
         check_server_name(&leaf, name)?;
+    }
+    if let Some(rev) = &options.revocation {
+        let mut path: Vec<&ParsedCert> = Vec::with_capacity(chain.len().saturating_add(2));
+        path.push(&leaf);
+        path.extend(chain.iter().filter_map(|&i| pool.get(i)));
+        path.extend(anchors.get(anchor));
+        rev.check_path(&path, now)?;
     }
 
     let mut certs = Vec::with_capacity(chain.len().saturating_add(2));
@@ -160,12 +248,22 @@ pub trait ServerCertVerifier: Send + Sync + std::fmt::Debug {
 #[derive(Debug, Clone)]
 pub struct DefaultServerVerifier {
     roots: Arc<RootStore>,
+    options: VerifyOptions,
 }
 
 impl DefaultServerVerifier {
     /// A verifier trusting `roots`.
     pub fn new(roots: Arc<RootStore>) -> Self {
-        DefaultServerVerifier { roots }
+        DefaultServerVerifier {
+            roots,
+            options: VerifyOptions::default(),
+        }
+    }
+
+    /// Also checks revocation with `revocation`.
+    pub fn with_revocation(mut self, revocation: RevocationOptions) -> Self {
+        self.options.revocation = Some(revocation);
+        self
     }
 }
 
@@ -177,13 +275,14 @@ impl ServerCertVerifier for DefaultServerVerifier {
         server_name: &ServerName<'_>,
         now: UnixTime,
     ) -> Result<(), CertificateError> {
-        verify_chain(
+        verify_chain_with(
             &self.roots,
             end_entity,
             intermediates,
             Some(server_name),
             now,
             KeyPurpose::ServerAuth,
+            &self.options,
         )
         .map(|_| ())
     }
@@ -244,6 +343,7 @@ pub trait ClientCertVerifier: Send + Sync + std::fmt::Debug {
 pub struct DefaultClientVerifier {
     roots: Arc<RootStore>,
     mandatory: bool,
+    options: VerifyOptions,
 }
 
 impl DefaultClientVerifier {
@@ -252,6 +352,7 @@ impl DefaultClientVerifier {
         DefaultClientVerifier {
             roots,
             mandatory: true,
+            options: VerifyOptions::default(),
         }
     }
 
@@ -260,7 +361,14 @@ impl DefaultClientVerifier {
         DefaultClientVerifier {
             roots,
             mandatory: false,
+            options: VerifyOptions::default(),
         }
+    }
+
+    /// Also checks revocation of client certificates with `revocation`.
+    pub fn with_revocation(mut self, revocation: RevocationOptions) -> Self {
+        self.options.revocation = Some(revocation);
+        self
     }
 }
 
@@ -271,13 +379,14 @@ impl ClientCertVerifier for DefaultClientVerifier {
         intermediates: &[CertificateDer<'_>],
         now: UnixTime,
     ) -> Result<(), CertificateError> {
-        verify_chain(
+        verify_chain_with(
             &self.roots,
             end_entity,
             intermediates,
             None,
             now,
             KeyPurpose::ClientAuth,
+            &self.options,
         )
         .map(|_| ())
     }
