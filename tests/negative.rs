@@ -715,9 +715,19 @@ async fn peer_alert_mid_handshake() {
 
 // ---------------------------------------------------------------- versions
 
+/// A server that requires TLS 1.3 (the default also accepts TLS 1.2; see tests/tls12*.rs).
+fn tls13_only_server() -> Arc<lctls::ServerConfig> {
+    Arc::new(
+        server_builder("server")
+            .with_protocol_versions(&[ProtocolVersion::TLSv1_3])
+            .build()
+            .unwrap(),
+    )
+}
+
 #[test]
 fn tls12_only_client_hello_sans_io() {
-    let mut server = Connection::new_server(server_config("server"));
+    let mut server = Connection::new_server(tls13_only_server());
     server.feed(&client_hello_record(tls12_client_hello()));
     assert_eq!(
         server.process(),
@@ -735,7 +745,7 @@ fn tls12_only_client_hello_sans_io() {
 async fn tls12_only_client_hello_tokio() {
     timeout(async {
         let (e, out) = raw_client_vs_server(
-            server_config("server"),
+            tls13_only_server(),
             &client_hello_record(tls12_client_hello()),
         )
         .await;
@@ -750,7 +760,7 @@ fn supported_versions_without_tls13() {
     let mut ch = tls12_client_hello();
     ch.extensions.supported_versions =
         Some(vec![ProtocolVersion::TLSv1_2, ProtocolVersion::TLSv1_1]);
-    let mut server = Connection::new_server(server_config("server"));
+    let mut server = Connection::new_server(tls13_only_server());
     server.feed(&client_hello_record(ch));
     let e = server.process().unwrap_err();
     assert!(matches!(e, Error::UnsupportedVersion(_)), "{e:?}");
