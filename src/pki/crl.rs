@@ -346,14 +346,14 @@ impl RevocationOptions {
                 Status::Good => {}
                 Status::Revoked => {
                     return Err(CertificateError::Revoked {
-                        subject: cert.subject_str.clone(),
+                        subject: cert.subject_str(),
                         serial: hex_upper(&cert.serial),
                     })
                 }
                 Status::Unknown => {
                     if self.unknown_status == UnknownStatus::Deny {
                         return Err(CertificateError::RevocationStatusUnknown {
-                            subject: cert.subject_str.clone(),
+                            subject: cert.subject_str(),
                         });
                     }
                 }

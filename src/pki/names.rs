@@ -178,7 +178,7 @@ pub(crate) fn check_name_constraints(
     cert: &ParsedCert,
 ) -> Result<(), CertificateError> {
     let violation = |name: String| CertificateError::NameConstraintViolation {
-        subject: cert.subject_str.clone(),
+        subject: cert.subject_str(),
         name,
     };
     let permitted_dns = dns_bases(&nc.permitted_subtrees);
@@ -197,14 +197,14 @@ pub(crate) fn check_name_constraints(
         if !permitted_ip.is_empty() {
             let mut inside = false;
             for b in &permitted_ip {
-                inside |= ip_in_subtree(ip, b, &cert.subject_str)?;
+                inside |= ip_in_subtree(ip, b, &cert.subject_str())?;
             }
             if !inside {
                 return Err(violation(ip.to_string()));
             }
         }
         for b in &excluded_ip {
-            if ip_in_subtree(ip, b, &cert.subject_str)? {
+            if ip_in_subtree(ip, b, &cert.subject_str())? {
                 return Err(violation(ip.to_string()));
             }
         }

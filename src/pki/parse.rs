@@ -124,10 +124,6 @@ pub(crate) struct ParsedCert {
     pub subject: Vec<u8>,
     /// DER of the issuer Name.
     pub issuer: Vec<u8>,
-    /// Subject as an RFC 4514 string, for errors.
-    pub subject_str: String,
-    /// Issuer as an RFC 4514 string, for errors.
-    pub issuer_str: String,
     /// notBefore, seconds since the Unix epoch.
     pub not_before: u64,
     /// notAfter, seconds since the Unix epoch.
@@ -159,7 +155,25 @@ pub(crate) fn bad(reason: impl Into<String>) -> CertificateError {
     }
 }
 
+/// An RFC 4514 string for a DER Name. Formatting costs more than the rest of
+/// parsing, so it is done only when an error or log line needs it.
+pub(crate) fn name_str(der: &[u8]) -> String {
+    x509_cert::name::Name::from_der(der)
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "<unparsable name>".into())
+}
+
 impl ParsedCert {
+    /// The subject as an RFC 4514 string, for errors.
+    pub(crate) fn subject_str(&self) -> String {
+        name_str(&self.subject)
+    }
+
+    /// The issuer as an RFC 4514 string, for errors.
+    pub(crate) fn issuer_str(&self) -> String {
+        name_str(&self.issuer)
+    }
+
     /// Decodes `der`, refusing anything malformed.
     pub(crate) fn parse(der: &[u8]) -> Result<Self, CertificateError> {
         let cert = Certificate::from_der(der).map_err(|e| bad(format!("certificate: {e}")))?;
@@ -168,11 +182,10 @@ impl ParsedCert {
             .map(|t| t.whole.to_vec())
             .ok_or_else(|| bad("certificate: cannot locate TBSCertificate"))?;
         let tbs = &cert.tbs_certificate;
-        let subject_str = tbs.subject.to_string();
-
         if tbs.signature != cert.signature_algorithm {
             return Err(bad(format!(
-                "certificate '{subject_str}': inner and outer signature algorithms differ"
+                "certificate '{}': inner and outer signature algorithms differ",
+                tbs.subject
             )));
         }
         let signature = cert
@@ -198,7 +211,6 @@ impl ParsedCert {
                 .issuer
                 .to_der()
                 .map_err(|e| bad(format!("issuer: {e}")))?,
-            issuer_str: tbs.issuer.to_string(),
             not_before: tbs.validity.not_before.to_unix_duration().as_secs(),
             not_after: tbs.validity.not_after.to_unix_duration().as_secs(),
             spki: PublicKey {
@@ -218,7 +230,6 @@ impl ParsedCert {
             unknown_critical: None,
             serial: tbs.serial_number.as_bytes().to_vec(),
             crl_dps: Vec::new(),
-            subject_str,
         };
 
         let exts = tbs.extensions.as_deref().unwrap_or(&[]);
@@ -227,7 +238,7 @@ impl ParsedCert {
             if seen.contains(&ext.extn_id) {
                 return Err(bad(format!(
                     "certificate '{}': duplicate extension {}",
-                    out.subject_str, ext.extn_id
+                    tbs.subject, ext.extn_id
                 )));
             }
             seen.push(ext.extn_id);
@@ -235,7 +246,7 @@ impl ParsedCert {
             let ext_err = |e: x509_cert::der::Error| {
                 bad(format!(
                     "certificate '{}': extension {}: {e}",
-                    out.subject_str, ext.extn_id
+                    tbs.subject, ext.extn_id
                 ))
             };
             match ext.extn_id {
@@ -256,7 +267,7 @@ impl ParsedCert {
                                 out.san_ip.push(ip_from_bytes(ip.as_bytes()).ok_or_else(|| {
                                     bad(format!(
                                         "certificate '{}': iPAddress SAN of {} bytes",
-                                        out.subject_str,
+                                        tbs.subject,
                                         ip.as_bytes().len()
                                     ))
                                 })?)
@@ -306,7 +317,7 @@ impl ParsedCert {
     pub(crate) fn check_critical(&self) -> Result<(), CertificateError> {
         match &self.unknown_critical {
             Some(oid) => Err(CertificateError::UnknownCriticalExtension {
-                subject: self.subject_str.clone(),
+                subject: self.subject_str(),
                 oid: oid.clone(),
             }),
             None => Ok(()),

@@ -17,14 +17,14 @@ pub(crate) const MAX_WORK: u32 = 100;
 pub(crate) fn check_validity(cert: &ParsedCert, now: u64) -> Result<(), CertificateError> {
     if now < cert.not_before {
         return Err(CertificateError::NotYetValid {
-            subject: cert.subject_str.clone(),
+            subject: cert.subject_str(),
             not_before: rfc3339(cert.not_before),
             now: rfc3339(now),
         });
     }
     if now > cert.not_after {
         return Err(CertificateError::Expired {
-            subject: cert.subject_str.clone(),
+            subject: cert.subject_str(),
             not_after: rfc3339(cert.not_after),
             now: rfc3339(now),
         });
@@ -49,7 +49,7 @@ pub(crate) fn check_eku(
         Ok(())
     } else {
         Err(CertificateError::InvalidPurpose {
-            subject: cert.subject_str.clone(),
+            subject: cert.subject_str(),
             needed: name,
         })
     }
@@ -100,8 +100,8 @@ impl<'a> PathBuilder<'a> {
         match self.extend(leaf, &mut chain)? {
             Some(Found::Anchor(a)) => Ok((chain, a)),
             None => Err(self.best.unwrap_or(CertificateError::UnknownIssuer {
-                subject: leaf.subject_str.clone(),
-                issuer: leaf.issuer_str.clone(),
+                subject: leaf.subject_str(),
+                issuer: leaf.issuer_str(),
             })),
         }
     }
@@ -191,8 +191,8 @@ impl<'a> PathBuilder<'a> {
 
         if !any_candidate {
             self.note(CertificateError::UnknownIssuer {
-                subject: current.subject_str.clone(),
-                issuer: current.issuer_str.clone(),
+                subject: current.subject_str(),
+                issuer: current.issuer_str(),
             });
         }
         Ok(None)
@@ -209,10 +209,10 @@ impl<'a> PathBuilder<'a> {
     ) -> Result<(), CertificateError> {
         verify_cert_signature(issuer, current).map_err(|f| match f {
             SigFailure::Bad => CertificateError::BadSignature {
-                subject: current.subject_str.clone(),
+                subject: current.subject_str(),
             },
             SigFailure::Unsupported(algorithm) => CertificateError::UnsupportedSignatureAlgorithm {
-                subject: current.subject_str.clone(),
+                subject: current.subject_str(),
                 algorithm,
             },
         })?;
@@ -224,13 +224,13 @@ impl<'a> PathBuilder<'a> {
             check_validity(issuer, self.now)?;
             if !issuer.is_ca() {
                 return Err(CertificateError::NotCa {
-                    subject: issuer.subject_str.clone(),
+                    subject: issuer.subject_str(),
                 });
             }
             if let Some(ku) = &issuer.key_usage {
                 if !ku.key_cert_sign() {
                     return Err(CertificateError::KeyUsage {
-                        subject: issuer.subject_str.clone(),
+                        subject: issuer.subject_str(),
                         needed: "keyCertSign",
                     });
                 }
@@ -242,7 +242,7 @@ impl<'a> PathBuilder<'a> {
                 // Intermediates below this issuer.
                 if chain.len() > usize::from(max) {
                     return Err(CertificateError::PathLenExceeded {
-                        subject: issuer.subject_str.clone(),
+                        subject: issuer.subject_str(),
                     });
                 }
             }

@@ -26,7 +26,7 @@ impl fmt::Debug for RootStore {
                 &self
                     .anchors
                     .iter()
-                    .map(|a| a.subject_str.as_str())
+                    .map(|a| a.subject_str())
                     .collect::<Vec<_>>(),
             )
             .finish()

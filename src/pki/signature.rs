@@ -320,13 +320,13 @@ pub fn verify_tls13_signature(
     let kind = key_kind(&parsed.spki).map_err(|e| {
         Error::illegal(format!(
             "certificate '{}' has a key unusable with {scheme:?}: {e}",
-            parsed.subject_str
+            parsed.subject_str()
         ))
     })?;
     if kind != needed {
         return Err(Error::illegal(format!(
             "signature scheme {scheme:?} does not match the {kind:?} key of certificate '{}'",
-            parsed.subject_str
+            parsed.subject_str()
         )));
     }
     UnparsedPublicKey::new(alg, &parsed.spki.key)
@@ -336,7 +336,7 @@ pub fn verify_tls13_signature(
                 AlertDescription::DecryptError,
                 format!(
                     "{scheme:?} signature by certificate '{}' does not verify",
-                    parsed.subject_str
+                    parsed.subject_str()
                 ),
             )
         })
@@ -368,7 +368,7 @@ pub fn verify_tls12_signature(
     let kind = key_kind(&parsed.spki).map_err(|e| {
         Error::illegal(format!(
             "certificate '{}' has a key unusable with {scheme:?}: {e}",
-            parsed.subject_str
+            parsed.subject_str()
         ))
     })?;
     use SignatureScheme as S;
@@ -387,7 +387,7 @@ pub fn verify_tls12_signature(
         (s, k) => {
             return Err(Error::illegal(format!(
                 "signature scheme {s:?} cannot be used with the {k:?} key of certificate '{}'",
-                parsed.subject_str
+                parsed.subject_str()
             )))
         }
     };
@@ -398,7 +398,7 @@ pub fn verify_tls12_signature(
                 AlertDescription::DecryptError,
                 format!(
                     "{scheme:?} signature by certificate '{}' does not verify",
-                    parsed.subject_str
+                    parsed.subject_str()
                 ),
             )
         })

@@ -155,7 +155,7 @@ pub fn verify_chain_with(
     leaf.check_critical()?;
     if leaf.is_ca() {
         return Err(CertificateError::CaUsedAsEndEntity {
-            subject: leaf.subject_str.clone(),
+            subject: leaf.subject_str(),
         });
     }
     check_validity(&leaf, now)?;
@@ -163,7 +163,7 @@ pub fn verify_chain_with(
     if let Some(ku) = &leaf.key_usage {
         if !ku.digital_signature() {
             return Err(CertificateError::KeyUsage {
-                subject: leaf.subject_str.clone(),
+                subject: leaf.subject_str(),
                 needed: "digitalSignature",
             });
         }
