@@ -20,7 +20,7 @@ use crate::proto::handshake::Negotiated;
 use crate::proto::keys::tls12::MasterSecret12;
 use crate::proto::keys::tls13::{Secret, TrafficSecret};
 use crate::proto::record::codec::{OpaqueRecord, RecordCodec};
-use crate::proto::record::layer::RecordLayer;
+use crate::proto::record::layer::{PlainRecord, RecordLayer};
 use crate::proto::wire::enums::{
     AlertDescription, AlertLevel, ContentType, HandshakeType, ProtocolVersion,
 };
@@ -364,6 +364,64 @@ impl Connection {
         }
     }
 
+    /// Processes buffered records like [`Connection::process`], but decrypts
+    /// application data straight into `out` while a whole record fits there,
+    /// saving the copy out of the connection's buffer. Returns the bytes
+    /// written to `out`. Records that cannot go there (handshake messages,
+    /// alerts, too little room) take the usual path: their plaintext is then
+    /// read with [`Connection::plaintext_chunk`].
+    pub fn read_direct(&mut self, out: &mut [u8]) -> Result<usize, Error> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        match self.read_direct_inner(out) {
+            Ok(n) => Ok(n),
+            Err(e) => Err(self.fail(e)),
+        }
+    }
+
+    fn read_direct_inner(&mut self, out: &mut [u8]) -> Result<usize, Error> {
+        let mut n = 0;
+        loop {
+            if self.common.received_close_notify || self.common.plaintext_len > 0 {
+                return Ok(n);
+            }
+            let Some(rec) = self.common.codec.decode(&mut self.common.incoming)? else {
+                if self.common.incoming.is_empty() {
+                    self.common.incoming = BytesMut::new();
+                }
+                return Ok(n);
+            };
+            let room = out.len() - n;
+            let direct = matches!(self.state, State::Established)
+                && self.common.joiner.is_empty()
+                && self
+                    .common
+                    .record
+                    .direct_len(&rec)
+                    .is_some_and(|need| need <= room);
+            if !direct {
+                self.handle_record(rec)?;
+                continue;
+            }
+            let (typ, len) = self.common.record.open_into(&rec, &mut out[n..])?;
+            if typ == ContentType::ApplicationData {
+                if len == 0 {
+                    self.common.count_empty("empty application data")?;
+                } else {
+                    self.common.empty_records = 0;
+                    n += len;
+                }
+            } else {
+                // A KeyUpdate, ticket or alert landed in the reader's buffer:
+                // move it out and handle it as usual.
+                let payload = BytesMut::from(&out[n..n + len]);
+                out[n..n + len].fill(0);
+                self.handle_plain(PlainRecord { typ, payload })?;
+            }
+        }
+    }
+
     /// Tells the connection that the peer closed its side of the transport.
     /// Without a close_notify first, that is a truncation error.
     pub fn process_eof(&mut self) -> Result<(), Error> {
@@ -451,6 +509,11 @@ impl Connection {
             return self.handle_alert(&rec.payload);
         }
         let plain = self.common.record.open(rec)?;
+        self.handle_plain(plain)
+    }
+
+    /// Dispatches an opened record by its (inner) content type.
+    fn handle_plain(&mut self, plain: PlainRecord) -> Result<(), Error> {
         match plain.typ {
             ContentType::Handshake => {
                 self.common.empty_records = 0;

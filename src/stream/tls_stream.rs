@@ -130,6 +130,16 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> TlsStream<IO> {
     /// Reads ciphertext once and processes the records it completes.
     /// Ready(Ok(false)) means the transport reached EOF.
     pub(crate) fn poll_read_tls(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<bool>> {
+        let more = ready!(self.poll_fill(cx))?;
+        if more {
+            self.conn.process()?;
+        }
+        Poll::Ready(Ok(more))
+    }
+
+    /// Reads ciphertext once into the connection's buffer without processing
+    /// it. Ready(Ok(false)) means the transport reached EOF.
+    fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<bool>> {
         let incoming = self.conn.incoming_mut();
         if incoming.capacity() - incoming.len() < MAX_CIPHERTEXT + 5
             && incoming.len() < 2 * (MAX_CIPHERTEXT + 5)
@@ -146,7 +156,6 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> TlsStream<IO> {
             self.conn.process_eof()?;
             return Poll::Ready(Ok(false));
         }
-        self.conn.process()?;
         Poll::Ready(Ok(true))
     }
 
@@ -221,7 +230,30 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> AsyncRead for TlsStream<IO> {
                     return Poll::Ready(Err(e));
                 }
             }
-            match ready!(this.poll_read_tls(cx)) {
+            // Records already buffered are opened first, straight into the
+            // caller's initialised space when a whole record fits there.
+            let start = buf.filled().len();
+            let room = buf.initialized().len() - start;
+            let direct = if room > 0 {
+                this.conn.read_direct(&mut buf.initialized_mut()[start..])
+            } else {
+                this.conn.process().map(|()| 0)
+            };
+            match direct {
+                Ok(0) => {}
+                Ok(n) => {
+                    buf.advance(n);
+                    return Poll::Ready(Ok(()));
+                }
+                Err(e) => {
+                    this.flush_alert_best_effort(cx);
+                    return Poll::Ready(Err(e.into()));
+                }
+            }
+            if this.conn.plaintext_len() > 0 || this.conn.received_close_notify() {
+                continue;
+            }
+            match ready!(this.poll_fill(cx)) {
                 Ok(_) => continue,
                 Err(e) => {
                     this.flush_alert_best_effort(cx);

@@ -373,6 +373,131 @@ impl RecordLayer {
         Ok(PlainRecord { typ, payload })
     }
 
+    /// Opens a protected application_data record straight into `out` rather
+    /// than in place, so the reader's buffer receives the plaintext without a
+    /// further copy. `out` must hold the record's ciphertext length (see
+    /// [`RecordLayer::direct_len`]); on failure whatever was written there is
+    /// wiped, so no unauthenticated plaintext is left behind.
+    ///
+    /// Returns the inner content type and the content length at `out[..len]`.
+    pub fn open_into(
+        &mut self,
+        rec: &OpaqueRecord,
+        out: &mut [u8],
+    ) -> Result<(ContentType, usize), Error> {
+        let Some(prot) = &mut self.read else {
+            return Err(Error::internal("open_into on an unprotected read side"));
+        };
+        if rec.typ != ContentType::ApplicationData {
+            return Err(Error::internal(
+                "open_into on a record that is not application_data",
+            ));
+        }
+        let explicit = if prot.mode == Mode::Tls12Explicit {
+            8
+        } else {
+            0
+        };
+        let tag = prot.tag_len();
+        let payload = &rec.payload[..];
+        if payload.len() < explicit + tag {
+            return Err(Error::BadRecordMac);
+        }
+        let ct_len = payload.len() - explicit - tag;
+        let limit = if prot.mode == Mode::Tls13 {
+            MAX_PLAINTEXT + 1
+        } else {
+            MAX_PLAINTEXT
+        };
+        if ct_len > limit {
+            return Err(overflow(ct_len, limit));
+        }
+        let Some(out) = out.get_mut(..ct_len) else {
+            return Err(Error::internal("open_into: output too small"));
+        };
+        let (nonce, opened) = match prot.mode {
+            Mode::Tls13 => {
+                let aad = rec
+                    .header()
+                    .ok_or_else(|| overflow(payload.len(), MAX_CIPHERTEXT))?;
+                let nonce = prot.nonce("read")?;
+                let r = prot.key.open_separate_gather(
+                    nonce,
+                    Aad::from(aad),
+                    &payload[..ct_len],
+                    &payload[ct_len..],
+                    out,
+                );
+                (true, r)
+            }
+            _ => {
+                let nonce = if explicit > 0 {
+                    if prot.seq == u64::MAX {
+                        return Err(Error::internal("read sequence number exhausted"));
+                    }
+                    let mut n = *prot.iv;
+                    n[4..].copy_from_slice(&payload[..8]);
+                    Nonce::assume_unique_for_key(n)
+                } else {
+                    prot.nonce("read")?
+                };
+                let aad = prot.aad12(rec.typ, ct_len);
+                let r = prot.key.open_separate_gather(
+                    nonce,
+                    Aad::from(aad),
+                    &payload[explicit..explicit + ct_len],
+                    &payload[explicit + ct_len..],
+                    out,
+                );
+                (false, r)
+            }
+        };
+        if opened.is_err() {
+            out.fill(0);
+            return Err(Error::BadRecordMac);
+        }
+        prot.seq += 1;
+        if !nonce {
+            return Ok((ContentType::ApplicationData, ct_len));
+        }
+        let Some(type_at) = out.iter().rposition(|&b| b != 0) else {
+            return Err(Error::unexpected("no content type"));
+        };
+        let typ = ContentType::from(out[type_at]);
+        match typ {
+            ContentType::ApplicationData => {}
+            ContentType::Handshake | ContentType::Alert if type_at > 0 => {}
+            ContentType::Handshake | ContentType::Alert => {
+                return Err(Error::unexpected(format!(
+                    "zero-length protected record of content type {}",
+                    typ.get()
+                )))
+            }
+            other => {
+                return Err(Error::unexpected(format!(
+                    "protected record of content type {}",
+                    other.get()
+                )))
+            }
+        }
+        Ok((typ, type_at))
+    }
+
+    /// The output space [`RecordLayer::open_into`] needs for `rec`, or None
+    /// when the record cannot be opened that way (not protected application data).
+    pub fn direct_len(&self, rec: &OpaqueRecord) -> Option<usize> {
+        let prot = self.read.as_ref()?;
+        if rec.typ != ContentType::ApplicationData {
+            return None;
+        }
+        let explicit = if prot.mode == Mode::Tls12Explicit {
+            8
+        } else {
+            0
+        };
+        rec.payload.len().checked_sub(explicit + prot.tag_len())
+    }
+
     /// Appends one sealed record carrying `payload` of content type `typ` to
     /// `out` (header + ciphertext + tag), sealing in place in `out`.
     ///
@@ -644,6 +769,69 @@ mod tests {
             bad[HEADER_LEN + 3] ^= 1;
             let rec = decode_all(&mut bad).remove(0);
             assert_eq!(r2.open(rec).unwrap_err(), Error::BadRecordMac);
+        }
+    }
+
+    #[test]
+    fn tls12_open_into() {
+        for suite in crate::proto::crypto::suites::ALL_TLS12_SUITES {
+            let key: Vec<u8> = (0..suite.aead.key_len() as u8).collect();
+            let iv = vec![3u8; suite.fixed_iv_len()];
+            let mut w = RecordLayer::new();
+            w.set_write_key12(suite, &key, &iv).unwrap();
+            let mut r = RecordLayer::new();
+            r.set_read_key12(suite, &key, &iv).unwrap();
+            let mut buf = BytesMut::new();
+            w.seal(ContentType::ApplicationData, b"twelve", &mut buf)
+                .unwrap();
+            w.seal(ContentType::ApplicationData, b"again", &mut buf)
+                .unwrap();
+            let recs = decode_all(&mut buf);
+            let mut out = [0u8; 32];
+            assert_eq!(r.direct_len(&recs[0]), Some(6));
+            assert_eq!(
+                r.open_into(&recs[0], &mut out).unwrap(),
+                (ContentType::ApplicationData, 6)
+            );
+            assert_eq!(&out[..6], b"twelve");
+            assert_eq!(r.open_into(&recs[1], &mut out).unwrap().1, 5);
+            assert_eq!(&out[..5], b"again");
+        }
+    }
+
+    #[test]
+    fn open_into_matches_open_and_wipes_on_failure() {
+        for suite in ALL_TLS13_SUITES {
+            let (mut w, mut r) = pair(suite);
+            let (_, mut r2) = pair(suite);
+            let mut buf = BytesMut::new();
+            w.seal(ContentType::ApplicationData, b"direct", &mut buf)
+                .unwrap();
+            w.seal(ContentType::Handshake, &[24, 0, 0, 1, 0], &mut buf)
+                .unwrap();
+            let mut recs = decode_all(&mut buf);
+            let mut out = [0xffu8; 64];
+            let need = r.direct_len(&recs[0]).unwrap();
+            assert_eq!(
+                r.open_into(&recs[0], &mut out[..need]).unwrap(),
+                (ContentType::ApplicationData, 6)
+            );
+            assert_eq!(&out[..6], b"direct");
+            let (t, n) = r.open_into(&recs[1], &mut out).unwrap();
+            assert_eq!(
+                (t, &out[..n]),
+                (ContentType::Handshake, &[24u8, 0, 0, 1, 0][..])
+            );
+            // Tampered: BadRecordMac, output wiped, sequence not advanced.
+            let mut bad = recs.remove(0);
+            bad.payload[0] ^= 1;
+            let mut out = [0xffu8; 64];
+            assert_eq!(
+                r2.open_into(&bad, &mut out).unwrap_err(),
+                Error::BadRecordMac
+            );
+            assert!(out[..need].iter().all(|&b| b == 0));
+            assert_eq!(r2.read_seq(), 0);
         }
     }
 
