@@ -1,0 +1,547 @@
+//! The BoGo shim (examples/bogo_shim) driven the way BoringSSL's runner
+//! drives it: a TCP listener, the 8-byte shim ID, then real TLS with a
+//! rustls peer (tokio-rustls), the XOR-0xff echo and close_notify.
+//!
+//! The binary is target/<profile>/examples/bogo_shim; the first test to need
+//! it runs `cargo build --examples` once, as tests/examples_cli.rs does.
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use rustls::crypto::aws_lc_rs as aws;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use rustls::{HandshakeKind, SupportedProtocolVersion};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::time::timeout;
+
+/// The bound on every wait in this file.
+const TIMEOUT: Duration = Duration::from_secs(20);
+/// Building the examples from scratch can take a while on a slow machine.
+const BUILD_TIMEOUT: Duration = Duration::from_secs(600);
+
+const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
+
+fn cert(name: &str) -> String {
+    format!("{MANIFEST_DIR}/certs/{name}")
+}
+
+// ---------------------------------------------------------------------------
+// Building and running the shim
+
+/// target/<profile>, where this test binary's deps/ directory is.
+fn profile_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("current_exe");
+    exe.parent()
+        .and_then(|deps| deps.parent())
+        .expect("test binary is in target/<profile>/deps")
+        .to_path_buf()
+}
+
+fn shim_path() -> PathBuf {
+    static BUILT: OnceLock<()> = OnceLock::new();
+    BUILT.get_or_init(build_examples);
+    let path = profile_dir()
+        .join("examples")
+        .join(format!("bogo_shim{}", std::env::consts::EXE_SUFFIX));
+    assert!(path.exists(), "shim binary {} not found", path.display());
+    path
+}
+
+/// `cargo build --examples`, without the variables cargo sets for this test
+/// run (passed on, they would look like a changed environment to build
+/// scripts and force needless rebuilds).
+fn build_examples() {
+    let profile = profile_dir();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.args(["build", "--examples", "--quiet"])
+        .current_dir(MANIFEST_DIR)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    for (key, _) in std::env::vars_os() {
+        let Some(key) = key.to_str() else { continue };
+        if key.starts_with("CARGO_PKG_")
+            || matches!(
+                key,
+                "CARGO_MANIFEST_DIR"
+                    | "CARGO_MANIFEST_PATH"
+                    | "CARGO_CRATE_NAME"
+                    | "CARGO_BIN_NAME"
+                    | "CARGO_PRIMARY_PACKAGE"
+                    | "CARGO_TARGET_TMPDIR"
+                    | "CARGO_RUSTC_CURRENT_DIR"
+                    | "OUT_DIR"
+            )
+        {
+            cmd.env_remove(key);
+        }
+    }
+    if let Some(target_dir) = profile.parent() {
+        cmd.arg("--target-dir").arg(target_dir);
+    }
+    if profile.file_name().is_some_and(|p| p == "release") {
+        cmd.arg("--release");
+    }
+    let Ok(mut child) = cmd.spawn() else {
+        eprintln!("warning: cannot run cargo build --examples; using the binaries as they are");
+        return;
+    };
+    let deadline = std::time::Instant::now() + BUILD_TIMEOUT;
+    loop {
+        match child.try_wait().expect("try_wait") {
+            Some(status) => {
+                if !status.success() {
+                    let mut err = String::new();
+                    if let Some(mut e) = child.stderr.take() {
+                        let _ = std::io::Read::read_to_string(&mut e, &mut err);
+                    }
+                    eprintln!("warning: cargo build --examples failed:\n{err}");
+                }
+                return;
+            }
+            None if std::time::Instant::now() >= deadline => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("cargo build --examples timed out");
+            }
+            None => std::thread::sleep(Duration::from_millis(100)),
+        }
+    }
+}
+
+/// A running shim, killed when dropped (tokio's kill_on_drop).
+struct Shim(tokio::process::Child);
+
+struct Exit {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl Shim {
+    fn start(args: &[&str]) -> Shim {
+        let child = tokio::process::Command::new(shim_path())
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("spawn shim");
+        Shim(child)
+    }
+
+    /// Waits (bounded) for the shim to exit.
+    async fn finish(self) -> Exit {
+        let out = timeout(TIMEOUT, self.0.wait_with_output())
+            .await
+            .expect("shim did not exit in time")
+            .expect("wait for shim");
+        Exit {
+            code: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    async fn expect_success(self) {
+        let e = self.finish().await;
+        assert_eq!(e.code, Some(0), "shim failed: {}", e.stderr);
+        assert!(e.stderr.is_empty(), "stderr on success: {}", e.stderr);
+    }
+}
+
+/// Starts the shim against a fresh listener, the runner's way.
+async fn start_with_listener(args: &[&str]) -> (TcpListener, Shim) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = listener.local_addr().expect("addr").port().to_string();
+    let mut all = vec!["-port", port.as_str(), "-shim-id", "1234"];
+    all.extend_from_slice(args);
+    let shim = Shim::start(&all);
+    (listener, shim)
+}
+
+/// Accepts the shim's connection and checks its 8-byte little-endian ID.
+async fn accept_shim(listener: &TcpListener) -> TcpStream {
+    let (mut tcp, _) = timeout(TIMEOUT, listener.accept())
+        .await
+        .expect("shim did not connect in time")
+        .expect("accept");
+    let mut id = [0u8; 8];
+    timeout(TIMEOUT, tcp.read_exact(&mut id))
+        .await
+        .expect("shim ID in time")
+        .expect("read shim ID");
+    assert_eq!(u64::from_le_bytes(id), 1234);
+    tcp
+}
+
+// ---------------------------------------------------------------------------
+// The rustls peer
+
+fn provider() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(aws::default_provider())
+}
+
+fn rustls_server(versions: &[&'static SupportedProtocolVersion]) -> tokio_rustls::TlsAcceptor {
+    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert("server.pem"))
+        .expect("server.pem")
+        .collect::<Result<_, _>>()
+        .expect("server.pem");
+    let key = PrivateKeyDer::from_pem_file(cert("server.key")).expect("server.key");
+    let c = rustls::ServerConfig::builder_with_provider(provider())
+        .with_protocol_versions(versions)
+        .expect("versions")
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .expect("server cert");
+    tokio_rustls::TlsAcceptor::from(Arc::new(c))
+}
+
+fn rustls_client(alpn: &[&str]) -> tokio_rustls::TlsConnector {
+    let mut roots = rustls::RootCertStore::empty();
+    for c in CertificateDer::pem_file_iter(cert("ca.pem")).expect("ca.pem") {
+        roots.add(c.expect("ca.pem")).expect("add root");
+    }
+    let mut c = rustls::ClientConfig::builder_with_provider(provider())
+        .with_protocol_versions(rustls::ALL_VERSIONS)
+        .expect("versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    c.alpn_protocols = alpn.iter().map(|p| p.as_bytes().to_vec()).collect();
+    tokio_rustls::TlsConnector::from(Arc::new(c))
+}
+
+/// The runner's side of the echo: data out, XOR-0xff data back, then
+/// close_notify and the shim's close_notify in return.
+async fn echo_and_close<S: AsyncRead + AsyncWrite + Unpin>(tls: &mut S) {
+    let data: Vec<u8> = (0..3000u32).map(|i| (i * 7) as u8).collect();
+    timeout(TIMEOUT, async {
+        tls.write_all(&data).await.expect("write");
+        tls.flush().await.expect("flush");
+        let mut back = vec![0u8; data.len()];
+        tls.read_exact(&mut back).await.expect("read echo");
+        let want: Vec<u8> = data.iter().map(|b| b ^ 0xff).collect();
+        assert_eq!(back, want, "echo is not XOR 0xff");
+        tls.shutdown().await.expect("close_notify");
+        let mut rest = Vec::new();
+        tls.read_to_end(&mut rest)
+            .await
+            .expect("shim's close_notify");
+        assert!(rest.is_empty(), "unexpected data after the echo");
+    })
+    .await
+    .expect("echo timed out");
+}
+
+async fn expect_hello<S: AsyncRead + Unpin>(tls: &mut S) {
+    let mut hello = [0u8; 5];
+    timeout(TIMEOUT, tls.read_exact(&mut hello))
+        .await
+        .expect("hello in time")
+        .expect("read hello");
+    assert_eq!(&hello, b"hello");
+}
+
+// ---------------------------------------------------------------------------
+// Cases
+
+#[tokio::test]
+async fn handshaker_is_not_supported() {
+    let e = Shim::start(&["-is-handshaker-supported"]).finish().await;
+    assert_eq!(e.code, Some(0), "{}", e.stderr);
+    assert_eq!(e.stdout.trim_end(), "No");
+    assert!(e.stderr.is_empty());
+}
+
+#[tokio::test]
+async fn unknown_flag_is_unimplemented() {
+    for args in [
+        &["-port", "1", "-no-such-flag"][..],
+        // Known, but lctls cannot honour it.
+        &["-port", "1", "-signing-prefs", "1027"][..],
+        // TLS 1.3 resumption does not exist yet.
+        &["-port", "1", "-resume-count", "1"][..],
+        // TLS 1.1 only.
+        &["-port", "1", "-max-version", "770"][..],
+    ] {
+        let e = Shim::start(args).finish().await;
+        assert_eq!(e.code, Some(89), "{args:?}: {}", e.stderr);
+        assert!(e.stdout.is_empty() && e.stderr.is_empty(), "{args:?}");
+    }
+}
+
+async fn client_shim(extra: &[&str], writes_first: bool) {
+    let ca = cert("ca.pem");
+    let mut args = vec!["-trust-cert", ca.as_str(), "-host-name", "localhost"];
+    args.extend_from_slice(extra);
+    let (listener, shim) = start_with_listener(&args).await;
+    let tcp = accept_shim(&listener).await;
+    let acceptor = rustls_server(rustls::ALL_VERSIONS);
+    let mut tls = timeout(TIMEOUT, acceptor.accept(tcp))
+        .await
+        .expect("handshake in time")
+        .expect("rustls accept");
+    assert_eq!(tls.get_ref().1.server_name(), Some("localhost"));
+    if writes_first {
+        expect_hello(&mut tls).await;
+    }
+    echo_and_close(&mut tls).await;
+    shim.expect_success().await;
+}
+
+#[tokio::test]
+async fn client_echo() {
+    client_shim(&[], false).await;
+}
+
+#[tokio::test]
+async fn client_writes_first() {
+    client_shim(&["-shim-writes-first"], true).await;
+}
+
+#[tokio::test]
+async fn client_tls12_echo() {
+    client_shim(&["-max-version", "771", "-expect-version", "771"], false).await;
+}
+
+#[tokio::test]
+async fn client_checks_negotiation() {
+    // server.pem is ECDSA P-256: ecdsa_secp256r1_sha256 is 0x0403 = 1027.
+    client_shim(
+        &[
+            "-curves",
+            "23",
+            "-expect-curve-id",
+            "23",
+            "-expect-peer-signature-algorithm",
+            "1027",
+            "-advertise-alpn",
+            "\x03foo",
+            "-key-update",
+            "-async",
+        ],
+        false,
+    )
+    .await;
+}
+
+/// Runs the server shim with `extra` flags against a rustls client offering
+/// `alpn`, for 1 + `-resume-count` connections.
+async fn server_shim(extra: &[&str], alpn: &[&str]) {
+    let (cert_file, key_file) = (cert("server.pem"), cert("server.key"));
+    let mut args = vec!["-server", "-cert-file", &cert_file, "-key-file", &key_file];
+    args.extend_from_slice(extra);
+    let (listener, shim) = start_with_listener(&args).await;
+    let value = |flag: &str| {
+        let i = extra.iter().position(|a| *a == flag)?;
+        extra.get(i + 1).copied()
+    };
+    let resumes: usize = value("-resume-count").map_or(0, |n| n.parse().expect("count"));
+    let export: Option<usize> = value("-export-keying-material").map(|n| n.parse().expect("n"));
+    let connector = rustls_client(alpn);
+    for i in 0..=resumes {
+        let tcp = accept_shim(&listener).await;
+        let name = ServerName::try_from("localhost").expect("name");
+        let mut tls = timeout(TIMEOUT, connector.connect(name, tcp))
+            .await
+            .expect("handshake in time")
+            .expect("rustls connect");
+        let want = if i == 0 {
+            HandshakeKind::Full
+        } else {
+            HandshakeKind::Resumed
+        };
+        assert_eq!(
+            tls.get_ref().1.handshake_kind(),
+            Some(want),
+            "connection {i}"
+        );
+        // The order of BoringSSL's shim: exporter output, then "hello", then the echo.
+        if let Some(n) = export {
+            let mut got = vec![0u8; n];
+            timeout(TIMEOUT, tls.read_exact(&mut got))
+                .await
+                .expect("exporter output in time")
+                .expect("read exporter output");
+            let label = value("-export-label").unwrap_or("").as_bytes();
+            let context = extra
+                .contains(&"-use-export-context")
+                .then(|| value("-export-context").unwrap_or("").as_bytes());
+            let want = tls
+                .get_ref()
+                .1
+                .export_keying_material(vec![0u8; n], label, context)
+                .expect("rustls exporter");
+            assert_eq!(got, want, "exported keying material differs");
+        }
+        if extra.contains(&"-shim-writes-first") {
+            expect_hello(&mut tls).await;
+        }
+        echo_and_close(&mut tls).await;
+    }
+    shim.expect_success().await;
+}
+
+#[tokio::test]
+async fn server_echo() {
+    server_shim(&[], &[]).await;
+}
+
+#[tokio::test]
+async fn server_writes_first() {
+    server_shim(&["-shim-writes-first"], &[]).await;
+}
+
+#[tokio::test]
+async fn server_tls12_resumption() {
+    // The shim checks that the second connection resumed; rustls checks too.
+    server_shim(&["-max-version", "771", "-resume-count", "1"], &[]).await;
+}
+
+#[tokio::test]
+async fn client_tls12_resumption() {
+    let ca = cert("ca.pem");
+    let args = [
+        "-trust-cert",
+        &ca,
+        "-host-name",
+        "localhost",
+        "-max-version",
+        "771",
+        "-resume-count",
+        "1",
+    ];
+    let (listener, shim) = start_with_listener(&args).await;
+    let acceptor = rustls_server(&[&rustls::version::TLS12]);
+    for i in 0..2 {
+        let tcp = accept_shim(&listener).await;
+        let mut tls = timeout(TIMEOUT, acceptor.accept(tcp))
+            .await
+            .expect("handshake in time")
+            .expect("rustls accept");
+        let want = if i == 0 {
+            HandshakeKind::Full
+        } else {
+            HandshakeKind::Resumed
+        };
+        assert_eq!(
+            tls.get_ref().1.handshake_kind(),
+            Some(want),
+            "connection {i}"
+        );
+        echo_and_close(&mut tls).await;
+    }
+    shim.expect_success().await;
+}
+
+#[tokio::test]
+async fn server_alpn_exporter_and_checks() {
+    server_shim(
+        &[
+            "-select-alpn",
+            "bar",
+            "-expect-alpn",
+            "bar",
+            "-curves",
+            "29",
+            "-expect-curve-id",
+            "29",
+            "-expect-version",
+            "772",
+            "-expect-no-hrr",
+            "-export-keying-material",
+            "32",
+            "-export-label",
+            "label",
+            "-export-context",
+            "ctx",
+            "-use-export-context",
+            "-shim-writes-first",
+        ],
+        &["foo", "bar"],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn server_tls12_exporter_without_context() {
+    server_shim(
+        &[
+            "-max-version",
+            "771",
+            "-export-keying-material",
+            "20",
+            "-export-label",
+            "EXPORTER-test",
+            "-export-context",
+            "ignored without -use-export-context",
+        ],
+        &[],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn expected_failure_names_the_error() {
+    let ca = cert("ca.pem");
+    let (listener, shim) = start_with_listener(&[
+        "-trust-cert",
+        &ca,
+        "-host-name",
+        "localhost",
+        "-max-version",
+        "771",
+    ])
+    .await;
+    let tcp = accept_shim(&listener).await;
+    let acceptor = rustls_server(&[&rustls::version::TLS13]);
+    let r = timeout(TIMEOUT, acceptor.accept(tcp))
+        .await
+        .expect("handshake in time");
+    assert!(
+        r.is_err(),
+        "a TLS 1.2-only client must not reach a TLS 1.3-only server"
+    );
+    let e = shim.finish().await;
+    assert_eq!(e.code, Some(1), "stderr: {}", e.stderr);
+    assert!(
+        e.stderr.contains(":TLSV1_ALERT_PROTOCOL_VERSION:"),
+        "stderr: {}",
+        e.stderr
+    );
+}
+
+#[tokio::test]
+async fn failed_expectation_exits_1() {
+    let ca = cert("ca.pem");
+    let (listener, shim) = start_with_listener(&[
+        "-trust-cert",
+        &ca,
+        "-host-name",
+        "localhost",
+        "-curves",
+        "23",
+        "-expect-curve-id",
+        "29",
+    ])
+    .await;
+    let tcp = accept_shim(&listener).await;
+    let acceptor = rustls_server(rustls::ALL_VERSIONS);
+    let tls = timeout(TIMEOUT, acceptor.accept(tcp))
+        .await
+        .expect("handshake in time");
+    let e = shim.finish().await;
+    drop(tls);
+    assert_eq!(e.code, Some(1), "stderr: {}", e.stderr);
+    assert!(
+        e.stderr.contains("-expect-curve-id 29"),
+        "stderr: {}",
+        e.stderr
+    );
+}
