@@ -204,3 +204,35 @@ async fn exporter_agrees() {
         .unwrap();
     assert_eq!(a, b);
 }
+
+#[tokio::test]
+async fn default_client_resumes_with_tls12_only_server() {
+    tokio::time::timeout(Duration::from_secs(30), async {
+        for tickets in [true, false] {
+            let cc = Arc::new(
+                ClientConfig::builder()
+                    .with_root_store(roots())
+                    .build()
+                    .unwrap(),
+            );
+            let sc = Arc::new(
+                server("server")
+                    .with_protocol_versions(&[ProtocolVersion::TLSv1_2])
+                    .with_tickets(tickets)
+                    .build()
+                    .unwrap(),
+            );
+            let first = pair(cc.clone(), sc.clone()).await.unwrap();
+            assert_eq!(first.0.protocol_version(), Some(ProtocolVersion::TLSv1_2));
+            assert!(!first.0.negotiated().resumed);
+            exchange(first).await;
+            let second = pair(cc, sc).await.unwrap();
+            assert_eq!(second.0.protocol_version(), Some(ProtocolVersion::TLSv1_2));
+            assert!(second.0.negotiated().resumed, "tickets={tickets}");
+            assert!(second.1.negotiated().resumed, "tickets={tickets}");
+            exchange(second).await;
+        }
+    })
+    .await
+    .expect("test timed out");
+}

@@ -822,3 +822,80 @@ pub async fn wait_stderr_contains(peer: &mut Peer, needle: &str, timeout: Durati
         tokio::time::sleep(POLL).await;
     }
 }
+
+// ---------------------------------------------------------------------------
+// Other protocol versions
+
+/// Like [`openssl_s_server`] but with the protocol flag `version` (e.g.
+/// `"-tls1_2"`) instead of `-tls1_3`: OpenSSL refuses two protocol flags
+/// ("Cannot supply multiple protocol flags"), so `extra` cannot override it.
+pub fn openssl_s_server_version(
+    port: u16,
+    cert: &str,
+    key: &str,
+    version: &str,
+    extra: &[&str],
+) -> Peer {
+    let mut c = Command::new("openssl");
+    c.arg("s_server")
+        .arg("-accept")
+        .arg(format!("127.0.0.1:{port}"))
+        .args(openssl_cert_args(cert, key))
+        .args([version, "-rev", "-quiet"])
+        .args(extra);
+    let mut p = Peer::spawn(c, port, false);
+    p.wait_listening(TIMEOUT);
+    p
+}
+
+/// The [`openssl_s_client_cmd`] command line with the protocol flag
+/// `version` (e.g. `"-tls1_2"`) instead of `-tls1_3`, without `-quiet` when
+/// `quiet` is false (then the session summary, e.g. `New, TLSv1.2, Cipher is
+/// ...` or `Reused, ...`, goes to stdout), and with `-nocommands` when
+/// `nocommands` is true. `extra` comes last.
+pub fn openssl_s_client_version_cmd(
+    port: u16,
+    version: &str,
+    quiet: bool,
+    nocommands: bool,
+    extra: &[&str],
+) -> Command {
+    let mut c = Command::new("openssl");
+    c.arg("s_client")
+        .arg("-connect")
+        .arg(format!("127.0.0.1:{port}"))
+        .arg(version)
+        .arg("-CAfile")
+        .arg(cert_path("ca.pem"))
+        .args([
+            "-verify_return_error",
+            "-servername",
+            "localhost",
+            "-verify_hostname",
+            "localhost",
+        ]);
+    if quiet {
+        c.arg("-quiet");
+    }
+    c.arg("-no_ign_eof");
+    if nocommands {
+        c.arg("-nocommands");
+    }
+    c.args(extra);
+    c
+}
+
+/// Starts [`openssl_s_client_version_cmd`] with piped stdin.
+pub fn openssl_s_client_version(
+    port: u16,
+    version: &str,
+    quiet: bool,
+    nocommands: bool,
+    extra: &[&str],
+) -> Peer {
+    Peer::spawn(
+        openssl_s_client_version_cmd(port, version, quiet, nocommands, extra),
+        port,
+        true,
+    )
+}
