@@ -122,12 +122,10 @@ async fn every_suite_and_group() {
             NamedGroup::secp256r1,
             NamedGroup::secp384r1,
         ] {
-            let cc = client12()
-                .with_cipher_suites(&[suite])
-                .with_groups(&[group])
-                .build()
-                .unwrap();
-            let sc = server(cert).build().unwrap();
+            // The server picks the group; the client lists every curve, since
+            // an ECDSA certificate's own curve must be among them (RFC 8422).
+            let cc = client12().with_cipher_suites(&[suite]).build().unwrap();
+            let sc = server(cert).with_groups(&[group]).build().unwrap();
             let p = pair(Arc::new(cc), Arc::new(sc))
                 .await
                 .unwrap_or_else(|e| panic!("{cert} {suite:?} {group:?}: {e:?}"));
@@ -235,4 +233,40 @@ async fn default_client_resumes_with_tls12_only_server() {
     })
     .await
     .expect("test timed out");
+}
+
+/// RFC 8422 section 5.1: a P-256 certificate cannot serve a TLS 1.2 client
+/// whose supported_groups leave out P-256.
+#[tokio::test]
+async fn ecdsa_certificate_needs_a_curve_the_client_supports() {
+    let cc = client12()
+        .with_groups(&[NamedGroup::X25519])
+        .build()
+        .unwrap();
+    let sc = server("server").build().unwrap();
+    let Err((client_err, server_err)) = pair(Arc::new(cc), Arc::new(sc)).await else {
+        panic!("handshake succeeded with an unusable certificate curve");
+    };
+    assert!(
+        matches!(&server_err, Some(Error::Protocol { alert: lctls::proto::wire::enums::AlertDescription::HandshakeFailure, reason }) if reason.contains("secp256r1")),
+        "{server_err:?}"
+    );
+    assert_eq!(
+        client_err,
+        Some(Error::AlertReceived(
+            lctls::proto::wire::enums::AlertDescription::HandshakeFailure
+        ))
+    );
+    // The same client is served by an RSA certificate, whose key has no curve.
+    let cc = client12()
+        .with_groups(&[NamedGroup::X25519])
+        .build()
+        .unwrap();
+    let p = pair(
+        Arc::new(cc),
+        Arc::new(server("server-rsa").build().unwrap()),
+    )
+    .await
+    .unwrap();
+    exchange(p).await;
 }

@@ -114,6 +114,17 @@ impl SigningKey {
         }
     }
 
+    /// The curve of an ECDSA key, which a TLS 1.2 client must list in
+    /// supported_groups before we may use the key (RFC 8422 section 5.1).
+    pub fn ecdsa_curve(&self) -> Option<crate::proto::wire::enums::NamedGroup> {
+        use crate::proto::wire::enums::NamedGroup;
+        match &self.inner {
+            Inner::Ecdsa(_, SignatureScheme::ECDSA_NISTP384_SHA384) => Some(NamedGroup::secp384r1),
+            Inner::Ecdsa(..) => Some(NamedGroup::secp256r1),
+            _ => None,
+        }
+    }
+
     /// True for RSA keys (ECDHE_RSA suites), false for ECDSA and Ed25519 (ECDHE_ECDSA).
     pub fn is_rsa(&self) -> bool {
         matches!(self.inner, Inner::Rsa(_))

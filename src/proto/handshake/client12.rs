@@ -418,7 +418,13 @@ fn finish(k: Keyed, cx: &mut Common) {
             ),
             _ => (DEFAULT_SESSION_LIFETIME, None),
         };
-        if !k.resumed && (ticket.is_some() || !k.hs.session_id.is_empty()) {
+        // A resumed handshake stores again only when the server renewed the ticket.
+        let store = if k.resumed {
+            ticket.is_some()
+        } else {
+            ticket.is_some() || !k.hs.session_id.is_empty()
+        };
+        if store {
             k.hs.config.session_cache.put(
                 key,
                 Session12 {

@@ -359,6 +359,15 @@ pub(crate) fn handle_client_hello(
             format!("no certificate for server name {sni:?}"),
         )
     })?;
+    // RFC 8422 section 5.1: an ECDSA certificate is usable only on a curve
+    // the client listed (no list means any curve).
+    if let (Some(curve), Some(theirs)) = (cert.key.ecdsa_curve(), &ext.supported_groups) {
+        if !theirs.contains(&curve) {
+            return Err(Error::handshake(format!(
+                "our ECDSA certificate is on {curve:?}, which the client does not support (it offered {theirs:?})"
+            )));
+        }
+    }
     let auth = if cert.key.is_rsa() {
         Tls12Auth::Rsa
     } else {
