@@ -253,6 +253,12 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> AsyncRead for TlsStream<IO> {
             if this.conn.plaintext_len() > 0 || this.conn.received_close_notify() {
                 continue;
             }
+            // Processing may have queued an answer (KeyUpdate, no_renegotiation).
+            if this.conn.outgoing_len() > 0 {
+                if let Poll::Ready(Err(e)) = this.poll_write_tls_from_reader(cx) {
+                    return Poll::Ready(Err(e));
+                }
+            }
             match ready!(this.poll_fill(cx)) {
                 Ok(_) => continue,
                 Err(e) => {
