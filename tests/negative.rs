@@ -978,3 +978,31 @@ async fn ccs_after_handshake() {
     })
     .await
 }
+
+/// A peer asking for 100 key updates in a row gets one answer, not 100: the
+/// answer covers every request until we next send data (RFC 8446 4.6.3), so
+/// requests cannot make us queue without bound. Data still flows afterwards.
+#[test]
+fn key_update_requests_are_answered_once_until_we_write() {
+    let mut client = sans_io_client(client_config(), "localhost");
+    let mut server = Connection::new_server(server_config("server"));
+    drive_handshake(&mut client, &mut server);
+    for _ in 0..100 {
+        client.update_keys(true).unwrap();
+    }
+    server.feed(&client.take_outgoing());
+    server.process().unwrap();
+    // One KeyUpdate(update_not_requested): 5 bytes of message + 1 type byte + 16 tag + header.
+    assert_eq!(server.outgoing_len(), 5 + 5 + 1 + 16);
+    server.write_plaintext(b"after").unwrap();
+    client.feed(&server.take_outgoing());
+    client.process().unwrap();
+    let mut buf = [0u8; 16];
+    let n = client.read_plaintext(&mut buf);
+    assert_eq!(&buf[..n], b"after");
+    // After writing, a new request is answered again.
+    client.update_keys(true).unwrap();
+    server.feed(&client.take_outgoing());
+    server.process().unwrap();
+    assert_eq!(server.outgoing_len(), 27);
+}

@@ -75,6 +75,10 @@ pub(crate) struct Common {
     received_close_notify: bool,
     sent_close_notify: bool,
     empty_records: u32,
+    /// We answered a KeyUpdate request and have sent no application data
+    /// since: further requests are covered by that answer (RFC 8446 4.6.3),
+    /// so a peer cannot make us queue an answer per request.
+    key_update_answered: bool,
 }
 
 impl Common {
@@ -98,6 +102,7 @@ impl Common {
             received_close_notify: false,
             sent_close_notify: false,
             empty_records: 0,
+            key_update_answered: false,
         }
     }
 
@@ -655,10 +660,11 @@ impl Connection {
                     .next();
                 self.common.set_application_read(next)?;
                 tracing::debug!(requested, "peer updated its keys");
-                if requested && !self.common.sent_close_notify {
+                if requested && !self.common.sent_close_notify && !self.common.key_update_answered {
                     self.common
                         .send_post_handshake(&HandshakeMessage::KeyUpdate(false))?;
                     self.update_write_secret()?;
+                    self.common.key_update_answered = true;
                 }
                 Ok(())
             }
@@ -773,6 +779,9 @@ impl Connection {
             data,
             &mut self.common.outgoing,
         )?;
+        if !data.is_empty() {
+            self.common.key_update_answered = false;
+        }
         Ok(data.len())
     }
 
