@@ -3,17 +3,21 @@
 //! ```text
 //! cargo run --example client -- --connect ADDR [--server-name NAME]
 //!                                [--ca FILE] [--alpn LIST] [-v]
+//!                                [--cert FILE --key FILE]
 //! ```
 //!
 //! Connects, prints what was negotiated to stderr, then copies stdin to the
 //! server and the server's data to stdout. When stdin ends the client sends
 //! close_notify and keeps reading until the server closes too.
+//!
+//! With `--cert` and `--key` the client presents that certificate when the
+//! server asks for one (mutual TLS).
 
 use std::io;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use lctls::config::ClientConfig;
+use lctls::config::{CertifiedKey, ClientConfig};
 use lctls::pki::RootStore;
 use lctls::TlsConnector;
 use tokio::io::AsyncWriteExt;
@@ -27,6 +31,9 @@ usage: client --connect ADDR [options]
                       (default: the host part of ADDR)
   --ca FILE           PEM file of trusted root certificates (default certs/ca.pem)
   --alpn LIST         comma-separated ALPN protocols to offer, e.g. h2,http/1.1
+  --cert FILE         PEM client certificate chain, leaf first, presented when
+                      the server asks for one (needs --key)
+  --key FILE          PEM private key of --cert
   -v                  log the library's debug output (-vv for trace)
   -h, --help          print this help
 ";
@@ -36,6 +43,8 @@ struct Args {
     server_name: Option<String>,
     ca: String,
     alpn: Vec<String>,
+    cert: Option<String>,
+    key: Option<String>,
     verbose: u8,
 }
 
@@ -44,6 +53,8 @@ fn parse_args() -> Result<Option<Args>, String> {
     let mut server_name = None;
     let mut ca = "certs/ca.pem".to_string();
     let mut alpn = Vec::new();
+    let mut cert = None;
+    let mut key = None;
     let mut verbose = 0;
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -59,6 +70,8 @@ fn parse_args() -> Result<Option<Args>, String> {
                     .map(String::from)
                     .collect()
             }
+            "--cert" => cert = Some(value("--cert")?),
+            "--key" => key = Some(value("--key")?),
             "-v" => verbose += 1,
             "-vv" => verbose += 2,
             "-h" | "--help" => return Ok(None),
@@ -66,11 +79,16 @@ fn parse_args() -> Result<Option<Args>, String> {
         }
     }
     let connect = connect.ok_or("--connect is required")?;
+    if cert.is_some() != key.is_some() {
+        return Err("--cert and --key go together".into());
+    }
     Ok(Some(Args {
         connect,
         server_name,
         ca,
         alpn,
+        cert,
+        key,
         verbose,
     }))
 }
@@ -136,10 +154,13 @@ fn init_logging(verbose: u8) {
 async fn run(args: Args) -> io::Result<()> {
     let mut roots = RootStore::new();
     roots.add_pem_file(&args.ca)?;
-    let config = ClientConfig::builder()
+    let mut builder = ClientConfig::builder()
         .with_root_store(Arc::new(roots))
-        .with_alpn_protocols(&args.alpn)
-        .build()?;
+        .with_alpn_protocols(&args.alpn);
+    if let (Some(cert), Some(key)) = (&args.cert, &args.key) {
+        builder = builder.with_client_cert(CertifiedKey::from_pem_files(cert, key)?);
+    }
+    let config = builder.build()?;
     let connector = TlsConnector::from(Arc::new(config));
 
     let server_name = args

@@ -3,12 +3,17 @@
 //! ```text
 //! cargo run --example server -- [--listen ADDR] [--cert FILE] [--key FILE]
 //!                                [--alpn LIST] [--http] [-v]
+//!                                [--client-ca FILE [--require-client-cert]]
 //! ```
 //!
 //! Echo mode (the default) sends back everything a client writes until the
 //! client's close_notify, then sends its own. With `--http` every connection
 //! gets one small `HTTP/1.1 200` response. Each connection is served on its
 //! own task; what it negotiated, and any error, is printed to stderr.
+//!
+//! With `--client-ca` the server asks every client for a certificate and
+//! verifies it against those roots (mutual TLS); clients without one are
+//! still served unless `--require-client-cert` is given.
 
 use std::io;
 use std::net::SocketAddr;
@@ -17,6 +22,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use lctls::config::{CertifiedKey, ServerConfig};
+use lctls::pki::{DefaultClientVerifier, RootStore};
 use lctls::{TlsAcceptor, TlsStream};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -31,6 +37,12 @@ usage: server [options]
   --http          answer each request with a small HTTP/1.1 200 response
                   (ALPN defaults to http/1.1; without --http the server
                   echoes everything back until the client closes)
+  --client-ca FILE
+                  ask clients for a certificate and verify it against the
+                  PEM roots in FILE; clients without one are still served
+  --require-client-cert
+                  refuse clients without a certificate (certificate_required
+                  in TLS 1.3, handshake_failure in TLS 1.2); needs --client-ca
   -v              log the library's debug output (-vv for trace)
   -h, --help      print this help
 ";
@@ -46,6 +58,8 @@ struct Args {
     key: String,
     alpn: Vec<String>,
     http: bool,
+    client_ca: Option<String>,
+    require_client_cert: bool,
     verbose: u8,
 }
 
@@ -56,6 +70,8 @@ fn parse_args() -> Result<Option<Args>, String> {
         key: "certs/server.key".into(),
         alpn: Vec::new(),
         http: false,
+        client_ca: None,
+        require_client_cert: false,
         verbose: 0,
     };
     let mut it = std::env::args().skip(1);
@@ -73,11 +89,16 @@ fn parse_args() -> Result<Option<Args>, String> {
                     .collect()
             }
             "--http" => args.http = true,
+            "--client-ca" => args.client_ca = Some(value("--client-ca")?),
+            "--require-client-cert" => args.require_client_cert = true,
             "-v" => args.verbose += 1,
             "-vv" => args.verbose += 2,
             "-h" | "--help" => return Ok(None),
             other => return Err(format!("unknown argument '{other}'")),
         }
+    }
+    if args.require_client_cert && args.client_ca.is_none() {
+        return Err("--require-client-cert needs --client-ca".into());
     }
     Ok(Some(args))
 }
@@ -127,10 +148,21 @@ fn init_logging(verbose: u8) {
 
 async fn run(args: Args) -> io::Result<()> {
     let key = CertifiedKey::from_pem_files(&args.cert, &args.key)?;
-    let config = ServerConfig::builder()
+    let mut builder = ServerConfig::builder()
         .with_certified_key(key)
-        .with_alpn_protocols(&args.alpn)
-        .build()?;
+        .with_alpn_protocols(&args.alpn);
+    if let Some(ca) = &args.client_ca {
+        let mut roots = RootStore::new();
+        roots.add_pem_file(ca)?;
+        let roots = Arc::new(roots);
+        let verifier = if args.require_client_cert {
+            DefaultClientVerifier::new(roots)
+        } else {
+            DefaultClientVerifier::optional(roots)
+        };
+        builder = builder.with_client_cert_verifier(Arc::new(verifier));
+    }
+    let config = builder.build()?;
     let acceptor = TlsAcceptor::from(Arc::new(config));
 
     let listener = TcpListener::bind(&args.listen).await?;
@@ -172,6 +204,13 @@ async fn serve(
         }
     };
     eprintln!("[{peer}] {}", summary(&tls));
+    if let Some(leaf) = tls.peer_certificates().first() {
+        eprintln!(
+            "[{peer}] client certificate chain: {} certificate(s), leaf {} bytes",
+            tls.peer_certificates().len(),
+            leaf.len()
+        );
+    }
     if http {
         serve_http(&mut tls, peer).await
     } else {

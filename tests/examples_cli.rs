@@ -343,3 +343,101 @@ fn client_refuses_wrong_name() {
     );
     assert!(out.stdout.is_empty(), "stdout:\n{}", out.stdout);
 }
+
+/// A server that requires a client certificate issued under certs/ca.pem.
+fn mtls_server() -> Server {
+    Server::start(&[
+        "--cert",
+        &cert("server.pem"),
+        "--key",
+        &cert("server.key"),
+        "--client-ca",
+        &cert("ca.pem"),
+        "--require-client-cert",
+    ])
+}
+
+#[test]
+fn client_certificate_echo_through_server_requiring_one() {
+    let server = mtls_server();
+    let out = run_client(
+        &[
+            "--connect",
+            &server.addr,
+            "--server-name",
+            "localhost",
+            "--ca",
+            &cert("ca.pem"),
+            "--cert",
+            &cert("client.pem"),
+            "--key",
+            &cert("client.key"),
+        ],
+        b"hello with a client certificate\n",
+    );
+    assert!(
+        out.status.success(),
+        "client failed: {}\nstderr:\n{}\nserver:\n{}",
+        out.status,
+        out.stderr,
+        server.log()
+    );
+    assert!(
+        out.stdout.contains("hello with a client certificate"),
+        "stdout:\n{}",
+        out.stdout
+    );
+    // The server saw the client's leaf and intermediate. It logs the chain
+    // right after the handshake, before echoing anything back; give the
+    // thread that collects its stderr a moment.
+    let deadline = Instant::now() + TIMEOUT;
+    while !server
+        .log()
+        .contains("client certificate chain: 2 certificate(s), leaf ")
+    {
+        assert!(
+            Instant::now() < deadline,
+            "server did not log the client chain:\n{}",
+            server.log()
+        );
+        thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn client_without_certificate_is_refused_by_server_requiring_one() {
+    let server = mtls_server();
+    // In TLS 1.3 the client's handshake is over before the server has seen
+    // its (empty) Certificate, so the alert arrives on the client's first
+    // read: send a line so that the client reads.
+    let out = run_client(
+        &[
+            "--connect",
+            &server.addr,
+            "--server-name",
+            "localhost",
+            "--ca",
+            &cert("ca.pem"),
+        ],
+        b"hello without a certificate\n",
+    );
+    assert!(
+        !out.status.success(),
+        "client without a certificate succeeded; stdout:\n{}\nstderr:\n{}\nserver:\n{}",
+        out.stdout,
+        out.stderr,
+        server.log()
+    );
+    assert!(
+        out.stderr.contains("peer sent alert certificate_required"),
+        "stderr:\n{}\nserver:\n{}",
+        out.stderr,
+        server.log()
+    );
+    assert!(out.stdout.is_empty(), "stdout:\n{}", out.stdout);
+    assert!(
+        !server.log().contains("client certificate chain"),
+        "server:\n{}",
+        server.log()
+    );
+}
