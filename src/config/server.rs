@@ -43,6 +43,7 @@ pub struct ServerConfig {
     pub(crate) time: Arc<dyn TimeProvider>,
     pub(crate) session_cache: Arc<ServerSessionCache>,
     pub(crate) ticketer: Option<Arc<Ticketer>>,
+    pub(crate) tls13_tickets: usize,
 }
 
 impl ServerConfig {
@@ -61,6 +62,7 @@ impl ServerConfig {
             time: Arc::new(SystemTime),
             session_cache_size: 256,
             tickets: true,
+            tls13_tickets: 1,
         }
     }
 }
@@ -80,6 +82,7 @@ pub struct ServerConfigBuilder {
     time: Arc<dyn TimeProvider>,
     session_cache_size: usize,
     tickets: bool,
+    tls13_tickets: usize,
 }
 
 impl ServerConfigBuilder {
@@ -90,10 +93,18 @@ impl ServerConfigBuilder {
         self
     }
 
-    /// Whether to issue TLS 1.2 session tickets (default true). Ticket keys are
-    /// random per configuration and rotate every 12 hours.
+    /// Whether to issue session tickets (default true): TLS 1.2 tickets
+    /// (RFC 5077) and TLS 1.3 NewSessionTickets. Ticket keys are random per
+    /// configuration and rotate every 12 hours.
     pub fn with_tickets(mut self, enabled: bool) -> Self {
         self.tickets = enabled;
+        self
+    }
+
+    /// How many TLS 1.3 tickets to send after each full or resumed handshake
+    /// (default 1, at most 8; 0 sends none). Each ticket is used once.
+    pub fn with_tls13_tickets(mut self, count: usize) -> Self {
+        self.tls13_tickets = count.min(8);
         self
     }
 
@@ -201,6 +212,7 @@ impl ServerConfigBuilder {
                 None
             },
             time: self.time,
+            tls13_tickets: self.tls13_tickets,
         })
     }
 }

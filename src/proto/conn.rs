@@ -14,6 +14,7 @@ use crate::config::{ClientConfig, ServerConfig};
 use crate::error::Error;
 use crate::proto::handshake::client12::Client12State;
 use crate::proto::handshake::client13::{self, ClientState};
+use crate::proto::handshake::resume::TicketSink;
 use crate::proto::handshake::server12::Server12State;
 use crate::proto::handshake::server13::{self, ServerState};
 use crate::proto::handshake::Negotiated;
@@ -24,7 +25,7 @@ use crate::proto::record::layer::{PlainRecord, RecordLayer};
 use crate::proto::wire::enums::{
     AlertDescription, AlertLevel, ContentType, HandshakeType, ProtocolVersion,
 };
-use crate::proto::wire::handshake::{HandshakeMessage, Joiner, NewSessionTicket};
+use crate::proto::wire::handshake::{HandshakeMessage, Joiner};
 use crate::proto::wire::tls12::Handshake12;
 
 /// Consecutive records that carry nothing (empty application data, dummy
@@ -32,8 +33,6 @@ use crate::proto::wire::tls12::Handshake12;
 const MAX_EMPTY_RECORDS: u32 = 32;
 /// Decrypted application data we hold for the reader before we stop opening records.
 pub const MAX_BUFFERED_PLAINTEXT: usize = 64 * 1024;
-/// Session tickets a client keeps.
-const MAX_TICKETS: usize = 8;
 
 /// Which end of the connection we are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,7 +70,8 @@ pub(crate) struct Common {
     read_secret: Option<TrafficSecret>,
     write_secret: Option<TrafficSecret>,
     pub exporter: Option<Exporter>,
-    pub tickets: VecDeque<NewSessionTicket>,
+    /// Client, TLS 1.3: turns NewSessionTickets into cached sessions.
+    pub ticket_sink: Option<TicketSink>,
     received_close_notify: bool,
     sent_close_notify: bool,
     empty_records: u32,
@@ -98,7 +98,7 @@ impl Common {
             read_secret: None,
             write_secret: None,
             exporter: None,
-            tickets: VecDeque::new(),
+            ticket_sink: None,
             received_close_notify: false,
             sent_close_notify: false,
             empty_records: 0,
@@ -154,7 +154,7 @@ impl Common {
     }
 
     /// Queues a handshake message that is not part of any transcript (KeyUpdate).
-    fn send_post_handshake(&mut self, msg: &HandshakeMessage) -> Result<(), Error> {
+    pub(crate) fn send_post_handshake(&mut self, msg: &HandshakeMessage) -> Result<(), Error> {
         self.record
             .seal_all(ContentType::Handshake, &msg.to_bytes(), &mut self.outgoing)
     }
@@ -296,11 +296,6 @@ impl Connection {
     /// What the handshake negotiated so far.
     pub fn negotiated(&self) -> &Negotiated {
         &self.common.negotiated
-    }
-
-    /// Session tickets received from the server (newest last).
-    pub fn tickets(&self) -> impl Iterator<Item = &NewSessionTicket> {
-        self.common.tickets.iter()
     }
 
     /// The buffer of ciphertext received from the peer: append to it, then call [`Connection::process`].
@@ -669,10 +664,11 @@ impl Connection {
                 Ok(())
             }
             HandshakeMessage::NewSessionTicket(t) if self.common.side == Side::Client => {
-                if self.common.tickets.len() == MAX_TICKETS {
-                    self.common.tickets.pop_front();
+                // The cache keeps one ticket per server, so a flood of
+                // tickets replaces rather than accumulates.
+                if let Some(sink) = &self.common.ticket_sink {
+                    sink.store(&t, &self.common.negotiated.peer_certificates);
                 }
-                self.common.tickets.push_back(t);
                 Ok(())
             }
             other => Err(Error::unexpected(format!(

@@ -12,12 +12,12 @@ use crate::proto::crypto::kx::KeyExchange;
 use crate::proto::crypto::sign::certificate_verify_message;
 use crate::proto::crypto::suites::Tls13CipherSuite;
 use crate::proto::handshake::client12::{self, cache_key, Client12State, Offer};
-use crate::proto::handshake::resume::Session12;
+use crate::proto::handshake::resume::{Session12, Session13, TicketSink};
 use crate::proto::handshake::transcript::Transcript;
 use crate::proto::keys::tls13::{EarlySecret, HandshakeSecret, TrafficSecret};
 use crate::proto::wire::certificate::{CertificateMsg, CertificateRequest, CertificateVerify};
 use crate::proto::wire::enums::{AlertDescription, CipherSuite, ProtocolVersion, SignatureScheme};
-use crate::proto::wire::extensions::{ClientExtensions, KeyShareEntry};
+use crate::proto::wire::extensions::{ClientExtensions, KeyShareEntry, PskIdentity, PskOffer};
 use crate::proto::wire::handshake::HandshakeMessage;
 use crate::proto::wire::hello::{
     refuse_legacy_server_hello, ClientHello, ServerHello, DOWNGRADE_TLS11, DOWNGRADE_TLS12,
@@ -87,7 +87,7 @@ pub(crate) fn start(
     if tls12 {
         versions.push(ProtocolVersion::TLSv1_2);
     }
-    let hello = ClientHello {
+    let mut hello = ClientHello {
         legacy_version: ProtocolVersion::TLSv1_2.get(),
         random: random()?,
         session_id,
@@ -122,6 +122,32 @@ pub(crate) fn start(
         },
     };
     let mut transcript = Transcript::default();
+    // A TLS 1.3 ticket to resume with, used once. Its suite's hash must be
+    // one we still offer, since the server has to keep it.
+    let now = config.time.now().as_secs();
+    let resume13 = tls13
+        .then(|| cache_key(&server_name).and_then(|k| config.session_cache.take13(&k)))
+        .flatten()
+        .filter(|s| {
+            s.is_fresh(now)
+                && p.suites13
+                    .iter()
+                    .any(|x| x.hash.output_len() == s.suite.hash.output_len())
+        });
+    // Servers send TLS 1.3 tickets only to clients that list a PSK mode.
+    if tls13 {
+        hello.extensions.psk_modes = Some(vec![PSK_DHE_KE]);
+    }
+    if let Some(session) = &resume13 {
+        hello.extensions.psk = Some(PskOffer {
+            identities: vec![PskIdentity {
+                identity: session.ticket.clone(),
+                obfuscated_age: session.obfuscated_age(now),
+            }],
+            binders: vec![vec![0; session.suite.hash_len()]],
+        });
+        set_binder(&mut hello, session, &transcript);
+    }
     cx.send_handshake(
         &mut transcript,
         &HandshakeMessage::ClientHello(hello.clone()),
@@ -134,7 +160,26 @@ pub(crate) fn start(
         transcript,
         retry_suite: None,
         offered_session,
+        resume13,
     }))
+}
+
+/// psk_dhe_ke: resumption always runs a fresh (EC)DHE too, for forward secrecy.
+const PSK_DHE_KE: u8 = 1;
+
+/// Computes the PSK binder over the transcript so far and the ClientHello
+/// up to its binders (RFC 8446 section 4.2.11.2), and writes it in.
+fn set_binder(hello: &mut ClientHello, session: &Session13, transcript: &Transcript) {
+    let bytes = HandshakeMessage::ClientHello(hello.clone()).to_bytes();
+    let Some(psk) = hello.extensions.psk.as_mut() else {
+        return;
+    };
+    let cut = bytes.len().saturating_sub(psk.binders_len());
+    let hash = transcript.hash_with_extra(session.suite.hash, &bytes[..cut]);
+    let binder = EarlySecret::new(session.suite, Some(session.psk.as_bytes()))
+        .resumption_binder_key()
+        .binder(&hash);
+    psk.binders = vec![binder];
 }
 
 impl ClientState {
@@ -193,6 +238,8 @@ pub(crate) struct ExpectServerHello {
     retry_suite: Option<CipherSuite>,
     /// The TLS 1.2 session we offered to resume.
     offered_session: Option<Session12>,
+    /// The TLS 1.3 ticket we offered.
+    resume13: Option<Session13>,
 }
 
 impl ExpectServerHello {
@@ -281,6 +328,17 @@ impl ExpectServerHello {
             payload: self.kx.public_key().to_vec(),
         }]);
         self.hello.extensions.cookie = ext.cookie.clone();
+        // The PSK survives a retry only if the server's suite shares its
+        // hash; its binder now covers the retry transcript.
+        match &self.resume13 {
+            Some(session) if session.suite.hash.output_len() == suite.hash.output_len() => {
+                set_binder(&mut self.hello, session, &self.transcript)
+            }
+            _ => {
+                self.hello.extensions.psk = None;
+                self.resume13 = None;
+            }
+        }
         cx.send_dummy_ccs();
         cx.send_handshake(
             &mut self.transcript,
@@ -369,12 +427,27 @@ impl ExpectServerHello {
                 self.kx.group()
             )));
         }
+        let psk = match (sh.extensions.selected_psk, &self.resume13) {
+            (None, _) => None,
+            (Some(0), Some(s)) if s.suite.hash.output_len() == suite.hash.output_len() => Some(s),
+            (Some(_), _) => {
+                return Err(Error::illegal(
+                    "server selected a PSK we did not offer, or with another hash",
+                ))
+            }
+        };
         let group = self.kx.group();
         let shared = self.kx.complete(&share.payload)?;
         self.transcript.start_hash(suite.hash);
         self.transcript.add(raw);
         let hash = self.transcript.current_hash();
-        let hs = EarlySecret::new(suite, None).into_handshake(&shared);
+        let resumed = psk.is_some();
+        if let Some(s) = psk {
+            cx.negotiated.resumed = true;
+            cx.negotiated.peer_certificates = s.peer_certificates.clone();
+            tracing::debug!("resuming TLS 1.3 session");
+        }
+        let hs = EarlySecret::new(suite, psk.map(|s| s.psk.as_bytes())).into_handshake(&shared);
         let client_hs = hs.client_handshake_traffic_secret(&hash);
         let server_hs = hs.server_handshake_traffic_secret(&hash);
         cx.set_read_secret(&server_hs)?;
@@ -394,6 +467,7 @@ impl ExpectServerHello {
                     secret: hs,
                     client_hs,
                     server_hs,
+                    resumed,
                 },
             },
         ))
@@ -408,6 +482,8 @@ struct Handshaking {
     secret: HandshakeSecret,
     client_hs: TrafficSecret,
     server_hs: TrafficSecret,
+    /// The server accepted our PSK: no Certificate or CertificateVerify follow.
+    resumed: bool,
 }
 
 pub(crate) struct ExpectEncryptedExtensions {
@@ -431,6 +507,12 @@ impl ExpectEncryptedExtensions {
         }
         cx.negotiated.alpn = ee.alpn;
         self.hs.transcript.add(raw);
+        if self.hs.resumed {
+            return Ok(ClientState::Finished(ExpectFinished {
+                hs: self.hs,
+                request: None,
+            }));
+        }
         Ok(ClientState::Certificate(ExpectCertificate {
             hs: self.hs,
             request: None,
@@ -531,6 +613,7 @@ impl ExpectFinished {
     fn handle(self, cx: &mut Common, verify_data: &[u8], raw: &[u8]) -> Result<(), Error> {
         let Handshaking {
             config,
+            server_name,
             mut transcript,
             secret,
             client_hs,
@@ -578,6 +661,16 @@ impl ExpectFinished {
         let fin = client_hs.finished_verify_data(&transcript.current_hash());
         cx.send_handshake(&mut transcript, &HandshakeMessage::Finished(fin))?;
         cx.set_application_write(client_ap)?;
+        // Tickets the server sends later turn into PSKs derived from this.
+        if let Some(key) = cache_key(&server_name) {
+            cx.ticket_sink = Some(TicketSink {
+                cache: config.session_cache.clone(),
+                key,
+                suite: master.suite(),
+                resumption_secret: master.resumption_master_secret(&transcript.current_hash()),
+                time: config.time.clone(),
+            });
+        }
         Ok(())
     }
 }

@@ -8,11 +8,14 @@ use aws_lc_rs::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LE
 use zeroize::Zeroizing;
 
 use crate::error::Error;
-use crate::proto::crypto::suites::{tls12_suite, Tls12CipherSuite};
+use crate::proto::crypto::suites::{tls12_suite, tls13_suite, Tls12CipherSuite, Tls13CipherSuite};
 use crate::proto::handshake::client13::random;
 use crate::proto::keys::tls12::{MasterSecret12, MASTER_SECRET_LEN};
+use crate::proto::keys::tls13::{resumption_psk, Secret};
 use crate::proto::wire::enums::CipherSuite;
+use crate::proto::wire::handshake::NewSessionTicket;
 use crate::proto::wire::reader::{Put, Reader};
+use rustls_pki_types::CertificateDer;
 
 /// A resumable TLS 1.2 session.
 #[derive(Clone)]
@@ -53,6 +56,7 @@ impl Session12 {
 
     fn encode(&self) -> Zeroizing<Vec<u8>> {
         let mut v = Zeroizing::new(Vec::with_capacity(80));
+        v.put_u8v(TAG12);
         v.put_u16v(self.suite().suite.get());
         v.put_u8v(u8::from(self.extended_ms));
         v.put_bytes(&self.created.to_be_bytes());
@@ -62,6 +66,9 @@ impl Session12 {
 
     fn decode(b: &[u8], lifetime: u64) -> Option<Self> {
         let mut r = Reader::new(b);
+        if r.u8().ok()? != TAG12 {
+            return None;
+        }
         let suite = tls12_suite(CipherSuite::from(r.u16().ok()?))?;
         let extended_ms = r.u8().ok()? == 1;
         let created = u64::from_be_bytes(r.take(8).ok()?.try_into().ok()?);
@@ -80,13 +87,13 @@ impl Session12 {
 
 /// A map that forgets its oldest entries beyond a bound.
 #[derive(Debug)]
-struct BoundedMap<K> {
-    map: HashMap<K, Session12>,
+struct BoundedMap<K, V> {
+    map: HashMap<K, V>,
     order: VecDeque<K>,
     max: usize,
 }
 
-impl<K: std::hash::Hash + Eq + Clone> BoundedMap<K> {
+impl<K: std::hash::Hash + Eq + Clone, V> BoundedMap<K, V> {
     fn new(max: usize) -> Self {
         BoundedMap {
             map: HashMap::new(),
@@ -95,7 +102,7 @@ impl<K: std::hash::Hash + Eq + Clone> BoundedMap<K> {
         }
     }
 
-    fn put(&mut self, key: K, s: Session12) {
+    fn put(&mut self, key: K, s: V) {
         if self.max == 0 {
             return;
         }
@@ -116,39 +123,170 @@ impl<K: std::hash::Hash + Eq + Clone> BoundedMap<K> {
     }
 }
 
-/// Sessions a client keeps, one per server name, bounded.
+/// The first byte of a sealed session says which version it belongs to, so a
+/// TLS 1.2 ticket can never be taken for a TLS 1.3 one.
+const TAG12: u8 = 12;
+const TAG13: u8 = 13;
+
+/// A resumable TLS 1.3 session: a PSK from a NewSessionTicket.
+#[derive(Clone)]
+pub struct Session13 {
+    /// The suite of the original connection; a resumption must use one with the same hash.
+    pub suite: &'static Tls13CipherSuite,
+    /// The pre-shared key (RFC 8446 section 4.6.1).
+    pub psk: Secret,
+    /// The ticket (client side).
+    pub ticket: Vec<u8>,
+    /// ticket_age_add.
+    pub age_add: u32,
+    /// When it was issued, in seconds since the epoch.
+    pub created: u64,
+    /// Lifetime in seconds.
+    pub lifetime: u64,
+    /// The server's certificates from the original handshake (client side).
+    pub peer_certificates: Vec<CertificateDer<'static>>,
+}
+
+impl std::fmt::Debug for Session13 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session13")
+            .field("suite", &self.suite.suite)
+            .field("lifetime", &self.lifetime)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Session13 {
+    /// True while the ticket may still be used at `now`.
+    pub fn is_fresh(&self, now: u64) -> bool {
+        now >= self.created && now - self.created < self.lifetime
+    }
+
+    /// The obfuscated ticket age to send at `now` (RFC 8446 section 4.2.11.1).
+    pub fn obfuscated_age(&self, now: u64) -> u32 {
+        let ms = now.saturating_sub(self.created).saturating_mul(1000);
+        (ms as u32).wrapping_add(self.age_add)
+    }
+
+    /// What the server seals into a ticket.
+    fn encode(&self) -> Zeroizing<Vec<u8>> {
+        let mut v = Zeroizing::new(Vec::with_capacity(64));
+        v.put_u8v(TAG13);
+        v.put_u16v(self.suite.suite.get());
+        v.put_bytes(&self.age_add.to_be_bytes());
+        v.put_bytes(&self.created.to_be_bytes());
+        v.put_u8v(self.psk.len() as u8);
+        v.put_bytes(self.psk.as_bytes());
+        v
+    }
+
+    fn decode(b: &[u8], lifetime: u64) -> Option<Self> {
+        let mut r = Reader::new(b);
+        if r.u8().ok()? != TAG13 {
+            return None;
+        }
+        let suite = tls13_suite(CipherSuite::from(r.u16().ok()?))?;
+        let age_add = r.u32().ok()?;
+        let created = u64::from_be_bytes(r.take(8).ok()?.try_into().ok()?);
+        let psk = Secret::from_slice(r.vec8().ok()?);
+        r.finish().ok()?;
+        Some(Session13 {
+            suite,
+            psk,
+            ticket: Vec::new(),
+            age_add,
+            created,
+            lifetime,
+            peer_certificates: Vec::new(),
+        })
+    }
+}
+
+/// Where a client's TLS 1.3 connection turns NewSessionTickets into
+/// resumable sessions: the cache, the server's name and the resumption
+/// master secret.
+pub(crate) struct TicketSink {
+    pub cache: std::sync::Arc<ClientSessionCache>,
+    pub key: String,
+    pub suite: &'static Tls13CipherSuite,
+    pub resumption_secret: Secret,
+    pub time: std::sync::Arc<dyn crate::config::TimeProvider>,
+}
+
+impl TicketSink {
+    /// Stores the session a NewSessionTicket describes.
+    pub fn store(&self, t: &NewSessionTicket, peer_certificates: &[CertificateDer<'static>]) {
+        let psk = resumption_psk(self.suite, &self.resumption_secret, &t.nonce);
+        self.cache.put13(
+            &self.key,
+            Session13 {
+                suite: self.suite,
+                psk,
+                ticket: t.ticket.clone(),
+                age_add: t.age_add,
+                created: self.time.now().as_secs(),
+                lifetime: u64::from(t.lifetime),
+                peer_certificates: peer_certificates.to_vec(),
+            },
+        );
+    }
+}
+
+/// Sessions a client keeps, per server name, bounded: the latest TLS 1.2
+/// session and the latest TLS 1.3 ticket.
 #[derive(Debug)]
-pub struct ClientSessionCache(Mutex<BoundedMap<String>>);
+pub struct ClientSessionCache {
+    tls12: Mutex<BoundedMap<String, Session12>>,
+    tls13: Mutex<BoundedMap<String, Session13>>,
+}
 
 impl ClientSessionCache {
-    /// A cache holding at most `max` servers' sessions.
+    /// A cache holding at most `max` servers' sessions of each version.
     pub fn new(max: usize) -> Self {
-        ClientSessionCache(Mutex::new(BoundedMap::new(max)))
+        ClientSessionCache {
+            tls12: Mutex::new(BoundedMap::new(max)),
+            tls13: Mutex::new(BoundedMap::new(max)),
+        }
     }
 
-    /// The session for `server`, if any.
+    /// The TLS 1.2 session for `server`, if any.
     pub fn get(&self, server: &str) -> Option<Session12> {
-        self.0.lock().ok()?.map.get(server).cloned()
+        self.tls12.lock().ok()?.map.get(server).cloned()
     }
 
-    /// Stores (or replaces) the session for `server`.
+    /// Stores (or replaces) the TLS 1.2 session for `server`.
     pub fn put(&self, server: &str, s: Session12) {
-        if let Ok(mut m) = self.0.lock() {
+        if let Ok(mut m) = self.tls12.lock() {
             m.put(server.to_string(), s);
         }
     }
 
-    /// Forgets the session for `server` (after a failed resumption).
+    /// Forgets the TLS 1.2 session for `server` (after a failed resumption).
     pub fn remove(&self, server: &str) {
-        if let Ok(mut m) = self.0.lock() {
+        if let Ok(mut m) = self.tls12.lock() {
             m.remove(&server.to_string());
+        }
+    }
+
+    /// Takes the TLS 1.3 ticket for `server`: tickets are used once.
+    pub fn take13(&self, server: &str) -> Option<Session13> {
+        let mut m = self.tls13.lock().ok()?;
+        let s = m.map.get(server).cloned();
+        m.remove(&server.to_string());
+        s
+    }
+
+    /// Stores the newest TLS 1.3 ticket for `server`.
+    pub fn put13(&self, server: &str, s: Session13) {
+        if let Ok(mut m) = self.tls13.lock() {
+            m.put(server.to_string(), s);
         }
     }
 }
 
 /// The server's bounded session-ID cache.
 #[derive(Debug)]
-pub struct ServerSessionCache(Mutex<BoundedMap<Vec<u8>>>);
+pub struct ServerSessionCache(Mutex<BoundedMap<Vec<u8>, Session12>>);
 
 impl ServerSessionCache {
     /// A cache of at most `max` sessions; 0 disables session IDs.
@@ -234,32 +372,34 @@ impl Ticketer {
         Ok(())
     }
 
-    /// Seals a session into a ticket: key name, nonce, ciphertext and tag.
-    pub fn seal(&self, s: &Session12, now: u64) -> Result<Vec<u8>, Error> {
+    /// Seals bytes into a ticket: key name, nonce, ciphertext and tag.
+    fn seal_bytes(&self, plain: &[u8], now: u64) -> Result<Vec<u8>, Error> {
         let mut keys = self
             .keys
             .lock()
             .map_err(|_| Error::internal("ticket keys poisoned"))?;
         self.rotate(&mut keys, now)?;
         let nonce: [u8; NONCE_LEN] = random()?;
-        let mut body = s.encode().to_vec();
-        keys.0
-            .key
-            .seal_in_place_append_tag(
-                Nonce::assume_unique_for_key(nonce),
-                Aad::from(&keys.0.name),
-                &mut body,
-            )
-            .map_err(|_| Error::internal("ticket sealing failed"))?;
-        let mut t = Vec::with_capacity(KEY_NAME_LEN + NONCE_LEN + body.len());
+        let mut t = Vec::with_capacity(KEY_NAME_LEN + NONCE_LEN + plain.len() + 16);
         t.extend_from_slice(&keys.0.name);
         t.extend_from_slice(&nonce);
-        t.extend_from_slice(&body);
+        t.extend_from_slice(plain);
+        let body = KEY_NAME_LEN + NONCE_LEN;
+        let tag = keys
+            .0
+            .key
+            .seal_in_place_separate_tag(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(&keys.0.name),
+                &mut t[body..],
+            )
+            .map_err(|_| Error::internal("ticket sealing failed"))?;
+        t.extend_from_slice(tag.as_ref());
         Ok(t)
     }
 
-    /// Opens a ticket; None for anything not sealed by a current key or expired.
-    pub fn open(&self, ticket: &[u8], now: u64) -> Option<Session12> {
+    /// Opens a ticket sealed by a current key.
+    fn open_bytes(&self, ticket: &[u8], now: u64) -> Option<Zeroizing<Vec<u8>>> {
         let mut keys = self.keys.lock().ok()?;
         self.rotate(&mut keys, now).ok()?;
         let mut r = Reader::new(ticket);
@@ -270,15 +410,39 @@ impl Ticketer {
             .flatten()
             .find(|k| k.name[..] == *name)?;
         let mut body = Zeroizing::new(r.rest().to_vec());
-        let plain = key
+        let len = key
             .key
             .open_in_place(
                 Nonce::assume_unique_for_key(nonce),
                 Aad::from(name),
                 &mut body[..],
             )
-            .ok()?;
-        let s = Session12::decode(plain, self.lifetime)?;
+            .ok()?
+            .len();
+        body.truncate(len);
+        Some(body)
+    }
+
+    /// Seals a TLS 1.2 session into a ticket.
+    pub fn seal(&self, s: &Session12, now: u64) -> Result<Vec<u8>, Error> {
+        self.seal_bytes(&s.encode(), now)
+    }
+
+    /// Opens a TLS 1.2 ticket; None for anything not sealed by a current key,
+    /// not a TLS 1.2 session, or expired.
+    pub fn open(&self, ticket: &[u8], now: u64) -> Option<Session12> {
+        let s = Session12::decode(&self.open_bytes(ticket, now)?, self.lifetime)?;
+        s.is_fresh(now).then_some(s)
+    }
+
+    /// Seals a TLS 1.3 session into a ticket.
+    pub fn seal13(&self, s: &Session13, now: u64) -> Result<Vec<u8>, Error> {
+        self.seal_bytes(&s.encode(), now)
+    }
+
+    /// Opens a TLS 1.3 ticket, like [`Ticketer::open`].
+    pub fn open13(&self, ticket: &[u8], now: u64) -> Option<Session13> {
+        let s = Session13::decode(&self.open_bytes(ticket, now)?, self.lifetime)?;
         s.is_fresh(now).then_some(s)
     }
 }
@@ -319,6 +483,21 @@ mod tests {
         // Expired sessions do not resume, even though the previous key still opens them.
         assert!(t.open(&ticket, 1150).is_none());
         assert!(t.open(&[0; 5], 1000).is_none());
+        // A TLS 1.2 ticket is no TLS 1.3 ticket.
+        assert!(t.open13(&ticket, 1010).is_none());
+        let s13 = Session13 {
+            suite: &crate::proto::crypto::suites::TLS13_AES_128_GCM_SHA256,
+            psk: Secret::from_slice(&[5; 32]),
+            ticket: Vec::new(),
+            age_add: 77,
+            created: 1000,
+            lifetime: 100,
+            peer_certificates: Vec::new(),
+        };
+        let t13 = t.seal13(&s13, 1000).unwrap();
+        let back = t.open13(&t13, 1001).unwrap();
+        assert_eq!((back.psk.as_bytes(), back.age_add), (&[5u8; 32][..], 77));
+        assert!(t.open(&t13, 1001).is_none());
     }
 
     #[test]

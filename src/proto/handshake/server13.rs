@@ -10,13 +10,15 @@ use crate::proto::crypto::kx::KeyExchange;
 use crate::proto::crypto::sign::certificate_verify_message;
 use crate::proto::crypto::suites::Tls13CipherSuite;
 use crate::proto::handshake::client13::random;
+use crate::proto::handshake::resume::Session13;
 use crate::proto::handshake::server12::{self, Server12State};
 use crate::proto::handshake::transcript::Transcript;
-use crate::proto::keys::tls13::{EarlySecret, TrafficSecret};
+use crate::proto::keys::tls13::{resumption_psk, EarlySecret, MasterSecret, TrafficSecret};
 use crate::proto::wire::certificate::{CertificateMsg, CertificateRequest, CertificateVerify};
 use crate::proto::wire::enums::{AlertDescription, CipherSuite, NamedGroup, ProtocolVersion};
 use crate::proto::wire::extensions::{EncryptedExtensions, KeyShareEntry, ServerHelloExtensions};
 use crate::proto::wire::handshake::HandshakeMessage;
+use crate::proto::wire::handshake::NewSessionTicket;
 use crate::proto::wire::hello::{ClientHello, ServerHello, HRR_RANDOM};
 
 /// A server handshake in progress.
@@ -258,27 +260,36 @@ impl ExpectClientHello {
             }
             None => Transcript::new(suite.hash),
         };
+        let resumed = accept_psk(&self.config, &ch, raw, suite, &transcript)?;
         transcript.add(raw);
 
         let sni = ch.extensions.server_name.clone();
-        let info = ClientHelloInfo {
-            server_name: sni.as_deref(),
-            signature_schemes: schemes,
-            alpn: ch.extensions.alpn.as_deref().unwrap_or(&[]),
+        // A resumed handshake proves the server's identity with the PSK: no
+        // certificate is chosen or sent.
+        let credentials = match resumed {
+            Some(_) => None,
+            None => {
+                let info = ClientHelloInfo {
+                    server_name: sni.as_deref(),
+                    signature_schemes: schemes,
+                    alpn: ch.extensions.alpn.as_deref().unwrap_or(&[]),
+                };
+                let cert = self.config.resolver.resolve(&info).ok_or_else(|| {
+                    Error::protocol(
+                        AlertDescription::UnrecognizedName,
+                        format!("no certificate for server name {sni:?}"),
+                    )
+                })?;
+                let scheme = cert.key.choose_scheme(schemes).ok_or_else(|| {
+                    Error::handshake(format!(
+                        "client accepts none of the signature schemes our key can make ({:?}); it offered {:?}",
+                        cert.key.schemes(),
+                        schemes
+                    ))
+                })?;
+                Some((cert, scheme))
+            }
         };
-        let cert = self.config.resolver.resolve(&info).ok_or_else(|| {
-            Error::protocol(
-                AlertDescription::UnrecognizedName,
-                format!("no certificate for server name {sni:?}"),
-            )
-        })?;
-        let scheme = cert.key.choose_scheme(schemes).ok_or_else(|| {
-            Error::handshake(format!(
-                "client accepts none of the signature schemes our key can make ({:?}); it offered {:?}",
-                cert.key.schemes(),
-                schemes
-            ))
-        })?;
 
         let kx = KeyExchange::start(share.group)?;
         let our_public = kx.public_key().to_vec();
@@ -299,6 +310,7 @@ impl ExpectClientHello {
                 }),
                 selected_group: None,
                 cookie: None,
+                selected_psk: resumed.as_ref().map(|(i, _)| *i),
                 ..Default::default()
             },
         };
@@ -307,7 +319,8 @@ impl ExpectClientHello {
             cx.send_dummy_ccs();
         }
         let hash = transcript.current_hash();
-        let hs = EarlySecret::new(suite, None).into_handshake(&shared);
+        let hs = EarlySecret::new(suite, resumed.as_ref().map(|(_, s)| s.psk.as_bytes()))
+            .into_handshake(&shared);
         let client_hs = hs.client_handshake_traffic_secret(&hash);
         let server_hs = hs.server_handshake_traffic_secret(&hash);
         cx.set_write_secret(&server_hs)?;
@@ -318,7 +331,11 @@ impl ExpectClientHello {
             alpn: alpn.clone(),
         };
         cx.send_handshake(&mut transcript, &HandshakeMessage::EncryptedExtensions(ee))?;
-        if let Some(v) = &self.config.client_verifier {
+        let client_verifier = match credentials {
+            Some(_) => self.config.client_verifier.as_ref(),
+            None => None,
+        };
+        if let Some(v) = client_verifier {
             let request = CertificateRequest {
                 context: Vec::new(),
                 signature_algorithms: v.supported_schemes(),
@@ -329,17 +346,19 @@ impl ExpectClientHello {
                 &HandshakeMessage::CertificateRequest(request),
             )?;
         }
-        let certificate = CertificateMsg {
-            context: Vec::new(),
-            chain: cert.chain.clone(),
-        };
-        cx.send_handshake(&mut transcript, &HandshakeMessage::Certificate(certificate))?;
-        let to_sign = certificate_verify_message(true, &transcript.current_hash());
-        let signature = cert.key.sign(scheme, &to_sign)?;
-        cx.send_handshake(
-            &mut transcript,
-            &HandshakeMessage::CertificateVerify(CertificateVerify { scheme, signature }),
-        )?;
+        if let Some((cert, scheme)) = credentials {
+            let certificate = CertificateMsg {
+                context: Vec::new(),
+                chain: cert.chain.clone(),
+            };
+            cx.send_handshake(&mut transcript, &HandshakeMessage::Certificate(certificate))?;
+            let to_sign = certificate_verify_message(true, &transcript.current_hash());
+            let signature = cert.key.sign(scheme, &to_sign)?;
+            cx.send_handshake(
+                &mut transcript,
+                &HandshakeMessage::CertificateVerify(CertificateVerify { scheme, signature }),
+            )?;
+        }
         let fin = server_hs.finished_verify_data(&transcript.current_hash());
         cx.send_handshake(&mut transcript, &HandshakeMessage::Finished(fin))?;
 
@@ -359,20 +378,84 @@ impl ExpectClientHello {
         n.group = Some(group);
         n.alpn = alpn;
         n.sni = sni;
+        n.resumed = resumed.is_some();
+        let verify_client = client_verifier.is_some();
         let finished = ExpectFinished {
             transcript,
             client_hs,
             client_ap,
+            master,
+            config: self.config.clone(),
+            // RFC 8446 4.2.9: tickets only for clients that can use them.
+            send_tickets: ch
+                .extensions
+                .psk_modes
+                .as_ref()
+                .is_some_and(|m| m.contains(&1)),
         };
-        Ok(match &self.config.client_verifier {
-            Some(_) => ServerState::Certificate(ExpectCertificate {
+        Ok(match verify_client {
+            true => ServerState::Certificate(ExpectCertificate {
                 config: self.config.clone(),
                 finished,
             }),
-            None => ServerState::Finished(finished),
+            false => ServerState::Finished(finished),
         })
     }
+}
 
+/// Accepts the first PSK the client offered that one of our tickets opens,
+/// after checking its binder (RFC 8446 section 4.2.11). Returns its index and
+/// session, or None for a full handshake.
+fn accept_psk(
+    config: &ServerConfig,
+    ch: &ClientHello,
+    raw: &[u8],
+    suite: &'static Tls13CipherSuite,
+    transcript: &Transcript,
+) -> Result<Option<(u16, Session13)>, Error> {
+    let Some(offer) = &ch.extensions.psk else {
+        return Ok(None);
+    };
+    let Some(modes) = &ch.extensions.psk_modes else {
+        return Err(Error::protocol(
+            AlertDescription::MissingExtension,
+            "pre_shared_key without psk_key_exchange_modes",
+        ));
+    };
+    // We resume only with a fresh (EC)DHE (psk_dhe_ke), for forward secrecy.
+    let (true, Some(ticketer)) = (modes.contains(&1), &config.ticketer) else {
+        return Ok(None);
+    };
+    let now = config.time.now().as_secs();
+    let cut = raw
+        .len()
+        .checked_sub(offer.binders_len())
+        .ok_or_else(|| Error::decode("binders longer than the ClientHello"))?;
+    // A bounded number of attempts, whatever the client sends.
+    for (i, (id, binder)) in offer
+        .identities
+        .iter()
+        .zip(&offer.binders)
+        .enumerate()
+        .take(4)
+    {
+        let Some(session) = ticketer.open13(&id.identity, now) else {
+            continue;
+        };
+        if session.suite.hash.output_len() != suite.hash.output_len() {
+            continue;
+        }
+        let hash = transcript.hash_with_extra(suite.hash, &raw[..cut]);
+        EarlySecret::new(suite, Some(session.psk.as_bytes()))
+            .resumption_binder_key()
+            .verify_binder(&hash, binder)?;
+        tracing::debug!(identity = i, "resuming TLS 1.3 session");
+        return Ok(Some((i as u16, session)));
+    }
+    Ok(None)
+}
+
+impl ExpectClientHello {
     fn send_retry(
         self,
         cx: &mut Common,
@@ -422,13 +505,51 @@ pub(crate) struct ExpectFinished {
     transcript: Transcript,
     client_hs: TrafficSecret,
     client_ap: TrafficSecret,
+    /// Kept for the resumption master secret, which covers the client's Finished.
+    master: MasterSecret,
+    config: Arc<ServerConfig>,
+    send_tickets: bool,
 }
 
 impl ExpectFinished {
-    fn handle(self, cx: &mut Common, verify_data: &[u8], _raw: &[u8]) -> Result<(), Error> {
+    fn handle(mut self, cx: &mut Common, verify_data: &[u8], raw: &[u8]) -> Result<(), Error> {
         self.client_hs
             .verify_finished(&self.transcript.current_hash(), verify_data)?;
-        cx.set_application_read(self.client_ap)
+        cx.set_application_read(self.client_ap)?;
+        let (Some(ticketer), n) = (&self.config.ticketer, self.config.tls13_tickets) else {
+            return Ok(());
+        };
+        if n == 0 || !self.send_tickets {
+            return Ok(());
+        }
+        self.transcript.add(raw);
+        let suite = self.master.suite();
+        let secret = self
+            .master
+            .resumption_master_secret(&self.transcript.current_hash());
+        let now = self.config.time.now().as_secs();
+        for i in 0..n.min(8) {
+            // Distinct nonces give each ticket its own PSK.
+            let nonce = vec![i as u8];
+            let session = Session13 {
+                suite,
+                psk: resumption_psk(suite, &secret, &nonce),
+                ticket: Vec::new(),
+                age_add: u32::from_be_bytes(random()?),
+                created: now,
+                lifetime: ticketer.lifetime(),
+                peer_certificates: Vec::new(),
+            };
+            let ticket = NewSessionTicket {
+                lifetime: u32::try_from(ticketer.lifetime().min(7 * 24 * 3600)).unwrap_or(0),
+                age_add: session.age_add,
+                nonce,
+                ticket: ticketer.seal13(&session, now)?,
+                max_early_data: None,
+            };
+            cx.send_post_handshake(&HandshakeMessage::NewSessionTicket(ticket))?;
+        }
+        Ok(())
     }
 }
 

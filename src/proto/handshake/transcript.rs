@@ -69,6 +69,24 @@ impl Transcript {
         }
     }
 
+    /// The hash of everything so far followed by `extra`, without adding it:
+    /// a PSK binder covers the transcript plus a truncated ClientHello.
+    pub fn hash_with_extra(&self, alg: &'static digest::Algorithm, extra: &[u8]) -> Vec<u8> {
+        match self {
+            Transcript::Buffer(b) => {
+                let mut c = digest::Context::new(alg);
+                c.update(b);
+                c.update(extra);
+                c.finish().as_ref().to_vec()
+            }
+            Transcript::Hash(c) => {
+                let mut c = c.clone();
+                c.update(extra);
+                c.finish().as_ref().to_vec()
+            }
+        }
+    }
+
     /// The raw messages, while they are still buffered.
     pub fn raw(&self) -> Option<&[u8]> {
         match self {

@@ -111,6 +111,77 @@ fn put_alpn(out: &mut Vec<u8>, protos: &[Vec<u8>]) {
     });
 }
 
+/// One PSK identity of a ClientHello's pre_shared_key extension.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PskIdentity {
+    /// The ticket.
+    pub identity: Vec<u8>,
+    /// obfuscated_ticket_age.
+    pub obfuscated_age: u32,
+}
+
+/// A ClientHello's pre_shared_key extension (RFC 8446 section 4.2.11).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PskOffer {
+    /// The identities offered.
+    pub identities: Vec<PskIdentity>,
+    /// One binder per identity.
+    pub binders: Vec<Vec<u8>>,
+}
+
+impl PskOffer {
+    fn decode(r: &mut Reader<'_>) -> Result<Self, Error> {
+        let mut ids = r.sub16()?;
+        let mut identities = Vec::new();
+        while !ids.is_empty() {
+            let identity = ids.vec16()?;
+            if identity.is_empty() {
+                return Err(Error::decode("empty PSK identity"));
+            }
+            identities.push(PskIdentity {
+                identity: identity.to_vec(),
+                obfuscated_age: ids.u32()?,
+            });
+        }
+        let mut bs = r.sub16()?;
+        let mut binders = Vec::new();
+        while !bs.is_empty() {
+            let b = bs.vec8()?;
+            if b.len() < 32 {
+                return Err(Error::decode("PSK binder shorter than 32 bytes"));
+            }
+            binders.push(b.to_vec());
+        }
+        if identities.is_empty() || identities.len() != binders.len() {
+            return Err(Error::illegal("PSK identities and binders do not pair up"));
+        }
+        Ok(PskOffer {
+            identities,
+            binders,
+        })
+    }
+
+    fn encode(&self, out: &mut Vec<u8>) {
+        put_len_prefixed(out, LenPrefix::U16, |o| {
+            for id in &self.identities {
+                put_vec(o, LenPrefix::U16, &id.identity);
+                o.put_bytes(&id.obfuscated_age.to_be_bytes());
+            }
+        });
+        put_len_prefixed(out, LenPrefix::U16, |o| {
+            for b in &self.binders {
+                put_vec(o, LenPrefix::U8, b);
+            }
+        });
+    }
+
+    /// Bytes the binders list takes at the very end of the ClientHello; the
+    /// transcript a binder covers stops just before them.
+    pub fn binders_len(&self) -> usize {
+        2 + self.binders.iter().map(|b| 1 + b.len()).sum::<usize>()
+    }
+}
+
 /// The extensions of a ClientHello that this crate acts on.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ClientExtensions {
@@ -132,8 +203,8 @@ pub struct ClientExtensions {
     pub cookie: Option<Vec<u8>>,
     /// psk_key_exchange_modes.
     pub psk_modes: Option<Vec<u8>>,
-    /// pre_shared_key was present (it must be last).
-    pub pre_shared_key: bool,
+    /// pre_shared_key (always the last extension).
+    pub psk: Option<PskOffer>,
     /// early_data was offered.
     pub early_data: bool,
     /// extended_master_secret (RFC 7627) was offered.
@@ -235,7 +306,8 @@ impl ClientExtensions {
                     done(b, "psk_key_exchange_modes")?;
                 }
                 ExtensionType::PreSharedKey => {
-                    e.pre_shared_key = true;
+                    e.psk = Some(PskOffer::decode(&mut b)?);
+                    done(b, "pre_shared_key")?;
                     last_was_psk = true;
                 }
                 ExtensionType::EarlyData => {
@@ -336,6 +408,10 @@ impl ClientExtensions {
                     })
                 });
             }
+            // RFC 8446 section 4.2.11: pre_shared_key must be last.
+            if let Some(p) = &self.psk {
+                put_ext(o, ExtensionType::PreSharedKey, |o| p.encode(o));
+            }
         });
     }
 }
@@ -351,6 +427,8 @@ pub struct ServerHelloExtensions {
     pub selected_group: Option<NamedGroup>,
     /// cookie in a HelloRetryRequest.
     pub cookie: Option<Vec<u8>>,
+    /// pre_shared_key in a ServerHello: the index of the chosen identity.
+    pub selected_psk: Option<u16>,
     /// TLS 1.2: the selected ALPN protocol.
     pub alpn: Option<Vec<u8>>,
     /// TLS 1.2: server_name acknowledged.
@@ -394,6 +472,10 @@ impl ServerHelloExtensions {
                 ExtensionType::KeyShare => {
                     e.key_share = Some(KeyShareEntry::decode(&mut b)?);
                     done(b, "key_share")?;
+                }
+                ExtensionType::PreSharedKey if !hrr => {
+                    e.selected_psk = Some(b.u16()?);
+                    done(b, "pre_shared_key")?;
                 }
                 ExtensionType::Cookie if hrr => {
                     let c = b.vec16()?;
@@ -458,6 +540,9 @@ impl ServerHelloExtensions {
             }
             if let Some(v) = self.selected_version {
                 put_ext(o, ExtensionType::SupportedVersions, |o| o.put_u16v(v.get()));
+            }
+            if let Some(i) = self.selected_psk {
+                put_ext(o, ExtensionType::PreSharedKey, |o| o.put_u16v(i));
             }
             if let Some(c) = &self.cookie {
                 put_ext(o, ExtensionType::Cookie, |o| put_vec(o, LenPrefix::U16, c));

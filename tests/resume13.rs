@@ -1,0 +1,243 @@
+//! TLS 1.3 resumption (RFC 8446 section 2.2 and 4.6.1): lctls with itself,
+//! with rustls both ways, after a HelloRetryRequest, and with a forged binder.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use lctls::config::{CertifiedKey, ClientConfig, ServerConfig};
+use lctls::pki::RootStore;
+use lctls::proto::conn::Connection;
+use lctls::proto::wire::enums::{AlertDescription, NamedGroup, ProtocolVersion};
+use lctls::{Error, TlsAcceptor, TlsConnector, TlsStream};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, DuplexStream};
+
+const CERTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/certs");
+
+fn roots() -> Arc<RootStore> {
+    let mut r = RootStore::new();
+    r.add_pem_file(format!("{CERTS}/ca.pem")).unwrap();
+    Arc::new(r)
+}
+
+fn client() -> Arc<ClientConfig> {
+    Arc::new(
+        ClientConfig::builder()
+            .with_root_store(roots())
+            .with_protocol_versions(&[ProtocolVersion::TLSv1_3])
+            .build()
+            .unwrap(),
+    )
+}
+
+fn server_builder() -> lctls::config::ServerConfigBuilder {
+    ServerConfig::builder().with_certified_key(
+        CertifiedKey::from_pem_files(format!("{CERTS}/server.pem"), format!("{CERTS}/server.key"))
+            .unwrap(),
+    )
+}
+
+fn server() -> Arc<ServerConfig> {
+    Arc::new(server_builder().build().unwrap())
+}
+
+async fn bounded<F: std::future::Future<Output = ()>>(f: F) {
+    tokio::time::timeout(Duration::from_secs(30), f)
+        .await
+        .expect("test timed out");
+}
+
+/// One connection: handshake, the server writes, the client reads (which is
+/// when it takes in the server's ticket), then both close.
+async fn connect(cc: &Arc<ClientConfig>, sc: &Arc<ServerConfig>) -> (bool, bool, usize) {
+    let (a, b) = tokio::io::duplex(64 * 1024);
+    let (c, s) = tokio::join!(
+        TlsConnector::from(cc.clone()).connect("localhost", a),
+        TlsAcceptor::from(sc.clone()).accept(b)
+    );
+    let (mut c, mut s): (TlsStream<DuplexStream>, TlsStream<DuplexStream>) =
+        (c.unwrap(), s.unwrap());
+    let resumed = (c.negotiated().resumed, s.negotiated().resumed);
+    let certs = c.peer_certificates().len();
+    echo(&mut c, &mut s).await;
+    (resumed.0, resumed.1, certs)
+}
+
+async fn echo<C, S>(c: &mut C, s: &mut S)
+where
+    C: AsyncRead + AsyncWrite + Unpin,
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    s.write_all(b"hi").await.unwrap();
+    s.flush().await.unwrap();
+    let mut two = [0u8; 2];
+    c.read_exact(&mut two).await.unwrap();
+    assert_eq!(&two, b"hi");
+    c.write_all(b"yo").await.unwrap();
+    c.flush().await.unwrap();
+    s.read_exact(&mut two).await.unwrap();
+    assert_eq!(&two, b"yo");
+}
+
+#[tokio::test]
+async fn second_and_third_connections_resume() {
+    bounded(async {
+        let (cc, sc) = (client(), server());
+        assert_eq!(connect(&cc, &sc).await, (false, false, 2));
+        // The peer's certificates of the original handshake stay visible.
+        assert_eq!(connect(&cc, &sc).await, (true, true, 2));
+        assert_eq!(connect(&cc, &sc).await, (true, true, 2));
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_server_without_tickets_or_with_other_keys_does_a_full_handshake() {
+    bounded(async {
+        let cc = client();
+        let sc = server();
+        connect(&cc, &sc).await;
+        // Another server config has other ticket keys: its ticket is opaque junk here.
+        assert_eq!(connect(&cc, &server()).await, (false, false, 2));
+        // A server that issues no tickets leaves the client with none.
+        let none = Arc::new(server_builder().with_tickets(false).build().unwrap());
+        connect(&cc, &none).await;
+        assert_eq!(connect(&cc, &none).await, (false, false, 2));
+    })
+    .await
+}
+
+#[tokio::test]
+async fn resumption_survives_a_hello_retry_request() {
+    bounded(async {
+        let cc = client();
+        let sc = Arc::new(
+            server_builder()
+                .with_groups(&[NamedGroup::secp384r1])
+                .build()
+                .unwrap(),
+        );
+        connect(&cc, &sc).await;
+        let (a, b) = tokio::io::duplex(64 * 1024);
+        let (c, s) = tokio::join!(
+            TlsConnector::from(cc.clone()).connect("localhost", a),
+            TlsAcceptor::from(sc.clone()).accept(b)
+        );
+        let (mut c, mut s) = (c.unwrap(), s.unwrap());
+        assert!(c.negotiated().retried && c.negotiated().resumed);
+        assert!(s.negotiated().retried && s.negotiated().resumed);
+        echo(&mut c, &mut s).await;
+    })
+    .await
+}
+
+/// Flipping the last byte of the ClientHello flips the PSK binder: the
+/// server refuses with decrypt_error.
+#[test]
+fn a_forged_binder_is_decrypt_error() {
+    let cc = client();
+    let sc = server();
+    let drive = |tamper: bool| -> Result<(bool, bool), Error> {
+        let mut c = Connection::new_client(cc.clone(), "localhost".try_into().unwrap()).unwrap();
+        let mut s = Connection::new_server(sc.clone());
+        let mut first = true;
+        for _ in 0..20 {
+            let mut out = c.take_outgoing();
+            if first && tamper {
+                let len = u16::from_be_bytes([out[3], out[4]]) as usize;
+                out[5 + len - 1] ^= 1;
+            }
+            first = false;
+            s.feed(&out);
+            s.process()?;
+            let out = s.take_outgoing();
+            c.feed(&out);
+            c.process()?;
+            if !c.is_handshaking() && !s.is_handshaking() {
+                // Deliver the server's ticket.
+                s.write_plaintext(b"t")?;
+                c.feed(&s.take_outgoing());
+                c.process()?;
+                return Ok((c.negotiated().resumed, s.negotiated().resumed));
+            }
+        }
+        panic!("no handshake in 20 rounds");
+    };
+    assert_eq!(drive(false).unwrap(), (false, false));
+    assert_eq!(
+        drive(true).unwrap_err().alert(),
+        Some(AlertDescription::DecryptError)
+    );
+    // The ticket was used by the failed attempt; the next connection is full
+    // and brings a fresh one, which resumes.
+    assert_eq!(drive(false).unwrap(), (false, false));
+    assert_eq!(drive(false).unwrap(), (true, true));
+}
+
+fn rustls_provider() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(rustls::crypto::aws_lc_rs::default_provider())
+}
+
+#[tokio::test]
+async fn lctls_client_resumes_with_rustls_server() {
+    bounded(async {
+        let chain = CertificateDer::pem_file_iter(format!("{CERTS}/server.pem"))
+            .unwrap()
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap();
+        let key = PrivateKeyDer::from_pem_file(format!("{CERTS}/server.key")).unwrap();
+        let mut rsc = rustls::ServerConfig::builder_with_provider(rustls_provider())
+            .with_protocol_versions(&[&rustls::version::TLS13])
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(chain, key)
+            .unwrap();
+        rsc.ticketer = rustls::crypto::aws_lc_rs::Ticketer::new().unwrap();
+        let ra = tokio_rustls::TlsAcceptor::from(Arc::new(rsc));
+        let cc = client();
+        for expect in [false, true, true] {
+            let (a, b) = tokio::io::duplex(64 * 1024);
+            let (c, s) = tokio::join!(
+                TlsConnector::from(cc.clone()).connect("localhost", a),
+                ra.accept(b)
+            );
+            let (mut c, mut s) = (c.unwrap(), s.unwrap());
+            assert_eq!(c.negotiated().resumed, expect);
+            let kind = s.get_ref().1.handshake_kind();
+            assert_eq!(kind == Some(rustls::HandshakeKind::Resumed), expect);
+            echo(&mut c, &mut s).await;
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn rustls_client_resumes_with_lctls_server() {
+    bounded(async {
+        let mut rroots = rustls::RootCertStore::empty();
+        for c in CertificateDer::pem_file_iter(format!("{CERTS}/ca.pem")).unwrap() {
+            rroots.add(c.unwrap()).unwrap();
+        }
+        let rcc = rustls::ClientConfig::builder_with_provider(rustls_provider())
+            .with_protocol_versions(&[&rustls::version::TLS13])
+            .unwrap()
+            .with_root_certificates(rroots)
+            .with_no_client_auth();
+        let rc = tokio_rustls::TlsConnector::from(Arc::new(rcc));
+        let sc = server();
+        for expect in [false, true, true] {
+            let (a, b) = tokio::io::duplex(64 * 1024);
+            let (c, s) = tokio::join!(
+                rc.connect("localhost".try_into().unwrap(), a),
+                TlsAcceptor::from(sc.clone()).accept(b)
+            );
+            let (mut c, mut s) = (c.unwrap(), s.unwrap());
+            assert_eq!(s.negotiated().resumed, expect);
+            let kind = c.get_ref().1.handshake_kind();
+            assert_eq!(kind == Some(rustls::HandshakeKind::Resumed), expect);
+            echo(&mut c, &mut s).await;
+        }
+    })
+    .await
+}
