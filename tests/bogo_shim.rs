@@ -265,8 +265,6 @@ async fn unknown_flag_is_unimplemented() {
         &["-port", "1", "-no-such-flag"][..],
         // Known, but lctls cannot honour it.
         &["-port", "1", "-signing-prefs", "1027"][..],
-        // TLS 1.3 resumption does not exist yet.
-        &["-port", "1", "-resume-count", "1"][..],
         // TLS 1.1 only.
         &["-port", "1", "-max-version", "770"][..],
     ] {
@@ -405,7 +403,21 @@ async fn server_tls12_resumption() {
 }
 
 #[tokio::test]
+async fn server_tls13_resumption() {
+    server_shim(&["-resume-count", "2"], &[]).await;
+}
+
+#[tokio::test]
 async fn client_tls12_resumption() {
+    client_resumption("771", &[&rustls::version::TLS12]).await;
+}
+
+#[tokio::test]
+async fn client_tls13_resumption() {
+    client_resumption("772", &[&rustls::version::TLS13]).await;
+}
+
+async fn client_resumption(max_version: &str, versions: &[&'static SupportedProtocolVersion]) {
     let ca = cert("ca.pem");
     let args = [
         "-trust-cert",
@@ -413,12 +425,12 @@ async fn client_tls12_resumption() {
         "-host-name",
         "localhost",
         "-max-version",
-        "771",
+        max_version,
         "-resume-count",
         "1",
     ];
     let (listener, shim) = start_with_listener(&args).await;
-    let acceptor = rustls_server(&[&rustls::version::TLS12]);
+    let acceptor = rustls_server(versions);
     for i in 0..2 {
         let tcp = accept_shim(&listener).await;
         let mut tls = timeout(TIMEOUT, acceptor.accept(tcp))

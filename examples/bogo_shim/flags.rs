@@ -215,13 +215,6 @@ pub fn check_supported(o: &Opts) -> Result<(), ParseError> {
             "no TLS 1.2 or TLS 1.3 in the version range".into(),
         ));
     }
-    // lctls resumes TLS 1.2 sessions only.
-    if o.resume_count > 0 && versions.contains(&ProtocolVersion::TLSv1_3) && !o.expect_session_miss
-    {
-        return Err(ParseError::Unimplemented(
-            "-resume-count with TLS 1.3 enabled: lctls cannot resume TLS 1.3".into(),
-        ));
-    }
     // Groups lctls does not implement (the library itself is the judge).
     for &g in &o.curves {
         let ok = ClientConfig::builder()
