@@ -5,9 +5,11 @@
 //! The binary is target/<profile>/examples/bogo_shim; the first test to need
 //! it runs `cargo build --examples` once, as tests/examples_cli.rs does.
 
+mod example_bin;
+
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::sync::{Arc, OnceLock};
+use std::process::Stdio;
+use std::sync::Arc;
 use std::time::Duration;
 
 use rustls::crypto::aws_lc_rs as aws;
@@ -20,8 +22,6 @@ use tokio::time::timeout;
 
 /// The bound on every wait in this file.
 const TIMEOUT: Duration = Duration::from_secs(20);
-/// Building the examples from scratch can take a while on a slow machine.
-const BUILD_TIMEOUT: Duration = Duration::from_secs(600);
 
 const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -32,86 +32,8 @@ fn cert(name: &str) -> String {
 // ---------------------------------------------------------------------------
 // Building and running the shim
 
-/// target/<profile>, where this test binary's deps/ directory is.
-fn profile_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("current_exe");
-    exe.parent()
-        .and_then(|deps| deps.parent())
-        .expect("test binary is in target/<profile>/deps")
-        .to_path_buf()
-}
-
 fn shim_path() -> PathBuf {
-    static BUILT: OnceLock<()> = OnceLock::new();
-    BUILT.get_or_init(build_examples);
-    let path = profile_dir()
-        .join("examples")
-        .join(format!("bogo_shim{}", std::env::consts::EXE_SUFFIX));
-    assert!(path.exists(), "shim binary {} not found", path.display());
-    path
-}
-
-/// `cargo build --examples`, without the variables cargo sets for this test
-/// run (passed on, they would look like a changed environment to build
-/// scripts and force needless rebuilds).
-fn build_examples() {
-    let profile = profile_dir();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let mut cmd = Command::new(cargo);
-    cmd.args(["build", "--examples", "--quiet"])
-        .current_dir(MANIFEST_DIR)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    for (key, _) in std::env::vars_os() {
-        let Some(key) = key.to_str() else { continue };
-        if key.starts_with("CARGO_PKG_")
-            || matches!(
-                key,
-                "CARGO_MANIFEST_DIR"
-                    | "CARGO_MANIFEST_PATH"
-                    | "CARGO_CRATE_NAME"
-                    | "CARGO_BIN_NAME"
-                    | "CARGO_PRIMARY_PACKAGE"
-                    | "CARGO_TARGET_TMPDIR"
-                    | "CARGO_RUSTC_CURRENT_DIR"
-                    | "OUT_DIR"
-            )
-        {
-            cmd.env_remove(key);
-        }
-    }
-    if let Some(target_dir) = profile.parent() {
-        cmd.arg("--target-dir").arg(target_dir);
-    }
-    if profile.file_name().is_some_and(|p| p == "release") {
-        cmd.arg("--release");
-    }
-    let Ok(mut child) = cmd.spawn() else {
-        eprintln!("warning: cannot run cargo build --examples; using the binaries as they are");
-        return;
-    };
-    let deadline = std::time::Instant::now() + BUILD_TIMEOUT;
-    loop {
-        match child.try_wait().expect("try_wait") {
-            Some(status) => {
-                if !status.success() {
-                    let mut err = String::new();
-                    if let Some(mut e) = child.stderr.take() {
-                        let _ = std::io::Read::read_to_string(&mut e, &mut err);
-                    }
-                    eprintln!("warning: cargo build --examples failed:\n{err}");
-                }
-                return;
-            }
-            None if std::time::Instant::now() >= deadline => {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("cargo build --examples timed out");
-            }
-            None => std::thread::sleep(Duration::from_millis(100)),
-        }
-    }
+    example_bin::example("bogo_shim")
 }
 
 /// A running shim, killed when dropped (tokio's kill_on_drop).

@@ -1,100 +1,24 @@
 //! Runs the example programs (`demo`, `server`, `client`) as processes.
-//!
-//! The binaries are target/<profile>/examples/<name>. `cargo test` builds
-//! them, but `cargo test --all-targets` builds only the examples' test
-//! harnesses and would leave stale binaries there, so the first test to need
-//! them runs `cargo build --examples` once (a no-op when they are fresh).
+//! The binaries come from `example_bin::example`.
 
+mod example_bin;
+
+use example_bin::example;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
-use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
 /// The bound on every wait in this file.
 const TIMEOUT: Duration = Duration::from_secs(20);
-/// Building the examples from scratch can take a while on a slow machine.
-const BUILD_TIMEOUT: Duration = Duration::from_secs(600);
 
 const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
 
 fn cert(name: &str) -> String {
     format!("{MANIFEST_DIR}/certs/{name}")
-}
-
-/// target/<profile>, where this test binary's deps/ directory is.
-fn profile_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("current_exe");
-    exe.parent()
-        .and_then(|deps| deps.parent())
-        .expect("test binary is in target/<profile>/deps")
-        .to_path_buf()
-}
-
-fn example(name: &str) -> PathBuf {
-    static BUILT: OnceLock<()> = OnceLock::new();
-    BUILT.get_or_init(build_examples);
-    let path = profile_dir()
-        .join("examples")
-        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    assert!(path.exists(), "example binary {} not found", path.display());
-    path
-}
-
-fn build_examples() {
-    let profile = profile_dir();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let mut cmd = Command::new(cargo);
-    cmd.args(["build", "--examples", "--quiet"])
-        .current_dir(MANIFEST_DIR)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    // Variables cargo sets for this test run. Passed on, they would look like
-    // a changed environment to build scripts that watch them (ring watches
-    // CARGO_MANIFEST_DIR) and force a rebuild of half the dependency tree.
-    for (key, _) in std::env::vars_os() {
-        let Some(key) = key.to_str() else { continue };
-        if key.starts_with("CARGO_PKG_")
-            || matches!(
-                key,
-                "CARGO_MANIFEST_DIR"
-                    | "CARGO_MANIFEST_PATH"
-                    | "CARGO_CRATE_NAME"
-                    | "CARGO_BIN_NAME"
-                    | "CARGO_PRIMARY_PACKAGE"
-                    | "CARGO_TARGET_TMPDIR"
-                    | "CARGO_RUSTC_CURRENT_DIR"
-                    | "OUT_DIR"
-            )
-        {
-            cmd.env_remove(key);
-        }
-    }
-    if let Some(target_dir) = profile.parent() {
-        cmd.arg("--target-dir").arg(target_dir);
-    }
-    if profile.file_name().is_some_and(|p| p == "release") {
-        cmd.arg("--release");
-    }
-    let out = match cmd.spawn() {
-        Ok(child) => wait_with_timeout(ChildGuard(child), BUILD_TIMEOUT),
-        Err(e) => {
-            eprintln!(
-                "warning: cannot run cargo build --examples ({e}); using the binaries as they are"
-            );
-            return;
-        }
-    };
-    if !out.status.success() {
-        eprintln!(
-            "warning: cargo build --examples failed; using the binaries as they are:\n{}",
-            out.stderr
-        );
-    }
 }
 
 /// Kills the child when the test ends, however it ends.
