@@ -8,17 +8,22 @@
 //! * bulk throughput: limit = 1 / (1/seal + 1/open + 1/plain), where seal and
 //!   open are raw aws-lc-rs AEAD calls on 16 KiB records and plain is the same
 //!   transport moving the same bytes with no TLS;
-//! * handshakes: limit = 1 / (cost of the public-key primitives a full TLS 1.3
-//!   handshake needs: 2 x X25519 keygen+agree, 1 signature, 3 verifications);
+//! * handshakes: limit = 1 / (cost of the public-key primitives the handshake
+//!   needs: 2 x X25519 keygen+agree, then per authenticating key 1 signature
+//!   and the peer's 3 verifications; the same for a full TLS 1.3 or TLS 1.2
+//!   ECDHE handshake, twice the signing part with mutual TLS; no limit for
+//!   abbreviated TLS 1.2 handshakes, which use no public-key primitive);
 //! * idle memory and latency: the limit is the floor, the plain transport.
 //!
 //! Modes: full with `cargo bench --bench compare`; quick when
 //! `LCTLS_BENCH_QUICK=1`, or when run with `--test` or without `--bench`
 //! (that is how `cargo test --all-targets` runs it, in a debug build).
 //!
-//! lctls has no mTLS, TLS 1.2 or resumption yet: those handshakes are
+//! Handshake figures for both libraries: full TLS 1.3 (ECDSA P-256, RSA-2048),
+//! full TLS 1.2 (ECDHE-ECDSA-AES128-GCM-SHA256), TLS 1.3 mutual TLS, and TLS 1.2
+//! resumption by ticket. lctls has no TLS 1.3 resumption yet: that figure is
 //! measured for rustls only and printed with `lctls=-`. TODO: measure lctls
-//! there too (and add their primitive limits) when it grows the features.
+//! there too when it grows the feature.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::future::Future;
@@ -213,10 +218,12 @@ fn suites() -> [Suite; 3] {
     ]
 }
 
-/// Both libraries configured alike: one suite, X25519 only, TLS 1.3 only,
-/// the same chain and key, the same root. rustls sends no session tickets and
-/// keeps no session cache, because lctls has no resumption yet and would
+/// A client and a server configuration per library. From [`configs`]: both
+/// libraries configured alike, one suite, X25519 only, TLS 1.3 only, the same
+/// chain and key, the same root; rustls sends no session tickets and keeps no
+/// session cache, because lctls has no TLS 1.3 resumption yet and would
 /// otherwise be compared against a library doing more work per handshake.
+/// From [`spec_configs`]: the other handshake figures.
 struct Configs {
     lc: lctls::TlsConnector,
     la: lctls::TlsAcceptor,
@@ -452,17 +459,66 @@ fn raw_aead(alg: &'static aead::Algorithm, n: u64) -> (f64, f64) {
 // ---------------------------------------------------------------------------
 // Handshakes.
 
-/// Full handshakes per second, client and server on this one thread.
-async fn handshakes(lib: Lib, c: &Configs, count: usize) -> f64 {
+/// Handshakes per second, client and server on this one thread. With
+/// `resumed` Some(b), every handshake must (b = true) or must not (false)
+/// resume a session; None checks nothing (priming a session cache).
+async fn handshakes(lib: Lib, c: &Configs, count: usize, resumed: Option<bool>) -> f64 {
     let start = Instant::now();
     for _ in 0..count {
         let (a, b) = duplex(DUPLEX);
         match lib {
-            Lib::Lctls => drop(lctls_pair(c, a, b).await),
-            Lib::Rustls => drop(rustls_pair(c, a, b).await),
+            Lib::Lctls => {
+                let (x, _y) = lctls_pair(c, a, b).await;
+                if let Some(want) = resumed {
+                    assert_eq!(x.negotiated().resumed, want, "lctls resumption");
+                }
+            }
+            Lib::Rustls => {
+                let (x, _y) = rustls_pair(c, a, b).await;
+                if let Some(want) = resumed {
+                    let kind = x.get_ref().1.handshake_kind();
+                    assert_eq!(
+                        kind == Some(rustls::HandshakeKind::Resumed),
+                        want,
+                        "rustls resumption: {kind:?}"
+                    );
+                }
+            }
         }
     }
     count as f64 / start.elapsed().as_secs_f64()
+}
+
+/// One handshake per library, checking that the figure measures what it says:
+/// the protocol version, the key-exchange group (none when resuming) and the
+/// length of the client chain the server got.
+async fn check(f: &HsFigure) {
+    let (name, c, version, client_chain) = (f.name, &f.c, f.version, f.client_chain);
+    // A resumed TLS 1.2 handshake exchanges no keys.
+    let group = (!f.resumes).then_some(NamedGroup::X25519);
+    let (a, b) = duplex(DUPLEX);
+    let (x, y) = lctls_pair(c, a, b).await;
+    let got = x.protocol_version().map(|v| v.get());
+    assert_eq!(got, Some(version), "{name}: lctls version");
+    let got = x.key_exchange_group();
+    assert_eq!(got, group, "{name}: lctls group");
+    let got = y.peer_certificates().len();
+    assert_eq!(got, client_chain, "{name}: lctls client chain");
+    let (a, b) = duplex(DUPLEX);
+    let (x, y) = rustls_pair(c, a, b).await;
+    let got = x.get_ref().1.protocol_version().map(u16::from);
+    assert_eq!(got, Some(version), "{name}: rustls version");
+    let got = x
+        .get_ref()
+        .1
+        .negotiated_key_exchange_group()
+        .map(|g| g.name());
+    assert!(
+        got.is_none() || got == Some(rustls::NamedGroup::X25519),
+        "{name}: rustls group {got:?}"
+    );
+    let got = y.get_ref().1.peer_certificates().map_or(0, |c| c.len());
+    assert_eq!(got, client_chain, "{name}: rustls client chain");
 }
 
 enum Signer {
@@ -470,61 +526,71 @@ enum Signer {
     Rsa(RsaKeyPair),
 }
 
+impl Signer {
+    /// An ECDSA P-256 or RSA PKCS#8 key from certs/.
+    fn load(key_file: &str) -> Signer {
+        let der = match PrivateKeyDer::from_pem_file(format!("{CERTS}/{key_file}")).expect("key") {
+            PrivateKeyDer::Pkcs8(k) => k.secret_pkcs8_der().to_vec(),
+            _ => panic!("{key_file}: expected PKCS#8"),
+        };
+        match EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P256_SHA256_ASN1_SIGNING, &der) {
+            Ok(k) => Signer::Ecdsa(k),
+            Err(_) => Signer::Rsa(RsaKeyPair::from_pkcs8(&der).expect("RSA or P-256 key")),
+        }
+    }
+
+    /// A CertificateVerify-style signature (ECDSA, or RSA-PSS with SHA-256).
+    fn sign(&self, rng: &SystemRandom, msg: &[u8], out: &mut Vec<u8>) {
+        match self {
+            Signer::Ecdsa(k) => {
+                out.clear();
+                out.extend_from_slice(k.sign(rng, msg).expect("sign").as_ref());
+            }
+            Signer::Rsa(k) => {
+                out.resize(k.public_modulus_len(), 0);
+                k.sign(&signature::RSA_PSS_SHA256, rng, msg, out)
+                    .expect("sign");
+            }
+        }
+    }
+
+    fn verify(&self, msg: &[u8], sig: &[u8]) {
+        match self {
+            Signer::Ecdsa(k) => {
+                UnparsedPublicKey::new(&signature::ECDSA_P256_SHA256_ASN1, k.public_key().as_ref())
+                    .verify(msg, sig)
+                    .expect("verify")
+            }
+            Signer::Rsa(k) => UnparsedPublicKey::new(
+                &signature::RSA_PSS_2048_8192_SHA256,
+                k.public_key().as_ref(),
+            )
+            .verify(msg, sig)
+            .expect("verify"),
+        }
+    }
+}
+
 /// Seconds per handshake spent in public-key primitives alone: two X25519
-/// keygen+agree (client and server), one CertificateVerify signature, and the
-/// client's three verifications (leaf by intermediate, intermediate by root —
-/// both ECDSA P-256 here — and the CertificateVerify by the leaf key).
-fn primitive_cost(key_file: &str, count: usize) -> f64 {
+/// keygen+agree (client and server), and for each authenticating key in
+/// `key_files` (the server's, then the client's for mutual TLS) one signature
+/// (CertificateVerify, or the TLS 1.2 ServerKeyExchange) and the peer's three
+/// verifications (leaf by intermediate, intermediate by root — both ECDSA
+/// P-256 here — and the signature by the leaf key).
+fn primitive_cost(key_files: &[&str], count: usize) -> f64 {
     let rng = SystemRandom::new();
-    let der = match PrivateKeyDer::from_pem_file(format!("{CERTS}/{key_file}")).expect("key") {
-        PrivateKeyDer::Pkcs8(k) => k.secret_pkcs8_der().to_vec(),
-        _ => panic!("{key_file}: expected PKCS#8"),
-    };
-    let signer = match EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P256_SHA256_ASN1_SIGNING, &der) {
-        Ok(k) => Signer::Ecdsa(k),
-        Err(_) => Signer::Rsa(RsaKeyPair::from_pkcs8(&der).expect("RSA or P-256 key")),
-    };
     // An ECDSA P-256 key standing in for the CA keys of the chain.
-    let ca_der = match PrivateKeyDer::from_pem_file(format!("{CERTS}/inter.key")).expect("key") {
-        PrivateKeyDer::Pkcs8(k) => k.secret_pkcs8_der().to_vec(),
-        _ => panic!("inter.key: expected PKCS#8"),
+    let ca = match Signer::load("inter.key") {
+        Signer::Ecdsa(k) => k,
+        Signer::Rsa(_) => panic!("inter.key: expected ECDSA P-256"),
     };
-    let ca = EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P256_SHA256_ASN1_SIGNING, &ca_der)
-        .expect("inter.key");
     let msg = [0x20u8; 130]; // about the size of a CertificateVerify input
     let tbs = [0x30u8; 500]; // about the size of a certificate's signed part
     let ca_sig = ca.sign(&rng, &tbs).expect("sign");
     let ca_pub =
         UnparsedPublicKey::new(&signature::ECDSA_P256_SHA256_ASN1, ca.public_key().as_ref());
-
-    let sign = |out: &mut Vec<u8>| match &signer {
-        Signer::Ecdsa(k) => {
-            out.clear();
-            out.extend_from_slice(k.sign(&rng, &msg).expect("sign").as_ref());
-        }
-        Signer::Rsa(k) => {
-            out.resize(k.public_modulus_len(), 0);
-            k.sign(&signature::RSA_PSS_SHA256, &rng, &msg, out)
-                .expect("sign");
-        }
-    };
-    let mut sig = Vec::new();
-    sign(&mut sig);
-    let verify_cv = |sig: &[u8]| match &signer {
-        Signer::Ecdsa(k) => {
-            UnparsedPublicKey::new(&signature::ECDSA_P256_SHA256_ASN1, k.public_key().as_ref())
-                .verify(&msg, sig)
-                .expect("verify")
-        }
-        Signer::Rsa(k) => UnparsedPublicKey::new(
-            &signature::RSA_PSS_2048_8192_SHA256,
-            k.public_key().as_ref(),
-        )
-        .verify(&msg, sig)
-        .expect("verify"),
-    };
-
     let per = |t: Duration| t.as_secs_f64() / count as f64;
+
     let start = Instant::now();
     for _ in 0..count {
         let a = EphemeralPrivateKey::generate(&agreement::X25519, &rng).expect("kx");
@@ -545,99 +611,218 @@ fn primitive_cost(key_file: &str, count: usize) -> f64 {
         );
         assert_eq!(s1, s2);
     }
-    let kx = per(start.elapsed());
-    let start = Instant::now();
-    for _ in 0..count {
-        sign(&mut sig);
+    let mut total = per(start.elapsed());
+
+    for key_file in key_files {
+        let signer = Signer::load(key_file);
+        let mut sig = Vec::new();
+        signer.sign(&rng, &msg, &mut sig);
+        let start = Instant::now();
+        for _ in 0..count {
+            signer.sign(&rng, &msg, &mut sig);
+        }
+        total += per(start.elapsed());
+        let start = Instant::now();
+        for _ in 0..count {
+            ca_pub.verify(&tbs, ca_sig.as_ref()).expect("verify");
+            ca_pub.verify(&tbs, ca_sig.as_ref()).expect("verify");
+            signer.verify(&msg, &sig);
+        }
+        total += per(start.elapsed());
     }
-    let sg = per(start.elapsed());
-    let start = Instant::now();
-    for _ in 0..count {
-        ca_pub.verify(&tbs, ca_sig.as_ref()).expect("verify");
-        ca_pub.verify(&tbs, ca_sig.as_ref()).expect("verify");
-        verify_cv(&sig);
-    }
-    let vf = per(start.elapsed());
-    kx + sg + vf
+    total
 }
 
-/// rustls-only handshake figures for features lctls does not have yet: TLS 1.2
-/// (ECDHE-ECDSA-AES128-GCM, X25519), TLS 1.3 with a client certificate, and
-/// TLS 1.3 resumption with a ticket. Same certificates as above.
-fn rustls_only_configs() -> Vec<(
-    &'static str,
-    tokio_rustls::TlsConnector,
-    tokio_rustls::TlsAcceptor,
-    bool,
-)> {
-    use rustls::crypto::aws_lc_rs::{cipher_suite as rs, default_provider, kx_group};
-    let provider = |suite| {
-        Arc::new(rustls::crypto::CryptoProvider {
-            cipher_suites: vec![suite],
-            kx_groups: vec![kx_group::X25519],
-            ..default_provider()
-        })
-    };
-    let pem_chain = |f: &str| {
-        CertificateDer::pem_file_iter(format!("{CERTS}/{f}"))
-            .expect("cert")
-            .collect::<Result<Vec<_>, _>>()
-            .expect("cert")
-    };
-    let pem_key = |f: &str| PrivateKeyDer::from_pem_file(format!("{CERTS}/{f}")).expect("key");
-    let roots = || {
-        let mut r = rustls::RootCertStore::empty();
-        for c in pem_chain("ca.pem") {
-            r.add(c).expect("root");
-        }
-        Arc::new(r)
-    };
-    let mut out = Vec::new();
+fn pem_chain(f: &str) -> Vec<CertificateDer<'static>> {
+    CertificateDer::pem_file_iter(format!("{CERTS}/{f}"))
+        .expect("cert")
+        .collect::<Result<Vec<_>, _>>()
+        .expect("cert")
+}
 
-    // TLS 1.2, full handshakes (no session resumption either side).
-    let p12 = provider(rs::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
-    let mut cc = rustls::ClientConfig::builder_with_provider(p12.clone())
-        .with_protocol_versions(&[&rustls::version::TLS12])
+fn pem_key(f: &str) -> PrivateKeyDer<'static> {
+    PrivateKeyDer::from_pem_file(format!("{CERTS}/{f}")).expect("key")
+}
+
+fn rustls_roots() -> Arc<rustls::RootCertStore> {
+    let mut r = rustls::RootCertStore::empty();
+    for c in pem_chain("ca.pem") {
+        r.add(c).expect("root");
+    }
+    Arc::new(r)
+}
+
+fn lctls_roots() -> Arc<lctls::pki::RootStore> {
+    let mut roots = lctls::pki::RootStore::new();
+    roots
+        .add_pem_file(format!("{CERTS}/ca.pem"))
+        .expect("lctls roots");
+    Arc::new(roots)
+}
+
+fn rustls_provider(suite: rustls::SupportedCipherSuite) -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(rustls::crypto::CryptoProvider {
+        cipher_suites: vec![suite],
+        kx_groups: vec![rustls::crypto::aws_lc_rs::kx_group::X25519],
+        ..rustls::crypto::aws_lc_rs::default_provider()
+    })
+}
+
+/// What a handshake figure beyond the plain TLS 1.3 ones exercises. Always
+/// ECDSA P-256 (server.pem), X25519, one AES-128-GCM suite, one version.
+#[derive(Clone, Copy)]
+struct Spec {
+    /// TLS 1.2 (ECDHE-ECDSA-AES128-GCM-SHA256) instead of TLS 1.3 (AES-128-GCM).
+    tls12: bool,
+    /// Mutual TLS: the server requires a client certificate (client.pem).
+    mtls: bool,
+    /// TLS 1.2 resumption by ticket: the servers issue tickets (and keep no
+    /// session state), the clients keep a session cache.
+    resume: bool,
+}
+
+/// Both libraries configured for `spec`. Without `resume` neither side can
+/// resume: no tickets, no server session cache, no client session cache.
+/// rustls never sends TLS 1.3 tickets here.
+fn spec_configs(spec: Spec) -> Configs {
+    use lctls::proto::wire::enums::ProtocolVersion;
+    use rustls::crypto::aws_lc_rs::{cipher_suite as rs, kx_group};
+    let (lsuite, rsuite, lversion, rversion) = if spec.tls12 {
+        (
+            CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+            rs::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+            ProtocolVersion::TLSv1_2,
+            &rustls::version::TLS12,
+        )
+    } else {
+        (
+            CipherSuite::TLS13_AES_128_GCM_SHA256,
+            rs::TLS13_AES_128_GCM_SHA256,
+            ProtocolVersion::TLSv1_3,
+            &rustls::version::TLS13,
+        )
+    };
+    let server_key = || {
+        lctls::config::CertifiedKey::from_pem_files(
+            format!("{CERTS}/server.pem"),
+            format!("{CERTS}/server.key"),
+        )
+        .expect("lctls server cert")
+    };
+
+    // TLS 1.2 clients also list P-256: lctls servers, following RFC 8422
+    // section 5.1, use an ECDSA certificate only on a curve the client listed.
+    // No key share is sent in TLS 1.2 and the servers allow X25519 only, so the
+    // key exchange stays X25519 (`check` asserts it). rustls clients list the
+    // same, so both ClientHellos carry the same groups.
+    let (lgroups, rgroups) = if spec.tls12 {
+        (
+            &[NamedGroup::X25519, NamedGroup::secp256r1][..],
+            vec![kx_group::X25519, kx_group::SECP256R1],
+        )
+    } else {
+        (&[NamedGroup::X25519][..], vec![kx_group::X25519])
+    };
+    let mut lcc = lctls::ClientConfig::builder()
+        .with_root_store(lctls_roots())
+        .with_cipher_suites(&[lsuite])
+        .with_groups(lgroups)
+        .with_protocol_versions(&[lversion]);
+    if spec.mtls {
+        lcc = lcc.with_client_cert(
+            lctls::config::CertifiedKey::from_pem_files(
+                format!("{CERTS}/client.pem"),
+                format!("{CERTS}/client.key"),
+            )
+            .expect("lctls client cert"),
+        );
+    }
+    if !spec.resume {
+        lcc = lcc.with_session_cache_size(0);
+    }
+    let mut lsc = lctls::ServerConfig::builder()
+        .with_certified_key(server_key())
+        .with_cipher_suites(&[lsuite])
+        .with_groups(&[NamedGroup::X25519])
+        .with_protocol_versions(&[lversion])
+        .with_tickets(spec.resume)
+        .with_session_cache_size(0);
+    if spec.mtls {
+        lsc = lsc.with_client_cert_verifier(Arc::new(lctls::pki::DefaultClientVerifier::new(
+            lctls_roots(),
+        )));
+    }
+
+    let provider = rustls_provider(rsuite);
+    let client_provider = Arc::new(rustls::crypto::CryptoProvider {
+        kx_groups: rgroups,
+        ..(*provider).clone()
+    });
+    let rcc = rustls::ClientConfig::builder_with_provider(client_provider)
+        .with_protocol_versions(&[rversion])
         .expect("versions")
-        .with_root_certificates(roots())
-        .with_no_client_auth();
-    cc.resumption = rustls::client::Resumption::disabled();
-    let mut sc = rustls::ServerConfig::builder_with_provider(p12)
-        .with_protocol_versions(&[&rustls::version::TLS12])
-        .expect("versions")
-        .with_no_client_auth()
+        .with_root_certificates(rustls_roots());
+    let mut rcc = if spec.mtls {
+        rcc.with_client_auth_cert(pem_chain("client.pem"), pem_key("client.key"))
+            .expect("client cert")
+    } else {
+        rcc.with_no_client_auth()
+    };
+    if !spec.resume {
+        rcc.resumption = rustls::client::Resumption::disabled();
+    }
+    let rsc = rustls::ServerConfig::builder_with_provider(provider.clone())
+        .with_protocol_versions(&[rversion])
+        .expect("versions");
+    let rsc = if spec.mtls {
+        let verifier =
+            rustls::server::WebPkiClientVerifier::builder_with_provider(rustls_roots(), provider)
+                .build()
+                .expect("client verifier");
+        rsc.with_client_cert_verifier(verifier)
+    } else {
+        rsc.with_no_client_auth()
+    };
+    let mut rsc = rsc
         .with_single_cert(pem_chain("server.pem"), pem_key("server.key"))
-        .expect("server config");
-    sc.session_storage = Arc::new(rustls::server::NoServerSessionStorage {});
-    out.push(("handshake_tls12_ecdsa_p256", cc, sc, false));
+        .expect("rustls server config");
+    rsc.send_tls13_tickets = 0;
+    rsc.session_storage = Arc::new(rustls::server::NoServerSessionStorage {});
+    if spec.resume {
+        rsc.ticketer = rustls::crypto::aws_lc_rs::Ticketer::new().expect("ticketer");
+    }
 
-    // TLS 1.3 mutual authentication (client.pem, ECDSA P-256).
-    let p13 = provider(rs::TLS13_AES_128_GCM_SHA256);
-    let mut cc = rustls::ClientConfig::builder_with_provider(p13.clone())
-        .with_protocol_versions(&[&rustls::version::TLS13])
-        .expect("versions")
-        .with_root_certificates(roots())
-        .with_client_auth_cert(pem_chain("client.pem"), pem_key("client.key"))
-        .expect("client cert");
-    cc.resumption = rustls::client::Resumption::disabled();
-    let verifier =
-        rustls::server::WebPkiClientVerifier::builder_with_provider(roots(), p13.clone())
-            .build()
-            .expect("client verifier");
-    let mut sc = rustls::ServerConfig::builder_with_provider(p13.clone())
-        .with_protocol_versions(&[&rustls::version::TLS13])
-        .expect("versions")
-        .with_client_cert_verifier(verifier)
-        .with_single_cert(pem_chain("server.pem"), pem_key("server.key"))
-        .expect("server config");
-    sc.send_tls13_tickets = 0;
-    out.push(("handshake_mtls_ecdsa_p256", cc, sc, false));
+    Configs {
+        lc: lctls::TlsConnector::from(Arc::new(lcc.build().expect("lctls client config"))),
+        la: lctls::TlsAcceptor::from(Arc::new(lsc.build().expect("lctls server config"))),
+        rc: tokio_rustls::TlsConnector::from(Arc::new(rcc)),
+        ra: tokio_rustls::TlsAcceptor::from(Arc::new(rsc)),
+    }
+}
 
-    // TLS 1.3 resumption: one stateful ticket per connection, each one used once.
+/// One handshake figure measured for both libraries.
+struct HsFigure {
+    name: &'static str,
+    c: Configs,
+    /// The protocol version both must negotiate (0x0303 or 0x0304).
+    version: u16,
+    /// Certificates in the client chain the server must receive (0 without mTLS).
+    client_chain: usize,
+    /// Whether every timed handshake must resume a session.
+    resumes: bool,
+    /// Keys for [`primitive_cost`]; None: no public-key primitive, no limit.
+    limit_keys: Option<&'static [&'static str]>,
+}
+
+/// rustls-only figure: TLS 1.3 resumption with a ticket (one stateful ticket
+/// per connection, each used once). lctls has no TLS 1.3 resumption yet, so
+/// it prints `lctls=-`; TODO: measure lctls too once it resumes TLS 1.3.
+fn rustls_resume13_configs() -> (tokio_rustls::TlsConnector, tokio_rustls::TlsAcceptor) {
+    let p13 = rustls_provider(rustls::crypto::aws_lc_rs::cipher_suite::TLS13_AES_128_GCM_SHA256);
     let cc = rustls::ClientConfig::builder_with_provider(p13.clone())
         .with_protocol_versions(&[&rustls::version::TLS13])
         .expect("versions")
-        .with_root_certificates(roots())
+        .with_root_certificates(rustls_roots())
         .with_no_client_auth();
     let mut sc = rustls::ServerConfig::builder_with_provider(p13)
         .with_protocol_versions(&[&rustls::version::TLS13])
@@ -646,27 +831,19 @@ fn rustls_only_configs() -> Vec<(
         .with_single_cert(pem_chain("server.pem"), pem_key("server.key"))
         .expect("server config");
     sc.send_tls13_tickets = 1;
-    out.push(("handshake_resume_ecdsa_p256", cc, sc, true));
-
-    out.into_iter()
-        .map(|(n, cc, sc, resume)| {
-            (
-                n,
-                tokio_rustls::TlsConnector::from(Arc::new(cc)),
-                tokio_rustls::TlsAcceptor::from(Arc::new(sc)),
-                resume,
-            )
-        })
-        .collect()
+    (
+        tokio_rustls::TlsConnector::from(Arc::new(cc)),
+        tokio_rustls::TlsAcceptor::from(Arc::new(sc)),
+    )
 }
 
-/// rustls handshakes per second. With `resume`, the server also sends one
-/// byte so the client reads the new ticket, and every handshake must resume.
+/// rustls TLS 1.3 resuming handshakes per second: the server also sends one
+/// byte so the client reads the new ticket. With `must_resume`, every
+/// handshake must resume.
 async fn rustls_only_handshakes(
     rc: &tokio_rustls::TlsConnector,
     ra: &tokio_rustls::TlsAcceptor,
     count: usize,
-    resume: bool,
     must_resume: bool,
 ) -> f64 {
     let start = Instant::now();
@@ -675,15 +852,13 @@ async fn rustls_only_handshakes(
         let name = ServerName::try_from("localhost").expect("name");
         let (x, y) = tokio::join!(rc.connect(name, a), ra.accept(b));
         let (mut x, mut y) = (x.expect("rustls connect"), y.expect("rustls accept"));
-        if resume {
-            y.write_all(b"t").await.expect("write");
-            y.flush().await.expect("flush");
-            let mut one = [0u8; 1];
-            x.read_exact(&mut one).await.expect("read");
-            if must_resume {
-                let kind = x.get_ref().1.handshake_kind();
-                assert_eq!(kind, Some(rustls::HandshakeKind::Resumed), "did not resume");
-            }
+        y.write_all(b"t").await.expect("write");
+        y.flush().await.expect("flush");
+        let mut one = [0u8; 1];
+        x.read_exact(&mut one).await.expect("read");
+        if must_resume {
+            let kind = x.get_ref().1.handshake_kind();
+            assert_eq!(kind, Some(rustls::HandshakeKind::Resumed), "did not resume");
         }
     }
     count as f64 / start.elapsed().as_secs_f64()
@@ -894,16 +1069,23 @@ fn header(p: &Params, mode: &str) {
         p.rounds, p.bulk, p.handshakes, p.pairs, p.latency
     );
     println!("Same process, same certificates (certs/server.pem ECDSA P-256 or server-rsa.pem");
-    println!(
-        "RSA-2048, chain leaf+intermediate under ca.pem), same suite, X25519 only, TLS 1.3 only;"
-    );
-    println!("rustls sends no tickets and caches no sessions (lctls has no resumption yet).");
+    println!("RSA-2048, chain leaf+intermediate under ca.pem), same suite, X25519 only, one");
+    println!("protocol version per figure (TLS 1.3 unless named tls12/resume12).");
+    println!("Handshakes, both libraries: full TLS 1.3 (ecdsa_p256, rsa2048); full TLS 1.2");
+    println!("ECDHE-ECDSA-AES128-GCM-SHA256 (tls12); TLS 1.3 with a required client");
+    println!("certificate, certs/client.pem (mtls); TLS 1.2 resumption by ticket, every timed");
+    println!("handshake asserted resumed (resume12; servers keep no session state, rustls");
+    println!("renews the ticket on each resumption, lctls does not). Full handshakes: no");
+    println!("tickets, no session caches, on either side; rustls sends no TLS 1.3 tickets.");
+    println!("TLS 1.3 resumption (resume): rustls only, one ticket per connection, lctls=-");
+    println!("(lctls has no TLS 1.3 resumption yet).");
     println!("lctls and rustls alternate within each round (order flips every round); medians");
     println!("over the rounds. Everything runs on one current_thread runtime: client and");
     println!("server share one core. Throughput in MB/s (1e6 B/s), handshakes per second,");
     println!("memory in bytes per connection pair (client+server), latency in microseconds.");
     println!("limit: bulk = 1/(1/seal + 1/open + 1/plain transport), raw aws-lc-rs on 16 KiB");
-    println!("records; handshakes = 1/(2 x X25519 keygen+agree + 1 signature + 3 verifications);");
+    println!("records; handshakes = 1/(2 x X25519 keygen+agree + 1 signature + 3 verifications),");
+    println!("mtls adds the client's 1 signature + 3 verifications, resume12 has none (-);");
     println!("memory and latency = the plain transport with no TLS (a floor, lower is better).");
     println!("Heap counts the Rust global allocator only (aws-lc's C allocations show in RSS).");
     println!("Steadier figures on this machine: run with");
@@ -920,11 +1102,10 @@ async fn rustls_only_rounds(
     rc: &tokio_rustls::TlsConnector,
     ra: &tokio_rustls::TlsAcceptor,
     p: Params,
-    resume: bool,
 ) -> Vec<f64> {
     let mut v = Vec::with_capacity(p.rounds);
     for _ in 0..p.rounds {
-        v.push(rustls_only_handshakes(rc, ra, p.handshakes, resume, resume).await);
+        v.push(rustls_only_handshakes(rc, ra, p.handshakes, true).await);
     }
     v
 }
@@ -967,31 +1148,96 @@ async fn run(p: Params) -> Vec<Row> {
         rows.push(duplex_s2c.row(format!("bulk_duplex_s2c_{}", suite.tag), "MB/s"));
     }
 
-    // 3: full handshakes, AES-128-GCM, X25519.
+    // 3: handshakes, AES-128-GCM, X25519, both libraries, alternating.
     let aes128 = suites()[0];
-    for (name, cert, key) in [
-        ("handshake_ecdsa_p256", "server.pem", "server.key"),
-        ("handshake_rsa2048", "server-rsa.pem", "server-rsa.key"),
-    ] {
-        let c = configs(&aes128, cert, key);
-        // Warm up both (lazy initialisation, caches).
-        handshakes(Lib::Lctls, &c, 3).await;
-        handshakes(Lib::Rustls, &c, 3).await;
+    let full = |tls12, mtls| Spec {
+        tls12,
+        mtls,
+        resume: false,
+    };
+    let fig = |name, c, version, client_chain, resumes, limit_keys| HsFigure {
+        name,
+        c,
+        version,
+        client_chain,
+        resumes,
+        limit_keys,
+    };
+    let figures = [
+        fig(
+            "handshake_ecdsa_p256",
+            configs(&aes128, "server.pem", "server.key"),
+            0x0304,
+            0,
+            false,
+            Some(&["server.key"][..]),
+        ),
+        fig(
+            "handshake_rsa2048",
+            configs(&aes128, "server-rsa.pem", "server-rsa.key"),
+            0x0304,
+            0,
+            false,
+            Some(&["server-rsa.key"]),
+        ),
+        fig(
+            "handshake_tls12_ecdsa_p256",
+            spec_configs(full(true, false)),
+            0x0303,
+            0,
+            false,
+            Some(&["server.key"]),
+        ),
+        fig(
+            "handshake_mtls_ecdsa_p256",
+            spec_configs(full(false, true)),
+            0x0304,
+            2,
+            false,
+            Some(&["server.key", "client.key"]),
+        ),
+        fig(
+            // Abbreviated TLS 1.2 handshakes use no public-key primitive: no limit.
+            "handshake_resume12_ecdsa_p256",
+            spec_configs(Spec {
+                tls12: true,
+                mtls: false,
+                resume: true,
+            }),
+            0x0303,
+            0,
+            true,
+            None,
+        ),
+    ];
+    for f in &figures {
+        let (c, resumes) = (&f.c, Some(f.resumes));
+        // Prime (the first handshake of a resumption figure is full), check
+        // what is measured, then warm up both (lazy initialisation, caches).
+        handshakes(Lib::Lctls, c, 1, None).await;
+        handshakes(Lib::Rustls, c, 1, None).await;
+        check(f).await;
+        handshakes(Lib::Lctls, c, 3, resumes).await;
+        handshakes(Lib::Rustls, c, 3, resumes).await;
         let mut s = Samples::default();
         for r in 0..p.rounds {
-            s.limit.push(1.0 / primitive_cost(key, p.handshakes));
+            if let Some(keys) = f.limit_keys {
+                s.limit.push(1.0 / primitive_cost(keys, p.handshakes));
+            }
             for lib in order(r) {
-                s.push(lib, handshakes(lib, &c, p.handshakes).await);
+                s.push(lib, handshakes(lib, c, p.handshakes, resumes).await);
             }
         }
-        rows.push(s.row(name.to_string(), "hs/s"));
+        rows.push(s.row(f.name.to_string(), "hs/s"));
     }
-    for (name, rc, ra, resume) in rustls_only_configs() {
-        // Warm up; for resumption this also stores the first ticket.
-        rustls_only_handshakes(&rc, &ra, 3, resume, false).await;
-        let v: Vec<f64> = rustls_only_rounds(&rc, &ra, p, resume).await;
+    // TLS 1.3 resumption: rustls only, lctls has no TLS 1.3 resumption yet.
+    {
+        let (rc, ra) = rustls_resume13_configs();
+        // Warm up; this also stores the first ticket.
+        rustls_only_handshakes(&rc, &ra, 3, false).await;
+        let v: Vec<f64> = rustls_only_rounds(&rc, &ra, p).await;
         let row = Row {
-            name: name.to_string(),
+            name: "handshake_resume_ecdsa_p256".to_string(),
             unit: "hs/s",
             lctls: None,
             rustls: median(v),
