@@ -20,10 +20,9 @@
 //! (that is how `cargo test --all-targets` runs it, in a debug build).
 //!
 //! Handshake figures for both libraries: full TLS 1.3 (ECDSA P-256, RSA-2048),
-//! full TLS 1.2 (ECDHE-ECDSA-AES128-GCM-SHA256), TLS 1.3 mutual TLS, and TLS 1.2
-//! resumption by ticket. lctls has no TLS 1.3 resumption yet: that figure is
-//! measured for rustls only and printed with `lctls=-`. TODO: measure lctls
-//! there too when it grows the feature.
+//! full TLS 1.2 (ECDHE-ECDSA-AES128-GCM-SHA256), TLS 1.3 mutual TLS, TLS 1.2
+//! resumption by ticket and TLS 1.3 resumption (one ticket per connection,
+//! psk_dhe_ke).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::future::Future;
@@ -229,6 +228,9 @@ struct Configs {
     la: lctls::TlsAcceptor,
     rc: tokio_rustls::TlsConnector,
     ra: tokio_rustls::TlsAcceptor,
+    /// TLS 1.3 resumption: read one byte after each handshake so the
+    /// client receives its next ticket.
+    ticket_after_handshake: bool,
 }
 
 fn configs(suite: &Suite, cert: &str, key: &str) -> Configs {
@@ -242,6 +244,7 @@ fn configs(suite: &Suite, cert: &str, key: &str) -> Configs {
         .with_root_store(Arc::new(roots))
         .with_cipher_suites(&[suite.lctls])
         .with_groups(&[NamedGroup::X25519])
+        .with_session_cache_size(0)
         .build()
         .expect("lctls client config");
     let lsc = lctls::ServerConfig::builder()
@@ -250,6 +253,8 @@ fn configs(suite: &Suite, cert: &str, key: &str) -> Configs {
         )
         .with_cipher_suites(&[suite.lctls])
         .with_groups(&[NamedGroup::X25519])
+        // Like rustls below (send_tls13_tickets = 0): no tickets.
+        .with_tickets(false)
         .build()
         .expect("lctls server config");
 
@@ -286,6 +291,7 @@ fn configs(suite: &Suite, cert: &str, key: &str) -> Configs {
         la: lctls::TlsAcceptor::from(Arc::new(lsc)),
         rc: tokio_rustls::TlsConnector::from(Arc::new(rcc)),
         ra: tokio_rustls::TlsAcceptor::from(Arc::new(rsc)),
+        ticket_after_handshake: false,
     }
 }
 
@@ -468,13 +474,19 @@ async fn handshakes(lib: Lib, c: &Configs, count: usize, resumed: Option<bool>) 
         let (a, b) = duplex(DUPLEX);
         match lib {
             Lib::Lctls => {
-                let (x, _y) = lctls_pair(c, a, b).await;
+                let (mut x, mut y) = lctls_pair(c, a, b).await;
+                if c.ticket_after_handshake {
+                    take_ticket(&mut x, &mut y).await;
+                }
                 if let Some(want) = resumed {
                     assert_eq!(x.negotiated().resumed, want, "lctls resumption");
                 }
             }
             Lib::Rustls => {
-                let (x, _y) = rustls_pair(c, a, b).await;
+                let (mut x, mut y) = rustls_pair(c, a, b).await;
+                if c.ticket_after_handshake {
+                    take_ticket(&mut x, &mut y).await;
+                }
                 if let Some(want) = resumed {
                     let kind = x.get_ref().1.handshake_kind();
                     assert_eq!(
@@ -489,15 +501,31 @@ async fn handshakes(lib: Lib, c: &Configs, count: usize, resumed: Option<bool>) 
     count as f64 / start.elapsed().as_secs_f64()
 }
 
+/// TLS 1.3 tickets come after the handshake: the server writes one byte and
+/// the client reads it, taking in the ticket on the way (both libraries alike).
+async fn take_ticket<C, S>(client: &mut C, server: &mut S)
+where
+    C: AsyncRead + AsyncWrite + Unpin,
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    server.write_all(b"t").await.expect("write");
+    server.flush().await.expect("flush");
+    let mut one = [0u8; 1];
+    client.read_exact(&mut one).await.expect("read");
+}
+
 /// One handshake per library, checking that the figure measures what it says:
 /// the protocol version, the key-exchange group (none when resuming) and the
 /// length of the client chain the server got.
 async fn check(f: &HsFigure) {
     let (name, c, version, client_chain) = (f.name, &f.c, f.version, f.client_chain);
-    // A resumed TLS 1.2 handshake exchanges no keys.
-    let group = (!f.resumes).then_some(NamedGroup::X25519);
+    // A resumed TLS 1.2 handshake exchanges no keys; TLS 1.3 (psk_dhe_ke) does.
+    let group = (!f.resumes || version == 0x0304).then_some(NamedGroup::X25519);
     let (a, b) = duplex(DUPLEX);
-    let (x, y) = lctls_pair(c, a, b).await;
+    let (mut x, mut y) = lctls_pair(c, a, b).await;
+    if c.ticket_after_handshake {
+        take_ticket(&mut x, &mut y).await;
+    }
     let got = x.protocol_version().map(|v| v.get());
     assert_eq!(got, Some(version), "{name}: lctls version");
     let got = x.key_exchange_group();
@@ -505,7 +533,10 @@ async fn check(f: &HsFigure) {
     let got = y.peer_certificates().len();
     assert_eq!(got, client_chain, "{name}: lctls client chain");
     let (a, b) = duplex(DUPLEX);
-    let (x, y) = rustls_pair(c, a, b).await;
+    let (mut x, mut y) = rustls_pair(c, a, b).await;
+    if c.ticket_after_handshake {
+        take_ticket(&mut x, &mut y).await;
+    }
     let got = x.get_ref().1.protocol_version().map(u16::from);
     assert_eq!(got, Some(version), "{name}: rustls version");
     let got = x
@@ -786,7 +817,8 @@ fn spec_configs(spec: Spec) -> Configs {
     let mut rsc = rsc
         .with_single_cert(pem_chain("server.pem"), pem_key("server.key"))
         .expect("rustls server config");
-    rsc.send_tls13_tickets = 0;
+    // One TLS 1.3 ticket per connection when resuming (lctls's default), else none.
+    rsc.send_tls13_tickets = usize::from(spec.resume && !spec.tls12);
     rsc.session_storage = Arc::new(rustls::server::NoServerSessionStorage {});
     if spec.resume {
         rsc.ticketer = rustls::crypto::aws_lc_rs::Ticketer::new().expect("ticketer");
@@ -797,6 +829,7 @@ fn spec_configs(spec: Spec) -> Configs {
         la: lctls::TlsAcceptor::from(Arc::new(lsc.build().expect("lctls server config"))),
         rc: tokio_rustls::TlsConnector::from(Arc::new(rcc)),
         ra: tokio_rustls::TlsAcceptor::from(Arc::new(rsc)),
+        ticket_after_handshake: spec.resume && !spec.tls12,
     }
 }
 
@@ -812,56 +845,6 @@ struct HsFigure {
     resumes: bool,
     /// Keys for [`primitive_cost`]; None: no public-key primitive, no limit.
     limit_keys: Option<&'static [&'static str]>,
-}
-
-/// rustls-only figure: TLS 1.3 resumption with a ticket (one stateful ticket
-/// per connection, each used once). lctls has no TLS 1.3 resumption yet, so
-/// it prints `lctls=-`; TODO: measure lctls too once it resumes TLS 1.3.
-fn rustls_resume13_configs() -> (tokio_rustls::TlsConnector, tokio_rustls::TlsAcceptor) {
-    let p13 = rustls_provider(rustls::crypto::aws_lc_rs::cipher_suite::TLS13_AES_128_GCM_SHA256);
-    let cc = rustls::ClientConfig::builder_with_provider(p13.clone())
-        .with_protocol_versions(&[&rustls::version::TLS13])
-        .expect("versions")
-        .with_root_certificates(rustls_roots())
-        .with_no_client_auth();
-    let mut sc = rustls::ServerConfig::builder_with_provider(p13)
-        .with_protocol_versions(&[&rustls::version::TLS13])
-        .expect("versions")
-        .with_no_client_auth()
-        .with_single_cert(pem_chain("server.pem"), pem_key("server.key"))
-        .expect("server config");
-    sc.send_tls13_tickets = 1;
-    (
-        tokio_rustls::TlsConnector::from(Arc::new(cc)),
-        tokio_rustls::TlsAcceptor::from(Arc::new(sc)),
-    )
-}
-
-/// rustls TLS 1.3 resuming handshakes per second: the server also sends one
-/// byte so the client reads the new ticket. With `must_resume`, every
-/// handshake must resume.
-async fn rustls_only_handshakes(
-    rc: &tokio_rustls::TlsConnector,
-    ra: &tokio_rustls::TlsAcceptor,
-    count: usize,
-    must_resume: bool,
-) -> f64 {
-    let start = Instant::now();
-    for _ in 0..count {
-        let (a, b) = duplex(DUPLEX);
-        let name = ServerName::try_from("localhost").expect("name");
-        let (x, y) = tokio::join!(rc.connect(name, a), ra.accept(b));
-        let (mut x, mut y) = (x.expect("rustls connect"), y.expect("rustls accept"));
-        y.write_all(b"t").await.expect("write");
-        y.flush().await.expect("flush");
-        let mut one = [0u8; 1];
-        x.read_exact(&mut one).await.expect("read");
-        if must_resume {
-            let kind = x.get_ref().1.handshake_kind();
-            assert_eq!(kind, Some(rustls::HandshakeKind::Resumed), "did not resume");
-        }
-    }
-    count as f64 / start.elapsed().as_secs_f64()
 }
 
 // ---------------------------------------------------------------------------
@@ -1077,8 +1060,8 @@ fn header(p: &Params, mode: &str) {
     println!("handshake asserted resumed (resume12; servers keep no session state, rustls");
     println!("renews the ticket on each resumption, lctls does not). Full handshakes: no");
     println!("tickets, no session caches, on either side; rustls sends no TLS 1.3 tickets.");
-    println!("TLS 1.3 resumption (resume): rustls only, one ticket per connection, lctls=-");
-    println!("(lctls has no TLS 1.3 resumption yet).");
+    println!("TLS 1.3 resumption (resume): one ticket per connection, each used once, X25519");
+    println!("on every handshake (psk_dhe_ke); the client reads one byte to take its ticket.");
     println!("lctls and rustls alternate within each round (order flips every round); medians");
     println!("over the rounds. Everything runs on one current_thread runtime: client and");
     println!("server share one core. Throughput in MB/s (1e6 B/s), handshakes per second,");
@@ -1096,18 +1079,6 @@ fn header(p: &Params, mode: &str) {
         println!("NOTE: debug build; the figures say nothing about performance.");
     }
     println!();
-}
-
-async fn rustls_only_rounds(
-    rc: &tokio_rustls::TlsConnector,
-    ra: &tokio_rustls::TlsAcceptor,
-    p: Params,
-) -> Vec<f64> {
-    let mut v = Vec::with_capacity(p.rounds);
-    for _ in 0..p.rounds {
-        v.push(rustls_only_handshakes(rc, ra, p.handshakes, true).await);
-    }
-    v
 }
 
 async fn run(p: Params) -> Vec<Row> {
@@ -1209,6 +1180,19 @@ async fn run(p: Params) -> Vec<Row> {
             true,
             None,
         ),
+        fig(
+            // TLS 1.3 resumption still runs X25519 (psk_dhe_ke) but no signature.
+            "handshake_resume_ecdsa_p256",
+            spec_configs(Spec {
+                tls12: false,
+                mtls: false,
+                resume: true,
+            }),
+            0x0304,
+            0,
+            true,
+            None,
+        ),
     ];
     for f in &figures {
         let (c, resumes) = (&f.c, Some(f.resumes));
@@ -1230,23 +1214,6 @@ async fn run(p: Params) -> Vec<Row> {
         }
         rows.push(s.row(f.name.to_string(), "hs/s"));
     }
-    // TLS 1.3 resumption: rustls only, lctls has no TLS 1.3 resumption yet.
-    {
-        let (rc, ra) = rustls_resume13_configs();
-        // Warm up; this also stores the first ticket.
-        rustls_only_handshakes(&rc, &ra, 3, false).await;
-        let v: Vec<f64> = rustls_only_rounds(&rc, &ra, p).await;
-        let row = Row {
-            name: "handshake_resume_ecdsa_p256".to_string(),
-            unit: "hs/s",
-            lctls: None,
-            rustls: median(v),
-            limit: None,
-        };
-        eprintln!("  done {}", row.name);
-        rows.push(row);
-    }
-
     // 4: idle memory.
     let c = &ecdsa[0].1;
     let mut heap = Samples::default();
