@@ -270,3 +270,65 @@ async fn ecdsa_certificate_needs_a_curve_the_client_supports() {
     .unwrap();
     exchange(p).await;
 }
+
+/// Client certificates over TLS 1.2, in process: required, refused without a
+/// certificate (handshake_failure: TLS 1.2 has no certificate_required), and
+/// optional.
+#[tokio::test]
+async fn mutual_tls12() {
+    use lctls::pki::DefaultClientVerifier;
+    let verifier = |required: bool| {
+        Arc::new(if required {
+            DefaultClientVerifier::new(roots())
+        } else {
+            DefaultClientVerifier::optional(roots())
+        })
+    };
+    // Required, with a certificate: the server sees the client's chain.
+    let cc = client12()
+        .with_client_cert(certs("client"))
+        .build()
+        .unwrap();
+    let sc = server("server")
+        .with_client_cert_verifier(verifier(true))
+        .build()
+        .unwrap();
+    let p = pair(Arc::new(cc), Arc::new(sc)).await.unwrap();
+    assert_eq!(p.1.peer_certificates().len(), 2);
+    assert!(p.1.negotiated().peer_signature_scheme.is_some());
+    exchange(p).await;
+    // Required, without one: refused during the handshake.
+    let cc = client12().build().unwrap();
+    let sc = server("server")
+        .with_client_cert_verifier(verifier(true))
+        .build()
+        .unwrap();
+    let Err((client_err, server_err)) = pair(Arc::new(cc), Arc::new(sc)).await else {
+        panic!("a required client certificate was not required");
+    };
+    assert!(
+        matches!(
+            &server_err,
+            Some(Error::Protocol {
+                alert: lctls::proto::wire::enums::AlertDescription::HandshakeFailure,
+                ..
+            })
+        ),
+        "{server_err:?}"
+    );
+    assert_eq!(
+        client_err,
+        Some(Error::AlertReceived(
+            lctls::proto::wire::enums::AlertDescription::HandshakeFailure
+        ))
+    );
+    // Optional, without one: accepted, no peer certificates.
+    let cc = client12().build().unwrap();
+    let sc = server("server")
+        .with_client_cert_verifier(verifier(false))
+        .build()
+        .unwrap();
+    let p = pair(Arc::new(cc), Arc::new(sc)).await.unwrap();
+    assert!(p.1.peer_certificates().is_empty());
+    exchange(p).await;
+}
