@@ -31,6 +31,8 @@ use crate::proto::wire::tls12::Handshake12;
 /// Consecutive records that carry nothing (empty application data, dummy
 /// change_cipher_spec, warning alerts) we accept before calling it a flood.
 const MAX_EMPTY_RECORDS: u32 = 32;
+/// TLS 1.2 renegotiation attempts refused before we give up on the peer.
+const MAX_RENEGOTIATION_ATTEMPTS: u32 = 8;
 /// Decrypted application data we hold for the reader before we stop opening records.
 pub const MAX_BUFFERED_PLAINTEXT: usize = 64 * 1024;
 
@@ -79,6 +81,8 @@ pub(crate) struct Common {
     /// since: further requests are covered by that answer (RFC 8446 4.6.3),
     /// so a peer cannot make us queue an answer per request.
     key_update_answered: bool,
+    /// TLS 1.2 renegotiation attempts refused so far.
+    renegotiation_attempts: u32,
 }
 
 impl Common {
@@ -103,6 +107,7 @@ impl Common {
             sent_close_notify: false,
             empty_records: 0,
             key_update_answered: false,
+            renegotiation_attempts: 0,
         }
     }
 
@@ -690,9 +695,17 @@ impl Connection {
             (Side::Client, Handshake12::HelloRequest)
             | (Side::Server, Handshake12::ClientHello(_)) => {
                 tracing::debug!("refusing renegotiation");
+                // Counted over the whole connection, whatever comes between,
+                // so a peer cannot make us queue refusals without bound.
+                self.common.renegotiation_attempts += 1;
+                if self.common.renegotiation_attempts > MAX_RENEGOTIATION_ATTEMPTS {
+                    return Err(Error::unexpected(format!(
+                        "peer tried to renegotiate more than {MAX_RENEGOTIATION_ATTEMPTS} times"
+                    )));
+                }
                 self.common
                     .send_alert(AlertLevel::Warning, AlertDescription::NoRenegotiation);
-                self.common.count_empty("renegotiation attempt")
+                Ok(())
             }
             (_, other) => Err(Error::unexpected(format!(
                 "{:?} after the TLS 1.2 handshake",
@@ -875,7 +888,7 @@ mod tests {
     }
 
     /// A TLS 1.2 peer that keeps asking for renegotiation, one handshake
-    /// record per attempt, gets refused a bounded number of times and then
+    /// record per attempt with data in between, gets refused a bounded number of times and then
     /// fails: each refusal queues a warning alert, so without the limit a
     /// peer that never reads makes our outgoing buffer grow without bound.
     #[test]
@@ -893,6 +906,8 @@ mod tests {
                 .record
                 .seal(ContentType::Handshake, &msg, &mut c.common.outgoing)
                 .unwrap();
+            // Data between the attempts does not reset the count.
+            c.write_plaintext(b"x").unwrap();
             s.feed(&c.take_outgoing());
             result = s.process();
             if result.is_err() {
