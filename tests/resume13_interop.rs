@@ -164,21 +164,64 @@ async fn server_resumption_with_s_client() {
         return;
     }
     bounded(async {
-        let (port, task) = echo_server(server_config(|b| b), 2).await;
-        let sess = sess_path("s_client", port);
+        // SHA-384 and SHA-256 PSKs (binder, resumption secret).
+        for suite in [
+            "TLS_AES_256_GCM_SHA384",
+            "TLS_AES_128_GCM_SHA256",
+            "TLS_CHACHA20_POLY1305_SHA256",
+        ] {
+            let suites = ["-ciphersuites", suite];
+            let (port, task) = echo_server(server_config(|b| b), 2).await;
+            let sess = sess_path("s_client", port);
+            let mut extra = vec!["-sess_out", &sess];
+            extra.extend_from_slice(&suites);
+            let out = s_client_session(port, &extra, b"first\n").await;
+            assert!(
+                out.contains(&format!("New, TLSv1.3, Cipher is {suite}")),
+                "{out}"
+            );
+            assert!(
+                out.contains("Post-Handshake New Session Ticket arrived"),
+                "{out}"
+            );
+            let mut extra = vec!["-sess_in", &sess];
+            extra.extend_from_slice(&suites);
+            let out = s_client_session(port, &extra, b"second\n").await;
+            assert!(
+                out.contains(&format!("Reused, TLSv1.3, Cipher is {suite}")),
+                "{out}"
+            );
+            let served = task.await.unwrap().expect("our server");
+            assert!(!served[0].resumed);
+            assert_eq!(served[0].echoed, b"first\n");
+            assert!(served[1].resumed, "{suite}: our server did not resume");
+            assert!(!served[1].retried);
+            assert_eq!(served[1].echoed, b"second\n");
+            let _ = std::fs::remove_file(&sess);
+        }
+    })
+    .await;
+}
+
+/// Our server takes only P-384, s_client sends an X25519 share: both
+/// connections go through a HelloRetryRequest, and the second still resumes.
+#[tokio::test]
+async fn server_resumption_with_s_client_after_hello_retry_request() {
+    if !common::require("openssl") {
+        return;
+    }
+    bounded(async {
+        let cfg = server_config(|b| b.with_groups(&[NamedGroup::secp384r1]));
+        let (port, task) = echo_server(cfg, 2).await;
+        let sess = sess_path("s_client-hrr", port);
         let out = s_client_session(port, &["-sess_out", &sess], b"first\n").await;
         assert!(out.contains("New, TLSv1.3"), "{out}");
-        assert!(
-            out.contains("Post-Handshake New Session Ticket arrived"),
-            "{out}"
-        );
         let out = s_client_session(port, &["-sess_in", &sess], b"second\n").await;
         assert!(out.contains("Reused, TLSv1.3"), "{out}");
         let served = task.await.unwrap().expect("our server");
-        assert!(!served[0].resumed);
-        assert_eq!(served[0].echoed, b"first\n");
-        assert!(served[1].resumed, "our server did not resume");
-        assert!(!served[1].retried);
+        assert!(served[0].retried && !served[0].resumed);
+        assert!(served[1].retried, "no HelloRetryRequest");
+        assert!(served[1].resumed, "our server did not resume after the HRR");
         assert_eq!(served[1].echoed, b"second\n");
         let _ = std::fs::remove_file(&sess);
     })
@@ -295,6 +338,14 @@ async fn client_resumption_with_s_server() {
         for extra in [
             &["-trace", "-naccept", "3"][..],
             &["-trace", "-naccept", "3", "-no_ticket"][..],
+            // A SHA-384 suite: the PSK binder and resumption secret use SHA-384.
+            &[
+                "-trace",
+                "-naccept",
+                "3",
+                "-ciphersuites",
+                "TLS_AES_256_GCM_SHA384",
+            ][..],
         ] {
             let port = common::free_port();
             let mut srv = common::openssl_s_server(port, "server.pem", "server.key", extra);
