@@ -18,6 +18,120 @@ use crate::proto::crypto::suites::{
 };
 use crate::proto::wire::enums::{CipherSuite, NamedGroup, ProtocolVersion};
 use rustls_pki_types::UnixTime;
+use std::sync::Arc;
+
+/// Options both sides take, as set on a builder.
+#[derive(Debug)]
+pub(crate) struct SharedBuilder {
+    pub alpn: Vec<Vec<u8>>,
+    pub suites: Option<Vec<CipherSuite>>,
+    pub groups: Option<Vec<NamedGroup>>,
+    pub versions: Option<Vec<ProtocolVersion>>,
+    pub require_ems: bool,
+    pub max_handshake_message: usize,
+    pub max_fragment: usize,
+    pub time: Arc<dyn TimeProvider>,
+}
+
+impl Default for SharedBuilder {
+    fn default() -> Self {
+        SharedBuilder {
+            alpn: Vec::new(),
+            suites: None,
+            groups: None,
+            versions: None,
+            require_ems: true,
+            max_handshake_message: crate::proto::wire::handshake::DEFAULT_MAX_HANDSHAKE_MESSAGE,
+            max_fragment: crate::proto::record::codec::MAX_PLAINTEXT,
+            time: Arc::new(SystemTime),
+        }
+    }
+}
+
+impl SharedBuilder {
+    /// Checks the options and resolves suites, versions and groups.
+    pub fn build(self) -> Result<Shared, Error> {
+        check_alpn(&self.alpn)?;
+        if !(1..=crate::proto::record::codec::MAX_PLAINTEXT).contains(&self.max_fragment) {
+            return Err(Error::Config("max fragment size must be 1..=16384".into()));
+        }
+        Ok(Shared {
+            protocols: resolve_protocols(
+                self.suites.as_deref(),
+                self.versions.as_deref(),
+                self.groups.as_deref(),
+            )?,
+            alpn: self.alpn,
+            require_ems: self.require_ems,
+            max_handshake_message: self.max_handshake_message,
+            max_fragment: self.max_fragment,
+            time: self.time,
+        })
+    }
+}
+
+/// Options both sides take, checked.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub alpn: Vec<Vec<u8>>,
+    pub protocols: Protocols,
+    pub require_ems: bool,
+    pub max_handshake_message: usize,
+    pub max_fragment: usize,
+    pub time: Arc<dyn TimeProvider>,
+}
+
+/// The setters both builders have, with their shared meaning.
+macro_rules! shared_setters {
+    () => {
+        /// The ALPN protocols (RFC 7301), most preferred first. A server
+        /// picks its first that the client offered; when both sides offer
+        /// ALPN and nothing matches, the handshake fails with no_application_protocol.
+        pub fn with_alpn_protocols<P: AsRef<[u8]>>(mut self, protocols: &[P]) -> Self {
+            self.shared.alpn = protocols.iter().map(|p| p.as_ref().to_vec()).collect();
+            self
+        }
+
+        /// Only these cipher suites (TLS 1.3 and TLS 1.2 ones), in this order of preference.
+        pub fn with_cipher_suites(mut self, suites: &[CipherSuite]) -> Self {
+            self.shared.suites = Some(suites.to_vec());
+            self
+        }
+
+        /// Only these key-exchange groups, in this order of preference (a
+        /// client sends its TLS 1.3 key share for the first).
+        pub fn with_groups(mut self, groups: &[NamedGroup]) -> Self {
+            self.shared.groups = Some(groups.to_vec());
+            self
+        }
+
+        /// Only these protocol versions (TLS 1.3 and TLS 1.2; default both).
+        pub fn with_protocol_versions(mut self, versions: &[ProtocolVersion]) -> Self {
+            self.shared.versions = Some(versions.to_vec());
+            self
+        }
+
+        /// Refuses handshake messages longer than `bytes` (default 64 KiB).
+        pub fn with_max_handshake_message(mut self, bytes: usize) -> Self {
+            self.shared.max_handshake_message = bytes;
+            self
+        }
+
+        /// Splits outgoing data into records of at most `bytes` plaintext
+        /// bytes (1 to 16384; tests use tiny records to exercise reassembly).
+        pub fn with_max_fragment_size(mut self, bytes: usize) -> Self {
+            self.shared.max_fragment = bytes;
+            self
+        }
+
+        /// Uses this clock for certificate validity and ticket lifetimes.
+        pub fn with_time_provider(mut self, time: Arc<dyn TimeProvider>) -> Self {
+            self.shared.time = time;
+            self
+        }
+    };
+}
+pub(crate) use shared_setters;
 
 /// The source of the current time for certificate validity checks.
 /// Injectable so tests can verify at a fixed instant.

@@ -260,8 +260,8 @@ impl Connection {
     ) -> Result<Self, Error> {
         let mut common = Common::new(
             Side::Client,
-            config.max_handshake_message,
-            config.max_fragment,
+            config.shared.max_handshake_message,
+            config.shared.max_fragment,
         );
         let state = client13::start(config, server_name, &mut common)?;
         Ok(Connection {
@@ -275,8 +275,8 @@ impl Connection {
     pub fn new_server(config: Arc<ServerConfig>) -> Self {
         let common = Common::new(
             Side::Server,
-            config.max_handshake_message,
-            config.max_fragment,
+            config.shared.max_handshake_message,
+            config.shared.max_fragment,
         );
         Connection {
             common,

@@ -2,7 +2,7 @@
 //!
 //! Entered from the TLS 1.3 client's ServerHello state when the server picks
 //! TLS 1.2. A full handshake runs Certificate, ServerKeyExchange,
-//! [CertificateRequest], ServerHelloDone, then our flight; an abbreviated one
+//! an optional CertificateRequest, ServerHelloDone, then our flight; an abbreviated one
 //! (session ID or ticket) goes straight to ChangeCipherSpec and Finished.
 
 use std::sync::Arc;
@@ -85,6 +85,7 @@ pub(crate) fn handle_server_hello(
 ) -> Result<Client12State, Error> {
     let config = offer.config;
     let suite = config
+        .shared
         .protocols
         .suites12
         .iter()
@@ -117,13 +118,13 @@ pub(crate) fn handle_server_hello(
             "server sent non-empty renegotiation_info in an initial handshake",
         ));
     }
-    if !ext.extended_master_secret && config.require_ems {
+    if !ext.extended_master_secret && config.shared.require_ems {
         return Err(Error::handshake(
             "server does not support the extended master secret (RFC 7627), which we require",
         ));
     }
     if let Some(p) = &ext.alpn {
-        if !config.alpn.contains(p) {
+        if !config.shared.alpn.contains(p) {
             return Err(Error::illegal(format!(
                 "server selected ALPN protocol {:?}, which we did not offer",
                 String::from_utf8_lossy(p)
@@ -226,7 +227,7 @@ impl Client12State {
                 };
                 hs.config
                     .verifier
-                    .verify_server_cert(leaf, intermediates, &name, hs.config.time.now())
+                    .verify_server_cert(leaf, intermediates, &name, hs.config.shared.time.now())
                     .map_err(Error::Certificate)?;
                 hs.transcript.add(raw);
                 let leaf = leaf.clone();
@@ -234,7 +235,7 @@ impl Client12State {
                 Ok(Some(Self::ServerKeyExchange(hs, leaf)))
             }
             (Self::ServerKeyExchange(mut hs, leaf), Handshake12::ServerKeyExchange(ske)) => {
-                if !hs.config.protocols.groups.contains(&ske.group) {
+                if !hs.config.shared.protocols.groups.contains(&ske.group) {
                     return Err(Error::illegal(format!(
                         "server chose group {:?}, which we did not offer",
                         ske.group
@@ -405,7 +406,7 @@ pub(crate) fn send12(
 }
 
 fn finish(k: Keyed, cx: &mut Common) {
-    let now = k.hs.config.time.now().as_secs();
+    let now = k.hs.config.shared.time.now().as_secs();
     if let Some(key) = &k.hs.cache_key {
         let (lifetime, ticket) = match k.ticket {
             Some((hint, t)) if !t.is_empty() => (

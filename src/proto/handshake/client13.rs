@@ -49,6 +49,7 @@ pub(crate) fn start(
     cx: &mut Common,
 ) -> Result<ClientState, Error> {
     let group = *config
+        .shared
         .protocols
         .groups
         .first()
@@ -65,14 +66,14 @@ pub(crate) fn start(
         ServerName::IpAddress(ip) => Some(format!("{:?}", std::net::IpAddr::from(*ip))),
         _ => None,
     };
-    let p = &config.protocols;
+    let p = &config.shared.protocols;
     let tls13 = p.allows(ProtocolVersion::TLSv1_3) && !p.suites13.is_empty();
     let tls12 = p.allows(ProtocolVersion::TLSv1_2) && !p.suites12.is_empty();
     // A TLS 1.2 session to resume, by ticket or by session ID.
     let offered_session = tls12
         .then(|| cache_key(&server_name).and_then(|k| config.session_cache.get(&k)))
         .flatten()
-        .filter(|s| s.is_fresh(config.time.now().as_secs()));
+        .filter(|s| s.is_fresh(config.shared.time.now().as_secs()));
     let session_id = match &offered_session {
         Some(s) if s.ticket.is_none() => s.session_id.clone(),
         // Middlebox compatibility mode (RFC 8446 appendix D.4); with a ticket
@@ -108,7 +109,7 @@ pub(crate) fn start(
             } else {
                 config.verifier.supported_schemes()
             }),
-            alpn: (!config.alpn.is_empty()).then(|| config.alpn.clone()),
+            alpn: (!config.shared.alpn.is_empty()).then(|| config.shared.alpn.clone()),
             extended_master_secret: tls12,
             renegotiation_info: tls12.then(Vec::new),
             ec_point_formats: tls12.then(|| vec![0]),
@@ -124,7 +125,7 @@ pub(crate) fn start(
     let mut transcript = Transcript::default();
     // A TLS 1.3 ticket to resume with, used once. Its suite's hash must be
     // one we still offer, since the server has to keep it.
-    let now = config.time.now().as_secs();
+    let now = config.shared.time.now().as_secs();
     let resume13 = tls13
         .then(|| cache_key(&server_name).and_then(|k| config.session_cache.take13(&k)))
         .flatten()
@@ -245,6 +246,7 @@ pub(crate) struct ExpectServerHello {
 impl ExpectServerHello {
     fn offered_suite(&self, id: CipherSuite) -> Result<&'static Tls13CipherSuite, Error> {
         self.config
+            .shared
             .protocols
             .suites13
             .iter()
@@ -308,7 +310,7 @@ impl ExpectServerHello {
             ));
         }
         if let Some(group) = ext.selected_group {
-            if !self.config.protocols.groups.contains(&group) {
+            if !self.config.shared.protocols.groups.contains(&group) {
                 return Err(Error::illegal(format!(
                     "HelloRetryRequest asks for group {group:?}, which we did not offer"
                 )));
@@ -370,7 +372,7 @@ impl ExpectServerHello {
         sh: ServerHello,
         raw: &[u8],
     ) -> Result<Client12State, Error> {
-        let p = &self.config.protocols;
+        let p = &self.config.shared.protocols;
         let offered12 = self.hello.extensions.extended_master_secret;
         if !offered12
             || sh.legacy_version != ProtocolVersion::TLSv1_2.get()
@@ -498,7 +500,7 @@ impl ExpectEncryptedExtensions {
         raw: &[u8],
     ) -> Result<ClientState, Error> {
         if let Some(p) = &ee.alpn {
-            if !self.hs.config.alpn.contains(p) {
+            if !self.hs.config.shared.alpn.contains(p) {
                 return Err(Error::illegal(format!(
                     "server selected ALPN protocol {:?}, which we did not offer",
                     String::from_utf8_lossy(p)
@@ -552,7 +554,7 @@ impl ExpectCertificate {
         let Some((leaf, intermediates)) = cert.chain.split_first() else {
             return Err(Error::decode("server sent an empty certificate chain"));
         };
-        let now = self.hs.config.time.now();
+        let now = self.hs.config.shared.time.now();
         self.hs
             .config
             .verifier
@@ -668,7 +670,7 @@ impl ExpectFinished {
                 key,
                 suite: master.suite(),
                 resumption_secret: master.resumption_master_secret(&transcript.current_hash()),
-                time: config.time.clone(),
+                time: config.shared.time.clone(),
             });
         }
         Ok(())

@@ -97,7 +97,7 @@ impl Server12State {
                 hs.transcript.add(raw);
                 if let Some((leaf, intermediates)) = chain.split_first() {
                     verifier
-                        .verify_client_cert(leaf, intermediates, hs.config.time.now())
+                        .verify_client_cert(leaf, intermediates, hs.config.shared.time.now())
                         .map_err(Error::Certificate)?;
                     hs.client_leaf = Some(leaf.clone());
                     cx.negotiated.peer_certificates = chain.clone();
@@ -203,7 +203,7 @@ fn session_of(k: &Keyed) -> Session12 {
         ticket: None,
         master: k.master.clone(),
         extended_ms: k.hs.ems,
-        created: k.hs.config.time.now().as_secs(),
+        created: k.hs.config.shared.time.now().as_secs(),
         lifetime: k
             .hs
             .config
@@ -228,7 +228,7 @@ fn send_ccs_and_finished(k: &mut Keyed, cx: &mut Common) -> Result<(), Error> {
 
 /// A session the client offered that we can resume.
 fn find_session(config: &ServerConfig, ch: &ClientHello) -> Option<Session12> {
-    let now = config.time.now().as_secs();
+    let now = config.shared.time.now().as_secs();
     let s = match (&ch.extensions.session_ticket, &config.ticketer) {
         (Some(t), Some(ticketer)) if !t.is_empty() => ticketer.open(t, now),
         _ => None,
@@ -240,7 +240,7 @@ fn find_session(config: &ServerConfig, ch: &ClientHello) -> Option<Session12> {
             .filter(|s| s.is_fresh(now))
     })?;
     let usable = ch.cipher_suites.contains(&s.suite().suite)
-        && config.protocols.suites12.iter().any(|x| x.suite == s.suite().suite)
+        && config.shared.protocols.suites12.iter().any(|x| x.suite == s.suite().suite)
         // RFC 7627 section 5.3: EMS state must match, or we do a full handshake.
         && s.extended_ms == ch.extensions.extended_master_secret;
     usable.then_some(s)
@@ -270,7 +270,7 @@ pub(crate) fn handle_client_hello(
             "client sent non-empty renegotiation_info in an initial handshake",
         ));
     }
-    if !ext.extended_master_secret && config.require_ems {
+    if !ext.extended_master_secret && config.shared.require_ems {
         return Err(Error::handshake(
             "client does not support the extended master secret (RFC 7627), which we require",
         ));
@@ -374,6 +374,7 @@ pub(crate) fn handle_client_hello(
         Tls12Auth::Ecdsa
     };
     let suite = config
+        .shared
         .protocols
         .suites12
         .iter()
@@ -381,6 +382,7 @@ pub(crate) fn handle_client_hello(
         .find(|s| s.auth == auth && ch.cipher_suites.contains(&s.suite))
         .ok_or_else(|| Error::NoCommonCipherSuite {
             ours: config
+                .shared
                 .protocols
                 .suites12
                 .iter()
@@ -467,7 +469,7 @@ pub(crate) fn handle_client_hello(
 }
 
 fn choose_group(config: &ServerConfig, ch: &ClientHello) -> Result<NamedGroup, Error> {
-    let ours = &config.protocols.groups;
+    let ours = &config.shared.protocols.groups;
     match &ch.extensions.supported_groups {
         // RFC 8422 section 4: without the extension the client takes any curve.
         None => ours

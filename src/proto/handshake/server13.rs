@@ -119,6 +119,7 @@ impl ExpectClientHello {
 
     fn choose_suite(&self, ch: &ClientHello) -> Result<&'static Tls13CipherSuite, Error> {
         self.config
+            .shared
             .protocols
             .suites13
             .iter()
@@ -127,6 +128,7 @@ impl ExpectClientHello {
             .ok_or_else(|| Error::NoCommonCipherSuite {
                 ours: self
                     .config
+                    .shared
                     .protocols
                     .suites13
                     .iter()
@@ -160,18 +162,18 @@ impl ExpectClientHello {
                 ));
             }
         }
-        for &g in &self.config.protocols.groups {
+        for &g in &self.config.shared.protocols.groups {
             if let Some(s) = shares.iter().find(|s| s.group == g) {
                 return Ok(ShareChoice::Use(s));
             }
         }
-        for &g in &self.config.protocols.groups {
+        for &g in &self.config.shared.protocols.groups {
             if groups.contains(&g) {
                 return Ok(ShareChoice::Retry(g));
             }
         }
         Err(Error::NoCommonGroup {
-            ours: self.config.protocols.groups.clone(),
+            ours: self.config.shared.protocols.groups.clone(),
             theirs: groups.clone(),
         })
     }
@@ -182,7 +184,7 @@ impl ExpectClientHello {
         ch: ClientHello,
         raw: &[u8],
     ) -> Result<Next<ServerState, Server12State>, Error> {
-        let p = &self.config.protocols;
+        let p = &self.config.shared.protocols;
         let usable13 = p.allows(ProtocolVersion::TLSv1_3) && !p.suites13.is_empty();
         let usable12 = p.allows(ProtocolVersion::TLSv1_2) && !p.suites12.is_empty();
         let (client13, client12) = match &ch.extensions.supported_versions {
@@ -426,7 +428,7 @@ fn accept_psk(
     let (true, Some(ticketer)) = (modes.contains(&1), &config.ticketer) else {
         return Ok(None);
     };
-    let now = config.time.now().as_secs();
+    let now = config.shared.time.now().as_secs();
     let cut = raw
         .len()
         .checked_sub(offer.binders_len())
@@ -527,7 +529,7 @@ impl ExpectFinished {
         let secret = self
             .master
             .resumption_master_secret(&self.transcript.current_hash());
-        let now = self.config.time.now().as_secs();
+        let now = self.config.shared.time.now().as_secs();
         for i in 0..n.min(8) {
             // Distinct nonces give each ticket its own PSK.
             let nonce = vec![i as u8];
@@ -584,7 +586,7 @@ impl ExpectCertificate {
             return Ok(ServerState::Finished(self.finished));
         };
         verifier
-            .verify_client_cert(leaf, intermediates, self.config.time.now())
+            .verify_client_cert(leaf, intermediates, self.config.shared.time.now())
             .map_err(Error::Certificate)?;
         cx.negotiated.peer_certificates = cert.chain.clone();
         Ok(ServerState::CertificateVerify(ExpectCertificateVerify {
@@ -628,13 +630,14 @@ pub(crate) fn choose_alpn(
     config: &ServerConfig,
     ch: &ClientHello,
 ) -> Result<Option<Vec<u8>>, Error> {
-    let (Some(theirs), false) = (&ch.extensions.alpn, config.alpn.is_empty()) else {
+    let (Some(theirs), false) = (&ch.extensions.alpn, config.shared.alpn.is_empty()) else {
         return Ok(None);
     };
-    match config.alpn.iter().find(|p| theirs.contains(p)) {
+    match config.shared.alpn.iter().find(|p| theirs.contains(p)) {
         Some(p) => Ok(Some(p.clone())),
         None => Err(Error::NoApplicationProtocol {
             ours: config
+                .shared
                 .alpn
                 .iter()
                 .map(|p| String::from_utf8_lossy(p).into_owned())
