@@ -1,9 +1,8 @@
-//! `Connection`: the sans-IO TLS 1.3 endpoint. Ciphertext goes in with
+//! `Connection`: the sans-IO TLS 1.3 and TLS 1.2 endpoint. Ciphertext goes in with
 //! [`Connection::incoming_mut`] + [`Connection::process`], ciphertext comes out
 //! of [`Connection::outgoing_mut`]; plaintext goes in with
 //! [`Connection::write_plaintext`] and comes out with [`Connection::read_plaintext`].
 
-use std::collections::VecDeque;
 use std::sync::Arc;
 
 use bytes::{Buf, BytesMut};
@@ -12,25 +11,21 @@ use tokio_util::codec::Decoder;
 
 use crate::config::{ClientConfig, ServerConfig};
 use crate::error::Error;
+pub(crate) use crate::proto::common::{Common, Exporter};
 use crate::proto::handshake::client12::Client12State;
 use crate::proto::handshake::client13::{self, ClientState};
-use crate::proto::handshake::resume::TicketSink;
 use crate::proto::handshake::server12::Server12State;
 use crate::proto::handshake::server13::{self, ServerState};
 use crate::proto::handshake::Negotiated;
-use crate::proto::keys::tls12::MasterSecret12;
-use crate::proto::keys::tls13::{Secret, TrafficSecret};
-use crate::proto::record::codec::{OpaqueRecord, RecordCodec};
-use crate::proto::record::layer::{PlainRecord, RecordLayer};
-use crate::proto::wire::enums::{
-    AlertDescription, AlertLevel, ContentType, HandshakeType, ProtocolVersion,
-};
-use crate::proto::wire::handshake::{HandshakeMessage, Joiner};
+use crate::proto::record::codec::OpaqueRecord;
+use crate::proto::record::layer::PlainRecord;
+use crate::proto::wire::enums::{AlertDescription, AlertLevel, ContentType, HandshakeType};
+use crate::proto::wire::handshake::HandshakeMessage;
 use crate::proto::wire::tls12::Handshake12;
 
 /// Consecutive records that carry nothing (empty application data, dummy
 /// change_cipher_spec, warning alerts) we accept before calling it a flood.
-const MAX_EMPTY_RECORDS: u32 = 32;
+pub(crate) const MAX_EMPTY_RECORDS: u32 = 32;
 /// TLS 1.2 renegotiation attempts refused before we give up on the peer.
 const MAX_RENEGOTIATION_ATTEMPTS: u32 = 8;
 /// Decrypted application data we hold for the reader before we stop opening records.
@@ -43,185 +38,6 @@ pub enum Side {
     Client,
     /// We accepted.
     Server,
-}
-
-/// What keying-material export needs, per version.
-pub(crate) enum Exporter {
-    Tls13 {
-        suite: &'static crate::proto::crypto::suites::Tls13CipherSuite,
-        secret: Secret,
-    },
-    Tls12 {
-        master: MasterSecret12,
-        client_random: [u8; 32],
-        server_random: [u8; 32],
-    },
-}
-
-/// State shared by both sides: record layer, buffers, keys, negotiated values.
-pub(crate) struct Common {
-    pub side: Side,
-    pub record: RecordLayer,
-    codec: RecordCodec,
-    incoming: BytesMut,
-    outgoing: BytesMut,
-    joiner: Joiner,
-    plaintext: VecDeque<BytesMut>,
-    plaintext_len: usize,
-    pub negotiated: Negotiated,
-    read_secret: Option<TrafficSecret>,
-    write_secret: Option<TrafficSecret>,
-    pub exporter: Option<Exporter>,
-    /// Client, TLS 1.3: turns NewSessionTickets into cached sessions.
-    pub ticket_sink: Option<TicketSink>,
-    received_close_notify: bool,
-    sent_close_notify: bool,
-    empty_records: u32,
-    /// We answered a KeyUpdate request and have sent no application data
-    /// since: further requests are covered by that answer (RFC 8446 4.6.3),
-    /// so a peer cannot make us queue an answer per request.
-    key_update_answered: bool,
-    /// TLS 1.2 renegotiation attempts refused so far.
-    renegotiation_attempts: u32,
-}
-
-impl Common {
-    fn new(side: Side, max_handshake: usize, max_fragment: usize) -> Self {
-        let mut record = RecordLayer::new();
-        record.set_max_fragment(max_fragment);
-        Common {
-            side,
-            record,
-            codec: RecordCodec::default(),
-            incoming: BytesMut::new(),
-            outgoing: BytesMut::new(),
-            joiner: Joiner::new(max_handshake),
-            plaintext: VecDeque::new(),
-            plaintext_len: 0,
-            negotiated: Negotiated::default(),
-            read_secret: None,
-            write_secret: None,
-            exporter: None,
-            ticket_sink: None,
-            received_close_notify: false,
-            sent_close_notify: false,
-            empty_records: 0,
-            key_update_answered: false,
-            renegotiation_attempts: 0,
-        }
-    }
-
-    /// Encodes a handshake message, adds it to `transcript` and queues it.
-    pub fn send_handshake(
-        &mut self,
-        transcript: &mut crate::proto::handshake::transcript::Transcript,
-        msg: &HandshakeMessage,
-    ) -> Result<(), Error> {
-        let bytes = msg.to_bytes();
-        transcript.add(&bytes);
-        self.record
-            .seal_all(ContentType::Handshake, &bytes, &mut self.outgoing)
-    }
-
-    /// Queues an encoded handshake message (TLS 1.2 state machines keep their own transcript).
-    pub fn send_raw_handshake(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        self.record
-            .seal_all(ContentType::Handshake, bytes, &mut self.outgoing)
-    }
-
-    /// Installs TLS 1.2 read keys after the peer's ChangeCipherSpec.
-    pub fn set_read_keys12(
-        &mut self,
-        suite: &'static crate::proto::crypto::suites::Tls12CipherSuite,
-        key: &[u8],
-        iv: &[u8],
-    ) -> Result<(), Error> {
-        if !self.joiner.is_empty() {
-            return Err(Error::unexpected(
-                "handshake message straddles ChangeCipherSpec",
-            ));
-        }
-        self.record.set_read_key12(suite, key, iv)
-    }
-
-    /// Installs TLS 1.2 write keys after our ChangeCipherSpec.
-    pub fn set_write_keys12(
-        &mut self,
-        suite: &'static crate::proto::crypto::suites::Tls12CipherSuite,
-        key: &[u8],
-        iv: &[u8],
-    ) -> Result<(), Error> {
-        self.record.set_write_key12(suite, key, iv)
-    }
-
-    fn is_tls12(&self) -> bool {
-        self.negotiated.version == Some(ProtocolVersion::TLSv1_2)
-    }
-
-    /// Queues a handshake message that is not part of any transcript (KeyUpdate).
-    pub(crate) fn send_post_handshake(&mut self, msg: &HandshakeMessage) -> Result<(), Error> {
-        self.record
-            .seal_all(ContentType::Handshake, &msg.to_bytes(), &mut self.outgoing)
-    }
-
-    /// Queues the dummy change_cipher_spec of middlebox compatibility mode.
-    pub fn send_dummy_ccs(&mut self) {
-        self.outgoing
-            .extend_from_slice(&[ContentType::ChangeCipherSpec.get(), 3, 3, 0, 1, 1]);
-    }
-
-    /// Installs new read keys. Handshake data buffered under the old keys
-    /// would straddle the key change, which RFC 8446 section 5.1 forbids.
-    pub fn set_read_secret(&mut self, secret: &TrafficSecret) -> Result<(), Error> {
-        if !self.joiner.is_empty() {
-            return Err(Error::unexpected(
-                "handshake message straddles a key change",
-            ));
-        }
-        let keys = secret.keys();
-        self.record
-            .set_read_key(secret.suite(), keys.key.as_bytes(), keys.iv.as_bytes())
-    }
-
-    /// Installs new write keys.
-    pub fn set_write_secret(&mut self, secret: &TrafficSecret) -> Result<(), Error> {
-        let keys = secret.keys();
-        self.record
-            .set_write_key(secret.suite(), keys.key.as_bytes(), keys.iv.as_bytes())
-    }
-
-    /// Installs the application traffic secrets and keeps them for KeyUpdate.
-    pub fn set_application_read(&mut self, secret: TrafficSecret) -> Result<(), Error> {
-        self.set_read_secret(&secret)?;
-        self.read_secret = Some(secret);
-        Ok(())
-    }
-
-    /// See [`Common::set_application_read`].
-    pub fn set_application_write(&mut self, secret: TrafficSecret) -> Result<(), Error> {
-        self.set_write_secret(&secret)?;
-        self.write_secret = Some(secret);
-        Ok(())
-    }
-
-    fn send_alert(&mut self, level: AlertLevel, desc: AlertDescription) {
-        // A failure to seal here has nowhere to go: the connection is ending anyway.
-        let _ = self.record.seal(
-            ContentType::Alert,
-            &[level.get(), desc.get()],
-            &mut self.outgoing,
-        );
-    }
-
-    fn count_empty(&mut self, what: &str) -> Result<(), Error> {
-        self.empty_records += 1;
-        if self.empty_records > MAX_EMPTY_RECORDS {
-            return Err(Error::unexpected(format!(
-                "peer sent more than {MAX_EMPTY_RECORDS} {what} records in a row"
-            )));
-        }
-        Ok(())
-    }
 }
 
 /// The handshake progress of either side.
@@ -853,6 +669,7 @@ mod tests {
     use super::*;
     use crate::config::CertifiedKey;
     use crate::pki::RootStore;
+    use crate::proto::wire::enums::ProtocolVersion;
 
     const CERTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/certs");
 
