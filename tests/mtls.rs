@@ -163,3 +163,35 @@ async fn server_only_certificate_is_refused_as_client_certificate() {
         Err(Error::AlertReceived(AlertDescription::BadCertificate))
     );
 }
+
+/// ClientCertChooser picks the certificate issued under the authorities the
+/// server names, even when another one was added first.
+#[tokio::test]
+async fn chooser_follows_the_servers_ca_hints() {
+    use lctls::config::{ClientCertChooser, ResolvesClientCert};
+    use lctls::proto::wire::enums::SignatureScheme;
+    let mut chooser = ClientCertChooser::new();
+    // Issued under other-ca: not what a server trusting ca.pem asks for.
+    chooser.add(cert("untrusted")).unwrap();
+    chooser.add(cert("client")).unwrap();
+    let chooser = Arc::new(chooser);
+    // Without hints, the first usable certificate.
+    let schemes = [SignatureScheme::ECDSA_NISTP256_SHA256];
+    let first = chooser.resolve(&[], &schemes).unwrap();
+    assert_eq!(first.chain[0], cert("untrusted").chain[0]);
+    // No certificate can sign what the server accepts: none.
+    assert!(chooser.resolve(&[], &[SignatureScheme::ED25519]).is_none());
+
+    let config = ClientConfig::builder()
+        .with_root_store(roots("ca.pem"))
+        .with_client_cert_resolver(chooser)
+        .build()
+        .unwrap();
+    let (s, c) = run(
+        server(DefaultClientVerifier::new(roots("ca.pem"))),
+        TlsConnector::from(Arc::new(config)),
+    )
+    .await;
+    assert_eq!(s.unwrap(), 2, "the client chain under ca.pem was chosen");
+    assert_eq!(c.unwrap(), b"ping");
+}

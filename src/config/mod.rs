@@ -6,7 +6,8 @@ mod server;
 
 pub use client::{ClientConfig, ClientConfigBuilder, DangerousClientConfigBuilder};
 pub use resolver::{
-    CertifiedKey, ClientHelloInfo, ResolvesClientCert, ResolvesServerCert, SniResolver,
+    CertifiedKey, ClientCertChooser, ClientHelloInfo, ResolvesClientCert, ResolvesServerCert,
+    SniResolver,
 };
 pub use server::{ServerConfig, ServerConfigBuilder};
 

@@ -145,6 +145,71 @@ pub trait ResolvesClientCert: Send + Sync + std::fmt::Debug {
 
 impl ResolvesClientCert for SingleCert {
     fn resolve(&self, _: &[Vec<u8>], schemes: &[SignatureScheme]) -> Option<Arc<CertifiedKey>> {
-        self.0.key.choose_scheme(schemes).map(|_| self.0.clone())
+        // The TLS 1.2 list is a superset of the TLS 1.3 one; the handshake
+        // then picks a scheme its version allows.
+        self.0
+            .key
+            .choose_scheme_tls12(schemes)
+            .map(|_| self.0.clone())
+    }
+}
+
+/// Chooses among several client certificates by what the server asks for:
+/// the first whose chain was issued under one of the server's
+/// certificate_authorities and whose key can make a signature it accepts;
+/// when the server names no authorities, the first whose key fits.
+///
+/// ```
+/// use lctls::config::{CertifiedKey, ClientCertChooser};
+/// # fn main() -> Result<(), lctls::Error> {
+/// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/certs");
+/// let mut chooser = ClientCertChooser::new();
+/// chooser.add(CertifiedKey::from_pem_files(format!("{dir}/client.pem"), format!("{dir}/client.key"))?)?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Default)]
+pub struct ClientCertChooser {
+    /// Each key with the DER issuer names of its chain's certificates.
+    keys: Vec<(Arc<CertifiedKey>, Vec<Vec<u8>>)>,
+}
+
+impl ClientCertChooser {
+    /// A chooser with no certificates (it answers every request with none).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a certificate; earlier ones are preferred.
+    pub fn add(&mut self, key: CertifiedKey) -> Result<(), Error> {
+        use x509_cert::der::{Decode, Encode};
+        let mut issuers = Vec::with_capacity(key.chain.len());
+        for c in &key.chain {
+            let cert = x509_cert::Certificate::from_der(c.as_ref())
+                .map_err(|e| Error::Config(format!("client certificate does not parse: {e}")))?;
+            let issuer = cert
+                .tbs_certificate
+                .issuer
+                .to_der()
+                .map_err(|e| Error::Config(format!("client certificate issuer: {e}")))?;
+            issuers.push(issuer);
+        }
+        self.keys.push((Arc::new(key), issuers));
+        Ok(())
+    }
+}
+
+impl ResolvesClientCert for ClientCertChooser {
+    fn resolve(
+        &self,
+        authorities: &[Vec<u8>],
+        schemes: &[SignatureScheme],
+    ) -> Option<Arc<CertifiedKey>> {
+        self.keys
+            .iter()
+            .filter(|(k, _)| k.key.choose_scheme_tls12(schemes).is_some())
+            .find(|(_, issuers)| {
+                authorities.is_empty() || issuers.iter().any(|i| authorities.contains(i))
+            })
+            .map(|(k, _)| k.clone())
     }
 }
