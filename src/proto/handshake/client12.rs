@@ -235,7 +235,9 @@ impl Client12State {
                 Ok(Some(Self::ServerKeyExchange(hs, leaf)))
             }
             (Self::ServerKeyExchange(mut hs, leaf), Handshake12::ServerKeyExchange(ske)) => {
-                if !hs.config.shared.protocols.groups.contains(&ske.group) {
+                if !hs.config.shared.protocols.groups.contains(&ske.group)
+                    || KeyExchange::tls13_only(ske.group)
+                {
                     return Err(Error::illegal(format!(
                         "server chose group {:?}, which we did not offer",
                         ske.group

@@ -55,6 +55,18 @@ pub(crate) fn start(
         .first()
         .ok_or_else(|| Error::Config("no groups".into()))?;
     let kx = KeyExchange::start(group)?;
+    // Beside a hybrid share, a classical one spares servers without the
+    // hybrid a HelloRetryRequest.
+    let extra_kx = match config
+        .shared
+        .protocols
+        .groups
+        .iter()
+        .find(|g| !KeyExchange::tls13_only(**g))
+    {
+        Some(&g) if KeyExchange::tls13_only(group) => Some(KeyExchange::start(g)?),
+        _ => None,
+    };
     let sni = match &server_name {
         ServerName::DnsName(d) if config.send_sni => {
             Some(d.as_ref().trim_end_matches('.').to_string())
@@ -97,12 +109,22 @@ pub(crate) fn start(
         extensions: ClientExtensions {
             server_name: sni,
             supported_versions: tls13.then_some(versions),
-            supported_groups: Some(p.groups.clone()),
+            supported_groups: Some(
+                p.groups
+                    .iter()
+                    .copied()
+                    .filter(|g| tls13 || !KeyExchange::tls13_only(*g))
+                    .collect(),
+            ),
             key_shares: tls13.then(|| {
-                vec![KeyShareEntry {
-                    group,
-                    payload: kx.public_key().to_vec(),
-                }]
+                [Some(&kx), extra_kx.as_ref()]
+                    .into_iter()
+                    .flatten()
+                    .map(|k| KeyShareEntry {
+                        group: k.group(),
+                        payload: k.public_key().to_vec(),
+                    })
+                    .collect()
             }),
             signature_algorithms: Some(if tls12 {
                 config.verifier.supported_schemes_tls12()
@@ -158,6 +180,7 @@ pub(crate) fn start(
         server_name,
         hello,
         kx,
+        extra_kx,
         transcript,
         retry_suite: None,
         offered_session,
@@ -234,6 +257,8 @@ pub(crate) struct ExpectServerHello {
     server_name: ServerName<'static>,
     hello: ClientHello,
     kx: KeyExchange,
+    /// A second, classical share sent beside a hybrid one.
+    extra_kx: Option<KeyExchange>,
     transcript: Transcript,
     /// Set after a HelloRetryRequest: the suite it chose, which ServerHello must repeat.
     retry_suite: Option<CipherSuite>,
@@ -315,12 +340,14 @@ impl ExpectServerHello {
                     "HelloRetryRequest asks for group {group:?}, which we did not offer"
                 )));
             }
-            if group == self.kx.group() {
+            if group == self.kx.group() || self.extra_kx.as_ref().map(|k| k.group()) == Some(group)
+            {
                 return Err(Error::illegal(
                     "HelloRetryRequest asks for the group we already sent a share for",
                 ));
             }
             self.kx = KeyExchange::start(group)?;
+            self.extra_kx = None;
         }
         tracing::debug!(group = ?ext.selected_group, cookie = ext.cookie.is_some(), "HelloRetryRequest");
         self.transcript.rollup_for_retry(suite.hash);
@@ -422,13 +449,17 @@ impl ExpectServerHello {
                 "ServerHello without key_share",
             )
         })?;
-        if share.group != self.kx.group() {
-            return Err(Error::illegal(format!(
-                "server key share is for {:?}, we sent {:?}",
-                share.group,
-                self.kx.group()
-            )));
-        }
+        let kx = match self.extra_kx.take() {
+            Some(extra) if extra.group() == share.group => extra,
+            _ if self.kx.group() == share.group => self.kx,
+            _ => {
+                return Err(Error::illegal(format!(
+                    "server key share is for {:?}, we sent {:?}",
+                    share.group,
+                    self.kx.group()
+                )))
+            }
+        };
         let psk = match (sh.extensions.selected_psk, &self.resume13) {
             (None, _) => None,
             (Some(0), Some(s)) if s.suite.hash.output_len() == suite.hash.output_len() => Some(s),
@@ -438,8 +469,8 @@ impl ExpectServerHello {
                 ))
             }
         };
-        let group = self.kx.group();
-        let shared = self.kx.complete(&share.payload)?;
+        let group = kx.group();
+        let shared = kx.complete(&share.payload)?;
         self.transcript.start_hash(suite.hash);
         self.transcript.add(raw);
         let hash = self.transcript.current_hash();

@@ -469,13 +469,21 @@ pub(crate) fn handle_client_hello(
 }
 
 fn choose_group(config: &ServerConfig, ch: &ClientHello) -> Result<NamedGroup, Error> {
-    let ours = &config.shared.protocols.groups;
+    // The KEM hybrids exist only in TLS 1.3.
+    let ours: Vec<NamedGroup> = config
+        .shared
+        .protocols
+        .groups
+        .iter()
+        .copied()
+        .filter(|g| !KeyExchange::tls13_only(*g))
+        .collect();
     match &ch.extensions.supported_groups {
         // RFC 8422 section 4: without the extension the client takes any curve.
         None => ours
             .first()
             .copied()
-            .ok_or_else(|| Error::internal("no groups")),
+            .ok_or_else(|| Error::handshake("no TLS 1.2 key-exchange group configured")),
         Some(theirs) => ours
             .iter()
             .copied()

@@ -293,10 +293,8 @@ impl ExpectClientHello {
             }
         };
 
-        let kx = KeyExchange::start(share.group)?;
-        let our_public = kx.public_key().to_vec();
-        let group = kx.group();
-        let shared = kx.complete(&share.payload)?;
+        let group = share.group;
+        let (our_public, shared) = KeyExchange::respond(group, &share.payload)?;
 
         let sh = ServerHello {
             legacy_version: ProtocolVersion::TLSv1_2.get(),
