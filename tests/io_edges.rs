@@ -261,3 +261,72 @@ async fn split_halves_concurrent_echo() {
 async fn split_halves_concurrent_echo_with_key_update() {
     timeout(split_echo(true)).await
 }
+
+/// A transport whose writes can be made to fail (as after the peer closed).
+struct BreakableWrites {
+    inner: DuplexStream,
+    broken: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl AsyncRead for BreakableWrites {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for BreakableWrites {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        if this.broken.load(std::sync::atomic::Ordering::SeqCst) {
+            return Poll::Ready(Err(io::ErrorKind::BrokenPipe.into()));
+        }
+        Pin::new(&mut this.inner).poll_write(cx, buf)
+    }
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_flush(cx)
+    }
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
+    }
+}
+
+/// Once writing has failed, reading still reports what the peer sent (here
+/// its close_notify, a clean end), not the write error.
+#[tokio::test]
+async fn failed_write_does_not_hide_what_the_peer_sent() {
+    timeout(async {
+        let (a, b) = tokio::io::duplex(64 * 1024);
+        let broken = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let io = BreakableWrites {
+            inner: a,
+            broken: broken.clone(),
+        };
+        let (c, s) = tokio::join!(
+            lctls::TlsConnector::from(client_config()).connect("localhost", io),
+            lctls::TlsAcceptor::from(server_config("server")).accept(b)
+        );
+        let (mut c, mut s) = (c.unwrap(), s.unwrap());
+        s.write_all(b"bye").await.unwrap();
+        s.shutdown().await.unwrap();
+        broken.store(true, std::sync::atomic::Ordering::SeqCst);
+        // The write is sealed and queued, then the transport refuses it.
+        let e = c.write_all(b"late").await;
+        let e = match e {
+            Err(e) => e,
+            Ok(()) => c.flush().await.unwrap_err(),
+        };
+        assert_eq!(e.kind(), io::ErrorKind::BrokenPipe);
+        let mut got = Vec::new();
+        c.read_to_end(&mut got).await.unwrap();
+        assert_eq!(got, b"bye");
+    })
+    .await
+}

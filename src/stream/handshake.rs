@@ -35,6 +35,11 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> Future for MidHandshake<IO> {
         loop {
             let write = stream.poll_write_tls(cx);
             if let Poll::Ready(Err(e)) = write {
+                // A peer that refused us usually sent an alert saying why
+                // before closing; that beats "broken pipe".
+                if let Poll::Ready(Err(alert)) = stream.poll_read_tls(cx) {
+                    return Poll::Ready(Err(alert));
+                }
                 return Poll::Ready(Err(e));
             }
             if !stream.conn.is_handshaking() {

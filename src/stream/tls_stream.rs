@@ -165,6 +165,16 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> TlsStream<IO> {
         let _ = self.poll_write_tls_from_reader(cx);
     }
 
+    /// Pushes queued ciphertext on behalf of a reader. A failed write is
+    /// not the reader's error: the peer may have closed its side after
+    /// sending an alert that explains why, and that alert is what reading
+    /// should report; the writer sees the write error on its next call.
+    fn flush_from_reader(&mut self, cx: &mut Context<'_>) {
+        if self.conn.outgoing_len() > 0 {
+            let _ = self.poll_write_tls_from_reader(cx);
+        }
+    }
+
     /// [`Self::poll_write_tls`] on behalf of a reader. Its waker may replace a
     /// waiting writer's in the transport, so that writer is woken to re-register.
     fn poll_write_tls_from_reader(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -225,11 +235,7 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> AsyncRead for TlsStream<IO> {
                 return Poll::Ready(Err(Error::Truncated.into()));
             }
             // Answers to a KeyUpdate go out as soon as possible.
-            if this.conn.outgoing_len() > 0 {
-                if let Poll::Ready(Err(e)) = this.poll_write_tls_from_reader(cx) {
-                    return Poll::Ready(Err(e));
-                }
-            }
+            this.flush_from_reader(cx);
             // Records already buffered are opened first, straight into the
             // caller's initialised space when a whole record fits there.
             let start = buf.filled().len();
@@ -254,11 +260,7 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> AsyncRead for TlsStream<IO> {
                 continue;
             }
             // Processing may have queued an answer (KeyUpdate, no_renegotiation).
-            if this.conn.outgoing_len() > 0 {
-                if let Poll::Ready(Err(e)) = this.poll_write_tls_from_reader(cx) {
-                    return Poll::Ready(Err(e));
-                }
-            }
+            this.flush_from_reader(cx);
             match ready!(this.poll_fill(cx)) {
                 Ok(_) => continue,
                 Err(e) => {
