@@ -1,8 +1,49 @@
-//! lctls: async TLS 1.3 for Tokio, with a sans-IO core.
+//! lctls: async TLS 1.3 and TLS 1.2 for Tokio, with a sans-IO core.
 //!
-//! `TlsConnector::connect(server_name, io)` and `TlsAcceptor::accept(io)` wrap
-//! any `AsyncRead + AsyncWrite` in a [`TlsStream`]. The protocol lives in
-//! [`proto`], which never touches a socket; [`pki`] verifies certificates.
+//! [`TlsConnector::connect`] and [`TlsAcceptor::accept`] wrap any
+//! `AsyncRead + AsyncWrite` (a `TcpStream`, a `UnixStream`, a
+//! `tokio::io::duplex` pipe, another TLS stream) in a [`TlsStream`]. The
+//! protocol lives in [`proto`], which never touches a socket: its
+//! [`proto::conn::Connection`] takes bytes and hands bytes back, so tests and
+//! fuzzers drive it with byte slices. [`pki`] verifies certificates;
+//! [`config`] holds what both sides are configured with.
+//!
+//! A client and a server in one process, over an in-memory pipe:
+//!
+//! ```
+//! use std::sync::Arc;
+//! use lctls::config::{CertifiedKey, ClientConfig, ServerConfig};
+//! use lctls::pki::RootStore;
+//! use lctls::{TlsAcceptor, TlsConnector};
+//! use tokio::io::{AsyncReadExt, AsyncWriteExt};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> std::io::Result<()> {
+//! let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/certs");
+//! let server = ServerConfig::builder()
+//!     .with_certified_key(CertifiedKey::from_pem_files(
+//!         format!("{dir}/server.pem"),
+//!         format!("{dir}/server.key"),
+//!     )?)
+//!     .build()?;
+//! let mut roots = RootStore::new();
+//! roots.add_pem_file(format!("{dir}/ca.pem"))?;
+//! let client = ClientConfig::builder().with_root_store(Arc::new(roots)).build()?;
+//!
+//! let (a, b) = tokio::io::duplex(64 * 1024);
+//! let (c, s) = tokio::join!(
+//!     TlsConnector::from(Arc::new(client)).connect("localhost", a),
+//!     TlsAcceptor::from(Arc::new(server)).accept(b),
+//! );
+//! let (mut c, mut s) = (c?, s?);
+//! c.write_all(b"ping").await?;
+//! c.shutdown().await?; // close_notify
+//! let mut got = Vec::new();
+//! s.read_to_end(&mut got).await?; // Ok only after the peer's close_notify
+//! assert_eq!(got, b"ping");
+//! assert_eq!(c.protocol_version(), s.protocol_version());
+//! # Ok(()) }
+//! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
