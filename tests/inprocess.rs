@@ -450,3 +450,30 @@ fn sans_io_handshake_and_data() {
     assert_eq!(client.process_eof(), Ok(()));
     assert_eq!(server.process_eof(), Ok(()));
 }
+
+/// A ReloadableCert serves the new certificate to handshakes after a reload,
+/// and a failed reload keeps the old one.
+#[tokio::test]
+async fn reloadable_certificate() {
+    use lctls::config::ReloadableCert;
+    timeout(async {
+        let cert = Arc::new(ReloadableCert::new(certified_key("server", "server.key")));
+        let sc = Arc::new(
+            lctls::ServerConfig::builder()
+                .with_cert_resolver(cert.clone())
+                .build()
+                .unwrap(),
+        );
+        let (c, _s) = pair(client_config(), sc.clone(), "localhost").await;
+        assert_eq!(c.peer_certificates()[0], pem_certs("server.pem")[0]);
+        cert.reload_pem_files(path("server-rsa.pem"), path("server-rsa.key"))
+            .unwrap();
+        let (c, _s) = pair(client_config(), sc.clone(), "localhost").await;
+        assert_eq!(c.peer_certificates()[0], pem_certs("server-rsa.pem")[0]);
+        let e = cert.reload_pem_files(path("missing.pem"), path("server.key"));
+        assert!(matches!(e, Err(lctls::Error::Config(_))), "{e:?}");
+        let (c, _s) = pair(client_config(), sc, "localhost").await;
+        assert_eq!(c.peer_certificates()[0], pem_certs("server-rsa.pem")[0]);
+    })
+    .await
+}

@@ -6,8 +6,8 @@ mod server;
 
 pub use client::{ClientConfig, ClientConfigBuilder, DangerousClientConfigBuilder};
 pub use resolver::{
-    CertifiedKey, ClientCertChooser, ClientHelloInfo, ResolvesClientCert, ResolvesServerCert,
-    SniResolver,
+    CertifiedKey, ClientCertChooser, ClientHelloInfo, ReloadableCert, ResolvesClientCert,
+    ResolvesServerCert, SniResolver,
 };
 pub use server::{ServerConfig, ServerConfigBuilder};
 

@@ -213,3 +213,63 @@ impl ResolvesClientCert for ClientCertChooser {
             .map(|(k, _)| k.clone())
     }
 }
+
+/// A certificate that can be replaced while the server runs (after a
+/// renewal, say): handshakes that start after [`ReloadableCert::set`] get the
+/// new one; those already under way keep the one they chose.
+///
+/// ```
+/// use std::sync::Arc;
+/// use lctls::config::{CertifiedKey, ReloadableCert, ServerConfig};
+/// # fn main() -> Result<(), lctls::Error> {
+/// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/certs");
+/// let cert = Arc::new(ReloadableCert::new(CertifiedKey::from_pem_files(
+///     format!("{dir}/server.pem"),
+///     format!("{dir}/server.key"),
+/// )?));
+/// let config = ServerConfig::builder().with_cert_resolver(cert.clone()).build()?;
+/// // Later, from any task:
+/// cert.reload_pem_files(format!("{dir}/server-rsa.pem"), format!("{dir}/server-rsa.key"))?;
+/// # let _ = config; Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct ReloadableCert {
+    current: std::sync::RwLock<Arc<CertifiedKey>>,
+}
+
+impl ReloadableCert {
+    /// Starts with `key`.
+    pub fn new(key: CertifiedKey) -> Self {
+        ReloadableCert {
+            current: std::sync::RwLock::new(Arc::new(key)),
+        }
+    }
+
+    /// Serves `key` from now on.
+    pub fn set(&self, key: CertifiedKey) {
+        let key = Arc::new(key);
+        match self.current.write() {
+            Ok(mut g) => *g = key,
+            Err(poisoned) => *poisoned.into_inner() = key,
+        }
+    }
+
+    /// Loads a new chain and key; on any error the current certificate stays.
+    pub fn reload_pem_files(
+        &self,
+        cert: impl AsRef<std::path::Path>,
+        key: impl AsRef<std::path::Path>,
+    ) -> Result<(), Error> {
+        self.set(CertifiedKey::from_pem_files(cert, key)?);
+        Ok(())
+    }
+}
+
+impl ResolvesServerCert for ReloadableCert {
+    fn resolve(&self, _: &ClientHelloInfo<'_>) -> Option<Arc<CertifiedKey>> {
+        Some(match self.current.read() {
+            Ok(g) => g.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        })
+    }
+}
