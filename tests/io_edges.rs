@@ -330,3 +330,26 @@ async fn failed_write_does_not_hide_what_the_peer_sent() {
     })
     .await
 }
+
+/// A client that connects and says nothing cannot hold the server forever;
+/// a normal handshake is unaffected by the limit.
+#[tokio::test]
+async fn acceptor_handshake_timeout() {
+    timeout(async {
+        let acceptor = lctls::TlsAcceptor::from(server_config("server"))
+            .with_handshake_timeout(std::time::Duration::from_millis(200));
+        let (_silent, b) = tokio::io::duplex(1024);
+        let start = Instant::now();
+        let e = acceptor.accept(b).await.unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::TimedOut);
+        assert!(start.elapsed() >= std::time::Duration::from_millis(200));
+        let (a, b) = tokio::io::duplex(64 * 1024);
+        let (c, s) = tokio::join!(
+            lctls::TlsConnector::from(client_config()).connect("localhost", a),
+            acceptor.accept(b)
+        );
+        c.unwrap();
+        s.unwrap();
+    })
+    .await
+}

@@ -5,6 +5,7 @@ use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite};
 
@@ -30,15 +31,28 @@ use crate::stream::TlsStream;
 #[derive(Clone, Debug)]
 pub struct TlsAcceptor {
     config: Arc<ServerConfig>,
+    handshake_timeout: Option<Duration>,
 }
 
 impl From<Arc<ServerConfig>> for TlsAcceptor {
     fn from(config: Arc<ServerConfig>) -> Self {
-        TlsAcceptor { config }
+        TlsAcceptor {
+            config,
+            handshake_timeout: None,
+        }
     }
 }
 
 impl TlsAcceptor {
+    /// Fails handshakes that take longer than `limit` with
+    /// [`io::ErrorKind::TimedOut`], so a client that connects and goes
+    /// silent cannot hold a server task forever. Needs a Tokio runtime with
+    /// the time driver enabled.
+    pub fn with_handshake_timeout(mut self, limit: Duration) -> Self {
+        self.handshake_timeout = Some(limit);
+        self
+    }
+
     /// Starts a server handshake over `io`.
     pub fn accept<IO: AsyncRead + AsyncWrite + Unpin>(&self, io: IO) -> Accept<IO> {
         self.accept_inner(
@@ -63,13 +77,19 @@ impl TlsAcceptor {
         span: tracing::Span,
     ) -> Accept<IO> {
         let conn = Connection::new_server(self.config.clone());
-        Accept(MidHandshake::Handshaking(TlsStream {
-            io,
-            conn,
-            span,
-            eof: false,
-            write_waker: None,
-        }))
+        let deadline = self
+            .handshake_timeout
+            .map(|d| (d, Box::pin(tokio::time::sleep(d))));
+        Accept {
+            deadline,
+            inner: MidHandshake::Handshaking(TlsStream {
+                io,
+                conn,
+                span,
+                eof: false,
+                write_waker: None,
+            }),
+        }
     }
 
     /// The configuration.
@@ -80,12 +100,28 @@ impl TlsAcceptor {
 
 /// The server handshake future.
 #[derive(Debug)]
-pub struct Accept<IO>(MidHandshake<IO>);
+pub struct Accept<IO> {
+    inner: MidHandshake<IO>,
+    /// The handshake timeout and its timer, when one is configured.
+    deadline: Option<(Duration, Pin<Box<tokio::time::Sleep>>)>,
+}
 
 impl<IO: AsyncRead + AsyncWrite + Unpin> Future for Accept<IO> {
     type Output = io::Result<TlsStream<IO>>;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        Pin::new(&mut self.0).poll(cx)
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        if let Poll::Ready(r) = Pin::new(&mut this.inner).poll(cx) {
+            return Poll::Ready(r);
+        }
+        if let Some((limit, sleep)) = &mut this.deadline {
+            if sleep.as_mut().poll(cx).is_ready() {
+                return Poll::Ready(Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    format!("TLS handshake did not complete within {limit:?}"),
+                )));
+            }
+        }
+        Poll::Pending
     }
 }
