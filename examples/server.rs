@@ -163,7 +163,7 @@ async fn run(args: Args) -> io::Result<()> {
         builder = builder.with_client_cert_verifier(Arc::new(verifier));
     }
     let config = builder.build()?;
-    let acceptor = TlsAcceptor::from(Arc::new(config));
+    let acceptor = TlsAcceptor::from(Arc::new(config)).with_handshake_timeout(HANDSHAKE_TIMEOUT);
 
     let listener = TcpListener::bind(&args.listen).await?;
     eprintln!("listening on {}", listener.local_addr()?);
@@ -194,15 +194,7 @@ async fn serve(
     peer: SocketAddr,
     http: bool,
 ) -> io::Result<()> {
-    let mut tls = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
-        Ok(result) => result?,
-        Err(_) => {
-            return Err(io::Error::new(
-                io::ErrorKind::TimedOut,
-                "handshake timed out",
-            ))
-        }
-    };
+    let mut tls = acceptor.accept_from(tcp, peer).await?;
     eprintln!("[{peer}] {}", summary(&tls));
     if let Some(leaf) = tls.peer_certificates().first() {
         eprintln!(
