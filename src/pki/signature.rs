@@ -329,6 +329,18 @@ pub fn verify_tls13_signature(
             parsed.subject_str()
         )));
     }
+    verify_handshake_signature(alg, &parsed, scheme, message, signature)
+}
+
+/// Checks a handshake signature with the certificate's key; a signature
+/// that does not verify is decrypt_error (RFC 8446 section 4.4.3).
+fn verify_handshake_signature(
+    alg: &'static dyn VerificationAlgorithm,
+    parsed: &ParsedCert,
+    scheme: SignatureScheme,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), Error> {
     UnparsedPublicKey::new(alg, &parsed.spki.key)
         .verify(message, signature)
         .map_err(|_| {
@@ -391,17 +403,7 @@ pub fn verify_tls12_signature(
             )))
         }
     };
-    UnparsedPublicKey::new(alg, &parsed.spki.key)
-        .verify(message, signature)
-        .map_err(|_| {
-            Error::protocol(
-                AlertDescription::DecryptError,
-                format!(
-                    "{scheme:?} signature by certificate '{}' does not verify",
-                    parsed.subject_str()
-                ),
-            )
-        })
+    verify_handshake_signature(alg, &parsed, scheme, message, signature)
 }
 
 #[cfg(test)]
