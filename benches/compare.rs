@@ -178,7 +178,7 @@ enum Lib {
 
 /// Order of the two libraries in round `r`: alternates so neither always runs first.
 fn order(r: usize) -> [Lib; 2] {
-    if r % 2 == 0 {
+    if r.is_multiple_of(2) {
         [Lib::Lctls, Lib::Rustls]
     } else {
         [Lib::Rustls, Lib::Lctls]

@@ -643,7 +643,7 @@ async fn oversized_record_to_server() {
     timeout(async {
         // 2^14 + 257 = 16641 = 0x4101 bytes: one more than TLS 1.3 allows.
         let mut bytes = vec![0x16, 0x03, 0x01, 0x41, 0x01];
-        bytes.extend(std::iter::repeat(0u8).take(16641));
+        bytes.extend(std::iter::repeat_n(0u8, 16641));
         let (e, out) = raw_client_vs_server(server_config("server"), &bytes).await;
         assert_eq!(
             e,

@@ -714,7 +714,7 @@ fn ten_mib_of_garbage_stays_bounded() {
                     // A handshake message header at the bound, then filler.
                     4 => {
                         let mut r = vec![22, 3, 3, 0x40, 0x00, 1, 0x01, 0x00, 0x00];
-                        r.extend(std::iter::repeat(0x41).take(0x4000 - 4));
+                        r.extend(std::iter::repeat_n(0x41, 0x4000 - 4));
                         r
                     }
                     // Warning alerts.

@@ -186,7 +186,7 @@ impl ParsedCrl {
     }
 
     fn is_current(&self, now: u64) -> bool {
-        self.this_update <= now && self.next_update.map_or(true, |next| now <= next)
+        self.this_update <= now && self.next_update.is_none_or(|next| now <= next)
     }
 }
 

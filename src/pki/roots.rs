@@ -369,7 +369,7 @@ fn base64_decode(s: &str) -> Option<Vec<u8>> {
     let chars: Vec<u8> = s.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
     let data_len = chars.iter().rposition(|&c| c != b'=').map_or(0, |p| p + 1);
     let padding = chars.len() - data_len;
-    if chars.len() % 4 != 0 || padding > 2 || data_len == 0 {
+    if !chars.len().is_multiple_of(4) || padding > 2 || data_len == 0 {
         return None;
     }
     let mut out = Vec::with_capacity(chars.len() / 4 * 3);
