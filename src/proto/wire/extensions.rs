@@ -103,6 +103,16 @@ fn decode_alpn(r: &mut Reader<'_>) -> Result<Vec<Vec<u8>>, Error> {
     Ok(out)
 }
 
+/// The server's ALPN answer: a list holding exactly one protocol.
+fn decode_selected_alpn(mut b: Reader<'_>) -> Result<Vec<u8>, Error> {
+    let list = decode_alpn(&mut b)?;
+    done(b, "ALPN")?;
+    match <[Vec<u8>; 1]>::try_from(list) {
+        Ok([p]) => Ok(p),
+        Err(_) => Err(Error::decode("server selected several ALPN protocols")),
+    }
+}
+
 fn put_alpn(out: &mut Vec<u8>, protos: &[Vec<u8>]) {
     put_len_prefixed(out, LenPrefix::U16, |o| {
         for p in protos {
@@ -488,14 +498,7 @@ impl ServerHelloExtensions {
                 // TLS 1.2 ServerHello extensions; the 1.3 client refuses them
                 // (see has_tls12_only) once the version is known.
                 ExtensionType::ALProtocolNegotiation if !hrr => {
-                    let list = decode_alpn(&mut b)?;
-                    done(b, "ALPN")?;
-                    match <[Vec<u8>; 1]>::try_from(list) {
-                        Ok([p]) => e.alpn = Some(p),
-                        Err(_) => {
-                            return Err(Error::decode("server selected several ALPN protocols"))
-                        }
-                    }
+                    e.alpn = Some(decode_selected_alpn(b)?);
                 }
                 ExtensionType::ServerName if !hrr => {
                     done(b, "server_name")?;
@@ -588,21 +591,14 @@ impl EncryptedExtensions {
     /// Decodes the message body.
     pub fn decode(r: &mut Reader<'_>) -> Result<Self, Error> {
         let mut e = EncryptedExtensions::default();
-        for_each_extension(r, |typ, mut b| {
+        for_each_extension(r, |typ, b| {
             match typ {
                 ExtensionType::ServerName => {
                     done(b, "server_name")?;
                     e.server_name_ack = true;
                 }
                 ExtensionType::ALProtocolNegotiation => {
-                    let list = decode_alpn(&mut b)?;
-                    done(b, "ALPN")?;
-                    match <[Vec<u8>; 1]>::try_from(list) {
-                        Ok([p]) => e.alpn = Some(p),
-                        Err(_) => {
-                            return Err(Error::decode("server selected several ALPN protocols"))
-                        }
-                    }
+                    e.alpn = Some(decode_selected_alpn(b)?);
                 }
                 // The server may tell us its groups; they are informational.
                 ExtensionType::SupportedGroups => {}
