@@ -47,6 +47,7 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> Future for MidHandshake<IO> {
                     return Poll::Ready(Err(e.clone().into()));
                 }
                 if write.is_ready() {
+                    stream.conn.release_outgoing();
                     return Poll::Ready(Ok(stream));
                 }
                 *this = MidHandshake::Handshaking(stream);

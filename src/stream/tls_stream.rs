@@ -122,8 +122,6 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> TlsStream<IO> {
             }
             out.advance(n);
         }
-        // An idle connection should not pin a write buffer.
-        self.conn.release_outgoing();
         Poll::Ready(Ok(()))
     }
 
@@ -298,6 +296,10 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> AsyncWrite for TlsStream<IO> {
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
         ready!(this.poll_write_tls_from_writer(cx))?;
+        // A flush marks a pause in writing: an idle connection should not pin
+        // a write buffer. Between writes the buffer is kept, so a bulk sender
+        // does not allocate one per write.
+        this.conn.release_outgoing();
         Pin::new(&mut this.io).poll_flush(cx)
     }
 
