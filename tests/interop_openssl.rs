@@ -14,7 +14,7 @@ use lctls::config::{CertifiedKey, ClientConfig, ClientConfigBuilder, ServerConfi
 use lctls::pki::{CertificateError, RootStore};
 use lctls::proto::wire::enums::{AlertDescription, CipherSuite, NamedGroup};
 use lctls::{Error, TlsAcceptor, TlsConnector, TlsStream};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 /// Bound on every test body.
@@ -80,28 +80,6 @@ async fn connect(c: &TlsConnector, port: u16) -> std::io::Result<TlsStream<TcpSt
     c.connect("localhost", tcp).await
 }
 
-/// Sends `line` to `s_server -rev`, checks the reversed line comes back, then
-/// closes with close_notify and checks the server answers with its own.
-async fn reverse_roundtrip_and_close(tls: TlsStream<TcpStream>, line: &str) {
-    let mut tls = BufReader::new(tls);
-    tls.get_mut()
-        .write_all(format!("{line}\n").as_bytes())
-        .await
-        .unwrap();
-    tls.get_mut().flush().await.unwrap();
-    let mut got = String::new();
-    tls.read_line(&mut got).await.unwrap();
-    let want: String = line.chars().rev().collect();
-    assert_eq!(got, format!("{want}\n"));
-    // Our close_notify; s_server answers with its own and closes.
-    tls.get_mut().shutdown().await.unwrap();
-    let mut rest = Vec::new();
-    tls.read_to_end(&mut rest)
-        .await
-        .expect("s_server's close_notify");
-    assert!(rest.is_empty(), "unexpected data after close: {rest:?}");
-}
-
 // ---------------------------------------------------------------------------
 // Our client against s_server
 
@@ -124,7 +102,7 @@ async fn client_each_suite() {
             assert_eq!(tls.cipher_suite(), Some(suite), "{name}");
             assert_eq!(tls.key_exchange_group(), Some(NamedGroup::X25519));
             assert!(!tls.negotiated().retried);
-            reverse_roundtrip_and_close(tls, &format!("suite {name} from lctls")).await;
+            common::reverse_roundtrip_and_close(tls, &format!("suite {name} from lctls")).await;
 
             // And forced from our side against a server allowing all three.
             let port = common::free_port();
@@ -133,7 +111,7 @@ async fn client_each_suite() {
                 .await
                 .unwrap();
             assert_eq!(tls.cipher_suite(), Some(suite), "{name} (ours)");
-            reverse_roundtrip_and_close(tls, "forced by the client").await;
+            common::reverse_roundtrip_and_close(tls, "forced by the client").await;
         }
     })
     .await;
@@ -154,7 +132,7 @@ async fn client_each_group() {
                 .unwrap();
             assert_eq!(tls.key_exchange_group(), Some(group), "{name}");
             assert!(!tls.negotiated().retried, "{name}: no HRR expected");
-            reverse_roundtrip_and_close(tls, &format!("group {name}")).await;
+            common::reverse_roundtrip_and_close(tls, &format!("group {name}")).await;
         }
     })
     .await;
@@ -181,7 +159,7 @@ async fn client_each_server_cert_type() {
             assert_eq!(tls.protocol_version().map(u16::from), Some(0x0304));
             assert!(tls.cipher_suite().is_some(), "{cert}");
             assert_eq!(tls.key_exchange_group(), Some(NamedGroup::X25519), "{cert}");
-            reverse_roundtrip_and_close(tls, &format!("certificate {cert}")).await;
+            common::reverse_roundtrip_and_close(tls, &format!("certificate {cert}")).await;
         }
     })
     .await;
@@ -200,7 +178,7 @@ async fn client_hello_retry_request() {
         let tls = connect(&connector(|b| b), port).await.unwrap();
         assert!(tls.negotiated().retried, "expected a HelloRetryRequest");
         assert_eq!(tls.key_exchange_group(), Some(NamedGroup::secp384r1));
-        reverse_roundtrip_and_close(tls, "after a retry").await;
+        common::reverse_roundtrip_and_close(tls, "after a retry").await;
     })
     .await;
 }
@@ -218,7 +196,7 @@ async fn client_alpn() {
             .await
             .unwrap();
         assert_eq!(tls.alpn_protocol(), Some(&b"http/1.1"[..]));
-        reverse_roundtrip_and_close(tls, "GET / HTTP/1.1").await;
+        common::reverse_roundtrip_and_close(tls, "GET / HTTP/1.1").await;
     })
     .await;
 }

@@ -83,12 +83,6 @@ async fn roundtrip_and_close(tls: TlsStream<TcpStream>, line: &str, reply: &str,
     assert!(rest.is_empty(), "unexpected data after close: {rest:?}");
 }
 
-/// Sends `line` to `s_server -rev` and checks the reversed line.
-async fn reverse_roundtrip_and_close(tls: TlsStream<TcpStream>, line: &str) {
-    let want: String = line.chars().rev().collect();
-    roundtrip_and_close(tls, line, &want, "s_server").await;
-}
-
 // ---------------------------------------------------------------------------
 // Our server
 
@@ -353,7 +347,7 @@ async fn client_resumption_with_s_server() {
             let first = connect(&cfg, port).await;
             assert!(!first.negotiated().resumed);
             let suite = first.cipher_suite();
-            reverse_roundtrip_and_close(first, "first").await;
+            common::reverse_roundtrip_and_close(first, "first").await;
             for line in ["second", "third"] {
                 let next = connect(&cfg, port).await;
                 assert!(
@@ -362,7 +356,7 @@ async fn client_resumption_with_s_server() {
                 );
                 assert!(!next.negotiated().retried);
                 assert_eq!(next.cipher_suite(), suite, "resumed with the same suite");
-                reverse_roundtrip_and_close(next, line).await;
+                common::reverse_roundtrip_and_close(next, line).await;
             }
             // s_server's view: it selected our PSK in both later ServerHellos.
             let trace = s_server_trace(&mut srv).await;
@@ -394,12 +388,12 @@ async fn client_resumption_with_s_server_after_hello_retry_request() {
         let first = connect(&cfg, port).await;
         assert!(first.negotiated().retried, "P-384 only: expected an HRR");
         assert!(!first.negotiated().resumed);
-        reverse_roundtrip_and_close(first, "first").await;
+        common::reverse_roundtrip_and_close(first, "first").await;
         let second = connect(&cfg, port).await;
         assert!(second.negotiated().retried, "P-384 only: expected an HRR");
         assert!(second.negotiated().resumed, "not resumed after the HRR");
         assert_eq!(second.key_exchange_group(), Some(NamedGroup::secp384r1));
-        reverse_roundtrip_and_close(second, "second").await;
+        common::reverse_roundtrip_and_close(second, "second").await;
         // s_server's view: two HelloRetryRequests, one PSK selected.
         let trace = s_server_trace(&mut srv).await;
         assert_eq!(trace.matches(HRR_RANDOM).count(), 2);

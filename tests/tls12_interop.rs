@@ -120,26 +120,6 @@ async fn connect(cfg: Arc<ClientConfig>, port: u16) -> std::io::Result<TlsStream
     TlsConnector::from(cfg).connect("localhost", tcp).await
 }
 
-/// Sends `line` to `s_server -rev`, checks the reversed line, closes cleanly.
-async fn reverse_roundtrip_and_close(tls: TlsStream<TcpStream>, line: &str) {
-    let mut tls = BufReader::new(tls);
-    tls.get_mut()
-        .write_all(format!("{line}\n").as_bytes())
-        .await
-        .unwrap();
-    tls.get_mut().flush().await.unwrap();
-    let mut got = String::new();
-    tls.read_line(&mut got).await.unwrap();
-    let want: String = line.chars().rev().collect();
-    assert_eq!(got, format!("{want}\n"));
-    tls.get_mut().shutdown().await.unwrap();
-    let mut rest = Vec::new();
-    tls.read_to_end(&mut rest)
-        .await
-        .expect("s_server's close_notify");
-    assert!(rest.is_empty(), "unexpected data after close: {rest:?}");
-}
-
 /// Sends `line` to an echo server (`gnutls-serv --echo`) and checks the echo.
 async fn echo_roundtrip_and_close(tls: TlsStream<TcpStream>, line: &str) {
     let mut tls = BufReader::new(tls);
@@ -187,13 +167,13 @@ async fn client_vs_s_server_each_suite_and_group() {
                     .await
                     .unwrap_or_else(|e| panic!("{name} {gname}: {e}"));
                 assert_tls12(&tls, suite, group, &format!("{name} {gname}"));
-                reverse_roundtrip_and_close(tls, &format!("{name} over {gname}")).await;
+                common::reverse_roundtrip_and_close(tls, &format!("{name} over {gname}")).await;
                 // The default 1.3+1.2 client against the 1.2-only server.
                 let tls = connect(client_config(|b| b), port)
                     .await
                     .unwrap_or_else(|e| panic!("default client {name} {gname}: {e}"));
                 assert_tls12(&tls, suite, group, &format!("default {name} {gname}"));
-                reverse_roundtrip_and_close(tls, "default config, TLS 1.2 server").await;
+                common::reverse_roundtrip_and_close(tls, "default config, TLS 1.2 server").await;
             }
         }
     })
@@ -601,7 +581,7 @@ async fn client_resumption_with_s_server() {
                 assert_eq!(first.protocol_version(), Some(ProtocolVersion::TLSv1_2));
                 assert!(!first.negotiated().resumed);
                 let suite = first.cipher_suite();
-                reverse_roundtrip_and_close(first, "first").await;
+                common::reverse_roundtrip_and_close(first, "first").await;
                 let second = connect(cfg.clone(), port).await.unwrap();
                 assert_eq!(second.protocol_version(), Some(ProtocolVersion::TLSv1_2));
                 assert!(
@@ -609,7 +589,7 @@ async fn client_resumption_with_s_server() {
                     "{extra:?} {versions:?}: second connection not resumed"
                 );
                 assert_eq!(second.cipher_suite(), suite, "resumed with the same suite");
-                reverse_roundtrip_and_close(second, "second").await;
+                common::reverse_roundtrip_and_close(second, "second").await;
             }
         }
     })
@@ -654,7 +634,7 @@ async fn mtls_client_cert_to_s_server() {
         });
         let tls = connect(cfg, port).await.unwrap();
         assert_eq!(tls.protocol_version(), Some(ProtocolVersion::TLSv1_2));
-        reverse_roundtrip_and_close(tls, "client cert accepted").await;
+        common::reverse_roundtrip_and_close(tls, "client cert accepted").await;
         srv.kill();
         assert!(
             !srv.stderr_text().contains("CONNECTION FAILURE"),

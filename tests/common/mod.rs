@@ -899,3 +899,29 @@ pub fn openssl_s_client_version(
         true,
     )
 }
+
+/// Sends `line` to `openssl s_server -rev`, checks the reversed line comes
+/// back, then closes with close_notify and checks the server answers with its
+/// own and nothing else.
+pub async fn reverse_roundtrip_and_close<S>(tls: S, line: &str)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+    let mut tls = tokio::io::BufReader::new(tls);
+    tls.get_mut()
+        .write_all(format!("{line}\n").as_bytes())
+        .await
+        .unwrap();
+    tls.get_mut().flush().await.unwrap();
+    let mut got = String::new();
+    tls.read_line(&mut got).await.unwrap();
+    let want: String = line.chars().rev().collect();
+    assert_eq!(got, format!("{want}\n"));
+    tls.get_mut().shutdown().await.unwrap();
+    let mut rest = Vec::new();
+    tls.read_to_end(&mut rest)
+        .await
+        .expect("s_server's close_notify");
+    assert!(rest.is_empty(), "unexpected data after close: {rest:?}");
+}
