@@ -435,7 +435,7 @@ impl Victim {
         match (&self.error, r) {
             (None, Ok(())) => {
                 let c = &mut self.conn;
-                if !c.received_close_notify() && !c.plaintext_full() {
+                if !c.plaintext_full() {
                     let left = c.incoming_mut().len();
                     assert!(
                         left <= MAX_INCOMING_AFTER_PROCESS,

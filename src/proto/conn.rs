@@ -177,7 +177,9 @@ impl Connection {
     /// same error is returned from every later call.
     pub fn process(&mut self) -> Result<(), Error> {
         if let Some(e) = &self.error {
-            return Err(e.clone());
+            let e = e.clone();
+            self.discard_incoming();
+            return Err(e);
         }
         match self.process_records() {
             Ok(()) => Ok(()),
@@ -191,29 +193,49 @@ impl Connection {
     /// written to `out`. Records that cannot go there (handshake messages,
     /// alerts, too little room) take the usual path: their plaintext is then
     /// read with [`Connection::plaintext_chunk`].
+    ///
+    /// Plaintext that authenticated is never lost to a later bad record: when
+    /// a record fails after others were opened into `out` in the same call,
+    /// their bytes are returned and the error (already recorded, its alert
+    /// queued) comes from the next call.
     pub fn read_direct(&mut self, out: &mut [u8]) -> Result<usize, Error> {
         if let Some(e) = &self.error {
-            return Err(e.clone());
+            let e = e.clone();
+            self.discard_incoming();
+            return Err(e);
         }
-        match self.read_direct_inner(out) {
-            Ok(n) => Ok(n),
-            Err(e) => Err(self.fail(e)),
+        let mut n = 0;
+        match self.read_direct_inner(out, &mut n) {
+            Ok(()) => Ok(n),
+            Err(e) => {
+                let e = self.fail(e);
+                if n > 0 {
+                    Ok(n)
+                } else {
+                    Err(e)
+                }
+            }
         }
     }
 
-    fn read_direct_inner(&mut self, out: &mut [u8]) -> Result<usize, Error> {
-        let mut n = 0;
+    /// Opens records into `out`, counting delivered bytes in `n` as it goes so
+    /// they survive an error in a later record.
+    fn read_direct_inner(&mut self, out: &mut [u8], n: &mut usize) -> Result<(), Error> {
         loop {
-            if self.common.received_close_notify || self.common.plaintext_len > 0 {
-                return Ok(n);
+            if self.common.received_close_notify {
+                self.discard_incoming();
+                return Ok(());
+            }
+            if self.common.plaintext_len > 0 {
+                return Ok(());
             }
             let Some(rec) = self.common.codec.decode(&mut self.common.incoming)? else {
                 if self.common.incoming.is_empty() {
                     self.common.incoming = BytesMut::new();
                 }
-                return Ok(n);
+                return Ok(());
             };
-            let room = out.len() - n;
+            let room = out.len() - *n;
             let direct = matches!(self.state, State::Established)
                 && self.common.joiner.is_empty()
                 && self
@@ -225,19 +247,19 @@ impl Connection {
                 self.handle_record(rec)?;
                 continue;
             }
-            let (typ, len) = self.common.record.open_into(&rec, &mut out[n..])?;
+            let (typ, len) = self.common.record.open_into(&rec, &mut out[*n..])?;
             if typ == ContentType::ApplicationData {
                 if len == 0 {
                     self.common.count_empty("empty application data")?;
                 } else {
                     self.common.empty_records = 0;
-                    n += len;
+                    *n += len;
                 }
             } else {
                 // A KeyUpdate, ticket or alert landed in the reader's buffer:
                 // move it out and handle it as usual.
-                let payload = BytesMut::from(&out[n..n + len]);
-                out[n..n + len].fill(0);
+                let payload = BytesMut::from(&out[*n..*n + len]);
+                out[*n..*n + len].fill(0);
                 self.handle_plain(PlainRecord { typ, payload })?;
             }
         }
@@ -259,7 +281,18 @@ impl Connection {
         Err(e)
     }
 
+    /// Drops unprocessed input for good: after close_notify RFC 8446 6.1
+    /// says to ignore whatever follows, and after a fatal error nothing more
+    /// will be read. Either way holding it would let a peer make us buffer
+    /// without bound.
+    fn discard_incoming(&mut self) {
+        if !self.common.incoming.is_empty() || self.common.incoming.capacity() > 0 {
+            self.common.incoming = BytesMut::new();
+        }
+    }
+
     fn fail(&mut self, e: Error) -> Error {
+        self.discard_incoming();
         if let Some(alert) = e.alert() {
             self.common.send_alert(AlertLevel::Fatal, alert);
         }
@@ -271,7 +304,11 @@ impl Connection {
 
     fn process_records(&mut self) -> Result<(), Error> {
         loop {
-            if self.common.received_close_notify || self.plaintext_full() {
+            if self.common.received_close_notify {
+                self.discard_incoming();
+                return Ok(());
+            }
+            if self.plaintext_full() {
                 return Ok(());
             }
             let Some(rec) = self.common.codec.decode(&mut self.common.incoming)? else {
@@ -391,6 +428,14 @@ impl Connection {
         let level = AlertLevel::from(*level);
         let desc = AlertDescription::from(*desc);
         match (level, desc) {
+            // A peer that closed before the handshake completed can never
+            // complete it: end the handshake now rather than wait for, and
+            // buffer, whatever it sends next. (A warning user_canceled stays
+            // counted like other empty records: some stacks send it
+            // needlessly, and the count bounds it.)
+            (_, AlertDescription::CloseNotify) if self.is_handshaking() => {
+                Err(Error::AlertReceived(desc))
+            }
             (_, AlertDescription::CloseNotify) => {
                 tracing::debug!("received close_notify");
                 self.common.received_close_notify = true;
