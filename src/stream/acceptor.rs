@@ -82,13 +82,7 @@ impl TlsAcceptor {
             .map(|d| (d, Box::pin(tokio::time::sleep(d))));
         Accept {
             deadline,
-            inner: MidHandshake::Handshaking(TlsStream {
-                io,
-                conn,
-                span,
-                eof: false,
-                write_waker: None,
-            }),
+            inner: MidHandshake::Handshaking(TlsStream::new(io, conn, span)),
         }
     }
 

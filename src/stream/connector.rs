@@ -95,13 +95,7 @@ impl TlsConnector {
             Ok(c) => c,
             Err(e) => return Connect(MidHandshake::Error(e.into())),
         };
-        Connect(MidHandshake::Handshaking(TlsStream {
-            io,
-            conn,
-            span,
-            eof: false,
-            write_waker: None,
-        }))
+        Connect(MidHandshake::Handshaking(TlsStream::new(io, conn, span)))
     }
 
     /// The configuration.

@@ -33,7 +33,9 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> Future for MidHandshake<IO> {
         let span = stream.span.clone();
         let _g = span.enter();
         loop {
-            let write = stream.poll_write_tls(cx);
+            // Each flight is flushed: over a buffering transport it would
+            // otherwise never leave, and both sides would wait forever.
+            let write = stream.poll_push_tls(cx);
             if let Poll::Ready(Err(e)) = write {
                 // A peer that refused us usually sent an alert saying why
                 // before closing; that beats "broken pipe".

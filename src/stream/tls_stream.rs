@@ -36,9 +36,26 @@ pub struct TlsStream<IO> {
     /// latest waker: after such a write the waiting writer must be woken, or
     /// split halves polled from two tasks deadlock.
     pub(crate) write_waker: Option<Waker>,
+    /// Ciphertext went to the transport since its last flush. The handshake
+    /// and the reader (KeyUpdate answers, alerts) flush it themselves: over a
+    /// buffering transport (`BufStream`, `BufWriter`) nobody else would, and
+    /// the peer would wait forever.
+    pub(crate) unflushed: bool,
 }
 
 impl<IO> TlsStream<IO> {
+    /// A stream over `io` driving `conn`, logging under `span`.
+    pub(crate) fn new(io: IO, conn: Connection, span: tracing::Span) -> Self {
+        TlsStream {
+            io,
+            conn,
+            span,
+            eof: false,
+            write_waker: None,
+            unflushed: false,
+        }
+    }
+
     /// The inner transport.
     pub fn get_ref(&self) -> &IO {
         &self.io
@@ -121,6 +138,19 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> TlsStream<IO> {
                 return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
             }
             out.advance(n);
+            self.unflushed = true;
+        }
+        Poll::Ready(Ok(()))
+    }
+
+    /// [`Self::poll_write_tls`], then flushes the transport if anything went
+    /// to it: for writes nobody else will flush (handshake flights, answers
+    /// and alerts sent on a reader's behalf).
+    pub(crate) fn poll_push_tls(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        ready!(self.poll_write_tls(cx))?;
+        if self.unflushed {
+            ready!(Pin::new(&mut self.io).poll_flush(cx))?;
+            self.unflushed = false;
         }
         Poll::Ready(Ok(()))
     }
@@ -168,15 +198,15 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> TlsStream<IO> {
     /// sending an alert that explains why, and that alert is what reading
     /// should report; the writer sees the write error on its next call.
     fn flush_from_reader(&mut self, cx: &mut Context<'_>) {
-        if self.conn.outgoing_len() > 0 {
+        if self.conn.outgoing_len() > 0 || self.unflushed {
             let _ = self.poll_write_tls_from_reader(cx);
         }
     }
 
-    /// [`Self::poll_write_tls`] on behalf of a reader. Its waker may replace a
+    /// [`Self::poll_push_tls`] on behalf of a reader. Its waker may replace a
     /// waiting writer's in the transport, so that writer is woken to re-register.
     fn poll_write_tls_from_reader(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let r = self.poll_write_tls(cx);
+        let r = self.poll_push_tls(cx);
         if let Some(w) = self.write_waker.take() {
             w.wake();
         }
@@ -227,7 +257,11 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> AsyncRead for TlsStream<IO> {
                 return Poll::Ready(Ok(()));
             }
             if let Some(e) = this.conn.error() {
-                return Poll::Ready(Err(e.clone().into()));
+                // An error recorded while earlier plaintext was delivered
+                // (see Connection::read_direct) still owes the peer its alert.
+                let e = e.clone();
+                this.flush_alert_best_effort(cx);
+                return Poll::Ready(Err(e.into()));
             }
             if this.eof {
                 return Poll::Ready(Err(Error::Truncated.into()));
@@ -296,6 +330,7 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> AsyncWrite for TlsStream<IO> {
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
         ready!(this.poll_write_tls_from_writer(cx))?;
+        this.unflushed = false;
         // A flush marks a pause in writing: an idle connection should not pin
         // a write buffer. Between writes the buffer is kept, so a bulk sender
         // does not allocate one per write.
