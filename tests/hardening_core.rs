@@ -5,6 +5,7 @@
 
 mod support;
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use lctls::proto::conn::Connection;
@@ -225,4 +226,179 @@ async fn stream_read_delivers_plaintext_before_a_bad_record() {
     let (first, second) = timeout(server).await.unwrap().unwrap();
     assert_eq!(first, b"hello");
     assert_eq!(*tls_err(&second.unwrap_err()), Error::BadRecordMac);
+}
+
+/// The ClientHello a sans-IO client queued, decoded (record header stripped).
+fn queued_client_hello(c: &mut Connection) -> lctls::proto::wire::hello::ClientHello {
+    use lctls::proto::wire::handshake::HandshakeMessage;
+    let out = c.take_outgoing();
+    match HandshakeMessage::decode(&out[5..]).unwrap() {
+        HandshakeMessage::ClientHello(ch) => ch,
+        other => panic!("expected a ClientHello, got {other:?}"),
+    }
+}
+
+/// A HelloRetryRequest record selecting `group`, echoing `session_id`, with a
+/// cookie of `cookie_len` bytes: built by hand, since our own encoder would
+/// (rightly) refuse to build one that does not fit.
+fn hrr_record(session_id: &[u8], group: u16, cookie_len: usize) -> Vec<u8> {
+    use lctls::proto::wire::hello::HRR_RANDOM;
+    let mut exts = Vec::new();
+    exts.extend_from_slice(&[0x00, 0x2b, 0x00, 0x02, 0x03, 0x04]); // supported_versions
+    exts.extend_from_slice(&[0x00, 0x33, 0x00, 0x02]); // key_share: selected group
+    exts.extend_from_slice(&group.to_be_bytes());
+    exts.extend_from_slice(&[0x00, 0x2c]); // cookie
+    exts.extend_from_slice(&((cookie_len + 2) as u16).to_be_bytes());
+    exts.extend_from_slice(&(cookie_len as u16).to_be_bytes());
+    exts.resize(exts.len() + cookie_len, 0xc0);
+    let mut body = vec![0x03, 0x03];
+    body.extend_from_slice(&HRR_RANDOM);
+    body.push(session_id.len() as u8);
+    body.extend_from_slice(session_id);
+    body.extend_from_slice(&[0x13, 0x01, 0x00]); // TLS_AES_128_GCM_SHA256, null compression
+    body.extend_from_slice(&(exts.len() as u16).to_be_bytes());
+    body.extend_from_slice(&exts);
+    let mut msg = vec![
+        2,
+        (body.len() >> 16) as u8,
+        (body.len() >> 8) as u8,
+        body.len() as u8,
+    ];
+    msg.extend_from_slice(&body);
+    // The message is over 16 KiB: several records.
+    let mut wire = Vec::new();
+    for chunk in msg.chunks(16 * 1024) {
+        wire.extend_from_slice(&[0x16, 0x03, 0x03]);
+        wire.extend_from_slice(&(chunk.len() as u16).to_be_bytes());
+        wire.extend_from_slice(chunk);
+    }
+    wire
+}
+
+/// Defect 7: a legal HelloRetryRequest whose cookie is too long to echo in a
+/// ClientHello makes the client fail with a clear error; it never sends a
+/// ClientHello whose lengths wrapped.
+#[test]
+fn hrr_cookie_too_long_to_echo_is_an_error_not_a_malformed_hello() {
+    let mut c = sans_io_client(client_config(), "localhost");
+    let ch = queued_client_hello(&mut c);
+    // Ask for secp256r1, which the client offers without a share.
+    // The HRR stays under our 64 KiB message limit; echoed beside the other
+    // extensions, its cookie does not fit in 16 bits.
+    c.feed(&hrr_record(&ch.session_id, 0x0017, 65_400));
+    let e = c.process().unwrap_err();
+    assert_eq!(e.alert(), Some(AlertDescription::InternalError), "{e}");
+    assert!(e.to_string().contains("length prefix"), "{e}");
+    // What went out is the compatibility-mode change_cipher_spec and the
+    // alert: no second ClientHello.
+    let out = c.take_outgoing();
+    assert_eq!(
+        &out[..],
+        &[0x14, 3, 3, 0, 1, 1, 0x15, 3, 3, 0, 2, 2, 80],
+        "{out:?}"
+    );
+
+    // A cookie that fits is echoed as it came.
+    let mut c = sans_io_client(client_config(), "localhost");
+    let ch = queued_client_hello(&mut c);
+    c.feed(&hrr_record(&ch.session_id, 0x0017, 30_000));
+    c.process().unwrap();
+    let out = c.take_outgoing();
+    // Skip the dummy change_cipher_spec, then reassemble the records.
+    let mut rest = &out[..];
+    let mut msg = Vec::new();
+    while !rest.is_empty() {
+        let len = u16::from_be_bytes([rest[3], rest[4]]) as usize;
+        if rest[0] == 0x16 {
+            msg.extend_from_slice(&rest[5..5 + len]);
+        }
+        rest = &rest[5 + len..];
+    }
+    use lctls::proto::wire::handshake::HandshakeMessage;
+    let HandshakeMessage::ClientHello(second) = HandshakeMessage::decode(&msg).unwrap() else {
+        panic!("no second ClientHello");
+    };
+    assert_eq!(
+        second.extensions.cookie.as_deref(),
+        Some(&[0xc0; 30_000][..])
+    );
+}
+
+/// A client verifier that names more authorities than fit in one
+/// CertificateRequest: the real CA first, then a crowd of made-up names.
+#[derive(Debug)]
+struct ManyAuthorities(lctls::pki::DefaultClientVerifier);
+
+impl lctls::pki::ClientCertVerifier for ManyAuthorities {
+    fn verify_client_cert(
+        &self,
+        end_entity: &lctls::pki::CertificateDer<'_>,
+        intermediates: &[lctls::pki::CertificateDer<'_>],
+        now: lctls::pki::UnixTime,
+    ) -> Result<(), lctls::pki::CertificateError> {
+        self.0.verify_client_cert(end_entity, intermediates, now)
+    }
+
+    fn client_auth_mandatory(&self) -> bool {
+        true
+    }
+
+    fn root_subjects(&self) -> Vec<Vec<u8>> {
+        let mut v = self.0.root_subjects();
+        // 1,000 names of 100 bytes: about 100 KiB, over any 16-bit length.
+        v.extend((0..1000u32).map(|i| {
+            let mut dn = vec![0x30, 98];
+            dn.extend_from_slice(&i.to_be_bytes());
+            dn.resize(100, b'x');
+            dn
+        }));
+        v
+    }
+}
+
+/// Defect 7: a CA hint list over 64 KiB is cut to fit instead of wrapping
+/// the CertificateRequest's lengths; mutual TLS still works in both versions.
+#[tokio::test]
+async fn oversized_ca_hint_list_is_capped() {
+    use lctls::config::{CertifiedKey, ClientConfig, ServerConfig};
+    use lctls::pki::ClientCertVerifier;
+    use lctls::proto::wire::enums::ProtocolVersion;
+    let verifier = ManyAuthorities(lctls::pki::DefaultClientVerifier::new(support::roots()));
+    assert!(
+        verifier
+            .root_subjects()
+            .iter()
+            .map(|d| d.len() + 2)
+            .sum::<usize>()
+            > 100_000
+    );
+    let verifier = Arc::new(verifier);
+    for version in [ProtocolVersion::TLSv1_3, ProtocolVersion::TLSv1_2] {
+        let server = ServerConfig::builder()
+            .with_certified_key(support::certified_key("server", "server.key"))
+            .with_client_cert_verifier(verifier.clone())
+            .with_protocol_versions(&[version])
+            .build()
+            .unwrap();
+        let client = ClientConfig::builder()
+            .with_root_store(support::roots())
+            .with_client_cert(
+                CertifiedKey::from_pem_files(
+                    support::path("client.pem"),
+                    support::path("client.key"),
+                )
+                .unwrap(),
+            )
+            .build()
+            .unwrap();
+        let (c, s) = timeout(support::try_pair(
+            Arc::new(client),
+            Arc::new(server),
+            "localhost",
+        ))
+        .await;
+        let (c, s) = (c.unwrap(), s.unwrap());
+        assert_eq!(c.protocol_version(), Some(version));
+        assert!(!s.peer_certificates().is_empty(), "{version:?}");
+    }
 }

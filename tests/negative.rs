@@ -80,7 +80,7 @@ fn real_client_hello() -> Vec<u8> {
 
 /// A ClientHello record built from wire types (legacy record version 0x0301).
 fn client_hello_record(ch: ClientHello) -> Vec<u8> {
-    let msg = HandshakeMessage::ClientHello(ch).to_bytes();
+    let msg = HandshakeMessage::ClientHello(ch).to_bytes().unwrap();
     let mut rec = vec![0x16, 0x03, 0x01];
     rec.extend_from_slice(&(msg.len() as u16).to_be_bytes());
     rec.extend_from_slice(&msg);

@@ -104,7 +104,7 @@ fn record(typ: u8, payload: &[u8]) -> Vec<u8> {
 }
 
 fn hs_record(msg: &Handshake12) -> Vec<u8> {
-    record(0x16, &msg.to_bytes())
+    record(0x16, &msg.to_bytes().unwrap())
 }
 
 /// A well-formed TLS 1.2 ClientHello as a modern client sends it (EMS,

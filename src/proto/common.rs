@@ -89,7 +89,7 @@ impl Common {
         transcript: &mut crate::proto::handshake::transcript::Transcript,
         msg: &HandshakeMessage,
     ) -> Result<(), Error> {
-        let bytes = msg.to_bytes();
+        let bytes = msg.to_bytes()?;
         transcript.add(&bytes);
         self.record
             .seal_all(ContentType::Handshake, &bytes, &mut self.outgoing)
@@ -133,7 +133,7 @@ impl Common {
     /// Queues a handshake message that is not part of any transcript (KeyUpdate).
     pub(crate) fn send_post_handshake(&mut self, msg: &HandshakeMessage) -> Result<(), Error> {
         self.record
-            .seal_all(ContentType::Handshake, &msg.to_bytes(), &mut self.outgoing)
+            .seal_all(ContentType::Handshake, &msg.to_bytes()?, &mut self.outgoing)
     }
 
     /// Queues the dummy change_cipher_spec of middlebox compatibility mode.

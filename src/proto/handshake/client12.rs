@@ -247,7 +247,7 @@ impl Client12State {
                 let mut signed = Vec::with_capacity(64 + 4 + ske.public.len());
                 signed.extend_from_slice(&hs.client_random);
                 signed.extend_from_slice(&hs.server_random);
-                signed.extend_from_slice(&ServerKeyExchange::params(ske.group, &ske.public));
+                signed.extend_from_slice(&ServerKeyExchange::params(ske.group, &ske.public)?);
                 hs.config.verifier.verify_tls12_signature(
                     &signed,
                     &leaf,
@@ -402,7 +402,7 @@ pub(crate) fn send12(
     transcript: &mut Transcript,
     msg: &Handshake12,
 ) -> Result<(), Error> {
-    let bytes = msg.to_bytes();
+    let bytes = msg.to_bytes()?;
     transcript.add(&bytes);
     cx.send_raw_handshake(&bytes)
 }

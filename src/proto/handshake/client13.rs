@@ -148,7 +148,7 @@ pub(crate) fn start(
     // A TLS 1.3 ticket to resume with, used once. Its suite's hash must be
     // one we still offer, since the server has to keep it.
     let now = config.shared.time.now().as_secs();
-    let resume13 = tls13
+    let mut resume13 = tls13
         .then(|| cache_key(&server_name).and_then(|k| config.session_cache.take13(&k)))
         .flatten()
         .filter(|s| {
@@ -169,7 +169,13 @@ pub(crate) fn start(
             }],
             binders: vec![vec![0; session.suite.hash_len()]],
         });
-        set_binder(&mut hello, session, &transcript);
+        if let Err(e) = set_binder(&mut hello, session, &transcript) {
+            // A ticket too long to fit in a ClientHello is not offered: a
+            // full handshake beats a message we cannot encode.
+            tracing::debug!(error = %e, "not offering a ticket that does not fit");
+            hello.extensions.psk = None;
+            resume13 = None;
+        }
     }
     cx.send_handshake(
         &mut transcript,
@@ -193,10 +199,14 @@ const PSK_DHE_KE: u8 = 1;
 
 /// Computes the PSK binder over the transcript so far and the ClientHello
 /// up to its binders (RFC 8446 section 4.2.11.2), and writes it in.
-fn set_binder(hello: &mut ClientHello, session: &Session13, transcript: &Transcript) {
-    let bytes = HandshakeMessage::ClientHello(hello.clone()).to_bytes();
+fn set_binder(
+    hello: &mut ClientHello,
+    session: &Session13,
+    transcript: &Transcript,
+) -> Result<(), Error> {
+    let bytes = HandshakeMessage::ClientHello(hello.clone()).to_bytes()?;
     let Some(psk) = hello.extensions.psk.as_mut() else {
-        return;
+        return Ok(());
     };
     let cut = bytes.len().saturating_sub(psk.binders_len());
     let hash = transcript.hash_with_extra(session.suite.hash, &bytes[..cut]);
@@ -204,6 +214,7 @@ fn set_binder(hello: &mut ClientHello, session: &Session13, transcript: &Transcr
         .resumption_binder_key()
         .binder(&hash);
     psk.binders = vec![binder];
+    Ok(())
 }
 
 impl ClientState {
@@ -361,7 +372,7 @@ impl ExpectServerHello {
         // hash; its binder now covers the retry transcript.
         match &self.resume13 {
             Some(session) if session.suite.hash.output_len() == suite.hash.output_len() => {
-                set_binder(&mut self.hello, session, &self.transcript)
+                set_binder(&mut self.hello, session, &self.transcript)?
             }
             _ => {
                 self.hello.extensions.psk = None;

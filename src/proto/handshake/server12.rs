@@ -17,6 +17,7 @@ use crate::proto::handshake::client13::random;
 use crate::proto::handshake::resume::{new_session_id, Session12};
 use crate::proto::handshake::transcript::Transcript;
 use crate::proto::keys::tls12::{KeyBlock, MasterSecret12};
+use crate::proto::wire::certificate::cap_ca_hints;
 use crate::proto::wire::enums::{AlertDescription, NamedGroup, ProtocolVersion};
 use crate::proto::wire::extensions::ServerHelloExtensions;
 use crate::proto::wire::hello::{ClientHello, ServerHello, DOWNGRADE_TLS12};
@@ -426,7 +427,7 @@ pub(crate) fn handle_client_hello(
     let mut signed = Vec::with_capacity(64 + 4 + public.len());
     signed.extend_from_slice(&ch.random);
     signed.extend_from_slice(&server_random);
-    signed.extend_from_slice(&ServerKeyExchange::params(group, &public));
+    signed.extend_from_slice(&ServerKeyExchange::params(group, &public)?);
     let signature = cert.key.sign(scheme, &signed)?;
     send12(
         cx,
@@ -442,7 +443,7 @@ pub(crate) fn handle_client_hello(
         let req = CertificateRequest12 {
             types: CLIENT_CERT_TYPES.to_vec(),
             schemes: v.supported_schemes_tls12(),
-            authorities: v.root_subjects(),
+            authorities: cap_ca_hints(v.root_subjects()),
         };
         send12(cx, &mut transcript, &Handshake12::CertificateRequest(req))?;
     }

@@ -14,7 +14,9 @@ use crate::proto::handshake::resume::Session13;
 use crate::proto::handshake::server12::{self, Server12State};
 use crate::proto::handshake::transcript::Transcript;
 use crate::proto::keys::tls13::{resumption_psk, EarlySecret, MasterSecret, TrafficSecret};
-use crate::proto::wire::certificate::{CertificateMsg, CertificateRequest, CertificateVerify};
+use crate::proto::wire::certificate::{
+    cap_ca_hints, CertificateMsg, CertificateRequest, CertificateVerify,
+};
 use crate::proto::wire::enums::{AlertDescription, CipherSuite, NamedGroup, ProtocolVersion};
 use crate::proto::wire::extensions::{EncryptedExtensions, KeyShareEntry, ServerHelloExtensions};
 use crate::proto::wire::handshake::HandshakeMessage;
@@ -339,7 +341,7 @@ impl ExpectClientHello {
             let request = CertificateRequest {
                 context: Vec::new(),
                 signature_algorithms: v.supported_schemes(),
-                authorities: v.root_subjects(),
+                authorities: cap_ca_hints(v.root_subjects()),
             };
             cx.send_handshake(
                 &mut transcript,

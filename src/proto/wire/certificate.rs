@@ -36,15 +36,44 @@ impl CertificateMsg {
     }
 
     /// Encodes the body.
-    pub fn encode(&self, out: &mut Vec<u8>) {
-        put_vec(out, LenPrefix::U8, &self.context);
+    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        put_vec(out, LenPrefix::U8, &self.context)?;
         put_len_prefixed(out, LenPrefix::U24, |o| {
             for c in &self.chain {
-                put_vec(o, LenPrefix::U24, c.as_ref());
+                put_vec(o, LenPrefix::U24, c.as_ref())?;
                 o.put_u16v(0);
             }
-        });
+            Ok(())
+        })
     }
+}
+
+/// Most bytes of certificate_authorities hints we send (each name counts
+/// with its 2-byte length). In TLS 1.3 the hints share a 16-bit length with
+/// the rest of the CertificateRequest's extensions, in TLS 1.2 they have one
+/// of their own; hints are only advice to the client, so a list that would
+/// not fit is cut short rather than failing every mutual-TLS handshake.
+pub const MAX_CA_HINTS_LEN: usize = 60 * 1024;
+
+/// The first of `subjects` that fit in [`MAX_CA_HINTS_LEN`], in order.
+pub fn cap_ca_hints(mut subjects: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
+    let mut total = 0;
+    let keep = subjects
+        .iter()
+        .take_while(|dn| {
+            total += 2 + dn.len();
+            total <= MAX_CA_HINTS_LEN
+        })
+        .count();
+    if keep < subjects.len() {
+        tracing::warn!(
+            sent = keep,
+            of = subjects.len(),
+            "certificate_authorities hints cut to fit the CertificateRequest"
+        );
+        subjects.truncate(keep);
+    }
+    subjects
 }
 
 /// A TLS 1.3 CertificateRequest.
@@ -103,8 +132,8 @@ impl CertificateRequest {
     }
 
     /// Encodes the body.
-    pub fn encode(&self, out: &mut Vec<u8>) {
-        put_vec(out, LenPrefix::U8, &self.context);
+    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        put_vec(out, LenPrefix::U8, &self.context)?;
         put_len_prefixed(out, LenPrefix::U16, |o| {
             o.put_u16v(ExtensionType::SignatureAlgorithms.get());
             put_len_prefixed(o, LenPrefix::U16, |o| {
@@ -112,19 +141,22 @@ impl CertificateRequest {
                     for s in &self.signature_algorithms {
                         o.put_u16v(s.get());
                     }
+                    Ok(())
                 })
-            });
+            })?;
             if !self.authorities.is_empty() {
                 o.put_u16v(ExtensionType::CertificateAuthorities.get());
                 put_len_prefixed(o, LenPrefix::U16, |o| {
                     put_len_prefixed(o, LenPrefix::U16, |o| {
                         for dn in &self.authorities {
-                            put_vec(o, LenPrefix::U16, dn);
+                            put_vec(o, LenPrefix::U16, dn)?;
                         }
+                        Ok(())
                     })
-                });
+                })?;
             }
-        });
+            Ok(())
+        })
     }
 }
 
@@ -147,8 +179,8 @@ impl CertificateVerify {
     }
 
     /// Encodes the body.
-    pub fn encode(&self, out: &mut Vec<u8>) {
+    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), Error> {
         out.put_u16v(self.scheme.get());
-        put_vec(out, LenPrefix::U16, &self.signature);
+        put_vec(out, LenPrefix::U16, &self.signature)
     }
 }

@@ -31,9 +31,9 @@ impl KeyShareEntry {
         })
     }
 
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut Vec<u8>) -> Result<(), Error> {
         out.put_u16v(self.group.get());
-        put_vec(out, LenPrefix::U16, &self.payload);
+        put_vec(out, LenPrefix::U16, &self.payload)
     }
 }
 
@@ -66,9 +66,26 @@ fn done(r: Reader<'_>, what: &str) -> Result<(), Error> {
     }
 }
 
-fn put_ext(out: &mut Vec<u8>, typ: ExtensionType, f: impl FnOnce(&mut Vec<u8>)) {
+fn put_ext(
+    out: &mut Vec<u8>,
+    typ: ExtensionType,
+    f: impl FnOnce(&mut Vec<u8>) -> Result<(), Error>,
+) -> Result<(), Error> {
     out.put_u16v(typ.get());
-    put_len_prefixed(out, LenPrefix::U16, f);
+    put_len_prefixed(out, LenPrefix::U16, f)
+}
+
+/// An extension with an empty body.
+fn put_empty_ext(out: &mut Vec<u8>, typ: ExtensionType) -> Result<(), Error> {
+    put_ext(out, typ, |_| Ok(()))
+}
+
+/// An extension whose body is one u16.
+fn put_u16_ext(out: &mut Vec<u8>, typ: ExtensionType, v: u16) -> Result<(), Error> {
+    put_ext(out, typ, |o| {
+        o.put_u16v(v);
+        Ok(())
+    })
 }
 
 fn decode_schemes(r: &mut Reader<'_>) -> Result<Vec<SignatureScheme>, Error> {
@@ -78,12 +95,17 @@ fn decode_schemes(r: &mut Reader<'_>) -> Result<Vec<SignatureScheme>, Error> {
         .collect())
 }
 
-fn put_u16_list(out: &mut Vec<u8>, items: impl Iterator<Item = u16>) {
-    put_len_prefixed(out, LenPrefix::U16, |o| {
+fn put_u16_list(
+    out: &mut Vec<u8>,
+    width: LenPrefix,
+    items: impl Iterator<Item = u16>,
+) -> Result<(), Error> {
+    put_len_prefixed(out, width, |o| {
         for v in items {
             o.put_u16v(v);
         }
-    });
+        Ok(())
+    })
 }
 
 /// Decodes an ALPN protocol_name_list (RFC 7301 section 3.1).
@@ -113,12 +135,13 @@ fn decode_selected_alpn(mut b: Reader<'_>) -> Result<Vec<u8>, Error> {
     }
 }
 
-fn put_alpn(out: &mut Vec<u8>, protos: &[Vec<u8>]) {
+fn put_alpn(out: &mut Vec<u8>, protos: &[Vec<u8>]) -> Result<(), Error> {
     put_len_prefixed(out, LenPrefix::U16, |o| {
         for p in protos {
-            put_vec(o, LenPrefix::U8, p);
+            put_vec(o, LenPrefix::U8, p)?;
         }
-    });
+        Ok(())
+    })
 }
 
 /// One PSK identity of a ClientHello's pre_shared_key extension.
@@ -171,18 +194,20 @@ impl PskOffer {
         })
     }
 
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut Vec<u8>) -> Result<(), Error> {
         put_len_prefixed(out, LenPrefix::U16, |o| {
             for id in &self.identities {
-                put_vec(o, LenPrefix::U16, &id.identity);
+                put_vec(o, LenPrefix::U16, &id.identity)?;
                 o.put_bytes(&id.obfuscated_age.to_be_bytes());
             }
-        });
+            Ok(())
+        })?;
         put_len_prefixed(out, LenPrefix::U16, |o| {
             for b in &self.binders {
-                put_vec(o, LenPrefix::U8, b);
+                put_vec(o, LenPrefix::U8, b)?;
             }
-        });
+            Ok(())
+        })
     }
 
     /// Bytes the binders list takes at the very end of the ClientHello; the
@@ -347,82 +372,81 @@ impl ClientExtensions {
         Ok(e)
     }
 
-    /// Encodes the extensions block (with its length prefix).
-    pub fn encode(&self, out: &mut Vec<u8>) {
+    /// Encodes the extensions block (with its length prefix). Fails when
+    /// the block cannot be encoded (a body too long for its length prefix).
+    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), Error> {
         put_len_prefixed(out, LenPrefix::U16, |o| {
             if let Some(name) = &self.server_name {
                 put_ext(o, ExtensionType::ServerName, |o| {
                     put_len_prefixed(o, LenPrefix::U16, |o| {
                         o.put_u8v(0);
-                        put_vec(o, LenPrefix::U16, name.as_bytes());
+                        put_vec(o, LenPrefix::U16, name.as_bytes())
                     })
-                });
+                })?;
             }
             if let Some(v) = &self.supported_versions {
                 put_ext(o, ExtensionType::SupportedVersions, |o| {
-                    put_len_prefixed(o, LenPrefix::U8, |o| {
-                        for x in v {
-                            o.put_u16v(x.get());
-                        }
-                    })
-                });
+                    put_u16_list(o, LenPrefix::U8, v.iter().map(|x| x.get()))
+                })?;
             }
             if let Some(g) = &self.supported_groups {
                 put_ext(o, ExtensionType::SupportedGroups, |o| {
-                    put_u16_list(o, g.iter().map(|x| x.get()))
-                });
+                    put_u16_list(o, LenPrefix::U16, g.iter().map(|x| x.get()))
+                })?;
             }
             if let Some(s) = &self.signature_algorithms {
                 put_ext(o, ExtensionType::SignatureAlgorithms, |o| {
-                    put_u16_list(o, s.iter().map(|x| x.get()))
-                });
+                    put_u16_list(o, LenPrefix::U16, s.iter().map(|x| x.get()))
+                })?;
             }
             if let Some(s) = &self.signature_algorithms_cert {
                 put_ext(o, ExtensionType::SignatureAlgorithmsCert, |o| {
-                    put_u16_list(o, s.iter().map(|x| x.get()))
-                });
+                    put_u16_list(o, LenPrefix::U16, s.iter().map(|x| x.get()))
+                })?;
             }
             if let Some(a) = &self.alpn {
-                put_ext(o, ExtensionType::ALProtocolNegotiation, |o| put_alpn(o, a));
+                put_ext(o, ExtensionType::ALProtocolNegotiation, |o| put_alpn(o, a))?;
             }
             if let Some(c) = &self.cookie {
-                put_ext(o, ExtensionType::Cookie, |o| put_vec(o, LenPrefix::U16, c));
+                put_ext(o, ExtensionType::Cookie, |o| put_vec(o, LenPrefix::U16, c))?;
             }
             if let Some(m) = &self.psk_modes {
                 put_ext(o, ExtensionType::PSKKeyExchangeModes, |o| {
                     put_vec(o, LenPrefix::U8, m)
-                });
+                })?;
             }
             if let Some(f) = &self.ec_point_formats {
                 put_ext(o, ExtensionType::ECPointFormats, |o| {
                     put_vec(o, LenPrefix::U8, f)
-                });
+                })?;
             }
             if self.extended_master_secret {
-                put_ext(o, ExtensionType::ExtendedMasterSecret, |_| {});
+                put_empty_ext(o, ExtensionType::ExtendedMasterSecret)?;
             }
             if let Some(r) = &self.renegotiation_info {
                 put_ext(o, ExtensionType::RenegotiationInfo, |o| {
                     put_vec(o, LenPrefix::U8, r)
-                });
+                })?;
             }
             if let Some(t) = &self.session_ticket {
-                put_ext(o, ExtensionType::SessionTicket, |o| o.put_bytes(t));
+                put_ext(o, ExtensionType::SessionTicket, |o| {
+                    o.put_bytes(t);
+                    Ok(())
+                })?;
             }
             if let Some(ks) = &self.key_shares {
                 put_ext(o, ExtensionType::KeyShare, |o| {
                     put_len_prefixed(o, LenPrefix::U16, |o| {
-                        for k in ks {
-                            k.encode(o);
-                        }
+                        ks.iter().try_for_each(|k| k.encode(o))
                     })
-                });
+                })?;
             }
             // RFC 8446 section 4.2.11: pre_shared_key must be last.
             if let Some(p) = &self.psk {
-                put_ext(o, ExtensionType::PreSharedKey, |o| p.encode(o));
+                put_ext(o, ExtensionType::PreSharedKey, |o| p.encode(o))?;
             }
-        });
+            Ok(())
+        })
     }
 }
 
@@ -533,48 +557,49 @@ impl ServerHelloExtensions {
     }
 
     /// Encodes the extensions block.
-    pub fn encode(&self, out: &mut Vec<u8>) {
+    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), Error> {
         put_len_prefixed(out, LenPrefix::U16, |o| {
             if let Some(g) = self.selected_group {
-                put_ext(o, ExtensionType::KeyShare, |o| o.put_u16v(g.get()));
+                put_u16_ext(o, ExtensionType::KeyShare, g.get())?;
             }
             if let Some(k) = &self.key_share {
-                put_ext(o, ExtensionType::KeyShare, |o| k.encode(o));
+                put_ext(o, ExtensionType::KeyShare, |o| k.encode(o))?;
             }
             if let Some(v) = self.selected_version {
-                put_ext(o, ExtensionType::SupportedVersions, |o| o.put_u16v(v.get()));
+                put_u16_ext(o, ExtensionType::SupportedVersions, v.get())?;
             }
             if let Some(i) = self.selected_psk {
-                put_ext(o, ExtensionType::PreSharedKey, |o| o.put_u16v(i));
+                put_u16_ext(o, ExtensionType::PreSharedKey, i)?;
             }
             if let Some(c) = &self.cookie {
-                put_ext(o, ExtensionType::Cookie, |o| put_vec(o, LenPrefix::U16, c));
+                put_ext(o, ExtensionType::Cookie, |o| put_vec(o, LenPrefix::U16, c))?;
             }
             if let Some(r) = &self.renegotiation_info {
                 put_ext(o, ExtensionType::RenegotiationInfo, |o| {
                     put_vec(o, LenPrefix::U8, r)
-                });
+                })?;
             }
             if self.extended_master_secret {
-                put_ext(o, ExtensionType::ExtendedMasterSecret, |_| {});
+                put_empty_ext(o, ExtensionType::ExtendedMasterSecret)?;
             }
             if self.server_name_ack {
-                put_ext(o, ExtensionType::ServerName, |_| {});
+                put_empty_ext(o, ExtensionType::ServerName)?;
             }
             if let Some(p) = &self.alpn {
                 put_ext(o, ExtensionType::ALProtocolNegotiation, |o| {
                     put_alpn(o, std::slice::from_ref(p))
-                });
+                })?;
             }
             if self.session_ticket_ack {
-                put_ext(o, ExtensionType::SessionTicket, |_| {});
+                put_empty_ext(o, ExtensionType::SessionTicket)?;
             }
             if let Some(f) = &self.ec_point_formats {
                 put_ext(o, ExtensionType::ECPointFormats, |o| {
                     put_vec(o, LenPrefix::U8, f)
-                });
+                })?;
             }
-        });
+            Ok(())
+        })
     }
 }
 
@@ -633,16 +658,17 @@ impl EncryptedExtensions {
     }
 
     /// Encodes the message body.
-    pub fn encode(&self, out: &mut Vec<u8>) {
+    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), Error> {
         put_len_prefixed(out, LenPrefix::U16, |o| {
             if self.server_name_ack {
-                put_ext(o, ExtensionType::ServerName, |_| {});
+                put_empty_ext(o, ExtensionType::ServerName)?;
             }
             if let Some(p) = &self.alpn {
                 put_ext(o, ExtensionType::ALProtocolNegotiation, |o| {
                     put_alpn(o, std::slice::from_ref(p))
-                });
+                })?;
             }
-        });
+            Ok(())
+        })
     }
 }

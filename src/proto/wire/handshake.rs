@@ -68,12 +68,13 @@ impl NewSessionTicket {
     }
 
     /// Encodes the body.
-    pub fn encode(&self, out: &mut Vec<u8>) {
+    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), Error> {
         out.put_bytes(&self.lifetime.to_be_bytes());
         out.put_bytes(&self.age_add.to_be_bytes());
-        put_vec(out, LenPrefix::U8, &self.nonce);
-        put_vec(out, LenPrefix::U16, &self.ticket);
+        put_vec(out, LenPrefix::U8, &self.nonce)?;
+        put_vec(out, LenPrefix::U16, &self.ticket)?;
         out.put_u16v(0);
+        Ok(())
     }
 }
 
@@ -162,27 +163,40 @@ impl HandshakeMessage {
         Ok(m)
     }
 
-    /// Appends the full encoding (header included).
-    pub fn encode(&self, out: &mut Vec<u8>) {
+    /// Appends the full encoding (header included). Fails, leaving `out` as
+    /// it was, when a field is too long for its length prefix: we never
+    /// send a message that would not parse back.
+    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        let start = out.len();
         out.put_u8v(self.typ().get());
-        put_len_prefixed(out, LenPrefix::U24, |o| match self {
+        let body = put_len_prefixed(out, LenPrefix::U24, |o| match self {
             Self::ClientHello(m) => m.encode(o),
             Self::ServerHello(m) => m.encode(o),
             Self::EncryptedExtensions(m) => m.encode(o),
             Self::CertificateRequest(m) => m.encode(o),
             Self::Certificate(m) => m.encode(o),
             Self::CertificateVerify(m) => m.encode(o),
-            Self::Finished(v) => o.put_bytes(v),
+            Self::Finished(v) => {
+                o.put_bytes(v);
+                Ok(())
+            }
             Self::NewSessionTicket(m) => m.encode(o),
-            Self::KeyUpdate(req) => o.put_u8v(u8::from(*req)),
+            Self::KeyUpdate(req) => {
+                o.put_u8v(u8::from(*req));
+                Ok(())
+            }
         });
+        if body.is_err() {
+            out.truncate(start);
+        }
+        body
     }
 
-    /// The full encoding as a new vector.
-    pub fn to_bytes(&self) -> Vec<u8> {
+    /// The full encoding as a new vector (see [`HandshakeMessage::encode`]).
+    pub fn to_bytes(&self) -> Result<Vec<u8>, Error> {
         let mut v = Vec::new();
-        self.encode(&mut v);
-        v
+        self.encode(&mut v)?;
+        Ok(v)
     }
 }
 
@@ -259,8 +273,8 @@ mod tests {
 
     #[test]
     fn joiner_handles_one_byte_fragments_and_coalesced_messages() {
-        let a = HandshakeMessage::Finished(vec![7; 32]).to_bytes();
-        let b = HandshakeMessage::KeyUpdate(true).to_bytes();
+        let a = HandshakeMessage::Finished(vec![7; 32]).to_bytes().unwrap();
+        let b = HandshakeMessage::KeyUpdate(true).to_bytes().unwrap();
         let mut all = a.clone();
         all.extend_from_slice(&b);
         let mut j = Joiner::new(1024);

@@ -69,17 +69,18 @@ impl ClientHello {
     }
 
     /// Encodes the body.
-    pub fn encode(&self, out: &mut Vec<u8>) {
+    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), Error> {
         out.put_u16v(self.legacy_version);
         out.put_bytes(&self.random);
-        put_vec(out, LenPrefix::U8, &self.session_id);
+        put_vec(out, LenPrefix::U8, &self.session_id)?;
         put_len_prefixed(out, LenPrefix::U16, |o| {
             for s in &self.cipher_suites {
                 o.put_u16v(s.get());
             }
-        });
-        put_vec(out, LenPrefix::U8, &self.compression_methods);
-        self.extensions.encode(out);
+            Ok(())
+        })?;
+        put_vec(out, LenPrefix::U8, &self.compression_methods)?;
+        self.extensions.encode(out)
     }
 }
 
@@ -136,13 +137,13 @@ impl ServerHello {
     }
 
     /// Encodes the body.
-    pub fn encode(&self, out: &mut Vec<u8>) {
+    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), Error> {
         out.put_u16v(self.legacy_version);
         out.put_bytes(&self.random);
-        put_vec(out, LenPrefix::U8, &self.session_id);
+        put_vec(out, LenPrefix::U8, &self.session_id)?;
         out.put_u16v(self.cipher_suite.get());
         out.put_u8v(self.compression_method);
-        self.extensions.encode(out);
+        self.extensions.encode(out)
     }
 }
 

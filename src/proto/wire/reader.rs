@@ -162,29 +162,52 @@ pub enum LenPrefix {
 }
 
 /// Writes a length-prefixed vector whose body `f` appends; the length is
-/// patched in afterwards so bodies are encoded once.
-pub fn put_len_prefixed(out: &mut Vec<u8>, width: LenPrefix, f: impl FnOnce(&mut Vec<u8>)) {
-    let w = match width {
-        LenPrefix::U8 => 1,
-        LenPrefix::U16 => 2,
-        LenPrefix::U24 => 3,
+/// patched in afterwards so bodies are encoded once. A body longer than the
+/// prefix can count (a 65,534-byte HRR cookie echoed in an extension, a CA
+/// list over 64 KiB) is an error, never a wrapped length: an encoder must
+/// not produce a message that does not parse back. On error `out` is left as
+/// it was before the call.
+pub fn put_len_prefixed(
+    out: &mut Vec<u8>,
+    width: LenPrefix,
+    f: impl FnOnce(&mut Vec<u8>) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let (w, max) = match width {
+        LenPrefix::U8 => (1, 0xff),
+        LenPrefix::U16 => (2, 0xffff),
+        LenPrefix::U24 => (3, 0xff_ffff),
     };
     let start = out.len();
     out.extend_from_slice(&[0u8; 3][..w]);
-    f(out);
+    let body = f(out);
     let len = out.len() - start - w;
+    if let Err(e) = body {
+        out.truncate(start);
+        return Err(e);
+    }
+    if len > max {
+        out.truncate(start);
+        return Err(Error::internal(format!(
+            "cannot encode a {len}-byte field behind a {w}-byte length prefix (at most {max} bytes)"
+        )));
+    }
     let be = (len as u32).to_be_bytes();
     out[start..start + w].copy_from_slice(&be[4 - w..]);
+    Ok(())
 }
 
-/// Writes bytes with a length prefix of the given width.
-pub fn put_vec(out: &mut Vec<u8>, width: LenPrefix, body: &[u8]) {
-    put_len_prefixed(out, width, |o| o.extend_from_slice(body));
+/// Writes bytes with a length prefix of the given width (see [`put_len_prefixed`]).
+pub fn put_vec(out: &mut Vec<u8>, width: LenPrefix, body: &[u8]) -> Result<(), Error> {
+    put_len_prefixed(out, width, |o| {
+        o.extend_from_slice(body);
+        Ok(())
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::proto::wire::enums::AlertDescription;
 
     #[test]
     fn truncated_reads_fail() {
@@ -199,11 +222,31 @@ mod tests {
     #[test]
     fn length_prefix_round_trip() {
         let mut v = Vec::new();
-        put_vec(&mut v, LenPrefix::U24, b"abc");
+        put_vec(&mut v, LenPrefix::U24, b"abc").unwrap();
         assert_eq!(v, [0, 0, 3, b'a', b'b', b'c']);
         let mut r = Reader::new(&v);
         assert_eq!(r.vec24().unwrap(), b"abc");
         r.finish().unwrap();
+    }
+
+    #[test]
+    fn over_long_bodies_are_errors_not_wrapped_lengths() {
+        let mut v = vec![9];
+        let e = put_vec(&mut v, LenPrefix::U16, &[0; 65536]).unwrap_err();
+        assert_eq!(e.alert(), Some(AlertDescription::InternalError));
+        assert_eq!(v, [9], "output changed by a failed encode");
+        assert!(put_vec(&mut v, LenPrefix::U8, &[0; 256]).is_err());
+        put_vec(&mut v, LenPrefix::U16, &[0; 65535]).unwrap();
+        assert_eq!(&v[..3], &[9, 0xff, 0xff]);
+        // An inner failure leaves the outer prefix unwritten too.
+        let mut v = Vec::new();
+        assert!(put_len_prefixed(&mut v, LenPrefix::U24, |o| put_vec(
+            o,
+            LenPrefix::U8,
+            &[1; 300]
+        ))
+        .is_err());
+        assert!(v.is_empty());
     }
 
     #[test]

@@ -26,11 +26,11 @@ pub struct ServerKeyExchange {
 
 impl ServerKeyExchange {
     /// The ServerECDHParams bytes the signature covers (after the randoms).
-    pub fn params(group: NamedGroup, public: &[u8]) -> Vec<u8> {
+    pub fn params(group: NamedGroup, public: &[u8]) -> Result<Vec<u8>, Error> {
         let mut v = vec![NAMED_CURVE];
         v.put_u16v(group.get());
-        put_vec(&mut v, LenPrefix::U8, public);
-        v
+        put_vec(&mut v, LenPrefix::U8, public)?;
+        Ok(v)
     }
 
     fn decode(r: &mut Reader<'_>) -> Result<Self, Error> {
@@ -53,10 +53,10 @@ impl ServerKeyExchange {
         })
     }
 
-    fn encode(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&Self::params(self.group, &self.public));
+    fn encode(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        out.extend_from_slice(&Self::params(self.group, &self.public)?);
         out.put_u16v(self.scheme.get());
-        put_vec(out, LenPrefix::U16, &self.signature);
+        put_vec(out, LenPrefix::U16, &self.signature)
     }
 }
 
@@ -198,42 +198,47 @@ impl Handshake12 {
         Ok(m)
     }
 
-    /// The full encoding, header included.
-    pub fn to_bytes(&self) -> Vec<u8> {
+    /// The full encoding, header included. Fails when a field is too long
+    /// for its length prefix: we never send a message that would not parse back.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, Error> {
         let mut out = Vec::new();
         out.put_u8v(self.typ().get());
         put_len_prefixed(&mut out, LenPrefix::U24, |o| match self {
-            Self::HelloRequest | Self::ServerHelloDone => {}
+            Self::HelloRequest | Self::ServerHelloDone => Ok(()),
             Self::ClientHello(m) => m.encode(o),
             Self::ServerHello(m) => m.encode(o),
             Self::Certificate(chain) => put_len_prefixed(o, LenPrefix::U24, |o| {
-                for c in chain {
-                    put_vec(o, LenPrefix::U24, c.as_ref());
-                }
+                chain
+                    .iter()
+                    .try_for_each(|c| put_vec(o, LenPrefix::U24, c.as_ref()))
             }),
             Self::ServerKeyExchange(m) => m.encode(o),
             Self::CertificateRequest(m) => {
-                put_vec(o, LenPrefix::U8, &m.types);
+                put_vec(o, LenPrefix::U8, &m.types)?;
                 put_len_prefixed(o, LenPrefix::U16, |o| {
                     for s in &m.schemes {
                         o.put_u16v(s.get());
                     }
-                });
+                    Ok(())
+                })?;
                 put_len_prefixed(o, LenPrefix::U16, |o| {
-                    for dn in &m.authorities {
-                        put_vec(o, LenPrefix::U16, dn);
-                    }
-                });
+                    m.authorities
+                        .iter()
+                        .try_for_each(|dn| put_vec(o, LenPrefix::U16, dn))
+                })
             }
             Self::ClientKeyExchange(p) => put_vec(o, LenPrefix::U8, p),
             Self::CertificateVerify(m) => m.encode(o),
             Self::NewSessionTicket(hint, t) => {
                 o.put_bytes(&hint.to_be_bytes());
-                put_vec(o, LenPrefix::U16, t);
+                put_vec(o, LenPrefix::U16, t)
             }
-            Self::Finished(v) => o.put_bytes(v),
-        });
-        out
+            Self::Finished(v) => {
+                o.put_bytes(v);
+                Ok(())
+            }
+        })?;
+        Ok(out)
     }
 }
 
@@ -262,7 +267,7 @@ mod tests {
             }),
         ];
         for m in msgs {
-            assert_eq!(Handshake12::decode(&m.to_bytes()).unwrap(), m);
+            assert_eq!(Handshake12::decode(&m.to_bytes().unwrap()).unwrap(), m);
         }
     }
 
