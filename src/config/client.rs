@@ -63,7 +63,12 @@ pub struct ClientConfigBuilder {
 impl ClientConfigBuilder {
     shared_setters!();
 
-    /// Keeps TLS 1.2 sessions for up to `servers` server names (default 32; 0 disables resumption).
+    /// Keeps sessions (the latest TLS 1.2 session and TLS 1.3 ticket) for up
+    /// to `servers` server names (default 32; 0 disables resumption). Each
+    /// keeps the server's certificate chain, which a resumed connection
+    /// reports and which must still pass the verifier's
+    /// [`recheck_resumed`](crate::pki::ServerCertVerifier::recheck_resumed)
+    /// before the session is offered.
     pub fn with_session_cache_size(mut self, servers: usize) -> Self {
         self.session_cache_size = servers;
         self

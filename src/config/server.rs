@@ -68,7 +68,9 @@ impl ServerConfigBuilder {
     shared_setters!();
 
     /// Keeps up to `sessions` TLS 1.2 sessions for resumption by session ID
-    /// (default 256; 0 disables it).
+    /// (default 256; 0 disables it). Each keeps the client's certificate
+    /// chain, at most [`MAX_SESSION_CHAIN_BYTES`](crate::proto::handshake::resume::MAX_SESSION_CHAIN_BYTES)
+    /// (clients with longer chains get no session).
     pub fn with_session_cache_size(mut self, sessions: usize) -> Self {
         self.session_cache_size = sessions;
         self
@@ -76,7 +78,12 @@ impl ServerConfigBuilder {
 
     /// Whether to issue session tickets (default true): TLS 1.2 tickets
     /// (RFC 5077) and TLS 1.3 NewSessionTickets. Ticket keys are random per
-    /// configuration and rotate every 12 hours.
+    /// configuration and rotate every 12 hours. A ticket carries the client's
+    /// certificate chain and SNI name, so under mutual TLS it is about a
+    /// hundred bytes plus the chain; clients whose chain exceeds
+    /// [`MAX_SESSION_CHAIN_BYTES`](crate::proto::handshake::resume::MAX_SESSION_CHAIN_BYTES)
+    /// get none. See [`crate::proto::handshake::resume`] for what is checked
+    /// again when a session is resumed.
     pub fn with_tickets(mut self, enabled: bool) -> Self {
         self.tickets = enabled;
         self

@@ -25,6 +25,7 @@ pub use roots::{PlatformRootSources, RootStore};
 pub use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 pub use signature::{verify_tls12_signature, verify_tls13_signature};
 pub use verify::{
-    verify_chain, verify_chain_with, ClientCertVerifier, DefaultClientVerifier,
-    DefaultServerVerifier, KeyPurpose, ServerCertVerifier, VerifiedPath, VerifyOptions,
+    check_chain_validity, verify_chain, verify_chain_with, ClientCertVerifier,
+    DefaultClientVerifier, DefaultServerVerifier, KeyPurpose, ServerCertVerifier, VerifiedPath,
+    VerifyOptions,
 };

@@ -200,6 +200,19 @@ pub fn verify_chain_with(
     Ok(VerifiedPath { certs })
 }
 
+/// Checks that every certificate of `chain` decodes and is within its
+/// validity period at `now`: the default of the verifiers'
+/// `recheck_resumed` methods.
+pub fn check_chain_validity(
+    chain: &[CertificateDer<'_>],
+    now: UnixTime,
+) -> Result<(), CertificateError> {
+    for c in chain {
+        check_validity(&ParsedCert::parse(c.as_ref())?, now.as_secs())?;
+    }
+    Ok(())
+}
+
 /// Decides whether a server's certificate chain and CertificateVerify are acceptable.
 pub trait ServerCertVerifier: Send + Sync + std::fmt::Debug {
     /// Verifies the server's chain for `server_name` at time `now`.
@@ -210,6 +223,25 @@ pub trait ServerCertVerifier: Send + Sync + std::fmt::Debug {
         server_name: &ServerName<'_>,
         now: UnixTime,
     ) -> Result<(), CertificateError>;
+
+    /// Re-checks, before the client resumes a session, the server chain this
+    /// verifier accepted when the session was made (end entity first, as the
+    /// server sent it). A resumed handshake carries no Certificate message, so
+    /// this is the only check the stored chain gets: an error makes the client
+    /// offer no session, and a full handshake verifies afresh.
+    ///
+    /// The default, and [`DefaultServerVerifier`] without CRLs, check only
+    /// that every certificate in `chain` is still within its validity period
+    /// at `now` (see [`check_chain_validity`]); with CRLs the default verifier
+    /// also verifies the chain again, revocation included. The server name
+    /// is not re-checked: sessions are kept per server name.
+    fn recheck_resumed(
+        &self,
+        chain: &[CertificateDer<'_>],
+        now: UnixTime,
+    ) -> Result<(), CertificateError> {
+        check_chain_validity(chain, now)
+    }
 
     /// Verifies a TLS 1.3 CertificateVerify signature by the key of `cert`.
     fn verify_tls13_signature(
@@ -286,6 +318,38 @@ impl ServerCertVerifier for DefaultServerVerifier {
         )
         .map(|_| ())
     }
+
+    fn recheck_resumed(
+        &self,
+        chain: &[CertificateDer<'_>],
+        now: UnixTime,
+    ) -> Result<(), CertificateError> {
+        recheck_with(
+            &self.roots,
+            &self.options,
+            chain,
+            now,
+            KeyPurpose::ServerAuth,
+        )
+    }
+}
+
+/// Validity of every stored certificate and, when CRLs are configured, the
+/// whole verification again: revocation needs the path up to the anchor.
+fn recheck_with(
+    roots: &RootStore,
+    options: &VerifyOptions,
+    chain: &[CertificateDer<'_>],
+    now: UnixTime,
+    purpose: KeyPurpose,
+) -> Result<(), CertificateError> {
+    check_chain_validity(chain, now)?;
+    match (chain.split_first(), &options.revocation) {
+        (Some((leaf, rest)), Some(_)) => {
+            verify_chain_with(roots, leaf, rest, None, now, purpose, options).map(|_| ())
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Verifies client certificates on a server (mutual TLS).
@@ -297,6 +361,25 @@ pub trait ClientCertVerifier: Send + Sync + std::fmt::Debug {
         intermediates: &[CertificateDer<'_>],
         now: UnixTime,
     ) -> Result<(), CertificateError>;
+
+    /// Re-checks, before the server resumes a session, the client chain this
+    /// verifier accepted when the session was made (end entity first, as the
+    /// client sent it). A resumed handshake carries no client Certificate, so
+    /// this is the only check the stored chain gets: an error refuses the
+    /// session, and the handshake falls back to a full one, which asks for a
+    /// certificate and verifies it afresh.
+    ///
+    /// The default, and [`DefaultClientVerifier`] without CRLs, check only
+    /// that every certificate in `chain` is still within its validity period
+    /// at `now` (see [`check_chain_validity`]); with CRLs the default verifier
+    /// also verifies the chain again, revocation included.
+    fn recheck_resumed(
+        &self,
+        chain: &[CertificateDer<'_>],
+        now: UnixTime,
+    ) -> Result<(), CertificateError> {
+        check_chain_validity(chain, now)
+    }
 
     /// Whether a client without a certificate is refused (certificate_required).
     fn client_auth_mandatory(&self) -> bool;
@@ -389,6 +472,20 @@ impl ClientCertVerifier for DefaultClientVerifier {
             &self.options,
         )
         .map(|_| ())
+    }
+
+    fn recheck_resumed(
+        &self,
+        chain: &[CertificateDer<'_>],
+        now: UnixTime,
+    ) -> Result<(), CertificateError> {
+        recheck_with(
+            &self.roots,
+            &self.options,
+            chain,
+            now,
+            KeyPurpose::ClientAuth,
+        )
     }
 
     fn client_auth_mandatory(&self) -> bool {

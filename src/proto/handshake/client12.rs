@@ -14,7 +14,7 @@ use crate::error::Error;
 use crate::proto::conn::{unexpected_in, Common, Exporter};
 use crate::proto::crypto::kx::KeyExchange;
 use crate::proto::crypto::suites::{Tls12Auth, Tls12CipherSuite};
-use crate::proto::handshake::resume::Session12;
+use crate::proto::handshake::resume::{storable, Session12};
 use crate::proto::handshake::transcript::Transcript;
 use crate::proto::keys::tls12::{KeyBlock, MasterSecret12};
 use crate::proto::wire::certificate::CertificateVerify;
@@ -166,6 +166,9 @@ pub(crate) fn handle_server_hello(
                 .master
                 .key_block(&hs.client_random, &hs.server_random)?;
             cx.negotiated.resumed = true;
+            // The server proved it holds the session; who it was is what we
+            // verified when the session was made.
+            cx.negotiated.peer_certificates = session.peer_certificates.clone();
             tracing::debug!("resuming TLS 1.2 session");
             return Ok(Client12State::ChangeCipherSpec(Box::new(Keyed {
                 master: session.master,
@@ -426,7 +429,7 @@ fn finish(k: Keyed, cx: &mut Common) {
             ticket.is_some()
         } else {
             ticket.is_some() || !k.hs.session_id.is_empty()
-        };
+        } && storable(&cx.negotiated.peer_certificates, None);
         if store {
             k.hs.config.session_cache.put(
                 key,
@@ -437,6 +440,8 @@ fn finish(k: Keyed, cx: &mut Common) {
                     extended_ms: k.hs.ems,
                     created: now,
                     lifetime,
+                    peer_certificates: cx.negotiated.peer_certificates.clone(),
+                    server_name: None,
                 },
             );
         }

@@ -12,7 +12,7 @@ use crate::proto::crypto::kx::KeyExchange;
 use crate::proto::crypto::sign::certificate_verify_message;
 use crate::proto::crypto::suites::Tls13CipherSuite;
 use crate::proto::handshake::client12::{self, cache_key, Client12State, Offer};
-use crate::proto::handshake::resume::{Session12, Session13, TicketSink};
+use crate::proto::handshake::resume::{client_may_resume, Session12, Session13, TicketSink};
 use crate::proto::handshake::transcript::Transcript;
 use crate::proto::keys::tls13::{EarlySecret, HandshakeSecret, TrafficSecret};
 use crate::proto::wire::certificate::{CertificateMsg, CertificateRequest, CertificateVerify};
@@ -81,11 +81,16 @@ pub(crate) fn start(
     let p = &config.shared.protocols;
     let tls13 = p.allows(ProtocolVersion::TLSv1_3) && !p.suites13.is_empty();
     let tls12 = p.allows(ProtocolVersion::TLSv1_2) && !p.suites12.is_empty();
-    // A TLS 1.2 session to resume, by ticket or by session ID.
+    // A TLS 1.2 session to resume, by ticket or by session ID, whose server
+    // chain still passes our verifier (see resume.rs on what is re-checked).
+    let now = config.shared.time.now();
     let offered_session = tls12
         .then(|| cache_key(&server_name).and_then(|k| config.session_cache.get(&k)))
         .flatten()
-        .filter(|s| s.is_fresh(config.shared.time.now().as_secs()));
+        .filter(|s| {
+            s.is_fresh(now.as_secs())
+                && client_may_resume(&*config.verifier, &s.peer_certificates, now)
+        });
     let session_id = match &offered_session {
         Some(s) if s.ticket.is_none() => s.session_id.clone(),
         // Middlebox compatibility mode (RFC 8446 appendix D.4); with a ticket
@@ -147,16 +152,17 @@ pub(crate) fn start(
     let mut transcript = Transcript::default();
     // A TLS 1.3 ticket to resume with, used once. Its suite's hash must be
     // one we still offer, since the server has to keep it.
-    let now = config.shared.time.now().as_secs();
     let mut resume13 = tls13
         .then(|| cache_key(&server_name).and_then(|k| config.session_cache.take13(&k)))
         .flatten()
         .filter(|s| {
-            s.is_fresh(now)
+            s.is_fresh(now.as_secs())
                 && p.suites13
                     .iter()
                     .any(|x| x.hash.output_len() == s.suite.hash.output_len())
+                && client_may_resume(&*config.verifier, &s.peer_certificates, now)
         });
+    let now = now.as_secs();
     // Servers send TLS 1.3 tickets only to clients that list a PSK mode.
     if tls13 {
         hello.extensions.psk_modes = Some(vec![PSK_DHE_KE]);

@@ -1,4 +1,4 @@
-//! TLS 1.3 handshake state machines. Each state is a struct holding what that
+//! TLS 1.3 and TLS 1.2 handshake state machines. Each state is a struct holding what that
 //! state needs; handling a message consumes it and yields the next state, so
 //! secrets and the transcript only ever move forward.
 
@@ -26,11 +26,15 @@ pub struct Negotiated {
     pub alpn: Option<Vec<u8>>,
     /// The SNI name the client sent (server side) or asked for (client side).
     pub sni: Option<String>,
-    /// The peer's certificate chain, end entity first.
+    /// The peer's certificate chain, end entity first; after a resumption,
+    /// the chain of the handshake that made the session.
     pub peer_certificates: Vec<CertificateDer<'static>>,
     /// True when a HelloRetryRequest was part of the handshake.
     pub retried: bool,
-    /// True when a previous session was resumed (TLS 1.2 abbreviated handshake).
+    /// True when a previous session was resumed: a TLS 1.2 abbreviated
+    /// handshake (session ID or ticket) or a TLS 1.3 PSK handshake with a
+    /// ticket. Then `peer_certificates` is the chain verified when the
+    /// session was made (see [`resume`] for what is checked again).
     pub resumed: bool,
     /// The signature scheme the peer signed the handshake with, if it did.
     pub peer_signature_scheme: Option<SignatureScheme>,

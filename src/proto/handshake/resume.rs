@@ -1,5 +1,43 @@
-//! TLS 1.2 session resumption: the client's session cache, the server's
-//! bounded session-ID cache, and session tickets sealed under rotating keys.
+//! Session resumption: the client's session cache, the server's bounded
+//! TLS 1.2 session-ID cache, and session tickets (TLS 1.2 and 1.3) sealed
+//! under rotating keys.
+//!
+//! # Who the peer was
+//!
+//! A session remembers the peer's certificate chain as it was verified in
+//! the full handshake (the client's chain on the server, the server's chain
+//! on the client) and the SNI name it was made under; a resumed connection
+//! reports that chain as its peer certificates. A chain longer than
+//! [`MAX_SESSION_CHAIN_BYTES`] (or an SNI name longer than
+//! [`MAX_SESSION_SNI_BYTES`]) is not kept: then no session is stored and no
+//! ticket issued (a TLS 1.2 server that already acknowledged the ticket
+//! extension sends an empty one, RFC 5077 section 3.3), so such peers always
+//! do full handshakes. This bounds both the ticket size and the memory of
+//! the session caches.
+//!
+//! # What is checked again on resumption
+//!
+//! Resumption skips the Certificate messages, so before a stored session is
+//! used (and otherwise a full handshake runs instead; resumption never fails
+//! a connection):
+//! * the server requires the SNI name to be the one the session was made
+//!   under (ASCII case-insensitively; both absent counts as equal), in TLS
+//!   1.2 as RFC 6066 section 3 says and in TLS 1.3 too;
+//! * a server resumes a session without a client certificate only when its
+//!   client verifier, if any, does not make client certificates mandatory,
+//!   and a session with a client certificate only when it still has a
+//!   client verifier and that verifier's
+//!   [`recheck_resumed`](crate::pki::ClientCertVerifier::recheck_resumed)
+//!   accepts the stored chain at the current time;
+//! * a client offers a session only when its verifier's
+//!   [`recheck_resumed`](crate::pki::ServerCertVerifier::recheck_resumed)
+//!   accepts the stored server chain.
+//!
+//! The default verifiers' `recheck_resumed` checks the validity period of
+//! every stored certificate against the configuration's time provider and,
+//! when they have CRLs, verifies the chain again including revocation. Other
+//! policy changes (new roots, a different server certificate) are not
+//! detected; rotate the ticket keys (a new configuration) for those.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
@@ -17,6 +55,12 @@ use crate::proto::wire::handshake::NewSessionTicket;
 use crate::proto::wire::reader::{Put, Reader};
 use rustls_pki_types::CertificateDer;
 
+mod identity;
+
+pub(crate) use identity::{client_may_resume, server_may_resume, session_sni, storable};
+use identity::{put_chain, put_sni, read_chain, read_sni};
+pub use identity::{MAX_SESSION_CHAIN_BYTES, MAX_SESSION_SNI_BYTES, MAX_TICKET_LIFETIME};
+
 /// A resumable TLS 1.2 session.
 #[derive(Clone)]
 pub struct Session12 {
@@ -32,6 +76,11 @@ pub struct Session12 {
     pub created: u64,
     /// Lifetime in seconds.
     pub lifetime: u64,
+    /// The peer's certificates as verified in the full handshake, end
+    /// entity first (empty for a client that sent none).
+    pub peer_certificates: Vec<CertificateDer<'static>>,
+    /// The SNI name the session was made under, in lower case (server side).
+    pub server_name: Option<String>,
 }
 
 impl std::fmt::Debug for Session12 {
@@ -54,14 +103,16 @@ impl Session12 {
         now >= self.created && now - self.created < self.lifetime
     }
 
-    fn encode(&self) -> Zeroizing<Vec<u8>> {
-        let mut v = Zeroizing::new(Vec::with_capacity(80));
+    fn encode(&self) -> Result<Zeroizing<Vec<u8>>, Error> {
+        let mut v = Zeroizing::new(Vec::with_capacity(96));
         v.put_u8v(TAG12);
         v.put_u16v(self.suite().suite.get());
         v.put_u8v(u8::from(self.extended_ms));
         v.put_bytes(&self.created.to_be_bytes());
         v.put_bytes(self.master.as_bytes());
-        v
+        put_sni(&mut v, self.server_name.as_deref())?;
+        put_chain(&mut v, &self.peer_certificates)?;
+        Ok(v)
     }
 
     fn decode(b: &[u8], lifetime: u64) -> Option<Self> {
@@ -73,6 +124,8 @@ impl Session12 {
         let extended_ms = r.u8().ok()? == 1;
         let created = u64::from_be_bytes(r.take(8).ok()?.try_into().ok()?);
         let master = MasterSecret12::from_bytes(suite, r.take(MASTER_SECRET_LEN).ok()?).ok()?;
+        let server_name = read_sni(&mut r)?;
+        let peer_certificates = read_chain(&mut r)?;
         r.finish().ok()?;
         Some(Session12 {
             session_id: Vec::new(),
@@ -81,6 +134,8 @@ impl Session12 {
             extended_ms,
             created,
             lifetime,
+            peer_certificates,
+            server_name,
         })
     }
 }
@@ -143,8 +198,12 @@ pub struct Session13 {
     pub created: u64,
     /// Lifetime in seconds.
     pub lifetime: u64,
-    /// The server's certificates from the original handshake (client side).
+    /// The peer's certificates from the original handshake, end entity
+    /// first: the server's (client side) or the client's (server side,
+    /// empty if it sent none).
     pub peer_certificates: Vec<CertificateDer<'static>>,
+    /// The SNI name the session was made under, in lower case (server side).
+    pub server_name: Option<String>,
 }
 
 impl std::fmt::Debug for Session13 {
@@ -169,7 +228,7 @@ impl Session13 {
     }
 
     /// What the server seals into a ticket.
-    fn encode(&self) -> Zeroizing<Vec<u8>> {
+    fn encode(&self) -> Result<Zeroizing<Vec<u8>>, Error> {
         let mut v = Zeroizing::new(Vec::with_capacity(64));
         v.put_u8v(TAG13);
         v.put_u16v(self.suite.suite.get());
@@ -177,7 +236,9 @@ impl Session13 {
         v.put_bytes(&self.created.to_be_bytes());
         v.put_u8v(self.psk.len() as u8);
         v.put_bytes(self.psk.as_bytes());
-        v
+        put_sni(&mut v, self.server_name.as_deref())?;
+        put_chain(&mut v, &self.peer_certificates)?;
+        Ok(v)
     }
 
     fn decode(b: &[u8], lifetime: u64) -> Option<Self> {
@@ -189,6 +250,8 @@ impl Session13 {
         let age_add = r.u32().ok()?;
         let created = u64::from_be_bytes(r.take(8).ok()?.try_into().ok()?);
         let psk = Secret::from_slice(r.vec8().ok()?);
+        let server_name = read_sni(&mut r)?;
+        let peer_certificates = read_chain(&mut r)?;
         r.finish().ok()?;
         Some(Session13 {
             suite,
@@ -197,7 +260,8 @@ impl Session13 {
             age_add,
             created,
             lifetime,
-            peer_certificates: Vec::new(),
+            peer_certificates,
+            server_name,
         })
     }
 }
@@ -214,8 +278,16 @@ pub(crate) struct TicketSink {
 }
 
 impl TicketSink {
-    /// Stores the session a NewSessionTicket describes.
+    /// Stores the session a NewSessionTicket describes. A lifetime over
+    /// seven days is clamped to [`MAX_TICKET_LIFETIME`] (RFC 8446 section
+    /// 4.6.1: servers must not announce more, clients must not keep a ticket
+    /// longer), not treated as an error; a lifetime of zero means "do not
+    /// keep", and a server chain over [`MAX_SESSION_CHAIN_BYTES`] is not kept.
     pub fn store(&self, t: &NewSessionTicket, peer_certificates: &[CertificateDer<'static>]) {
+        let lifetime = u64::from(t.lifetime).min(MAX_TICKET_LIFETIME);
+        if lifetime == 0 || !storable(peer_certificates, None) {
+            return;
+        }
         let psk = resumption_psk(self.suite, &self.resumption_secret, &t.nonce);
         self.cache.put13(
             &self.key,
@@ -225,8 +297,9 @@ impl TicketSink {
                 ticket: t.ticket.clone(),
                 age_add: t.age_add,
                 created: self.time.now().as_secs(),
-                lifetime: u64::from(t.lifetime),
+                lifetime,
                 peer_certificates: peer_certificates.to_vec(),
+                server_name: None,
             },
         );
     }
@@ -425,7 +498,7 @@ impl Ticketer {
 
     /// Seals a TLS 1.2 session into a ticket.
     pub fn seal(&self, s: &Session12, now: u64) -> Result<Vec<u8>, Error> {
-        self.seal_bytes(&s.encode(), now)
+        self.seal_bytes(&s.encode()?, now)
     }
 
     /// Opens a TLS 1.2 ticket; None for anything not sealed by a current key,
@@ -437,7 +510,7 @@ impl Ticketer {
 
     /// Seals a TLS 1.3 session into a ticket.
     pub fn seal13(&self, s: &Session13, now: u64) -> Result<Vec<u8>, Error> {
-        self.seal_bytes(&s.encode(), now)
+        self.seal_bytes(&s.encode()?, now)
     }
 
     /// Opens a TLS 1.3 ticket, like [`Ticketer::open`].
@@ -465,6 +538,8 @@ mod tests {
             extended_ms: true,
             created: now,
             lifetime: 100,
+            peer_certificates: vec![CertificateDer::from(vec![0x30, 1, 2])],
+            server_name: Some("example.com".into()),
         }
     }
 
@@ -475,6 +550,8 @@ mod tests {
         let s = t.open(&ticket, 1010).unwrap();
         assert_eq!(s.master.as_bytes(), &[7; 48]);
         assert!(s.extended_ms);
+        assert_eq!(s.peer_certificates, session(0).peer_certificates);
+        assert_eq!(s.server_name.as_deref(), Some("example.com"));
         // Tampered tickets do not open.
         let mut bad = ticket.clone();
         let last = bad.len() - 1;
@@ -492,11 +569,14 @@ mod tests {
             age_add: 77,
             created: 1000,
             lifetime: 100,
-            peer_certificates: Vec::new(),
+            peer_certificates: vec![CertificateDer::from(vec![9; 300]); 2],
+            server_name: None,
         };
         let t13 = t.seal13(&s13, 1000).unwrap();
         let back = t.open13(&t13, 1001).unwrap();
         assert_eq!((back.psk.as_bytes(), back.age_add), (&[5u8; 32][..], 77));
+        assert_eq!(back.peer_certificates, s13.peer_certificates);
+        assert_eq!(back.server_name, None);
         assert!(t.open(&t13, 1001).is_none());
     }
 

@@ -14,7 +14,9 @@ use crate::proto::crypto::kx::KeyExchange;
 use crate::proto::crypto::suites::{Tls12Auth, Tls12CipherSuite};
 use crate::proto::handshake::client12::send12;
 use crate::proto::handshake::client13::random;
-use crate::proto::handshake::resume::{new_session_id, Session12};
+use crate::proto::handshake::resume::{
+    new_session_id, server_may_resume, session_sni, storable, Session12,
+};
 use crate::proto::handshake::transcript::Transcript;
 use crate::proto::keys::tls12::{KeyBlock, MasterSecret12};
 use crate::proto::wire::certificate::cap_ca_hints;
@@ -171,10 +173,17 @@ impl Server12State {
                 k.master.verify_finished(true, &hash, &data)?;
                 k.hs.transcript.add(raw);
                 if !k.resumed {
-                    let session = session_of(&k);
+                    let session = session_of(&k, cx);
+                    // A session too big to keep gets an empty ticket (RFC
+                    // 5077 section 3.3: we already acknowledged the
+                    // extension) and no session-ID entry.
+                    let keep = storable(&session.peer_certificates, session.server_name.as_deref());
                     if k.hs.send_ticket {
                         if let Some(t) = &k.hs.config.ticketer {
-                            let ticket = t.seal(&session, session.created)?;
+                            let ticket = match keep {
+                                true => t.seal(&session, session.created)?,
+                                false => Vec::new(),
+                            };
                             let hint = u32::try_from(t.lifetime()).unwrap_or(u32::MAX);
                             send12(
                                 cx,
@@ -183,7 +192,9 @@ impl Server12State {
                             )?;
                         }
                     }
-                    k.hs.config.session_cache.put(session);
+                    if keep {
+                        k.hs.config.session_cache.put(session);
+                    }
                     send_ccs_and_finished(&mut k, cx)?;
                 }
                 cx.exporter = Some(Exporter::Tls12 {
@@ -198,8 +209,12 @@ impl Server12State {
     }
 }
 
-fn session_of(k: &Keyed) -> Session12 {
+/// The session a full handshake made: with the client's verified chain and
+/// the SNI name, which a resumption must repeat.
+fn session_of(k: &Keyed, cx: &Common) -> Session12 {
     Session12 {
+        peer_certificates: cx.negotiated.peer_certificates.clone(),
+        server_name: session_sni(cx.negotiated.sni.as_deref()),
         session_id: k.hs.session_id.clone(),
         ticket: None,
         master: k.master.clone(),
@@ -243,7 +258,16 @@ fn find_session(config: &ServerConfig, ch: &ClientHello) -> Option<Session12> {
     let usable = ch.cipher_suites.contains(&s.suite().suite)
         && config.shared.protocols.suites12.iter().any(|x| x.suite == s.suite().suite)
         // RFC 7627 section 5.3: EMS state must match, or we do a full handshake.
-        && s.extended_ms == ch.extensions.extended_master_secret;
+        && s.extended_ms == ch.extensions.extended_master_secret
+        // RFC 6066 section 3: the same server_name; and who the client was
+        // must still pass today's client-auth policy.
+        && server_may_resume(
+            config.client_verifier.as_deref(),
+            &s.peer_certificates,
+            s.server_name.as_deref(),
+            ch.extensions.server_name.as_deref(),
+            config.shared.time.now(),
+        );
     usable.then_some(s)
 }
 
@@ -322,6 +346,7 @@ pub(crate) fn handle_client_hello(
         let keys = session.master.key_block(&ch.random, &server_random)?;
         cx.negotiated.cipher_suite = Some(suite.suite);
         cx.negotiated.resumed = true;
+        cx.negotiated.peer_certificates = session.peer_certificates.clone();
         tracing::debug!("resuming TLS 1.2 session");
         let mut k = Keyed {
             hs: Hs {

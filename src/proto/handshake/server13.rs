@@ -10,7 +10,9 @@ use crate::proto::crypto::kx::KeyExchange;
 use crate::proto::crypto::sign::certificate_verify_message;
 use crate::proto::crypto::suites::Tls13CipherSuite;
 use crate::proto::handshake::client13::random;
-use crate::proto::handshake::resume::Session13;
+use crate::proto::handshake::resume::{
+    server_may_resume, session_sni, storable, Session13, MAX_TICKET_LIFETIME,
+};
 use crate::proto::handshake::server12::{self, Server12State};
 use crate::proto::handshake::transcript::Transcript;
 use crate::proto::keys::tls13::{resumption_psk, EarlySecret, MasterSecret, TrafficSecret};
@@ -381,6 +383,10 @@ impl ExpectClientHello {
         n.alpn = alpn;
         n.sni = sni;
         n.resumed = resumed.is_some();
+        if let Some((_, session)) = resumed {
+            // Who the client proved to be when the session was made.
+            n.peer_certificates = session.peer_certificates;
+        }
         let verify_client = client_verifier.is_some();
         let finished = ExpectFinished {
             transcript,
@@ -451,6 +457,17 @@ fn accept_psk(
         EarlySecret::new(suite, Some(session.psk.as_bytes()))
             .resumption_binder_key()
             .verify_binder(&hash, binder)?;
+        // After the binder, so only the ticket's holder makes us re-check
+        // its chain. A refusal is a full handshake, not an error.
+        if !server_may_resume(
+            config.client_verifier.as_deref(),
+            &session.peer_certificates,
+            session.server_name.as_deref(),
+            ch.extensions.server_name.as_deref(),
+            config.shared.time.now(),
+        ) {
+            continue;
+        }
         tracing::debug!(identity = i, "resuming TLS 1.3 session");
         return Ok(Some((i as u16, session)));
     }
@@ -521,7 +538,11 @@ impl ExpectFinished {
         let (Some(ticketer), n) = (&self.config.ticketer, self.config.tls13_tickets) else {
             return Ok(());
         };
-        if n == 0 || !self.send_tickets {
+        // A ticket carries the client's chain (as verified, or as restored
+        // on resumption) and the SNI name; one too long to carry gets none.
+        let peer_certificates = cx.negotiated.peer_certificates.clone();
+        let server_name = session_sni(cx.negotiated.sni.as_deref());
+        if n == 0 || !self.send_tickets || !storable(&peer_certificates, server_name.as_deref()) {
             return Ok(());
         }
         self.transcript.add(raw);
@@ -540,10 +561,11 @@ impl ExpectFinished {
                 age_add: u32::from_be_bytes(random()?),
                 created: now,
                 lifetime: ticketer.lifetime(),
-                peer_certificates: Vec::new(),
+                peer_certificates: peer_certificates.clone(),
+                server_name: server_name.clone(),
             };
             let ticket = NewSessionTicket {
-                lifetime: u32::try_from(ticketer.lifetime().min(7 * 24 * 3600)).unwrap_or(0),
+                lifetime: u32::try_from(ticketer.lifetime().min(MAX_TICKET_LIFETIME)).unwrap_or(0),
                 age_add: session.age_add,
                 nonce,
                 ticket: ticketer.seal13(&session, now)?,

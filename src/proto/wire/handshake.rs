@@ -39,10 +39,10 @@ impl std::fmt::Debug for NewSessionTicket {
 impl NewSessionTicket {
     /// Decodes the body.
     pub fn decode(r: &mut Reader<'_>) -> Result<Self, Error> {
+        // A lifetime over seven days breaks RFC 8446 section 4.6.1, but the
+        // client clamps it when it keeps the ticket (TicketSink::store)
+        // rather than failing a working connection over it.
         let lifetime = r.u32()?;
-        if lifetime > 7 * 24 * 3600 {
-            return Err(Error::illegal("ticket lifetime over seven days"));
-        }
         let age_add = r.u32()?;
         let nonce = r.vec8()?.to_vec();
         let ticket = r.vec16()?;
