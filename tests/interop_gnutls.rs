@@ -218,6 +218,7 @@ async fn client_answers_optional_certificate_request() {
 struct Served {
     suite: Option<CipherSuite>,
     group: Option<NamedGroup>,
+    retried: bool,
     echoed: Vec<u8>,
 }
 
@@ -246,6 +247,7 @@ async fn echo_server(
         Ok(Served {
             suite: tls.cipher_suite(),
             group: tls.key_exchange_group(),
+            retried: tls.negotiated().retried,
             echoed,
         })
     });
@@ -322,6 +324,37 @@ async fn server_each_group() {
             .await;
             assert_eq!(served.group, Some(group), "{name}");
         }
+    })
+    .await;
+}
+
+/// gnutls-cli's share (P-256) is not one our server takes: its
+/// second ClientHello must repeat the first (RFC 8446 section 4.1.2), which
+/// our server checks.
+#[tokio::test]
+async fn server_hello_retry_request() {
+    if !common::require("gnutls-cli") {
+        return;
+    }
+    bounded(async {
+        let ck = CertifiedKey::from_pem_files(
+            common::cert_path("server.pem"),
+            common::cert_path("server.key"),
+        )
+        .unwrap();
+        let config = ServerConfig::builder()
+            .with_certified_key(ck)
+            .with_groups(&[NamedGroup::secp384r1])
+            .build()
+            .unwrap();
+        let prio = format!(
+            "{}:-GROUP-ALL:+GROUP-SECP256R1:+GROUP-SECP384R1",
+            common::GNUTLS_TLS13
+        );
+        let served =
+            gnutls_cli_echo(Arc::new(config), &["--priority", &prio], b"after HRR\n").await;
+        assert_eq!(served.group, Some(NamedGroup::secp384r1));
+        assert!(served.retried, "expected a HelloRetryRequest");
     })
     .await;
 }

@@ -376,20 +376,27 @@ async fn client_hello_retry_request() {
 async fn server_hello_retry_request() {
     bounded(async {
         for t in TRANSPORTS {
-            // rustls sends a share for its first group only: X25519.
+            // rustls sends a share for its first group only: X25519. ALPN
+            // and SNI ride along, so our check that its second ClientHello
+            // repeats the first sees them.
             let cli = rustls_client(
                 provider(
                     None,
                     Some(&[aws::kx_group::X25519, aws::kx_group::SECP384R1]),
                 ),
-                &[],
+                &["h2", "http/1.1"],
             );
-            let acc = lctls_acceptor(|b| b.with_groups(&[NamedGroup::secp384r1]));
+            let acc = lctls_acceptor(|b| {
+                b.with_groups(&[NamedGroup::secp384r1])
+                    .with_alpn_protocols(&["h2"])
+            });
             let (c, s) = rustls_to_ours(t, &cli, &acc).await;
             assert!(
                 s.negotiated().retried,
                 "{t:?}: expected a HelloRetryRequest"
             );
+            assert_eq!(s.alpn_protocol(), Some(&b"h2"[..]), "{t:?}");
+            assert_eq!(s.server_name(), Some("localhost"), "{t:?}");
             assert_eq!(s.key_exchange_group(), Some(NamedGroup::secp384r1));
             assert_eq!(rustls_group(c.get_ref().1), NamedGroup::secp384r1.get());
             exchange_both(s, c).await;

@@ -11,7 +11,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 
 use crate::config::ServerConfig;
 use crate::proto::conn::Connection;
-use crate::stream::handshake::MidHandshake;
+use crate::stream::handshake::{MidHandshake, TimedHandshake, DEFAULT_HANDSHAKE_TIMEOUT};
 use crate::stream::TlsStream;
 
 /// Accepts TLS connections with a shared [`ServerConfig`].
@@ -35,21 +35,34 @@ pub struct TlsAcceptor {
 }
 
 impl From<Arc<ServerConfig>> for TlsAcceptor {
+    /// An acceptor with the default handshake timeout of 10 seconds.
     fn from(config: Arc<ServerConfig>) -> Self {
         TlsAcceptor {
             config,
-            handshake_timeout: None,
+            handshake_timeout: Some(DEFAULT_HANDSHAKE_TIMEOUT),
         }
     }
 }
 
 impl TlsAcceptor {
-    /// Fails handshakes that take longer than `limit` with
-    /// [`io::ErrorKind::TimedOut`], so a client that connects and goes
-    /// silent cannot hold a server task forever. Needs a Tokio runtime with
-    /// the time driver enabled.
+    /// Fails handshakes that take longer than `limit` (counted from the
+    /// first poll of the [`Accept`] future) with [`io::ErrorKind::TimedOut`],
+    /// so a client that connects and goes silent cannot hold a server task
+    /// forever.
+    ///
+    /// The default is 10 seconds. A limit needs a Tokio runtime with the time
+    /// driver enabled (`#[tokio::main]` and `Builder::enable_all` have it);
+    /// without one, use [`TlsAcceptor::without_handshake_timeout`].
     pub fn with_handshake_timeout(mut self, limit: Duration) -> Self {
         self.handshake_timeout = Some(limit);
+        self
+    }
+
+    /// Lets handshakes take as long as the peer likes: for a runtime
+    /// without a time driver, or when the caller bounds them itself (for
+    /// example with `tokio::time::timeout` around the whole connection).
+    pub fn without_handshake_timeout(mut self) -> Self {
+        self.handshake_timeout = None;
         self
     }
 
@@ -77,13 +90,14 @@ impl TlsAcceptor {
         span: tracing::Span,
     ) -> Accept<IO> {
         let conn = Connection::new_server(self.config.clone());
-        let deadline = self
-            .handshake_timeout
-            .map(|d| (d, Box::pin(tokio::time::sleep(d))));
-        Accept {
-            deadline,
-            inner: MidHandshake::Handshaking(TlsStream::new(io, conn, span)),
-        }
+        let stream = MidHandshake::Handshaking(TlsStream::new(io, conn, span));
+        Accept(TimedHandshake::new(stream, self.handshake_timeout))
+    }
+
+    /// The handshake time limit: `Some(10 s)` unless changed, `None`
+    /// after `without_handshake_timeout`.
+    pub fn handshake_timeout(&self) -> Option<Duration> {
+        self.handshake_timeout
     }
 
     /// The configuration.
@@ -92,30 +106,15 @@ impl TlsAcceptor {
     }
 }
 
-/// The server handshake future.
+/// The server handshake future; see [`TlsAcceptor::with_handshake_timeout`]
+/// for its time limit.
 #[derive(Debug)]
-pub struct Accept<IO> {
-    inner: MidHandshake<IO>,
-    /// The handshake timeout and its timer, when one is configured.
-    deadline: Option<(Duration, Pin<Box<tokio::time::Sleep>>)>,
-}
+pub struct Accept<IO>(TimedHandshake<IO>);
 
 impl<IO: AsyncRead + AsyncWrite + Unpin> Future for Accept<IO> {
     type Output = io::Result<TlsStream<IO>>;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.get_mut();
-        if let Poll::Ready(r) = Pin::new(&mut this.inner).poll(cx) {
-            return Poll::Ready(r);
-        }
-        if let Some((limit, sleep)) = &mut this.deadline {
-            if sleep.as_mut().poll(cx).is_ready() {
-                return Poll::Ready(Err(io::Error::new(
-                    io::ErrorKind::TimedOut,
-                    format!("TLS handshake did not complete within {limit:?}"),
-                )));
-            }
-        }
-        Poll::Pending
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.0).poll(cx)
     }
 }

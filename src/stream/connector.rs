@@ -5,6 +5,7 @@ use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use rustls_pki_types::ServerName;
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -12,7 +13,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use crate::config::ClientConfig;
 use crate::error::Error;
 use crate::proto::conn::Connection;
-use crate::stream::handshake::MidHandshake;
+use crate::stream::handshake::{MidHandshake, TimedHandshake, DEFAULT_HANDSHAKE_TIMEOUT};
 use crate::stream::TlsStream;
 
 /// Connects TLS clients with a shared [`ClientConfig`].
@@ -35,15 +36,40 @@ use crate::stream::TlsStream;
 #[derive(Clone, Debug)]
 pub struct TlsConnector {
     config: Arc<ClientConfig>,
+    handshake_timeout: Option<Duration>,
 }
 
 impl From<Arc<ClientConfig>> for TlsConnector {
+    /// A connector with the default handshake timeout of 10 seconds.
     fn from(config: Arc<ClientConfig>) -> Self {
-        TlsConnector { config }
+        TlsConnector {
+            config,
+            handshake_timeout: Some(DEFAULT_HANDSHAKE_TIMEOUT),
+        }
     }
 }
 
 impl TlsConnector {
+    /// Fails handshakes that take longer than `limit` (counted from the
+    /// first poll of the [`Connect`] future) with [`io::ErrorKind::TimedOut`],
+    /// so a server that accepts and never answers cannot hang the client.
+    ///
+    /// The default is 10 seconds, as for [`crate::TlsAcceptor`]. A limit
+    /// needs a Tokio runtime with the time driver enabled (`#[tokio::main]`
+    /// and `Builder::enable_all` have it); without one, use
+    /// [`TlsConnector::without_handshake_timeout`].
+    pub fn with_handshake_timeout(mut self, limit: Duration) -> Self {
+        self.handshake_timeout = Some(limit);
+        self
+    }
+
+    /// Lets handshakes take as long as the server likes: for a runtime
+    /// without a time driver, or when the caller bounds them itself.
+    pub fn without_handshake_timeout(mut self) -> Self {
+        self.handshake_timeout = None;
+        self
+    }
+
     /// Starts a handshake with `server_name` (a DNS name or an IP address) over `io`.
     pub fn connect<IO, N>(&self, server_name: N, io: IO) -> Connect<IO>
     where
@@ -78,13 +104,14 @@ impl TlsConnector {
         IO: AsyncRead + AsyncWrite + Unpin,
         N: TryInto<ServerName<'static>>,
     {
+        let fail = |e: io::Error| Connect(TimedHandshake::new(MidHandshake::Error(e), None));
         let name = match server_name.try_into() {
             Ok(n) => n,
             Err(_) => {
-                return Connect(MidHandshake::Error(
+                return fail(
                     Error::Config("invalid server name: not a DNS name or IP address".into())
                         .into(),
-                ))
+                )
             }
         };
         let span = tracing::debug_span!("tls", role = "client", server = ?name, peer = tracing::field::Empty);
@@ -93,9 +120,16 @@ impl TlsConnector {
         }
         let conn = match span.in_scope(|| Connection::new_client(self.config.clone(), name)) {
             Ok(c) => c,
-            Err(e) => return Connect(MidHandshake::Error(e.into())),
+            Err(e) => return fail(e.into()),
         };
-        Connect(MidHandshake::Handshaking(TlsStream::new(io, conn, span)))
+        let stream = MidHandshake::Handshaking(TlsStream::new(io, conn, span));
+        Connect(TimedHandshake::new(stream, self.handshake_timeout))
+    }
+
+    /// The handshake time limit: `Some(10 s)` unless changed, `None`
+    /// after `without_handshake_timeout`.
+    pub fn handshake_timeout(&self) -> Option<Duration> {
+        self.handshake_timeout
     }
 
     /// The configuration.
@@ -104,9 +138,10 @@ impl TlsConnector {
     }
 }
 
-/// The client handshake future.
+/// The client handshake future; see [`TlsConnector::with_handshake_timeout`]
+/// for its time limit.
 #[derive(Debug)]
-pub struct Connect<IO>(MidHandshake<IO>);
+pub struct Connect<IO>(TimedHandshake<IO>);
 
 impl<IO: AsyncRead + AsyncWrite + Unpin> Future for Connect<IO> {
     type Output = io::Result<TlsStream<IO>>;

@@ -4,6 +4,7 @@ use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite};
 
@@ -72,5 +73,58 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> Future for MidHandshake<IO> {
                 }
             }
         }
+    }
+}
+
+/// The handshake time limit both sides use unless told otherwise: long
+/// enough for a handshake over a slow link (a few round trips), short enough
+/// that a peer that connects and goes silent cannot hold a task for long.
+pub(crate) const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A [`MidHandshake`] under an optional time limit: the one deadline
+/// mechanism of [`crate::TlsAcceptor`] and [`crate::TlsConnector`].
+#[derive(Debug)]
+pub(crate) struct TimedHandshake<IO> {
+    inner: MidHandshake<IO>,
+    limit: Option<Duration>,
+    /// Armed at the first poll, which runs inside the runtime: building the
+    /// future outside one (to poll it later) must not panic.
+    sleep: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl<IO> TimedHandshake<IO> {
+    pub(crate) fn new(inner: MidHandshake<IO>, limit: Option<Duration>) -> Self {
+        TimedHandshake {
+            inner,
+            limit,
+            sleep: None,
+        }
+    }
+}
+
+impl<IO: AsyncRead + AsyncWrite + Unpin> Future for TimedHandshake<IO> {
+    type Output = io::Result<TlsStream<IO>>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        if let Poll::Ready(r) = Pin::new(&mut this.inner).poll(cx) {
+            return Poll::Ready(r);
+        }
+        let Some(limit) = this.limit else {
+            return Poll::Pending;
+        };
+        let sleep = this
+            .sleep
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+        if sleep.as_mut().poll(cx).is_ready() {
+            // Dropping the stream (and its transport) ends the connection.
+            this.inner = MidHandshake::Done;
+            this.limit = None;
+            return Poll::Ready(Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!("TLS handshake did not complete within {limit:?}"),
+            )));
+        }
+        Poll::Pending
     }
 }

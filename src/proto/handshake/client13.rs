@@ -599,6 +599,9 @@ impl ExpectCertificate {
         if !cert.context.is_empty() {
             return Err(Error::illegal("server Certificate has a request context"));
         }
+        // Our ClientHello offers neither status_request nor
+        // signed_certificate_timestamp, so no entry extension is solicited.
+        cert.check_extensions(&[])?;
         let Some((leaf, intermediates)) = cert.chain.split_first() else {
             return Err(Error::decode("server sent an empty certificate chain"));
         };
@@ -693,10 +696,7 @@ impl ExpectFinished {
                 .as_ref()
                 .map(|(k, _)| k.chain.clone())
                 .unwrap_or_default();
-            let certificate = CertificateMsg {
-                context: req.context,
-                chain,
-            };
+            let certificate = CertificateMsg::new(req.context, chain);
             cx.send_handshake(&mut transcript, &HandshakeMessage::Certificate(certificate))?;
             if let Some((key, scheme)) = chosen {
                 let to_sign = certificate_verify_message(false, &transcript.current_hash());

@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use aws_lc_rs::digest;
+
 use crate::config::{ClientHelloInfo, ServerConfig};
 use crate::error::Error;
 use crate::pki::ClientCertVerifier;
@@ -23,7 +25,7 @@ use crate::proto::wire::enums::{AlertDescription, CipherSuite, NamedGroup, Proto
 use crate::proto::wire::extensions::{EncryptedExtensions, KeyShareEntry, ServerHelloExtensions};
 use crate::proto::wire::handshake::HandshakeMessage;
 use crate::proto::wire::handshake::NewSessionTicket;
-use crate::proto::wire::hello::{ClientHello, ServerHello, HRR_RANDOM};
+use crate::proto::wire::hello::{retry_invariant_parts, ClientHello, ServerHello, HRR_RANDOM};
 
 /// A server handshake in progress.
 pub(crate) enum ServerState {
@@ -89,7 +91,49 @@ struct Retry {
     group: NamedGroup,
     cookie: Vec<u8>,
     transcript: Transcript,
-    first_session_id: Vec<u8>,
+    /// SHA-256 over what the second ClientHello must repeat unchanged
+    /// (see [`retry_invariant_parts`]): 32 bytes instead of a copy of the
+    /// first hello.
+    first_hello: [u8; 32],
+    /// The first ClientHello offered a PSK; the second may update or drop
+    /// it, not add one.
+    first_had_psk: bool,
+}
+
+impl Retry {
+    fn digest(raw: &[u8]) -> Result<[u8; 32], Error> {
+        let mut ctx = digest::Context::new(&digest::SHA256);
+        retry_invariant_parts(raw, |part| ctx.update(part))?;
+        let mut out = [0u8; 32];
+        out.copy_from_slice(ctx.finish().as_ref());
+        Ok(out)
+    }
+
+    /// Refuses a second ClientHello that changed what RFC 8446 section
+    /// 4.1.2 says it must repeat, with illegal_parameter (Go's crypto/tls
+    /// makes the same whole-hello comparison and sends the same alert;
+    /// rustls sends it for early_data in a second hello): we negotiate from
+    /// the second hello, so without this a client could show SNI, ALPN or
+    /// versions in one hello and use others in the other.
+    fn check_second_hello(&self, ch: &ClientHello, raw: &[u8]) -> Result<(), Error> {
+        if ch.extensions.early_data {
+            return Err(Error::illegal(
+                "second ClientHello offers early_data (RFC 8446 section 4.2.10)",
+            ));
+        }
+        if ch.extensions.psk.is_some() && !self.first_had_psk {
+            return Err(Error::illegal(
+                "second ClientHello adds a pre_shared_key the first did not offer",
+            ));
+        }
+        if Self::digest(raw)? != self.first_hello {
+            return Err(Error::illegal(
+                "second ClientHello differs from the first beyond what RFC 8446 section 4.1.2 \
+                 allows (only key_share, cookie, early_data, pre_shared_key and padding may change)",
+            ));
+        }
+        Ok(())
+    }
 }
 
 pub(crate) struct ExpectClientHello {
@@ -188,6 +232,9 @@ impl ExpectClientHello {
         ch: ClientHello,
         raw: &[u8],
     ) -> Result<Next<ServerState, Server12State>, Error> {
+        if let Some(r) = &self.retry {
+            r.check_second_hello(&ch, raw)?;
+        }
         let p = &self.config.shared.protocols;
         let usable13 = p.allows(ProtocolVersion::TLSv1_3) && !p.suites13.is_empty();
         let usable12 = p.allows(ProtocolVersion::TLSv1_2) && !p.suites12.is_empty();
@@ -257,7 +304,7 @@ impl ExpectClientHello {
                 if ch.extensions.cookie.as_deref() != Some(&r.cookie[..]) {
                     return Err(Error::illegal("second ClientHello did not echo our cookie"));
                 }
-                if suite.suite != r.suite.suite || ch.session_id != r.first_session_id {
+                if suite.suite != r.suite.suite {
                     return Err(Error::illegal(
                         "second ClientHello changed more than RFC 8446 allows",
                     ));
@@ -351,10 +398,7 @@ impl ExpectClientHello {
             )?;
         }
         if let Some((cert, scheme)) = credentials {
-            let certificate = CertificateMsg {
-                context: Vec::new(),
-                chain: cert.chain.clone(),
-            };
+            let certificate = CertificateMsg::new(Vec::new(), cert.chain.clone());
             cx.send_handshake(&mut transcript, &HandshakeMessage::Certificate(certificate))?;
             let to_sign = certificate_verify_message(true, &transcript.current_hash());
             let signature = cert.key.sign(scheme, &to_sign)?;
@@ -514,7 +558,8 @@ impl ExpectClientHello {
                 group,
                 cookie,
                 transcript,
-                first_session_id: ch.session_id.clone(),
+                first_hello: Retry::digest(raw)?,
+                first_had_psk: ch.extensions.psk.is_some(),
             }),
         }))
     }
@@ -597,6 +642,8 @@ impl ExpectCertificate {
                 "client Certificate has a request context we never sent",
             ));
         }
+        // Our CertificateRequest solicits no entry extensions.
+        cert.check_extensions(&[])?;
         self.finished.transcript.add(raw);
         let Some((leaf, intermediates)) = cert.chain.split_first() else {
             if verifier.client_auth_mandatory() {

@@ -3,8 +3,8 @@
 use rustls_pki_types::CertificateDer;
 
 use crate::error::Error;
-use crate::proto::wire::enums::{ExtensionType, SignatureScheme};
-use crate::proto::wire::extensions::for_each_extension;
+use crate::proto::wire::enums::{AlertDescription, ExtensionType, SignatureScheme};
+use crate::proto::wire::extensions::{for_each_extension, Handled};
 use crate::proto::wire::reader::{put_len_prefixed, put_vec, LenPrefix, Put, Reader};
 
 /// A TLS 1.3 Certificate message.
@@ -12,27 +12,73 @@ use crate::proto::wire::reader::{put_len_prefixed, put_vec, LenPrefix, Put, Read
 pub struct CertificateMsg {
     /// certificate_request_context.
     pub context: Vec<u8>,
-    /// The chain, end entity first. Per-entry extensions are not kept.
+    /// The chain, end entity first.
     pub chain: Vec<CertificateDer<'static>>,
+    /// The types of the per-entry extensions (status_request,
+    /// signed_certificate_timestamp, ...) found in any entry, each once.
+    /// Their bodies are not kept: see [`CertificateMsg::check_extensions`].
+    /// Encoding writes every entry without extensions.
+    pub entry_extensions: Vec<ExtensionType>,
 }
 
 impl CertificateMsg {
+    /// A message carrying `chain` without entry extensions.
+    pub fn new(context: Vec<u8>, chain: Vec<CertificateDer<'static>>) -> Self {
+        CertificateMsg {
+            context,
+            chain,
+            entry_extensions: Vec::new(),
+        }
+    }
+
     /// Decodes the body.
     pub fn decode(r: &mut Reader<'_>) -> Result<Self, Error> {
         let context = r.vec8()?.to_vec();
         let mut list = r.sub24()?;
         let mut chain = Vec::new();
+        let mut entry_extensions = Vec::new();
         while !list.is_empty() {
             let der = list.vec24()?;
             if der.is_empty() {
                 return Err(Error::decode("empty certificate entry"));
             }
-            // Entry extensions (status_request, SCT) are skipped; we never solicit them.
-            list.vec16()?;
+            // Framed and checked for duplicates like any extensions block;
+            // whether each was solicited is decided by the state machine,
+            // which knows what it asked for.
+            for_each_extension(&mut list, |typ, _| {
+                if !entry_extensions.contains(&typ) {
+                    entry_extensions.push(typ);
+                }
+                Ok(Handled::Ignored)
+            })?;
             chain.push(CertificateDer::from(der.to_vec()));
         }
         r.finish()?;
-        Ok(CertificateMsg { context, chain })
+        Ok(CertificateMsg {
+            context,
+            chain,
+            entry_extensions,
+        })
+    }
+
+    /// Refuses entry extensions outside `requested`, the ones we offered in
+    /// our ClientHello or CertificateRequest: RFC 8446 section 4.4.2 allows
+    /// only those, and section 4.2 names unsupported_extension for the rest.
+    pub fn check_extensions(&self, requested: &[ExtensionType]) -> Result<(), Error> {
+        match self
+            .entry_extensions
+            .iter()
+            .find(|t| !requested.contains(t))
+        {
+            None => Ok(()),
+            Some(t) => Err(Error::protocol(
+                AlertDescription::UnsupportedExtension,
+                format!(
+                    "peer sent certificate entry extension {} ({t:?}), which we did not request",
+                    t.get()
+                ),
+            )),
+        }
     }
 
     /// Encodes the body.
@@ -93,7 +139,7 @@ impl CertificateRequest {
         let context = r.vec8()?.to_vec();
         let mut sigs = None;
         let mut authorities = Vec::new();
-        for_each_extension(r, |typ, mut b| {
+        for_each_extension(r, |typ, b| {
             match typ {
                 ExtensionType::SignatureAlgorithms => {
                     sigs = Some(
@@ -104,7 +150,11 @@ impl CertificateRequest {
                     );
                 }
                 ExtensionType::CertificateAuthorities => {
+                    // DistinguishedName authorities<3..2^16-1> (section 4.2.4).
                     let mut l = b.sub16()?;
+                    if l.is_empty() {
+                        return Err(Error::decode("empty certificate_authorities list"));
+                    }
                     while !l.is_empty() {
                         let dn = l.vec16()?;
                         if dn.is_empty() {
@@ -113,14 +163,15 @@ impl CertificateRequest {
                         authorities.push(dn.to_vec());
                     }
                 }
-                _ => {}
+                // Section 4.3.2: clients ignore extensions they do not know.
+                _ => return Ok(Handled::Ignored),
             }
-            Ok(())
+            Ok(Handled::Decoded)
         })?;
         r.finish()?;
         let signature_algorithms = sigs.ok_or_else(|| {
             Error::protocol(
-                crate::proto::wire::enums::AlertDescription::MissingExtension,
+                AlertDescription::MissingExtension,
                 "CertificateRequest without signature_algorithms",
             )
         })?;
@@ -182,5 +233,70 @@ impl CertificateVerify {
     pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), Error> {
         out.put_u16v(self.scheme.get());
         put_vec(out, LenPrefix::U16, &self.signature)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::proto::wire::enums::AlertDescription;
+
+    /// A Certificate body with one 3-byte "certificate" whose entry carries
+    /// the extensions block `exts` (length prefix included).
+    fn certificate_body(exts: &[u8]) -> Vec<u8> {
+        let mut b = vec![0];
+        put_len_prefixed(&mut b, LenPrefix::U24, |o| {
+            put_vec(o, LenPrefix::U24, &[0x30, 1, 0])?;
+            o.put_bytes(exts);
+            Ok(())
+        })
+        .unwrap();
+        b
+    }
+
+    #[test]
+    fn entry_extensions_are_kept_by_type_and_checked() {
+        // status_request (5) with a 1-byte body, then SCT (18), empty.
+        let exts = [0, 9, 0, 5, 0, 1, 7, 0, 18, 0, 0];
+        let m = CertificateMsg::decode(&mut Reader::new(&certificate_body(&exts))).unwrap();
+        assert_eq!(
+            m.entry_extensions,
+            [ExtensionType::StatusRequest, ExtensionType::Unknown(18)]
+        );
+        let e = m.check_extensions(&[]).unwrap_err();
+        assert_eq!(e.alert(), Some(AlertDescription::UnsupportedExtension));
+        let e = m
+            .check_extensions(&[ExtensionType::StatusRequest])
+            .unwrap_err();
+        assert_eq!(e.alert(), Some(AlertDescription::UnsupportedExtension));
+        m.check_extensions(&[ExtensionType::StatusRequest, ExtensionType::Unknown(18)])
+            .unwrap();
+        let clean = CertificateMsg::decode(&mut Reader::new(&certificate_body(&[0, 0]))).unwrap();
+        clean.check_extensions(&[]).unwrap();
+    }
+
+    #[test]
+    fn duplicate_entry_extension_is_illegal() {
+        let exts = [0, 8, 0, 5, 0, 0, 0, 5, 0, 0];
+        let e = CertificateMsg::decode(&mut Reader::new(&certificate_body(&exts))).unwrap_err();
+        assert_eq!(e.alert(), Some(AlertDescription::IllegalParameter));
+    }
+
+    #[test]
+    fn certificate_request_trailing_bytes_are_decode_error() {
+        let cr = |exts: &[u8]| {
+            let mut b = vec![0];
+            put_vec(&mut b, LenPrefix::U16, exts).unwrap();
+            CertificateRequest::decode(&mut Reader::new(&b))
+        };
+        // signature_algorithms [0x0403].
+        cr(&[0, 13, 0, 4, 0, 2, 4, 3]).unwrap();
+        let e = cr(&[0, 13, 0, 5, 0, 2, 4, 3, 0]).unwrap_err();
+        assert_eq!(e.alert(), Some(AlertDescription::DecodeError));
+        // certificate_authorities with a byte after its list.
+        let e = cr(&[0, 13, 0, 4, 0, 2, 4, 3, 0, 47, 0, 6, 0, 3, 0, 1, 0x30, 9]).unwrap_err();
+        assert_eq!(e.alert(), Some(AlertDescription::DecodeError));
+        // Unknown extensions stay ignored, whatever their body.
+        cr(&[0, 13, 0, 4, 0, 2, 4, 3, 0x12, 0x34, 0, 1, 9]).unwrap();
     }
 }

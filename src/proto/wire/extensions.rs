@@ -37,33 +37,42 @@ impl KeyShareEntry {
     }
 }
 
+/// What a per-extension decoder did with an extension's body.
+pub(crate) enum Handled {
+    /// The body was decoded; [`for_each_extension`] then requires that it
+    /// was consumed exactly, so trailing bytes are a decode_error for every
+    /// known extension of every message in one place.
+    Decoded,
+    /// The extension is skipped (unknown, GREASE, or informational only);
+    /// its body is not looked at.
+    Ignored,
+}
+
 /// Walks an extensions block, refusing duplicates; `f` sees each known or
-/// unknown extension body.
+/// unknown extension body and says whether it decoded it.
 pub(crate) fn for_each_extension<'a>(
     r: &mut Reader<'a>,
-    mut f: impl FnMut(ExtensionType, Reader<'a>) -> Result<(), Error>,
+    mut f: impl FnMut(ExtensionType, &mut Reader<'a>) -> Result<Handled, Error>,
 ) -> Result<(), Error> {
     let mut exts = r.sub16()?;
     let mut seen: Vec<u16> = Vec::new();
     while !exts.is_empty() {
         let typ = exts.u16()?;
-        let body = exts.sub16()?;
+        let mut body = exts.sub16()?;
         if seen.contains(&typ) {
             return Err(Error::illegal(format!("duplicate extension {typ}")));
         }
         seen.push(typ);
-        f(ExtensionType::from(typ), body)?;
+        let typ = ExtensionType::from(typ);
+        if let Handled::Decoded = f(typ, &mut body)? {
+            if !body.is_empty() {
+                return Err(Error::decode(format!(
+                    "trailing bytes in {typ:?} extension"
+                )));
+            }
+        }
     }
     Ok(())
-}
-
-/// Fails with decode_error unless an extension body was consumed exactly.
-fn done(r: Reader<'_>, what: &str) -> Result<(), Error> {
-    if r.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::decode(format!("trailing bytes in {what} extension")))
-    }
 }
 
 fn put_ext(
@@ -108,6 +117,15 @@ fn put_u16_list(
     })
 }
 
+/// True for an IPv4 or IPv6 address literal (bracketed or not).
+fn is_ip_literal(name: &str) -> bool {
+    let bare = name
+        .strip_prefix('[')
+        .and_then(|n| n.strip_suffix(']'))
+        .unwrap_or(name);
+    bare.parse::<std::net::IpAddr>().is_ok()
+}
+
 /// Decodes an ALPN protocol_name_list (RFC 7301 section 3.1).
 fn decode_alpn(r: &mut Reader<'_>) -> Result<Vec<Vec<u8>>, Error> {
     let mut list = r.sub16()?;
@@ -126,9 +144,8 @@ fn decode_alpn(r: &mut Reader<'_>) -> Result<Vec<Vec<u8>>, Error> {
 }
 
 /// The server's ALPN answer: a list holding exactly one protocol.
-fn decode_selected_alpn(mut b: Reader<'_>) -> Result<Vec<u8>, Error> {
-    let list = decode_alpn(&mut b)?;
-    done(b, "ALPN")?;
+fn decode_selected_alpn(b: &mut Reader<'_>) -> Result<Vec<u8>, Error> {
+    let list = decode_alpn(b)?;
     match <[Vec<u8>; 1]>::try_from(list) {
         Ok([p]) => Ok(p),
         Err(_) => Err(Error::decode("server selected several ALPN protocols")),
@@ -220,7 +237,8 @@ impl PskOffer {
 /// The extensions of a ClientHello that this crate acts on.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ClientExtensions {
-    /// server_name: the host_name, if any.
+    /// server_name: the host_name, if any. An IP literal, which RFC 6066
+    /// section 3 forbids there, is ignored and leaves this `None`.
     pub server_name: Option<String>,
     /// supported_versions.
     pub supported_versions: Option<Vec<ProtocolVersion>>,
@@ -257,30 +275,38 @@ impl ClientExtensions {
     pub fn decode(r: &mut Reader<'_>) -> Result<Self, Error> {
         let mut e = ClientExtensions::default();
         let mut last_was_psk = false;
-        for_each_extension(r, |typ, mut b| {
+        for_each_extension(r, |typ, b| {
             if last_was_psk {
                 return Err(Error::illegal("pre_shared_key is not the last extension"));
             }
             match typ {
                 ExtensionType::ServerName => {
                     let mut list = b.sub16()?;
+                    let mut host_name_seen = false;
                     while !list.is_empty() {
                         let kind = list.u8()?;
                         let name = list.vec16()?;
                         if kind == 0 {
-                            if e.server_name.is_some() {
+                            if host_name_seen {
                                 return Err(Error::illegal("two host names in server_name"));
                             }
+                            host_name_seen = true;
                             let s = std::str::from_utf8(name)
                                 .ok()
                                 .filter(|s| {
                                     !s.is_empty() && s.bytes().all(|c| c.is_ascii_graphic())
                                 })
                                 .ok_or_else(|| Error::decode("server_name is not an ASCII name"))?;
-                            e.server_name = Some(s.to_string());
+                            // RFC 6066 section 3: a HostName is never an IP
+                            // literal, yet some clients send one. Like rustls we
+                            // ignore it (as if no SNI came) instead of refusing:
+                            // it names no virtual host, and refusing would only
+                            // break such clients.
+                            if !is_ip_literal(s) {
+                                e.server_name = Some(s.to_string());
+                            }
                         }
                     }
-                    done(b, "server_name")?;
                 }
                 ExtensionType::SupportedVersions => {
                     let mut l = b.sub8()?;
@@ -292,7 +318,6 @@ impl ClientExtensions {
                         v.push(ProtocolVersion::from(l.u16()?));
                     }
                     e.supported_versions = Some(v);
-                    done(b, "supported_versions")?;
                 }
                 ExtensionType::SupportedGroups => {
                     e.supported_groups = Some(
@@ -301,7 +326,6 @@ impl ClientExtensions {
                             .map(NamedGroup::from)
                             .collect(),
                     );
-                    done(b, "supported_groups")?;
                 }
                 ExtensionType::KeyShare => {
                     let mut l = b.sub16()?;
@@ -314,19 +338,15 @@ impl ClientExtensions {
                         v.push(ks);
                     }
                     e.key_shares = Some(v);
-                    done(b, "key_share")?;
                 }
                 ExtensionType::SignatureAlgorithms => {
-                    e.signature_algorithms = Some(decode_schemes(&mut b)?);
-                    done(b, "signature_algorithms")?;
+                    e.signature_algorithms = Some(decode_schemes(b)?);
                 }
                 ExtensionType::SignatureAlgorithmsCert => {
-                    e.signature_algorithms_cert = Some(decode_schemes(&mut b)?);
-                    done(b, "signature_algorithms_cert")?;
+                    e.signature_algorithms_cert = Some(decode_schemes(b)?);
                 }
                 ExtensionType::ALProtocolNegotiation => {
-                    e.alpn = Some(decode_alpn(&mut b)?);
-                    done(b, "ALPN")?;
+                    e.alpn = Some(decode_alpn(b)?);
                 }
                 ExtensionType::Cookie => {
                     let c = b.vec16()?;
@@ -334,40 +354,33 @@ impl ClientExtensions {
                         return Err(Error::decode("empty cookie"));
                     }
                     e.cookie = Some(c.to_vec());
-                    done(b, "cookie")?;
                 }
                 ExtensionType::PSKKeyExchangeModes => {
                     e.psk_modes = Some(b.vec8()?.to_vec());
-                    done(b, "psk_key_exchange_modes")?;
                 }
                 ExtensionType::PreSharedKey => {
-                    e.psk = Some(PskOffer::decode(&mut b)?);
-                    done(b, "pre_shared_key")?;
+                    e.psk = Some(PskOffer::decode(b)?);
                     last_was_psk = true;
                 }
                 ExtensionType::EarlyData => {
                     e.early_data = true;
-                    done(b, "early_data")?;
                 }
                 ExtensionType::ExtendedMasterSecret => {
                     e.extended_master_secret = true;
-                    done(b, "extended_master_secret")?;
                 }
                 ExtensionType::RenegotiationInfo => {
                     e.renegotiation_info = Some(b.vec8()?.to_vec());
-                    done(b, "renegotiation_info")?;
                 }
                 ExtensionType::SessionTicket => {
-                    e.session_ticket = Some(b.rest().to_vec());
+                    e.session_ticket = Some(b.take(b.left())?.to_vec());
                 }
                 ExtensionType::ECPointFormats => {
                     e.ec_point_formats = Some(b.vec8()?.to_vec());
-                    done(b, "ec_point_formats")?;
                 }
                 // Unknown and GREASE extensions are ignored in a ClientHello.
-                _ => {}
+                _ => return Ok(Handled::Ignored),
             }
-            Ok(())
+            Ok(Handled::Decoded)
         })?;
         Ok(e)
     }
@@ -493,23 +506,19 @@ impl ServerHelloExtensions {
     /// since a client never solicits it (RFC 8446 section 4.2).
     pub fn decode(r: &mut Reader<'_>, hrr: bool) -> Result<Self, Error> {
         let mut e = ServerHelloExtensions::default();
-        for_each_extension(r, |typ, mut b| {
+        for_each_extension(r, |typ, b| {
             match typ {
                 ExtensionType::SupportedVersions => {
                     e.selected_version = Some(ProtocolVersion::from(b.u16()?));
-                    done(b, "supported_versions")?;
                 }
                 ExtensionType::KeyShare if hrr => {
                     e.selected_group = Some(NamedGroup::from(b.u16()?));
-                    done(b, "key_share")?;
                 }
                 ExtensionType::KeyShare => {
-                    e.key_share = Some(KeyShareEntry::decode(&mut b)?);
-                    done(b, "key_share")?;
+                    e.key_share = Some(KeyShareEntry::decode(b)?);
                 }
                 ExtensionType::PreSharedKey if !hrr => {
                     e.selected_psk = Some(b.u16()?);
-                    done(b, "pre_shared_key")?;
                 }
                 ExtensionType::Cookie if hrr => {
                     let c = b.vec16()?;
@@ -517,7 +526,6 @@ impl ServerHelloExtensions {
                         return Err(Error::decode("empty cookie"));
                     }
                     e.cookie = Some(c.to_vec());
-                    done(b, "cookie")?;
                 }
                 // TLS 1.2 ServerHello extensions; the 1.3 client refuses them
                 // (see has_tls12_only) once the version is known.
@@ -525,24 +533,19 @@ impl ServerHelloExtensions {
                     e.alpn = Some(decode_selected_alpn(b)?);
                 }
                 ExtensionType::ServerName if !hrr => {
-                    done(b, "server_name")?;
                     e.server_name_ack = true;
                 }
                 ExtensionType::ExtendedMasterSecret if !hrr => {
-                    done(b, "extended_master_secret")?;
                     e.extended_master_secret = true;
                 }
                 ExtensionType::RenegotiationInfo if !hrr => {
                     e.renegotiation_info = Some(b.vec8()?.to_vec());
-                    done(b, "renegotiation_info")?;
                 }
                 ExtensionType::SessionTicket if !hrr => {
-                    done(b, "session_ticket")?;
                     e.session_ticket_ack = true;
                 }
                 ExtensionType::ECPointFormats if !hrr => {
                     e.ec_point_formats = Some(b.vec8()?.to_vec());
-                    done(b, "ec_point_formats")?;
                 }
                 other => {
                     return Err(Error::protocol(
@@ -551,7 +554,7 @@ impl ServerHelloExtensions {
                     ))
                 }
             }
-            Ok(())
+            Ok(Handled::Decoded)
         })?;
         Ok(e)
     }
@@ -619,14 +622,13 @@ impl EncryptedExtensions {
         for_each_extension(r, |typ, b| {
             match typ {
                 ExtensionType::ServerName => {
-                    done(b, "server_name")?;
                     e.server_name_ack = true;
                 }
                 ExtensionType::ALProtocolNegotiation => {
                     e.alpn = Some(decode_selected_alpn(b)?);
                 }
                 // The server may tell us its groups; they are informational.
-                ExtensionType::SupportedGroups => {}
+                ExtensionType::SupportedGroups => return Ok(Handled::Ignored),
                 ExtensionType::KeyShare
                 | ExtensionType::SupportedVersions
                 | ExtensionType::SignatureAlgorithms
@@ -652,7 +654,7 @@ impl EncryptedExtensions {
                     ))
                 }
             }
-            Ok(())
+            Ok(Handled::Decoded)
         })?;
         Ok(e)
     }
@@ -670,5 +672,61 @@ impl EncryptedExtensions {
             }
             Ok(())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// ClientHello extensions: a block holding one extension.
+    fn client_ext(typ: u16, body: &[u8]) -> Result<ClientExtensions, Error> {
+        let mut block = Vec::new();
+        put_len_prefixed(&mut block, LenPrefix::U16, |o| {
+            o.put_u16v(typ);
+            put_vec(o, LenPrefix::U16, body)
+        })
+        .unwrap();
+        ClientExtensions::decode(&mut Reader::new(&block))
+    }
+
+    #[test]
+    fn trailing_bytes_in_any_known_extension_are_decode_error() {
+        let cases: [(u16, &[u8]); 6] = [
+            (10, &[0, 2, 0, 29]),         // supported_groups
+            (13, &[0, 2, 4, 3]),          // signature_algorithms
+            (16, &[0, 3, 2, b'h', b'2']), // ALPN
+            (43, &[2, 3, 4]),             // supported_versions
+            (45, &[1, 1]),                // psk_key_exchange_modes
+            (42, &[]),                    // early_data
+        ];
+        for (typ, body) in cases {
+            client_ext(typ, body).unwrap();
+            let mut long = body.to_vec();
+            long.push(0);
+            let e = client_ext(typ, &long).unwrap_err();
+            assert_eq!(e.alert(), Some(AlertDescription::DecodeError), "{typ}");
+        }
+        // Unknown extensions are not looked at.
+        client_ext(0x1234, &[1, 2, 3]).unwrap();
+    }
+
+    #[test]
+    fn ip_literal_server_name_is_ignored() {
+        let sni = |name: &str| {
+            let mut b = Vec::new();
+            put_len_prefixed(&mut b, LenPrefix::U16, |o| {
+                o.put_u8v(0);
+                put_vec(o, LenPrefix::U16, name.as_bytes())
+            })
+            .unwrap();
+            client_ext(0, &b).unwrap().server_name
+        };
+        assert_eq!(sni("example.com").as_deref(), Some("example.com"));
+        for ip in ["10.0.0.1", "::1", "[2001:db8::1]"] {
+            assert_eq!(sni(ip), None, "{ip}");
+        }
+        // A name that merely starts with digits is a name.
+        assert_eq!(sni("1.example").as_deref(), Some("1.example"));
     }
 }

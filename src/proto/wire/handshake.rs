@@ -5,7 +5,7 @@ use bytes::{Buf, BytesMut};
 use crate::error::Error;
 use crate::proto::wire::certificate::{CertificateMsg, CertificateRequest, CertificateVerify};
 use crate::proto::wire::enums::{AlertDescription, HandshakeType};
-use crate::proto::wire::extensions::{for_each_extension, EncryptedExtensions};
+use crate::proto::wire::extensions::{for_each_extension, EncryptedExtensions, Handled};
 use crate::proto::wire::hello::{ClientHello, ServerHello};
 use crate::proto::wire::reader::{put_len_prefixed, put_vec, LenPrefix, Put, Reader};
 
@@ -50,12 +50,12 @@ impl NewSessionTicket {
             return Err(Error::decode("empty session ticket"));
         }
         let mut max_early_data = None;
-        for_each_extension(r, |typ, mut b| {
-            if typ == crate::proto::wire::enums::ExtensionType::EarlyData {
-                max_early_data = Some(b.u32()?);
-                b.finish()?;
+        for_each_extension(r, |typ, b| {
+            if typ != crate::proto::wire::enums::ExtensionType::EarlyData {
+                return Ok(Handled::Ignored);
             }
-            Ok(())
+            max_early_data = Some(b.u32()?);
+            Ok(Handled::Decoded)
         })?;
         r.finish()?;
         Ok(NewSessionTicket {

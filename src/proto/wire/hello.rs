@@ -84,6 +84,56 @@ impl ClientHello {
     }
 }
 
+/// Extensions a second ClientHello may change after a HelloRetryRequest
+/// (RFC 8446 section 4.1.2): key_share (now the one requested share),
+/// pre_shared_key (ages and binders recomputed, identities dropped), early_data
+/// (removed), cookie (added) and padding. encrypted_client_hello (0xfe0d) is
+/// also left out: a client doing real ECH re-encrypts its inner hello for the
+/// retry (the ECH specification's HelloRetryRequest rules), and we do not act
+/// on the extension.
+const RETRY_MAY_CHANGE: [u16; 6] = [
+    51,     // key_share
+    41,     // pre_shared_key
+    42,     // early_data
+    44,     // cookie
+    21,     // padding (RFC 7685)
+    0xfe0d, // encrypted_client_hello
+];
+
+/// Hands `sink` every part of an encoded ClientHello (`msg`, its 4-byte
+/// handshake header included) that must not change between the first and
+/// the second ClientHello of a HelloRetryRequest exchange: legacy_version,
+/// random, legacy_session_id, cipher_suites, legacy_compression_methods, then
+/// each extension other than [`RETRY_MAY_CHANGE`] (type, length and body),
+/// in order. Each part carries its own length, so equal streams mean equal
+/// fields; the server hashes the stream instead of keeping a copy.
+pub(crate) fn retry_invariant_parts<'a>(
+    msg: &'a [u8],
+    mut sink: impl FnMut(&'a [u8]),
+) -> Result<(), Error> {
+    let mut r = Reader::new(msg);
+    r.take(4)?;
+    let fixed_start = r.rest();
+    r.take(2 + 32)?;
+    r.vec8()?;
+    r.vec16()?;
+    r.vec8()?;
+    sink(&fixed_start[..fixed_start.len() - r.left()]);
+    if r.is_empty() {
+        return Ok(());
+    }
+    let mut exts = r.sub16()?;
+    while !exts.is_empty() {
+        let start = exts.rest();
+        let typ = exts.u16()?;
+        exts.vec16()?;
+        if !RETRY_MAY_CHANGE.contains(&typ) {
+            sink(&start[..start.len() - exts.left()]);
+        }
+    }
+    Ok(())
+}
+
 /// A ServerHello or HelloRetryRequest.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ServerHello {
@@ -160,4 +210,47 @@ pub fn refuse_legacy_server_hello(sh: &ServerHello) -> Error {
         "server chose legacy version 0x{:04x}; only TLS 1.3 is supported",
         sh.legacy_version
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::proto::wire::enums::NamedGroup;
+    use crate::proto::wire::extensions::KeyShareEntry;
+    use crate::proto::wire::handshake::HandshakeMessage;
+
+    fn invariant(ch: &ClientHello) -> Vec<u8> {
+        let msg = HandshakeMessage::ClientHello(ch.clone()).to_bytes().unwrap();
+        let mut out = Vec::new();
+        retry_invariant_parts(&msg, |p| out.extend_from_slice(p)).unwrap();
+        out
+    }
+
+    #[test]
+    fn retry_invariant_skips_only_what_may_change() {
+        let first = ClientHello {
+            legacy_version: 0x0303,
+            random: [1; 32],
+            session_id: vec![2; 32],
+            cipher_suites: vec![CipherSuite::TLS13_AES_128_GCM_SHA256],
+            compression_methods: vec![0],
+            extensions: ClientExtensions {
+                server_name: Some("example.com".into()),
+                key_shares: Some(vec![KeyShareEntry {
+                    group: NamedGroup::X25519,
+                    payload: vec![3; 32],
+                }]),
+                ..Default::default()
+            },
+        };
+        let mut second = first.clone();
+        second.extensions.key_shares = Some(vec![KeyShareEntry {
+            group: NamedGroup::secp256r1,
+            payload: vec![4; 65],
+        }]);
+        second.extensions.cookie = Some(vec![5; 32]);
+        assert_eq!(invariant(&first), invariant(&second));
+        second.extensions.server_name = Some("example.org".into());
+        assert_ne!(invariant(&first), invariant(&second));
+    }
 }
