@@ -17,6 +17,11 @@ use crate::proto::record::layer::RecordLayer;
 use crate::proto::wire::enums::{AlertDescription, AlertLevel, ContentType, ProtocolVersion};
 use crate::proto::wire::handshake::{HandshakeMessage, Joiner};
 
+/// KeyUpdates received in a row, with no application data between them,
+/// before we call it a flood: each costs an HKDF expansion and a new AEAD key.
+/// BoringSSL allows the same number.
+pub(crate) const MAX_KEY_UPDATES_IN_A_ROW: u32 = 32;
+
 /// What keying-material export needs, per version.
 pub(crate) enum Exporter {
     Tls13 {
@@ -55,6 +60,8 @@ pub(crate) struct Common {
     pub(crate) key_update_answered: bool,
     /// TLS 1.2 renegotiation attempts refused so far.
     pub(crate) renegotiation_attempts: u32,
+    /// KeyUpdates received since the last record with application data.
+    pub(crate) key_updates_in_a_row: u32,
 }
 
 impl Common {
@@ -80,6 +87,7 @@ impl Common {
             empty_records: 0,
             key_update_answered: false,
             renegotiation_attempts: 0,
+            key_updates_in_a_row: 0,
         }
     }
 
@@ -173,6 +181,48 @@ impl Common {
     pub fn set_application_write(&mut self, secret: TrafficSecret) -> Result<(), Error> {
         self.set_write_secret(&secret)?;
         self.write_secret = Some(secret);
+        Ok(())
+    }
+
+    /// Switches to the next generation of write keys (RFC 8446 section 7.2),
+    /// after the KeyUpdate announcing it was queued under the old ones.
+    pub(crate) fn update_write_secret(&mut self) -> Result<(), Error> {
+        let next = self
+            .write_secret
+            .as_ref()
+            .ok_or_else(|| Error::internal("no write secret"))?
+            .next();
+        self.set_application_write(next)
+    }
+
+    /// A KeyUpdate from the peer (TLS 1.3): switch to its next read keys and,
+    /// if asked, answer once with our own (RFC 8446 section 4.6.3).
+    pub(crate) fn handle_key_update(&mut self, requested: bool) -> Result<(), Error> {
+        if self.received_close_notify {
+            // The peer closed its write side; it has no keys left to change.
+            return Err(Error::unexpected("KeyUpdate after close_notify"));
+        }
+        if self.record.read_key_opened_data() {
+            self.key_updates_in_a_row = 0;
+        }
+        self.key_updates_in_a_row += 1;
+        if self.key_updates_in_a_row > MAX_KEY_UPDATES_IN_A_ROW {
+            return Err(Error::unexpected(format!(
+                "peer sent more than {MAX_KEY_UPDATES_IN_A_ROW} KeyUpdates without application data"
+            )));
+        }
+        let next = self
+            .read_secret
+            .as_ref()
+            .ok_or_else(|| Error::internal("no read secret"))?
+            .next();
+        self.set_application_read(next)?;
+        tracing::debug!(requested, "peer updated its keys");
+        if requested && !self.sent_close_notify && !self.key_update_answered {
+            self.send_post_handshake(&HandshakeMessage::KeyUpdate(false))?;
+            self.update_write_secret()?;
+            self.key_update_answered = true;
+        }
         Ok(())
     }
 

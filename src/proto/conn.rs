@@ -204,7 +204,11 @@ impl Connection {
     fn read_direct_inner(&mut self, out: &mut [u8]) -> Result<usize, Error> {
         let mut n = 0;
         loop {
-            if self.common.received_close_notify || self.common.plaintext_len > 0 {
+            if self.common.received_close_notify {
+                self.after_close_notify()?;
+                return Ok(n);
+            }
+            if self.common.plaintext_len > 0 {
                 return Ok(n);
             }
             let Some(rec) = self.common.codec.decode(&mut self.common.incoming)? else {
@@ -271,7 +275,10 @@ impl Connection {
 
     fn process_records(&mut self) -> Result<(), Error> {
         loop {
-            if self.common.received_close_notify || self.plaintext_full() {
+            if self.common.received_close_notify {
+                return self.after_close_notify();
+            }
+            if self.plaintext_full() {
                 return Ok(());
             }
             let Some(rec) = self.common.codec.decode(&mut self.common.incoming)? else {
@@ -283,6 +290,26 @@ impl Connection {
             };
             self.handle_record(rec)?;
         }
+    }
+
+    /// Nothing may follow the peer's close_notify, and data after it is
+    /// ignored (RFC 8446 section 6.1). Records that came in behind it are
+    /// still opened, once, to refuse a handshake message there: a KeyUpdate
+    /// would change the keys of a direction the peer has closed. Everything
+    /// is then dropped, so nothing stays buffered after the close.
+    fn after_close_notify(&mut self) -> Result<(), Error> {
+        while let Ok(Some(rec)) = self.common.codec.decode(&mut self.common.incoming) {
+            match self.common.record.open(rec) {
+                Ok(p) if p.typ == ContentType::Handshake => {
+                    return Err(Error::unexpected("handshake message after close_notify"));
+                }
+                Ok(_) => {}
+                // Ignored like any data after the close.
+                Err(_) => break,
+            }
+        }
+        self.common.incoming = BytesMut::new();
+        Ok(())
     }
 
     fn handle_record(&mut self, rec: OpaqueRecord) -> Result<(), Error> {
@@ -472,23 +499,7 @@ impl Connection {
 
     fn handle_post_handshake(&mut self, msg: HandshakeMessage) -> Result<(), Error> {
         match msg {
-            HandshakeMessage::KeyUpdate(requested) => {
-                let next = self
-                    .common
-                    .read_secret
-                    .as_ref()
-                    .ok_or_else(|| Error::internal("no read secret"))?
-                    .next();
-                self.common.set_application_read(next)?;
-                tracing::debug!(requested, "peer updated its keys");
-                if requested && !self.common.sent_close_notify && !self.common.key_update_answered {
-                    self.common
-                        .send_post_handshake(&HandshakeMessage::KeyUpdate(false))?;
-                    self.update_write_secret()?;
-                    self.common.key_update_answered = true;
-                }
-                Ok(())
-            }
+            HandshakeMessage::KeyUpdate(requested) => self.common.handle_key_update(requested),
             HandshakeMessage::NewSessionTicket(t) if self.common.side == Side::Client => {
                 // The cache keeps one ticket per server, so a flood of
                 // tickets replaces rather than accumulates.
@@ -530,19 +541,20 @@ impl Connection {
         }
     }
 
-    fn update_write_secret(&mut self) -> Result<(), Error> {
-        let next = self
-            .common
-            .write_secret
-            .as_ref()
-            .ok_or_else(|| Error::internal("no write secret"))?
-            .next();
-        self.common.set_application_write(next)
-    }
-
     /// Sends a KeyUpdate and switches to new write keys; with `request_peer`
     /// the peer is asked to update its keys too.
+    ///
+    /// After close_notify was sent it fails with [`Error::AlreadyClosed`],
+    /// since a KeyUpdate is not allowed after that alert. A peer may refuse
+    /// more than 32 KeyUpdates in a row without application data between
+    /// them (this crate and BoringSSL do).
     pub fn update_keys(&mut self, request_peer: bool) -> Result<(), Error> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        if self.common.sent_close_notify {
+            return Err(Error::AlreadyClosed);
+        }
         if !matches!(self.state, State::Established) {
             return Err(Error::Config(
                 "key update before the handshake completed".into(),
@@ -553,7 +565,7 @@ impl Connection {
         }
         self.common
             .send_post_handshake(&HandshakeMessage::KeyUpdate(request_peer))?;
-        self.update_write_secret()
+        self.common.update_write_secret()
     }
 
     /// The oldest chunk of decrypted application data not yet consumed, so an

@@ -7,12 +7,13 @@ use crate::proto::wire::enums::ProtocolVersion;
 
 const CERTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/certs");
 
-fn tls12_pair() -> (Connection, Connection) {
+/// An established (client, server) pair speaking `version`.
+fn pair(version: ProtocolVersion) -> (Connection, Connection) {
     let mut roots = RootStore::new();
     roots.add_pem_file(format!("{CERTS}/ca.pem")).unwrap();
     let cc = ClientConfig::builder()
         .with_root_store(Arc::new(roots))
-        .with_protocol_versions(&[ProtocolVersion::TLSv1_2])
+        .with_protocol_versions(&[version])
         .build()
         .unwrap();
     let key =
@@ -32,7 +33,12 @@ fn tls12_pair() -> (Connection, Connection) {
         c.process().unwrap();
     }
     assert!(!c.is_handshaking() && !s.is_handshaking());
+    assert_eq!(c.negotiated().version, Some(version));
     (c, s)
+}
+
+fn tls12_pair() -> (Connection, Connection) {
+    pair(ProtocolVersion::TLSv1_2)
 }
 
 /// A TLS 1.2 peer that keeps asking for renegotiation, one handshake
@@ -71,4 +77,32 @@ fn tls12_renegotiation_flood_is_bounded() {
         "{} bytes queued",
         s.outgoing_len()
     );
+}
+
+/// Seals `msg` as one handshake record under `c`'s current write key, as a
+/// peer that ignores our own checks would.
+fn seal_handshake(c: &mut Connection, msg: &HandshakeMessage) {
+    c.common
+        .record
+        .seal(
+            ContentType::Handshake,
+            &msg.to_bytes(),
+            &mut c.common.outgoing,
+        )
+        .unwrap();
+}
+
+/// A KeyUpdate after the peer's close_notify is refused: the peer closed
+/// its write side, so it has no business changing its write keys.
+#[test]
+fn key_update_after_close_notify_is_refused() {
+    for requested in [false, true] {
+        let (mut c, mut s) = pair(ProtocolVersion::TLSv1_3);
+        c.send_close_notify();
+        seal_handshake(&mut c, &HandshakeMessage::KeyUpdate(requested));
+        s.feed(&c.take_outgoing());
+        let e = s.process().unwrap_err();
+        assert_eq!(e.alert(), Some(AlertDescription::UnexpectedMessage), "{e}");
+        assert!(s.received_close_notify());
+    }
 }

@@ -59,6 +59,9 @@ struct Protection {
     /// The sequence number of the next record. `u64::MAX` is never used, so
     /// the counter can never wrap.
     seq: u64,
+    /// Read side: a record with application data was opened under this key.
+    /// Lets the connection tell consecutive KeyUpdates from spaced ones.
+    opened_data: bool,
 }
 
 impl Protection {
@@ -81,6 +84,7 @@ impl Protection {
             key: LessSafeKey::new(key),
             iv: Zeroizing::new(*iv),
             seq: 0,
+            opened_data: false,
         })
     }
 
@@ -275,6 +279,12 @@ impl RecordLayer {
         }
     }
 
+    /// Whether a record with application data was opened under the current
+    /// read key (false in plaintext).
+    pub(crate) fn read_key_opened_data(&self) -> bool {
+        self.read.as_ref().is_some_and(|p| p.opened_data)
+    }
+
     /// Sets the largest plaintext fragment [`seal_all`](Self::seal_all)
     /// puts in one record, clamped to `1..=MAX_PLAINTEXT`.
     pub fn set_max_fragment(&mut self, n: usize) {
@@ -354,7 +364,7 @@ impl RecordLayer {
         let typ = ContentType::from(payload[type_at]);
         payload.truncate(type_at);
         match typ {
-            ContentType::ApplicationData => {}
+            ContentType::ApplicationData => prot.opened_data |= !payload.is_empty(),
             ContentType::Handshake | ContentType::Alert => {
                 if payload.is_empty() {
                     return Err(Error::unexpected(format!(
@@ -458,6 +468,7 @@ impl RecordLayer {
         }
         prot.seq += 1;
         if !nonce {
+            prot.opened_data |= ct_len > 0;
             return Ok((ContentType::ApplicationData, ct_len));
         }
         let Some(type_at) = out.iter().rposition(|&b| b != 0) else {
@@ -465,7 +476,7 @@ impl RecordLayer {
         };
         let typ = ContentType::from(out[type_at]);
         match typ {
-            ContentType::ApplicationData => {}
+            ContentType::ApplicationData => prot.opened_data |= type_at > 0,
             ContentType::Handshake | ContentType::Alert if type_at > 0 => {}
             ContentType::Handshake | ContentType::Alert => {
                 return Err(Error::unexpected(format!(
@@ -637,6 +648,9 @@ fn open12(prot: &mut Protection, rec: OpaqueRecord) -> Result<PlainRecord, Error
     prot.seq += 1;
     let mut payload = payload.split_off(explicit);
     payload.truncate(len);
+    if rec.typ == ContentType::ApplicationData {
+        prot.opened_data |= !payload.is_empty();
+    }
     if payload.is_empty() && rec.typ != ContentType::ApplicationData {
         return Err(Error::unexpected(format!(
             "zero-length record of content type {}",

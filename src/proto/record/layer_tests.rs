@@ -494,6 +494,30 @@ fn key_limits() {
     assert_eq!(w.records_until_key_limit(), u64::MAX);
 }
 
+/// The read side remembers whether a key carried application data: empty
+/// records and handshake messages do not count, and a new key starts over.
+#[test]
+fn read_key_remembers_data() {
+    let (mut w, mut r) = pair(&TLS13_AES_128_GCM_SHA256);
+    assert!(!RecordLayer::new().read_key_opened_data());
+    let mut out = BytesMut::new();
+    w.seal(ContentType::ApplicationData, b"", &mut out).unwrap();
+    w.seal(ContentType::Handshake, b"hs", &mut out).unwrap();
+    for rec in decode_all(&mut out) {
+        r.open(rec).unwrap();
+    }
+    assert!(!r.read_key_opened_data());
+    w.seal(ContentType::ApplicationData, b"d", &mut out)
+        .unwrap();
+    let rec = one(&mut out);
+    let mut buf = vec![0; r.direct_len(&rec).unwrap()];
+    r.open_into(&rec, &mut buf).unwrap();
+    assert!(r.read_key_opened_data());
+    r.set_read_key(&TLS13_AES_128_GCM_SHA256, &[1; 16], &IV)
+        .unwrap();
+    assert!(!r.read_key_opened_data());
+}
+
 #[test]
 fn debug_redacts_keys() {
     let (w, _) = pair(&TLS13_AES_128_GCM_SHA256);
