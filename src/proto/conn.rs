@@ -544,10 +544,12 @@ impl Connection {
     /// Sends a KeyUpdate and switches to new write keys; with `request_peer`
     /// the peer is asked to update its keys too.
     ///
-    /// After close_notify was sent it fails with [`Error::AlreadyClosed`],
-    /// since a KeyUpdate is not allowed after that alert. A peer may refuse
-    /// more than 32 KeyUpdates in a row without application data between
-    /// them (this crate and BoringSSL do).
+    /// There is no need to call this to stay within the cipher suite's key
+    /// usage limit: writing does that on its own. After close_notify was
+    /// sent it fails with [`Error::AlreadyClosed`], since a KeyUpdate is not
+    /// allowed after that alert. A peer may refuse more than 32 KeyUpdates in
+    /// a row without application data between them (this crate and
+    /// BoringSSL do).
     pub fn update_keys(&mut self, request_peer: bool) -> Result<(), Error> {
         if let Some(e) = &self.error {
             return Err(e.clone());
@@ -566,6 +568,16 @@ impl Connection {
         self.common
             .send_post_handshake(&HandshakeMessage::KeyUpdate(request_peer))?;
         self.common.update_write_secret()
+    }
+
+    /// Lowers the number of records each write key may protect to
+    /// `records` (at least 2), so tests can watch keys change (TLS 1.3) or
+    /// the connection close (TLS 1.2) without sealing 2^24.5 records. Not
+    /// part of the API: it exists for this crate's tests and weakens
+    /// nothing, it only makes those happen sooner.
+    #[doc(hidden)]
+    pub fn dangerous_set_key_limit_for_tests(&mut self, records: u64) {
+        self.common.record.set_key_limit_for_tests(records);
     }
 
     /// The oldest chunk of decrypted application data not yet consumed, so an
@@ -605,9 +617,19 @@ impl Connection {
         n
     }
 
-    /// Seals application data into records in the outgoing buffer.
+    /// Seals application data into records in the outgoing buffer; returns
+    /// how many bytes of `data` were taken.
+    ///
+    /// That is all of them, except in TLS 1.2 when the write key reaches
+    /// its usage limit on the way: then close_notify is queued after the
+    /// last record, the bytes sealed so far are reported, and every later
+    /// write fails with [`Error::KeyLimitReached`]. In TLS 1.3 a KeyUpdate
+    /// is sent before the limit instead, and writing goes on.
     pub fn write_plaintext(&mut self, data: &[u8]) -> Result<usize, Error> {
         if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        if let Some(e) = &self.common.write_key_exhausted {
             return Err(e.clone());
         }
         if self.common.sent_close_notify {
@@ -616,15 +638,11 @@ impl Connection {
         if !matches!(self.state, State::Established) {
             return Err(Error::Config("write before the handshake completed".into()));
         }
-        self.common.record.seal_all(
-            ContentType::ApplicationData,
-            data,
-            &mut self.common.outgoing,
-        )?;
-        if !data.is_empty() {
+        let n = self.common.seal_application_data(data)?;
+        if n > 0 {
             self.common.key_update_answered = false;
         }
-        Ok(data.len())
+        Ok(n)
     }
 
     /// Queues a close_notify alert; nothing can be written after it.

@@ -3,19 +3,27 @@
 use super::*;
 use crate::config::CertifiedKey;
 use crate::pki::RootStore;
-use crate::proto::wire::enums::ProtocolVersion;
+use crate::proto::wire::enums::{CipherSuite, ProtocolVersion};
 
+const MAX_FRAGMENT: usize = crate::proto::record::MAX_PLAINTEXT;
 const CERTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/certs");
 
 /// An established (client, server) pair speaking `version`.
 fn pair(version: ProtocolVersion) -> (Connection, Connection) {
+    pair_with(version, None)
+}
+
+/// [`pair`] restricted to one cipher suite, if given.
+fn pair_with(version: ProtocolVersion, suite: Option<CipherSuite>) -> (Connection, Connection) {
     let mut roots = RootStore::new();
     roots.add_pem_file(format!("{CERTS}/ca.pem")).unwrap();
-    let cc = ClientConfig::builder()
+    let mut cb = ClientConfig::builder()
         .with_root_store(Arc::new(roots))
-        .with_protocol_versions(&[version])
-        .build()
-        .unwrap();
+        .with_protocol_versions(&[version]);
+    if let Some(suite) = suite {
+        cb = cb.with_cipher_suites(&[suite]);
+    }
+    let cc = cb.build().unwrap();
     let key =
         CertifiedKey::from_pem_files(format!("{CERTS}/server.pem"), format!("{CERTS}/server.key"))
             .unwrap();
@@ -105,4 +113,101 @@ fn key_update_after_close_notify_is_refused() {
         assert_eq!(e.alert(), Some(AlertDescription::UnexpectedMessage), "{e}");
         assert!(s.received_close_notify());
     }
+}
+
+/// Moves `data` from `from` to `to` as application data; returns what `to` read.
+fn deliver(from: &mut Connection, to: &mut Connection, data: &[u8]) -> Vec<u8> {
+    assert_eq!(from.write_plaintext(data).unwrap(), data.len());
+    to.feed(&from.take_outgoing());
+    let mut got = vec![0; data.len() + 1];
+    let mut n = 0;
+    // The reader holds 64 KiB of plaintext at a time: read, then process more.
+    for _ in 0..data.len() / 4096 + 2 {
+        to.process().unwrap();
+        n += to.read_plaintext(&mut got[n..]);
+    }
+    got.truncate(n);
+    got
+}
+
+/// ChaCha20-Poly1305 has no practical key limit, but the sequence number
+/// space ends: in TLS 1.3 the connection changes keys before the last
+/// number and data keeps flowing; the number never wraps.
+#[test]
+fn tls13_chacha_changes_keys_before_the_sequence_space_ends() {
+    let suite = CipherSuite::TLS13_CHACHA20_POLY1305_SHA256;
+    let (mut c, mut s) = pair_with(ProtocolVersion::TLSv1_3, Some(suite));
+    s.process().unwrap();
+    c.feed(&s.take_outgoing());
+    c.process().unwrap();
+    c.common.record.set_write_seq_for_tests(u64::MAX - 3);
+    s.common.record.set_read_seq_for_tests(u64::MAX - 3);
+    // Two records of data fit under the old key, whose third and last number
+    // carries the KeyUpdate; the other three go under the new key.
+    let data: Vec<u8> = (0..5 * MAX_FRAGMENT).map(|i| i as u8).collect();
+    assert!(deliver(&mut c, &mut s, &data) == data, "data changed");
+    assert_eq!(
+        c.common.record.write_seq(),
+        3,
+        "3 records under the new key"
+    );
+}
+
+/// In TLS 1.2 the same end of the sequence space closes the connection
+/// cleanly: close_notify in the last record, the bytes before it delivered,
+/// and a clear error for the writer, never a wrapped number.
+#[test]
+fn tls12_chacha_closes_cleanly_at_the_end_of_the_sequence_space() {
+    let suite = CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256;
+    let (mut c, mut s) = pair_with(ProtocolVersion::TLSv1_2, Some(suite));
+    c.common.record.set_write_seq_for_tests(u64::MAX - 3);
+    s.common.record.set_read_seq_for_tests(u64::MAX - 3);
+    let data = vec![9u8; 3 * MAX_FRAGMENT];
+    // Two records of data, then close_notify in the last one.
+    assert_eq!(c.write_plaintext(&data).unwrap(), 2 * MAX_FRAGMENT);
+    assert_eq!(c.common.record.write_seq(), u64::MAX);
+    let e = c.write_plaintext(b"more").unwrap_err();
+    assert_eq!(
+        e,
+        Error::KeyLimitReached {
+            suite,
+            records: u64::MAX
+        }
+    );
+    assert_eq!(e.alert(), None);
+    s.feed(&c.take_outgoing());
+    s.process().unwrap();
+    assert!(s.received_close_notify());
+    assert_eq!(s.plaintext_len(), 2 * MAX_FRAGMENT);
+    // Only our write side is closed: the peer's data still comes in.
+    assert_eq!(deliver(&mut s, &mut c, b"still reading"), b"still reading");
+}
+
+/// A TLS 1.2 warning alert never takes the write key's last record: that
+/// one carries close_notify, so the peer still sees a clean end.
+#[test]
+fn tls12_warning_leaves_the_last_record_to_close_notify() {
+    let (mut c, mut s) = tls12_pair();
+    // The client's Finished used the key's first record: one is left.
+    c.dangerous_set_key_limit_for_tests(2);
+    // A HelloRequest, which the client refuses with a no_renegotiation warning.
+    s.common
+        .record
+        .seal(
+            ContentType::Handshake,
+            &[0, 0, 0, 0],
+            &mut s.common.outgoing,
+        )
+        .unwrap();
+    c.feed(&s.take_outgoing());
+    c.process().unwrap();
+    assert_eq!(c.outgoing_len(), 0, "no warning in the last record");
+    let e = c.write_plaintext(b"x").unwrap_err();
+    assert!(
+        matches!(e, Error::KeyLimitReached { records: 2, .. }),
+        "{e}"
+    );
+    s.feed(&c.take_outgoing());
+    s.process().unwrap();
+    assert!(s.received_close_notify());
 }
