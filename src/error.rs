@@ -55,6 +55,18 @@ pub enum Error {
     Config(String),
     /// Writing was attempted after close_notify was sent.
     AlreadyClosed,
+    /// The write key protected as many records as its cipher suite allows
+    /// (AES-GCM: 2^24.5 full-size records, RFC 8446 section 5.5;
+    /// ChaCha20-Poly1305: the 2^64 sequence numbers) and TLS 1.2 cannot
+    /// change keys. A close_notify was sent, so the peer sees a clean end of
+    /// data; reading may go on. Reconnect to send more. (TLS 1.3 changes
+    /// keys with a KeyUpdate instead and never reports this.)
+    KeyLimitReached {
+        /// The cipher suite of the exhausted key.
+        suite: CipherSuite,
+        /// Records sealed under that key.
+        records: u64,
+    },
 }
 
 impl Error {
@@ -103,7 +115,10 @@ impl Error {
             Error::NoApplicationProtocol { .. } => Some(AlertDescription::NoApplicationProtocol),
             Error::UnsupportedVersion(_) => Some(AlertDescription::ProtocolVersion),
             Error::Certificate(e) => Some(e.alert()),
-            Error::Truncated | Error::Config(_) | Error::AlreadyClosed => None,
+            Error::Truncated
+            | Error::Config(_)
+            | Error::AlreadyClosed
+            | Error::KeyLimitReached { .. } => None,
         }
     }
 }
@@ -139,6 +154,11 @@ impl fmt::Display for Error {
             ),
             Error::Config(s) => write!(f, "configuration error: {s}"),
             Error::AlreadyClosed => write!(f, "connection already closed for writing"),
+            Error::KeyLimitReached { suite, records } => write!(
+                f,
+                "key usage limit of {suite:?} reached after {records} records; TLS 1.2 has no \
+                 rekey, so close_notify was sent: reconnect to send more"
+            ),
         }
     }
 }
@@ -157,6 +177,8 @@ impl From<Error> for io::Error {
             Error::Truncated => io::ErrorKind::UnexpectedEof,
             Error::Config(_) => io::ErrorKind::InvalidInput,
             Error::AlreadyClosed => io::ErrorKind::BrokenPipe,
+            // Not bad data, and not the peer's doing: our side stopped writing.
+            Error::KeyLimitReached { .. } => io::ErrorKind::Other,
             _ => io::ErrorKind::InvalidData,
         };
         io::Error::new(kind, e)

@@ -80,19 +80,6 @@ impl AsyncWrite for Trickle {
     }
 }
 
-/// `len` bytes of a deterministic pattern that differs per `seed`.
-fn pattern(seed: u64, len: usize) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect()
-}
-
 #[tokio::test]
 async fn trickle_transport_one_byte_and_pending() {
     timeout(async {

@@ -17,6 +17,11 @@ use crate::proto::record::layer::RecordLayer;
 use crate::proto::wire::enums::{AlertDescription, AlertLevel, ContentType, ProtocolVersion};
 use crate::proto::wire::handshake::{HandshakeMessage, Joiner};
 
+/// KeyUpdates received in a row, with no application data between them,
+/// before we call it a flood: each costs an HKDF expansion and a new AEAD key.
+/// BoringSSL allows the same number.
+pub(crate) const MAX_KEY_UPDATES_IN_A_ROW: u32 = 32;
+
 /// What keying-material export needs, per version.
 pub(crate) enum Exporter {
     Tls13 {
@@ -55,6 +60,11 @@ pub(crate) struct Common {
     pub(crate) key_update_answered: bool,
     /// TLS 1.2 renegotiation attempts refused so far.
     pub(crate) renegotiation_attempts: u32,
+    /// KeyUpdates received since the last record with application data.
+    pub(crate) key_updates_in_a_row: u32,
+    /// TLS 1.2: the write key reached its usage limit and close_notify went
+    /// out in its last record; every later write fails with this error.
+    pub(crate) write_key_exhausted: Option<Error>,
 }
 
 impl Common {
@@ -80,6 +90,8 @@ impl Common {
             empty_records: 0,
             key_update_answered: false,
             renegotiation_attempts: 0,
+            key_updates_in_a_row: 0,
+            write_key_exhausted: None,
         }
     }
 
@@ -176,7 +188,131 @@ impl Common {
         Ok(())
     }
 
+    /// Switches to the next generation of write keys (RFC 8446 section 7.2),
+    /// after the KeyUpdate announcing it was queued under the old ones.
+    pub(crate) fn update_write_secret(&mut self) -> Result<(), Error> {
+        let next = self
+            .write_secret
+            .as_ref()
+            .ok_or_else(|| Error::internal("no write secret"))?
+            .next();
+        self.set_application_write(next)
+    }
+
+    /// A KeyUpdate from the peer (TLS 1.3): switch to its next read keys and,
+    /// if asked, answer once with our own (RFC 8446 section 4.6.3).
+    pub(crate) fn handle_key_update(&mut self, requested: bool) -> Result<(), Error> {
+        if self.received_close_notify {
+            // The peer closed its write side; it has no keys left to change.
+            return Err(Error::unexpected("KeyUpdate after close_notify"));
+        }
+        if self.record.read_key_opened_data() {
+            self.key_updates_in_a_row = 0;
+        }
+        self.key_updates_in_a_row += 1;
+        if self.key_updates_in_a_row > MAX_KEY_UPDATES_IN_A_ROW {
+            return Err(Error::unexpected(format!(
+                "peer sent more than {MAX_KEY_UPDATES_IN_A_ROW} KeyUpdates without application data"
+            )));
+        }
+        let next = self
+            .read_secret
+            .as_ref()
+            .ok_or_else(|| Error::internal("no read secret"))?
+            .next();
+        self.set_application_read(next)?;
+        tracing::debug!(requested, "peer updated its keys");
+        if requested && !self.sent_close_notify && !self.key_update_answered {
+            self.send_post_handshake(&HandshakeMessage::KeyUpdate(false))?;
+            self.update_write_secret()?;
+            self.key_update_answered = true;
+        }
+        Ok(())
+    }
+
+    /// Seals application data, keeping every write key under its usage
+    /// limit (see [`RecordLayer::records_until_key_limit`]): in TLS 1.3 a
+    /// KeyUpdate is sent before the limit; in TLS 1.2, which cannot change
+    /// keys, close_notify is sent instead and writing ends with
+    /// [`Error::KeyLimitReached`]. Returns how many bytes were sealed: all of
+    /// `data` unless the TLS 1.2 limit came in the middle of it.
+    pub(crate) fn seal_application_data(&mut self, data: &[u8]) -> Result<usize, Error> {
+        let frag = self.record.max_fragment();
+        let mut sealed = 0;
+        while sealed < data.len() {
+            let budget = match self.write_budget() {
+                Ok(records) => records,
+                Err(e @ Error::KeyLimitReached { .. }) if sealed == 0 => return Err(e),
+                Err(Error::KeyLimitReached { .. }) => return Ok(sealed),
+                Err(e) => return Err(e),
+            };
+            let room = usize::try_from(budget)
+                .unwrap_or(usize::MAX)
+                .saturating_mul(frag);
+            let take = room.min(data.len() - sealed);
+            self.record.seal_all(
+                ContentType::ApplicationData,
+                &data[sealed..sealed + take],
+                &mut self.outgoing,
+            )?;
+            sealed += take;
+        }
+        // Change keys (or close) as soon as only the reserved record is left,
+        // rather than at the next write: an idle connection should not sit
+        // with a spent key, and in TLS 1.2 the peer learns of the end at once.
+        match self.write_budget() {
+            Ok(_) | Err(Error::KeyLimitReached { .. }) => Ok(sealed),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// How many records of data the write key may still seal, keeping back
+    /// the last one for the KeyUpdate (TLS 1.3) or close_notify (TLS 1.2)
+    /// that must follow; when only that one is left, sends it.
+    fn write_budget(&mut self) -> Result<u64, Error> {
+        if let Some(e) = &self.write_key_exhausted {
+            return Err(e.clone());
+        }
+        let left = self.record.records_until_key_limit();
+        if left > 1 {
+            return Ok(left - 1);
+        }
+        if self.is_tls12() {
+            let suite = self
+                .negotiated
+                .cipher_suite
+                .ok_or_else(|| Error::internal("no cipher suite"))?;
+            self.send_alert(AlertLevel::Warning, AlertDescription::CloseNotify);
+            self.sent_close_notify = true;
+            let e = Error::KeyLimitReached {
+                suite,
+                records: self.record.write_seq(),
+            };
+            tracing::debug!(error = %e, "closing: TLS 1.2 write key exhausted");
+            self.write_key_exhausted = Some(e.clone());
+            return Err(e);
+        }
+        tracing::trace!(
+            records = self.record.write_seq(),
+            "write key limit: updating keys"
+        );
+        self.send_post_handshake(&HandshakeMessage::KeyUpdate(false))?;
+        self.update_write_secret()?;
+        match self.record.records_until_key_limit() {
+            0 | 1 => Err(Error::internal("a fresh write key has no room")),
+            n => Ok(n - 1),
+        }
+    }
+
     pub(crate) fn send_alert(&mut self, level: AlertLevel, desc: AlertDescription) {
+        if level == AlertLevel::Warning
+            && desc != AlertDescription::CloseNotify
+            && self.record.records_until_key_limit() <= 1
+        {
+            // A TLS 1.2 warning (no_renegotiation) must not take the write
+            // key's last record: that one is kept for close_notify.
+            return;
+        }
         // A failure to seal here has nowhere to go: the connection is ending anyway.
         let _ = self.record.seal(
             ContentType::Alert,

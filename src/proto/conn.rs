@@ -223,8 +223,7 @@ impl Connection {
     fn read_direct_inner(&mut self, out: &mut [u8], n: &mut usize) -> Result<(), Error> {
         loop {
             if self.common.received_close_notify {
-                self.discard_incoming();
-                return Ok(());
+                return self.after_close_notify();
             }
             if self.common.plaintext_len > 0 {
                 return Ok(());
@@ -281,10 +280,9 @@ impl Connection {
         Err(e)
     }
 
-    /// Drops unprocessed input for good: after close_notify RFC 8446 6.1
-    /// says to ignore whatever follows, and after a fatal error nothing more
-    /// will be read. Either way holding it would let a peer make us buffer
-    /// without bound.
+    /// Drops unprocessed input for good, after a fatal error or the peer's
+    /// close_notify: nothing more will be read, and holding it would let a
+    /// peer make us buffer without bound.
     fn discard_incoming(&mut self) {
         if !self.common.incoming.is_empty() || self.common.incoming.capacity() > 0 {
             self.common.incoming = BytesMut::new();
@@ -305,8 +303,7 @@ impl Connection {
     fn process_records(&mut self) -> Result<(), Error> {
         loop {
             if self.common.received_close_notify {
-                self.discard_incoming();
-                return Ok(());
+                return self.after_close_notify();
             }
             if self.plaintext_full() {
                 return Ok(());
@@ -320,6 +317,26 @@ impl Connection {
             };
             self.handle_record(rec)?;
         }
+    }
+
+    /// Nothing may follow the peer's close_notify, and data after it is
+    /// ignored (RFC 8446 section 6.1). Records that came in behind it are
+    /// still opened, once, to refuse a handshake message there: a KeyUpdate
+    /// would change the keys of a direction the peer has closed. Everything
+    /// is then dropped, so nothing stays buffered after the close.
+    fn after_close_notify(&mut self) -> Result<(), Error> {
+        while let Ok(Some(rec)) = self.common.codec.decode(&mut self.common.incoming) {
+            match self.common.record.open(rec) {
+                Ok(p) if p.typ == ContentType::Handshake => {
+                    return Err(Error::unexpected("handshake message after close_notify"));
+                }
+                Ok(_) => {}
+                // Ignored like any data after the close.
+                Err(_) => break,
+            }
+        }
+        self.discard_incoming();
+        Ok(())
     }
 
     fn handle_record(&mut self, rec: OpaqueRecord) -> Result<(), Error> {
@@ -517,23 +534,7 @@ impl Connection {
 
     fn handle_post_handshake(&mut self, msg: HandshakeMessage) -> Result<(), Error> {
         match msg {
-            HandshakeMessage::KeyUpdate(requested) => {
-                let next = self
-                    .common
-                    .read_secret
-                    .as_ref()
-                    .ok_or_else(|| Error::internal("no read secret"))?
-                    .next();
-                self.common.set_application_read(next)?;
-                tracing::debug!(requested, "peer updated its keys");
-                if requested && !self.common.sent_close_notify && !self.common.key_update_answered {
-                    self.common
-                        .send_post_handshake(&HandshakeMessage::KeyUpdate(false))?;
-                    self.update_write_secret()?;
-                    self.common.key_update_answered = true;
-                }
-                Ok(())
-            }
+            HandshakeMessage::KeyUpdate(requested) => self.common.handle_key_update(requested),
             HandshakeMessage::NewSessionTicket(t) if self.common.side == Side::Client => {
                 // The cache keeps one ticket per server, so a flood of
                 // tickets replaces rather than accumulates.
@@ -575,19 +576,22 @@ impl Connection {
         }
     }
 
-    fn update_write_secret(&mut self) -> Result<(), Error> {
-        let next = self
-            .common
-            .write_secret
-            .as_ref()
-            .ok_or_else(|| Error::internal("no write secret"))?
-            .next();
-        self.common.set_application_write(next)
-    }
-
     /// Sends a KeyUpdate and switches to new write keys; with `request_peer`
     /// the peer is asked to update its keys too.
+    ///
+    /// There is no need to call this to stay within the cipher suite's key
+    /// usage limit: writing does that on its own. After close_notify was
+    /// sent it fails with [`Error::AlreadyClosed`], since a KeyUpdate is not
+    /// allowed after that alert. A peer may refuse more than 32 KeyUpdates in
+    /// a row without application data between them (this crate and
+    /// BoringSSL do).
     pub fn update_keys(&mut self, request_peer: bool) -> Result<(), Error> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        if self.common.sent_close_notify {
+            return Err(Error::AlreadyClosed);
+        }
         if !matches!(self.state, State::Established) {
             return Err(Error::Config(
                 "key update before the handshake completed".into(),
@@ -598,7 +602,17 @@ impl Connection {
         }
         self.common
             .send_post_handshake(&HandshakeMessage::KeyUpdate(request_peer))?;
-        self.update_write_secret()
+        self.common.update_write_secret()
+    }
+
+    /// Lowers the number of records each write key may protect to
+    /// `records` (at least 2), so tests can watch keys change (TLS 1.3) or
+    /// the connection close (TLS 1.2) without sealing 2^24.5 records. Not
+    /// part of the API: it exists for this crate's tests and weakens
+    /// nothing, it only makes those happen sooner.
+    #[doc(hidden)]
+    pub fn dangerous_set_key_limit_for_tests(&mut self, records: u64) {
+        self.common.record.set_key_limit_for_tests(records);
     }
 
     /// The oldest chunk of decrypted application data not yet consumed, so an
@@ -638,9 +652,19 @@ impl Connection {
         n
     }
 
-    /// Seals application data into records in the outgoing buffer.
+    /// Seals application data into records in the outgoing buffer; returns
+    /// how many bytes of `data` were taken.
+    ///
+    /// That is all of them, except in TLS 1.2 when the write key reaches
+    /// its usage limit on the way: then close_notify is queued after the
+    /// last record, the bytes sealed so far are reported, and every later
+    /// write fails with [`Error::KeyLimitReached`]. In TLS 1.3 a KeyUpdate
+    /// is sent before the limit instead, and writing goes on.
     pub fn write_plaintext(&mut self, data: &[u8]) -> Result<usize, Error> {
         if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        if let Some(e) = &self.common.write_key_exhausted {
             return Err(e.clone());
         }
         if self.common.sent_close_notify {
@@ -649,15 +673,11 @@ impl Connection {
         if !matches!(self.state, State::Established) {
             return Err(Error::Config("write before the handshake completed".into()));
         }
-        self.common.record.seal_all(
-            ContentType::ApplicationData,
-            data,
-            &mut self.common.outgoing,
-        )?;
-        if !data.is_empty() {
+        let n = self.common.seal_application_data(data)?;
+        if n > 0 {
             self.common.key_update_answered = false;
         }
-        Ok(data.len())
+        Ok(n)
     }
 
     /// Queues a close_notify alert; nothing can be written after it.
@@ -710,80 +730,5 @@ pub(crate) fn unexpected_in(state: &str, got: HandshakeType) -> Error {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::config::CertifiedKey;
-    use crate::pki::RootStore;
-    use crate::proto::wire::enums::ProtocolVersion;
-
-    const CERTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/certs");
-
-    fn tls12_pair() -> (Connection, Connection) {
-        let mut roots = RootStore::new();
-        roots.add_pem_file(format!("{CERTS}/ca.pem")).unwrap();
-        let cc = ClientConfig::builder()
-            .with_root_store(Arc::new(roots))
-            .with_protocol_versions(&[ProtocolVersion::TLSv1_2])
-            .build()
-            .unwrap();
-        let key = CertifiedKey::from_pem_files(
-            format!("{CERTS}/server.pem"),
-            format!("{CERTS}/server.key"),
-        )
-        .unwrap();
-        let sc = ServerConfig::builder()
-            .with_certified_key(key)
-            .build()
-            .unwrap();
-        let mut c =
-            Connection::new_client(Arc::new(cc), ServerName::try_from("localhost").unwrap())
-                .unwrap();
-        let mut s = Connection::new_server(Arc::new(sc));
-        for _ in 0..10 {
-            s.feed(&c.take_outgoing());
-            s.process().unwrap();
-            c.feed(&s.take_outgoing());
-            c.process().unwrap();
-        }
-        assert!(!c.is_handshaking() && !s.is_handshaking());
-        (c, s)
-    }
-
-    /// A TLS 1.2 peer that keeps asking for renegotiation, one handshake
-    /// record per attempt with data in between, gets refused a bounded number of times and then
-    /// fails: each refusal queues a warning alert, so without the limit a
-    /// peer that never reads makes our outgoing buffer grow without bound.
-    #[test]
-    fn tls12_renegotiation_flood_is_bounded() {
-        let (mut c, mut s) = tls12_pair();
-        // A minimal ClientHello: version, random, no session id, one suite, null compression.
-        let mut body = vec![3, 3];
-        body.extend_from_slice(&[7; 32]);
-        body.extend_from_slice(&[0, 0, 2, 0xc0, 0x2b, 1, 0]);
-        let mut msg = vec![HandshakeType::ClientHello.get(), 0, 0, body.len() as u8];
-        msg.extend_from_slice(&body);
-        let mut result = Ok(());
-        for _ in 0..1000 {
-            c.common
-                .record
-                .seal(ContentType::Handshake, &msg, &mut c.common.outgoing)
-                .unwrap();
-            // Data between the attempts does not reset the count.
-            c.write_plaintext(b"x").unwrap();
-            s.feed(&c.take_outgoing());
-            result = s.process();
-            if result.is_err() {
-                break;
-            }
-        }
-        assert_eq!(
-            result.unwrap_err().alert(),
-            Some(AlertDescription::UnexpectedMessage)
-        );
-        assert!(
-            s.outgoing_len() < 64 * 40,
-            "{} bytes queued",
-            s.outgoing_len()
-        );
-    }
-}
+#[path = "conn_tests.rs"]
+mod tests;

@@ -128,6 +128,13 @@ impl<IO> TlsStream<IO> {
     pub fn update_keys(&mut self, request_peer: bool) -> Result<(), Error> {
         self.conn.update_keys(request_peer)
     }
+
+    /// See [`Connection::dangerous_set_key_limit_for_tests`]: for this
+    /// crate's tests only, not part of the API.
+    #[doc(hidden)]
+    pub fn dangerous_set_key_limit_for_tests(&mut self, records: u64) {
+        self.conn.dangerous_set_key_limit_for_tests(records);
+    }
 }
 
 impl<IO: AsyncRead + AsyncWrite + Unpin> TlsStream<IO> {
@@ -321,7 +328,19 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> AsyncWrite for TlsStream<IO> {
             return Poll::Ready(Ok(0));
         }
         let chunk = &buf[..buf.len().min(MAX_WRITE_CHUNK)];
-        let n = this.conn.write_plaintext(chunk)?;
+        let n = match this.conn.write_plaintext(chunk) {
+            Ok(n) => n,
+            Err(e) => {
+                // A TLS 1.2 key at its usage limit queued close_notify: get
+                // it to the peer before reporting, so the peer sees a clean
+                // end, not a truncation. Until it is out, every poll lands here.
+                if matches!(e, Error::KeyLimitReached { .. }) {
+                    ready!(this.poll_write_tls_from_writer(cx))?;
+                    ready!(Pin::new(&mut this.io).poll_flush(cx))?;
+                }
+                return Poll::Ready(Err(e.into()));
+            }
+        };
         // Push what we can now; the rest goes out on the next write or flush.
         if let Poll::Ready(Err(e)) = this.poll_write_tls_from_writer(cx) {
             return Poll::Ready(Err(e));

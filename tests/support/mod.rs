@@ -153,3 +153,16 @@ pub fn drive_handshake(client: &mut Connection, server: &mut Connection) {
 pub fn plain_fatal_alert(desc: u8) -> Vec<u8> {
     vec![0x15, 0x03, 0x03, 0x00, 0x02, 0x02, desc]
 }
+
+/// `len` bytes of a deterministic pattern (xorshift) that differs per `seed`.
+pub fn pattern(seed: u64, len: usize) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect()
+}

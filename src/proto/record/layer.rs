@@ -18,7 +18,14 @@ use crate::proto::crypto::suites::{Tls12CipherSuite, Tls12Nonce, Tls13CipherSuit
 use crate::proto::wire::enums::{AlertDescription, CipherSuite, ContentType};
 
 /// How many full-size records AES-GCM may protect under one key (2^24.5,
-/// RFC 8446 section 5.5).
+/// RFC 8446 section 5.5; RFC 9147 appendix B gives the same bound).
+///
+/// This is a confidentiality limit, so it binds the sender: the connection
+/// changes keys (TLS 1.3) or closes (TLS 1.2) before its write key reaches it.
+/// The matching integrity limits (forgery attempts a receiver may survive:
+/// 2^36 for ChaCha20-Poly1305, far more for AES-GCM) need no counter here,
+/// because in TLS every record that fails to authenticate is fatal: a peer
+/// gets one forgery attempt per connection.
 pub const AES_GCM_RECORD_LIMIT: u64 = 23_726_566;
 
 /// A record after [`RecordLayer::open`]: its real content type and content.
@@ -59,6 +66,9 @@ struct Protection {
     /// The sequence number of the next record. `u64::MAX` is never used, so
     /// the counter can never wrap.
     seq: u64,
+    /// Read side: a record with application data was opened under this key.
+    /// Lets the connection tell consecutive KeyUpdates from spaced ones.
+    opened_data: bool,
 }
 
 impl Protection {
@@ -81,6 +91,7 @@ impl Protection {
             key: LessSafeKey::new(key),
             iv: Zeroizing::new(*iv),
             seq: 0,
+            opened_data: false,
         })
     }
 
@@ -130,6 +141,18 @@ impl Protection {
     fn tag_len(&self) -> usize {
         self.key.algorithm().tag_len()
     }
+
+    /// How many records this suite's key may protect in all: the AES-GCM
+    /// limit, or for ChaCha20-Poly1305 (no practical limit) the sequence
+    /// number space, whose last value is never used.
+    fn suite_limit(&self) -> u64 {
+        match self.suite {
+            CipherSuite::TLS13_CHACHA20_POLY1305_SHA256
+            | CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256
+            | CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 => u64::MAX,
+            _ => AES_GCM_RECORD_LIMIT,
+        }
+    }
 }
 
 impl fmt::Debug for Protection {
@@ -154,6 +177,9 @@ pub struct RecordLayer {
     read: Option<Protection>,
     write: Option<Protection>,
     max_fragment: usize,
+    /// A lower records-per-key limit than the suite's, set only by tests
+    /// (so a rekey can be seen without sealing 2^24.5 records).
+    test_key_limit: Option<u64>,
 }
 
 impl Default for RecordLayer {
@@ -169,6 +195,7 @@ impl RecordLayer {
             read: None,
             write: None,
             max_fragment: MAX_PLAINTEXT,
+            test_key_limit: None,
         }
     }
 
@@ -260,19 +287,47 @@ impl RecordLayer {
     /// How many more records may be sealed under the current write key before
     /// it must be updated: the AES-GCM limit of RFC 8446 section 5.5, or the
     /// sequence number space for ChaCha20-Poly1305. `u64::MAX` in plaintext.
+    /// [`seal`](Self::seal) refuses to go past it.
     pub fn records_until_key_limit(&self) -> u64 {
         match &self.write {
             None => u64::MAX,
             Some(p) => {
-                let limit = match p.suite {
-                    CipherSuite::TLS13_CHACHA20_POLY1305_SHA256
-                    | CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256
-                    | CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 => u64::MAX,
-                    _ => AES_GCM_RECORD_LIMIT,
-                };
+                let limit = self
+                    .test_key_limit
+                    .map_or(p.suite_limit(), |t| t.min(p.suite_limit()));
                 limit.saturating_sub(p.seq)
             }
         }
+    }
+
+    /// Lowers the records-per-key limit of every write key (this one and
+    /// later ones) to `records`, at least 2: one for data, one for the
+    /// KeyUpdate or close_notify that must follow. For tests only.
+    pub(crate) fn set_key_limit_for_tests(&mut self, records: u64) {
+        self.test_key_limit = Some(records.max(2));
+    }
+
+    /// Moves the write sequence number, so tests reach the end of the
+    /// sequence space without sealing 2^64 records.
+    #[cfg(test)]
+    pub(crate) fn set_write_seq_for_tests(&mut self, seq: u64) {
+        if let Some(p) = &mut self.write {
+            p.seq = seq;
+        }
+    }
+
+    /// The read side of [`set_write_seq_for_tests`](Self::set_write_seq_for_tests).
+    #[cfg(test)]
+    pub(crate) fn set_read_seq_for_tests(&mut self, seq: u64) {
+        if let Some(p) = &mut self.read {
+            p.seq = seq;
+        }
+    }
+
+    /// Whether a record with application data was opened under the current
+    /// read key (false in plaintext).
+    pub(crate) fn read_key_opened_data(&self) -> bool {
+        self.read.as_ref().is_some_and(|p| p.opened_data)
     }
 
     /// Sets the largest plaintext fragment [`seal_all`](Self::seal_all)
@@ -354,7 +409,7 @@ impl RecordLayer {
         let typ = ContentType::from(payload[type_at]);
         payload.truncate(type_at);
         match typ {
-            ContentType::ApplicationData => {}
+            ContentType::ApplicationData => prot.opened_data |= !payload.is_empty(),
             ContentType::Handshake | ContentType::Alert => {
                 if payload.is_empty() {
                     return Err(Error::unexpected(format!(
@@ -458,6 +513,7 @@ impl RecordLayer {
         }
         prot.seq += 1;
         if !nonce {
+            prot.opened_data |= ct_len > 0;
             return Ok((ContentType::ApplicationData, ct_len));
         }
         let Some(type_at) = out.iter().rposition(|&b| b != 0) else {
@@ -465,7 +521,7 @@ impl RecordLayer {
         };
         let typ = ContentType::from(out[type_at]);
         match typ {
-            ContentType::ApplicationData => {}
+            ContentType::ApplicationData => prot.opened_data |= type_at > 0,
             ContentType::Handshake | ContentType::Alert if type_at > 0 => {}
             ContentType::Handshake | ContentType::Alert => {
                 return Err(Error::unexpected(format!(
@@ -502,8 +558,9 @@ impl RecordLayer {
     /// `out` (header + ciphertext + tag), sealing in place in `out`.
     ///
     /// In plaintext a plain record of type `typ` is written instead. The
-    /// payload must be at most [`MAX_PLAINTEXT`] bytes. On error nothing is
-    /// appended.
+    /// payload must be at most [`MAX_PLAINTEXT`] bytes. Once the write key
+    /// has reached its limit (see [`records_until_key_limit`](Self::records_until_key_limit))
+    /// nothing more is sealed under it. On error nothing is appended.
     pub fn seal(
         &mut self,
         typ: ContentType,
@@ -515,6 +572,11 @@ impl RecordLayer {
                 "record payload of {} bytes exceeds {MAX_PLAINTEXT}",
                 payload.len()
             )));
+        }
+        if self.write.is_some() && self.records_until_key_limit() == 0 {
+            return Err(Error::internal(
+                "write key usage limit reached; keys must be updated",
+            ));
         }
         let Some(prot) = &mut self.write else {
             // At most 2^14, so it fits the 16-bit length.
@@ -637,6 +699,9 @@ fn open12(prot: &mut Protection, rec: OpaqueRecord) -> Result<PlainRecord, Error
     prot.seq += 1;
     let mut payload = payload.split_off(explicit);
     payload.truncate(len);
+    if rec.typ == ContentType::ApplicationData {
+        prot.opened_data |= !payload.is_empty();
+    }
     if payload.is_empty() && rec.typ != ContentType::ApplicationData {
         return Err(Error::unexpected(format!(
             "zero-length record of content type {}",

@@ -494,6 +494,99 @@ fn key_limits() {
     assert_eq!(w.records_until_key_limit(), u64::MAX);
 }
 
+/// AES-GCM's own limit (2^24.5 records), without any lowered test limit:
+/// the last record is sealed, the one after it is not, for TLS 1.3 and
+/// TLS 1.2 alike.
+#[test]
+fn aes_gcm_seals_nothing_past_its_limit() {
+    let (mut w, _) = pair(&TLS13_AES_128_GCM_SHA256);
+    let suite12 = &crate::proto::crypto::suites::ALL_TLS12_SUITES[0];
+    assert_eq!(
+        suite12.suite,
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+    );
+    let mut w12 = RecordLayer::new();
+    w12.set_write_key12(suite12, &[5; 16], &[6; 4]).unwrap();
+    for w in [&mut w, &mut w12] {
+        w.write.as_mut().unwrap().seq = AES_GCM_RECORD_LIMIT - 1;
+        let mut out = BytesMut::new();
+        w.seal(ContentType::ApplicationData, b"last", &mut out)
+            .unwrap();
+        let len = out.len();
+        let e = w
+            .seal(ContentType::ApplicationData, b"one too many", &mut out)
+            .unwrap_err();
+        assert_eq!(e.alert(), Some(AlertDescription::InternalError));
+        assert_eq!(out.len(), len, "nothing sealed past the limit");
+    }
+}
+
+/// A lowered limit holds for every later key, and sealing stops at it, for
+/// AES-GCM (whose own limit is lower than the sequence space) and ChaCha20.
+#[test]
+fn seal_stops_at_the_key_limit() {
+    for suite in [&TLS13_AES_128_GCM_SHA256, &TLS13_CHACHA20_POLY1305_SHA256] {
+        let (mut w, mut r) = pair(suite);
+        w.set_key_limit_for_tests(3);
+        assert_eq!(w.records_until_key_limit(), 3);
+        let mut out = BytesMut::new();
+        for left in (0..3).rev() {
+            w.seal(ContentType::ApplicationData, b"x", &mut out)
+                .unwrap();
+            assert_eq!(w.records_until_key_limit(), left);
+        }
+        let len = out.len();
+        let e = w.seal(ContentType::Alert, &[1, 0], &mut out).unwrap_err();
+        assert_eq!(e.alert(), Some(AlertDescription::InternalError));
+        assert_eq!(
+            (out.len(), w.write_seq()),
+            (len, 3),
+            "nothing sealed past the limit"
+        );
+        for rec in decode_all(&mut out) {
+            assert_eq!(&r.open(rec).unwrap().payload[..], b"x");
+        }
+        // The next key gets the same lowered limit.
+        w.set_write_key(suite, &[1; 32][..suite.key_len()], &IV)
+            .unwrap();
+        assert_eq!(w.records_until_key_limit(), 3);
+        // And it is never raised above the suite's own.
+        w.set_key_limit_for_tests(u64::MAX);
+        let suite_limit = if suite.suite == CipherSuite::TLS13_CHACHA20_POLY1305_SHA256 {
+            u64::MAX
+        } else {
+            AES_GCM_RECORD_LIMIT
+        };
+        assert_eq!(w.records_until_key_limit(), suite_limit);
+        w.set_key_limit_for_tests(0);
+        assert_eq!(w.records_until_key_limit(), 2, "clamped to 2");
+    }
+}
+
+/// The read side remembers whether a key carried application data: empty
+/// records and handshake messages do not count, and a new key starts over.
+#[test]
+fn read_key_remembers_data() {
+    let (mut w, mut r) = pair(&TLS13_AES_128_GCM_SHA256);
+    assert!(!RecordLayer::new().read_key_opened_data());
+    let mut out = BytesMut::new();
+    w.seal(ContentType::ApplicationData, b"", &mut out).unwrap();
+    w.seal(ContentType::Handshake, b"hs", &mut out).unwrap();
+    for rec in decode_all(&mut out) {
+        r.open(rec).unwrap();
+    }
+    assert!(!r.read_key_opened_data());
+    w.seal(ContentType::ApplicationData, b"d", &mut out)
+        .unwrap();
+    let rec = one(&mut out);
+    let mut buf = vec![0; r.direct_len(&rec).unwrap()];
+    r.open_into(&rec, &mut buf).unwrap();
+    assert!(r.read_key_opened_data());
+    r.set_read_key(&TLS13_AES_128_GCM_SHA256, &[1; 16], &IV)
+        .unwrap();
+    assert!(!r.read_key_opened_data());
+}
+
 #[test]
 fn debug_redacts_keys() {
     let (w, _) = pair(&TLS13_AES_128_GCM_SHA256);

@@ -220,7 +220,9 @@ mod tests {
     use crate::proto::wire::handshake::HandshakeMessage;
 
     fn invariant(ch: &ClientHello) -> Vec<u8> {
-        let msg = HandshakeMessage::ClientHello(ch.clone()).to_bytes().unwrap();
+        let msg = HandshakeMessage::ClientHello(ch.clone())
+            .to_bytes()
+            .unwrap();
         let mut out = Vec::new();
         retry_invariant_parts(&msg, |p| out.extend_from_slice(p)).unwrap();
         out

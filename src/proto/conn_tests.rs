@@ -1,0 +1,213 @@
+//! Unit tests of `Connection` over a real pair stepped in memory.
+
+use super::*;
+use crate::config::CertifiedKey;
+use crate::pki::RootStore;
+use crate::proto::wire::enums::{CipherSuite, ProtocolVersion};
+
+const MAX_FRAGMENT: usize = crate::proto::record::MAX_PLAINTEXT;
+const CERTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/certs");
+
+/// An established (client, server) pair speaking `version`.
+fn pair(version: ProtocolVersion) -> (Connection, Connection) {
+    pair_with(version, None)
+}
+
+/// [`pair`] restricted to one cipher suite, if given.
+fn pair_with(version: ProtocolVersion, suite: Option<CipherSuite>) -> (Connection, Connection) {
+    let mut roots = RootStore::new();
+    roots.add_pem_file(format!("{CERTS}/ca.pem")).unwrap();
+    let mut cb = ClientConfig::builder()
+        .with_root_store(Arc::new(roots))
+        .with_protocol_versions(&[version]);
+    if let Some(suite) = suite {
+        cb = cb.with_cipher_suites(&[suite]);
+    }
+    let cc = cb.build().unwrap();
+    let key =
+        CertifiedKey::from_pem_files(format!("{CERTS}/server.pem"), format!("{CERTS}/server.key"))
+            .unwrap();
+    let sc = ServerConfig::builder()
+        .with_certified_key(key)
+        .build()
+        .unwrap();
+    let mut c =
+        Connection::new_client(Arc::new(cc), ServerName::try_from("localhost").unwrap()).unwrap();
+    let mut s = Connection::new_server(Arc::new(sc));
+    for _ in 0..10 {
+        s.feed(&c.take_outgoing());
+        s.process().unwrap();
+        c.feed(&s.take_outgoing());
+        c.process().unwrap();
+    }
+    assert!(!c.is_handshaking() && !s.is_handshaking());
+    assert_eq!(c.negotiated().version, Some(version));
+    (c, s)
+}
+
+fn tls12_pair() -> (Connection, Connection) {
+    pair(ProtocolVersion::TLSv1_2)
+}
+
+/// A TLS 1.2 peer that keeps asking for renegotiation, one handshake
+/// record per attempt with data in between, gets refused a bounded number of times and then
+/// fails: each refusal queues a warning alert, so without the limit a
+/// peer that never reads makes our outgoing buffer grow without bound.
+#[test]
+fn tls12_renegotiation_flood_is_bounded() {
+    let (mut c, mut s) = tls12_pair();
+    // A minimal ClientHello: version, random, no session id, one suite, null compression.
+    let mut body = vec![3, 3];
+    body.extend_from_slice(&[7; 32]);
+    body.extend_from_slice(&[0, 0, 2, 0xc0, 0x2b, 1, 0]);
+    let mut msg = vec![HandshakeType::ClientHello.get(), 0, 0, body.len() as u8];
+    msg.extend_from_slice(&body);
+    let mut result = Ok(());
+    for _ in 0..1000 {
+        c.common
+            .record
+            .seal(ContentType::Handshake, &msg, &mut c.common.outgoing)
+            .unwrap();
+        // Data between the attempts does not reset the count.
+        c.write_plaintext(b"x").unwrap();
+        s.feed(&c.take_outgoing());
+        result = s.process();
+        if result.is_err() {
+            break;
+        }
+    }
+    assert_eq!(
+        result.unwrap_err().alert(),
+        Some(AlertDescription::UnexpectedMessage)
+    );
+    assert!(
+        s.outgoing_len() < 64 * 40,
+        "{} bytes queued",
+        s.outgoing_len()
+    );
+}
+
+/// Seals `msg` as one handshake record under `c`'s current write key, as a
+/// peer that ignores our own checks would.
+fn seal_handshake(c: &mut Connection, msg: &HandshakeMessage) {
+    c.common
+        .record
+        .seal(
+            ContentType::Handshake,
+            &msg.to_bytes().unwrap(),
+            &mut c.common.outgoing,
+        )
+        .unwrap();
+}
+
+/// A KeyUpdate after the peer's close_notify is refused: the peer closed
+/// its write side, so it has no business changing its write keys.
+#[test]
+fn key_update_after_close_notify_is_refused() {
+    for requested in [false, true] {
+        let (mut c, mut s) = pair(ProtocolVersion::TLSv1_3);
+        c.send_close_notify();
+        seal_handshake(&mut c, &HandshakeMessage::KeyUpdate(requested));
+        s.feed(&c.take_outgoing());
+        let e = s.process().unwrap_err();
+        assert_eq!(e.alert(), Some(AlertDescription::UnexpectedMessage), "{e}");
+        assert!(s.received_close_notify());
+    }
+}
+
+/// Moves `data` from `from` to `to` as application data; returns what `to` read.
+fn deliver(from: &mut Connection, to: &mut Connection, data: &[u8]) -> Vec<u8> {
+    assert_eq!(from.write_plaintext(data).unwrap(), data.len());
+    to.feed(&from.take_outgoing());
+    let mut got = vec![0; data.len() + 1];
+    let mut n = 0;
+    // The reader holds 64 KiB of plaintext at a time: read, then process more.
+    for _ in 0..data.len() / 4096 + 2 {
+        to.process().unwrap();
+        n += to.read_plaintext(&mut got[n..]);
+    }
+    got.truncate(n);
+    got
+}
+
+/// ChaCha20-Poly1305 has no practical key limit, but the sequence number
+/// space ends: in TLS 1.3 the connection changes keys before the last
+/// number and data keeps flowing; the number never wraps.
+#[test]
+fn tls13_chacha_changes_keys_before_the_sequence_space_ends() {
+    let suite = CipherSuite::TLS13_CHACHA20_POLY1305_SHA256;
+    let (mut c, mut s) = pair_with(ProtocolVersion::TLSv1_3, Some(suite));
+    s.process().unwrap();
+    c.feed(&s.take_outgoing());
+    c.process().unwrap();
+    c.common.record.set_write_seq_for_tests(u64::MAX - 3);
+    s.common.record.set_read_seq_for_tests(u64::MAX - 3);
+    // Two records of data fit under the old key, whose third and last number
+    // carries the KeyUpdate; the other three go under the new key.
+    let data: Vec<u8> = (0..5 * MAX_FRAGMENT).map(|i| i as u8).collect();
+    assert!(deliver(&mut c, &mut s, &data) == data, "data changed");
+    assert_eq!(
+        c.common.record.write_seq(),
+        3,
+        "3 records under the new key"
+    );
+}
+
+/// In TLS 1.2 the same end of the sequence space closes the connection
+/// cleanly: close_notify in the last record, the bytes before it delivered,
+/// and a clear error for the writer, never a wrapped number.
+#[test]
+fn tls12_chacha_closes_cleanly_at_the_end_of_the_sequence_space() {
+    let suite = CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256;
+    let (mut c, mut s) = pair_with(ProtocolVersion::TLSv1_2, Some(suite));
+    c.common.record.set_write_seq_for_tests(u64::MAX - 3);
+    s.common.record.set_read_seq_for_tests(u64::MAX - 3);
+    let data = vec![9u8; 3 * MAX_FRAGMENT];
+    // Two records of data, then close_notify in the last one.
+    assert_eq!(c.write_plaintext(&data).unwrap(), 2 * MAX_FRAGMENT);
+    assert_eq!(c.common.record.write_seq(), u64::MAX);
+    let e = c.write_plaintext(b"more").unwrap_err();
+    assert_eq!(
+        e,
+        Error::KeyLimitReached {
+            suite,
+            records: u64::MAX
+        }
+    );
+    assert_eq!(e.alert(), None);
+    s.feed(&c.take_outgoing());
+    s.process().unwrap();
+    assert!(s.received_close_notify());
+    assert_eq!(s.plaintext_len(), 2 * MAX_FRAGMENT);
+    // Only our write side is closed: the peer's data still comes in.
+    assert_eq!(deliver(&mut s, &mut c, b"still reading"), b"still reading");
+}
+
+/// A TLS 1.2 warning alert never takes the write key's last record: that
+/// one carries close_notify, so the peer still sees a clean end.
+#[test]
+fn tls12_warning_leaves_the_last_record_to_close_notify() {
+    let (mut c, mut s) = tls12_pair();
+    // The client's Finished used the key's first record: one is left.
+    c.dangerous_set_key_limit_for_tests(2);
+    // A HelloRequest, which the client refuses with a no_renegotiation warning.
+    s.common
+        .record
+        .seal(
+            ContentType::Handshake,
+            &[0, 0, 0, 0],
+            &mut s.common.outgoing,
+        )
+        .unwrap();
+    c.feed(&s.take_outgoing());
+    c.process().unwrap();
+    assert_eq!(c.outgoing_len(), 0, "no warning in the last record");
+    let e = c.write_plaintext(b"x").unwrap_err();
+    assert!(
+        matches!(e, Error::KeyLimitReached { records: 2, .. }),
+        "{e}"
+    );
+    s.feed(&c.take_outgoing());
+    s.process().unwrap();
+    assert!(s.received_close_notify());
+}
