@@ -23,6 +23,7 @@ pub use crl::{CrlSet, RevocationDepth, RevocationOptions, UnknownStatus};
 pub use error::CertificateError;
 pub use roots::{PlatformRootSources, RootStore};
 pub use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
+pub(crate) use signature::certificate_public_key;
 pub use signature::{verify_tls12_signature, verify_tls13_signature};
 pub use verify::{
     verify_chain, verify_chain_with, ClientCertVerifier, DefaultClientVerifier,
