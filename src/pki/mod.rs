@@ -4,11 +4,13 @@
 //! applies RFC 5280; [`verify_tls13_signature`] checks a CertificateVerify
 //! signature; [`ServerCertVerifier`] is what the handshake calls.
 
+mod constraints;
 mod crl;
 mod error;
 mod names;
 mod parse;
 mod path;
+mod policy;
 mod roots;
 mod signature;
 mod time;
