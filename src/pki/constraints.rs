@@ -181,28 +181,27 @@ pub(crate) fn check_cert(
         &nc.dns,
         cert.san_dns.iter().map(String::as_str),
         budget,
-        |n, b: &String| Some(dns_in_subtree(n, b)),
-        |n, b: &String| Some(dns_may_enter_subtree(n, b)),
+        simple(|n, b: &String| Some(dns_in_subtree(n, b))),
+        simple(|n, b: &String| Some(dns_may_enter_subtree(n, b))),
     )
     .or_violation(|n: &str| violation(n.to_string()))?;
     check_form(
         &nc.ip,
         cert.san_ip.iter(),
         budget,
-        |ip, b: &Vec<u8>| Some(ip_in_subtree(ip, b)),
-        |ip, b: &Vec<u8>| Some(ip_in_subtree(ip, b)),
+        simple(|ip, b: &Vec<u8>| Some(ip_in_subtree(ip, b))),
+        simple(|ip, b: &Vec<u8>| Some(ip_in_subtree(ip, b))),
     )
     .or_violation(|ip: &IpAddr| violation(ip.to_string()))?;
-    if !nc.dir.is_empty() {
+    {
         // An empty subject is no name (section 4.2.1.10).
         let subject = Some(cert.subject.as_slice()).filter(|s| !is_empty_name(s));
         let names = subject
             .into_iter()
             .chain(cert.san_dir.iter().map(Vec::as_slice));
-        check_form_budgeted(&nc.dir, names, budget, |n, b: &Vec<u8>, budget| {
-            dn_within(n, b, budget)
-        })
-        .or_violation(|n: &[u8]| violation(name_str(n)))?;
+        let within = |n: &[u8], b: &Vec<u8>, budget: &mut Budget| dn_within(n, b, budget);
+        check_form(&nc.dir, names, budget, within, within)
+            .or_violation(|n: &[u8]| violation(name_str(n)))?;
     }
     check_form(
         &nc.email,
@@ -211,31 +210,42 @@ pub(crate) fn check_cert(
             .chain(cert.subject_email.iter())
             .map(String::as_str),
         budget,
-        |n, b: &String| email_in_subtree(n, b),
-        |n, b: &String| email_in_subtree(n, b),
+        simple(|n, b: &String| email_in_subtree(n, b)),
+        simple(|n, b: &String| email_in_subtree(n, b)),
     )
     .or_violation(|n: &str| violation(n.to_string()))?;
     check_form(
         &nc.uri,
         cert.san_uri.iter().map(String::as_str),
         budget,
-        |n, b: &String| uri_in_subtree(n, b),
-        |n, b: &String| uri_in_subtree(n, b),
+        simple(|n, b: &String| uri_in_subtree(n, b)),
+        simple(|n, b: &String| uri_in_subtree(n, b)),
     )
     .or_violation(|n: &str| violation(n.to_string()))?;
     Ok(())
 }
 
+/// A matcher: is the name inside the subtree? `None` when the name cannot
+/// be evaluated against it, which refuses it. Matchers of names with inner
+/// structure (directory names) charge the budget for their inner work.
+type Verdict = Result<Option<bool>, CertificateError>;
+
+/// Wraps a matcher that costs one comparison.
+fn simple<N: ?Sized, T>(
+    f: impl Fn(&N, &T) -> Option<bool>,
+) -> impl Fn(&N, &T, &mut Budget) -> Verdict {
+    move |n, b, _| Ok(f(n, b))
+}
+
 /// The common rule for one form: each name must be inside some permitted
-/// subtree (when there are any) and inside no excluded one. A matcher
-/// returns `None` for a name it cannot evaluate, which is refused.
-/// `Err(Ok(name))` is a violation, `Err(Err(e))` the budget running out.
+/// subtree (when there are any) and inside no excluded one. Each subtree
+/// tried costs one comparison.
 fn check_form<'n, N: ?Sized, T>(
     trees: &Subtrees<T>,
     names: impl Iterator<Item = &'n N>,
     budget: &mut Budget,
-    in_permitted: impl Fn(&N, &T) -> Option<bool>,
-    in_excluded: impl Fn(&N, &T) -> Option<bool>,
+    in_permitted: impl Fn(&N, &T, &mut Budget) -> Verdict,
+    in_excluded: impl Fn(&N, &T, &mut Budget) -> Verdict,
 ) -> Result<(), Violation<&'n N>> {
     if trees.is_empty() {
         return Ok(());
@@ -245,7 +255,7 @@ fn check_form<'n, N: ?Sized, T>(
             let mut inside = false;
             for base in &trees.permitted {
                 budget.spend()?;
-                match in_permitted(name, base) {
+                match in_permitted(name, base, budget)? {
                     Some(true) => {
                         inside = true;
                         break;
@@ -260,43 +270,7 @@ fn check_form<'n, N: ?Sized, T>(
         }
         for base in &trees.excluded {
             budget.spend()?;
-            if in_excluded(name, base) != Some(false) {
-                return Err(Violation::Name(name));
-            }
-        }
-    }
-    Ok(())
-}
-
-/// [`check_form`] for matchers that charge the budget themselves (names
-/// with inner structure, where one comparison can hide many).
-fn check_form_budgeted<'n, N: ?Sized, T>(
-    trees: &Subtrees<T>,
-    names: impl Iterator<Item = &'n N>,
-    budget: &mut Budget,
-    within: impl Fn(&N, &T, &mut Budget) -> Result<Option<bool>, CertificateError>,
-) -> Result<(), Violation<&'n N>> {
-    for name in names {
-        if !trees.permitted.is_empty() {
-            let mut inside = false;
-            for base in &trees.permitted {
-                budget.spend()?;
-                match within(name, base, budget)? {
-                    Some(true) => {
-                        inside = true;
-                        break;
-                    }
-                    Some(false) => {}
-                    None => return Err(Violation::Name(name)),
-                }
-            }
-            if !inside {
-                return Err(Violation::Name(name));
-            }
-        }
-        for base in &trees.excluded {
-            budget.spend()?;
-            if within(name, base, budget)? != Some(false) {
+            if in_excluded(name, base, budget)? != Some(false) {
                 return Err(Violation::Name(name));
             }
         }
