@@ -203,25 +203,36 @@ pub(crate) fn check_cert(
         check_form(&nc.dir, names, budget, within, within)
             .or_violation(|n: &[u8]| violation(name_str(n)))?;
     }
-    check_form(
-        &nc.email,
-        cert.san_email
+    // Mailboxes and URIs are split once per name, not once per comparison;
+    // `None` (no local part and host, no evaluable host) refuses the name.
+    if !nc.email.is_empty() {
+        let mailboxes: Vec<(&str, Option<(&str, &str)>)> = cert
+            .san_email
             .iter()
             .chain(cert.subject_email.iter())
-            .map(String::as_str),
-        budget,
-        simple(|n, b: &String| email_in_subtree(n, b)),
-        simple(|n, b: &String| email_in_subtree(n, b)),
-    )
-    .or_violation(|n: &str| violation(n.to_string()))?;
-    check_form(
-        &nc.uri,
-        cert.san_uri.iter().map(String::as_str),
-        budget,
-        simple(|n, b: &String| uri_in_subtree(n, b)),
-        simple(|n, b: &String| uri_in_subtree(n, b)),
-    )
-    .or_violation(|n: &str| violation(n.to_string()))?;
+            .map(|m| (m.as_str(), split_mailbox(m)))
+            .collect();
+        let inside =
+            |(_, m): &(&str, Option<(&str, &str)>), b: &String| m.map(|m| mailbox_in_subtree(m, b));
+        check_form(
+            &nc.email,
+            mailboxes.iter(),
+            budget,
+            simple(inside),
+            simple(inside),
+        )
+        .or_violation(|(m, _)| violation(m.to_string()))?;
+    }
+    if !nc.uri.is_empty() {
+        let uris: Vec<(&str, Option<&str>)> = cert
+            .san_uri
+            .iter()
+            .map(|u| (u.as_str(), uri_host(u)))
+            .collect();
+        let inside = |(_, h): &(&str, Option<&str>), b: &String| h.map(|h| host_in_subtree(h, b));
+        check_form(&nc.uri, uris.iter(), budget, simple(inside), simple(inside))
+            .or_violation(|(u, _)| violation(u.to_string()))?;
+    }
     Ok(())
 }
 
@@ -380,8 +391,15 @@ fn tlvs(mut body: &[u8]) -> impl Iterator<Item = super::parse::Tlv<'_>> {
 /// Two RDNs (SET bodies) are equal when they hold the same number of
 /// attributes and each attribute of `b` matches one of `a`.
 fn rdn_eq(a: &[u8], b: &[u8], budget: &mut Budget) -> Result<bool, CertificateError> {
-    if tlvs(a).count() != tlvs(b).count() {
-        return Ok(false);
+    // Counted in step, each step paid for, so a huge RDN costs budget too.
+    let (mut ia, mut ib) = (tlvs(a), tlvs(b));
+    loop {
+        budget.spend()?;
+        match (ia.next(), ib.next()) {
+            (None, None) => break,
+            (Some(_), Some(_)) => {}
+            _ => return Ok(false),
+        }
     }
     for battr in tlvs(b) {
         let mut found = false;
@@ -440,21 +458,22 @@ fn prepared(s: &[u8]) -> impl Iterator<Item = u8> + '_ {
     })
 }
 
-/// Is mailbox `addr` inside the rfc822Name subtree `base`? A base with `@`
-/// is one mailbox, one starting with `.` any host below that domain, else
-/// every mailbox on that host (section 4.2.1.10). Local parts compare
-/// exactly, hosts ASCII-case-insensitively. `None` for an address without
-/// a local part and a host.
-fn email_in_subtree(addr: &str, base: &str) -> Option<bool> {
+/// The local part and host of mailbox `addr`; `None` without both.
+fn split_mailbox(addr: &str) -> Option<(&str, &str)> {
     let (local, host) = addr.rsplit_once('@')?;
-    if local.is_empty() || host.is_empty() {
-        return None;
-    }
-    Some(match base.rsplit_once('@') {
+    (!local.is_empty() && !host.is_empty()).then_some((local, host))
+}
+
+/// Is the mailbox `(local, host)` inside the rfc822Name subtree `base`? A
+/// base with `@` is one mailbox, one starting with `.` any host below that
+/// domain, else every mailbox on that host (section 4.2.1.10). Local parts
+/// compare exactly, hosts ASCII-case-insensitively.
+fn mailbox_in_subtree((local, host): (&str, &str), base: &str) -> bool {
+    match base.rsplit_once('@') {
         Some((blocal, bhost)) => local == blocal && eq_ci(host, bhost),
         None if base.starts_with('.') => is_strict_subdomain(host, base),
         None => eq_ci(host, base),
-    })
+    }
 }
 
 /// The host of a URI with an authority (`scheme://[userinfo@]host[:port]`),
@@ -483,17 +502,15 @@ fn uri_host(uri: &str) -> Option<&str> {
     Some(host)
 }
 
-/// Is the host of URI `uri` inside the URI subtree `base`: that host, or,
-/// for a base starting with `.`, any host below it (section 4.2.1.10)?
-/// `None` for a URI whose host cannot be evaluated against a domain.
-fn uri_in_subtree(uri: &str, base: &str) -> Option<bool> {
-    let host = uri_host(uri)?;
+/// Is URI host `host` inside the URI subtree `base`: that host, or, for a
+/// base starting with `.`, any host below it (section 4.2.1.10)?
+fn host_in_subtree(host: &str, base: &str) -> bool {
     let base = base.strip_suffix('.').unwrap_or(base);
-    Some(if base.starts_with('.') {
+    if base.starts_with('.') {
         is_strict_subdomain(host, base)
     } else {
         eq_ci(host, base)
-    })
+    }
 }
 
 #[cfg(test)]
@@ -509,36 +526,26 @@ mod tests {
         assert!(!ip_in_subtree(&ip("::1"), &base));
     }
 
+    fn email(addr: &str, base: &str) -> Option<bool> {
+        split_mailbox(addr).map(|m| mailbox_in_subtree(m, base))
+    }
+
+    fn uri(u: &str, base: &str) -> Option<bool> {
+        uri_host(u).map(|h| host_in_subtree(h, base))
+    }
+
     #[test]
     fn email_forms() {
-        assert_eq!(email_in_subtree("a@example.com", "example.com"), Some(true));
-        assert_eq!(email_in_subtree("a@EXAMPLE.com", "example.com"), Some(true));
-        assert_eq!(
-            email_in_subtree("a@x.example.com", "example.com"),
-            Some(false)
-        );
-        assert_eq!(
-            email_in_subtree("a@x.example.com", ".example.com"),
-            Some(true)
-        );
-        assert_eq!(
-            email_in_subtree("a@example.com", ".example.com"),
-            Some(false)
-        );
-        assert_eq!(
-            email_in_subtree("a@example.com", "a@example.com"),
-            Some(true)
-        );
-        assert_eq!(
-            email_in_subtree("A@example.com", "a@example.com"),
-            Some(false)
-        );
-        assert_eq!(
-            email_in_subtree("b@example.com", "a@example.com"),
-            Some(false)
-        );
-        assert_eq!(email_in_subtree("no-at-sign", "example.com"), None);
-        assert_eq!(email_in_subtree("@example.com", "example.com"), None);
+        assert_eq!(email("a@example.com", "example.com"), Some(true));
+        assert_eq!(email("a@EXAMPLE.com", "example.com"), Some(true));
+        assert_eq!(email("a@x.example.com", "example.com"), Some(false));
+        assert_eq!(email("a@x.example.com", ".example.com"), Some(true));
+        assert_eq!(email("a@example.com", ".example.com"), Some(false));
+        assert_eq!(email("a@example.com", "a@example.com"), Some(true));
+        assert_eq!(email("A@example.com", "a@example.com"), Some(false));
+        assert_eq!(email("b@example.com", "a@example.com"), Some(false));
+        assert_eq!(email("no-at-sign", "example.com"), None);
+        assert_eq!(email("@example.com", "example.com"), None);
     }
 
     #[test]
@@ -560,22 +567,10 @@ mod tests {
         assert_eq!(uri_host("https://10.0.0.1/"), None);
         assert_eq!(uri_host("https:///path"), None);
         assert_eq!(uri_host("https://host:port/"), None);
-        assert_eq!(
-            uri_in_subtree("https://a.example.com/", ".example.com"),
-            Some(true)
-        );
-        assert_eq!(
-            uri_in_subtree("https://example.com/", ".example.com"),
-            Some(false)
-        );
-        assert_eq!(
-            uri_in_subtree("https://EXAMPLE.com/", "example.com"),
-            Some(true)
-        );
-        assert_eq!(
-            uri_in_subtree("https://a.example.com/", "example.com"),
-            Some(false)
-        );
+        assert_eq!(uri("https://a.example.com/", ".example.com"), Some(true));
+        assert_eq!(uri("https://example.com/", ".example.com"), Some(false));
+        assert_eq!(uri("https://EXAMPLE.com/", "example.com"), Some(true));
+        assert_eq!(uri("https://a.example.com/", "example.com"), Some(false));
     }
 
     #[test]
