@@ -1,7 +1,6 @@
 //! A corpus of generated certificates run through the public `lctls::pki`
 //! API only: for every rule, at least one passing and one failing case.
 
-use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -10,109 +9,19 @@ use aws_lc_rs::encoding::AsDer;
 use lctls::pki::{
     verify_chain, verify_chain_with, CertificateDer, CertificateError, ClientCertVerifier, CrlSet,
     DefaultClientVerifier, DefaultServerVerifier, KeyPurpose, PlatformRootSources, RevocationDepth,
-    RevocationOptions, RootStore, ServerCertVerifier, ServerName, UnixTime, UnknownStatus,
-    VerifiedPath, VerifyOptions,
+    RevocationOptions, RootStore, ServerCertVerifier, UnixTime, UnknownStatus, VerifiedPath,
+    VerifyOptions,
 };
 use lctls::proto::wire::enums::AlertDescription;
 use rcgen::{
     date_time_ymd, BasicConstraints, CertificateParams, CertificateRevocationListParams,
-    CidrSubnet, DistinguishedName, DnType, ExtendedKeyUsagePurpose, GeneralSubtree, IsCa,
-    KeyIdMethod, KeyPair, KeyUsagePurpose, NameConstraints, RevokedCertParams, SanType,
-    SerialNumber,
+    CidrSubnet, ExtendedKeyUsagePurpose, GeneralSubtree, IsCa, KeyIdMethod, KeyPair,
+    KeyUsagePurpose, NameConstraints, RevokedCertParams, SerialNumber,
 };
 use x509_cert::der::{Decode, Encode};
 
-/// 2025-06-15T15:06:40Z.
-const NOW: u64 = 1_750_000_000;
-
-fn at(secs: u64) -> UnixTime {
-    UnixTime::since_unix_epoch(Duration::from_secs(secs))
-}
-
-fn now() -> UnixTime {
-    at(NOW)
-}
-
-struct Issuer {
-    cert: rcgen::Certificate,
-    key: KeyPair,
-}
-
-impl Issuer {
-    fn der(&self) -> CertificateDer<'static> {
-        self.cert.der().clone()
-    }
-}
-
-fn params(cn: &str, sans: Vec<SanType>) -> CertificateParams {
-    let mut p = CertificateParams::default();
-    let mut dn = DistinguishedName::new();
-    dn.push(DnType::CommonName, cn);
-    p.distinguished_name = dn;
-    p.subject_alt_names = sans;
-    p.not_before = date_time_ymd(2024, 1, 1);
-    p.not_after = date_time_ymd(2027, 1, 1);
-    p
-}
-
-fn ca_params(cn: &str) -> CertificateParams {
-    let mut p = params(cn, vec![]);
-    p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    p
-}
-
-fn self_signed(p: CertificateParams, key: KeyPair) -> Issuer {
-    let cert = p.self_signed(&key).expect("root");
-    Issuer { cert, key }
-}
-
-fn root(cn: &str) -> Issuer {
-    self_signed(ca_params(cn), KeyPair::generate().expect("key"))
-}
-
-fn ca_with_key(p: CertificateParams, key: KeyPair, by: &Issuer) -> Issuer {
-    let cert = p.signed_by(&key, &by.cert, &by.key).expect("ca");
-    Issuer { cert, key }
-}
-
-fn ca(p: CertificateParams, by: &Issuer) -> Issuer {
-    ca_with_key(p, KeyPair::generate().expect("key"), by)
-}
-
-fn dns(s: &str) -> SanType {
-    SanType::DnsName(s.try_into().expect("ia5"))
-}
-
-fn ip(s: &str) -> SanType {
-    SanType::IpAddress(s.parse::<IpAddr>().expect("ip"))
-}
-
-fn leaf_with(p: CertificateParams, key: &KeyPair, by: &Issuer) -> CertificateDer<'static> {
-    p.signed_by(key, &by.cert, &by.key)
-        .expect("leaf")
-        .der()
-        .clone()
-}
-
-fn leaf_p(p: CertificateParams, by: &Issuer) -> CertificateDer<'static> {
-    leaf_with(p, &KeyPair::generate().expect("key"), by)
-}
-
-fn leaf(sans: Vec<SanType>, by: &Issuer) -> CertificateDer<'static> {
-    leaf_p(params("leaf", sans), by)
-}
-
-fn store(roots: &[&Issuer]) -> RootStore {
-    let mut s = RootStore::new();
-    for r in roots {
-        s.add(r.der()).expect("add root");
-    }
-    s
-}
-
-fn name(s: &str) -> ServerName<'static> {
-    ServerName::try_from(s.to_string()).expect("server name")
-}
+mod pki_support;
+use pki_support::*;
 
 fn verify_at(
     roots: &RootStore,

@@ -10,7 +10,11 @@ use crate::proto::crypto::sign::SigningKey;
 use crate::proto::wire::enums::SignatureScheme;
 
 /// A certificate chain (end entity first) and the key for its end entity.
+///
+/// Built only through [`CertifiedKey::new`] (or [`CertifiedKey::from_pem_files`]),
+/// which checks that the key belongs to the end-entity certificate.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct CertifiedKey {
     /// The chain sent to peers, end entity first.
     pub chain: Vec<CertificateDer<'static>>,
@@ -20,17 +24,21 @@ pub struct CertifiedKey {
 
 impl CertifiedKey {
     /// Builds from a chain and a DER private key (PKCS#8, SEC1 or PKCS#1).
+    ///
+    /// Fails with [`Error::Config`] when the chain is empty, the key does
+    /// not load, or the key is not the one the end-entity certificate
+    /// certifies (its public key differs from the certificate's
+    /// SubjectPublicKeyInfo): such a pair would only fail every handshake.
     pub fn new(
         chain: Vec<CertificateDer<'static>>,
         key: &PrivateKeyDer<'_>,
     ) -> Result<Self, Error> {
-        if chain.is_empty() {
+        let Some(leaf) = chain.first() else {
             return Err(Error::Config("certificate chain is empty".into()));
-        }
-        Ok(CertifiedKey {
-            chain,
-            key: SigningKey::from_der(key)?,
-        })
+        };
+        let key = SigningKey::from_der(key)?;
+        check_key_matches(leaf, &key)?;
+        Ok(CertifiedKey { chain, key })
     }
 
     /// Loads a PEM chain file and a PEM private key file.
@@ -49,6 +57,25 @@ impl CertifiedKey {
             .map_err(|e| Error::Config(format!("reading key {}: {e}", key.display())))?;
         Self::new(chain, &key)
     }
+}
+
+/// Checks that `key` is the private key for `leaf`'s public key.
+fn check_key_matches(leaf: &CertificateDer<'_>, key: &SigningKey) -> Result<(), Error> {
+    let (cert_kind, cert_key, subject) = crate::pki::certificate_public_key(leaf.as_ref())
+        .map_err(|e| Error::Config(format!("end-entity certificate: {e}")))?;
+    if cert_key == key.public_key() {
+        return Ok(());
+    }
+    let key_kind = key.kind();
+    let what = if key_kind.starts_with(&cert_kind) {
+        format!("a different {cert_kind} key")
+    } else {
+        cert_kind
+    };
+    Err(Error::Config(format!(
+        "private key does not match certificate '{subject}': the key is {key_kind}, \
+         the certificate's public key is {what}"
+    )))
 }
 
 /// What a certificate resolver may look at.
@@ -254,7 +281,8 @@ impl ReloadableCert {
         }
     }
 
-    /// Loads a new chain and key; on any error the current certificate stays.
+    /// Loads a new chain and key; on any error (unreadable files, a key that
+    /// does not match the certificate, ...) the current certificate stays.
     pub fn reload_pem_files(
         &self,
         cert: impl AsRef<std::path::Path>,

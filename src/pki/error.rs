@@ -101,6 +101,32 @@ pub enum CertificateError {
         /// The offending name.
         name: String,
     },
+    /// Name-constraint checking gave up: the path's constraints times its
+    /// names exceed the comparison budget (a defence against chains built
+    /// to make validation slow; legitimate chains need a few hundred).
+    NameConstraintBudgetExceeded {
+        /// The most comparisons one verification may make.
+        budget: u32,
+    },
+    /// An issuer constrains a name form that we cannot evaluate (otherName,
+    /// ediPartyName, registeredID) and a certificate below it carries a name
+    /// of that form, so the constraint cannot be shown to hold.
+    UnsupportedNameConstraint {
+        /// Subject of the certificate holding the name.
+        subject: String,
+        /// The name form (`otherName`, `ediPartyName`, `registeredID`).
+        form: &'static str,
+    },
+    /// Certificate-policy processing (RFC 5280 section 6.1) refuses the
+    /// path: a critical certificatePolicies extension we cannot honour, an
+    /// invalid policy mapping or policy constraint, or a path that requires
+    /// an explicit policy (requireExplicitPolicy), which we do not evaluate.
+    Policy {
+        /// Subject of the certificate at fault.
+        subject: String,
+        /// What was refused and why.
+        reason: String,
+    },
     /// A certificate has a critical extension we do not understand.
     UnknownCriticalExtension {
         /// Subject of the certificate.
@@ -233,6 +259,20 @@ impl fmt::Display for CertificateError {
             CertificateError::NameConstraintViolation { subject, name } => write!(
                 f,
                 "name '{name}' in certificate '{subject}' violates an issuer's name constraints"
+            ),
+            CertificateError::NameConstraintBudgetExceeded { budget } => write!(
+                f,
+                "name constraint comparison budget exceeded: the chain's name constraints and \
+                 names need more than {budget} comparisons"
+            ),
+            CertificateError::UnsupportedNameConstraint { subject, form } => write!(
+                f,
+                "certificate '{subject}' has a {form} name, which an issuer constrains; \
+                 {form} name constraints are not supported"
+            ),
+            CertificateError::Policy { subject, reason } => write!(
+                f,
+                "certificate '{subject}' fails certificate policy processing: {reason}"
             ),
             CertificateError::UnknownCriticalExtension { subject, oid } => write!(
                 f,

@@ -4,11 +4,13 @@
 //! applies RFC 5280; [`verify_tls13_signature`] checks a CertificateVerify
 //! signature; [`ServerCertVerifier`] is what the handshake calls.
 
+mod constraints;
 mod crl;
 mod error;
 mod names;
 mod parse;
 mod path;
+mod policy;
 mod roots;
 mod signature;
 mod time;
@@ -23,6 +25,7 @@ pub use crl::{CrlSet, RevocationDepth, RevocationOptions, UnknownStatus};
 pub use error::CertificateError;
 pub use roots::{PlatformRootSources, RootStore};
 pub use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
+pub(crate) use signature::certificate_public_key;
 pub use signature::{verify_tls12_signature, verify_tls13_signature};
 pub use verify::{
     check_chain_validity, verify_chain, verify_chain_with, ClientCertVerifier,

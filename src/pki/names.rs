@@ -1,4 +1,5 @@
-//! Name checks: the server name against subjectAltName, and name constraints.
+//! Name checks: the server name against subjectAltName, and the DNS subtree
+//! tests that name constraints (constraints.rs) use.
 //!
 //! DNS names compare ASCII case-insensitively with one trailing dot ignored.
 //! A wildcard is only accepted as the whole leftmost label of a pattern with at
@@ -8,17 +9,46 @@
 use std::net::IpAddr;
 
 use rustls_pki_types::ServerName;
-use x509_cert::ext::pkix::constraints::name::GeneralSubtrees;
-use x509_cert::ext::pkix::name::GeneralName;
-use x509_cert::ext::pkix::NameConstraints;
 
 use super::error::CertificateError;
 use super::parse::ParsedCert;
 
-/// Lower-cases ASCII and drops one trailing dot.
-fn normalize(name: &str) -> String {
-    let trimmed = name.strip_suffix('.').unwrap_or(name);
-    trimmed.to_ascii_lowercase()
+// Nothing here allocates: names are compared byte-wise, ASCII
+// case-insensitively, so name-constraint checks cost no heap traffic.
+
+/// Drops one trailing dot.
+fn trim_dot(name: &str) -> &str {
+    name.strip_suffix('.').unwrap_or(name)
+}
+
+/// ASCII case-insensitive equality.
+pub(crate) fn eq_ci(a: &str, b: &str) -> bool {
+    a.eq_ignore_ascii_case(b)
+}
+
+/// `name` ends with `suffix`, ASCII case-insensitively.
+fn ends_with_ci(name: &str, suffix: &str) -> bool {
+    name.len()
+        .checked_sub(suffix.len())
+        .and_then(|i| name.as_bytes().get(i..))
+        .is_some_and(|tail| tail.eq_ignore_ascii_case(suffix.as_bytes()))
+}
+
+/// `name` is strictly below `dotted` (which starts with a dot): it ends
+/// with it and has at least one more character.
+pub(crate) fn is_strict_subdomain(name: &str, dotted: &str) -> bool {
+    name.len() > dotted.len() && ends_with_ci(name, dotted)
+}
+
+/// `name` equals `base` or is a subdomain of it, label-wise.
+fn is_same_or_subdomain(name: &str, base: &str) -> bool {
+    if eq_ci(name, base) {
+        return true;
+    }
+    let Some(head_len) = name.len().checked_sub(base.len()) else {
+        return false;
+    };
+    head_len > 0 && ends_with_ci(name, base) && name.as_bytes().get(head_len - 1) == Some(&b'.')
 }
 
 /// True when every dot-separated label is non-empty.
@@ -28,20 +58,20 @@ fn labels_ok(name: &str) -> bool {
 
 /// Does the presented SAN `pattern` cover the reference name `reference`?
 pub(crate) fn dns_name_matches(pattern: &str, reference: &str) -> bool {
-    let p = normalize(pattern);
-    let r = normalize(reference);
-    if !labels_ok(&r) || r.contains('*') || !labels_ok(&p) {
+    let p = trim_dot(pattern);
+    let r = trim_dot(reference);
+    if !labels_ok(r) || r.contains('*') || !labels_ok(p) {
         return false;
     }
     match p.strip_prefix("*.") {
-        None => !p.contains('*') && p == r,
+        None => !p.contains('*') && eq_ci(p, r),
         Some(rest) => {
             // At least three labels in the pattern: `*.example.com`, never `*.com`.
             if rest.contains('*') || !rest.contains('.') {
                 return false;
             }
             match r.split_once('.') {
-                Some((first, r_rest)) => !first.is_empty() && r_rest == rest,
+                Some((first, r_rest)) => !first.is_empty() && eq_ci(r_rest, rest),
                 None => false,
             }
         }
@@ -87,129 +117,37 @@ pub(crate) fn check_server_name(
 }
 
 /// Is DNS name `name` inside the subtree `base` (RFC 5280 section 4.2.1.10)?
-fn dns_in_subtree(name: &str, base: &str) -> bool {
-    let n = normalize(name);
-    let b = normalize(base);
+/// A base starting with a dot admits only names below it.
+pub(crate) fn dns_in_subtree(name: &str, base: &str) -> bool {
+    let n = trim_dot(name);
+    let b = trim_dot(base);
     if b.is_empty() {
         return true;
     }
     if b.starts_with('.') {
-        return n.len() > b.len() && n.ends_with(&b);
+        return is_strict_subdomain(n, b);
     }
-    n == b
-        || n.strip_suffix(b.as_str())
-            .is_some_and(|head| head.ends_with('.'))
+    is_same_or_subdomain(n, b)
 }
 
 /// Could a name matched by SAN `name` (possibly a wildcard) fall inside `base`?
-fn dns_may_enter_subtree(name: &str, base: &str) -> bool {
+pub(crate) fn dns_may_enter_subtree(name: &str, base: &str) -> bool {
     if dns_in_subtree(name, base) {
         return true;
     }
-    let n = normalize(name);
-    let b = normalize(base);
+    let n = trim_dot(name);
+    let b = trim_dot(base);
     match n.strip_prefix("*.") {
         // `*.example.com` can stand for `foo.example.com`, inside `foo.example.com`.
-        Some(rest) => {
-            let b = b.strip_prefix('.').unwrap_or(&b);
+        Some(rest) if !rest.is_empty() => {
+            let b = b.strip_prefix('.').unwrap_or(b);
             match b.split_once('.') {
-                Some((_, b_rest)) => b_rest == rest || b_rest.ends_with(&format!(".{rest}")),
+                Some((_, b_rest)) => is_same_or_subdomain(b_rest, rest),
                 None => false,
             }
         }
-        None => false,
+        _ => false,
     }
-}
-
-/// Is `ip` inside the iPAddress subtree `base` (address followed by mask)?
-fn ip_in_subtree(ip: &IpAddr, base: &[u8], subject: &str) -> Result<bool, CertificateError> {
-    let octets: Vec<u8> = match ip {
-        IpAddr::V4(v4) => v4.octets().to_vec(),
-        IpAddr::V6(v6) => v6.octets().to_vec(),
-    };
-    if base.len() != 8 && base.len() != 32 {
-        return Err(CertificateError::BadEncoding {
-            reason: format!(
-                "name constraint in certificate above '{subject}' has an iPAddress of {} bytes",
-                base.len()
-            ),
-        });
-    }
-    let half = base.len() / 2;
-    if octets.len() != half {
-        return Ok(false); // other address family
-    }
-    let (addr, mask) = base.split_at(half);
-    Ok(octets
-        .iter()
-        .zip(addr)
-        .zip(mask)
-        .all(|((o, a), m)| o & m == a & m))
-}
-
-fn dns_bases(trees: &Option<GeneralSubtrees>) -> Vec<&str> {
-    trees
-        .iter()
-        .flatten()
-        .filter_map(|t| match &t.base {
-            GeneralName::DnsName(d) => Some(d.as_str()),
-            _ => None,
-        })
-        .collect()
-}
-
-fn ip_bases(trees: &Option<GeneralSubtrees>) -> Vec<&[u8]> {
-    trees
-        .iter()
-        .flatten()
-        .filter_map(|t| match &t.base {
-            GeneralName::IpAddress(ip) => Some(ip.as_bytes()),
-            _ => None,
-        })
-        .collect()
-}
-
-/// Applies `nc` to every DNS and IP subjectAltName of `cert`.
-///
-/// Only dNSName and iPAddress subtrees are evaluated; constraints on other
-/// name forms do not restrict the names this crate checks.
-pub(crate) fn check_name_constraints(
-    nc: &NameConstraints,
-    cert: &ParsedCert,
-) -> Result<(), CertificateError> {
-    let violation = |name: String| CertificateError::NameConstraintViolation {
-        subject: cert.subject_str(),
-        name,
-    };
-    let permitted_dns = dns_bases(&nc.permitted_subtrees);
-    let excluded_dns = dns_bases(&nc.excluded_subtrees);
-    for name in &cert.san_dns {
-        if !permitted_dns.is_empty() && !permitted_dns.iter().any(|b| dns_in_subtree(name, b)) {
-            return Err(violation(name.clone()));
-        }
-        if excluded_dns.iter().any(|b| dns_may_enter_subtree(name, b)) {
-            return Err(violation(name.clone()));
-        }
-    }
-    let permitted_ip = ip_bases(&nc.permitted_subtrees);
-    let excluded_ip = ip_bases(&nc.excluded_subtrees);
-    for ip in &cert.san_ip {
-        if !permitted_ip.is_empty() {
-            let mut inside = false;
-            for b in &permitted_ip {
-                inside |= ip_in_subtree(ip, b, &cert.subject_str())?;
-            }
-            if !inside {
-                return Err(violation(ip.to_string()));
-            }
-        }
-        for b in &excluded_ip {
-            if ip_in_subtree(ip, b, &cert.subject_str())? {
-                return Err(violation(ip.to_string()));
-            }
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -256,15 +194,5 @@ mod tests {
             "a.secret.example.com"
         ));
         assert!(!dns_may_enter_subtree("*.example.com", "example.org"));
-    }
-
-    #[test]
-    fn ip_subtrees() {
-        let base = [10, 0, 0, 0, 255, 0, 0, 0];
-        let ip = |s: &str| s.parse::<IpAddr>().expect("ip");
-        assert_eq!(ip_in_subtree(&ip("10.1.2.3"), &base, "x"), Ok(true));
-        assert_eq!(ip_in_subtree(&ip("11.1.2.3"), &base, "x"), Ok(false));
-        assert_eq!(ip_in_subtree(&ip("::1"), &base, "x"), Ok(false));
-        assert!(ip_in_subtree(&ip("10.1.2.3"), &base[..5], "x").is_err());
     }
 }

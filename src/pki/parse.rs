@@ -16,7 +16,9 @@ use x509_cert::ext::pkix::{
 };
 use x509_cert::Certificate;
 
+use super::constraints::{Constraints, EDI_PARTY_NAME, OTHER_NAME, REGISTERED_ID};
 use super::error::CertificateError;
+use super::policy::{self, PolicyIssue};
 
 /// Extension OIDs we understand (RFC 5280 section 4.2.1).
 pub(crate) mod oid {
@@ -33,6 +35,10 @@ pub(crate) mod oid {
     pub const AUTHORITY_KEY_ID: O = O::new_unwrap("2.5.29.35");
     pub const SUBJECT_KEY_ID: O = O::new_unwrap("2.5.29.14");
     pub const CRL_DISTRIBUTION_POINTS: O = O::new_unwrap("2.5.29.31");
+    pub const POLICY_MAPPINGS: O = O::new_unwrap("2.5.29.33");
+
+    /// The emailAddress attribute of a distinguished name (PKCS #9).
+    pub const EMAIL_ADDRESS: O = O::new_unwrap("1.2.840.113549.1.9.1");
 
     pub const KP_SERVER_AUTH: O = O::new_unwrap("1.3.6.1.5.5.7.3.1");
     pub const KP_CLIENT_AUTH: O = O::new_unwrap("1.3.6.1.5.5.7.3.2");
@@ -138,7 +144,23 @@ pub(crate) struct ParsedCert {
     pub san_dns: Vec<String>,
     /// iPAddress subjectAltNames.
     pub san_ip: Vec<IpAddr>,
-    pub name_constraints: Option<NameConstraints>,
+    /// rfc822Name subjectAltNames.
+    pub san_email: Vec<String>,
+    /// uniformResourceIdentifier subjectAltNames.
+    pub san_uri: Vec<String>,
+    /// DER of each directoryName subjectAltName.
+    pub san_dir: Vec<Vec<u8>>,
+    /// The other subjectAltName forms present (otherName, ediPartyName,
+    /// registeredID), whose name constraints we cannot evaluate.
+    pub san_unsupported: Vec<&'static str>,
+    /// emailAddress attributes of the subject, which rfc822Name constraints
+    /// also cover (RFC 5280 section 4.2.1.10).
+    pub subject_email: Vec<String>,
+    pub name_constraints: Option<Constraints>,
+    /// policyConstraints requireExplicitPolicy (see policy.rs).
+    pub require_explicit_policy: Option<u32>,
+    /// Why a policy extension cannot be honoured, if one cannot (policy.rs).
+    pub policy_refusal: Option<String>,
     pub ski: Option<Vec<u8>>,
     pub aki: Option<Vec<u8>>,
     /// The first critical extension we do not understand.
@@ -224,7 +246,14 @@ impl ParsedCert {
             eku: None,
             san_dns: Vec::new(),
             san_ip: Vec::new(),
+            san_email: Vec::new(),
+            san_uri: Vec::new(),
+            san_dir: Vec::new(),
+            san_unsupported: Vec::new(),
+            subject_email: subject_emails(&tbs.subject),
             name_constraints: None,
+            require_explicit_policy: None,
+            policy_refusal: None,
             ski: None,
             aki: None,
             unknown_critical: None,
@@ -272,12 +301,26 @@ impl ParsedCert {
                                     ))
                                 })?)
                             }
-                            _ => {}
+                            GeneralName::Rfc822Name(m) => out.san_email.push(m.to_string()),
+                            GeneralName::UniformResourceIdentifier(u) => {
+                                out.san_uri.push(u.to_string())
+                            }
+                            GeneralName::DirectoryName(n) => {
+                                out.san_dir.push(n.to_der().map_err(ext_err)?)
+                            }
+                            GeneralName::OtherName(_) => out.san_unsupported.push(OTHER_NAME),
+                            GeneralName::EdiPartyName(_) => {
+                                out.san_unsupported.push(EDI_PARTY_NAME)
+                            }
+                            GeneralName::RegisteredId(_) => out.san_unsupported.push(REGISTERED_ID),
                         }
                     }
                 }
                 oid::NAME_CONSTRAINTS => {
-                    out.name_constraints = Some(NameConstraints::from_der(value).map_err(ext_err)?)
+                    let nc = NameConstraints::from_der(value).map_err(ext_err)?;
+                    out.name_constraints = Some(Constraints::from_x509(&nc).map_err(|reason| {
+                        bad(format!("certificate '{}': {reason}", tbs.subject))
+                    })?)
                 }
                 oid::SUBJECT_KEY_ID => {
                     out.ski = Some(
@@ -302,7 +345,25 @@ impl ParsedCert {
                         }
                     }
                 }
-                oid::CERTIFICATE_POLICIES | oid::POLICY_CONSTRAINTS | oid::INHIBIT_ANY_POLICY => {}
+                // What each policy extension means for us: policy.rs.
+                oid::CERTIFICATE_POLICIES => {
+                    if ext.critical {
+                        policy_result(&mut out, policy::certificate_policies(value))
+                            .map_err(ext_err)?;
+                    }
+                }
+                oid::POLICY_MAPPINGS => {
+                    policy_result(&mut out, policy::policy_mappings(value)).map_err(ext_err)?;
+                }
+                oid::INHIBIT_ANY_POLICY => {
+                    policy_result(&mut out, policy::inhibit_any_policy(value)).map_err(ext_err)?;
+                }
+                oid::POLICY_CONSTRAINTS => {
+                    out.require_explicit_policy =
+                        policy_result(&mut out, policy::policy_constraints(value))
+                            .map_err(ext_err)?
+                            .flatten()
+                }
                 other => {
                     if ext.critical && out.unknown_critical.is_none() {
                         out.unknown_critical = Some(other.to_string());
@@ -313,21 +374,56 @@ impl ParsedCert {
         Ok(out)
     }
 
-    /// Refuses a certificate carrying a critical extension we do not understand.
+    /// Refuses a certificate carrying a critical extension we do not
+    /// understand or a policy extension we cannot honour.
     pub(crate) fn check_critical(&self) -> Result<(), CertificateError> {
-        match &self.unknown_critical {
-            Some(oid) => Err(CertificateError::UnknownCriticalExtension {
+        if let Some(oid) = &self.unknown_critical {
+            return Err(CertificateError::UnknownCriticalExtension {
                 subject: self.subject_str(),
                 oid: oid.clone(),
-            }),
-            None => Ok(()),
+            });
         }
+        if let Some(reason) = &self.policy_refusal {
+            return Err(CertificateError::Policy {
+                subject: self.subject_str(),
+                reason: reason.clone(),
+            });
+        }
+        Ok(())
     }
 
     /// True when basicConstraints says cA.
     pub(crate) fn is_ca(&self) -> bool {
         self.basic_constraints.as_ref().is_some_and(|b| b.ca)
     }
+}
+
+/// Records a policy refusal (checked with the critical extensions, so a trust
+/// anchor is not refused for it); passes a decoding error on. `Ok(None)`
+/// when refused.
+fn policy_result<T>(
+    out: &mut ParsedCert,
+    r: Result<T, PolicyIssue>,
+) -> Result<Option<T>, x509_cert::der::Error> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(PolicyIssue::Decode(e)) => Err(e),
+        Err(PolicyIssue::Refuse(reason)) => {
+            out.policy_refusal.get_or_insert(reason);
+            Ok(None)
+        }
+    }
+}
+
+/// The emailAddress attributes of a subject name.
+fn subject_emails(subject: &x509_cert::name::Name) -> Vec<String> {
+    subject
+        .0
+        .iter()
+        .flat_map(|rdn| rdn.0.iter())
+        .filter(|atv| atv.oid == oid::EMAIL_ADDRESS)
+        .map(|atv| String::from_utf8_lossy(atv.value.value()).into_owned())
+        .collect()
 }
 
 /// An IP address from its 4- or 16-byte network representation.

@@ -1,16 +1,26 @@
 //! Path building: from the end entity through the supplied intermediates to a
 //! trust anchor, with backtracking and hard bounds on depth and work.
+//!
+//! The search checks only what is cheap and local to one issuer (signature,
+//! validity, CA flag, key usage, path length). Name constraints and policy
+//! are checked once a candidate path reaches a trust anchor with every
+//! signature verified, so a chain an attacker made up never gets its
+//! constraints evaluated, and those checks draw on one comparison budget for
+//! the whole verification. A path that fails them lets the search go on.
 
+use super::constraints::{self, Budget};
 use super::error::CertificateError;
-use super::names::check_name_constraints;
 use super::parse::{oid, ParsedCert};
+use super::policy::check_explicit_policy;
 use super::signature::{verify_cert_signature, SigFailure};
 use super::time::rfc3339;
 use super::verify::KeyPurpose;
 
 /// Most intermediates a path may hold.
 pub(crate) const MAX_INTERMEDIATES: usize = 8;
-/// Most candidate issuers examined (each may cost a signature check).
+/// Most candidate issuers examined (each costs a signature check, which
+/// bounds the search to about 100 signature verifications; name checks are
+/// bounded separately by [`constraints::NAME_CONSTRAINT_BUDGET`]).
 pub(crate) const MAX_WORK: u32 = 100;
 
 /// Checks notBefore <= now <= notAfter.
@@ -70,6 +80,7 @@ pub(crate) struct PathBuilder<'a> {
     pub purpose: KeyPurpose,
     work: u32,
     best: Option<CertificateError>,
+    budget: Budget,
 }
 
 impl<'a> PathBuilder<'a> {
@@ -87,6 +98,7 @@ impl<'a> PathBuilder<'a> {
             purpose,
             work: 0,
             best: None,
+            budget: Budget::new(),
         }
     }
 
@@ -126,11 +138,30 @@ impl<'a> PathBuilder<'a> {
     }
 
     /// The certificate at the top of the partial path.
-    fn top<'c>(&'c self, leaf: &'c ParsedCert, chain: &[usize]) -> Option<&'c ParsedCert> {
+    fn top<'c>(&self, leaf: &'c ParsedCert, chain: &[usize]) -> Option<&'c ParsedCert>
+    where
+        'a: 'c,
+    {
         match chain.last() {
             None => Some(leaf),
             Some(&i) => self.pool.get(i),
         }
+    }
+
+    /// The checks that need the whole path, run once it reached `anchor`:
+    /// policy (cheap), then name constraints (budgeted).
+    fn check_path(
+        &mut self,
+        leaf: &ParsedCert,
+        chain: &[usize],
+        anchor: &ParsedCert,
+    ) -> Result<(), CertificateError> {
+        let mut path: Vec<&ParsedCert> = Vec::with_capacity(chain.len().saturating_add(2));
+        path.push(leaf);
+        path.extend(chain.iter().filter_map(|&c| self.pool.get(c)));
+        check_explicit_policy(&path)?;
+        path.push(anchor);
+        constraints::check_path(&path, &mut self.budget)
     }
 
     /// Tries to finish the path from its current top. `Err` aborts the whole
@@ -143,23 +174,27 @@ impl<'a> PathBuilder<'a> {
         let Some(current) = self.top(leaf, chain) else {
             return Ok(None);
         };
-        let current = current.clone();
         let mut any_candidate = false;
 
         // Trust anchors first: the shortest path wins.
-        for ai in order_by_hint(&current, self.anchors) {
+        for ai in order_by_hint(current, self.anchors) {
             let Some(anchor) = self.anchors.get(ai) else {
                 continue;
             };
             any_candidate = true;
             self.spend()?;
-            match self.check_issuer(leaf, chain, &current, anchor, true) {
+            let checked = self
+                .check_issuer(chain, current, anchor, true)
+                .and_then(|()| self.check_path(leaf, chain, anchor));
+            match checked {
                 Ok(()) => return Ok(Some(Found::Anchor(ai))),
+                // Out of budget: no other path may be tried either.
+                Err(e @ CertificateError::NameConstraintBudgetExceeded { .. }) => return Err(e),
                 Err(e) => self.note(e),
             }
         }
 
-        for pi in order_by_hint(&current, self.pool) {
+        for pi in order_by_hint(current, self.pool) {
             let Some(cand) = self.pool.get(pi) else {
                 continue;
             };
@@ -178,7 +213,7 @@ impl<'a> PathBuilder<'a> {
                 break;
             }
             self.spend()?;
-            if let Err(e) = self.check_issuer(leaf, chain, &current, cand, false) {
+            if let Err(e) = self.check_issuer(chain, current, cand, false) {
                 self.note(e);
                 continue;
             }
@@ -198,10 +233,9 @@ impl<'a> PathBuilder<'a> {
         Ok(None)
     }
 
-    /// Can `issuer` issue `current`, which sits on top of `leaf` + `chain`?
+    /// Can `issuer` issue `current`, which sits on top of the leaf + `chain`?
     fn check_issuer(
         &self,
-        leaf: &ParsedCert,
         chain: &[usize],
         current: &ParsedCert,
         issuer: &ParsedCert,
@@ -245,12 +279,6 @@ impl<'a> PathBuilder<'a> {
                         subject: issuer.subject_str(),
                     });
                 }
-            }
-        }
-        if let Some(nc) = &issuer.name_constraints {
-            check_name_constraints(nc, leaf)?;
-            for c in chain.iter().filter_map(|&c| self.pool.get(c)) {
-                check_name_constraints(nc, c)?;
             }
         }
         Ok(())

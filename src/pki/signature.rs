@@ -71,6 +71,24 @@ pub(crate) fn key_kind(spki: &PublicKey) -> Result<KeyKind, String> {
     }
 }
 
+/// What a certificate's subject public key is, in words ("ECDSA P-256"),
+/// and its bytes (the SubjectPublicKeyInfo BIT STRING contents), with the
+/// certificate's subject: what matching a private key to it needs.
+pub(crate) fn certificate_public_key(
+    der: &[u8],
+) -> Result<(String, Vec<u8>, String), super::CertificateError> {
+    let cert = ParsedCert::parse(der)?;
+    let kind = match key_kind(&cert.spki) {
+        Ok(KeyKind::Rsa) => "RSA".to_string(),
+        Ok(KeyKind::EcP256) => "ECDSA P-256".to_string(),
+        Ok(KeyKind::EcP384) => "ECDSA P-384".to_string(),
+        Ok(KeyKind::Ed25519) => "Ed25519".to_string(),
+        Err(other) => other,
+    };
+    let subject = cert.subject_str();
+    Ok((kind, cert.spki.key, subject))
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Hash {
     Sha256,

@@ -66,10 +66,21 @@ impl VerifyOptions {
 /// subjectAltName.
 ///
 /// The trust anchor is taken as given (RFC 5280 section 6.1.1 d): its own
-/// validity period, keyUsage and extendedKeyUsage are not checked, but its
-/// pathLenConstraint and name constraints apply. Path building is bounded
-/// (at most 8 intermediates, 100 candidate issuers examined) and reports
-/// the most specific failure among the candidates it tried.
+/// validity period, keyUsage, extendedKeyUsage and policy extensions are not
+/// checked, but its pathLenConstraint and name constraints apply. Path
+/// building is bounded (at most 8 intermediates, 100 candidate issuers
+/// examined) and reports the most specific failure among the candidates it
+/// tried.
+///
+/// Name constraints (on dNSName, iPAddress, directoryName, rfc822Name and
+/// URI names; a constraint on another form refuses a certificate holding a
+/// name of that form) and certificate policies are checked only on a
+/// candidate path that reached a trust anchor with every signature verified,
+/// and all name comparisons of one call share a budget of 250,000: beyond
+/// it the call fails with [`CertificateError::NameConstraintBudgetExceeded`].
+/// Policies are validated with the initial policy set anyPolicy and no
+/// explicit policy required; a path whose policyConstraints require an
+/// explicit policy is refused ([`CertificateError::Policy`]).
 ///
 /// Revocation is not checked; see [`verify_chain_with`].
 ///

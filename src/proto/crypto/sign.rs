@@ -21,12 +21,7 @@ pub struct SigningKey {
 
 impl std::fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let kind = match &self.inner {
-            Inner::Ecdsa(_, s) => format!("ECDSA ({s:?})"),
-            Inner::Ed25519(_) => "Ed25519".into(),
-            Inner::Rsa(k) => format!("RSA-{}", k.public_modulus_len() * 8),
-        };
-        write!(f, "SigningKey({kind}, private key redacted)")
+        write!(f, "SigningKey({}, private key redacted)", self.kind())
     }
 }
 
@@ -143,7 +138,21 @@ impl SigningKey {
         self.schemes().iter().copied().find(|s| offered.contains(s))
     }
 
-    /// The public key bytes as aws-lc-rs reports them (for matching against a certificate).
+    /// What the key is, in words: "ECDSA P-256", "ECDSA P-384", "Ed25519",
+    /// "RSA-2048" (nothing secret).
+    pub fn kind(&self) -> String {
+        match &self.inner {
+            Inner::Ecdsa(_, SignatureScheme::ECDSA_NISTP384_SHA384) => "ECDSA P-384".into(),
+            Inner::Ecdsa(..) => "ECDSA P-256".into(),
+            Inner::Ed25519(_) => "Ed25519".into(),
+            Inner::Rsa(k) => format!("RSA-{}", k.public_modulus_len().saturating_mul(8)),
+        }
+    }
+
+    /// The public key bytes as aws-lc-rs reports them, which are the
+    /// contents of a certificate's SubjectPublicKeyInfo BIT STRING: the
+    /// uncompressed point (ECDSA), the 32-byte key (Ed25519), the DER
+    /// RSAPublicKey (RSA).
     pub fn public_key(&self) -> Vec<u8> {
         match &self.inner {
             Inner::Ecdsa(k, _) => k.public_key().as_ref().to_vec(),
