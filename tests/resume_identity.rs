@@ -706,24 +706,31 @@ async fn s_client_mtls_resumption_keeps_the_client_chain() {
     .await
 }
 
-/// RFC 6066 section 3: a TLS 1.2 session (ticket or session ID) made for
-/// one server name is not resumed under another; the same name still
-/// resumes.
+/// RFC 6066 section 3: a session (TLS 1.2 ticket or session ID, TLS 1.3
+/// ticket) made for one server name is not resumed under another; the same
+/// name still resumes. A resumed handshake does not acknowledge server_name
+/// (RFC 6066 section 3: "When resuming a session, the server MUST NOT
+/// include a server_name extension in the server hello"); a full one does.
 #[tokio::test]
-async fn tls12_resumption_is_bound_to_the_sni_name() {
+async fn resumption_is_bound_to_the_sni_name() {
     if !common::require("openssl") {
         return;
     }
     support::timeout(async {
-        for no_ticket in [None, Some("-no_ticket")] {
+        let cases = [
+            (ProtocolVersion::TLSv1_2, "-tls1_2", None),
+            (ProtocolVersion::TLSv1_2, "-tls1_2", Some("-no_ticket")),
+            (ProtocolVersion::TLSv1_3, "-tls1_3", None),
+        ];
+        for (version, flag, no_ticket) in cases {
             let sc = Arc::new(
                 support::server_builder("server")
-                    .with_protocol_versions(&[ProtocolVersion::TLSv1_2])
+                    .with_protocol_versions(&[version])
                     .build()
                     .unwrap(),
             );
             let (port, task) = recording_server(sc, 3).await;
-            let sess = sess_path(&format!("sni-{no_ticket:?}"), port);
+            let sess = sess_path(&format!("sni-{flag}-{no_ticket:?}"), port);
             for (extra, want) in [
                 (["-sess_out", &sess, "-servername", "localhost"], "New, "),
                 (
@@ -734,12 +741,17 @@ async fn tls12_resumption_is_bound_to_the_sni_name() {
             ] {
                 let mut extra = extra.to_vec();
                 extra.extend(no_ticket);
-                let out = s_client(port, "-tls1_2", &extra).await;
-                assert!(out.contains(want), "{no_ticket:?} {extra:?}: {out}");
+                extra.push("-tlsextdebug");
+                let out = s_client(port, flag, &extra).await;
+                assert!(out.contains(want), "{flag} {no_ticket:?} {extra:?}: {out}");
+                if version == ProtocolVersion::TLSv1_3 {
+                    let acked = out.contains("TLS server extension \"server name\"");
+                    assert_eq!(acked, want == "New, ", "{extra:?}: {out}");
+                }
             }
             let served = task.await.unwrap().expect("our server");
             let resumed: Vec<bool> = served.iter().map(|s| s.0).collect();
-            assert_eq!(resumed, [false, false, true], "{no_ticket:?}");
+            assert_eq!(resumed, [false, false, true], "{flag} {no_ticket:?}");
             let _ = std::fs::remove_file(&sess);
         }
     })

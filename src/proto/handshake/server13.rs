@@ -378,7 +378,9 @@ impl ExpectClientHello {
         cx.set_read_secret(&client_hs)?;
 
         let ee = EncryptedExtensions {
-            server_name_ack: sni.is_some(),
+            // RFC 6066 section 3: "When resuming a session, the server MUST
+            // NOT include a server_name extension in the server hello."
+            server_name_ack: sni.is_some() && resumed.is_none(),
             alpn: alpn.clone(),
         };
         cx.send_handshake(&mut transcript, &HandshakeMessage::EncryptedExtensions(ee))?;
