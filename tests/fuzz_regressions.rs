@@ -5,6 +5,7 @@
 use lctls::proto::wire::extensions::ClientExtensions;
 use lctls::proto::wire::handshake::HandshakeMessage;
 use lctls::proto::wire::reader::Reader;
+use lctls::proto::wire::tls12::Handshake12;
 
 fn hex(s: &str) -> Vec<u8> {
     (0..s.len())
@@ -46,6 +47,15 @@ fn client_hello_with_early_data_round_trips() {
     assert!(ch.extensions.early_data);
 }
 
+/// handshake12, crash-ad4ebeb9: the RFC 8448 ClientHello mutated to carry
+/// early_data, decoded as a TLS 1.2 message.
+#[test]
+fn tls12_client_hello_with_early_data_round_trips() {
+    let msg = hex(HANDSHAKE12_CRASH);
+    let m = Handshake12::decode(&msg).unwrap();
+    assert_eq!(Handshake12::decode(&m.to_bytes()).unwrap(), m);
+}
+
 const HANDSHAKE13_CRASH: &str = "\
     010000da0303d6b9844021d0e3b05c4a68ed03a78443dc795ec524fc3acbf7feb7b32c8de3632074\
     af8241b9ad593b0d0000000000000013d5ed5d51fa71c8ed0cef20a4a4e2eb000813021303130100\
@@ -53,3 +63,10 @@ const HANDSHAKE13_CRASH: &str = "\
     17002a00000016000000170000000d001e001c040305030603080708080809080a080b0804080508\
     06040105010601002b0003020304002d00020101003100260024001d00200ca21a7db3a40fdc3475\
     7a46060048ae414d1699366f3e001831031ee6636927";
+
+const HANDSHAKE12_CRASH: &str = "\
+    010000c00303cb34ecb1e77f9c45e838c6dacb196a6dffa21a8d9912ec18a2ef6283024dece70000\
+    06130113031302010000910000000b0009000006736572766572ff01000100000a00140012000d00\
+    170018001901000101010201030104002a0000003300260024001d002099381de560e4bd43d23d8e\
+    435a7dbafeb3c06e51c13cae4d5413691e529aaf2c002b0003020304000d0020001e040306050303\
+    020308040805080604010501060102010402050206020202002d00020101001c00024001";
