@@ -219,9 +219,11 @@ impl Victim {
         match (&self.error, r) {
             (None, Ok(())) => {
                 let c = &mut self.conn;
-                // After close_notify the connection stops reading, and a full
-                // plaintext buffer pauses it: both leave bytes unprocessed by
-                // design (the IO layer stops feeding).
+                // A full plaintext buffer pauses processing by design (the IO
+                // layer stops feeding). The close_notify exemption mirrors
+                // tests/robustness.rs today; issue 9's first defect (nothing
+                // buffered after a close_notify) removes it there, and then
+                // it goes here too.
                 if !c.received_close_notify() && !c.plaintext_full() {
                     let left = c.incoming_mut().len();
                     assert!(
