@@ -68,8 +68,7 @@ impl std::fmt::Debug for KeyExchange {
 fn ecdh_keypair(
     alg: &'static agreement::Algorithm,
 ) -> Result<(agreement::PrivateKey, Vec<u8>), Error> {
-    let private = agreement::PrivateKey::generate(alg)
-        .map_err(|_| Error::internal("key generation failed"))?;
+    let private = super::rng::ecdh_private(alg)?;
     let public = private
         .compute_public_key()
         .map_err(|_| Error::internal("public key computation failed"))?

@@ -1,5 +1,12 @@
 //! Thin adapters over aws-lc-rs: cipher suites, key exchange, signatures.
 
 pub mod kx;
+// Public (hidden) in fuzz builds only, so fuzz targets can rebuild the fixed
+// ticket key; crate-private otherwise.
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod rng;
+#[cfg(not(fuzzing))]
+pub(crate) mod rng;
 pub mod sign;
 pub mod suites;

@@ -2,7 +2,6 @@
 
 use std::sync::Arc;
 
-use aws_lc_rs::rand::{SecureRandom, SystemRandom};
 use rustls_pki_types::{CertificateDer, ServerName};
 
 use crate::config::ClientConfig;
@@ -25,9 +24,7 @@ use crate::proto::wire::hello::{
 
 pub(crate) fn random<const N: usize>() -> Result<[u8; N], Error> {
     let mut b = [0u8; N];
-    SystemRandom::new()
-        .fill(&mut b)
-        .map_err(|_| Error::internal("random generator failed"))?;
+    crate::proto::crypto::rng::fill(&mut b)?;
     Ok(b)
 }
 

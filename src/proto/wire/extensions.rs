@@ -454,6 +454,11 @@ impl ClientExtensions {
                     })
                 })?;
             }
+            // Encoded when set, so a decoded hello re-encodes to the same
+            // value (we never offer 0-RTT ourselves).
+            if self.early_data {
+                put_ext(o, ExtensionType::EarlyData, |_| {});
+            }
             // RFC 8446 section 4.2.11: pre_shared_key must be last.
             if let Some(p) = &self.psk {
                 put_ext(o, ExtensionType::PreSharedKey, |o| p.encode(o))?;
