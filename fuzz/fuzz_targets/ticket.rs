@@ -111,7 +111,7 @@ fn client_hello_with(ticket: &[u8], tls13: bool) -> Vec<u8> {
         e.session_ticket = Some(ticket.to_vec());
         ch.session_id = vec![7; 32];
     }
-    let msg = HandshakeMessage::ClientHello(ch).to_bytes();
+    let msg = HandshakeMessage::ClientHello(ch).to_bytes().unwrap();
     let len = u16::try_from(msg.len()).unwrap_or(u16::MAX);
     [&encode_header(ContentType::Handshake, len)[..], &msg].concat()
 }

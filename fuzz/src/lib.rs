@@ -220,11 +220,8 @@ impl Victim {
             (None, Ok(())) => {
                 let c = &mut self.conn;
                 // A full plaintext buffer pauses processing by design (the IO
-                // layer stops feeding). The close_notify exemption mirrors
-                // tests/robustness.rs today; issue 9's first defect (nothing
-                // buffered after a close_notify) removes it there, and then
-                // it goes here too.
-                if !c.received_close_notify() && !c.plaintext_full() {
+                // layer stops feeding); after a close_notify nothing is kept.
+                if !c.plaintext_full() {
                     let left = c.incoming_mut().len();
                     assert!(
                         left <= MAX_INCOMING_AFTER_PROCESS,

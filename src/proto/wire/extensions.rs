@@ -457,7 +457,7 @@ impl ClientExtensions {
             // Encoded when set, so a decoded hello re-encodes to the same
             // value (we never offer 0-RTT ourselves).
             if self.early_data {
-                put_ext(o, ExtensionType::EarlyData, |_| {});
+                put_empty_ext(o, ExtensionType::EarlyData)?;
             }
             // RFC 8446 section 4.2.11: pre_shared_key must be last.
             if let Some(p) = &self.psk {
