@@ -14,7 +14,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::{watch, Semaphore};
 
-use crate::kind::{connector, roots, Kind, ACK, CLIENT_KEY_UPDATE_EVERY, SERVER_NAME};
+use crate::kind::{connector, roots, tcp_socket, Kind, ACK, CLIENT_KEY_UPDATE_EVERY, SERVER_NAME};
 use crate::payload::{duplex, io_label, send_all, DuplexError, Header, Prng, Receiver, Sender};
 use crate::tally::Tally;
 
@@ -39,6 +39,7 @@ pub struct Client {
     ramp: Semaphore,
     max_bytes: u64,
     seed: u64,
+    sock_buf: u32,
 }
 
 impl Client {
@@ -50,6 +51,7 @@ impl Client {
         ramp: usize,
         max_bytes: u64,
         seed: u64,
+        sock_buf: u32,
     ) -> io::Result<Self> {
         let roots = roots()?;
         let (v13, v12) = (ProtocolVersion::TLSv1_3, ProtocolVersion::TLSv1_2);
@@ -70,6 +72,7 @@ impl Client {
             ramp: Semaphore::new(ramp.max(1)),
             max_bytes,
             seed,
+            sock_buf,
         })
     }
 
@@ -119,7 +122,7 @@ pub async fn connection(
     let connected = {
         let _permit = c.ramp.acquire().await;
         tokio::time::timeout(HANDSHAKE_TIMEOUT, async {
-            let tcp = TcpStream::connect(addr).await?;
+            let tcp = tcp_socket(c.sock_buf)?.connect(addr).await?;
             tcp.set_nodelay(true)?;
             c.connector(kind, slot).connect(SERVER_NAME, tcp).await
         })
@@ -184,6 +187,12 @@ pub async fn connection(
         Err(DuplexError::Recv(e)) => {
             let label = format!("client_recv_{}", e.label());
             c.fail(&label, format!("{kind:?} receive: {e}"));
+        }
+        Err(DuplexError::Stalled(state)) => {
+            c.fail(
+                "client_stalled",
+                format!("{kind:?} slot {slot} stalled: {state}"),
+            );
         }
     }
 }

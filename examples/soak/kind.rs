@@ -7,6 +7,7 @@ use lctls::config::{CertifiedKey, ClientConfig, ServerConfig};
 use lctls::pki::{DefaultClientVerifier, RootStore};
 use lctls::proto::wire::enums::ProtocolVersion;
 use lctls::{TlsAcceptor, TlsConnector};
+use tokio::net::TcpSocket;
 
 /// The test PKI.
 pub const CERTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/certs");
@@ -98,6 +99,21 @@ impl Kind {
     pub fn resumes(self) -> bool {
         matches!(self, Kind::Resume13 | Kind::Resume12)
     }
+}
+
+/// A TCP socket whose send and receive buffers are capped at `sock_buf`
+/// bytes (0: the kernel's defaults, which autotune up to megabytes). With
+/// 20,000 loopback sockets the defaults exceed the kernel's TCP memory
+/// (net.ipv4.tcp_mem): it enters memory pressure, drops segments, and some
+/// writers wait a minute or more for room. Accepted sockets inherit the
+/// listener's sizes.
+pub fn tcp_socket(sock_buf: u32) -> io::Result<TcpSocket> {
+    let socket = TcpSocket::new_v4()?;
+    if sock_buf > 0 {
+        socket.set_send_buffer_size(sock_buf)?;
+        socket.set_recv_buffer_size(sock_buf)?;
+    }
+    Ok(socket)
 }
 
 /// A root store trusting certs/ca.pem.

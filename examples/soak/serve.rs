@@ -15,11 +15,12 @@ use std::time::Duration;
 
 use lctls::{TlsAcceptor, TlsStream};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::net::{TcpListener, TcpSocket, TcpStream};
+use tokio::net::{TcpListener, TcpStream};
 
-use crate::kind::{acceptors, Kind, ACK, SERVER_KEY_UPDATE_EVERY};
+use crate::kind::{acceptors, tcp_socket, Kind, ACK, SERVER_KEY_UPDATE_EVERY};
 use crate::payload::{
-    duplex, io_label, recv_all, recv_header, DuplexError, Header, Prng, Receiver, RecvError, Sender,
+    duplex, io_label, recv_all, recv_header, DuplexError, Header, Prng, Receiver, RecvError,
+    Sender, STALL,
 };
 use crate::tally::Tally;
 
@@ -48,14 +49,14 @@ impl Server {
     }
 }
 
-fn listen() -> io::Result<TcpListener> {
-    let socket = TcpSocket::new_v4()?;
+fn listen(sock_buf: u32) -> io::Result<TcpListener> {
+    let socket = tcp_socket(sock_buf)?;
     socket.bind(SocketAddr::from(([127, 0, 0, 1], 0)))?;
     socket.listen(BACKLOG)
 }
 
 /// Runs the server until stdin says `quit` or closes.
-pub async fn serve(max_bytes: u64, seed: u64) -> io::Result<()> {
+pub async fn serve(max_bytes: u64, seed: u64, sock_buf: u32) -> io::Result<()> {
     let (plain, mtls) = acceptors()?;
     let server = Arc::new(Server {
         tally: Tally::default(),
@@ -63,7 +64,7 @@ pub async fn serve(max_bytes: u64, seed: u64) -> io::Result<()> {
         seed,
         next: AtomicU64::new(0),
     });
-    let (l_plain, l_mtls) = (listen()?, listen()?);
+    let (l_plain, l_mtls) = (listen(sock_buf)?, listen(sock_buf)?);
     println!(
         "listening {} {}",
         l_plain.local_addr()?,
@@ -81,6 +82,11 @@ pub async fn serve(max_bytes: u64, seed: u64) -> io::Result<()> {
                 let mut out = io::stdout().lock();
                 writeln!(out, "stats {}", server.tally.snapshot().to_line())?;
                 out.flush()?;
+            }
+            "fds" => {
+                for line in crate::tally::describe_fds() {
+                    eprintln!("soak server: {line}");
+                }
             }
             "quit" => break,
             _ => {}
@@ -203,6 +209,9 @@ async fn handle(acceptor: TlsAcceptor, tcp: TcpStream, mtls: bool, server: Arc<S
             &format!("server_recv_{}", e.label()),
             format!("{kind:?} receive: {e}"),
         ),
+        Err(DuplexError::Stalled(state)) => {
+            fail(t, "server_stalled", format!("{kind:?} stalled: {state}"))
+        }
     }
 }
 
@@ -222,7 +231,18 @@ async fn aborted(t: &Tally, tls: &mut TlsStream<TcpStream>, rx: &mut Receiver) {
             format!("ack: {e}"),
         );
     }
-    match recv_all(tls, rx).await {
+    let r = match tokio::time::timeout(5 * STALL, recv_all(tls, rx)).await {
+        Ok(r) => r,
+        Err(_) => {
+            let state = format!(
+                "{}; {} ciphertext bytes unsent",
+                rx.describe(),
+                tls.connection().outgoing_len()
+            );
+            return fail(t, "server_abort_stalled", state);
+        }
+    };
+    match r {
         Err(RecvError::Io(e))
             if matches!(lctls::Error::from_io(&e), Some(lctls::Error::Truncated)) =>
         {

@@ -113,6 +113,7 @@ impl Tally {
         m.insert("rss_kib".into(), p.rss_kib);
         m.insert("hwm_kib".into(), p.hwm_kib);
         m.insert("fds".into(), p.fds);
+        m.insert("heap".into(), p.heap);
         Snapshot(m)
     }
 }
@@ -164,6 +165,14 @@ impl Snapshot {
     }
 }
 
+/// Bytes the heap holds now: allocated minus freed, counted by the global allocator.
+pub fn heap_bytes() -> u64 {
+    // stats_alloc books a realloc's growth as allocated and its shrinkage
+    // as deallocated, so these two alone give the live total.
+    let s = crate::GLOBAL.stats();
+    s.bytes_allocated.saturating_sub(s.bytes_deallocated) as u64
+}
+
 /// What /proc/self says about memory and descriptors.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Proc {
@@ -173,6 +182,8 @@ pub struct Proc {
     pub hwm_kib: u64,
     /// Open file descriptors.
     pub fds: u64,
+    /// Live heap bytes (see [`heap_bytes`]).
+    pub heap: u64,
 }
 
 impl Proc {
@@ -195,6 +206,7 @@ impl Proc {
             rss_kib: field("VmRSS:"),
             hwm_kib: field("VmHWM:"),
             fds,
+            heap: heap_bytes(),
         }
     }
 }
@@ -212,4 +224,87 @@ pub fn fd_limits() -> Option<(u64, u64)> {
 /// Bytes in MiB, for printing.
 pub fn mib(bytes: u64) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
+}
+
+/// One line per open descriptor: its target and, for a TCP socket, its
+/// addresses, state and queues from /proc/net/tcp (to tell a leaked
+/// connection from anything else).
+pub fn describe_fds() -> Vec<String> {
+    let table = std::fs::read_to_string("/proc/net/tcp").unwrap_or_default();
+    let mut out = Vec::new();
+    let Ok(dir) = std::fs::read_dir("/proc/self/fd") else {
+        return out;
+    };
+    for entry in dir.flatten() {
+        let target = std::fs::read_link(entry.path())
+            .map(|t| t.display().to_string())
+            .unwrap_or_default();
+        let mut line = format!("fd {}: {target}", entry.file_name().to_string_lossy());
+        if let Some(inode) = target
+            .strip_prefix("socket:[")
+            .and_then(|t| t.strip_suffix(']'))
+        {
+            for row in table.lines() {
+                let f: Vec<&str> = row.split_whitespace().collect();
+                if f.len() > 9 && f[9] == inode {
+                    line += &format!(" tcp {} -> {} state {} tx:rx {}", f[1], f[2], f[3], f[4]);
+                }
+            }
+        }
+        out.push(line);
+    }
+    out
+}
+
+/// The kernel's TCP memory, machine-wide: what 20,000 loopback sockets can
+/// exhaust without any process doing anything wrong.
+#[derive(Clone, Debug, Default)]
+pub struct KernelTcp {
+    /// Pages of TCP memory in use (/proc/net/sockstat, `TCP: ... mem`).
+    pub mem_pages: u64,
+    /// net.ipv4.tcp_mem: low, pressure and hard limits in pages.
+    pub limits: String,
+    /// Times the kernel entered TCP memory pressure (TcpExt TCPMemoryPressures).
+    pub pressures: u64,
+    /// Segments dropped because the receive queue could not be charged (TCPRcvQDrop).
+    pub rcvq_drops: u64,
+}
+
+impl KernelTcp {
+    /// Reads /proc (zeros where unavailable).
+    pub fn read() -> Self {
+        let sockstat = std::fs::read_to_string("/proc/net/sockstat").unwrap_or_default();
+        let mem_pages = sockstat
+            .lines()
+            .find(|l| l.starts_with("TCP:"))
+            .and_then(|l| {
+                let w: Vec<&str> = l.split_whitespace().collect();
+                w.iter()
+                    .position(|x| *x == "mem")
+                    .and_then(|i| w.get(i + 1))
+                    .and_then(|v| v.parse().ok())
+            })
+            .unwrap_or(0);
+        let limits = std::fs::read_to_string("/proc/sys/net/ipv4/tcp_mem")
+            .map(|s| s.split_whitespace().collect::<Vec<_>>().join("/"))
+            .unwrap_or_default();
+        let netstat = std::fs::read_to_string("/proc/net/netstat").unwrap_or_default();
+        let lines: Vec<&str> = netstat.lines().collect();
+        let mut ext = std::collections::HashMap::new();
+        for pair in lines.chunks(2) {
+            if let [names, values] = pair {
+                if names.starts_with("TcpExt:") {
+                    for (k, v) in names.split_whitespace().zip(values.split_whitespace()) {
+                        ext.insert(k.to_string(), v.parse::<u64>().unwrap_or(0));
+                    }
+                }
+            }
+        }
+        KernelTcp {
+            mem_pages,
+            limits,
+            pressures: ext.get("TCPMemoryPressures").copied().unwrap_or(0),
+            rcvq_drops: ext.get("TCPRcvQDrop").copied().unwrap_or(0),
+        }
+    }
 }
