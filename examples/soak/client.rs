@@ -14,8 +14,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::{watch, Semaphore};
 
+use crate::duplex::{duplex, send_all, DuplexError};
 use crate::kind::{connector, roots, tcp_socket, Kind, ACK, CLIENT_KEY_UPDATE_EVERY, SERVER_NAME};
-use crate::payload::{duplex, io_label, send_all, DuplexError, Header, Prng, Receiver, Sender};
+use crate::payload::{io_label, Header, Prng, Receiver, Sender};
 use crate::tally::Tally;
 
 /// Bound on one connection's TCP connect plus handshake.

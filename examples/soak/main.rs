@@ -26,6 +26,7 @@
 //! of where each side stood.
 
 mod client;
+mod duplex;
 mod kind;
 mod payload;
 mod serve;

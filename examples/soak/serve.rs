@@ -17,11 +17,9 @@ use lctls::{TlsAcceptor, TlsStream};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 
+use crate::duplex::{duplex, recv_all, recv_header, DuplexError, STALL};
 use crate::kind::{acceptors, tcp_socket, Kind, ACK, SERVER_KEY_UPDATE_EVERY};
-use crate::payload::{
-    duplex, io_label, recv_all, recv_header, DuplexError, Header, Prng, Receiver, RecvError,
-    Sender, STALL,
-};
+use crate::payload::{io_label, Header, Prng, Receiver, RecvError, Sender};
 use crate::tally::Tally;
 
 /// Pending connections the kernel may queue per listener: a ramp of a few
