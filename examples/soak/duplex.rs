@@ -79,8 +79,15 @@ pub async fn duplex(
     let mut last = (tx.progress(), rx.progress());
     let mut last_change = Instant::now();
     let (mut polls, mut polls_at_change) = (0u64, 0u64);
+    // Ciphertext lctls wrote to the socket while the payload did not move:
+    // a flush that only advances when the timer polls it is a lost wakeup.
+    let (mut outgoing, mut written_since_change) = (0usize, 0usize);
     let r = std::future::poll_fn(|cx| {
         polls += 1;
+        let before = tls.connection().outgoing_len();
+        if before < outgoing {
+            written_since_change += outgoing - before;
+        }
         if !sent {
             if let Poll::Ready(r) = tx.poll(cx, tls) {
                 r.map_err(DuplexError::Send)?;
@@ -96,16 +103,22 @@ pub async fn duplex(
         if sent && received {
             return Poll::Ready(Ok(()));
         }
+        let after = tls.connection().outgoing_len();
+        written_since_change += before.saturating_sub(after);
+        outgoing = after;
         let now = (tx.progress(), rx.progress());
         if now != last {
             last = now;
             last_change = Instant::now();
             polls_at_change = polls;
+            written_since_change = 0;
         } else if last_change.elapsed() >= STALL {
             let polled = polls - polls_at_change;
             let state = describe(tls, tx, rx);
             return Poll::Ready(Err(DuplexError::Stalled(format!(
-                "{state}; polled {polled} times without progress"
+                "{state}; polled {polled} times without progress (the timer polls it every {} s), \
+                 writing {written_since_change} ciphertext bytes meanwhile",
+                (STALL / 4).as_secs()
             ))));
         }
         while tick.poll_tick(cx).is_ready() {}
