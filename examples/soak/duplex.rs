@@ -2,6 +2,7 @@
 //! a stuck exchange from a slow one.
 
 use std::io;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::task::Poll;
 use std::time::{Duration, Instant};
 
@@ -16,14 +17,24 @@ pub enum DuplexError {
     Send(io::Error),
     /// Receiving failed or the message was wrong.
     Recv(RecvError),
-    /// Neither direction moved for [`STALL`]: where each side stood.
+    /// Neither direction moved for [`stall`]: where each side stood.
     Stalled(String),
 }
 
 /// An exchange in which nothing moves for this long is stuck, not slow. (On
 /// two heavily shared cores a 10,000-connection round has left healthy
 /// connections idle for over a minute; a stuck one never moves again.)
-pub const STALL: Duration = Duration::from_secs(120);
+static STALL_SECS: AtomicU64 = AtomicU64::new(120);
+
+/// How long an exchange may stand still (`--stall-secs`, default 120 s).
+pub fn stall() -> Duration {
+    Duration::from_secs(STALL_SECS.load(Relaxed).max(4))
+}
+
+/// Sets [`stall`] for the process.
+pub fn set_stall_secs(secs: u64) {
+    STALL_SECS.store(secs, Relaxed);
+}
 
 /// Where a stalled exchange stands: both directions, the TLS connection,
 /// and the kernel's queues for the socket.
@@ -74,7 +85,8 @@ pub async fn duplex(
     let mut received = false;
     // The interval only wakes the task now and then; progress is judged
     // after each poll, so a late timer cannot make a moving exchange look stuck.
-    let mut tick = tokio::time::interval(STALL / 4);
+    let stall = stall();
+    let mut tick = tokio::time::interval(stall / 4);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last = (tx.progress(), rx.progress());
     let mut last_change = Instant::now();
@@ -112,13 +124,13 @@ pub async fn duplex(
             last_change = Instant::now();
             polls_at_change = polls;
             written_since_change = 0;
-        } else if last_change.elapsed() >= STALL {
+        } else if last_change.elapsed() >= stall {
             let polled = polls - polls_at_change;
             let state = describe(tls, tx, rx);
             return Poll::Ready(Err(DuplexError::Stalled(format!(
                 "{state}; polled {polled} times without progress (the timer polls it every {} s), \
                  writing {written_since_change} ciphertext bytes meanwhile",
-                (STALL / 4).as_secs()
+                (stall / 4).as_secs()
             ))));
         }
         while tick.poll_tick(cx).is_ready() {}

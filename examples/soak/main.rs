@@ -53,7 +53,7 @@ use crate::tally::{fd_limits, mib, KernelTcp, Proc, Snapshot};
 
 const USAGE: &str = "\
 usage: soak [--connections N] [--seconds S] [--max-bytes B] [--ramp K] [--seed X]
-            [--sock-buf B]
+            [--sock-buf B] [--stall-secs T]
 
   --connections N  connections open at once in every round (default 1000)
   --seconds S      start rounds until S seconds have passed; at least two
@@ -64,6 +64,8 @@ usage: soak [--connections N] [--seconds S] [--max-bytes B] [--ramp K] [--seed X
   --sock-buf B     SO_SNDBUF and SO_RCVBUF of every socket (default 16384;
                    0 keeps the kernel's autotuning, which at 10,000
                    connections exhausts net.ipv4.tcp_mem and stalls writers)
+  --stall-secs T   a connection in which nothing moves for T seconds fails
+                   as stalled (default 120)
 ";
 
 /// Live heap may exceed the post-warm-up level by this much (or 10%, if
@@ -85,6 +87,7 @@ struct Args {
     ramp: usize,
     seed: Option<u64>,
     sock_buf: u32,
+    stall_secs: u64,
     serve: bool,
 }
 
@@ -96,6 +99,7 @@ fn parse_args() -> Result<Option<Args>, String> {
         ramp: 256,
         seed: None,
         sock_buf: 16 * 1024,
+        stall_secs: 120,
         serve: false,
     };
     let mut it = std::env::args().skip(1);
@@ -111,6 +115,7 @@ fn parse_args() -> Result<Option<Args>, String> {
             "--ramp" => a.ramp = num("--ramp")? as usize,
             "--seed" => a.seed = Some(num("--seed")?),
             "--sock-buf" => a.sock_buf = num("--sock-buf")? as u32,
+            "--stall-secs" => a.stall_secs = num("--stall-secs")?,
             "--serve" => a.serve = true,
             "-h" | "--help" => return Ok(None),
             other => return Err(format!("unknown argument {other}")),
@@ -145,6 +150,7 @@ fn main() -> ExitCode {
         }
     };
     let seed = args.seed.unwrap_or_else(random_seed);
+    duplex::set_stall_secs(args.stall_secs);
     if args.serve {
         return match rt.block_on(serve::serve(args.max_bytes, seed, args.sock_buf)) {
             Ok(()) => ExitCode::SUCCESS,
@@ -189,6 +195,7 @@ impl ServerProcess {
             .args(["--serve", "--max-bytes", &max_bytes.to_string()])
             .args(["--seed", &(!seed).to_string()])
             .args(["--sock-buf", &sock_buf.to_string()])
+            .args(["--stall-secs", &duplex::stall().as_secs().to_string()])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

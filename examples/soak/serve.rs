@@ -17,7 +17,7 @@ use lctls::{TlsAcceptor, TlsStream};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 
-use crate::duplex::{duplex, recv_all, recv_header, DuplexError, STALL};
+use crate::duplex::{duplex, recv_all, recv_header, stall, DuplexError};
 use crate::kind::{acceptors, tcp_socket, Kind, ACK, SERVER_KEY_UPDATE_EVERY};
 use crate::payload::{io_label, Header, Prng, Receiver, RecvError, Sender};
 use crate::tally::Tally;
@@ -229,7 +229,7 @@ async fn aborted(t: &Tally, tls: &mut TlsStream<TcpStream>, rx: &mut Receiver) {
             format!("ack: {e}"),
         );
     }
-    let r = match tokio::time::timeout(5 * STALL, recv_all(tls, rx)).await {
+    let r = match tokio::time::timeout(5 * stall(), recv_all(tls, rx)).await {
         Ok(r) => r,
         Err(_) => {
             let state = format!(
