@@ -92,7 +92,8 @@ pub async fn duplex(
     let mut last_change = Instant::now();
     let (mut polls, mut polls_at_change) = (0u64, 0u64);
     // Ciphertext lctls wrote to the socket while the payload did not move:
-    // a flush that only advances when the timer polls it is a lost wakeup.
+    // with few polls and bytes written at each, the writer is not woken when
+    // the socket drains (or the runtime is too busy to poll it sooner).
     let (mut outgoing, mut written_since_change) = (0usize, 0usize);
     let r = std::future::poll_fn(|cx| {
         polls += 1;
