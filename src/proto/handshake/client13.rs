@@ -508,6 +508,7 @@ impl ExpectServerHello {
         cx.negotiated.version = Some(ProtocolVersion::TLSv1_3);
         cx.negotiated.cipher_suite = Some(suite.suite);
         cx.negotiated.group = Some(group);
+        cx.negotiated.extended_master_secret = true;
         Ok(ClientState::EncryptedExtensions(
             ExpectEncryptedExtensions {
                 hs: Handshaking {

@@ -38,4 +38,9 @@ pub struct Negotiated {
     pub resumed: bool,
     /// The signature scheme the peer signed the handshake with, if it did.
     pub peer_signature_scheme: Option<SignatureScheme>,
+    /// True when the session's master secret is bound to its handshake: a
+    /// TLS 1.2 handshake with the extended master secret (RFC 7627), and
+    /// every TLS 1.3 handshake (whose key schedule always is). A TLS 1.2
+    /// session without it is never resumed (see [`resume`]).
+    pub extended_master_secret: bool,
 }

@@ -15,6 +15,16 @@
 //! do full handshakes. This bounds both the ticket size and the memory of
 //! the session caches.
 //!
+//! # Extended master secret
+//!
+//! Only TLS 1.2 sessions made with the extended master secret (RFC 7627)
+//! are resumable: without it, a session's master secret is not bound to its
+//! handshake (the triple-handshake attack), so a server issues no session
+//! ID and no ticket for it and a client does not keep it. A ClientHello
+//! that offers an extended-master-secret session without the extension is
+//! refused with handshake_failure (RFC 7627 section 5.3: the server "MUST
+//! abort"), and so is a server that resumes one without it.
+//!
 //! # What is checked again on resumption
 //!
 //! Resumption skips the Certificate messages, so before a stored session is

@@ -429,6 +429,7 @@ impl ExpectClientHello {
         n.alpn = alpn;
         n.sni = sni;
         n.resumed = resumed.is_some();
+        n.extended_master_secret = true;
         if let Some((_, session)) = resumed {
             // Who the client proved to be when the session was made.
             n.peer_certificates = session.peer_certificates;
