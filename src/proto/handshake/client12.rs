@@ -171,6 +171,9 @@ pub(crate) fn handle_server_hello(
             // The server proved it holds the session; who it was is what we
             // verified when the session was made.
             cx.negotiated.peer_certificates = session.peer_certificates.clone();
+            // Nothing is exchanged or signed again: report the session's.
+            cx.negotiated.group = session.group;
+            cx.negotiated.peer_signature_scheme = session.peer_signature_scheme;
             tracing::debug!("resuming TLS 1.2 session");
             return Ok(Client12State::ChangeCipherSpec(Box::new(Keyed {
                 master: session.master,
@@ -447,6 +450,8 @@ fn finish(k: Keyed, cx: &mut Common) {
                     lifetime,
                     peer_certificates: cx.negotiated.peer_certificates.clone(),
                     server_name: None,
+                    group: cx.negotiated.group,
+                    peer_signature_scheme: cx.negotiated.peer_signature_scheme,
                 },
             );
         }

@@ -213,11 +213,14 @@ impl Server12State {
 }
 
 /// The session a full handshake made: with the client's verified chain and
-/// the SNI name, which a resumption must repeat.
+/// the SNI name, which a resumption must repeat, and the group and client
+/// signature scheme, which a resumption reports.
 fn session_of(k: &Keyed, cx: &Common) -> Session12 {
     Session12 {
         peer_certificates: cx.negotiated.peer_certificates.clone(),
         server_name: session_sni(cx.negotiated.sni.as_deref()),
+        group: cx.negotiated.group,
+        peer_signature_scheme: cx.negotiated.peer_signature_scheme,
         session_id: k.hs.session_id.clone(),
         ticket: None,
         master: k.master.clone(),
@@ -367,6 +370,10 @@ pub(crate) fn handle_client_hello(
         cx.negotiated.cipher_suite = Some(suite.suite);
         cx.negotiated.resumed = true;
         cx.negotiated.peer_certificates = session.peer_certificates.clone();
+        // No key exchange and no signature in an abbreviated handshake: what
+        // the session's full handshake used is what the connection reports.
+        cx.negotiated.group = session.group;
+        cx.negotiated.peer_signature_scheme = session.peer_signature_scheme;
         tracing::debug!("resuming TLS 1.2 session");
         let mut k = Keyed {
             hs: Hs {

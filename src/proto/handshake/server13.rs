@@ -431,8 +431,10 @@ impl ExpectClientHello {
         n.resumed = resumed.is_some();
         n.extended_master_secret = true;
         if let Some((_, session)) = resumed {
-            // Who the client proved to be when the session was made.
+            // Who the client proved to be when the session was made, and
+            // the scheme it signed with then (it signs nothing now).
             n.peer_certificates = session.peer_certificates;
+            n.peer_signature_scheme = session.peer_signature_scheme;
         }
         let verify_client = client_verifier.is_some();
         let finished = ExpectFinished {
@@ -611,6 +613,7 @@ impl ExpectFinished {
                 lifetime: ticketer.lifetime(),
                 peer_certificates: peer_certificates.clone(),
                 server_name: server_name.clone(),
+                peer_signature_scheme: cx.negotiated.peer_signature_scheme,
             };
             let ticket = NewSessionTicket {
                 lifetime: u32::try_from(ticketer.lifetime().min(MAX_TICKET_LIFETIME)).unwrap_or(0),
