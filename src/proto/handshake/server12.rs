@@ -464,6 +464,12 @@ pub(crate) fn handle_client_hello(
         Vec::new()
     };
     sh_ext.session_ticket_ack = send_ticket;
+    // RFC 6066 section 3: a server that used the client's server_name
+    // "SHALL include an extension of type "server_name" in the (extended)
+    // server hello", empty; we look the certificate up by it. Not when
+    // resuming (above): "When resuming a session, the server MUST NOT
+    // include a server_name extension in the server hello."
+    sh_ext.server_name_ack = sni.is_some();
     sh_ext.ec_point_formats = ext.ec_point_formats.as_ref().map(|_| vec![0]);
     let sh = ServerHello {
         legacy_version: ProtocolVersion::TLSv1_2.get(),
