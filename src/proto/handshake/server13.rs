@@ -499,7 +499,12 @@ fn accept_psk(
         let Some(session) = ticketer.open13(&id.identity, now) else {
             continue;
         };
-        if session.suite.hash.output_len() != suite.hash.output_len() {
+        // Only at the session's own suite. RFC 8446 section 4.2.11 would
+        // allow any suite with the same hash, but early data must use the
+        // ticket's suite (section 4.2.10), and BoringSSL is as strict for
+        // simplicity (BoGo Resume-Server-UnofferedCipher-TLS13): a client
+        // that no longer offers it gets a full handshake.
+        if session.suite.suite != suite.suite {
             continue;
         }
         let hash = transcript.hash_with_extra(suite.hash, &raw[..cut]);
