@@ -197,6 +197,45 @@ async fn server_resumption_with_s_client() {
     .await;
 }
 
+/// A ticket is resumed only at its own cipher suite: offered a
+/// TLS_CHACHA20_POLY1305_SHA256 ticket by a client that now offers only
+/// TLS_AES_128_GCM_SHA256 (the same hash, which RFC 8446 section 4.2.11
+/// would allow), our server does a full handshake, as BoringSSL does
+/// (BoGo Resume-Server-UnofferedCipher-TLS13).
+#[tokio::test]
+async fn server_does_not_resume_a_ticket_at_another_suite() {
+    if !common::require("openssl") {
+        return;
+    }
+    bounded(async {
+        let (port, task) = echo_server(server_config(|b| b), 2).await;
+        let sess = sess_path("other-suite", port);
+        let first = [
+            "-sess_out",
+            &sess,
+            "-ciphersuites",
+            "TLS_CHACHA20_POLY1305_SHA256",
+        ];
+        let out = s_client_session(port, &first, b"first\n").await;
+        assert!(
+            out.contains("New, TLSv1.3, Cipher is TLS_CHACHA20"),
+            "{out}"
+        );
+        let second = ["-sess_in", &sess, "-ciphersuites", "TLS_AES_128_GCM_SHA256"];
+        let out = s_client_session(port, &second, b"second\n").await;
+        assert!(
+            out.contains("New, TLSv1.3, Cipher is TLS_AES_128_GCM_SHA256"),
+            "{out}"
+        );
+        let served = task.await.unwrap().expect("our server");
+        assert!(!served[0].resumed);
+        assert!(!served[1].resumed, "resumed at another suite");
+        assert_eq!(served[1].echoed, b"second\n");
+        let _ = std::fs::remove_file(&sess);
+    })
+    .await;
+}
+
 /// Our server takes only P-384, s_client sends an X25519 share: both
 /// connections go through a HelloRetryRequest, and the second still resumes.
 #[tokio::test]

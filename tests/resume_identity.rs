@@ -744,10 +744,10 @@ async fn resumption_is_bound_to_the_sni_name() {
                 extra.push("-tlsextdebug");
                 let out = s_client(port, flag, &extra).await;
                 assert!(out.contains(want), "{flag} {no_ticket:?} {extra:?}: {out}");
-                if version == ProtocolVersion::TLSv1_3 {
-                    let acked = out.contains("TLS server extension \"server name\"");
-                    assert_eq!(acked, want == "New, ", "{extra:?}: {out}");
-                }
+                // Acknowledged on every full handshake, in the TLS 1.2
+                // ServerHello as in TLS 1.3 EncryptedExtensions.
+                let acked = out.contains("TLS server extension \"server name\"");
+                assert_eq!(acked, want == "New, ", "{flag} {extra:?}: {out}");
             }
             let served = task.await.unwrap().expect("our server");
             let resumed: Vec<bool> = served.iter().map(|s| s.0).collect();

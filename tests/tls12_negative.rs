@@ -20,7 +20,7 @@ use lctls::proto::wire::extensions::{ClientExtensions, ServerHelloExtensions};
 use lctls::proto::wire::hello::{ClientHello, ServerHello, DOWNGRADE_TLS11, DOWNGRADE_TLS12};
 use lctls::proto::wire::tls12::Handshake12;
 use lctls::{Error, TlsAcceptor, TlsConnector};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 const TEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -62,9 +62,15 @@ fn certified(stem: &str) -> CertifiedKey {
 
 /// A 1.3+1.2 server (the default) presenting server.pem.
 fn server13() -> Arc<ServerConfig> {
+    server13_with(|b| b)
+}
+
+/// The default server with one option changed.
+fn server13_with(
+    f: impl FnOnce(lctls::config::ServerConfigBuilder) -> lctls::config::ServerConfigBuilder,
+) -> Arc<ServerConfig> {
     Arc::new(
-        ServerConfig::builder()
-            .with_certified_key(certified("server"))
+        f(ServerConfig::builder().with_certified_key(certified("server")))
             .build()
             .unwrap(),
     )
@@ -280,167 +286,41 @@ fn deflate_only_refused() {
 }
 
 // ---------------------------------------------------------------- EMS
+// The policy end to end against OpenSSL is in tests/ems_policy.rs.
 
 #[test]
 fn client_hello_without_ems() {
     bounded_sync(|| {
         let mut ch = ch12();
         ch.extensions.extended_master_secret = false;
-        for sc in [server13(), server12(|b| b)] {
+        // Refused where the configuration requires it...
+        for sc in [
+            server13_with(|b| b.require_extended_master_secret(true)),
+            server12(|b| b.require_extended_master_secret(true)),
+        ] {
             let (r, out) = serve(sc, ch.clone());
             assert_eq!(
                 r,
                 Err(Error::handshake(
-                    "client does not support the extended master secret (RFC 7627), which we require"
+                    "client does not support the extended master secret (RFC 7627), which this server requires"
                 ))
             );
             assert_eq!(out, alert(40));
         }
-        // Accepted with the dangerous switch: the server's flight follows.
-        let (r, out) = serve(
-            server12(|b| b.dangerous_allow_no_extended_master_secret()),
-            ch,
-        );
-        assert_eq!(r, Ok(()));
-        assert_eq!(out[0], 0x16, "handshake record");
-        assert_eq!(out[5], 0x02, "ServerHello");
-    });
-}
-
-/// An OpenSSL config that turns off the extended master secret.
-fn no_ems_conf() -> String {
-    let p = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("lctls-no-ems.cnf");
-    let text = "openssl_conf = oc\n[oc]\nssl_conf = sc\n[sc]\nsystem_default = sd\n\
-                [sd]\nOptions = -ExtendedMasterSecret\n";
-    if std::fs::read_to_string(&p).ok().as_deref() != Some(text) {
-        let tmp = p.with_extension(format!("{}", std::process::id()));
-        std::fs::write(&tmp, text).unwrap();
-        std::fs::rename(&tmp, &p).unwrap();
-    }
-    p.to_str().unwrap().to_string()
-}
-
-#[tokio::test]
-async fn our_client_vs_s_server_without_ems() {
-    if !common::require("openssl") {
-        return;
-    }
-    bounded(async {
-        let port = common::free_port();
-        let mut cmd = Command::new("openssl");
-        cmd.env("OPENSSL_CONF", no_ems_conf())
-            .arg("s_server")
-            .arg("-accept")
-            .arg(format!("127.0.0.1:{port}"))
-            .args(common::openssl_cert_args("server.pem", "server.key"))
-            .args(["-tls1_2", "-rev", "-quiet"]);
-        let mut srv = common::Peer::spawn(cmd, port, false);
-        srv.wait_listening(common::TIMEOUT);
-        for cc in [client(TLS12), client(BOTH)] {
-            let tcp = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
-            let e = TlsConnector::from(cc)
-                .connect("localhost", tcp)
-                .await
-                .unwrap_err();
-            assert_eq!(
-                Error::from_io(&e),
-                Some(&Error::handshake(
-                    "server does not support the extended master secret (RFC 7627), which we require"
-                ))
-            );
-        }
-        assert!(
-            common::wait_stderr_contains(&mut srv, "alert handshake failure", common::TIMEOUT)
-                .await,
-            "{}",
-            srv.describe()
-        );
-        // With the dangerous switch the connection works.
-        let cc = Arc::new(
-            ClientConfig::builder()
-                .with_root_store(roots())
-                .with_protocol_versions(TLS12)
-                .dangerous()
-                .allow_no_extended_master_secret()
-                .build()
-                .unwrap(),
-        );
-        let tcp = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
-        let tls = TlsConnector::from(cc)
-            .connect("localhost", tcp)
-            .await
-            .unwrap();
-        assert_eq!(tls.protocol_version(), Some(ProtocolVersion::TLSv1_2));
-        let mut tls = BufReader::new(tls);
-        tls.get_mut().write_all(b"no ems\n").await.unwrap();
-        tls.get_mut().flush().await.unwrap();
-        let mut line = String::new();
-        tls.read_line(&mut line).await.unwrap();
-        assert_eq!(line, "sme on\n");
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn s_client_without_ems_vs_our_server() {
-    if !common::require("openssl") {
-        return;
-    }
-    bounded(async {
-        for dangerous in [false, true] {
-            let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
-            let port = listener.local_addr().unwrap().port();
-            let sc = server12(|b| {
-                if dangerous {
-                    b.dangerous_allow_no_extended_master_secret()
-                } else {
-                    b
-                }
-            });
-            let task = tokio::spawn(async move {
-                let (tcp, _) = listener.accept().await.unwrap();
-                let mut tls = TlsAcceptor::from(sc).accept(tcp).await?;
-                let mut buf = [0u8; 7];
-                tls.read_exact(&mut buf).await?;
-                tls.write_all(&buf).await?;
-                tls.flush().await?;
-                let mut rest = Vec::new();
-                let _ = tls.read_to_end(&mut rest).await;
-                Ok::<_, std::io::Error>(())
-            });
-            let mut cmd =
-                common::openssl_s_client_version_cmd(port, "-tls1_2", true, true, &[]);
-            cmd.env("OPENSSL_CONF", no_ems_conf());
-            let mut c = common::Peer::spawn(cmd, port, true);
-            c.write(b"no ems\n");
-            if dangerous {
-                assert!(
-                    c.wait_stdout_contains(b"no ems\n", common::TIMEOUT).await,
-                    "{}",
-                    c.describe()
-                );
-                c.close_stdin();
-                assert!(c.wait_exit(common::TIMEOUT).await.unwrap().success());
-                task.await.unwrap().unwrap();
-            } else {
-                let status = c.wait_exit(common::TIMEOUT).await.expect("s_client exit");
-                assert!(!status.success());
-                assert!(
-                    c.stderr_text().contains("alert handshake failure"),
-                    "{}",
-                    c.describe()
-                );
-                let e = task.await.unwrap().unwrap_err();
-                assert_eq!(
-                    Error::from_io(&e),
-                    Some(&Error::handshake(
-                        "client does not support the extended master secret (RFC 7627), which we require"
-                    ))
-                );
+        // ...and served by default, with an empty session ID: the session is
+        // never resumable. With EMS the same server assigns one.
+        for (ems, id_len) in [(false, 0), (true, 32)] {
+            ch.extensions.extended_master_secret = ems;
+            for sc in [server13(), server12(|b| b)] {
+                let (r, out) = serve(sc, ch.clone());
+                assert_eq!(r, Ok(()));
+                assert_eq!(out[0], 0x16, "handshake record");
+                assert_eq!(out[5], 0x02, "ServerHello");
+                // header 5, handshake header 4, version 2, random 32.
+                assert_eq!(out[43], id_len, "session ID length, EMS {ems}");
             }
         }
-    })
-    .await;
+    });
 }
 
 // ---------------------------------------------------------------- downgrade

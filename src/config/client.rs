@@ -133,13 +133,6 @@ impl ClientConfigBuilder {
 pub struct DangerousClientConfigBuilder(ClientConfigBuilder);
 
 impl DangerousClientConfigBuilder {
-    /// Accepts TLS 1.2 servers without the extended master secret (RFC 7627),
-    /// whose sessions are open to the triple-handshake attack.
-    pub fn allow_no_extended_master_secret(mut self) -> ClientConfigBuilder {
-        self.0.shared.require_ems = false;
-        self.0
-    }
-
     /// Replaces certificate verification entirely. The verifier decides alone
     /// whether a server is who it claims to be.
     pub fn with_custom_verifier(

@@ -41,7 +41,7 @@ impl Default for SharedBuilder {
             suites: None,
             groups: None,
             versions: None,
-            require_ems: true,
+            require_ems: false,
             max_handshake_message: crate::proto::wire::handshake::DEFAULT_MAX_HANDSHAKE_MESSAGE,
             max_fragment: crate::proto::record::codec::MAX_PLAINTEXT,
             time: Arc::new(SystemTime),
@@ -109,6 +109,19 @@ macro_rules! shared_setters {
         /// Only these protocol versions (TLS 1.3 and TLS 1.2; default both).
         pub fn with_protocol_versions(mut self, versions: &[ProtocolVersion]) -> Self {
             self.shared.versions = Some(versions.to_vec());
+            self
+        }
+
+        /// Whether a TLS 1.2 peer must support the extended master secret
+        /// (RFC 7627). It is always offered and used when the peer supports
+        /// it. By default (false) a peer without it is accepted for a full
+        /// handshake, as OpenSSL, BoringSSL, Go and rustls do, but such a
+        /// session is never resumable: no session ID or ticket is issued
+        /// for it and a client does not keep it. With true, such a peer is
+        /// refused with a handshake_failure alert (FIPS-style). TLS 1.3 is
+        /// unaffected: its key schedule always binds the handshake.
+        pub fn require_extended_master_secret(mut self, required: bool) -> Self {
+            self.shared.require_ems = required;
             self
         }
 

@@ -96,13 +96,6 @@ impl ServerConfigBuilder {
         self
     }
 
-    /// Accepts TLS 1.2 clients without the extended master secret (RFC 7627),
-    /// whose sessions are open to the triple-handshake attack.
-    pub fn dangerous_allow_no_extended_master_secret(mut self) -> Self {
-        self.shared.require_ems = false;
-        self
-    }
-
     /// Asks clients for a certificate and verifies it with `verifier`
     /// (see [`crate::pki::DefaultClientVerifier`] for required and optional modes).
     pub fn with_client_cert_verifier(mut self, verifier: Arc<dyn ClientCertVerifier>) -> Self {

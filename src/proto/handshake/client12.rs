@@ -120,7 +120,7 @@ pub(crate) fn handle_server_hello(
     }
     if !ext.extended_master_secret && config.shared.require_ems {
         return Err(Error::handshake(
-            "server does not support the extended master secret (RFC 7627), which we require",
+            "server does not support the extended master secret (RFC 7627), which this client requires",
         ));
     }
     if let Some(p) = &ext.alpn {
@@ -137,6 +137,7 @@ pub(crate) fn handle_server_hello(
     n.version = Some(ProtocolVersion::TLSv1_2);
     n.cipher_suite = Some(suite.suite);
     n.alpn = ext.alpn.clone();
+    n.extended_master_secret = ext.extended_master_secret;
     let key = cache_key(&offer.server_name);
     let hs = Hs12 {
         config: config.clone(),
@@ -158,6 +159,7 @@ pub(crate) fn handle_server_hello(
                 ));
             }
             if session.extended_ms != hs.ems {
+                // RFC 7627 section 5.3: the client "MUST abort the handshake".
                 return Err(Error::handshake(
                     "resumed session's extended master secret state changed",
                 ));
@@ -169,6 +171,9 @@ pub(crate) fn handle_server_hello(
             // The server proved it holds the session; who it was is what we
             // verified when the session was made.
             cx.negotiated.peer_certificates = session.peer_certificates.clone();
+            // Nothing is exchanged or signed again: report the session's.
+            cx.negotiated.group = session.group;
+            cx.negotiated.peer_signature_scheme = session.peer_signature_scheme;
             tracing::debug!("resuming TLS 1.2 session");
             return Ok(Client12State::ChangeCipherSpec(Box::new(Keyed {
                 master: session.master,
@@ -424,12 +429,15 @@ fn finish(k: Keyed, cx: &mut Common) {
             ),
             _ => (DEFAULT_SESSION_LIFETIME, None),
         };
-        // A resumed handshake stores again only when the server renewed the ticket.
+        // A resumed handshake stores again only when the server renewed the
+        // ticket; a session without the extended master secret is never
+        // kept (see resume.rs).
         let store = if k.resumed {
             ticket.is_some()
         } else {
             ticket.is_some() || !k.hs.session_id.is_empty()
-        } && storable(&cx.negotiated.peer_certificates, None);
+        } && k.hs.ems
+            && storable(&cx.negotiated.peer_certificates, None);
         if store {
             k.hs.config.session_cache.put(
                 key,
@@ -442,6 +450,8 @@ fn finish(k: Keyed, cx: &mut Common) {
                     lifetime,
                     peer_certificates: cx.negotiated.peer_certificates.clone(),
                     server_name: None,
+                    group: cx.negotiated.group,
+                    peer_signature_scheme: cx.negotiated.peer_signature_scheme,
                 },
             );
         }

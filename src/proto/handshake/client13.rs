@@ -492,6 +492,9 @@ impl ExpectServerHello {
         if let Some(s) = psk {
             cx.negotiated.resumed = true;
             cx.negotiated.peer_certificates = s.peer_certificates.clone();
+            // The server signs nothing when resuming: report the scheme of
+            // the handshake that made the session. The group is the fresh one.
+            cx.negotiated.peer_signature_scheme = s.peer_signature_scheme;
             tracing::debug!("resuming TLS 1.3 session");
         }
         let hs = EarlySecret::new(suite, psk.map(|s| s.psk.as_bytes())).into_handshake(&shared);
@@ -505,6 +508,7 @@ impl ExpectServerHello {
         cx.negotiated.version = Some(ProtocolVersion::TLSv1_3);
         cx.negotiated.cipher_suite = Some(suite.suite);
         cx.negotiated.group = Some(group);
+        cx.negotiated.extended_master_secret = true;
         Ok(ClientState::EncryptedExtensions(
             ExpectEncryptedExtensions {
                 hs: Handshaking {
@@ -715,6 +719,7 @@ impl ExpectFinished {
                 key,
                 suite: master.suite(),
                 resumption_secret: master.resumption_master_secret(&transcript.current_hash()),
+                peer_signature_scheme: cx.negotiated.peer_signature_scheme,
                 time: config.shared.time.clone(),
             });
         }

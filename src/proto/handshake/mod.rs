@@ -20,7 +20,9 @@ pub struct Negotiated {
     pub version: Option<ProtocolVersion>,
     /// The cipher suite.
     pub cipher_suite: Option<CipherSuite>,
-    /// The key-exchange group.
+    /// The key-exchange group. A TLS 1.2 resumption runs no key exchange and
+    /// reports the group of the handshake that made the session (as
+    /// BoringSSL does); a TLS 1.3 resumption reports its fresh (EC)DHE group.
     pub group: Option<NamedGroup>,
     /// The ALPN protocol, if one was agreed.
     pub alpn: Option<Vec<u8>>,
@@ -36,6 +38,14 @@ pub struct Negotiated {
     /// ticket. Then `peer_certificates` is the chain verified when the
     /// session was made (see [`resume`] for what is checked again).
     pub resumed: bool,
-    /// The signature scheme the peer signed the handshake with, if it did.
+    /// The signature scheme the peer signed the handshake with, if it did:
+    /// the server's ServerKeyExchange or CertificateVerify on the client, the
+    /// client's CertificateVerify on the server. After a resumption, the
+    /// scheme of the handshake that made the session.
     pub peer_signature_scheme: Option<SignatureScheme>,
+    /// True when the session's master secret is bound to its handshake: a
+    /// TLS 1.2 handshake with the extended master secret (RFC 7627), and
+    /// every TLS 1.3 handshake (whose key schedule always is). A TLS 1.2
+    /// session without it is never resumed (see [`resume`]).
+    pub extended_master_secret: bool,
 }

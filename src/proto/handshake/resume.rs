@@ -6,20 +6,35 @@
 //!
 //! A session remembers the peer's certificate chain as it was verified in
 //! the full handshake (the client's chain on the server, the server's chain
-//! on the client) and the SNI name it was made under; a resumed connection
-//! reports that chain as its peer certificates. A chain longer than
-//! [`MAX_SESSION_CHAIN_BYTES`] (or an SNI name longer than
-//! [`MAX_SESSION_SNI_BYTES`]) is not kept: then no session is stored and no
-//! ticket issued (a TLS 1.2 server that already acknowledged the ticket
-//! extension sends an empty one, RFC 5077 section 3.3), so such peers always
-//! do full handshakes. This bounds both the ticket size and the memory of
-//! the session caches.
+//! on the client), the signature scheme the peer signed that handshake with
+//! and the SNI name it was made under; a resumed connection reports that
+//! chain and scheme as its peer certificates and peer signature scheme (a
+//! resumption signs nothing). A TLS 1.2 session also keeps its key-exchange
+//! group, which a TLS 1.2 resumption (no key exchange) reports, as BoringSSL
+//! does; a TLS 1.3 resumption runs a fresh (EC)DHE and reports that group.
+//!
+//! A chain longer than [`MAX_SESSION_CHAIN_BYTES`] (or an SNI name longer
+//! than [`MAX_SESSION_SNI_BYTES`]) is not kept: then no session is stored
+//! and no ticket issued (a TLS 1.2 server that already acknowledged the
+//! ticket extension sends an empty one, RFC 5077 section 3.3), so such
+//! peers always do full handshakes. This bounds both the ticket size and
+//! the memory of the session caches.
+//!
+//! # Extended master secret
+//!
+//! Only TLS 1.2 sessions made with the extended master secret (RFC 7627)
+//! are resumable: without it, a session's master secret is not bound to its
+//! handshake (the triple-handshake attack), so a server issues no session
+//! ID and no ticket for it and a client does not keep it. A ClientHello
+//! that offers an extended-master-secret session without the extension is
+//! refused with handshake_failure (RFC 7627 section 5.3: the server "MUST
+//! abort"), and so is a server that resumes one without it.
 //!
 //! # What is checked again on resumption
 //!
 //! Resumption skips the Certificate messages, so before a stored session is
-//! used (and otherwise a full handshake runs instead; resumption never fails
-//! a connection):
+//! used (and otherwise a full handshake runs instead; apart from the
+//! extended master secret rule above, resumption never fails a connection):
 //! * the server requires the SNI name to be the one the session was made
 //!   under (ASCII case-insensitively; both absent counts as equal), in TLS
 //!   1.2 as RFC 6066 section 3 says and in TLS 1.3 too;
@@ -50,7 +65,7 @@ use crate::proto::crypto::suites::{tls12_suite, tls13_suite, Tls12CipherSuite, T
 use crate::proto::handshake::client13::random;
 use crate::proto::keys::tls12::{MasterSecret12, MASTER_SECRET_LEN};
 use crate::proto::keys::tls13::{resumption_psk, Secret};
-use crate::proto::wire::enums::CipherSuite;
+use crate::proto::wire::enums::{CipherSuite, NamedGroup, SignatureScheme};
 use crate::proto::wire::handshake::NewSessionTicket;
 use crate::proto::wire::reader::{Put, Reader};
 use rustls_pki_types::CertificateDer;
@@ -58,7 +73,7 @@ use rustls_pki_types::CertificateDer;
 mod identity;
 
 pub(crate) use identity::{client_may_resume, server_may_resume, session_sni, storable};
-use identity::{put_chain, put_sni, read_chain, read_sni};
+use identity::{put_chain, put_code, put_sni, read_chain, read_code, read_sni};
 pub use identity::{MAX_SESSION_CHAIN_BYTES, MAX_SESSION_SNI_BYTES, MAX_TICKET_LIFETIME};
 
 /// A resumable TLS 1.2 session.
@@ -81,6 +96,11 @@ pub struct Session12 {
     pub peer_certificates: Vec<CertificateDer<'static>>,
     /// The SNI name the session was made under, in lower case (server side).
     pub server_name: Option<String>,
+    /// The key-exchange group of the full handshake.
+    pub group: Option<NamedGroup>,
+    /// The signature scheme the peer signed the full handshake with (None
+    /// for a client that sent no certificate).
+    pub peer_signature_scheme: Option<SignatureScheme>,
 }
 
 impl std::fmt::Debug for Session12 {
@@ -112,6 +132,8 @@ impl Session12 {
         v.put_bytes(self.master.as_bytes());
         put_sni(&mut v, self.server_name.as_deref())?;
         put_chain(&mut v, &self.peer_certificates)?;
+        put_code(&mut v, self.group.map(|g| g.get()));
+        put_code(&mut v, self.peer_signature_scheme.map(|s| s.get()));
         Ok(v)
     }
 
@@ -126,6 +148,8 @@ impl Session12 {
         let master = MasterSecret12::from_bytes(suite, r.take(MASTER_SECRET_LEN).ok()?).ok()?;
         let server_name = read_sni(&mut r)?;
         let peer_certificates = read_chain(&mut r)?;
+        let group = read_code(&mut r)?.map(NamedGroup::from);
+        let peer_signature_scheme = read_code(&mut r)?.map(SignatureScheme::from);
         r.finish().ok()?;
         Some(Session12 {
             session_id: Vec::new(),
@@ -136,6 +160,8 @@ impl Session12 {
             lifetime,
             peer_certificates,
             server_name,
+            group,
+            peer_signature_scheme,
         })
     }
 }
@@ -204,6 +230,9 @@ pub struct Session13 {
     pub peer_certificates: Vec<CertificateDer<'static>>,
     /// The SNI name the session was made under, in lower case (server side).
     pub server_name: Option<String>,
+    /// The signature scheme the peer signed the original handshake with
+    /// (None for a client that sent no certificate).
+    pub peer_signature_scheme: Option<SignatureScheme>,
 }
 
 impl std::fmt::Debug for Session13 {
@@ -238,6 +267,7 @@ impl Session13 {
         v.put_bytes(self.psk.as_bytes());
         put_sni(&mut v, self.server_name.as_deref())?;
         put_chain(&mut v, &self.peer_certificates)?;
+        put_code(&mut v, self.peer_signature_scheme.map(|s| s.get()));
         Ok(v)
     }
 
@@ -252,6 +282,7 @@ impl Session13 {
         let psk = Secret::from_slice(r.vec8().ok()?);
         let server_name = read_sni(&mut r)?;
         let peer_certificates = read_chain(&mut r)?;
+        let peer_signature_scheme = read_code(&mut r)?.map(SignatureScheme::from);
         r.finish().ok()?;
         Some(Session13 {
             suite,
@@ -262,18 +293,20 @@ impl Session13 {
             lifetime,
             peer_certificates,
             server_name,
+            peer_signature_scheme,
         })
     }
 }
 
 /// Where a client's TLS 1.3 connection turns NewSessionTickets into
-/// resumable sessions: the cache, the server's name and the resumption
-/// master secret.
+/// resumable sessions: the cache, the server's name, the resumption master
+/// secret and the scheme the server signed with (restored on resumption).
 pub(crate) struct TicketSink {
     pub cache: std::sync::Arc<ClientSessionCache>,
     pub key: String,
     pub suite: &'static Tls13CipherSuite,
     pub resumption_secret: Secret,
+    pub peer_signature_scheme: Option<SignatureScheme>,
     pub time: std::sync::Arc<dyn crate::config::TimeProvider>,
 }
 
@@ -300,6 +333,7 @@ impl TicketSink {
                 lifetime,
                 peer_certificates: peer_certificates.to_vec(),
                 server_name: None,
+                peer_signature_scheme: self.peer_signature_scheme,
             },
         );
     }
@@ -540,6 +574,8 @@ mod tests {
             lifetime: 100,
             peer_certificates: vec![CertificateDer::from(vec![0x30, 1, 2])],
             server_name: Some("example.com".into()),
+            group: Some(NamedGroup::X25519),
+            peer_signature_scheme: Some(SignatureScheme::RSA_PSS_SHA256),
         }
     }
 
@@ -552,6 +588,11 @@ mod tests {
         assert!(s.extended_ms);
         assert_eq!(s.peer_certificates, session(0).peer_certificates);
         assert_eq!(s.server_name.as_deref(), Some("example.com"));
+        assert_eq!(s.group, Some(NamedGroup::X25519));
+        assert_eq!(
+            s.peer_signature_scheme,
+            Some(SignatureScheme::RSA_PSS_SHA256)
+        );
         // Tampered tickets do not open.
         let mut bad = ticket.clone();
         let last = bad.len() - 1;
@@ -571,12 +612,14 @@ mod tests {
             lifetime: 100,
             peer_certificates: vec![CertificateDer::from(vec![9; 300]); 2],
             server_name: None,
+            peer_signature_scheme: Some(SignatureScheme::ED25519),
         };
         let t13 = t.seal13(&s13, 1000).unwrap();
         let back = t.open13(&t13, 1001).unwrap();
         assert_eq!((back.psk.as_bytes(), back.age_add), (&[5u8; 32][..], 77));
         assert_eq!(back.peer_certificates, s13.peer_certificates);
         assert_eq!(back.server_name, None);
+        assert_eq!(back.peer_signature_scheme, Some(SignatureScheme::ED25519));
         assert!(t.open(&t13, 1001).is_none());
     }
 

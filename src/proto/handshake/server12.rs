@@ -176,8 +176,11 @@ impl Server12State {
                     let session = session_of(&k, cx);
                     // A session too big to keep gets an empty ticket (RFC
                     // 5077 section 3.3: we already acknowledged the
-                    // extension) and no session-ID entry.
-                    let keep = storable(&session.peer_certificates, session.server_name.as_deref());
+                    // extension) and no session-ID entry. One without the
+                    // extended master secret got neither a session ID nor a
+                    // ticket acknowledgement: it is never resumable.
+                    let keep = k.hs.ems
+                        && storable(&session.peer_certificates, session.server_name.as_deref());
                     if k.hs.send_ticket {
                         if let Some(t) = &k.hs.config.ticketer {
                             let ticket = match keep {
@@ -210,11 +213,14 @@ impl Server12State {
 }
 
 /// The session a full handshake made: with the client's verified chain and
-/// the SNI name, which a resumption must repeat.
+/// the SNI name, which a resumption must repeat, and the group and client
+/// signature scheme, which a resumption reports.
 fn session_of(k: &Keyed, cx: &Common) -> Session12 {
     Session12 {
         peer_certificates: cx.negotiated.peer_certificates.clone(),
         server_name: session_sni(cx.negotiated.sni.as_deref()),
+        group: cx.negotiated.group,
+        peer_signature_scheme: cx.negotiated.peer_signature_scheme,
         session_id: k.hs.session_id.clone(),
         ticket: None,
         master: k.master.clone(),
@@ -242,10 +248,11 @@ fn send_ccs_and_finished(k: &mut Keyed, cx: &mut Common) -> Result<(), Error> {
     send12(cx, &mut k.hs.transcript, &Handshake12::Finished(verify))
 }
 
-/// A session the client offered that we can resume.
-fn find_session(config: &ServerConfig, ch: &ClientHello) -> Option<Session12> {
+/// A session the client offered that we can resume, or an error when the
+/// client offers an extended-master-secret session without the extension.
+fn find_session(config: &ServerConfig, ch: &ClientHello) -> Result<Option<Session12>, Error> {
     let now = config.shared.time.now().as_secs();
-    let s = match (&ch.extensions.session_ticket, &config.ticketer) {
+    let Some(s) = match (&ch.extensions.session_ticket, &config.ticketer) {
         (Some(t), Some(ticketer)) if !t.is_empty() => ticketer.open(t, now),
         _ => None,
     }
@@ -254,11 +261,15 @@ fn find_session(config: &ServerConfig, ch: &ClientHello) -> Option<Session12> {
             .then(|| config.session_cache.get(&ch.session_id))
             .flatten()
             .filter(|s| s.is_fresh(now))
-    })?;
+    }) else {
+        return Ok(None);
+    };
     let usable = ch.cipher_suites.contains(&s.suite().suite)
         && config.shared.protocols.suites12.iter().any(|x| x.suite == s.suite().suite)
-        // RFC 7627 section 5.3: EMS state must match, or we do a full handshake.
-        && s.extended_ms == ch.extensions.extended_master_secret
+        // Only extended-master-secret sessions are ever resumed (we store
+        // no others; RFC 7627 section 5.3 asks a full handshake for one
+        // without it when the client now offers the extension).
+        && s.extended_ms
         // RFC 6066 section 3: the same server_name; and who the client was
         // must still pass today's client-auth policy.
         && server_may_resume(
@@ -268,7 +279,18 @@ fn find_session(config: &ServerConfig, ch: &ClientHello) -> Option<Session12> {
             ch.extensions.server_name.as_deref(),
             config.shared.time.now(),
         );
-    usable.then_some(s)
+    if !usable {
+        return Ok(None);
+    }
+    // RFC 7627 section 5.3: "If the original session used the
+    // "extended_master_secret" extension but the new ClientHello does not
+    // contain it, the server MUST abort the abbreviated handshake."
+    if !ch.extensions.extended_master_secret {
+        return Err(Error::handshake(
+            "client offered an extended-master-secret session without the extension (RFC 7627 section 5.3)",
+        ));
+    }
+    Ok(Some(s))
 }
 
 /// Handles a ClientHello that negotiates TLS 1.2. `mark_downgrade` sets the
@@ -297,7 +319,7 @@ pub(crate) fn handle_client_hello(
     }
     if !ext.extended_master_secret && config.shared.require_ems {
         return Err(Error::handshake(
-            "client does not support the extended master secret (RFC 7627), which we require",
+            "client does not support the extended master secret (RFC 7627), which this server requires",
         ));
     }
     let secure_reneg = ext.renegotiation_info.is_some()
@@ -324,6 +346,7 @@ pub(crate) fn handle_client_hello(
     cx.negotiated.version = Some(ProtocolVersion::TLSv1_2);
     cx.negotiated.sni = sni.clone();
     cx.negotiated.alpn = alpn.clone();
+    cx.negotiated.extended_master_secret = ext.extended_master_secret;
     let mut sh_ext = ServerHelloExtensions {
         extended_master_secret: ext.extended_master_secret,
         renegotiation_info: secure_reneg.then(Vec::new),
@@ -331,7 +354,7 @@ pub(crate) fn handle_client_hello(
         ..Default::default()
     };
 
-    if let Some(session) = find_session(&config, &ch) {
+    if let Some(session) = find_session(&config, &ch)? {
         let suite = session.suite();
         sh_ext.ec_point_formats = None;
         let sh = ServerHello {
@@ -347,6 +370,10 @@ pub(crate) fn handle_client_hello(
         cx.negotiated.cipher_suite = Some(suite.suite);
         cx.negotiated.resumed = true;
         cx.negotiated.peer_certificates = session.peer_certificates.clone();
+        // No key exchange and no signature in an abbreviated handshake: what
+        // the session's full handshake used is what the connection reports.
+        cx.negotiated.group = session.group;
+        cx.negotiated.peer_signature_scheme = session.peer_signature_scheme;
         tracing::debug!("resuming TLS 1.2 session");
         let mut k = Keyed {
             hs: Hs {
@@ -427,13 +454,22 @@ pub(crate) fn handle_client_hello(
     let kx = KeyExchange::start(group)?;
     let public = kx.public_key().to_vec();
 
-    let send_ticket = ext.session_ticket.is_some() && config.ticketer.is_some();
-    let session_id = if config.session_cache.enabled() {
+    // A session without the extended master secret is never resumable, so
+    // it gets neither a ticket nor a session ID (see resume.rs).
+    let resumable = ext.extended_master_secret;
+    let send_ticket = resumable && ext.session_ticket.is_some() && config.ticketer.is_some();
+    let session_id = if resumable && config.session_cache.enabled() {
         new_session_id()?
     } else {
         Vec::new()
     };
     sh_ext.session_ticket_ack = send_ticket;
+    // RFC 6066 section 3: a server that used the client's server_name
+    // "SHALL include an extension of type "server_name" in the (extended)
+    // server hello", empty; we look the certificate up by it. Not when
+    // resuming (above): "When resuming a session, the server MUST NOT
+    // include a server_name extension in the server hello."
+    sh_ext.server_name_ack = sni.is_some();
     sh_ext.ec_point_formats = ext.ec_point_formats.as_ref().map(|_| vec![0]);
     let sh = ServerHello {
         legacy_version: ProtocolVersion::TLSv1_2.get(),

@@ -429,9 +429,12 @@ impl ExpectClientHello {
         n.alpn = alpn;
         n.sni = sni;
         n.resumed = resumed.is_some();
+        n.extended_master_secret = true;
         if let Some((_, session)) = resumed {
-            // Who the client proved to be when the session was made.
+            // Who the client proved to be when the session was made, and
+            // the scheme it signed with then (it signs nothing now).
             n.peer_certificates = session.peer_certificates;
+            n.peer_signature_scheme = session.peer_signature_scheme;
         }
         let verify_client = client_verifier.is_some();
         let finished = ExpectFinished {
@@ -496,7 +499,12 @@ fn accept_psk(
         let Some(session) = ticketer.open13(&id.identity, now) else {
             continue;
         };
-        if session.suite.hash.output_len() != suite.hash.output_len() {
+        // Only at the session's own suite. RFC 8446 section 4.2.11 would
+        // allow any suite with the same hash, but early data must use the
+        // ticket's suite (section 4.2.10), and BoringSSL is as strict for
+        // simplicity (BoGo Resume-Server-UnofferedCipher-TLS13): a client
+        // that no longer offers it gets a full handshake.
+        if session.suite.suite != suite.suite {
             continue;
         }
         let hash = transcript.hash_with_extra(suite.hash, &raw[..cut]);
@@ -610,6 +618,7 @@ impl ExpectFinished {
                 lifetime: ticketer.lifetime(),
                 peer_certificates: peer_certificates.clone(),
                 server_name: server_name.clone(),
+                peer_signature_scheme: cx.negotiated.peer_signature_scheme,
             };
             let ticket = NewSessionTicket {
                 lifetime: u32::try_from(ticketer.lifetime().min(MAX_TICKET_LIFETIME)).unwrap_or(0),

@@ -1,6 +1,7 @@
 //! Who the peer of a session was: the bounded encoding of its certificate
-//! chain and SNI name inside a session, and the checks that decide whether
-//! a stored session may be resumed (documented on the parent module).
+//! chain, SNI name and signature scheme inside a session, and the checks
+//! that decide whether a stored session may be resumed (documented on the
+//! parent module).
 
 use rustls_pki_types::{CertificateDer, UnixTime};
 
@@ -77,6 +78,27 @@ pub(super) fn read_sni(r: &mut Reader<'_>) -> Option<Option<String>> {
     let b = r.vec8().ok()?;
     let s = std::str::from_utf8(b).ok()?;
     Some((!s.is_empty()).then(|| s.to_string()))
+}
+
+/// Writes an optional 16-bit code point (a signature scheme or a group): a
+/// presence byte, then the value. A flag rather than a reserved value,
+/// since 0 is a code point like any other on the wire.
+pub(super) fn put_code(v: &mut Vec<u8>, code: Option<u16>) {
+    match code {
+        Some(c) => {
+            v.put_u8v(1);
+            v.put_u16v(c);
+        }
+        None => v.put_u8v(0),
+    }
+}
+
+pub(super) fn read_code(r: &mut Reader<'_>) -> Option<Option<u16>> {
+    match r.u8().ok()? {
+        0 => Some(None),
+        1 => Some(Some(r.u16().ok()?)),
+        _ => None,
+    }
 }
 
 /// The SNI name a session is bound to, normalised for comparison.
@@ -224,16 +246,25 @@ mod tests {
         let mut v = Vec::new();
         put_sni(&mut v, Some("a.example")).unwrap();
         put_chain(&mut v, &chain).unwrap();
+        put_code(&mut v, Some(0x0804));
+        put_code(&mut v, None);
         let mut r = Reader::new(&v);
         assert_eq!(read_sni(&mut r), Some(Some("a.example".into())));
         assert_eq!(read_chain(&mut r), Some(chain.clone()));
+        assert_eq!(read_code(&mut r), Some(Some(0x0804)));
+        assert_eq!(read_code(&mut r), Some(None));
         assert!(r.is_empty());
         // Truncated input is refused, never a panic.
         for cut in 0..v.len() {
             let mut r = Reader::new(&v[..cut]);
-            let ok = read_sni(&mut r).is_some() && read_chain(&mut r).is_some();
+            let ok = read_sni(&mut r).is_some()
+                && read_chain(&mut r).is_some()
+                && read_code(&mut r).is_some()
+                && read_code(&mut r).is_some();
             assert!(!ok, "cut {cut}");
         }
+        // A presence byte other than 0 or 1 is refused.
+        assert_eq!(read_code(&mut Reader::new(&[2, 0, 0])), None);
         assert!(storable(&chain, Some("a.example")));
         let big = vec![CertificateDer::from(vec![0; MAX_SESSION_CHAIN_BYTES + 1])];
         assert!(!storable(&big, None));

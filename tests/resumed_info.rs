@@ -1,0 +1,269 @@
+//! What a resumed connection reports about the handshake that made its
+//! session: the peer's signature scheme on both sides (a resumption signs
+//! nothing), and the key-exchange group: a TLS 1.2 resumption runs no key
+//! exchange and reports the session's group (as BoringSSL does, BoGo's
+//! `CurveID-Resume-*`), a TLS 1.3 one runs a fresh (EC)DHE and reports that
+//! (`CurveID-Resume-*-TLS13`). In-process against ourselves with mutual TLS
+//! for TLS 1.3, TLS 1.2 tickets and TLS 1.2 session IDs, then against
+//! `openssl s_server` (our client) and `openssl s_client -sess_out/-sess_in`
+//! (our server).
+
+mod common;
+mod support;
+
+use std::sync::Arc;
+
+use lctls::config::{ClientConfig, ServerConfig};
+use lctls::pki::DefaultClientVerifier;
+use lctls::proto::handshake::Negotiated;
+use lctls::proto::wire::enums::{NamedGroup, ProtocolVersion, SignatureScheme};
+use lctls::{TlsAcceptor, TlsConnector};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+#[derive(Clone, Copy, Debug)]
+enum Mode {
+    Tls13,
+    Tls12Ticket,
+    Tls12SessionId,
+}
+
+const MODES: [Mode; 3] = [Mode::Tls13, Mode::Tls12Ticket, Mode::Tls12SessionId];
+
+impl Mode {
+    fn versions(self) -> &'static [ProtocolVersion] {
+        match self {
+            Mode::Tls13 => &[ProtocolVersion::TLSv1_3],
+            _ => &[ProtocolVersion::TLSv1_2],
+        }
+    }
+}
+
+/// An RSA server that requires a client certificate, so both sides see a
+/// peer signature; tickets off for the session-ID mode.
+fn server(mode: Mode) -> Arc<ServerConfig> {
+    Arc::new(
+        support::server_builder("server-rsa")
+            .with_protocol_versions(mode.versions())
+            .with_client_cert_verifier(Arc::new(DefaultClientVerifier::new(support::roots())))
+            .with_tickets(!matches!(mode, Mode::Tls12SessionId))
+            .build()
+            .unwrap(),
+    )
+}
+
+/// A client with the ECDSA P-256 certificate, preferring `groups`.
+fn client(mode: Mode, groups: &[NamedGroup]) -> Arc<ClientConfig> {
+    Arc::new(
+        support::client_builder()
+            .with_protocol_versions(mode.versions())
+            .with_groups(groups)
+            .with_client_cert(support::certified_key("client", "client.key"))
+            .build()
+            .unwrap(),
+    )
+}
+
+/// One in-process connection: what each side negotiated. The server writes
+/// first so a TLS 1.3 client takes in its ticket.
+async fn connect(cc: &Arc<ClientConfig>, sc: &Arc<ServerConfig>) -> (Negotiated, Negotiated) {
+    let (mut c, mut s) = support::pair(cc.clone(), sc.clone(), "localhost").await;
+    s.write_all(b"hi").await.unwrap();
+    s.flush().await.unwrap();
+    let mut two = [0u8; 2];
+    c.read_exact(&mut two).await.unwrap();
+    (c.negotiated().clone(), s.negotiated().clone())
+}
+
+#[tokio::test]
+async fn resumption_reports_the_sessions_signature_schemes_and_group() {
+    support::timeout(async {
+        for mode in MODES {
+            let sc = server(mode);
+            let cc = client(mode, &[NamedGroup::X25519, NamedGroup::secp256r1]);
+            let (c1, s1) = connect(&cc, &sc).await;
+            assert!(!c1.resumed && !s1.resumed, "{mode:?}");
+            // The full handshake: the RSA server signed with some RSA scheme,
+            // the client with its P-256 key.
+            let server_scheme = c1.peer_signature_scheme.expect("client saw a scheme");
+            assert!(
+                format!("{server_scheme:?}").starts_with("RSA_"),
+                "{mode:?}: {server_scheme:?}"
+            );
+            assert_eq!(
+                s1.peer_signature_scheme,
+                Some(SignatureScheme::ECDSA_NISTP256_SHA256),
+                "{mode:?}"
+            );
+            assert_eq!(c1.group, Some(NamedGroup::X25519), "{mode:?}");
+            assert_eq!(s1.group, Some(NamedGroup::X25519), "{mode:?}");
+            // Twice: a TLS 1.3 ticket issued on a resumed connection, and a
+            // renewed TLS 1.2 ticket, carry the schemes on.
+            for round in 0..2 {
+                let (c, s) = connect(&cc, &sc).await;
+                assert!(c.resumed && s.resumed, "{mode:?} round {round}");
+                assert_eq!(
+                    c.peer_signature_scheme,
+                    Some(server_scheme),
+                    "{mode:?} round {round}: client side"
+                );
+                assert_eq!(
+                    s.peer_signature_scheme,
+                    Some(SignatureScheme::ECDSA_NISTP256_SHA256),
+                    "{mode:?} round {round}: server side"
+                );
+                assert_eq!(c.group, Some(NamedGroup::X25519), "{mode:?}");
+                assert_eq!(s.group, Some(NamedGroup::X25519), "{mode:?}");
+            }
+        }
+    })
+    .await
+}
+
+/// Our client against `openssl s_server`: the resumed connection reports
+/// the scheme and group of the full handshake (TLS 1.2, both by ticket and
+/// by session ID) or its own fresh group (TLS 1.3).
+#[tokio::test]
+async fn our_client_reports_them_resuming_with_s_server() {
+    if !common::require("openssl") {
+        return;
+    }
+    support::timeout(async {
+        for (mode, extra) in [
+            (Mode::Tls13, &[][..]),
+            (Mode::Tls12Ticket, &[][..]),
+            (Mode::Tls12SessionId, &["-no_ticket"][..]),
+        ] {
+            let port = common::free_port();
+            let version = match mode {
+                Mode::Tls13 => "-tls1_3",
+                _ => "-tls1_2",
+            };
+            let mut args = vec!["-groups", "P-256:X25519"];
+            args.extend_from_slice(extra);
+            let _srv = common::openssl_s_server_version(
+                port,
+                "server-rsa.pem",
+                "server-rsa.key",
+                version,
+                &args,
+            );
+            let cc = Arc::new(
+                support::client_builder()
+                    .with_protocol_versions(mode.versions())
+                    .with_groups(&[NamedGroup::secp256r1, NamedGroup::X25519])
+                    .build()
+                    .unwrap(),
+            );
+            let mut seen = Vec::new();
+            for _ in 0..2 {
+                let tcp = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+                let tls = TlsConnector::from(cc.clone())
+                    .connect("localhost", tcp)
+                    .await
+                    .unwrap();
+                let n = tls.negotiated().clone();
+                // The round trip also takes in a TLS 1.3 ticket.
+                common::reverse_roundtrip_and_close(tls, "resume me").await;
+                seen.push(n);
+            }
+            let (full, again) = (&seen[0], &seen[1]);
+            assert!(!full.resumed && again.resumed, "{mode:?}");
+            assert!(full.peer_signature_scheme.is_some(), "{mode:?}");
+            assert_eq!(
+                again.peer_signature_scheme, full.peer_signature_scheme,
+                "{mode:?}"
+            );
+            assert_eq!(full.group, Some(NamedGroup::secp256r1), "{mode:?}");
+            assert_eq!(again.group, Some(NamedGroup::secp256r1), "{mode:?}");
+        }
+    })
+    .await
+}
+
+/// `openssl s_client` resumes with our server; in TLS 1.3 it offers another
+/// group on the resumption, which our server reports (the fresh (EC)DHE),
+/// while a TLS 1.2 resumption keeps reporting the session's group even when
+/// the resuming hello prefers another. The client's signature scheme (it
+/// authenticates with certs/client.pem) is reported on both.
+#[tokio::test]
+async fn our_server_reports_them_when_s_client_resumes() {
+    if !common::require("openssl") {
+        return;
+    }
+    support::timeout(async {
+        let cert = common::openssl_cert_args("client.pem", "client.key");
+        for mode in MODES {
+            let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
+            let port = listener.local_addr().unwrap().port();
+            let sc = server(mode);
+            let task = tokio::spawn(async move {
+                let mut seen = Vec::new();
+                for _ in 0..2 {
+                    let (tcp, _) = listener.accept().await?;
+                    let mut tls = TlsAcceptor::from(sc.clone()).accept(tcp).await?;
+                    let mut line = [0u8; 5];
+                    tls.read_exact(&mut line).await?;
+                    tls.write_all(&line).await?;
+                    tls.flush().await?;
+                    let mut rest = Vec::new();
+                    let _ = tls.read_to_end(&mut rest).await;
+                    seen.push(tls.negotiated().clone());
+                }
+                Ok::<_, std::io::Error>(seen)
+            });
+            let (version, no_ticket) = match mode {
+                Mode::Tls13 => ("-tls1_3", None),
+                Mode::Tls12Ticket => ("-tls1_2", None),
+                Mode::Tls12SessionId => ("-tls1_2", Some("-no_ticket")),
+            };
+            let sess = session_file(&format!("{mode:?}"), port);
+            for (flag, groups, want) in [
+                ("-sess_out", "X25519", "New, "),
+                ("-sess_in", "P-256:X25519", "Reused, "),
+            ] {
+                let mut extra: Vec<&str> = cert.iter().map(String::as_str).collect();
+                extra.extend([flag, sess.as_str(), "-groups", groups]);
+                extra.extend(no_ticket);
+                let mut c = common::openssl_s_client_version(port, version, false, true, &extra);
+                c.write(b"line\n");
+                assert!(
+                    c.wait_stdout_contains(b"line\n", common::TIMEOUT).await,
+                    "{mode:?} {flag}: no echo\n{}",
+                    c.describe()
+                );
+                c.close_stdin();
+                let status = c.wait_exit(common::TIMEOUT).await.expect("s_client exit");
+                assert!(status.success(), "{}", c.describe());
+                assert!(
+                    c.stdout_text().contains(want),
+                    "{mode:?} {flag}: {}",
+                    c.describe()
+                );
+            }
+            let seen = task.await.unwrap().expect("our server");
+            let (full, again) = (&seen[0], &seen[1]);
+            assert!(!full.resumed && again.resumed, "{mode:?}");
+            assert!(full.peer_signature_scheme.is_some(), "{mode:?}");
+            assert_eq!(
+                again.peer_signature_scheme, full.peer_signature_scheme,
+                "{mode:?}"
+            );
+            assert_eq!(full.group, Some(NamedGroup::X25519), "{mode:?}");
+            let resumed_group = match mode {
+                Mode::Tls13 => NamedGroup::secp256r1,
+                _ => NamedGroup::X25519,
+            };
+            assert_eq!(again.group, Some(resumed_group), "{mode:?}");
+        }
+    })
+    .await
+}
+
+fn session_file(tag: &str, port: u16) -> String {
+    let p = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "lctls-resumed-info-{tag}-{}-{port}.pem",
+        std::process::id()
+    ));
+    p.to_str().unwrap().to_string()
+}
