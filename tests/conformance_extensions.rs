@@ -22,7 +22,7 @@ use lctls::proto::wire::enums::{
 };
 use lctls::proto::wire::extensions::ServerHelloExtensions;
 use lctls::proto::wire::handshake::HandshakeMessage;
-use lctls::proto::wire::hello::{ClientHello, ServerHello};
+use lctls::proto::wire::hello::{ClientHello, ServerHello, HRR_RANDOM};
 use lctls::Error;
 use support::forge::*;
 use support::*;
@@ -73,9 +73,10 @@ fn ext12() -> ServerHelloExtensions {
     }
 }
 
-/// A TLS 1.2 client's verdict on the ServerHello `sh` (encoded), and what
-/// it wrote; `name` "127.0.0.1" sends no SNI.
-fn client12_verdict(
+/// A client's verdict on the plaintext ServerHello (or HelloRetryRequest)
+/// `sh` makes from its ClientHello, and what it wrote; `name` "127.0.0.1"
+/// sends no SNI.
+fn client_verdict_on(
     cc: Arc<ClientConfig>,
     name: &'static str,
     sh: impl FnOnce(&ClientHello) -> Vec<u8>,
@@ -157,7 +158,7 @@ fn serve(sc: Arc<ServerConfig>, msg: &[u8]) -> (Result<(), Error>, Vec<u8>) {
 /// ServerHello acknowledges server_name.
 #[test]
 fn tls12_unsolicited_server_name_ack_is_unsupported_extension() {
-    let (r, out) = client12_verdict(client(TLS12, &[]), "127.0.0.1", |_| {
+    let (r, out) = client_verdict_on(client(TLS12, &[]), "127.0.0.1", |_| {
         sh12(ServerHelloExtensions {
             server_name_ack: true,
             ..ext12()
@@ -166,7 +167,7 @@ fn tls12_unsolicited_server_name_ack_is_unsupported_extension() {
     assert_alert(r, AlertDescription::UnsupportedExtension);
     assert_eq!(out, plain_fatal_alert(110));
     // The control: with SNI sent, the acknowledgement is fine.
-    let (r, _) = client12_verdict(client(TLS12, &[]), "localhost", |_| {
+    let (r, _) = client_verdict_on(client(TLS12, &[]), "localhost", |_| {
         sh12(ServerHelloExtensions {
             server_name_ack: true,
             ..ext12()
@@ -195,12 +196,12 @@ fn tls12_unoffered_alpn_is_unsupported_extension() {
             ..ext12()
         })
     };
-    let (r, out) = client12_verdict(client(TLS12, &[]), "localhost", |_| with_alpn());
+    let (r, out) = client_verdict_on(client(TLS12, &[]), "localhost", |_| with_alpn());
     assert_alert(r, AlertDescription::UnsupportedExtension);
     assert_eq!(out, plain_fatal_alert(110));
-    let (r, _) = client12_verdict(client(TLS12, &["http/1.1"]), "localhost", |_| with_alpn());
+    let (r, _) = client_verdict_on(client(TLS12, &["http/1.1"]), "localhost", |_| with_alpn());
     assert_alert(r, AlertDescription::IllegalParameter);
-    let (r, _) = client12_verdict(client(TLS12, &["h2"]), "localhost", |_| with_alpn());
+    let (r, _) = client_verdict_on(client(TLS12, &["h2"]), "localhost", |_| with_alpn());
     r.expect("an offered protocol");
 }
 
@@ -210,7 +211,12 @@ fn tls13_unoffered_alpn_is_unsupported_extension() {
     let ee = encrypted_extensions(&[(16, ALPN_H2)]);
     let r = client13_verdict(&[], "localhost", |sh| sh, std::slice::from_ref(&ee));
     assert_alert(r, AlertDescription::UnsupportedExtension);
-    let r = client13_verdict(&["http/1.1"], "localhost", |sh| sh, std::slice::from_ref(&ee));
+    let r = client13_verdict(
+        &["http/1.1"],
+        "localhost",
+        |sh| sh,
+        std::slice::from_ref(&ee),
+    );
     assert_alert(r, AlertDescription::IllegalParameter);
     client13_verdict(&["h2"], "localhost", |sh| sh, &[ee]).expect("an offered protocol");
 }
@@ -219,7 +225,7 @@ fn tls13_unoffered_alpn_is_unsupported_extension() {
 /// carrying it answers nothing we asked.
 #[test]
 fn tls12_client_refuses_supported_versions_answer() {
-    let (r, _) = client12_verdict(client(TLS12, &[]), "localhost", |_| {
+    let (r, _) = client_verdict_on(client(TLS12, &[]), "localhost", |_| {
         sh12(ServerHelloExtensions {
             selected_version: Some(ProtocolVersion::TLSv1_2),
             ..ext12()
@@ -235,7 +241,7 @@ fn tls12_client_refuses_supported_versions_answer() {
 #[test]
 fn supported_groups_in_server_hello() {
     let groups: &[u8] = &[0, 2, 0, 29];
-    let (r, _) = client12_verdict(client(TLS12, &[]), "localhost", |_| {
+    let (r, _) = client_verdict_on(client(TLS12, &[]), "localhost", |_| {
         with_extension(&sh12(ext12()), 10, groups)
     });
     r.expect("supported_groups tolerated in a TLS 1.2 ServerHello");
@@ -255,7 +261,7 @@ fn duplicate_server_hello_extension_is_decode_error() {
         })
     };
     for typ in [0xffff, 23] {
-        let (r, out) = client12_verdict(client(TLS12, &[]), "localhost", |_| {
+        let (r, out) = client_verdict_on(client(TLS12, &[]), "localhost", |_| {
             twice(&sh12(ServerHelloExtensions::default()), typ)
         });
         assert_alert(r, AlertDescription::DecodeError);
@@ -269,6 +275,49 @@ fn duplicate_server_hello_extension_is_decode_error() {
     assert_alert(r, AlertDescription::DecodeError);
 }
 
+/// HelloRetryRequest-Duplicate{Curve,Cookie}-TLS13: in a HelloRetryRequest
+/// a repeated extension is a parameter given twice, illegal_parameter (as
+/// BoringSSL answers), unlike in the hellos.
+#[test]
+fn duplicate_hello_retry_request_extension_is_illegal() {
+    let hrr = |ch: &ClientHello| {
+        HandshakeMessage::ServerHello(ServerHello {
+            legacy_version: ProtocolVersion::TLSv1_2.get(),
+            random: HRR_RANDOM,
+            session_id: ch.session_id.clone(),
+            cipher_suite: CipherSuite::TLS13_AES_128_GCM_SHA256,
+            compression_method: 0,
+            extensions: ServerHelloExtensions {
+                selected_version: Some(ProtocolVersion::TLSv1_3),
+                selected_group: Some(NamedGroup::secp256r1),
+                ..Default::default()
+            },
+        })
+        .to_bytes()
+        .unwrap()
+    };
+    let cc = || {
+        Arc::new(
+            client_builder()
+                .with_protocol_versions(&[ProtocolVersion::TLSv1_3])
+                .with_groups(&[NamedGroup::X25519, NamedGroup::secp256r1])
+                .build()
+                .unwrap(),
+        )
+    };
+    let (r, _) = client_verdict_on(cc(), "localhost", hrr);
+    r.expect("a sound HelloRetryRequest");
+    for (typ, body) in [(51u16, &[0u8, 23][..]), (44, &[0, 1, 7])] {
+        let (r, _) = client_verdict_on(cc(), "localhost", |ch| {
+            edit_extensions(&hrr(ch), |e| {
+                e.push((typ, body.to_vec()));
+                e.push((typ, body.to_vec()));
+            })
+        });
+        assert_alert(r, AlertDescription::IllegalParameter);
+    }
+}
+
 // ------------------------------------------------- lenient parsing (client)
 
 /// PointFormat-Client-MissingUncompressed: RFC 8422 section 5.1.2 makes the
@@ -279,7 +328,7 @@ fn server_point_formats_without_uncompressed_are_illegal() {
         (vec![1], AlertDescription::IllegalParameter),
         (vec![], AlertDescription::DecodeError),
     ] {
-        let (r, _) = client12_verdict(client(TLS12, &[]), "localhost", |_| {
+        let (r, _) = client_verdict_on(client(TLS12, &[]), "localhost", |_| {
             sh12(ServerHelloExtensions {
                 ec_point_formats: Some(formats),
                 ..ext12()
@@ -287,7 +336,7 @@ fn server_point_formats_without_uncompressed_are_illegal() {
         });
         assert_alert(r, alert);
     }
-    let (r, _) = client12_verdict(client(TLS12, &[]), "localhost", |_| {
+    let (r, _) = client_verdict_on(client(TLS12, &[]), "localhost", |_| {
         sh12(ServerHelloExtensions {
             ec_point_formats: Some(vec![42, 0, 2]),
             ..ext12()
@@ -302,7 +351,7 @@ fn server_point_formats_without_uncompressed_are_illegal() {
 #[test]
 fn tls12_echo_of_compat_session_id_is_illegal() {
     let both = &[ProtocolVersion::TLSv1_3, ProtocolVersion::TLSv1_2];
-    let (r, out) = client12_verdict(client(both, &[]), "localhost", |ch| {
+    let (r, out) = client_verdict_on(client(both, &[]), "localhost", |ch| {
         assert_eq!(ch.session_id.len(), 32);
         let mut sh = sh12(ext12());
         // legacy_session_id_echo follows the header, version and random.
@@ -313,7 +362,7 @@ fn tls12_echo_of_compat_session_id_is_illegal() {
     assert!(e.to_string().contains("compatibility session ID"), "{e}");
     assert_eq!(out, plain_fatal_alert(47));
     // The control: another session ID starts a full handshake.
-    let (r, _) = client12_verdict(client(both, &[]), "localhost", |_| sh12(ext12()));
+    let (r, _) = client_verdict_on(client(both, &[]), "localhost", |_| sh12(ext12()));
     r.expect("a fresh session ID");
 }
 

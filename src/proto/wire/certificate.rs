@@ -276,10 +276,10 @@ mod tests {
     }
 
     #[test]
-    fn duplicate_entry_extension_is_decode_error() {
+    fn duplicate_entry_extension_is_illegal() {
         let exts = [0, 8, 0, 5, 0, 0, 0, 5, 0, 0];
         let e = CertificateMsg::decode(&mut Reader::new(&certificate_body(&exts))).unwrap_err();
-        assert_eq!(e.alert(), Some(AlertDescription::DecodeError));
+        assert_eq!(e.alert(), Some(AlertDescription::IllegalParameter));
     }
 
     #[test]

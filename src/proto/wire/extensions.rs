@@ -49,15 +49,14 @@ pub(crate) enum Handled {
 }
 
 /// Refuses an extensions block that names one type twice, before any
-/// extension in it is looked at. RFC 8446 section 4.2 ("There MUST NOT be
-/// more than one extension of the same type in a given extension block")
-/// names no alert; the block as a whole is malformed, so decode_error, as
-/// BoringSSL sends (its DuplicateExtension tests expect it of both sides).
-/// Checking the whole block first makes a duplicated unsolicited extension
-/// decode_error too, not the unsupported_extension its first copy would
-/// earn. Sorting keeps the check O(n log n) for the up to 16,383 extensions
-/// a 64 KiB block can hold.
-fn refuse_duplicates(exts: &Reader<'_>) -> Result<(), Error> {
+/// extension in it is looked at, with `alert`. RFC 8446 section 4.2 ("There
+/// MUST NOT be more than one extension of the same type in a given
+/// extension block") names no alert; see [`for_each_hello_extension`] and
+/// [`for_each_extension`] for the two we send. Checking the whole block
+/// first makes a duplicated unsolicited extension a duplicate, not the
+/// unsupported_extension its first copy would earn. Sorting keeps the check
+/// O(n log n) for the up to 16,383 extensions a 64 KiB block can hold.
+fn refuse_duplicates(exts: &Reader<'_>, alert: AlertDescription) -> Result<(), Error> {
     let mut r = Reader::new(exts.rest());
     let mut types = Vec::new();
     while !r.is_empty() {
@@ -66,19 +65,47 @@ fn refuse_duplicates(exts: &Reader<'_>) -> Result<(), Error> {
     }
     types.sort_unstable();
     match types.windows(2).find(|w| w[0] == w[1]) {
-        Some(w) => Err(Error::decode(format!("duplicate extension {}", w[0]))),
+        Some(w) => Err(Error::protocol(
+            alert,
+            format!("duplicate extension {}", w[0]),
+        )),
         None => Ok(()),
     }
 }
 
-/// Walks an extensions block, refusing duplicates; `f` sees each known or
-/// unknown extension body and says whether it decoded it.
+/// Walks an extensions block, refusing duplicates with illegal_parameter;
+/// `f` sees each known or unknown extension body and says whether it
+/// decoded it. For the blocks of HelloRetryRequest, Certificate entries,
+/// CertificateRequest and NewSessionTicket, where a duplicate is a
+/// parameter given twice (BoringSSL's DUPLICATE_EXTENSION, which its
+/// runner expects as illegal_parameter for HelloRetryRequest and tickets).
 pub(crate) fn for_each_extension<'a>(
     r: &mut Reader<'a>,
+    f: impl FnMut(ExtensionType, &mut Reader<'a>) -> Result<Handled, Error>,
+) -> Result<(), Error> {
+    walk_extensions(r, AlertDescription::IllegalParameter, f)
+}
+
+/// The same for a ClientHello, ServerHello or EncryptedExtensions block,
+/// where a duplicate is decode_error: RFC 5246 section 7.4.1.4 makes such a
+/// hello malformed ("There MUST NOT be more than one extension of the same
+/// type"), and BoringSSL rejects it in its first scan of the block as a
+/// decode error (its DuplicateExtension{Client,Server} tests expect
+/// decode_error; EncryptedExtensions carries what a TLS 1.2 ServerHello did).
+pub(crate) fn for_each_hello_extension<'a>(
+    r: &mut Reader<'a>,
+    f: impl FnMut(ExtensionType, &mut Reader<'a>) -> Result<Handled, Error>,
+) -> Result<(), Error> {
+    walk_extensions(r, AlertDescription::DecodeError, f)
+}
+
+fn walk_extensions<'a>(
+    r: &mut Reader<'a>,
+    duplicate: AlertDescription,
     mut f: impl FnMut(ExtensionType, &mut Reader<'a>) -> Result<Handled, Error>,
 ) -> Result<(), Error> {
     let mut exts = r.sub16()?;
-    refuse_duplicates(&exts)?;
+    refuse_duplicates(&exts, duplicate)?;
     while !exts.is_empty() {
         let typ = ExtensionType::from(exts.u16()?);
         let mut body = exts.sub16()?;
@@ -340,7 +367,7 @@ impl ClientExtensions {
     pub fn decode(r: &mut Reader<'_>) -> Result<Self, Error> {
         let mut e = ClientExtensions::default();
         let mut last_was_psk = false;
-        for_each_extension(r, |typ, b| {
+        for_each_hello_extension(r, |typ, b| {
             if last_was_psk {
                 return Err(Error::illegal("pre_shared_key is not the last extension"));
             }
@@ -636,7 +663,15 @@ impl ServerHelloExtensions {
     /// since a client never solicits it (RFC 8446 section 4.2).
     pub fn decode(r: &mut Reader<'_>, hrr: bool) -> Result<Self, Error> {
         let mut e = ServerHelloExtensions::default();
-        for_each_extension(r, |typ, b| {
+        // A HelloRetryRequest is not a hello block in the sense of
+        // for_each_hello_extension: its duplicates are illegal_parameter
+        // (BoGo HelloRetryRequest-Duplicate*).
+        let duplicate = if hrr {
+            AlertDescription::IllegalParameter
+        } else {
+            AlertDescription::DecodeError
+        };
+        walk_extensions(r, duplicate, |typ, b| {
             match typ {
                 ExtensionType::SupportedVersions => {
                     e.selected_version = Some(ProtocolVersion::from(b.u16()?));
@@ -788,7 +823,7 @@ impl EncryptedExtensions {
     /// Decodes the message body.
     pub fn decode(r: &mut Reader<'_>) -> Result<Self, Error> {
         let mut e = EncryptedExtensions::default();
-        for_each_extension(r, |typ, b| {
+        for_each_hello_extension(r, |typ, b| {
             match typ {
                 ExtensionType::ServerName => {
                     e.server_name_ack = true;
