@@ -532,3 +532,50 @@ fn tls13_certificate_request_is_never_empty() {
     let r = s.process();
     assert_alert(r, AlertDescription::CertificateRequired);
 }
+
+// ------------------------------------------ server_name ack (TLS 1.2 server)
+
+/// The ServerHello (first message) a server wrote.
+fn server_hello_of(out: &[u8]) -> ServerHello {
+    match HandshakeMessage::decode(&plain_handshakes(out)[0]).unwrap() {
+        HandshakeMessage::ServerHello(sh) => sh,
+        other => panic!("expected a ServerHello, got {other:?}"),
+    }
+}
+
+/// ServerNameExtensionServer-TLS-TLS12: a TLS 1.2 server acknowledges the
+/// name it was given on a full handshake (RFC 6066 section 3 "SHALL
+/// include"), not without SNI, and not when it resumes ("MUST NOT").
+#[test]
+fn tls12_server_acknowledges_server_name_on_full_handshakes_only() {
+    let sc = server12();
+    let cc = Arc::new(
+        client_builder()
+            .with_protocol_versions(TLS12)
+            .build()
+            .unwrap(),
+    );
+    for (name, ack) in [("localhost", true), ("127.0.0.1", false)] {
+        let mut c = sans_io_client(cc.clone(), name);
+        let mut s = Connection::new_server(sc.clone());
+        s.feed(&c.take_outgoing());
+        s.process().unwrap();
+        let out = s.take_outgoing();
+        assert_eq!(
+            server_hello_of(&out).extensions.server_name_ack,
+            ack,
+            "{name}"
+        );
+        c.feed(&out);
+        c.process().unwrap();
+        drive_handshake(&mut c, &mut s);
+    }
+    // The client now holds a session for localhost; the server resumes it.
+    let mut c = sans_io_client(cc, "localhost");
+    let mut s = Connection::new_server(sc);
+    s.feed(&c.take_outgoing());
+    s.process().unwrap();
+    assert!(s.negotiated().resumed, "{:?}", s.negotiated());
+    let sh = server_hello_of(&s.take_outgoing());
+    assert!(!sh.extensions.server_name_ack);
+}

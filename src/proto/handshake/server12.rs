@@ -434,6 +434,10 @@ pub(crate) fn handle_client_hello(
         Vec::new()
     };
     sh_ext.session_ticket_ack = send_ticket;
+    // RFC 6066 section 3: a server that used the name "SHALL include" an
+    // empty server_name in its ServerHello; only a full handshake does (a
+    // resumed one "MUST NOT", see above). The name picks our certificate.
+    sh_ext.server_name_ack = sni.is_some();
     sh_ext.ec_point_formats = ext.ec_point_formats.as_ref().map(|_| vec![0]);
     let sh = ServerHello {
         legacy_version: ProtocolVersion::TLSv1_2.get(),
