@@ -19,100 +19,21 @@ use lctls::config::{ClientConfig, ServerConfig};
 use lctls::pki::{CertificateDer, DefaultClientVerifier};
 use lctls::proto::conn::Connection;
 use lctls::proto::crypto::kx::KeyExchange;
-use lctls::proto::crypto::suites::{tls13_suite, TLS13_AES_128_GCM_SHA256};
+use lctls::proto::crypto::suites::tls13_suite;
 use lctls::proto::handshake::transcript::Transcript;
 use lctls::proto::keys::tls13::EarlySecret;
 use lctls::proto::record::layer::RecordLayer;
 use lctls::proto::wire::enums::{
     AlertDescription, ContentType, NamedGroup, ProtocolVersion, SignatureScheme,
 };
-use lctls::proto::wire::extensions::{KeyShareEntry, PskIdentity, PskOffer, ServerHelloExtensions};
+use lctls::proto::wire::extensions::{KeyShareEntry, PskIdentity, PskOffer};
 use lctls::proto::wire::handshake::HandshakeMessage;
-use lctls::proto::wire::hello::{ClientHello, ServerHello};
-use lctls::proto::wire::reader::{put_len_prefixed, put_vec, LenPrefix, Put, Reader};
+use lctls::proto::wire::hello::ClientHello;
+use lctls::proto::wire::reader::{put_len_prefixed, put_vec, LenPrefix, Put};
 use lctls::{Error, TlsAcceptor, TlsConnector};
+use support::forge::*;
 use support::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-// ---------------------------------------------------------------- records
-
-/// Splits a byte stream into (content type, payload) records.
-fn records(mut bytes: &[u8]) -> Vec<(u8, Vec<u8>)> {
-    let mut out = Vec::new();
-    while !bytes.is_empty() {
-        let len = u16::from_be_bytes([bytes[3], bytes[4]]) as usize;
-        out.push((bytes[0], bytes[5..5 + len].to_vec()));
-        bytes = &bytes[5 + len..];
-    }
-    out
-}
-
-/// The handshake messages (header included) in a plaintext record stream;
-/// each test message fits one record.
-fn plain_handshakes(bytes: &[u8]) -> Vec<Vec<u8>> {
-    records(bytes)
-        .into_iter()
-        .filter(|(t, _)| *t == 22)
-        .map(|(_, p)| p)
-        .collect()
-}
-
-/// A plaintext handshake record holding `msg`.
-fn handshake_record(msg: &[u8]) -> Vec<u8> {
-    let mut rec = vec![22, 3, 3];
-    rec.extend_from_slice(&(msg.len() as u16).to_be_bytes());
-    rec.extend_from_slice(msg);
-    rec
-}
-
-fn decode_hello(msg: &[u8]) -> ClientHello {
-    match HandshakeMessage::decode(msg).unwrap() {
-        HandshakeMessage::ClientHello(ch) => ch,
-        other => panic!("expected a ClientHello, got {other:?}"),
-    }
-}
-
-fn encode_hello(ch: ClientHello) -> Vec<u8> {
-    HandshakeMessage::ClientHello(ch).to_bytes().unwrap()
-}
-
-/// Rebuilds an encoded ClientHello after `edit` changed its extension list
-/// (type, body), recomputing every length: for extensions the typed
-/// [`ClientExtensions`] does not model (padding, unknown ones) and for bodies
-/// with trailing bytes.
-fn edit_extensions(msg: &[u8], edit: impl FnOnce(&mut Vec<(u16, Vec<u8>)>)) -> Vec<u8> {
-    let mut r = Reader::new(&msg[4..]);
-    r.take(2 + 32).unwrap();
-    r.vec8().unwrap();
-    r.vec16().unwrap();
-    r.vec8().unwrap();
-    let fixed = &msg[4..msg.len() - r.left()];
-    let mut exts = Vec::new();
-    let mut block = r.sub16().unwrap();
-    while !block.is_empty() {
-        let typ = block.u16().unwrap();
-        exts.push((typ, block.vec16().unwrap().to_vec()));
-    }
-    edit(&mut exts);
-    let mut out = vec![msg[0]];
-    put_len_prefixed(&mut out, LenPrefix::U24, |o| {
-        o.put_bytes(fixed);
-        put_len_prefixed(o, LenPrefix::U16, |o| {
-            for (typ, body) in &exts {
-                o.put_u16v(*typ);
-                put_vec(o, LenPrefix::U16, body)?;
-            }
-            Ok(())
-        })
-    })
-    .unwrap();
-    out
-}
-
-/// Appends one extension to an encoded ClientHello.
-fn with_extension(msg: &[u8], typ: u16, body: &[u8]) -> Vec<u8> {
-    edit_extensions(msg, |e| e.push((typ, body.to_vec())))
-}
 
 /// Adds one byte after the body of extension `typ`.
 fn with_trailing_byte(msg: &[u8], typ: u16) -> Vec<u8> {
@@ -120,13 +41,6 @@ fn with_trailing_byte(msg: &[u8], typ: u16) -> Vec<u8> {
         let (_, body) = e.iter_mut().find(|(t, _)| *t == typ).expect("extension");
         body.push(0);
     })
-}
-
-#[track_caller]
-fn assert_alert(r: Result<(), Error>, alert: AlertDescription) -> Error {
-    let e = r.expect_err("the peer input must be refused");
-    assert_eq!(e.alert(), Some(alert), "{e}");
-    e
 }
 
 // ------------------------------------------------- (a) HelloRetryRequest
@@ -354,56 +268,6 @@ async fn resumption_across_hello_retry_request() {
 
 // ----------------------------------- a server and a client from our pieces
 
-/// The (encrypted) messages a test server sends after its ServerHello.
-/// Plays the server to a real client: reads its ClientHello (X25519 share),
-/// answers with a ServerHello, and seals `messages` under the server
-/// handshake traffic key, as a real server seals EncryptedExtensions onwards.
-fn forged_server_flight(client_output: &[u8], messages: &[Vec<u8>]) -> Vec<u8> {
-    let ch_msg = plain_handshakes(client_output).remove(0);
-    let ch = decode_hello(&ch_msg);
-    let suite = &TLS13_AES_128_GCM_SHA256;
-    let share = ch
-        .extensions
-        .key_shares
-        .as_ref()
-        .and_then(|k| k.iter().find(|s| s.group == NamedGroup::X25519))
-        .expect("an X25519 share");
-    let (public, shared) = KeyExchange::respond(NamedGroup::X25519, &share.payload).unwrap();
-    let sh = HandshakeMessage::ServerHello(ServerHello {
-        legacy_version: 0x0303,
-        random: [7; 32],
-        session_id: ch.session_id.clone(),
-        cipher_suite: suite.suite,
-        compression_method: 0,
-        extensions: ServerHelloExtensions {
-            selected_version: Some(ProtocolVersion::TLSv1_3),
-            key_share: Some(KeyShareEntry {
-                group: NamedGroup::X25519,
-                payload: public,
-            }),
-            ..Default::default()
-        },
-    })
-    .to_bytes()
-    .unwrap();
-    let mut transcript = Transcript::new(suite.hash);
-    transcript.add(&ch_msg);
-    transcript.add(&sh);
-    let keys = EarlySecret::new(suite, None)
-        .into_handshake(&shared)
-        .server_handshake_traffic_secret(&transcript.current_hash())
-        .keys();
-    let mut layer = RecordLayer::new();
-    layer
-        .set_write_key(suite, keys.key.as_bytes(), keys.iv.as_bytes())
-        .unwrap();
-    let mut out = bytes::BytesMut::from(&handshake_record(&sh)[..]);
-    for m in messages {
-        layer.seal(ContentType::Handshake, m, &mut out).unwrap();
-    }
-    out.to_vec()
-}
-
 /// Plays the client to a real server up to its first encrypted message:
 /// sends a ClientHello (a real client's, with our own X25519 share), reads
 /// the ServerHello and returns the server plus a record layer sealing under
@@ -441,11 +305,6 @@ fn forged_client(server_config: Arc<ServerConfig>) -> (Connection, RecordLayer) 
         .set_write_key(suite, keys.key.as_bytes(), keys.iv.as_bytes())
         .unwrap();
     (server, layer)
-}
-
-/// An EncryptedExtensions message without extensions.
-fn empty_encrypted_extensions() -> Vec<u8> {
-    vec![8, 0, 0, 2, 0, 0]
 }
 
 /// A Certificate message for `chain` whose first entry carries `ext`

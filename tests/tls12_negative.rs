@@ -188,12 +188,15 @@ fn old_versions_refused() {
                 (server12(|b| b), "TLS 1.2"),
             ] {
                 let (r, out) = serve(sc, ch.clone());
-                assert_eq!(
-                    r,
-                    Err(Error::UnsupportedVersion(format!(
+                // SSL 3.0 is refused before supported_versions is looked at.
+                let reason = if v < 0x0301 {
+                    format!("ClientHello legacy_version 0x{v:04x} is below TLS 1.0")
+                } else {
+                    format!(
                         "client offered only legacy version 0x{v:04x}; this server requires {ours}"
-                    )))
-                );
+                    )
+                };
+                assert_eq!(r, Err(Error::UnsupportedVersion(reason)));
                 assert_eq!(out, [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x46]);
             }
         }
@@ -387,17 +390,26 @@ fn server_hello_supported_versions_tls12() {
     bounded_sync(|| {
         let mut sh = sh12([0x22; 32]);
         sh.extensions.selected_version = Some(ProtocolVersion::TLSv1_2);
-        for cc in [client(BOTH), client(TLS12)] {
-            let (r, out) = answer(cc, sh.clone());
-            assert_eq!(
-                r,
-                Err(Error::illegal(format!(
-                    "server selected version {:?}, which we did not offer",
-                    ProtocolVersion::TLSv1_2
-                )))
-            );
-            assert_eq!(out, alert(47));
-        }
+        let (r, out) = answer(client(BOTH), sh.clone());
+        assert_eq!(
+            r,
+            Err(Error::illegal(format!(
+                "server selected version {:?}, which we did not offer",
+                ProtocolVersion::TLSv1_2
+            )))
+        );
+        assert_eq!(out, alert(47));
+        // A TLS 1.2-only client sent no supported_versions: the answer is
+        // unsolicited (RFC 5246 section 7.4.1.4).
+        let (r, out) = answer(client(TLS12), sh);
+        assert_eq!(
+            r,
+            Err(Error::protocol(
+                AlertDescription::UnsupportedExtension,
+                "ServerHello carries extension 43, which our ClientHello did not offer"
+            ))
+        );
+        assert_eq!(out, alert(110));
     });
 }
 

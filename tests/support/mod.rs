@@ -2,6 +2,8 @@
 //! client/server pair over `tokio::io::duplex`, error extraction and timeouts.
 #![allow(dead_code)]
 
+pub mod forge;
+
 use std::future::Future;
 use std::io;
 use std::sync::Arc;

@@ -102,6 +102,19 @@ pub(crate) fn handle_server_hello(
             "server chose compression, which we never offer",
         ));
     }
+    // An echoed session ID means the server resumes (RFC 5246 section
+    // 7.4.1.3). With no session offered, the ID we sent was the random
+    // TLS 1.3 compatibility one (RFC 8446 appendix D.4), a session no server
+    // can hold: illegal_parameter, as BoringSSL answers, rather than
+    // trusting a "resumption" of nothing.
+    if offer.offered_session.is_none()
+        && !offer.session_id.is_empty()
+        && sh.session_id == offer.session_id
+    {
+        return Err(Error::illegal(
+            "TLS 1.2 server echoed the TLS 1.3 compatibility session ID, a session we never offered",
+        ));
+    }
     let ext = &sh.extensions;
     if ext.key_share.is_some() || ext.cookie.is_some() || ext.selected_group.is_some() {
         return Err(Error::protocol(

@@ -15,8 +15,12 @@ use crate::proto::handshake::resume::{client_may_resume, Session12, Session13, T
 use crate::proto::handshake::transcript::Transcript;
 use crate::proto::keys::tls13::{EarlySecret, HandshakeSecret, TrafficSecret};
 use crate::proto::wire::certificate::{CertificateMsg, CertificateRequest, CertificateVerify};
-use crate::proto::wire::enums::{AlertDescription, CipherSuite, ProtocolVersion, SignatureScheme};
-use crate::proto::wire::extensions::{ClientExtensions, KeyShareEntry, PskIdentity, PskOffer};
+use crate::proto::wire::enums::{
+    AlertDescription, CipherSuite, ExtensionType, ProtocolVersion, SignatureScheme,
+};
+use crate::proto::wire::extensions::{
+    check_solicited, ClientExtensions, KeyShareEntry, PskIdentity, PskOffer,
+};
 use crate::proto::wire::handshake::HandshakeMessage;
 use crate::proto::wire::hello::{
     refuse_legacy_server_hello, ClientHello, ServerHello, DOWNGRADE_TLS11, DOWNGRADE_TLS12,
@@ -230,6 +234,14 @@ impl ClientState {
         let some = |r: Result<ClientState, Error>| r.map(Next::Tls13);
         match (self, msg) {
             (ClientState::ServerHello(s), HandshakeMessage::ServerHello(sh)) => {
+                // Checked first, whatever the version: an answer to an
+                // extension we never sent is unsupported_extension.
+                let msg = if sh.is_retry() {
+                    "HelloRetryRequest"
+                } else {
+                    "ServerHello"
+                };
+                check_solicited(&s.hello.extensions.types(), &sh.extensions.types(), msg)?;
                 if sh.is_retry() {
                     some(s.handle_retry(cx, sh, raw))
                 } else {
@@ -237,6 +249,7 @@ impl ClientState {
                 }
             }
             (ClientState::EncryptedExtensions(s), HandshakeMessage::EncryptedExtensions(ee)) => {
+                check_solicited(&s.hs.offered, &ee.types(), "EncryptedExtensions")?;
                 s.handle(cx, ee, raw).map(Next::Tls13)
             }
             (ClientState::Certificate(s), HandshakeMessage::CertificateRequest(cr)) => {
@@ -512,6 +525,7 @@ impl ExpectServerHello {
         Ok(ClientState::EncryptedExtensions(
             ExpectEncryptedExtensions {
                 hs: Handshaking {
+                    offered: self.hello.extensions.types(),
                     config: self.config,
                     server_name: self.server_name,
                     transcript: self.transcript,
@@ -527,6 +541,9 @@ impl ExpectServerHello {
 
 /// What every state after ServerHello carries forward.
 struct Handshaking {
+    /// The extension types our ClientHello carried: all that
+    /// EncryptedExtensions may answer.
+    offered: Vec<ExtensionType>,
     config: Arc<ClientConfig>,
     server_name: ServerName<'static>,
     transcript: Transcript,

@@ -541,11 +541,14 @@ fn choose_group(config: &ServerConfig, ch: &ClientHello) -> Result<NamedGroup, E
         .filter(|g| !KeyExchange::tls13_only(*g))
         .collect();
     match &ch.extensions.supported_groups {
-        // RFC 8422 section 4: without the extension the client takes any curve.
-        None => ours
-            .first()
-            .copied()
-            .ok_or_else(|| Error::handshake("no TLS 1.2 key-exchange group configured")),
+        // RFC 8422 section 4 lets a server pick any curve for a client that
+        // sends no supported_groups; like BoringSSL and rustls we do not
+        // guess (every TLS 1.2 suite we have is ECDHE): no shared
+        // parameters, handshake_failure.
+        None => Err(Error::NoCommonGroup {
+            ours,
+            theirs: Vec::new(),
+        }),
         Some(theirs) => ours
             .iter()
             .copied()

@@ -21,7 +21,9 @@ use crate::proto::keys::tls13::{resumption_psk, EarlySecret, MasterSecret, Traff
 use crate::proto::wire::certificate::{
     cap_ca_hints, CertificateMsg, CertificateRequest, CertificateVerify,
 };
-use crate::proto::wire::enums::{AlertDescription, CipherSuite, NamedGroup, ProtocolVersion};
+use crate::proto::wire::enums::{
+    AlertDescription, CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme,
+};
 use crate::proto::wire::extensions::{EncryptedExtensions, KeyShareEntry, ServerHelloExtensions};
 use crate::proto::wire::handshake::HandshakeMessage;
 use crate::proto::wire::handshake::NewSessionTicket;
@@ -232,6 +234,17 @@ impl ExpectClientHello {
         ch: ClientHello,
         raw: &[u8],
     ) -> Result<Next<ServerState, Server12State>, Error> {
+        // Below TLS 1.0 is SSL 3.0 or garbage: refused whatever
+        // supported_versions says, as OpenSSL does. RFC 8446 section 4.1.2
+        // has a TLS 1.3 server ignore legacy_version, but appendix D.5
+        // forbids SSL 3.0 outright, and a client claiming it is broken or
+        // probing; protocol_version as for any version we do not speak.
+        if ch.legacy_version < ProtocolVersion::TLSv1_0.get() {
+            return Err(Error::UnsupportedVersion(format!(
+                "ClientHello legacy_version 0x{:04x} is below TLS 1.0",
+                ch.legacy_version
+            )));
+        }
         if let Some(r) = &self.retry {
             r.check_second_hello(&ch, raw)?;
         }
@@ -391,7 +404,7 @@ impl ExpectClientHello {
         if let Some(v) = client_verifier {
             let request = CertificateRequest {
                 context: Vec::new(),
-                signature_algorithms: v.supported_schemes(),
+                signature_algorithms: certificate_request_schemes(&**v)?,
                 authorities: cap_ca_hints(v.root_subjects()),
             };
             cx.send_handshake(
@@ -706,6 +719,29 @@ impl ExpectCertificateVerify {
 }
 
 /// The ALPN protocol to select: ours first, among the client's.
+/// The signature_algorithms of a TLS 1.3 CertificateRequest, never empty
+/// (RFC 8446 section 4.3.2 gives it `<2..2^16-2>`, and a client cannot
+/// decode an empty one). A verifier with no TLS 1.3 CertificateVerify
+/// scheme (say, only RSASSA-PKCS1-v1_5) advertises its TLS 1.2 schemes:
+/// section 4.2.3 lets PKCS#1 v1.5 values appear there, where they speak of
+/// certificate signatures. A CertificateVerify must still use a TLS 1.3
+/// scheme the verifier lists, so a client signing with PKCS#1 v1.5 is
+/// refused with illegal_parameter (ExpectCertificateVerify), as BoringSSL
+/// does.
+fn certificate_request_schemes(v: &dyn ClientCertVerifier) -> Result<Vec<SignatureScheme>, Error> {
+    let schemes = v.supported_schemes();
+    if !schemes.is_empty() {
+        return Ok(schemes);
+    }
+    let tls12 = v.supported_schemes_tls12();
+    if tls12.is_empty() {
+        return Err(Error::Config(
+            "the client certificate verifier accepts no signature scheme".into(),
+        ));
+    }
+    Ok(tls12)
+}
+
 pub(crate) fn choose_alpn(
     config: &ServerConfig,
     ch: &ClientHello,

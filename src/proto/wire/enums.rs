@@ -200,6 +200,8 @@ codepoint_enum! {
         ALProtocolNegotiation = 16,
         /// extended_master_secret (RFC 7627)
         ExtendedMasterSecret = 23,
+        /// compress_certificate (RFC 8879)
+        CompressCertificate = 27,
         /// session_ticket (RFC 5077)
         SessionTicket = 35,
         /// pre_shared_key

@@ -48,22 +48,67 @@ pub(crate) enum Handled {
     Ignored,
 }
 
-/// Walks an extensions block, refusing duplicates; `f` sees each known or
-/// unknown extension body and says whether it decoded it.
+/// Refuses an extensions block that names one type twice, before any
+/// extension in it is looked at, with `alert`. RFC 8446 section 4.2 ("There
+/// MUST NOT be more than one extension of the same type in a given
+/// extension block") names no alert; see [`for_each_hello_extension`] and
+/// [`for_each_extension`] for the two we send. Checking the whole block
+/// first makes a duplicated unsolicited extension a duplicate, not the
+/// unsupported_extension its first copy would earn. Sorting keeps the check
+/// O(n log n) for the up to 16,383 extensions a 64 KiB block can hold.
+fn refuse_duplicates(exts: &Reader<'_>, alert: AlertDescription) -> Result<(), Error> {
+    let mut r = Reader::new(exts.rest());
+    let mut types = Vec::new();
+    while !r.is_empty() {
+        types.push(r.u16()?);
+        r.vec16()?;
+    }
+    types.sort_unstable();
+    match types.windows(2).find(|w| w[0] == w[1]) {
+        Some(w) => Err(Error::protocol(
+            alert,
+            format!("duplicate extension {}", w[0]),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Walks an extensions block, refusing duplicates with illegal_parameter;
+/// `f` sees each known or unknown extension body and says whether it
+/// decoded it. For the blocks of HelloRetryRequest, Certificate entries,
+/// CertificateRequest and NewSessionTicket, where a duplicate is a
+/// parameter given twice (BoringSSL's DUPLICATE_EXTENSION, which its
+/// runner expects as illegal_parameter for HelloRetryRequest and tickets).
 pub(crate) fn for_each_extension<'a>(
     r: &mut Reader<'a>,
+    f: impl FnMut(ExtensionType, &mut Reader<'a>) -> Result<Handled, Error>,
+) -> Result<(), Error> {
+    walk_extensions(r, AlertDescription::IllegalParameter, f)
+}
+
+/// The same for a ClientHello, ServerHello or EncryptedExtensions block,
+/// where a duplicate is decode_error: RFC 5246 section 7.4.1.4 makes such a
+/// hello malformed ("There MUST NOT be more than one extension of the same
+/// type"), and BoringSSL rejects it in its first scan of the block as a
+/// decode error (its DuplicateExtension{Client,Server} tests expect
+/// decode_error; EncryptedExtensions carries what a TLS 1.2 ServerHello did).
+pub(crate) fn for_each_hello_extension<'a>(
+    r: &mut Reader<'a>,
+    f: impl FnMut(ExtensionType, &mut Reader<'a>) -> Result<Handled, Error>,
+) -> Result<(), Error> {
+    walk_extensions(r, AlertDescription::DecodeError, f)
+}
+
+fn walk_extensions<'a>(
+    r: &mut Reader<'a>,
+    duplicate: AlertDescription,
     mut f: impl FnMut(ExtensionType, &mut Reader<'a>) -> Result<Handled, Error>,
 ) -> Result<(), Error> {
     let mut exts = r.sub16()?;
-    let mut seen: Vec<u16> = Vec::new();
+    refuse_duplicates(&exts, duplicate)?;
     while !exts.is_empty() {
-        let typ = exts.u16()?;
+        let typ = ExtensionType::from(exts.u16()?);
         let mut body = exts.sub16()?;
-        if seen.contains(&typ) {
-            return Err(Error::illegal(format!("duplicate extension {typ}")));
-        }
-        seen.push(typ);
-        let typ = ExtensionType::from(typ);
         if let Handled::Decoded = f(typ, &mut body)? {
             if !body.is_empty() {
                 return Err(Error::decode(format!(
@@ -234,6 +279,53 @@ impl PskOffer {
     }
 }
 
+/// Checks a ClientHello's compress_certificate (RFC 8879 section 3:
+/// `CertificateCompressionAlgorithm algorithms<2..2^8-2>`) and drops it: we
+/// compress no certificates, but a malformed list, or one naming an
+/// algorithm twice, is still a broken ClientHello (decode_error, as
+/// BoringSSL refuses it whether or not it compresses).
+fn refuse_bad_compression_algorithms(b: &mut Reader<'_>) -> Result<(), Error> {
+    let mut list = b.sub8()?;
+    if list.is_empty() || list.left() % 2 != 0 {
+        return Err(Error::decode("malformed compress_certificate list"));
+    }
+    let mut algs = Vec::with_capacity(list.left() / 2);
+    while !list.is_empty() {
+        algs.push(list.u16()?);
+    }
+    algs.sort_unstable();
+    if algs.windows(2).any(|w| w[0] == w[1]) {
+        return Err(Error::decode(
+            "compress_certificate names an algorithm twice",
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses extensions in a server's answer (ServerHello, HelloRetryRequest,
+/// EncryptedExtensions) that our ClientHello did not carry: RFC 8446 section
+/// 4.2 "If an implementation receives an extension [response] which it did
+/// not request in the associated ClientHello, it MUST abort the handshake
+/// with an unsupported_extension alert", as RFC 5246 section 7.4.1.4 says
+/// for TLS 1.2. `offered` comes from [`ClientExtensions::types`], `answered`
+/// from the answer's `types()`.
+pub(crate) fn check_solicited(
+    offered: &[ExtensionType],
+    answered: &[ExtensionType],
+    msg: &str,
+) -> Result<(), Error> {
+    match answered.iter().find(|t| !offered.contains(t)) {
+        Some(t) => Err(Error::protocol(
+            AlertDescription::UnsupportedExtension,
+            format!(
+                "{msg} carries extension {}, which our ClientHello did not offer",
+                t.get()
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// The extensions of a ClientHello that this crate acts on.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ClientExtensions {
@@ -275,7 +367,7 @@ impl ClientExtensions {
     pub fn decode(r: &mut Reader<'_>) -> Result<Self, Error> {
         let mut e = ClientExtensions::default();
         let mut last_was_psk = false;
-        for_each_extension(r, |typ, b| {
+        for_each_hello_extension(r, |typ, b| {
             if last_was_psk {
                 return Err(Error::illegal("pre_shared_key is not the last extension"));
             }
@@ -377,12 +469,44 @@ impl ClientExtensions {
                 ExtensionType::ECPointFormats => {
                     e.ec_point_formats = Some(b.vec8()?.to_vec());
                 }
+                ExtensionType::CompressCertificate => {
+                    refuse_bad_compression_algorithms(b)?;
+                }
                 // Unknown and GREASE extensions are ignored in a ClientHello.
                 _ => return Ok(Handled::Ignored),
             }
             Ok(Handled::Decoded)
         })?;
         Ok(e)
+    }
+
+    /// The extension types this ClientHello carries: what a server may
+    /// answer (see [`check_solicited`]).
+    pub(crate) fn types(&self) -> Vec<ExtensionType> {
+        use ExtensionType as T;
+        [
+            (self.server_name.is_some(), T::ServerName),
+            (self.supported_versions.is_some(), T::SupportedVersions),
+            (self.supported_groups.is_some(), T::SupportedGroups),
+            (self.key_shares.is_some(), T::KeyShare),
+            (self.signature_algorithms.is_some(), T::SignatureAlgorithms),
+            (
+                self.signature_algorithms_cert.is_some(),
+                T::SignatureAlgorithmsCert,
+            ),
+            (self.alpn.is_some(), T::ALProtocolNegotiation),
+            (self.cookie.is_some(), T::Cookie),
+            (self.psk_modes.is_some(), T::PSKKeyExchangeModes),
+            (self.psk.is_some(), T::PreSharedKey),
+            (self.early_data, T::EarlyData),
+            (self.extended_master_secret, T::ExtendedMasterSecret),
+            (self.renegotiation_info.is_some(), T::RenegotiationInfo),
+            (self.session_ticket.is_some(), T::SessionTicket),
+            (self.ec_point_formats.is_some(), T::ECPointFormats),
+        ]
+        .into_iter()
+        .filter_map(|(present, t)| present.then_some(t))
+        .collect()
     }
 
     /// Encodes the extensions block (with its length prefix). Fails when
@@ -491,12 +615,18 @@ pub struct ServerHelloExtensions {
     pub renegotiation_info: Option<Vec<u8>>,
     /// TLS 1.2: the server will send a NewSessionTicket.
     pub session_ticket_ack: bool,
-    /// TLS 1.2: ec_point_formats.
+    /// TLS 1.2: ec_point_formats; when present it lists uncompressed (0).
     pub ec_point_formats: Option<Vec<u8>>,
+    /// TLS 1.2: supported_groups, which no RFC defines in a ServerHello but
+    /// some servers send; like BoringSSL we tolerate and ignore it there
+    /// (we offered the extension, so it is not unsolicited). A TLS 1.3
+    /// ServerHello carrying it is refused (see `has_tls12_only`).
+    pub supported_groups: Option<Vec<NamedGroup>>,
 }
 
 impl ServerHelloExtensions {
-    /// True when an extension that only TLS 1.2 allows in ServerHello is present.
+    /// True when an extension that a TLS 1.3 ServerHello may not carry, but
+    /// a TLS 1.2 one may, is present.
     pub fn has_tls12_only(&self) -> bool {
         self.alpn.is_some()
             || self.server_name_ack
@@ -504,6 +634,33 @@ impl ServerHelloExtensions {
             || self.renegotiation_info.is_some()
             || self.session_ticket_ack
             || self.ec_point_formats.is_some()
+            || self.supported_groups.is_some()
+    }
+
+    /// The extension types this answer carries that the ClientHello must
+    /// have offered (see [`check_solicited`]). cookie is left out: it is
+    /// the one extension a HelloRetryRequest sends unasked (RFC 8446
+    /// section 4.2).
+    pub(crate) fn types(&self) -> Vec<ExtensionType> {
+        use ExtensionType as T;
+        [
+            (self.selected_version.is_some(), T::SupportedVersions),
+            (
+                self.key_share.is_some() || self.selected_group.is_some(),
+                T::KeyShare,
+            ),
+            (self.selected_psk.is_some(), T::PreSharedKey),
+            (self.alpn.is_some(), T::ALProtocolNegotiation),
+            (self.server_name_ack, T::ServerName),
+            (self.extended_master_secret, T::ExtendedMasterSecret),
+            (self.renegotiation_info.is_some(), T::RenegotiationInfo),
+            (self.session_ticket_ack, T::SessionTicket),
+            (self.ec_point_formats.is_some(), T::ECPointFormats),
+            (self.supported_groups.is_some(), T::SupportedGroups),
+        ]
+        .into_iter()
+        .filter_map(|(present, t)| present.then_some(t))
+        .collect()
     }
 
     /// Decodes a ServerHello (`hrr` false) or HelloRetryRequest (`hrr` true)
@@ -511,7 +668,15 @@ impl ServerHelloExtensions {
     /// since a client never solicits it (RFC 8446 section 4.2).
     pub fn decode(r: &mut Reader<'_>, hrr: bool) -> Result<Self, Error> {
         let mut e = ServerHelloExtensions::default();
-        for_each_extension(r, |typ, b| {
+        // A HelloRetryRequest is not a hello block in the sense of
+        // for_each_hello_extension: its duplicates are illegal_parameter
+        // (BoGo HelloRetryRequest-Duplicate*).
+        let duplicate = if hrr {
+            AlertDescription::IllegalParameter
+        } else {
+            AlertDescription::DecodeError
+        };
+        walk_extensions(r, duplicate, |typ, b| {
             match typ {
                 ExtensionType::SupportedVersions => {
                     e.selected_version = Some(ProtocolVersion::from(b.u16()?));
@@ -550,7 +715,28 @@ impl ServerHelloExtensions {
                     e.session_ticket_ack = true;
                 }
                 ExtensionType::ECPointFormats if !hrr => {
-                    e.ec_point_formats = Some(b.vec8()?.to_vec());
+                    let formats = b.vec8()?;
+                    if formats.is_empty() {
+                        return Err(Error::decode("empty ec_point_formats"));
+                    }
+                    // RFC 8422 section 5.1.2: "the uncompressed point format
+                    // MUST be supported"; a list without it refuses what
+                    // every ECDHE share we send uses (BoringSSL refuses it
+                    // too, ECDHE or not).
+                    if !formats.contains(&0) {
+                        return Err(Error::illegal(
+                            "server ec_point_formats lacks the uncompressed format",
+                        ));
+                    }
+                    e.ec_point_formats = Some(formats.to_vec());
+                }
+                ExtensionType::SupportedGroups if !hrr => {
+                    e.supported_groups = Some(
+                        b.u16_list(true)?
+                            .into_iter()
+                            .map(NamedGroup::from)
+                            .collect(),
+                    );
                 }
                 other => {
                     return Err(Error::protocol(
@@ -606,6 +792,11 @@ impl ServerHelloExtensions {
                     put_vec(o, LenPrefix::U8, f)
                 })?;
             }
+            if let Some(g) = &self.supported_groups {
+                put_ext(o, ExtensionType::SupportedGroups, |o| {
+                    put_u16_list(o, LenPrefix::U16, g.iter().map(|x| x.get()))
+                })?;
+            }
             Ok(())
         })
     }
@@ -621,10 +812,23 @@ pub struct EncryptedExtensions {
 }
 
 impl EncryptedExtensions {
+    /// The extension types this message carries that the ClientHello must
+    /// have offered (see [`check_solicited`]).
+    pub(crate) fn types(&self) -> Vec<ExtensionType> {
+        let mut t = Vec::new();
+        if self.server_name_ack {
+            t.push(ExtensionType::ServerName);
+        }
+        if self.alpn.is_some() {
+            t.push(ExtensionType::ALProtocolNegotiation);
+        }
+        t
+    }
+
     /// Decodes the message body.
     pub fn decode(r: &mut Reader<'_>) -> Result<Self, Error> {
         let mut e = EncryptedExtensions::default();
-        for_each_extension(r, |typ, b| {
+        for_each_hello_extension(r, |typ, b| {
             match typ {
                 ExtensionType::ServerName => {
                     e.server_name_ack = true;

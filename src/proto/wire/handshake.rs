@@ -12,6 +12,14 @@ use crate::proto::wire::reader::{put_len_prefixed, put_vec, LenPrefix, Put, Read
 /// Default bound on one handshake message (header excluded).
 pub const DEFAULT_MAX_HANDSHAKE_MESSAGE: usize = 64 * 1024;
 
+/// The largest ClientHello body RFC 8446 section 4.1.2 allows: legacy_version
+/// (2), random (32), legacy_session_id<0..32> (1 + 32),
+/// cipher_suites<2..2^16-2> (2 + 65534), legacy_compression_methods<1..2^8-1>
+/// (1 + 255) and extensions<8..2^16-1> (2 + 65535). Every valid ClientHello
+/// is admitted (one with 32,715 signature schemes is 65,609 bytes); the
+/// configured bound applies to every other message.
+pub const MAX_CLIENT_HELLO: usize = 2 + 32 + (1 + 32) + (2 + 65534) + (1 + 255) + (2 + 65535);
+
 /// NewSessionTicket (RFC 8446 section 4.6.1).
 #[derive(Clone, PartialEq, Eq)]
 pub struct NewSessionTicket {
@@ -229,13 +237,15 @@ impl Joiner {
     fn check_header(&self) -> Result<(), Error> {
         if self.buf.len() >= 4 {
             let len = u32::from_be_bytes([0, self.buf[1], self.buf[2], self.buf[3]]) as usize;
-            if len > self.max {
+            let max = if self.buf[0] == HandshakeType::ClientHello.get() {
+                self.max.max(MAX_CLIENT_HELLO)
+            } else {
+                self.max
+            };
+            if len > max {
                 return Err(Error::protocol(
                     AlertDescription::IllegalParameter,
-                    format!(
-                        "handshake message of {len} bytes exceeds the limit of {} bytes",
-                        self.max
-                    ),
+                    format!("handshake message of {len} bytes exceeds the limit of {max} bytes"),
                 ));
             }
         }
@@ -296,7 +306,18 @@ mod tests {
     #[test]
     fn joiner_refuses_oversized_message_from_its_header() {
         let mut j = Joiner::new(100);
-        let err = j.push(&[1, 0, 0, 101]).unwrap_err();
+        let err = j.push(&[11, 0, 0, 101]).unwrap_err();
+        assert_eq!(err.alert(), Some(AlertDescription::IllegalParameter));
+    }
+
+    #[test]
+    fn joiner_admits_any_valid_client_hello_size() {
+        let len = (MAX_CLIENT_HELLO as u32).to_be_bytes();
+        Joiner::new(100).push(&[1, len[1], len[2], len[3]]).unwrap();
+        let len = (MAX_CLIENT_HELLO as u32 + 1).to_be_bytes();
+        let err = Joiner::new(100)
+            .push(&[1, len[1], len[2], len[3]])
+            .unwrap_err();
         assert_eq!(err.alert(), Some(AlertDescription::IllegalParameter));
     }
 
