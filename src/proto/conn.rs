@@ -17,15 +17,22 @@ use crate::proto::handshake::client13::{self, ClientState};
 use crate::proto::handshake::server12::Server12State;
 use crate::proto::handshake::server13::{self, ServerState};
 use crate::proto::handshake::Negotiated;
-use crate::proto::record::codec::OpaqueRecord;
+use crate::proto::record::codec::{self, OpaqueRecord};
 use crate::proto::record::layer::PlainRecord;
 use crate::proto::wire::enums::{AlertDescription, AlertLevel, ContentType, HandshakeType};
 use crate::proto::wire::handshake::HandshakeMessage;
+use crate::proto::wire::hello::HRR_RANDOM;
 use crate::proto::wire::tls12::Handshake12;
 
 /// Consecutive records that carry nothing (empty application data, dummy
 /// change_cipher_spec, warning alerts) we accept before calling it a flood.
 pub(crate) const MAX_EMPTY_RECORDS: u32 = 32;
+/// Consecutive warning alerts (user_canceled, or any warning in TLS 1.2)
+/// we accept. They also count as empty records; this tighter bound is
+/// BoringSSL's (kMaxWarningAlerts; OpenSSL allows 5): a warning alert carries
+/// nothing, no real stack sends more than one or two in a row, and every one
+/// is a record we open and skip for free to the sender.
+pub(crate) const MAX_WARNING_ALERTS: u32 = 4;
 /// TLS 1.2 renegotiation attempts refused before we give up on the peer.
 const MAX_RENEGOTIATION_ATTEMPTS: u32 = 8;
 /// Decrypted application data we hold for the reader before we stop opening records.
@@ -79,7 +86,15 @@ impl Connection {
             config.shared.max_handshake_message,
             config.shared.max_fragment,
         );
-        let state = client13::start(config, server_name, &mut common)?;
+        // Only the records of the initial ClientHello may say 0x0301 (see
+        // INITIAL_RECORD_VERSION); anything after it, an alert before the
+        // ServerHello included, says 0x0303.
+        common
+            .record
+            .set_plaintext_version(codec::INITIAL_RECORD_VERSION);
+        let state = client13::start(config, server_name, &mut common);
+        common.record.set_plaintext_version(codec::RECORD_VERSION);
+        let state = state?;
         Ok(Connection {
             common,
             state: State::Client(Box::new(state)),
@@ -251,7 +266,7 @@ impl Connection {
                 if len == 0 {
                     self.common.count_empty("empty application data")?;
                 } else {
-                    self.common.empty_records = 0;
+                    self.common.saw_content();
                     *n += len;
                 }
             } else {
@@ -344,10 +359,15 @@ impl Connection {
             && matches!(self.state, State::Client12(_) | State::Server12(_))
         {
             // In TLS 1.2 ChangeCipherSpec is real: it switches the read keys.
+            // RFC 5246 names no alert for a bad one; RFC 8446 section 5 does
+            // for TLS 1.3, and we apply it to both: "An implementation which
+            // receives any other change_cipher_spec value or which receives
+            // a protected change_cipher_spec record MUST abort the handshake
+            // with an "unexpected_message" alert."
             if rec.payload.as_ref() != [1] {
-                return Err(Error::decode("malformed change_cipher_spec"));
+                return Err(Error::unexpected("malformed change_cipher_spec"));
             }
-            self.common.empty_records = 0;
+            self.common.saw_content();
             let state = std::mem::replace(&mut self.state, State::Failed);
             self.state = match state {
                 State::Client12(s) => State::Client12(Box::new(s.handle_ccs(&mut self.common)?)),
@@ -357,8 +377,12 @@ impl Connection {
             return Ok(());
         }
         if rec.typ == ContentType::ChangeCipherSpec {
-            // RFC 8446 section 5: a single 0x01 byte, only while handshaking.
-            if !self.is_handshaking() || rec.payload.as_ref() != [1] {
+            // RFC 8446 section 5: a single 0x01 byte, only while handshaking
+            // (the sentence quoted above for TLS 1.2).
+            if rec.payload.as_ref() != [1] {
+                return Err(Error::unexpected("malformed change_cipher_spec"));
+            }
+            if !self.is_handshaking() {
                 return Err(Error::unexpected(
                     "change_cipher_spec outside the handshake",
                 ));
@@ -395,7 +419,7 @@ impl Connection {
                 // refused renegotiation, counted in handle_post_handshake12:
                 // resetting here would let that count never reach its limit.
                 if self.is_handshaking() || !self.common.is_tls12() {
-                    self.common.empty_records = 0;
+                    self.common.saw_content();
                 }
                 if plain.payload.is_empty() {
                     return Err(Error::unexpected("empty handshake record"));
@@ -421,7 +445,7 @@ impl Connection {
                 if plain.payload.is_empty() {
                     return self.common.count_empty("empty application data");
                 }
-                self.common.empty_records = 0;
+                self.common.saw_content();
                 self.common.plaintext_len += plain.payload.len();
                 self.common.plaintext.push_back(plain.payload);
                 Ok(())
@@ -447,9 +471,7 @@ impl Connection {
         match (level, desc) {
             // A peer that closed before the handshake completed can never
             // complete it: end the handshake now rather than wait for, and
-            // buffer, whatever it sends next. (A warning user_canceled stays
-            // counted like other empty records: some stacks send it
-            // needlessly, and the count bounds it.)
+            // buffer, whatever it sends next.
             (_, AlertDescription::CloseNotify) if self.is_handshaking() => {
                 Err(Error::AlertReceived(desc))
             }
@@ -458,20 +480,115 @@ impl Connection {
                 self.common.received_close_notify = true;
                 Ok(())
             }
+            // RFC 8446 section 6.1 keeps user_canceled as a warning; some
+            // stacks send it needlessly (JDK 11 after the handshake), so it is
+            // skipped like a TLS 1.2 warning, and counted.
             (AlertLevel::Warning, AlertDescription::UserCanceled) => {
-                self.common.count_empty("warning alert")
+                self.common.count_warning_alert()
             }
-            // TLS 1.2 lets warnings pass (no_renegotiation, for one); 1.3 does not.
-            (AlertLevel::Warning, d) if self.common.is_tls12() => {
-                tracing::debug!(alert = %d.name(), "ignoring TLS 1.2 warning alert");
-                self.common.count_empty("warning alert")
+            // RFC 8446 section 6: "All the alerts listed in Section 6.2 MUST
+            // be sent with AlertLevel=fatal and MUST be treated as error
+            // alerts when received regardless of the AlertLevel in the
+            // message. Unknown Alert types MUST be treated as error alerts."
+            // So the connection ends; the level field is out of its range
+            // for that description, which section 6.2 calls decode_error, and
+            // that is the alert the peer gets (as BoringSSL and rustls send).
+            (AlertLevel::Warning, d) if self.common.is_tls13() => Err(Error::decode(format!(
+                "peer sent {} as a warning alert in TLS 1.3, where only \
+                 close_notify and user_canceled may be warnings",
+                d.name()
+            ))),
+            // TLS 1.2 lets warnings pass (RFC 5246 section 7.2.2: "the
+            // connection can continue normally"): no_renegotiation, or the
+            // unrecognized_name that RFC 6066 section 3 lets a server send as
+            // a warning. So does a warning that arrives before a version is
+            // chosen, when the TLS 1.3 rule above does not apply yet.
+            (AlertLevel::Warning, d) => {
+                tracing::debug!(alert = %d.name(), "ignoring warning alert");
+                self.common.count_warning_alert()
             }
-            (AlertLevel::Warning | AlertLevel::Fatal, d) => Err(Error::AlertReceived(d)),
+            (AlertLevel::Fatal, d) => Err(Error::AlertReceived(d)),
             (AlertLevel::Unknown(_), _) => Err(Error::illegal("alert with an unknown level")),
         }
     }
 
+    /// The current state's name and the handshake types it handles.
+    fn expected(&self) -> (&'static str, &'static [HandshakeType]) {
+        use HandshakeType as T;
+        match &self.state {
+            State::Client(s) => (s.name(), s.expects()),
+            State::Server(s) => (s.name(), s.expects()),
+            State::Client12(s) => (s.name(), s.expects()),
+            State::Server12(s) => (s.name(), s.expects()),
+            // Renegotiation attempts are refused in handle_post_handshake12.
+            State::Established if self.common.is_tls12() => match self.common.side {
+                Side::Client => ("connected with TLS 1.2", &[T::HelloRequest]),
+                Side::Server => ("connected with TLS 1.2", &[T::ClientHello]),
+            },
+            State::Established => match self.common.side {
+                Side::Client => ("connected", &[T::NewSessionTicket, T::KeyUpdate]),
+                Side::Server => ("connected", &[T::KeyUpdate]),
+            },
+            State::Failed => ("failed", &[]),
+        }
+    }
+
+    /// Checks a handshake message against the state before its body is
+    /// decoded, so a type the state does not expect is unexpected_message
+    /// whatever its body holds (RFC 8446 section 6.2: unexpected_message
+    /// is "an inappropriate message (e.g., the wrong handshake message ...)
+    /// was received"; a body can only be judged by a state that expects it).
+    ///
+    /// Then, for a message that ends the peer's flight, checks that nothing
+    /// follows it in its record: the peer must wait for our answer before it
+    /// sends more, so further handshake data (a complete message or the
+    /// start of one) means a broken or hostile peer. Where a key change
+    /// follows, RFC 8446 section 5.1 demands this check ("Handshake messages
+    /// MUST NOT span key changes. Implementations MUST verify that all
+    /// messages immediately preceding a key change align with a record
+    /// boundary; if not, then they MUST terminate the connection with an
+    /// "unexpected_message" alert"), and [`Common::set_read_secret`] and
+    /// [`Common::set_read_keys12`] make it again when the keys change. The
+    /// flights that end without a key change (a ClientHello answered by a
+    /// HelloRetryRequest or by a TLS 1.2 server, the HelloRetryRequest, a
+    /// TLS 1.2 ServerHelloDone, a TLS 1.2 Finished) get the same rule, as
+    /// in BoringSSL, so that no message is read ahead of the answer it
+    /// depends on.
+    fn check_message_fits_state(&self, raw: &[u8]) -> Result<(), Error> {
+        let Some(&typ) = raw.first() else {
+            return Err(Error::internal("empty handshake message"));
+        };
+        let typ = HandshakeType::from(typ);
+        let (name, expects) = self.expected();
+        if !expects.contains(&typ) {
+            return Err(unexpected_in(name, typ));
+        }
+        if !self.is_handshaking() || self.common.joiner.is_empty() {
+            return Ok(());
+        }
+        // A HelloRetryRequest is a ServerHello with a fixed random after the
+        // 4-byte header and the 2-byte legacy_version.
+        let retry = || raw.get(6..38) == Some(&HRR_RANDOM[..]);
+        let ends_flight = match (self.common.side, typ) {
+            (_, HandshakeType::Finished) => true,
+            (Side::Server, HandshakeType::ClientHello) => true,
+            (Side::Client, HandshakeType::ServerHelloDone) => true,
+            (Side::Client, HandshakeType::ServerHello) => retry(),
+            _ => false,
+        };
+        if ends_flight {
+            return Err(Error::unexpected(format!(
+                "excess handshake data: more follows the {typ:?} that ends the peer's flight"
+            )));
+        }
+        Ok(())
+    }
+
     fn handle_handshake(&mut self, raw: &[u8]) -> Result<(), Error> {
+        if matches!(self.state, State::Failed) {
+            return Err(Error::internal("connection already failed"));
+        }
+        self.check_message_fits_state(raw)?;
         let state = std::mem::replace(&mut self.state, State::Failed);
         self.state = match state {
             State::Client12(s) => {
