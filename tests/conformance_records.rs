@@ -333,3 +333,26 @@ fn plaintext_handshake_record_after_the_key_change_is_bad_record_mac() {
     );
     assert!(client.outgoing_len() > 0, "the alert was queued");
 }
+
+/// TLS 1.2: the start of a message left in the buffer when the peer's
+/// ChangeCipherSpec switches the read keys is refused the same way.
+#[test]
+fn tls12_message_must_not_span_change_cipher_spec() {
+    let (cc, sc) = only(&[ProtocolVersion::TLSv1_2]);
+    let mut client = sans_io_client(cc, "localhost");
+    let mut server = Connection::new_server(sc);
+    server.feed(&client.take_outgoing());
+    server.process().unwrap();
+    client.feed(&server.take_outgoing());
+    client.process().unwrap();
+    // ClientKeyExchange, ChangeCipherSpec, Finished (protected).
+    let mut flight = records(&client.take_outgoing());
+    assert_eq!((flight[0].0, flight[1].0), (22, 20));
+    flight[0].2.extend_from_slice(&[20, 0, 0]);
+    let (e, alert) = fails_with(&mut server, &join(&flight[..2]));
+    assert_eq!(
+        e,
+        Error::unexpected("handshake message straddles ChangeCipherSpec")
+    );
+    assert_eq!(alert, AlertDescription::UnexpectedMessage.get());
+}

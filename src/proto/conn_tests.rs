@@ -272,3 +272,23 @@ fn tls13_warning_level_error_alert_is_decode_error() {
         Err(Error::AlertReceived(AlertDescription::DecodeError))
     );
 }
+
+/// A KeyUpdate followed in its record by more handshake data: that data
+/// would span the key change (RFC 8446 section 5.1), unexpected_message.
+#[test]
+fn key_update_must_end_its_record() {
+    let (mut c, mut s) = pair(ProtocolVersion::TLSv1_3);
+    let mut msg = HandshakeMessage::KeyUpdate(false).to_bytes().unwrap();
+    msg.extend_from_slice(&[24, 0]);
+    c.common
+        .record
+        .seal(ContentType::Handshake, &msg, &mut c.common.outgoing)
+        .unwrap();
+    s.feed(&c.take_outgoing());
+    assert_eq!(
+        s.process(),
+        Err(Error::unexpected(
+            "handshake message straddles a key change"
+        ))
+    );
+}
