@@ -543,12 +543,20 @@ fn verify_finished_rejects_a_flipped_bit() {
         bad[byte] ^= 1 << bit;
         assert_decrypt_error(server.verify_finished(&t.server_finished, &bad));
     }
-    // Truncated, extended and empty verify_data are refused too.
-    assert_decrypt_error(server.verify_finished(&t.server_finished, &good[..31]));
+    // Truncated, extended and empty verify_data are refused too, as
+    // decode_error: a Finished of the wrong length is malformed (issue 10's
+    // policy; RFC 8446 sections 4.4.4 and 6.2).
     let mut longer = good.clone();
     longer.push(0);
-    assert_decrypt_error(server.verify_finished(&t.server_finished, &longer));
-    assert_decrypt_error(server.verify_finished(&t.server_finished, &[]));
+    for data in [&good[..31], &longer[..], &[]] {
+        assert_eq!(
+            server.verify_finished(&t.server_finished, data),
+            Err(Error::decode(format!(
+                "Finished of {} bytes; the suite's hash gives 32",
+                data.len()
+            )))
+        );
+    }
     // Right data, wrong transcript; right data, wrong direction's key.
     assert_decrypt_error(server.verify_finished(&t.app, &good));
     assert_decrypt_error(

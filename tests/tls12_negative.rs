@@ -581,8 +581,18 @@ fn verify_finished_rejects_wrong_data() {
     bad(master.verify_finished(false, &hash, &good));
     // A different transcript.
     bad(master.verify_finished(true, &[0x34; 32], &good));
-    // Truncated.
-    bad(master.verify_finished(true, &hash, &good[..11]));
+    // Truncated or too long: the message's length is wrong, decode_error
+    // (issue 10's policy; RFC 8446 section 6.2), not decrypt_error.
+    for len in [0, 11, 13, 32] {
+        let mut data = good.clone();
+        data.resize(len, 0);
+        assert_eq!(
+            master.verify_finished(true, &hash, &data),
+            Err(Error::decode(format!(
+                "Finished of {len} bytes; TLS 1.2 gives 12"
+            )))
+        );
+    }
 }
 
 // ---------------------------------------------------------------- garbage
@@ -633,14 +643,17 @@ fn garbage_during_tls12_handshake() {
         );
         assert_eq!(s.take_outgoing().to_vec(), alert(10));
 
-        // A malformed ChangeCipherSpec.
-        let mut s = server_after_hello();
-        s.feed(&record(0x14, &[2]));
-        assert_eq!(
-            s.process(),
-            Err(Error::decode("malformed change_cipher_spec"))
-        );
-        assert_eq!(s.take_outgoing().to_vec(), alert(50));
+        // A malformed ChangeCipherSpec: unexpected_message (issue 10's
+        // policy, after RFC 8446 section 5), no longer decode_error.
+        for body in [&[2u8][..], &[1, 1][..]] {
+            let mut s = server_after_hello();
+            s.feed(&record(0x14, body));
+            assert_eq!(
+                s.process(),
+                Err(Error::unexpected("malformed change_cipher_spec"))
+            );
+            assert_eq!(s.take_outgoing().to_vec(), alert(10));
+        }
 
         // Trailing garbage inside ServerHelloDone, sent to a 1.2 client
         // expecting Certificate: unexpected message first.
@@ -657,24 +670,21 @@ fn garbage_during_tls12_handshake() {
         );
         assert_eq!(c.take_outgoing().to_vec(), alert(10));
 
-        // A ServerHelloDone with a body.
+        // A ServerHelloDone with a body, where Certificate is expected: the
+        // type is checked before the body (issue 10's policy), so this is
+        // unexpected_message, no longer decode_error.
         let mut c = sans_io_client(client(TLS12));
         c.take_outgoing();
         c.feed(&hs_record(&Handshake12::ServerHello(sh12([0x44; 32]))));
         c.process().unwrap();
         c.feed(&record(0x16, &[0x0e, 0x00, 0x00, 0x01, 0xff]));
-        let r = c.process();
-        assert_eq!(c.take_outgoing().to_vec(), alert(50), "{r:?}");
-        assert!(
-            matches!(
-                r,
-                Err(Error::Protocol {
-                    alert: AlertDescription::DecodeError,
-                    ..
-                })
-            ),
-            "{r:?}"
+        assert_eq!(
+            c.process(),
+            Err(Error::unexpected(
+                "unexpected ServerHelloDone while expecting Certificate (TLS 1.2)"
+            ))
         );
+        assert_eq!(c.take_outgoing().to_vec(), alert(10));
 
         // Truncated stream mid-flight: the handshake record is cut.
         let mut s = server_after_hello();

@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 use bytes::BytesMut;
 
 use crate::error::Error;
-use crate::proto::conn::{Side, MAX_EMPTY_RECORDS};
+use crate::proto::conn::{Side, MAX_EMPTY_RECORDS, MAX_WARNING_ALERTS};
 use crate::proto::handshake::resume::TicketSink;
 use crate::proto::handshake::Negotiated;
 use crate::proto::keys::tls12::MasterSecret12;
@@ -54,6 +54,8 @@ pub(crate) struct Common {
     pub(crate) received_close_notify: bool,
     pub(crate) sent_close_notify: bool,
     pub(crate) empty_records: u32,
+    /// Warning alerts received since the last record with content.
+    pub(crate) warning_alerts: u32,
     /// We answered a KeyUpdate request and have sent no application data
     /// since: further requests are covered by that answer (RFC 8446 4.6.3),
     /// so a peer cannot make us queue an answer per request.
@@ -88,6 +90,7 @@ impl Common {
             received_close_notify: false,
             sent_close_notify: false,
             empty_records: 0,
+            warning_alerts: 0,
             key_update_answered: false,
             renegotiation_attempts: 0,
             key_updates_in_a_row: 0,
@@ -140,6 +143,12 @@ impl Common {
 
     pub(crate) fn is_tls12(&self) -> bool {
         self.negotiated.version == Some(ProtocolVersion::TLSv1_2)
+    }
+
+    /// True once TLS 1.3 was chosen (false while a client waits for the
+    /// ServerHello, even after a HelloRetryRequest).
+    pub(crate) fn is_tls13(&self) -> bool {
+        self.negotiated.version == Some(ProtocolVersion::TLSv1_3)
     }
 
     /// Queues a handshake message that is not part of any transcript (KeyUpdate).
@@ -319,6 +328,25 @@ impl Common {
             &[level.get(), desc.get()],
             &mut self.outgoing,
         );
+    }
+
+    /// A record with content arrived: the runs of empty records and of
+    /// warning alerts are over.
+    pub(crate) fn saw_content(&mut self) {
+        self.empty_records = 0;
+        self.warning_alerts = 0;
+    }
+
+    /// A warning alert we skip: bounded by [`MAX_WARNING_ALERTS`] in a row,
+    /// and counted with the other empty records.
+    pub(crate) fn count_warning_alert(&mut self) -> Result<(), Error> {
+        self.warning_alerts += 1;
+        if self.warning_alerts > MAX_WARNING_ALERTS {
+            return Err(Error::unexpected(format!(
+                "too many warning alerts: the peer sent more than {MAX_WARNING_ALERTS} in a row"
+            )));
+        }
+        self.count_empty("warning alert")
     }
 
     pub(crate) fn count_empty(&mut self, what: &str) -> Result<(), Error> {

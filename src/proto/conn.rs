@@ -17,7 +17,7 @@ use crate::proto::handshake::client13::{self, ClientState};
 use crate::proto::handshake::server12::Server12State;
 use crate::proto::handshake::server13::{self, ServerState};
 use crate::proto::handshake::Negotiated;
-use crate::proto::record::codec::OpaqueRecord;
+use crate::proto::record::codec::{self, OpaqueRecord};
 use crate::proto::record::layer::PlainRecord;
 use crate::proto::wire::enums::{AlertDescription, AlertLevel, ContentType, HandshakeType};
 use crate::proto::wire::handshake::HandshakeMessage;
@@ -26,6 +26,12 @@ use crate::proto::wire::tls12::Handshake12;
 /// Consecutive records that carry nothing (empty application data, dummy
 /// change_cipher_spec, warning alerts) we accept before calling it a flood.
 pub(crate) const MAX_EMPTY_RECORDS: u32 = 32;
+/// Consecutive warning alerts (user_canceled, or any warning in TLS 1.2)
+/// we accept. They also count as empty records; this tighter bound is
+/// BoringSSL's (kMaxWarningAlerts; OpenSSL allows 5): a warning alert carries
+/// nothing, no real stack sends more than one or two in a row, and every one
+/// is a record we open and skip for free to the sender.
+pub(crate) const MAX_WARNING_ALERTS: u32 = 4;
 /// TLS 1.2 renegotiation attempts refused before we give up on the peer.
 const MAX_RENEGOTIATION_ATTEMPTS: u32 = 8;
 /// Decrypted application data we hold for the reader before we stop opening records.
@@ -79,7 +85,15 @@ impl Connection {
             config.shared.max_handshake_message,
             config.shared.max_fragment,
         );
-        let state = client13::start(config, server_name, &mut common)?;
+        // Only the records of the initial ClientHello may say 0x0301 (see
+        // INITIAL_RECORD_VERSION); anything after it, an alert before the
+        // ServerHello included, says 0x0303.
+        common
+            .record
+            .set_plaintext_version(codec::INITIAL_RECORD_VERSION);
+        let state = client13::start(config, server_name, &mut common);
+        common.record.set_plaintext_version(codec::RECORD_VERSION);
+        let state = state?;
         Ok(Connection {
             common,
             state: State::Client(Box::new(state)),
@@ -251,7 +265,7 @@ impl Connection {
                 if len == 0 {
                     self.common.count_empty("empty application data")?;
                 } else {
-                    self.common.empty_records = 0;
+                    self.common.saw_content();
                     *n += len;
                 }
             } else {
@@ -344,10 +358,15 @@ impl Connection {
             && matches!(self.state, State::Client12(_) | State::Server12(_))
         {
             // In TLS 1.2 ChangeCipherSpec is real: it switches the read keys.
+            // RFC 5246 names no alert for a bad one; RFC 8446 section 5 does
+            // for TLS 1.3, and we apply it to both: "An implementation which
+            // receives any other change_cipher_spec value or which receives
+            // a protected change_cipher_spec record MUST abort the handshake
+            // with an "unexpected_message" alert."
             if rec.payload.as_ref() != [1] {
-                return Err(Error::decode("malformed change_cipher_spec"));
+                return Err(Error::unexpected("malformed change_cipher_spec"));
             }
-            self.common.empty_records = 0;
+            self.common.saw_content();
             let state = std::mem::replace(&mut self.state, State::Failed);
             self.state = match state {
                 State::Client12(s) => State::Client12(Box::new(s.handle_ccs(&mut self.common)?)),
@@ -357,8 +376,12 @@ impl Connection {
             return Ok(());
         }
         if rec.typ == ContentType::ChangeCipherSpec {
-            // RFC 8446 section 5: a single 0x01 byte, only while handshaking.
-            if !self.is_handshaking() || rec.payload.as_ref() != [1] {
+            // RFC 8446 section 5: a single 0x01 byte, only while handshaking
+            // (the sentence quoted above for TLS 1.2).
+            if rec.payload.as_ref() != [1] {
+                return Err(Error::unexpected("malformed change_cipher_spec"));
+            }
+            if !self.is_handshaking() {
                 return Err(Error::unexpected(
                     "change_cipher_spec outside the handshake",
                 ));
@@ -395,7 +418,7 @@ impl Connection {
                 // refused renegotiation, counted in handle_post_handshake12:
                 // resetting here would let that count never reach its limit.
                 if self.is_handshaking() || !self.common.is_tls12() {
-                    self.common.empty_records = 0;
+                    self.common.saw_content();
                 }
                 if plain.payload.is_empty() {
                     return Err(Error::unexpected("empty handshake record"));
@@ -421,7 +444,7 @@ impl Connection {
                 if plain.payload.is_empty() {
                     return self.common.count_empty("empty application data");
                 }
-                self.common.empty_records = 0;
+                self.common.saw_content();
                 self.common.plaintext_len += plain.payload.len();
                 self.common.plaintext.push_back(plain.payload);
                 Ok(())
@@ -433,45 +456,11 @@ impl Connection {
         }
     }
 
-    fn handle_alert(&mut self, payload: &[u8]) -> Result<(), Error> {
-        let [level, desc] = payload else {
-            return Err(Error::decode("alert record is not two bytes"));
-        };
-        if !self.common.joiner.is_empty() {
-            return Err(Error::unexpected(
-                "alert interleaved with a handshake message",
-            ));
-        }
-        let level = AlertLevel::from(*level);
-        let desc = AlertDescription::from(*desc);
-        match (level, desc) {
-            // A peer that closed before the handshake completed can never
-            // complete it: end the handshake now rather than wait for, and
-            // buffer, whatever it sends next. (A warning user_canceled stays
-            // counted like other empty records: some stacks send it
-            // needlessly, and the count bounds it.)
-            (_, AlertDescription::CloseNotify) if self.is_handshaking() => {
-                Err(Error::AlertReceived(desc))
-            }
-            (_, AlertDescription::CloseNotify) => {
-                tracing::debug!("received close_notify");
-                self.common.received_close_notify = true;
-                Ok(())
-            }
-            (AlertLevel::Warning, AlertDescription::UserCanceled) => {
-                self.common.count_empty("warning alert")
-            }
-            // TLS 1.2 lets warnings pass (no_renegotiation, for one); 1.3 does not.
-            (AlertLevel::Warning, d) if self.common.is_tls12() => {
-                tracing::debug!(alert = %d.name(), "ignoring TLS 1.2 warning alert");
-                self.common.count_empty("warning alert")
-            }
-            (AlertLevel::Warning | AlertLevel::Fatal, d) => Err(Error::AlertReceived(d)),
-            (AlertLevel::Unknown(_), _) => Err(Error::illegal("alert with an unknown level")),
-        }
-    }
-
     fn handle_handshake(&mut self, raw: &[u8]) -> Result<(), Error> {
+        if matches!(self.state, State::Failed) {
+            return Err(Error::internal("connection already failed"));
+        }
+        self.check_message_fits_state(raw)?;
         let state = std::mem::replace(&mut self.state, State::Failed);
         self.state = match state {
             State::Client12(s) => {
@@ -728,6 +717,9 @@ pub(crate) enum Next<S, S12> {
 pub(crate) fn unexpected_in(state: &str, got: HandshakeType) -> Error {
     Error::unexpected(format!("unexpected {got:?} while {state}"))
 }
+
+#[path = "conn_checks.rs"]
+mod checks;
 
 #[cfg(test)]
 #[path = "conn_tests.rs"]

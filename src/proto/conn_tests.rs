@@ -211,3 +211,84 @@ fn tls12_warning_leaves_the_last_record_to_close_notify() {
     s.process().unwrap();
     assert!(s.received_close_notify());
 }
+
+/// Seals `n` warning alerts of `desc` from `from` to `to`, then processes.
+fn send_warnings(
+    from: &mut Connection,
+    to: &mut Connection,
+    desc: AlertDescription,
+    n: usize,
+) -> Result<(), Error> {
+    for _ in 0..n {
+        from.common.send_alert(AlertLevel::Warning, desc);
+    }
+    to.feed(&from.take_outgoing());
+    to.process()
+}
+
+/// After the handshake, protected warning alerts pass four in a row (TLS
+/// 1.2: any warning; TLS 1.3: user_canceled) and data resets the count;
+/// the fifth in a row is refused (BoGo's SendWarningAlerts-TooMany and
+/// SendUserCanceledAlerts-TooMany-TLS13).
+#[test]
+fn protected_warning_alerts_are_limited_to_four_in_a_row() {
+    let too_many = Error::unexpected("too many warning alerts: the peer sent more than 4 in a row");
+    for (version, desc) in [
+        (
+            ProtocolVersion::TLSv1_2,
+            AlertDescription::UnexpectedMessage,
+        ),
+        (ProtocolVersion::TLSv1_3, AlertDescription::UserCanceled),
+    ] {
+        let (mut c, mut s) = pair(version);
+        for _ in 0..3 {
+            send_warnings(&mut s, &mut c, desc, 4).unwrap();
+            assert_eq!(deliver(&mut s, &mut c, b"data"), b"data");
+        }
+        assert_eq!(
+            send_warnings(&mut s, &mut c, desc, 5),
+            Err(too_many.clone())
+        );
+    }
+}
+
+/// In TLS 1.3 only close_notify and user_canceled may be warnings (RFC 8446
+/// section 6): another warning-level alert ends the connection with
+/// decode_error (BoGo's SendWarningAlerts-TLS13).
+#[test]
+fn tls13_warning_level_error_alert_is_decode_error() {
+    let (mut c, mut s) = pair(ProtocolVersion::TLSv1_3);
+    let e = send_warnings(&mut s, &mut c, AlertDescription::UnexpectedMessage, 1).unwrap_err();
+    assert_eq!(
+        e,
+        Error::decode(
+            "peer sent unexpected_message as a warning alert in TLS 1.3, where only \
+             close_notify and user_canceled may be warnings"
+        )
+    );
+    s.feed(&c.take_outgoing());
+    assert_eq!(
+        s.process(),
+        Err(Error::AlertReceived(AlertDescription::DecodeError))
+    );
+}
+
+/// A KeyUpdate followed in its record by more handshake data: that data
+/// would span the key change (RFC 8446 section 5.1), unexpected_message.
+#[test]
+fn key_update_must_end_its_record() {
+    let (mut c, mut s) = pair(ProtocolVersion::TLSv1_3);
+    let mut msg = HandshakeMessage::KeyUpdate(false).to_bytes().unwrap();
+    msg.extend_from_slice(&[24, 0]);
+    c.common
+        .record
+        .seal(ContentType::Handshake, &msg, &mut c.common.outgoing)
+        .unwrap();
+    s.feed(&c.take_outgoing());
+    assert_eq!(
+        s.process(),
+        Err(Error::unexpected(
+            "handshake message straddles a key change"
+        ))
+    );
+}

@@ -204,7 +204,24 @@ pub(crate) fn handle_server_hello(
 }
 
 impl Client12State {
-    fn name(&self) -> &'static str {
+    /// The handshake types this state handles; conn.rs refuses any other
+    /// type before decoding its body.
+    pub(crate) fn expects(&self) -> &'static [crate::proto::wire::enums::HandshakeType] {
+        use crate::proto::wire::enums::HandshakeType as T;
+        match self {
+            Self::Certificate(_) => &[T::Certificate],
+            Self::ServerKeyExchange(..) => &[T::ServerKeyExchange],
+            Self::ServerHelloDone(_, _, None) => &[T::CertificateRequest, T::ServerHelloDone],
+            Self::ServerHelloDone(_, _, Some(_)) => &[T::ServerHelloDone],
+            Self::ChangeCipherSpec(k) if k.hs.ticket_expected && k.ticket.is_none() => {
+                &[T::NewSessionTicket]
+            }
+            Self::ChangeCipherSpec(_) => &[],
+            Self::Finished(_) => &[T::Finished],
+        }
+    }
+
+    pub(crate) fn name(&self) -> &'static str {
         match self {
             Self::Certificate(_) => "expecting Certificate (TLS 1.2)",
             Self::ServerKeyExchange(..) => "expecting ServerKeyExchange",

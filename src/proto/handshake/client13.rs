@@ -268,7 +268,20 @@ impl ClientState {
         }
     }
 
-    fn name(&self) -> &'static str {
+    /// The handshake types this state handles; conn.rs refuses any other
+    /// type before decoding its body.
+    pub(crate) fn expects(&self) -> &'static [crate::proto::wire::enums::HandshakeType] {
+        use crate::proto::wire::enums::HandshakeType as T;
+        match self {
+            ClientState::ServerHello(_) => &[T::ServerHello],
+            ClientState::EncryptedExtensions(_) => &[T::EncryptedExtensions],
+            ClientState::Certificate(_) => &[T::CertificateRequest, T::Certificate],
+            ClientState::CertificateVerify(_) => &[T::CertificateVerify],
+            ClientState::Finished(_) => &[T::Finished],
+        }
+    }
+
+    pub(crate) fn name(&self) -> &'static str {
         match self {
             ClientState::ServerHello(_) => "expecting ServerHello",
             ClientState::EncryptedExtensions(_) => "expecting EncryptedExtensions",

@@ -59,7 +59,20 @@ pub(crate) struct Keyed {
 }
 
 impl Server12State {
-    fn name(&self) -> &'static str {
+    /// The handshake types this state handles; conn.rs refuses any other
+    /// type before decoding its body.
+    pub(crate) fn expects(&self) -> &'static [crate::proto::wire::enums::HandshakeType] {
+        use crate::proto::wire::enums::HandshakeType as T;
+        match self {
+            Self::ClientCertificate(_) => &[T::Certificate],
+            Self::ClientKeyExchange(_) => &[T::ClientKeyExchange],
+            Self::CertificateVerify(_) => &[T::CertificateVerify],
+            Self::ChangeCipherSpec(_) => &[],
+            Self::Finished(_) => &[T::Finished],
+        }
+    }
+
+    pub(crate) fn name(&self) -> &'static str {
         match self {
             Self::ClientCertificate(_) => "expecting client Certificate (TLS 1.2)",
             Self::ClientKeyExchange(_) => "expecting ClientKeyExchange",

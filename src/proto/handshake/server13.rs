@@ -77,7 +77,19 @@ impl ServerState {
         }
     }
 
-    fn name(&self) -> &'static str {
+    /// The handshake types this state handles; conn.rs refuses any other
+    /// type before decoding its body.
+    pub(crate) fn expects(&self) -> &'static [crate::proto::wire::enums::HandshakeType] {
+        use crate::proto::wire::enums::HandshakeType as T;
+        match self {
+            ServerState::ClientHello(_) => &[T::ClientHello],
+            ServerState::Certificate(_) => &[T::Certificate],
+            ServerState::CertificateVerify(_) => &[T::CertificateVerify],
+            ServerState::Finished(_) => &[T::Finished],
+        }
+    }
+
+    pub(crate) fn name(&self) -> &'static str {
         match self {
             ServerState::ClientHello(_) => "expecting ClientHello",
             ServerState::Certificate(_) => "expecting client Certificate",

@@ -174,6 +174,18 @@ impl MasterSecret12 {
         handshake_hash: &[u8],
         received: &[u8],
     ) -> Result<(), Error> {
+        // RFC 5246 section 7.4.9: verify_data is `opaque
+        // verify_data[verify_data_length]`, 12 bytes for every suite we
+        // have: another length is a decode_error (as in TLS 1.3, see
+        // tls13::TrafficSecret::verify_finished); only wrong contents are
+        // decrypt_error. The length is public, so checking it first leaks
+        // nothing.
+        if received.len() != VERIFY_DATA_LEN {
+            return Err(Error::decode(format!(
+                "Finished of {} bytes; TLS 1.2 gives {VERIFY_DATA_LEN}",
+                received.len()
+            )));
+        }
         let expected = self.verify_data(client, handshake_hash)?;
         constant_time::verify_slices_are_equal(&expected, received).map_err(|_| {
             Error::protocol(

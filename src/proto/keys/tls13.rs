@@ -453,9 +453,23 @@ impl TrafficSecret {
     ///
     /// # Errors
     ///
-    /// A protocol error with the decrypt_error alert if it does not match
-    /// (including a length mismatch).
+    /// A protocol error with the decode_error alert if it is not
+    /// Hash.length bytes long, and with decrypt_error if it does not match.
     pub fn verify_finished(&self, transcript_hash: &[u8], received: &[u8]) -> Result<(), Error> {
+        // RFC 8446 section 4.4.4 defines `opaque verify_data[Hash.length]`, a
+        // fixed length: a body of another length is a message whose "length
+        // ... was incorrect", which section 6.2 calls decode_error. Only a
+        // well-formed Finished with the wrong contents is decrypt_error
+        // ("if incorrect MUST terminate the connection with a
+        // "decrypt_error" alert"). The length is public, so checking it
+        // first leaks nothing.
+        if received.len() != self.suite.hash_len() {
+            return Err(Error::decode(format!(
+                "Finished of {} bytes; the suite's hash gives {}",
+                received.len(),
+                self.suite.hash_len()
+            )));
+        }
         verify_mac(
             self.suite,
             &self.secret,

@@ -12,7 +12,10 @@ use aws_lc_rs::aead::{Aad, LessSafeKey, Nonce, UnboundKey, NONCE_LEN};
 use bytes::{BufMut, BytesMut};
 use zeroize::Zeroizing;
 
-use super::codec::{encode_header, OpaqueRecord, HEADER_LEN, MAX_CIPHERTEXT, MAX_PLAINTEXT};
+use super::codec::{
+    encode_header, encode_header_version, OpaqueRecord, HEADER_LEN, MAX_CIPHERTEXT, MAX_PLAINTEXT,
+    RECORD_VERSION,
+};
 use crate::error::Error;
 use crate::proto::crypto::suites::{Tls12CipherSuite, Tls12Nonce, Tls13CipherSuite};
 use crate::proto::wire::enums::{AlertDescription, CipherSuite, ContentType};
@@ -177,6 +180,9 @@ pub struct RecordLayer {
     read: Option<Protection>,
     write: Option<Protection>,
     max_fragment: usize,
+    /// legacy_record_version of the records written in plaintext: 0x0303,
+    /// or 0x0301 while a client's initial ClientHello goes out.
+    plain_version: u16,
     /// A lower records-per-key limit than the suite's, set only by tests
     /// (so a rekey can be seen without sealing 2^24.5 records).
     test_key_limit: Option<u64>,
@@ -195,6 +201,7 @@ impl RecordLayer {
             read: None,
             write: None,
             max_fragment: MAX_PLAINTEXT,
+            plain_version: RECORD_VERSION,
             test_key_limit: None,
         }
     }
@@ -330,6 +337,14 @@ impl RecordLayer {
         self.read.as_ref().is_some_and(|p| p.opened_data)
     }
 
+    /// Sets the legacy_record_version of the records written in plaintext
+    /// (protected records always carry 0x0303). A client sets
+    /// [`INITIAL_RECORD_VERSION`](super::codec::INITIAL_RECORD_VERSION) for
+    /// its initial ClientHello only, and goes back to 0x0303 right after it.
+    pub fn set_plaintext_version(&mut self, version: u16) {
+        self.plain_version = version;
+    }
+
     /// Sets the largest plaintext fragment [`seal_all`](Self::seal_all)
     /// puts in one record, clamped to `1..=MAX_PLAINTEXT`.
     pub fn set_max_fragment(&mut self, n: usize) {
@@ -365,8 +380,17 @@ impl RecordLayer {
         if prot.mode != Mode::Tls13 {
             return open12(prot, rec);
         }
-        match rec.typ {
-            ContentType::ApplicationData => {}
+        // RFC 8446 section 5.2: "The outer opaque_type field of a
+        // TLSCiphertext record is always set to the value 23
+        // (application_data)", and that type is part of the additional
+        // data. A record of another outer type (a handshake message sent in
+        // the clear after the key change, say) is still opened as
+        // ciphertext: it cannot authenticate, and "If the decryption fails,
+        // the receiver MUST terminate the connection with a "bad_record_mac"
+        // alert." Should it authenticate anyway, its sender sealed it with
+        // the wrong header, a malformed record (decode_error), as in BoringSSL.
+        let outer_ok = match rec.typ {
+            ContentType::ApplicationData => true,
             ContentType::ChangeCipherSpec => {
                 if rec.payload.len() > MAX_PLAINTEXT {
                     return Err(overflow(rec.payload.len(), MAX_PLAINTEXT));
@@ -376,13 +400,8 @@ impl RecordLayer {
                     payload: rec.payload,
                 });
             }
-            other => {
-                return Err(Error::unexpected(format!(
-                    "unprotected record of content type {} after protection started",
-                    other.get()
-                )))
-            }
-        }
+            _ => false,
+        };
         if rec.payload.len() > MAX_CIPHERTEXT {
             return Err(overflow(rec.payload.len(), MAX_CIPHERTEXT));
         }
@@ -390,6 +409,7 @@ impl RecordLayer {
             .header()
             .ok_or_else(|| overflow(rec.payload.len(), MAX_CIPHERTEXT))?;
         let nonce = prot.nonce("read")?;
+        let rec_typ = rec.typ;
         let mut payload = rec.payload;
         let inner_len = prot
             .key
@@ -397,6 +417,12 @@ impl RecordLayer {
             .map_err(|_| Error::BadRecordMac)?
             .len();
         prot.seq += 1;
+        if !outer_ok {
+            return Err(Error::decode(format!(
+                "protected record with outer content type {}, not application_data",
+                rec_typ.get()
+            )));
+        }
         payload.truncate(inner_len);
 
         // The whole TLSInnerPlaintext (content, type, padding) is at most 2^14 + 1.
@@ -582,7 +608,7 @@ impl RecordLayer {
             // At most 2^14, so it fits the 16-bit length.
             let len = payload.len() as u16;
             out.reserve(HEADER_LEN + payload.len());
-            out.put_slice(&encode_header(typ, len));
+            out.put_slice(&encode_header_version(typ, self.plain_version, len));
             out.put_slice(payload);
             return Ok(());
         };

@@ -303,9 +303,15 @@ fn short_ciphertext() {
 
 /// Seals raw inner plaintext bytes, bypassing `seal`'s type byte.
 fn seal_raw(w: &mut RecordLayer, inner: &[u8]) -> BytesMut {
+    seal_raw_outer(w, ContentType::ApplicationData, inner)
+}
+
+/// [`seal_raw`] under a chosen outer content type (which a TLS 1.3 sender
+/// must never use for anything but application_data).
+fn seal_raw_outer(w: &mut RecordLayer, outer: ContentType, inner: &[u8]) -> BytesMut {
     let prot = w.write.as_mut().unwrap();
     let len = (inner.len() + prot.tag_len()) as u16;
-    let header = encode_header(ContentType::ApplicationData, len);
+    let header = encode_header(outer, len);
     let mut body = inner.to_vec();
     let tag = prot
         .key
@@ -386,14 +392,52 @@ fn outer_types_under_protection() {
         (ContentType::ChangeCipherSpec, &[1u8][..])
     );
     assert_eq!(r.read_seq(), 0);
+    // A handshake or alert record in the clear after the key change is
+    // opened as ciphertext, fails, and is bad_record_mac (RFC 8446 section
+    // 5.2; BoGo's UnencryptedEncryptedExtensions). It was unexpected_message.
     for t in [ContentType::Handshake, ContentType::Alert] {
         let rec = OpaqueRecord {
             typ: t,
             version: 0x0303,
             payload: BytesMut::from(&[2u8, 40][..]),
         };
-        assert_eq!(alert_of(r.open(rec)), AlertDescription::UnexpectedMessage);
+        assert_eq!(r.open(rec), Err(Error::BadRecordMac));
+        assert_eq!(r.read_seq(), 0);
     }
+    // A real ciphertext whose outer type was changed does not authenticate.
+    let (mut w, mut r) = pair(&TLS13_AES_128_GCM_SHA256);
+    let mut buf = BytesMut::new();
+    w.seal(ContentType::Handshake, b"finished", &mut buf)
+        .unwrap();
+    buf[0] = ContentType::Handshake.get();
+    assert_eq!(r.open(one(&mut buf)), Err(Error::BadRecordMac));
+    // One sealed with the wrong outer type does, and is still refused.
+    let (mut w, mut r) = pair(&TLS13_AES_128_GCM_SHA256);
+    let mut buf = seal_raw_outer(&mut w, ContentType::Handshake, b"finished\x16");
+    assert_eq!(
+        alert_of(r.open(one(&mut buf))),
+        AlertDescription::DecodeError
+    );
+}
+
+/// A client's records carry 0x0301 while it says so (its initial
+/// ClientHello), 0x0303 otherwise; protected records always 0x0303.
+#[test]
+fn plaintext_record_version() {
+    let mut l = RecordLayer::new();
+    let mut out = BytesMut::new();
+    l.set_plaintext_version(crate::proto::record::codec::INITIAL_RECORD_VERSION);
+    l.seal(ContentType::Handshake, b"hello", &mut out).unwrap();
+    assert_eq!(&out[..5], &[22, 3, 1, 0, 5]);
+    out.clear();
+    l.set_plaintext_version(0x0303);
+    l.seal(ContentType::Handshake, b"hello", &mut out).unwrap();
+    assert_eq!(&out[..5], &[22, 3, 3, 0, 5]);
+    let (mut w, _) = pair(&TLS13_AES_128_GCM_SHA256);
+    w.set_plaintext_version(0x0301);
+    out.clear();
+    w.seal(ContentType::Handshake, b"hello", &mut out).unwrap();
+    assert_eq!(&out[..3], &[23, 3, 3]);
 }
 
 #[test]

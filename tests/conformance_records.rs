@@ -1,0 +1,358 @@
+//! Issue 10, record layer and message framing: what BoringSSL's runner
+//! (BoGo) checks there, each case tested on the library without the runner.
+//! The initial ClientHello's record version; warning alerts before a version
+//! is chosen and their limit; handshake data left behind a message that ends
+//! the peer's flight; the message type checked before its body; a plaintext
+//! handshake record after the key change.
+//!
+//! Peers are our own client and server driven sans-IO; the tests cut, join
+//! and insert records between them, as a misbehaving peer would.
+
+mod support;
+
+use std::sync::Arc;
+
+use lctls::config::{ClientConfig, ServerConfig};
+use lctls::proto::conn::Connection;
+use lctls::proto::wire::enums::{AlertDescription, NamedGroup, ProtocolVersion};
+use lctls::Error;
+use support::*;
+
+// ---------------------------------------------------------------- helpers
+
+/// Splits a byte stream into (content type, version, payload) records.
+fn records(mut bytes: &[u8]) -> Vec<(u8, u16, Vec<u8>)> {
+    let mut out = Vec::new();
+    while bytes.len() >= 5 {
+        let len = u16::from_be_bytes([bytes[3], bytes[4]]) as usize;
+        let version = u16::from_be_bytes([bytes[1], bytes[2]]);
+        out.push((bytes[0], version, bytes[5..5 + len].to_vec()));
+        bytes = &bytes[5 + len..];
+    }
+    assert!(bytes.is_empty(), "a record was cut");
+    out
+}
+
+/// A record of type `typ` carrying `payload`, with version 0x0303.
+fn record(typ: u8, payload: &[u8]) -> Vec<u8> {
+    let mut rec = vec![typ, 3, 3];
+    rec.extend_from_slice(&(payload.len() as u16).to_be_bytes());
+    rec.extend_from_slice(payload);
+    rec
+}
+
+/// Joins records back into a byte stream.
+fn join(recs: &[(u8, u16, Vec<u8>)]) -> Vec<u8> {
+    recs.iter().flat_map(|(t, _, p)| record(*t, p)).collect()
+}
+
+fn only(versions: &[ProtocolVersion]) -> (Arc<ClientConfig>, Arc<ServerConfig>) {
+    let cc = client_builder()
+        .with_protocol_versions(versions)
+        .build()
+        .unwrap();
+    let sc = server_builder("server")
+        .with_protocol_versions(versions)
+        .build()
+        .unwrap();
+    (Arc::new(cc), Arc::new(sc))
+}
+
+/// A client whose first share (X25519) the server does not take: the server
+/// answers the first ClientHello with a HelloRetryRequest.
+fn hrr_configs() -> (Arc<ClientConfig>, Arc<ServerConfig>) {
+    let cc = client_builder()
+        .with_groups(&[NamedGroup::X25519, NamedGroup::secp256r1])
+        .build()
+        .unwrap();
+    let sc = server_builder("server")
+        .with_groups(&[NamedGroup::secp256r1])
+        .build()
+        .unwrap();
+    (Arc::new(cc), Arc::new(sc))
+}
+
+/// A fresh client and server, and the server's answer to the client's
+/// first ClientHello, as records.
+fn first_answer(
+    cc: Arc<ClientConfig>,
+    sc: Arc<ServerConfig>,
+) -> (Connection, Vec<(u8, u16, Vec<u8>)>) {
+    let mut client = sans_io_client(cc, "localhost");
+    let mut server = Connection::new_server(sc);
+    server.feed(&client.take_outgoing());
+    server.process().expect("server takes the ClientHello");
+    (client, records(&server.take_outgoing()))
+}
+
+/// The error `conn` stops with after `bytes`, and the alert it queued
+/// (a plaintext alert record: its last byte).
+fn fails_with(conn: &mut Connection, bytes: &[u8]) -> (Error, u8) {
+    conn.feed(bytes);
+    let e = conn
+        .process()
+        .expect_err("the peer's bytes must be refused");
+    let out = conn.take_outgoing();
+    let alert = *out.last().expect("an alert was queued");
+    (e, alert)
+}
+
+fn excess(after: &str) -> Error {
+    Error::unexpected(format!(
+        "excess handshake data: more follows the {after} that ends the peer's flight"
+    ))
+}
+
+// ------------------------------------------------- [D] record version
+
+/// The initial ClientHello's records say 0x0301 (RFC 8446 5.1 allows it
+/// there, and only there; BoGo's VersionNegotiation-Client* check it).
+/// The second ClientHello after a HelloRetryRequest, the compatibility
+/// change_cipher_spec and an alert before the ServerHello say 0x0303.
+#[test]
+fn only_the_initial_client_hello_says_0x0301() {
+    for versions in [
+        &[ProtocolVersion::TLSv1_3, ProtocolVersion::TLSv1_2][..],
+        &[ProtocolVersion::TLSv1_2],
+        &[ProtocolVersion::TLSv1_3],
+    ] {
+        let (cc, _) = only(versions);
+        let mut client = sans_io_client(cc, "localhost");
+        let first = client.take_outgoing();
+        assert_eq!(&first[..3], &[0x16, 0x03, 0x01], "{versions:?}");
+        assert!(records(&first).iter().all(|r| r.1 == 0x0301));
+        // A malformed ServerHello: the client's alert says 0x0303.
+        client.feed(&record(22, &[2, 0, 0, 1, 0]));
+        client.process().unwrap_err();
+        assert_eq!(&client.take_outgoing()[..], &[0x15, 3, 3, 0, 2, 2, 50]);
+    }
+
+    let (cc, sc) = hrr_configs();
+    let mut client = sans_io_client(cc, "localhost");
+    let mut server = Connection::new_server(sc);
+    server.feed(&client.take_outgoing());
+    server.process().unwrap();
+    client.feed(&server.take_outgoing());
+    client.process().unwrap();
+    assert!(client.negotiated().retried);
+    let second = records(&client.take_outgoing());
+    assert!(second.iter().any(|r| r.0 == 22));
+    assert!(second.iter().all(|r| r.1 == 0x0303), "{second:?}");
+}
+
+// ------------------------------------------------- [J], [F] warning alerts
+
+/// A warning-level alert before the ServerHello (a server's unrecognized_name,
+/// which RFC 6066 section 3 lets it send as a warning) is skipped: the
+/// handshake goes on, with TLS 1.2 (BoGo's SendSNIWarningAlert) and 1.3.
+#[test]
+fn warning_alert_before_server_hello_is_skipped() {
+    for versions in [&[ProtocolVersion::TLSv1_2][..], &[ProtocolVersion::TLSv1_3]] {
+        let (cc, sc) = only(versions);
+        let mut client = sans_io_client(cc, "localhost");
+        let mut server = Connection::new_server(sc);
+        let warning = [
+            0x15,
+            3,
+            3,
+            0,
+            2,
+            1,
+            AlertDescription::UnrecognizedName.get(),
+        ];
+        client.feed(&warning);
+        client
+            .process()
+            .expect("a warning before the ServerHello is skipped");
+        drive_handshake(&mut client, &mut server);
+        assert_eq!(client.negotiated().version, Some(versions[0]));
+    }
+}
+
+/// Warning alerts (here user_canceled, before the ClientHello) pass four at
+/// a time; the fifth in a row is refused (BoringSSL's limit; BoGo's
+/// SendWarningAlerts-TooMany, SendUserCanceledAlerts-TooMany-TLS13).
+#[test]
+fn five_warning_alerts_in_a_row_are_refused() {
+    let warning = [0x15u8, 3, 3, 0, 2, 1, AlertDescription::UserCanceled.get()];
+    let mut client = sans_io_client(client_config(), "localhost");
+    let mut server = Connection::new_server(server_config("server"));
+    server.feed(&warning.repeat(4));
+    server.process().expect("four warnings pass");
+    drive_handshake(&mut client, &mut server);
+
+    let mut server = Connection::new_server(server_config("server"));
+    let (e, alert) = fails_with(&mut server, &warning.repeat(5));
+    assert_eq!(
+        e,
+        Error::unexpected("too many warning alerts: the peer sent more than 4 in a row")
+    );
+    assert_eq!(alert, AlertDescription::UnexpectedMessage.get());
+}
+
+// ------------------------------------------------- [G] excess handshake data
+
+/// A TLS 1.2 ClientHello followed, in its record, by the start of a
+/// ClientKeyExchange: the client did not wait for our answer (BoGo's
+/// PartialClientKeyExchangeWithClientHello). A whole extra message is
+/// refused the same way.
+#[test]
+fn tls12_client_hello_must_end_its_record() {
+    let (cc, sc) = only(&[ProtocolVersion::TLSv1_2]);
+    for extra in [&[0x10u8, 0, 0, 0x21, 0x20][..], &[0x10, 0, 0, 1, 0]] {
+        let mut client = sans_io_client(cc.clone(), "localhost");
+        let mut recs = records(&client.take_outgoing());
+        assert_eq!(recs.len(), 1);
+        recs[0].2.extend_from_slice(extra);
+        let mut server = Connection::new_server(sc.clone());
+        let (e, alert) = fails_with(&mut server, &join(&recs));
+        assert_eq!(e, excess("ClientHello"));
+        assert_eq!(alert, AlertDescription::UnexpectedMessage.get());
+    }
+}
+
+/// A first ClientHello that gets a HelloRetryRequest, followed in its
+/// record by the start of a second one (BoGo's PartialSecondClientHelloAfterFirst).
+#[test]
+fn client_hello_before_a_retry_must_end_its_record() {
+    let (cc, sc) = hrr_configs();
+    let mut client = sans_io_client(cc, "localhost");
+    let mut recs = records(&client.take_outgoing());
+    recs[0].2.extend_from_slice(&[1, 0, 1, 0]);
+    let mut server = Connection::new_server(sc);
+    let (e, alert) = fails_with(&mut server, &join(&recs));
+    assert_eq!(e, excess("ClientHello"));
+    assert_eq!(alert, AlertDescription::UnexpectedMessage.get());
+}
+
+/// A HelloRetryRequest followed in its record by the start of a ServerHello
+/// (BoGo's PartialServerHelloWithHelloRetryRequest).
+#[test]
+fn hello_retry_request_must_end_its_record() {
+    let (cc, sc) = hrr_configs();
+    let (mut client, mut recs) = first_answer(cc, sc);
+    assert_eq!(recs[0].0, 22);
+    recs[0].2.extend_from_slice(&[2, 0, 0, 0x40]);
+    let (e, alert) = fails_with(&mut client, &join(&recs));
+    assert_eq!(e, excess("ServerHello"));
+    assert_eq!(alert, AlertDescription::UnexpectedMessage.get());
+}
+
+/// A TLS 1.2 ServerHelloDone followed in its record by the start of a
+/// NewSessionTicket or of a Finished (BoGo's
+/// PartialNewSessionTicketWithServerHelloDone, PartialFinishedWithServerHelloDone).
+#[test]
+fn server_hello_done_must_end_its_record() {
+    let (cc, sc) = only(&[ProtocolVersion::TLSv1_2]);
+    for extra in [&[4u8, 0, 0, 6, 0][..], &[20, 0, 0, 12, 1, 2]] {
+        let (mut client, mut recs) = first_answer(cc.clone(), sc.clone());
+        let last = recs.last_mut().unwrap();
+        assert_eq!(
+            last.2.last_chunk::<4>(),
+            Some(&[14, 0, 0, 0]),
+            "ServerHelloDone"
+        );
+        last.2.extend_from_slice(extra);
+        let (e, alert) = fails_with(&mut client, &join(&recs));
+        assert_eq!(e, excess("ServerHelloDone"));
+        assert_eq!(alert, AlertDescription::UnexpectedMessage.get());
+    }
+}
+
+/// A TLS 1.3 ServerHello followed, in plaintext and in its record, by
+/// EncryptedExtensions: the message would span the key change (RFC 8446
+/// section 5.1).
+#[test]
+fn server_hello_must_end_its_record() {
+    let (mut client, mut recs) = first_answer(client_config(), server_config("server"));
+    recs[0].2.extend_from_slice(&[8, 0, 0, 2, 0, 0]);
+    let (e, alert) = fails_with(&mut client, &join(&recs[..1]));
+    assert_eq!(
+        e,
+        Error::unexpected("handshake message straddles a key change")
+    );
+    assert_eq!(alert, AlertDescription::UnexpectedMessage.get());
+}
+
+// ------------------------------------------------- [M] type before body
+
+/// A message of a type the state does not expect is unexpected_message,
+/// even when its body is malformed too: the type is checked first.
+#[test]
+fn unexpected_type_is_refused_before_its_body_is_read() {
+    // EncryptedExtensions with a truncated body, to a client expecting
+    // ServerHello (the body alone would be decode_error).
+    let mut client = sans_io_client(client_config(), "localhost");
+    client.take_outgoing();
+    let (e, alert) = fails_with(&mut client, &record(22, &[8, 0, 0, 1, 0xff]));
+    assert_eq!(
+        e,
+        Error::unexpected("unexpected EncryptedExtensions while expecting ServerHello")
+    );
+    assert_eq!(alert, AlertDescription::UnexpectedMessage.get());
+
+    // A KeyUpdate whose value is neither 0 nor 1 (illegal_parameter on its
+    // own), to a server expecting ClientHello.
+    let mut server = Connection::new_server(server_config("server"));
+    let (e, alert) = fails_with(&mut server, &record(22, &[24, 0, 0, 1, 7]));
+    assert_eq!(
+        e,
+        Error::unexpected("unexpected KeyUpdate while expecting ClientHello")
+    );
+    assert_eq!(alert, AlertDescription::UnexpectedMessage.get());
+
+    // A truncated ServerKeyExchange, to a TLS 1.2 client expecting Certificate.
+    let (cc, sc) = only(&[ProtocolVersion::TLSv1_2]);
+    let (mut client, recs) = first_answer(cc, sc);
+    client.feed(&join(&recs[..1]));
+    client.process().expect("ServerHello");
+    let (e, alert) = fails_with(&mut client, &record(22, &[12, 0, 0, 1, 3]));
+    assert_eq!(
+        e,
+        Error::unexpected("unexpected ServerKeyExchange while expecting Certificate (TLS 1.2)")
+    );
+    assert_eq!(alert, AlertDescription::UnexpectedMessage.get());
+}
+
+// ------------------------------------------------- [M] plaintext after keys
+
+/// EncryptedExtensions sent in the clear after the ServerHello: under the
+/// handshake keys a handshake-typed record is opened as ciphertext and
+/// fails, bad_record_mac (RFC 8446 section 5.2; BoGo's
+/// UnencryptedEncryptedExtensions). The alert itself goes out protected.
+#[test]
+fn plaintext_handshake_record_after_the_key_change_is_bad_record_mac() {
+    let (mut client, recs) = first_answer(client_config(), server_config("server"));
+    let mut bytes = join(&recs[..1]);
+    bytes.extend_from_slice(&record(22, &[8, 0, 0, 2, 0, 0]));
+    client.feed(&bytes);
+    assert_eq!(client.process(), Err(Error::BadRecordMac));
+    assert_eq!(
+        Error::BadRecordMac.alert(),
+        Some(AlertDescription::BadRecordMac)
+    );
+    assert!(client.outgoing_len() > 0, "the alert was queued");
+}
+
+/// TLS 1.2: the start of a message left in the buffer when the peer's
+/// ChangeCipherSpec switches the read keys is refused the same way.
+#[test]
+fn tls12_message_must_not_span_change_cipher_spec() {
+    let (cc, sc) = only(&[ProtocolVersion::TLSv1_2]);
+    let mut client = sans_io_client(cc, "localhost");
+    let mut server = Connection::new_server(sc);
+    server.feed(&client.take_outgoing());
+    server.process().unwrap();
+    client.feed(&server.take_outgoing());
+    client.process().unwrap();
+    // ClientKeyExchange, ChangeCipherSpec, Finished (protected).
+    let mut flight = records(&client.take_outgoing());
+    assert_eq!((flight[0].0, flight[1].0), (22, 20));
+    flight[0].2.extend_from_slice(&[20, 0, 0]);
+    let (e, alert) = fails_with(&mut server, &join(&flight[..2]));
+    assert_eq!(
+        e,
+        Error::unexpected("handshake message straddles ChangeCipherSpec")
+    );
+    assert_eq!(alert, AlertDescription::UnexpectedMessage.get());
+}
