@@ -117,10 +117,11 @@ const BY_REASON: &[(AlertDescription, &str, &str)] = &[
     (A::DecodeError, "empty ALPN protocol name", "PARSE_TLSEXT"),
     (A::DecodeError, "change_cipher_spec", "BAD_CHANGE_CIPHER_SPEC"),
     (A::DecodeError, "alert record", "BAD_ALERT"),
-    (A::DecodeError, "empty certificate chain", "PEER_DID_NOT_RETURN_A_CERTIFICATE"),
     (A::DecodeError, "legacy_session_id longer", "CLIENTHELLO_PARSE_FAILED"),
     // unexpected_message
     (A::UnexpectedMessage, "record content type", "UNEXPECTED_RECORD"),
+    // TLS 1.2: a record other than handshake arrived mid-message (the CCS).
+    (A::UnexpectedMessage, "straddles ChangeCipherSpec", "UNEXPECTED_RECORD"),
     (A::UnexpectedMessage, "straddles", "EXCESS_HANDSHAKE_DATA"),
     (A::UnexpectedMessage, "interleaved with a handshake message", "EXCESS_HANDSHAKE_DATA"),
     (A::UnexpectedMessage, "empty application data records", "TOO_MANY_EMPTY_FRAGMENTS"),
