@@ -189,6 +189,17 @@ async fn unknown_flag_is_unimplemented() {
         &["-port", "1", "-signing-prefs", "1027"][..],
         // TLS 1.1 only.
         &["-port", "1", "-max-version", "770"][..],
+        // A key share for a group other than the most preferred one.
+        &[
+            "-port",
+            "1",
+            "-curves",
+            "29",
+            "-curves",
+            "23",
+            "-key-shares",
+            "23",
+        ][..],
     ] {
         let e = Shim::start(args).finish().await;
         assert_eq!(e.code, Some(89), "{args:?}: {}", e.stderr);
@@ -218,6 +229,17 @@ async fn client_shim(extra: &[&str], writes_first: bool) {
 #[tokio::test]
 async fn client_echo() {
     client_shim(&[], false).await;
+}
+
+#[tokio::test]
+async fn client_key_share_for_first_group() {
+    // -key-shares naming the first group is what lctls does anyway.
+    client_shim(
+        &["-curves", "23", "-curves", "29", "-key-shares", "23"],
+        false,
+    )
+    .await;
+    client_shim(&["-key-shares", "29"], false).await;
 }
 
 #[tokio::test]
