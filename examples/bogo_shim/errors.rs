@@ -103,6 +103,8 @@ const BY_REASON: &[(AlertDescription, &str, &str)] = &[
     // handshake_failure
     (A::HandshakeFailure, "none of the signature schemes", "NO_COMMON_SIGNATURE_ALGORITHMS"),
     (A::HandshakeFailure, "sent no certificate", "PEER_DID_NOT_RETURN_A_CERTIFICATE"),
+    // TLS 1.2: our ECDSA certificate's curve is not in the client's list.
+    (A::HandshakeFailure, "which the client does not support", "WRONG_CURVE"),
     // missing_extension
     (A::MissingExtension, "without key_share", "MISSING_KEY_SHARE"),
     (A::MissingExtension, "ClientHello without supported_groups", "NO_SHARED_GROUP"),
@@ -119,7 +121,13 @@ const BY_REASON: &[(AlertDescription, &str, &str)] = &[
     (A::DecodeError, "alert record", "BAD_ALERT"),
     (A::DecodeError, "legacy_session_id longer", "CLIENTHELLO_PARSE_FAILED"),
     // unexpected_message
+    // A record of a type the state does not allow (BoringSSL's record layer
+    // names these, while UNEXPECTED_MESSAGE is a handshake message type).
     (A::UnexpectedMessage, "record content type", "UNEXPECTED_RECORD"),
+    (A::UnexpectedMessage, "protected record of content type", "UNEXPECTED_RECORD"),
+    (A::UnexpectedMessage, "application data before the handshake completed", "UNEXPECTED_RECORD"),
+    (A::UnexpectedMessage, "ChangeCipherSpec while expecting", "UNEXPECTED_RECORD"),
+    (A::UnexpectedMessage, "while expecting ChangeCipherSpec", "UNEXPECTED_RECORD"),
     // TLS 1.2: a record other than handshake arrived mid-message (the CCS).
     (A::UnexpectedMessage, "straddles ChangeCipherSpec", "UNEXPECTED_RECORD"),
     (A::UnexpectedMessage, "straddles", "EXCESS_HANDSHAKE_DATA"),
@@ -179,6 +187,7 @@ fn certificate_name(e: &CertificateError) -> &'static str {
     match e {
         CertificateError::NoCertificate => "PEER_DID_NOT_RETURN_A_CERTIFICATE",
         CertificateError::BadEncoding { .. } => "CANNOT_PARSE_LEAF_CERT",
+        CertificateError::KeyUsage { .. } => "KEY_USAGE_BIT_INCORRECT",
         _ => "CERTIFICATE_VERIFY_FAILED",
     }
 }

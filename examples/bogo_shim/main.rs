@@ -8,14 +8,20 @@
 //! on stderr, with BoringSSL's error name in colons where one fits), 89 "this
 //! test uses something the shim does not implement" (nothing printed).
 //!
-//! Every flag the shim knows is one line in `flags::FLAGS`; every error name is
-//! one arm in `errors::boringssl_error_name`.
+//! After a failure the shim half-closes and drains the connection briefly
+//! before exiting, so that a runner still writing reads our alert rather than
+//! a reset.
 //!
-//! Run it from a BoringSSL checkout:
+//! Every flag the shim knows is one line in `flags::FLAGS`; every error name is
+//! found in the one table of `errors.rs`.
+//!
+//! Run it from a BoringSSL checkout (see the README's BoGo section):
 //!
 //! ```text
-//! cargo build --example bogo_shim
-//! cd boringssl/ssl/test/runner && go test -shim-path /path/to/target/debug/examples/bogo_shim
+//! cargo build --release --example bogo_shim
+//! cd boringssl/ssl/test/runner && go test -pipe -allow-unimplemented \
+//!     -shim-path /path/to/lctls/target/release/examples/bogo_shim \
+//!     -shim-config /path/to/lctls/bogo/config.json
 //! ```
 
 mod errors;
