@@ -360,13 +360,22 @@ fn linger(spare: std::net::TcpStream) {
     }
 }
 
-/// After a failed connection: gets a queued alert out (bounded), then drops
-/// the stream.
-async fn flush_alert<IO>(mut tls: TlsStream<IO>)
+/// One connection after its handshake: the exchange, and on failure a
+/// bounded flush of the alert the failure queued before the stream goes.
+async fn session<IO>(
+    o: &Opts,
+    handshake: std::io::Result<TlsStream<IO>>,
+    is_resume: bool,
+) -> Result<(), Failure>
 where
     IO: AsyncRead + AsyncWrite + Unpin,
 {
-    let _ = tokio::time::timeout(Duration::from_millis(200), tls.flush()).await;
+    let mut tls = handshake?;
+    let r = exchange(o, &mut tls, is_resume).await;
+    if r.is_err() {
+        let _ = tokio::time::timeout(Duration::from_millis(200), tls.flush()).await;
+    }
+    r
 }
 
 async fn run(o: Opts) -> Result<(), Failure> {
@@ -376,26 +385,10 @@ async fn run(o: Opts) -> Result<(), Failure> {
         let (tcp, spare) = connect_tcp(&o).await?;
         // A failed handshake has already flushed its alert (best effort).
         let r = match &role {
-            Role::Client(c, name) => match c.connect(name.clone(), tcp).await {
-                Ok(mut tls) => match exchange(&o, &mut tls, is_resume).await {
-                    Err(f) => {
-                        flush_alert(tls).await;
-                        Err(f)
-                    }
-                    ok => ok,
-                },
-                Err(e) => Err(e.into()),
-            },
-            Role::Server(a) => match a.accept(tcp).await {
-                Ok(mut tls) => match exchange(&o, &mut tls, is_resume).await {
-                    Err(f) => {
-                        flush_alert(tls).await;
-                        Err(f)
-                    }
-                    ok => ok,
-                },
-                Err(e) => Err(e.into()),
-            },
+            Role::Client(c, name) => {
+                session(&o, c.connect(name.clone(), tcp).await, is_resume).await
+            }
+            Role::Server(a) => session(&o, a.accept(tcp).await, is_resume).await,
         };
         if let Err(f) = r {
             linger(spare);
