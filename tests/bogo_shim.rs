@@ -189,6 +189,17 @@ async fn unknown_flag_is_unimplemented() {
         &["-port", "1", "-signing-prefs", "1027"][..],
         // TLS 1.1 only.
         &["-port", "1", "-max-version", "770"][..],
+        // A key share for a group other than the most preferred one.
+        &[
+            "-port",
+            "1",
+            "-curves",
+            "29",
+            "-curves",
+            "23",
+            "-key-shares",
+            "23",
+        ][..],
     ] {
         let e = Shim::start(args).finish().await;
         assert_eq!(e.code, Some(89), "{args:?}: {}", e.stderr);
@@ -218,6 +229,17 @@ async fn client_shim(extra: &[&str], writes_first: bool) {
 #[tokio::test]
 async fn client_echo() {
     client_shim(&[], false).await;
+}
+
+#[tokio::test]
+async fn client_key_share_for_first_group() {
+    // -key-shares naming the first group is what lctls does anyway.
+    client_shim(
+        &["-curves", "23", "-curves", "29", "-key-shares", "23"],
+        false,
+    )
+    .await;
+    client_shim(&["-key-shares", "29"], false).await;
 }
 
 #[tokio::test]
@@ -478,4 +500,65 @@ async fn failed_expectation_exits_1() {
         "stderr: {}",
         e.stderr
     );
+}
+
+#[tokio::test]
+async fn server_tls13_exporter_empty_label_without_context() {
+    // BoGo's ExportKeyingMaterial-NoContext-TLS-TLS13 passes an empty label.
+    server_shim(&["-export-keying-material", "32", "-export-label", ""], &[]).await;
+}
+
+#[tokio::test]
+async fn empty_trust_cert_means_no_roots() {
+    // BoGo passes `-trust-cert ""` for a credential without a root
+    // (GarbageCertificate-*): no roots, not a file named "".
+    let (listener, shim) =
+        start_with_listener(&["-trust-cert", "", "-host-name", "localhost"]).await;
+    let tcp = accept_shim(&listener).await;
+    let mut tls = timeout(TIMEOUT, rustls_server(rustls::ALL_VERSIONS).accept(tcp))
+        .await
+        .expect("handshake in time")
+        .expect("rustls accept");
+    echo_and_close(&mut tls).await;
+    shim.expect_success().await;
+}
+
+#[tokio::test]
+async fn failure_alert_reaches_a_peer_that_keeps_writing() {
+    // The runner often goes on writing after the shim has failed. A shim that
+    // exits at once resets the connection: the runner's next write gets
+    // "broken pipe" and it never reads the alert. The shim must half-close
+    // and drain instead, so the peer's writes succeed and the alert arrives.
+    let (cert_file, key_file) = (cert("server.pem"), cert("server.key"));
+    let (listener, shim) =
+        start_with_listener(&["-server", "-cert-file", &cert_file, "-key-file", &key_file]).await;
+    let mut tcp = accept_shim(&listener).await;
+    // A record of content type 0x63: not TLS at all.
+    tcp.write_all(&[0x63, 0x03, 0x03, 0x00, 0x01, 0x00])
+        .await
+        .expect("write garbage");
+    // Long enough for the shim to fail, send its alert and (before the fix) exit.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let junk = vec![0x17u8; 16 * 1024];
+    for i in 0..2 {
+        timeout(TIMEOUT, tcp.write_all(&junk))
+            .await
+            .expect("write in time")
+            .unwrap_or_else(|e| panic!("write {i} after the shim failed: {e}"));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tcp.shutdown().await.expect("half-close");
+    let mut got = Vec::new();
+    timeout(TIMEOUT, tcp.read_to_end(&mut got))
+        .await
+        .expect("read in time")
+        .expect("read the shim's alert, then its FIN");
+    // One plaintext fatal alert record: 21, version, length 2, level 2.
+    assert!(
+        got.len() == 7 && got[0] == 0x15 && got[3..5] == [0, 2] && got[5] == 2,
+        "{got:02x?}"
+    );
+    let e = shim.finish().await;
+    assert_eq!(e.code, Some(1), "stderr: {}", e.stderr);
+    assert!(e.stderr.contains("(sent alert"), "stderr: {}", e.stderr);
 }

@@ -38,6 +38,7 @@ pub struct Opts {
     pub no_tls12: bool,
     pub no_tls13: bool,
     pub curves: Vec<u16>,
+    pub key_shares: Vec<u16>,
     pub expect_curve_id: Option<u16>,
     pub expect_version: Option<u16>,
     pub expect_server_name: Option<String>,
@@ -106,6 +107,7 @@ pub static FLAGS: &[Flag] = &[
     flag("-no-tls12", Kind::Bool(|o| o.no_tls12 = true)),
     flag("-no-tls13", Kind::Bool(|o| o.no_tls13 = true)),
     flag("-curves", Kind::Repeated(|o, v| o.curves.push(v as u16))),
+    flag("-key-shares", Kind::Repeated(|o, v| o.key_shares.push(v as u16))),
     flag("-expect-curve-id", Kind::Int(|o, v| o.expect_curve_id = Some(v as u16))),
     flag("-expect-version", Kind::Int(|o, v| o.expect_version = Some(v as u16))),
     flag("-expect-server-name", Kind::Str(|o, v| o.expect_server_name = Some(text(v)))),
@@ -228,6 +230,20 @@ pub fn check_supported(o: &Opts) -> Result<(), ParseError> {
                 "-curves {g}: unsupported group"
             )));
         }
+    }
+    // lctls predicts one key share, for its most preferred group (the first
+    // -curves, else X25519, first of its defaults): any other prediction is
+    // something it cannot do.
+    let first = o
+        .curves
+        .first()
+        .copied()
+        .unwrap_or(NamedGroup::X25519.get());
+    if !o.key_shares.is_empty() && o.key_shares != [first] {
+        return Err(ParseError::Unimplemented(format!(
+            "-key-shares {:?}: lctls sends one key share, for its first group {first}",
+            o.key_shares
+        )));
     }
     // Schemes we could never verify cannot be offered.
     let known = SchemePrefs::defaults();

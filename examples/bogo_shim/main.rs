@@ -8,14 +8,20 @@
 //! on stderr, with BoringSSL's error name in colons where one fits), 89 "this
 //! test uses something the shim does not implement" (nothing printed).
 //!
-//! Every flag the shim knows is one line in `flags::FLAGS`; every error name is
-//! one arm in `errors::boringssl_error_name`.
+//! After a failure the shim half-closes and drains the connection briefly
+//! before exiting, so that a runner still writing reads our alert rather than
+//! a reset.
 //!
-//! Run it from a BoringSSL checkout:
+//! Every flag the shim knows is one line in `flags::FLAGS`; every error name is
+//! found in the one table of `errors.rs`.
+//!
+//! Run it from a BoringSSL checkout (see the README's BoGo section):
 //!
 //! ```text
-//! cargo build --example bogo_shim
-//! cd boringssl/ssl/test/runner && go test -shim-path /path/to/target/debug/examples/bogo_shim
+//! cargo build --release --example bogo_shim
+//! cd boringssl/ssl/test/runner && go test -pipe -allow-unimplemented \
+//!     -shim-path /path/to/lctls/target/release/examples/bogo_shim \
+//!     -shim-config /path/to/lctls/bogo/config.json
 //! ```
 
 mod errors;
@@ -25,6 +31,7 @@ mod verify;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::process::exit;
 use std::sync::Arc;
+use std::time::Duration;
 
 use lctls::config::{CertifiedKey, ClientConfig, ServerConfig};
 use lctls::pki::{RootStore, ServerName};
@@ -62,7 +69,9 @@ enum Role {
 }
 
 fn load_roots(o: &Opts) -> Result<Option<Arc<RootStore>>, Failure> {
-    let Some(p) = &o.trust_cert else {
+    // `-trust-cert ""` is how the runner says "this credential has no root"
+    // (GarbageCertificate-*): no roots, as without the flag.
+    let Some(p) = o.trust_cert.as_ref().filter(|p| !p.as_os_str().is_empty()) else {
         return Ok(None);
     };
     let mut roots = RootStore::new();
@@ -209,6 +218,51 @@ where
     }
 }
 
+/// How long the shim waits, after a failed write, for the alert that says
+/// why the peer stopped reading; and after its own failure, for the peer to
+/// read our alert and close.
+const LINGER: Duration = Duration::from_secs(1);
+
+/// Writes and flushes `data`. A write that fails at the transport (broken
+/// pipe, reset) usually means the peer refused something and closed after
+/// sending an alert: that alert, not "broken pipe", is what to report.
+async fn send<IO>(tls: &mut TlsStream<IO>, data: &[u8]) -> Result<(), Failure>
+where
+    IO: AsyncRead + AsyncWrite + Unpin,
+{
+    let e = match async {
+        tls.write_all(data).await?;
+        tls.flush().await
+    }
+    .await
+    {
+        Ok(()) => return Ok(()),
+        Err(e) => e,
+    };
+    if Error::from_io(&e).is_some() {
+        return Err(e.into());
+    }
+    Err(peer_alert(tls).await.unwrap_or_else(|| e.into()))
+}
+
+/// Reads (bounded by [`LINGER`] and a record count) until the peer's data
+/// ends in an error, which is returned: usually its alert.
+async fn peer_alert<IO>(tls: &mut TlsStream<IO>) -> Option<Failure>
+where
+    IO: AsyncRead + AsyncWrite + Unpin,
+{
+    let deadline = tokio::time::Instant::now() + LINGER;
+    let mut buf = [0u8; 512];
+    for _ in 0..64 {
+        match tokio::time::timeout_at(deadline, tls.read(&mut buf)).await {
+            Ok(Ok(0)) | Err(_) => return None,
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => return Error::from_io(&e).map(|tls| tls.clone().into()),
+        }
+    }
+    None
+}
+
 /// After the handshake: checks, KeyUpdate, exporter, echo and shutdown.
 async fn exchange<IO>(o: &Opts, tls: &mut TlsStream<IO>, is_resume: bool) -> Result<(), Failure>
 where
@@ -217,18 +271,16 @@ where
     check_negotiated(o, tls, is_resume)?;
     if o.key_update {
         tls.update_keys(false)?;
-        tls.flush().await?;
+        send(tls, &[]).await?;
     }
     if o.export_keying_material > 0 {
         let mut out = vec![0u8; o.export_keying_material];
         let context = o.use_export_context.then_some(o.export_context.as_slice());
         tls.export_keying_material(&mut out, &o.export_label, context)?;
-        tls.write_all(&out).await?;
-        tls.flush().await?;
+        send(tls, &out).await?;
     }
     if o.shim_writes_first {
-        tls.write_all(b"hello").await?;
-        tls.flush().await?;
+        send(tls, b"hello").await?;
     }
     if !o.shim_shuts_down {
         // Echo until the peer closes; 512 bytes at a time, as BoringSSL's
@@ -249,8 +301,7 @@ where
             for b in &mut buf[..n] {
                 *b ^= 0xff;
             }
-            tls.write_all(&buf[..n]).await?;
-            tls.flush().await?;
+            send(tls, &buf[..n]).await?;
         }
     }
     // Our close_notify. When the peer has already gone, only -check-close-notify
@@ -265,7 +316,9 @@ where
     Ok(())
 }
 
-async fn connect_tcp(o: &Opts) -> Result<TcpStream, Failure> {
+/// Connects to the runner. Also returns a second handle on the same socket,
+/// kept for [`linger`] after the TLS stream (and its handle) is dropped.
+async fn connect_tcp(o: &Opts) -> Result<(TcpStream, std::net::TcpStream), Failure> {
     let ip = if o.ipv6 {
         std::net::IpAddr::from(Ipv6Addr::LOCALHOST)
     } else {
@@ -276,23 +329,70 @@ async fn connect_tcp(o: &Opts) -> Result<TcpStream, Failure> {
         .map_err(|e| Failure(format!("connecting to port {}: {e}", o.port)))?;
     tcp.set_nodelay(true)?;
     tcp.write_all(&o.shim_id.to_le_bytes()).await?;
-    Ok(tcp)
+    let std = tcp.into_std()?;
+    let spare = std.try_clone()?;
+    Ok((TcpStream::from_std(std)?, spare))
+}
+
+/// After a failure, once our alert is out: half-close and read what the
+/// runner still sends until it closes (or [`LINGER`] passes). Exiting at
+/// once would close a socket with unread data, which sends a reset; the
+/// runner, often still writing, would then see "broken pipe" and never read
+/// our alert.
+fn linger(spare: std::net::TcpStream) {
+    use std::io::Read;
+    // The TLS stream's handle is gone, so nothing else uses this socket.
+    if spare.set_nonblocking(false).is_err() || spare.shutdown(std::net::Shutdown::Write).is_err() {
+        return;
+    }
+    let deadline = std::time::Instant::now() + LINGER;
+    let mut spare = spare;
+    let mut buf = [0u8; 4096];
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() || spare.set_read_timeout(Some(left)).is_err() {
+            return;
+        }
+        match spare.read(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+    }
+}
+
+/// One connection after its handshake: the exchange, and on failure a
+/// bounded flush of the alert the failure queued before the stream goes.
+async fn session<IO>(
+    o: &Opts,
+    handshake: std::io::Result<TlsStream<IO>>,
+    is_resume: bool,
+) -> Result<(), Failure>
+where
+    IO: AsyncRead + AsyncWrite + Unpin,
+{
+    let mut tls = handshake?;
+    let r = exchange(o, &mut tls, is_resume).await;
+    if r.is_err() {
+        let _ = tokio::time::timeout(Duration::from_millis(200), tls.flush()).await;
+    }
+    r
 }
 
 async fn run(o: Opts) -> Result<(), Failure> {
     let role = build_role(&o)?;
     for i in 0..=o.resume_count {
         let is_resume = i > 0;
-        let tcp = connect_tcp(&o).await?;
-        match &role {
+        let (tcp, spare) = connect_tcp(&o).await?;
+        // A failed handshake has already flushed its alert (best effort).
+        let r = match &role {
             Role::Client(c, name) => {
-                let mut tls = c.connect(name.clone(), tcp).await?;
-                exchange(&o, &mut tls, is_resume).await?;
+                session(&o, c.connect(name.clone(), tcp).await, is_resume).await
             }
-            Role::Server(a) => {
-                let mut tls = a.accept(tcp).await?;
-                exchange(&o, &mut tls, is_resume).await?;
-            }
+            Role::Server(a) => session(&o, a.accept(tcp).await, is_resume).await,
+        };
+        if let Err(f) = r {
+            linger(spare);
+            return Err(f);
         }
     }
     Ok(())

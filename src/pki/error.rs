@@ -166,6 +166,11 @@ impl CertificateError {
             CertificateError::RevocationStatusUnknown { .. } => {
                 AlertDescription::CertificateUnknown
             }
+            // cert_data that is not a DER certificate is a message that
+            // could not be decoded (RFC 8446 section 6.2, decode_error: "a
+            // message could not be decoded because some field was out of the
+            // specified range"); OpenSSL, BoringSSL and rustls send this too.
+            CertificateError::BadEncoding { .. } => AlertDescription::DecodeError,
             _ => AlertDescription::BadCertificate,
         }
     }

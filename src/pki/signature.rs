@@ -13,6 +13,7 @@ const RSA_ENCRYPTION: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
 const EC_PUBLIC_KEY: Oid = Oid::new_unwrap("1.2.840.10045.2.1");
 const SECP256R1: Oid = Oid::new_unwrap("1.2.840.10045.3.1.7");
 const SECP384R1: Oid = Oid::new_unwrap("1.3.132.0.34");
+const SECP521R1: Oid = Oid::new_unwrap("1.3.132.0.35");
 const ED25519: Oid = Oid::new_unwrap("1.3.101.112");
 
 const MD5_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.4");
@@ -39,6 +40,7 @@ pub(crate) enum KeyKind {
     Rsa,
     EcP256,
     EcP384,
+    EcP521,
     Ed25519,
 }
 
@@ -59,6 +61,7 @@ pub(crate) fn key_kind(spki: &PublicKey) -> Result<KeyKind, String> {
         match curve {
             SECP256R1 => Ok(KeyKind::EcP256),
             SECP384R1 => Ok(KeyKind::EcP384),
+            SECP521R1 => Ok(KeyKind::EcP521),
             other => Err(format!("EC key on unsupported curve {other}")),
         }
     } else if alg.oid == ED25519 {
@@ -82,6 +85,7 @@ pub(crate) fn certificate_public_key(
         Ok(KeyKind::Rsa) => "RSA".to_string(),
         Ok(KeyKind::EcP256) => "ECDSA P-256".to_string(),
         Ok(KeyKind::EcP384) => "ECDSA P-384".to_string(),
+        Ok(KeyKind::EcP521) => "ECDSA P-521".to_string(),
         Ok(KeyKind::Ed25519) => "Ed25519".to_string(),
         Err(other) => other,
     };
@@ -241,6 +245,8 @@ fn cert_algorithm(
                 (ECDSA_SHA256, KeyKind::EcP384) => Some(&signature::ECDSA_P384_SHA256_ASN1),
                 (ECDSA_SHA384, KeyKind::EcP256) => Some(&signature::ECDSA_P256_SHA384_ASN1),
                 (ECDSA_SHA384, KeyKind::EcP384) => Some(&signature::ECDSA_P384_SHA384_ASN1),
+                (ECDSA_SHA256, KeyKind::EcP521) => Some(&signature::ECDSA_P521_SHA256_ASN1),
+                (ECDSA_SHA384, KeyKind::EcP521) => Some(&signature::ECDSA_P521_SHA384_ASN1),
                 _ => None,
             }
         }
@@ -298,6 +304,7 @@ pub(crate) fn verify_signed_data(
 pub(crate) const TLS13_SCHEMES: &[SignatureScheme] = &[
     SignatureScheme::ECDSA_NISTP256_SHA256,
     SignatureScheme::ECDSA_NISTP384_SHA384,
+    SignatureScheme::ECDSA_NISTP521_SHA512,
     SignatureScheme::ED25519,
     SignatureScheme::RSA_PSS_SHA256,
     SignatureScheme::RSA_PSS_SHA384,
@@ -307,7 +314,7 @@ pub(crate) const TLS13_SCHEMES: &[SignatureScheme] = &[
 /// Verifies a TLS 1.3 CertificateVerify-style signature made with the key of `cert`.
 ///
 /// Only the TLS 1.3 schemes are allowed (ECDSA P-256/SHA-256, ECDSA
-/// P-384/SHA-384, Ed25519, RSA-PSS with rsaEncryption keys); any other
+/// P-384/SHA-384, ECDSA P-521/SHA-512, Ed25519, RSA-PSS with rsaEncryption keys); any other
 /// scheme, including rsa_pkcs1_*, and a scheme that does not fit the
 /// certificate's key send illegal_parameter (RFC 8446 section 4.4.3). A
 /// signature that does not verify sends decrypt_error.
@@ -323,6 +330,9 @@ pub fn verify_tls13_signature(
         }
         SignatureScheme::ECDSA_NISTP384_SHA384 => {
             (KeyKind::EcP384, &signature::ECDSA_P384_SHA384_ASN1)
+        }
+        SignatureScheme::ECDSA_NISTP521_SHA512 => {
+            (KeyKind::EcP521, &signature::ECDSA_P521_SHA512_ASN1)
         }
         SignatureScheme::ED25519 => (KeyKind::Ed25519, &signature::ED25519),
         SignatureScheme::RSA_PSS_SHA256 => (KeyKind::Rsa, &signature::RSA_PSS_2048_8192_SHA256),
@@ -377,6 +387,7 @@ fn verify_handshake_signature(
 pub(crate) const TLS12_SCHEMES: &[SignatureScheme] = &[
     SignatureScheme::ECDSA_NISTP256_SHA256,
     SignatureScheme::ECDSA_NISTP384_SHA384,
+    SignatureScheme::ECDSA_NISTP521_SHA512,
     SignatureScheme::ED25519,
     SignatureScheme::RSA_PSS_SHA256,
     SignatureScheme::RSA_PSS_SHA384,
@@ -407,6 +418,11 @@ pub fn verify_tls12_signature(
         (S::ECDSA_NISTP256_SHA256, KeyKind::EcP384) => &signature::ECDSA_P384_SHA256_ASN1,
         (S::ECDSA_NISTP384_SHA384, KeyKind::EcP256) => &signature::ECDSA_P256_SHA384_ASN1,
         (S::ECDSA_NISTP384_SHA384, KeyKind::EcP384) => &signature::ECDSA_P384_SHA384_ASN1,
+        (S::ECDSA_NISTP256_SHA256, KeyKind::EcP521) => &signature::ECDSA_P521_SHA256_ASN1,
+        (S::ECDSA_NISTP384_SHA384, KeyKind::EcP521) => &signature::ECDSA_P521_SHA384_ASN1,
+        (S::ECDSA_NISTP521_SHA512, KeyKind::EcP256) => &signature::ECDSA_P256_SHA512_ASN1,
+        (S::ECDSA_NISTP521_SHA512, KeyKind::EcP384) => &signature::ECDSA_P384_SHA512_ASN1,
+        (S::ECDSA_NISTP521_SHA512, KeyKind::EcP521) => &signature::ECDSA_P521_SHA512_ASN1,
         (S::ED25519, KeyKind::Ed25519) => &signature::ED25519,
         (S::RSA_PSS_SHA256, KeyKind::Rsa) => &signature::RSA_PSS_2048_8192_SHA256,
         (S::RSA_PSS_SHA384, KeyKind::Rsa) => &signature::RSA_PSS_2048_8192_SHA384,

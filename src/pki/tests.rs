@@ -564,7 +564,7 @@ fn tls13_signature_ecdsa_p256() {
     assert!(v
         .verify_server_cert(&l, &[p.int.der()], &server("example.com"), now())
         .is_ok());
-    assert_eq!(v.supported_schemes().len(), 6);
+    assert_eq!(v.supported_schemes().len(), 7);
 }
 
 #[test]

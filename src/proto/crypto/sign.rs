@@ -45,13 +45,17 @@ impl SigningKey {
                     EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P384_SHA384_ASN1_SIGNING, der)
                 {
                     Inner::Ecdsa(kp, SignatureScheme::ECDSA_NISTP384_SHA384)
+                } else if let Ok(kp) =
+                    EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P521_SHA512_ASN1_SIGNING, der)
+                {
+                    Inner::Ecdsa(kp, SignatureScheme::ECDSA_NISTP521_SHA512)
                 } else if let Ok(kp) = Ed25519KeyPair::from_pkcs8_maybe_unchecked(der) {
                     Inner::Ed25519(kp)
                 } else if let Ok(kp) = RsaKeyPair::from_pkcs8(der) {
                     Inner::Rsa(kp)
                 } else {
                     return Err(Error::Config(
-                        "PKCS#8 private key is not ECDSA P-256/P-384, Ed25519 or RSA".into(),
+                        "PKCS#8 private key is not ECDSA P-256/P-384/P-521, Ed25519 or RSA".into(),
                     ));
                 }
             }
@@ -67,9 +71,14 @@ impl SigningKey {
                     der,
                 ) {
                     Inner::Ecdsa(kp, SignatureScheme::ECDSA_NISTP384_SHA384)
+                } else if let Ok(kp) = EcdsaKeyPair::from_private_key_der(
+                    &signature::ECDSA_P521_SHA512_ASN1_SIGNING,
+                    der,
+                ) {
+                    Inner::Ecdsa(kp, SignatureScheme::ECDSA_NISTP521_SHA512)
                 } else {
                     return Err(Error::Config(
-                        "SEC1 private key is not on P-256 or P-384".into(),
+                        "SEC1 private key is not on P-256, P-384 or P-521".into(),
                     ));
                 }
             }
@@ -87,6 +96,9 @@ impl SigningKey {
         match &self.inner {
             Inner::Ecdsa(_, SignatureScheme::ECDSA_NISTP384_SHA384) => {
                 &[SignatureScheme::ECDSA_NISTP384_SHA384]
+            }
+            Inner::Ecdsa(_, SignatureScheme::ECDSA_NISTP521_SHA512) => {
+                &[SignatureScheme::ECDSA_NISTP521_SHA512]
             }
             Inner::Ecdsa(..) => &[SignatureScheme::ECDSA_NISTP256_SHA256],
             Inner::Ed25519(_) => &[SignatureScheme::ED25519],
@@ -115,6 +127,7 @@ impl SigningKey {
         use crate::proto::wire::enums::NamedGroup;
         match &self.inner {
             Inner::Ecdsa(_, SignatureScheme::ECDSA_NISTP384_SHA384) => Some(NamedGroup::secp384r1),
+            Inner::Ecdsa(_, SignatureScheme::ECDSA_NISTP521_SHA512) => Some(NamedGroup::secp521r1),
             Inner::Ecdsa(..) => Some(NamedGroup::secp256r1),
             _ => None,
         }
@@ -138,11 +151,12 @@ impl SigningKey {
         self.schemes().iter().copied().find(|s| offered.contains(s))
     }
 
-    /// What the key is, in words: "ECDSA P-256", "ECDSA P-384", "Ed25519",
+    /// What the key is, in words: "ECDSA P-256", "ECDSA P-384", "ECDSA P-521", "Ed25519",
     /// "RSA-2048" (nothing secret).
     pub fn kind(&self) -> String {
         match &self.inner {
             Inner::Ecdsa(_, SignatureScheme::ECDSA_NISTP384_SHA384) => "ECDSA P-384".into(),
+            Inner::Ecdsa(_, SignatureScheme::ECDSA_NISTP521_SHA512) => "ECDSA P-521".into(),
             Inner::Ecdsa(..) => "ECDSA P-256".into(),
             Inner::Ed25519(_) => "Ed25519".into(),
             Inner::Rsa(k) => format!("RSA-{}", k.public_modulus_len().saturating_mul(8)),

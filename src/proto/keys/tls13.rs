@@ -563,12 +563,15 @@ pub fn resumption_psk(
 /// ```
 ///
 /// `out.len()` is key_length. As RFC 8446 specifies, no context and an
-/// empty context give the same output.
+/// empty context give the same output. An empty label is allowed: neither
+/// RFC 8446 section 7.5 nor RFC 5705 forbids one, and OpenSSL, BoringSSL
+/// and rustls all accept it (HkdfLabel's label is "tls13 " + label, never
+/// empty).
 ///
 /// # Errors
 ///
-/// [`Error::Config`] if `label` is empty or longer than [`MAX_LABEL_LEN`],
-/// or if `out` is longer than 255 hash lengths; `out` is left untouched.
+/// [`Error::Config`] if `label` is longer than [`MAX_LABEL_LEN`], or if
+/// `out` is longer than 255 hash lengths; `out` is left untouched.
 pub fn export_keying_material(
     suite: &Tls13CipherSuite,
     exporter_master_secret: &Secret,
@@ -577,9 +580,6 @@ pub fn export_keying_material(
     out: &mut [u8],
 ) -> Result<(), Error> {
     let context_hash = digest::digest(suite.hash, context.unwrap_or(&[]));
-    if label.is_empty() {
-        return Err(Error::Config("exporter label must not be empty".into()));
-    }
     check_expand_label(suite, label, context_hash.as_ref(), out.len())
         .map_err(|why| Error::Config(format!("keying material exporter: {why}")))?;
     let per_label = derive_secret(
@@ -697,10 +697,9 @@ mod tests {
         let suite = &TLS13_AES_128_GCM_SHA256;
         let ems = schedule(suite).exporter_master_secret(&hash(suite, b""));
         let mut out = [0u8; 16];
-        assert!(matches!(
-            export_keying_material(suite, &ems, b"", None, &mut out),
-            Err(Error::Config(_))
-        ));
+        // An empty label is a valid request (issue 10: RFC 8446 7.5 does not
+        // forbid it); only oversized labels and outputs are refused.
+        assert!(export_keying_material(suite, &ems, b"", None, &mut out).is_ok());
         assert!(matches!(
             export_keying_material(suite, &ems, &[b'a'; 250], None, &mut out),
             Err(Error::Config(_))
