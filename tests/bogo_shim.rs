@@ -252,6 +252,18 @@ async fn client_tls12_echo() {
     client_shim(&["-max-version", "771", "-expect-version", "771"], false).await;
 }
 
+/// rustls always negotiates the extended master secret in TLS 1.2, and TLS
+/// 1.3 has it built in: the shim's check passes both ways.
+#[tokio::test]
+async fn client_expects_extended_master_secret() {
+    client_shim(
+        &["-max-version", "771", "-expect-extended-master-secret"],
+        false,
+    )
+    .await;
+    client_shim(&["-expect-extended-master-secret"], false).await;
+}
+
 #[tokio::test]
 async fn client_checks_negotiation() {
     // server.pem is ECDSA P-256: ecdsa_secp256r1_sha256 is 0x0403 = 1027.

@@ -159,6 +159,9 @@ fn check_negotiated<IO>(o: &Opts, tls: &TlsStream<IO>, is_resume: bool) -> Resul
     if o.expect_no_hrr && n.retried {
         return fail("expected no HelloRetryRequest, got one");
     }
+    if o.expect_extended_master_secret && !n.extended_master_secret {
+        return fail("-expect-extended-master-secret: not negotiated");
+    }
     if let Some(want) = o.expect_version {
         let got = n.version.map(|v| v.get());
         if got != Some(want) {
