@@ -175,6 +175,66 @@ fn a_forged_binder_is_decrypt_error() {
     assert_eq!(drive(false).unwrap(), (true, true));
 }
 
+/// The server's verdict on a resumption ClientHello whose binders `edit`
+/// rewrote (record re-framed, nothing else changed).
+fn verdict_on_binders(edit: impl Fn(&mut Vec<Vec<u8>>)) -> Error {
+    use lctls::proto::wire::handshake::HandshakeMessage;
+    let cc = client();
+    let sc = server();
+    // A full handshake leaves the client a ticket.
+    let mut c = Connection::new_client(cc.clone(), "localhost".try_into().unwrap()).unwrap();
+    let mut s = Connection::new_server(sc.clone());
+    for _ in 0..20 {
+        s.feed(&c.take_outgoing());
+        s.process().unwrap();
+        c.feed(&s.take_outgoing());
+        c.process().unwrap();
+        if !c.is_handshaking() && !s.is_handshaking() {
+            break;
+        }
+    }
+    s.write_plaintext(b"t").unwrap();
+    c.feed(&s.take_outgoing());
+    c.process().unwrap();
+    // The resumption attempt, its binders rewritten.
+    let mut c = Connection::new_client(cc, "localhost".try_into().unwrap()).unwrap();
+    let out = c.take_outgoing();
+    let HandshakeMessage::ClientHello(mut ch) = HandshakeMessage::decode(&out[5..]).unwrap() else {
+        panic!("no ClientHello");
+    };
+    edit(&mut ch.extensions.psk.as_mut().expect("a PSK offer").binders);
+    let msg = HandshakeMessage::ClientHello(ch).to_bytes().unwrap();
+    let mut rec = vec![0x16, 3, 1];
+    rec.extend_from_slice(&(msg.len() as u16).to_be_bytes());
+    rec.extend_from_slice(&msg);
+    let mut s = Connection::new_server(sc);
+    s.feed(&rec);
+    s.process().unwrap_err()
+}
+
+/// RFC 8446 4.2.11 and BoGo's Resume-Server-* expectations: a binder of the
+/// wrong length fails verification (decrypt_error), no binders at all do not
+/// parse (decode_error), a binder more than identities is illegal_parameter.
+#[test]
+fn malformed_binders_get_the_alert_for_what_is_wrong() {
+    let short = verdict_on_binders(|b| b[0].truncate(31));
+    assert_eq!(
+        short.alert(),
+        Some(AlertDescription::DecryptError),
+        "{short}"
+    );
+    let long = verdict_on_binders(|b| b[0].push(0));
+    assert_eq!(long.alert(), Some(AlertDescription::DecryptError), "{long}");
+    let none = verdict_on_binders(|b| b.clear());
+    assert_eq!(none.alert(), Some(AlertDescription::DecodeError), "{none}");
+    let extra = verdict_on_binders(|b| b.push(vec![0; 32]));
+    assert_eq!(
+        extra.alert(),
+        Some(AlertDescription::IllegalParameter),
+        "{extra}"
+    );
+}
+
 fn rustls_provider() -> Arc<rustls::crypto::CryptoProvider> {
     Arc::new(rustls::crypto::aws_lc_rs::default_provider())
 }

@@ -241,13 +241,21 @@ impl PskOffer {
         let mut bs = r.sub16()?;
         let mut binders = Vec::new();
         while !bs.is_empty() {
-            let b = bs.vec8()?;
-            if b.len() < 32 {
-                return Err(Error::decode("PSK binder shorter than 32 bytes"));
-            }
-            binders.push(b.to_vec());
+            // A binder of the wrong length is left to verification, which
+            // refuses it with decrypt_error like any binder that does not
+            // match (what BoringSSL sends; a length check here would say
+            // decode_error for the same forgery).
+            binders.push(bs.vec8()?.to_vec());
         }
-        if identities.is_empty() || identities.len() != binders.len() {
+        // RFC 8446 4.2.11: identities<7..2^16-1> and binders<33..2^16-1>:
+        // an empty list does not parse; lists that parse but do not pair up
+        // are illegal_parameter.
+        if identities.is_empty() || binders.is_empty() {
+            return Err(Error::decode(
+                "pre_shared_key without identities or binders",
+            ));
+        }
+        if identities.len() != binders.len() {
             return Err(Error::illegal("PSK identities and binders do not pair up"));
         }
         Ok(PskOffer {
