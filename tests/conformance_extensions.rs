@@ -318,6 +318,40 @@ fn duplicate_hello_retry_request_extension_is_illegal() {
     }
 }
 
+/// TLS13-InvalidCompressionMethod, TLS13-HRR-InvalidCompressionMethod: in
+/// TLS 1.3 legacy_compression_method "MUST have the value 0" (RFC 8446
+/// 4.1.3), a field out of its range: decode_error (section 6.2), in a
+/// ServerHello and in a HelloRetryRequest.
+#[test]
+fn tls13_server_hello_with_compression_is_decode_error() {
+    for random in [HRR_RANDOM, [0x33; 32]] {
+        let cc = Arc::new(
+            client_builder()
+                .with_protocol_versions(&[ProtocolVersion::TLSv1_3])
+                .with_groups(&[NamedGroup::X25519, NamedGroup::secp256r1])
+                .build()
+                .unwrap(),
+        );
+        let (r, _) = client_verdict_on(cc, "localhost", |ch| {
+            HandshakeMessage::ServerHello(ServerHello {
+                legacy_version: ProtocolVersion::TLSv1_2.get(),
+                random,
+                session_id: ch.session_id.clone(),
+                cipher_suite: CipherSuite::TLS13_AES_128_GCM_SHA256,
+                compression_method: 1,
+                extensions: ServerHelloExtensions {
+                    selected_version: Some(ProtocolVersion::TLSv1_3),
+                    selected_group: Some(NamedGroup::secp256r1),
+                    ..Default::default()
+                },
+            })
+            .to_bytes()
+            .unwrap()
+        });
+        assert_alert(r, AlertDescription::DecodeError);
+    }
+}
+
 // ------------------------------------------------- lenient parsing (client)
 
 /// PointFormat-Client-MissingUncompressed: RFC 8422 section 5.1.2 makes the

@@ -81,8 +81,6 @@ const BY_REASON: &[(AlertDescription, &str, &str)] = &[
     (A::IllegalParameter, "downgrade", "TLS13_DOWNGRADE"),
     (A::IllegalParameter, "would not change the ClientHello", "EMPTY_HELLO_RETRY_REQUEST"),
     (A::IllegalParameter, "which we never offer", "UNSUPPORTED_COMPRESSION_ALGORITHM"),
-    // TLS 1.3 ServerHello legacy_compression_method is a fixed field.
-    (A::IllegalParameter, "chose compression", "DECODE_ERROR"),
     // illegal_parameter: signatures. The scheme names another key type, or
     // (TLS 1.2) another cipher suite's certificate type.
     (A::IllegalParameter, "does not fit cipher suite", "WRONG_CERTIFICATE_TYPE"),
@@ -116,6 +114,10 @@ const BY_REASON: &[(AlertDescription, &str, &str)] = &[
     (A::UnsupportedExtension, "", "UNEXPECTED_EXTENSION"),
     // decode_error
     (A::DecodeError, "record version", "WRONG_VERSION_NUMBER"),
+    (A::DecodeError, "as a warning alert", "BAD_ALERT"),
+    (A::DecodeError, "outer content type", "INVALID_OUTER_RECORD_TYPE"),
+    (A::DecodeError, "empty certificate chain", "PEER_DID_NOT_RETURN_A_CERTIFICATE"),
+    (A::DecodeError, "compress_certificate", "ERROR_PARSING_EXTENSION"),
     (A::DecodeError, "empty ALPN protocol name", "PARSE_TLSEXT"),
     (A::DecodeError, "change_cipher_spec", "BAD_CHANGE_CIPHER_SPEC"),
     (A::DecodeError, "alert record", "BAD_ALERT"),
@@ -123,6 +125,8 @@ const BY_REASON: &[(AlertDescription, &str, &str)] = &[
     // unexpected_message
     // A record of a type the state does not allow (BoringSSL's record layer
     // names these, while UNEXPECTED_MESSAGE is a handshake message type).
+    // Bytes that are no TLS record at all (garbage, an SSL 2 prefix).
+    (A::UnexpectedMessage, "unknown record content type", "WRONG_VERSION_NUMBER"),
     (A::UnexpectedMessage, "record content type", "UNEXPECTED_RECORD"),
     (A::UnexpectedMessage, "protected record of content type", "UNEXPECTED_RECORD"),
     (A::UnexpectedMessage, "application data before the handshake completed", "UNEXPECTED_RECORD"),
@@ -131,6 +135,10 @@ const BY_REASON: &[(AlertDescription, &str, &str)] = &[
     // TLS 1.2: a record other than handshake arrived mid-message (the CCS).
     (A::UnexpectedMessage, "straddles ChangeCipherSpec", "UNEXPECTED_RECORD"),
     (A::UnexpectedMessage, "straddles", "EXCESS_HANDSHAKE_DATA"),
+    (A::UnexpectedMessage, "excess handshake data", "EXCESS_HANDSHAKE_DATA"),
+    (A::UnexpectedMessage, "malformed change_cipher_spec", "BAD_CHANGE_CIPHER_SPEC"),
+    // A TLSInnerPlaintext of padding only: BoringSSL fails it as a decryption.
+    (A::UnexpectedMessage, "no content type", "DECRYPTION_FAILED_OR_BAD_RECORD_MAC"),
     (A::UnexpectedMessage, "interleaved with a handshake message", "EXCESS_HANDSHAKE_DATA"),
     (A::UnexpectedMessage, "empty application data records", "TOO_MANY_EMPTY_FRAGMENTS"),
     (A::UnexpectedMessage, "change_cipher_spec records in a row", "TOO_MANY_EMPTY_FRAGMENTS"),
@@ -199,6 +207,9 @@ pub fn boringssl_error_name(e: &Error) -> Option<&'static str> {
         Error::AlertReceived(a) => received_alert_name(*a),
         Error::BadRecordMac => Some("DECRYPTION_FAILED_OR_BAD_RECORD_MAC"),
         Error::NoCommonCipherSuite { .. } => Some("NO_SHARED_CIPHER"),
+        // A TLS 1.2 ClientHello without supported_groups leaves no ECDHE
+        // suite usable: BoringSSL says no shared cipher.
+        Error::NoCommonGroup { theirs, .. } if theirs.is_empty() => Some("NO_SHARED_CIPHER"),
         Error::NoCommonGroup { .. } => Some("NO_SHARED_GROUP"),
         Error::NoApplicationProtocol { .. } => Some("NO_APPLICATION_PROTOCOL"),
         Error::UnsupportedVersion(_) => Some("UNSUPPORTED_PROTOCOL"),

@@ -352,8 +352,12 @@ impl ExpectServerHello {
         if sh.session_id != self.hello.session_id {
             return Err(Error::illegal("server did not echo our legacy_session_id"));
         }
+        // RFC 8446 4.1.3: legacy_compression_method "MUST have the value 0";
+        // any other value is a field "out of the specified range", which
+        // section 6.2 calls decode_error (BoringSSL agrees, ServerHello and
+        // HelloRetryRequest alike).
         if sh.compression_method != 0 {
-            return Err(Error::illegal("server chose compression"));
+            return Err(Error::decode("server chose compression"));
         }
         self.offered_suite(sh.cipher_suite)
     }
