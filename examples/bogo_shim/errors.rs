@@ -94,11 +94,16 @@ const BY_REASON: &[(AlertDescription, &str, &str)] = &[
     (A::IllegalParameter, "identities and binders do not pair up", "PSK_IDENTITY_BINDER_COUNT_MISMATCH"),
     (A::IllegalParameter, "not the last extension", "PRE_SHARED_KEY_MUST_BE_LAST"),
     (A::IllegalParameter, "uncompressed EC points", "ERROR_PARSING_EXTENSION"),
+    (A::IllegalParameter, "ec_point_formats lacks", "ERROR_PARSING_EXTENSION"),
+    (A::IllegalParameter, "compatibility session ID", "SERVER_ECHOED_INVALID_SESSION_ID"),
     (A::IllegalParameter, "KeyUpdate request", "DECODE_ERROR"),
     (A::IllegalParameter, "context must be empty", "DECODE_ERROR"),
     (A::IllegalParameter, "unknown level", "UNKNOWN_ALERT_TYPE"),
     (A::IllegalParameter, "handshake message of", "EXCESSIVE_MESSAGE_SIZE"),
     // handshake_failure
+    // RFC 7627 5.3: a resumption whose extended master secret state changed.
+    (A::HandshakeFailure, "extended master secret state changed", "RESUMED_EMS_SESSION_WITHOUT_EMS_EXTENSION"),
+    (A::HandshakeFailure, "extended-master-secret session without the extension", "RESUMED_EMS_SESSION_WITHOUT_EMS_EXTENSION"),
     (A::HandshakeFailure, "none of the signature schemes", "NO_COMMON_SIGNATURE_ALGORITHMS"),
     (A::HandshakeFailure, "sent no certificate", "PEER_DID_NOT_RETURN_A_CERTIFICATE"),
     // TLS 1.2: our ECDSA certificate's curve is not in the client's list.
