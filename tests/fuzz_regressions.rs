@@ -70,3 +70,33 @@ const HANDSHAKE12_CRASH: &str = "\
     170018001901000101010201030104002a0000003300260024001d002099381de560e4bd43d23d8e\
     435a7dbafeb3c06e51c13cae4d5413691e529aaf2c002b0003020304000d0020001e040306050303\
     020308040805080604010501060102010402050206020202002d00020101001c00024001";
+
+/// hello_ext, crash-e53ef3e2: a Certificate body whose entry carries three
+/// (empty) extensions. Not a library defect: entry extensions are kept by
+/// type, for the check against what was requested, and never encoded (we
+/// send none), so the targets normalise them away. This pins that design:
+/// the types are seen, the re-encoding drops them, the rest round-trips.
+#[test]
+fn certificate_entry_extensions_are_seen_but_not_re_encoded() {
+    use lctls::proto::wire::certificate::CertificateMsg;
+    use lctls::proto::wire::enums::ExtensionType;
+    let body =
+        hex("0000002400000c002b0002030004330002001e000c00170000002f00000010000000000202000000");
+    let mut msg = CertificateMsg::decode(&mut Reader::new(&body)).unwrap();
+    assert_eq!(
+        msg.entry_extensions,
+        [
+            ExtensionType::ExtendedMasterSecret,
+            ExtensionType::CertificateAuthorities,
+            ExtensionType::ALProtocolNegotiation
+        ]
+    );
+    // We asked for none of them: refused.
+    assert!(msg.check_extensions(&[]).is_err());
+    let mut again = Vec::new();
+    msg.encode(&mut again).unwrap();
+    let back = CertificateMsg::decode(&mut Reader::new(&again)).unwrap();
+    assert!(back.entry_extensions.is_empty());
+    msg.entry_extensions.clear();
+    assert_eq!(back, msg);
+}
