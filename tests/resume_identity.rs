@@ -32,24 +32,7 @@ use rustls_pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-/// The three ways to resume.
-#[derive(Clone, Copy, Debug)]
-enum Mode {
-    Tls13,
-    Tls12Ticket,
-    Tls12SessionId,
-}
-
-const MODES: [Mode; 3] = [Mode::Tls13, Mode::Tls12Ticket, Mode::Tls12SessionId];
-
-impl Mode {
-    fn versions(self) -> &'static [ProtocolVersion] {
-        match self {
-            Mode::Tls13 => &[ProtocolVersion::TLSv1_3],
-            _ => &[ProtocolVersion::TLSv1_2],
-        }
-    }
-}
+use support::resume_mode::{Mode, MODES};
 
 /// A clock the test moves (seconds since the epoch).
 #[derive(Debug)]

@@ -16,28 +16,12 @@ use std::sync::Arc;
 use lctls::config::{ClientConfig, ServerConfig};
 use lctls::pki::DefaultClientVerifier;
 use lctls::proto::handshake::Negotiated;
-use lctls::proto::wire::enums::{NamedGroup, ProtocolVersion, SignatureScheme};
+use lctls::proto::wire::enums::{NamedGroup, SignatureScheme};
 use lctls::{TlsAcceptor, TlsConnector};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-#[derive(Clone, Copy, Debug)]
-enum Mode {
-    Tls13,
-    Tls12Ticket,
-    Tls12SessionId,
-}
-
-const MODES: [Mode; 3] = [Mode::Tls13, Mode::Tls12Ticket, Mode::Tls12SessionId];
-
-impl Mode {
-    fn versions(self) -> &'static [ProtocolVersion] {
-        match self {
-            Mode::Tls13 => &[ProtocolVersion::TLSv1_3],
-            _ => &[ProtocolVersion::TLSv1_2],
-        }
-    }
-}
+use support::resume_mode::{Mode, MODES};
 
 /// An RSA server that requires a client certificate, so both sides see a
 /// peer signature; tickets off for the session-ID mode.

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod forge;
+pub mod resume_mode;
 
 use std::future::Future;
 use std::io;
