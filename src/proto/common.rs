@@ -60,8 +60,6 @@ pub(crate) struct Common {
     /// since: further requests are covered by that answer (RFC 8446 4.6.3),
     /// so a peer cannot make us queue an answer per request.
     pub(crate) key_update_answered: bool,
-    /// TLS 1.2 renegotiation attempts refused so far.
-    pub(crate) renegotiation_attempts: u32,
     /// KeyUpdates received since the last record with application data.
     pub(crate) key_updates_in_a_row: u32,
     /// TLS 1.2: the write key reached its usage limit and close_notify went
@@ -92,7 +90,6 @@ impl Common {
             empty_records: 0,
             warning_alerts: 0,
             key_update_answered: false,
-            renegotiation_attempts: 0,
             key_updates_in_a_row: 0,
             write_key_exhausted: None,
         }
@@ -314,14 +311,6 @@ impl Common {
     }
 
     pub(crate) fn send_alert(&mut self, level: AlertLevel, desc: AlertDescription) {
-        if level == AlertLevel::Warning
-            && desc != AlertDescription::CloseNotify
-            && self.record.records_until_key_limit() <= 1
-        {
-            // A TLS 1.2 warning (no_renegotiation) must not take the write
-            // key's last record: that one is kept for close_notify.
-            return;
-        }
         // A failure to seal here has nowhere to go: the connection is ending anyway.
         let _ = self.record.seal(
             ContentType::Alert,

@@ -32,8 +32,6 @@ pub(crate) const MAX_EMPTY_RECORDS: u32 = 32;
 /// nothing, no real stack sends more than one or two in a row, and every one
 /// is a record we open and skip for free to the sender.
 pub(crate) const MAX_WARNING_ALERTS: u32 = 4;
-/// TLS 1.2 renegotiation attempts refused before we give up on the peer.
-const MAX_RENEGOTIATION_ATTEMPTS: u32 = 8;
 /// Decrypted application data we hold for the reader before we stop opening records.
 pub const MAX_BUFFERED_PLAINTEXT: usize = 64 * 1024;
 
@@ -414,12 +412,7 @@ impl Connection {
     fn handle_plain(&mut self, plain: PlainRecord) -> Result<(), Error> {
         match plain.typ {
             ContentType::Handshake => {
-                // After a TLS 1.2 handshake every handshake message is a
-                // refused renegotiation, counted in handle_post_handshake12:
-                // resetting here would let that count never reach its limit.
-                if self.is_handshaking() || !self.common.is_tls12() {
-                    self.common.saw_content();
-                }
+                self.common.saw_content();
                 if plain.payload.is_empty() {
                     return Err(Error::unexpected("empty handshake record"));
                 }
@@ -539,25 +532,25 @@ impl Connection {
         }
     }
 
-    /// TLS 1.2 after the handshake: renegotiation is refused with a
-    /// no_renegotiation warning (RFC 5746 section 4.5, RFC 5246 7.2.2).
+    /// TLS 1.2 after the handshake: renegotiation is refused and the
+    /// connection ends with a fatal no_renegotiation alert. RFC 5246 7.4.1.1
+    /// lets a client "respond with a no_renegotiation alert" to a
+    /// HelloRequest (and 7.2.2 lets a server do so to a ClientHello); we make
+    /// it fatal, as BoringSSL and Go do, so the refusal is a clear error on
+    /// our side rather than a warning the peer may drop while it waits for a
+    /// handshake that never comes (Go's TLS stack, for one, ignores warning
+    /// alerts), and so no peer can make us answer refusals without end.
     fn handle_post_handshake12(&mut self, msg: Handshake12) -> Result<(), Error> {
         match (self.common.side, msg) {
-            (Side::Client, Handshake12::HelloRequest)
-            | (Side::Server, Handshake12::ClientHello(_)) => {
-                tracing::debug!("refusing renegotiation");
-                // Counted over the whole connection, whatever comes between,
-                // so a peer cannot make us queue refusals without bound.
-                self.common.renegotiation_attempts += 1;
-                if self.common.renegotiation_attempts > MAX_RENEGOTIATION_ATTEMPTS {
-                    return Err(Error::unexpected(format!(
-                        "peer tried to renegotiate more than {MAX_RENEGOTIATION_ATTEMPTS} times"
-                    )));
-                }
-                self.common
-                    .send_alert(AlertLevel::Warning, AlertDescription::NoRenegotiation);
-                Ok(())
-            }
+            (Side::Client, Handshake12::HelloRequest) => Err(Error::protocol(
+                AlertDescription::NoRenegotiation,
+                "the server asked to renegotiate (HelloRequest): lctls never renegotiates",
+            )),
+            (Side::Server, Handshake12::ClientHello(_)) => Err(Error::protocol(
+                AlertDescription::NoRenegotiation,
+                "the client tried to renegotiate (ClientHello after the handshake): \
+                 lctls never renegotiates",
+            )),
             (_, other) => Err(Error::unexpected(format!(
                 "{:?} after the TLS 1.2 handshake",
                 other.typ()

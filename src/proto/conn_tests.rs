@@ -49,41 +49,48 @@ fn tls12_pair() -> (Connection, Connection) {
     pair(ProtocolVersion::TLSv1_2)
 }
 
-/// A TLS 1.2 peer that keeps asking for renegotiation, one handshake
-/// record per attempt with data in between, gets refused a bounded number of times and then
-/// fails: each refusal queues a warning alert, so without the limit a
-/// peer that never reads makes our outgoing buffer grow without bound.
+/// A TLS 1.2 renegotiation attempt ends the connection at once with a
+/// fatal no_renegotiation, on both sides, and queues nothing but that alert.
 #[test]
-fn tls12_renegotiation_flood_is_bounded() {
+fn tls12_renegotiation_is_refused_with_a_fatal_alert() {
+    // Server side: a ClientHello after the handshake (a minimal one:
+    // version, random, no session id, one suite, null compression).
     let (mut c, mut s) = tls12_pair();
-    // A minimal ClientHello: version, random, no session id, one suite, null compression.
     let mut body = vec![3, 3];
     body.extend_from_slice(&[7; 32]);
     body.extend_from_slice(&[0, 0, 2, 0xc0, 0x2b, 1, 0]);
     let mut msg = vec![HandshakeType::ClientHello.get(), 0, 0, body.len() as u8];
     msg.extend_from_slice(&body);
-    let mut result = Ok(());
-    for _ in 0..1000 {
-        c.common
-            .record
-            .seal(ContentType::Handshake, &msg, &mut c.common.outgoing)
-            .unwrap();
-        // Data between the attempts does not reset the count.
-        c.write_plaintext(b"x").unwrap();
-        s.feed(&c.take_outgoing());
-        result = s.process();
-        if result.is_err() {
-            break;
-        }
-    }
+    c.common
+        .record
+        .seal(ContentType::Handshake, &msg, &mut c.common.outgoing)
+        .unwrap();
+    s.feed(&c.take_outgoing());
+    let e = s.process().unwrap_err();
+    assert_eq!(e.alert(), Some(AlertDescription::NoRenegotiation), "{e}");
+    c.feed(&s.take_outgoing());
     assert_eq!(
-        result.unwrap_err().alert(),
-        Some(AlertDescription::UnexpectedMessage)
+        c.process().unwrap_err(),
+        Error::AlertReceived(AlertDescription::NoRenegotiation)
     );
-    assert!(
-        s.outgoing_len() < 64 * 40,
-        "{} bytes queued",
-        s.outgoing_len()
+
+    // Client side: a HelloRequest.
+    let (mut c, mut s) = tls12_pair();
+    s.common
+        .record
+        .seal(
+            ContentType::Handshake,
+            &[0, 0, 0, 0],
+            &mut s.common.outgoing,
+        )
+        .unwrap();
+    c.feed(&s.take_outgoing());
+    let e = c.process().unwrap_err();
+    assert_eq!(e.alert(), Some(AlertDescription::NoRenegotiation), "{e}");
+    s.feed(&c.take_outgoing());
+    assert_eq!(
+        s.process().unwrap_err(),
+        Error::AlertReceived(AlertDescription::NoRenegotiation)
     );
 }
 
@@ -181,35 +188,6 @@ fn tls12_chacha_closes_cleanly_at_the_end_of_the_sequence_space() {
     assert_eq!(s.plaintext_len(), 2 * MAX_FRAGMENT);
     // Only our write side is closed: the peer's data still comes in.
     assert_eq!(deliver(&mut s, &mut c, b"still reading"), b"still reading");
-}
-
-/// A TLS 1.2 warning alert never takes the write key's last record: that
-/// one carries close_notify, so the peer still sees a clean end.
-#[test]
-fn tls12_warning_leaves_the_last_record_to_close_notify() {
-    let (mut c, mut s) = tls12_pair();
-    // The client's Finished used the key's first record: one is left.
-    c.dangerous_set_key_limit_for_tests(2);
-    // A HelloRequest, which the client refuses with a no_renegotiation warning.
-    s.common
-        .record
-        .seal(
-            ContentType::Handshake,
-            &[0, 0, 0, 0],
-            &mut s.common.outgoing,
-        )
-        .unwrap();
-    c.feed(&s.take_outgoing());
-    c.process().unwrap();
-    assert_eq!(c.outgoing_len(), 0, "no warning in the last record");
-    let e = c.write_plaintext(b"x").unwrap_err();
-    assert!(
-        matches!(e, Error::KeyLimitReached { records: 2, .. }),
-        "{e}"
-    );
-    s.feed(&c.take_outgoing());
-    s.process().unwrap();
-    assert!(s.received_close_notify());
 }
 
 /// Seals `n` warning alerts of `desc` from `from` to `to`, then processes.
