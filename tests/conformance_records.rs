@@ -356,3 +356,76 @@ fn tls12_message_must_not_span_change_cipher_spec() {
     );
     assert_eq!(alert, AlertDescription::UnexpectedMessage.get());
 }
+
+// ------------------------------------------- client certificate types
+
+/// Our TLS 1.2 client's Certificate message after a server flight whose
+/// CertificateRequest lists only `types` (rewritten in the plaintext
+/// flight): the certificate_list length of that message.
+fn client_certificate_len_for(types: &[u8]) -> usize {
+    use lctls::pki::DefaultClientVerifier;
+    let cc = client_builder()
+        .with_protocol_versions(&[ProtocolVersion::TLSv1_2])
+        .with_client_cert(certified_key("client", "client.key"))
+        .build()
+        .unwrap();
+    let sc = server_builder("server")
+        .with_protocol_versions(&[ProtocolVersion::TLSv1_2])
+        .with_client_cert_verifier(Arc::new(DefaultClientVerifier::new(roots())))
+        .build()
+        .unwrap();
+    let (mut client, recs) = first_answer(Arc::new(cc), Arc::new(sc));
+    // Re-frame the flight as one message per record, editing the request.
+    let mut out = Vec::new();
+    for (typ, version, payload) in recs {
+        if typ != 22 {
+            out.push((typ, version, payload));
+            continue;
+        }
+        let mut rest = &payload[..];
+        while rest.len() >= 4 {
+            let len = u32::from_be_bytes([0, rest[1], rest[2], rest[3]]) as usize;
+            let (msg, tail) = rest.split_at(4 + len);
+            rest = tail;
+            let mut msg = msg.to_vec();
+            if msg[0] == 13 {
+                let n = usize::from(msg[4]);
+                assert_eq!(
+                    &msg[5..5 + n],
+                    &[1, 64],
+                    "we ask for rsa_sign and ecdsa_sign"
+                );
+                let mut body = vec![types.len() as u8];
+                body.extend_from_slice(types);
+                body.extend_from_slice(&msg[5 + n..]);
+                msg = vec![13];
+                msg.extend_from_slice(&(body.len() as u32).to_be_bytes()[1..]);
+                msg.extend_from_slice(&body);
+            }
+            out.push((typ, version, msg));
+        }
+    }
+    client.feed(&join(&out));
+    client.process().expect("the client answers the flight");
+    let answer = records(&client.take_outgoing());
+    let (typ, _, cert) = &answer[0];
+    assert_eq!(
+        (*typ, cert[0]),
+        (22, 11),
+        "the client's flight starts with Certificate"
+    );
+    u32::from_be_bytes([0, cert[4], cert[5], cert[6]]) as usize
+}
+
+/// RFC 5246 7.4.6: the client's certificate "MUST be compatible with the
+/// certificate types listed in CertificateRequest", and without a suitable
+/// one the client sends an empty Certificate. Our ECDSA client certificate
+/// goes out for ecdsa_sign, and not for a request that lists only rsa_sign
+/// (BoGo's CheckClientCertificateTypes; BoringSSL fails the handshake
+/// there instead, which RFC 5246 does not ask for).
+#[test]
+fn tls12_client_certificate_must_fit_the_certificate_types() {
+    assert!(client_certificate_len_for(&[64]) > 0);
+    assert!(client_certificate_len_for(&[1, 64]) > 0);
+    assert_eq!(client_certificate_len_for(&[1]), 0);
+}

@@ -362,6 +362,33 @@ fn check_scheme(hs: &Hs12, scheme: SignatureScheme) -> Result<(), Error> {
     Ok(())
 }
 
+/// The server's signature schemes that a certificate of one of its
+/// certificate_types can use. RFC 5246 7.4.6: the client's certificate
+/// "MUST be compatible with the certificate types listed in
+/// CertificateRequest" and, if none is, the client sends an empty
+/// Certificate; so a key whose type the server did not list is never chosen.
+/// rsa_sign(1) covers RSA keys; ecdsa_sign(64) covers ECDSA and, per RFC
+/// 8422 section 5.5, Ed25519.
+fn schemes_of_certificate_types(schemes: &[SignatureScheme], types: &[u8]) -> Vec<SignatureScheme> {
+    use SignatureScheme as S;
+    schemes
+        .iter()
+        .copied()
+        .filter(|s| {
+            let needed = match *s {
+                S::RSA_PKCS1_SHA256
+                | S::RSA_PKCS1_SHA384
+                | S::RSA_PKCS1_SHA512
+                | S::RSA_PSS_SHA256
+                | S::RSA_PSS_SHA384
+                | S::RSA_PSS_SHA512 => 1,
+                _ => 64,
+            };
+            types.contains(&needed)
+        })
+        .collect()
+}
+
 fn send_client_flight(
     mut hs: Hs12,
     cx: &mut Common,
@@ -374,8 +401,9 @@ fn send_client_flight(
 
     let chosen = req.as_ref().and_then(|req| {
         let r = hs.config.client_cert.as_ref()?;
-        let key = r.resolve(&req.authorities, &req.schemes)?;
-        let scheme = key.key.choose_scheme_tls12(&req.schemes)?;
+        let schemes = schemes_of_certificate_types(&req.schemes, &req.types);
+        let key = r.resolve(&req.authorities, &schemes)?;
+        let scheme = key.key.choose_scheme_tls12(&schemes)?;
         Some((key, scheme))
     });
     if req.is_some() {
