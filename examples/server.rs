@@ -7,8 +7,9 @@
 //! ```
 //!
 //! Echo mode (the default) sends back everything a client writes until the
-//! client's close_notify, then sends its own. With `--http` every connection
-//! gets one small `HTTP/1.1 200` response. Each connection is served on its
+//! client's close_notify, then sends its own. With `--http` every request
+//! gets a small `HTTP/1.1 200` response as soon as its head ends (`\r\n\r\n`
+//! or `\n\n`), many per connection, until the client closes. Each connection is served on its
 //! own task; what it negotiated, and any error, is printed to stderr.
 //!
 //! With `--client-ca` the server asks every client for a certificate and
@@ -228,48 +229,102 @@ async fn serve_echo(tls: &mut TlsStream<TcpStream>, peer: SocketAddr) -> io::Res
     Ok(())
 }
 
-/// Reads one request head and answers with a small 200 response.
+/// Where a request head ends: just past its first empty line, which is
+/// `\r\n\r\n` or, from lenient clients (RFC 9112 section 2.2 lets a
+/// recipient accept a bare LF as a line terminator), `\n\n`.
+fn head_end(buf: &[u8]) -> Option<usize> {
+    let crlf = find(buf, b"\r\n\r\n").map(|i| i + 4);
+    let lf = find(buf, b"\n\n").map(|i| i + 2);
+    match (crlf, lf) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// A header's value in a request head (names compared case-insensitively).
+fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
+    head.lines().skip(1).find_map(|line| {
+        let (n, v) = line.split_once(':')?;
+        n.trim().eq_ignore_ascii_case(name).then(|| v.trim())
+    })
+}
+
+/// Answers each request on the connection with a small 200 response, as
+/// soon as its head ends, until the client closes (or asks to with
+/// `Connection: close`). A request body announced by Content-Length is read
+/// and dropped.
 async fn serve_http(tls: &mut TlsStream<TcpStream>, peer: SocketAddr) -> io::Result<()> {
-    let mut head = Vec::with_capacity(1024);
+    let mut pending: Vec<u8> = Vec::with_capacity(1024);
     let mut buf = [0u8; 4096];
-    let request_line = loop {
-        if let Some(end) = find(&head, b"\r\n\r\n") {
-            let head = &head[..end];
-            let line_end = find(head, b"\r\n").unwrap_or(head.len());
-            break String::from_utf8_lossy(&head[..line_end]).into_owned();
+    let mut served = 0u64;
+    loop {
+        let Some(end) = head_end(&pending) else {
+            if pending.len() >= MAX_REQUEST_HEAD {
+                let msg = "request head too large\n";
+                let response = format!(
+                    "HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{msg}",
+                    msg.len()
+                );
+                tls.write_all(response.as_bytes()).await?;
+                tls.shutdown().await?;
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("request head longer than {MAX_REQUEST_HEAD} bytes"),
+                ));
+            }
+            let room = (MAX_REQUEST_HEAD - pending.len()).min(buf.len());
+            let n = tls.read(&mut buf[..room]).await?;
+            if n == 0 {
+                if !pending.is_empty() {
+                    eprintln!("[{peer}] client closed in the middle of a request");
+                }
+                tls.shutdown().await?;
+                eprintln!("[{peer}] closed after {served} request(s), sent close_notify");
+                return Ok(());
+            }
+            pending.extend_from_slice(&buf[..n]);
+            continue;
+        };
+        let head = String::from_utf8_lossy(&pending[..end]).into_owned();
+        pending.drain(..end);
+        let request_line = head.lines().next().unwrap_or("").to_owned();
+        // Skip a body the client announced, without keeping it.
+        let mut body_left: u64 = header(&head, "content-length")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let take = (body_left as usize).min(pending.len());
+        pending.drain(..take);
+        body_left -= take as u64;
+        while body_left > 0 {
+            let room = (body_left as usize).min(buf.len());
+            let n = tls.read(&mut buf[..room]).await?;
+            if n == 0 {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "client closed in the middle of a request body",
+                ));
+            }
+            body_left -= n as u64;
         }
-        if head.len() >= MAX_REQUEST_HEAD {
-            let msg = "request head too large\n";
-            let response = format!(
-                "HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{msg}",
-                msg.len()
+        let close = header(&head, "connection").is_some_and(|v| v.eq_ignore_ascii_case("close"));
+        let body = format!("Hello from lctls\n{}\n", summary(tls));
+        let response = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\nConnection: {}\r\n\r\n{body}",
+            body.len(),
+            if close { "close" } else { "keep-alive" }
+        );
+        tls.write_all(response.as_bytes()).await?;
+        tls.flush().await?;
+        served += 1;
+        eprintln!("[{peer}] \"{request_line}\" -> 200");
+        if close {
+            tls.shutdown().await?;
+            eprintln!(
+                "[{peer}] closed after {served} request(s) (Connection: close), sent close_notify"
             );
-            tls.write_all(response.as_bytes()).await?;
-            tls.shutdown().await?;
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("request head longer than {MAX_REQUEST_HEAD} bytes"),
-            ));
-        }
-        let room = (MAX_REQUEST_HEAD - head.len()).min(buf.len());
-        let n = tls.read(&mut buf[..room]).await?;
-        if n == 0 {
-            eprintln!("[{peer}] client closed before sending a complete request");
-            tls.shutdown().await?;
             return Ok(());
         }
-        head.extend_from_slice(&buf[..n]);
-    };
-
-    let body = format!("Hello from lctls\n{}\n", summary(tls));
-    let response = format!(
-        "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    tls.write_all(response.as_bytes()).await?;
-    tls.shutdown().await?;
-    eprintln!("[{peer}] \"{request_line}\" -> 200, sent close_notify");
-    Ok(())
+    }
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
