@@ -429,3 +429,31 @@ fn tls12_client_certificate_must_fit_the_certificate_types() {
     assert!(client_certificate_len_for(&[1, 64]) > 0);
     assert_eq!(client_certificate_len_for(&[1]), 0);
 }
+
+// ------------------------------------------- compatibility CCS
+
+/// The TLS 1.3 server sends its one compatibility change_cipher_spec right
+/// after its first message (ServerHello, or HelloRetryRequest), also when
+/// the client's legacy_session_id is empty (BoGo's EmptySessionID-TLS13:
+/// RFC 8446 section 5 lets it come at any point of the handshake).
+#[test]
+fn server_sends_the_compatibility_ccs_for_an_empty_session_id() {
+    for (cc, sc) in [only(&[ProtocolVersion::TLSv1_3]), hrr_configs()] {
+        let mut client = sans_io_client(cc, "localhost");
+        let first = client.take_outgoing();
+        let recs = records(&first);
+        let mut ch = forge::decode_hello(&recs[0].2);
+        ch.session_id = Vec::new();
+        let mut server = Connection::new_server(sc);
+        server.feed(&forge::handshake_record(&forge::encode_hello(ch)));
+        server.process().expect("server takes the ClientHello");
+        let answer = records(&server.take_outgoing());
+        assert_eq!(answer[0].0, 22, "ServerHello or HelloRetryRequest first");
+        assert_eq!(
+            (answer[1].0, &answer[1].2[..]),
+            (20, &[1u8][..]),
+            "then CCS"
+        );
+        assert_eq!(answer.iter().filter(|r| r.0 == 20).count(), 1);
+    }
+}

@@ -391,7 +391,13 @@ impl ExpectClientHello {
             },
         };
         cx.send_handshake(&mut transcript, &HandshakeMessage::ServerHello(sh))?;
-        if !ch.session_id.is_empty() && !cx.negotiated.retried {
+        // The compatibility change_cipher_spec follows our first handshake
+        // message whatever the client's legacy_session_id: RFC 8446 D.4
+        // ties it to middlebox compatibility mode, but section 5 lets it
+        // come at any point of the handshake, and clients (BoringSSL's
+        // runner, for one) and middleboxes may expect it even when the
+        // client sent an empty session ID. Six bytes, sent once.
+        if !cx.negotiated.retried {
             cx.send_dummy_ccs();
         }
         let hash = transcript.current_hash();
@@ -582,9 +588,8 @@ impl ExpectClientHello {
             },
         };
         cx.send_handshake(&mut transcript, &HandshakeMessage::ServerHello(hrr))?;
-        if !ch.session_id.is_empty() {
-            cx.send_dummy_ccs();
-        }
+        // See the ServerHello's: after our first message, always.
+        cx.send_dummy_ccs();
         cx.negotiated.retried = true;
         Ok(ServerState::ClientHello(ExpectClientHello {
             config: self.config,
