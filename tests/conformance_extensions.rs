@@ -567,6 +567,39 @@ fn tls13_certificate_request_is_never_empty() {
     assert_alert(r, AlertDescription::CertificateRequired);
 }
 
+/// Client-SignDefault-RSA_PKCS1_*-TLS13: a client whose configured RSA
+/// certificate fits the server's list only by TLS 1.2's rules (PKCS#1 v1.5
+/// schemes, which TLS 1.3 does not sign handshakes with) fails with
+/// handshake_failure rather than silently dropping its certificate.
+#[test]
+fn tls13_client_with_no_usable_scheme_for_its_certificate_fails() {
+    let sc = Arc::new(
+        server_builder("server")
+            .with_protocol_versions(&[ProtocolVersion::TLSv1_3])
+            .with_client_cert_verifier(Arc::new(Pkcs1Only(DefaultClientVerifier::new(roots()))))
+            .build()
+            .unwrap(),
+    );
+    let cc = Arc::new(
+        client_builder()
+            .with_protocol_versions(&[ProtocolVersion::TLSv1_3])
+            .with_client_cert(certified_key("server-rsa", "server-rsa.key"))
+            .build()
+            .unwrap(),
+    );
+    let mut c = sans_io_client(cc, "localhost");
+    let mut s = Connection::new_server(sc);
+    s.feed(&c.take_outgoing());
+    s.process().unwrap();
+    c.feed(&s.take_outgoing());
+    let e = assert_alert(c.process(), AlertDescription::HandshakeFailure);
+    assert!(
+        e.to_string()
+            .contains("server accepts none of the signature schemes our client key can make"),
+        "{e}"
+    );
+}
+
 // ------------------------------------------ server_name ack (TLS 1.2 server)
 
 /// The ServerHello (first message) a server wrote.

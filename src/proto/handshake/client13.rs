@@ -720,11 +720,30 @@ impl ExpectFinished {
         });
         cx.set_application_read(server_ap)?;
         if let Some(req) = self.request {
-            let chosen = config.client_cert.as_ref().and_then(|r| {
-                let key = r.resolve(&req.authorities, &req.signature_algorithms)?;
-                let scheme = key.key.choose_scheme(&req.signature_algorithms)?;
-                Some((key, scheme))
-            });
+            let key = config
+                .client_cert
+                .as_ref()
+                .and_then(|r| r.resolve(&req.authorities, &req.signature_algorithms));
+            // A certificate the resolver chose (it fits the server's list by
+            // TLS 1.2's rules) whose key can make none of the TLS 1.3
+            // schemes the server named: the server asked only for schemes
+            // TLS 1.3 does not sign with (rsa_pkcs1_*, RFC 8446 4.2.3).
+            // Fail clearly, as BoringSSL and rustls do, rather than drop
+            // the certificate the application configured.
+            let chosen = match key {
+                Some(key) => match key.key.choose_scheme(&req.signature_algorithms) {
+                    Some(scheme) => Some((key, scheme)),
+                    None => {
+                        return Err(Error::handshake(format!(
+                            "server accepts none of the signature schemes our client key can \
+                             make in TLS 1.3 ({:?}); it offered {:?}",
+                            key.key.schemes(),
+                            req.signature_algorithms
+                        )))
+                    }
+                },
+                None => None,
+            };
             // Without a suitable certificate an empty Certificate says so;
             // the server decides whether that is acceptable.
             let chain = chosen
