@@ -457,3 +457,36 @@ fn server_sends_the_compatibility_ccs_for_an_empty_session_id() {
         assert_eq!(answer.iter().filter(|r| r.0 == 20).count(), 1);
     }
 }
+
+// ------------------------------------------- group choice
+
+/// The server takes its most preferred group that the client supports, with
+/// a HelloRetryRequest when the client predicted another (BoGo's
+/// SendHelloRetryRequest-2-TLS13); a prediction of that group is taken
+/// without one.
+#[test]
+fn server_chooses_its_preferred_group_even_when_not_predicted() {
+    let sc = Arc::new(
+        server_builder("server")
+            .with_groups(&[NamedGroup::X25519, NamedGroup::secp256r1])
+            .build()
+            .unwrap(),
+    );
+    for (client_groups, retried) in [
+        (&[NamedGroup::secp256r1, NamedGroup::X25519][..], true),
+        (&[NamedGroup::X25519, NamedGroup::secp256r1], false),
+        (&[NamedGroup::secp256r1], false),
+    ] {
+        let cc = Arc::new(client_builder().with_groups(client_groups).build().unwrap());
+        let mut client = sans_io_client(cc, "localhost");
+        let mut server = Connection::new_server(sc.clone());
+        drive_handshake(&mut client, &mut server);
+        let want = if client_groups.contains(&NamedGroup::X25519) {
+            NamedGroup::X25519
+        } else {
+            NamedGroup::secp256r1
+        };
+        assert_eq!(client.negotiated().group, Some(want), "{client_groups:?}");
+        assert_eq!(client.negotiated().retried, retried, "{client_groups:?}");
+    }
+}

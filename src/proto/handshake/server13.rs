@@ -224,14 +224,17 @@ impl ExpectClientHello {
                 ));
             }
         }
-        for &g in &self.config.shared.protocols.groups {
-            if let Some(s) = shares.iter().find(|s| s.group == g) {
-                return Ok(ShareChoice::Use(s));
-            }
-        }
+        // Our most preferred group that the client supports, whether or not
+        // it sent a share for it (a HelloRetryRequest asks for one), as
+        // BoringSSL, Go and rustls choose: the client's prediction saves a
+        // round trip only when it is also our choice, so a client cannot
+        // steer us to a weaker group by predicting it.
         for &g in &self.config.shared.protocols.groups {
             if groups.contains(&g) {
-                return Ok(ShareChoice::Retry(g));
+                return Ok(match shares.iter().find(|s| s.group == g) {
+                    Some(s) => ShareChoice::Use(s),
+                    None => ShareChoice::Retry(g),
+                });
             }
         }
         Err(Error::NoCommonGroup {
