@@ -118,6 +118,7 @@ const BY_REASON: &[(AlertDescription, &str, &str)] = &[
     // unsupported_extension: see tls12_only_extension for ERROR_PARSING_EXTENSION.
     (A::UnsupportedExtension, "", "UNEXPECTED_EXTENSION"),
     // decode_error
+    (A::DecodeError, "empty TLS 1.2 certificate chain", "DECODE_ERROR"),
     (A::DecodeError, "record version", "WRONG_VERSION_NUMBER"),
     (A::DecodeError, "as a warning alert", "BAD_ALERT"),
     (A::DecodeError, "outer content type", "INVALID_OUTER_RECORD_TYPE"),
@@ -128,6 +129,9 @@ const BY_REASON: &[(AlertDescription, &str, &str)] = &[
     (A::DecodeError, "alert record", "BAD_ALERT"),
     (A::DecodeError, "legacy_session_id longer", "CLIENTHELLO_PARSE_FAILED"),
     // unexpected_message
+    // Plaintext HTTP where the first record was expected.
+    (A::UnexpectedMessage, "HTTP proxy CONNECT request", "HTTPS_PROXY_REQUEST"),
+    (A::UnexpectedMessage, "plaintext HTTP request", "HTTP_REQUEST"),
     // A record of a type the state does not allow (BoringSSL's record layer
     // names these, while UNEXPECTED_MESSAGE is a handshake message type).
     // Bytes that are no TLS record at all (garbage, an SSL 2 prefix).

@@ -258,7 +258,9 @@ impl Client12State {
         match (self, msg) {
             (Self::Certificate(mut hs), Handshake12::Certificate(chain)) => {
                 let Some((leaf, intermediates)) = chain.split_first() else {
-                    return Err(Error::decode("server sent an empty certificate chain"));
+                    return Err(Error::decode(
+                        "server sent an empty TLS 1.2 certificate chain",
+                    ));
                 };
                 let Some(name) = server_name_of(&hs) else {
                     return Err(Error::internal("no server name"));

@@ -123,6 +123,30 @@ impl RecordCodec {
                 "SSL 2.0-format ClientHello".to_string(),
             ));
         }
+        // Plaintext HTTP sent to a TLS port is a common mistake; say so
+        // rather than "unknown content type 71" (BoringSSL does the same).
+        if first {
+            if h.starts_with(b"CONNE") {
+                return Err(Error::protocol(
+                    AlertDescription::UnexpectedMessage,
+                    "an HTTP proxy CONNECT request where a TLS record was expected: \
+                     the peer speaks plaintext HTTP to a proxy, not TLS",
+                ));
+            }
+            if [&b"GET "[..], b"POST ", b"HEAD ", b"PUT "]
+                .iter()
+                .any(|m| h.starts_with(m))
+            {
+                return Err(Error::protocol(
+                    AlertDescription::UnexpectedMessage,
+                    format!(
+                        "a plaintext HTTP request ({:?}...) where a TLS record was expected: \
+                         the peer speaks HTTP, not HTTPS, to this port",
+                        String::from_utf8_lossy(&h)
+                    ),
+                ));
+            }
+        }
         let typ = ContentType::from(h[0]);
         if let ContentType::Unknown(n) = typ {
             return Err(Error::protocol(
@@ -278,6 +302,44 @@ mod tests {
         assert!(c.decode(&mut buf).unwrap().is_none());
         assert_eq!(buf.len(), 2);
         assert_eq!(c.decode_eof(&mut buf), Err(Error::Truncated));
+    }
+
+    #[test]
+    fn plaintext_http_is_named() {
+        for (req, what) in [
+            (
+                &b"GET / HTTP/1.1\r\n"[..],
+                "plaintext HTTP request (\"GET /\"...)",
+            ),
+            (
+                b"POST /x HTTP/1.1\r\n",
+                "plaintext HTTP request (\"POST \"...)",
+            ),
+            (
+                b"HEAD / HTTP/1.1\r\n",
+                "plaintext HTTP request (\"HEAD \"...)",
+            ),
+            (
+                b"PUT /x HTTP/1.1\r\n",
+                "plaintext HTTP request (\"PUT /\"...)",
+            ),
+            (b"CONNECT a:443 HTTP/1.1\r\n", "HTTP proxy CONNECT request"),
+        ] {
+            let mut buf = BytesMut::from(req);
+            let e = RecordCodec::new().decode(&mut buf).unwrap_err();
+            assert_eq!(alert_of(&e), AlertDescription::UnexpectedMessage);
+            assert!(e.to_string().contains(what), "{e}");
+        }
+        // Only the first record: later, 'G' is just an unknown type.
+        let mut c = RecordCodec::new();
+        let mut buf = BytesMut::from(&rec_bytes(22, 0x0303, b"x")[..]);
+        c.decode(&mut buf).unwrap();
+        let mut buf = BytesMut::from(&b"GET / HTTP/1.1\r\n"[..]);
+        let e = c.decode(&mut buf).unwrap_err();
+        assert!(
+            e.to_string().contains("unknown record content type 71"),
+            "{e}"
+        );
     }
 
     #[test]
