@@ -301,3 +301,63 @@ async fn rustls_client_resumes_with_lctls_server() {
     })
     .await
 }
+
+/// The client's verdict on the server's answer to its resumption offer
+/// after `edit` rewrote that ServerHello (re-framed, nothing else changed).
+fn verdict_on_server_hello(edit: impl Fn(&mut lctls::proto::wire::hello::ServerHello)) -> Error {
+    use lctls::proto::wire::handshake::HandshakeMessage;
+    let cc = client();
+    let sc = server();
+    let mut c = Connection::new_client(cc.clone(), "localhost".try_into().unwrap()).unwrap();
+    let mut s = Connection::new_server(sc.clone());
+    for _ in 0..20 {
+        s.feed(&c.take_outgoing());
+        s.process().unwrap();
+        c.feed(&s.take_outgoing());
+        c.process().unwrap();
+        if !c.is_handshaking() && !s.is_handshaking() {
+            break;
+        }
+    }
+    s.write_plaintext(b"t").unwrap();
+    c.feed(&s.take_outgoing());
+    c.process().unwrap();
+    let mut c = Connection::new_client(cc, "localhost".try_into().unwrap()).unwrap();
+    let mut s = Connection::new_server(sc);
+    s.feed(&c.take_outgoing());
+    s.process().unwrap();
+    let out = s.take_outgoing();
+    let len = u16::from_be_bytes([out[3], out[4]]) as usize;
+    let HandshakeMessage::ServerHello(mut sh) = HandshakeMessage::decode(&out[5..5 + len]).unwrap()
+    else {
+        panic!("no ServerHello");
+    };
+    assert_eq!(sh.extensions.selected_psk, Some(0), "the server resumes");
+    edit(&mut sh);
+    let msg = HandshakeMessage::ServerHello(sh).to_bytes().unwrap();
+    let mut rec = vec![0x16, 3, 3];
+    rec.extend_from_slice(&(msg.len() as u16).to_be_bytes());
+    rec.extend_from_slice(&msg);
+    c.feed(&rec);
+    c.process().unwrap_err()
+}
+
+/// RFC 8446 4.2.11: "Clients MUST verify that the server's
+/// selected_identity is within the range supplied by the client, that the
+/// server selected a cipher suite indicating a Hash associated with the
+/// PSK ... If these values are not consistent, the client MUST abort the
+/// handshake with an illegal_parameter alert" (BoGo's InvalidPSKIdentity-TLS13,
+/// Resume-Client-PRFMismatch-TLS13). The error says which.
+#[test]
+fn a_server_misusing_our_psk_is_illegal_parameter() {
+    use lctls::proto::wire::enums::CipherSuite;
+    let e = verdict_on_server_hello(|sh| sh.extensions.selected_psk = Some(1));
+    assert_eq!(e.alert(), Some(AlertDescription::IllegalParameter), "{e}");
+    assert!(e.to_string().contains("selected PSK identity 1"), "{e}");
+    let e = verdict_on_server_hello(|sh| {
+        assert_eq!(sh.cipher_suite, CipherSuite::TLS13_AES_128_GCM_SHA256);
+        sh.cipher_suite = CipherSuite::TLS13_AES_256_GCM_SHA384;
+    });
+    assert_eq!(e.alert(), Some(AlertDescription::IllegalParameter), "{e}");
+    assert!(e.to_string().contains("whose hash differs"), "{e}");
+}

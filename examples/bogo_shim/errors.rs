@@ -78,6 +78,8 @@ const BY_REASON: &[(AlertDescription, &str, &str)] = &[
     // A pre_shared_key answer the client cannot pair with an offer; most
     // often there was no offer at all (BoringSSL: UNEXPECTED_EXTENSION).
     (A::IllegalParameter, "selected a PSK we did not offer", "UNEXPECTED_EXTENSION"),
+    (A::IllegalParameter, "but we offered only identity", "PSK_IDENTITY_NOT_FOUND"),
+    (A::IllegalParameter, "whose hash differs from the ticket", "OLD_SESSION_PRF_HASH_MISMATCH"),
     (A::IllegalParameter, "downgrade", "TLS13_DOWNGRADE"),
     (A::IllegalParameter, "would not change the ClientHello", "EMPTY_HELLO_RETRY_REQUEST"),
     (A::IllegalParameter, "which we never offer", "UNSUPPORTED_COMPRESSION_ALGORITHM"),

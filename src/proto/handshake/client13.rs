@@ -507,10 +507,22 @@ impl ExpectServerHello {
         let psk = match (sh.extensions.selected_psk, &self.resume13) {
             (None, _) => None,
             (Some(0), Some(s)) if s.suite.hash.output_len() == suite.hash.output_len() => Some(s),
-            (Some(_), _) => {
-                return Err(Error::illegal(
-                    "server selected a PSK we did not offer, or with another hash",
-                ))
+            // RFC 8446 4.2.11: a selected_identity out of range, or a suite
+            // whose hash is not the PSK's, is illegal_parameter.
+            (Some(0), Some(s)) => {
+                return Err(Error::illegal(format!(
+                    "server resumed our ticket with {:?}, whose hash differs from the \
+                     ticket's suite {:?}",
+                    suite.suite, s.suite.suite
+                )))
+            }
+            (Some(i), Some(_)) => {
+                return Err(Error::illegal(format!(
+                    "server selected PSK identity {i}, but we offered only identity 0"
+                )))
+            }
+            (Some(_), None) => {
+                return Err(Error::illegal("server selected a PSK we did not offer"))
             }
         };
         let group = kx.group();
