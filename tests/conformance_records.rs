@@ -490,3 +490,26 @@ fn server_chooses_its_preferred_group_even_when_not_predicted() {
         assert_eq!(client.negotiated().retried, retried, "{client_groups:?}");
     }
 }
+
+/// A byte after the ClientHello's extensions, inside the message, is
+/// decode_error for both versions' servers (BoGo's
+/// TrailingMessageData-ClientHello-TLS, -TLS13-ClientHello-TLS).
+#[test]
+fn client_hello_with_trailing_bytes_is_decode_error() {
+    for versions in [&[ProtocolVersion::TLSv1_2][..], &[ProtocolVersion::TLSv1_3]] {
+        let (cc, sc) = only(versions);
+        let mut client = sans_io_client(cc, "localhost");
+        let recs = records(&client.take_outgoing());
+        let mut msg = recs[0].2.clone();
+        msg.push(0);
+        let len = (msg.len() - 4) as u32;
+        msg[1..4].copy_from_slice(&len.to_be_bytes()[1..]);
+        let mut server = Connection::new_server(sc);
+        let (e, alert) = fails_with(&mut server, &forge::handshake_record(&msg));
+        assert_eq!(alert, AlertDescription::DecodeError.get());
+        assert_eq!(
+            e,
+            Error::decode("trailing bytes after the ClientHello's extensions")
+        );
+    }
+}

@@ -130,6 +130,7 @@ const BY_REASON: &[(AlertDescription, &str, &str)] = &[
     (A::DecodeError, "change_cipher_spec", "BAD_CHANGE_CIPHER_SPEC"),
     (A::DecodeError, "alert record", "BAD_ALERT"),
     (A::DecodeError, "legacy_session_id longer", "CLIENTHELLO_PARSE_FAILED"),
+    (A::DecodeError, "after the ClientHello's extensions", "CLIENTHELLO_PARSE_FAILED"),
     // unexpected_message
     // Plaintext HTTP where the first record was expected.
     (A::UnexpectedMessage, "HTTP proxy CONNECT request", "HTTPS_PROXY_REQUEST"),

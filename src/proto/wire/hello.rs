@@ -57,7 +57,11 @@ impl ClientHello {
         } else {
             ClientExtensions::decode(r)?
         };
-        r.finish()?;
+        if !r.is_empty() {
+            return Err(Error::decode(
+                "trailing bytes after the ClientHello's extensions",
+            ));
+        }
         Ok(ClientHello {
             legacy_version,
             random,
