@@ -513,3 +513,37 @@ fn client_hello_with_trailing_bytes_is_decode_error() {
         );
     }
 }
+
+/// After a HelloRetryRequest the ServerHello must keep TLS 1.3: one without
+/// supported_versions, or with another version, is illegal_parameter
+/// (BoGo's SecondServerHelloNoVersion-TLS13, SecondServerHelloWrongVersion-TLS13).
+#[test]
+fn server_hello_after_a_retry_keeps_tls13() {
+    use lctls::proto::wire::handshake::HandshakeMessage;
+    for version in [None, Some(ProtocolVersion::from(0x1234))] {
+        let (cc, sc) = hrr_configs();
+        let mut client = sans_io_client(cc, "localhost");
+        let mut server = Connection::new_server(sc);
+        server.feed(&client.take_outgoing());
+        server.process().unwrap();
+        client.feed(&server.take_outgoing());
+        client.process().unwrap();
+        assert!(client.negotiated().retried);
+        server.feed(&client.take_outgoing());
+        server.process().unwrap();
+        let recs = records(&server.take_outgoing());
+        let HandshakeMessage::ServerHello(mut sh) = HandshakeMessage::decode(&recs[0].2).unwrap()
+        else {
+            panic!("no ServerHello");
+        };
+        sh.extensions.selected_version = version;
+        let msg = HandshakeMessage::ServerHello(sh).to_bytes().unwrap();
+        let (e, alert) = fails_with(&mut client, &forge::handshake_record(&msg));
+        assert_eq!(alert, AlertDescription::IllegalParameter.get(), "{e}");
+        assert!(
+            e.to_string()
+                .contains("the ServerHello after a HelloRetryRequest selects version"),
+            "{e}"
+        );
+    }
+}

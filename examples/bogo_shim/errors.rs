@@ -77,6 +77,7 @@ const BY_REASON: &[(AlertDescription, &str, &str)] = &[
     (A::IllegalParameter, "selected version", "UNEXPECTED_EXTENSION"),
     // A pre_shared_key answer the client cannot pair with an offer; most
     // often there was no offer at all (BoringSSL: UNEXPECTED_EXTENSION).
+    (A::IllegalParameter, "after a HelloRetryRequest selects version", "SECOND_SERVERHELLO_VERSION_MISMATCH"),
     (A::IllegalParameter, "selected a PSK we did not offer", "UNEXPECTED_EXTENSION"),
     (A::IllegalParameter, "but we offered only identity", "PSK_IDENTITY_NOT_FOUND"),
     (A::IllegalParameter, "whose hash differs from the ticket", "OLD_SESSION_PRF_HASH_MISMATCH"),

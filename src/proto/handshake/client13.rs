@@ -428,6 +428,17 @@ impl ExpectServerHello {
         sh: ServerHello,
         raw: &[u8],
     ) -> Result<Next<ClientState, Client12State>, Error> {
+        // RFC 8446 4.1.4: the ServerHello after a HelloRetryRequest keeps
+        // the version the retry chose (TLS 1.3: a retry exists nowhere else).
+        if self.retry_suite.is_some()
+            && sh.extensions.selected_version != Some(ProtocolVersion::TLSv1_3)
+        {
+            return Err(Error::illegal(format!(
+                "the ServerHello after a HelloRetryRequest selects version {:?}, \
+                 not the retry's TLS 1.3",
+                sh.extensions.selected_version
+            )));
+        }
         if sh.extensions.selected_version.is_none() {
             return self
                 .handle_legacy_server_hello(cx, sh, raw)
