@@ -200,6 +200,24 @@ async fn unknown_flag_is_unimplemented() {
             "-key-shares",
             "23",
         ][..],
+        // A configuration-level flag for the resumed connection only: the
+        // connections share one lctls configuration.
+        &[
+            "-port",
+            "1",
+            "-resume-count",
+            "1",
+            "-on-resume-max-version",
+            "771",
+        ][..],
+        &[
+            "-port",
+            "1",
+            "-resume-count",
+            "1",
+            "-on-initial-curves",
+            "23",
+        ][..],
     ] {
         let e = Shim::start(args).finish().await;
         assert_eq!(e.code, Some(89), "{args:?}: {}", e.stderr);
@@ -573,4 +591,47 @@ async fn failure_alert_reaches_a_peer_that_keeps_writing() {
     let e = shim.finish().await;
     assert_eq!(e.code, Some(1), "stderr: {}", e.stderr);
     assert!(e.stderr.contains("(sent alert"), "stderr: {}", e.stderr);
+}
+
+#[tokio::test]
+async fn prefixed_flag_applies_to_its_connection_only() {
+    // BoringSSL's -on-initial-/-on-resume- prefixes: an -expect-curve-id that
+    // the handshake cannot meet fails the resumed connection only, so the
+    // initial one completes its echo, and the shim then fails saying why.
+    let (cert_file, key_file) = (cert("server.pem"), cert("server.key"));
+    let (listener, shim) = start_with_listener(&[
+        "-server",
+        "-cert-file",
+        &cert_file,
+        "-key-file",
+        &key_file,
+        "-resume-count",
+        "1",
+        "-on-initial-expect-curve-id",
+        "29",
+        "-on-resume-expect-curve-id",
+        "23",
+    ])
+    .await;
+    let connector = rustls_client(&[]);
+    let name = ServerName::try_from("localhost").expect("name");
+    let tcp = accept_shim(&listener).await;
+    let mut tls = timeout(TIMEOUT, connector.connect(name.clone(), tcp))
+        .await
+        .expect("handshake in time")
+        .expect("rustls connect");
+    echo_and_close(&mut tls).await;
+    let tcp = accept_shim(&listener).await;
+    let tls = timeout(TIMEOUT, connector.connect(name, tcp))
+        .await
+        .expect("handshake in time");
+    let e = shim.finish().await;
+    drop(tls);
+    assert_eq!(e.code, Some(1), "stderr: {}", e.stderr);
+    assert!(
+        e.stderr
+            .contains("-expect-curve-id 23: negotiated Some(29)"),
+        "stderr: {}",
+        e.stderr
+    );
 }

@@ -41,7 +41,10 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use errors::{fail, Failure};
-use flags::{check_supported, os_bytes, parse_args, text, versions, Opts, ParseError};
+use flags::{
+    check_per_connection, check_supported, os_bytes, parse_args, text, versions, Conns, Opts,
+    ParseError,
+};
 use verify::{SchemePrefs, ShimClientVerifier, ShimServerVerifier};
 
 /// BoGo reads this exit status as "unimplemented": the test is skipped.
@@ -381,17 +384,19 @@ where
     r
 }
 
-async fn run(o: Opts) -> Result<(), Failure> {
-    let role = build_role(&o)?;
-    for i in 0..=o.resume_count {
+async fn run(c: Conns) -> Result<(), Failure> {
+    // One configuration for every connection (see flags::check_per_connection).
+    let role = build_role(&c.initial)?;
+    for i in 0..=c.initial.resume_count {
+        let o = c.get(i);
         let is_resume = i > 0;
-        let (tcp, spare) = connect_tcp(&o).await?;
+        let (tcp, spare) = connect_tcp(o).await?;
         // A failed handshake has already flushed its alert (best effort).
         let r = match &role {
-            Role::Client(c, name) => {
-                session(&o, c.connect(name.clone(), tcp).await, is_resume).await
+            Role::Client(conn, name) => {
+                session(o, conn.connect(name.clone(), tcp).await, is_resume).await
             }
-            Role::Server(a) => session(&o, a.accept(tcp).await, is_resume).await,
+            Role::Server(a) => session(o, a.accept(tcp).await, is_resume).await,
         };
         if let Err(f) = r {
             linger(spare);
@@ -403,13 +408,17 @@ async fn run(o: Opts) -> Result<(), Failure> {
 
 fn main() {
     let args: Vec<Vec<u8>> = std::env::args_os().skip(1).map(os_bytes).collect();
-    let opts = match parse_args(&args).and_then(|o| {
-        if !o.is_handshaker_supported {
-            check_supported(&o)?;
+    let conns = match parse_args(&args).and_then(|c| {
+        if !c.initial.is_handshaker_supported {
+            check_per_connection(&c)?;
+            check_supported(&c.initial)?;
+            if c.initial.resume_count > 0 {
+                check_supported(&c.resume)?;
+            }
         }
-        Ok(o)
+        Ok(c)
     }) {
-        Ok(o) => o,
+        Ok(c) => c,
         Err(ParseError::Unimplemented(why)) => {
             if std::env::var_os("LCTLS_BOGO_VERBOSE").is_some() {
                 eprintln!("unimplemented: {why}");
@@ -421,7 +430,7 @@ fn main() {
             exit(1);
         }
     };
-    if opts.is_handshaker_supported {
+    if conns.initial.is_handshaker_supported {
         println!("No");
         exit(0);
     }
@@ -435,7 +444,7 @@ fn main() {
             exit(1);
         }
     };
-    match rt.block_on(run(opts)) {
+    match rt.block_on(run(conns)) {
         Ok(()) => exit(0),
         Err(Failure(m)) => {
             eprintln!("{m}");
