@@ -392,8 +392,16 @@ async fn client_tls13_resumption() {
 }
 
 async fn client_resumption(max_version: &str, versions: &[&'static SupportedProtocolVersion]) {
+    client_resumption_with(max_version, versions, &[]).await;
+}
+
+async fn client_resumption_with(
+    max_version: &str,
+    versions: &[&'static SupportedProtocolVersion],
+    extra: &[&str],
+) {
     let ca = cert("ca.pem");
-    let args = [
+    let mut args = vec![
         "-trust-cert",
         &ca,
         "-host-name",
@@ -403,6 +411,7 @@ async fn client_resumption(max_version: &str, versions: &[&'static SupportedProt
         "-resume-count",
         "1",
     ];
+    args.extend_from_slice(extra);
     let (listener, shim) = start_with_listener(&args).await;
     let acceptor = rustls_server(versions);
     for i in 0..2 {
@@ -634,4 +643,58 @@ async fn prefixed_flag_applies_to_its_connection_only() {
         "stderr: {}",
         e.stderr
     );
+}
+
+#[tokio::test]
+async fn client_verify_fail_soft_and_hard() {
+    // Without -verify-peer a refusal is only recorded (-expect-verify-result
+    // checks it), across a resumption too.
+    client_resumption_with(
+        "772",
+        &[&rustls::version::TLS13],
+        &["-verify-fail", "-expect-verify-result"],
+    )
+    .await;
+    // With -verify-peer it is fatal, with the alert of BoringSSL's callback:
+    // handshake_failure from the legacy one, certificate_unknown from the
+    // custom one.
+    for (extra, want) in [
+        (
+            &["-verify-peer", "-verify-fail"][..],
+            rustls::AlertDescription::HandshakeFailure,
+        ),
+        (
+            &[
+                "-verify-peer",
+                "-verify-fail",
+                "-use-custom-verify-callback",
+            ][..],
+            rustls::AlertDescription::CertificateUnknown,
+        ),
+    ] {
+        let ca = cert("ca.pem");
+        let mut args = vec!["-trust-cert", ca.as_str(), "-host-name", "localhost"];
+        args.extend_from_slice(extra);
+        let (listener, shim) = start_with_listener(&args).await;
+        let tcp = accept_shim(&listener).await;
+        let r = timeout(TIMEOUT, async {
+            let mut tls = rustls_server(rustls::ALL_VERSIONS).accept(tcp).await?;
+            let mut buf = [0u8; 16];
+            tls.read(&mut buf).await
+        })
+        .await
+        .expect("in time");
+        let alert = r.err().and_then(|e| match e.get_ref()?.downcast_ref() {
+            Some(rustls::Error::AlertReceived(a)) => Some(*a),
+            _ => None,
+        });
+        assert_eq!(alert, Some(want), "{extra:?}");
+        let e = shim.finish().await;
+        assert_eq!(e.code, Some(1), "stderr: {}", e.stderr);
+        assert!(
+            e.stderr.contains(":CERTIFICATE_VERIFY_FAILED:"),
+            "stderr: {}",
+            e.stderr
+        );
+    }
 }

@@ -58,6 +58,10 @@ pub struct Opts {
     pub key_update: bool,
     pub verify_prefs: Vec<u16>,
     pub expect_peer_signature_algorithm: Option<u16>,
+    pub verify_fail: bool,
+    pub expect_verify_result: bool,
+    pub use_custom_verify_callback: bool,
+    pub reverify_on_resume: bool,
 }
 
 /// How a flag takes its value, and what it does with it.
@@ -156,6 +160,10 @@ pub static FLAGS: &[Flag] = &[
     conn("-key-update", Kind::Bool(|o| o.key_update = true)),
     flag("-verify-prefs", Kind::Repeated(|o, v| o.verify_prefs.push(v as u16))),
     conn("-expect-peer-signature-algorithm", Kind::Int(|o, v| o.expect_peer_signature_algorithm = Some(v as u16))),
+    conn("-verify-fail", Kind::Bool(|o| o.verify_fail = true)),
+    conn("-expect-verify-result", Kind::Bool(|o| o.expect_verify_result = true)),
+    conn("-use-custom-verify-callback", Kind::Bool(|o| o.use_custom_verify_callback = true)),
+    conn("-reverify-on-resume", Kind::Bool(|o| o.reverify_on_resume = true)),
     flag("-async", Kind::Ignored),
     flag("-implicit-handshake", Kind::Ignored),
     flag("-use-old-client-cert-callback", Kind::Ignored),
