@@ -698,3 +698,21 @@ async fn client_verify_fail_soft_and_hard() {
         );
     }
 }
+
+#[tokio::test]
+async fn server_tls12_ticket_session_has_no_session_id() {
+    // rustls takes tickets: the session is resumed by ticket, not cached by ID.
+    server_shim(
+        &[
+            "-max-version",
+            "771",
+            "-resume-count",
+            "1",
+            "-expect-no-session-id",
+            "-expect-early-data-reason",
+            "disabled",
+        ],
+        &[],
+    )
+    .await;
+}

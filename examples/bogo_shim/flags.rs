@@ -62,6 +62,9 @@ pub struct Opts {
     pub expect_verify_result: bool,
     pub use_custom_verify_callback: bool,
     pub reverify_on_resume: bool,
+    pub expect_session_id: bool,
+    pub expect_no_session_id: bool,
+    pub expect_early_data_reason: Option<String>,
 }
 
 /// How a flag takes its value, and what it does with it.
@@ -164,6 +167,9 @@ pub static FLAGS: &[Flag] = &[
     conn("-expect-verify-result", Kind::Bool(|o| o.expect_verify_result = true)),
     conn("-use-custom-verify-callback", Kind::Bool(|o| o.use_custom_verify_callback = true)),
     conn("-reverify-on-resume", Kind::Bool(|o| o.reverify_on_resume = true)),
+    conn("-expect-session-id", Kind::Bool(|o| o.expect_session_id = true)),
+    conn("-expect-no-session-id", Kind::Bool(|o| o.expect_no_session_id = true)),
+    conn("-expect-early-data-reason", Kind::Str(|o, v| o.expect_early_data_reason = Some(text(v)))),
     flag("-async", Kind::Ignored),
     flag("-implicit-handshake", Kind::Ignored),
     flag("-use-old-client-cert-callback", Kind::Ignored),
@@ -376,6 +382,24 @@ pub fn check_supported(o: &Opts) -> Result<(), ParseError> {
                 "-verify-prefs {s:?}: unsupported scheme"
             )));
         }
+    }
+    // BoringSSL's shim checks these on the server (the new-session callback
+    // of its session-ID cache); lctls's client has no such notion.
+    if !o.server && (o.expect_session_id || o.expect_no_session_id) {
+        return Err(ParseError::Unimplemented(
+            "-expect-(no-)session-id: a server-side check".into(),
+        ));
+    }
+    // lctls has no 0-RTT: early data is always "disabled" (BoringSSL's
+    // ssl_early_data_disabled); any other reason is a test of early data.
+    if let Some(r) = o
+        .expect_early_data_reason
+        .as_ref()
+        .filter(|r| *r != "disabled")
+    {
+        return Err(ParseError::Unimplemented(format!(
+            "-expect-early-data-reason {r}: lctls has no early data"
+        )));
     }
     if (o.select_alpn.as_ref()).is_some_and(|p| p.is_empty() || p.len() > 255) {
         return Err(ParseError::Unimplemented(

@@ -169,6 +169,13 @@ fn check_negotiated<IO>(
         ));
     }
     let n = tls.negotiated();
+    // As BoringSSL's shim: only the first connection's session is checked.
+    if !is_resume && o.expect_session_id && !n.session_id_cached {
+        return fail("-expect-session-id: the session was not cached by ID");
+    }
+    if !is_resume && o.expect_no_session_id && n.session_id_cached {
+        return fail("-expect-no-session-id: the session was cached by ID");
+    }
     let want_resume = is_resume && !o.expect_session_miss;
     if n.resumed != want_resume {
         return fail(format!(
