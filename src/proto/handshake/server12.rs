@@ -473,10 +473,11 @@ pub(crate) fn handle_client_hello(
     let resumable = ext.extended_master_secret;
     let send_ticket = resumable && ext.session_ticket.is_some() && config.ticketer.is_some();
     // A session with a ticket is not also kept by session ID: the ticket
-    // resumes it, and the cache keeps room for clients without tickets. The
-    // ServerHello then carries an empty ID, which RFC 5077 section 3.4 lets
-    // a server send with a ticket (so does BoringSSL): an ID would name
-    // nothing we could resume.
+    // resumes it, and the cache keeps room for clients without tickets.
+    // RFC 5077 section 3.4: "If a server is planning to issue a
+    // NewSessionTicket, it SHOULD include an empty Session ID in the
+    // ServerHello. If the server includes a non-empty session ID, then it is
+    // indicating intent to use stateful session resume." (BoringSSL too.)
     let session_id = if resumable && !send_ticket && config.session_cache.enabled() {
         new_session_id()?
     } else {
