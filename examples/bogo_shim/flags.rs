@@ -65,6 +65,12 @@ pub struct Opts {
     pub expect_session_id: bool,
     pub expect_no_session_id: bool,
     pub expect_early_data_reason: Option<String>,
+    pub read_size: Option<usize>,
+    pub expect_peer_cert_file: Option<PathBuf>,
+    pub decline_alpn: bool,
+    pub no_ticket: bool,
+    pub use_client_ca_list: Option<String>,
+    pub expect_client_ca_list: Option<String>,
 }
 
 /// How a flag takes its value, and what it does with it.
@@ -170,6 +176,16 @@ pub static FLAGS: &[Flag] = &[
     conn("-expect-session-id", Kind::Bool(|o| o.expect_session_id = true)),
     conn("-expect-no-session-id", Kind::Bool(|o| o.expect_no_session_id = true)),
     conn("-expect-early-data-reason", Kind::Str(|o, v| o.expect_early_data_reason = Some(text(v)))),
+    conn("-read-size", Kind::Int(|o, v| o.read_size = Some(v as usize))),
+    conn("-expect-peer-cert-file", Kind::Str(|o, v| o.expect_peer_cert_file = Some(path(v)))),
+    flag("-decline-alpn", Kind::Bool(|o| o.decline_alpn = true)),
+    flag("-no-ticket", Kind::Bool(|o| o.no_ticket = true)),
+    flag("-use-client-ca-list", Kind::Str(|o, v| o.use_client_ca_list = Some(text(v)))),
+    conn("-expect-client-ca-list", Kind::Str(|o, v| o.expect_client_ca_list = Some(text(v)))),
+    // BoringSSL API checks (a second SSL_do_handshake after completion must
+    // do nothing): lctls's handshake is a future that yields the stream
+    // once, so there is no handshake to call again.
+    flag("-no-op-extra-handshake", Kind::Ignored),
     flag("-async", Kind::Ignored),
     flag("-implicit-handshake", Kind::Ignored),
     flag("-use-old-client-cert-callback", Kind::Ignored),
@@ -400,6 +416,31 @@ pub fn check_supported(o: &Opts) -> Result<(), ParseError> {
         return Err(ParseError::Unimplemented(format!(
             "-expect-early-data-reason {r}: lctls has no early data"
         )));
+    }
+    // A server without ALPN protocols ignores the client's offer, which is
+    // what declining means; both at once is a contradiction.
+    if o.decline_alpn && (!o.server || o.select_alpn.is_some()) {
+        return Err(ParseError::Unimplemented(
+            "-decline-alpn: only for a server without -select-alpn".into(),
+        ));
+    }
+    // The runner writes chain files issuer first (certs.go appends each
+    // certificate after its issuer's chain), and sends them in that order;
+    // lctls requires the end-entity certificate first (RFC 8446 section
+    // 4.4.2), by design, so such a chain never gets as far as the check.
+    if let Some(p) = &o.expect_peer_cert_file {
+        let pem = std::fs::read_to_string(p).unwrap_or_default();
+        if pem.matches("-----BEGIN CERTIFICATE-----").count() > 1 {
+            return Err(ParseError::Unimplemented(
+                "-expect-peer-cert-file: the runner's chain lists the issuer first".into(),
+            ));
+        }
+    }
+    // lctls's client has no switch to stop offering tickets.
+    if o.no_ticket && !o.server {
+        return Err(ParseError::Unimplemented(
+            "-no-ticket: lctls's client cannot stop offering tickets".into(),
+        ));
     }
     if (o.select_alpn.as_ref()).is_some_and(|p| p.is_empty() || p.len() > 255) {
         return Err(ParseError::Unimplemented(

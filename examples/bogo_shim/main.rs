@@ -24,6 +24,7 @@
 //!     -shim-config /path/to/lctls/bogo/config.json
 //! ```
 
+mod ca_list;
 mod errors;
 mod flags;
 mod verify;
@@ -34,12 +35,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use lctls::config::{CertifiedKey, ClientConfig, ServerConfig};
-use lctls::pki::{RootStore, ServerName};
+use lctls::pki::{CertificateDer, RootStore, ServerName};
 use lctls::proto::wire::enums::NamedGroup;
 use lctls::{Error, TlsAcceptor, TlsConnector, TlsStream};
+use rustls_pki_types::pem::PemObject;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+use ca_list::{parse_names, ShimClientCert};
 use errors::{fail, Failure};
 use flags::{
     check_per_connection, check_supported, os_bytes, parse_args, text, versions, Conns, Opts,
@@ -90,7 +93,24 @@ fn certified_key(o: &Opts) -> Result<Option<CertifiedKey>, Failure> {
     }
 }
 
-fn build_role(o: &Opts, outcomes: &Arc<Outcomes>) -> Result<Role, Failure> {
+/// The shim's own objects inside the shared configuration, which look at or
+/// record what each connection does.
+#[derive(Default)]
+struct Hooks {
+    outcomes: Arc<Outcomes>,
+    client_cert: Arc<ShimClientCert>,
+}
+
+impl Hooks {
+    /// Before connection `o`.
+    fn begin(&self, o: &Opts) {
+        self.outcomes.begin(o);
+        self.client_cert.begin();
+    }
+}
+
+fn build_role(o: &Opts, hooks: &mut Hooks) -> Result<Role, Failure> {
+    let outcomes = &hooks.outcomes;
     let roots = load_roots(o)?;
     let prefs = SchemePrefs::from_flags(&o.verify_prefs);
     let groups: Vec<NamedGroup> = o.curves.iter().map(|&g| NamedGroup::from(g)).collect();
@@ -115,7 +135,15 @@ fn build_role(o: &Opts, outcomes: &Arc<Outcomes>) -> Result<Role, Failure> {
                 mandatory: o.require_any_client_cert,
                 prefs,
                 outcomes: outcomes.clone(),
+                ca_names: o
+                    .use_client_ca_list
+                    .as_deref()
+                    .map(|v| parse_names("-use-client-ca-list", v))
+                    .transpose()?,
             }));
+        }
+        if o.no_ticket {
+            b = b.with_tickets(false);
         }
         Ok(Role::Server(TlsAcceptor::from(Arc::new(b.build()?))))
     } else {
@@ -138,9 +166,8 @@ fn build_role(o: &Opts, outcomes: &Arc<Outcomes>) -> Result<Role, Failure> {
         if let Some(n) = o.max_send_fragment {
             b = b.with_max_fragment_size(n);
         }
-        if let Some(key) = certified_key(o)? {
-            b = b.with_client_cert(key);
-        }
+        hooks.client_cert = Arc::new(ShimClientCert::new(certified_key(o)?));
+        b = b.with_client_cert_resolver(hooks.client_cert.clone());
         // Without -host-name no SNI is sent: lctls sends none for an IP address.
         let name = match &o.host_name {
             Some(h) => ServerName::try_from(h.clone())
@@ -155,10 +182,11 @@ fn build_role(o: &Opts, outcomes: &Arc<Outcomes>) -> Result<Role, Failure> {
 /// Checks the `-expect-*` flags against what the handshake negotiated.
 fn check_negotiated<IO>(
     o: &Opts,
-    outcomes: &Outcomes,
+    hooks: &Hooks,
     tls: &TlsStream<IO>,
     is_resume: bool,
 ) -> Result<(), Failure> {
+    let outcomes = &hooks.outcomes;
     // No verification at all (no certificate asked for) counts as passed, as
     // X509_V_OK is BoringSSL's default result.
     let passed = outcomes.passed().unwrap_or(true);
@@ -216,6 +244,33 @@ fn check_negotiated<IO>(
     if let Some(want) = &o.expect_server_name {
         if n.sni.as_deref() != Some(want.as_str()) {
             return fail(format!("-expect-server-name {want:?}: got {:?}", n.sni));
+        }
+    }
+    if let Some(path) = &o.expect_peer_cert_file {
+        let want = CertificateDer::pem_file_iter(path)
+            .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+            .map_err(|e| Failure(format!("-expect-peer-cert-file {path:?}: {e}")))?;
+        if n.peer_certificates != want {
+            return fail(format!(
+                "-expect-peer-cert-file: the peer sent {} certificates, not the {} of the file",
+                n.peer_certificates.len(),
+                want.len()
+            ));
+        }
+    }
+    if let Some(want) = &o.expect_client_ca_list {
+        let want = parse_names("-expect-client-ca-list", want)?;
+        match hooks.client_cert.requested_names() {
+            Some(got) if got == want => {}
+            Some(got) => {
+                return fail(format!(
+                    "-expect-client-ca-list: the server named {} authorities, expected {}",
+                    got.len(),
+                    want.len()
+                ))
+            }
+            None if !n.resumed => return fail("-expect-client-ca-list: no CertificateRequest"),
+            None => {}
         }
     }
     if let Some(want) = o.expect_peer_signature_algorithm {
@@ -299,14 +354,14 @@ where
 /// After the handshake: checks, KeyUpdate, exporter, echo and shutdown.
 async fn exchange<IO>(
     o: &Opts,
-    outcomes: &Outcomes,
+    hooks: &Hooks,
     tls: &mut TlsStream<IO>,
     is_resume: bool,
 ) -> Result<(), Failure>
 where
     IO: AsyncRead + AsyncWrite + Unpin,
 {
-    check_negotiated(o, outcomes, tls, is_resume)?;
+    check_negotiated(o, hooks, tls, is_resume)?;
     if o.key_update {
         tls.update_keys(false)?;
         send(tls, &[]).await?;
@@ -321,9 +376,9 @@ where
         send(tls, b"hello").await?;
     }
     if !o.shim_shuts_down {
-        // Echo until the peer closes; 512 bytes at a time, as BoringSSL's
-        // shim does, so records are returned over several reads.
-        let mut buf = [0u8; 512];
+        // Echo until the peer closes; 512 bytes at a time (or -read-size), as
+        // BoringSSL's shim does, so records are returned over several reads.
+        let mut buf = vec![0u8; o.read_size.filter(|&n| n > 0).unwrap_or(512)];
         loop {
             let n = match tls.read(&mut buf).await {
                 Ok(0) => break,
@@ -402,7 +457,7 @@ fn linger(spare: std::net::TcpStream) {
 /// bounded flush of the alert the failure queued before the stream goes.
 async fn session<IO>(
     o: &Opts,
-    outcomes: &Outcomes,
+    hooks: &Hooks,
     handshake: std::io::Result<TlsStream<IO>>,
     is_resume: bool,
 ) -> Result<(), Failure>
@@ -410,7 +465,7 @@ where
     IO: AsyncRead + AsyncWrite + Unpin,
 {
     let mut tls = handshake?;
-    let r = exchange(o, outcomes, &mut tls, is_resume).await;
+    let r = exchange(o, hooks, &mut tls, is_resume).await;
     if r.is_err() {
         let _ = tokio::time::timeout(Duration::from_millis(200), tls.flush()).await;
     }
@@ -419,19 +474,19 @@ where
 
 async fn run(c: Conns) -> Result<(), Failure> {
     // One configuration for every connection (see flags::check_per_connection).
-    let outcomes = Arc::new(Outcomes::default());
-    let role = build_role(&c.initial, &outcomes)?;
+    let mut hooks = Hooks::default();
+    let role = build_role(&c.initial, &mut hooks)?;
     for i in 0..=c.initial.resume_count {
         let o = c.get(i);
         let is_resume = i > 0;
-        outcomes.begin(o);
+        hooks.begin(o);
         let (tcp, spare) = connect_tcp(o).await?;
         // A failed handshake has already flushed its alert (best effort).
         let handshake = match &role {
             Role::Client(conn, name) => conn.connect(name.clone(), tcp).await,
             Role::Server(a) => a.accept(tcp).await,
         };
-        let r = session(o, &outcomes, handshake, is_resume).await;
+        let r = session(o, &hooks, handshake, is_resume).await;
         if let Err(f) = r {
             linger(spare);
             return Err(f);
