@@ -71,6 +71,8 @@ pub struct Opts {
     pub no_ticket: bool,
     pub use_client_ca_list: Option<String>,
     pub expect_client_ca_list: Option<String>,
+    pub expect_advertised_alpn: Option<Vec<u8>>,
+    pub resumption_delay: u64,
 }
 
 /// How a flag takes its value, and what it does with it.
@@ -182,6 +184,8 @@ pub static FLAGS: &[Flag] = &[
     flag("-no-ticket", Kind::Bool(|o| o.no_ticket = true)),
     flag("-use-client-ca-list", Kind::Str(|o, v| o.use_client_ca_list = Some(text(v)))),
     conn("-expect-client-ca-list", Kind::Str(|o, v| o.expect_client_ca_list = Some(text(v)))),
+    conn("-expect-advertised-alpn", Kind::Str(|o, v| o.expect_advertised_alpn = Some(v))),
+    conn("-resumption-delay", Kind::Int(|o, v| o.resumption_delay = v)),
     // BoringSSL API checks (a second SSL_do_handshake after completion must
     // do nothing): lctls's handshake is a future that yields the stream
     // once, so there is no handshake to call again.

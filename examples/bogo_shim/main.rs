@@ -25,6 +25,7 @@
 //! ```
 
 mod ca_list;
+mod clock;
 mod errors;
 mod flags;
 mod verify;
@@ -43,6 +44,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use ca_list::{parse_names, ShimClientCert};
+use clock::ShimClock;
 use errors::{fail, Failure};
 use flags::{
     check_per_connection, check_supported, os_bytes, parse_args, text, versions, Conns, Opts,
@@ -59,7 +61,7 @@ fn parse_alpn_list(mut wire: &[u8]) -> Result<Vec<Vec<u8>>, Failure> {
     while let Some((&len, rest)) = wire.split_first() {
         let len = usize::from(len);
         if len == 0 || rest.len() < len {
-            return fail("-advertise-alpn: malformed protocol list");
+            return fail("malformed ALPN protocol list");
         }
         out.push(rest[..len].to_vec());
         wire = &rest[len..];
@@ -99,6 +101,7 @@ fn certified_key(o: &Opts) -> Result<Option<CertifiedKey>, Failure> {
 struct Hooks {
     outcomes: Arc<Outcomes>,
     client_cert: Arc<ShimClientCert>,
+    clock: Arc<ShimClock>,
 }
 
 impl Hooks {
@@ -119,7 +122,8 @@ fn build_role(o: &Opts, hooks: &mut Hooks) -> Result<Role, Failure> {
         let key = certified_key(o)?.ok_or_else(|| Failure("a server needs -cert-file".into()))?;
         let mut b = ServerConfig::builder()
             .with_certified_key(key)
-            .with_protocol_versions(&versions);
+            .with_protocol_versions(&versions)
+            .with_time_provider(hooks.clock.clone());
         if !groups.is_empty() {
             b = b.with_groups(&groups);
         }
@@ -156,7 +160,8 @@ fn build_role(o: &Opts, hooks: &mut Hooks) -> Result<Role, Failure> {
         let mut b = ClientConfig::builder()
             .dangerous()
             .with_custom_verifier(Arc::new(verifier))
-            .with_protocol_versions(&versions);
+            .with_protocol_versions(&versions)
+            .with_time_provider(hooks.clock.clone());
         if !groups.is_empty() {
             b = b.with_groups(&groups);
         }
@@ -238,6 +243,15 @@ fn check_negotiated<IO>(
                 "-expect-alpn {:?}: negotiated {:?}",
                 text(want.clone()),
                 n.alpn.clone().map(text)
+            ));
+        }
+    }
+    if let Some(wire) = &o.expect_advertised_alpn {
+        let want = parse_alpn_list(wire)?;
+        if n.peer_alpn != want {
+            return fail(format!(
+                "-expect-advertised-alpn: the client offered {:?}",
+                n.peer_alpn.iter().cloned().map(text).collect::<Vec<_>>()
             ));
         }
     }
@@ -491,6 +505,7 @@ async fn run(c: Conns) -> Result<(), Failure> {
             linger(spare);
             return Err(f);
         }
+        hooks.clock.advance(o.resumption_delay);
     }
     Ok(())
 }

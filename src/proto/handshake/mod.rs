@@ -56,4 +56,8 @@ pub struct Negotiated {
     /// never resumable, in TLS 1.3 (tickets only), on a resumption and on
     /// the client.
     pub session_id_cached: bool,
+    /// Server side: the ALPN protocols the client offered, in its order of
+    /// preference (empty when it offered none), whichever was chosen. On
+    /// the client this is empty.
+    pub peer_alpn: Vec<Vec<u8>>,
 }
