@@ -73,6 +73,8 @@ pub struct Opts {
     pub expect_client_ca_list: Option<String>,
     pub expect_advertised_alpn: Option<Vec<u8>>,
     pub resumption_delay: u64,
+    pub cipher: Option<String>,
+    pub send_alert: bool,
 }
 
 /// How a flag takes its value, and what it does with it.
@@ -186,6 +188,8 @@ pub static FLAGS: &[Flag] = &[
     conn("-expect-client-ca-list", Kind::Str(|o, v| o.expect_client_ca_list = Some(text(v)))),
     conn("-expect-advertised-alpn", Kind::Str(|o, v| o.expect_advertised_alpn = Some(v))),
     conn("-resumption-delay", Kind::Int(|o, v| o.resumption_delay = v)),
+    flag("-cipher", Kind::Str(|o, v| o.cipher = Some(text(v)))),
+    conn("-send-alert", Kind::Bool(|o| o.send_alert = true)),
     // BoringSSL API checks (a second SSL_do_handshake after completion must
     // do nothing): lctls's handshake is a future that yields the stream
     // once, so there is no handshake to call again.
@@ -439,6 +443,9 @@ pub fn check_supported(o: &Opts) -> Result<(), ParseError> {
                 "-expect-peer-cert-file: the runner's chain lists the issuer first".into(),
             ));
         }
+    }
+    if let Some(spec) = &o.cipher {
+        crate::ciphers::parse(spec)?;
     }
     // lctls's client has no switch to stop offering tickets.
     if o.no_ticket && !o.server {

@@ -25,6 +25,7 @@
 //! ```
 
 mod ca_list;
+mod ciphers;
 mod clock;
 mod errors;
 mod flags;
@@ -37,7 +38,7 @@ use std::time::Duration;
 
 use lctls::config::{CertifiedKey, ClientConfig, ServerConfig};
 use lctls::pki::{CertificateDer, RootStore, ServerName};
-use lctls::proto::wire::enums::NamedGroup;
+use lctls::proto::wire::enums::{AlertDescription, CipherSuite, NamedGroup};
 use lctls::{Error, TlsAcceptor, TlsConnector, TlsStream};
 use rustls_pki_types::pem::PemObject;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -112,8 +113,25 @@ impl Hooks {
     }
 }
 
+/// `-cipher`'s TLS 1.2 suites after every TLS 1.3 suite (BoringSSL's
+/// cipher lists do not configure TLS 1.3); None without the flag.
+fn cipher_suites(o: &Opts) -> Result<Option<Vec<CipherSuite>>, Failure> {
+    let Some(spec) = &o.cipher else {
+        return Ok(None);
+    };
+    let tls12 = ciphers::parse(spec).map_err(|_| Failure(format!("-cipher {spec:?}")))?;
+    let mut all = vec![
+        CipherSuite::TLS13_AES_128_GCM_SHA256,
+        CipherSuite::TLS13_AES_256_GCM_SHA384,
+        CipherSuite::TLS13_CHACHA20_POLY1305_SHA256,
+    ];
+    all.extend(tls12);
+    Ok(Some(all))
+}
+
 fn build_role(o: &Opts, hooks: &mut Hooks) -> Result<Role, Failure> {
     let outcomes = &hooks.outcomes;
+    let suites = cipher_suites(o)?;
     let roots = load_roots(o)?;
     let prefs = SchemePrefs::from_flags(&o.verify_prefs);
     let groups: Vec<NamedGroup> = o.curves.iter().map(|&g| NamedGroup::from(g)).collect();
@@ -126,6 +144,9 @@ fn build_role(o: &Opts, hooks: &mut Hooks) -> Result<Role, Failure> {
             .with_time_provider(hooks.clock.clone());
         if !groups.is_empty() {
             b = b.with_groups(&groups);
+        }
+        if let Some(s) = &suites {
+            b = b.with_cipher_suites(s);
         }
         if let Some(p) = &o.select_alpn {
             b = b.with_alpn_protocols(&[p]);
@@ -164,6 +185,9 @@ fn build_role(o: &Opts, hooks: &mut Hooks) -> Result<Role, Failure> {
             .with_time_provider(hooks.clock.clone());
         if !groups.is_empty() {
             b = b.with_groups(&groups);
+        }
+        if let Some(s) = &suites {
+            b = b.with_cipher_suites(s);
         }
         if let Some(wire) = &o.advertise_alpn {
             b = b.with_alpn_protocols(&parse_alpn_list(wire)?);
@@ -386,6 +410,13 @@ where
         tls.export_keying_material(&mut out, &o.export_label, context)?;
         send(tls, &out).await?;
     }
+    if o.send_alert {
+        // BoringSSL's shim sends decompression_failure, which lctls has no
+        // name for, and reports success.
+        tls.abort(AlertDescription::Unknown(30));
+        let _ = tokio::time::timeout(LINGER, tls.flush()).await;
+        return Ok(());
+    }
     if o.shim_writes_first {
         send(tls, b"hello").await?;
     }
@@ -504,6 +535,11 @@ async fn run(c: Conns) -> Result<(), Failure> {
         if let Err(f) = r {
             linger(spare);
             return Err(f);
+        }
+        if o.send_alert {
+            // Our alert ended the connection while the runner may still be
+            // writing (a TLS 1.3 ticket): drain, as after a failure.
+            linger(spare);
         }
         hooks.clock.advance(o.resumption_delay);
     }

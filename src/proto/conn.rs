@@ -678,6 +678,27 @@ impl Connection {
         }
     }
 
+    /// Ends the connection with a fatal `alert` of the application's own
+    /// choosing, for a refusal decided outside the handshake (say
+    /// access_denied once a request has been seen): the alert is queued for
+    /// sending, unread input is dropped, and every later read or write fails
+    /// with the returned [`Error::Aborted`]. A clean end is
+    /// [`send_close_notify`](Self::send_close_notify); close_notify is not
+    /// accepted here (Error::Config, nothing sent). After a failure the
+    /// connection's own alert has already gone and this does nothing but
+    /// return that failure.
+    pub fn abort(&mut self, alert: AlertDescription) -> Error {
+        if let Some(e) = &self.error {
+            return e.clone();
+        }
+        if alert == AlertDescription::CloseNotify {
+            return Error::Config(
+                "close_notify ends a connection cleanly: use send_close_notify".into(),
+            );
+        }
+        self.fail(Error::Aborted(alert))
+    }
+
     /// Derives keying material (RFC 8446 section 7.5).
     pub fn export_keying_material(
         &self,
