@@ -75,6 +75,8 @@ pub struct Opts {
     pub resumption_delay: u64,
     pub cipher: Option<String>,
     pub send_alert: bool,
+    pub expect_no_session: bool,
+    pub expect_ticket_renewal: bool,
 }
 
 /// How a flag takes its value, and what it does with it.
@@ -190,6 +192,8 @@ pub static FLAGS: &[Flag] = &[
     conn("-resumption-delay", Kind::Int(|o, v| o.resumption_delay = v)),
     flag("-cipher", Kind::Str(|o, v| o.cipher = Some(text(v)))),
     conn("-send-alert", Kind::Bool(|o| o.send_alert = true)),
+    conn("-expect-no-session", Kind::Bool(|o| o.expect_no_session = true)),
+    conn("-expect-ticket-renewal", Kind::Bool(|o| o.expect_ticket_renewal = true)),
     // BoringSSL API checks (a second SSL_do_handshake after completion must
     // do nothing): lctls's handshake is a future that yields the stream
     // once, so there is no handshake to call again.
@@ -446,6 +450,12 @@ pub fn check_supported(o: &Opts) -> Result<(), ParseError> {
     }
     if let Some(spec) = &o.cipher {
         crate::ciphers::parse(spec)?;
+    }
+    // Client-side checks of the sessions the client was given.
+    if o.server && (o.expect_no_session || o.expect_ticket_renewal) {
+        return Err(ParseError::Unimplemented(
+            "-expect-no-session / -expect-ticket-renewal: client-side checks".into(),
+        ));
     }
     // lctls's client has no switch to stop offering tickets.
     if o.no_ticket && !o.server {

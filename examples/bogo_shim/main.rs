@@ -38,7 +38,7 @@ use std::time::Duration;
 
 use lctls::config::{CertifiedKey, ClientConfig, ServerConfig};
 use lctls::pki::{CertificateDer, RootStore, ServerName};
-use lctls::proto::wire::enums::{AlertDescription, CipherSuite, NamedGroup};
+use lctls::proto::wire::enums::{AlertDescription, CipherSuite, NamedGroup, ProtocolVersion};
 use lctls::{Error, TlsAcceptor, TlsConnector, TlsStream};
 use rustls_pki_types::pem::PemObject;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -239,6 +239,15 @@ fn check_negotiated<IO>(
             "session was{} resumed, expected the opposite",
             if n.resumed { "" } else { " not" }
         ));
+    }
+    // BoringSSL: a TLS 1.2 resumption gives a new session only when the
+    // server renewed the ticket.
+    if o.expect_ticket_renewal
+        && is_resume
+        && n.version == Some(ProtocolVersion::TLSv1_2)
+        && !n.session_stored
+    {
+        return fail("-expect-ticket-renewal: no renewed ticket was stored");
     }
     if o.expect_hrr && !n.retried {
         return fail("expected a HelloRetryRequest, got none");
@@ -441,6 +450,10 @@ where
             }
             send(tls, &buf[..n]).await?;
         }
+    }
+    // TLS 1.3 tickets arrive after the handshake: by now they have.
+    if o.expect_no_session && tls.negotiated().session_stored {
+        return fail("-expect-no-session: the client stored a session");
     }
     // Our close_notify. When the peer has already gone, only -check-close-notify
     // cares whether it could be sent.

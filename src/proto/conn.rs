@@ -528,7 +528,9 @@ impl Connection {
                 // The cache keeps one ticket per server, so a flood of
                 // tickets replaces rather than accumulates.
                 if let Some(sink) = &self.common.ticket_sink {
-                    sink.store(&t, &self.common.negotiated.peer_certificates);
+                    if sink.store(&t, &self.common.negotiated.peer_certificates) {
+                        self.common.negotiated.session_stored = true;
+                    }
                 }
                 Ok(())
             }
