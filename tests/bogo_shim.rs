@@ -709,8 +709,6 @@ async fn server_tls12_ticket_session_has_no_session_id() {
             "-resume-count",
             "1",
             "-expect-no-session-id",
-            "-expect-early-data-reason",
-            "disabled",
         ],
         &[],
     )
