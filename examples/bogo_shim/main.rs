@@ -24,6 +24,9 @@
 //!     -shim-config /path/to/lctls/bogo/config.json
 //! ```
 
+mod ca_list;
+mod ciphers;
+mod clock;
 mod errors;
 mod flags;
 mod verify;
@@ -34,15 +37,21 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use lctls::config::{CertifiedKey, ClientConfig, ServerConfig};
-use lctls::pki::{RootStore, ServerName};
-use lctls::proto::wire::enums::NamedGroup;
+use lctls::pki::{CertificateDer, RootStore, ServerName};
+use lctls::proto::wire::enums::{AlertDescription, CipherSuite, NamedGroup, ProtocolVersion};
 use lctls::{Error, TlsAcceptor, TlsConnector, TlsStream};
+use rustls_pki_types::pem::PemObject;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+use ca_list::{parse_names, ShimClientCert};
+use clock::ShimClock;
 use errors::{fail, Failure};
-use flags::{check_supported, os_bytes, parse_args, text, versions, Opts, ParseError};
-use verify::{SchemePrefs, ShimClientVerifier, ShimServerVerifier};
+use flags::{
+    check_per_connection, check_supported, os_bytes, parse_args, text, versions, Conns, Opts,
+    ParseError,
+};
+use verify::{Outcomes, SchemePrefs, ShimClientVerifier, ShimServerVerifier};
 
 /// BoGo reads this exit status as "unimplemented": the test is skipped.
 const UNIMPLEMENTED: i32 = 89;
@@ -53,7 +62,7 @@ fn parse_alpn_list(mut wire: &[u8]) -> Result<Vec<Vec<u8>>, Failure> {
     while let Some((&len, rest)) = wire.split_first() {
         let len = usize::from(len);
         if len == 0 || rest.len() < len {
-            return fail("-advertise-alpn: malformed protocol list");
+            return fail("malformed ALPN protocol list");
         }
         out.push(rest[..len].to_vec());
         wire = &rest[len..];
@@ -87,7 +96,42 @@ fn certified_key(o: &Opts) -> Result<Option<CertifiedKey>, Failure> {
     }
 }
 
-fn build_role(o: &Opts) -> Result<Role, Failure> {
+/// The shim's own objects inside the shared configuration, which look at or
+/// record what each connection does.
+#[derive(Default)]
+struct Hooks {
+    outcomes: Arc<Outcomes>,
+    client_cert: Arc<ShimClientCert>,
+    clock: Arc<ShimClock>,
+}
+
+impl Hooks {
+    /// Before connection `o`.
+    fn begin(&self, o: &Opts) {
+        self.outcomes.begin(o);
+        self.client_cert.begin();
+    }
+}
+
+/// `-cipher`'s TLS 1.2 suites after every TLS 1.3 suite (BoringSSL's
+/// cipher lists do not configure TLS 1.3); None without the flag.
+fn cipher_suites(o: &Opts) -> Result<Option<Vec<CipherSuite>>, Failure> {
+    let Some(spec) = &o.cipher else {
+        return Ok(None);
+    };
+    let tls12 = ciphers::parse(spec).map_err(|_| Failure(format!("-cipher {spec:?}")))?;
+    let mut all = vec![
+        CipherSuite::TLS13_AES_128_GCM_SHA256,
+        CipherSuite::TLS13_AES_256_GCM_SHA384,
+        CipherSuite::TLS13_CHACHA20_POLY1305_SHA256,
+    ];
+    all.extend(tls12);
+    Ok(Some(all))
+}
+
+fn build_role(o: &Opts, hooks: &mut Hooks) -> Result<Role, Failure> {
+    let outcomes = &hooks.outcomes;
+    let suites = cipher_suites(o)?;
     let roots = load_roots(o)?;
     let prefs = SchemePrefs::from_flags(&o.verify_prefs);
     let groups: Vec<NamedGroup> = o.curves.iter().map(|&g| NamedGroup::from(g)).collect();
@@ -96,9 +140,13 @@ fn build_role(o: &Opts) -> Result<Role, Failure> {
         let key = certified_key(o)?.ok_or_else(|| Failure("a server needs -cert-file".into()))?;
         let mut b = ServerConfig::builder()
             .with_certified_key(key)
-            .with_protocol_versions(&versions);
+            .with_protocol_versions(&versions)
+            .with_time_provider(hooks.clock.clone());
         if !groups.is_empty() {
             b = b.with_groups(&groups);
+        }
+        if let Some(s) = &suites {
+            b = b.with_cipher_suites(s);
         }
         if let Some(p) = &o.select_alpn {
             b = b.with_alpn_protocols(&[p]);
@@ -111,17 +159,35 @@ fn build_role(o: &Opts) -> Result<Role, Failure> {
                 roots,
                 mandatory: o.require_any_client_cert,
                 prefs,
+                outcomes: outcomes.clone(),
+                ca_names: o
+                    .use_client_ca_list
+                    .as_deref()
+                    .map(|v| parse_names("-use-client-ca-list", v))
+                    .transpose()?,
             }));
+        }
+        if o.no_ticket {
+            b = b.with_tickets(false);
         }
         Ok(Role::Server(TlsAcceptor::from(Arc::new(b.build()?))))
     } else {
-        let verifier = ShimServerVerifier { roots, prefs };
+        let verifier = ShimServerVerifier {
+            roots,
+            prefs,
+            hard: o.verify_peer,
+            outcomes: outcomes.clone(),
+        };
         let mut b = ClientConfig::builder()
             .dangerous()
             .with_custom_verifier(Arc::new(verifier))
-            .with_protocol_versions(&versions);
+            .with_protocol_versions(&versions)
+            .with_time_provider(hooks.clock.clone());
         if !groups.is_empty() {
             b = b.with_groups(&groups);
+        }
+        if let Some(s) = &suites {
+            b = b.with_cipher_suites(s);
         }
         if let Some(wire) = &o.advertise_alpn {
             b = b.with_alpn_protocols(&parse_alpn_list(wire)?);
@@ -129,9 +195,8 @@ fn build_role(o: &Opts) -> Result<Role, Failure> {
         if let Some(n) = o.max_send_fragment {
             b = b.with_max_fragment_size(n);
         }
-        if let Some(key) = certified_key(o)? {
-            b = b.with_client_cert(key);
-        }
+        hooks.client_cert = Arc::new(ShimClientCert::new(certified_key(o)?));
+        b = b.with_client_cert_resolver(hooks.client_cert.clone());
         // Without -host-name no SNI is sent: lctls sends none for an IP address.
         let name = match &o.host_name {
             Some(h) => ServerName::try_from(h.clone())
@@ -144,14 +209,45 @@ fn build_role(o: &Opts) -> Result<Role, Failure> {
 }
 
 /// Checks the `-expect-*` flags against what the handshake negotiated.
-fn check_negotiated<IO>(o: &Opts, tls: &TlsStream<IO>, is_resume: bool) -> Result<(), Failure> {
+fn check_negotiated<IO>(
+    o: &Opts,
+    hooks: &Hooks,
+    tls: &TlsStream<IO>,
+    is_resume: bool,
+) -> Result<(), Failure> {
+    let outcomes = &hooks.outcomes;
+    // No verification at all (no certificate asked for) counts as passed, as
+    // X509_V_OK is BoringSSL's default result.
+    let passed = outcomes.passed().unwrap_or(true);
+    if o.expect_verify_result && passed == o.verify_fail {
+        return fail(format!(
+            "-expect-verify-result: verification {}, expected the opposite",
+            if passed { "passed" } else { "failed" }
+        ));
+    }
     let n = tls.negotiated();
+    // As BoringSSL's shim: only the first connection's session is checked.
+    if !is_resume && o.expect_session_id && !n.session_id_cached {
+        return fail("-expect-session-id: the session was not cached by ID");
+    }
+    if !is_resume && o.expect_no_session_id && n.session_id_cached {
+        return fail("-expect-no-session-id: the session was cached by ID");
+    }
     let want_resume = is_resume && !o.expect_session_miss;
     if n.resumed != want_resume {
         return fail(format!(
             "session was{} resumed, expected the opposite",
             if n.resumed { "" } else { " not" }
         ));
+    }
+    // BoringSSL: a TLS 1.2 resumption gives a new session only when the
+    // server renewed the ticket.
+    if o.expect_ticket_renewal
+        && is_resume
+        && n.version == Some(ProtocolVersion::TLSv1_2)
+        && !n.session_stored
+    {
+        return fail("-expect-ticket-renewal: no renewed ticket was stored");
     }
     if o.expect_hrr && !n.retried {
         return fail("expected a HelloRetryRequest, got none");
@@ -183,9 +279,45 @@ fn check_negotiated<IO>(o: &Opts, tls: &TlsStream<IO>, is_resume: bool) -> Resul
             ));
         }
     }
+    if let Some(wire) = &o.expect_advertised_alpn {
+        let want = parse_alpn_list(wire)?;
+        if n.peer_alpn != want {
+            return fail(format!(
+                "-expect-advertised-alpn: the client offered {:?}",
+                n.peer_alpn.iter().cloned().map(text).collect::<Vec<_>>()
+            ));
+        }
+    }
     if let Some(want) = &o.expect_server_name {
         if n.sni.as_deref() != Some(want.as_str()) {
             return fail(format!("-expect-server-name {want:?}: got {:?}", n.sni));
+        }
+    }
+    if let Some(path) = &o.expect_peer_cert_file {
+        let want = CertificateDer::pem_file_iter(path)
+            .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+            .map_err(|e| Failure(format!("-expect-peer-cert-file {path:?}: {e}")))?;
+        if n.peer_certificates != want {
+            return fail(format!(
+                "-expect-peer-cert-file: the peer sent {} certificates, not the {} of the file",
+                n.peer_certificates.len(),
+                want.len()
+            ));
+        }
+    }
+    if let Some(want) = &o.expect_client_ca_list {
+        let want = parse_names("-expect-client-ca-list", want)?;
+        match hooks.client_cert.requested_names() {
+            Some(got) if got == want => {}
+            Some(got) => {
+                return fail(format!(
+                    "-expect-client-ca-list: the server named {} authorities, expected {}",
+                    got.len(),
+                    want.len()
+                ))
+            }
+            None if !n.resumed => return fail("-expect-client-ca-list: no CertificateRequest"),
+            None => {}
         }
     }
     if let Some(want) = o.expect_peer_signature_algorithm {
@@ -267,11 +399,16 @@ where
 }
 
 /// After the handshake: checks, KeyUpdate, exporter, echo and shutdown.
-async fn exchange<IO>(o: &Opts, tls: &mut TlsStream<IO>, is_resume: bool) -> Result<(), Failure>
+async fn exchange<IO>(
+    o: &Opts,
+    hooks: &Hooks,
+    tls: &mut TlsStream<IO>,
+    is_resume: bool,
+) -> Result<(), Failure>
 where
     IO: AsyncRead + AsyncWrite + Unpin,
 {
-    check_negotiated(o, tls, is_resume)?;
+    check_negotiated(o, hooks, tls, is_resume)?;
     if o.key_update {
         tls.update_keys(false)?;
         send(tls, &[]).await?;
@@ -282,13 +419,20 @@ where
         tls.export_keying_material(&mut out, &o.export_label, context)?;
         send(tls, &out).await?;
     }
+    if o.send_alert {
+        // BoringSSL's shim sends decompression_failure, which lctls has no
+        // name for, and reports success.
+        tls.abort(AlertDescription::Unknown(30));
+        let _ = tokio::time::timeout(LINGER, tls.flush()).await;
+        return Ok(());
+    }
     if o.shim_writes_first {
         send(tls, b"hello").await?;
     }
     if !o.shim_shuts_down {
-        // Echo until the peer closes; 512 bytes at a time, as BoringSSL's
-        // shim does, so records are returned over several reads.
-        let mut buf = [0u8; 512];
+        // Echo until the peer closes; 512 bytes at a time (or -read-size), as
+        // BoringSSL's shim does, so records are returned over several reads.
+        let mut buf = vec![0u8; o.read_size.filter(|&n| n > 0).unwrap_or(512)];
         loop {
             let n = match tls.read(&mut buf).await {
                 Ok(0) => break,
@@ -306,6 +450,10 @@ where
             }
             send(tls, &buf[..n]).await?;
         }
+    }
+    // TLS 1.3 tickets arrive after the handshake: by now they have.
+    if o.expect_no_session && tls.negotiated().session_stored {
+        return fail("-expect-no-session: the client stored a session");
     }
     // Our close_notify. When the peer has already gone, only -check-close-notify
     // cares whether it could be sent.
@@ -367,6 +515,7 @@ fn linger(spare: std::net::TcpStream) {
 /// bounded flush of the alert the failure queued before the stream goes.
 async fn session<IO>(
     o: &Opts,
+    hooks: &Hooks,
     handshake: std::io::Result<TlsStream<IO>>,
     is_resume: bool,
 ) -> Result<(), Failure>
@@ -374,42 +523,55 @@ where
     IO: AsyncRead + AsyncWrite + Unpin,
 {
     let mut tls = handshake?;
-    let r = exchange(o, &mut tls, is_resume).await;
+    let r = exchange(o, hooks, &mut tls, is_resume).await;
     if r.is_err() {
         let _ = tokio::time::timeout(Duration::from_millis(200), tls.flush()).await;
     }
     r
 }
 
-async fn run(o: Opts) -> Result<(), Failure> {
-    let role = build_role(&o)?;
-    for i in 0..=o.resume_count {
+async fn run(c: Conns) -> Result<(), Failure> {
+    // One configuration for every connection (see flags::check_per_connection).
+    let mut hooks = Hooks::default();
+    let role = build_role(&c.initial, &mut hooks)?;
+    for i in 0..=c.initial.resume_count {
+        let o = c.get(i);
         let is_resume = i > 0;
-        let (tcp, spare) = connect_tcp(&o).await?;
+        hooks.begin(o);
+        let (tcp, spare) = connect_tcp(o).await?;
         // A failed handshake has already flushed its alert (best effort).
-        let r = match &role {
-            Role::Client(c, name) => {
-                session(&o, c.connect(name.clone(), tcp).await, is_resume).await
-            }
-            Role::Server(a) => session(&o, a.accept(tcp).await, is_resume).await,
+        let handshake = match &role {
+            Role::Client(conn, name) => conn.connect(name.clone(), tcp).await,
+            Role::Server(a) => a.accept(tcp).await,
         };
+        let r = session(o, &hooks, handshake, is_resume).await;
         if let Err(f) = r {
             linger(spare);
             return Err(f);
         }
+        if o.send_alert {
+            // Our alert ended the connection while the runner may still be
+            // writing (a TLS 1.3 ticket): drain, as after a failure.
+            linger(spare);
+        }
+        hooks.clock.advance(o.resumption_delay);
     }
     Ok(())
 }
 
 fn main() {
     let args: Vec<Vec<u8>> = std::env::args_os().skip(1).map(os_bytes).collect();
-    let opts = match parse_args(&args).and_then(|o| {
-        if !o.is_handshaker_supported {
-            check_supported(&o)?;
+    let conns = match parse_args(&args).and_then(|c| {
+        if !c.initial.is_handshaker_supported {
+            check_per_connection(&c)?;
+            check_supported(&c.initial)?;
+            if c.initial.resume_count > 0 {
+                check_supported(&c.resume)?;
+            }
         }
-        Ok(o)
+        Ok(c)
     }) {
-        Ok(o) => o,
+        Ok(c) => c,
         Err(ParseError::Unimplemented(why)) => {
             if std::env::var_os("LCTLS_BOGO_VERBOSE").is_some() {
                 eprintln!("unimplemented: {why}");
@@ -421,7 +583,7 @@ fn main() {
             exit(1);
         }
     };
-    if opts.is_handshaker_supported {
+    if conns.initial.is_handshaker_supported {
         println!("No");
         exit(0);
     }
@@ -435,7 +597,7 @@ fn main() {
             exit(1);
         }
     };
-    match rt.block_on(run(opts)) {
+    match rt.block_on(run(conns)) {
         Ok(()) => exit(0),
         Err(Failure(m)) => {
             eprintln!("{m}");

@@ -320,6 +320,7 @@ impl ExpectClientHello {
             }
         };
         let alpn = choose_alpn(&self.config, &ch)?;
+        cx.negotiated.peer_alpn = ch.extensions.alpn.clone().unwrap_or_default();
         let mut transcript = match self.retry {
             Some(r) => {
                 if share.group != r.group
