@@ -194,6 +194,7 @@ pub static FLAGS: &[Flag] = &[
     conn("-send-alert", Kind::Bool(|o| o.send_alert = true)),
     conn("-expect-no-session", Kind::Bool(|o| o.expect_no_session = true)),
     conn("-expect-ticket-renewal", Kind::Bool(|o| o.expect_ticket_renewal = true)),
+    flag("-allow-unknown-alpn-protos", Kind::Unsupported("lctls refuses an ALPN protocol it did not offer (RFC 7301 section 3.2), by design")),
     // BoringSSL API checks (a second SSL_do_handshake after completion must
     // do nothing): lctls's handshake is a future that yields the stream
     // once, so there is no handshake to call again.
