@@ -1,7 +1,8 @@
 //! Certificate-authority lists in CertificateRequest: `-use-client-ca-list`
 //! (server: the names to send) and `-expect-client-ca-list` (client: the
 //! names the server must have sent), and the client certificate resolver
-//! that sees them.
+//! that sees them and the request's signature schemes
+//! (`-expect-peer-verify-pref`).
 
 use std::sync::{Arc, Mutex};
 
@@ -41,7 +42,16 @@ fn hex(flag: &str, h: &str) -> Result<Vec<u8>, Failure> {
 #[derive(Debug, Default)]
 pub struct ShimClientCert {
     pub key: Option<Arc<CertifiedKey>>,
-    seen: Mutex<Option<Vec<Vec<u8>>>>,
+    seen: Mutex<Option<Request>>,
+}
+
+/// What the last CertificateRequest asked for.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    /// Its certificate_authorities (DER names).
+    pub authorities: Vec<Vec<u8>>,
+    /// Its signature schemes, in the server's order.
+    pub schemes: Vec<SignatureScheme>,
 }
 
 impl ShimClientCert {
@@ -52,7 +62,7 @@ impl ShimClientCert {
         }
     }
 
-    fn seen(&self) -> std::sync::MutexGuard<'_, Option<Vec<Vec<u8>>>> {
+    fn seen(&self) -> std::sync::MutexGuard<'_, Option<Request>> {
         // Plain data: a panic elsewhere cannot leave it half-written.
         self.seen.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -62,8 +72,8 @@ impl ShimClientCert {
         *self.seen() = None;
     }
 
-    /// The names of this connection's CertificateRequest (None: none came).
-    pub fn requested_names(&self) -> Option<Vec<Vec<u8>>> {
+    /// This connection's CertificateRequest (None: none came).
+    pub fn request(&self) -> Option<Request> {
         self.seen().clone()
     }
 }
@@ -74,7 +84,10 @@ impl ResolvesClientCert for ShimClientCert {
         authorities: &[Vec<u8>],
         schemes: &[SignatureScheme],
     ) -> Option<Arc<CertifiedKey>> {
-        *self.seen() = Some(authorities.to_vec());
+        *self.seen() = Some(Request {
+            authorities: authorities.to_vec(),
+            schemes: schemes.to_vec(),
+        });
         let key = self.key.as_ref()?;
         // The TLS 1.2 list is a superset of the TLS 1.3 one, as in lctls.
         key.key.choose_scheme_tls12(schemes).map(|_| key.clone())

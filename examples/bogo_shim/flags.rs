@@ -77,6 +77,7 @@ pub struct Opts {
     pub send_alert: bool,
     pub expect_no_session: bool,
     pub expect_ticket_renewal: bool,
+    pub expect_peer_verify_prefs: Vec<u16>,
 }
 
 /// How a flag takes its value, and what it does with it.
@@ -194,6 +195,8 @@ pub static FLAGS: &[Flag] = &[
     conn("-send-alert", Kind::Bool(|o| o.send_alert = true)),
     conn("-expect-no-session", Kind::Bool(|o| o.expect_no_session = true)),
     conn("-expect-ticket-renewal", Kind::Bool(|o| o.expect_ticket_renewal = true)),
+    conn("-expect-peer-verify-pref", Kind::Repeated(|o, v| o.expect_peer_verify_prefs.push(v as u16))),
+    flag("-allow-unknown-alpn-protos", Kind::Unsupported("lctls refuses an ALPN protocol it did not offer (RFC 7301 section 3.2), by design")),
     // BoringSSL API checks (a second SSL_do_handshake after completion must
     // do nothing): lctls's handshake is a future that yields the stream
     // once, so there is no handshake to call again.
@@ -453,6 +456,13 @@ pub fn check_supported(o: &Opts) -> Result<(), ParseError> {
     }
     if let Some(spec) = &o.cipher {
         crate::ciphers::parse(spec)?;
+    }
+    // A server would need the ClientHello's list, which only a certificate
+    // resolver sees (see -new-x509-credential).
+    if o.server && !o.expect_peer_verify_prefs.is_empty() {
+        return Err(ParseError::Unimplemented(
+            "-expect-peer-verify-pref: checked on the client only".into(),
+        ));
     }
     // Client-side checks of the sessions the client was given.
     if o.server && (o.expect_no_session || o.expect_ticket_renewal) {

@@ -307,7 +307,7 @@ fn check_negotiated<IO>(
     }
     if let Some(want) = &o.expect_client_ca_list {
         let want = parse_names("-expect-client-ca-list", want)?;
-        match hooks.client_cert.requested_names() {
+        match hooks.client_cert.request().map(|r| r.authorities) {
             Some(got) if got == want => {}
             Some(got) => {
                 return fail(format!(
@@ -318,6 +318,23 @@ fn check_negotiated<IO>(
             }
             None if !n.resumed => return fail("-expect-client-ca-list: no CertificateRequest"),
             None => {}
+        }
+    }
+    if !o.expect_peer_verify_prefs.is_empty() {
+        // Checked, as BoringSSL does, when a certificate is asked for.
+        let got: Option<Vec<u16>> = hooks
+            .client_cert
+            .request()
+            .map(|r| r.schemes.iter().map(|s| s.get()).collect());
+        match got {
+            Some(got) if got == o.expect_peer_verify_prefs => {}
+            None if n.resumed => {}
+            got => {
+                return fail(format!(
+                    "-expect-peer-verify-pref {:?}: the CertificateRequest listed {got:?}",
+                    o.expect_peer_verify_prefs
+                ))
+            }
         }
     }
     if let Some(want) = o.expect_peer_signature_algorithm {
