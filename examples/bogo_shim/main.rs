@@ -173,7 +173,6 @@ fn build_role(o: &Opts, hooks: &mut Hooks) -> Result<Role, Failure> {
         Ok(Role::Server(TlsAcceptor::from(Arc::new(b.build()?))))
     } else {
         let verifier = ShimServerVerifier {
-            roots,
             prefs,
             hard: o.verify_peer,
             outcomes: outcomes.clone(),

@@ -12,8 +12,8 @@
 use std::sync::{Arc, Mutex};
 
 use lctls::pki::{
-    check_chain_validity, verify_chain, CertificateDer, CertificateError, ClientCertVerifier,
-    KeyPurpose, RootStore, ServerCertVerifier, ServerName, UnixTime,
+    check_chain_validity, CertificateDer, CertificateError, ClientCertVerifier, RootStore,
+    ServerCertVerifier, ServerName, UnixTime,
 };
 use lctls::proto::wire::enums::{AlertDescription, SignatureScheme};
 
@@ -135,12 +135,14 @@ impl SchemePrefs {
     }
 }
 
-/// The client's view of the server: a chain to `-trust-cert` (names are not
-/// checked, as in BoringSSL's shim), or anything at all without it.
-/// Handshake signatures are always verified.
+/// The client's view of the server. BoringSSL's shim replaces X.509 path
+/// validation with its verify callback (`-trust-cert` is parsed and never
+/// used there), so chains are not validated here either: the runner's own
+/// chains list the issuer before the end entity, and its tests of what a
+/// verifier refuses go through `-verify-fail`. lctls's path validation has
+/// its own tests. Handshake signatures are always verified, by the library.
 #[derive(Debug, Default)]
 pub struct ShimServerVerifier {
-    pub roots: Option<Arc<RootStore>>,
     pub prefs: Option<SchemePrefs>,
     /// `-verify-peer`: a refusal of the verify callback fails the handshake.
     pub hard: bool,
@@ -150,21 +152,11 @@ pub struct ShimServerVerifier {
 impl ServerCertVerifier for ShimServerVerifier {
     fn verify_server_cert(
         &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
+        _: &CertificateDer<'_>,
+        _: &[CertificateDer<'_>],
         _: &ServerName<'_>,
-        now: UnixTime,
+        _: UnixTime,
     ) -> Result<(), CertificateError> {
-        if let Some(r) = &self.roots {
-            verify_chain(
-                r,
-                end_entity,
-                intermediates,
-                None,
-                now,
-                KeyPurpose::ServerAuth,
-            )?;
-        }
         self.outcomes.callback(self.hard)
     }
 
@@ -194,7 +186,8 @@ impl ServerCertVerifier for ShimServerVerifier {
     }
 }
 
-/// The server's view of client certificates (`-verify-peer`).
+/// The server's view of client certificates (`-verify-peer`); `roots`
+/// (`-trust-cert`) only name the certificate_authorities it sends.
 #[derive(Debug)]
 pub struct ShimClientVerifier {
     pub roots: Option<Arc<RootStore>>,
@@ -209,20 +202,11 @@ pub struct ShimClientVerifier {
 impl ClientCertVerifier for ShimClientVerifier {
     fn verify_client_cert(
         &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        now: UnixTime,
+        _: &CertificateDer<'_>,
+        _: &[CertificateDer<'_>],
+        _: UnixTime,
     ) -> Result<(), CertificateError> {
-        if let Some(r) = &self.roots {
-            verify_chain(
-                r,
-                end_entity,
-                intermediates,
-                None,
-                now,
-                KeyPurpose::ClientAuth,
-            )?;
-        }
+        // Not path-validated, as on the client side (see ShimServerVerifier).
         // A server asks for certificates only in SSL_VERIFY_PEER mode, where
         // a refusal is fatal. (Its resumptions are never reverified: BoringSSL's
         // -reverify-on-resume is a client feature; the default recheck stays.)
