@@ -4,14 +4,19 @@
 //! applies RFC 5280; [`verify_tls13_signature`] checks a CertificateVerify
 //! signature; [`ServerCertVerifier`] is what the handshake calls.
 
+mod anchor;
 mod constraints;
 mod crl;
 mod error;
+mod keys;
 mod names;
+mod options;
 mod parse;
 mod path;
 mod policy;
+mod profile;
 mod roots;
+mod rule;
 mod signature;
 mod time;
 mod verify;
@@ -23,12 +28,13 @@ mod tests_crl;
 
 pub use crl::{CrlSet, RevocationDepth, RevocationOptions, UnknownStatus};
 pub use error::CertificateError;
+pub use options::{KeyUsageBit, SignatureAlgorithm, VerifyOptions, DEFAULT_MAX_INTERMEDIATES};
 pub use roots::{PlatformRootSources, RootStore};
+pub use rule::{CertRole, ProfileRule};
 pub use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 pub(crate) use signature::certificate_public_key;
 pub use signature::{verify_tls12_signature, verify_tls13_signature};
 pub use verify::{
     check_chain_validity, verify_chain, verify_chain_with, ClientCertVerifier,
     DefaultClientVerifier, DefaultServerVerifier, KeyPurpose, ServerCertVerifier, VerifiedPath,
-    VerifyOptions,
 };

@@ -1,0 +1,61 @@
+//! Trust anchors checked as certificates, not just as names and keys: a
+//! root in the store is only used for a path if it is itself a well-formed,
+//! current CA certificate (RFC 5280 sections 4.2.1.1, 4.2.1.2, 4.2.1.9 and
+//! the Baseline Requirements' root profile, section 7.1.2.1).
+//!
+//! The checks run when a path reaches the anchor, not when it is added to a
+//! [`RootStore`](super::RootStore): a bundle with one bad root still serves
+//! every path that does not need it, and "expired" depends on the time of
+//! verification.
+
+use super::error::CertificateError;
+use super::parse::{oid, ParsedCert};
+use super::path::check_validity;
+use super::profile::{check_ca, check_common};
+use super::rule::{CertRole, ProfileRule};
+
+/// Checks `anchor` at time `now`; `cabf` adds the Baseline Requirements'
+/// root rules (no extendedKeyUsage, a self-referencing
+/// authorityKeyIdentifier).
+pub(crate) fn check_anchor(
+    anchor: &ParsedCert,
+    now: u64,
+    cabf: bool,
+) -> Result<(), CertificateError> {
+    let role = CertRole::TrustAnchor;
+    let no = |rule| {
+        Err(CertificateError::Profile {
+            role,
+            subject: anchor.subject_str(),
+            rule,
+        })
+    };
+    check_validity(anchor, now)?;
+    if let Some(oid) = &anchor.unknown_critical {
+        return Err(CertificateError::UnknownCriticalExtension {
+            subject: anchor.subject_str(),
+            oid: oid.clone(),
+        });
+    }
+    check_ca(anchor, role)?;
+    if !anchor.is_ca() {
+        return no(ProfileRule::AnchorNotCa);
+    }
+    if anchor.key_usage.is_some_and(|ku| !ku.key_cert_sign()) {
+        return no(ProfileRule::CaWithoutKeyCertSign);
+    }
+    check_common(anchor, role)?;
+    if !cabf {
+        return Ok(());
+    }
+    if anchor.extension(oid::EXT_KEY_USAGE).is_some() {
+        return no(ProfileRule::AnchorHasExtendedKeyUsage);
+    }
+    if anchor.aki_issuer_serial {
+        return no(ProfileRule::AnchorAuthorityKeyIdIssuerSerial);
+    }
+    if anchor.aki.is_some() && anchor.aki != anchor.ski {
+        return no(ProfileRule::AnchorAuthorityKeyIdMismatch);
+    }
+    Ok(())
+}
