@@ -11,16 +11,15 @@
 use super::error::CertificateError;
 use super::parse::{oid, ParsedCert};
 use super::path::check_validity;
-use super::profile::{check_ca, check_common};
+use super::profile::{check_ca, check_common, LeafRules};
 use super::rule::{CertRole, ProfileRule};
 
-/// Checks `anchor` at time `now`; `cabf` adds the Baseline Requirements'
-/// root rules (no extendedKeyUsage, a self-referencing
-/// authorityKeyIdentifier).
+/// Checks `anchor` at time `now`: currency and critical extensions always,
+/// the profile unless `rules` is [`LeafRules::PathOnly`].
 pub(crate) fn check_anchor(
     anchor: &ParsedCert,
     now: u64,
-    cabf: bool,
+    rules: LeafRules,
 ) -> Result<(), CertificateError> {
     let role = CertRole::TrustAnchor;
     let no = |rule| {
@@ -37,16 +36,16 @@ pub(crate) fn check_anchor(
             oid: oid.clone(),
         });
     }
+    if rules == LeafRules::PathOnly {
+        return Ok(());
+    }
     check_ca(anchor, role)?;
+    check_common(anchor, role)?;
     if !anchor.is_ca() {
         return no(ProfileRule::AnchorNotCa);
     }
     if anchor.key_usage.is_some_and(|ku| !ku.key_cert_sign()) {
         return no(ProfileRule::CaWithoutKeyCertSign);
-    }
-    check_common(anchor, role)?;
-    if !cabf {
-        return Ok(());
     }
     if anchor.extension(oid::EXT_KEY_USAGE).is_some() {
         return no(ProfileRule::AnchorHasExtendedKeyUsage);

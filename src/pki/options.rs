@@ -139,8 +139,8 @@ pub struct VerifyOptions {
     /// The key purpose the end entity's extendedKeyUsage must hold instead
     /// of the one for [`KeyPurpose`](super::KeyPurpose).
     extended_key_usage: Option<ObjectIdentifier>,
-    /// Set by [`VerifyOptions::dangerous_rfc5280_only`].
-    rfc5280_only: bool,
+    /// Set by [`VerifyOptions::dangerous_path_validation_only`].
+    path_only: bool,
 }
 
 impl Default for VerifyOptions {
@@ -152,7 +152,7 @@ impl Default for VerifyOptions {
             signature_algorithms: None,
             email: None,
             extended_key_usage: None,
-            rfc5280_only: false,
+            path_only: false,
         }
     }
 }
@@ -210,24 +210,28 @@ impl VerifyOptions {
         self
     }
 
-    /// Drops the CA/Browser Forum rules that RFC 5280 does not have: the end
-    /// entity then needs no extendedKeyUsage (and may have a critical one or
-    /// anyExtendedKeyUsage), its commonName need not be a subjectAltName, a
-    /// wildcard over a public suffix is not refused, and a trust anchor may
-    /// carry extendedKeyUsage or any authorityKeyIdentifier.
+    /// Drops every certificate-profile rule (the rules RFC 5280 section 4
+    /// and the Baseline Requirements set for issuing CAs: key identifiers,
+    /// subjectAltName criticality, the end entity's extendedKeyUsage and
+    /// commonName, public-suffix wildcards, the trust anchor's profile),
+    /// keeping path validation itself (RFC 5280 section 6: signatures,
+    /// validity, basicConstraints, keyUsage, an extendedKeyUsage that is
+    /// present, pathLenConstraint, name constraints, critical extensions)
+    /// and the key-size rules.
     ///
     /// This is for test peers that mint minimal certificates (BoringSSL's
-    /// test runner): certificates that no publicly trusted CA may issue then
-    /// verify. Never use it for the web PKI.
-    pub fn dangerous_rfc5280_only(mut self) -> Self {
-        self.rfc5280_only = true;
+    /// test runner issues leaves with an empty subject, a non-critical
+    /// subjectAltName and no extendedKeyUsage): certificates no CA may
+    /// issue then verify. Never use it for real peers.
+    pub fn dangerous_path_validation_only(mut self) -> Self {
+        self.path_only = true;
         self
     }
 
     /// The end-entity rule set for `purpose`.
     pub(crate) fn leaf_rules(&self, purpose: KeyPurpose) -> LeafRules {
         match purpose {
-            _ if self.rfc5280_only => LeafRules::Rfc5280Only,
+            _ if self.path_only => LeafRules::PathOnly,
             KeyPurpose::ServerAuth => LeafRules::Server,
             KeyPurpose::ClientAuth => LeafRules::Client,
         }

@@ -13,6 +13,7 @@ use x509_cert::der::asn1::ObjectIdentifier;
 use super::anchor::check_anchor;
 use super::constraints::{self, Budget};
 use super::error::CertificateError;
+use super::keys::check_key;
 use super::options::VerifyOptions;
 use super::parse::{oid, ParsedCert};
 use super::policy::check_explicit_policy;
@@ -263,6 +264,16 @@ impl<'a> PathBuilder<'a> {
         issuer: &ParsedCert,
         is_anchor: bool,
     ) -> Result<(), CertificateError> {
+        // A key the profile forbids is named as such, rather than as the
+        // signature failure that a key we cannot use would give.
+        check_key(
+            issuer,
+            if is_anchor {
+                CertRole::TrustAnchor
+            } else {
+                CertRole::Intermediate
+            },
+        )?;
         if let Some(allowed) = &self.options.signature_algorithms {
             let ok = signature_algorithm(&current.sig_alg).is_some_and(|a| allowed.contains(&a));
             if !ok {
@@ -286,7 +297,7 @@ impl<'a> PathBuilder<'a> {
         })?;
 
         if is_anchor {
-            check_anchor(issuer, self.now, self.rules != LeafRules::Rfc5280Only)?;
+            check_anchor(issuer, self.now, self.rules)?;
         } else {
             issuer.check_critical()?;
             check_validity(issuer, self.now)?;
@@ -309,8 +320,10 @@ impl<'a> PathBuilder<'a> {
                 self.options.extended_key_usage_oid(),
                 true,
             )?;
-            check_ca(issuer, CertRole::Intermediate)?;
-            check_common(issuer, CertRole::Intermediate)?;
+            if self.rules != LeafRules::PathOnly {
+                check_ca(issuer, CertRole::Intermediate)?;
+                check_common(issuer, CertRole::Intermediate)?;
+            }
         }
         if let Some(bc) = &issuer.basic_constraints {
             if let Some(max) = bc.path_len_constraint {

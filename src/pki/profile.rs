@@ -17,9 +17,10 @@ pub(crate) enum LeafRules {
     /// A TLS client: RFC 5280 where it is looser than the Baseline
     /// Requirements (which are written for server certificates).
     Client,
-    /// RFC 5280 only, for test peers that mint minimal certificates
-    /// (`dangerous_` in the option that selects it).
-    Rfc5280Only,
+    /// Path validation (RFC 5280 section 6) and the key rules only, no
+    /// certificate-profile rule: for test peers that mint minimal
+    /// certificates (`dangerous_` in the option that selects it).
+    PathOnly,
 }
 
 fn refuse(cert: &ParsedCert, role: CertRole, rule: ProfileRule) -> CertificateError {

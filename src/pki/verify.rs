@@ -6,11 +6,12 @@ use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 
 use super::crl::RevocationOptions;
 use super::error::CertificateError;
+use super::keys::check_key;
 use super::names::{check_email, check_server_name};
 use super::options::VerifyOptions;
 use super::parse::ParsedCert;
 use super::path::{check_eku, check_validity, PathBuilder};
-use super::profile::{check_common, check_end_entity};
+use super::profile::{check_common, check_end_entity, LeafRules};
 use super::roots::RootStore;
 use super::rule::CertRole;
 use super::signature::TLS13_SCHEMES;
@@ -155,9 +156,20 @@ pub fn verify_chain_with(
     leaf.check_critical()?;
     check_validity(&leaf, now)?;
     let rules = options.leaf_rules(purpose);
-    check_common(&leaf, CertRole::EndEntity)?;
-    check_end_entity(&leaf, rules)?;
-    check_eku(&leaf, purpose, options.extended_key_usage_oid(), false)?;
+    if rules == LeafRules::PathOnly {
+        check_key(&leaf, CertRole::EndEntity)?;
+    } else {
+        check_common(&leaf, CertRole::EndEntity)?;
+        check_end_entity(&leaf, rules)?;
+    }
+    // anyExtendedKeyUsage allows any purpose (RFC 5280 section 4.2.1.12);
+    // only the server profile refuses it (check_end_entity).
+    check_eku(
+        &leaf,
+        purpose,
+        options.extended_key_usage_oid(),
+        rules != LeafRules::Server,
+    )?;
     if let Some(ku) = &leaf.key_usage {
         if let Some(bit) = options.end_entity_key_usage.iter().find(|b| !b.is_set(ku)) {
             return Err(CertificateError::KeyUsage {

@@ -3,6 +3,8 @@
 //! fixed verification time.
 #![allow(dead_code)]
 
+pub mod forge;
+
 use std::net::IpAddr;
 use std::time::Duration;
 

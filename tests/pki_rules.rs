@@ -1,0 +1,834 @@
+//! Issue 11: one corpus case per rule of the RFC 5280 / CA/Browser Forum
+//! profile, each with a one-line reason, a certificate that passes and one
+//! that fails with the exact error, through the public `lctls::pki` API.
+//! Knobs: pki_knobs.rs; real-world-shaped chains: pki_real_chains.rs.
+
+mod pki_support;
+
+use lctls::pki::{
+    verify_chain, CertRole, CertificateDer, CertificateError, KeyPurpose, ProfileRule, RootStore,
+    VerifiedPath,
+};
+use lctls::proto::wire::enums::AlertDescription;
+use pki_support::forge::*;
+use pki_support::*;
+use rcgen::{
+    date_time_ymd, BasicConstraints, CertificateParams, DistinguishedName, DnType,
+    ExtendedKeyUsagePurpose, GeneralSubtree, IsCa, KeyPair, KeyUsagePurpose, NameConstraints,
+    SanType, SerialNumber,
+};
+use x509_cert::der::Encode;
+
+type Res = Result<VerifiedPath, CertificateError>;
+
+fn v(roots: &RootStore, leaf: &CertificateDer<'_>, ints: &[CertificateDer<'_>]) -> Res {
+    v_as(roots, leaf, ints, "example.com", KeyPurpose::ServerAuth)
+}
+
+fn v_as(
+    roots: &RootStore,
+    leaf: &CertificateDer<'_>,
+    ints: &[CertificateDer<'_>],
+    host: &str,
+    purpose: KeyPurpose,
+) -> Res {
+    verify_chain(roots, leaf, ints, Some(&name(host)), now(), purpose)
+}
+
+/// One corpus case: `pass` must verify, `fail` must fail with `want`.
+#[track_caller]
+fn case(reason: &str, pass: Res, fail: Res, want: CertificateError) {
+    if let Err(e) = &pass {
+        panic!("{reason}: the passing certificate was refused: {e}");
+    }
+    assert_eq!(fail.err(), Some(want), "{reason}");
+}
+
+fn profile(role: CertRole, subject: &str, rule: ProfileRule) -> CertificateError {
+    CertificateError::Profile {
+        role,
+        subject: subject.into(),
+        rule,
+    }
+}
+
+const EE: CertRole = CertRole::EndEntity;
+const INT: CertRole = CertRole::Intermediate;
+const TA: CertRole = CertRole::TrustAnchor;
+const INT_NAME: &str = "CN=Rules Intermediate";
+const ROOT_NAME: &str = "CN=Rules Root";
+
+/// Root, intermediate, and a good leaf for example.com.
+struct Pki {
+    root: Issuer,
+    int: Issuer,
+    roots: RootStore,
+    leaf: CertificateDer<'static>,
+}
+
+fn pki() -> Pki {
+    let root = root("Rules Root");
+    let int = ca(ca_params("Rules Intermediate"), &root);
+    let roots = store(&[&root]);
+    let leaf = leaf(vec![dns("example.com")], &int);
+    Pki {
+        root,
+        int,
+        roots,
+        leaf,
+    }
+}
+
+impl Pki {
+    fn ok(&self) -> Res {
+        v(&self.roots, &self.leaf, &[self.int.der()])
+    }
+
+    /// The good leaf and intermediate under a root edited by `edit`.
+    fn with_root(&self, edit: impl FnOnce(&mut x509_cert::TbsCertificate)) -> Res {
+        let edited = resign(&self.root.der(), &self.root, edit);
+        let mut roots = RootStore::new();
+        roots.add(edited).expect("add");
+        v(&roots, &self.leaf, &[self.int.der()])
+    }
+
+    /// The good leaf under an intermediate edited by `edit`.
+    fn with_int(&self, edit: impl FnOnce(&mut x509_cert::TbsCertificate)) -> Res {
+        let edited = resign(&self.int.der(), &self.root, edit);
+        v(&self.roots, &self.leaf, &[edited])
+    }
+
+    /// The good leaf edited by `edit`.
+    fn with_leaf(&self, edit: impl FnOnce(&mut x509_cert::TbsCertificate)) -> Res {
+        let edited = resign(&self.leaf, &self.int, edit);
+        v(&self.roots, &edited, &[self.int.der()])
+    }
+
+    /// A leaf from `p` under the intermediate.
+    fn leaf_from(&self, p: CertificateParams) -> Res {
+        v(&self.roots, &leaf_p(p, &self.int), &[self.int.der()])
+    }
+}
+
+fn leaf_params(sans: Vec<SanType>) -> CertificateParams {
+    params("leaf", sans)
+}
+
+fn named(cn: &str, sans: Vec<SanType>) -> CertificateParams {
+    let mut p = params("leaf", sans);
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::CommonName, cn);
+    p.distinguished_name = dn;
+    p
+}
+
+/// DER of SEQUENCE { [0] keyid } (+ `extra` fields).
+fn aki_der(keyid: &[u8], extra: &[u8]) -> Vec<u8> {
+    tlv(0x30, &[tlv(0x80, keyid), extra.to_vec()].concat())
+}
+
+// ------------------------------------------------------------ trust anchors
+
+#[test]
+fn trust_anchor_rules() {
+    let p = pki();
+    let ski = ext_value(&p.root.der(), SKI);
+    // The SKI extension value is an OCTET STRING holding the identifier.
+    let keyid = ski[2..].to_vec();
+
+    let mut expired = ca_params("Expired Root");
+    expired.not_before = date_time_ymd(2020, 1, 1);
+    expired.not_after = date_time_ymd(2025, 1, 1);
+    let old = self_signed(expired, KeyPair::generate().expect("key"));
+    let int = ca(ca_params("Rules Intermediate"), &old);
+    let l = leaf(vec![dns("example.com")], &int);
+    case(
+        "an expired root is no trust anchor (RFC 5280 6.1.1 as applied by CABF)",
+        p.ok(),
+        v(&store(&[&old]), &l, &[int.der()]),
+        CertificateError::Expired {
+            subject: "CN=Expired Root".into(),
+            not_after: "2025-01-01T00:00:00Z".into(),
+            now: "2025-06-15T15:06:40Z".into(),
+        },
+    );
+    case(
+        "a root needs basicConstraints (RFC 5280 4.2.1.9)",
+        p.ok(),
+        p.with_root(|t| remove_ext(t, BC)),
+        profile(TA, ROOT_NAME, ProfileRule::MissingBasicConstraints),
+    );
+    case(
+        "a root's basicConstraints must be critical (RFC 5280 4.2.1.9)",
+        p.with_root(|t| set_critical(t, BC, true)),
+        p.with_root(|t| set_critical(t, BC, false)),
+        profile(TA, ROOT_NAME, ProfileRule::BasicConstraintsNotCritical),
+    );
+    case(
+        "keyCertSign without cA=TRUE is inconsistent (RFC 5280 4.2.1.3)",
+        p.with_root(|t| set_ext(t, KU, true, vec![0x03, 0x02, 0x01, 0x06])),
+        p.with_root(|t| {
+            set_ext(t, BC, true, vec![0x30, 0x00]);
+            set_ext(t, KU, true, vec![0x03, 0x02, 0x02, 0x04]);
+        }),
+        profile(TA, ROOT_NAME, ProfileRule::KeyCertSignWithoutCa),
+    );
+    case(
+        "a root asserting cA=FALSE is no CA (RFC 5280 4.2.1.9)",
+        p.ok(),
+        p.with_root(|t| set_ext(t, BC, true, vec![0x30, 0x00])),
+        profile(TA, ROOT_NAME, ProfileRule::AnchorNotCa),
+    );
+    case(
+        "a root's keyUsage must allow keyCertSign (RFC 5280 4.2.1.3)",
+        p.with_root(|t| set_ext(t, KU, true, vec![0x03, 0x02, 0x01, 0x06])),
+        p.with_root(|t| set_ext(t, KU, true, vec![0x03, 0x02, 0x07, 0x80])),
+        profile(TA, ROOT_NAME, ProfileRule::CaWithoutKeyCertSign),
+    );
+    case(
+        "an unknown critical extension refuses a root too (RFC 5280 4.2)",
+        p.with_root(|t| set_ext(t, "1.2.3.4.5", false, vec![0x05, 0x00])),
+        p.with_root(|t| set_ext(t, "1.2.3.4.5", true, vec![0x05, 0x00])),
+        CertificateError::UnknownCriticalExtension {
+            subject: ROOT_NAME.into(),
+            oid: "1.2.3.4.5".into(),
+        },
+    );
+    let server_auth = tlv(0x30, &[0x06, 0x08, 0x2b, 6, 1, 5, 5, 7, 3, 1]);
+    case(
+        "a root carries no extendedKeyUsage (CABF 7.1.2.1.2)",
+        p.ok(),
+        p.with_root(|t| set_ext(t, EKU, false, server_auth)),
+        profile(TA, ROOT_NAME, ProfileRule::AnchorHasExtendedKeyUsage),
+    );
+    case(
+        "a root's authorityKeyIdentifier is its own subjectKeyIdentifier (CABF 7.1.2.1.3)",
+        p.with_root(|t| set_ext(t, AKI, false, aki_der(&keyid, &[]))),
+        p.with_root(|t| set_ext(t, AKI, false, aki_der(&[0x11; 20], &[]))),
+        profile(TA, ROOT_NAME, ProfileRule::AnchorAuthorityKeyIdMismatch),
+    );
+    case(
+        "a root's authorityKeyIdentifier carries no issuer and serial (CABF 7.1.2.1.3)",
+        p.ok(),
+        p.with_root(|t| set_ext(t, AKI, false, aki_der(&keyid, &[0x82, 0x01, 0x01]))),
+        profile(TA, ROOT_NAME, ProfileRule::AnchorAuthorityKeyIdIssuerSerial),
+    );
+    case(
+        "a root needs a subjectKeyIdentifier (RFC 5280 4.2.1.2)",
+        p.ok(),
+        p.with_root(|t| remove_ext(t, SKI)),
+        profile(TA, ROOT_NAME, ProfileRule::MissingSubjectKeyId),
+    );
+}
+
+// ---------------------------------------------------------- key identifiers
+
+#[test]
+fn key_identifier_rules() {
+    let p = pki();
+    case(
+        "authorityKeyIdentifier must not be critical (RFC 5280 4.2.1.1)",
+        p.ok(),
+        p.with_leaf(|t| set_critical(t, AKI, true)),
+        profile(EE, "O=leaf", ProfileRule::CriticalAuthorityKeyId),
+    );
+    case(
+        "subjectKeyIdentifier must not be critical (RFC 5280 4.2.1.2)",
+        p.ok(),
+        p.with_int(|t| set_critical(t, SKI, true)),
+        profile(INT, INT_NAME, ProfileRule::CriticalSubjectKeyId),
+    );
+    let mut no_aki = leaf_params(vec![dns("example.com")]);
+    no_aki.use_authority_key_identifier_extension = false;
+    case(
+        "a leaf names its issuer's key (RFC 5280 4.2.1.1)",
+        p.ok(),
+        p.leaf_from(no_aki),
+        profile(EE, "O=leaf", ProfileRule::MissingAuthorityKeyId),
+    );
+    case(
+        "an intermediate names its issuer's key (RFC 5280 4.2.1.1)",
+        p.ok(),
+        p.with_int(|t| remove_ext(t, AKI)),
+        profile(INT, INT_NAME, ProfileRule::MissingAuthorityKeyId),
+    );
+    case(
+        "an intermediate has a subjectKeyIdentifier (RFC 5280 4.2.1.2)",
+        p.ok(),
+        p.with_int(|t| remove_ext(t, SKI)),
+        profile(INT, INT_NAME, ProfileRule::MissingSubjectKeyId),
+    );
+    // A cross-signed root: the new root's name and key, certified by the old.
+    let old = root("Old Root");
+    let new_key = KeyPair::generate().expect("key");
+    let new_der = new_key.serialize_der();
+    let new = self_signed(ca_params("New Root"), new_key);
+    let cross = ca_with_key(
+        ca_params("New Root"),
+        KeyPair::try_from(new_der.as_slice()).expect("key"),
+        &old,
+    );
+    let int = ca(ca_params("Rules Intermediate"), &new);
+    let l = leaf(vec![dns("example.com")], &int);
+    let only_old = store(&[&old]);
+    case(
+        "a cross-signed root has a subjectKeyIdentifier (RFC 5280 4.2.1.2)",
+        v(&only_old, &l, &[int.der(), cross.der()]),
+        v(
+            &only_old,
+            &l,
+            &[
+                int.der(),
+                resign(&cross.der(), &old, |t| remove_ext(t, SKI)),
+            ],
+        ),
+        profile(INT, "CN=New Root", ProfileRule::MissingSubjectKeyId),
+    );
+}
+
+// -------------------------------------------------------------------- names
+
+#[test]
+fn name_rules() {
+    let p = pki();
+    case(
+        "the commonName is one of the SANs (CABF 7.1.4.3)",
+        p.leaf_from(named("example.com", vec![dns("example.com")])),
+        p.leaf_from(named("other.example.com", vec![dns("example.com")])),
+        profile(
+            EE,
+            "CN=other.example.com",
+            ProfileRule::CommonNameNotInSan {
+                common_name: "other.example.com".into(),
+            },
+        ),
+    );
+    case(
+        "the commonName is a character-for-character copy (CABF 7.1.4.3)",
+        p.leaf_from(named("example.com", vec![dns("example.com")])),
+        p.leaf_from(named("Example.COM", vec![dns("example.com")])),
+        profile(
+            EE,
+            "CN=Example.COM",
+            ProfileRule::CommonNameNotInSan {
+                common_name: "Example.COM".into(),
+            },
+        ),
+    );
+    let ip_leaf = |cn: &str| {
+        let l = leaf_p(named(cn, vec![ip("192.168.1.1")]), &p.int);
+        v_as(
+            &p.roots,
+            &l,
+            &[p.int.der()],
+            "192.168.1.1",
+            KeyPurpose::ServerAuth,
+        )
+    };
+    case(
+        "an IP commonName is in RFC 3986 dotted decimal (CABF 7.1.4.3)",
+        ip_leaf("192.168.1.1"),
+        ip_leaf("192.168.001.001"),
+        profile(
+            EE,
+            "CN=192.168.001.001",
+            ProfileRule::CommonNameNotInSan {
+                common_name: "192.168.001.001".into(),
+            },
+        ),
+    );
+    case(
+        "a SAN is not critical when the subject is not empty (RFC 5280 4.2.1.6)",
+        p.ok(),
+        p.with_leaf(|t| set_critical(t, SAN, true)),
+        profile(EE, "O=leaf", ProfileRule::SanCriticalWithSubject),
+    );
+    let mut empty = leaf_params(vec![dns("example.com")]);
+    empty.distinguished_name = DistinguishedName::new();
+    let empty = leaf_p(empty, &p.int);
+    case(
+        "a SAN is critical when the subject is empty (RFC 5280 4.2.1.6)",
+        v(
+            &p.roots,
+            &resign(&empty, &p.int, |t| set_critical(t, SAN, true)),
+            &[p.int.der()],
+        ),
+        v(&p.roots, &empty, &[p.int.der()]),
+        profile(EE, "", ProfileRule::SanNotCriticalWithEmptySubject),
+    );
+    case(
+        "a dNSName is in the preferred name syntax: no underscore (RFC 5280 4.2.1.6)",
+        p.leaf_from(leaf_params(vec![
+            dns("example.com"),
+            dns("a-b.example.com"),
+        ])),
+        p.leaf_from(leaf_params(vec![
+            dns("example.com"),
+            dns("a_b.example.com"),
+        ])),
+        profile(
+            EE,
+            "O=leaf",
+            ProfileRule::InvalidDnsName {
+                name: "a_b.example.com".into(),
+            },
+        ),
+    );
+    case(
+        "a dNSName has no empty label (RFC 5280 4.2.1.6)",
+        p.ok(),
+        p.leaf_from(leaf_params(vec![dns("example.com"), dns("a..example.com")])),
+        profile(
+            EE,
+            "O=leaf",
+            ProfileRule::InvalidDnsName {
+                name: "a..example.com".into(),
+            },
+        ),
+    );
+    let wild = |pattern: &str, host: &str| {
+        let l = leaf(vec![dns(pattern)], &p.int);
+        v_as(&p.roots, &l, &[p.int.der()], host, KeyPurpose::ServerAuth)
+    };
+    case(
+        "no wildcard over a public suffix (CABF 3.2.2.6, public suffix list)",
+        wild("*.example.co.uk", "www.example.co.uk"),
+        wild("*.co.uk", "example.co.uk"),
+        profile(
+            EE,
+            "O=leaf",
+            ProfileRule::WildcardOverPublicSuffix {
+                name: "*.co.uk".into(),
+            },
+        ),
+    );
+    case(
+        "no wildcard over a private namespace's suffix (CABF 3.2.2.6)",
+        wild("*.corp.example.com", "www.corp.example.com"),
+        wild("*.internal", "www.internal"),
+        profile(
+            EE,
+            "O=leaf",
+            ProfileRule::WildcardOverPublicSuffix {
+                name: "*.internal".into(),
+            },
+        ),
+    );
+}
+
+// --------------------------------------------------------- name constraints
+
+fn nc(permitted: &[&str], excluded: &[&str]) -> NameConstraints {
+    let trees = |v: &[&str]| {
+        v.iter()
+            .map(|d| GeneralSubtree::DnsName(d.to_string()))
+            .collect()
+    };
+    NameConstraints {
+        permitted_subtrees: trees(permitted),
+        excluded_subtrees: trees(excluded),
+    }
+}
+
+/// An intermediate with nameConstraints `c`.
+fn constrained(root: &Issuer, c: NameConstraints) -> Issuer {
+    let mut ip = ca_params("Rules Intermediate");
+    ip.name_constraints = Some(c);
+    ca(ip, root)
+}
+
+#[test]
+fn name_constraint_rules() {
+    let p = pki();
+    let good = constrained(&p.root, nc(&["example.com"], &[]));
+    let under = |int: &Issuer, sans: Vec<SanType>| v(&p.roots, &leaf(sans, int), &[int.der()]);
+    case(
+        "nameConstraints is critical (RFC 5280 4.2.1.10)",
+        under(&good, vec![dns("example.com")]),
+        v(
+            &p.roots,
+            &leaf(vec![dns("example.com")], &good),
+            &[resign(&good.der(), &p.root, |t| set_critical(t, NC, false))],
+        ),
+        profile(INT, INT_NAME, ProfileRule::NameConstraintsNotCritical),
+    );
+    let mut in_leaf = leaf_params(vec![dns("example.com")]);
+    in_leaf.name_constraints = Some(nc(&["example.com"], &[]));
+    case(
+        "only CA certificates carry nameConstraints (RFC 5280 4.2.1.10)",
+        p.ok(),
+        p.leaf_from(in_leaf),
+        profile(EE, "O=leaf", ProfileRule::NameConstraintsInEndEntity),
+    );
+    case(
+        "nameConstraints holds a subtree (RFC 5280 4.2.1.10)",
+        p.ok(),
+        p.with_int(|t| set_ext(t, NC, true, vec![0x30, 0x00])),
+        profile(INT, INT_NAME, ProfileRule::EmptyNameConstraints),
+    );
+    let dotted = constrained(&p.root, nc(&[".example.com"], &[]));
+    case(
+        "a dNSName subtree is a domain name, without a leading period (RFC 5280 4.2.1.10)",
+        under(&good, vec![dns("example.com"), dns("www.example.com")]),
+        under(&dotted, vec![dns("example.com"), dns("www.example.com")]),
+        profile(
+            INT,
+            INT_NAME,
+            ProfileRule::InvalidDnsNameConstraint {
+                subtree: ".example.com".into(),
+            },
+        ),
+    );
+    case(
+        "a permitted subtree does not make an invalid SAN acceptable (RFC 5280 4.2.1.6)",
+        under(&good, vec![dns("example.com"), dns("ab.example.com")]),
+        under(&good, vec![dns("example.com"), dns("a_b.example.com")]),
+        profile(
+            EE,
+            "O=leaf",
+            ProfileRule::InvalidDnsName {
+                name: "a_b.example.com".into(),
+            },
+        ),
+    );
+    // An excluded otherName subtree (x509-cert encodes it; rcgen cannot).
+    use x509_cert::ext::pkix::constraints::name::{GeneralSubtree as Gs, NameConstraints as Nc};
+    use x509_cert::ext::pkix::name::{GeneralName, OtherName};
+    let upn = oid("1.3.6.1.4.1.311.20.2.3");
+    let other = GeneralName::OtherName(OtherName {
+        type_id: upn,
+        value: x509_cert::der::Any::new(x509_cert::der::Tag::Utf8String, b"x".to_vec())
+            .expect("any"),
+    });
+    let excl = Nc {
+        permitted_subtrees: None,
+        excluded_subtrees: Some(vec![Gs {
+            base: other,
+            minimum: 0,
+            maximum: None,
+        }]),
+    }
+    .to_der()
+    .expect("nc");
+    let mut ep = ca_params("Rules Intermediate");
+    ep.custom_extensions = vec![{
+        let mut e = rcgen::CustomExtension::from_oid_content(&[2, 5, 29, 30], excl);
+        e.set_criticality(true);
+        e
+    }];
+    let excluding = ca(ep, &p.root);
+    let upn_san = SanType::OtherName((
+        vec![1, 3, 6, 1, 4, 1, 311, 20, 2, 3],
+        rcgen::OtherNameValue::Utf8String("user@example.com".into()),
+    ));
+    case(
+        "an excluded otherName form the leaf uses cannot be shown not to match (RFC 5280 4.2.1.10)",
+        under(&excluding, vec![dns("example.com")]),
+        under(&excluding, vec![dns("example.com"), upn_san]),
+        CertificateError::UnsupportedNameConstraint {
+            subject: "O=leaf".into(),
+            form: "otherName",
+        },
+    );
+}
+
+// -------------------------------------------------------- other extensions
+
+#[test]
+fn other_extension_rules() {
+    let p = pki();
+    // policyConstraints { inhibitPolicyMapping 0 }.
+    let pc = vec![0x30, 0x03, 0x81, 0x01, 0x00];
+    case(
+        "policyConstraints is critical (RFC 5280 4.2.1.11)",
+        p.with_int(|t| set_ext(t, PC, true, pc.clone())),
+        p.with_int(|t| set_ext(t, PC, false, pc.clone())),
+        profile(INT, INT_NAME, ProfileRule::PolicyConstraintsNotCritical),
+    );
+    // { caIssuers, uniformResourceIdentifier "http://ca.example/ca.crt" }.
+    let ca_issuers = [0x06, 0x08, 0x2b, 6, 1, 5, 5, 7, 0x30, 0x02];
+    let aia = tlv(
+        0x30,
+        &tlv(
+            0x30,
+            &[&ca_issuers[..], &tlv(0x86, b"http://ca.example/ca.crt")].concat(),
+        ),
+    );
+    case(
+        "authorityInfoAccess decodes (RFC 5280 4.2.2.1)",
+        p.with_leaf(|t| set_ext(t, AIA, false, aia)),
+        p.with_leaf(|t| set_ext(t, AIA, false, vec![0x30, 0x03, 0x01, 0x01, 0xff])),
+        profile(EE, "O=leaf", ProfileRule::InvalidAuthorityInfoAccess),
+    );
+    let mut cert_sign = leaf_params(vec![dns("example.com")]);
+    cert_sign.key_usages = vec![
+        KeyUsagePurpose::DigitalSignature,
+        KeyUsagePurpose::KeyCertSign,
+    ];
+    let mut sign_only = leaf_params(vec![dns("example.com")]);
+    sign_only.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    case(
+        "a leaf that is not a CA does not assert keyCertSign (RFC 5280 4.2.1.3)",
+        p.leaf_from(sign_only),
+        p.leaf_from(cert_sign),
+        profile(EE, "O=leaf", ProfileRule::KeyCertSignWithoutCa),
+    );
+    let mut anon = ca_params("unused");
+    anon.distinguished_name = DistinguishedName::new();
+    let anon = ca(anon, &p.root);
+    case(
+        "a CA has a non-empty subject (RFC 5280 4.1.2.6)",
+        p.ok(),
+        v(
+            &p.roots,
+            &leaf(vec![dns("example.com")], &anon),
+            &[anon.der()],
+        ),
+        profile(INT, "", ProfileRule::EmptyCaSubject),
+    );
+    let mut zero = leaf_params(vec![dns("example.com")]);
+    zero.serial_number = Some(SerialNumber::from_slice(&[0]));
+    let mut one = leaf_params(vec![dns("example.com")]);
+    one.serial_number = Some(SerialNumber::from_slice(&[1]));
+    case(
+        "the serial number is positive, not zero (RFC 5280 4.1.2.2)",
+        p.leaf_from(one),
+        p.leaf_from(zero),
+        profile(EE, "O=leaf", ProfileRule::NonPositiveSerial),
+    );
+    case(
+        "the serial number is positive, not negative (RFC 5280 4.1.2.2)",
+        p.ok(),
+        p.with_leaf(|t| {
+            t.serial_number = x509_cert::der::Decode::from_der(&[0x02, 0x02, 0xff, 0x01])
+                .expect("negative serial decodes");
+        }),
+        profile(EE, "O=leaf", ProfileRule::NonPositiveSerial),
+    );
+}
+
+// --------------------------------------------------------------------- keys
+
+#[test]
+fn key_rules() {
+    let p = pki();
+    let rsa =
+        |bits| move |t: &mut x509_cert::TbsCertificate| set_spki(t, RSA_ALG, &rsa_public_key(bits));
+    let err = p.with_leaf(rsa(1024)).unwrap_err();
+    assert_eq!(err.alert(), AlertDescription::UnsupportedCertificate);
+    case(
+        "an RSA key has at least 2048 bits (CABF 6.1.5)",
+        p.with_leaf(rsa(2048)),
+        p.with_leaf(rsa(1024)),
+        profile(EE, "O=leaf", ProfileRule::RsaKeyTooSmall { bits: 1024 }),
+    );
+    case(
+        "an RSA modulus is a whole number of octets (CABF 6.1.5)",
+        p.with_leaf(rsa(3072)),
+        p.with_leaf(rsa(2049)),
+        profile(
+            EE,
+            "O=leaf",
+            ProfileRule::RsaModulusNotOctets { bits: 2049 },
+        ),
+    );
+    case(
+        "an intermediate's RSA key has at least 2048 bits (CABF 6.1.5)",
+        p.ok(),
+        p.with_int(rsa(1024)),
+        profile(INT, INT_NAME, ProfileRule::RsaKeyTooSmall { bits: 1024 }),
+    );
+    // id-dsa without parameters, and a key INTEGER.
+    let dsa_alg = [
+        0x30, 0x09, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x38, 0x04, 0x01,
+    ];
+    case(
+        "no DSA keys (CABF 6.1.5)",
+        p.ok(),
+        p.with_leaf(|t| set_spki(t, &dsa_alg, &[0x02, 0x01, 0x05])),
+        profile(EE, "O=leaf", ProfileRule::DsaKey),
+    );
+    // id-ecPublicKey on prime192v1, and an uncompressed point.
+    let p192_alg = [
+        0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86,
+        0x48, 0xce, 0x3d, 0x03, 0x01, 0x01,
+    ];
+    let point = [&[0x04u8][..], &[0x42; 48]].concat();
+    case(
+        "no ECDSA P-192 keys (CABF 6.1.5)",
+        p.ok(),
+        p.with_leaf(|t| set_spki(t, &p192_alg, &point)),
+        profile(EE, "O=leaf", ProfileRule::ForbiddenCurve { curve: "P-192" }),
+    );
+    case(
+        "no ECDSA P-192 keys on a CA either (CABF 6.1.5)",
+        p.ok(),
+        p.with_int(|t| set_spki(t, &p192_alg, &point)),
+        profile(
+            INT,
+            INT_NAME,
+            ProfileRule::ForbiddenCurve { curve: "P-192" },
+        ),
+    );
+}
+
+// ---------------------------------------------------------- end-entity EKU
+
+#[test]
+fn end_entity_eku_rules() {
+    let p = pki();
+    let with_eku = |eku: Vec<ExtendedKeyUsagePurpose>| {
+        let mut lp = leaf_params(vec![dns("example.com")]);
+        lp.extended_key_usages = eku;
+        leaf_p(lp, &p.int)
+    };
+    let client = |l: &CertificateDer<'_>| {
+        v_as(
+            &p.roots,
+            l,
+            &[p.int.der()],
+            "example.com",
+            KeyPurpose::ClientAuth,
+        )
+    };
+    let none = with_eku(vec![]);
+    case(
+        "a server leaf has extendedKeyUsage (CABF 7.1.2.7.10)",
+        p.ok(),
+        v(&p.roots, &none, &[p.int.der()]),
+        profile(EE, "O=leaf", ProfileRule::MissingExtendedKeyUsage),
+    );
+    assert!(
+        client(&none).is_ok(),
+        "a client leaf may omit extendedKeyUsage (RFC 5280 4.2.1.12)"
+    );
+    let any = with_eku(vec![ExtendedKeyUsagePurpose::Any]);
+    case(
+        "a server leaf does not have anyExtendedKeyUsage (CABF 7.1.2.7.10)",
+        p.ok(),
+        v(&p.roots, &any, &[p.int.der()]),
+        profile(EE, "O=leaf", ProfileRule::AnyExtendedKeyUsage),
+    );
+    assert!(
+        client(&any).is_ok(),
+        "anyExtendedKeyUsage allows client authentication (RFC 5280 4.2.1.12)"
+    );
+    let critical = resign(&p.leaf, &p.int, |t| set_critical(t, EKU, true));
+    case(
+        "a server leaf's extendedKeyUsage is not critical (CABF 7.1.2.7.10)",
+        p.ok(),
+        v(&p.roots, &critical, &[p.int.der()]),
+        profile(EE, "O=leaf", ProfileRule::CriticalExtendedKeyUsage),
+    );
+    assert!(
+        client(&critical).is_ok(),
+        "RFC 5280 4.2.1.12 lets extendedKeyUsage be critical"
+    );
+}
+
+// ------------------------------------------- what RFC 5280 6.1 must accept
+
+#[test]
+fn rfc5280_path_validation_accepts() {
+    let p = pki();
+    // A CA certificate as the end entity, pathLenConstraint 0 ignored there.
+    let mut ca_leaf = named("example.com", vec![dns("example.com")]);
+    ca_leaf.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+    assert!(
+        p.leaf_from(ca_leaf).is_ok(),
+        "cA=TRUE on the end entity is not by itself an error (RFC 5280 6.1)"
+    );
+
+    // Self-issued certificates do not count against pathLenConstraint.
+    let mut zero = ca_params("Path CA");
+    zero.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+    let a = ca(zero, &p.root);
+    let rollover = ca(ca_params("Path CA"), &a); // same name, new key
+    let other = ca(ca_params("Other CA"), &a);
+    case(
+        "a self-issued intermediate does not count against pathLenConstraint (RFC 5280 6.1.4 (l))",
+        v(
+            &p.roots,
+            &leaf(vec![dns("example.com")], &rollover),
+            &[rollover.der(), a.der()],
+        ),
+        v(
+            &p.roots,
+            &leaf(vec![dns("example.com")], &other),
+            &[other.der(), a.der()],
+        ),
+        CertificateError::PathLenExceeded {
+            subject: "CN=Path CA".into(),
+        },
+    );
+
+    // A self-issued intermediate's own names are exempt from the name
+    // constraints above it (RFC 5280 6.1.3 (b)); the leaf's are not.
+    // Encoded with x509-cert: rcgen mis-encodes directoryName subtrees.
+    use std::str::FromStr;
+    use x509_cert::ext::pkix::constraints::name::{GeneralSubtree as Gs, NameConstraints as Nc};
+    use x509_cert::ext::pkix::name::GeneralName;
+    let good_dn = x509_cert::name::Name::from_str("O=Good").expect("dn");
+    let permitted = Nc {
+        permitted_subtrees: Some(vec![Gs {
+            base: GeneralName::DirectoryName(good_dn),
+            minimum: 0,
+            maximum: None,
+        }]),
+        excluded_subtrees: None,
+    }
+    .to_der()
+    .expect("nc");
+    let mut constrained_p = ca_params("Constrained CA");
+    constrained_p.custom_extensions = vec![{
+        let mut e = rcgen::CustomExtension::from_oid_content(&[2, 5, 29, 30], permitted);
+        e.set_criticality(true);
+        e
+    }];
+    let c = ca(constrained_p, &p.root);
+    let self_issued = ca(ca_params("Constrained CA"), &c);
+    let outsider = ca(ca_params("Outsider CA"), &c);
+    let good_leaf = |by: &Issuer| {
+        let mut lp = leaf_params(vec![dns("example.com")]);
+        let mut dn = DistinguishedName::new();
+        dn.push(DnType::OrganizationName, "Good");
+        lp.distinguished_name = dn;
+        leaf_p(lp, by)
+    };
+    case(
+        "a self-issued intermediate is exempt from name constraints (RFC 5280 6.1.3 (b))",
+        v(
+            &p.roots,
+            &good_leaf(&self_issued),
+            &[self_issued.der(), c.der()],
+        ),
+        v(&p.roots, &good_leaf(&outsider), &[outsider.der(), c.der()]),
+        CertificateError::NameConstraintViolation {
+            subject: "CN=Outsider CA".into(),
+            name: "CN=Outsider CA".into(),
+        },
+    );
+}
+
+// ------------------------------------------------------------------- errors
+
+#[test]
+fn errors_name_the_certificate_and_the_rule() {
+    let e = profile(INT, "CN=Foo", ProfileRule::MissingSubjectKeyId);
+    assert_eq!(
+        e.to_string(),
+        "intermediate 'CN=Foo' lacks subjectKeyIdentifier (RFC 5280 4.2.1.2)"
+    );
+    assert_eq!(e.alert(), AlertDescription::BadCertificate);
+    let e = profile(TA, "CN=Root", ProfileRule::AnchorHasExtendedKeyUsage);
+    assert_eq!(
+        e.to_string(),
+        "trust anchor 'CN=Root' carries extendedKeyUsage (CABF BR 7.1.2.1.2)"
+    );
+    let e = profile(EE, "O=leaf", ProfileRule::DsaKey);
+    assert_eq!(
+        e.to_string(),
+        "end-entity certificate 'O=leaf' has a DSA key (CABF BR 6.1.5)"
+    );
+    assert_eq!(e.alert(), AlertDescription::UnsupportedCertificate);
+}
