@@ -71,7 +71,10 @@ pub enum CertificateError {
         /// Subject of the would-be issuer.
         subject: String,
     },
-    /// A CA certificate was presented as the TLS end entity.
+    /// A CA certificate was presented as the TLS end entity. Not returned
+    /// by this crate's verification, which accepts a CA certificate as end
+    /// entity when nothing else forbids it (RFC 5280 section 6.1); kept for
+    /// custom verifiers that refuse it.
     CaUsedAsEndEntity {
         /// Subject of the certificate.
         subject: String,

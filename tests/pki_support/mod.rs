@@ -4,6 +4,8 @@
 #![allow(dead_code)]
 
 pub mod forge;
+pub mod rules;
+pub mod tools;
 
 use std::net::IpAddr;
 use std::time::Duration;
