@@ -14,8 +14,8 @@ use pki_support::forge::*;
 use pki_support::rules::*;
 use pki_support::*;
 use rcgen::{
-    BasicConstraints, DistinguishedName, DnType, ExtendedKeyUsagePurpose, GeneralSubtree, IsCa,
-    KeyUsagePurpose, NameConstraints, SanType, SerialNumber,
+    date_time_ymd, BasicConstraints, DistinguishedName, DnType, ExtendedKeyUsagePurpose,
+    GeneralSubtree, IsCa, KeyUsagePurpose, NameConstraints, SanType, SerialNumber,
 };
 use x509_cert::der::Encode;
 
@@ -475,6 +475,86 @@ fn rfc5280_path_validation_accepts() {
             subject: "CN=Outsider CA".into(),
             name: "CN=Outsider CA".into(),
         },
+    );
+}
+
+// --------------------------------------------------------------------- CRLs
+
+/// A current CRL by `by` revoking nothing, its cRLNumber edited by `edit`
+/// (`None`: removed; `Some(critical)`: kept with that criticality).
+fn crl_with_number(by: &Issuer, number: Option<bool>) -> Vec<u8> {
+    use x509_cert::der::Decode;
+    let der = rcgen::CertificateRevocationListParams {
+        this_update: date_time_ymd(2025, 1, 1),
+        next_update: date_time_ymd(2026, 1, 1),
+        crl_number: SerialNumber::from(7u64),
+        issuing_distribution_point: None,
+        revoked_certs: vec![],
+        key_identifier_method: rcgen::KeyIdMethod::Sha256,
+    }
+    .signed_by(&by.cert, &by.key)
+    .expect("crl")
+    .der()
+    .to_vec();
+    let mut crl = x509_cert::crl::CertificateList::from_der(&der).expect("decode");
+    let id = oid("2.5.29.20");
+    let exts = crl
+        .tbs_cert_list
+        .crl_extensions
+        .get_or_insert_with(Vec::new);
+    match number {
+        None => exts.retain(|e| e.extn_id != id),
+        Some(critical) => exts
+            .iter_mut()
+            .filter(|e| e.extn_id == id)
+            .for_each(|e| e.critical = critical),
+    }
+    let tbs = crl.tbs_cert_list.to_der().expect("tbs");
+    crl.signature = x509_cert::der::asn1::BitString::from_bytes(&sign(&tbs, by)).expect("bits");
+    crl.to_der().expect("encode")
+}
+
+#[test]
+fn crl_number_rules() {
+    use std::sync::Arc;
+
+    use lctls::pki::{
+        verify_chain_with, CrlSet, RevocationDepth, RevocationOptions, UnknownStatus, VerifyOptions,
+    };
+    let p = pki();
+    let with_crl = |number: Option<bool>| {
+        let mut set = CrlSet::new();
+        set.add_der(&crl_with_number(&p.int, number))
+            .expect("CRL accepted");
+        let opts = VerifyOptions::new().with_revocation(RevocationOptions {
+            crls: Arc::new(set),
+            depth: RevocationDepth::EndEntityOnly,
+            unknown_status: UnknownStatus::Deny,
+        });
+        verify_chain_with(
+            &p.roots,
+            &p.leaf,
+            &[p.int.der()],
+            Some(&name("example.com")),
+            now(),
+            KeyPurpose::ServerAuth,
+            &opts,
+        )
+    };
+    let unknown = CertificateError::RevocationStatusUnknown {
+        subject: "O=leaf".into(),
+    };
+    case(
+        "a CRL without cRLNumber is unusable: the status is unknown (RFC 5280 5.2.3)",
+        with_crl(Some(false)),
+        with_crl(None),
+        unknown.clone(),
+    );
+    case(
+        "a CRL whose cRLNumber is critical is unusable (RFC 5280 5.2.3)",
+        with_crl(Some(false)),
+        with_crl(Some(true)),
+        unknown,
     );
 }
 
