@@ -4,7 +4,7 @@
 
 mod pki_support;
 
-use lctls::pki::{CertificateError, ProfileRule};
+use lctls::pki::{CertificateError, ProfileRule, RootStore};
 use lctls::proto::wire::enums::AlertDescription;
 use pki_support::forge::*;
 use pki_support::rules::*;
@@ -82,8 +82,25 @@ fn trust_anchor_rules() {
     case(
         "a root carries no extendedKeyUsage (CABF 7.1.2.1.2)",
         p.ok(),
-        p.with_root(|t| set_ext(t, EKU, false, server_auth)),
+        p.with_root(|t| set_ext(t, EKU, false, server_auth.clone())),
         profile(TA, ROOT_NAME, ProfileRule::AnchorHasExtendedKeyUsage),
+    );
+    let mut eku_root = RootStore::new();
+    eku_root
+        .add(resign(&p.root.der(), &p.root, |t| {
+            set_ext(t, EKU, false, server_auth.clone())
+        }))
+        .expect("add");
+    assert!(
+        v_as(
+            &eku_root,
+            &p.leaf,
+            &[p.int.der()],
+            "example.com",
+            lctls::pki::KeyPurpose::ClientAuth
+        )
+        .is_ok(),
+        "the client profile leaves a root's extendedKeyUsage to RFC 5280, which allows it"
     );
     case(
         "a root's authorityKeyIdentifier is its own subjectKeyIdentifier (CABF 7.1.2.1.3)",

@@ -15,7 +15,8 @@ use super::profile::{check_ca, check_common, LeafRules};
 use super::rule::{CertRole, ProfileRule};
 
 /// Checks `anchor` at time `now`: currency and critical extensions always,
-/// the profile unless `rules` is [`LeafRules::PathOnly`].
+/// the RFC 5280 profile unless `rules` is [`LeafRules::PathOnly`], the
+/// Baseline Requirements' root rules for servers only.
 pub(crate) fn check_anchor(
     anchor: &ParsedCert,
     now: u64,
@@ -46,6 +47,12 @@ pub(crate) fn check_anchor(
     }
     if anchor.key_usage.is_some_and(|ku| !ku.key_cert_sign()) {
         return no(ProfileRule::CaWithoutKeyCertSign);
+    }
+    // The Baseline Requirements' root profile is for the web PKI (server
+    // certificates); client-authentication roots are often private CAs
+    // that RFC 5280 alone governs, and it allows both.
+    if rules != LeafRules::Server {
+        return Ok(());
     }
     if anchor.extension(oid::EXT_KEY_USAGE).is_some() {
         return no(ProfileRule::AnchorHasExtendedKeyUsage);

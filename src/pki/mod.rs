@@ -66,7 +66,10 @@
 //!   4.2.1.12), critical, or hold anyExtendedKeyUsage, and the commonName
 //!   need not be a subjectAltName (client certificates name people and
 //!   services, e.g. `CN=lctls test client` with an rfc822Name or DNS SAN);
-//!   public-suffix wildcards are not looked for. Every other rule applies.
+//!   public-suffix wildcards are not looked for; the trust anchor may carry
+//!   extendedKeyUsage and any authorityKeyIdentifier (the BR root profile
+//!   is for the web PKI; client-authentication roots are often private CAs
+//!   that RFC 5280 alone governs). Every other rule applies.
 //! - Wildcards: the ICANN section of the public suffix list counts, and so
 //!   does an unlisted single label (`*.internal`, `*.corp`: private
 //!   namespaces, where the list's implicit `*` rule applies). Entries of the
