@@ -52,6 +52,38 @@ fn max_intermediates() {
 }
 
 #[test]
+fn max_intermediates_ignores_self_issued() {
+    // root -> CA -> CA' (same name, new key: a rollover) -> leaf: one
+    // logical intermediate (RFC 5280 6.1.4 (l) counts the same way).
+    let root = root("Knob Root");
+    let a = ca(ca_params("Rollover CA"), &root);
+    let a2 = ca(ca_params("Rollover CA"), &a);
+    let b = ca(ca_params("Other CA"), &a);
+    let roots = store(&[&root]);
+    let one = VerifyOptions::new().with_max_intermediates(1);
+    case(
+        "a self-issued intermediate does not count against max_intermediates",
+        with(
+            &roots,
+            &leaf(vec![dns("example.com")], &a2),
+            &[a2.der(), a.der()],
+            KeyPurpose::ServerAuth,
+            &one,
+        ),
+        with(
+            &roots,
+            &leaf(vec![dns("example.com")], &b),
+            &[b.der(), a.der()],
+            KeyPurpose::ServerAuth,
+            &one,
+        ),
+        CertificateError::ChainTooLong {
+            max_intermediates: 1,
+        },
+    );
+}
+
+#[test]
 fn end_entity_key_usage() {
     let root = root("Knob Root");
     let int = ca(ca_params("Knob Intermediate"), &root);

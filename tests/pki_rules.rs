@@ -175,15 +175,27 @@ fn name_constraint_rules() {
     let p = pki();
     let good = constrained(&p.root, nc(&["example.com"], &[]));
     let under = |int: &Issuer, sans: Vec<SanType>| v(&p.roots, &leaf(sans, int), &[int.der()]);
+    // BR 7.1.2.10.8 allows a non-critical nameConstraints in a CA
+    // certificate (an exception to RFC 5280 4.2.1.10); it still binds.
+    let noncritical = resign(&good.der(), &p.root, |t| set_critical(t, NC, false));
     case(
-        "nameConstraints is critical (RFC 5280 4.2.1.10)",
-        under(&good, vec![dns("example.com")]),
+        "a non-critical nameConstraints is allowed and enforced (BR 7.1.2.10.8)",
         v(
             &p.roots,
             &leaf(vec![dns("example.com")], &good),
-            &[resign(&good.der(), &p.root, |t| set_critical(t, NC, false))],
+            std::slice::from_ref(&noncritical),
         ),
-        profile(INT, INT_NAME, ProfileRule::NameConstraintsNotCritical),
+        v_as(
+            &p.roots,
+            &leaf(vec![dns("example.org")], &good),
+            &[noncritical],
+            "example.org",
+            KeyPurpose::ServerAuth,
+        ),
+        CertificateError::NameConstraintViolation {
+            subject: "O=leaf".into(),
+            name: "example.org".into(),
+        },
     );
     let mut in_leaf = leaf_params(vec![dns("example.com")]);
     in_leaf.name_constraints = Some(nc(&["example.com"], &[]));
@@ -289,9 +301,53 @@ fn other_extension_rules() {
     );
     case(
         "authorityInfoAccess decodes (RFC 5280 4.2.2.1)",
-        p.with_leaf(|t| set_ext(t, AIA, false, aia)),
+        p.with_leaf(|t| set_ext(t, AIA, false, aia.clone())),
         p.with_leaf(|t| set_ext(t, AIA, false, vec![0x30, 0x03, 0x01, 0x01, 0xff])),
         profile(EE, "O=leaf", ProfileRule::InvalidAuthorityInfoAccess),
+    );
+    case(
+        "authorityInfoAccess is not critical (RFC 5280 4.2.2.1)",
+        p.ok(),
+        p.with_leaf(|t| set_ext(t, AIA, true, aia.clone())),
+        profile(EE, "O=leaf", ProfileRule::CriticalAuthorityInfoAccess),
+    );
+    case(
+        "an authorityKeyIdentifier carries its keyIdentifier (RFC 5280 4.2.1.1)",
+        p.ok(),
+        p.with_leaf(|t| set_ext(t, AKI, false, vec![0x30, 0x00])),
+        profile(EE, "O=leaf", ProfileRule::AuthorityKeyIdWithoutKeyId),
+    );
+    let mail = |m: &str| {
+        leaf_params(vec![
+            dns("example.com"),
+            SanType::Rfc822Name(m.try_into().expect("ia5")),
+        ])
+    };
+    case(
+        "an rfc822Name is one mailbox (RFC 5280 4.2.1.6)",
+        p.leaf_from(mail("invalid.address@example.com")),
+        p.leaf_from(mail("invalid@address@example.com")),
+        profile(
+            EE,
+            "O=leaf",
+            ProfileRule::InvalidEmailName {
+                name: "invalid@address@example.com".into(),
+            },
+        ),
+    );
+    let mut ca_leaf = named("example.com", vec![dns("example.com")]);
+    ca_leaf.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_leaf.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    let mut ca_leaf_ok = ca_leaf.clone();
+    ca_leaf_ok.key_usages = vec![
+        KeyUsagePurpose::DigitalSignature,
+        KeyUsagePurpose::KeyCertSign,
+    ];
+    case(
+        "a CA certificate's keyUsage asserts keyCertSign, in the leaf position too (RFC 5280 4.2.1.3, BR 7.1.2.7.8)",
+        p.leaf_from(ca_leaf_ok),
+        p.leaf_from(ca_leaf),
+        profile(EE, "CN=example.com", ProfileRule::CaWithoutKeyCertSign),
     );
     let mut cert_sign = leaf_params(vec![dns("example.com")]);
     cert_sign.key_usages = vec![

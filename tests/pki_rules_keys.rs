@@ -114,6 +114,13 @@ fn trust_anchor_rules() {
         p.with_root(|t| set_ext(t, AKI, false, aki_der(&keyid, &[0x82, 0x01, 0x01]))),
         profile(TA, ROOT_NAME, ProfileRule::AnchorAuthorityKeyIdIssuerSerial),
     );
+    // An intermediate trusted directly is no self-issued root: its
+    // authorityKeyIdentifier names its issuer, which the root rule allows.
+    let direct = store(&[&p.int]);
+    assert!(
+        v(&direct, &p.leaf, &[]).is_ok(),
+        "the root profile's AKI rule applies to self-issued roots only"
+    );
     case(
         "a root needs a subjectKeyIdentifier (RFC 5280 4.2.1.2)",
         p.ok(),

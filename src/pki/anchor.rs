@@ -51,7 +51,10 @@ pub(crate) fn check_anchor(
     // The Baseline Requirements' root profile is for the web PKI (server
     // certificates); client-authentication roots are often private CAs
     // that RFC 5280 alone governs, and it allows both.
-    if rules != LeafRules::Server {
+    // The root profile is for self-issued roots: a CA certificate trusted
+    // directly keeps the extendedKeyUsage and issuer's key identifier it
+    // was issued with.
+    if rules != LeafRules::Server || !anchor.is_self_issued() {
         return Ok(());
     }
     if anchor.extension(oid::EXT_KEY_USAGE).is_some() {

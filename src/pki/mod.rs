@@ -21,11 +21,15 @@
 //! - Trust anchors are checked as certificates when a path reaches them:
 //!   current (not expired), a critical basicConstraints asserting cA, keyUsage
 //!   (if present) with keyCertSign and consistent with cA, no unknown critical
-//!   extension, a subjectKeyIdentifier, no extendedKeyUsage (BR 7.1.2.1.2),
-//!   an authorityKeyIdentifier, if any, equal to its own subjectKeyIdentifier
-//!   and without issuer and serial (BR 7.1.2.1.3).
+//!   extension, a subjectKeyIdentifier; a self-issued root also carries no
+//!   extendedKeyUsage (BR 7.1.2.1.2) and an authorityKeyIdentifier, if any,
+//!   equal to its own subjectKeyIdentifier and without issuer and serial
+//!   (BR 7.1.2.1.3). A CA certificate trusted directly (an intermediate, a
+//!   cross-signed root) keeps the extendedKeyUsage and issuer key
+//!   identifier it was issued with.
 //! - Key identifiers (RFC 5280 4.2.1.1, 4.2.1.2): never critical; every
-//!   end entity and intermediate has an authorityKeyIdentifier; every CA
+//!   end entity and intermediate has an authorityKeyIdentifier, and an
+//!   authorityKeyIdentifier always has its keyIdentifier; every CA
 //!   certificate (root, intermediate, cross-signed root) a
 //!   subjectKeyIdentifier.
 //! - Names: the end entity's commonName, if any, is one of its
@@ -33,30 +37,37 @@
 //!   text form; BR 7.1.4.3); subjectAltName is critical exactly when the
 //!   subject is empty (RFC 5280 4.2.1.6); every dNSName is in the preferred
 //!   name syntax (letters, digits, hyphens; no underscore, no empty label);
+//!   every rfc822Name is one mailbox (`local@domain`);
 //!   no wildcard over a public suffix (BR 3.2.2.6), by the public suffix
 //!   list of the `psl` crate.
-//! - Name constraints (RFC 5280 4.2.1.10): critical, only in CA
-//!   certificates, with at least one subtree; dNSName subtrees are valid
+//! - Name constraints (RFC 5280 4.2.1.10): only in CA certificates, with
+//!   at least one subtree; dNSName subtrees are valid
 //!   domain names (no leading period); a constrained form we cannot evaluate
 //!   (otherName, ediPartyName, registeredID), permitted or excluded, refuses
 //!   a certificate that has a name of that form.
 //! - Other extensions: policyConstraints critical (RFC 5280 4.2.1.11);
-//!   authorityInfoAccess decodes (4.2.2.1); keyCertSign only with cA
-//!   (4.2.1.3); a CA's subject is not empty (4.1.2.6); serial numbers are
+//!   authorityInfoAccess decodes and is not critical (4.2.2.1);
+//!   keyCertSign only with cA, and a CA certificate's keyUsage, if present,
+//!   asserts keyCertSign, in the leaf position too (4.2.1.3, BR 7.1.2.7.8);
+//!   a CA's subject is not empty (4.1.2.6); serial numbers are
 //!   positive (4.1.2.2; over 20 octets fails decoding).
 //! - Keys (BR 6.1.5), on every certificate, trust anchor included: no DSA,
 //!   no ECDSA P-192 or P-224, RSA moduli of at least 2048 bits and a whole
 //!   number of octets.
 //! - The end entity's extendedKeyUsage (BR 7.1.2.7.10): present, without
-//!   anyExtendedKeyUsage, not critical.
+//!   anyExtendedKeyUsage, not critical; with the commonName rule above, this
+//!   is the BR subscriber profile, which applies to end entities that are
+//!   not CA certificates (a CA certificate in the leaf position follows the
+//!   CA profile, where extendedKeyUsage is optional).
 //! - CRLs (RFC 5280 5.2.3): a CRL without a non-critical cRLNumber is kept
 //!   but never consulted, so the status it would give is unknown and follows
 //!   [`UnknownStatus`].
 //!
 //! What RFC 5280 section 6.1 accepts is accepted: a CA certificate as the
 //! end entity (its pathLenConstraint ignored there); self-issued
-//! intermediates do not count against pathLenConstraint, and their own
-//! names are exempt from the name constraints above them.
+//! intermediates do not count against pathLenConstraint (nor against
+//! [`VerifyOptions::max_intermediates`]), and their own names are exempt
+//! from the name constraints above them.
 //!
 //! ## Choices where a rule is not applied as written
 //!
@@ -77,6 +88,14 @@
 //!   operators legitimately hold wildcards for their own namespaces (GitHub
 //!   Pages is served with `*.github.io`), and refusing them would break real
 //!   sites without protecting anyone but the operator itself.
+//! - nameConstraints may be non-critical in CA certificates: the BR allow
+//!   it as an explicit exception to RFC 5280 (7.1.2.10.8: "MAY be marked
+//!   non-critical if compatibility with certain legacy applications ... is
+//!   necessary"), and a constraint we understand binds either way, so
+//!   refusing it would only break constrained CAs that followed the BR.
+//! - The BR commonName rule (7.1.4.3) is applied as written: character for
+//!   character. Minimal test material often has `CN=example.com` next to
+//!   other SANs (a wildcard, an IP address); such server leaves are refused.
 //! - Trust anchor rules are checked when a path uses the anchor, not when it
 //!   is added to a [`RootStore`]: one odd root in a system bundle must not
 //!   break the paths that do not use it.

@@ -121,6 +121,20 @@ pub(crate) fn is_wildcard_over_public_suffix(pattern: &str) -> bool {
     }
 }
 
+/// Is `name` a mailbox as an rfc822Name holds it (RFC 5280 section
+/// 4.2.1.6, RFC 5321 section 4.1.2): one `@`, a non-empty local part of
+/// printable ASCII without spaces, a domain in the preferred name syntax?
+pub(crate) fn is_valid_mailbox(name: &str) -> bool {
+    match name.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && local.bytes().all(|b| b.is_ascii_graphic() && b != b'@')
+                && is_valid_dns_name(domain, false)
+        }
+        None => false,
+    }
+}
+
 /// Does the rfc822Name `presented` name the mailbox `wanted`? Local parts
 /// compare exactly, domains ASCII case-insensitively (RFC 5280 section 7.5).
 pub(crate) fn email_matches(presented: &str, wanted: &str) -> bool {
@@ -281,6 +295,21 @@ mod tests {
             "example.com",
         ] {
             assert!(!is_wildcard_over_public_suffix(ok), "{ok}");
+        }
+    }
+
+    #[test]
+    fn mailboxes() {
+        assert!(is_valid_mailbox("a.b+c@example.com"));
+        for bad in [
+            "invalid@address@example.com",
+            "@example.com",
+            "a@",
+            "a b@example.com",
+            "a@ex_ample.com",
+            "example.com",
+        ] {
+            assert!(!is_valid_mailbox(bad), "{bad}");
         }
     }
 

@@ -24,6 +24,10 @@ use super::signature::{
 };
 use super::time::rfc3339;
 use super::verify::KeyPurpose;
+/// Most intermediates of any kind on a path, whatever
+/// `max_intermediates` allows, so self-issued certificates stay bounded.
+const MAX_INTERMEDIATES_HARD: usize = 16;
+
 /// Most candidate issuers examined (each costs a signature check, which
 /// bounds the search to about 100 signature verifications; name checks are
 /// bounded separately by [`constraints::NAME_CONSTRAINT_BUDGET`]).
@@ -229,11 +233,21 @@ impl<'a> PathBuilder<'a> {
                 continue;
             }
             any_candidate = true;
-            if chain.len() >= self.options.max_intermediates {
+            // Self-issued intermediates (key rollovers) do not count
+            // against the depth, as they do not against pathLenConstraint;
+            // a hard cap bounds them all the same.
+            let depth = chain
+                .iter()
+                .filter_map(|&c| self.pool.get(c))
+                .chain(std::iter::once(cand))
+                .filter(|c| !c.is_self_issued())
+                .count();
+            let max = self.options.max_intermediates;
+            if depth > max || chain.len() >= max.max(MAX_INTERMEDIATES_HARD) {
                 self.note(CertificateError::ChainTooLong {
-                    max_intermediates: self.options.max_intermediates,
+                    max_intermediates: max,
                 });
-                break;
+                continue;
             }
             self.spend()?;
             if let Err(e) = self.check_issuer(chain, current, cand, false) {

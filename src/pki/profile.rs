@@ -5,7 +5,7 @@
 
 use super::error::CertificateError;
 use super::keys::check_key;
-use super::names::{is_valid_dns_name, is_wildcard_over_public_suffix};
+use super::names::{is_valid_dns_name, is_valid_mailbox, is_wildcard_over_public_suffix};
 use super::parse::{oid, ParsedCert};
 use super::rule::{CertRole, ProfileRule};
 
@@ -48,10 +48,16 @@ pub(crate) fn check_common(cert: &ParsedCert, role: CertRole) -> Result<(), Cert
             return no(ProfileRule::PathLenWithoutCa);
         }
     }
+    if cert.aki.is_none() && cert.extension(oid::AUTHORITY_KEY_ID).is_some() {
+        return no(ProfileRule::AuthorityKeyIdWithoutKeyId);
+    }
+    if cert.is_ca() && cert.key_usage.is_some_and(|ku| !ku.key_cert_sign()) {
+        return no(ProfileRule::CaWithoutKeyCertSign);
+    }
+    // A non-critical nameConstraints is allowed (Baseline Requirements
+    // 7.1.2.10.8, an explicit exception to RFC 5280) and enforced all the
+    // same: we understand the extension either way.
     if let Some(nc) = &cert.name_constraints {
-        if cert.extension(oid::NAME_CONSTRAINTS) == Some(false) {
-            return no(ProfileRule::NameConstraintsNotCritical);
-        }
         if nc.is_empty() {
             return no(ProfileRule::EmptyNameConstraints);
         }
@@ -73,6 +79,9 @@ pub(crate) fn check_common(cert: &ParsedCert, role: CertRole) -> Result<(), Cert
     if cert.aia_invalid {
         return no(ProfileRule::InvalidAuthorityInfoAccess);
     }
+    if cert.extension(oid::AUTHORITY_INFO_ACCESS) == Some(true) {
+        return no(ProfileRule::CriticalAuthorityInfoAccess);
+    }
     // Over 20 octets fails when decoding; a negative or zero serial decodes.
     let positive =
         cert.serial.first().is_some_and(|&b| b & 0x80 == 0) && cert.serial.iter().any(|&b| b != 0);
@@ -82,6 +91,11 @@ pub(crate) fn check_common(cert: &ParsedCert, role: CertRole) -> Result<(), Cert
     for name in &cert.san_dns {
         if !is_valid_dns_name(name, true) {
             return no(ProfileRule::InvalidDnsName { name: name.clone() });
+        }
+    }
+    for name in &cert.san_email {
+        if !is_valid_mailbox(name) {
+            return no(ProfileRule::InvalidEmailName { name: name.clone() });
         }
     }
     check_key(cert, role)
@@ -127,7 +141,11 @@ pub(crate) fn check_end_entity(
             _ => {}
         }
     }
-    if rules != LeafRules::Server {
+    // The Baseline Requirements' subscriber profile is for server leaves;
+    // a CA certificate in the end-entity position (allowed by RFC 5280
+    // section 6.1) follows the CA profile instead, where extendedKeyUsage
+    // is optional and the commonName names the CA.
+    if rules != LeafRules::Server || cert.is_ca() {
         return Ok(());
     }
     match (&cert.eku, cert.extension(oid::EXT_KEY_USAGE)) {

@@ -93,7 +93,10 @@ pub enum ProfileRule {
         /// The name.
         name: String,
     },
-    /// nameConstraints not critical.
+    /// nameConstraints not critical. Not returned by the default
+    /// verification: the Baseline Requirements (7.1.2.10.8) allow a
+    /// non-critical nameConstraints in CA certificates as an explicit
+    /// exception to RFC 5280, and it is enforced all the same.
     NameConstraintsNotCritical,
     /// nameConstraints in an end-entity certificate.
     NameConstraintsInEndEntity,
@@ -109,6 +112,16 @@ pub enum ProfileRule {
     PolicyConstraintsNotCritical,
     /// authorityInfoAccess that does not decode.
     InvalidAuthorityInfoAccess,
+    /// authorityInfoAccess marked critical.
+    CriticalAuthorityInfoAccess,
+    /// An authorityKeyIdentifier without its keyIdentifier field.
+    AuthorityKeyIdWithoutKeyId,
+    /// An rfc822Name that is not a mailbox (`local@domain`, one `@`, a
+    /// valid domain).
+    InvalidEmailName {
+        /// The name.
+        name: String,
+    },
     /// A CA certificate with an empty subject.
     EmptyCaSubject,
     /// A serial number that is zero or negative.
@@ -176,7 +189,9 @@ impl ProfileRule {
             | R::EmptyNameConstraints
             | R::InvalidDnsNameConstraint { .. } => "RFC 5280 4.2.1.10",
             R::PolicyConstraintsNotCritical => "RFC 5280 4.2.1.11",
-            R::InvalidAuthorityInfoAccess => "RFC 5280 4.2.2.1",
+            R::InvalidAuthorityInfoAccess | R::CriticalAuthorityInfoAccess => "RFC 5280 4.2.2.1",
+            R::AuthorityKeyIdWithoutKeyId => "RFC 5280 4.2.1.1",
+            R::InvalidEmailName { .. } => "RFC 5280 4.2.1.6",
             R::EmptyCaSubject => "RFC 5280 4.1.2.6",
             R::NonPositiveSerial => "RFC 5280 4.1.2.2",
             R::DsaKey
@@ -240,6 +255,11 @@ impl fmt::Display for ProfileRule {
                 write!(f, "has invalid dNSName name constraint '{subtree}'")
             }
             R::PolicyConstraintsNotCritical => write!(f, "has a non-critical policyConstraints"),
+            R::CriticalAuthorityInfoAccess => write!(f, "has a critical authorityInfoAccess"),
+            R::AuthorityKeyIdWithoutKeyId => {
+                write!(f, "has an authorityKeyIdentifier without keyIdentifier")
+            }
+            R::InvalidEmailName { name } => write!(f, "has invalid rfc822Name '{name}'"),
             R::InvalidAuthorityInfoAccess => {
                 write!(f, "has an authorityInfoAccess that does not decode")
             }

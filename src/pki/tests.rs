@@ -435,13 +435,13 @@ fn ca_as_end_entity() {
     params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
     let l = leaf_with(params, &KeyPair::generate().expect("key"), &p.int);
     assert!(verify(&p, &l, &[p.int.der()], "example.com").is_ok());
-    // The bare intermediate lacks what a server leaf needs.
+    // The bare intermediate verifies as a CA certificate; it is refused
+    // only for not naming the server.
     assert_eq!(
         verify(&p, &p.int.der(), &[], "example.com"),
-        Err(CertificateError::Profile {
-            role: CertRole::EndEntity,
-            subject: "CN=Test Intermediate".into(),
-            rule: ProfileRule::MissingExtendedKeyUsage,
+        Err(CertificateError::NotValidForName {
+            expected: "example.com".into(),
+            presented: vec![],
         })
     );
 }
