@@ -99,6 +99,10 @@ impl Setup {
         Setup { root, ca }
     }
 
+    /// Verifies as a client certificate: these leaves carry mailbox, URI
+    /// and directory identities under a personal commonName, which the
+    /// server profile's commonName rule (Baseline Requirements 7.1.4.3,
+    /// tested in pki_rules) would refuse before any name constraint runs.
     fn verify(&self, leaf: CertificateParams) -> Result<(), CertificateError> {
         let key = KeyPair::generate().expect("key");
         let leaf = leaf
@@ -112,7 +116,7 @@ impl Setup {
             &[self.ca.der()],
             None,
             now(),
-            KeyPurpose::ServerAuth,
+            KeyPurpose::ClientAuth,
         )
         .map(|_| ())
     }
@@ -171,7 +175,14 @@ fn directory_name_constraints() {
         violation("C=US", "C=US")
     );
     // An empty subject is no name; the constraint does not apply to it.
-    assert_eq!(permitted.verify(leaf_named(dn(&[]), sans())), Ok(()));
+    // (Its subjectAltName must then be critical, RFC 5280 4.2.1.6; rcgen
+    // writes it non-critical, so it is added by hand.)
+    let mut empty = leaf_named(dn(&[]), vec![]);
+    let san = x509_cert::ext::pkix::SubjectAltName(vec![GeneralName::DnsName(
+        Ia5String::new("leaf.example").expect("ia5"),
+    )]);
+    empty.custom_extensions = vec![ext("2.5.29.17", true, san.to_der().expect("san"))];
+    assert_eq!(permitted.verify(empty), Ok(()));
     // A directoryName subjectAltName is constrained too.
     let mut p = leaf_named(subject(utf8("Acme")), vec![]);
     let other = x509_dn(dn(&[
@@ -408,14 +419,14 @@ fn critical_certificate_policies() {
     assert_eq!(
         leaf(true, &[(DV, Some("1.2.3.9"))]),
         policy_err(
-            "CN=leaf",
+            "O=leaf",
             "critical certificatePolicies has policy qualifier 1.2.3.9, which we cannot interpret"
         )
     );
     assert_eq!(
         leaf(true, &[(DV, None), (DV, None)]),
         policy_err(
-            "CN=leaf",
+            "O=leaf",
             "policy 2.23.140.1.2.1 appears twice in certificatePolicies"
         )
     );

@@ -371,6 +371,8 @@ fn chain_valid_in_2020() -> (CertificateDer<'static>, CertifiedKey) {
         .push(DnType::CommonName, "localhost");
     leaf.key_usages = vec![KeyUsagePurpose::DigitalSignature];
     leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    // RFC 5280 4.2.1.1: the leaf names its issuer's key.
+    leaf.use_authority_key_identifier_extension = true;
     leaf.not_before = date_time_ymd(2020, 1, 1);
     leaf.not_after = date_time_ymd(2021, 1, 1);
     let leaf_cert = leaf.signed_by(&leaf_key, &ca_cert, &ca_key).unwrap();

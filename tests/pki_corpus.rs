@@ -118,7 +118,7 @@ fn path_building_unordered_extra_duplicate() {
     assert_eq!(
         verify(&p.roots, &l, &[other.der()], "example.com"),
         Err(CertificateError::UnknownIssuer {
-            subject: "CN=leaf".into(),
+            subject: "O=leaf".into(),
             issuer: "CN=Corpus Intermediate".into(),
         })
     );
@@ -342,7 +342,7 @@ fn weak_signature_algorithms_refused() {
         assert_eq!(
             err,
             CertificateError::UnsupportedSignatureAlgorithm {
-                subject: "CN=leaf".into(),
+                subject: "O=leaf".into(),
                 algorithm: algorithm.into(),
             }
         );
@@ -368,7 +368,7 @@ fn weak_signature_algorithms_refused() {
             "example.com"
         ),
         Err(CertificateError::BadSignature {
-            subject: "CN=leaf".into()
+            subject: "O=leaf".into()
         })
     );
 }
@@ -427,10 +427,11 @@ fn basic_constraints_ca_flag_and_path_len() {
             );
         }
     }
-    // A CA certificate as end entity.
+    // A CA certificate as end entity is refused only for what it lacks
+    // (here a SAN for the name), not for being a CA (RFC 5280 section 6.1).
     assert!(matches!(
         verify(&p.roots, &p.int.der(), &[], "example.com"),
-        Err(CertificateError::CaUsedAsEndEntity { .. })
+        Err(CertificateError::NotValidForName { .. })
     ));
 }
 
@@ -461,7 +462,7 @@ fn key_usage_issuer_and_leaf() {
     assert_eq!(
         verify(&p.roots, &leaf_p(lp, &p.int), &[p.int.der()], "example.com"),
         Err(CertificateError::KeyUsage {
-            subject: "CN=ke".into(),
+            subject: "O=ke".into(),
             needed: "digitalSignature"
         })
     );
@@ -481,7 +482,7 @@ fn extended_key_usage() {
     assert_eq!(
         verify(&p.roots, &client, &ints, "example.com"),
         Err(CertificateError::InvalidPurpose {
-            subject: "CN=client".into(),
+            subject: "O=client".into(),
             needed: "serverAuth"
         })
     );
@@ -490,7 +491,7 @@ fn extended_key_usage() {
     assert_eq!(
         verify_chain(&p.roots, &server, &ints, None, t, KeyPurpose::ClientAuth),
         Err(CertificateError::InvalidPurpose {
-            subject: "CN=server".into(),
+            subject: "O=server".into(),
             needed: "clientAuth"
         })
     );
@@ -547,7 +548,7 @@ fn name_constraints_dns_and_ip() {
         assert_eq!(
             verify(&p.roots, &l, &ints, "www.example.com"),
             Err(CertificateError::NameConstraintViolation {
-                subject: "CN=leaf".into(),
+                subject: "O=leaf".into(),
                 name: shown.into(),
             }),
             "{shown}"
@@ -568,7 +569,7 @@ fn unknown_critical_extension() {
             assert_eq!(
                 res,
                 Err(CertificateError::UnknownCriticalExtension {
-                    subject: "CN=ext".into(),
+                    subject: "O=ext".into(),
                     oid: "1.2.3.4.5".into()
                 })
             );
@@ -765,7 +766,7 @@ fn crl_revoked_leaf() {
     assert_eq!(
         err,
         CertificateError::Revoked {
-            subject: "CN=revoked".into(),
+            subject: "O=revoked".into(),
             serial: "0201".into(),
         }
     );
@@ -851,7 +852,7 @@ fn crl_expired_or_foreign_counts_as_missing() {
         assert_eq!(
             err,
             CertificateError::RevocationStatusUnknown {
-                subject: "CN=revoked".into()
+                subject: "O=revoked".into()
             }
         );
         assert_eq!(err.alert(), AlertDescription::CertificateUnknown);

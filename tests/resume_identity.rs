@@ -232,6 +232,8 @@ fn ca_params(cn: &str, not_after: (i32, u8)) -> CertificateParams {
     let mut p = CertificateParams::default();
     p.distinguished_name = dn(cn);
     p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    // RFC 5280 4.2.1.1: every certificate but a root names its issuer's key.
+    p.use_authority_key_identifier_extension = true;
     p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
     p.not_before = date_time_ymd(2020, 1, 1);
     p.not_after = date_time_ymd(not_after.0, not_after.1, 1);
@@ -303,7 +305,13 @@ fn pki_for(inter_until: (i32, u8), leaf_until: (i32, u8), kind: Leaf) -> Pki {
         ),
     };
     let mut p = CertificateParams::new(names).unwrap();
-    p.distinguished_name = dn("Resume Client");
+    // A server leaf's commonName must be one of its names (Baseline
+    // Requirements 7.1.4.3); a client leaf's may name the client.
+    p.distinguished_name = dn(match kind {
+        Leaf::Server => "localhost",
+        Leaf::Client | Leaf::HugeClient => "Resume Client",
+    });
+    p.use_authority_key_identifier_extension = true;
     p.serial_number = Some(SerialNumber::from(0x42u64));
     p.key_usages = vec![KeyUsagePurpose::DigitalSignature];
     p.extended_key_usages = vec![eku];
@@ -400,7 +408,7 @@ async fn an_expired_server_chain_is_not_offered() {
             clock.set(Y2026 + 3600);
             let (s, c) = refused(&cc, &sc).await;
             assert!(
-                matches!(&c, Error::Certificate(CertificateError::Expired { subject, .. }) if subject == "CN=Resume Client"),
+                matches!(&c, Error::Certificate(CertificateError::Expired { subject, .. }) if subject == "CN=localhost"),
                 "{mode:?}: {c:?}"
             );
             assert_eq!(

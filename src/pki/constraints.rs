@@ -77,6 +77,8 @@ pub(crate) struct Constraints {
     uri: Subtrees<String>,
     /// Forms we cannot evaluate that some subtree constrains.
     unsupported: Vec<&'static str>,
+    /// How many subtrees the extension holds, of every form.
+    count: usize,
 }
 
 /// The name forms whose constraints we cannot evaluate.
@@ -96,6 +98,7 @@ impl Constraints {
         ];
         for (trees, permitted) in lists {
             for t in trees {
+                out.count = out.count.saturating_add(1);
                 if t.minimum != 0 || t.maximum.is_some() {
                     return Err("name constraint subtree with a minimum or maximum".into());
                 }
@@ -133,6 +136,20 @@ impl Constraints {
             }
         }
         Ok(out)
+    }
+
+    /// True when the extension holds no subtree at all.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// The dNSName subtrees, permitted then excluded.
+    pub(crate) fn dns_subtrees(&self) -> impl Iterator<Item = &str> {
+        self.dns
+            .permitted
+            .iter()
+            .chain(self.dns.excluded.iter())
+            .map(String::as_str)
     }
 }
 

@@ -100,6 +100,10 @@ impl ParsedCrl {
             .to_vec();
 
         let mut scope = Scope::default();
+        // A complete CRL must carry a non-critical cRLNumber (RFC 5280
+        // section 5.2.3); without one, or with a critical one, the CRL is
+        // kept but never consulted, so the status it would give is unknown.
+        let mut crl_number_ok = false;
         let mut seen: Vec<ObjectIdentifier> = Vec::new();
         for ext in tbs.crl_extensions.as_deref().unwrap_or(&[]) {
             if seen.contains(&ext.extn_id) {
@@ -125,6 +129,9 @@ impl ParsedCrl {
                 ],
                 &issuer_str,
             )?;
+            if ext.extn_id == oid::CRL_NUMBER {
+                crl_number_ok = !ext.critical;
+            }
             if ext.extn_id == oid::ISSUING_DISTRIBUTION_POINT {
                 let idp = IssuingDistributionPoint::from_der(ext.extn_value.as_bytes())
                     .map_err(|e| bad(format!("CRL issuingDistributionPoint: {e}")))?;
@@ -143,6 +150,8 @@ impl ParsedCrl {
                 };
             }
         }
+
+        scope.unusable |= !crl_number_ok;
 
         let entries = tbs.revoked_certificates.as_deref().unwrap_or(&[]);
         let mut revoked = Vec::with_capacity(entries.len());

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use super::rule::{CertRole, ProfileRule};
 use crate::proto::wire::enums::AlertDescription;
 
 /// A certificate or chain that failed verification.
@@ -70,7 +71,10 @@ pub enum CertificateError {
         /// Subject of the would-be issuer.
         subject: String,
     },
-    /// A CA certificate was presented as the TLS end entity.
+    /// A CA certificate was presented as the TLS end entity. Not returned
+    /// by this crate's verification, which accepts a CA certificate as end
+    /// entity when nothing else forbids it (RFC 5280 section 6.1); kept for
+    /// custom verifiers that refuse it.
     CaUsedAsEndEntity {
         /// Subject of the certificate.
         subject: String,
@@ -136,6 +140,30 @@ pub enum CertificateError {
     },
     /// Path building gave up: too many candidates or too deep a chain.
     PathBuildingExhausted,
+    /// Every path found needs more intermediates than allowed
+    /// ([`VerifyOptions::max_intermediates`](super::VerifyOptions::max_intermediates)).
+    ChainTooLong {
+        /// The most intermediates a path may hold.
+        max_intermediates: usize,
+    },
+    /// A certificate breaks a rule of the RFC 5280 / CA/Browser Forum
+    /// profile (see the [`pki`](super) module docs).
+    Profile {
+        /// Where the certificate sits on the path.
+        role: CertRole,
+        /// Subject of the certificate.
+        subject: String,
+        /// The rule broken.
+        rule: ProfileRule,
+    },
+    /// The end entity's extendedKeyUsage lacks the key purpose required by
+    /// [`VerifyOptions::with_extended_key_usage`](super::VerifyOptions::with_extended_key_usage).
+    ExtendedKeyUsageMissing {
+        /// Subject of the certificate.
+        subject: String,
+        /// The key purpose OID required (dotted decimal).
+        oid: String,
+    },
     /// A certificate on the path is listed as revoked by an applicable CRL.
     Revoked {
         /// Subject of the revoked certificate.
@@ -198,6 +226,7 @@ impl CertificateError {
                 | AlertDescription::HandshakeFailure => *alert,
                 _ => AlertDescription::BadCertificate,
             },
+            CertificateError::Profile { rule, .. } => rule.alert(),
             _ => AlertDescription::BadCertificate,
         }
     }
@@ -208,7 +237,7 @@ impl CertificateError {
     pub(crate) fn specificity(&self) -> u8 {
         match self {
             CertificateError::UnknownIssuer { .. } => 0,
-            CertificateError::PathBuildingExhausted => 1,
+            CertificateError::PathBuildingExhausted | CertificateError::ChainTooLong { .. } => 1,
             CertificateError::BadSignature { .. }
             | CertificateError::UnsupportedSignatureAlgorithm { .. } => 2,
             _ => 3,
@@ -316,6 +345,19 @@ impl fmt::Display for CertificateError {
             CertificateError::PathBuildingExhausted => write!(
                 f,
                 "gave up building a certificate path: too many candidates or too long a chain"
+            ),
+            CertificateError::ChainTooLong { max_intermediates } => write!(
+                f,
+                "no certificate path with at most {max_intermediates} intermediates was found"
+            ),
+            CertificateError::Profile {
+                role,
+                subject,
+                rule,
+            } => write!(f, "{role} '{subject}' {rule} ({})", rule.reference()),
+            CertificateError::ExtendedKeyUsageMissing { subject, oid } => write!(
+                f,
+                "certificate '{subject}' extendedKeyUsage does not include {oid}"
             ),
             CertificateError::Revoked { subject, serial } => write!(
                 f,

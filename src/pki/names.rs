@@ -78,6 +78,84 @@ pub(crate) fn dns_name_matches(pattern: &str, reference: &str) -> bool {
     }
 }
 
+/// Is `name` in the preferred name syntax (RFC 1034 section 3.5, as
+/// relaxed by RFC 1123 section 2.1 to allow a leading digit): labels of 1 to
+/// 63 letters, digits and hyphens, not starting or ending with a hyphen, 253
+/// octets at most, no trailing dot. With `wildcard`, the leftmost label may
+/// be exactly `*` (RFC 6125 section 6.4.3 as the Baseline Requirements
+/// restrict it).
+pub(crate) fn is_valid_dns_name(name: &str, wildcard: bool) -> bool {
+    let rest = match name.strip_prefix("*.") {
+        Some(rest) if wildcard => rest,
+        _ => name,
+    };
+    name.len() <= 253
+        && rest.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        })
+}
+
+/// Is `pattern` a wildcard (`*.rest`) whose `rest` is a public suffix? The
+/// ICANN section of the public suffix list counts, and so does a name the
+/// list does not know that has a single label (`*.internal`, `*.corp`:
+/// private namespaces, where the implicit `*` rule applies). The list's
+/// private section does not: its operators hold wildcards for their own
+/// namespaces (GitHub Pages serves `*.github.io`).
+pub(crate) fn is_wildcard_over_public_suffix(pattern: &str) -> bool {
+    let Some(rest) = pattern.strip_prefix("*.") else {
+        return false;
+    };
+    let lower = rest.to_ascii_lowercase();
+    match psl::suffix(lower.as_bytes()) {
+        Some(suffix) if suffix.as_bytes() == lower.as_bytes() => {
+            !suffix.is_known() || suffix.typ() == Some(psl::Type::Icann)
+        }
+        Some(_) => false,
+        None => true,
+    }
+}
+
+/// Is `name` a mailbox as an rfc822Name holds it (RFC 5280 section
+/// 4.2.1.6, RFC 5321 section 4.1.2): one `@`, a non-empty local part of
+/// printable ASCII without spaces, a domain in the preferred name syntax?
+pub(crate) fn is_valid_mailbox(name: &str) -> bool {
+    match name.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && local.bytes().all(|b| b.is_ascii_graphic() && b != b'@')
+                && is_valid_dns_name(domain, false)
+        }
+        None => false,
+    }
+}
+
+/// Does the rfc822Name `presented` name the mailbox `wanted`? Local parts
+/// compare exactly, domains ASCII case-insensitively (RFC 5280 section 7.5).
+pub(crate) fn email_matches(presented: &str, wanted: &str) -> bool {
+    match (presented.rsplit_once('@'), wanted.rsplit_once('@')) {
+        (Some((pl, pd)), Some((wl, wd))) => !pl.is_empty() && pl == wl && eq_ci(pd, wd),
+        _ => false,
+    }
+}
+
+/// Checks that the end entity carries an rfc822Name for `wanted`.
+pub(crate) fn check_email(cert: &ParsedCert, wanted: &str) -> Result<(), CertificateError> {
+    if cert.san_email.iter().any(|p| email_matches(p, wanted)) {
+        Ok(())
+    } else {
+        Err(CertificateError::NotValidForName {
+            expected: wanted.to_string(),
+            presented: cert.san_email.clone(),
+        })
+    }
+}
+
 /// The DNS and IP subjectAltNames, as shown in errors.
 pub(crate) fn presented_names(cert: &ParsedCert) -> Vec<String> {
     cert.san_dns
@@ -178,6 +256,69 @@ mod tests {
         assert!(!dns_name_matches("a.*.example.com", "a.b.example.com"));
         assert!(!dns_name_matches("*.*.example.com", "a.b.example.com"));
         assert!(!dns_name_matches("*.example.com", "*.example.com"));
+    }
+
+    #[test]
+    fn preferred_name_syntax() {
+        assert!(is_valid_dns_name("example.com", false));
+        assert!(is_valid_dns_name("3com.example-1.com", false));
+        assert!(is_valid_dns_name("*.example.com", true));
+        assert!(!is_valid_dns_name("*.example.com", false));
+        for bad in [
+            "",
+            "a_b.example.com",
+            "-a.example.com",
+            "a-.example.com",
+            "a..b",
+            "example.com.",
+            "*",
+            "f*.example.com",
+            "a.*.example.com",
+            "*.*.example.com",
+            "ex ample.com",
+        ] {
+            assert!(!is_valid_dns_name(bad, true), "{bad}");
+        }
+        assert!(!is_valid_dns_name(&"a".repeat(64), false));
+        assert!(is_valid_dns_name(&"a".repeat(63), false));
+    }
+
+    #[test]
+    fn public_suffix_wildcards() {
+        for bad in ["*.com", "*.co.uk", "*.CO.UK", "*.internal", "*.test"] {
+            assert!(is_wildcard_over_public_suffix(bad), "{bad}");
+        }
+        for ok in [
+            "*.example.com",
+            "*.example.co.uk",
+            "*.github.io",
+            "example.com",
+        ] {
+            assert!(!is_wildcard_over_public_suffix(ok), "{ok}");
+        }
+    }
+
+    #[test]
+    fn mailboxes() {
+        assert!(is_valid_mailbox("a.b+c@example.com"));
+        for bad in [
+            "invalid@address@example.com",
+            "@example.com",
+            "a@",
+            "a b@example.com",
+            "a@ex_ample.com",
+            "example.com",
+        ] {
+            assert!(!is_valid_mailbox(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn emails() {
+        assert!(email_matches("alice@Example.com", "alice@example.COM"));
+        assert!(!email_matches("Alice@example.com", "alice@example.com"));
+        assert!(!email_matches("example.com", "alice@example.com"));
+        assert!(!email_matches("@example.com", "@example.com"));
     }
 
     #[test]

@@ -11,8 +11,8 @@ use x509_cert::der::{Decode, Encode};
 use x509_cert::ext::pkix::crl::CrlDistributionPoints;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{
-    AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, NameConstraints,
-    SubjectAltName, SubjectKeyIdentifier,
+    AuthorityInfoAccessSyntax, AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage,
+    KeyUsage, NameConstraints, SubjectAltName, SubjectKeyIdentifier,
 };
 use x509_cert::Certificate;
 
@@ -36,6 +36,10 @@ pub(crate) mod oid {
     pub const SUBJECT_KEY_ID: O = O::new_unwrap("2.5.29.14");
     pub const CRL_DISTRIBUTION_POINTS: O = O::new_unwrap("2.5.29.31");
     pub const POLICY_MAPPINGS: O = O::new_unwrap("2.5.29.33");
+    pub const AUTHORITY_INFO_ACCESS: O = O::new_unwrap("1.3.6.1.5.5.7.1.1");
+
+    /// The commonName attribute of a distinguished name (X.520).
+    pub const COMMON_NAME: O = O::new_unwrap("2.5.4.3");
 
     /// The emailAddress attribute of a distinguished name (PKCS #9).
     pub const EMAIL_ADDRESS: O = O::new_unwrap("1.2.840.113549.1.9.1");
@@ -169,6 +173,15 @@ pub(crate) struct ParsedCert {
     pub serial: Vec<u8>,
     /// DER of each DistributionPointName in cRLDistributionPoints.
     pub crl_dps: Vec<Vec<u8>>,
+    /// Every extension present and whether it is critical.
+    pub extensions: Vec<(ObjectIdentifier, bool)>,
+    /// authorityKeyIdentifier carries authorityCertIssuer or
+    /// authorityCertSerialNumber.
+    pub aki_issuer_serial: bool,
+    /// An authorityInfoAccess is present and does not decode (or is empty).
+    pub aia_invalid: bool,
+    /// The subject's commonName attributes (lossy UTF-8).
+    pub common_names: Vec<String>,
 }
 
 pub(crate) fn bad(reason: impl Into<String>) -> CertificateError {
@@ -259,6 +272,10 @@ impl ParsedCert {
             unknown_critical: None,
             serial: tbs.serial_number.as_bytes().to_vec(),
             crl_dps: Vec::new(),
+            extensions: Vec::new(),
+            aki_issuer_serial: false,
+            aia_invalid: false,
+            common_names: subject_attrs(&tbs.subject, oid::COMMON_NAME),
         };
 
         let exts = tbs.extensions.as_deref().unwrap_or(&[]);
@@ -271,6 +288,7 @@ impl ParsedCert {
                 )));
             }
             seen.push(ext.extn_id);
+            out.extensions.push((ext.extn_id, ext.critical));
             let value = ext.extn_value.as_bytes();
             let ext_err = |e: x509_cert::der::Error| {
                 bad(format!(
@@ -332,10 +350,16 @@ impl ParsedCert {
                     )
                 }
                 oid::AUTHORITY_KEY_ID => {
-                    out.aki = AuthorityKeyIdentifier::from_der(value)
-                        .map_err(ext_err)?
-                        .key_identifier
-                        .map(|k| k.as_bytes().to_vec())
+                    let aki = AuthorityKeyIdentifier::from_der(value).map_err(ext_err)?;
+                    out.aki_issuer_serial = aki.authority_cert_issuer.is_some()
+                        || aki.authority_cert_serial_number.is_some();
+                    out.aki = aki.key_identifier.map(|k| k.as_bytes().to_vec())
+                }
+                // Decoded only to refuse garbage (profile.rs): we never
+                // fetch anything it names.
+                oid::AUTHORITY_INFO_ACCESS => {
+                    out.aia_invalid = AuthorityInfoAccessSyntax::from_der(value)
+                        .map_or(true, |aia| aia.0.is_empty());
                 }
                 oid::CRL_DISTRIBUTION_POINTS => {
                     let dps = CrlDistributionPoints::from_der(value).map_err(ext_err)?;
@@ -396,6 +420,25 @@ impl ParsedCert {
     pub(crate) fn is_ca(&self) -> bool {
         self.basic_constraints.as_ref().is_some_and(|b| b.ca)
     }
+
+    /// `Some(critical)` when the extension `id` is present.
+    pub(crate) fn extension(&self, id: ObjectIdentifier) -> Option<bool> {
+        self.extensions
+            .iter()
+            .find(|(o, _)| *o == id)
+            .map(|&(_, critical)| critical)
+    }
+
+    /// Issuer and subject names are the same (RFC 5280 section 6.1:
+    /// self-issued), compared as DER.
+    pub(crate) fn is_self_issued(&self) -> bool {
+        self.subject == self.issuer
+    }
+
+    /// The subject is an empty sequence of RDNs.
+    pub(crate) fn subject_is_empty(&self) -> bool {
+        read_tlv(&self.subject).is_some_and(|t| t.value.is_empty())
+    }
 }
 
 /// Records a policy refusal (checked with the critical extensions, so a trust
@@ -417,11 +460,16 @@ fn policy_result<T>(
 
 /// The emailAddress attributes of a subject name.
 fn subject_emails(subject: &x509_cert::name::Name) -> Vec<String> {
+    subject_attrs(subject, oid::EMAIL_ADDRESS)
+}
+
+/// The values of the `attr` attributes of a subject name (lossy UTF-8).
+fn subject_attrs(subject: &x509_cert::name::Name, attr: ObjectIdentifier) -> Vec<String> {
     subject
         .0
         .iter()
         .flat_map(|rdn| rdn.0.iter())
-        .filter(|atv| atv.oid == oid::EMAIL_ADDRESS)
+        .filter(|atv| atv.oid == attr)
         .map(|atv| String::from_utf8_lossy(atv.value.value()).into_owned())
         .collect()
 }

@@ -8,16 +8,26 @@
 //! constraints evaluated, and those checks draw on one comparison budget for
 //! the whole verification. A path that fails them lets the search go on.
 
+use x509_cert::der::asn1::ObjectIdentifier;
+
+use super::anchor::check_anchor;
 use super::constraints::{self, Budget};
 use super::error::CertificateError;
+use super::keys::check_key;
+use super::options::VerifyOptions;
 use super::parse::{oid, ParsedCert};
 use super::policy::check_explicit_policy;
-use super::signature::{verify_cert_signature, SigFailure};
+use super::profile::{check_ca, check_common, LeafRules};
+use super::rule::CertRole;
+use super::signature::{
+    signature_algorithm, signature_algorithm_name, verify_cert_signature, SigFailure,
+};
 use super::time::rfc3339;
 use super::verify::KeyPurpose;
+/// Most intermediates of any kind on a path, whatever
+/// `max_intermediates` allows, so self-issued certificates stay bounded.
+const MAX_INTERMEDIATES_HARD: usize = 16;
 
-/// Most intermediates a path may hold.
-pub(crate) const MAX_INTERMEDIATES: usize = 8;
 /// Most candidate issuers examined (each costs a signature check, which
 /// bounds the search to about 100 signature verifications; name checks are
 /// bounded separately by [`constraints::NAME_CONSTRAINT_BUDGET`]).
@@ -42,10 +52,13 @@ pub(crate) fn check_validity(cert: &ParsedCert, now: u64) -> Result<(), Certific
     Ok(())
 }
 
-/// Checks an extendedKeyUsage, if present, allows `purpose`.
+/// Checks an extendedKeyUsage, if present, allows `purpose`, or the key
+/// purpose `custom` when one is configured. `allow_any` accepts
+/// anyExtendedKeyUsage (for intermediates).
 pub(crate) fn check_eku(
     cert: &ParsedCert,
     purpose: KeyPurpose,
+    custom: Option<ObjectIdentifier>,
     allow_any: bool,
 ) -> Result<(), CertificateError> {
     let Some(eku) = &cert.eku else {
@@ -55,8 +68,14 @@ pub(crate) fn check_eku(
         KeyPurpose::ServerAuth => (oid::KP_SERVER_AUTH, "serverAuth"),
         KeyPurpose::ClientAuth => (oid::KP_CLIENT_AUTH, "clientAuth"),
     };
+    let wanted = custom.unwrap_or(wanted);
     if eku.contains(&wanted) || (allow_any && eku.contains(&oid::ANY_EXTENDED_KEY_USAGE)) {
         Ok(())
+    } else if custom.is_some() {
+        Err(CertificateError::ExtendedKeyUsageMissing {
+            subject: cert.subject_str(),
+            oid: wanted.to_string(),
+        })
     } else {
         Err(CertificateError::InvalidPurpose {
             subject: cert.subject_str(),
@@ -78,6 +97,8 @@ pub(crate) struct PathBuilder<'a> {
     pub pool: &'a [ParsedCert],
     pub now: u64,
     pub purpose: KeyPurpose,
+    options: &'a VerifyOptions,
+    rules: LeafRules,
     work: u32,
     best: Option<CertificateError>,
     budget: Budget,
@@ -90,12 +111,16 @@ impl<'a> PathBuilder<'a> {
         pool: &'a [ParsedCert],
         now: u64,
         purpose: KeyPurpose,
+        options: &'a VerifyOptions,
+        rules: LeafRules,
     ) -> Self {
         PathBuilder {
             anchors,
             pool,
             now,
             purpose,
+            options,
+            rules,
             work: 0,
             best: None,
             budget: Budget::new(),
@@ -208,9 +233,21 @@ impl<'a> PathBuilder<'a> {
                 continue;
             }
             any_candidate = true;
-            if chain.len() >= MAX_INTERMEDIATES {
-                self.note(CertificateError::PathBuildingExhausted);
-                break;
+            // Self-issued intermediates (key rollovers) do not count
+            // against the depth, as they do not against pathLenConstraint;
+            // a hard cap bounds them all the same.
+            let depth = chain
+                .iter()
+                .filter_map(|&c| self.pool.get(c))
+                .chain(std::iter::once(cand))
+                .filter(|c| !c.is_self_issued())
+                .count();
+            let max = self.options.max_intermediates;
+            if depth > max || chain.len() >= max.max(MAX_INTERMEDIATES_HARD) {
+                self.note(CertificateError::ChainTooLong {
+                    max_intermediates: max,
+                });
+                continue;
             }
             self.spend()?;
             if let Err(e) = self.check_issuer(chain, current, cand, false) {
@@ -241,6 +278,28 @@ impl<'a> PathBuilder<'a> {
         issuer: &ParsedCert,
         is_anchor: bool,
     ) -> Result<(), CertificateError> {
+        // A key the profile forbids is named as such, rather than as the
+        // signature failure that a key we cannot use would give.
+        check_key(
+            issuer,
+            if is_anchor {
+                CertRole::TrustAnchor
+            } else {
+                CertRole::Intermediate
+            },
+        )?;
+        if let Some(allowed) = &self.options.signature_algorithms {
+            let ok = signature_algorithm(&current.sig_alg).is_some_and(|a| allowed.contains(&a));
+            if !ok {
+                return Err(CertificateError::UnsupportedSignatureAlgorithm {
+                    subject: current.subject_str(),
+                    algorithm: format!(
+                        "{} (not among the allowed signature algorithms)",
+                        signature_algorithm_name(&current.sig_alg)
+                    ),
+                });
+            }
+        }
         verify_cert_signature(issuer, current).map_err(|f| match f {
             SigFailure::Bad => CertificateError::BadSignature {
                 subject: current.subject_str(),
@@ -251,9 +310,9 @@ impl<'a> PathBuilder<'a> {
             },
         })?;
 
-        if !is_anchor {
-            // A trust anchor is an input, not a certificate to validate
-            // (RFC 5280 section 6.1.1 d); intermediates get the full checks.
+        if is_anchor {
+            check_anchor(issuer, self.now, self.rules)?;
+        } else {
             issuer.check_critical()?;
             check_validity(issuer, self.now)?;
             if !issuer.is_ca() {
@@ -269,12 +328,27 @@ impl<'a> PathBuilder<'a> {
                     });
                 }
             }
-            check_eku(issuer, self.purpose, true)?;
+            check_eku(
+                issuer,
+                self.purpose,
+                self.options.extended_key_usage_oid(),
+                true,
+            )?;
+            if self.rules != LeafRules::PathOnly {
+                check_ca(issuer, CertRole::Intermediate)?;
+                check_common(issuer, CertRole::Intermediate)?;
+            }
         }
         if let Some(bc) = &issuer.basic_constraints {
             if let Some(max) = bc.path_len_constraint {
-                // Intermediates below this issuer.
-                if chain.len() > usize::from(max) {
+                // Intermediates below this issuer; self-issued ones do not
+                // count (RFC 5280 section 6.1.4 (l)).
+                let below = chain
+                    .iter()
+                    .filter_map(|&c| self.pool.get(c))
+                    .filter(|c| !c.is_self_issued())
+                    .count();
+                if below > usize::from(max) {
                     return Err(CertificateError::PathLenExceeded {
                         subject: issuer.subject_str(),
                     });

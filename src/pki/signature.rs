@@ -5,6 +5,7 @@ use aws_lc_rs::signature::{self, UnparsedPublicKey, VerificationAlgorithm};
 use x509_cert::der::asn1::ObjectIdentifier as Oid;
 use x509_cert::der::Decode;
 
+use super::options::SignatureAlgorithm;
 use super::parse::{read_tlv, AlgId, ParsedCert, PublicKey};
 use crate::proto::wire::enums::{AlertDescription, SignatureScheme};
 use crate::Error;
@@ -179,6 +180,34 @@ fn parse_pss_params(params: &[u8]) -> Option<Hash> {
         }
     }
     Some(hash)
+}
+
+/// Which of the algorithms we verify `alg` is (for the allowed-algorithms
+/// option); `None` for anything else, which is refused anyway.
+pub(crate) fn signature_algorithm(alg: &AlgId) -> Option<SignatureAlgorithm> {
+    use SignatureAlgorithm as A;
+    Some(match alg.oid {
+        SHA256_WITH_RSA => A::RsaPkcs1Sha256,
+        SHA384_WITH_RSA => A::RsaPkcs1Sha384,
+        SHA512_WITH_RSA => A::RsaPkcs1Sha512,
+        RSASSA_PSS => match alg.params.as_deref().and_then(parse_pss_params)? {
+            Hash::Sha256 => A::RsaPssSha256,
+            Hash::Sha384 => A::RsaPssSha384,
+            Hash::Sha512 => A::RsaPssSha512,
+        },
+        ECDSA_SHA256 => A::EcdsaSha256,
+        ECDSA_SHA384 => A::EcdsaSha384,
+        ED25519 => A::Ed25519,
+        _ => return None,
+    })
+}
+
+/// The name of a certificate signature algorithm, for errors.
+pub(crate) fn signature_algorithm_name(alg: &AlgId) -> String {
+    match signature_algorithm(alg) {
+        Some(a) => format!("{a:?}"),
+        None => algorithm_name(alg.oid),
+    }
 }
 
 /// Why a certificate signature did not verify.

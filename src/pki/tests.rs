@@ -32,19 +32,47 @@ impl Issuer {
     }
 }
 
+/// Leaf parameters as a CA/Browser Forum server certificate has them:
+/// authorityKeyIdentifier, extendedKeyUsage serverAuth and clientAuth, and
+/// `cn` as commonName only when it is one of `sans` (Baseline Requirements
+/// 7.1.4.3); otherwise `cn` names the leaf as its organizationName.
 fn base_params(cn: &str, sans: Vec<SanType>) -> CertificateParams {
     let mut p = CertificateParams::default();
     let mut dn = DistinguishedName::new();
-    dn.push(DnType::CommonName, cn);
+    let cn_is_san = sans.iter().any(|s| match s {
+        SanType::DnsName(d) => d.as_str() == cn,
+        SanType::IpAddress(ip) => ip.to_string() == cn,
+        _ => false,
+    });
+    dn.push(
+        if cn_is_san {
+            DnType::CommonName
+        } else {
+            DnType::OrganizationName
+        },
+        cn,
+    );
     p.distinguished_name = dn;
     p.subject_alt_names = sans;
     p.not_before = date_time_ymd(2024, 1, 1);
     p.not_after = date_time_ymd(2027, 1, 1);
+    p.use_authority_key_identifier_extension = true;
+    p.extended_key_usages = vec![
+        ExtendedKeyUsagePurpose::ServerAuth,
+        ExtendedKeyUsagePurpose::ClientAuth,
+    ];
     p
 }
 
+/// CA parameters: commonName `cn`, basicConstraints cA (critical), and the
+/// key identifiers RFC 5280 4.2.1.1 and 4.2.1.2 require (rcgen adds the
+/// subjectKeyIdentifier of a CA itself).
 fn ca_params(cn: &str) -> CertificateParams {
     let mut p = base_params(cn, vec![]);
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::CommonName, cn);
+    p.distinguished_name = dn;
+    p.extended_key_usages = vec![];
     p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     p
 }
@@ -151,7 +179,7 @@ fn missing_intermediate_is_unknown_issuer() {
     assert_eq!(
         verify(&p, &l, &[], "example.com"),
         Err(CertificateError::UnknownIssuer {
-            subject: "CN=leaf".into(),
+            subject: "O=leaf".into(),
             issuer: "CN=Test Intermediate".into()
         })
     );
@@ -195,7 +223,7 @@ fn issuer_dn_display_order() {
     assert_eq!(
         verify_chain(&store, &l, &[], None, now(), KeyPurpose::ServerAuth),
         Err(CertificateError::UnknownIssuer {
-            subject: "CN=leaf".into(),
+            subject: "O=leaf".into(),
             issuer: "CN=Foo,O=Bar".into()
         })
     );
@@ -213,7 +241,7 @@ fn expired_leaf() {
     assert_eq!(
         err,
         CertificateError::Expired {
-            subject: "CN=old leaf".into(),
+            subject: "O=old leaf".into(),
             not_after: "2025-01-01T00:00:00Z".into(),
             now: "2025-06-15T15:06:40Z".into(),
         }
@@ -256,7 +284,7 @@ fn most_specific_error_wins() {
     assert_eq!(
         verify(&p, &l, &[impostor.der()], "example.com"),
         Err(CertificateError::BadSignature {
-            subject: "CN=leaf".into()
+            subject: "O=leaf".into()
         })
     );
     // An untrusted chain with the wrong name reports the issuer, not the name.
@@ -278,7 +306,7 @@ fn not_yet_valid() {
     assert_eq!(
         verify(&p, &l, &[p.int.der()], "example.com"),
         Err(CertificateError::NotYetValid {
-            subject: "CN=future".into(),
+            subject: "O=future".into(),
             not_before: "2026-01-01T00:00:00Z".into(),
             now: "2025-06-15T15:06:40Z".into(),
         })
@@ -327,12 +355,18 @@ fn wildcard_one_label() {
             })
         );
     }
-    // Two-label wildcards never match.
+    // A wildcard over a public suffix refuses the certificate itself.
     let l2 = leaf(vec![dns("*.com")], &p.int);
-    assert!(matches!(
+    assert_eq!(
         verify(&p, &l2, &ints, "example.com"),
-        Err(CertificateError::NotValidForName { .. })
-    ));
+        Err(CertificateError::Profile {
+            role: CertRole::EndEntity,
+            subject: "O=leaf".into(),
+            rule: ProfileRule::WildcardOverPublicSuffix {
+                name: "*.com".into()
+            },
+        })
+    );
 }
 
 #[test]
@@ -372,7 +406,7 @@ fn tampered_signature() {
     assert_eq!(
         verify(&p, &tampered, &[p.int.der()], "example.com"),
         Err(CertificateError::BadSignature {
-            subject: "CN=leaf".into()
+            subject: "O=leaf".into()
         })
     );
 }
@@ -394,11 +428,20 @@ fn intermediate_without_ca_flag() {
 
 #[test]
 fn ca_as_end_entity() {
+    // RFC 5280 section 6.1: cA=TRUE on the end entity is not by itself an
+    // error, and its pathLenConstraint is ignored there.
     let p = pki();
+    let mut params = base_params("example.com", vec![dns("example.com")]);
+    params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+    let l = leaf_with(params, &KeyPair::generate().expect("key"), &p.int);
+    assert!(verify(&p, &l, &[p.int.der()], "example.com").is_ok());
+    // The bare intermediate verifies as a CA certificate; it is refused
+    // only for not naming the server.
     assert_eq!(
         verify(&p, &p.int.der(), &[], "example.com"),
-        Err(CertificateError::CaUsedAsEndEntity {
-            subject: "CN=Test Intermediate".into()
+        Err(CertificateError::NotValidForName {
+            expected: "example.com".into(),
+            presented: vec![],
         })
     );
 }
@@ -432,7 +475,7 @@ fn leaf_eku_client_only() {
     assert_eq!(
         verify(&p, &l, &ints, "example.com"),
         Err(CertificateError::InvalidPurpose {
-            subject: "CN=client".into(),
+            subject: "O=client".into(),
             needed: "serverAuth"
         })
     );
@@ -471,7 +514,7 @@ fn name_constraints() {
     assert_eq!(
         verify(&p, &outside, &ints, "www.example.com"),
         Err(CertificateError::NameConstraintViolation {
-            subject: "CN=leaf".into(),
+            subject: "O=leaf".into(),
             name: "evil.org".into()
         })
     );
@@ -479,7 +522,7 @@ fn name_constraints() {
     assert_eq!(
         verify(&p, &excluded, &ints, "a.secret.example.com"),
         Err(CertificateError::NameConstraintViolation {
-            subject: "CN=leaf".into(),
+            subject: "O=leaf".into(),
             name: "a.secret.example.com".into()
         })
     );
@@ -497,7 +540,7 @@ fn unknown_critical_extension() {
     assert_eq!(
         verify(&p, &l, &[p.int.der()], "example.com"),
         Err(CertificateError::UnknownCriticalExtension {
-            subject: "CN=critical".into(),
+            subject: "O=critical".into(),
             oid: "1.2.3.4.5".into()
         })
     );

@@ -27,13 +27,24 @@ struct Ca {
 fn params(cn: &str, ca: bool) -> CertificateParams {
     let mut p = CertificateParams::default();
     let mut dn = DistinguishedName::new();
-    dn.push(DnType::CommonName, cn);
+    // A leaf's commonName would have to be one of its subjectAltNames
+    // (Baseline Requirements 7.1.4.3): leaves are named by organization.
+    dn.push(
+        if ca {
+            DnType::CommonName
+        } else {
+            DnType::OrganizationName
+        },
+        cn,
+    );
     p.distinguished_name = dn;
     p.not_before = date_time_ymd(2024, 1, 1);
     p.not_after = date_time_ymd(2027, 1, 1);
+    p.use_authority_key_identifier_extension = true;
     if ca {
         p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     } else {
+        p.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
         p.subject_alt_names = vec![rcgen::SanType::DnsName(
             "example.com".try_into().expect("ia5"),
         )];

@@ -6,10 +6,14 @@ use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 
 use super::crl::RevocationOptions;
 use super::error::CertificateError;
-use super::names::check_server_name;
+use super::keys::check_key;
+use super::names::{check_email, check_server_name};
+use super::options::VerifyOptions;
 use super::parse::ParsedCert;
 use super::path::{check_eku, check_validity, PathBuilder};
+use super::profile::{check_common, check_end_entity, LeafRules};
 use super::roots::RootStore;
+use super::rule::CertRole;
 use super::signature::TLS13_SCHEMES;
 use crate::proto::wire::enums::SignatureScheme;
 
@@ -35,42 +39,25 @@ impl VerifiedPath {
     }
 }
 
-/// Optional checks for [`verify_chain_with`] beyond what [`verify_chain`] does.
-#[derive(Debug, Clone, Default)]
-#[non_exhaustive]
-pub struct VerifyOptions {
-    /// Revocation checking with caller-supplied CRLs; `None` checks nothing.
-    pub revocation: Option<RevocationOptions>,
-}
-
-impl VerifyOptions {
-    /// No extra checks (what [`verify_chain`] uses).
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Adds revocation checking.
-    pub fn with_revocation(mut self, revocation: RevocationOptions) -> Self {
-        self.revocation = Some(revocation);
-        self
-    }
-}
-
 /// Standalone verification, usable without a handshake.
 ///
 /// Builds a path from `end_entity` through any of `intermediates` (in any
 /// order; extras are ignored) to a trust anchor in `roots`, checking
 /// signatures, validity at `now`, basicConstraints, keyUsage,
-/// extendedKeyUsage for `purpose`, critical extensions and name constraints.
-/// When `name` is given, the end entity must carry a matching DNS or IP
-/// subjectAltName.
+/// extendedKeyUsage for `purpose`, critical extensions, name constraints
+/// and the certificate profile of RFC 5280 and the CA/Browser Forum
+/// Baseline Requirements (every rule is listed in the [`pki`](super) module
+/// docs; a [`CertificateError::Profile`] names the certificate, its place
+/// on the path and the rule). When `name` is given, the end entity must
+/// carry a matching DNS or IP subjectAltName.
 ///
-/// The trust anchor is taken as given (RFC 5280 section 6.1.1 d): its own
-/// validity period, keyUsage, extendedKeyUsage and policy extensions are not
-/// checked, but its pathLenConstraint and name constraints apply. Path
-/// building is bounded (at most 8 intermediates, 100 candidate issuers
-/// examined) and reports the most specific failure among the candidates it
-/// tried.
+/// The trust anchor is checked as a certificate too: it must be current, a
+/// CA with a critical basicConstraints, a subjectKeyIdentifier, no unknown
+/// critical extension and (Baseline Requirements) no extendedKeyUsage; its
+/// pathLenConstraint and name constraints apply; its policy extensions are
+/// not processed (RFC 5280 section 6.1.1 d). Path building is bounded (at
+/// most 8 intermediates by default, 100 candidate issuers examined) and
+/// reports the most specific failure among the candidates it tried.
 ///
 /// Name constraints (on dNSName, iPAddress, directoryName, rfc822Name and
 /// URI names; a constraint on another form refuses a certificate holding a
@@ -163,25 +150,37 @@ pub fn verify_chain_with(
         }
     }
 
+    // A CA certificate may be the end entity when nothing else forbids it
+    // (RFC 5280 section 6.1: cA=TRUE on the leaf is not an error, and its
+    // pathLenConstraint means nothing there).
     leaf.check_critical()?;
-    if leaf.is_ca() {
-        return Err(CertificateError::CaUsedAsEndEntity {
-            subject: leaf.subject_str(),
-        });
-    }
     check_validity(&leaf, now)?;
-    check_eku(&leaf, purpose, false)?;
+    let rules = options.leaf_rules(purpose);
+    if rules == LeafRules::PathOnly {
+        check_key(&leaf, CertRole::EndEntity)?;
+    } else {
+        check_common(&leaf, CertRole::EndEntity)?;
+        check_end_entity(&leaf, rules)?;
+    }
+    // anyExtendedKeyUsage allows any purpose (RFC 5280 section 4.2.1.12);
+    // only the server profile refuses it (check_end_entity).
+    check_eku(
+        &leaf,
+        purpose,
+        options.extended_key_usage_oid(),
+        rules != LeafRules::Server,
+    )?;
     if let Some(ku) = &leaf.key_usage {
-        if !ku.digital_signature() {
+        if let Some(bit) = options.end_entity_key_usage.iter().find(|b| !b.is_set(ku)) {
             return Err(CertificateError::KeyUsage {
                 subject: leaf.subject_str(),
-                needed: "digitalSignature",
+                needed: bit.name(),
             });
         }
     }
 
     let anchors = roots.anchors();
-    let (chain, anchor) = PathBuilder::new(anchors, &pool, now, purpose)
+    let (chain, anchor) = PathBuilder::new(anchors, &pool, now, purpose, options, rules)
         .build(&leaf)
         .map_err(|e| match (e, decode_error) {
             (CertificateError::UnknownIssuer { .. }, Some(d)) => d,
@@ -189,6 +188,9 @@ pub fn verify_chain_with(
         })?;
     if let Some(name) = name {
         check_server_name(&leaf, name)?;
+    }
+    if let Some(email) = &options.email {
+        check_email(&leaf, email)?;
     }
     if let Some(rev) = &options.revocation {
         let mut path: Vec<&ParsedCert> = Vec::with_capacity(chain.len().saturating_add(2));
@@ -306,6 +308,25 @@ impl DefaultServerVerifier {
     /// Also checks revocation with `revocation`.
     pub fn with_revocation(mut self, revocation: RevocationOptions) -> Self {
         self.options.revocation = Some(revocation);
+        self
+    }
+
+    /// Verifies with `options` (depth, key usage, purpose, algorithms,
+    /// revocation) instead of the defaults.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use lctls::pki::{DefaultServerVerifier, RootStore, SignatureAlgorithm, VerifyOptions};
+    ///
+    /// let verifier = DefaultServerVerifier::new(Arc::new(RootStore::new())).with_options(
+    ///     VerifyOptions::new()
+    ///         .with_max_intermediates(3)
+    ///         .with_signature_algorithms(&[SignatureAlgorithm::EcdsaSha256]),
+    /// );
+    /// # let _ = verifier;
+    /// ```
+    pub fn with_options(mut self, options: VerifyOptions) -> Self {
+        self.options = options;
         self
     }
 }
@@ -462,6 +483,22 @@ impl DefaultClientVerifier {
     /// Also checks revocation of client certificates with `revocation`.
     pub fn with_revocation(mut self, revocation: RevocationOptions) -> Self {
         self.options.revocation = Some(revocation);
+        self
+    }
+
+    /// Verifies with `options` instead of the defaults: e.g. a required
+    /// mailbox for every client.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use lctls::pki::{DefaultClientVerifier, RootStore, VerifyOptions};
+    ///
+    /// let verifier = DefaultClientVerifier::new(Arc::new(RootStore::new()))
+    ///     .with_options(VerifyOptions::new().with_email("ops@example.com"));
+    /// # let _ = verifier;
+    /// ```
+    pub fn with_options(mut self, options: VerifyOptions) -> Self {
+        self.options = options;
         self
     }
 }

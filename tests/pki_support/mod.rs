@@ -3,13 +3,17 @@
 //! fixed verification time.
 #![allow(dead_code)]
 
+pub mod forge;
+pub mod rules;
+pub mod tools;
+
 use std::net::IpAddr;
 use std::time::Duration;
 
 use lctls::pki::{CertificateDer, RootStore, ServerName, UnixTime};
 use rcgen::{
-    date_time_ymd, BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, KeyPair,
-    SanType,
+    date_time_ymd, BasicConstraints, CertificateParams, DistinguishedName, DnType,
+    ExtendedKeyUsagePurpose, IsCa, KeyPair, SanType,
 };
 
 /// 2025-06-15T15:06:40Z.
@@ -34,19 +38,47 @@ impl Issuer {
     }
 }
 
+/// Leaf parameters as a CA/Browser Forum server certificate has them:
+/// authorityKeyIdentifier, extendedKeyUsage serverAuth and clientAuth, and
+/// `cn` as commonName only when it is one of `sans` (Baseline Requirements
+/// 7.1.4.3); otherwise `cn` names the leaf as its organizationName.
 pub fn params(cn: &str, sans: Vec<SanType>) -> CertificateParams {
     let mut p = CertificateParams::default();
     let mut dn = DistinguishedName::new();
-    dn.push(DnType::CommonName, cn);
+    let cn_is_san = sans.iter().any(|s| match s {
+        SanType::DnsName(d) => d.as_str() == cn,
+        SanType::IpAddress(ip) => ip.to_string() == cn,
+        _ => false,
+    });
+    dn.push(
+        if cn_is_san {
+            DnType::CommonName
+        } else {
+            DnType::OrganizationName
+        },
+        cn,
+    );
     p.distinguished_name = dn;
     p.subject_alt_names = sans;
     p.not_before = date_time_ymd(2024, 1, 1);
     p.not_after = date_time_ymd(2027, 1, 1);
+    p.use_authority_key_identifier_extension = true;
+    p.extended_key_usages = vec![
+        ExtendedKeyUsagePurpose::ServerAuth,
+        ExtendedKeyUsagePurpose::ClientAuth,
+    ];
     p
 }
 
+/// CA parameters: commonName `cn`, basicConstraints cA (critical), and the
+/// key identifiers RFC 5280 4.2.1.1 and 4.2.1.2 require (rcgen adds the
+/// subjectKeyIdentifier of a CA itself).
 pub fn ca_params(cn: &str) -> CertificateParams {
     let mut p = params(cn, vec![]);
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::CommonName, cn);
+    p.distinguished_name = dn;
+    p.extended_key_usages = vec![];
     p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     p
 }
