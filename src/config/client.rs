@@ -7,7 +7,7 @@ use crate::config::{
     shared_setters, CertifiedKey, ResolvesClientCert, Shared, SharedBuilder, TimeProvider,
 };
 use crate::error::Error;
-use crate::pki::{DefaultServerVerifier, RootStore, ServerCertVerifier};
+use crate::pki::{DefaultServerVerifier, OcspPolicy, RootStore, ServerCertVerifier};
 use crate::proto::handshake::resume::ClientSessionCache;
 use crate::proto::wire::enums::{CipherSuite, NamedGroup, ProtocolVersion};
 
@@ -33,6 +33,7 @@ pub struct ClientConfig {
     pub(crate) send_sni: bool,
     pub(crate) client_cert: Option<Arc<dyn ResolvesClientCert>>,
     pub(crate) session_cache: Arc<ClientSessionCache>,
+    pub(crate) ocsp: OcspPolicy,
 }
 
 impl ClientConfig {
@@ -45,6 +46,7 @@ impl ClientConfig {
             send_sni: true,
             client_cert: None,
             session_cache_size: 32,
+            ocsp: OcspPolicy::Off,
         }
     }
 }
@@ -58,10 +60,22 @@ pub struct ClientConfigBuilder {
     send_sni: bool,
     client_cert: Option<Arc<dyn ResolvesClientCert>>,
     session_cache_size: usize,
+    ocsp: OcspPolicy,
 }
 
 impl ClientConfigBuilder {
     shared_setters!();
+
+    /// Asks servers to staple an OCSP response (status_request, RFC 6066
+    /// section 8 and RFC 8446 section 4.4.2.1) and checks it as `policy`
+    /// says: [`OcspPolicy::Allow`] refuses revoked or bad responses and
+    /// accepts missing or stale ones, [`OcspPolicy::Require`] refuses those
+    /// too. Default [`OcspPolicy::Off`]: nothing is asked. The response is
+    /// then in [`Negotiated::ocsp_response`](crate::proto::handshake::Negotiated::ocsp_response).
+    pub fn with_ocsp_stapling(mut self, policy: OcspPolicy) -> Self {
+        self.ocsp = policy;
+        self
+    }
 
     /// Keeps sessions (the latest TLS 1.2 session and TLS 1.3 ticket) for up
     /// to `servers` server names (default 32; 0 disables resumption). Each
@@ -124,6 +138,7 @@ impl ClientConfigBuilder {
             send_sni: self.send_sni,
             client_cert: self.client_cert,
             session_cache: Arc::new(ClientSessionCache::new(self.session_cache_size)),
+            ocsp: self.ocsp,
         })
     }
 }

@@ -8,6 +8,7 @@ mod constraints;
 mod crl;
 mod error;
 mod names;
+pub(crate) mod ocsp;
 mod parse;
 mod path;
 mod policy;
@@ -23,6 +24,8 @@ mod tests_crl;
 
 pub use crl::{CrlSet, RevocationDepth, RevocationOptions, UnknownStatus};
 pub use error::CertificateError;
+pub(crate) use ocsp::check_staple;
+pub use ocsp::{verify_ocsp_response, OcspFreshness, OcspPolicy, OCSP_CLOCK_SKEW_SECS};
 pub use roots::{PlatformRootSources, RootStore};
 pub use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 pub(crate) use signature::certificate_public_key;

@@ -48,4 +48,9 @@ pub struct Negotiated {
     /// every TLS 1.3 handshake (whose key schedule always is). A TLS 1.2
     /// session without it is never resumed (see [`resume`]).
     pub extended_master_secret: bool,
+    /// The DER OCSP response the server stapled, as received (client side,
+    /// when [`with_ocsp_stapling`](crate::config::ClientConfigBuilder::with_ocsp_stapling)
+    /// asked and the server answered; verified as the policy says). After a
+    /// resumption, the response of the handshake that made the session.
+    pub ocsp_response: Option<Vec<u8>>,
 }

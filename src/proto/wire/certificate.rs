@@ -16,9 +16,13 @@ pub struct CertificateMsg {
     pub chain: Vec<CertificateDer<'static>>,
     /// The types of the per-entry extensions (status_request,
     /// signed_certificate_timestamp, ...) found in any entry, each once.
-    /// Their bodies are not kept: see [`CertificateMsg::check_extensions`].
-    /// Encoding writes every entry without extensions.
+    /// Their bodies are not kept but for the end entity's status_request:
+    /// see [`CertificateMsg::check_extensions`].
     pub entry_extensions: Vec<ExtensionType>,
+    /// The DER OCSP response in the end entity's status_request (RFC 8446
+    /// section 4.4.2.1). Encoding writes it there and every other entry
+    /// without extensions.
+    pub ocsp_response: Option<Vec<u8>>,
 }
 
 impl CertificateMsg {
@@ -28,6 +32,7 @@ impl CertificateMsg {
             context,
             chain,
             entry_extensions: Vec::new(),
+            ocsp_response: None,
         }
     }
 
@@ -37,6 +42,7 @@ impl CertificateMsg {
         let mut list = r.sub24()?;
         let mut chain = Vec::new();
         let mut entry_extensions = Vec::new();
+        let mut ocsp_response = None;
         while !list.is_empty() {
             let der = list.vec24()?;
             if der.is_empty() {
@@ -45,9 +51,14 @@ impl CertificateMsg {
             // Framed and checked for duplicates like any extensions block;
             // whether each was solicited is decided by the state machine,
             // which knows what it asked for.
-            for_each_extension(&mut list, |typ, _| {
+            let leaf = chain.is_empty();
+            for_each_extension(&mut list, |typ, b| {
                 if !entry_extensions.contains(&typ) {
                     entry_extensions.push(typ);
+                }
+                if leaf && typ == ExtensionType::StatusRequest {
+                    ocsp_response = Some(super::status::decode_certificate_status(b)?);
+                    return Ok(Handled::Decoded);
                 }
                 Ok(Handled::Ignored)
             })?;
@@ -58,6 +69,7 @@ impl CertificateMsg {
             context,
             chain,
             entry_extensions,
+            ocsp_response,
         })
     }
 
@@ -85,9 +97,17 @@ impl CertificateMsg {
     pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), Error> {
         put_vec(out, LenPrefix::U8, &self.context)?;
         put_len_prefixed(out, LenPrefix::U24, |o| {
-            for c in &self.chain {
+            for (i, c) in self.chain.iter().enumerate() {
                 put_vec(o, LenPrefix::U24, c.as_ref())?;
-                o.put_u16v(0);
+                match &self.ocsp_response {
+                    Some(r) if i == 0 => put_len_prefixed(o, LenPrefix::U16, |o| {
+                        o.put_u16v(ExtensionType::StatusRequest.get());
+                        put_len_prefixed(o, LenPrefix::U16, |o| {
+                            super::status::put_certificate_status(o, r)
+                        })
+                    })?,
+                    _ => o.put_u16v(0),
+                }
             }
             Ok(())
         })
