@@ -3,6 +3,7 @@
 //! -status`, in TLS 1.3 and TLS 1.2, with responses made by `openssl ocsp`.
 
 mod common;
+mod example_bin;
 mod support;
 
 use std::process::Command;
@@ -202,4 +203,68 @@ async fn openssl_s_client_without_status_gets_no_staple() {
         assert!(!out.contains("CertificateStatus"), "{v:?}: {out}");
         assert!(!out.contains("OCSP response"), "{v:?}: {out}");
     }
+}
+
+/// The example programs: `server --ocsp FILE` staples the file to `openssl
+/// s_client -status` and to `client --ocsp require`.
+#[tokio::test]
+async fn example_server_staples_its_ocsp_file() {
+    if !common::require("openssl") {
+        return;
+    }
+    let good = response(Status::Good, Signer::Issuer);
+    let file = write_response(&good);
+    let port = common::free_port();
+    let mut cmd = Command::new(example_bin::example("server"));
+    cmd.args(["--listen", &format!("127.0.0.1:{port}")])
+        .arg("--cert")
+        .arg(common::cert_path("server.pem"))
+        .arg("--key")
+        .arg(common::cert_path("server.key"))
+        .arg("--ocsp")
+        .arg(&file);
+    let mut server = common::Peer::spawn(cmd, port, false);
+    server.wait_listening(common::TIMEOUT);
+
+    let mut cmd = Command::new("openssl");
+    cmd.args(["s_client", "-connect", &format!("127.0.0.1:{port}")])
+        .arg("-CAfile")
+        .arg(common::cert_path("ca.pem"))
+        .args(["-servername", "localhost", "-status"]);
+    let mut s_client = common::Peer::spawn(cmd, port, true);
+    s_client.write(b"hi\n");
+    assert!(
+        s_client
+            .wait_stdout_contains(b"hi\n", common::TIMEOUT)
+            .await,
+        "{}",
+        s_client.describe()
+    );
+    s_client.close_stdin();
+    let _ = s_client.wait_exit(common::TIMEOUT).await;
+    let out = s_client.stdout_text();
+    assert!(out.contains("Cert Status: good"), "{out}");
+
+    let mut cmd = Command::new(example_bin::example("client"));
+    cmd.args(["--connect", &format!("127.0.0.1:{port}")])
+        .args(["--server-name", "localhost", "--ocsp", "require"])
+        .arg("--ca")
+        .arg(common::cert_path("ca.pem"));
+    let mut client = common::Peer::spawn(cmd, port, true);
+    client.write(b"hello\n");
+    assert!(
+        client
+            .wait_stdout_contains(b"hello\n", common::TIMEOUT)
+            .await,
+        "{}",
+        client.describe()
+    );
+    client.close_stdin();
+    let status = client.wait_exit(common::TIMEOUT).await;
+    let text = client.describe();
+    assert!(status.is_some_and(|s| s.success()), "{text}");
+    assert!(
+        text.contains(&format!("ocsp:     {} bytes stapled, verified", good.len())),
+        "{text}"
+    );
 }
