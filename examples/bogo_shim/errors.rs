@@ -201,6 +201,8 @@ fn certificate_name(e: &CertificateError) -> &'static str {
         CertificateError::NoCertificate => "PEER_DID_NOT_RETURN_A_CERTIFICATE",
         CertificateError::BadEncoding { .. } => "CANNOT_PARSE_LEAF_CERT",
         CertificateError::KeyUsage { .. } => "KEY_USAGE_BIT_INCORRECT",
+        // Only the shim's -fail-ocsp-callback refuses staples.
+        CertificateError::BadOcspResponse { .. } => "OCSP_CB_ERROR",
         _ => "CERTIFICATE_VERIFY_FAILED",
     }
 }

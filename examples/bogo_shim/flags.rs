@@ -54,6 +54,10 @@ pub struct Opts {
     pub key_update: bool,
     pub verify_prefs: Vec<u16>,
     pub expect_peer_signature_algorithm: Option<u16>,
+    pub enable_ocsp_stapling: bool,
+    pub ocsp_response: Option<Vec<u8>>,
+    pub expect_ocsp_response: Option<Vec<u8>>,
+    pub fail_ocsp_callback: bool,
 }
 
 /// How a flag takes its value, and what it does with it.
@@ -124,6 +128,11 @@ pub static FLAGS: &[Flag] = &[
     flag("-key-update", Kind::Bool(|o| o.key_update = true)),
     flag("-verify-prefs", Kind::Repeated(|o, v| o.verify_prefs.push(v as u16))),
     flag("-expect-peer-signature-algorithm", Kind::Int(|o, v| o.expect_peer_signature_algorithm = Some(v as u16))),
+    flag("-enable-ocsp-stapling", Kind::Bool(|o| o.enable_ocsp_stapling = true)),
+    flag("-ocsp-response", Kind::Str(|o, v| o.ocsp_response = Some(crate::ocsp::base64(v)))),
+    flag("-expect-ocsp-response", Kind::Str(|o, v| o.expect_ocsp_response = Some(crate::ocsp::base64(v)))),
+    flag("-use-ocsp-callback", Kind::Ignored),
+    flag("-fail-ocsp-callback", Kind::Bool(|o| o.fail_ocsp_callback = true)),
     flag("-async", Kind::Ignored),
     flag("-implicit-handshake", Kind::Ignored),
     flag("-use-old-client-cert-callback", Kind::Ignored),
@@ -256,6 +265,13 @@ pub fn check_supported(o: &Opts) -> Result<(), ParseError> {
                 "-verify-prefs {s:?}: unsupported scheme"
             )));
         }
+    }
+    // BoringSSL's server-side OCSP callback (fail, decline, set in callback)
+    // has no lctls counterpart: a server staples what it is configured with.
+    if o.server && o.fail_ocsp_callback {
+        return Err(ParseError::Unimplemented(
+            "-fail-ocsp-callback on a server: lctls has no server OCSP callback".into(),
+        ));
     }
     if (o.select_alpn.as_ref()).is_some_and(|p| p.is_empty() || p.len() > 255) {
         return Err(ParseError::Unimplemented(

@@ -26,6 +26,7 @@
 
 mod errors;
 mod flags;
+mod ocsp;
 mod verify;
 
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -93,7 +94,11 @@ fn build_role(o: &Opts) -> Result<Role, Failure> {
     let groups: Vec<NamedGroup> = o.curves.iter().map(|&g| NamedGroup::from(g)).collect();
     let versions = versions(o);
     if o.server {
-        let key = certified_key(o)?.ok_or_else(|| Failure("a server needs -cert-file".into()))?;
+        let mut key =
+            certified_key(o)?.ok_or_else(|| Failure("a server needs -cert-file".into()))?;
+        if let Some(r) = &o.ocsp_response {
+            key = key.with_ocsp(r.clone());
+        }
         let mut b = ServerConfig::builder()
             .with_certified_key(key)
             .with_protocol_versions(&versions);
@@ -115,11 +120,16 @@ fn build_role(o: &Opts) -> Result<Role, Failure> {
         }
         Ok(Role::Server(TlsAcceptor::from(Arc::new(b.build()?))))
     } else {
-        let verifier = ShimServerVerifier { roots, prefs };
+        let verifier = ShimServerVerifier {
+            roots,
+            prefs,
+            fail_ocsp: o.fail_ocsp_callback,
+        };
         let mut b = ClientConfig::builder()
             .dangerous()
             .with_custom_verifier(Arc::new(verifier))
-            .with_protocol_versions(&versions);
+            .with_protocol_versions(&versions)
+            .with_ocsp_stapling(ocsp::client_policy(o));
         if !groups.is_empty() {
             b = b.with_groups(&groups);
         }
@@ -188,6 +198,7 @@ fn check_negotiated<IO>(o: &Opts, tls: &TlsStream<IO>, is_resume: bool) -> Resul
             return fail(format!("-expect-server-name {want:?}: got {:?}", n.sni));
         }
     }
+    ocsp::check_expected(o, n.ocsp_response.as_deref()).map_err(Failure)?;
     if let Some(want) = o.expect_peer_signature_algorithm {
         let got = n.peer_signature_scheme.map(|s| s.get());
         if got != Some(want) {

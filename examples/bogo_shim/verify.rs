@@ -65,6 +65,8 @@ impl SchemePrefs {
 pub struct ShimServerVerifier {
     pub roots: Option<Arc<RootStore>>,
     pub prefs: Option<SchemePrefs>,
+    /// `-fail-ocsp-callback`: every staple is refused.
+    pub fail_ocsp: bool,
 }
 
 impl ServerCertVerifier for ShimServerVerifier {
@@ -87,6 +89,16 @@ impl ServerCertVerifier for ShimServerVerifier {
             .map(|_| ()),
             None => Ok(()),
         }
+    }
+
+    fn verify_ocsp_response(
+        &self,
+        _: &CertificateDer<'_>,
+        _: &[CertificateDer<'_>],
+        _: &[u8],
+        _: UnixTime,
+    ) -> Result<lctls::pki::OcspFreshness, CertificateError> {
+        crate::ocsp::verify(self.fail_ocsp)
     }
 
     fn supported_schemes(&self) -> Vec<SignatureScheme> {
