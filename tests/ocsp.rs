@@ -283,3 +283,57 @@ fn reloadable_cert_swaps_the_staple_with_the_certificate() {
     assert!(matches!(e, Error::Config(_)), "{e:?}");
     assert_eq!(cert.resolve(&info).unwrap().ocsp.as_deref(), Some(&r[..]));
 }
+
+/// Signed certificate timestamps ride where staples do: the server sends
+/// its list to a client that asks, and a resumption reports it again.
+#[tokio::test]
+async fn sct_list_reaches_a_client_that_asks() {
+    let list = vec![0, 6, 0, 4, 5, 6, 7, 8];
+    for v in VERSIONS {
+        let key = certified_key("server", "server.key")
+            .with_sct_list(list.clone())
+            .unwrap();
+        let sc = Arc::new(
+            ServerConfig::builder()
+                .with_certified_key(key)
+                .with_protocol_versions(&[v])
+                .build()
+                .unwrap(),
+        );
+        let ask = |on: bool| {
+            Arc::new(
+                client_builder()
+                    .with_protocol_versions(&[v])
+                    .with_signed_certificate_timestamps(on)
+                    .build()
+                    .unwrap(),
+            )
+        };
+        let (c, _s) = timeout(try_pair(ask(false), sc.clone(), "localhost")).await;
+        assert_eq!(c.unwrap().negotiated().sct_list, None, "{v:?}");
+        let (c, _s) = timeout(try_pair(ask(true), sc.clone(), "localhost")).await;
+        assert_eq!(
+            c.unwrap().negotiated().sct_list.as_deref(),
+            Some(&list[..]),
+            "{v:?}"
+        );
+    }
+}
+
+#[test]
+fn malformed_sct_list_is_refused_at_configuration() {
+    for bad in [
+        vec![],
+        vec![0, 0],
+        vec![0, 6, 0, 2, 1, 2, 0, 0],
+        vec![0, 3, 0, 4, 5],
+    ] {
+        let e = certified_key("server", "server.key")
+            .with_sct_list(bad.clone())
+            .unwrap_err();
+        assert!(
+            matches!(e, Error::Config(ref m) if m.contains("invalid SCT list")),
+            "{bad:?}: {e:?}"
+        );
+    }
+}

@@ -220,3 +220,27 @@ fn unsolicited_tls13_entry_staple_is_unsupported_extension() {
     c.feed(&flight);
     assert_alert(c.process(), AlertDescription::UnsupportedExtension);
 }
+
+/// A TLS 1.2 ServerHello whose signed_certificate_timestamp list is empty or
+/// holds an empty SCT: decode_error (RFC 6962 section 3.3: both are
+/// <1..2^16-1>). Unasked for, the extension is unsupported_extension.
+#[test]
+fn malformed_or_unsolicited_tls12_sct_list_is_refused() {
+    let asking = Arc::new(
+        client_builder()
+            .with_protocol_versions(TLS12)
+            .with_signed_certificate_timestamps(true)
+            .build()
+            .unwrap(),
+    );
+    for bad in [&[0u8, 0][..], &[0, 6, 0, 2, 1, 2, 0, 0], &[]] {
+        let r = edited_flight(asking.clone(), server12(None), |f| {
+            f[0] = with_extension(&f[0], 18, bad);
+        });
+        assert_alert(r, AlertDescription::DecodeError);
+    }
+    let r = edited_flight(client12(OcspPolicy::Off), server12(None), |f| {
+        f[0] = with_extension(&f[0], 18, &[0, 3, 0, 1, 9]);
+    });
+    assert_alert(r, AlertDescription::UnsupportedExtension);
+}

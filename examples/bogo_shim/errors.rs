@@ -222,6 +222,7 @@ pub fn boringssl_error_name(e: &Error) -> Option<&'static str> {
         Error::UnsupportedVersion(_) => Some("UNSUPPORTED_PROTOCOL"),
         Error::Certificate(c) => Some(certificate_name(c)),
         Error::Protocol { alert, reason } => protocol_name(*alert, reason),
+        Error::Config(m) if m.starts_with("invalid SCT list") => Some("INVALID_SCT_LIST"),
         _ => None,
     }
 }

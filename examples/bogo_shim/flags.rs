@@ -58,6 +58,9 @@ pub struct Opts {
     pub ocsp_response: Option<Vec<u8>>,
     pub expect_ocsp_response: Option<Vec<u8>>,
     pub fail_ocsp_callback: bool,
+    pub sct_list: Option<Vec<u8>>,
+    pub enable_sct: bool,
+    pub expect_sct_list: Option<Vec<u8>>,
 }
 
 /// How a flag takes its value, and what it does with it.
@@ -133,6 +136,9 @@ pub static FLAGS: &[Flag] = &[
     flag("-expect-ocsp-response", Kind::Str(|o, v| o.expect_ocsp_response = Some(crate::ocsp::base64(v)))),
     flag("-use-ocsp-callback", Kind::Ignored),
     flag("-fail-ocsp-callback", Kind::Bool(|o| o.fail_ocsp_callback = true)),
+    flag("-signed-cert-timestamps", Kind::Str(|o, v| o.sct_list = Some(crate::ocsp::base64(v)))),
+    flag("-enable-signed-cert-timestamps", Kind::Bool(|o| o.enable_sct = true)),
+    flag("-expect-signed-cert-timestamps", Kind::Str(|o, v| o.expect_sct_list = Some(crate::ocsp::base64(v)))),
     flag("-async", Kind::Ignored),
     flag("-implicit-handshake", Kind::Ignored),
     flag("-use-old-client-cert-callback", Kind::Ignored),

@@ -99,6 +99,9 @@ fn build_role(o: &Opts) -> Result<Role, Failure> {
         if let Some(r) = &o.ocsp_response {
             key = key.with_ocsp(r.clone());
         }
+        if let Some(l) = &o.sct_list {
+            key = key.with_sct_list(l.clone())?;
+        }
         let mut b = ServerConfig::builder()
             .with_certified_key(key)
             .with_protocol_versions(&versions);
@@ -129,7 +132,8 @@ fn build_role(o: &Opts) -> Result<Role, Failure> {
             .dangerous()
             .with_custom_verifier(Arc::new(verifier))
             .with_protocol_versions(&versions)
-            .with_ocsp_stapling(ocsp::client_policy(o));
+            .with_ocsp_stapling(ocsp::client_policy(o))
+            .with_signed_certificate_timestamps(o.enable_sct);
         if !groups.is_empty() {
             b = b.with_groups(&groups);
         }
@@ -199,6 +203,7 @@ fn check_negotiated<IO>(o: &Opts, tls: &TlsStream<IO>, is_resume: bool) -> Resul
         }
     }
     ocsp::check_expected(o, n.ocsp_response.as_deref()).map_err(Failure)?;
+    ocsp::check_expected_sct(o, n.sct_list.as_deref()).map_err(Failure)?;
     if let Some(want) = o.expect_peer_signature_algorithm {
         let got = n.peer_signature_scheme.map(|s| s.get());
         if got != Some(want) {

@@ -1,7 +1,10 @@
 //! OCSP stapling flags: `-ocsp-response` (server: the bytes to staple),
 //! `-enable-ocsp-stapling` (client: ask), `-expect-ocsp-response`,
 //! `-use-ocsp-callback` / `-fail-ocsp-callback` (client: a callback that
-//! refuses every connection, staple or not).
+//! refuses every connection, staple or not), and the signed certificate
+//! timestamps that ride in the same places: `-signed-cert-timestamps`
+//! (server), `-enable-signed-cert-timestamps` and
+//! `-expect-signed-cert-timestamps` (client).
 //!
 //! BoGo's responses are arbitrary bytes, not DER: as BoringSSL's shim does,
 //! the client's verifier accepts any staple (see
@@ -69,6 +72,16 @@ pub fn check_expected(o: &Opts, got: Option<&[u8]>) -> Result<(), String> {
         Some(want) if got != Some(want.as_slice()) => Err(format!(
             "-expect-ocsp-response: got {:?}, expected {want:?}",
             got
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// `-expect-signed-cert-timestamps`: the SCT list the handshake reports.
+pub fn check_expected_sct(o: &Opts, got: Option<&[u8]>) -> Result<(), String> {
+    match &o.expect_sct_list {
+        Some(want) if got != Some(want.as_slice()) => Err(format!(
+            "-expect-signed-cert-timestamps: got {got:?}, expected {want:?}"
         )),
         _ => Ok(()),
     }

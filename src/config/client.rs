@@ -34,6 +34,7 @@ pub struct ClientConfig {
     pub(crate) client_cert: Option<Arc<dyn ResolvesClientCert>>,
     pub(crate) session_cache: Arc<ClientSessionCache>,
     pub(crate) ocsp: OcspPolicy,
+    pub(crate) request_sct: bool,
 }
 
 impl ClientConfig {
@@ -47,6 +48,7 @@ impl ClientConfig {
             client_cert: None,
             session_cache_size: 32,
             ocsp: OcspPolicy::Off,
+            request_sct: false,
         }
     }
 }
@@ -61,6 +63,7 @@ pub struct ClientConfigBuilder {
     client_cert: Option<Arc<dyn ResolvesClientCert>>,
     session_cache_size: usize,
     ocsp: OcspPolicy,
+    request_sct: bool,
 }
 
 impl ClientConfigBuilder {
@@ -74,6 +77,16 @@ impl ClientConfigBuilder {
     /// then in [`Negotiated::ocsp_response`](crate::proto::handshake::Negotiated::ocsp_response).
     pub fn with_ocsp_stapling(mut self, policy: OcspPolicy) -> Self {
         self.ocsp = policy;
+        self
+    }
+
+    /// Asks servers for the certificate's signed certificate timestamps
+    /// (signed_certificate_timestamp, RFC 6962 section 3.3.1; default
+    /// false). A malformed list is refused (decode_error); a well-formed one
+    /// is reported, not verified against any log, in
+    /// [`Negotiated::sct_list`](crate::proto::handshake::Negotiated::sct_list).
+    pub fn with_signed_certificate_timestamps(mut self, request: bool) -> Self {
+        self.request_sct = request;
         self
     }
 
@@ -139,6 +152,7 @@ impl ClientConfigBuilder {
             client_cert: self.client_cert,
             session_cache: Arc::new(ClientSessionCache::new(self.session_cache_size)),
             ocsp: self.ocsp,
+            request_sct: self.request_sct,
         })
     }
 }

@@ -23,6 +23,9 @@ pub struct CertifiedKey {
     /// The DER OCSP response stapled for the end entity to clients that ask
     /// (see [`CertifiedKey::with_ocsp`]).
     pub ocsp: Option<Vec<u8>>,
+    /// The SignedCertificateTimestampList (RFC 6962 section 3.3.1) sent to
+    /// clients that ask (see [`CertifiedKey::with_sct_list`]).
+    pub sct_list: Option<Vec<u8>>,
 }
 
 impl CertifiedKey {
@@ -45,6 +48,7 @@ impl CertifiedKey {
             chain,
             key,
             ocsp: None,
+            sct_list: None,
         })
     }
 
@@ -57,6 +61,18 @@ impl CertifiedKey {
     pub fn with_ocsp(mut self, response: Vec<u8>) -> Self {
         self.ocsp = (!response.is_empty()).then_some(response);
         self
+    }
+
+    /// Sends `list`, a SignedCertificateTimestampList as TLS carries it (a
+    /// 2-byte length, then SCTs each with a 2-byte length), to clients that
+    /// send signed_certificate_timestamp: in the TLS 1.2 ServerHello and the
+    /// TLS 1.3 end entity's CertificateEntry. Fails with [`Error::Config`]
+    /// when the list is empty or malformed, which every client would refuse.
+    pub fn with_sct_list(mut self, list: Vec<u8>) -> Result<Self, Error> {
+        crate::proto::wire::status::check_sct_list(&list)
+            .map_err(|e| Error::Config(format!("invalid SCT list: {e}")))?;
+        self.sct_list = Some(list);
+        Ok(self)
     }
 
     /// [`CertifiedKey::with_ocsp`] with the response read from a DER file.

@@ -155,6 +155,7 @@ pub(crate) fn handle_server_hello(
     n.cipher_suite = Some(suite.suite);
     n.alpn = ext.alpn.clone();
     n.extended_master_secret = ext.extended_master_secret;
+    n.sct_list = ext.sct_list.clone();
     let key = cache_key(&offer.server_name);
     let hs = Hs12 {
         config: config.clone(),
@@ -193,6 +194,9 @@ pub(crate) fn handle_server_hello(
             cx.negotiated.group = session.group;
             cx.negotiated.peer_signature_scheme = session.peer_signature_scheme;
             cx.negotiated.ocsp_response = session.ocsp_response.clone();
+            // A resumed ServerHello's SCT list is ignored: the session's
+            // certificate is the one the original list was about.
+            cx.negotiated.sct_list = session.sct_list.clone();
             tracing::debug!("resuming TLS 1.2 session");
             return Ok(Client12State::ChangeCipherSpec(Box::new(Keyed {
                 master: session.master,
@@ -517,6 +521,7 @@ fn finish(k: Keyed, cx: &mut Common) {
                     group: cx.negotiated.group,
                     peer_signature_scheme: cx.negotiated.peer_signature_scheme,
                     ocsp_response: cx.negotiated.ocsp_response.clone(),
+                    sct_list: cx.negotiated.sct_list.clone(),
                 },
             );
         }

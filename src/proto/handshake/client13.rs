@@ -143,6 +143,7 @@ pub(crate) fn start(
             renegotiation_info: tls12.then(Vec::new),
             ec_point_formats: tls12.then(|| vec![0]),
             status_request: config.ocsp.asks(),
+            signed_certificate_timestamp: config.request_sct,
             session_ticket: tls12.then(|| {
                 offered_session
                     .as_ref()
@@ -528,6 +529,7 @@ impl ExpectServerHello {
             // the handshake that made the session. The group is the fresh one.
             cx.negotiated.peer_signature_scheme = s.peer_signature_scheme;
             cx.negotiated.ocsp_response = s.ocsp_response.clone();
+            cx.negotiated.sct_list = s.sct_list.clone();
             tracing::debug!("resuming TLS 1.3 session");
         }
         let hs = EarlySecret::new(suite, psk.map(|s| s.psk.as_bytes())).into_handshake(&shared);
@@ -637,13 +639,20 @@ impl ExpectCertificate {
         if !cert.context.is_empty() {
             return Err(Error::illegal("server Certificate has a request context"));
         }
-        // Only status_request, when we asked for a staple, is solicited.
-        let asked: &[ExtensionType] = if self.hs.config.ocsp.asks() {
-            &[ExtensionType::StatusRequest]
-        } else {
-            &[]
-        };
-        cert.check_extensions(asked)?;
+        // Only status_request and signed_certificate_timestamp, when we
+        // asked for them, are solicited.
+        let config = &self.hs.config;
+        let asked: Vec<ExtensionType> = [
+            (config.ocsp.asks(), ExtensionType::StatusRequest),
+            (
+                config.request_sct,
+                ExtensionType::SignedCertificateTimestamp,
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(on, t)| on.then_some(t))
+        .collect();
+        cert.check_extensions(&asked)?;
         let Some((leaf, intermediates)) = cert.chain.split_first() else {
             return Err(Error::decode("server sent an empty certificate chain"));
         };
@@ -661,6 +670,7 @@ impl ExpectCertificate {
         }
         self.hs.transcript.add(raw);
         cx.negotiated.ocsp_response = cert.ocsp_response;
+        cx.negotiated.sct_list = cert.sct_list;
         cx.negotiated.peer_certificates = cert.chain.clone();
         Ok(ClientState::CertificateVerify(ExpectCertificateVerify {
             hs: self.hs,
@@ -769,6 +779,7 @@ impl ExpectFinished {
                 resumption_secret: master.resumption_master_secret(&transcript.current_hash()),
                 peer_signature_scheme: cx.negotiated.peer_signature_scheme,
                 ocsp_response: cx.negotiated.ocsp_response.clone(),
+                sct_list: cx.negotiated.sct_list.clone(),
                 time: config.shared.time.clone(),
             });
         }

@@ -53,4 +53,9 @@ pub struct Negotiated {
     /// asked and the server answered; verified as the policy says). After a
     /// resumption, the response of the handshake that made the session.
     pub ocsp_response: Option<Vec<u8>>,
+    /// The SignedCertificateTimestampList the server sent (client side, when
+    /// [`with_signed_certificate_timestamps`](crate::config::ClientConfigBuilder::with_signed_certificate_timestamps)
+    /// asked; checked to be well formed, not verified). After a resumption,
+    /// the list of the handshake that made the session.
+    pub sct_list: Option<Vec<u8>>,
 }

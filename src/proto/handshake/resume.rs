@@ -104,6 +104,8 @@ pub struct Session12 {
     /// The OCSP response the server stapled in the full handshake (client
     /// side; never in a ticket), which a resumption reports.
     pub ocsp_response: Option<Vec<u8>>,
+    /// The SCT list of the full handshake (client side; never in a ticket).
+    pub sct_list: Option<Vec<u8>>,
 }
 
 impl std::fmt::Debug for Session12 {
@@ -166,6 +168,7 @@ impl Session12 {
             group,
             peer_signature_scheme,
             ocsp_response: None,
+            sct_list: None,
         })
     }
 }
@@ -240,6 +243,8 @@ pub struct Session13 {
     /// The OCSP response the server stapled in the original handshake
     /// (client side; never in a ticket), which a resumption reports.
     pub ocsp_response: Option<Vec<u8>>,
+    /// The SCT list of the full handshake (client side; never in a ticket).
+    pub sct_list: Option<Vec<u8>>,
 }
 
 impl std::fmt::Debug for Session13 {
@@ -302,6 +307,7 @@ impl Session13 {
             server_name,
             peer_signature_scheme,
             ocsp_response: None,
+            sct_list: None,
         })
     }
 }
@@ -316,6 +322,7 @@ pub(crate) struct TicketSink {
     pub resumption_secret: Secret,
     pub peer_signature_scheme: Option<SignatureScheme>,
     pub ocsp_response: Option<Vec<u8>>,
+    pub sct_list: Option<Vec<u8>>,
     pub time: std::sync::Arc<dyn crate::config::TimeProvider>,
 }
 
@@ -344,6 +351,7 @@ impl TicketSink {
                 server_name: None,
                 peer_signature_scheme: self.peer_signature_scheme,
                 ocsp_response: self.ocsp_response.clone(),
+                sct_list: self.sct_list.clone(),
             },
         );
     }
@@ -586,6 +594,8 @@ mod tests {
             server_name: Some("example.com".into()),
             group: Some(NamedGroup::X25519),
             peer_signature_scheme: Some(SignatureScheme::RSA_PSS_SHA256),
+            ocsp_response: None,
+            sct_list: None,
         }
     }
 
@@ -624,6 +634,7 @@ mod tests {
             server_name: None,
             peer_signature_scheme: Some(SignatureScheme::ED25519),
             ocsp_response: None,
+            sct_list: None,
         };
         let t13 = t.seal13(&s13, 1000).unwrap();
         let back = t.open13(&t13, 1001).unwrap();

@@ -235,6 +235,7 @@ fn session_of(k: &Keyed, cx: &Common) -> Session12 {
         group: cx.negotiated.group,
         peer_signature_scheme: cx.negotiated.peer_signature_scheme,
         ocsp_response: None,
+        sct_list: None,
         session_id: k.hs.session_id.clone(),
         ticket: None,
         master: k.master.clone(),
@@ -489,6 +490,9 @@ pub(crate) fn handle_client_hello(
     // acknowledge with an empty status_request.
     let staple = cert.ocsp.as_ref().filter(|_| ext.status_request);
     sh_ext.status_request_ack = staple.is_some();
+    if ext.signed_certificate_timestamp {
+        sh_ext.sct_list = cert.sct_list.clone();
+    }
     let sh = ServerHello {
         legacy_version: ProtocolVersion::TLSv1_2.get(),
         random: server_random,

@@ -431,6 +431,9 @@ impl ExpectClientHello {
             if ch.extensions.status_request {
                 certificate.ocsp_response = cert.ocsp.clone();
             }
+            if ch.extensions.signed_certificate_timestamp {
+                certificate.sct_list = cert.sct_list.clone();
+            }
             cx.send_handshake(&mut transcript, &HandshakeMessage::Certificate(certificate))?;
             let to_sign = certificate_verify_message(true, &transcript.current_hash());
             let signature = cert.key.sign(scheme, &to_sign)?;
@@ -650,6 +653,7 @@ impl ExpectFinished {
                 server_name: server_name.clone(),
                 peer_signature_scheme: cx.negotiated.peer_signature_scheme,
                 ocsp_response: None,
+                sct_list: None,
             };
             let ticket = NewSessionTicket {
                 lifetime: u32::try_from(ticketer.lifetime().min(MAX_TICKET_LIFETIME)).unwrap_or(0),

@@ -23,6 +23,9 @@ pub struct CertificateMsg {
     /// section 4.4.2.1). Encoding writes it there and every other entry
     /// without extensions.
     pub ocsp_response: Option<Vec<u8>>,
+    /// The end entity's signed_certificate_timestamp list (body, length
+    /// prefix included), written there when encoding.
+    pub sct_list: Option<Vec<u8>>,
 }
 
 impl CertificateMsg {
@@ -33,6 +36,7 @@ impl CertificateMsg {
             chain,
             entry_extensions: Vec::new(),
             ocsp_response: None,
+            sct_list: None,
         }
     }
 
@@ -43,6 +47,7 @@ impl CertificateMsg {
         let mut chain = Vec::new();
         let mut entry_extensions = Vec::new();
         let mut ocsp_response = None;
+        let mut sct_list = None;
         while !list.is_empty() {
             let der = list.vec24()?;
             if der.is_empty() {
@@ -60,6 +65,12 @@ impl CertificateMsg {
                     ocsp_response = Some(super::status::decode_certificate_status(b)?);
                     return Ok(Handled::Decoded);
                 }
+                if leaf && typ == ExtensionType::SignedCertificateTimestamp {
+                    let body = b.take(b.left())?;
+                    super::status::check_sct_list(body)?;
+                    sct_list = Some(body.to_vec());
+                    return Ok(Handled::Decoded);
+                }
                 Ok(Handled::Ignored)
             })?;
             chain.push(CertificateDer::from(der.to_vec()));
@@ -70,6 +81,7 @@ impl CertificateMsg {
             chain,
             entry_extensions,
             ocsp_response,
+            sct_list,
         })
     }
 
@@ -99,15 +111,22 @@ impl CertificateMsg {
         put_len_prefixed(out, LenPrefix::U24, |o| {
             for (i, c) in self.chain.iter().enumerate() {
                 put_vec(o, LenPrefix::U24, c.as_ref())?;
-                match &self.ocsp_response {
-                    Some(r) if i == 0 => put_len_prefixed(o, LenPrefix::U16, |o| {
+                put_len_prefixed(o, LenPrefix::U16, |o| {
+                    if i > 0 {
+                        return Ok(());
+                    }
+                    if let Some(r) = &self.ocsp_response {
                         o.put_u16v(ExtensionType::StatusRequest.get());
                         put_len_prefixed(o, LenPrefix::U16, |o| {
                             super::status::put_certificate_status(o, r)
-                        })
-                    })?,
-                    _ => o.put_u16v(0),
-                }
+                        })?;
+                    }
+                    if let Some(l) = &self.sct_list {
+                        o.put_u16v(ExtensionType::SignedCertificateTimestamp.get());
+                        put_vec(o, LenPrefix::U16, l)?;
+                    }
+                    Ok(())
+                })?;
             }
             Ok(())
         })
@@ -276,21 +295,32 @@ mod tests {
 
     #[test]
     fn entry_extensions_are_kept_by_type_and_checked() {
-        // status_request (5) with a 1-byte body, then SCT (18), empty.
-        let exts = [0, 9, 0, 5, 0, 1, 7, 0, 18, 0, 0];
+        // status_request (5) with a CertificateStatus, then SCT (18) with
+        // a one-SCT list: the leaf's bodies are decoded.
+        let exts = [
+            0, 18, 0, 5, 0, 5, 1, 0, 0, 1, 0x30, 0, 18, 0, 5, 0, 3, 0, 1, 9,
+        ];
         let m = CertificateMsg::decode(&mut Reader::new(&certificate_body(&exts))).unwrap();
         assert_eq!(
             m.entry_extensions,
-            [ExtensionType::StatusRequest, ExtensionType::Unknown(18)]
+            [
+                ExtensionType::StatusRequest,
+                ExtensionType::SignedCertificateTimestamp
+            ]
         );
+        assert_eq!(m.ocsp_response.as_deref(), Some(&[0x30][..]));
+        assert_eq!(m.sct_list.as_deref(), Some(&[0, 3, 0, 1, 9][..]));
         let e = m.check_extensions(&[]).unwrap_err();
         assert_eq!(e.alert(), Some(AlertDescription::UnsupportedExtension));
         let e = m
             .check_extensions(&[ExtensionType::StatusRequest])
             .unwrap_err();
         assert_eq!(e.alert(), Some(AlertDescription::UnsupportedExtension));
-        m.check_extensions(&[ExtensionType::StatusRequest, ExtensionType::Unknown(18)])
-            .unwrap();
+        m.check_extensions(&[
+            ExtensionType::StatusRequest,
+            ExtensionType::SignedCertificateTimestamp,
+        ])
+        .unwrap();
         let clean = CertificateMsg::decode(&mut Reader::new(&certificate_body(&[0, 0]))).unwrap();
         clean.check_extensions(&[]).unwrap();
     }

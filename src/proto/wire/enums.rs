@@ -192,6 +192,8 @@ codepoint_enum! {
         ServerName = 0,
         /// status_request
         StatusRequest = 5,
+        /// signed_certificate_timestamp (RFC 6962 section 3.3.1)
+        SignedCertificateTimestamp = 18,
         /// supported_groups
         SupportedGroups = 10,
         /// ec_point_formats (TLS 1.2)

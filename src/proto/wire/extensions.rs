@@ -370,6 +370,8 @@ pub struct ClientExtensions {
     pub ec_point_formats: Option<Vec<u8>>,
     /// status_request asking for OCSP (RFC 6066 section 8).
     pub status_request: bool,
+    /// signed_certificate_timestamp asked for (RFC 6962 section 3.3.1).
+    pub signed_certificate_timestamp: bool,
 }
 
 impl ClientExtensions {
@@ -485,6 +487,10 @@ impl ClientExtensions {
                 ExtensionType::StatusRequest => {
                     e.status_request = super::status::decode_status_request(b)?;
                 }
+                // The client's "extension_data" is empty (RFC 6962 3.3.1).
+                ExtensionType::SignedCertificateTimestamp => {
+                    e.signed_certificate_timestamp = true;
+                }
                 // Unknown and GREASE extensions are ignored in a ClientHello.
                 _ => return Ok(Handled::Ignored),
             }
@@ -517,6 +523,10 @@ impl ClientExtensions {
             (self.session_ticket.is_some(), T::SessionTicket),
             (self.ec_point_formats.is_some(), T::ECPointFormats),
             (self.status_request, T::StatusRequest),
+            (
+                self.signed_certificate_timestamp,
+                T::SignedCertificateTimestamp,
+            ),
         ]
         .into_iter()
         .filter_map(|(present, t)| present.then_some(t))
@@ -585,6 +595,9 @@ impl ClientExtensions {
                     Ok(())
                 })?;
             }
+            if self.signed_certificate_timestamp {
+                put_empty_ext(o, ExtensionType::SignedCertificateTimestamp)?;
+            }
             if let Some(t) = &self.session_ticket {
                 put_ext(o, ExtensionType::SessionTicket, |o| {
                     o.put_bytes(t);
@@ -645,6 +658,9 @@ pub struct ServerHelloExtensions {
     /// TLS 1.2: status_request acknowledged (empty): a CertificateStatus
     /// follows the Certificate (RFC 6066 section 8).
     pub status_request_ack: bool,
+    /// TLS 1.2: the SignedCertificateTimestampList (extension body, length
+    /// prefix included), checked to be well formed.
+    pub sct_list: Option<Vec<u8>>,
 }
 
 impl ServerHelloExtensions {
@@ -659,6 +675,7 @@ impl ServerHelloExtensions {
             || self.ec_point_formats.is_some()
             || self.supported_groups.is_some()
             || self.status_request_ack
+            || self.sct_list.is_some()
     }
 
     /// The extension types this answer carries that the ClientHello must
@@ -682,6 +699,7 @@ impl ServerHelloExtensions {
             (self.ec_point_formats.is_some(), T::ECPointFormats),
             (self.supported_groups.is_some(), T::SupportedGroups),
             (self.status_request_ack, T::StatusRequest),
+            (self.sct_list.is_some(), T::SignedCertificateTimestamp),
         ]
         .into_iter()
         .filter_map(|(present, t)| present.then_some(t))
@@ -742,6 +760,11 @@ impl ServerHelloExtensions {
                 // RFC 6066 section 8: the server's "extension_data" is empty.
                 ExtensionType::StatusRequest if !hrr => {
                     e.status_request_ack = true;
+                }
+                ExtensionType::SignedCertificateTimestamp if !hrr => {
+                    let body = b.take(b.left())?;
+                    super::status::check_sct_list(body)?;
+                    e.sct_list = Some(body.to_vec());
                 }
                 ExtensionType::ECPointFormats if !hrr => {
                     let formats = b.vec8()?;
@@ -818,6 +841,12 @@ impl ServerHelloExtensions {
             }
             if self.status_request_ack {
                 put_empty_ext(o, ExtensionType::StatusRequest)?;
+            }
+            if let Some(l) = &self.sct_list {
+                put_ext(o, ExtensionType::SignedCertificateTimestamp, |o| {
+                    o.put_bytes(l);
+                    Ok(())
+                })?;
             }
             if let Some(f) = &self.ec_point_formats {
                 put_ext(o, ExtensionType::ECPointFormats, |o| {

@@ -1,7 +1,9 @@
 //! OCSP stapling on the wire: the status_request extension and the
 //! CertificateStatus structure (RFC 6066 section 8), which TLS 1.2 sends as
 //! its own handshake message and TLS 1.3 puts in the end entity's
-//! CertificateEntry (RFC 8446 section 4.4.2.1).
+//! CertificateEntry (RFC 8446 section 4.4.2.1). Also the
+//! signed_certificate_timestamp list (RFC 6962 section 3.3.1), which rides
+//! in the same places (the TLS 1.2 ServerHello, the TLS 1.3 entry).
 
 use crate::error::Error;
 use crate::proto::wire::reader::{put_vec, LenPrefix, Put, Reader};
@@ -69,6 +71,28 @@ pub fn put_certificate_status(out: &mut Vec<u8>, response: &[u8]) -> Result<(), 
     put_vec(out, LenPrefix::U24, response)
 }
 
+/// Checks a SignedCertificateTimestampList (the extension body, length
+/// prefix included): a non-empty list of non-empty SCTs and nothing after.
+///
+/// ```text
+/// opaque SerializedSCT<1..2^16-1>;
+/// struct { SerializedSCT sct_list <1..2^16-1>; } SignedCertificateTimestampList;
+/// ```
+pub fn check_sct_list(body: &[u8]) -> Result<(), Error> {
+    let mut r = Reader::new(body);
+    let mut list = r.sub16()?;
+    r.finish()?;
+    if list.is_empty() {
+        return Err(Error::decode("empty signed_certificate_timestamp list"));
+    }
+    while !list.is_empty() {
+        if list.vec16()?.is_empty() {
+            return Err(Error::decode("empty SCT in signed_certificate_timestamp"));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,6 +112,21 @@ mod tests {
         assert!(r.is_empty());
         let e = decode_status_request(&mut Reader::new(&[1, 0, 3, 0])).unwrap_err();
         assert_eq!(e.alert(), Some(AlertDescription::DecodeError));
+    }
+
+    #[test]
+    fn sct_lists_are_checked() {
+        check_sct_list(&[0, 6, 0, 4, 5, 6, 7, 8]).unwrap();
+        for bad in [
+            &[][..],
+            &[0, 0],
+            &[0, 6, 0, 2, 1, 2, 0, 0],
+            &[0, 3, 0, 4, 5],
+            &[0, 3, 0, 1, 5, 9],
+        ] {
+            let e = check_sct_list(bad).unwrap_err();
+            assert_eq!(e.alert(), Some(AlertDescription::DecodeError), "{bad:?}");
+        }
     }
 
     #[test]
