@@ -11,23 +11,13 @@ use lctls::config::{ClientConfig, FixedTime, ServerConfig};
 use lctls::pki::{CertificateError, OcspPolicy, UnixTime};
 use lctls::proto::wire::enums::{AlertDescription, ProtocolVersion};
 use lctls::Error;
-use support::ocsp::{response, response_for, Signer, Status};
+use support::ocsp::{response, response_for, stapling_server, Signer, Status};
 use support::{certified_key, client_builder, handshake_err, timeout, try_pair};
 
 const VERSIONS: [ProtocolVersion; 2] = [ProtocolVersion::TLSv1_3, ProtocolVersion::TLSv1_2];
 
 fn server(v: ProtocolVersion, staple: Option<Vec<u8>>) -> Arc<ServerConfig> {
-    let mut key = certified_key("server", "server.key");
-    if let Some(s) = staple {
-        key = key.with_ocsp(s);
-    }
-    Arc::new(
-        ServerConfig::builder()
-            .with_certified_key(key)
-            .with_protocol_versions(&[v])
-            .build()
-            .unwrap(),
-    )
+    stapling_server(&[v], staple)
 }
 
 fn client(v: ProtocolVersion, policy: OcspPolicy) -> Arc<ClientConfig> {

@@ -18,8 +18,8 @@ use support::forge::{
     assert_alert, empty_encrypted_extensions, forged_server_flight, handshake_record, records,
     with_extension,
 };
-use support::ocsp::{response, Signer, Status};
-use support::{certified_key, client_builder, pem_certs, sans_io_client};
+use support::ocsp::{response, stapling_server, Signer, Status};
+use support::{client_builder, pem_certs, sans_io_client};
 
 const TLS12: &[ProtocolVersion] = &[ProtocolVersion::TLSv1_2];
 
@@ -34,17 +34,7 @@ fn client12(policy: OcspPolicy) -> Arc<ClientConfig> {
 }
 
 fn server12(staple: Option<Vec<u8>>) -> Arc<ServerConfig> {
-    let mut key = certified_key("server", "server.key");
-    if let Some(s) = staple {
-        key = key.with_ocsp(s);
-    }
-    Arc::new(
-        ServerConfig::builder()
-            .with_certified_key(key)
-            .with_protocol_versions(TLS12)
-            .build()
-            .unwrap(),
-    )
+    stapling_server(TLS12, staple)
 }
 
 /// The handshake messages (header included) of a plaintext record stream,

@@ -9,12 +9,11 @@ mod support;
 use std::process::Command;
 use std::sync::Arc;
 
-use lctls::config::ServerConfig;
 use lctls::pki::{CertificateError, OcspPolicy};
 use lctls::proto::wire::enums::{AlertDescription, ProtocolVersion};
 use lctls::{Error, TlsAcceptor, TlsConnector};
-use support::ocsp::{response, write_response, Signer, Status};
-use support::{certified_key, client_builder, timeout};
+use support::ocsp::{response, stapling_server, write_response, Signer, Status};
+use support::{client_builder, timeout};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -104,6 +103,45 @@ async fn our_client_refuses_openssl_s_server_revoked_and_bad_staples() {
     }
 }
 
+/// Our server (stapling `staple`) against `openssl s_client FLAG EXTRA`
+/// for one connection: s_client's stdout.
+async fn s_client_output(
+    v: ProtocolVersion,
+    flag: &str,
+    staple: Vec<u8>,
+    extra: &[&str],
+) -> String {
+    let config = stapling_server(&[v], Some(staple));
+    let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let acceptor = TlsAcceptor::from(config);
+    let server = tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.unwrap();
+        let mut tls = acceptor.accept(tcp).await.unwrap();
+        let mut buf = [0u8; 3];
+        tls.read_exact(&mut buf).await.unwrap();
+        tls.write_all(b"ok\n").await.unwrap();
+        tls.shutdown().await.unwrap();
+    });
+    let mut cmd = Command::new("openssl");
+    cmd.args(["s_client", "-connect", &format!("127.0.0.1:{port}"), flag])
+        .arg("-CAfile")
+        .arg(common::cert_path("ca.pem"))
+        .args(["-servername", "localhost", "-ign_eof"])
+        .args(extra);
+    let mut client = common::Peer::spawn(cmd, port, true);
+    client.write(b"hi\n");
+    assert!(
+        client.wait_stdout_contains(b"ok\n", common::TIMEOUT).await,
+        "{}",
+        client.describe()
+    );
+    client.close_stdin();
+    let _ = client.wait_exit(common::TIMEOUT).await;
+    timeout(server).await.unwrap();
+    client.stdout_text()
+}
+
 /// `openssl s_client -status` against our server: it prints the response it
 /// got, which must be the one we staple.
 #[tokio::test]
@@ -113,45 +151,13 @@ async fn openssl_s_client_status_sees_our_staple() {
     }
     let good = response(Status::Good, Signer::Issuer);
     for (v, flag) in VERSIONS {
-        let key = certified_key("server", "server.key").with_ocsp(good.clone());
-        let config = ServerConfig::builder()
-            .with_certified_key(key)
-            .with_protocol_versions(&[v])
-            .build()
-            .unwrap();
-        let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let acceptor = TlsAcceptor::from(Arc::new(config));
-        let server = tokio::spawn(async move {
-            let (tcp, _) = listener.accept().await.unwrap();
-            let mut tls = acceptor.accept(tcp).await.unwrap();
-            let mut buf = [0u8; 3];
-            tls.read_exact(&mut buf).await.unwrap();
-            tls.write_all(b"ok\n").await.unwrap();
-            tls.shutdown().await.unwrap();
-        });
-        let mut cmd = Command::new("openssl");
-        cmd.args(["s_client", "-connect", &format!("127.0.0.1:{port}"), flag])
-            .arg("-CAfile")
-            .arg(common::cert_path("ca.pem"))
-            .args(["-servername", "localhost", "-status", "-ign_eof"]);
-        let mut client = common::Peer::spawn(cmd, port, true);
-        client.write(b"hi\n");
-        assert!(
-            client.wait_stdout_contains(b"ok\n", common::TIMEOUT).await,
-            "{}",
-            client.describe()
-        );
-        client.close_stdin();
-        let _ = client.wait_exit(common::TIMEOUT).await;
-        timeout(server).await.unwrap();
-        let out = client.stdout_text();
+        let out = s_client_output(v, flag, good.clone(), &["-status"]).await;
         assert!(
             out.contains("OCSP Response Status: successful"),
             "{v:?}: {out}"
         );
         assert!(out.contains("Cert Status: good"), "{v:?}: {out}");
-        // And the same bytes: s_client prints the response's serial.
+        // The response about our leaf: s_client prints its serial.
         assert!(
             out.contains("Serial Number: 4A2CB581B3B362E37386080417C1633B"),
             "{out}"
@@ -167,39 +173,7 @@ async fn openssl_s_client_without_status_gets_no_staple() {
     }
     let good = response(Status::Good, Signer::Issuer);
     for (v, flag) in VERSIONS {
-        let key = certified_key("server", "server.key").with_ocsp(good.clone());
-        let config = ServerConfig::builder()
-            .with_certified_key(key)
-            .with_protocol_versions(&[v])
-            .build()
-            .unwrap();
-        let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let acceptor = TlsAcceptor::from(Arc::new(config));
-        let server = tokio::spawn(async move {
-            let (tcp, _) = listener.accept().await.unwrap();
-            let mut tls = acceptor.accept(tcp).await.unwrap();
-            let mut buf = [0u8; 3];
-            tls.read_exact(&mut buf).await.unwrap();
-            tls.write_all(b"ok\n").await.unwrap();
-            tls.shutdown().await.unwrap();
-        });
-        let mut cmd = Command::new("openssl");
-        cmd.args(["s_client", "-connect", &format!("127.0.0.1:{port}"), flag])
-            .arg("-CAfile")
-            .arg(common::cert_path("ca.pem"))
-            .args(["-servername", "localhost", "-msg", "-ign_eof"]);
-        let mut client = common::Peer::spawn(cmd, port, true);
-        client.write(b"hi\n");
-        assert!(
-            client.wait_stdout_contains(b"ok\n", common::TIMEOUT).await,
-            "{}",
-            client.describe()
-        );
-        client.close_stdin();
-        let _ = client.wait_exit(common::TIMEOUT).await;
-        timeout(server).await.unwrap();
-        let out = client.stdout_text();
+        let out = s_client_output(v, flag, good.clone(), &["-msg"]).await;
         assert!(!out.contains("CertificateStatus"), "{v:?}: {out}");
         assert!(!out.contains("OCSP response"), "{v:?}: {out}");
     }

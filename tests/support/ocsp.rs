@@ -8,7 +8,27 @@ use std::process::Command;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 
-use super::path;
+use std::sync::Arc;
+
+use lctls::config::ServerConfig;
+use lctls::proto::wire::enums::ProtocolVersion;
+
+use super::{certified_key, path};
+
+/// A server presenting certs/server.pem for `versions`, stapling `staple`.
+pub fn stapling_server(versions: &[ProtocolVersion], staple: Option<Vec<u8>>) -> Arc<ServerConfig> {
+    let mut key = certified_key("server", "server.key");
+    if let Some(s) = staple {
+        key = key.with_ocsp(s);
+    }
+    Arc::new(
+        ServerConfig::builder()
+            .with_certified_key(key)
+            .with_protocol_versions(versions)
+            .build()
+            .unwrap(),
+    )
+}
 
 /// What the index file says about the certificate.
 #[derive(Clone, Copy, Debug)]
