@@ -234,3 +234,31 @@ fn malformed_or_unsolicited_tls12_sct_list_is_refused() {
     });
     assert_alert(r, AlertDescription::UnsupportedExtension);
 }
+
+/// TLS 1.3, asked for: an empty OCSPResponse in the leaf's status_request
+/// is decode_error (RFC 6066 section 8: `OCSPResponse<1..2^24-1>`; BoGo
+/// RejectEmptyOCSPResponse); a well-formed entry is taken.
+#[test]
+fn empty_tls13_entry_staple_is_decode_error() {
+    let cc = Arc::new(
+        client_builder()
+            .with_protocol_versions(&[ProtocolVersion::TLSv1_3])
+            .with_ocsp_stapling(OcspPolicy::Allow)
+            .build()
+            .unwrap(),
+    );
+    let flight_with = |staple: Vec<u8>| {
+        let mut c = sans_io_client(cc.clone(), "localhost");
+        let mut cert = CertificateMsg::new(Vec::new(), pem_certs("server.pem"));
+        cert.ocsp_response = Some(staple);
+        let cert = HandshakeMessage::Certificate(cert).to_bytes().unwrap();
+        let flight =
+            forged_server_flight(&c.take_outgoing(), &[empty_encrypted_extensions(), cert]);
+        c.feed(&flight);
+        c.process()
+    };
+    // The control: a real response is verified and the client then waits
+    // for CertificateVerify.
+    flight_with(response(Status::Good, Signer::Issuer)).expect("a good staple");
+    assert_alert(flight_with(Vec::new()), AlertDescription::DecodeError);
+}

@@ -633,7 +633,7 @@ impl ExpectCertificate {
     fn handle(
         mut self,
         cx: &mut Common,
-        cert: CertificateMsg,
+        mut cert: CertificateMsg,
         raw: &[u8],
     ) -> Result<ClientState, Error> {
         if !cert.context.is_empty() {
@@ -652,7 +652,7 @@ impl ExpectCertificate {
         .into_iter()
         .filter_map(|(on, t)| on.then_some(t))
         .collect();
-        cert.check_extensions(&asked)?;
+        cert.check_and_decode_extensions(&asked)?;
         let Some((leaf, intermediates)) = cert.chain.split_first() else {
             return Err(Error::decode("server sent an empty certificate chain"));
         };

@@ -16,8 +16,10 @@ pub struct CertificateMsg {
     pub chain: Vec<CertificateDer<'static>>,
     /// The types of the per-entry extensions (status_request,
     /// signed_certificate_timestamp, ...) found in any entry, each once.
-    /// Their bodies are not kept but for the end entity's status_request:
-    /// see [`CertificateMsg::check_extensions`].
+    /// Their bodies are not kept but for the end entity's status_request
+    /// and signed_certificate_timestamp, which
+    /// [`CertificateMsg::check_and_decode_extensions`] decodes once they are
+    /// known to be solicited.
     pub entry_extensions: Vec<ExtensionType>,
     /// The DER OCSP response in the end entity's status_request (RFC 8446
     /// section 4.4.2.1). Encoding writes it there and every other entry
@@ -26,6 +28,9 @@ pub struct CertificateMsg {
     /// The end entity's signed_certificate_timestamp list (body, length
     /// prefix included), written there when encoding.
     pub sct_list: Option<Vec<u8>>,
+    /// The end entity's status_request and signed_certificate_timestamp
+    /// bodies as received, not yet decoded.
+    raw_leaf: (Option<Vec<u8>>, Option<Vec<u8>>),
 }
 
 impl CertificateMsg {
@@ -37,6 +42,7 @@ impl CertificateMsg {
             entry_extensions: Vec::new(),
             ocsp_response: None,
             sct_list: None,
+            raw_leaf: (None, None),
         }
     }
 
@@ -46,8 +52,7 @@ impl CertificateMsg {
         let mut list = r.sub24()?;
         let mut chain = Vec::new();
         let mut entry_extensions = Vec::new();
-        let mut ocsp_response = None;
-        let mut sct_list = None;
+        let mut raw_leaf = (None, None);
         while !list.is_empty() {
             let der = list.vec24()?;
             if der.is_empty() {
@@ -61,15 +66,17 @@ impl CertificateMsg {
                 if !entry_extensions.contains(&typ) {
                     entry_extensions.push(typ);
                 }
-                if leaf && typ == ExtensionType::StatusRequest {
-                    ocsp_response = Some(super::status::decode_certificate_status(b)?);
-                    return Ok(Handled::Decoded);
-                }
-                if leaf && typ == ExtensionType::SignedCertificateTimestamp {
-                    let body = b.take(b.left())?;
-                    super::status::check_sct_list(body)?;
-                    sct_list = Some(body.to_vec());
-                    return Ok(Handled::Decoded);
+                // Kept whole: whether they may be here at all is decided
+                // first (unsolicited is unsupported_extension whatever the
+                // body), then check_and_decode_extensions reads them.
+                match typ {
+                    ExtensionType::StatusRequest if leaf => {
+                        raw_leaf.0 = Some(b.take(b.left())?.to_vec());
+                    }
+                    ExtensionType::SignedCertificateTimestamp if leaf => {
+                        raw_leaf.1 = Some(b.take(b.left())?.to_vec());
+                    }
+                    _ => {}
                 }
                 Ok(Handled::Ignored)
             })?;
@@ -80,8 +87,9 @@ impl CertificateMsg {
             context,
             chain,
             entry_extensions,
-            ocsp_response,
-            sct_list,
+            ocsp_response: None,
+            sct_list: None,
+            raw_leaf,
         })
     }
 
@@ -103,6 +111,27 @@ impl CertificateMsg {
                 ),
             )),
         }
+    }
+
+    /// [`CertificateMsg::check_extensions`], then decodes the end entity's
+    /// status_request (a CertificateStatus, RFC 8446 section 4.4.2.1) into
+    /// `ocsp_response` and its signed_certificate_timestamp list into
+    /// `sct_list`; a malformed body is decode_error.
+    pub fn check_and_decode_extensions(
+        &mut self,
+        requested: &[ExtensionType],
+    ) -> Result<(), Error> {
+        self.check_extensions(requested)?;
+        let (status, sct) = std::mem::take(&mut self.raw_leaf);
+        if let Some(b) = status {
+            let mut r = Reader::new(&b);
+            self.ocsp_response = Some(super::status::decode_certificate_status(&mut r)?);
+        }
+        if let Some(b) = sct {
+            super::status::check_sct_list(&b)?;
+            self.sct_list = Some(b);
+        }
+        Ok(())
     }
 
     /// Encodes the body.
@@ -300,7 +329,7 @@ mod tests {
         let exts = [
             0, 18, 0, 5, 0, 5, 1, 0, 0, 1, 0x30, 0, 18, 0, 5, 0, 3, 0, 1, 9,
         ];
-        let m = CertificateMsg::decode(&mut Reader::new(&certificate_body(&exts))).unwrap();
+        let mut m = CertificateMsg::decode(&mut Reader::new(&certificate_body(&exts))).unwrap();
         assert_eq!(
             m.entry_extensions,
             [
@@ -308,19 +337,20 @@ mod tests {
                 ExtensionType::SignedCertificateTimestamp
             ]
         );
-        assert_eq!(m.ocsp_response.as_deref(), Some(&[0x30][..]));
-        assert_eq!(m.sct_list.as_deref(), Some(&[0, 3, 0, 1, 9][..]));
+        assert_eq!(m.ocsp_response, None);
         let e = m.check_extensions(&[]).unwrap_err();
         assert_eq!(e.alert(), Some(AlertDescription::UnsupportedExtension));
         let e = m
             .check_extensions(&[ExtensionType::StatusRequest])
             .unwrap_err();
         assert_eq!(e.alert(), Some(AlertDescription::UnsupportedExtension));
-        m.check_extensions(&[
+        m.check_and_decode_extensions(&[
             ExtensionType::StatusRequest,
             ExtensionType::SignedCertificateTimestamp,
         ])
         .unwrap();
+        assert_eq!(m.ocsp_response.as_deref(), Some(&[0x30][..]));
+        assert_eq!(m.sct_list.as_deref(), Some(&[0, 3, 0, 1, 9][..]));
         let clean = CertificateMsg::decode(&mut Reader::new(&certificate_body(&[0, 0]))).unwrap();
         clean.check_extensions(&[]).unwrap();
     }
