@@ -652,7 +652,7 @@ impl ExpectCertificate {
         .into_iter()
         .filter_map(|(on, t)| on.then_some(t))
         .collect();
-        cert.check_and_decode_extensions(&asked)?;
+        cert.check_and_decode_extensions(&asked, raw)?;
         let Some((leaf, intermediates)) = cert.chain.split_first() else {
             return Err(Error::decode("server sent an empty certificate chain"));
         };

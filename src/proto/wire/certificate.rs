@@ -16,21 +16,17 @@ pub struct CertificateMsg {
     pub chain: Vec<CertificateDer<'static>>,
     /// The types of the per-entry extensions (status_request,
     /// signed_certificate_timestamp, ...) found in any entry, each once.
-    /// Their bodies are not kept but for the end entity's status_request
-    /// and signed_certificate_timestamp, which
-    /// [`CertificateMsg::check_and_decode_extensions`] decodes once they are
-    /// known to be solicited.
+    /// Their bodies are not kept: [`CertificateMsg::check_and_decode_extensions`]
+    /// reads the end entity's status_request and signed_certificate_timestamp
+    /// once they are known to be solicited.
     pub entry_extensions: Vec<ExtensionType>,
     /// The DER OCSP response in the end entity's status_request (RFC 8446
     /// section 4.4.2.1). Encoding writes it there and every other entry
-    /// without extensions.
+    /// without extensions; decoding leaves it None (see above).
     pub ocsp_response: Option<Vec<u8>>,
     /// The end entity's signed_certificate_timestamp list (body, length
-    /// prefix included), written there when encoding.
+    /// prefix included), written there when encoding; as `ocsp_response`.
     pub sct_list: Option<Vec<u8>>,
-    /// The end entity's status_request and signed_certificate_timestamp
-    /// bodies as received, not yet decoded.
-    raw_leaf: (Option<Vec<u8>>, Option<Vec<u8>>),
 }
 
 impl CertificateMsg {
@@ -42,7 +38,6 @@ impl CertificateMsg {
             entry_extensions: Vec::new(),
             ocsp_response: None,
             sct_list: None,
-            raw_leaf: (None, None),
         }
     }
 
@@ -52,7 +47,6 @@ impl CertificateMsg {
         let mut list = r.sub24()?;
         let mut chain = Vec::new();
         let mut entry_extensions = Vec::new();
-        let mut raw_leaf = (None, None);
         while !list.is_empty() {
             let der = list.vec24()?;
             if der.is_empty() {
@@ -61,22 +55,9 @@ impl CertificateMsg {
             // Framed and checked for duplicates like any extensions block;
             // whether each was solicited is decided by the state machine,
             // which knows what it asked for.
-            let leaf = chain.is_empty();
-            for_each_extension(&mut list, |typ, b| {
+            for_each_extension(&mut list, |typ, _| {
                 if !entry_extensions.contains(&typ) {
                     entry_extensions.push(typ);
-                }
-                // Kept whole: whether they may be here at all is decided
-                // first (unsolicited is unsupported_extension whatever the
-                // body), then check_and_decode_extensions reads them.
-                match typ {
-                    ExtensionType::StatusRequest if leaf => {
-                        raw_leaf.0 = Some(b.take(b.left())?.to_vec());
-                    }
-                    ExtensionType::SignedCertificateTimestamp if leaf => {
-                        raw_leaf.1 = Some(b.take(b.left())?.to_vec());
-                    }
-                    _ => {}
                 }
                 Ok(Handled::Ignored)
             })?;
@@ -89,7 +70,6 @@ impl CertificateMsg {
             entry_extensions,
             ocsp_response: None,
             sct_list: None,
-            raw_leaf,
         })
     }
 
@@ -113,24 +93,42 @@ impl CertificateMsg {
         }
     }
 
-    /// [`CertificateMsg::check_extensions`], then decodes the end entity's
+    /// [`CertificateMsg::check_extensions`], then reads from `msg` (this
+    /// message as received, header included) the end entity's
     /// status_request (a CertificateStatus, RFC 8446 section 4.4.2.1) into
     /// `ocsp_response` and its signed_certificate_timestamp list into
-    /// `sct_list`; a malformed body is decode_error.
+    /// `sct_list`; a malformed body is decode_error. In that order, so an
+    /// unsolicited extension is unsupported_extension whatever its body.
     pub fn check_and_decode_extensions(
         &mut self,
         requested: &[ExtensionType],
+        msg: &[u8],
     ) -> Result<(), Error> {
         self.check_extensions(requested)?;
-        let (status, sct) = std::mem::take(&mut self.raw_leaf);
-        if let Some(b) = status {
-            let mut r = Reader::new(&b);
-            self.ocsp_response = Some(super::status::decode_certificate_status(&mut r)?);
+        let mut r = Reader::new(msg.get(4..).unwrap_or_default());
+        r.vec8()?;
+        let mut list = r.sub24()?;
+        if list.is_empty() {
+            return Ok(());
         }
-        if let Some(b) = sct {
-            super::status::check_sct_list(&b)?;
-            self.sct_list = Some(b);
-        }
+        list.vec24()?;
+        let (mut ocsp, mut sct) = (None, None);
+        for_each_extension(&mut list, |typ, b| {
+            match typ {
+                ExtensionType::StatusRequest => {
+                    ocsp = Some(super::status::decode_certificate_status(b)?);
+                }
+                ExtensionType::SignedCertificateTimestamp => {
+                    let body = b.take(b.left())?;
+                    super::status::check_sct_list(body)?;
+                    sct = Some(body.to_vec());
+                }
+                _ => return Ok(Handled::Ignored),
+            }
+            Ok(Handled::Decoded)
+        })?;
+        self.ocsp_response = ocsp;
+        self.sct_list = sct;
         Ok(())
     }
 
@@ -329,7 +327,10 @@ mod tests {
         let exts = [
             0, 18, 0, 5, 0, 5, 1, 0, 0, 1, 0x30, 0, 18, 0, 5, 0, 3, 0, 1, 9,
         ];
-        let mut m = CertificateMsg::decode(&mut Reader::new(&certificate_body(&exts))).unwrap();
+        let body = certificate_body(&exts);
+        let mut msg = vec![11, 0, 0, body.len() as u8];
+        msg.extend_from_slice(&body);
+        let mut m = CertificateMsg::decode(&mut Reader::new(&body)).unwrap();
         assert_eq!(
             m.entry_extensions,
             [
@@ -344,10 +345,13 @@ mod tests {
             .check_extensions(&[ExtensionType::StatusRequest])
             .unwrap_err();
         assert_eq!(e.alert(), Some(AlertDescription::UnsupportedExtension));
-        m.check_and_decode_extensions(&[
-            ExtensionType::StatusRequest,
-            ExtensionType::SignedCertificateTimestamp,
-        ])
+        m.check_and_decode_extensions(
+            &[
+                ExtensionType::StatusRequest,
+                ExtensionType::SignedCertificateTimestamp,
+            ],
+            &msg,
+        )
         .unwrap();
         assert_eq!(m.ocsp_response.as_deref(), Some(&[0x30][..]));
         assert_eq!(m.sct_list.as_deref(), Some(&[0, 3, 0, 1, 9][..]));
