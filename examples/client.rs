@@ -3,7 +3,7 @@
 //! ```text
 //! cargo run --example client -- --connect ADDR [--server-name NAME]
 //!                                [--ca FILE] [--alpn LIST] [-v]
-//!                                [--cert FILE --key FILE]
+//!                                [--cert FILE --key FILE] [--ocsp POLICY]
 //! ```
 //!
 //! Connects, prints what was negotiated to stderr, then copies stdin to the
@@ -12,13 +12,16 @@
 //!
 //! With `--cert` and `--key` the client presents that certificate when the
 //! server asks for one (mutual TLS).
+//!
+//! With `--ocsp allow` or `--ocsp require` the client asks the server to
+//! staple an OCSP response and verifies it (see `OcspPolicy`).
 
 use std::io;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use lctls::config::{CertifiedKey, ClientConfig};
-use lctls::pki::RootStore;
+use lctls::pki::{OcspPolicy, RootStore};
 use lctls::TlsConnector;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
@@ -34,6 +37,8 @@ usage: client --connect ADDR [options]
   --cert FILE         PEM client certificate chain, leaf first, presented when
                       the server asks for one (needs --key)
   --key FILE          PEM private key of --cert
+  --ocsp POLICY       ask for a stapled OCSP response and verify it: allow
+                      (a missing or stale one is accepted) or require
   -v                  log the library's debug output (-vv for trace)
   -h, --help          print this help
 ";
@@ -45,6 +50,7 @@ struct Args {
     alpn: Vec<String>,
     cert: Option<String>,
     key: Option<String>,
+    ocsp: OcspPolicy,
     verbose: u8,
 }
 
@@ -55,6 +61,7 @@ fn parse_args() -> Result<Option<Args>, String> {
     let mut alpn = Vec::new();
     let mut cert = None;
     let mut key = None;
+    let mut ocsp = OcspPolicy::Off;
     let mut verbose = 0;
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -72,6 +79,13 @@ fn parse_args() -> Result<Option<Args>, String> {
             }
             "--cert" => cert = Some(value("--cert")?),
             "--key" => key = Some(value("--key")?),
+            "--ocsp" => {
+                ocsp = match value("--ocsp")?.as_str() {
+                    "allow" => OcspPolicy::Allow,
+                    "require" => OcspPolicy::Require,
+                    other => return Err(format!("--ocsp takes allow or require, not '{other}'")),
+                }
+            }
             "-v" => verbose += 1,
             "-vv" => verbose += 2,
             "-h" | "--help" => return Ok(None),
@@ -89,6 +103,7 @@ fn parse_args() -> Result<Option<Args>, String> {
         alpn,
         cert,
         key,
+        ocsp,
         verbose,
     }))
 }
@@ -156,7 +171,8 @@ async fn run(args: Args) -> io::Result<()> {
     roots.add_pem_file(&args.ca)?;
     let mut builder = ClientConfig::builder()
         .with_root_store(Arc::new(roots))
-        .with_alpn_protocols(&args.alpn);
+        .with_alpn_protocols(&args.alpn)
+        .with_ocsp_stapling(args.ocsp);
     if let (Some(cert), Some(key)) = (&args.cert, &args.key) {
         builder = builder.with_client_cert(CertifiedKey::from_pem_files(cert, key)?);
     }
@@ -205,6 +221,12 @@ async fn run(args: Args) -> io::Result<()> {
         sizes.len(),
         sizes.join(", ")
     );
+    if args.ocsp.asks() {
+        match tls.ocsp_response() {
+            Some(r) => eprintln!("ocsp:     {} bytes stapled, verified", r.len()),
+            None => eprintln!("ocsp:     no response stapled"),
+        }
+    }
     eprintln!("---");
 
     let (mut from_server, mut to_server) = tokio::io::split(tls);

@@ -4,6 +4,7 @@
 //! cargo run --example server -- [--listen ADDR] [--cert FILE] [--key FILE]
 //!                                [--alpn LIST] [--http] [-v]
 //!                                [--client-ca FILE [--require-client-cert]]
+//!                                [--ocsp FILE]
 //! ```
 //!
 //! Echo mode (the default) sends back everything a client writes until the
@@ -15,6 +16,9 @@
 //! With `--client-ca` the server asks every client for a certificate and
 //! verifies it against those roots (mutual TLS); clients without one are
 //! still served unless `--require-client-cert` is given.
+//!
+//! With `--ocsp` the server staples that DER OCSP response (as `openssl ocsp
+//! -respout` writes it) to clients that ask for one (status_request).
 
 use std::io;
 use std::net::SocketAddr;
@@ -45,6 +49,8 @@ usage: server [options]
                   refuse clients without a certificate (certificate_required
                   in TLS 1.3, handshake_failure in TLS 1.2); needs --client-ca
   -v              log the library's debug output (-vv for trace)
+  --ocsp FILE     DER OCSP response for the certificate, stapled to clients
+                  that send status_request (TLS 1.3 and TLS 1.2)
   -h, --help      print this help
 ";
 
@@ -61,6 +67,7 @@ struct Args {
     http: bool,
     client_ca: Option<String>,
     require_client_cert: bool,
+    ocsp: Option<String>,
     verbose: u8,
 }
 
@@ -73,6 +80,7 @@ fn parse_args() -> Result<Option<Args>, String> {
         http: false,
         client_ca: None,
         require_client_cert: false,
+        ocsp: None,
         verbose: 0,
     };
     let mut it = std::env::args().skip(1);
@@ -92,6 +100,7 @@ fn parse_args() -> Result<Option<Args>, String> {
             "--http" => args.http = true,
             "--client-ca" => args.client_ca = Some(value("--client-ca")?),
             "--require-client-cert" => args.require_client_cert = true,
+            "--ocsp" => args.ocsp = Some(value("--ocsp")?),
             "-v" => args.verbose += 1,
             "-vv" => args.verbose += 2,
             "-h" | "--help" => return Ok(None),
@@ -148,7 +157,10 @@ fn init_logging(verbose: u8) {
 }
 
 async fn run(args: Args) -> io::Result<()> {
-    let key = CertifiedKey::from_pem_files(&args.cert, &args.key)?;
+    let mut key = CertifiedKey::from_pem_files(&args.cert, &args.key)?;
+    if let Some(ocsp) = &args.ocsp {
+        key = key.with_ocsp_file(ocsp)?;
+    }
     let mut builder = ServerConfig::builder()
         .with_certified_key(key)
         .with_alpn_protocols(&args.alpn);

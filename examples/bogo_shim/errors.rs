@@ -209,6 +209,8 @@ fn certificate_name(e: &CertificateError) -> &'static str {
         CertificateError::NoCertificate => "PEER_DID_NOT_RETURN_A_CERTIFICATE",
         CertificateError::BadEncoding { .. } => "CANNOT_PARSE_LEAF_CERT",
         CertificateError::KeyUsage { .. } => "KEY_USAGE_BIT_INCORRECT",
+        // Only the shim's -fail-ocsp-callback refuses staples.
+        CertificateError::BadOcspResponse { .. } => "OCSP_CB_ERROR",
         _ => "CERTIFICATE_VERIFY_FAILED",
     }
 }
@@ -228,6 +230,7 @@ pub fn boringssl_error_name(e: &Error) -> Option<&'static str> {
         Error::UnsupportedVersion(_) => Some("UNSUPPORTED_PROTOCOL"),
         Error::Certificate(c) => Some(certificate_name(c)),
         Error::Protocol { alert, reason } => protocol_name(*alert, reason),
+        Error::Config(m) if m.starts_with("invalid SCT list") => Some("INVALID_SCT_LIST"),
         _ => None,
     }
 }

@@ -78,6 +78,13 @@ pub struct Opts {
     pub expect_no_session: bool,
     pub expect_ticket_renewal: bool,
     pub expect_peer_verify_prefs: Vec<u16>,
+    pub enable_ocsp_stapling: bool,
+    pub ocsp_response: Option<Vec<u8>>,
+    pub expect_ocsp_response: Option<Vec<u8>>,
+    pub fail_ocsp_callback: bool,
+    pub sct_list: Option<Vec<u8>>,
+    pub enable_sct: bool,
+    pub expect_sct_list: Option<Vec<u8>>,
 }
 
 /// How a flag takes its value, and what it does with it.
@@ -201,6 +208,14 @@ pub static FLAGS: &[Flag] = &[
     // do nothing): lctls's handshake is a future that yields the stream
     // once, so there is no handshake to call again.
     flag("-no-op-extra-handshake", Kind::Ignored),
+    flag("-enable-ocsp-stapling", Kind::Bool(|o| o.enable_ocsp_stapling = true)),
+    flag("-ocsp-response", Kind::Str(|o, v| o.ocsp_response = Some(crate::ocsp::base64(v)))),
+    conn("-expect-ocsp-response", Kind::Str(|o, v| o.expect_ocsp_response = Some(crate::ocsp::base64(v)))),
+    flag("-use-ocsp-callback", Kind::Ignored),
+    flag("-fail-ocsp-callback", Kind::Bool(|o| o.fail_ocsp_callback = true)),
+    flag("-signed-cert-timestamps", Kind::Str(|o, v| o.sct_list = Some(crate::ocsp::base64(v)))),
+    flag("-enable-signed-cert-timestamps", Kind::Bool(|o| o.enable_sct = true)),
+    conn("-expect-signed-cert-timestamps", Kind::Str(|o, v| o.expect_sct_list = Some(crate::ocsp::base64(v)))),
     flag("-async", Kind::Ignored),
     flag("-implicit-handshake", Kind::Ignored),
     flag("-use-old-client-cert-callback", Kind::Ignored),
@@ -474,6 +489,13 @@ pub fn check_supported(o: &Opts) -> Result<(), ParseError> {
     if o.no_ticket && !o.server {
         return Err(ParseError::Unimplemented(
             "-no-ticket: lctls's client cannot stop offering tickets".into(),
+        ));
+    }
+    // BoringSSL's server-side OCSP callback (fail, decline, set in callback)
+    // has no lctls counterpart: a server staples what it is configured with.
+    if o.server && o.fail_ocsp_callback {
+        return Err(ParseError::Unimplemented(
+            "-fail-ocsp-callback on a server: lctls has no server OCSP callback".into(),
         ));
     }
     if (o.select_alpn.as_ref()).is_some_and(|p| p.is_empty() || p.len() > 255) {

@@ -29,6 +29,7 @@ mod ciphers;
 mod clock;
 mod errors;
 mod flags;
+mod ocsp;
 mod verify;
 
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -137,7 +138,14 @@ fn build_role(o: &Opts, hooks: &mut Hooks) -> Result<Role, Failure> {
     let groups: Vec<NamedGroup> = o.curves.iter().map(|&g| NamedGroup::from(g)).collect();
     let versions = versions(o);
     if o.server {
-        let key = certified_key(o)?.ok_or_else(|| Failure("a server needs -cert-file".into()))?;
+        let mut key =
+            certified_key(o)?.ok_or_else(|| Failure("a server needs -cert-file".into()))?;
+        if let Some(r) = &o.ocsp_response {
+            key = key.with_ocsp(r.clone());
+        }
+        if let Some(l) = &o.sct_list {
+            key = key.with_sct_list(l.clone())?;
+        }
         let mut b = ServerConfig::builder()
             .with_certified_key(key)
             .with_protocol_versions(&versions)
@@ -176,12 +184,15 @@ fn build_role(o: &Opts, hooks: &mut Hooks) -> Result<Role, Failure> {
             prefs,
             hard: o.verify_peer,
             outcomes: outcomes.clone(),
+            fail_ocsp: o.fail_ocsp_callback,
         };
         let mut b = ClientConfig::builder()
             .dangerous()
             .with_custom_verifier(Arc::new(verifier))
             .with_protocol_versions(&versions)
-            .with_time_provider(hooks.clock.clone());
+            .with_time_provider(hooks.clock.clone())
+            .with_ocsp_stapling(ocsp::client_policy(o))
+            .with_signed_certificate_timestamps(o.enable_sct);
         if !groups.is_empty() {
             b = b.with_groups(&groups);
         }
@@ -336,6 +347,8 @@ fn check_negotiated<IO>(
             }
         }
     }
+    ocsp::check_expected(o, n.ocsp_response.as_deref()).map_err(Failure)?;
+    ocsp::check_expected_sct(o, n.sct_list.as_deref()).map_err(Failure)?;
     if let Some(want) = o.expect_peer_signature_algorithm {
         let got = n.peer_signature_scheme.map(|s| s.get());
         if got != Some(want) {

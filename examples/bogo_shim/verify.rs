@@ -147,6 +147,8 @@ pub struct ShimServerVerifier {
     /// `-verify-peer`: a refusal of the verify callback fails the handshake.
     pub hard: bool,
     pub outcomes: Arc<Outcomes>,
+    /// `-fail-ocsp-callback`: every staple is refused.
+    pub fail_ocsp: bool,
 }
 
 impl ServerCertVerifier for ShimServerVerifier {
@@ -169,6 +171,16 @@ impl ServerCertVerifier for ShimServerVerifier {
         // then verifies afresh, and refuses just as a reverification would.
         check_chain_validity(chain, now)?;
         self.outcomes.recheck(self.hard)
+    }
+
+    fn verify_ocsp_response(
+        &self,
+        _: &CertificateDer<'_>,
+        _: &[CertificateDer<'_>],
+        _: &[u8],
+        _: UnixTime,
+    ) -> Result<lctls::pki::OcspFreshness, CertificateError> {
+        crate::ocsp::verify(self.fail_ocsp)
     }
 
     fn supported_schemes(&self) -> Vec<SignatureScheme> {

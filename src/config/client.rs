@@ -7,7 +7,7 @@ use crate::config::{
     shared_setters, CertifiedKey, ResolvesClientCert, Shared, SharedBuilder, TimeProvider,
 };
 use crate::error::Error;
-use crate::pki::{DefaultServerVerifier, RootStore, ServerCertVerifier};
+use crate::pki::{DefaultServerVerifier, OcspPolicy, RootStore, ServerCertVerifier};
 use crate::proto::handshake::resume::ClientSessionCache;
 use crate::proto::wire::enums::{CipherSuite, NamedGroup, ProtocolVersion};
 
@@ -33,6 +33,8 @@ pub struct ClientConfig {
     pub(crate) send_sni: bool,
     pub(crate) client_cert: Option<Arc<dyn ResolvesClientCert>>,
     pub(crate) session_cache: Arc<ClientSessionCache>,
+    pub(crate) ocsp: OcspPolicy,
+    pub(crate) request_sct: bool,
 }
 
 impl ClientConfig {
@@ -45,6 +47,8 @@ impl ClientConfig {
             send_sni: true,
             client_cert: None,
             session_cache_size: 32,
+            ocsp: OcspPolicy::Off,
+            request_sct: false,
         }
     }
 }
@@ -58,10 +62,33 @@ pub struct ClientConfigBuilder {
     send_sni: bool,
     client_cert: Option<Arc<dyn ResolvesClientCert>>,
     session_cache_size: usize,
+    ocsp: OcspPolicy,
+    request_sct: bool,
 }
 
 impl ClientConfigBuilder {
     shared_setters!();
+
+    /// Asks servers to staple an OCSP response (status_request, RFC 6066
+    /// section 8 and RFC 8446 section 4.4.2.1) and checks it as `policy`
+    /// says: [`OcspPolicy::Allow`] refuses revoked or bad responses and
+    /// accepts missing or stale ones, [`OcspPolicy::Require`] refuses those
+    /// too. Default [`OcspPolicy::Off`]: nothing is asked. The response is
+    /// then in [`Negotiated::ocsp_response`](crate::proto::handshake::Negotiated::ocsp_response).
+    pub fn with_ocsp_stapling(mut self, policy: OcspPolicy) -> Self {
+        self.ocsp = policy;
+        self
+    }
+
+    /// Asks servers for the certificate's signed certificate timestamps
+    /// (signed_certificate_timestamp, RFC 6962 section 3.3.1; default
+    /// false). A malformed list is refused (decode_error); a well-formed one
+    /// is reported, not verified against any log, in
+    /// [`Negotiated::sct_list`](crate::proto::handshake::Negotiated::sct_list).
+    pub fn with_signed_certificate_timestamps(mut self, request: bool) -> Self {
+        self.request_sct = request;
+        self
+    }
 
     /// Keeps sessions (the latest TLS 1.2 session and TLS 1.3 ticket) for up
     /// to `servers` server names (default 32; 0 disables resumption). Each
@@ -124,6 +151,8 @@ impl ClientConfigBuilder {
             send_sni: self.send_sni,
             client_cert: self.client_cert,
             session_cache: Arc::new(ClientSessionCache::new(self.session_cache_size)),
+            ocsp: self.ocsp,
+            request_sct: self.request_sct,
         })
     }
 }

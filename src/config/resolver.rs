@@ -20,6 +20,12 @@ pub struct CertifiedKey {
     pub chain: Vec<CertificateDer<'static>>,
     /// The end entity's private key.
     pub key: SigningKey,
+    /// The DER OCSP response stapled for the end entity to clients that ask
+    /// (see [`CertifiedKey::with_ocsp`]).
+    pub ocsp: Option<Vec<u8>>,
+    /// The SignedCertificateTimestampList (RFC 6962 section 3.3.1) sent to
+    /// clients that ask (see [`CertifiedKey::with_sct_list`]).
+    pub sct_list: Option<Vec<u8>>,
 }
 
 impl CertifiedKey {
@@ -38,7 +44,43 @@ impl CertifiedKey {
         };
         let key = SigningKey::from_der(key)?;
         check_key_matches(leaf, &key)?;
-        Ok(CertifiedKey { chain, key })
+        Ok(CertifiedKey {
+            chain,
+            key,
+            ocsp: None,
+            sct_list: None,
+        })
+    }
+
+    /// Staples `response`, a DER OCSPResponse for the end entity (as
+    /// `openssl ocsp -respout` writes), to every handshake whose client asks
+    /// (status_request): in the TLS 1.2 CertificateStatus message and in
+    /// the TLS 1.3 end entity's CertificateEntry. The server does not check
+    /// it; an empty `response` staples nothing. Renew it before its
+    /// nextUpdate, with the certificate, through [`ReloadableCert`].
+    pub fn with_ocsp(mut self, response: Vec<u8>) -> Self {
+        self.ocsp = (!response.is_empty()).then_some(response);
+        self
+    }
+
+    /// Sends `list`, a SignedCertificateTimestampList as TLS carries it (a
+    /// 2-byte length, then SCTs each with a 2-byte length), to clients that
+    /// send signed_certificate_timestamp: in the TLS 1.2 ServerHello and the
+    /// TLS 1.3 end entity's CertificateEntry. Fails with [`Error::Config`]
+    /// when the list is empty or malformed, which every client would refuse.
+    pub fn with_sct_list(mut self, list: Vec<u8>) -> Result<Self, Error> {
+        crate::proto::wire::status::check_sct_list(&list)
+            .map_err(|e| Error::Config(format!("invalid SCT list: {e}")))?;
+        self.sct_list = Some(list);
+        Ok(self)
+    }
+
+    /// [`CertifiedKey::with_ocsp`] with the response read from a DER file.
+    pub fn with_ocsp_file(self, path: impl AsRef<std::path::Path>) -> Result<Self, Error> {
+        let path = path.as_ref();
+        let der = std::fs::read(path)
+            .map_err(|e| Error::Config(format!("reading OCSP response {}: {e}", path.display())))?;
+        Ok(self.with_ocsp(der))
     }
 
     /// Loads a PEM chain file and a PEM private key file.
@@ -289,6 +331,19 @@ impl ReloadableCert {
         key: impl AsRef<std::path::Path>,
     ) -> Result<(), Error> {
         self.set(CertifiedKey::from_pem_files(cert, key)?);
+        Ok(())
+    }
+
+    /// [`ReloadableCert::reload_pem_files`] with a DER OCSP response to
+    /// staple from now on (see [`CertifiedKey::with_ocsp`]); on any error
+    /// the current certificate and response stay.
+    pub fn reload_pem_files_with_ocsp(
+        &self,
+        cert: impl AsRef<std::path::Path>,
+        key: impl AsRef<std::path::Path>,
+        ocsp: impl AsRef<std::path::Path>,
+    ) -> Result<(), Error> {
+        self.set(CertifiedKey::from_pem_files(cert, key)?.with_ocsp_file(ocsp)?);
         Ok(())
     }
 }

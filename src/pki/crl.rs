@@ -372,7 +372,7 @@ impl RevocationOptions {
     }
 }
 
-fn hex_upper(bytes: &[u8]) -> String {
+pub(crate) fn hex_upper(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
     let mut s = String::with_capacity(bytes.len().saturating_mul(2));
     for b in bytes {

@@ -193,6 +193,13 @@ pub enum CertificateError {
         /// The alert to send (see above).
         alert: AlertDescription,
     },
+    /// A stapled OCSP response was unacceptable (malformed, about another
+    /// certificate, badly signed, status unknown) or, when the policy
+    /// requires one, missing or stale.
+    BadOcspResponse {
+        /// What was wrong.
+        reason: String,
+    },
 }
 
 impl CertificateError {
@@ -209,6 +216,11 @@ impl CertificateError {
             CertificateError::Revoked { .. } => AlertDescription::CertificateRevoked,
             CertificateError::RevocationStatusUnknown { .. } => {
                 AlertDescription::CertificateUnknown
+            }
+            // RFC 6066 section 8: a client that finds the response "not
+            // satisfactory" aborts "with a bad_certificate_status_response".
+            CertificateError::BadOcspResponse { .. } => {
+                AlertDescription::BadCertificateStatusResponse
             }
             // cert_data that is not a DER certificate is a message that
             // could not be decoded (RFC 8446 section 6.2, decode_error: "a
@@ -367,6 +379,9 @@ impl fmt::Display for CertificateError {
                 f,
                 "revocation status of certificate '{subject}' is unknown: no current CRL from its issuer"
             ),
+            CertificateError::BadOcspResponse { reason } => {
+                write!(f, "stapled OCSP response refused: {reason}")
+            }
         }
     }
 }

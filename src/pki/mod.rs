@@ -110,6 +110,7 @@ mod crl;
 mod error;
 mod keys;
 mod names;
+pub(crate) mod ocsp;
 mod options;
 mod parse;
 mod path;
@@ -128,6 +129,8 @@ mod tests_crl;
 
 pub use crl::{CrlSet, RevocationDepth, RevocationOptions, UnknownStatus};
 pub use error::CertificateError;
+pub(crate) use ocsp::check_staple;
+pub use ocsp::{verify_ocsp_response, OcspFreshness, OcspPolicy, OCSP_CLOCK_SKEW_SECS};
 pub use options::{KeyUsageBit, SignatureAlgorithm, VerifyOptions, DEFAULT_MAX_INTERMEDIATES};
 pub use roots::{PlatformRootSources, RootStore};
 pub use rule::{CertRole, ProfileRule};

@@ -256,6 +256,22 @@ pub trait ServerCertVerifier: Send + Sync + std::fmt::Debug {
         check_chain_validity(chain, now)
     }
 
+    /// Verifies the OCSP `response` the server stapled for `end_entity`,
+    /// after [`verify_server_cert`](Self::verify_server_cert) accepted the
+    /// chain (only when the client's [`OcspPolicy`](super::OcspPolicy) asks
+    /// for a staple). The default is [`verify_ocsp_response`](super::verify_ocsp_response)
+    /// with the issuer looked for among `intermediates`;
+    /// [`DefaultServerVerifier`] also looks among its roots.
+    fn verify_ocsp_response(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        response: &[u8],
+        now: UnixTime,
+    ) -> Result<super::OcspFreshness, CertificateError> {
+        super::ocsp::verify_ocsp_response(response, end_entity, intermediates, now)
+    }
+
     /// Verifies a TLS 1.3 CertificateVerify signature by the key of `cert`.
     fn verify_tls13_signature(
         &self,
@@ -362,6 +378,22 @@ impl ServerCertVerifier for DefaultServerVerifier {
             chain,
             now,
             KeyPurpose::ServerAuth,
+        )
+    }
+
+    fn verify_ocsp_response(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        response: &[u8],
+        now: UnixTime,
+    ) -> Result<super::OcspFreshness, CertificateError> {
+        super::ocsp::verify_with_anchors(
+            response,
+            end_entity,
+            intermediates,
+            self.roots.anchors(),
+            now,
         )
     }
 }

@@ -113,6 +113,13 @@ impl<IO> TlsStream<IO> {
         &self.negotiated().peer_certificates
     }
 
+    /// The DER OCSP response the server stapled (client side, when
+    /// [`with_ocsp_stapling`](crate::config::ClientConfigBuilder::with_ocsp_stapling)
+    /// asked), verified as the client's policy says.
+    pub fn ocsp_response(&self) -> Option<&[u8]> {
+        self.negotiated().ocsp_response.as_deref()
+    }
+
     /// Derives keying material (RFC 8446 section 7.5).
     pub fn export_keying_material(
         &self,

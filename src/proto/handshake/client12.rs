@@ -28,6 +28,9 @@ const DEFAULT_SESSION_LIFETIME: u64 = 2 * 3600;
 /// A TLS 1.2 client handshake in progress.
 pub(crate) enum Client12State {
     Certificate(Box<Hs12>),
+    /// The server acknowledged status_request: a CertificateStatus may come
+    /// (RFC 6066 section 8 lets the server omit it after all).
+    CertificateStatus(Box<Hs12>, CertificateDer<'static>),
     ServerKeyExchange(Box<Hs12>, CertificateDer<'static>),
     ServerHelloDone(Box<Hs12>, ServerKeyExchange, Option<CertificateRequest12>),
     /// Waiting for NewSessionTicket (if acknowledged), then ChangeCipherSpec.
@@ -46,6 +49,7 @@ pub(crate) struct Hs12 {
     session_id: Vec<u8>,
     ems: bool,
     ticket_expected: bool,
+    status_expected: bool,
 }
 
 /// What the handshake carries once the master secret is known.
@@ -151,6 +155,7 @@ pub(crate) fn handle_server_hello(
     n.cipher_suite = Some(suite.suite);
     n.alpn = ext.alpn.clone();
     n.extended_master_secret = ext.extended_master_secret;
+    n.sct_list = ext.sct_list.clone();
     let key = cache_key(&offer.server_name);
     let hs = Hs12 {
         config: config.clone(),
@@ -162,6 +167,7 @@ pub(crate) fn handle_server_hello(
         session_id: sh.session_id.clone(),
         ems: ext.extended_master_secret,
         ticket_expected: ext.session_ticket_ack,
+        status_expected: ext.status_request_ack,
     };
     if let Some(session) = offer.offered_session {
         if !sh.session_id.is_empty() && sh.session_id == offer.session_id {
@@ -187,6 +193,10 @@ pub(crate) fn handle_server_hello(
             // Nothing is exchanged or signed again: report the session's.
             cx.negotiated.group = session.group;
             cx.negotiated.peer_signature_scheme = session.peer_signature_scheme;
+            cx.negotiated.ocsp_response = session.ocsp_response.clone();
+            // A resumed ServerHello's SCT list is ignored: the session's
+            // certificate is the one the original list was about.
+            cx.negotiated.sct_list = session.sct_list.clone();
             tracing::debug!("resuming TLS 1.2 session");
             return Ok(Client12State::ChangeCipherSpec(Box::new(Keyed {
                 master: session.master,
@@ -210,6 +220,7 @@ impl Client12State {
         use crate::proto::wire::enums::HandshakeType as T;
         match self {
             Self::Certificate(_) => &[T::Certificate],
+            Self::CertificateStatus(..) => &[T::CertificateStatus, T::ServerKeyExchange],
             Self::ServerKeyExchange(..) => &[T::ServerKeyExchange],
             Self::ServerHelloDone(_, _, None) => &[T::CertificateRequest, T::ServerHelloDone],
             Self::ServerHelloDone(_, _, Some(_)) => &[T::ServerHelloDone],
@@ -224,6 +235,7 @@ impl Client12State {
     pub(crate) fn name(&self) -> &'static str {
         match self {
             Self::Certificate(_) => "expecting Certificate (TLS 1.2)",
+            Self::CertificateStatus(..) => "expecting CertificateStatus",
             Self::ServerKeyExchange(..) => "expecting ServerKeyExchange",
             Self::ServerHelloDone(..) => "expecting ServerHelloDone",
             Self::ChangeCipherSpec(_) => "expecting ChangeCipherSpec",
@@ -272,7 +284,21 @@ impl Client12State {
                 hs.transcript.add(raw);
                 let leaf = leaf.clone();
                 cx.negotiated.peer_certificates = chain;
+                if hs.status_expected {
+                    return Ok(Some(Self::CertificateStatus(hs, leaf)));
+                }
+                check_staple12(&hs, cx, None)?;
                 Ok(Some(Self::ServerKeyExchange(hs, leaf)))
+            }
+            (Self::CertificateStatus(mut hs, leaf), Handshake12::CertificateStatus(response)) => {
+                check_staple12(&hs, cx, Some(&response))?;
+                hs.transcript.add(raw);
+                cx.negotiated.ocsp_response = Some(response);
+                Ok(Some(Self::ServerKeyExchange(hs, leaf)))
+            }
+            (Self::CertificateStatus(hs, leaf), m @ Handshake12::ServerKeyExchange(_)) => {
+                check_staple12(&hs, cx, None)?;
+                Self::ServerKeyExchange(hs, leaf).handle(cx, m, raw)
             }
             (Self::ServerKeyExchange(mut hs, leaf), Handshake12::ServerKeyExchange(ske)) => {
                 if !hs.config.shared.protocols.groups.contains(&ske.group)
@@ -327,6 +353,18 @@ impl Client12State {
             (state, m) => Err(unexpected_in(state.name(), m.typ())),
         }
     }
+}
+
+/// Applies the client's OCSP policy to what the server stapled, if we asked.
+fn check_staple12(hs: &Hs12, cx: &Common, staple: Option<&[u8]>) -> Result<(), Error> {
+    let config = &hs.config;
+    if !config.ocsp.asks() {
+        return Ok(());
+    }
+    let now = config.shared.time.now();
+    let chain = &cx.negotiated.peer_certificates;
+    crate::pki::check_staple(&*config.verifier, config.ocsp, chain, staple, now)
+        .map_err(Error::Certificate)
 }
 
 fn server_name_of(hs: &Hs12) -> Option<ServerName<'static>> {
@@ -513,6 +551,8 @@ fn finish(k: Keyed, cx: &mut Common) {
                     server_name: None,
                     group: cx.negotiated.group,
                     peer_signature_scheme: cx.negotiated.peer_signature_scheme,
+                    ocsp_response: cx.negotiated.ocsp_response.clone(),
+                    sct_list: cx.negotiated.sct_list.clone(),
                 },
             );
         }

@@ -6,6 +6,7 @@ use rustls_pki_types::{CertificateDer, ServerName};
 
 use crate::config::ClientConfig;
 use crate::error::Error;
+use crate::pki::check_staple;
 use crate::proto::conn::{unexpected_in, Common, Exporter, Next};
 use crate::proto::crypto::kx::KeyExchange;
 use crate::proto::crypto::sign::certificate_verify_message;
@@ -141,6 +142,8 @@ pub(crate) fn start(
             extended_master_secret: tls12,
             renegotiation_info: tls12.then(Vec::new),
             ec_point_formats: tls12.then(|| vec![0]),
+            status_request: config.ocsp.asks(),
+            signed_certificate_timestamp: config.request_sct,
             session_ticket: tls12.then(|| {
                 offered_session
                     .as_ref()
@@ -548,6 +551,8 @@ impl ExpectServerHello {
             // The server signs nothing when resuming: report the scheme of
             // the handshake that made the session. The group is the fresh one.
             cx.negotiated.peer_signature_scheme = s.peer_signature_scheme;
+            cx.negotiated.ocsp_response = s.ocsp_response.clone();
+            cx.negotiated.sct_list = s.sct_list.clone();
             tracing::debug!("resuming TLS 1.3 session");
         }
         let hs = EarlySecret::new(suite, psk.map(|s| s.psk.as_bytes())).into_handshake(&shared);
@@ -651,15 +656,26 @@ impl ExpectCertificate {
     fn handle(
         mut self,
         cx: &mut Common,
-        cert: CertificateMsg,
+        mut cert: CertificateMsg,
         raw: &[u8],
     ) -> Result<ClientState, Error> {
         if !cert.context.is_empty() {
             return Err(Error::illegal("server Certificate has a request context"));
         }
-        // Our ClientHello offers neither status_request nor
-        // signed_certificate_timestamp, so no entry extension is solicited.
-        cert.check_extensions(&[])?;
+        // Only status_request and signed_certificate_timestamp, when we
+        // asked for them, are solicited.
+        let config = &self.hs.config;
+        let asked: Vec<ExtensionType> = [
+            (config.ocsp.asks(), ExtensionType::StatusRequest),
+            (
+                config.request_sct,
+                ExtensionType::SignedCertificateTimestamp,
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(on, t)| on.then_some(t))
+        .collect();
+        cert.check_and_decode_extensions(&asked, raw)?;
         let Some((leaf, intermediates)) = cert.chain.split_first() else {
             return Err(Error::decode("server sent an empty certificate chain"));
         };
@@ -669,7 +685,15 @@ impl ExpectCertificate {
             .verifier
             .verify_server_cert(leaf, intermediates, &self.hs.server_name, now)
             .map_err(Error::Certificate)?;
+        if self.hs.config.ocsp.asks() {
+            let config = &self.hs.config;
+            let staple = cert.ocsp_response.as_deref();
+            check_staple(&*config.verifier, config.ocsp, &cert.chain, staple, now)
+                .map_err(Error::Certificate)?;
+        }
         self.hs.transcript.add(raw);
+        cx.negotiated.ocsp_response = cert.ocsp_response;
+        cx.negotiated.sct_list = cert.sct_list;
         cx.negotiated.peer_certificates = cert.chain.clone();
         Ok(ClientState::CertificateVerify(ExpectCertificateVerify {
             hs: self.hs,
@@ -796,6 +820,8 @@ impl ExpectFinished {
                 suite: master.suite(),
                 resumption_secret: master.resumption_master_secret(&transcript.current_hash()),
                 peer_signature_scheme: cx.negotiated.peer_signature_scheme,
+                ocsp_response: cx.negotiated.ocsp_response.clone(),
+                sct_list: cx.negotiated.sct_list.clone(),
                 time: config.shared.time.clone(),
             });
         }

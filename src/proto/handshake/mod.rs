@@ -66,4 +66,14 @@ pub struct Negotiated {
     /// 1.3 once a NewSessionTicket was kept, so it can turn true after the
     /// handshake, as tickets arrive. False on the server.
     pub session_stored: bool,
+    /// The DER OCSP response the server stapled, as received (client side,
+    /// when [`with_ocsp_stapling`](crate::config::ClientConfigBuilder::with_ocsp_stapling)
+    /// asked and the server answered; verified as the policy says). After a
+    /// resumption, the response of the handshake that made the session.
+    pub ocsp_response: Option<Vec<u8>>,
+    /// The SignedCertificateTimestampList the server sent (client side, when
+    /// [`with_signed_certificate_timestamps`](crate::config::ClientConfigBuilder::with_signed_certificate_timestamps)
+    /// asked; checked to be well formed, not verified). After a resumption,
+    /// the list of the handshake that made the session.
+    pub sct_list: Option<Vec<u8>>,
 }

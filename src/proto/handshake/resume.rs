@@ -101,6 +101,11 @@ pub struct Session12 {
     /// The signature scheme the peer signed the full handshake with (None
     /// for a client that sent no certificate).
     pub peer_signature_scheme: Option<SignatureScheme>,
+    /// The OCSP response the server stapled in the full handshake (client
+    /// side; never in a ticket), which a resumption reports.
+    pub ocsp_response: Option<Vec<u8>>,
+    /// The SCT list of the full handshake (client side; never in a ticket).
+    pub sct_list: Option<Vec<u8>>,
 }
 
 impl std::fmt::Debug for Session12 {
@@ -162,6 +167,8 @@ impl Session12 {
             server_name,
             group,
             peer_signature_scheme,
+            ocsp_response: None,
+            sct_list: None,
         })
     }
 }
@@ -233,6 +240,11 @@ pub struct Session13 {
     /// The signature scheme the peer signed the original handshake with
     /// (None for a client that sent no certificate).
     pub peer_signature_scheme: Option<SignatureScheme>,
+    /// The OCSP response the server stapled in the original handshake
+    /// (client side; never in a ticket), which a resumption reports.
+    pub ocsp_response: Option<Vec<u8>>,
+    /// The SCT list of the full handshake (client side; never in a ticket).
+    pub sct_list: Option<Vec<u8>>,
 }
 
 impl std::fmt::Debug for Session13 {
@@ -294,6 +306,8 @@ impl Session13 {
             peer_certificates,
             server_name,
             peer_signature_scheme,
+            ocsp_response: None,
+            sct_list: None,
         })
     }
 }
@@ -307,6 +321,8 @@ pub(crate) struct TicketSink {
     pub suite: &'static Tls13CipherSuite,
     pub resumption_secret: Secret,
     pub peer_signature_scheme: Option<SignatureScheme>,
+    pub ocsp_response: Option<Vec<u8>>,
+    pub sct_list: Option<Vec<u8>>,
     pub time: std::sync::Arc<dyn crate::config::TimeProvider>,
 }
 
@@ -339,6 +355,8 @@ impl TicketSink {
                 peer_certificates: peer_certificates.to_vec(),
                 server_name: None,
                 peer_signature_scheme: self.peer_signature_scheme,
+                ocsp_response: self.ocsp_response.clone(),
+                sct_list: self.sct_list.clone(),
             },
         );
         true
@@ -582,6 +600,8 @@ mod tests {
             server_name: Some("example.com".into()),
             group: Some(NamedGroup::X25519),
             peer_signature_scheme: Some(SignatureScheme::RSA_PSS_SHA256),
+            ocsp_response: None,
+            sct_list: None,
         }
     }
 
@@ -619,6 +639,8 @@ mod tests {
             peer_certificates: vec![CertificateDer::from(vec![9; 300]); 2],
             server_name: None,
             peer_signature_scheme: Some(SignatureScheme::ED25519),
+            ocsp_response: None,
+            sct_list: None,
         };
         let t13 = t.seal13(&s13, 1000).unwrap();
         let back = t.open13(&t13, 1001).unwrap();

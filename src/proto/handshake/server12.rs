@@ -235,6 +235,8 @@ fn session_of(k: &Keyed, cx: &Common) -> Session12 {
         server_name: session_sni(cx.negotiated.sni.as_deref()),
         group: cx.negotiated.group,
         peer_signature_scheme: cx.negotiated.peer_signature_scheme,
+        ocsp_response: None,
+        sct_list: None,
         session_id: k.hs.session_id.clone(),
         ticket: None,
         master: k.master.clone(),
@@ -492,6 +494,13 @@ pub(crate) fn handle_client_hello(
     // include a server_name extension in the server hello."
     sh_ext.server_name_ack = sni.is_some();
     sh_ext.ec_point_formats = ext.ec_point_formats.as_ref().map(|_| vec![0]);
+    // RFC 6066 section 8: staple only to a client that asked, and then
+    // acknowledge with an empty status_request.
+    let staple = cert.ocsp.as_ref().filter(|_| ext.status_request);
+    sh_ext.status_request_ack = staple.is_some();
+    if ext.signed_certificate_timestamp {
+        sh_ext.sct_list = cert.sct_list.clone();
+    }
     let sh = ServerHello {
         legacy_version: ProtocolVersion::TLSv1_2.get(),
         random: server_random,
@@ -506,6 +515,13 @@ pub(crate) fn handle_client_hello(
         &mut transcript,
         &Handshake12::Certificate(cert.chain.clone()),
     )?;
+    if let Some(r) = staple {
+        send12(
+            cx,
+            &mut transcript,
+            &Handshake12::CertificateStatus(r.clone()),
+        )?;
+    }
     let mut signed = Vec::with_capacity(64 + 4 + public.len());
     signed.extend_from_slice(&ch.random);
     signed.extend_from_slice(&server_random);

@@ -435,7 +435,15 @@ impl ExpectClientHello {
             )?;
         }
         if let Some((cert, scheme)) = credentials {
-            let certificate = CertificateMsg::new(Vec::new(), cert.chain.clone());
+            let mut certificate = CertificateMsg::new(Vec::new(), cert.chain.clone());
+            // RFC 8446 section 4.4.2.1: the staple rides in the end entity's
+            // CertificateEntry, only for a client that sent status_request.
+            if ch.extensions.status_request {
+                certificate.ocsp_response = cert.ocsp.clone();
+            }
+            if ch.extensions.signed_certificate_timestamp {
+                certificate.sct_list = cert.sct_list.clone();
+            }
             cx.send_handshake(&mut transcript, &HandshakeMessage::Certificate(certificate))?;
             let to_sign = certificate_verify_message(true, &transcript.current_hash());
             let signature = cert.key.sign(scheme, &to_sign)?;
@@ -653,6 +661,8 @@ impl ExpectFinished {
                 peer_certificates: peer_certificates.clone(),
                 server_name: server_name.clone(),
                 peer_signature_scheme: cx.negotiated.peer_signature_scheme,
+                ocsp_response: None,
+                sct_list: None,
             };
             let ticket = NewSessionTicket {
                 lifetime: u32::try_from(ticketer.lifetime().min(MAX_TICKET_LIFETIME)).unwrap_or(0),

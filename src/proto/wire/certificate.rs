@@ -16,9 +16,17 @@ pub struct CertificateMsg {
     pub chain: Vec<CertificateDer<'static>>,
     /// The types of the per-entry extensions (status_request,
     /// signed_certificate_timestamp, ...) found in any entry, each once.
-    /// Their bodies are not kept: see [`CertificateMsg::check_extensions`].
-    /// Encoding writes every entry without extensions.
+    /// Their bodies are not kept: [`CertificateMsg::check_and_decode_extensions`]
+    /// reads the end entity's status_request and signed_certificate_timestamp
+    /// once they are known to be solicited.
     pub entry_extensions: Vec<ExtensionType>,
+    /// The DER OCSP response in the end entity's status_request (RFC 8446
+    /// section 4.4.2.1). Encoding writes it there and every other entry
+    /// without extensions; decoding leaves it None (see above).
+    pub ocsp_response: Option<Vec<u8>>,
+    /// The end entity's signed_certificate_timestamp list (body, length
+    /// prefix included), written there when encoding; as `ocsp_response`.
+    pub sct_list: Option<Vec<u8>>,
 }
 
 impl CertificateMsg {
@@ -28,6 +36,8 @@ impl CertificateMsg {
             context,
             chain,
             entry_extensions: Vec::new(),
+            ocsp_response: None,
+            sct_list: None,
         }
     }
 
@@ -58,6 +68,8 @@ impl CertificateMsg {
             context,
             chain,
             entry_extensions,
+            ocsp_response: None,
+            sct_list: None,
         })
     }
 
@@ -81,13 +93,67 @@ impl CertificateMsg {
         }
     }
 
+    /// [`CertificateMsg::check_extensions`], then reads from `msg` (this
+    /// message as received, header included) the end entity's
+    /// status_request (a CertificateStatus, RFC 8446 section 4.4.2.1) into
+    /// `ocsp_response` and its signed_certificate_timestamp list into
+    /// `sct_list`; a malformed body is decode_error. In that order, so an
+    /// unsolicited extension is unsupported_extension whatever its body.
+    pub fn check_and_decode_extensions(
+        &mut self,
+        requested: &[ExtensionType],
+        msg: &[u8],
+    ) -> Result<(), Error> {
+        self.check_extensions(requested)?;
+        let mut r = Reader::new(msg.get(4..).unwrap_or_default());
+        r.vec8()?;
+        let mut list = r.sub24()?;
+        if list.is_empty() {
+            return Ok(());
+        }
+        list.vec24()?;
+        let (mut ocsp, mut sct) = (None, None);
+        for_each_extension(&mut list, |typ, b| {
+            match typ {
+                ExtensionType::StatusRequest => {
+                    ocsp = Some(super::status::decode_certificate_status(b)?);
+                }
+                ExtensionType::SignedCertificateTimestamp => {
+                    let body = b.take(b.left())?;
+                    super::status::check_sct_list(body)?;
+                    sct = Some(body.to_vec());
+                }
+                _ => return Ok(Handled::Ignored),
+            }
+            Ok(Handled::Decoded)
+        })?;
+        self.ocsp_response = ocsp;
+        self.sct_list = sct;
+        Ok(())
+    }
+
     /// Encodes the body.
     pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), Error> {
         put_vec(out, LenPrefix::U8, &self.context)?;
         put_len_prefixed(out, LenPrefix::U24, |o| {
-            for c in &self.chain {
+            for (i, c) in self.chain.iter().enumerate() {
                 put_vec(o, LenPrefix::U24, c.as_ref())?;
-                o.put_u16v(0);
+                put_len_prefixed(o, LenPrefix::U16, |o| {
+                    if i > 0 {
+                        return Ok(());
+                    }
+                    if let Some(r) = &self.ocsp_response {
+                        o.put_u16v(ExtensionType::StatusRequest.get());
+                        put_len_prefixed(o, LenPrefix::U16, |o| {
+                            super::status::put_certificate_status(o, r)
+                        })?;
+                    }
+                    if let Some(l) = &self.sct_list {
+                        o.put_u16v(ExtensionType::SignedCertificateTimestamp.get());
+                        put_vec(o, LenPrefix::U16, l)?;
+                    }
+                    Ok(())
+                })?;
             }
             Ok(())
         })
@@ -256,21 +322,39 @@ mod tests {
 
     #[test]
     fn entry_extensions_are_kept_by_type_and_checked() {
-        // status_request (5) with a 1-byte body, then SCT (18), empty.
-        let exts = [0, 9, 0, 5, 0, 1, 7, 0, 18, 0, 0];
-        let m = CertificateMsg::decode(&mut Reader::new(&certificate_body(&exts))).unwrap();
+        // status_request (5) with a CertificateStatus, then SCT (18) with
+        // a one-SCT list: the leaf's bodies are decoded.
+        let exts = [
+            0, 18, 0, 5, 0, 5, 1, 0, 0, 1, 0x30, 0, 18, 0, 5, 0, 3, 0, 1, 9,
+        ];
+        let body = certificate_body(&exts);
+        let mut msg = vec![11, 0, 0, body.len() as u8];
+        msg.extend_from_slice(&body);
+        let mut m = CertificateMsg::decode(&mut Reader::new(&body)).unwrap();
         assert_eq!(
             m.entry_extensions,
-            [ExtensionType::StatusRequest, ExtensionType::Unknown(18)]
+            [
+                ExtensionType::StatusRequest,
+                ExtensionType::SignedCertificateTimestamp
+            ]
         );
+        assert_eq!(m.ocsp_response, None);
         let e = m.check_extensions(&[]).unwrap_err();
         assert_eq!(e.alert(), Some(AlertDescription::UnsupportedExtension));
         let e = m
             .check_extensions(&[ExtensionType::StatusRequest])
             .unwrap_err();
         assert_eq!(e.alert(), Some(AlertDescription::UnsupportedExtension));
-        m.check_extensions(&[ExtensionType::StatusRequest, ExtensionType::Unknown(18)])
-            .unwrap();
+        m.check_and_decode_extensions(
+            &[
+                ExtensionType::StatusRequest,
+                ExtensionType::SignedCertificateTimestamp,
+            ],
+            &msg,
+        )
+        .unwrap();
+        assert_eq!(m.ocsp_response.as_deref(), Some(&[0x30][..]));
+        assert_eq!(m.sct_list.as_deref(), Some(&[0, 3, 0, 1, 9][..]));
         let clean = CertificateMsg::decode(&mut Reader::new(&certificate_body(&[0, 0]))).unwrap();
         clean.check_extensions(&[]).unwrap();
     }

@@ -82,6 +82,8 @@ codepoint_enum! {
         ClientKeyExchange = 16,
         /// finished(20)
         Finished = 20,
+        /// certificate_status(22), TLS 1.2 only (RFC 6066 section 8)
+        CertificateStatus = 22,
         /// key_update(24)
         KeyUpdate = 24,
         /// message_hash(254), used in the transcript after HelloRetryRequest
@@ -190,6 +192,8 @@ codepoint_enum! {
         ServerName = 0,
         /// status_request
         StatusRequest = 5,
+        /// signed_certificate_timestamp (RFC 6962 section 3.3.1)
+        SignedCertificateTimestamp = 18,
         /// supported_groups
         SupportedGroups = 10,
         /// ec_point_formats (TLS 1.2)

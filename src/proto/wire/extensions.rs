@@ -368,6 +368,10 @@ pub struct ClientExtensions {
     pub session_ticket: Option<Vec<u8>>,
     /// ec_point_formats (RFC 8422).
     pub ec_point_formats: Option<Vec<u8>>,
+    /// status_request asking for OCSP (RFC 6066 section 8).
+    pub status_request: bool,
+    /// signed_certificate_timestamp asked for (RFC 6962 section 3.3.1).
+    pub signed_certificate_timestamp: bool,
 }
 
 impl ClientExtensions {
@@ -480,6 +484,13 @@ impl ClientExtensions {
                 ExtensionType::CompressCertificate => {
                     refuse_bad_compression_algorithms(b)?;
                 }
+                ExtensionType::StatusRequest => {
+                    e.status_request = super::status::decode_status_request(b)?;
+                }
+                // The client's "extension_data" is empty (RFC 6962 3.3.1).
+                ExtensionType::SignedCertificateTimestamp => {
+                    e.signed_certificate_timestamp = true;
+                }
                 // Unknown and GREASE extensions are ignored in a ClientHello.
                 _ => return Ok(Handled::Ignored),
             }
@@ -511,6 +522,11 @@ impl ClientExtensions {
             (self.renegotiation_info.is_some(), T::RenegotiationInfo),
             (self.session_ticket.is_some(), T::SessionTicket),
             (self.ec_point_formats.is_some(), T::ECPointFormats),
+            (self.status_request, T::StatusRequest),
+            (
+                self.signed_certificate_timestamp,
+                T::SignedCertificateTimestamp,
+            ),
         ]
         .into_iter()
         .filter_map(|(present, t)| present.then_some(t))
@@ -573,6 +589,15 @@ impl ClientExtensions {
                     put_vec(o, LenPrefix::U8, r)
                 })?;
             }
+            if self.status_request {
+                put_ext(o, ExtensionType::StatusRequest, |o| {
+                    super::status::put_status_request(o);
+                    Ok(())
+                })?;
+            }
+            if self.signed_certificate_timestamp {
+                put_empty_ext(o, ExtensionType::SignedCertificateTimestamp)?;
+            }
             if let Some(t) = &self.session_ticket {
                 put_ext(o, ExtensionType::SessionTicket, |o| {
                     o.put_bytes(t);
@@ -630,6 +655,12 @@ pub struct ServerHelloExtensions {
     /// (we offered the extension, so it is not unsolicited). A TLS 1.3
     /// ServerHello carrying it is refused (see `has_tls12_only`).
     pub supported_groups: Option<Vec<NamedGroup>>,
+    /// TLS 1.2: status_request acknowledged (empty): a CertificateStatus
+    /// follows the Certificate (RFC 6066 section 8).
+    pub status_request_ack: bool,
+    /// TLS 1.2: the SignedCertificateTimestampList (extension body, length
+    /// prefix included), checked to be well formed.
+    pub sct_list: Option<Vec<u8>>,
 }
 
 impl ServerHelloExtensions {
@@ -643,6 +674,8 @@ impl ServerHelloExtensions {
             || self.session_ticket_ack
             || self.ec_point_formats.is_some()
             || self.supported_groups.is_some()
+            || self.status_request_ack
+            || self.sct_list.is_some()
     }
 
     /// The extension types this answer carries that the ClientHello must
@@ -665,6 +698,8 @@ impl ServerHelloExtensions {
             (self.session_ticket_ack, T::SessionTicket),
             (self.ec_point_formats.is_some(), T::ECPointFormats),
             (self.supported_groups.is_some(), T::SupportedGroups),
+            (self.status_request_ack, T::StatusRequest),
+            (self.sct_list.is_some(), T::SignedCertificateTimestamp),
         ]
         .into_iter()
         .filter_map(|(present, t)| present.then_some(t))
@@ -721,6 +756,15 @@ impl ServerHelloExtensions {
                 }
                 ExtensionType::SessionTicket if !hrr => {
                     e.session_ticket_ack = true;
+                }
+                // RFC 6066 section 8: the server's "extension_data" is empty.
+                ExtensionType::StatusRequest if !hrr => {
+                    e.status_request_ack = true;
+                }
+                ExtensionType::SignedCertificateTimestamp if !hrr => {
+                    let body = b.take(b.left())?;
+                    super::status::check_sct_list(body)?;
+                    e.sct_list = Some(body.to_vec());
                 }
                 ExtensionType::ECPointFormats if !hrr => {
                     let formats = b.vec8()?;
@@ -794,6 +838,15 @@ impl ServerHelloExtensions {
             }
             if self.session_ticket_ack {
                 put_empty_ext(o, ExtensionType::SessionTicket)?;
+            }
+            if self.status_request_ack {
+                put_empty_ext(o, ExtensionType::StatusRequest)?;
+            }
+            if let Some(l) = &self.sct_list {
+                put_ext(o, ExtensionType::SignedCertificateTimestamp, |o| {
+                    o.put_bytes(l);
+                    Ok(())
+                })?;
             }
             if let Some(f) = &self.ec_point_formats {
                 put_ext(o, ExtensionType::ECPointFormats, |o| {

@@ -6,4 +6,5 @@ pub mod extensions;
 pub mod handshake;
 pub mod hello;
 pub mod reader;
+pub mod status;
 pub mod tls12;

@@ -86,6 +86,8 @@ pub enum Handshake12 {
     ServerHello(ServerHello),
     /// Certificate: the chain, end entity first.
     Certificate(Vec<CertificateDer<'static>>),
+    /// CertificateStatus (RFC 6066 section 8): the DER OCSPResponse.
+    CertificateStatus(Vec<u8>),
     /// ServerKeyExchange.
     ServerKeyExchange(ServerKeyExchange),
     /// CertificateRequest.
@@ -110,6 +112,7 @@ impl Handshake12 {
             Self::ClientHello(_) => HandshakeType::ClientHello,
             Self::ServerHello(_) => HandshakeType::ServerHello,
             Self::Certificate(_) => HandshakeType::Certificate,
+            Self::CertificateStatus(_) => HandshakeType::CertificateStatus,
             Self::ServerKeyExchange(_) => HandshakeType::ServerKeyExchange,
             Self::CertificateRequest(_) => HandshakeType::CertificateRequest,
             Self::ServerHelloDone => HandshakeType::ServerHelloDone,
@@ -145,6 +148,11 @@ impl Handshake12 {
                     chain.push(CertificateDer::from(der.to_vec()));
                 }
                 Self::Certificate(chain)
+            }
+            HandshakeType::CertificateStatus => {
+                return Ok(Self::CertificateStatus(
+                    super::status::decode_certificate_status(&mut b)?,
+                ))
             }
             HandshakeType::ServerKeyExchange => {
                 Self::ServerKeyExchange(ServerKeyExchange::decode(&mut b)?)
@@ -212,6 +220,7 @@ impl Handshake12 {
                     .iter()
                     .try_for_each(|c| put_vec(o, LenPrefix::U24, c.as_ref()))
             }),
+            Self::CertificateStatus(r) => super::status::put_certificate_status(o, r),
             Self::ServerKeyExchange(m) => m.encode(o),
             Self::CertificateRequest(m) => {
                 put_vec(o, LenPrefix::U8, &m.types)?;
@@ -253,6 +262,7 @@ mod tests {
             Handshake12::ClientKeyExchange(vec![4; 65]),
             Handshake12::NewSessionTicket(300, vec![1, 2, 3]),
             Handshake12::Finished(vec![7; 12]),
+            Handshake12::CertificateStatus(vec![0x30, 3, 1, 2, 3]),
             Handshake12::Certificate(vec![CertificateDer::from(vec![0x30, 0])]),
             Handshake12::ServerKeyExchange(ServerKeyExchange {
                 group: NamedGroup::X25519,
