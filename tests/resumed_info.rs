@@ -204,7 +204,9 @@ async fn our_server_reports_them_when_s_client_resumes() {
             let sess = session_file(&format!("{mode:?}"), port);
             for (flag, groups, want) in [
                 ("-sess_out", "X25519", "New, "),
-                ("-sess_in", "P-256:X25519", "Reused, "),
+                // Only P-256 offered: a TLS 1.3 resumption runs a fresh
+                // exchange in it (the server would take X25519 if offered).
+                ("-sess_in", "P-256", "Reused, "),
             ] {
                 let mut extra: Vec<&str> = cert.iter().map(String::as_str).collect();
                 extra.extend([flag, sess.as_str(), "-groups", groups]);
