@@ -426,3 +426,64 @@ async fn s_client_rejects_server_it_does_not_trust() {
     })
     .await;
 }
+
+// ---------------------------------------------------------------------------
+// Post-quantum defaults against OpenSSL 3.0, which has no ML-KEM group
+
+/// Our default client lists X25519MLKEM768 first but also sends an X25519
+/// share: OpenSSL 3.0 takes it, with no HelloRetryRequest.
+#[tokio::test]
+async fn pq_default_client_gets_x25519_from_openssl30_without_retry() {
+    if !common::require("openssl") {
+        return;
+    }
+    bounded(async {
+        let port = common::free_port();
+        let _srv = common::openssl_s_server(port, "server.pem", "server.key", &[]);
+        let tls = connect(&connector(|b| b), port).await.unwrap();
+        assert_eq!(tls.key_exchange_group(), Some(NamedGroup::X25519));
+        assert!(!tls.negotiated().retried, "no HelloRetryRequest expected");
+        common::reverse_roundtrip_and_close(tls, "pq client, classical server").await;
+    })
+    .await;
+}
+
+/// Our default server (hybrid first) meets a client without post-quantum
+/// groups: it takes s_client's X25519 share, with no HelloRetryRequest.
+#[tokio::test]
+async fn pq_default_server_gets_x25519_from_openssl30_without_retry() {
+    if !common::require("openssl") {
+        return;
+    }
+    bounded(async {
+        let served = s_client_echo(
+            server_config("server.pem", "server.key", None),
+            &[],
+            b"classical client\n",
+        )
+        .await;
+        assert_eq!(served.group, Some(NamedGroup::X25519));
+        assert!(!served.retried, "no HelloRetryRequest expected");
+    })
+    .await;
+}
+
+/// Among classical groups the server takes the share it got (P-256, the
+/// first of s_client's list) over a retry for its own first (X25519).
+#[tokio::test]
+async fn pq_default_server_takes_a_p256_share_over_its_x25519_preference() {
+    if !common::require("openssl") {
+        return;
+    }
+    bounded(async {
+        let served = s_client_echo(
+            server_config("server.pem", "server.key", None),
+            &["-groups", "P-256:X25519"],
+            b"p-256 first\n",
+        )
+        .await;
+        assert_eq!(served.group, Some(NamedGroup::secp256r1));
+        assert!(!served.retried, "no HelloRetryRequest expected");
+    })
+    .await;
+}
