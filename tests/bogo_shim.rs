@@ -189,17 +189,8 @@ async fn unknown_flag_is_unimplemented() {
         &["-port", "1", "-signing-prefs", "1027"][..],
         // TLS 1.1 only.
         &["-port", "1", "-max-version", "770"][..],
-        // A key share for a group other than the most preferred one.
-        &[
-            "-port",
-            "1",
-            "-curves",
-            "29",
-            "-curves",
-            "23",
-            "-key-shares",
-            "23",
-        ][..],
+        // A key share for a group lctls does not implement (Kyber's draft).
+        &["-port", "1", "-key-shares", "25497"][..],
     ] {
         let e = Shim::start(args).finish().await;
         assert_eq!(e.code, Some(89), "{args:?}: {}", e.stderr);
@@ -232,14 +223,23 @@ async fn client_echo() {
 }
 
 #[tokio::test]
-async fn client_key_share_for_first_group() {
-    // -key-shares naming the first group is what lctls does anyway.
+async fn client_key_shares() {
     client_shim(
         &["-curves", "23", "-curves", "29", "-key-shares", "23"],
         false,
     )
     .await;
     client_shim(&["-key-shares", "29"], false).await;
+    // A share for the second group, two shares, none (rustls retries), and
+    // a server hint.
+    client_shim(
+        &["-curves", "29", "-curves", "23", "-key-shares", "23"],
+        false,
+    )
+    .await;
+    client_shim(&["-key-shares", "4588", "-key-shares", "29"], false).await;
+    client_shim(&["-no-key-shares"], false).await;
+    client_shim(&["-server-supported-groups-hint", "23"], false).await;
 }
 
 #[tokio::test]

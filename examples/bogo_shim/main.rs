@@ -123,6 +123,7 @@ fn build_role(o: &Opts) -> Result<Role, Failure> {
         if !groups.is_empty() {
             b = b.with_groups(&groups);
         }
+        b = flags::key_share_options(o, b);
         if let Some(wire) = &o.advertise_alpn {
             b = b.with_alpn_protocols(&parse_alpn_list(wire)?);
         }
