@@ -16,8 +16,8 @@
 //!   abbreviated TLS 1.2 handshakes, which use no public-key primitive);
 //! * idle memory and latency: the limit is the floor, the plain transport.
 //!
-//! `LCTLS_BENCH_FILTER=TEXT` runs only the figures whose name contains TEXT
-//! (e.g. `handshake_`, `bulk_`, `x25519mlkem768`).
+//! `LCTLS_BENCH_FILTER=TEXT[,TEXT...]` runs only the figures whose name
+//! contains one of the TEXTs (e.g. `handshake_`, `bulk_`, `x25519mlkem768`).
 //!
 //! Modes: full with `cargo bench --bench compare`; quick when
 //! `LCTLS_BENCH_QUICK=1`, or when run with `--test` or without `--bench`
@@ -1140,8 +1140,10 @@ fn header(p: &Params, mode: &str) {
 /// Whether a section with these figures runs: any of them matches
 /// `LCTLS_BENCH_FILTER` (see the module docs).
 fn wanted<S: AsRef<str>>(names: &[S]) -> bool {
-    std::env::var("LCTLS_BENCH_FILTER")
-        .map_or(true, |f| names.iter().any(|n| n.as_ref().contains(&f)))
+    std::env::var("LCTLS_BENCH_FILTER").map_or(true, |f| {
+        f.split(',')
+            .any(|f| names.iter().any(|n| n.as_ref().contains(f)))
+    })
 }
 
 async fn run(p: Params) -> Vec<Row> {
