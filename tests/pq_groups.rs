@@ -320,7 +320,7 @@ fn server_groups_hint_predicts_one_share() {
 }
 
 #[test]
-fn key_shares_must_name_configured_groups_once() {
+fn groups_and_key_shares_must_be_known_and_listed_once() {
     let err = |b: ClientConfigBuilder| match b.build() {
         Err(Error::Config(m)) => m,
         other => panic!("expected a config error, got {other:?}"),
@@ -333,4 +333,6 @@ fn key_shares_must_name_configured_groups_once() {
         .with_root_store(roots())
         .with_groups(&[NamedGroup::X448]));
     assert!(m.contains("not supported"), "{m}");
+    let m = err(client_builder().with_groups(&[HYBRID, NamedGroup::X25519, HYBRID]));
+    assert!(m.contains("listed twice"), "{m}");
 }

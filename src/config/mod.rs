@@ -271,9 +271,12 @@ fn resolve_groups(groups: &[NamedGroup]) -> Result<Vec<NamedGroup>, Error> {
     if groups.is_empty() {
         return Err(Error::Config("no key-exchange groups configured".into()));
     }
-    for &g in groups {
+    for (i, &g) in groups.iter().enumerate() {
         if !KeyExchange::supports(g) {
             return Err(Error::Config(format!("group {g:?} is not supported")));
+        }
+        if groups[..i].contains(&g) {
+            return Err(Error::Config(format!("group {g:?} is listed twice")));
         }
     }
     Ok(groups.to_vec())
