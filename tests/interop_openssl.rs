@@ -42,10 +42,11 @@ const SUITES: [(&str, CipherSuite); 3] = [
     ),
 ];
 
-const GROUPS: [(&str, NamedGroup); 3] = [
+const GROUPS: [(&str, NamedGroup); 4] = [
     ("X25519", NamedGroup::X25519),
     ("P-256", NamedGroup::secp256r1),
     ("P-384", NamedGroup::secp384r1),
+    ("P-521", NamedGroup::secp521r1),
 ];
 
 async fn bounded<F: Future<Output = ()>>(f: F) {
@@ -484,6 +485,25 @@ async fn pq_default_server_takes_a_p256_share_over_its_x25519_preference() {
         .await;
         assert_eq!(served.group, Some(NamedGroup::secp256r1));
         assert!(!served.retried, "no HelloRetryRequest expected");
+    })
+    .await;
+}
+
+/// P-521 is opt-in: a server configured with it takes s_client's share.
+#[tokio::test]
+async fn server_p521_opt_in() {
+    if !common::require("openssl") {
+        return;
+    }
+    bounded(async {
+        let served = s_client_echo(
+            server_config("server.pem", "server.key", Some(&[NamedGroup::secp521r1])),
+            &["-groups", "P-521"],
+            b"p-521\n",
+        )
+        .await;
+        assert_eq!(served.group, Some(NamedGroup::secp521r1));
+        assert!(!served.retried);
     })
     .await;
 }
