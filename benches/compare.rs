@@ -9,20 +9,25 @@
 //!   open are raw aws-lc-rs AEAD calls on 16 KiB records and plain is the same
 //!   transport moving the same bytes with no TLS;
 //! * handshakes: limit = 1 / (cost of the public-key primitives the handshake
-//!   needs: 2 x X25519 keygen+agree, then per authenticating key 1 signature
+//!   needs: 2 x X25519 keygen+agree (plus one ML-KEM-768 keygen, encapsulation
+//!   and decapsulation for the hybrid), then per authenticating key 1 signature
 //!   and the peer's 3 verifications; the same for a full TLS 1.3 or TLS 1.2
 //!   ECDHE handshake, twice the signing part with mutual TLS; no limit for
 //!   abbreviated TLS 1.2 handshakes, which use no public-key primitive);
 //! * idle memory and latency: the limit is the floor, the plain transport.
+//!
+//! `LCTLS_BENCH_FILTER=TEXT[,TEXT...]` runs only the figures whose name
+//! contains one of the TEXTs (e.g. `handshake_`, `bulk_`, `x25519mlkem768`).
 //!
 //! Modes: full with `cargo bench --bench compare`; quick when
 //! `LCTLS_BENCH_QUICK=1`, or when run with `--test` or without `--bench`
 //! (that is how `cargo test --all-targets` runs it, in a debug build).
 //!
 //! Handshake figures for both libraries: full TLS 1.3 (ECDSA P-256, RSA-2048),
-//! full TLS 1.2 (ECDHE-ECDSA-AES128-GCM-SHA256), TLS 1.3 mutual TLS, TLS 1.2
-//! resumption by ticket and TLS 1.3 resumption (one ticket per connection,
-//! psk_dhe_ke).
+//! full TLS 1.3 with the X25519MLKEM768 hybrid (ECDSA P-256; both sides offer
+//! only the hybrid), full TLS 1.2 (ECDHE-ECDSA-AES128-GCM-SHA256), TLS 1.3
+//! mutual TLS, TLS 1.2 resumption by ticket and TLS 1.3 resumption (one ticket
+//! per connection, psk_dhe_ke).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::future::Future;
@@ -33,6 +38,7 @@ use std::time::{Duration, Instant};
 
 use aws_lc_rs::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey};
 use aws_lc_rs::agreement::{self, EphemeralPrivateKey, UnparsedPublicKey as KxPublicKey};
+use aws_lc_rs::kem;
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{self, EcdsaKeyPair, KeyPair, RsaKeyPair, UnparsedPublicKey};
 use rustls::pki_types::pem::PemObject;
@@ -217,6 +223,30 @@ fn suites() -> [Suite; 3] {
     ]
 }
 
+/// The key exchange of a handshake figure, the only group on both sides.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kx {
+    X25519,
+    X25519MLKEM768,
+}
+
+impl Kx {
+    fn lctls(self) -> NamedGroup {
+        match self {
+            Kx::X25519 => NamedGroup::X25519,
+            Kx::X25519MLKEM768 => NamedGroup::X25519MLKEM768,
+        }
+    }
+
+    fn rustls(self) -> &'static dyn rustls::crypto::SupportedKxGroup {
+        use rustls::crypto::aws_lc_rs::kx_group;
+        match self {
+            Kx::X25519 => kx_group::X25519,
+            Kx::X25519MLKEM768 => kx_group::X25519MLKEM768,
+        }
+    }
+}
+
 /// A client and a server configuration per library. From [`configs`]: both
 /// libraries configured alike, one suite, X25519 only, TLS 1.3 only, the same
 /// chain and key, the same root; rustls sends no session tickets and keeps no
@@ -234,6 +264,11 @@ struct Configs {
 }
 
 fn configs(suite: &Suite, cert: &str, key: &str) -> Configs {
+    configs_kx(suite, cert, key, Kx::X25519)
+}
+
+/// [`configs`] with another key exchange.
+fn configs_kx(suite: &Suite, cert: &str, key: &str, kx: Kx) -> Configs {
     let cert = format!("{CERTS}/{cert}");
     let key = format!("{CERTS}/{key}");
     let ca = format!("{CERTS}/ca.pem");
@@ -243,7 +278,7 @@ fn configs(suite: &Suite, cert: &str, key: &str) -> Configs {
     let lcc = lctls::ClientConfig::builder()
         .with_root_store(Arc::new(roots))
         .with_cipher_suites(&[suite.lctls])
-        .with_groups(&[NamedGroup::X25519])
+        .with_groups(&[kx.lctls()])
         .with_session_cache_size(0)
         .build()
         .expect("lctls client config");
@@ -252,7 +287,7 @@ fn configs(suite: &Suite, cert: &str, key: &str) -> Configs {
             lctls::config::CertifiedKey::from_pem_files(&cert, &key).expect("lctls cert"),
         )
         .with_cipher_suites(&[suite.lctls])
-        .with_groups(&[NamedGroup::X25519])
+        .with_groups(&[kx.lctls()])
         // Like rustls below (send_tls13_tickets = 0): no tickets.
         .with_tickets(false)
         .build()
@@ -260,7 +295,7 @@ fn configs(suite: &Suite, cert: &str, key: &str) -> Configs {
 
     let provider = Arc::new(rustls::crypto::CryptoProvider {
         cipher_suites: vec![suite.rustls],
-        kx_groups: vec![rustls::crypto::aws_lc_rs::kx_group::X25519],
+        kx_groups: vec![kx.rustls()],
         ..rustls::crypto::aws_lc_rs::default_provider()
     });
     let mut rroots = rustls::RootCertStore::empty();
@@ -521,8 +556,8 @@ async fn check(f: &HsFigure) {
     let (name, c, version, client_chain) = (f.name, &f.c, f.version, f.client_chain);
     // A resumed TLS 1.2 handshake exchanges no keys, and lctls reports the
     // session's group then (as BoringSSL does); TLS 1.3 (psk_dhe_ke) runs a
-    // fresh exchange. Either way X25519, the only group configured.
-    let group = Some(NamedGroup::X25519);
+    // fresh exchange. Either way the only group configured.
+    let group = Some(f.kx.lctls());
     let (a, b) = duplex(DUPLEX);
     let (mut x, mut y) = lctls_pair(c, a, b).await;
     if c.ticket_after_handshake {
@@ -547,7 +582,7 @@ async fn check(f: &HsFigure) {
         .negotiated_key_exchange_group()
         .map(|g| g.name());
     assert!(
-        got.is_none() || got == Some(rustls::NamedGroup::X25519),
+        got.is_none() || got == Some(f.kx.rustls().name()),
         "{name}: rustls group {got:?}"
     );
     let got = y.get_ref().1.peer_certificates().map_or(0, |c| c.len());
@@ -664,6 +699,21 @@ fn primitive_cost(key_files: &[&str], count: usize) -> f64 {
         total += per(start.elapsed());
     }
     total
+}
+
+/// Seconds per handshake spent in ML-KEM-768 alone: the client's key
+/// generation and decapsulation, the server's encapsulation (the hybrid's
+/// X25519 half is in [`primitive_cost`]).
+fn mlkem768_cost(count: usize) -> f64 {
+    let start = Instant::now();
+    for _ in 0..count {
+        let dk = kem::DecapsulationKey::generate(&kem::ML_KEM_768).expect("keygen");
+        let ek = dk.encapsulation_key().expect("ek");
+        let (ct, ss) = ek.encapsulate().expect("encapsulate");
+        let ss2 = dk.decapsulate(ct).expect("decapsulate");
+        assert_eq!(ss.as_ref(), ss2.as_ref());
+    }
+    start.elapsed().as_secs_f64() / count as f64
 }
 
 fn pem_chain(f: &str) -> Vec<CertificateDer<'static>> {
@@ -847,6 +897,8 @@ struct HsFigure {
     resumes: bool,
     /// Keys for [`primitive_cost`]; None: no public-key primitive, no limit.
     limit_keys: Option<&'static [&'static str]>,
+    /// The key exchange, the only group on both sides.
+    kx: Kx,
 }
 
 // ---------------------------------------------------------------------------
@@ -1054,8 +1106,9 @@ fn header(p: &Params, mode: &str) {
         p.rounds, p.bulk, p.handshakes, p.pairs, p.latency
     );
     println!("Same process, same certificates (certs/server.pem ECDSA P-256 or server-rsa.pem");
-    println!("RSA-2048, chain leaf+intermediate under ca.pem), same suite, X25519 only, one");
-    println!("protocol version per figure (TLS 1.3 unless named tls12/resume12).");
+    println!("RSA-2048, chain leaf+intermediate under ca.pem), same suite, X25519 only (the");
+    println!("x25519mlkem768 figure: X25519MLKEM768 only), one protocol version per figure");
+    println!("(TLS 1.3 unless named tls12/resume12).");
     println!("Handshakes, both libraries: full TLS 1.3 (ecdsa_p256, rsa2048); full TLS 1.2");
     println!("ECDHE-ECDSA-AES128-GCM-SHA256 (tls12); TLS 1.3 with a required client");
     println!("certificate, certs/client.pem (mtls); TLS 1.2 resumption by ticket, every timed");
@@ -1070,6 +1123,7 @@ fn header(p: &Params, mode: &str) {
     println!("memory in bytes per connection pair (client+server), latency in microseconds.");
     println!("limit: bulk = 1/(1/seal + 1/open + 1/plain transport), raw aws-lc-rs on 16 KiB");
     println!("records; handshakes = 1/(2 x X25519 keygen+agree + 1 signature + 3 verifications),");
+    println!("x25519mlkem768 adds 1 ML-KEM-768 keygen + encapsulation + decapsulation;");
     println!("mtls adds the client's 1 signature + 3 verifications, resume12 has none (-);");
     println!("memory and latency = the plain transport with no TLS (a floor, lower is better).");
     println!("Heap counts the Rust global allocator only (aws-lc's C allocations show in RSS).");
@@ -1083,6 +1137,15 @@ fn header(p: &Params, mode: &str) {
     println!();
 }
 
+/// Whether a section with these figures runs: any of them matches
+/// `LCTLS_BENCH_FILTER` (see the module docs).
+fn wanted<S: AsRef<str>>(names: &[S]) -> bool {
+    std::env::var("LCTLS_BENCH_FILTER").map_or(true, |f| {
+        f.split(',')
+            .any(|f| names.iter().any(|n| n.as_ref().contains(f)))
+    })
+}
+
 async fn run(p: Params) -> Vec<Row> {
     let mut rows = Vec::new();
     let ecdsa: Vec<(Suite, Configs)> = suites()
@@ -1094,7 +1157,9 @@ async fn run(p: Params) -> Vec<Row> {
         .collect();
 
     // 1 + 2: bulk, with the limit measured in the same rounds.
-    for (suite, c) in &ecdsa {
+    let bulk_names =
+        |tag| ["duplex_c2s", "tcp_c2s", "duplex_s2c"].map(|d| format!("bulk_{d}_{tag}"));
+    for (suite, c) in ecdsa.iter().filter(|(s, _)| wanted(&bulk_names(s.tag))) {
         let mut duplex_c2s = Samples::default();
         let mut tcp_c2s = Samples::default();
         let mut duplex_s2c = Samples::default();
@@ -1116,9 +1181,10 @@ async fn run(p: Params) -> Vec<Row> {
                 duplex_s2c.push(lib, bulk(Some(lib), c, false, Dir::S2C, p.bulk).await);
             }
         }
-        rows.push(duplex_c2s.row(format!("bulk_duplex_c2s_{}", suite.tag), "MB/s"));
-        rows.push(tcp_c2s.row(format!("bulk_tcp_c2s_{}", suite.tag), "MB/s"));
-        rows.push(duplex_s2c.row(format!("bulk_duplex_s2c_{}", suite.tag), "MB/s"));
+        let [a, b, c] = bulk_names(suite.tag);
+        rows.push(duplex_c2s.row(a, "MB/s"));
+        rows.push(tcp_c2s.row(b, "MB/s"));
+        rows.push(duplex_s2c.row(c, "MB/s"));
     }
 
     // 3: handshakes, AES-128-GCM, X25519, both libraries, alternating.
@@ -1135,6 +1201,7 @@ async fn run(p: Params) -> Vec<Row> {
         client_chain,
         resumes,
         limit_keys,
+        kx: Kx::X25519,
     };
     let figures = [
         fig(
@@ -1145,6 +1212,17 @@ async fn run(p: Params) -> Vec<Row> {
             false,
             Some(&["server.key"][..]),
         ),
+        HsFigure {
+            kx: Kx::X25519MLKEM768,
+            ..fig(
+                "handshake_x25519mlkem768_ecdsa_p256",
+                configs_kx(&aes128, "server.pem", "server.key", Kx::X25519MLKEM768),
+                0x0304,
+                0,
+                false,
+                Some(&["server.key"][..]),
+            )
+        },
         fig(
             "handshake_rsa2048",
             configs(&aes128, "server-rsa.pem", "server-rsa.key"),
@@ -1196,7 +1274,7 @@ async fn run(p: Params) -> Vec<Row> {
             None,
         ),
     ];
-    for f in &figures {
+    for f in figures.iter().filter(|f| wanted(&[f.name])) {
         let (c, resumes) = (&f.c, Some(f.resumes));
         // Prime (the first handshake of a resumption figure is full), check
         // what is measured, then warm up both (lazy initialisation, caches).
@@ -1208,7 +1286,11 @@ async fn run(p: Params) -> Vec<Row> {
         let mut s = Samples::default();
         for r in 0..p.rounds {
             if let Some(keys) = f.limit_keys {
-                s.limit.push(1.0 / primitive_cost(keys, p.handshakes));
+                let mut cost = primitive_cost(keys, p.handshakes);
+                if f.kx == Kx::X25519MLKEM768 {
+                    cost += mlkem768_cost(p.handshakes);
+                }
+                s.limit.push(1.0 / cost);
             }
             for lib in order(r) {
                 s.push(lib, handshakes(lib, c, p.handshakes, resumes).await);
@@ -1216,8 +1298,19 @@ async fn run(p: Params) -> Vec<Row> {
         }
         rows.push(s.row(f.name.to_string(), "hs/s"));
     }
-    // 4: idle memory.
+    // 4 and 5: idle memory, latency.
     let c = &ecdsa[0].1;
+    if wanted(&["idle_heap_per_pair", "idle_rss_per_pair"]) {
+        idle_rows(&p, c, &mut rows).await;
+    }
+    if wanted(&["latency_ttfb_us"]) {
+        latency_rows(&p, c, &mut rows).await;
+    }
+    rows
+}
+
+/// Idle memory per connection pair, heap and RSS.
+async fn idle_rows(p: &Params, c: &Configs, rows: &mut Vec<Row>) {
     let mut heap = Samples::default();
     let mut rss = Samples::default();
     for r in 0..p.rounds {
@@ -1232,8 +1325,10 @@ async fn run(p: Params) -> Vec<Row> {
     }
     rows.push(heap.row("idle_heap_per_pair".into(), "B"));
     rows.push(rss.row("idle_rss_per_pair".into(), "B"));
+}
 
-    // 5: latency.
+/// Time to first byte on an established connection.
+async fn latency_rows(p: &Params, c: &Configs, rows: &mut Vec<Row>) {
     let mut lat = Samples::default();
     for r in 0..p.rounds {
         lat.limit.push(latency(None, c, p.latency).await);
@@ -1242,7 +1337,6 @@ async fn run(p: Params) -> Vec<Row> {
         }
     }
     rows.push(lat.row("latency_ttfb_us".into(), "us"));
-    rows
 }
 
 fn main() {

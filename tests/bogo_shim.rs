@@ -189,17 +189,6 @@ async fn unknown_flag_is_unimplemented() {
         &["-port", "1", "-signing-prefs", "1027"][..],
         // TLS 1.1 only.
         &["-port", "1", "-max-version", "770"][..],
-        // A key share for a group other than the most preferred one.
-        &[
-            "-port",
-            "1",
-            "-curves",
-            "29",
-            "-curves",
-            "23",
-            "-key-shares",
-            "23",
-        ][..],
         // A configuration-level flag for the resumed connection only: the
         // connections share one lctls configuration.
         &[
@@ -223,6 +212,8 @@ async fn unknown_flag_is_unimplemented() {
         &["-port", "1", "-cipher", "TLS_RSA_WITH_AES_128_CBC_SHA"][..],
         &["-port", "1", "-cipher", "ALL:3DES"][..],
         &["-port", "1", "-cipher", "[AES128|CHACHA20]"][..],
+        // A key share for a group lctls does not implement (Kyber's draft).
+        &["-port", "1", "-key-shares", "25497"][..],
     ] {
         let e = Shim::start(args).finish().await;
         assert_eq!(e.code, Some(89), "{args:?}: {}", e.stderr);
@@ -255,14 +246,23 @@ async fn client_echo() {
 }
 
 #[tokio::test]
-async fn client_key_share_for_first_group() {
-    // -key-shares naming the first group is what lctls does anyway.
+async fn client_key_shares() {
     client_shim(
         &["-curves", "23", "-curves", "29", "-key-shares", "23"],
         false,
     )
     .await;
     client_shim(&["-key-shares", "29"], false).await;
+    // A share for the second group, two shares, none (rustls retries), and
+    // a server hint.
+    client_shim(
+        &["-curves", "29", "-curves", "23", "-key-shares", "23"],
+        false,
+    )
+    .await;
+    client_shim(&["-key-shares", "4588", "-key-shares", "29"], false).await;
+    client_shim(&["-no-key-shares"], false).await;
+    client_shim(&["-server-supported-groups-hint", "23"], false).await;
 }
 
 #[tokio::test]
@@ -621,8 +621,9 @@ async fn prefixed_flag_applies_to_its_connection_only() {
         &key_file,
         "-resume-count",
         "1",
+        // X25519MLKEM768, the group rustls and lctls agree on by default.
         "-on-initial-expect-curve-id",
-        "29",
+        "4588",
         "-on-resume-expect-curve-id",
         "23",
     ])
@@ -644,7 +645,7 @@ async fn prefixed_flag_applies_to_its_connection_only() {
     assert_eq!(e.code, Some(1), "stderr: {}", e.stderr);
     assert!(
         e.stderr
-            .contains("-expect-curve-id 23: negotiated Some(29)"),
+            .contains("-expect-curve-id 23: negotiated Some(4588)"),
         "stderr: {}",
         e.stderr
     );

@@ -277,6 +277,9 @@ fn forged_client(server_config: Arc<ServerConfig>) -> (Connection, RecordLayer) 
         plain_handshakes(&sans_io_client(client_config(), "localhost").take_outgoing()).remove(0);
     let kx = KeyExchange::start(NamedGroup::X25519).unwrap();
     let mut ch = decode_hello(&real);
+    // X25519 alone: a server prefers the default hybrid group when a
+    // client lists it, and would ask for its share.
+    ch.extensions.supported_groups = Some(vec![NamedGroup::X25519]);
     ch.extensions.key_shares = Some(vec![KeyShareEntry {
         group: NamedGroup::X25519,
         payload: kx.public_key().to_vec(),

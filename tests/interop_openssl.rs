@@ -42,10 +42,11 @@ const SUITES: [(&str, CipherSuite); 3] = [
     ),
 ];
 
-const GROUPS: [(&str, NamedGroup); 3] = [
+const GROUPS: [(&str, NamedGroup); 4] = [
     ("X25519", NamedGroup::X25519),
     ("P-256", NamedGroup::secp256r1),
     ("P-384", NamedGroup::secp384r1),
+    ("P-521", NamedGroup::secp521r1),
 ];
 
 async fn bounded<F: Future<Output = ()>>(f: F) {
@@ -423,6 +424,88 @@ async fn s_client_rejects_server_it_does_not_trust() {
             Some(Error::AlertReceived(AlertDescription::UnknownCA)) => {}
             other => panic!("expected AlertReceived(unknown_ca), got {other:?} ({err})"),
         }
+    })
+    .await;
+}
+
+// ---------------------------------------------------------------------------
+// Post-quantum defaults against OpenSSL 3.0, which has no ML-KEM group
+
+/// Our default client lists X25519MLKEM768 first but also sends an X25519
+/// share: OpenSSL 3.0 takes it, with no HelloRetryRequest.
+#[tokio::test]
+async fn pq_default_client_gets_x25519_from_openssl30_without_retry() {
+    if !common::require("openssl") {
+        return;
+    }
+    bounded(async {
+        let port = common::free_port();
+        let _srv = common::openssl_s_server(port, "server.pem", "server.key", &[]);
+        let tls = connect(&connector(|b| b), port).await.unwrap();
+        assert_eq!(tls.key_exchange_group(), Some(NamedGroup::X25519));
+        assert!(!tls.negotiated().retried, "no HelloRetryRequest expected");
+        common::reverse_roundtrip_and_close(tls, "pq client, classical server").await;
+    })
+    .await;
+}
+
+/// Our default server (hybrid first) meets a client without post-quantum
+/// groups: it takes s_client's X25519 share, with no HelloRetryRequest.
+#[tokio::test]
+async fn pq_default_server_gets_x25519_from_openssl30_without_retry() {
+    if !common::require("openssl") {
+        return;
+    }
+    bounded(async {
+        let served = s_client_echo(
+            server_config("server.pem", "server.key", None),
+            &[],
+            b"classical client\n",
+        )
+        .await;
+        assert_eq!(served.group, Some(NamedGroup::X25519));
+        assert!(!served.retried, "no HelloRetryRequest expected");
+    })
+    .await;
+}
+
+/// The server takes its own first group the client supports: s_client
+/// predicts P-256 (the first of its list) but also supports X25519, which
+/// our server prefers, so it asks for an X25519 share with a
+/// HelloRetryRequest (OpenSSL 3.0 answers it).
+#[tokio::test]
+async fn pq_default_server_retries_for_its_preferred_x25519_over_a_p256_share() {
+    if !common::require("openssl") {
+        return;
+    }
+    bounded(async {
+        let served = s_client_echo(
+            server_config("server.pem", "server.key", None),
+            &["-groups", "P-256:X25519"],
+            b"p-256 first\n",
+        )
+        .await;
+        assert_eq!(served.group, Some(NamedGroup::X25519));
+        assert!(served.retried, "a HelloRetryRequest for X25519 expected");
+    })
+    .await;
+}
+
+/// P-521 is opt-in: a server configured with it takes s_client's share.
+#[tokio::test]
+async fn server_p521_opt_in() {
+    if !common::require("openssl") {
+        return;
+    }
+    bounded(async {
+        let served = s_client_echo(
+            server_config("server.pem", "server.key", Some(&[NamedGroup::secp521r1])),
+            &["-groups", "P-521"],
+            b"p-521\n",
+        )
+        .await;
+        assert_eq!(served.group, Some(NamedGroup::secp521r1));
+        assert!(!served.retried);
     })
     .await;
 }

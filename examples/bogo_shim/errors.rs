@@ -67,6 +67,7 @@ const BY_REASON: &[(AlertDescription, &str, &str)] = &[
     (A::IllegalParameter, "key share of", "BAD_ECPOINT"),
     (A::IllegalParameter, "not a valid public key", "BAD_ECPOINT"),
     (A::IllegalParameter, "ML-KEM encapsulation failed", "BAD_ECPOINT"),
+    (A::IllegalParameter, "encapsulation key", "BAD_ECPOINT"),
     (A::IllegalParameter, "two key shares for one group", "DUPLICATE_KEY_SHARE"),
     // illegal_parameter: what the server chose.
     (A::IllegalParameter, "ALPN protocol", "INVALID_ALPN_PROTOCOL"),

@@ -4,7 +4,7 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use lctls::config::ClientConfig;
+use lctls::config::{ClientConfig, ClientConfigBuilder};
 use lctls::proto::wire::enums::{NamedGroup, ProtocolVersion, SignatureScheme};
 
 use crate::verify::{SchemePrefs, ShimServerVerifier};
@@ -44,6 +44,8 @@ pub struct Opts {
     pub no_tls13: bool,
     pub curves: Vec<u16>,
     pub key_shares: Vec<u16>,
+    pub no_key_shares: bool,
+    pub server_groups_hint: Vec<u16>,
     pub expect_curve_id: Option<u16>,
     pub expect_version: Option<u16>,
     pub expect_server_name: Option<String>,
@@ -172,6 +174,8 @@ pub static FLAGS: &[Flag] = &[
     conn("-expect-curve-id", Kind::Int(|o, v| o.expect_curve_id = Some(v as u16))),
     conn("-expect-version", Kind::Int(|o, v| o.expect_version = Some(v as u16))),
     conn("-expect-server-name", Kind::Str(|o, v| o.expect_server_name = Some(text(v)))),
+    flag("-no-key-shares", Kind::Bool(|o| o.no_key_shares = true)),
+    flag("-server-supported-groups-hint", Kind::Repeated(|o, v| o.server_groups_hint.push(v as u16))),
     flag("-advertise-alpn", Kind::Str(|o, v| o.advertise_alpn = Some(v))),
     conn("-expect-alpn", Kind::Str(|o, v| o.expect_alpn = Some(v))),
     flag("-select-alpn", Kind::Str(|o, v| o.select_alpn = Some(v))),
@@ -382,6 +386,22 @@ pub fn versions(o: &Opts) -> Vec<ProtocolVersion> {
     v
 }
 
+/// The client's key-share flags: `-key-shares` (repeated) or
+/// `-no-key-shares` name the shares, `-server-supported-groups-hint` the
+/// groups the server is said to have (it wins when it names one of ours).
+pub fn key_share_options(o: &Opts, mut b: ClientConfigBuilder) -> ClientConfigBuilder {
+    let groups = |v: &[u16]| v.iter().map(|&g| NamedGroup::from(g)).collect::<Vec<_>>();
+    if o.no_key_shares {
+        b = b.with_key_shares(&[]);
+    } else if !o.key_shares.is_empty() {
+        b = b.with_key_shares(&groups(&o.key_shares));
+    }
+    if !o.server_groups_hint.is_empty() {
+        b = b.with_server_groups_hint(&groups(&o.server_groups_hint));
+    }
+    b
+}
+
 /// Refuses (exit 89) what lctls cannot do, before anything is sent.
 pub fn check_supported(o: &Opts) -> Result<(), ParseError> {
     let versions = versions(o);
@@ -405,19 +425,13 @@ pub fn check_supported(o: &Opts) -> Result<(), ParseError> {
             )));
         }
     }
-    // lctls predicts one key share, for its most preferred group (the first
-    // -curves, else X25519, first of its defaults): any other prediction is
-    // something it cannot do.
-    let first = o
-        .curves
-        .first()
-        .copied()
-        .unwrap_or(NamedGroup::X25519.get());
-    if !o.key_shares.is_empty() && o.key_shares != [first] {
-        return Err(ParseError::Unimplemented(format!(
-            "-key-shares {:?}: lctls sends one key share, for its first group {first}",
-            o.key_shares
-        )));
+    // Key shares for groups lctls does not implement cannot be sent.
+    for &g in &o.key_shares {
+        if !lctls::proto::crypto::kx::KeyExchange::supports(NamedGroup::from(g)) {
+            return Err(ParseError::Unimplemented(format!(
+                "-key-shares {g}: unsupported group"
+            )));
+        }
     }
     // Schemes we could never verify cannot be offered.
     let known = SchemePrefs::defaults();

@@ -199,6 +199,7 @@ fn build_role(o: &Opts, hooks: &mut Hooks) -> Result<Role, Failure> {
         if let Some(s) = &suites {
             b = b.with_cipher_suites(s);
         }
+        b = flags::key_share_options(o, b);
         if let Some(wire) = &o.advertise_alpn {
             b = b.with_alpn_protocols(&parse_alpn_list(wire)?);
         }

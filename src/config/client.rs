@@ -8,6 +8,7 @@ use crate::config::{
 };
 use crate::error::Error;
 use crate::pki::{DefaultServerVerifier, OcspPolicy, RootStore, ServerCertVerifier};
+use crate::proto::crypto::groups::SharePrediction;
 use crate::proto::handshake::resume::ClientSessionCache;
 use crate::proto::wire::enums::{CipherSuite, NamedGroup, ProtocolVersion};
 
@@ -35,6 +36,7 @@ pub struct ClientConfig {
     pub(crate) session_cache: Arc<ClientSessionCache>,
     pub(crate) ocsp: OcspPolicy,
     pub(crate) request_sct: bool,
+    pub(crate) key_shares: SharePrediction,
 }
 
 impl ClientConfig {
@@ -49,6 +51,7 @@ impl ClientConfig {
             session_cache_size: 32,
             ocsp: OcspPolicy::Off,
             request_sct: false,
+            key_shares: SharePrediction::default(),
         }
     }
 }
@@ -64,6 +67,7 @@ pub struct ClientConfigBuilder {
     session_cache_size: usize,
     ocsp: OcspPolicy,
     request_sct: bool,
+    key_shares: SharePrediction,
 }
 
 impl ClientConfigBuilder {
@@ -98,6 +102,30 @@ impl ClientConfigBuilder {
     /// before the session is offered.
     pub fn with_session_cache_size(mut self, servers: usize) -> Self {
         self.session_cache_size = servers;
+        self
+    }
+
+    /// Sends TLS 1.3 key shares for exactly these groups, in this order, in
+    /// the first ClientHello. Each must be one of the configured groups
+    /// (see `with_groups`), at most once. An empty list sends none, leaving
+    /// the choice to the server's HelloRetryRequest (one more round trip).
+    ///
+    /// By default the client sends a share for its most preferred group
+    /// and one for the first group of the other kind (post-quantum or
+    /// classical): with the default groups, X25519MLKEM768 and X25519, so
+    /// servers with and without the hybrid both answer without a retry.
+    pub fn with_key_shares(mut self, groups: &[NamedGroup]) -> Self {
+        self.key_shares.explicit = Some(groups.to_vec());
+        self
+    }
+
+    /// Groups the server is known to support (from a DNS HTTPS record or an
+    /// earlier connection, say). The first ClientHello then carries a single
+    /// key share, for our most preferred group that the hint names; groups
+    /// we do not have are ignored, and when none matches the shares are
+    /// chosen as without a hint.
+    pub fn with_server_groups_hint(mut self, groups: &[NamedGroup]) -> Self {
+        self.key_shares.server_hint = groups.to_vec();
         self
     }
 
@@ -145,16 +173,38 @@ impl ClientConfigBuilder {
                     .into(),
             )),
         };
+        let shared = self.shared.build()?;
+        check_key_shares(&self.key_shares, &shared.protocols.groups)?;
         Ok(ClientConfig {
             verifier,
-            shared: self.shared.build()?,
+            shared,
             send_sni: self.send_sni,
             client_cert: self.client_cert,
             session_cache: Arc::new(ClientSessionCache::new(self.session_cache_size)),
             ocsp: self.ocsp,
             request_sct: self.request_sct,
+            key_shares: self.key_shares,
         })
     }
+}
+
+/// Explicit key shares must name configured groups, each once (RFC 8446
+/// section 4.2.8: no two shares for one group).
+fn check_key_shares(p: &SharePrediction, groups: &[NamedGroup]) -> Result<(), Error> {
+    let Some(shares) = &p.explicit else {
+        return Ok(());
+    };
+    for (i, g) in shares.iter().enumerate() {
+        if !groups.contains(g) {
+            return Err(Error::Config(format!(
+                "key share for {g:?}, which is not one of the configured groups {groups:?}"
+            )));
+        }
+        if shares[..i].contains(g) {
+            return Err(Error::Config(format!("two key shares for {g:?}")));
+        }
+    }
+    Ok(())
 }
 
 /// Client options that can make connections insecure.

@@ -99,8 +99,15 @@ macro_rules! shared_setters {
             self
         }
 
-        /// Only these key-exchange groups, in this order of preference (a
-        /// client sends its TLS 1.3 key share for the first).
+        /// Only these key-exchange groups, in this order of preference
+        /// (default: X25519MLKEM768, X25519, P-256, P-384; P-521,
+        /// SecP256r1MLKEM768 and MLKEM1024 are available too). A client
+        /// sends TLS 1.3 key shares for the first and for the first of the
+        /// other kind, post-quantum or classical (see
+        /// `ClientConfigBuilder::with_key_shares`); a TLS 1.3 server picks a
+        /// post-quantum group whenever the client supports one of ours,
+        /// then its most preferred group the client sent a share for. The
+        /// ML-KEM groups are never used in TLS 1.2.
         pub fn with_groups(mut self, groups: &[NamedGroup]) -> Self {
             self.shared.groups = Some(groups.to_vec());
             self
@@ -264,9 +271,12 @@ fn resolve_groups(groups: &[NamedGroup]) -> Result<Vec<NamedGroup>, Error> {
     if groups.is_empty() {
         return Err(Error::Config("no key-exchange groups configured".into()));
     }
-    for &g in groups {
+    for (i, &g) in groups.iter().enumerate() {
         if !KeyExchange::supports(g) {
             return Err(Error::Config(format!("group {g:?} is not supported")));
+        }
+        if groups[..i].contains(&g) {
+            return Err(Error::Config(format!("group {g:?} is listed twice")));
         }
     }
     Ok(groups.to_vec())

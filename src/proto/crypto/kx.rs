@@ -1,53 +1,65 @@
-//! Ephemeral key exchange over aws-lc-rs: (EC)DH on X25519, P-256 and P-384,
-//! and the X25519MLKEM768 hybrid (ML-KEM-768 with X25519) for TLS 1.3.
+//! Ephemeral key exchange over aws-lc-rs: (EC)DH on X25519, P-256, P-384
+//! and P-521, and, for TLS 1.3 only, the ML-KEM groups of `kem.rs`
+//! (the X25519MLKEM768 and SecP256r1MLKEM768 hybrids, ML-KEM-1024 alone).
 
-use aws_lc_rs::{agreement, kem};
+use aws_lc_rs::agreement;
 use zeroize::Zeroizing;
 
+use super::kem::{kem_group, KemPrivate};
 use crate::error::Error;
 use crate::proto::wire::enums::NamedGroup;
 
-/// The groups offered when a configuration names none, in preference order.
-/// X25519MLKEM768 is implemented but opt-in (`with_groups`): it makes every
-/// ClientHello 1.2 KB larger, and servers without it answer with a
-/// HelloRetryRequest unless a classical share is sent beside it.
+/// The groups offered when a configuration names none, in preference order:
+/// the X25519MLKEM768 hybrid first, as rustls, BoringSSL (Chrome), Go 1.24+
+/// and OpenSSL 3.5 do, so a recorded session stays safe from a future quantum
+/// computer. A client sends an X25519 share beside it (see
+/// `groups::client_shares`), so servers without the hybrid need no
+/// HelloRetryRequest; the cost is a ClientHello about 1.2 KB larger.
+/// SecP256r1MLKEM768, ML-KEM-1024 and P-521 are opt-in (`with_groups`).
+#[cfg(not(fuzzing))]
+pub const SUPPORTED_GROUPS: &[NamedGroup] = &[
+    NamedGroup::X25519MLKEM768,
+    NamedGroup::X25519,
+    NamedGroup::secp256r1,
+    NamedGroup::secp384r1,
+];
+
+/// Fuzz builds leave ML-KEM out of the defaults: aws-lc-rs offers no seeded
+/// ML-KEM, and a random share would make fuzz inputs stop replaying (see
+/// `rng.rs`).
+#[cfg(fuzzing)]
 pub const SUPPORTED_GROUPS: &[NamedGroup] = &[
     NamedGroup::X25519,
     NamedGroup::secp256r1,
     NamedGroup::secp384r1,
 ];
 
-/// ML-KEM-768 encapsulation key and ciphertext sizes (FIPS 203).
-const MLKEM768_EK: usize = 1184;
-const MLKEM768_CT: usize = 1088;
-
 fn algorithm(group: NamedGroup) -> Option<&'static agreement::Algorithm> {
     match group {
         NamedGroup::X25519 => Some(&agreement::X25519),
         NamedGroup::secp256r1 => Some(&agreement::ECDH_P256),
         NamedGroup::secp384r1 => Some(&agreement::ECDH_P384),
+        NamedGroup::secp521r1 => Some(&agreement::ECDH_P521),
         _ => None,
     }
 }
 
 /// The public key length RFC 8446 section 4.2.8.2 requires for each ECDH
 /// group (uncompressed points only for the NIST curves).
-fn public_len(group: NamedGroup) -> usize {
+pub(super) fn public_len(group: NamedGroup) -> usize {
     match group {
         NamedGroup::X25519 => 32,
         NamedGroup::secp256r1 => 65,
         NamedGroup::secp384r1 => 97,
+        NamedGroup::secp521r1 => 133,
         _ => 0,
     }
 }
 
 enum Private {
     Ecdh(agreement::PrivateKey),
-    /// X25519MLKEM768, client side: the ML-KEM decapsulation key and the X25519 key.
-    Hybrid(
-        kem::DecapsulationKey<kem::AlgorithmId>,
-        agreement::PrivateKey,
-    ),
+    /// An ML-KEM group, client side.
+    Kem(KemPrivate),
 }
 
 /// One side's ephemeral key pair for a group (the client's, for a KEM).
@@ -65,9 +77,10 @@ impl std::fmt::Debug for KeyExchange {
     }
 }
 
-fn ecdh_keypair(
-    alg: &'static agreement::Algorithm,
-) -> Result<(agreement::PrivateKey, Vec<u8>), Error> {
+/// A fresh ECDH key pair for `group` and its public key.
+pub(super) fn ecdh_keypair(group: NamedGroup) -> Result<(agreement::PrivateKey, Vec<u8>), Error> {
+    let alg = algorithm(group)
+        .ok_or_else(|| Error::internal(format!("group {group:?} is not an ECDH group")))?;
     let private = super::rng::ecdh_private(alg)?;
     let public = private
         .compute_public_key()
@@ -77,7 +90,9 @@ fn ecdh_keypair(
     Ok((private, public))
 }
 
-fn ecdh(
+/// ECDH with a length- and form-checked peer key; anything malformed or off
+/// the curve (or X25519's all-zero result) is illegal_parameter.
+pub(super) fn ecdh(
     group: NamedGroup,
     private: &agreement::PrivateKey,
     peer: &[u8],
@@ -104,39 +119,38 @@ fn ecdh(
 impl KeyExchange {
     /// True when `group` is one we implement.
     pub fn supports(group: NamedGroup) -> bool {
-        algorithm(group).is_some() || group == NamedGroup::X25519MLKEM768
+        algorithm(group).is_some() || kem_group(group).is_some()
     }
 
-    /// True for groups TLS 1.2 cannot use (the KEM hybrid).
+    /// True for groups TLS 1.2 cannot use: the ML-KEM ones, whose shares do
+    /// not fit its one-byte ECPoint length (draft-ietf-tls-ecdhe-mlkem
+    /// section 3).
     pub fn tls13_only(group: NamedGroup) -> bool {
-        group == NamedGroup::X25519MLKEM768
+        kem_group(group).is_some()
+    }
+
+    /// True for groups that resist a quantum computer (every ML-KEM group,
+    /// hybrid or not); the server prefers them (see
+    /// `groups::server_choice`).
+    pub fn post_quantum(group: NamedGroup) -> bool {
+        kem_group(group).is_some()
     }
 
     /// Generates a fresh key pair (for a KEM, the client's encapsulation key).
     pub fn start(group: NamedGroup) -> Result<Self, Error> {
-        if group == NamedGroup::X25519MLKEM768 {
-            let dk = kem::DecapsulationKey::generate(&kem::ML_KEM_768)
-                .map_err(|_| Error::internal("ML-KEM key generation failed"))?;
-            let ek = dk
-                .encapsulation_key()
-                .and_then(|ek| ek.key_bytes())
-                .map_err(|_| Error::internal("ML-KEM encapsulation key"))?;
-            let (x, x_pub) = ecdh_keypair(&agreement::X25519)?;
-            let mut public = Vec::with_capacity(MLKEM768_EK + 32);
-            public.extend_from_slice(ek.as_ref());
-            public.extend_from_slice(&x_pub);
-            return Ok(KeyExchange {
-                group,
-                private: Private::Hybrid(dk, x),
-                public,
-            });
-        }
-        let alg = algorithm(group)
-            .ok_or_else(|| Error::internal(format!("group {group:?} is not implemented")))?;
-        let (private, public) = ecdh_keypair(alg)?;
+        let (private, public) = match kem_group(group) {
+            Some(spec) => {
+                let (k, p) = KemPrivate::generate(spec)?;
+                (Private::Kem(k), p)
+            }
+            None => {
+                let (k, p) = ecdh_keypair(group)?;
+                (Private::Ecdh(k), p)
+            }
+        };
         Ok(KeyExchange {
             group,
-            private: Private::Ecdh(private),
+            private,
             public,
         })
     }
@@ -152,105 +166,119 @@ impl KeyExchange {
     }
 
     /// Completes the exchange with the peer's share (for a KEM, the server's
-    /// ciphertext and X25519 key).
+    /// ciphertext and, for a hybrid, its ECDH key).
     pub fn complete(self, peer: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
         match self.private {
             Private::Ecdh(private) => ecdh(self.group, &private, peer),
-            Private::Hybrid(dk, x) => {
-                if peer.len() != MLKEM768_CT + 32 {
-                    return Err(Error::illegal(format!(
-                        "malformed X25519MLKEM768 key share of {} bytes",
-                        peer.len()
-                    )));
-                }
-                let (ct, x_peer) = peer.split_at(MLKEM768_CT);
-                let ss = dk
-                    .decapsulate(kem::Ciphertext::from(ct))
-                    .map_err(|_| Error::illegal("ML-KEM ciphertext does not decapsulate"))?;
-                let mut shared = Zeroizing::new(Vec::with_capacity(64));
-                shared.extend_from_slice(ss.as_ref());
-                shared.extend_from_slice(&ecdh(NamedGroup::X25519, &x, x_peer)?);
-                Ok(shared)
-            }
+            Private::Kem(k) => k.complete(peer),
         }
     }
 
     /// The server's side: answers the client's share with ours and derives
-    /// the shared secret (a fresh key pair for ECDH; an encapsulation for the
-    /// KEM hybrid, whose share is the ciphertext and our X25519 key).
+    /// the shared secret (a fresh key pair for ECDH; an encapsulation for an
+    /// ML-KEM group, whose share is the ciphertext and, for a hybrid, our
+    /// ECDH key).
     pub fn respond(
         group: NamedGroup,
         client_share: &[u8],
     ) -> Result<(Vec<u8>, Zeroizing<Vec<u8>>), Error> {
-        if group != NamedGroup::X25519MLKEM768 {
-            let kx = Self::start(group)?;
-            let public = kx.public.clone();
-            return Ok((public, kx.complete(client_share)?));
+        if let Some(spec) = kem_group(group) {
+            return super::kem::respond(spec, client_share);
         }
-        if client_share.len() != MLKEM768_EK + 32 {
-            return Err(Error::illegal(format!(
-                "malformed X25519MLKEM768 key share of {} bytes",
-                client_share.len()
-            )));
-        }
-        let (ek, x_peer) = client_share.split_at(MLKEM768_EK);
-        let ek = kem::EncapsulationKey::new(&kem::ML_KEM_768, ek)
-            .map_err(|_| Error::illegal("invalid ML-KEM-768 encapsulation key"))?;
-        let (ct, ss) = ek
-            .encapsulate()
-            .map_err(|_| Error::illegal("ML-KEM encapsulation failed"))?;
-        let (x, x_pub) = ecdh_keypair(&agreement::X25519)?;
-        let mut shared = Zeroizing::new(Vec::with_capacity(64));
-        shared.extend_from_slice(ss.as_ref());
-        shared.extend_from_slice(&ecdh(NamedGroup::X25519, &x, x_peer)?);
-        let mut public = Vec::with_capacity(MLKEM768_CT + 32);
-        public.extend_from_slice(ct.as_ref());
-        public.extend_from_slice(&x_pub);
-        Ok((public, shared))
+        let kx = Self::start(group)?;
+        let public = kx.public.clone();
+        Ok((public, kx.complete(client_share)?))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::proto::wire::enums::AlertDescription;
+
+    /// (group, client share, server share, shared secret) lengths: 32-byte
+    /// ML-KEM secrets, ECDH ones of the curve's field size.
+    const SIZES: &[(NamedGroup, usize, usize, usize)] = &[
+        (NamedGroup::X25519, 32, 32, 32),
+        (NamedGroup::secp256r1, 65, 65, 32),
+        (NamedGroup::secp384r1, 97, 97, 48),
+        (NamedGroup::secp521r1, 133, 133, 66),
+        (NamedGroup::X25519MLKEM768, 1184 + 32, 1088 + 32, 64),
+        (NamedGroup::SecP256r1MLKEM768, 65 + 1184, 65 + 1088, 64),
+        (NamedGroup::MLKEM1024, 1568, 1568, 32),
+    ];
 
     #[test]
     fn both_sides_agree_for_every_group() {
-        for g in SUPPORTED_GROUPS
-            .iter()
-            .copied()
-            .chain([NamedGroup::X25519MLKEM768])
-        {
+        for &(g, client_len, server_len, secret_len) in SIZES {
+            assert!(KeyExchange::supports(g), "{g:?}");
             let client = KeyExchange::start(g).unwrap();
+            assert_eq!(client.public_key().len(), client_len, "{g:?}");
             let (server_share, server_secret) =
                 KeyExchange::respond(g, client.public_key()).unwrap();
+            assert_eq!(server_share.len(), server_len, "{g:?}");
             let client_secret = client.complete(&server_share).unwrap();
             assert_eq!(client_secret, server_secret, "{g:?}");
-            let len = if g == NamedGroup::X25519MLKEM768 {
-                64
-            } else {
-                client_secret.len()
-            };
-            assert_eq!(client_secret.len(), len);
+            assert_eq!(client_secret.len(), secret_len, "{g:?}");
+        }
+    }
+
+    /// SecP256r1MLKEM768 puts the uncompressed P-256 point first, and
+    /// X25519MLKEM768 its X25519 key last (draft-ietf-tls-ecdhe-mlkem 4.1):
+    /// a P-256 share with the KEM part moved first is refused as a point.
+    #[test]
+    fn hybrid_share_order() {
+        let c = KeyExchange::start(NamedGroup::SecP256r1MLKEM768).unwrap();
+        assert_eq!(c.public_key()[0], 4);
+        let mut swapped = c.public_key()[65..].to_vec();
+        swapped.extend_from_slice(&c.public_key()[..65]);
+        let e = KeyExchange::respond(NamedGroup::SecP256r1MLKEM768, &swapped).unwrap_err();
+        assert_eq!(e.alert(), Some(AlertDescription::IllegalParameter));
+    }
+
+    #[test]
+    fn malformed_shares_are_illegal_parameter() {
+        let illegal = |r: Result<Zeroizing<Vec<u8>>, Error>| {
+            assert_eq!(
+                r.unwrap_err().alert(),
+                Some(AlertDescription::IllegalParameter)
+            )
+        };
+        for &(g, client_len, server_len, _) in SIZES {
+            for len in [0, server_len - 1, server_len + 1] {
+                illegal(KeyExchange::start(g).unwrap().complete(&vec![4; len]));
+            }
+            for len in [0, client_len - 1, client_len + 1] {
+                illegal(KeyExchange::respond(g, &vec![4; len]).map(|r| r.1));
+            }
+        }
+    }
+
+    /// FIPS 203 section 7.2: an encapsulation key with a coefficient not
+    /// reduced mod q (here 4095 > 3329) is refused, for a hybrid (KEM part
+    /// first) and for ML-KEM-1024 alone.
+    #[test]
+    fn unreduced_encapsulation_key_is_illegal_parameter() {
+        for g in [NamedGroup::X25519MLKEM768, NamedGroup::MLKEM1024] {
+            let mut share = KeyExchange::start(g).unwrap().public_key().to_vec();
+            share[0] = 0xff;
+            share[1] |= 0x0f;
+            let e = KeyExchange::respond(g, &share).unwrap_err();
+            assert_eq!(e.alert(), Some(AlertDescription::IllegalParameter), "{g:?}");
+            assert!(e.to_string().contains("encapsulation key"), "{e}");
         }
     }
 
     #[test]
-    fn malformed_share_is_illegal_parameter() {
-        let a = KeyExchange::start(NamedGroup::secp256r1).unwrap();
-        let err = a.complete(&[4; 10]).unwrap_err();
-        assert_eq!(
-            err.alert(),
-            Some(crate::proto::wire::enums::AlertDescription::IllegalParameter)
-        );
-        let a = KeyExchange::start(NamedGroup::X25519).unwrap();
-        assert!(a.complete(&[0; 31]).is_err());
-        let a = KeyExchange::start(NamedGroup::X25519MLKEM768).unwrap();
-        assert!(a.complete(&[0; 1119]).is_err());
-        let err = KeyExchange::respond(NamedGroup::X25519MLKEM768, &[0; 100]).unwrap_err();
-        assert_eq!(
-            err.alert(),
-            Some(crate::proto::wire::enums::AlertDescription::IllegalParameter)
-        );
+    fn kem_groups_are_tls13_only_and_post_quantum() {
+        for g in [
+            NamedGroup::X25519MLKEM768,
+            NamedGroup::SecP256r1MLKEM768,
+            NamedGroup::MLKEM1024,
+        ] {
+            assert!(KeyExchange::tls13_only(g) && KeyExchange::post_quantum(g));
+        }
+        assert!(!KeyExchange::post_quantum(NamedGroup::X25519));
+        assert!(!KeyExchange::supports(NamedGroup::X448));
     }
 }

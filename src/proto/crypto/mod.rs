@@ -1,5 +1,8 @@
-//! Thin adapters over aws-lc-rs: cipher suites, key exchange, signatures.
+//! Thin adapters over aws-lc-rs: cipher suites, key exchange (and the group
+//! policy of TLS 1.3), signatures.
 
+pub(crate) mod groups;
+mod kem;
 pub mod kx;
 // Public (hidden) in fuzz builds only, so fuzz targets can rebuild the fixed
 // ticket key; crate-private otherwise.

@@ -5,8 +5,9 @@
 //! fixed stream and every ephemeral key is made from fixed private key
 //! bytes, so a fuzz input replays identically whatever ran before it, and a
 //! recorded peer's Finished stays valid against a fresh connection. Never
-//! enabled in a normal build. The ML-KEM hybrid stays random (aws-lc-rs
-//! offers no seeded ML-KEM); fuzz configs do not enable it.
+//! enabled in a normal build. ML-KEM stays random (aws-lc-rs offers no
+//! seeded ML-KEM), so fuzz builds leave it out of the default groups
+//! (`kx::SUPPORTED_GROUPS`).
 
 use aws_lc_rs::agreement::{Algorithm, PrivateKey};
 
@@ -41,14 +42,18 @@ pub fn fill(out: &mut [u8]) -> Result<(), Error> {
 }
 
 /// Fuzz builds: a fixed private key (0x42 repeated is a valid scalar for
-/// X25519, P-256 and P-384).
+/// X25519, P-256 and P-384; 0x01 repeated for P-521, whose 66-byte scalar
+/// must stay below the group order).
 #[cfg(fuzzing)]
 pub fn ecdh_private(alg: &'static Algorithm) -> Result<PrivateKey, Error> {
-    let len = if alg == &aws_lc_rs::agreement::ECDH_P384 {
-        48
+    use aws_lc_rs::agreement::{ECDH_P384, ECDH_P521};
+    let fixed: &[u8] = if alg == &ECDH_P521 {
+        &[0x01; 66]
+    } else if alg == &ECDH_P384 {
+        &[0x42; 48]
     } else {
-        32
+        &[0x42; 32]
     };
-    PrivateKey::from_private_key(alg, &[0x42; 48][..len])
+    PrivateKey::from_private_key(alg, fixed)
         .map_err(|_| Error::internal("fixed fuzzing key rejected"))
 }

@@ -8,6 +8,7 @@ use crate::config::ClientConfig;
 use crate::error::Error;
 use crate::pki::check_staple;
 use crate::proto::conn::{unexpected_in, Common, Exporter, Next};
+use crate::proto::crypto::groups::client_shares;
 use crate::proto::crypto::kx::KeyExchange;
 use crate::proto::crypto::sign::certificate_verify_message;
 use crate::proto::crypto::suites::Tls13CipherSuite;
@@ -50,25 +51,6 @@ pub(crate) fn start(
     server_name: ServerName<'static>,
     cx: &mut Common,
 ) -> Result<ClientState, Error> {
-    let group = *config
-        .shared
-        .protocols
-        .groups
-        .first()
-        .ok_or_else(|| Error::Config("no groups".into()))?;
-    let kx = KeyExchange::start(group)?;
-    // Beside a hybrid share, a classical one spares servers without the
-    // hybrid a HelloRetryRequest.
-    let extra_kx = match config
-        .shared
-        .protocols
-        .groups
-        .iter()
-        .find(|g| !KeyExchange::tls13_only(**g))
-    {
-        Some(&g) if KeyExchange::tls13_only(group) => Some(KeyExchange::start(g)?),
-        _ => None,
-    };
     let sni = match &server_name {
         ServerName::DnsName(d) if config.send_sni => {
             Some(d.as_ref().trim_end_matches('.').to_string())
@@ -83,6 +65,14 @@ pub(crate) fn start(
     let p = &config.shared.protocols;
     let tls13 = p.allows(ProtocolVersion::TLSv1_3) && !p.suites13.is_empty();
     let tls12 = p.allows(ProtocolVersion::TLSv1_2) && !p.suites12.is_empty();
+    // Our TLS 1.3 key shares: see groups::client_shares for which.
+    let kx = match tls13 {
+        true => client_shares(&p.groups, &config.key_shares)
+            .into_iter()
+            .map(KeyExchange::start)
+            .collect::<Result<Vec<_>, _>>()?,
+        false => Vec::new(),
+    };
     // A TLS 1.2 session to resume, by ticket or by session ID, whose server
     // chain still passes our verifier (see resume.rs on what is re-checked).
     let now = config.shared.time.now();
@@ -124,9 +114,7 @@ pub(crate) fn start(
                     .collect(),
             ),
             key_shares: tls13.then(|| {
-                [Some(&kx), extra_kx.as_ref()]
-                    .into_iter()
-                    .flatten()
+                kx.iter()
                     .map(|k| KeyShareEntry {
                         group: k.group(),
                         payload: k.public_key().to_vec(),
@@ -196,7 +184,6 @@ pub(crate) fn start(
         server_name,
         hello,
         kx,
-        extra_kx,
         transcript,
         retry_suite: None,
         offered_session,
@@ -299,9 +286,9 @@ pub(crate) struct ExpectServerHello {
     config: Arc<ClientConfig>,
     server_name: ServerName<'static>,
     hello: ClientHello,
-    kx: KeyExchange,
-    /// A second, classical share sent beside a hybrid one.
-    extra_kx: Option<KeyExchange>,
+    /// Our key shares' private halves, one per group offered (after a
+    /// HelloRetryRequest, the one it asked for).
+    kx: Vec<KeyExchange>,
     transcript: Transcript,
     /// Set after a HelloRetryRequest: the suite it chose, which ServerHello must repeat.
     retry_suite: Option<CipherSuite>,
@@ -387,22 +374,26 @@ impl ExpectServerHello {
                     "HelloRetryRequest asks for group {group:?}, which we did not offer"
                 )));
             }
-            if group == self.kx.group() || self.extra_kx.as_ref().map(|k| k.group()) == Some(group)
-            {
+            if self.kx.iter().any(|k| k.group() == group) {
                 return Err(Error::illegal(
                     "HelloRetryRequest asks for the group we already sent a share for",
                 ));
             }
-            self.kx = KeyExchange::start(group)?;
-            self.extra_kx = None;
+            self.kx = vec![KeyExchange::start(group)?];
         }
         tracing::debug!(group = ?ext.selected_group, cookie = ext.cookie.is_some(), "HelloRetryRequest");
         self.transcript.rollup_for_retry(suite.hash);
         self.transcript.add(raw);
-        self.hello.extensions.key_shares = Some(vec![KeyShareEntry {
-            group: self.kx.group(),
-            payload: self.kx.public_key().to_vec(),
-        }]);
+        // A cookie-only retry keeps the shares (RFC 8446 section 4.1.2).
+        self.hello.extensions.key_shares = Some(
+            self.kx
+                .iter()
+                .map(|k| KeyShareEntry {
+                    group: k.group(),
+                    payload: k.public_key().to_vec(),
+                })
+                .collect(),
+        );
         self.hello.extensions.cookie = ext.cookie.clone();
         // The PSK survives a retry only if the server's suite shares its
         // hash; its binder now covers the retry transcript.
@@ -507,16 +498,11 @@ impl ExpectServerHello {
                 "ServerHello without key_share",
             )
         })?;
-        let kx = match self.extra_kx.take() {
-            Some(extra) if extra.group() == share.group => extra,
-            _ if self.kx.group() == share.group => self.kx,
-            _ => {
-                return Err(Error::illegal(format!(
-                    "server key share is for {:?}, we sent {:?}",
-                    share.group,
-                    self.kx.group()
-                )))
-            }
+        let Some(kx) = self.kx.into_iter().find(|k| k.group() == share.group) else {
+            return Err(Error::illegal(format!(
+                "server key share is for {:?}, which we sent no share for",
+                share.group
+            )));
         };
         let psk = match (sh.extensions.selected_psk, &self.resume13) {
             (None, _) => None,

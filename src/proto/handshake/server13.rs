@@ -8,6 +8,7 @@ use crate::config::{ClientHelloInfo, ServerConfig};
 use crate::error::Error;
 use crate::pki::ClientCertVerifier;
 use crate::proto::conn::{unexpected_in, Common, Exporter, Next};
+use crate::proto::crypto::groups::{server_choice, ServerChoice};
 use crate::proto::crypto::kx::KeyExchange;
 use crate::proto::crypto::sign::certificate_verify_message;
 use crate::proto::crypto::suites::Tls13CipherSuite;
@@ -155,12 +156,6 @@ pub(crate) struct ExpectClientHello {
     retry: Option<Retry>,
 }
 
-/// The outcome of choosing a key share.
-enum ShareChoice<'a> {
-    Use(&'a KeyShareEntry),
-    Retry(NamedGroup),
-}
-
 impl ExpectClientHello {
     fn version_error(ch: &ClientHello, usable13: bool, usable12: bool) -> Error {
         let ours = match (usable13, usable12) {
@@ -200,7 +195,7 @@ impl ExpectClientHello {
             })
     }
 
-    fn choose_share<'a>(&self, ch: &'a ClientHello) -> Result<ShareChoice<'a>, Error> {
+    fn choose_share<'a>(&self, ch: &'a ClientHello) -> Result<ServerChoice<'a>, Error> {
         let missing = |what| {
             Error::protocol(
                 AlertDescription::MissingExtension,
@@ -224,21 +219,10 @@ impl ExpectClientHello {
                 ));
             }
         }
-        // Our most preferred group that the client supports, whether or not
-        // it sent a share for it (a HelloRetryRequest asks for one), as
-        // BoringSSL, Go and rustls choose: the client's prediction saves a
-        // round trip only when it is also our choice, so a client cannot
-        // steer us to a weaker group by predicting it.
-        for &g in &self.config.shared.protocols.groups {
-            if groups.contains(&g) {
-                return Ok(match shares.iter().find(|s| s.group == g) {
-                    Some(s) => ShareChoice::Use(s),
-                    None => ShareChoice::Retry(g),
-                });
-            }
-        }
-        Err(Error::NoCommonGroup {
-            ours: self.config.shared.protocols.groups.clone(),
+        // Our most preferred group the client supports; see groups::server_choice.
+        let ours = &self.config.shared.protocols.groups;
+        server_choice(ours, groups, shares).ok_or_else(|| Error::NoCommonGroup {
+            ours: ours.clone(),
             theirs: groups.clone(),
         })
     }
@@ -309,8 +293,8 @@ impl ExpectClientHello {
         })?;
         let suite = self.choose_suite(&ch)?;
         let share = match self.choose_share(&ch)? {
-            ShareChoice::Use(s) => s,
-            ShareChoice::Retry(group) => {
+            ServerChoice::Use(s) => s,
+            ServerChoice::Retry(group) => {
                 if self.retry.is_some() {
                     return Err(Error::illegal(
                         "second ClientHello still lacks the requested key share",

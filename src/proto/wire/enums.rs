@@ -148,7 +148,11 @@ codepoint_enum! {
         X25519 = 0x001d,
         /// x448
         X448 = 0x001e,
-        /// X25519MLKEM768 hybrid
+        /// MLKEM1024: ML-KEM-1024 alone (draft-ietf-tls-mlkem), no classical part
+        MLKEM1024 = 0x0202,
+        /// SecP256r1MLKEM768 hybrid: P-256 ECDH with ML-KEM-768 (draft-ietf-tls-ecdhe-mlkem)
+        SecP256r1MLKEM768 = 0x11eb,
+        /// X25519MLKEM768 hybrid: ML-KEM-768 with X25519 (draft-ietf-tls-ecdhe-mlkem)
         X25519MLKEM768 = 0x11ec,
     }
 }
