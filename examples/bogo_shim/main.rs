@@ -24,8 +24,10 @@
 //!     -shim-config /path/to/lctls/bogo/config.json
 //! ```
 
+mod credentials;
 mod errors;
 mod flags;
+mod policy;
 mod verify;
 
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -33,15 +35,17 @@ use std::process::exit;
 use std::sync::Arc;
 use std::time::Duration;
 
-use lctls::config::{CertifiedKey, ClientConfig, ServerConfig};
+use lctls::config::{ClientConfig, ServerConfig};
 use lctls::pki::{RootStore, ServerName};
 use lctls::proto::wire::enums::NamedGroup;
 use lctls::{Error, TlsAcceptor, TlsConnector, TlsStream};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+use credentials::Credentials;
 use errors::{fail, Failure};
 use flags::{check_supported, os_bytes, parse_args, text, versions, Opts, ParseError};
+use policy::Policy;
 use verify::{SchemePrefs, ShimClientVerifier, ShimServerVerifier};
 
 /// BoGo reads this exit status as "unimplemented": the test is skipped.
@@ -68,6 +72,12 @@ enum Role {
     Server(TlsAcceptor),
 }
 
+/// The configured role and its credentials (for `-expect-selected-credential`).
+struct Configured {
+    role: Role,
+    credentials: Option<Arc<Credentials>>,
+}
+
 fn load_roots(o: &Opts) -> Result<Option<Arc<RootStore>>, Failure> {
     // `-trust-cert ""` is how the runner says "this credential has no root"
     // (GarbageCertificate-*): no roots, as without the flag.
@@ -79,26 +89,38 @@ fn load_roots(o: &Opts) -> Result<Option<Arc<RootStore>>, Failure> {
     Ok(Some(Arc::new(roots)))
 }
 
-fn certified_key(o: &Opts) -> Result<Option<CertifiedKey>, Failure> {
-    match (&o.cert_file, &o.key_file) {
-        (Some(c), Some(k)) => Ok(Some(CertifiedKey::from_pem_files(c, k)?)),
-        (None, None) => Ok(None),
-        _ => fail("-cert-file and -key-file go together"),
-    }
-}
-
-fn build_role(o: &Opts) -> Result<Role, Failure> {
+fn build_role(o: &Opts) -> Result<Configured, Failure> {
     let roots = load_roots(o)?;
-    let prefs = SchemePrefs::from_flags(&o.verify_prefs);
-    let groups: Vec<NamedGroup> = o.curves.iter().map(|&g| NamedGroup::from(g)).collect();
+    let policy = Policy::from_flags(o.fips_202205, o.wpa_202304, o.cnsa_202407)
+        .map_err(|_| Failure("Multiple policy options given".into()))?
+        .map(Policy::settings);
+    let policy_schemes = policy.as_ref().and_then(|p| p.schemes.clone());
+    let prefs = match &policy_schemes {
+        Some(s) => SchemePrefs::from_flags(&s.iter().map(|s| s.get()).collect::<Vec<_>>()),
+        None => SchemePrefs::from_flags(&o.verify_prefs),
+    };
+    let mut groups: Vec<NamedGroup> = o.curves.iter().map(|&g| NamedGroup::from(g)).collect();
+    if let Some(g) = policy.as_ref().and_then(|p| p.groups.clone()) {
+        groups = g;
+    }
+    let suites = policy.as_ref().map(|p| p.suites.clone());
     let versions = versions(o);
+    let credentials = Credentials::from_flags(o)?;
     if o.server {
-        let key = certified_key(o)?.ok_or_else(|| Failure("a server needs -cert-file".into()))?;
+        let creds = credentials
+            .clone()
+            .ok_or_else(|| Failure("a server needs -cert-file".into()))?;
         let mut b = ServerConfig::builder()
-            .with_certified_key(key)
+            .with_cert_resolver(creds)
             .with_protocol_versions(&versions);
         if !groups.is_empty() {
             b = b.with_groups(&groups);
+        }
+        if let Some(s) = &suites {
+            b = b.with_cipher_suites(s);
+        }
+        if let Some(s) = &policy_schemes {
+            b = b.with_signing_schemes(s);
         }
         if let Some(p) = &o.select_alpn {
             b = b.with_alpn_protocols(&[p]);
@@ -113,7 +135,8 @@ fn build_role(o: &Opts) -> Result<Role, Failure> {
                 prefs,
             }));
         }
-        Ok(Role::Server(TlsAcceptor::from(Arc::new(b.build()?))))
+        let role = Role::Server(TlsAcceptor::from(Arc::new(b.build()?)));
+        Ok(Configured { role, credentials })
     } else {
         let verifier = ShimServerVerifier { roots, prefs };
         let mut b = ClientConfig::builder()
@@ -123,14 +146,20 @@ fn build_role(o: &Opts) -> Result<Role, Failure> {
         if !groups.is_empty() {
             b = b.with_groups(&groups);
         }
+        if let Some(s) = &suites {
+            b = b.with_cipher_suites(s);
+        }
+        if let Some(s) = &policy_schemes {
+            b = b.with_signing_schemes(s);
+        }
         if let Some(wire) = &o.advertise_alpn {
             b = b.with_alpn_protocols(&parse_alpn_list(wire)?);
         }
         if let Some(n) = o.max_send_fragment {
             b = b.with_max_fragment_size(n);
         }
-        if let Some(key) = certified_key(o)? {
-            b = b.with_client_cert(key);
+        if let Some(c) = &credentials {
+            b = b.with_client_cert_resolver(c.clone());
         }
         // Without -host-name no SNI is sent: lctls sends none for an IP address.
         let name = match &o.host_name {
@@ -139,7 +168,8 @@ fn build_role(o: &Opts) -> Result<Role, Failure> {
             None if o.ipv6 => ServerName::from(std::net::IpAddr::from(Ipv6Addr::LOCALHOST)),
             None => ServerName::from(std::net::IpAddr::from(Ipv4Addr::LOCALHOST)),
         };
-        Ok(Role::Client(TlsConnector::from(Arc::new(b.build()?)), name))
+        let role = Role::Client(TlsConnector::from(Arc::new(b.build()?)), name);
+        Ok(Configured { role, credentials })
     }
 }
 
@@ -369,11 +399,15 @@ async fn session<IO>(
     o: &Opts,
     handshake: std::io::Result<TlsStream<IO>>,
     is_resume: bool,
+    credentials: Option<&Credentials>,
 ) -> Result<(), Failure>
 where
     IO: AsyncRead + AsyncWrite + Unpin,
 {
     let mut tls = handshake?;
+    if let Some(c) = credentials {
+        c.check(o)?;
+    }
     let r = exchange(o, &mut tls, is_resume).await;
     if r.is_err() {
         let _ = tokio::time::timeout(Duration::from_millis(200), tls.flush()).await;
@@ -382,16 +416,20 @@ where
 }
 
 async fn run(o: Opts) -> Result<(), Failure> {
-    let role = build_role(&o)?;
+    let Configured { role, credentials } = build_role(&o)?;
     for i in 0..=o.resume_count {
         let is_resume = i > 0;
         let (tcp, spare) = connect_tcp(&o).await?;
+        if let Some(c) = &credentials {
+            c.reset();
+        }
+        let creds = credentials.as_deref();
         // A failed handshake has already flushed its alert (best effort).
         let r = match &role {
             Role::Client(c, name) => {
-                session(&o, c.connect(name.clone(), tcp).await, is_resume).await
+                session(&o, c.connect(name.clone(), tcp).await, is_resume, creds).await
             }
-            Role::Server(a) => session(&o, a.accept(tcp).await, is_resume).await,
+            Role::Server(a) => session(&o, a.accept(tcp).await, is_resume, creds).await,
         };
         if let Err(f) = r {
             linger(spare);

@@ -9,7 +9,7 @@ use crate::config::{
 use crate::error::Error;
 use crate::pki::{DefaultServerVerifier, RootStore, ServerCertVerifier};
 use crate::proto::handshake::resume::ClientSessionCache;
-use crate::proto::wire::enums::{CipherSuite, NamedGroup, ProtocolVersion};
+use crate::proto::wire::enums::{CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme};
 
 /// How a client connects: whom it trusts and what it offers.
 ///

@@ -1,5 +1,5 @@
-//! Ephemeral key exchange over aws-lc-rs: (EC)DH on X25519, P-256 and P-384,
-//! and the X25519MLKEM768 hybrid (ML-KEM-768 with X25519) for TLS 1.3.
+//! Ephemeral key exchange over aws-lc-rs: (EC)DH on X25519, P-256, P-384 and
+//! P-521, and the X25519MLKEM768 hybrid (ML-KEM-768 with X25519) for TLS 1.3.
 
 use aws_lc_rs::{agreement, kem};
 use zeroize::Zeroizing;
@@ -10,7 +10,9 @@ use crate::proto::wire::enums::NamedGroup;
 /// The groups offered when a configuration names none, in preference order.
 /// X25519MLKEM768 is implemented but opt-in (`with_groups`): it makes every
 /// ClientHello 1.2 KB larger, and servers without it answer with a
-/// HelloRetryRequest unless a classical share is sent beside it.
+/// HelloRetryRequest unless a classical share is sent beside it. secp521r1
+/// is opt-in too, as in BoringSSL: slower than P-384 for no practical gain,
+/// wanted only by policies that name it (CNSA-style configurations).
 pub const SUPPORTED_GROUPS: &[NamedGroup] = &[
     NamedGroup::X25519,
     NamedGroup::secp256r1,
@@ -26,6 +28,7 @@ fn algorithm(group: NamedGroup) -> Option<&'static agreement::Algorithm> {
         NamedGroup::X25519 => Some(&agreement::X25519),
         NamedGroup::secp256r1 => Some(&agreement::ECDH_P256),
         NamedGroup::secp384r1 => Some(&agreement::ECDH_P384),
+        NamedGroup::secp521r1 => Some(&agreement::ECDH_P521),
         _ => None,
     }
 }
@@ -37,6 +40,7 @@ fn public_len(group: NamedGroup) -> usize {
         NamedGroup::X25519 => 32,
         NamedGroup::secp256r1 => 65,
         NamedGroup::secp384r1 => 97,
+        NamedGroup::secp521r1 => 133,
         _ => 0,
     }
 }
@@ -219,7 +223,7 @@ mod tests {
         for g in SUPPORTED_GROUPS
             .iter()
             .copied()
-            .chain([NamedGroup::X25519MLKEM768])
+            .chain([NamedGroup::secp521r1, NamedGroup::X25519MLKEM768])
         {
             let client = KeyExchange::start(g).unwrap();
             let (server_share, server_secret) =
@@ -245,6 +249,13 @@ mod tests {
         );
         let a = KeyExchange::start(NamedGroup::X25519).unwrap();
         assert!(a.complete(&[0; 31]).is_err());
+        // P-521 points are 133 bytes uncompressed; a P-384-sized one is refused.
+        let a = KeyExchange::start(NamedGroup::secp521r1).unwrap();
+        let err = a.complete(&[4; 97]).unwrap_err();
+        assert_eq!(
+            err.alert(),
+            Some(crate::proto::wire::enums::AlertDescription::IllegalParameter)
+        );
         let a = KeyExchange::start(NamedGroup::X25519MLKEM768).unwrap();
         assert!(a.complete(&[0; 1119]).is_err());
         let err = KeyExchange::respond(NamedGroup::X25519MLKEM768, &[0; 100]).unwrap_err();

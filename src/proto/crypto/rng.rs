@@ -41,14 +41,20 @@ pub fn fill(out: &mut [u8]) -> Result<(), Error> {
 }
 
 /// Fuzz builds: a fixed private key (0x42 repeated is a valid scalar for
-/// X25519, P-256 and P-384).
+/// X25519, P-256 and P-384; P-521's 66 bytes start with 0x01 to stay below
+/// the group order).
 #[cfg(fuzzing)]
 pub fn ecdh_private(alg: &'static Algorithm) -> Result<PrivateKey, Error> {
-    let len = if alg == &aws_lc_rs::agreement::ECDH_P384 {
-        48
+    use aws_lc_rs::agreement::{ECDH_P384, ECDH_P521};
+    let mut fixed = [0x42u8; 66];
+    fixed[0] = 0x01;
+    let key: &[u8] = if alg == &ECDH_P521 {
+        &fixed
+    } else if alg == &ECDH_P384 {
+        &fixed[18..]
     } else {
-        32
+        &fixed[34..]
     };
-    PrivateKey::from_private_key(alg, &[0x42; 48][..len])
+    PrivateKey::from_private_key(alg, key)
         .map_err(|_| Error::internal("fixed fuzzing key rejected"))
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use rustls_pki_types::{CertificateDer, ServerName};
 
-use crate::config::ClientConfig;
+use crate::config::{choose_client_cert, ClientConfig};
 use crate::error::Error;
 use crate::proto::conn::{unexpected_in, Common, Exporter};
 use crate::proto::crypto::kx::KeyExchange;
@@ -372,12 +372,10 @@ fn send_client_flight(
     let public = kx.public_key().to_vec();
     let premaster = kx.complete(&ske.public)?;
 
-    let chosen = req.as_ref().and_then(|req| {
-        let r = hs.config.client_cert.as_ref()?;
-        let key = r.resolve(&req.authorities, &req.schemes)?;
-        let scheme = key.key.choose_scheme_tls12(&req.schemes)?;
-        Some((key, scheme))
-    });
+    let chosen = match &req {
+        Some(req) => choose_client_cert(&hs.config, &req.authorities, &req.schemes, false)?,
+        None => None,
+    };
     if req.is_some() {
         let chain = chosen
             .as_ref()

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use rustls_pki_types::{CertificateDer, ServerName};
 
-use crate::config::ClientConfig;
+use crate::config::{choose_client_cert, ClientConfig};
 use crate::error::Error;
 use crate::proto::conn::{unexpected_in, Common, Exporter, Next};
 use crate::proto::crypto::kx::KeyExchange;
@@ -720,11 +720,8 @@ impl ExpectFinished {
         });
         cx.set_application_read(server_ap)?;
         if let Some(req) = self.request {
-            let chosen = config.client_cert.as_ref().and_then(|r| {
-                let key = r.resolve(&req.authorities, &req.signature_algorithms)?;
-                let scheme = key.key.choose_scheme(&req.signature_algorithms)?;
-                Some((key, scheme))
-            });
+            let chosen =
+                choose_client_cert(&config, &req.authorities, &req.signature_algorithms, true)?;
             // Without a suitable certificate an empty Certificate says so;
             // the server decides whether that is acceptable.
             let chain = chosen

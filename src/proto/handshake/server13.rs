@@ -351,6 +351,10 @@ impl ExpectClientHello {
                     server_name: sni.as_deref(),
                     signature_schemes: schemes,
                     alpn: ch.extensions.alpn.as_deref().unwrap_or(&[]),
+                    version: ProtocolVersion::TLSv1_3,
+                    cipher_suites: &ch.cipher_suites,
+                    groups: ch.extensions.supported_groups.as_deref(),
+                    shared: &self.config.shared,
                 };
                 let cert = self.config.resolver.resolve(&info).ok_or_else(|| {
                     Error::protocol(
@@ -358,13 +362,7 @@ impl ExpectClientHello {
                         format!("no certificate for server name {sni:?}"),
                     )
                 })?;
-                let scheme = cert.key.choose_scheme(schemes).ok_or_else(|| {
-                    Error::handshake(format!(
-                        "client accepts none of the signature schemes our key can make ({:?}); it offered {:?}",
-                        cert.key.schemes(),
-                        schemes
-                    ))
-                })?;
+                let scheme = info.choose13(&cert)?;
                 Some((cert, scheme))
             }
         };
