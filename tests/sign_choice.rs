@@ -503,3 +503,94 @@ async fn client_p521_key_exchange() {
         common::reverse_roundtrip_and_close(tls, "p521").await;
     }
 }
+
+// ---------------------------------------------------------------------------
+// Resolvers that fail the handshake themselves
+
+/// A server resolver whose certificate store is unreachable.
+#[derive(Debug)]
+struct StoreDown;
+
+impl lctls::config::ResolvesServerCert for StoreDown {
+    fn resolve(&self, _: &lctls::config::ClientHelloInfo<'_>) -> Option<Arc<CertifiedKey>> {
+        None
+    }
+
+    fn try_resolve(
+        &self,
+        _: &lctls::config::ClientHelloInfo<'_>,
+    ) -> Result<Arc<CertifiedKey>, Error> {
+        Err(Error::internal("certificate store unreachable"))
+    }
+}
+
+/// `try_resolve`'s error ends the handshake with its own alert
+/// (internal_error here, where `resolve`'s None would be unrecognized_name).
+#[tokio::test]
+async fn server_resolver_error_is_sent_as_its_alert() {
+    if !common::require("openssl") {
+        return;
+    }
+    let config = ServerConfig::builder()
+        .with_cert_resolver(Arc::new(StoreDown))
+        .build()
+        .unwrap();
+    let (port, server) = serve_once(config).await;
+    let brief = s_client_brief(port, "-tls1_3", false, &[]).await;
+    let err = outcome(server).await.expect_err("resolver refused");
+    assert_eq!(err, Error::internal("certificate store unreachable"));
+    assert!(brief.contains("internal error"), "s_client saw:\n{brief}");
+}
+
+/// A client resolver that refuses rather than send an empty Certificate.
+#[derive(Debug)]
+struct Refuses;
+
+impl ResolvesClientCert for Refuses {
+    fn resolve(&self, _: &[Vec<u8>], _: &[SignatureScheme]) -> Option<Arc<CertifiedKey>> {
+        None
+    }
+
+    fn try_resolve(
+        &self,
+        _: &[Vec<u8>],
+        _: &[SignatureScheme],
+    ) -> Result<Option<Arc<CertifiedKey>>, Error> {
+        Err(Error::handshake(
+            "no certificate from the server's authorities",
+        ))
+    }
+}
+
+#[tokio::test]
+async fn client_resolver_error_ends_the_handshake() {
+    if !common::require("openssl") {
+        return;
+    }
+    for (version, flag) in [TLS13, TLS12] {
+        let err = client_auth_outcome(
+            version,
+            flag,
+            Arc::new(Refuses),
+            &[SignatureScheme::ECDSA_NISTP256_SHA256],
+        )
+        .await;
+        assert_eq!(
+            err,
+            Error::handshake("no certificate from the server's authorities"),
+            "{version:?}"
+        );
+    }
+}
+
+/// `issued_by_any` looks at every certificate of the chain: client.pem
+/// (leaf, intermediate) chains to ca.pem's subject, not to other-ca's.
+#[test]
+fn issued_by_any_matches_the_chains_issuers() {
+    let key = certified_key("client", "client.key");
+    assert!(key.issued_by_any(&support::roots().subjects()));
+    let mut other = lctls::pki::RootStore::new();
+    other.add_pem_file(support::path("other-ca.pem")).unwrap();
+    assert!(!key.issued_by_any(&other.subjects()));
+    assert!(!key.issued_by_any(&[]));
+}

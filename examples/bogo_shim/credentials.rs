@@ -1,7 +1,7 @@
 //! `-new-x509-credential` and the flags that act on the current credential
 //! (`-cert-file`, `-key-file`, `-signing-prefs`), `-expect-selected-credential`,
-//! and `-expect-peer-verify-pref` (the schemes the peer offered, which the
-//! certificate choice sees).
+//! `-must-match-issuer`, `-fail-cert-callback`, and `-expect-peer-verify-pref`
+//! (the schemes the peer offered, which the certificate choice sees).
 //!
 //! As in BoringSSL's shim, those flags set the default credential until a
 //! `-new-x509-credential` appears, and the newest credential after it. A
@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex};
 
 use lctls::config::{CertifiedKey, ClientHelloInfo, ResolvesClientCert, ResolvesServerCert};
 use lctls::proto::wire::enums::SignatureScheme;
+use lctls::Error;
 
 use crate::errors::{fail, Failure};
 use crate::flags::{Opts, ParseError};
@@ -23,6 +24,9 @@ pub struct CredentialFlags {
     pub cert_file: Option<std::path::PathBuf>,
     pub key_file: Option<std::path::PathBuf>,
     pub signing_prefs: Vec<u16>,
+    /// `-must-match-issuer`: usable only when issued under one of the
+    /// server's certificate_authorities.
+    pub must_match_issuer: bool,
 }
 
 /// The credential the stateful flags act on now.
@@ -90,7 +94,10 @@ fn load(c: &CredentialFlags) -> Result<Option<CertifiedKey>, Failure> {
 /// and the index the last handshake chose.
 #[derive(Debug)]
 pub struct Credentials {
-    list: Vec<(i64, Arc<CertifiedKey>)>,
+    /// (BoGo index, key, -must-match-issuer).
+    list: Vec<(i64, Arc<CertifiedKey>, bool)>,
+    /// `-fail-cert-callback`: every choice fails with internal_error.
+    fail: bool,
     /// The last choice: the index and the peer's signature schemes.
     chosen: Mutex<(i64, Option<Vec<SignatureScheme>>)>,
 }
@@ -101,18 +108,19 @@ impl Credentials {
         let mut list = Vec::new();
         for (i, c) in o.credentials.iter().enumerate() {
             match load(c)? {
-                Some(k) => list.push((i as i64, Arc::new(k))),
+                Some(k) => list.push((i as i64, Arc::new(k), c.must_match_issuer)),
                 None => return fail("-new-x509-credential without -cert-file/-key-file"),
             }
         }
         if let Some(k) = load(&o.default_credential)? {
-            list.push((-1, Arc::new(k)));
+            list.push((-1, Arc::new(k), false));
         }
-        if list.is_empty() {
+        if list.is_empty() && !o.fail_cert_callback {
             return Ok(None);
         }
         Ok(Some(Arc::new(Credentials {
             list,
+            fail: o.fail_cert_callback,
             chosen: Mutex::new((-1, None)),
         })))
     }
@@ -144,29 +152,67 @@ impl Credentials {
         Ok(())
     }
 
+    /// The first credential that `fits`, else the first (whose handshake then
+    /// fails saying why), recording the choice. A `-must-match-issuer`
+    /// credential fits only under one of `authorities`; when that is what
+    /// rules out the first, nothing is sent and the handshake fails, as
+    /// BoringSSL's NO_MATCHING_ISSUER.
     fn choose(
         &self,
         offered: &[SignatureScheme],
+        authorities: Option<&[Vec<u8>]>,
         fits: impl Fn(&CertifiedKey) -> bool,
-    ) -> Option<Arc<CertifiedKey>> {
-        let chosen = self.list.iter().find(|(_, k)| fits(k));
-        *self.chosen() = (chosen.map_or(-1, |(i, _)| *i), Some(offered.to_vec()));
-        chosen.or(self.list.first()).map(|(_, k)| k.clone())
+    ) -> Result<Option<Arc<CertifiedKey>>, Error> {
+        *self.chosen() = (-1, Some(offered.to_vec()));
+        if self.fail {
+            return Err(Error::internal("certificate callback failed"));
+        }
+        let issuer_ok =
+            |k: &CertifiedKey, must: bool| !must || authorities.is_some_and(|a| k.issued_by_any(a));
+        let chosen = self
+            .list
+            .iter()
+            .find(|(_, k, must)| issuer_ok(k, *must) && fits(k));
+        if let Some((i, k, _)) = chosen {
+            self.chosen().0 = *i;
+            return Ok(Some(k.clone()));
+        }
+        match self.list.first() {
+            Some((_, k, must)) if !issuer_ok(k, *must) => Err(Error::handshake(
+                "no certificate matches the server's certificate_authorities",
+            )),
+            first => Ok(first.map(|(_, k, _)| k.clone())),
+        }
     }
 }
 
 impl ResolvesServerCert for Credentials {
     fn resolve(&self, hello: &ClientHelloInfo<'_>) -> Option<Arc<CertifiedKey>> {
-        self.choose(hello.signature_schemes, |k| hello.fits(k))
+        ResolvesServerCert::try_resolve(self, hello).ok()
+    }
+
+    fn try_resolve(&self, hello: &ClientHelloInfo<'_>) -> Result<Arc<CertifiedKey>, Error> {
+        self.choose(hello.signature_schemes, None, |k| hello.fits(k))?
+            .ok_or_else(|| Error::handshake("no credential configured"))
     }
 }
 
 impl ResolvesClientCert for Credentials {
     fn resolve(
         &self,
-        _authorities: &[Vec<u8>],
+        authorities: &[Vec<u8>],
         schemes: &[SignatureScheme],
     ) -> Option<Arc<CertifiedKey>> {
-        self.choose(schemes, |k| k.can_sign(schemes))
+        ResolvesClientCert::try_resolve(self, authorities, schemes)
+            .ok()
+            .flatten()
+    }
+
+    fn try_resolve(
+        &self,
+        authorities: &[Vec<u8>],
+        schemes: &[SignatureScheme],
+    ) -> Result<Option<Arc<CertifiedKey>>, Error> {
+        self.choose(schemes, Some(authorities), |k| k.can_sign(schemes))
     }
 }

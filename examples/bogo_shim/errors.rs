@@ -105,6 +105,9 @@ const BY_REASON: &[(AlertDescription, &str, &str)] = &[
     (A::HandshakeFailure, "extended master secret state changed", "RESUMED_EMS_SESSION_WITHOUT_EMS_EXTENSION"),
     (A::HandshakeFailure, "extended-master-secret session without the extension", "RESUMED_EMS_SESSION_WITHOUT_EMS_EXTENSION"),
     (A::HandshakeFailure, "none of the signature schemes", "NO_COMMON_SIGNATURE_ALGORITHMS"),
+    (A::HandshakeFailure, "matches the server's certificate_authorities", "NO_MATCHING_ISSUER"),
+    // The shim's -fail-cert-callback: its certificate resolver refuses.
+    (A::InternalError, "certificate callback failed", "CERT_CB_ERROR"),
     (A::HandshakeFailure, "sent no certificate", "PEER_DID_NOT_RETURN_A_CERTIFICATE"),
     // TLS 1.2: our ECDSA certificate's curve is not in the client's list.
     (A::HandshakeFailure, "which the client does not support", "WRONG_CURVE"),

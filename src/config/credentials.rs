@@ -128,7 +128,7 @@ pub(crate) fn choose_client_cert(
         .filter(|s| ours.is_none_or(|o| o.contains(s)))
         .filter(|s| !tls13 || !is_pkcs1(*s))
         .collect();
-    let Some(key) = resolver.resolve(authorities, &usable) else {
+    let Some(key) = resolver.try_resolve(authorities, &usable)? else {
         return Ok(None);
     };
     match key.choose_scheme(ours, offered, tls13) {

@@ -76,6 +76,31 @@ impl CertifiedKey {
         Ok(self)
     }
 
+    /// Whether a certificate of the chain was issued under one of
+    /// `authorities` (DER distinguished names, as a CertificateRequest's
+    /// certificate_authorities carries them). False when the chain does not
+    /// parse.
+    pub fn issued_by_any(&self, authorities: &[Vec<u8>]) -> bool {
+        self.chain_issuers()
+            .is_ok_and(|issuers| issuers.iter().any(|i| authorities.contains(i)))
+    }
+
+    /// The DER issuer name of every certificate of the chain.
+    pub(crate) fn chain_issuers(&self) -> Result<Vec<Vec<u8>>, Error> {
+        use x509_cert::der::{Decode, Encode};
+        self.chain
+            .iter()
+            .map(|c| {
+                let cert = x509_cert::Certificate::from_der(c.as_ref())
+                    .map_err(|e| Error::Config(format!("certificate does not parse: {e}")))?;
+                cert.tbs_certificate
+                    .issuer
+                    .to_der()
+                    .map_err(|e| Error::Config(format!("certificate issuer: {e}")))
+            })
+            .collect()
+    }
+
     /// Whether this key may sign with one of `offered` (in TLS 1.2, whose
     /// list is the wider one), honouring its own
     /// [`with_signing_schemes`](Self::with_signing_schemes) list: what a
@@ -141,8 +166,23 @@ fn check_key_matches(leaf: &CertificateDer<'_>, key: &SigningKey) -> Result<(), 
 
 /// Chooses the certificate for a connection.
 pub trait ResolvesServerCert: Send + Sync + std::fmt::Debug {
-    /// The certificate to present, or None to fail the handshake.
+    /// The certificate to present, or None to fail the handshake with
+    /// unrecognized_name.
     fn resolve(&self, hello: &ClientHelloInfo<'_>) -> Option<Arc<CertifiedKey>>;
+
+    /// Like [`resolve`](Self::resolve), for a resolver that must be able to
+    /// fail the handshake with an error of its own (say internal_error when
+    /// its certificate store is unreachable): the handshake fails with that
+    /// error and sends its alert. By default, [`resolve`](Self::resolve),
+    /// with None meaning unrecognized_name.
+    fn try_resolve(&self, hello: &ClientHelloInfo<'_>) -> Result<Arc<CertifiedKey>, Error> {
+        self.resolve(hello).ok_or_else(|| {
+            Error::protocol(
+                crate::proto::wire::enums::AlertDescription::UnrecognizedName,
+                format!("no certificate for server name {:?}", hello.server_name),
+            )
+        })
+    }
 }
 
 /// One certificate for every client.
@@ -236,6 +276,19 @@ pub trait ResolvesClientCert: Send + Sync + std::fmt::Debug {
         authorities: &[Vec<u8>],
         schemes: &[SignatureScheme],
     ) -> Option<Arc<CertifiedKey>>;
+
+    /// Like [`resolve`](Self::resolve), for a resolver that must be able to
+    /// fail the handshake rather than send an empty Certificate (say with
+    /// handshake_failure when no certificate was issued under the server's
+    /// authorities and policy forbids sending another). By default,
+    /// [`resolve`](Self::resolve).
+    fn try_resolve(
+        &self,
+        authorities: &[Vec<u8>],
+        schemes: &[SignatureScheme],
+    ) -> Result<Option<Arc<CertifiedKey>>, Error> {
+        Ok(self.resolve(authorities, schemes))
+    }
 }
 
 impl ResolvesClientCert for SingleCert {
@@ -271,20 +324,10 @@ impl ClientCertChooser {
         Self::default()
     }
 
-    /// Adds a certificate; earlier ones are preferred.
+    /// Adds a certificate; earlier ones are preferred. Fails with
+    /// [`Error::Config`] when a certificate of its chain does not parse.
     pub fn add(&mut self, key: CertifiedKey) -> Result<(), Error> {
-        use x509_cert::der::{Decode, Encode};
-        let mut issuers = Vec::with_capacity(key.chain.len());
-        for c in &key.chain {
-            let cert = x509_cert::Certificate::from_der(c.as_ref())
-                .map_err(|e| Error::Config(format!("client certificate does not parse: {e}")))?;
-            let issuer = cert
-                .tbs_certificate
-                .issuer
-                .to_der()
-                .map_err(|e| Error::Config(format!("client certificate issuer: {e}")))?;
-            issuers.push(issuer);
-        }
+        let issuers = key.chain_issuers()?;
         self.keys.push((Arc::new(key), issuers));
         Ok(())
     }

@@ -20,7 +20,7 @@ use crate::proto::handshake::resume::{
 use crate::proto::handshake::transcript::Transcript;
 use crate::proto::keys::tls12::{KeyBlock, MasterSecret12};
 use crate::proto::wire::certificate::cap_ca_hints;
-use crate::proto::wire::enums::{AlertDescription, NamedGroup, ProtocolVersion};
+use crate::proto::wire::enums::{NamedGroup, ProtocolVersion};
 use crate::proto::wire::extensions::ServerHelloExtensions;
 use crate::proto::wire::hello::{ClientHello, ServerHello, DOWNGRADE_TLS12};
 use crate::proto::wire::tls12::{
@@ -423,12 +423,7 @@ pub(crate) fn handle_client_hello(
         groups: ext.supported_groups.as_deref(),
         shared: &config.shared,
     };
-    let cert = config.resolver.resolve(&info).ok_or_else(|| {
-        Error::protocol(
-            AlertDescription::UnrecognizedName,
-            format!("no certificate for server name {sni:?}"),
-        )
-    })?;
+    let cert = config.resolver.try_resolve(&info)?;
     let (suite, scheme) = info.choose12(&cert)?;
     let group = choose_group(&config, &ch)?;
     let kx = KeyExchange::start(group)?;

@@ -356,12 +356,7 @@ impl ExpectClientHello {
                     groups: ch.extensions.supported_groups.as_deref(),
                     shared: &self.config.shared,
                 };
-                let cert = self.config.resolver.resolve(&info).ok_or_else(|| {
-                    Error::protocol(
-                        AlertDescription::UnrecognizedName,
-                        format!("no certificate for server name {sni:?}"),
-                    )
-                })?;
+                let cert = self.config.resolver.try_resolve(&info)?;
                 let scheme = info.choose13(&cert)?;
                 Some((cert, scheme))
             }
