@@ -104,6 +104,8 @@ const BY_REASON: &[(AlertDescription, &str, &str)] = &[
     // RFC 7627 5.3: a resumption whose extended master secret state changed.
     (A::HandshakeFailure, "extended master secret state changed", "RESUMED_EMS_SESSION_WITHOUT_EMS_EXTENSION"),
     (A::HandshakeFailure, "extended-master-secret session without the extension", "RESUMED_EMS_SESSION_WITHOUT_EMS_EXTENSION"),
+    // TLS 1.2 servers: no signature for the certificate means no usable suite.
+    (A::HandshakeFailure, "no TLS 1.2 cipher suite is usable", "NO_SHARED_CIPHER"),
     (A::HandshakeFailure, "none of the signature schemes", "NO_COMMON_SIGNATURE_ALGORITHMS"),
     (A::HandshakeFailure, "matches the server's certificate_authorities", "NO_MATCHING_ISSUER"),
     // The shim's -fail-cert-callback: its certificate resolver refuses.

@@ -90,17 +90,29 @@ impl ClientHelloInfo<'_> {
                 self.signature_schemes,
                 false,
             )
-            .ok_or_else(|| no_common_scheme(key, self.signature_schemes))?;
+            .ok_or_else(|| {
+                // A TLS 1.2 suite names the certificate's key type and the
+                // signature decides whether that certificate can be used:
+                // no signature means no usable suite (BoringSSL reports it so).
+                Error::handshake(format!(
+                    "no TLS 1.2 cipher suite is usable: {}",
+                    no_common_scheme_reason(key, self.signature_schemes)
+                ))
+            })?;
         Ok((suite, scheme))
     }
 }
 
 /// A key that can make none of the schemes the peer accepts (handshake_failure).
-pub(crate) fn no_common_scheme(key: &CertifiedKey, offered: &[SignatureScheme]) -> Error {
-    Error::handshake(format!(
+fn no_common_scheme(key: &CertifiedKey, offered: &[SignatureScheme]) -> Error {
+    Error::handshake(no_common_scheme_reason(key, offered))
+}
+
+fn no_common_scheme_reason(key: &CertifiedKey, offered: &[SignatureScheme]) -> String {
+    format!(
         "peer accepts none of the signature schemes we may sign with using our {} key; it offered {offered:?}",
         key.key.kind()
-    ))
+    )
 }
 
 /// The client certificate and scheme to answer a CertificateRequest with:
