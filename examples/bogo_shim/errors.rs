@@ -68,6 +68,10 @@ const BY_REASON: &[(AlertDescription, &str, &str)] = &[
     (A::IllegalParameter, "not a valid public key", "BAD_ECPOINT"),
     (A::IllegalParameter, "ML-KEM encapsulation failed", "BAD_ECPOINT"),
     (A::IllegalParameter, "two key shares for one group", "DUPLICATE_KEY_SHARE"),
+    // Certificate compression (RFC 8879).
+    (A::IllegalParameter, "certificate compressed with algorithm", "UNKNOWN_CERT_COMPRESSION_ALG"),
+    (A::BadCertificate, "compressed certificate would be", "UNCOMPRESSED_CERT_TOO_LARGE"),
+    (A::BadCertificate, "did not decompress", "CERT_DECOMPRESSION_FAILED"),
     // illegal_parameter: what the server chose.
     (A::IllegalParameter, "ALPN protocol", "INVALID_ALPN_PROTOCOL"),
     (A::IllegalParameter, "chose cipher suite", "WRONG_CIPHER_RETURNED"),

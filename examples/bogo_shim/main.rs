@@ -24,6 +24,7 @@
 //!     -shim-config /path/to/lctls/bogo/config.json
 //! ```
 
+mod compression;
 mod credentials;
 mod errors;
 mod flags;
@@ -106,6 +107,10 @@ fn build_role(o: &Opts) -> Result<Configured, Failure> {
     let suites = policy.as_ref().map(|p| p.suites.clone());
     let versions = versions(o);
     let credentials = Credentials::from_flags(o)?;
+    let compressors = compression::compressors(
+        o.install_cert_compression_algs,
+        o.install_one_cert_compression_alg,
+    );
     if o.server {
         let creds = credentials
             .clone()
@@ -122,6 +127,7 @@ fn build_role(o: &Opts) -> Result<Configured, Failure> {
         if let Some(s) = &policy_schemes {
             b = b.with_signing_schemes(s);
         }
+        b = b.with_cert_compression(&compressors);
         if let Some(p) = &o.select_alpn {
             b = b.with_alpn_protocols(&[p]);
         }
@@ -152,6 +158,7 @@ fn build_role(o: &Opts) -> Result<Configured, Failure> {
         if let Some(s) = &policy_schemes {
             b = b.with_signing_schemes(s);
         }
+        b = b.with_cert_compression(&compressors);
         if let Some(wire) = &o.advertise_alpn {
             b = b.with_alpn_protocols(&parse_alpn_list(wire)?);
         }

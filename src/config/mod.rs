@@ -1,11 +1,14 @@
 //! Client and server configuration, built once and shared by many connections.
 
 mod client;
+mod compression;
 mod credentials;
 mod resolver;
 mod server;
 
 pub use client::{ClientConfig, ClientConfigBuilder, DangerousClientConfigBuilder};
+pub use compression::CertCompressor;
+pub(crate) use compression::{compress_certificate, decompress_certificate, offered_compression};
 pub(crate) use credentials::choose_client_cert;
 pub use credentials::ClientHelloInfo;
 pub use resolver::{
@@ -32,6 +35,7 @@ pub(crate) struct SharedBuilder {
     pub groups: Option<Vec<NamedGroup>>,
     pub versions: Option<Vec<ProtocolVersion>>,
     pub signing_schemes: Option<Vec<SignatureScheme>>,
+    pub cert_compressors: Vec<Arc<dyn CertCompressor>>,
     pub require_ems: bool,
     pub max_handshake_message: usize,
     pub max_fragment: usize,
@@ -46,6 +50,7 @@ impl Default for SharedBuilder {
             groups: None,
             versions: None,
             signing_schemes: None,
+            cert_compressors: Vec::new(),
             require_ems: false,
             max_handshake_message: crate::proto::wire::handshake::DEFAULT_MAX_HANDSHAKE_MESSAGE,
             max_fragment: crate::proto::record::codec::MAX_PLAINTEXT,
@@ -64,6 +69,7 @@ impl SharedBuilder {
         if let Some(s) = &self.signing_schemes {
             check_signing_schemes(s)?;
         }
+        compression::check_compressors(&self.cert_compressors)?;
         Ok(Shared {
             protocols: resolve_protocols(
                 self.suites.as_deref(),
@@ -72,6 +78,7 @@ impl SharedBuilder {
             )?,
             alpn: self.alpn,
             signing_schemes: self.signing_schemes,
+            cert_compressors: self.cert_compressors,
             require_ems: self.require_ems,
             max_handshake_message: self.max_handshake_message,
             max_fragment: self.max_fragment,
@@ -86,6 +93,7 @@ pub(crate) struct Shared {
     pub alpn: Vec<Vec<u8>>,
     pub protocols: Protocols,
     pub signing_schemes: Option<Vec<SignatureScheme>>,
+    pub cert_compressors: Vec<Arc<dyn CertCompressor>>,
     pub require_ems: bool,
     pub max_handshake_message: usize,
     pub max_fragment: usize,
@@ -154,6 +162,22 @@ macro_rules! shared_setters {
         /// ```
         pub fn with_signing_schemes(mut self, schemes: &[SignatureScheme]) -> Self {
             self.shared.signing_schemes = Some(schemes.to_vec());
+            self
+        }
+
+        /// TLS 1.3 certificate compression (RFC 8879) with these
+        /// algorithms, most preferred first: a client offers them in
+        /// compress_certificate and decompresses a server certificate sent
+        /// with one of them; a server compresses its certificate with the
+        /// first of them the client offered. Default none. See
+        /// [`CertCompressor`](crate::config::CertCompressor); naming one
+        /// algorithm twice fails `build` with
+        /// [`Error::Config`](crate::Error::Config).
+        pub fn with_cert_compression(
+            mut self,
+            compressors: &[Arc<dyn crate::config::CertCompressor>],
+        ) -> Self {
+            self.shared.cert_compressors = compressors.to_vec();
             self
         }
 

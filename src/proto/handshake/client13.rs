@@ -4,7 +4,9 @@ use std::sync::Arc;
 
 use rustls_pki_types::{CertificateDer, ServerName};
 
-use crate::config::{choose_client_cert, ClientConfig};
+use crate::config::{
+    choose_client_cert, decompress_certificate, offered_compression, ClientConfig,
+};
 use crate::error::Error;
 use crate::proto::conn::{unexpected_in, Common, Exporter, Next};
 use crate::proto::crypto::kx::KeyExchange;
@@ -141,6 +143,7 @@ pub(crate) fn start(
             extended_master_secret: tls12,
             renegotiation_info: tls12.then(Vec::new),
             ec_point_formats: tls12.then(|| vec![0]),
+            compress_certificate: tls13.then(|| offered_compression(&config.shared)).flatten(),
             session_ticket: tls12.then(|| {
                 offered_session
                     .as_ref()
@@ -258,6 +261,12 @@ impl ClientState {
             (ClientState::Certificate(s), HandshakeMessage::Certificate(c)) => {
                 s.handle(cx, c, raw).map(Next::Tls13)
             }
+            // Only when we offered compress_certificate (see `expects`); the
+            // transcript takes the message as sent (RFC 8879 section 4).
+            (ClientState::Certificate(s), HandshakeMessage::CompressedCertificate(cc)) => {
+                let c = decompress_certificate(&s.hs.config.shared, &cc)?;
+                s.handle(cx, c, raw).map(Next::Tls13)
+            }
             (ClientState::CertificateVerify(s), HandshakeMessage::CertificateVerify(cv)) => {
                 s.handle(cx, cv, raw).map(Next::Tls13)
             }
@@ -275,6 +284,15 @@ impl ClientState {
         match self {
             ClientState::ServerHello(_) => &[T::ServerHello],
             ClientState::EncryptedExtensions(_) => &[T::EncryptedExtensions],
+            ClientState::Certificate(s)
+                if s.hs.offered.contains(&ExtensionType::CompressCertificate) =>
+            {
+                &[
+                    T::CertificateRequest,
+                    T::Certificate,
+                    T::CompressedCertificate,
+                ]
+            }
             ClientState::Certificate(_) => &[T::CertificateRequest, T::Certificate],
             ClientState::CertificateVerify(_) => &[T::CertificateVerify],
             ClientState::Finished(_) => &[T::Finished],

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use aws_lc_rs::digest;
 
-use crate::config::{ClientHelloInfo, ServerConfig};
+use crate::config::{compress_certificate, ClientHelloInfo, ServerConfig};
 use crate::error::Error;
 use crate::pki::ClientCertVerifier;
 use crate::proto::conn::{unexpected_in, Common, Exporter, Next};
@@ -419,7 +419,12 @@ impl ExpectClientHello {
         }
         if let Some((cert, scheme)) = credentials {
             let certificate = CertificateMsg::new(Vec::new(), cert.chain.clone());
-            cx.send_handshake(&mut transcript, &HandshakeMessage::Certificate(certificate))?;
+            let offered = ch.extensions.compress_certificate.as_deref();
+            let message = match compress_certificate(&self.config.shared, offered, &certificate)? {
+                Some(compressed) => HandshakeMessage::CompressedCertificate(compressed),
+                None => HandshakeMessage::Certificate(certificate),
+            };
+            cx.send_handshake(&mut transcript, &message)?;
             let to_sign = certificate_verify_message(true, &transcript.current_hash());
             let signature = cert.key.sign(scheme, &to_sign)?;
             cx.send_handshake(

@@ -1,4 +1,5 @@
-//! Certificate, CertificateRequest and CertificateVerify (RFC 8446 section 4.4).
+//! Certificate, CertificateRequest and CertificateVerify (RFC 8446 section
+//! 4.4), and CompressedCertificate (RFC 8879).
 
 use rustls_pki_types::CertificateDer;
 
@@ -91,6 +92,47 @@ impl CertificateMsg {
             }
             Ok(())
         })
+    }
+}
+
+/// A CompressedCertificate message (RFC 8879 section 4): a Certificate
+/// body compressed with `algorithm`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompressedCertificate {
+    /// The compression algorithm's code point.
+    pub algorithm: u16,
+    /// The length of the Certificate body once decompressed (24 bits).
+    pub uncompressed_len: usize,
+    /// `compressed_certificate_message<1..2^24-1>`.
+    pub compressed: Vec<u8>,
+}
+
+impl CompressedCertificate {
+    /// Decodes the body.
+    pub fn decode(r: &mut Reader<'_>) -> Result<Self, Error> {
+        let algorithm = r.u16()?;
+        let uncompressed_len = r.u24()? as usize;
+        let compressed = r.vec24()?.to_vec();
+        r.finish()?;
+        if compressed.is_empty() {
+            return Err(Error::decode("empty compressed_certificate_message"));
+        }
+        Ok(CompressedCertificate {
+            algorithm,
+            uncompressed_len,
+            compressed,
+        })
+    }
+
+    /// Encodes the body.
+    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        let len = u32::try_from(self.uncompressed_len)
+            .ok()
+            .filter(|&l| l < 1 << 24)
+            .ok_or_else(|| Error::internal("certificate too long to compress"))?;
+        out.put_u16v(self.algorithm);
+        out.put_bytes(&len.to_be_bytes()[1..]);
+        put_vec(out, LenPrefix::U24, &self.compressed)
     }
 }
 

@@ -84,6 +84,8 @@ codepoint_enum! {
         Finished = 20,
         /// key_update(24)
         KeyUpdate = 24,
+        /// compressed_certificate(25), RFC 8879
+        CompressedCertificate = 25,
         /// message_hash(254), used in the transcript after HelloRetryRequest
         MessageHash = 254,
     }

@@ -287,12 +287,11 @@ impl PskOffer {
     }
 }
 
-/// Checks a ClientHello's compress_certificate (RFC 8879 section 3:
-/// `CertificateCompressionAlgorithm algorithms<2..2^8-2>`) and drops it: we
-/// compress no certificates, but a malformed list, or one naming an
-/// algorithm twice, is still a broken ClientHello (decode_error, as
-/// BoringSSL refuses it whether or not it compresses).
-fn refuse_bad_compression_algorithms(b: &mut Reader<'_>) -> Result<(), Error> {
+/// Decodes a ClientHello's compress_certificate (RFC 8879 section 3:
+/// `CertificateCompressionAlgorithm algorithms<2..2^8-2>`). A malformed
+/// list, or one naming an algorithm twice, is a broken ClientHello
+/// (decode_error, as BoringSSL refuses it whether or not it compresses).
+fn decode_compression_algorithms(b: &mut Reader<'_>) -> Result<Vec<u16>, Error> {
     let mut list = b.sub8()?;
     if list.is_empty() || list.left() % 2 != 0 {
         return Err(Error::decode("malformed compress_certificate list"));
@@ -301,13 +300,14 @@ fn refuse_bad_compression_algorithms(b: &mut Reader<'_>) -> Result<(), Error> {
     while !list.is_empty() {
         algs.push(list.u16()?);
     }
-    algs.sort_unstable();
-    if algs.windows(2).any(|w| w[0] == w[1]) {
+    let mut sorted = algs.clone();
+    sorted.sort_unstable();
+    if sorted.windows(2).any(|w| w[0] == w[1]) {
         return Err(Error::decode(
             "compress_certificate names an algorithm twice",
         ));
     }
-    Ok(())
+    Ok(algs)
 }
 
 /// Refuses extensions in a server's answer (ServerHello, HelloRetryRequest,
@@ -368,6 +368,9 @@ pub struct ClientExtensions {
     pub session_ticket: Option<Vec<u8>>,
     /// ec_point_formats (RFC 8422).
     pub ec_point_formats: Option<Vec<u8>>,
+    /// compress_certificate (RFC 8879): the algorithms the client can
+    /// decompress, in its order of preference.
+    pub compress_certificate: Option<Vec<u16>>,
 }
 
 impl ClientExtensions {
@@ -478,7 +481,7 @@ impl ClientExtensions {
                     e.ec_point_formats = Some(b.vec8()?.to_vec());
                 }
                 ExtensionType::CompressCertificate => {
-                    refuse_bad_compression_algorithms(b)?;
+                    e.compress_certificate = Some(decode_compression_algorithms(b)?);
                 }
                 // Unknown and GREASE extensions are ignored in a ClientHello.
                 _ => return Ok(Handled::Ignored),
@@ -511,6 +514,7 @@ impl ClientExtensions {
             (self.renegotiation_info.is_some(), T::RenegotiationInfo),
             (self.session_ticket.is_some(), T::SessionTicket),
             (self.ec_point_formats.is_some(), T::ECPointFormats),
+            (self.compress_certificate.is_some(), T::CompressCertificate),
         ]
         .into_iter()
         .filter_map(|(present, t)| present.then_some(t))
@@ -577,6 +581,11 @@ impl ClientExtensions {
                 put_ext(o, ExtensionType::SessionTicket, |o| {
                     o.put_bytes(t);
                     Ok(())
+                })?;
+            }
+            if let Some(c) = &self.compress_certificate {
+                put_ext(o, ExtensionType::CompressCertificate, |o| {
+                    put_u16_list(o, LenPrefix::U8, c.iter().copied())
                 })?;
             }
             if let Some(ks) = &self.key_shares {
