@@ -594,3 +594,78 @@ fn issued_by_any_matches_the_chains_issuers() {
     assert!(!key.issued_by_any(&other.subjects()));
     assert!(!key.issued_by_any(&[]));
 }
+
+// ---------------------------------------------------------------------------
+// The client's certificate_authorities hint reaches the certificate choice
+
+/// Serves its key only to clients whose certificate_authorities hint names
+/// an issuer of its chain (and records every hint it sees).
+#[derive(Debug)]
+struct ByAuthority {
+    key: Arc<CertifiedKey>,
+    seen: std::sync::Mutex<Vec<Vec<Vec<u8>>>>,
+}
+
+impl lctls::config::ResolvesServerCert for ByAuthority {
+    fn resolve(&self, hello: &lctls::config::ClientHelloInfo<'_>) -> Option<Arc<CertifiedKey>> {
+        self.seen
+            .lock()
+            .unwrap()
+            .push(hello.certificate_authorities.to_vec());
+        self.key
+            .issued_by_any(hello.certificate_authorities)
+            .then(|| self.key.clone())
+    }
+}
+
+/// Our ClientHello, given a certificate_authorities extension (RFC 8446
+/// section 4.2.4) naming ca.pem's subject, reaches the resolver with that
+/// hint; without one the resolver sees none (and refuses: unrecognized_name).
+#[test]
+fn client_hello_certificate_authorities_reach_the_resolver() {
+    use lctls::proto::conn::Connection;
+    let subjects = support::roots().subjects();
+    let mut body = Vec::new();
+    let list: Vec<u8> = subjects
+        .iter()
+        .flat_map(|dn| [&(dn.len() as u16).to_be_bytes()[..], dn].concat())
+        .collect();
+    body.extend_from_slice(&(list.len() as u16).to_be_bytes());
+    body.extend_from_slice(&list);
+    for hint in [Some(body), None] {
+        let resolver = Arc::new(ByAuthority {
+            key: Arc::new(ecdsa_key()),
+            seen: Default::default(),
+        });
+        let config = ServerConfig::builder()
+            .with_cert_resolver(resolver.clone())
+            .build()
+            .unwrap();
+        let mut server = Connection::new_server(Arc::new(config));
+        let mut client = support::sans_io_client(support::client_config(), "localhost");
+        let out = client.take_outgoing();
+        let (_, hello) = support::forge::records(&out).remove(0);
+        let hello = match &hint {
+            Some(b) => support::forge::with_extension(&hello, 47, b),
+            None => hello,
+        };
+        server.feed(&support::forge::handshake_record(&hello));
+        let r = server.process();
+        let seen = resolver.seen.lock().unwrap().clone();
+        match hint {
+            Some(_) => {
+                assert!(r.is_ok(), "{r:?}");
+                assert_eq!(seen, vec![subjects.clone()]);
+            }
+            None => {
+                assert_eq!(seen, vec![Vec::<Vec<u8>>::new()]);
+                let err = r.unwrap_err();
+                assert_eq!(
+                    err.alert(),
+                    Some(AlertDescription::UnrecognizedName),
+                    "{err}"
+                );
+            }
+        }
+    }
+}

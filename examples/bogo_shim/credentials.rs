@@ -179,7 +179,7 @@ impl Credentials {
         }
         match self.list.first() {
             Some((_, k, must)) if !issuer_ok(k, *must) => Err(Error::handshake(
-                "no certificate matches the server's certificate_authorities",
+                "no certificate matches the peer's certificate_authorities",
             )),
             first => Ok(first.map(|(_, k, _)| k.clone())),
         }
@@ -192,7 +192,8 @@ impl ResolvesServerCert for Credentials {
     }
 
     fn try_resolve(&self, hello: &ClientHelloInfo<'_>) -> Result<Arc<CertifiedKey>, Error> {
-        self.choose(hello.signature_schemes, None, |k| hello.fits(k))?
+        let authorities = Some(hello.certificate_authorities);
+        self.choose(hello.signature_schemes, authorities, |k| hello.fits(k))?
             .ok_or_else(|| Error::handshake("no credential configured"))
     }
 }

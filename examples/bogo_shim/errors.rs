@@ -111,7 +111,7 @@ const BY_REASON: &[(AlertDescription, &str, &str)] = &[
     // TLS 1.2 servers: no signature for the certificate means no usable suite.
     (A::HandshakeFailure, "no TLS 1.2 cipher suite is usable", "NO_SHARED_CIPHER"),
     (A::HandshakeFailure, "none of the signature schemes", "NO_COMMON_SIGNATURE_ALGORITHMS"),
-    (A::HandshakeFailure, "matches the server's certificate_authorities", "NO_MATCHING_ISSUER"),
+    (A::HandshakeFailure, "matches the peer's certificate_authorities", "NO_MATCHING_ISSUER"),
     // The shim's -fail-cert-callback: its certificate resolver refuses.
     (A::InternalError, "certificate callback failed", "CERT_CB_ERROR"),
     (A::HandshakeFailure, "sent no certificate", "PEER_DID_NOT_RETURN_A_CERTIFICATE"),

@@ -24,6 +24,9 @@ pub struct ClientHelloInfo<'a> {
     /// The client's supported_groups, if it sent them (in TLS 1.2 they also
     /// limit the curves of ECDSA certificates, RFC 8422 section 5.1).
     pub groups: Option<&'a [NamedGroup]>,
+    /// The client's certificate_authorities hint (DER names of the CAs it
+    /// trusts; empty when it sent none): see [`CertifiedKey::issued_by_any`].
+    pub certificate_authorities: &'a [Vec<u8>],
     /// Our configuration: signing schemes and TLS 1.2 suites.
     pub(crate) shared: &'a Shared,
 }

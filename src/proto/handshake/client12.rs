@@ -362,6 +362,31 @@ fn check_scheme(hs: &Hs12, scheme: SignatureScheme) -> Result<(), Error> {
     Ok(())
 }
 
+/// The schemes of `schemes` whose key type the CertificateRequest's
+/// certificate_types allows: RFC 5246 section 7.4.4 lets the client offer
+/// only certificates of the listed types (rsa_sign 1: RSA keys; ecdsa_sign
+/// 64: ECDSA keys and, by RFC 8422 section 5.5, Ed25519). A key of another
+/// type then has nothing to sign with, so no resolver picks it.
+fn allowed_by_certificate_types(types: &[u8], schemes: &[SignatureScheme]) -> Vec<SignatureScheme> {
+    schemes
+        .iter()
+        .copied()
+        .filter(|&s| {
+            let rsa = matches!(
+                s,
+                SignatureScheme::RSA_PKCS1_SHA1
+                    | SignatureScheme::RSA_PKCS1_SHA256
+                    | SignatureScheme::RSA_PKCS1_SHA384
+                    | SignatureScheme::RSA_PKCS1_SHA512
+                    | SignatureScheme::RSA_PSS_SHA256
+                    | SignatureScheme::RSA_PSS_SHA384
+                    | SignatureScheme::RSA_PSS_SHA512
+            );
+            types.contains(if rsa { &1 } else { &64 })
+        })
+        .collect()
+}
+
 fn send_client_flight(
     mut hs: Hs12,
     cx: &mut Common,
@@ -373,7 +398,10 @@ fn send_client_flight(
     let premaster = kx.complete(&ske.public)?;
 
     let chosen = match &req {
-        Some(req) => choose_client_cert(&hs.config, &req.authorities, &req.schemes, false)?,
+        Some(req) => {
+            let schemes = allowed_by_certificate_types(&req.types, &req.schemes);
+            choose_client_cert(&hs.config, &req.authorities, &schemes, false)?
+        }
         None => None,
     };
     if req.is_some() {
@@ -489,4 +517,30 @@ fn finish(k: Keyed, cx: &mut Common) {
         client_random: k.hs.client_random,
         server_random: k.hs.server_random,
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn certificate_types_limit_the_key_types() {
+        use SignatureScheme as S;
+        let all = [
+            S::RSA_PSS_SHA256,
+            S::RSA_PKCS1_SHA256,
+            S::ECDSA_NISTP256_SHA256,
+            S::ED25519,
+        ];
+        assert_eq!(
+            allowed_by_certificate_types(&[1], &all),
+            [S::RSA_PSS_SHA256, S::RSA_PKCS1_SHA256]
+        );
+        assert_eq!(
+            allowed_by_certificate_types(&[64], &all),
+            [S::ECDSA_NISTP256_SHA256, S::ED25519]
+        );
+        assert_eq!(allowed_by_certificate_types(&[1, 64], &all), all);
+        assert!(allowed_by_certificate_types(&[2], &all).is_empty());
+    }
 }

@@ -421,6 +421,7 @@ pub(crate) fn handle_client_hello(
         version: ProtocolVersion::TLSv1_2,
         cipher_suites: &ch.cipher_suites,
         groups: ext.supported_groups.as_deref(),
+        certificate_authorities: ext.certificate_authorities.as_deref().unwrap_or(&[]),
         shared: &config.shared,
     };
     let cert = config.resolver.try_resolve(&info)?;

@@ -354,6 +354,11 @@ impl ExpectClientHello {
                     version: ProtocolVersion::TLSv1_3,
                     cipher_suites: &ch.cipher_suites,
                     groups: ch.extensions.supported_groups.as_deref(),
+                    certificate_authorities: ch
+                        .extensions
+                        .certificate_authorities
+                        .as_deref()
+                        .unwrap_or(&[]),
                     shared: &self.config.shared,
                 };
                 let cert = self.config.resolver.try_resolve(&info)?;

@@ -164,6 +164,34 @@ pub fn cap_ca_hints(mut subjects: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
     subjects
 }
 
+/// Decodes a certificate_authorities body (RFC 8446 section 4.2.4:
+/// `DistinguishedName authorities<3..2^16-1>`, each name `<1..2^16-1>`).
+pub(crate) fn decode_authorities(b: &mut Reader<'_>) -> Result<Vec<Vec<u8>>, Error> {
+    let mut l = b.sub16()?;
+    if l.is_empty() {
+        return Err(Error::decode("empty certificate_authorities list"));
+    }
+    let mut authorities = Vec::new();
+    while !l.is_empty() {
+        let dn = l.vec16()?;
+        if dn.is_empty() {
+            return Err(Error::decode("empty distinguished name"));
+        }
+        authorities.push(dn.to_vec());
+    }
+    Ok(authorities)
+}
+
+/// Encodes a certificate_authorities body.
+pub(crate) fn put_authorities(o: &mut Vec<u8>, authorities: &[Vec<u8>]) -> Result<(), Error> {
+    put_len_prefixed(o, LenPrefix::U16, |o| {
+        for dn in authorities {
+            put_vec(o, LenPrefix::U16, dn)?;
+        }
+        Ok(())
+    })
+}
+
 /// A TLS 1.3 CertificateRequest.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CertificateRequest {
@@ -192,18 +220,7 @@ impl CertificateRequest {
                     );
                 }
                 ExtensionType::CertificateAuthorities => {
-                    // DistinguishedName authorities<3..2^16-1> (section 4.2.4).
-                    let mut l = b.sub16()?;
-                    if l.is_empty() {
-                        return Err(Error::decode("empty certificate_authorities list"));
-                    }
-                    while !l.is_empty() {
-                        let dn = l.vec16()?;
-                        if dn.is_empty() {
-                            return Err(Error::decode("empty distinguished name"));
-                        }
-                        authorities.push(dn.to_vec());
-                    }
+                    authorities = decode_authorities(b)?;
                 }
                 // Section 4.3.2: clients ignore extensions they do not know.
                 _ => return Ok(Handled::Ignored),
@@ -239,14 +256,7 @@ impl CertificateRequest {
             })?;
             if !self.authorities.is_empty() {
                 o.put_u16v(ExtensionType::CertificateAuthorities.get());
-                put_len_prefixed(o, LenPrefix::U16, |o| {
-                    put_len_prefixed(o, LenPrefix::U16, |o| {
-                        for dn in &self.authorities {
-                            put_vec(o, LenPrefix::U16, dn)?;
-                        }
-                        Ok(())
-                    })
-                })?;
+                put_len_prefixed(o, LenPrefix::U16, |o| put_authorities(o, &self.authorities))?;
             }
             Ok(())
         })

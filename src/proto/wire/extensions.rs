@@ -371,6 +371,9 @@ pub struct ClientExtensions {
     /// compress_certificate (RFC 8879): the algorithms the client can
     /// decompress, in its order of preference.
     pub compress_certificate: Option<Vec<u16>>,
+    /// certificate_authorities (RFC 8446 section 4.2.4): DER names of the
+    /// CAs the client trusts, a hint for the server's certificate choice.
+    pub certificate_authorities: Option<Vec<Vec<u8>>>,
 }
 
 impl ClientExtensions {
@@ -483,6 +486,10 @@ impl ClientExtensions {
                 ExtensionType::CompressCertificate => {
                     e.compress_certificate = Some(decode_compression_algorithms(b)?);
                 }
+                ExtensionType::CertificateAuthorities => {
+                    e.certificate_authorities =
+                        Some(crate::proto::wire::certificate::decode_authorities(b)?);
+                }
                 // Unknown and GREASE extensions are ignored in a ClientHello.
                 _ => return Ok(Handled::Ignored),
             }
@@ -515,6 +522,10 @@ impl ClientExtensions {
             (self.session_ticket.is_some(), T::SessionTicket),
             (self.ec_point_formats.is_some(), T::ECPointFormats),
             (self.compress_certificate.is_some(), T::CompressCertificate),
+            (
+                self.certificate_authorities.is_some(),
+                T::CertificateAuthorities,
+            ),
         ]
         .into_iter()
         .filter_map(|(present, t)| present.then_some(t))
@@ -586,6 +597,11 @@ impl ClientExtensions {
             if let Some(c) = &self.compress_certificate {
                 put_ext(o, ExtensionType::CompressCertificate, |o| {
                     put_u16_list(o, LenPrefix::U8, c.iter().copied())
+                })?;
+            }
+            if let Some(a) = &self.certificate_authorities {
+                put_ext(o, ExtensionType::CertificateAuthorities, |o| {
+                    crate::proto::wire::certificate::put_authorities(o, a)
                 })?;
             }
             if let Some(ks) = &self.key_shares {
