@@ -231,7 +231,7 @@ fn sni_server() -> Arc<ServerConfig> {
     let mut sni = SniResolver::new();
     sni.add("localhost", certified_key("server-rsa", "server-rsa.key"))
         .unwrap();
-    sni.set_default(certified_key("server", "server.key"));
+    sni.add_default(certified_key("server", "server.key"));
     Arc::new(
         ServerConfig::builder()
             .with_cert_resolver(Arc::new(sni))

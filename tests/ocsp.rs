@@ -245,23 +245,18 @@ async fn resumption_reports_the_original_staple() {
 
 #[test]
 fn reloadable_cert_swaps_the_staple_with_the_certificate() {
-    use lctls::config::{ReloadableCert, ResolvesServerCert};
+    use lctls::config::ReloadableCert;
     let r = response(Status::Good, Signer::Issuer);
     let file = support::ocsp::write_response(&r);
     let cert = ReloadableCert::new(certified_key("server", "server.key"));
-    let info = lctls::config::ClientHelloInfo {
-        server_name: None,
-        signature_schemes: &[],
-        alpn: &[],
-    };
-    assert_eq!(cert.resolve(&info).unwrap().ocsp, None);
+    assert_eq!(cert.current().ocsp, None);
     cert.reload_pem_files_with_ocsp(
         support::path("server.pem"),
         support::path("server.key"),
         &file,
     )
     .unwrap();
-    assert_eq!(cert.resolve(&info).unwrap().ocsp.as_deref(), Some(&r[..]));
+    assert_eq!(cert.current().ocsp.as_deref(), Some(&r[..]));
     // A missing file keeps what is served.
     let e = cert
         .reload_pem_files_with_ocsp(
@@ -271,7 +266,7 @@ fn reloadable_cert_swaps_the_staple_with_the_certificate() {
         )
         .unwrap_err();
     assert!(matches!(e, Error::Config(_)), "{e:?}");
-    assert_eq!(cert.resolve(&info).unwrap().ocsp.as_deref(), Some(&r[..]));
+    assert_eq!(cert.current().ocsp.as_deref(), Some(&r[..]));
 }
 
 /// Signed certificate timestamps ride where staples do: the server sends

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use lctls::config::{CertifiedKey, ResolvesClientCert};
 use lctls::proto::wire::enums::SignatureScheme;
 
+use crate::credentials::Credentials;
 use crate::errors::Failure;
 
 /// BoGo's encoding of a list of DER names: hex values joined by commas;
@@ -41,7 +42,8 @@ fn hex(flag: &str, h: &str) -> Result<Vec<u8>, Failure> {
 /// CertificateRequest.
 #[derive(Debug, Default)]
 pub struct ShimClientCert {
-    pub key: Option<Arc<CertifiedKey>>,
+    /// The client's credentials (`-cert-file`, `-new-x509-credential`).
+    pub credentials: Option<Arc<Credentials>>,
     seen: Mutex<Option<Request>>,
 }
 
@@ -55,9 +57,9 @@ pub struct Request {
 }
 
 impl ShimClientCert {
-    pub fn new(key: Option<CertifiedKey>) -> Self {
+    pub fn new(credentials: Option<Arc<Credentials>>) -> Self {
         ShimClientCert {
-            key: key.map(Arc::new),
+            credentials,
             seen: Mutex::new(None),
         }
     }
@@ -84,12 +86,21 @@ impl ResolvesClientCert for ShimClientCert {
         authorities: &[Vec<u8>],
         schemes: &[SignatureScheme],
     ) -> Option<Arc<CertifiedKey>> {
+        self.try_resolve(authorities, schemes).ok().flatten()
+    }
+
+    fn try_resolve(
+        &self,
+        authorities: &[Vec<u8>],
+        schemes: &[SignatureScheme],
+    ) -> Result<Option<Arc<CertifiedKey>>, lctls::Error> {
         *self.seen() = Some(Request {
             authorities: authorities.to_vec(),
             schemes: schemes.to_vec(),
         });
-        let key = self.key.as_ref()?;
-        // The TLS 1.2 list is a superset of the TLS 1.3 one, as in lctls.
-        key.key.choose_scheme_tls12(schemes).map(|_| key.clone())
+        match &self.credentials {
+            Some(c) => c.try_resolve(authorities, schemes),
+            None => Ok(None),
+        }
     }
 }

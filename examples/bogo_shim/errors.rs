@@ -69,6 +69,10 @@ const BY_REASON: &[(AlertDescription, &str, &str)] = &[
     (A::IllegalParameter, "ML-KEM encapsulation failed", "BAD_ECPOINT"),
     (A::IllegalParameter, "encapsulation key", "BAD_ECPOINT"),
     (A::IllegalParameter, "two key shares for one group", "DUPLICATE_KEY_SHARE"),
+    // Certificate compression (RFC 8879).
+    (A::IllegalParameter, "certificate compressed with algorithm", "UNKNOWN_CERT_COMPRESSION_ALG"),
+    (A::BadCertificate, "compressed certificate would be", "UNCOMPRESSED_CERT_TOO_LARGE"),
+    (A::BadCertificate, "did not decompress", "CERT_DECOMPRESSION_FAILED"),
     // illegal_parameter: what the server chose.
     (A::IllegalParameter, "ALPN protocol", "INVALID_ALPN_PROTOCOL"),
     (A::IllegalParameter, "chose cipher suite", "WRONG_CIPHER_RETURNED"),
@@ -108,7 +112,12 @@ const BY_REASON: &[(AlertDescription, &str, &str)] = &[
     // RFC 7627 5.3: a resumption whose extended master secret state changed.
     (A::HandshakeFailure, "extended master secret state changed", "RESUMED_EMS_SESSION_WITHOUT_EMS_EXTENSION"),
     (A::HandshakeFailure, "extended-master-secret session without the extension", "RESUMED_EMS_SESSION_WITHOUT_EMS_EXTENSION"),
+    // TLS 1.2 servers: no signature for the certificate means no usable suite.
+    (A::HandshakeFailure, "no TLS 1.2 cipher suite is usable", "NO_SHARED_CIPHER"),
     (A::HandshakeFailure, "none of the signature schemes", "NO_COMMON_SIGNATURE_ALGORITHMS"),
+    (A::HandshakeFailure, "matches the peer's certificate_authorities", "NO_MATCHING_ISSUER"),
+    // The shim's -fail-cert-callback: its certificate resolver refuses.
+    (A::InternalError, "certificate callback failed", "CERT_CB_ERROR"),
     (A::HandshakeFailure, "sent no certificate", "PEER_DID_NOT_RETURN_A_CERTIFICATE"),
     // TLS 1.2: our ECDSA certificate's curve is not in the client's list.
     (A::HandshakeFailure, "which the client does not support", "WRONG_CURVE"),

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use lctls::config::{ClientConfig, ClientConfigBuilder};
 use lctls::proto::wire::enums::{NamedGroup, ProtocolVersion, SignatureScheme};
 
+use crate::credentials::current;
 use crate::verify::{SchemePrefs, ShimServerVerifier};
 
 pub const TLS12: u16 = 0x0303;
@@ -24,8 +25,18 @@ pub struct Opts {
     pub shim_id: u64,
     pub ipv6: bool,
     pub server: bool,
-    pub cert_file: Option<PathBuf>,
-    pub key_file: Option<PathBuf>,
+    /// `-cert-file`, `-key-file`, `-signing-prefs` before any `-new-x509-credential`.
+    pub default_credential: crate::credentials::CredentialFlags,
+    /// One per `-new-x509-credential`, with the flags after it.
+    pub credentials: Vec<crate::credentials::CredentialFlags>,
+    pub expect_selected_credential: Option<i64>,
+    pub expect_peer_verify_prefs: Vec<u16>,
+    pub fail_cert_callback: bool,
+    pub install_cert_compression_algs: bool,
+    pub install_one_cert_compression_alg: Option<u16>,
+    pub fips_202205: bool,
+    pub wpa_202304: bool,
+    pub cnsa_202407: bool,
     pub trust_cert: Option<PathBuf>,
     pub host_name: Option<String>,
     pub verify_peer: bool,
@@ -79,7 +90,6 @@ pub struct Opts {
     pub send_alert: bool,
     pub expect_no_session: bool,
     pub expect_ticket_renewal: bool,
-    pub expect_peer_verify_prefs: Vec<u16>,
     pub enable_ocsp_stapling: bool,
     pub ocsp_response: Option<Vec<u8>>,
     pub expect_ocsp_response: Option<Vec<u8>>,
@@ -102,6 +112,7 @@ pub enum Kind {
     /// Tunes only BoringSSL's API (async IO, callbacks ...): accepted, no effect.
     Ignored,
     /// A flag we know but cannot honour: exit 89. The text says why.
+    #[allow(dead_code)] // no such flag at the moment
     Unsupported(&'static str),
 }
 
@@ -151,8 +162,8 @@ pub static FLAGS: &[Flag] = &[
     flag("-shim-id", Kind::Int(|o, v| o.shim_id = v)),
     flag("-ipv6", Kind::Bool(|o| o.ipv6 = true)),
     flag("-server", Kind::Bool(|o| o.server = true)),
-    flag("-cert-file", Kind::Str(|o, v| o.cert_file = Some(path(v)))),
-    flag("-key-file", Kind::Str(|o, v| o.key_file = Some(path(v)))),
+    flag("-cert-file", Kind::Str(|o, v| current(o).cert_file = Some(path(v)))),
+    flag("-key-file", Kind::Str(|o, v| current(o).key_file = Some(path(v)))),
     flag("-trust-cert", Kind::Str(|o, v| o.trust_cert = Some(path(v)))),
     flag("-host-name", Kind::Str(|o, v| o.host_name = Some(text(v)))),
     flag("-verify-peer", Kind::Bool(|o| o.verify_peer = true)),
@@ -227,7 +238,16 @@ pub static FLAGS: &[Flag] = &[
     flag("-no-tls11", Kind::Ignored),
     flag("-no-ssl3", Kind::Ignored),
     flag("-peek-then-read", Kind::Ignored),
-    flag("-signing-prefs", Kind::Unsupported("lctls picks its signature scheme from the key and the peer's list; no option restricts it")),
+    flag("-signing-prefs", Kind::Repeated(|o, v| current(o).signing_prefs.push(v as u16))),
+    flag("-new-x509-credential", Kind::Bool(|o| o.credentials.push(Default::default()))),
+    flag("-expect-selected-credential", Kind::Str(|o, v| o.expect_selected_credential = text(v).parse().ok().or(Some(i64::MIN)))),
+    flag("-must-match-issuer", Kind::Bool(|o| current(o).must_match_issuer = true)),
+    flag("-fail-cert-callback", Kind::Bool(|o| o.fail_cert_callback = true)),
+    flag("-install-cert-compression-algs", Kind::Bool(|o| o.install_cert_compression_algs = true)),
+    flag("-install-one-cert-compression-alg", Kind::Int(|o, v| o.install_one_cert_compression_alg = Some(v as u16))),
+    flag("-fips-202205", Kind::Bool(|o| o.fips_202205 = true)),
+    flag("-wpa-202304", Kind::Bool(|o| o.wpa_202304 = true)),
+    flag("-cnsa-202407", Kind::Bool(|o| o.cnsa_202407 = true)),
 ];
 
 /// Why the shim stops before connecting.
@@ -433,9 +453,10 @@ pub fn check_supported(o: &Opts) -> Result<(), ParseError> {
             )));
         }
     }
-    // Schemes we could never verify cannot be offered.
+    // Schemes we could never verify cannot be offered (MD5/SHA-1 is dropped,
+    // as BoringSSL does in TLS 1.2).
     let known = SchemePrefs::defaults();
-    for &s in &o.verify_prefs {
+    for s in crate::credentials::without_md5_sha1(&o.verify_prefs) {
         let s = SignatureScheme::from(s);
         if !known.tls13.contains(&s) && !known.tls12.contains(&s) {
             return Err(ParseError::Unimplemented(format!(
@@ -486,13 +507,6 @@ pub fn check_supported(o: &Opts) -> Result<(), ParseError> {
     if let Some(spec) = &o.cipher {
         crate::ciphers::parse(spec)?;
     }
-    // A server would need the ClientHello's list, which only a certificate
-    // resolver sees (see -new-x509-credential).
-    if o.server && !o.expect_peer_verify_prefs.is_empty() {
-        return Err(ParseError::Unimplemented(
-            "-expect-peer-verify-pref: checked on the client only".into(),
-        ));
-    }
     // Client-side checks of the sessions the client was given.
     if o.server && (o.expect_no_session || o.expect_ticket_renewal) {
         return Err(ParseError::Unimplemented(
@@ -512,6 +526,7 @@ pub fn check_supported(o: &Opts) -> Result<(), ParseError> {
             "-fail-ocsp-callback on a server: lctls has no server OCSP callback".into(),
         ));
     }
+    crate::credentials::check_signing_prefs(o)?;
     if (o.select_alpn.as_ref()).is_some_and(|p| p.is_empty() || p.len() > 255) {
         return Err(ParseError::Unimplemented(
             "-select-alpn: lctls cannot select an empty or oversized protocol".into(),

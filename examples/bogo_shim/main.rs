@@ -27,9 +27,12 @@
 mod ca_list;
 mod ciphers;
 mod clock;
+mod compression;
+mod credentials;
 mod errors;
 mod flags;
 mod ocsp;
+mod policy;
 mod verify;
 
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -37,7 +40,7 @@ use std::process::exit;
 use std::sync::Arc;
 use std::time::Duration;
 
-use lctls::config::{CertifiedKey, ClientConfig, ServerConfig};
+use lctls::config::{ClientConfig, ServerConfig};
 use lctls::pki::{CertificateDer, RootStore, ServerName};
 use lctls::proto::wire::enums::{AlertDescription, CipherSuite, NamedGroup, ProtocolVersion};
 use lctls::{Error, TlsAcceptor, TlsConnector, TlsStream};
@@ -47,11 +50,13 @@ use tokio::net::TcpStream;
 
 use ca_list::{parse_names, ShimClientCert};
 use clock::ShimClock;
+use credentials::Credentials;
 use errors::{fail, Failure};
 use flags::{
     check_per_connection, check_supported, os_bytes, parse_args, text, versions, Conns, Opts,
     ParseError,
 };
+use policy::Policy;
 use verify::{Outcomes, SchemePrefs, ShimClientVerifier, ShimServerVerifier};
 
 /// BoGo reads this exit status as "unimplemented": the test is skipped.
@@ -89,14 +94,6 @@ fn load_roots(o: &Opts) -> Result<Option<Arc<RootStore>>, Failure> {
     Ok(Some(Arc::new(roots)))
 }
 
-fn certified_key(o: &Opts) -> Result<Option<CertifiedKey>, Failure> {
-    match (&o.cert_file, &o.key_file) {
-        (Some(c), Some(k)) => Ok(Some(CertifiedKey::from_pem_files(c, k)?)),
-        (None, None) => Ok(None),
-        _ => fail("-cert-file and -key-file go together"),
-    }
-}
-
 /// The shim's own objects inside the shared configuration, which look at or
 /// record what each connection does.
 #[derive(Default)]
@@ -104,6 +101,8 @@ struct Hooks {
     outcomes: Arc<Outcomes>,
     client_cert: Arc<ShimClientCert>,
     clock: Arc<ShimClock>,
+    /// The credentials (for `-expect-selected-credential`).
+    credentials: Option<Arc<Credentials>>,
 }
 
 impl Hooks {
@@ -111,6 +110,9 @@ impl Hooks {
     fn begin(&self, o: &Opts) {
         self.outcomes.begin(o);
         self.client_cert.begin();
+        if let Some(c) = &self.credentials {
+            c.reset();
+        }
     }
 }
 
@@ -132,22 +134,36 @@ fn cipher_suites(o: &Opts) -> Result<Option<Vec<CipherSuite>>, Failure> {
 
 fn build_role(o: &Opts, hooks: &mut Hooks) -> Result<Role, Failure> {
     let outcomes = &hooks.outcomes;
-    let suites = cipher_suites(o)?;
     let roots = load_roots(o)?;
-    let prefs = SchemePrefs::from_flags(&o.verify_prefs);
-    let groups: Vec<NamedGroup> = o.curves.iter().map(|&g| NamedGroup::from(g)).collect();
+    // A compliance policy (-fips-202205, -wpa-202304, -cnsa-202407) sets the
+    // suites, groups and schemes, as BoringSSL's SSL_set_compliance_policy.
+    let policy = Policy::from_flags(o.fips_202205, o.wpa_202304, o.cnsa_202407)
+        .map_err(|_| Failure("Multiple policy options given".into()))?
+        .map(Policy::settings);
+    let policy_schemes = policy.as_ref().and_then(|p| p.schemes.clone());
+    let prefs = match &policy_schemes {
+        Some(s) => SchemePrefs::from_flags(&s.iter().map(|s| s.get()).collect::<Vec<_>>()),
+        None => SchemePrefs::from_flags(&o.verify_prefs),
+    };
+    let mut groups: Vec<NamedGroup> = o.curves.iter().map(|&g| NamedGroup::from(g)).collect();
+    if let Some(g) = policy.as_ref().and_then(|p| p.groups.clone()) {
+        groups = g;
+    }
+    let suites = match policy.as_ref() {
+        Some(p) => Some(p.suites.clone()),
+        None => cipher_suites(o)?,
+    };
     let versions = versions(o);
+    let credentials = Credentials::from_flags(o)?;
+    hooks.credentials = credentials.clone();
+    let compressors = compression::compressors(
+        o.install_cert_compression_algs,
+        o.install_one_cert_compression_alg,
+    );
     if o.server {
-        let mut key =
-            certified_key(o)?.ok_or_else(|| Failure("a server needs -cert-file".into()))?;
-        if let Some(r) = &o.ocsp_response {
-            key = key.with_ocsp(r.clone());
-        }
-        if let Some(l) = &o.sct_list {
-            key = key.with_sct_list(l.clone())?;
-        }
+        let creds = credentials.ok_or_else(|| Failure("a server needs -cert-file".into()))?;
         let mut b = ServerConfig::builder()
-            .with_certified_key(key)
+            .with_cert_resolver(creds)
             .with_protocol_versions(&versions)
             .with_time_provider(hooks.clock.clone());
         if !groups.is_empty() {
@@ -156,6 +172,10 @@ fn build_role(o: &Opts, hooks: &mut Hooks) -> Result<Role, Failure> {
         if let Some(s) = &suites {
             b = b.with_cipher_suites(s);
         }
+        if let Some(s) = &policy_schemes {
+            b = b.with_signing_schemes(s);
+        }
+        b = b.with_cert_compression(&compressors);
         if let Some(p) = &o.select_alpn {
             b = b.with_alpn_protocols(&[p]);
         }
@@ -199,6 +219,10 @@ fn build_role(o: &Opts, hooks: &mut Hooks) -> Result<Role, Failure> {
         if let Some(s) = &suites {
             b = b.with_cipher_suites(s);
         }
+        if let Some(s) = &policy_schemes {
+            b = b.with_signing_schemes(s);
+        }
+        b = b.with_cert_compression(&compressors);
         b = flags::key_share_options(o, b);
         if let Some(wire) = &o.advertise_alpn {
             b = b.with_alpn_protocols(&parse_alpn_list(wire)?);
@@ -206,7 +230,7 @@ fn build_role(o: &Opts, hooks: &mut Hooks) -> Result<Role, Failure> {
         if let Some(n) = o.max_send_fragment {
             b = b.with_max_fragment_size(n);
         }
-        hooks.client_cert = Arc::new(ShimClientCert::new(certified_key(o)?));
+        hooks.client_cert = Arc::new(ShimClientCert::new(credentials));
         b = b.with_client_cert_resolver(hooks.client_cert.clone());
         // Without -host-name no SNI is sent: lctls sends none for an IP address.
         let name = match &o.host_name {
@@ -331,8 +355,10 @@ fn check_negotiated<IO>(
             None => {}
         }
     }
-    if !o.expect_peer_verify_prefs.is_empty() {
-        // Checked, as BoringSSL does, when a certificate is asked for.
+    if !o.server && !o.expect_peer_verify_prefs.is_empty() {
+        // Checked, as BoringSSL does, when a certificate is asked for (a
+        // server's check is in Credentials::check: its resolver sees the
+        // ClientHello's list).
         let got: Option<Vec<u16>> = hooks
             .client_cert
             .request()
@@ -553,6 +579,9 @@ where
     IO: AsyncRead + AsyncWrite + Unpin,
 {
     let mut tls = handshake?;
+    if let Some(c) = &hooks.credentials {
+        c.check(o)?;
+    }
     let r = exchange(o, hooks, &mut tls, is_resume).await;
     if r.is_err() {
         let _ = tokio::time::timeout(Duration::from_millis(200), tls.flush()).await;

@@ -10,7 +10,7 @@ use crate::error::Error;
 use crate::pki::{DefaultServerVerifier, OcspPolicy, RootStore, ServerCertVerifier};
 use crate::proto::crypto::groups::SharePrediction;
 use crate::proto::handshake::resume::ClientSessionCache;
-use crate::proto::wire::enums::{CipherSuite, NamedGroup, ProtocolVersion};
+use crate::proto::wire::enums::{CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme};
 
 /// How a client connects: whom it trusts and what it offers.
 ///

@@ -1,13 +1,19 @@
 //! Client and server configuration, built once and shared by many connections.
 
 mod client;
+mod compression;
+mod credentials;
 mod resolver;
 mod server;
 
 pub use client::{ClientConfig, ClientConfigBuilder, DangerousClientConfigBuilder};
+pub use compression::CertCompressor;
+pub(crate) use compression::{compress_certificate, decompress_certificate, offered_compression};
+pub(crate) use credentials::choose_client_cert;
+pub use credentials::ClientHelloInfo;
 pub use resolver::{
-    CertifiedKey, ClientCertChooser, ClientHelloInfo, ReloadableCert, ResolvesClientCert,
-    ResolvesServerCert, SniResolver,
+    CertifiedKey, ClientCertChooser, ReloadableCert, ResolvesClientCert, ResolvesServerCert,
+    SniResolver,
 };
 pub use server::{ServerConfig, ServerConfigBuilder};
 
@@ -17,7 +23,7 @@ use crate::proto::crypto::suites::{
     tls12_suite, tls13_suite, Tls12CipherSuite, Tls13CipherSuite, ALL_TLS12_SUITES,
     ALL_TLS13_SUITES,
 };
-use crate::proto::wire::enums::{CipherSuite, NamedGroup, ProtocolVersion};
+use crate::proto::wire::enums::{CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme};
 use rustls_pki_types::UnixTime;
 use std::sync::Arc;
 
@@ -28,6 +34,8 @@ pub(crate) struct SharedBuilder {
     pub suites: Option<Vec<CipherSuite>>,
     pub groups: Option<Vec<NamedGroup>>,
     pub versions: Option<Vec<ProtocolVersion>>,
+    pub signing_schemes: Option<Vec<SignatureScheme>>,
+    pub cert_compressors: Vec<Arc<dyn CertCompressor>>,
     pub require_ems: bool,
     pub max_handshake_message: usize,
     pub max_fragment: usize,
@@ -41,6 +49,8 @@ impl Default for SharedBuilder {
             suites: None,
             groups: None,
             versions: None,
+            signing_schemes: None,
+            cert_compressors: Vec::new(),
             require_ems: false,
             max_handshake_message: crate::proto::wire::handshake::DEFAULT_MAX_HANDSHAKE_MESSAGE,
             max_fragment: crate::proto::record::codec::MAX_PLAINTEXT,
@@ -56,6 +66,10 @@ impl SharedBuilder {
         if !(1..=crate::proto::record::codec::MAX_PLAINTEXT).contains(&self.max_fragment) {
             return Err(Error::Config("max fragment size must be 1..=16384".into()));
         }
+        if let Some(s) = &self.signing_schemes {
+            check_signing_schemes(s)?;
+        }
+        compression::check_compressors(&self.cert_compressors)?;
         Ok(Shared {
             protocols: resolve_protocols(
                 self.suites.as_deref(),
@@ -63,6 +77,8 @@ impl SharedBuilder {
                 self.groups.as_deref(),
             )?,
             alpn: self.alpn,
+            signing_schemes: self.signing_schemes,
+            cert_compressors: self.cert_compressors,
             require_ems: self.require_ems,
             max_handshake_message: self.max_handshake_message,
             max_fragment: self.max_fragment,
@@ -76,6 +92,8 @@ impl SharedBuilder {
 pub(crate) struct Shared {
     pub alpn: Vec<Vec<u8>>,
     pub protocols: Protocols,
+    pub signing_schemes: Option<Vec<SignatureScheme>>,
+    pub cert_compressors: Vec<Arc<dyn CertCompressor>>,
     pub require_ems: bool,
     pub max_handshake_message: usize,
     pub max_fragment: usize,
@@ -116,6 +134,57 @@ macro_rules! shared_setters {
         /// Only these protocol versions (TLS 1.3 and TLS 1.2; default both).
         pub fn with_protocol_versions(mut self, versions: &[ProtocolVersion]) -> Self {
             self.shared.versions = Some(versions.to_vec());
+            self
+        }
+
+        /// Signs only with these signature schemes, in this order of
+        /// preference: the server's TLS 1.2 ServerKeyExchange and TLS 1.3
+        /// CertificateVerify, the client's CertificateVerify. Each signature
+        /// uses the first of these that the peer accepts and our key can make
+        /// (schemes for other key types are skipped, so one list serves
+        /// ECDSA and RSA keys alike); when there is none the handshake fails
+        /// with handshake_failure, saying so. By default a key signs with
+        /// every scheme it can make (RSA: PSS before PKCS#1 v1.5). It does not
+        /// change which schemes we accept from the peer (that is the
+        /// verifier's `supported_schemes`). An empty list, or a scheme lctls
+        /// never signs with (SHA-1 or MD5 based), fails `build` with
+        /// [`Error::Config`](crate::Error::Config).
+        ///
+        /// ```
+        /// use lctls::config::ServerConfig;
+        /// use lctls::proto::wire::enums::SignatureScheme;
+        /// # fn main() -> Result<(), lctls::Error> {
+        /// # let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/certs");
+        /// # let key = lctls::config::CertifiedKey::from_pem_files(
+        /// #     format!("{dir}/server-rsa.pem"), format!("{dir}/server-rsa.key"))?;
+        /// let config = ServerConfig::builder()
+        ///     .with_certified_key(key)
+        ///     // RSA-PSS with SHA-384 or SHA-512 only, never PKCS#1 v1.5.
+        ///     .with_signing_schemes(&[
+        ///         SignatureScheme::RSA_PSS_SHA384,
+        ///         SignatureScheme::RSA_PSS_SHA512,
+        ///     ])
+        ///     .build()?;
+        /// # let _ = config; Ok(()) }
+        /// ```
+        pub fn with_signing_schemes(mut self, schemes: &[SignatureScheme]) -> Self {
+            self.shared.signing_schemes = Some(schemes.to_vec());
+            self
+        }
+
+        /// TLS 1.3 certificate compression (RFC 8879) with these
+        /// algorithms, most preferred first: a client offers them in
+        /// compress_certificate and decompresses a server certificate sent
+        /// with one of them; a server compresses its certificate with the
+        /// first of them the client offered. Default none. See
+        /// [`CertCompressor`](crate::config::CertCompressor); naming one
+        /// algorithm twice fails `build` with
+        /// [`Error::Config`](crate::Error::Config).
+        pub fn with_cert_compression(
+            mut self,
+            compressors: &[Arc<dyn crate::config::CertCompressor>],
+        ) -> Self {
+            self.shared.cert_compressors = compressors.to_vec();
             self
         }
 
@@ -284,6 +353,34 @@ fn resolve_groups(groups: &[NamedGroup]) -> Result<Vec<NamedGroup>, Error> {
 
 fn default_groups() -> Vec<NamedGroup> {
     SUPPORTED_GROUPS.to_vec()
+}
+
+/// Every scheme lctls may sign with, for some key type and version.
+const SIGNING_SCHEMES: &[SignatureScheme] = &[
+    SignatureScheme::ECDSA_NISTP256_SHA256,
+    SignatureScheme::ECDSA_NISTP384_SHA384,
+    SignatureScheme::ECDSA_NISTP521_SHA512,
+    SignatureScheme::ED25519,
+    SignatureScheme::RSA_PSS_SHA256,
+    SignatureScheme::RSA_PSS_SHA384,
+    SignatureScheme::RSA_PSS_SHA512,
+    SignatureScheme::RSA_PKCS1_SHA256,
+    SignatureScheme::RSA_PKCS1_SHA384,
+    SignatureScheme::RSA_PKCS1_SHA512,
+];
+
+/// A signing-scheme list must be non-empty and name only schemes we sign
+/// with: a SHA-1 or unknown scheme there is a mistake to report, not skip.
+pub(crate) fn check_signing_schemes(schemes: &[SignatureScheme]) -> Result<(), Error> {
+    if schemes.is_empty() {
+        return Err(Error::Config("no signing schemes configured".into()));
+    }
+    match schemes.iter().find(|s| !SIGNING_SCHEMES.contains(s)) {
+        Some(s) => Err(Error::Config(format!(
+            "signature scheme {s:?} is not one lctls signs with (SHA-1, MD5 and unknown schemes are refused)"
+        ))),
+        None => Ok(()),
+    }
 }
 
 fn check_alpn(protocols: &[Vec<u8>]) -> Result<(), Error> {

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 
+use crate::config::ClientHelloInfo;
 use crate::error::Error;
 use crate::proto::crypto::sign::SigningKey;
 use crate::proto::wire::enums::SignatureScheme;
@@ -26,6 +27,8 @@ pub struct CertifiedKey {
     /// The SignedCertificateTimestampList (RFC 6962 section 3.3.1) sent to
     /// clients that ask (see [`CertifiedKey::with_sct_list`]).
     pub sct_list: Option<Vec<u8>>,
+    /// The schemes this key may sign with, in order (None: all it can make).
+    signing_schemes: Option<Vec<SignatureScheme>>,
 }
 
 impl CertifiedKey {
@@ -49,6 +52,7 @@ impl CertifiedKey {
             key,
             ocsp: None,
             sct_list: None,
+            signing_schemes: None,
         })
     }
 
@@ -81,6 +85,85 @@ impl CertifiedKey {
         let der = std::fs::read(path)
             .map_err(|e| Error::Config(format!("reading OCSP response {}: {e}", path.display())))?;
         Ok(self.with_ocsp(der))
+    }
+
+    /// Signs only with these schemes, in this order of preference, for this
+    /// key alone (a server with several keys may give each its own policy).
+    /// The configuration's
+    /// [`with_signing_schemes`](crate::config::ServerConfigBuilder::with_signing_schemes)
+    /// list, when set, still applies and decides the order; schemes this
+    /// key cannot make are skipped.
+    ///
+    /// Fails with [`Error::Config`] for an empty list or a scheme lctls never
+    /// signs with (SHA-1 and MD5 based ones).
+    ///
+    /// ```
+    /// use lctls::config::CertifiedKey;
+    /// use lctls::proto::wire::enums::SignatureScheme;
+    /// # fn main() -> Result<(), lctls::Error> {
+    /// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/certs");
+    /// let key = CertifiedKey::from_pem_files(
+    ///     format!("{dir}/server-rsa.pem"),
+    ///     format!("{dir}/server-rsa.key"),
+    /// )?
+    /// .with_signing_schemes(&[SignatureScheme::RSA_PSS_SHA384])?;
+    /// # let _ = key; Ok(()) }
+    /// ```
+    pub fn with_signing_schemes(mut self, schemes: &[SignatureScheme]) -> Result<Self, Error> {
+        crate::config::check_signing_schemes(schemes)?;
+        self.signing_schemes = Some(schemes.to_vec());
+        Ok(self)
+    }
+
+    /// Whether a certificate of the chain was issued under one of
+    /// `authorities` (DER distinguished names, as a CertificateRequest's
+    /// certificate_authorities carries them). False when the chain does not
+    /// parse.
+    pub fn issued_by_any(&self, authorities: &[Vec<u8>]) -> bool {
+        self.chain_issuers()
+            .is_ok_and(|issuers| issuers.iter().any(|i| authorities.contains(i)))
+    }
+
+    /// The DER issuer name of every certificate of the chain.
+    pub(crate) fn chain_issuers(&self) -> Result<Vec<Vec<u8>>, Error> {
+        use x509_cert::der::{Decode, Encode};
+        self.chain
+            .iter()
+            .map(|c| {
+                let cert = x509_cert::Certificate::from_der(c.as_ref())
+                    .map_err(|e| Error::Config(format!("certificate does not parse: {e}")))?;
+                cert.tbs_certificate
+                    .issuer
+                    .to_der()
+                    .map_err(|e| Error::Config(format!("certificate issuer: {e}")))
+            })
+            .collect()
+    }
+
+    /// Whether this key may sign with one of `offered` (in TLS 1.2, whose
+    /// list is the wider one), honouring its own
+    /// [`with_signing_schemes`](Self::with_signing_schemes) list: what a
+    /// [`ResolvesClientCert`] asks of a candidate key.
+    pub fn can_sign(&self, offered: &[SignatureScheme]) -> bool {
+        self.choose_scheme(None, offered, false).is_some()
+    }
+
+    /// The scheme to sign with: the first of the configuration's list (else
+    /// this key's own list, else the key's default order) that this key
+    /// allows, can make in the version (`tls13`) and the peer `offered`.
+    pub(crate) fn choose_scheme(
+        &self,
+        config: Option<&[SignatureScheme]>,
+        offered: &[SignatureScheme],
+        tls13: bool,
+    ) -> Option<SignatureScheme> {
+        let own = self.signing_schemes.as_deref();
+        let allowed: Vec<SignatureScheme> = offered
+            .iter()
+            .copied()
+            .filter(|s| own.is_none_or(|o| o.contains(s)))
+            .collect();
+        self.key.choose_scheme(config.or(own), &allowed, tls13)
     }
 
     /// Loads a PEM chain file and a PEM private key file.
@@ -120,21 +203,25 @@ fn check_key_matches(leaf: &CertificateDer<'_>, key: &SigningKey) -> Result<(), 
     )))
 }
 
-/// What a certificate resolver may look at.
-#[derive(Debug)]
-pub struct ClientHelloInfo<'a> {
-    /// The SNI host name, if the client sent one.
-    pub server_name: Option<&'a str>,
-    /// The signature schemes the client accepts.
-    pub signature_schemes: &'a [SignatureScheme],
-    /// The ALPN protocols the client offered.
-    pub alpn: &'a [Vec<u8>],
-}
-
 /// Chooses the certificate for a connection.
 pub trait ResolvesServerCert: Send + Sync + std::fmt::Debug {
-    /// The certificate to present, or None to fail the handshake.
+    /// The certificate to present, or None to fail the handshake with
+    /// unrecognized_name.
     fn resolve(&self, hello: &ClientHelloInfo<'_>) -> Option<Arc<CertifiedKey>>;
+
+    /// Like [`resolve`](Self::resolve), for a resolver that must be able to
+    /// fail the handshake with an error of its own (say internal_error when
+    /// its certificate store is unreachable): the handshake fails with that
+    /// error and sends its alert. By default, [`resolve`](Self::resolve),
+    /// with None meaning unrecognized_name.
+    fn try_resolve(&self, hello: &ClientHelloInfo<'_>) -> Result<Arc<CertifiedKey>, Error> {
+        self.resolve(hello).ok_or_else(|| {
+            Error::protocol(
+                crate::proto::wire::enums::AlertDescription::UnrecognizedName,
+                format!("no certificate for server name {:?}", hello.server_name),
+            )
+        })
+    }
 }
 
 /// One certificate for every client.
@@ -147,8 +234,13 @@ impl ResolvesServerCert for SingleCert {
     }
 }
 
-/// Maps SNI host names to certificates, with an optional default for clients
-/// that send no name or an unknown one.
+/// Maps SNI host names to certificates, with optional defaults for clients
+/// that send no name or an unknown one. A name (and the defaults) may have
+/// several certificates, say an ECDSA and an RSA one: each client gets the
+/// first, in the order added, that fits what it offers (see
+/// [`ClientHelloInfo::fits`]: its signature schemes and, in TLS 1.2, its
+/// cipher suites and curves). When none fits, the first is tried, and the
+/// handshake fails saying why it does not fit.
 ///
 /// ```
 /// use lctls::config::{CertifiedKey, SniResolver};
@@ -157,12 +249,15 @@ impl ResolvesServerCert for SingleCert {
 /// let mut sni = SniResolver::new();
 /// sni.add("localhost", CertifiedKey::from_pem_files(
 ///     format!("{dir}/server.pem"), format!("{dir}/server.key"))?)?;
+/// // Clients that accept no ECDSA signature get the RSA certificate.
+/// sni.add("localhost", CertifiedKey::from_pem_files(
+///     format!("{dir}/server-rsa.pem"), format!("{dir}/server-rsa.key"))?)?;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Default)]
 pub struct SniResolver {
-    by_name: HashMap<String, Arc<CertifiedKey>>,
-    default: Option<Arc<CertifiedKey>>,
+    by_name: HashMap<String, Vec<Arc<CertifiedKey>>>,
+    defaults: Vec<Arc<CertifiedKey>>,
 }
 
 impl SniResolver {
@@ -171,32 +266,42 @@ impl SniResolver {
         Self::default()
     }
 
-    /// Serves `key` to clients asking for `name` (compared case-insensitively).
+    /// Serves `key` to clients asking for `name` (compared
+    /// case-insensitively), after any added before for that name.
     pub fn add(&mut self, name: &str, key: CertifiedKey) -> Result<(), Error> {
         let name = name.trim_end_matches('.').to_ascii_lowercase();
         if name.is_empty() {
             return Err(Error::Config("empty SNI name".into()));
         }
-        self.by_name.insert(name, Arc::new(key));
+        self.by_name.entry(name).or_default().push(Arc::new(key));
         Ok(())
     }
 
-    /// Serves `key` when no name matches.
-    pub fn set_default(&mut self, key: CertifiedKey) {
-        self.default = Some(Arc::new(key));
+    /// Serves `key` when no name matches, after any default added before.
+    pub fn add_default(&mut self, key: CertifiedKey) {
+        self.defaults.push(Arc::new(key));
     }
+}
+
+/// The first of `keys` that fits `hello`, else the first (whose handshake
+/// then fails with the reason), else None.
+pub(crate) fn first_fitting(
+    keys: &[Arc<CertifiedKey>],
+    hello: &ClientHelloInfo<'_>,
+) -> Option<Arc<CertifiedKey>> {
+    keys.iter()
+        .find(|k| hello.fits(k))
+        .or(keys.first())
+        .cloned()
 }
 
 impl ResolvesServerCert for SniResolver {
     fn resolve(&self, hello: &ClientHelloInfo<'_>) -> Option<Arc<CertifiedKey>> {
-        hello
-            .server_name
-            .and_then(|n| {
-                self.by_name
-                    .get(&n.trim_end_matches('.').to_ascii_lowercase())
-            })
-            .or(self.default.as_ref())
-            .cloned()
+        let named = hello.server_name.and_then(|n| {
+            self.by_name
+                .get(&n.trim_end_matches('.').to_ascii_lowercase())
+        });
+        first_fitting(named.unwrap_or(&self.defaults), hello)
     }
 }
 
@@ -210,16 +315,26 @@ pub trait ResolvesClientCert: Send + Sync + std::fmt::Debug {
         authorities: &[Vec<u8>],
         schemes: &[SignatureScheme],
     ) -> Option<Arc<CertifiedKey>>;
+
+    /// Like [`resolve`](Self::resolve), for a resolver that must be able to
+    /// fail the handshake rather than send an empty Certificate (say with
+    /// handshake_failure when no certificate was issued under the server's
+    /// authorities and policy forbids sending another). By default,
+    /// [`resolve`](Self::resolve).
+    fn try_resolve(
+        &self,
+        authorities: &[Vec<u8>],
+        schemes: &[SignatureScheme],
+    ) -> Result<Option<Arc<CertifiedKey>>, Error> {
+        Ok(self.resolve(authorities, schemes))
+    }
 }
 
 impl ResolvesClientCert for SingleCert {
     fn resolve(&self, _: &[Vec<u8>], schemes: &[SignatureScheme]) -> Option<Arc<CertifiedKey>> {
         // The TLS 1.2 list is a superset of the TLS 1.3 one; the handshake
         // then picks a scheme its version allows.
-        self.0
-            .key
-            .choose_scheme_tls12(schemes)
-            .map(|_| self.0.clone())
+        self.0.can_sign(schemes).then(|| self.0.clone())
     }
 }
 
@@ -248,20 +363,10 @@ impl ClientCertChooser {
         Self::default()
     }
 
-    /// Adds a certificate; earlier ones are preferred.
+    /// Adds a certificate; earlier ones are preferred. Fails with
+    /// [`Error::Config`] when a certificate of its chain does not parse.
     pub fn add(&mut self, key: CertifiedKey) -> Result<(), Error> {
-        use x509_cert::der::{Decode, Encode};
-        let mut issuers = Vec::with_capacity(key.chain.len());
-        for c in &key.chain {
-            let cert = x509_cert::Certificate::from_der(c.as_ref())
-                .map_err(|e| Error::Config(format!("client certificate does not parse: {e}")))?;
-            let issuer = cert
-                .tbs_certificate
-                .issuer
-                .to_der()
-                .map_err(|e| Error::Config(format!("client certificate issuer: {e}")))?;
-            issuers.push(issuer);
-        }
+        let issuers = key.chain_issuers()?;
         self.keys.push((Arc::new(key), issuers));
         Ok(())
     }
@@ -275,7 +380,7 @@ impl ResolvesClientCert for ClientCertChooser {
     ) -> Option<Arc<CertifiedKey>> {
         self.keys
             .iter()
-            .filter(|(k, _)| k.key.choose_scheme_tls12(schemes).is_some())
+            .filter(|(k, _)| k.can_sign(schemes))
             .find(|(_, issuers)| {
                 authorities.is_empty() || issuers.iter().any(|i| authorities.contains(i))
             })
@@ -311,6 +416,14 @@ impl ReloadableCert {
     pub fn new(key: CertifiedKey) -> Self {
         ReloadableCert {
             current: std::sync::RwLock::new(Arc::new(key)),
+        }
+    }
+
+    /// The certificate served to handshakes starting now.
+    pub fn current(&self) -> Arc<CertifiedKey> {
+        match self.current.read() {
+            Ok(g) => g.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
         }
     }
 

@@ -12,7 +12,7 @@ use crate::proto::handshake::resume::{ServerSessionCache, Ticketer};
 
 /// How long TLS 1.2 tickets live, and how often their keys rotate.
 const TICKET_LIFETIME: u64 = 12 * 3600;
-use crate::proto::wire::enums::{CipherSuite, NamedGroup, ProtocolVersion};
+use crate::proto::wire::enums::{CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme};
 
 /// How a server accepts connections: its certificates and what it allows.
 ///

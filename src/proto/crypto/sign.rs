@@ -138,17 +138,27 @@ impl SigningKey {
         matches!(self.inner, Inner::Rsa(_))
     }
 
-    /// The first of our TLS 1.2 schemes that the peer offered.
-    pub fn choose_scheme_tls12(&self, offered: &[SignatureScheme]) -> Option<SignatureScheme> {
-        self.schemes_tls12()
-            .iter()
-            .copied()
-            .find(|s| offered.contains(s))
-    }
-
-    /// The first of our schemes that the peer offered.
-    pub fn choose_scheme(&self, offered: &[SignatureScheme]) -> Option<SignatureScheme> {
-        self.schemes().iter().copied().find(|s| offered.contains(s))
+    /// The scheme to sign with: the first of `prefs` (our preference order;
+    /// without one, this key's own order) that this key can make in the
+    /// negotiated version (`tls13`: no PKCS#1 v1.5, and an ECDSA scheme names
+    /// the key's curve) and that the peer `offered`. Schemes in `prefs` the
+    /// key cannot make are skipped, so one list can serve keys of every type.
+    pub fn choose_scheme(
+        &self,
+        prefs: Option<&[SignatureScheme]>,
+        offered: &[SignatureScheme],
+        tls13: bool,
+    ) -> Option<SignatureScheme> {
+        let capable = if tls13 {
+            self.schemes()
+        } else {
+            self.schemes_tls12()
+        };
+        let ok = |s: &SignatureScheme| capable.contains(s) && offered.contains(s);
+        match prefs {
+            Some(p) => p.iter().copied().find(ok),
+            None => capable.iter().copied().find(ok),
+        }
     }
 
     /// What the key is, in words: "ECDSA P-256", "ECDSA P-384", "ECDSA P-521", "Ed25519",

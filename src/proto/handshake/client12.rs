@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use rustls_pki_types::{CertificateDer, ServerName};
 
-use crate::config::ClientConfig;
+use crate::config::{choose_client_cert, ClientConfig};
 use crate::error::Error;
 use crate::proto::conn::{unexpected_in, Common, Exporter};
 use crate::proto::crypto::kx::KeyExchange;
@@ -402,29 +402,27 @@ fn check_scheme(hs: &Hs12, scheme: SignatureScheme) -> Result<(), Error> {
     Ok(())
 }
 
-/// The server's signature schemes that a certificate of one of its
-/// certificate_types can use. RFC 5246 7.4.6: the client's certificate
-/// "MUST be compatible with the certificate types listed in
-/// CertificateRequest" and, if none is, the client sends an empty
-/// Certificate; so a key whose type the server did not list is never chosen.
-/// rsa_sign(1) covers RSA keys; ecdsa_sign(64) covers ECDSA and, per RFC
-/// 8422 section 5.5, Ed25519.
-fn schemes_of_certificate_types(schemes: &[SignatureScheme], types: &[u8]) -> Vec<SignatureScheme> {
-    use SignatureScheme as S;
+/// The schemes of `schemes` whose key type the CertificateRequest's
+/// certificate_types allows: RFC 5246 section 7.4.4 lets the client offer
+/// only certificates of the listed types (rsa_sign 1: RSA keys; ecdsa_sign
+/// 64: ECDSA keys and, by RFC 8422 section 5.5, Ed25519). A key of another
+/// type then has nothing to sign with, so no resolver picks it.
+fn allowed_by_certificate_types(types: &[u8], schemes: &[SignatureScheme]) -> Vec<SignatureScheme> {
     schemes
         .iter()
         .copied()
-        .filter(|s| {
-            let needed = match *s {
-                S::RSA_PKCS1_SHA256
-                | S::RSA_PKCS1_SHA384
-                | S::RSA_PKCS1_SHA512
-                | S::RSA_PSS_SHA256
-                | S::RSA_PSS_SHA384
-                | S::RSA_PSS_SHA512 => 1,
-                _ => 64,
-            };
-            types.contains(&needed)
+        .filter(|&s| {
+            let rsa = matches!(
+                s,
+                SignatureScheme::RSA_PKCS1_SHA1
+                    | SignatureScheme::RSA_PKCS1_SHA256
+                    | SignatureScheme::RSA_PKCS1_SHA384
+                    | SignatureScheme::RSA_PKCS1_SHA512
+                    | SignatureScheme::RSA_PSS_SHA256
+                    | SignatureScheme::RSA_PSS_SHA384
+                    | SignatureScheme::RSA_PSS_SHA512
+            );
+            types.contains(if rsa { &1 } else { &64 })
         })
         .collect()
 }
@@ -439,13 +437,13 @@ fn send_client_flight(
     let public = kx.public_key().to_vec();
     let premaster = kx.complete(&ske.public)?;
 
-    let chosen = req.as_ref().and_then(|req| {
-        let r = hs.config.client_cert.as_ref()?;
-        let schemes = schemes_of_certificate_types(&req.schemes, &req.types);
-        let key = r.resolve(&req.authorities, &schemes)?;
-        let scheme = key.key.choose_scheme_tls12(&schemes)?;
-        Some((key, scheme))
-    });
+    let chosen = match &req {
+        Some(req) => {
+            let schemes = allowed_by_certificate_types(&req.types, &req.schemes);
+            choose_client_cert(&hs.config, &req.authorities, &schemes, false)?
+        }
+        None => None,
+    };
     if req.is_some() {
         let chain = chosen
             .as_ref()
@@ -562,4 +560,30 @@ fn finish(k: Keyed, cx: &mut Common) {
         client_random: k.hs.client_random,
         server_random: k.hs.server_random,
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn certificate_types_limit_the_key_types() {
+        use SignatureScheme as S;
+        let all = [
+            S::RSA_PSS_SHA256,
+            S::RSA_PKCS1_SHA256,
+            S::ECDSA_NISTP256_SHA256,
+            S::ED25519,
+        ];
+        assert_eq!(
+            allowed_by_certificate_types(&[1], &all),
+            [S::RSA_PSS_SHA256, S::RSA_PKCS1_SHA256]
+        );
+        assert_eq!(
+            allowed_by_certificate_types(&[64], &all),
+            [S::ECDSA_NISTP256_SHA256, S::ED25519]
+        );
+        assert_eq!(allowed_by_certificate_types(&[1, 64], &all), all);
+        assert!(allowed_by_certificate_types(&[2], &all).is_empty());
+    }
 }

@@ -4,7 +4,9 @@ use std::sync::Arc;
 
 use rustls_pki_types::{CertificateDer, ServerName};
 
-use crate::config::ClientConfig;
+use crate::config::{
+    choose_client_cert, decompress_certificate, offered_compression, ClientConfig,
+};
 use crate::error::Error;
 use crate::pki::check_staple;
 use crate::proto::conn::{unexpected_in, Common, Exporter, Next};
@@ -132,6 +134,7 @@ pub(crate) fn start(
             ec_point_formats: tls12.then(|| vec![0]),
             status_request: config.ocsp.asks(),
             signed_certificate_timestamp: config.request_sct,
+            compress_certificate: tls13.then(|| offered_compression(&config.shared)).flatten(),
             session_ticket: tls12.then(|| {
                 offered_session
                     .as_ref()
@@ -248,6 +251,12 @@ impl ClientState {
             (ClientState::Certificate(s), HandshakeMessage::Certificate(c)) => {
                 s.handle(cx, c, raw).map(Next::Tls13)
             }
+            // Only when we offered compress_certificate (see `expects`); the
+            // transcript takes the message as sent (RFC 8879 section 4).
+            (ClientState::Certificate(s), HandshakeMessage::CompressedCertificate(cc)) => {
+                let c = decompress_certificate(&s.hs.config.shared, &cc)?;
+                s.handle(cx, c, raw).map(Next::Tls13)
+            }
             (ClientState::CertificateVerify(s), HandshakeMessage::CertificateVerify(cv)) => {
                 s.handle(cx, cv, raw).map(Next::Tls13)
             }
@@ -265,6 +274,15 @@ impl ClientState {
         match self {
             ClientState::ServerHello(_) => &[T::ServerHello],
             ClientState::EncryptedExtensions(_) => &[T::EncryptedExtensions],
+            ClientState::Certificate(s)
+                if s.hs.offered.contains(&ExtensionType::CompressCertificate) =>
+            {
+                &[
+                    T::CertificateRequest,
+                    T::Certificate,
+                    T::CompressedCertificate,
+                ]
+            }
             ClientState::Certificate(_) => &[T::CertificateRequest, T::Certificate],
             ClientState::CertificateVerify(_) => &[T::CertificateVerify],
             ClientState::Finished(_) => &[T::Finished],
@@ -753,30 +771,8 @@ impl ExpectFinished {
         });
         cx.set_application_read(server_ap)?;
         if let Some(req) = self.request {
-            let key = config
-                .client_cert
-                .as_ref()
-                .and_then(|r| r.resolve(&req.authorities, &req.signature_algorithms));
-            // A certificate the resolver chose (it fits the server's list by
-            // TLS 1.2's rules) whose key can make none of the TLS 1.3
-            // schemes the server named: the server asked only for schemes
-            // TLS 1.3 does not sign with (rsa_pkcs1_*, RFC 8446 4.2.3).
-            // Fail clearly, as BoringSSL and rustls do, rather than drop
-            // the certificate the application configured.
-            let chosen = match key {
-                Some(key) => match key.key.choose_scheme(&req.signature_algorithms) {
-                    Some(scheme) => Some((key, scheme)),
-                    None => {
-                        return Err(Error::handshake(format!(
-                            "server accepts none of the signature schemes our client key can \
-                             make in TLS 1.3 ({:?}); it offered {:?}",
-                            key.key.schemes(),
-                            req.signature_algorithms
-                        )))
-                    }
-                },
-                None => None,
-            };
+            let chosen =
+                choose_client_cert(&config, &req.authorities, &req.signature_algorithms, true)?;
             // Without a suitable certificate an empty Certificate says so;
             // the server decides whether that is acceptable.
             let chain = chosen

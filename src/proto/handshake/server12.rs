@@ -11,7 +11,7 @@ use crate::config::{ClientHelloInfo, ServerConfig};
 use crate::error::Error;
 use crate::proto::conn::{unexpected_in, Common, Exporter};
 use crate::proto::crypto::kx::KeyExchange;
-use crate::proto::crypto::suites::{Tls12Auth, Tls12CipherSuite};
+use crate::proto::crypto::suites::Tls12CipherSuite;
 use crate::proto::handshake::client12::send12;
 use crate::proto::handshake::client13::random;
 use crate::proto::handshake::resume::{
@@ -20,7 +20,7 @@ use crate::proto::handshake::resume::{
 use crate::proto::handshake::transcript::Transcript;
 use crate::proto::keys::tls12::{KeyBlock, MasterSecret12};
 use crate::proto::wire::certificate::cap_ca_hints;
-use crate::proto::wire::enums::{AlertDescription, NamedGroup, ProtocolVersion};
+use crate::proto::wire::enums::{NamedGroup, ProtocolVersion};
 use crate::proto::wire::extensions::ServerHelloExtensions;
 use crate::proto::wire::hello::{ClientHello, ServerHello, DOWNGRADE_TLS12};
 use crate::proto::wire::tls12::{
@@ -422,51 +422,14 @@ pub(crate) fn handle_client_hello(
         server_name: sni.as_deref(),
         signature_schemes: schemes,
         alpn: ext.alpn.as_deref().unwrap_or(&[]),
+        version: ProtocolVersion::TLSv1_2,
+        cipher_suites: &ch.cipher_suites,
+        groups: ext.supported_groups.as_deref(),
+        certificate_authorities: ext.certificate_authorities.as_deref().unwrap_or(&[]),
+        shared: &config.shared,
     };
-    let cert = config.resolver.resolve(&info).ok_or_else(|| {
-        Error::protocol(
-            AlertDescription::UnrecognizedName,
-            format!("no certificate for server name {sni:?}"),
-        )
-    })?;
-    // RFC 8422 section 5.1: an ECDSA certificate is usable only on a curve
-    // the client listed (no list means any curve).
-    if let (Some(curve), Some(theirs)) = (cert.key.ecdsa_curve(), &ext.supported_groups) {
-        if !theirs.contains(&curve) {
-            return Err(Error::handshake(format!(
-                "our ECDSA certificate is on {curve:?}, which the client does not support (it offered {theirs:?})"
-            )));
-        }
-    }
-    let auth = if cert.key.is_rsa() {
-        Tls12Auth::Rsa
-    } else {
-        Tls12Auth::Ecdsa
-    };
-    let suite = config
-        .shared
-        .protocols
-        .suites12
-        .iter()
-        .copied()
-        .find(|s| s.auth == auth && ch.cipher_suites.contains(&s.suite))
-        .ok_or_else(|| Error::NoCommonCipherSuite {
-            ours: config
-                .shared
-                .protocols
-                .suites12
-                .iter()
-                .filter(|s| s.auth == auth)
-                .map(|s| s.suite)
-                .collect(),
-            theirs: ch.cipher_suites.clone(),
-        })?;
-    let scheme = cert.key.choose_scheme_tls12(schemes).ok_or_else(|| {
-        Error::handshake(format!(
-            "client accepts none of the signature schemes our key can make ({:?}); it offered {schemes:?}",
-            cert.key.schemes_tls12()
-        ))
-    })?;
+    let cert = config.resolver.try_resolve(&info)?;
+    let (suite, scheme) = info.choose12(&cert)?;
     let group = choose_group(&config, &ch)?;
     let kx = KeyExchange::start(group)?;
     let public = kx.public_key().to_vec();

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use aws_lc_rs::digest;
 
-use crate::config::{ClientHelloInfo, ServerConfig};
+use crate::config::{compress_certificate, ClientHelloInfo, ServerConfig};
 use crate::error::Error;
 use crate::pki::ClientCertVerifier;
 use crate::proto::conn::{unexpected_in, Common, Exporter, Next};
@@ -339,20 +339,18 @@ impl ExpectClientHello {
                     server_name: sni.as_deref(),
                     signature_schemes: schemes,
                     alpn: ch.extensions.alpn.as_deref().unwrap_or(&[]),
+                    version: ProtocolVersion::TLSv1_3,
+                    cipher_suites: &ch.cipher_suites,
+                    groups: ch.extensions.supported_groups.as_deref(),
+                    certificate_authorities: ch
+                        .extensions
+                        .certificate_authorities
+                        .as_deref()
+                        .unwrap_or(&[]),
+                    shared: &self.config.shared,
                 };
-                let cert = self.config.resolver.resolve(&info).ok_or_else(|| {
-                    Error::protocol(
-                        AlertDescription::UnrecognizedName,
-                        format!("no certificate for server name {sni:?}"),
-                    )
-                })?;
-                let scheme = cert.key.choose_scheme(schemes).ok_or_else(|| {
-                    Error::handshake(format!(
-                        "client accepts none of the signature schemes our key can make ({:?}); it offered {:?}",
-                        cert.key.schemes(),
-                        schemes
-                    ))
-                })?;
+                let cert = self.config.resolver.try_resolve(&info)?;
+                let scheme = info.choose13(&cert)?;
                 Some((cert, scheme))
             }
         };
@@ -428,7 +426,12 @@ impl ExpectClientHello {
             if ch.extensions.signed_certificate_timestamp {
                 certificate.sct_list = cert.sct_list.clone();
             }
-            cx.send_handshake(&mut transcript, &HandshakeMessage::Certificate(certificate))?;
+            let offered = ch.extensions.compress_certificate.as_deref();
+            let message = match compress_certificate(&self.config.shared, offered, &certificate)? {
+                Some(compressed) => HandshakeMessage::CompressedCertificate(compressed),
+                None => HandshakeMessage::Certificate(certificate),
+            };
+            cx.send_handshake(&mut transcript, &message)?;
             let to_sign = certificate_verify_message(true, &transcript.current_hash());
             let signature = cert.key.sign(scheme, &to_sign)?;
             cx.send_handshake(

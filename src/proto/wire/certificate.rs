@@ -1,4 +1,5 @@
-//! Certificate, CertificateRequest and CertificateVerify (RFC 8446 section 4.4).
+//! Certificate, CertificateRequest and CertificateVerify (RFC 8446 section
+//! 4.4), and CompressedCertificate (RFC 8879).
 
 use rustls_pki_types::CertificateDer;
 
@@ -160,6 +161,47 @@ impl CertificateMsg {
     }
 }
 
+/// A CompressedCertificate message (RFC 8879 section 4): a Certificate
+/// body compressed with `algorithm`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompressedCertificate {
+    /// The compression algorithm's code point.
+    pub algorithm: u16,
+    /// The length of the Certificate body once decompressed (24 bits).
+    pub uncompressed_len: usize,
+    /// `compressed_certificate_message<1..2^24-1>`.
+    pub compressed: Vec<u8>,
+}
+
+impl CompressedCertificate {
+    /// Decodes the body.
+    pub fn decode(r: &mut Reader<'_>) -> Result<Self, Error> {
+        let algorithm = r.u16()?;
+        let uncompressed_len = r.u24()? as usize;
+        let compressed = r.vec24()?.to_vec();
+        r.finish()?;
+        if compressed.is_empty() {
+            return Err(Error::decode("empty compressed_certificate_message"));
+        }
+        Ok(CompressedCertificate {
+            algorithm,
+            uncompressed_len,
+            compressed,
+        })
+    }
+
+    /// Encodes the body.
+    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        let len = u32::try_from(self.uncompressed_len)
+            .ok()
+            .filter(|&l| l < 1 << 24)
+            .ok_or_else(|| Error::internal("certificate too long to compress"))?;
+        out.put_u16v(self.algorithm);
+        out.put_bytes(&len.to_be_bytes()[1..]);
+        put_vec(out, LenPrefix::U24, &self.compressed)
+    }
+}
+
 /// Most bytes of certificate_authorities hints we send (each name counts
 /// with its 2-byte length). In TLS 1.3 the hints share a 16-bit length with
 /// the rest of the CertificateRequest's extensions, in TLS 1.2 they have one
@@ -186,6 +228,34 @@ pub fn cap_ca_hints(mut subjects: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
         subjects.truncate(keep);
     }
     subjects
+}
+
+/// Decodes a certificate_authorities body (RFC 8446 section 4.2.4:
+/// `DistinguishedName authorities<3..2^16-1>`, each name `<1..2^16-1>`).
+pub(crate) fn decode_authorities(b: &mut Reader<'_>) -> Result<Vec<Vec<u8>>, Error> {
+    let mut l = b.sub16()?;
+    if l.is_empty() {
+        return Err(Error::decode("empty certificate_authorities list"));
+    }
+    let mut authorities = Vec::new();
+    while !l.is_empty() {
+        let dn = l.vec16()?;
+        if dn.is_empty() {
+            return Err(Error::decode("empty distinguished name"));
+        }
+        authorities.push(dn.to_vec());
+    }
+    Ok(authorities)
+}
+
+/// Encodes a certificate_authorities body.
+pub(crate) fn put_authorities(o: &mut Vec<u8>, authorities: &[Vec<u8>]) -> Result<(), Error> {
+    put_len_prefixed(o, LenPrefix::U16, |o| {
+        for dn in authorities {
+            put_vec(o, LenPrefix::U16, dn)?;
+        }
+        Ok(())
+    })
 }
 
 /// A TLS 1.3 CertificateRequest.
@@ -216,18 +286,7 @@ impl CertificateRequest {
                     );
                 }
                 ExtensionType::CertificateAuthorities => {
-                    // DistinguishedName authorities<3..2^16-1> (section 4.2.4).
-                    let mut l = b.sub16()?;
-                    if l.is_empty() {
-                        return Err(Error::decode("empty certificate_authorities list"));
-                    }
-                    while !l.is_empty() {
-                        let dn = l.vec16()?;
-                        if dn.is_empty() {
-                            return Err(Error::decode("empty distinguished name"));
-                        }
-                        authorities.push(dn.to_vec());
-                    }
+                    authorities = decode_authorities(b)?;
                 }
                 // Section 4.3.2: clients ignore extensions they do not know.
                 _ => return Ok(Handled::Ignored),
@@ -263,14 +322,7 @@ impl CertificateRequest {
             })?;
             if !self.authorities.is_empty() {
                 o.put_u16v(ExtensionType::CertificateAuthorities.get());
-                put_len_prefixed(o, LenPrefix::U16, |o| {
-                    put_len_prefixed(o, LenPrefix::U16, |o| {
-                        for dn in &self.authorities {
-                            put_vec(o, LenPrefix::U16, dn)?;
-                        }
-                        Ok(())
-                    })
-                })?;
+                put_len_prefixed(o, LenPrefix::U16, |o| put_authorities(o, &self.authorities))?;
             }
             Ok(())
         })

@@ -86,6 +86,8 @@ codepoint_enum! {
         CertificateStatus = 22,
         /// key_update(24)
         KeyUpdate = 24,
+        /// compressed_certificate(25), RFC 8879
+        CompressedCertificate = 25,
         /// message_hash(254), used in the transcript after HelloRetryRequest
         MessageHash = 254,
     }

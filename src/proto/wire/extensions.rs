@@ -287,12 +287,11 @@ impl PskOffer {
     }
 }
 
-/// Checks a ClientHello's compress_certificate (RFC 8879 section 3:
-/// `CertificateCompressionAlgorithm algorithms<2..2^8-2>`) and drops it: we
-/// compress no certificates, but a malformed list, or one naming an
-/// algorithm twice, is still a broken ClientHello (decode_error, as
-/// BoringSSL refuses it whether or not it compresses).
-fn refuse_bad_compression_algorithms(b: &mut Reader<'_>) -> Result<(), Error> {
+/// Decodes a ClientHello's compress_certificate (RFC 8879 section 3:
+/// `CertificateCompressionAlgorithm algorithms<2..2^8-2>`). A malformed
+/// list, or one naming an algorithm twice, is a broken ClientHello
+/// (decode_error, as BoringSSL refuses it whether or not it compresses).
+fn decode_compression_algorithms(b: &mut Reader<'_>) -> Result<Vec<u16>, Error> {
     let mut list = b.sub8()?;
     if list.is_empty() || list.left() % 2 != 0 {
         return Err(Error::decode("malformed compress_certificate list"));
@@ -301,13 +300,14 @@ fn refuse_bad_compression_algorithms(b: &mut Reader<'_>) -> Result<(), Error> {
     while !list.is_empty() {
         algs.push(list.u16()?);
     }
-    algs.sort_unstable();
-    if algs.windows(2).any(|w| w[0] == w[1]) {
+    let mut sorted = algs.clone();
+    sorted.sort_unstable();
+    if sorted.windows(2).any(|w| w[0] == w[1]) {
         return Err(Error::decode(
             "compress_certificate names an algorithm twice",
         ));
     }
-    Ok(())
+    Ok(algs)
 }
 
 /// Refuses extensions in a server's answer (ServerHello, HelloRetryRequest,
@@ -372,6 +372,12 @@ pub struct ClientExtensions {
     pub status_request: bool,
     /// signed_certificate_timestamp asked for (RFC 6962 section 3.3.1).
     pub signed_certificate_timestamp: bool,
+    /// compress_certificate (RFC 8879): the algorithms the client can
+    /// decompress, in its order of preference.
+    pub compress_certificate: Option<Vec<u16>>,
+    /// certificate_authorities (RFC 8446 section 4.2.4): DER names of the
+    /// CAs the client trusts, a hint for the server's certificate choice.
+    pub certificate_authorities: Option<Vec<Vec<u8>>>,
 }
 
 impl ClientExtensions {
@@ -482,7 +488,11 @@ impl ClientExtensions {
                     e.ec_point_formats = Some(b.vec8()?.to_vec());
                 }
                 ExtensionType::CompressCertificate => {
-                    refuse_bad_compression_algorithms(b)?;
+                    e.compress_certificate = Some(decode_compression_algorithms(b)?);
+                }
+                ExtensionType::CertificateAuthorities => {
+                    e.certificate_authorities =
+                        Some(crate::proto::wire::certificate::decode_authorities(b)?);
                 }
                 ExtensionType::StatusRequest => {
                     e.status_request = super::status::decode_status_request(b)?;
@@ -526,6 +536,11 @@ impl ClientExtensions {
             (
                 self.signed_certificate_timestamp,
                 T::SignedCertificateTimestamp,
+            ),
+            (self.compress_certificate.is_some(), T::CompressCertificate),
+            (
+                self.certificate_authorities.is_some(),
+                T::CertificateAuthorities,
             ),
         ]
         .into_iter()
@@ -602,6 +617,16 @@ impl ClientExtensions {
                 put_ext(o, ExtensionType::SessionTicket, |o| {
                     o.put_bytes(t);
                     Ok(())
+                })?;
+            }
+            if let Some(c) = &self.compress_certificate {
+                put_ext(o, ExtensionType::CompressCertificate, |o| {
+                    put_u16_list(o, LenPrefix::U8, c.iter().copied())
+                })?;
+            }
+            if let Some(a) = &self.certificate_authorities {
+                put_ext(o, ExtensionType::CertificateAuthorities, |o| {
+                    crate::proto::wire::certificate::put_authorities(o, a)
                 })?;
             }
             if let Some(ks) = &self.key_shares {

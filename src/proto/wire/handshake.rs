@@ -3,7 +3,9 @@
 use bytes::{Buf, BytesMut};
 
 use crate::error::Error;
-use crate::proto::wire::certificate::{CertificateMsg, CertificateRequest, CertificateVerify};
+use crate::proto::wire::certificate::{
+    CertificateMsg, CertificateRequest, CertificateVerify, CompressedCertificate,
+};
 use crate::proto::wire::enums::{AlertDescription, HandshakeType};
 use crate::proto::wire::extensions::{for_each_extension, EncryptedExtensions, Handled};
 use crate::proto::wire::hello::{ClientHello, ServerHello};
@@ -101,6 +103,8 @@ pub enum HandshakeMessage {
     CertificateRequest(CertificateRequest),
     /// Certificate.
     Certificate(CertificateMsg),
+    /// CompressedCertificate (RFC 8879), in place of a Certificate.
+    CompressedCertificate(CompressedCertificate),
     /// CertificateVerify.
     CertificateVerify(CertificateVerify),
     /// Finished.
@@ -120,6 +124,7 @@ impl HandshakeMessage {
             Self::EncryptedExtensions(_) => HandshakeType::EncryptedExtensions,
             Self::CertificateRequest(_) => HandshakeType::CertificateRequest,
             Self::Certificate(_) => HandshakeType::Certificate,
+            Self::CompressedCertificate(_) => HandshakeType::CompressedCertificate,
             Self::CertificateVerify(_) => HandshakeType::CertificateVerify,
             Self::Finished(_) => HandshakeType::Finished,
             Self::NewSessionTicket(_) => HandshakeType::NewSessionTicket,
@@ -145,6 +150,9 @@ impl HandshakeMessage {
                 Self::CertificateRequest(CertificateRequest::decode(&mut body)?)
             }
             HandshakeType::Certificate => Self::Certificate(CertificateMsg::decode(&mut body)?),
+            HandshakeType::CompressedCertificate => {
+                Self::CompressedCertificate(CompressedCertificate::decode(&mut body)?)
+            }
             HandshakeType::CertificateVerify => {
                 Self::CertificateVerify(CertificateVerify::decode(&mut body)?)
             }
@@ -183,6 +191,7 @@ impl HandshakeMessage {
             Self::EncryptedExtensions(m) => m.encode(o),
             Self::CertificateRequest(m) => m.encode(o),
             Self::Certificate(m) => m.encode(o),
+            Self::CompressedCertificate(m) => m.encode(o),
             Self::CertificateVerify(m) => m.encode(o),
             Self::Finished(v) => {
                 o.put_bytes(v);
