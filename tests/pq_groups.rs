@@ -155,10 +155,12 @@ async fn server_retries_for_the_hybrid_over_a_classical_share() {
     );
 }
 
-/// Between classical groups the server takes the share it got rather than
-/// retry for its favourite (X25519): a round trip buys nothing there.
+/// Between classical groups too the server takes its own favourite that the
+/// client supports (X25519), with a retry when the client predicted another
+/// (BoGo's SendHelloRetryRequest-2-TLS13), and the client's prediction when
+/// it supports nothing the server prefers.
 #[tokio::test]
-async fn server_takes_a_classical_share_when_the_client_has_no_pq_group() {
+async fn server_retries_for_its_favourite_classical_group() {
     let c = client_builder().with_groups(&[NamedGroup::secp256r1, NamedGroup::X25519]);
     assert_eq!(
         shares(&first_hello(
@@ -166,6 +168,14 @@ async fn server_takes_a_classical_share_when_the_client_has_no_pq_group() {
         )),
         [(NamedGroup::secp256r1, 65)]
     );
+    assert_eq!(
+        agree(c, server()).await.unwrap(),
+        Agreed {
+            group: NamedGroup::X25519,
+            retried: true
+        }
+    );
+    let c = client_builder().with_groups(&[NamedGroup::secp256r1]);
     assert_eq!(
         agree(c, server()).await.unwrap(),
         Agreed {

@@ -118,10 +118,13 @@ pub(crate) fn compress_certificate(
 /// a message that does not decompress, bad_certificate. The announced
 /// length is bounded by our maximum handshake message before anything is
 /// allocated for it.
+/// The decompressed Certificate message, and its encoding with the 4-byte
+/// handshake header (where its entry extensions are read from, see
+/// [`CertificateMsg::check_and_decode_extensions`]).
 pub(crate) fn decompress_certificate(
     shared: &Shared,
     m: &CompressedCertificate,
-) -> Result<CertificateMsg, Error> {
+) -> Result<(CertificateMsg, Vec<u8>), Error> {
     let Some(c) = shared
         .cert_compressors
         .iter()
@@ -153,5 +156,12 @@ pub(crate) fn decompress_certificate(
                 ),
             )
         })?;
-    CertificateMsg::decode(&mut Reader::new(&body))
+    let cert = CertificateMsg::decode(&mut Reader::new(&body))?;
+    // The length fits in 24 bits: it is at most max_handshake_message.
+    let len = (body.len() as u32).to_be_bytes();
+    let mut msg = Vec::with_capacity(4 + body.len());
+    msg.push(crate::proto::wire::enums::HandshakeType::Certificate.get());
+    msg.extend_from_slice(&len[1..]);
+    msg.extend_from_slice(&body);
+    Ok((cert, msg))
 }

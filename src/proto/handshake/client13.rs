@@ -249,13 +249,14 @@ impl ClientState {
                 s.handle_request(cr, raw).map(Next::Tls13)
             }
             (ClientState::Certificate(s), HandshakeMessage::Certificate(c)) => {
-                s.handle(cx, c, raw).map(Next::Tls13)
+                s.handle(cx, c, raw, raw).map(Next::Tls13)
             }
             // Only when we offered compress_certificate (see `expects`); the
-            // transcript takes the message as sent (RFC 8879 section 4).
+            // transcript takes the message as sent (RFC 8879 section 4), the
+            // entry extensions come from the decompressed one.
             (ClientState::Certificate(s), HandshakeMessage::CompressedCertificate(cc)) => {
-                let c = decompress_certificate(&s.hs.config.shared, &cc)?;
-                s.handle(cx, c, raw).map(Next::Tls13)
+                let (c, plain) = decompress_certificate(&s.hs.config.shared, &cc)?;
+                s.handle(cx, c, &plain, raw).map(Next::Tls13)
             }
             (ClientState::CertificateVerify(s), HandshakeMessage::CertificateVerify(cv)) => {
                 s.handle(cx, cv, raw).map(Next::Tls13)
@@ -657,10 +658,14 @@ impl ExpectCertificate {
         Ok(ClientState::Certificate(self))
     }
 
+    /// `cert` decoded from `encoded` (the Certificate message, header
+    /// included); `raw` is the message as it went over the wire, for the
+    /// transcript (the CompressedCertificate when it was compressed).
     fn handle(
         mut self,
         cx: &mut Common,
         mut cert: CertificateMsg,
+        encoded: &[u8],
         raw: &[u8],
     ) -> Result<ClientState, Error> {
         if !cert.context.is_empty() {
@@ -679,7 +684,7 @@ impl ExpectCertificate {
         .into_iter()
         .filter_map(|(on, t)| on.then_some(t))
         .collect();
-        cert.check_and_decode_extensions(&asked, raw)?;
+        cert.check_and_decode_extensions(&asked, encoded)?;
         let Some((leaf, intermediates)) = cert.chain.split_first() else {
             return Err(Error::decode("server sent an empty certificate chain"));
         };
