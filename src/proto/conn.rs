@@ -80,18 +80,41 @@ impl Connection {
         config: Arc<ClientConfig>,
         server_name: ServerName<'static>,
     ) -> Result<Self, Error> {
+        // Only the records of the initial ClientHello may say 0x0301 (see
+        // INITIAL_RECORD_VERSION); anything after it, an alert before the
+        // ServerHello included, says 0x0303.
+        Self::client(config, server_name, None)
+    }
+
+    /// A client connection that sends `data` as 0-RTT early data when a
+    /// cached ticket allows it (see [`crate::proto::handshake::early_data`]).
+    /// Early data can be replayed by whoever captures it: send only what is
+    /// safe to act on twice. When the server does not accept it, it is sent
+    /// again after the handshake as ordinary data if the ALPN protocol is
+    /// the one it was meant for; otherwise it stays undelivered and
+    /// [`Connection::take_undelivered_early_data`] returns it.
+    pub fn new_client_with_replayable_early_data(
+        config: Arc<ClientConfig>,
+        server_name: ServerName<'static>,
+        data: Vec<u8>,
+    ) -> Result<Self, Error> {
+        Self::client(config, server_name, Some(data))
+    }
+
+    fn client(
+        config: Arc<ClientConfig>,
+        server_name: ServerName<'static>,
+        early: Option<Vec<u8>>,
+    ) -> Result<Self, Error> {
         let mut common = Common::new(
             Side::Client,
             config.shared.max_handshake_message,
             config.shared.max_fragment,
         );
-        // Only the records of the initial ClientHello may say 0x0301 (see
-        // INITIAL_RECORD_VERSION); anything after it, an alert before the
-        // ServerHello included, says 0x0303.
         common
             .record
             .set_plaintext_version(codec::INITIAL_RECORD_VERSION);
-        let state = client13::start(config, server_name, &mut common);
+        let state = client13::start(config, server_name, &mut common, early);
         common.record.set_plaintext_version(codec::RECORD_VERSION);
         let state = state?;
         Ok(Connection {
@@ -99,6 +122,24 @@ impl Connection {
             state: State::Client(Box::new(state)),
             error: None,
         })
+    }
+
+    /// Server side: the 0-RTT data the client sent, once, after the server
+    /// accepted it (see [`Negotiated::early_data`]). It was never part of
+    /// [`Connection::read_plaintext`], since whoever captured the
+    /// ClientHello could have sent it too: act on it only where a replay is
+    /// harmless.
+    pub fn take_replayable_early_data(&mut self) -> Option<Vec<u8>> {
+        if self.common.early_data.is_empty() {
+            return None;
+        }
+        Some(std::mem::take(&mut self.common.early_data))
+    }
+
+    /// Client side: the early data the server did not accept and that was
+    /// not sent again (the ALPN protocol changed, or TLS 1.2 was chosen).
+    pub fn take_undelivered_early_data(&mut self) -> Option<Vec<u8>> {
+        self.common.early_unsent.take()
     }
 
     /// A server connection waiting for a ClientHello.
@@ -406,8 +447,38 @@ impl Connection {
             // record from the peer has been opened.
             return self.handle_alert(&rec.payload);
         }
+        if self.common.skip_early_data.is_some() {
+            return self.skip_or_open(rec);
+        }
         let plain = self.common.record.open(rec)?;
         self.handle_plain(plain)
+    }
+
+    /// While a server skips rejected 0-RTT data (RFC 8446 section 4.2.10:
+    /// it "skip[s] past early data ... by attempting to deprotect received
+    /// records using the handshake traffic key, discarding records which
+    /// fail deprotection", or after a HelloRetryRequest "by skipping all
+    /// records with an external content type of "application_data""): the
+    /// first record that is not early data ends the skipping, as in
+    /// BoringSSL, so early data interleaved with the handshake still fails.
+    fn skip_or_open(&mut self, rec: OpaqueRecord) -> Result<(), Error> {
+        let len = rec.payload.len() + codec::HEADER_LEN;
+        if !self.common.record.is_read_encrypted() {
+            if rec.typ == ContentType::ApplicationData {
+                return self.common.skip_early_record(len);
+            }
+            self.common.skip_early_data = None;
+            let plain = self.common.record.open(rec)?;
+            return self.handle_plain(plain);
+        }
+        match self.common.record.open(rec) {
+            Err(Error::BadRecordMac) => self.common.skip_early_record(len),
+            Err(e) => Err(e),
+            Ok(plain) => {
+                self.common.skip_early_data = None;
+                self.handle_plain(plain)
+            }
+        }
     }
 
     /// Dispatches an opened record by its (inner) content type.
@@ -431,6 +502,14 @@ impl Connection {
             }
             ContentType::Alert => self.handle_alert(&plain.payload),
             ContentType::ApplicationData => {
+                if matches!(&self.state, State::Server(s) if s.in_early_data()) {
+                    if !self.common.joiner.is_empty() {
+                        return Err(Error::unexpected(
+                            "early data interleaved with a handshake message",
+                        ));
+                    }
+                    return self.common.receive_early_data(&plain.payload);
+                }
                 if !matches!(self.state, State::Established) {
                     return Err(Error::unexpected(
                         "application data before the handshake completed",

@@ -113,6 +113,24 @@ impl<IO> TlsStream<IO> {
         &self.negotiated().peer_certificates
     }
 
+    /// Server side: the 0-RTT data the client sent with its ClientHello,
+    /// once, if this server accepted it (see
+    /// [`ServerConfigBuilder::with_max_early_data`](crate::config::ServerConfigBuilder::with_max_early_data)).
+    /// It is never returned by reads: **it can be a replay** (the built-in
+    /// anti-replay refuses a second use of a ticket within its window, but
+    /// servers not sharing one register, or a client re-sending after a
+    /// rejection, can still deliver the same request twice), so act on it
+    /// only where doing so twice is harmless.
+    pub fn take_replayable_early_data(&mut self) -> Option<Vec<u8>> {
+        self.conn.take_replayable_early_data()
+    }
+
+    /// Client side: early data the server did not accept and that was not
+    /// sent again (see [`crate::TlsConnector::connect_with_replayable_early_data`]).
+    pub fn take_undelivered_early_data(&mut self) -> Option<Vec<u8>> {
+        self.conn.take_undelivered_early_data()
+    }
+
     /// Derives keying material (RFC 8446 section 7.5).
     pub fn export_keying_material(
         &self,

@@ -4,6 +4,7 @@
 
 pub mod client12;
 pub mod client13;
+pub mod early_data;
 pub mod resume;
 pub mod server12;
 pub mod server13;
@@ -11,6 +12,7 @@ pub mod transcript;
 
 use rustls_pki_types::CertificateDer;
 
+use crate::proto::handshake::early_data::EarlyDataReason;
 use crate::proto::wire::enums::{CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme};
 
 /// What a handshake negotiated.
@@ -48,4 +50,13 @@ pub struct Negotiated {
     /// every TLS 1.3 handshake (whose key schedule always is). A TLS 1.2
     /// session without it is never resumed (see [`resume`]).
     pub extended_master_secret: bool,
+    /// 0-RTT: the client offered early data (server side), or we sent some
+    /// (client side).
+    pub early_data_offered: bool,
+    /// What became of 0-RTT data, and why: [`EarlyDataReason::Accepted`]
+    /// when the server took it (see [`early_data`]).
+    pub early_data: EarlyDataReason,
+    /// Client side: early data the server did not accept went out again
+    /// after the handshake, as ordinary 1-RTT data.
+    pub early_data_resent: bool,
 }

@@ -12,6 +12,7 @@ use crate::proto::crypto::kx::KeyExchange;
 use crate::proto::crypto::sign::certificate_verify_message;
 use crate::proto::crypto::suites::Tls13CipherSuite;
 use crate::proto::handshake::client13::random;
+use crate::proto::handshake::early_data::{self, EarlyDataReason, ExpectEndOfEarlyData};
 use crate::proto::handshake::resume::{
     server_may_resume, session_sni, storable, Session13, MAX_TICKET_LIFETIME,
 };
@@ -34,6 +35,7 @@ pub(crate) enum ServerState {
     ClientHello(ExpectClientHello),
     Certificate(ExpectCertificate),
     CertificateVerify(ExpectCertificateVerify),
+    EndOfEarlyData(ExpectEndOfEarlyData),
     Finished(ExpectFinished),
 }
 
@@ -70,6 +72,9 @@ impl ServerState {
             (ServerState::CertificateVerify(s), HandshakeMessage::CertificateVerify(cv)) => {
                 s.handle(cx, cv, raw).map(Next::Tls13)
             }
+            (ServerState::EndOfEarlyData(s), HandshakeMessage::EndOfEarlyData) => s
+                .handle(cx, raw)
+                .map(|f| Next::Tls13(ServerState::Finished(f))),
             (ServerState::Finished(s), HandshakeMessage::Finished(f)) => {
                 s.handle(cx, &f, raw).map(|()| Next::Done)
             }
@@ -85,8 +90,14 @@ impl ServerState {
             ServerState::ClientHello(_) => &[T::ClientHello],
             ServerState::Certificate(_) => &[T::Certificate],
             ServerState::CertificateVerify(_) => &[T::CertificateVerify],
+            ServerState::EndOfEarlyData(_) => &[T::EndOfEarlyData],
             ServerState::Finished(_) => &[T::Finished],
         }
+    }
+
+    /// True while accepted 0-RTT data may arrive.
+    pub(crate) fn in_early_data(&self) -> bool {
+        matches!(self, ServerState::EndOfEarlyData(_))
     }
 
     pub(crate) fn name(&self) -> &'static str {
@@ -94,6 +105,7 @@ impl ServerState {
             ServerState::ClientHello(_) => "expecting ClientHello",
             ServerState::Certificate(_) => "expecting client Certificate",
             ServerState::CertificateVerify(_) => "expecting client CertificateVerify",
+            ServerState::EndOfEarlyData(_) => "expecting EndOfEarlyData",
             ServerState::Finished(_) => "expecting client Finished",
         }
     }
@@ -125,16 +137,17 @@ impl Retry {
 
     /// Refuses a second ClientHello that changed what RFC 8446 section
     /// 4.1.2 says it must repeat, with illegal_parameter (Go's crypto/tls
-    /// makes the same whole-hello comparison and sends the same alert;
-    /// rustls sends it for early_data in a second hello): we negotiate from
-    /// the second hello, so without this a client could show SNI, ALPN or
-    /// versions in one hello and use others in the other.
+    /// makes the same whole-hello comparison and sends the same alert): we
+    /// negotiate from the second hello, so without this a client could show
+    /// SNI, ALPN or versions in one hello and use others in the other.
+    ///
+    /// early_data in the second hello breaks RFC 8446 section 4.2.10 ("A
+    /// client MUST NOT include the early_data extension in its followup
+    /// ClientHello"), which names no alert: like BoringSSL we ignore it.
+    /// Nothing is accepted or skipped after a HelloRetryRequest, so 0-RTT
+    /// records that follow fail as bad_record_mac (BoGo
+    /// SkipEarlyData-SecondClientHelloEarlyData-TLS13).
     fn check_second_hello(&self, ch: &ClientHello, raw: &[u8]) -> Result<(), Error> {
-        if ch.extensions.early_data {
-            return Err(Error::illegal(
-                "second ClientHello offers early_data (RFC 8446 section 4.2.10)",
-            ));
-        }
         if ch.extensions.psk.is_some() && !self.first_had_psk {
             return Err(Error::illegal(
                 "second ClientHello adds a pre_shared_key the first did not offer",
@@ -317,6 +330,7 @@ impl ExpectClientHello {
             }
         };
         let alpn = choose_alpn(&self.config, &ch)?;
+        let retried = self.retry.is_some();
         let mut transcript = match self.retry {
             Some(r) => {
                 if share.group != r.group
@@ -340,6 +354,38 @@ impl ExpectClientHello {
         };
         let resumed = accept_psk(&self.config, &ch, raw, suite, &transcript)?;
         transcript.add(raw);
+        // After a HelloRetryRequest the reason was decided with it.
+        let early = match retried {
+            true => cx.negotiated.early_data,
+            false => early_data::server_decide(
+                &self.config,
+                &ch,
+                resumed.as_ref(),
+                alpn.as_deref(),
+                self.config.shared.time.now().as_secs(),
+            ),
+        };
+        let early_secret = match early {
+            EarlyDataReason::Accepted => {
+                let (_, session) = resumed
+                    .as_ref()
+                    .ok_or_else(|| Error::internal("0-RTT without a session"))?;
+                let limit = self.config.max_early_data.min(session.max_early_data);
+                cx.early_data_limit = usize::try_from(limit).unwrap_or(usize::MAX);
+                Some(
+                    EarlySecret::new(suite, Some(session.psk.as_bytes()))
+                        .client_early_traffic_secret(&transcript.current_hash()),
+                )
+            }
+            _ => None,
+        };
+        if !retried {
+            cx.negotiated.early_data_offered = ch.extensions.early_data;
+            cx.negotiated.early_data = early;
+            if ch.extensions.early_data && early_secret.is_none() {
+                cx.skip_early_data = Some(early_data::skip_budget(&self.config));
+            }
+        }
 
         let sni = ch.extensions.server_name.clone();
         // A resumed handshake proves the server's identity with the PSK: no
@@ -400,13 +446,15 @@ impl ExpectClientHello {
         let client_hs = hs.client_handshake_traffic_secret(&hash);
         let server_hs = hs.server_handshake_traffic_secret(&hash);
         cx.set_write_secret(&server_hs)?;
-        cx.set_read_secret(&client_hs)?;
+        // Accepted 0-RTT data comes first, under the early traffic key.
+        cx.set_read_secret(early_secret.as_ref().unwrap_or(&client_hs))?;
 
         let ee = EncryptedExtensions {
             // RFC 6066 section 3: "When resuming a session, the server MUST
             // NOT include a server_name extension in the server hello."
             server_name_ack: sni.is_some() && resumed.is_none(),
             alpn: alpn.clone(),
+            early_data: early_secret.is_some(),
         };
         cx.send_handshake(&mut transcript, &HandshakeMessage::EncryptedExtensions(ee))?;
         let client_verifier = match credentials {
@@ -480,6 +528,9 @@ impl ExpectClientHello {
                 config: self.config.clone(),
                 finished,
             }),
+            false if early_secret.is_some() => {
+                ServerState::EndOfEarlyData(ExpectEndOfEarlyData { finished })
+            }
             false => ServerState::Finished(finished),
         })
     }
@@ -586,6 +637,17 @@ impl ExpectClientHello {
             cx.send_dummy_ccs();
         }
         cx.negotiated.retried = true;
+        // RFC 8446 section 4.2.10: 0-RTT is rejected with a
+        // HelloRetryRequest, and its records (in plaintext, as far as our
+        // read side knows) are skipped until the second ClientHello.
+        cx.negotiated.early_data_offered = ch.extensions.early_data;
+        cx.negotiated.early_data = match self.config.max_early_data {
+            0 => EarlyDataReason::Disabled,
+            _ => EarlyDataReason::HelloRetryRequest,
+        };
+        if ch.extensions.early_data {
+            cx.skip_early_data = Some(early_data::skip_budget(&self.config));
+        }
         Ok(ServerState::ClientHello(ExpectClientHello {
             config: self.config,
             retry: Some(Retry {
@@ -601,8 +663,8 @@ impl ExpectClientHello {
 }
 
 pub(crate) struct ExpectFinished {
-    transcript: Transcript,
-    client_hs: TrafficSecret,
+    pub(super) transcript: Transcript,
+    pub(super) client_hs: TrafficSecret,
     client_ap: TrafficSecret,
     /// Kept for the resumption master secret, which covers the client's Finished.
     master: MasterSecret,
@@ -644,13 +706,16 @@ impl ExpectFinished {
                 peer_certificates: peer_certificates.clone(),
                 server_name: server_name.clone(),
                 peer_signature_scheme: cx.negotiated.peer_signature_scheme,
+                max_early_data: self.config.max_early_data,
+                alpn: cx.negotiated.alpn.clone(),
             };
             let ticket = NewSessionTicket {
                 lifetime: u32::try_from(ticketer.lifetime().min(MAX_TICKET_LIFETIME)).unwrap_or(0),
                 age_add: session.age_add,
                 nonce,
                 ticket: ticketer.seal13(&session, now)?,
-                max_early_data: None,
+                max_early_data: (self.config.max_early_data > 0)
+                    .then_some(self.config.max_early_data),
             };
             cx.send_post_handshake(&HandshakeMessage::NewSessionTicket(ticket))?;
         }
