@@ -41,8 +41,11 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use errors::{fail, Failure};
-use flags::{check_supported, os_bytes, parse_args, text, versions, Opts, ParseError};
-use verify::{SchemePrefs, ShimClientVerifier, ShimServerVerifier};
+use flags::{
+    check_per_connection, check_supported, os_bytes, parse_args, text, versions, Conns, Opts,
+    ParseError,
+};
+use verify::{Outcomes, SchemePrefs, ShimClientVerifier, ShimServerVerifier};
 
 /// BoGo reads this exit status as "unimplemented": the test is skipped.
 const UNIMPLEMENTED: i32 = 89;
@@ -87,7 +90,7 @@ fn certified_key(o: &Opts) -> Result<Option<CertifiedKey>, Failure> {
     }
 }
 
-fn build_role(o: &Opts) -> Result<Role, Failure> {
+fn build_role(o: &Opts, outcomes: &Arc<Outcomes>) -> Result<Role, Failure> {
     let roots = load_roots(o)?;
     let prefs = SchemePrefs::from_flags(&o.verify_prefs);
     let groups: Vec<NamedGroup> = o.curves.iter().map(|&g| NamedGroup::from(g)).collect();
@@ -111,11 +114,17 @@ fn build_role(o: &Opts) -> Result<Role, Failure> {
                 roots,
                 mandatory: o.require_any_client_cert,
                 prefs,
+                outcomes: outcomes.clone(),
             }));
         }
         Ok(Role::Server(TlsAcceptor::from(Arc::new(b.build()?))))
     } else {
-        let verifier = ShimServerVerifier { roots, prefs };
+        let verifier = ShimServerVerifier {
+            roots,
+            prefs,
+            hard: o.verify_peer,
+            outcomes: outcomes.clone(),
+        };
         let mut b = ClientConfig::builder()
             .dangerous()
             .with_custom_verifier(Arc::new(verifier))
@@ -144,8 +153,29 @@ fn build_role(o: &Opts) -> Result<Role, Failure> {
 }
 
 /// Checks the `-expect-*` flags against what the handshake negotiated.
-fn check_negotiated<IO>(o: &Opts, tls: &TlsStream<IO>, is_resume: bool) -> Result<(), Failure> {
+fn check_negotiated<IO>(
+    o: &Opts,
+    outcomes: &Outcomes,
+    tls: &TlsStream<IO>,
+    is_resume: bool,
+) -> Result<(), Failure> {
+    // No verification at all (no certificate asked for) counts as passed, as
+    // X509_V_OK is BoringSSL's default result.
+    let passed = outcomes.passed().unwrap_or(true);
+    if o.expect_verify_result && passed == o.verify_fail {
+        return fail(format!(
+            "-expect-verify-result: verification {}, expected the opposite",
+            if passed { "passed" } else { "failed" }
+        ));
+    }
     let n = tls.negotiated();
+    // As BoringSSL's shim: only the first connection's session is checked.
+    if !is_resume && o.expect_session_id && !n.session_id_cached {
+        return fail("-expect-session-id: the session was not cached by ID");
+    }
+    if !is_resume && o.expect_no_session_id && n.session_id_cached {
+        return fail("-expect-no-session-id: the session was cached by ID");
+    }
     let want_resume = is_resume && !o.expect_session_miss;
     if n.resumed != want_resume {
         return fail(format!(
@@ -267,11 +297,16 @@ where
 }
 
 /// After the handshake: checks, KeyUpdate, exporter, echo and shutdown.
-async fn exchange<IO>(o: &Opts, tls: &mut TlsStream<IO>, is_resume: bool) -> Result<(), Failure>
+async fn exchange<IO>(
+    o: &Opts,
+    outcomes: &Outcomes,
+    tls: &mut TlsStream<IO>,
+    is_resume: bool,
+) -> Result<(), Failure>
 where
     IO: AsyncRead + AsyncWrite + Unpin,
 {
-    check_negotiated(o, tls, is_resume)?;
+    check_negotiated(o, outcomes, tls, is_resume)?;
     if o.key_update {
         tls.update_keys(false)?;
         send(tls, &[]).await?;
@@ -367,6 +402,7 @@ fn linger(spare: std::net::TcpStream) {
 /// bounded flush of the alert the failure queued before the stream goes.
 async fn session<IO>(
     o: &Opts,
+    outcomes: &Outcomes,
     handshake: std::io::Result<TlsStream<IO>>,
     is_resume: bool,
 ) -> Result<(), Failure>
@@ -374,25 +410,28 @@ where
     IO: AsyncRead + AsyncWrite + Unpin,
 {
     let mut tls = handshake?;
-    let r = exchange(o, &mut tls, is_resume).await;
+    let r = exchange(o, outcomes, &mut tls, is_resume).await;
     if r.is_err() {
         let _ = tokio::time::timeout(Duration::from_millis(200), tls.flush()).await;
     }
     r
 }
 
-async fn run(o: Opts) -> Result<(), Failure> {
-    let role = build_role(&o)?;
-    for i in 0..=o.resume_count {
+async fn run(c: Conns) -> Result<(), Failure> {
+    // One configuration for every connection (see flags::check_per_connection).
+    let outcomes = Arc::new(Outcomes::default());
+    let role = build_role(&c.initial, &outcomes)?;
+    for i in 0..=c.initial.resume_count {
+        let o = c.get(i);
         let is_resume = i > 0;
-        let (tcp, spare) = connect_tcp(&o).await?;
+        outcomes.begin(o);
+        let (tcp, spare) = connect_tcp(o).await?;
         // A failed handshake has already flushed its alert (best effort).
-        let r = match &role {
-            Role::Client(c, name) => {
-                session(&o, c.connect(name.clone(), tcp).await, is_resume).await
-            }
-            Role::Server(a) => session(&o, a.accept(tcp).await, is_resume).await,
+        let handshake = match &role {
+            Role::Client(conn, name) => conn.connect(name.clone(), tcp).await,
+            Role::Server(a) => a.accept(tcp).await,
         };
+        let r = session(o, &outcomes, handshake, is_resume).await;
         if let Err(f) = r {
             linger(spare);
             return Err(f);
@@ -403,13 +442,17 @@ async fn run(o: Opts) -> Result<(), Failure> {
 
 fn main() {
     let args: Vec<Vec<u8>> = std::env::args_os().skip(1).map(os_bytes).collect();
-    let opts = match parse_args(&args).and_then(|o| {
-        if !o.is_handshaker_supported {
-            check_supported(&o)?;
+    let conns = match parse_args(&args).and_then(|c| {
+        if !c.initial.is_handshaker_supported {
+            check_per_connection(&c)?;
+            check_supported(&c.initial)?;
+            if c.initial.resume_count > 0 {
+                check_supported(&c.resume)?;
+            }
         }
-        Ok(o)
+        Ok(c)
     }) {
-        Ok(o) => o,
+        Ok(c) => c,
         Err(ParseError::Unimplemented(why)) => {
             if std::env::var_os("LCTLS_BOGO_VERBOSE").is_some() {
                 eprintln!("unimplemented: {why}");
@@ -421,7 +464,7 @@ fn main() {
             exit(1);
         }
     };
-    if opts.is_handshaker_supported {
+    if conns.initial.is_handshaker_supported {
         println!("No");
         exit(0);
     }
@@ -435,7 +478,7 @@ fn main() {
             exit(1);
         }
     };
-    match rt.block_on(run(opts)) {
+    match rt.block_on(run(conns)) {
         Ok(()) => exit(0),
         Err(Failure(m)) => {
             eprintln!("{m}");

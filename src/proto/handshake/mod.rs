@@ -59,4 +59,12 @@ pub struct Negotiated {
     /// Client side: early data the server did not accept went out again
     /// after the handshake, as ordinary 1-RTT data.
     pub early_data_resent: bool,
+    /// Server side, TLS 1.2: the session this full handshake made was kept
+    /// in the server's session cache under the session ID its ServerHello
+    /// carried, so a client may resume it by that ID. False when a session
+    /// ticket was issued instead (the ServerHello then carries an empty
+    /// session ID, and the ticket alone resumes it), for a session that is
+    /// never resumable, in TLS 1.3 (tickets only), on a resumption and on
+    /// the client.
+    pub session_id_cached: bool,
 }
