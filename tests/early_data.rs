@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use lctls::config::{ClientConfig, ServerConfig, TimeProvider};
 use lctls::proto::conn::Connection;
-use lctls::proto::handshake::early_data::EarlyDataReason;
+use lctls::proto::handshake::early_data::{EarlyDataReason, OnReject};
 use lctls::proto::wire::enums::{AlertDescription, NamedGroup, ProtocolVersion};
 use lctls::{TlsAcceptor, TlsConnector, TlsStream};
 use rustls_pki_types::{ServerName, UnixTime};
@@ -70,7 +70,12 @@ async fn connect(
         match early {
             Some(d) => {
                 connector
-                    .connect_with_replayable_early_data("localhost", a, d.to_vec())
+                    .connect_with_replayable_early_data(
+                        "localhost",
+                        a,
+                        d.to_vec(),
+                        OnReject::Resend,
+                    )
                     .await
             }
             None => connector.connect("localhost", a).await,
@@ -187,6 +192,7 @@ fn first_flight(cc: &Arc<ClientConfig>, data: &[u8]) -> Vec<u8> {
         cc.clone(),
         ServerName::try_from("localhost").unwrap(),
         data.to_vec(),
+        OnReject::Resend,
     )
     .unwrap();
     c.take_outgoing().to_vec()
@@ -276,6 +282,77 @@ async fn a_ticket_without_early_data_gets_none_offered() {
         );
         assert_eq!(s.negotiated().early_data, EarlyDataReason::Disabled);
         assert_eq!(read_n(&mut s, REQUEST.len()).await, REQUEST);
+    })
+    .await
+}
+
+/// With [`OnReject::Keep`] nothing is re-sent: the application gets the
+/// rejected data back and decides.
+#[tokio::test]
+async fn with_keep_rejected_early_data_is_returned_not_resent() {
+    timeout(async {
+        let cc = client();
+        get_ticket(&cc, &early_server(4096)).await;
+        let plain = Arc::new(server_builder("server").build().unwrap());
+        let (a, b) = tokio::io::duplex(64 * 1024);
+        let (c, s) = tokio::join!(
+            TlsConnector::from(cc.clone()).connect_with_replayable_early_data(
+                "localhost",
+                a,
+                REQUEST.to_vec(),
+                OnReject::Keep
+            ),
+            TlsAcceptor::from(plain).accept(b)
+        );
+        let (mut c, mut s) = (c.unwrap(), s.unwrap());
+        assert!(!c.negotiated().early_data_resent);
+        assert_eq!(c.take_undelivered_early_data().as_deref(), Some(REQUEST));
+        c.write_all(b"x").await.unwrap();
+        c.flush().await.unwrap();
+        // The server got nothing before the application's own write.
+        assert_eq!(read_n(&mut s, 1).await, b"x");
+    })
+    .await
+}
+
+/// `accept_with_early_data` hands the stream out before the client's
+/// Finished: the server reads the 0-RTT request and answers it in 0.5-RTT;
+/// the handshake completes during the following reads.
+#[tokio::test]
+async fn a_server_answers_early_data_before_the_handshake_completes() {
+    timeout(async {
+        let (cc, sc) = (client(), early_server(4096));
+        get_ticket(&cc, &sc).await;
+        let (a, b) = tokio::io::duplex(64 * 1024);
+        let server = tokio::spawn(async move {
+            let mut s = TlsAcceptor::from(sc)
+                .accept_with_early_data(b)
+                .await
+                .unwrap();
+            assert!(s.connection().is_handshaking());
+            assert!(s.connection().is_early_data_phase());
+            let mut got = Vec::new();
+            while let Some(chunk) = s.read_early_data().await.unwrap() {
+                got.extend_from_slice(&chunk);
+                // 0.5-RTT answer.
+                s.write_all(b"half-rtt").await.unwrap();
+                s.flush().await.unwrap();
+            }
+            assert_eq!(got, REQUEST);
+            // Ordinary data after the handshake, which the read completes.
+            assert_eq!(read_n(&mut s, 5).await, b"after");
+            assert!(!s.connection().is_handshaking());
+            assert!(s.take_replayable_early_data().is_none());
+        });
+        let mut c = TlsConnector::from(cc)
+            .connect_with_replayable_early_data("localhost", a, REQUEST.to_vec(), OnReject::Keep)
+            .await
+            .unwrap();
+        assert_eq!(c.negotiated().early_data, EarlyDataReason::Accepted);
+        assert_eq!(read_n(&mut c, 8).await, b"half-rtt");
+        c.write_all(b"after").await.unwrap();
+        c.flush().await.unwrap();
+        server.await.unwrap();
     })
     .await
 }

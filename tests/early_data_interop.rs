@@ -15,7 +15,7 @@ use std::time::Duration;
 use lctls::config::{CertifiedKey, ClientConfig, ServerConfig};
 use lctls::pki::RootStore;
 use lctls::proto::conn::Connection;
-use lctls::proto::handshake::early_data::EarlyDataReason;
+use lctls::proto::handshake::early_data::{EarlyDataReason, OnReject};
 use lctls::proto::wire::enums::ProtocolVersion;
 use lctls::{TlsAcceptor, TlsConnector};
 use rustls::pki_types::pem::PemObject;
@@ -101,11 +101,8 @@ async fn echo_server(
             let mut ordinary = Vec::new();
             let mut buf = vec![0u8; 4096];
             loop {
-                let n = match tls.read(&mut buf).await {
-                    Ok(n) => n,
-                    // s_client may close without close_notify.
-                    Err(_) => 0,
-                };
+                // s_client may close without close_notify: that ends it too.
+                let n = tls.read(&mut buf).await.unwrap_or_default();
                 if n == 0 {
                     break;
                 }
@@ -290,7 +287,12 @@ async fn our_client_sends_early_data_to_s_server() {
                 let c = TlsConnector::from(cfg);
                 match early {
                     Some(d) => c
-                        .connect_with_replayable_early_data("localhost", tcp, d.to_vec())
+                        .connect_with_replayable_early_data(
+                            "localhost",
+                            tcp,
+                            d.to_vec(),
+                            OnReject::Resend,
+                        )
                         .await
                         .unwrap(),
                     None => c.connect("localhost", tcp).await.unwrap(),
@@ -464,7 +466,12 @@ async fn our_client_sends_early_data_to_rustls() {
             let c = TlsConnector::from(cfg.clone());
             let mut tls = match early {
                 Some(d) => c
-                    .connect_with_replayable_early_data("localhost", tcp, d.to_vec())
+                    .connect_with_replayable_early_data(
+                        "localhost",
+                        tcp,
+                        d.to_vec(),
+                        OnReject::Resend,
+                    )
                     .await
                     .unwrap(),
                 None => c.connect("localhost", tcp).await.unwrap(),

@@ -77,6 +77,8 @@ pub(crate) struct Common {
     /// Client: early data that was not delivered (see
     /// [`crate::proto::handshake::early_data`]).
     pub(crate) early_unsent: Option<Vec<u8>>,
+    /// Client: max_early_data_size of the latest NewSessionTicket.
+    pub(crate) ticket_max_early_data: Option<u32>,
 }
 
 impl Common {
@@ -109,6 +111,7 @@ impl Common {
             early_data: Vec::new(),
             early_data_limit: 0,
             early_unsent: None,
+            ticket_max_early_data: None,
         }
     }
 

@@ -13,11 +13,11 @@ use crate::config::{ClientConfig, ServerConfig};
 use crate::error::Error;
 pub(crate) use crate::proto::common::{Common, Exporter};
 use crate::proto::handshake::client12::Client12State;
-use crate::proto::handshake::client13::{self, ClientState};
+use crate::proto::handshake::client13::ClientState;
 use crate::proto::handshake::server12::Server12State;
 use crate::proto::handshake::server13::{self, ServerState};
 use crate::proto::handshake::Negotiated;
-use crate::proto::record::codec::{self, OpaqueRecord};
+use crate::proto::record::codec::OpaqueRecord;
 use crate::proto::record::layer::PlainRecord;
 use crate::proto::wire::enums::{AlertDescription, AlertLevel, ContentType, HandshakeType};
 use crate::proto::wire::handshake::HandshakeMessage;
@@ -80,66 +80,7 @@ impl Connection {
         config: Arc<ClientConfig>,
         server_name: ServerName<'static>,
     ) -> Result<Self, Error> {
-        // Only the records of the initial ClientHello may say 0x0301 (see
-        // INITIAL_RECORD_VERSION); anything after it, an alert before the
-        // ServerHello included, says 0x0303.
         Self::client(config, server_name, None)
-    }
-
-    /// A client connection that sends `data` as 0-RTT early data when a
-    /// cached ticket allows it (see [`crate::proto::handshake::early_data`]).
-    /// Early data can be replayed by whoever captures it: send only what is
-    /// safe to act on twice. When the server does not accept it, it is sent
-    /// again after the handshake as ordinary data if the ALPN protocol is
-    /// the one it was meant for; otherwise it stays undelivered and
-    /// [`Connection::take_undelivered_early_data`] returns it.
-    pub fn new_client_with_replayable_early_data(
-        config: Arc<ClientConfig>,
-        server_name: ServerName<'static>,
-        data: Vec<u8>,
-    ) -> Result<Self, Error> {
-        Self::client(config, server_name, Some(data))
-    }
-
-    fn client(
-        config: Arc<ClientConfig>,
-        server_name: ServerName<'static>,
-        early: Option<Vec<u8>>,
-    ) -> Result<Self, Error> {
-        let mut common = Common::new(
-            Side::Client,
-            config.shared.max_handshake_message,
-            config.shared.max_fragment,
-        );
-        common
-            .record
-            .set_plaintext_version(codec::INITIAL_RECORD_VERSION);
-        let state = client13::start(config, server_name, &mut common, early);
-        common.record.set_plaintext_version(codec::RECORD_VERSION);
-        let state = state?;
-        Ok(Connection {
-            common,
-            state: State::Client(Box::new(state)),
-            error: None,
-        })
-    }
-
-    /// Server side: the 0-RTT data the client sent, once, after the server
-    /// accepted it (see [`Negotiated::early_data`]). It was never part of
-    /// [`Connection::read_plaintext`], since whoever captured the
-    /// ClientHello could have sent it too: act on it only where a replay is
-    /// harmless.
-    pub fn take_replayable_early_data(&mut self) -> Option<Vec<u8>> {
-        if self.common.early_data.is_empty() {
-            return None;
-        }
-        Some(std::mem::take(&mut self.common.early_data))
-    }
-
-    /// Client side: the early data the server did not accept and that was
-    /// not sent again (the ALPN protocol changed, or TLS 1.2 was chosen).
-    pub fn take_undelivered_early_data(&mut self) -> Option<Vec<u8>> {
-        self.common.early_unsent.take()
     }
 
     /// A server connection waiting for a ClientHello.
@@ -454,33 +395,6 @@ impl Connection {
         self.handle_plain(plain)
     }
 
-    /// While a server skips rejected 0-RTT data (RFC 8446 section 4.2.10:
-    /// it "skip[s] past early data ... by attempting to deprotect received
-    /// records using the handshake traffic key, discarding records which
-    /// fail deprotection", or after a HelloRetryRequest "by skipping all
-    /// records with an external content type of "application_data""): the
-    /// first record that is not early data ends the skipping, as in
-    /// BoringSSL, so early data interleaved with the handshake still fails.
-    fn skip_or_open(&mut self, rec: OpaqueRecord) -> Result<(), Error> {
-        let len = rec.payload.len() + codec::HEADER_LEN;
-        if !self.common.record.is_read_encrypted() {
-            if rec.typ == ContentType::ApplicationData {
-                return self.common.skip_early_record(len);
-            }
-            self.common.skip_early_data = None;
-            let plain = self.common.record.open(rec)?;
-            return self.handle_plain(plain);
-        }
-        match self.common.record.open(rec) {
-            Err(Error::BadRecordMac) => self.common.skip_early_record(len),
-            Err(e) => Err(e),
-            Ok(plain) => {
-                self.common.skip_early_data = None;
-                self.handle_plain(plain)
-            }
-        }
-    }
-
     /// Dispatches an opened record by its (inner) content type.
     fn handle_plain(&mut self, plain: PlainRecord) -> Result<(), Error> {
         match plain.typ {
@@ -609,6 +523,7 @@ impl Connection {
                 if let Some(sink) = &self.common.ticket_sink {
                     sink.store(&t, &self.common.negotiated.peer_certificates);
                 }
+                self.common.ticket_max_early_data = t.max_early_data.filter(|&m| m > 0);
                 Ok(())
             }
             other => Err(Error::unexpected(format!(
@@ -738,7 +653,7 @@ impl Connection {
         if self.common.sent_close_notify {
             return Err(Error::AlreadyClosed);
         }
-        if !matches!(self.state, State::Established) {
+        if !matches!(self.state, State::Established) && !self.can_write_half_rtt() {
             return Err(Error::Config("write before the handshake completed".into()));
         }
         let n = self.common.seal_application_data(data)?;
@@ -799,6 +714,9 @@ pub(crate) fn unexpected_in(state: &str, got: HandshakeType) -> Error {
 
 #[path = "conn_checks.rs"]
 mod checks;
+
+#[path = "conn_early.rs"]
+mod early;
 
 #[cfg(test)]
 #[path = "conn_tests.rs"]

@@ -13,6 +13,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use crate::config::ClientConfig;
 use crate::error::Error;
 use crate::proto::conn::Connection;
+use crate::proto::handshake::early_data::OnReject;
 use crate::stream::handshake::{MidHandshake, TimedHandshake, DEFAULT_HANDSHAKE_TIMEOUT};
 use crate::stream::TlsStream;
 
@@ -89,10 +90,12 @@ impl TlsConnector {
     /// requests that are safe to process twice (RFC 8446 section 8; an HTTP
     /// GET, not a payment).
     ///
-    /// Whatever the server does not accept is sent again after the
-    /// handshake as ordinary data, when the negotiated ALPN protocol is the
-    /// one of the ticket (RFC 8446 section 4.2.10); otherwise it is not
-    /// delivered and [`TlsStream::take_undelivered_early_data`] returns it.
+    /// What the server does not accept is handled as `on_reject` says:
+    /// [`OnReject::Resend`] sends it again after the handshake as ordinary
+    /// data when the negotiated ALPN protocol is the one of the ticket (RFC
+    /// 8446 section 4.2.10), [`OnReject::Keep`] leaves it to the
+    /// application; what is not sent, [`TlsStream::take_undelivered_early_data`]
+    /// returns.
     /// [`Negotiated::early_data`](crate::proto::handshake::Negotiated::early_data)
     /// says whether 0-RTT was accepted and why not, and
     /// [`Negotiated::early_data_resent`](crate::proto::handshake::Negotiated::early_data_resent)
@@ -102,12 +105,13 @@ impl TlsConnector {
         server_name: N,
         io: IO,
         data: Vec<u8>,
+        on_reject: OnReject,
     ) -> Connect<IO>
     where
         IO: AsyncRead + AsyncWrite + Unpin,
         N: TryInto<ServerName<'static>>,
     {
-        self.connect_inner(server_name, io, None, Some(data))
+        self.connect_inner(server_name, io, None, Some((data, on_reject)))
     }
 
     /// Like [`TlsConnector::connect`], naming the peer's address in this
@@ -130,7 +134,7 @@ impl TlsConnector {
         server_name: N,
         io: IO,
         peer: Option<std::net::SocketAddr>,
-        early: Option<Vec<u8>>,
+        early: Option<(Vec<u8>, OnReject)>,
     ) -> Connect<IO>
     where
         IO: AsyncRead + AsyncWrite + Unpin,
@@ -151,16 +155,19 @@ impl TlsConnector {
             span.record("peer", tracing::field::display(peer));
         }
         let conn = span.in_scope(|| match early {
-            Some(data) => {
-                Connection::new_client_with_replayable_early_data(self.config.clone(), name, data)
-            }
+            Some((data, on_reject)) => Connection::new_client_with_replayable_early_data(
+                self.config.clone(),
+                name,
+                data,
+                on_reject,
+            ),
             None => Connection::new_client(self.config.clone(), name),
         });
         let conn = match conn {
             Ok(c) => c,
             Err(e) => return fail(e.into()),
         };
-        let stream = MidHandshake::Handshaking(TlsStream::new(io, conn, span));
+        let stream = MidHandshake::Handshaking(TlsStream::new(io, conn, span), false);
         Connect(TimedHandshake::new(stream, self.handshake_timeout))
     }
 

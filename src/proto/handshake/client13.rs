@@ -11,7 +11,7 @@ use crate::proto::crypto::kx::KeyExchange;
 use crate::proto::crypto::sign::certificate_verify_message;
 use crate::proto::crypto::suites::Tls13CipherSuite;
 use crate::proto::handshake::client12::{self, cache_key, Client12State, Offer};
-use crate::proto::handshake::early_data::{EarlyDataReason, EarlyOffer};
+use crate::proto::handshake::early_data::{EarlyDataReason, EarlyOffer, OnReject};
 use crate::proto::handshake::resume::{client_may_resume, Session12, Session13, TicketSink};
 use crate::proto::handshake::transcript::Transcript;
 use crate::proto::keys::tls13::{EarlySecret, HandshakeSecret, TrafficSecret};
@@ -49,7 +49,7 @@ pub(crate) fn start(
     config: Arc<ClientConfig>,
     server_name: ServerName<'static>,
     cx: &mut Common,
-    early: Option<Vec<u8>>,
+    early: Option<(Vec<u8>, OnReject)>,
 ) -> Result<ClientState, Error> {
     let group = *config
         .shared
@@ -170,9 +170,16 @@ pub(crate) fn start(
     if tls13 {
         hello.extensions.psk_modes = Some(vec![PSK_DHE_KE]);
     }
-    let mut early = early
-        .filter(|d| !d.is_empty())
-        .map(|d| EarlyOffer::new(d, resume13.as_ref(), &config.shared.alpn, &mut hello, cx));
+    let mut early = early.filter(|(d, _)| !d.is_empty()).map(|(d, on_reject)| {
+        EarlyOffer::new(
+            d,
+            on_reject,
+            resume13.as_ref(),
+            &config.shared.alpn,
+            &mut hello,
+            cx,
+        )
+    });
     if let Some(session) = &resume13 {
         hello.extensions.psk = Some(PskOffer {
             identities: vec![PskIdentity {
@@ -187,8 +194,8 @@ pub(crate) fn start(
             tracing::debug!(error = %e, "not offering a ticket that does not fit");
             hello.extensions.psk = None;
             resume13 = None;
-            if let Some(e) = &mut early {
-                *e = EarlyOffer::new(Vec::new(), None, &[], &mut hello, cx);
+            if let Some(e) = early.take() {
+                early = Some(e.without_ticket(&mut hello, cx));
             }
         }
     }

@@ -169,9 +169,26 @@ impl ExpectEndOfEarlyData {
     }
 }
 
+/// What a client does with early data the server did not take.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnReject {
+    /// Send it after the handshake as ordinary 1-RTT data, when the ALPN
+    /// protocol is the one of the ticket (RFC 8446 section 4.2.10: "A TLS
+    /// implementation SHOULD NOT automatically resend early data unless the
+    /// negotiated connection selects the same ALPN protocol"); otherwise
+    /// keep it, as with [`OnReject::Keep`]. Data beyond the ticket's
+    /// max_early_data_size follows the same way after an acceptance.
+    Resend,
+    /// Send nothing more: what 0-RTT did not carry is returned by
+    /// [`take_undelivered_early_data`](crate::proto::conn::Connection::take_undelivered_early_data)
+    /// for the application to send, change or drop.
+    Keep,
+}
+
 /// Client: the early data a connection was asked to send, and what became of it.
 pub(crate) struct EarlyOffer {
     data: Vec<u8>,
+    on_reject: OnReject,
     /// Bytes of `data` sent as 0-RTT.
     sent: usize,
     /// 0-RTT records went out and the write side is still on the early key.
@@ -190,6 +207,7 @@ impl EarlyOffer {
     /// it does not; `hello.extensions.early_data` when it does.
     pub(crate) fn new(
         data: Vec<u8>,
+        on_reject: OnReject,
         ticket: Option<&Session13>,
         our_alpn: &[Vec<u8>],
         hello: &mut ClientHello,
@@ -209,6 +227,7 @@ impl EarlyOffer {
         cx.negotiated.early_data = reason;
         EarlyOffer {
             data,
+            on_reject,
             sent: 0,
             pending: false,
             tried,
@@ -216,6 +235,11 @@ impl EarlyOffer {
             suite: ticket.map_or(CipherSuite::from(0), |t| t.suite.suite),
             alpn: ticket.and_then(|t| t.alpn.clone()),
         }
+    }
+
+    /// The ticket could not be offered after all (too long for the hello).
+    pub(crate) fn without_ticket(self, hello: &mut ClientHello, cx: &mut Common) -> Self {
+        Self::new(self.data, self.on_reject, None, &[], hello, cx)
     }
 
     /// After the ClientHello went out (its bytes in `transcript`): the
@@ -309,24 +333,22 @@ impl EarlyOffer {
     }
 
     /// After our Finished: what 0-RTT did not carry goes out as ordinary
-    /// data: the rest beyond the ticket's limit, or everything when the
-    /// server declined, provided the ALPN protocol is the one the data was
-    /// meant for (RFC 8446 section 4.2.10: "A TLS implementation SHOULD
-    /// NOT automatically resend early data unless the negotiated connection
-    /// selects the same ALPN protocol"). Otherwise it is kept for
-    /// [`take_undelivered_early_data`](crate::proto::conn::Connection::take_undelivered_early_data).
-    pub(crate) fn finish(self, cx: &mut Common) -> Result<(), Error> {
-        if self.accepted {
-            return cx
-                .seal_application_data(&self.data[self.sent..])
-                .map(|_| ());
-        }
-        if self.tried && cx.negotiated.alpn != self.alpn {
-            cx.early_unsent = Some(self.data);
+    /// data or is kept, as [`OnReject`] says.
+    pub(crate) fn finish(mut self, cx: &mut Common) -> Result<(), Error> {
+        let rest = match self.accepted {
+            true => self.data.split_off(self.sent),
+            false => self.data,
+        };
+        let same_alpn = !self.tried || cx.negotiated.alpn == self.alpn;
+        if rest.is_empty() {
             return Ok(());
         }
-        cx.negotiated.early_data_resent = true;
-        cx.seal_application_data(&self.data).map(|_| ())
+        if self.on_reject == OnReject::Keep || !same_alpn {
+            cx.early_unsent = Some(rest);
+            return Ok(());
+        }
+        cx.negotiated.early_data_resent = !self.accepted;
+        cx.seal_application_data(&rest).map(|_| ())
     }
 
     /// TLS 1.2 was chosen: nothing is re-sent.

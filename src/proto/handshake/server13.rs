@@ -95,6 +95,14 @@ impl ServerState {
         }
     }
 
+    /// True once our Finished is out and only the client's flight is left.
+    pub(crate) fn after_our_finished(&self) -> bool {
+        matches!(
+            self,
+            ServerState::EndOfEarlyData(_) | ServerState::Finished(_)
+        )
+    }
+
     /// True while accepted 0-RTT data may arrive.
     pub(crate) fn in_early_data(&self) -> bool {
         matches!(self, ServerState::EndOfEarlyData(_))
