@@ -145,6 +145,8 @@ const BY_REASON: &[(AlertDescription, &str, &str)] = &[
     // A TLSInnerPlaintext of padding only: BoringSSL fails it as a decryption.
     (A::UnexpectedMessage, "no content type", "DECRYPTION_FAILED_OR_BAD_RECORD_MAC"),
     (A::UnexpectedMessage, "interleaved with a handshake message", "EXCESS_HANDSHAKE_DATA"),
+    (A::UnexpectedMessage, "too much skipped early data", "TOO_MUCH_SKIPPED_EARLY_DATA"),
+    (A::UnexpectedMessage, "too much early data", "TOO_MUCH_READ_EARLY_DATA"),
     (A::UnexpectedMessage, "empty application data records", "TOO_MANY_EMPTY_FRAGMENTS"),
     (A::UnexpectedMessage, "change_cipher_spec records in a row", "TOO_MANY_EMPTY_FRAGMENTS"),
     (A::UnexpectedMessage, "KeyUpdates", "TOO_MANY_KEY_UPDATES"),

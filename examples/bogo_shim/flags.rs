@@ -65,6 +65,13 @@ pub struct Opts {
     pub expect_session_id: bool,
     pub expect_no_session_id: bool,
     pub expect_early_data_reason: Option<String>,
+    pub enable_early_data: bool,
+    pub expect_accept_early_data: bool,
+    pub expect_reject_early_data: bool,
+    pub expect_ticket_supports_early_data: bool,
+    pub expect_no_offer_early_data: bool,
+    pub resumption_delay: u64,
+    pub expect_no_session: bool,
 }
 
 /// How a flag takes its value, and what it does with it.
@@ -170,6 +177,13 @@ pub static FLAGS: &[Flag] = &[
     conn("-expect-session-id", Kind::Bool(|o| o.expect_session_id = true)),
     conn("-expect-no-session-id", Kind::Bool(|o| o.expect_no_session_id = true)),
     conn("-expect-early-data-reason", Kind::Str(|o, v| o.expect_early_data_reason = Some(text(v)))),
+    flag("-enable-early-data", Kind::Bool(|o| o.enable_early_data = true)),
+    conn("-expect-accept-early-data", Kind::Bool(|o| o.expect_accept_early_data = true)),
+    conn("-expect-reject-early-data", Kind::Bool(|o| o.expect_reject_early_data = true)),
+    conn("-expect-ticket-supports-early-data", Kind::Bool(|o| o.expect_ticket_supports_early_data = true)),
+    conn("-expect-no-offer-early-data", Kind::Bool(|o| o.expect_no_offer_early_data = true)),
+    conn("-resumption-delay", Kind::Int(|o, v| o.resumption_delay = v)),
+    conn("-expect-no-session", Kind::Bool(|o| o.expect_no_session = true)),
     flag("-async", Kind::Ignored),
     flag("-implicit-handshake", Kind::Ignored),
     flag("-use-old-client-cert-callback", Kind::Ignored),
@@ -219,9 +233,8 @@ pub struct Conns {
     pub initial: Opts,
     /// Every `-resume-count` connection after it.
     pub resume: Opts,
-    /// The handshake retried after a 0-RTT rejection. The shim offers no
-    /// early data, so this connection never runs; its flags are parsed (and
-    /// otherwise unused) so that a test naming them is not refused for it.
+    /// A client's resumed connection after its 0-RTT data was rejected:
+    /// BoringSSL's shim runs the rest of it with these options (see early.rs).
     pub retry: Opts,
 }
 
@@ -389,17 +402,6 @@ pub fn check_supported(o: &Opts) -> Result<(), ParseError> {
         return Err(ParseError::Unimplemented(
             "-expect-(no-)session-id: a server-side check".into(),
         ));
-    }
-    // lctls has no 0-RTT: early data is always "disabled" (BoringSSL's
-    // ssl_early_data_disabled); any other reason is a test of early data.
-    if let Some(r) = o
-        .expect_early_data_reason
-        .as_ref()
-        .filter(|r| *r != "disabled")
-    {
-        return Err(ParseError::Unimplemented(format!(
-            "-expect-early-data-reason {r}: lctls has no early data"
-        )));
     }
     if (o.select_alpn.as_ref()).is_some_and(|p| p.is_empty() || p.len() > 255) {
         return Err(ParseError::Unimplemented(

@@ -24,6 +24,7 @@
 //!     -shim-config /path/to/lctls/bogo/config.json
 //! ```
 
+mod early;
 mod errors;
 mod flags;
 mod verify;
@@ -90,7 +91,11 @@ fn certified_key(o: &Opts) -> Result<Option<CertifiedKey>, Failure> {
     }
 }
 
-fn build_role(o: &Opts, outcomes: &Arc<Outcomes>) -> Result<Role, Failure> {
+fn build_role(
+    o: &Opts,
+    outcomes: &Arc<Outcomes>,
+    clock: &Arc<early::ShimClock>,
+) -> Result<Role, Failure> {
     let roots = load_roots(o)?;
     let prefs = SchemePrefs::from_flags(&o.verify_prefs);
     let groups: Vec<NamedGroup> = o.curves.iter().map(|&g| NamedGroup::from(g)).collect();
@@ -99,7 +104,11 @@ fn build_role(o: &Opts, outcomes: &Arc<Outcomes>) -> Result<Role, Failure> {
         let key = certified_key(o)?.ok_or_else(|| Failure("a server needs -cert-file".into()))?;
         let mut b = ServerConfig::builder()
             .with_certified_key(key)
-            .with_protocol_versions(&versions);
+            .with_protocol_versions(&versions)
+            .with_time_provider(clock.clone());
+        if o.enable_early_data {
+            b = b.with_max_early_data(early::MAX_EARLY_DATA);
+        }
         if !groups.is_empty() {
             b = b.with_groups(&groups);
         }
@@ -128,7 +137,8 @@ fn build_role(o: &Opts, outcomes: &Arc<Outcomes>) -> Result<Role, Failure> {
         let mut b = ClientConfig::builder()
             .dangerous()
             .with_custom_verifier(Arc::new(verifier))
-            .with_protocol_versions(&versions);
+            .with_protocol_versions(&versions)
+            .with_time_provider(clock.clone());
         if !groups.is_empty() {
             b = b.with_groups(&groups);
         }
@@ -298,6 +308,7 @@ where
 
 /// After the handshake: checks, KeyUpdate, exporter, echo and shutdown.
 async fn exchange<IO>(
+    c: &Conns,
     o: &Opts,
     outcomes: &Outcomes,
     tls: &mut TlsStream<IO>,
@@ -306,7 +317,20 @@ async fn exchange<IO>(
 where
     IO: AsyncRead + AsyncWrite + Unpin,
 {
+    // A client's 0-RTT: its "hello" may be out already, or a rejection
+    // moves the connection on to the -on-retry- options.
+    let mut o = o;
+    let mut hello_sent = false;
+    let mut rest = None;
+    if !o.server {
+        match early::client_outcome(o, tls, is_resume)? {
+            early::ClientOutcome::NotOffered => {}
+            early::ClientOutcome::Accepted(r) => (hello_sent, rest) = (true, r),
+            early::ClientOutcome::Retry => o = &c.retry,
+        }
+    }
     check_negotiated(o, outcomes, tls, is_resume)?;
+    early::check(o, tls)?;
     if o.key_update {
         tls.update_keys(false)?;
         send(tls, &[]).await?;
@@ -317,9 +341,14 @@ where
         tls.export_keying_material(&mut out, &o.export_label, context)?;
         send(tls, &out).await?;
     }
-    if o.shim_writes_first {
-        send(tls, b"hello").await?;
+    if o.shim_writes_first && !hello_sent {
+        send(tls, early::INITIAL_WRITE).await?;
     }
+    if let Some(rest) = rest {
+        send(tls, &rest).await?;
+    }
+    // Accepted 0-RTT data is echoed in 0.5-RTT, before the handshake ends.
+    early::echo(tls).await?;
     if !o.shim_shuts_down {
         // Echo until the peer closes; 512 bytes at a time, as BoringSSL's
         // shim does, so records are returned over several reads.
@@ -342,6 +371,7 @@ where
             send(tls, &buf[..n]).await?;
         }
     }
+    early::check_ticket(o, tls)?;
     // Our close_notify. When the peer has already gone, only -check-close-notify
     // cares whether it could be sent.
     let shut = tls.shutdown().await;
@@ -401,6 +431,7 @@ fn linger(spare: std::net::TcpStream) {
 /// One connection after its handshake: the exchange, and on failure a
 /// bounded flush of the alert the failure queued before the stream goes.
 async fn session<IO>(
+    c: &Conns,
     o: &Opts,
     outcomes: &Outcomes,
     handshake: std::io::Result<TlsStream<IO>>,
@@ -410,7 +441,7 @@ where
     IO: AsyncRead + AsyncWrite + Unpin,
 {
     let mut tls = handshake?;
-    let r = exchange(o, outcomes, &mut tls, is_resume).await;
+    let r = exchange(c, o, outcomes, &mut tls, is_resume).await;
     if r.is_err() {
         let _ = tokio::time::timeout(Duration::from_millis(200), tls.flush()).await;
     }
@@ -420,7 +451,8 @@ where
 async fn run(c: Conns) -> Result<(), Failure> {
     // One configuration for every connection (see flags::check_per_connection).
     let outcomes = Arc::new(Outcomes::default());
-    let role = build_role(&c.initial, &outcomes)?;
+    let clock = Arc::new(early::ShimClock::default());
+    let role = build_role(&c.initial, &outcomes, &clock)?;
     for i in 0..=c.initial.resume_count {
         let o = c.get(i);
         let is_resume = i > 0;
@@ -428,14 +460,16 @@ async fn run(c: Conns) -> Result<(), Failure> {
         let (tcp, spare) = connect_tcp(o).await?;
         // A failed handshake has already flushed its alert (best effort).
         let handshake = match &role {
-            Role::Client(conn, name) => conn.connect(name.clone(), tcp).await,
+            Role::Client(conn, name) => early::connect(o, conn, name.clone(), tcp).await,
+            Role::Server(a) if c.initial.enable_early_data => a.accept_with_early_data(tcp).await,
             Role::Server(a) => a.accept(tcp).await,
         };
-        let r = session(o, &outcomes, handshake, is_resume).await;
+        let r = session(&c, o, &outcomes, handshake, is_resume).await;
         if let Err(f) = r {
             linger(spare);
             return Err(f);
         }
+        clock.advance(o.resumption_delay);
     }
     Ok(())
 }
@@ -445,6 +479,7 @@ fn main() {
     let conns = match parse_args(&args).and_then(|c| {
         if !c.initial.is_handshaker_supported {
             check_per_connection(&c)?;
+            early::check_conns(&c)?;
             check_supported(&c.initial)?;
             if c.initial.resume_count > 0 {
                 check_supported(&c.resume)?;

@@ -524,6 +524,7 @@ impl Connection {
                     sink.store(&t, &self.common.negotiated.peer_certificates);
                 }
                 self.common.ticket_max_early_data = t.max_early_data.filter(|&m| m > 0);
+                self.common.tickets_received = self.common.tickets_received.saturating_add(1);
                 Ok(())
             }
             other => Err(Error::unexpected(format!(

@@ -170,11 +170,11 @@ pub(crate) fn start(
     if tls13 {
         hello.extensions.psk_modes = Some(vec![PSK_DHE_KE]);
     }
-    let mut early = early.filter(|(d, _)| !d.is_empty()).map(|(d, on_reject)| {
+    let mut early = early.map(|(d, on_reject)| {
         EarlyOffer::new(
             d,
             on_reject,
-            resume13.as_ref(),
+            tls13.then_some(resume13.as_ref()),
             &config.shared.alpn,
             &mut hello,
             cx,

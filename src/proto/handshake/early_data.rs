@@ -141,6 +141,37 @@ pub(crate) fn server_decide(
     EarlyDataReason::Accepted
 }
 
+/// The server's reason when it answers a first ClientHello with a
+/// HelloRetryRequest, in BoringSSL's order: what the ticket alone decides
+/// comes first (its binder is checked after the retry), then the retry.
+pub(crate) fn server_decide_at_retry(
+    config: &ServerConfig,
+    ch: &ClientHello,
+    now_secs: u64,
+) -> EarlyDataReason {
+    if config.max_early_data == 0 {
+        return EarlyDataReason::Disabled;
+    }
+    let Some(first) = ch
+        .extensions
+        .psk
+        .as_ref()
+        .and_then(|p| p.identities.first())
+    else {
+        return EarlyDataReason::NoSessionOffered;
+    };
+    let session = config
+        .ticketer
+        .as_ref()
+        .and_then(|t| t.open13(&first.identity, now_secs));
+    match session {
+        None => EarlyDataReason::SessionNotResumed,
+        Some(s) if s.max_early_data == 0 => EarlyDataReason::UnsupportedForSession,
+        Some(_) if !ch.extensions.early_data => EarlyDataReason::PeerDeclined,
+        Some(_) => EarlyDataReason::HelloRetryRequest,
+    }
+}
+
 /// RFC 8446 section 8.3: the client's view of the ticket's age (its
 /// obfuscated age minus age_add, in milliseconds) against ours (whole
 /// seconds since the ticket was issued), within `window` seconds plus the
@@ -205,23 +236,21 @@ impl EarlyOffer {
     /// Decides whether the ClientHello offers 0-RTT: only on a ticket that
     /// allows it, whose ALPN protocol we still offer. Sets the reason when
     /// it does not; `hello.extensions.early_data` when it does.
+    /// `ticket` is None when TLS 1.3 is not offered at all.
     pub(crate) fn new(
         data: Vec<u8>,
         on_reject: OnReject,
-        ticket: Option<&Session13>,
+        ticket: Option<Option<&Session13>>,
         our_alpn: &[Vec<u8>],
         hello: &mut ClientHello,
         cx: &mut Common,
     ) -> Self {
         let reason = match ticket {
-            None => EarlyDataReason::NoSessionOffered,
-            Some(t) if t.max_early_data == 0 => EarlyDataReason::UnsupportedForSession,
-            Some(t) if t.alpn.as_ref().is_some_and(|p| !our_alpn.contains(p)) => {
-                EarlyDataReason::AlpnMismatch
-            }
-            // Until EncryptedExtensions says otherwise.
-            Some(_) => EarlyDataReason::PeerDeclined,
+            None => EarlyDataReason::ProtocolVersion,
+            Some(None) => EarlyDataReason::NoSessionOffered,
+            Some(Some(ticket)) => Self::ticket_reason(ticket, our_alpn),
         };
+        let ticket = ticket.flatten();
         let tried = reason == EarlyDataReason::PeerDeclined;
         hello.extensions.early_data = tried;
         cx.negotiated.early_data = reason;
@@ -237,9 +266,20 @@ impl EarlyOffer {
         }
     }
 
+    fn ticket_reason(t: &Session13, our_alpn: &[Vec<u8>]) -> EarlyDataReason {
+        if t.max_early_data == 0 {
+            return EarlyDataReason::UnsupportedForSession;
+        }
+        if t.alpn.as_ref().is_some_and(|p| !our_alpn.contains(p)) {
+            return EarlyDataReason::AlpnMismatch;
+        }
+        // Until EncryptedExtensions says otherwise.
+        EarlyDataReason::PeerDeclined
+    }
+
     /// The ticket could not be offered after all (too long for the hello).
     pub(crate) fn without_ticket(self, hello: &mut ClientHello, cx: &mut Common) -> Self {
-        Self::new(self.data, self.on_reject, None, &[], hello, cx)
+        Self::new(self.data, self.on_reject, Some(None), &[], hello, cx)
     }
 
     /// After the ClientHello went out (its bytes in `transcript`): the
@@ -291,6 +331,10 @@ impl EarlyOffer {
         if self.pending {
             cx.record.clear_write_key();
             self.pending = false;
+        }
+        // TLS 1.2 has no 0-RTT whatever the ticket said; a retry matters
+        // only when 0-RTT was offered.
+        if self.tried || reason == EarlyDataReason::ProtocolVersion {
             cx.negotiated.early_data = reason;
         }
     }

@@ -307,6 +307,9 @@ impl ExpectClientHello {
                     "client signalled a fallback (TLS_FALLBACK_SCSV) but we support a higher version",
                 ));
             }
+            if self.config.max_early_data > 0 {
+                cx.negotiated.early_data = EarlyDataReason::ProtocolVersion;
+            }
             return server12::handle_client_hello(self.config, cx, ch, raw, usable13)
                 .map(Next::Tls12);
         }
@@ -649,10 +652,11 @@ impl ExpectClientHello {
         // HelloRetryRequest, and its records (in plaintext, as far as our
         // read side knows) are skipped until the second ClientHello.
         cx.negotiated.early_data_offered = ch.extensions.early_data;
-        cx.negotiated.early_data = match self.config.max_early_data {
-            0 => EarlyDataReason::Disabled,
-            _ => EarlyDataReason::HelloRetryRequest,
-        };
+        cx.negotiated.early_data = early_data::server_decide_at_retry(
+            &self.config,
+            ch,
+            self.config.shared.time.now().as_secs(),
+        );
         if ch.extensions.early_data {
             cx.skip_early_data = Some(early_data::skip_budget(&self.config));
         }
