@@ -631,6 +631,13 @@ impl ExpectEncryptedExtensions {
         }
         if let Some(e) = &mut self.hs.early {
             e.answer(cx, ee.early_data, self.hs.resumed, ee.alpn.as_deref())?;
+            // Declined: the early key is done with, and anything we send
+            // from now on (an alert included) goes under the handshake key
+            // the server reads with.
+            if e.pending && !e.accepted {
+                cx.set_write_secret(&self.hs.client_hs)?;
+                e.pending = false;
+            }
         }
         cx.negotiated.alpn = ee.alpn;
         self.hs.transcript.add(raw);
@@ -764,11 +771,9 @@ impl ExpectFinished {
         cx.set_application_read(server_ap)?;
         if let Some(e) = &early {
             // RFC 8446 section 4.5: EndOfEarlyData under the early key ends
-            // accepted 0-RTT data; then the handshake key, either way.
+            // accepted 0-RTT data; then the handshake key.
             if e.accepted {
                 cx.send_handshake(&mut transcript, &HandshakeMessage::EndOfEarlyData)?;
-            }
-            if e.pending {
                 cx.set_write_secret(&client_hs)?;
             }
         }
