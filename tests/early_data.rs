@@ -356,3 +356,33 @@ async fn a_server_answers_early_data_before_the_handshake_completes() {
     })
     .await
 }
+
+/// RFC 8446 appendix D.3: a client that sent 0-RTT data and gets a TLS 1.2
+/// ServerHello fails with protocol_version (BoGo
+/// EarlyDataVersionDowngrade-Client-TLS13).
+#[tokio::test]
+async fn a_tls12_answer_to_0rtt_is_protocol_version() {
+    timeout(async {
+        let cc = Arc::new(client_builder().build().unwrap());
+        get_ticket(&cc, &early_server(4096)).await;
+        let tls12 = Arc::new(
+            server_builder("server")
+                .with_protocol_versions(&[ProtocolVersion::TLSv1_2])
+                .build()
+                .unwrap(),
+        );
+        let (a, b) = tokio::io::duplex(64 * 1024);
+        let (c, _s) = tokio::join!(
+            TlsConnector::from(cc).connect_with_replayable_early_data(
+                "localhost",
+                a,
+                REQUEST.to_vec(),
+                OnReject::Resend
+            ),
+            TlsAcceptor::from(tls12).accept(b)
+        );
+        let e = support::handshake_err(c);
+        assert_eq!(e.alert(), Some(AlertDescription::ProtocolVersion), "{e}");
+    })
+    .await
+}

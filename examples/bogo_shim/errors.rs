@@ -69,6 +69,9 @@ const BY_REASON: &[(AlertDescription, &str, &str)] = &[
     (A::IllegalParameter, "ML-KEM encapsulation failed", "BAD_ECPOINT"),
     (A::IllegalParameter, "two key shares for one group", "DUPLICATE_KEY_SHARE"),
     // illegal_parameter: what the server chose.
+    (A::IllegalParameter, "early data with another cipher suite", "CIPHER_MISMATCH_ON_EARLY_DATA"),
+    (A::IllegalParameter, "early data with another ALPN protocol", "ALPN_MISMATCH_ON_EARLY_DATA"),
+    (A::IllegalParameter, "accepted early data without resuming", "UNEXPECTED_EXTENSION"),
     (A::IllegalParameter, "ALPN protocol", "INVALID_ALPN_PROTOCOL"),
     (A::IllegalParameter, "chose cipher suite", "WRONG_CIPHER_RETURNED"),
     (A::IllegalParameter, "suite differs from HelloRetryRequest", "WRONG_CIPHER_RETURNED"),
@@ -108,6 +111,8 @@ const BY_REASON: &[(AlertDescription, &str, &str)] = &[
     (A::HandshakeFailure, "sent no certificate", "PEER_DID_NOT_RETURN_A_CERTIFICATE"),
     // TLS 1.2: our ECDSA certificate's curve is not in the client's list.
     (A::HandshakeFailure, "which the client does not support", "WRONG_CURVE"),
+    // protocol_version
+    (A::ProtocolVersion, "after we sent 0-RTT data", "WRONG_VERSION_ON_EARLY_DATA"),
     // missing_extension
     (A::MissingExtension, "without key_share", "MISSING_KEY_SHARE"),
     (A::MissingExtension, "ClientHello without supported_groups", "NO_SHARED_GROUP"),

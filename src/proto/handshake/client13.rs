@@ -489,9 +489,8 @@ impl ExpectServerHello {
                 ));
             }
         }
-        if let Some(mut e) = self.early.take() {
-            e.abandon(cx, &mut self.hello, EarlyDataReason::ProtocolVersion);
-            e.undelivered(cx);
+        if let Some(e) = self.early.take() {
+            e.downgraded(cx, &mut self.hello)?;
         }
         let offer = Offer {
             config: self.config,

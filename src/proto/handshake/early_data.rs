@@ -24,7 +24,7 @@ use crate::proto::handshake::resume::Session13;
 use crate::proto::handshake::server13::ExpectFinished;
 use crate::proto::handshake::transcript::Transcript;
 use crate::proto::keys::tls13::EarlySecret;
-use crate::proto::wire::enums::{CipherSuite, ContentType};
+use crate::proto::wire::enums::{AlertDescription, CipherSuite, ContentType};
 use crate::proto::wire::hello::ClientHello;
 
 /// The most rejected early data a server skips when it allows less (or
@@ -366,9 +366,14 @@ impl EarlyOffer {
                 "server accepted early data without resuming our first PSK",
             ));
         }
-        if cx.negotiated.cipher_suite != Some(self.suite) || alpn != self.alpn.as_deref() {
+        if cx.negotiated.cipher_suite != Some(self.suite) {
             return Err(Error::illegal(
-                "server accepted early data with another cipher suite or ALPN protocol than the ticket's",
+                "server accepted early data with another cipher suite than the ticket's",
+            ));
+        }
+        if alpn != self.alpn.as_deref() {
+            return Err(Error::illegal(
+                "server accepted early data with another ALPN protocol than the ticket's",
             ));
         }
         self.accepted = true;
@@ -395,8 +400,23 @@ impl EarlyOffer {
         cx.seal_application_data(&rest).map(|_| ())
     }
 
-    /// TLS 1.2 was chosen: nothing is re-sent.
-    pub(crate) fn undelivered(self, cx: &mut Common) {
+    /// TLS 1.2 was chosen. RFC 8446 appendix D.3: "A client that attempts
+    /// to send 0-RTT data MUST fail a connection if it receives a
+    /// ServerHello with TLS 1.2 or older", with protocol_version as BoringSSL
+    /// sends; without 0-RTT sent, the data is kept undelivered.
+    pub(crate) fn downgraded(
+        mut self,
+        cx: &mut Common,
+        hello: &mut ClientHello,
+    ) -> Result<(), Error> {
+        if self.pending {
+            return Err(Error::protocol(
+                AlertDescription::ProtocolVersion,
+                "server negotiated TLS 1.2 after we sent 0-RTT data (RFC 8446 appendix D.3)",
+            ));
+        }
+        self.abandon(cx, hello, EarlyDataReason::ProtocolVersion);
         cx.early_unsent = Some(self.data);
+        Ok(())
     }
 }
