@@ -241,6 +241,9 @@ async fn a_stale_ticket_age_gets_no_0rtt() {
         let (c, mut s) = connect(&cc, &sc, Some(REQUEST)).await;
         assert!(s.negotiated().resumed);
         assert_eq!(s.negotiated().early_data, EarlyDataReason::TicketAgeSkew);
+        // The client thinks the ticket a minute younger (whole seconds).
+        let skew = s.negotiated().ticket_age_skew.unwrap();
+        assert!((-61..=-59).contains(&skew), "{skew}");
         assert_eq!(c.negotiated().early_data, EarlyDataReason::PeerDeclined);
         assert_eq!(read_n(&mut s, REQUEST.len()).await, REQUEST);
     })

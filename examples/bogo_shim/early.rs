@@ -30,6 +30,9 @@ pub const INITIAL_WRITE: &[u8] = b"hello";
 /// BoringSSL's server accepts this much 0-RTT data (kMaxEarlyDataAccepted).
 pub const MAX_EARLY_DATA: u32 = 14336;
 
+/// BoringSSL's freshness window (kMaxTicketAgeSkewSeconds).
+pub const TICKET_AGE_WINDOW: u64 = 60;
+
 /// System time moved forward by `-resumption-delay` after each connection
 /// (BoringSSL's shim advances its fake clock the same way).
 #[derive(Debug, Default)]
@@ -143,6 +146,12 @@ pub fn check<IO>(o: &Opts, tls: &TlsStream<IO>) -> Result<(), Failure> {
             "Early data was{} accepted, but we expected the opposite",
             if accepted { "" } else { " not" }
         ));
+    }
+    if let Some(want) = &o.expect_ticket_age_skew {
+        let got = tls.negotiated().ticket_age_skew;
+        if want.parse::<i64>().ok() != got {
+            return fail(format!("-expect-ticket-age-skew {want}: measured {got:?}"));
+        }
     }
     if let Some(want) = o.expect_early_data_reason.as_ref().filter(|_| !accepted) {
         if want != reason.name() {

@@ -72,6 +72,7 @@ pub struct Opts {
     pub expect_no_offer_early_data: bool,
     pub resumption_delay: u64,
     pub expect_no_session: bool,
+    pub expect_ticket_age_skew: Option<String>,
 }
 
 /// How a flag takes its value, and what it does with it.
@@ -184,6 +185,7 @@ pub static FLAGS: &[Flag] = &[
     conn("-expect-no-offer-early-data", Kind::Bool(|o| o.expect_no_offer_early_data = true)),
     conn("-resumption-delay", Kind::Int(|o, v| o.resumption_delay = v)),
     conn("-expect-no-session", Kind::Bool(|o| o.expect_no_session = true)),
+    conn("-expect-ticket-age-skew", Kind::Str(|o, v| o.expect_ticket_age_skew = Some(text(v)))),
     flag("-async", Kind::Ignored),
     flag("-implicit-handshake", Kind::Ignored),
     flag("-use-old-client-cert-callback", Kind::Ignored),

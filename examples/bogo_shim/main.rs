@@ -36,6 +36,7 @@ use std::time::Duration;
 
 use lctls::config::{CertifiedKey, ClientConfig, ServerConfig};
 use lctls::pki::{RootStore, ServerName};
+use lctls::proto::handshake::resume::replay::{StrikeRegister, DEFAULT_REPLAY_CAPACITY};
 use lctls::proto::wire::enums::NamedGroup;
 use lctls::{Error, TlsAcceptor, TlsConnector, TlsStream};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -107,7 +108,12 @@ fn build_role(
             .with_protocol_versions(&versions)
             .with_time_provider(clock.clone());
         if o.enable_early_data {
-            b = b.with_max_early_data(early::MAX_EARLY_DATA);
+            b = b
+                .with_max_early_data(early::MAX_EARLY_DATA)
+                .with_anti_replay(Arc::new(StrikeRegister::new(
+                    early::TICKET_AGE_WINDOW,
+                    DEFAULT_REPLAY_CAPACITY,
+                )));
         }
         if !groups.is_empty() {
             b = b.with_groups(&groups);

@@ -173,14 +173,19 @@ pub(crate) fn server_decide_at_retry(
 }
 
 /// RFC 8446 section 8.3: the client's view of the ticket's age (its
-/// obfuscated age minus age_add, in milliseconds) against ours (whole
-/// seconds since the ticket was issued), within `window` seconds plus the
-/// second our clock may lose.
+/// obfuscated age minus age_add, in milliseconds) against ours, in whole
+/// seconds as our clock counts them (and as BoringSSL compares them):
+/// positive when the client thinks the ticket is older than we do.
+pub(crate) fn ticket_age_skew(session: &Session13, obfuscated_age: u32, now_secs: u64) -> i64 {
+    let client_secs = i64::from(obfuscated_age.wrapping_sub(session.age_add) / 1000);
+    let server_secs = i64::try_from(now_secs.saturating_sub(session.created)).unwrap_or(i64::MAX);
+    client_secs.saturating_sub(server_secs)
+}
+
+/// Whether the client's ticket age is within `window` seconds of ours.
 fn fresh(session: &Session13, obfuscated_age: u32, now_secs: u64, window: u64) -> bool {
-    let client_ms = i128::from(obfuscated_age.wrapping_sub(session.age_add));
-    let server_ms = i128::from(now_secs.saturating_sub(session.created)) * 1000;
-    let limit = i128::from(window.saturating_add(1)) * 1000;
-    now_secs >= session.created && (client_ms - server_ms).abs() <= limit
+    let skew = ticket_age_skew(session, obfuscated_age, now_secs);
+    now_secs >= session.created && skew.unsigned_abs() <= window
 }
 
 /// Server: 0-RTT data was accepted and arrives under the early traffic key

@@ -56,6 +56,10 @@ pub struct Negotiated {
     /// What became of 0-RTT data, and why: [`EarlyDataReason::Accepted`]
     /// when the server took it (see [`early_data`]).
     pub early_data: EarlyDataReason,
+    /// Server side, TLS 1.3 resumption: how many seconds older the client
+    /// thinks the ticket is than we do (RFC 8446 section 8.3; negative when
+    /// it thinks it younger). 0-RTT is refused beyond the anti-replay window.
+    pub ticket_age_skew: Option<i64>,
     /// Client side: early data the server did not accept went out again
     /// after the handshake, as ordinary 1-RTT data.
     pub early_data_resent: bool,

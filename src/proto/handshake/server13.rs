@@ -365,6 +365,16 @@ impl ExpectClientHello {
         };
         let resumed = accept_psk(&self.config, &ch, raw, suite, &transcript)?;
         transcript.add(raw);
+        let now_secs = self.config.shared.time.now().as_secs();
+        if let (Some((i, session)), Some(offer)) = (&resumed, &ch.extensions.psk) {
+            if let Some(id) = offer.identities.get(usize::from(*i)) {
+                cx.negotiated.ticket_age_skew = Some(early_data::ticket_age_skew(
+                    session,
+                    id.obfuscated_age,
+                    now_secs,
+                ));
+            }
+        }
         // After a HelloRetryRequest the reason was decided with it.
         let early = match retried {
             true => cx.negotiated.early_data,
@@ -373,7 +383,7 @@ impl ExpectClientHello {
                 &ch,
                 resumed.as_ref(),
                 alpn.as_deref(),
-                self.config.shared.time.now().as_secs(),
+                now_secs,
             ),
         };
         let early_secret = match early {
