@@ -336,7 +336,7 @@ where
         }
     }
     check_negotiated(o, outcomes, tls, is_resume)?;
-    early::check(o, tls)?;
+    early::check(o, tls, is_resume)?;
     if o.key_update {
         tls.update_keys(false)?;
         send(tls, &[]).await?;
