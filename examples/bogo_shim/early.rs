@@ -11,7 +11,7 @@
 //! BoringSSL's server echoes 0-RTT data in 0.5-RTT; here it is read with
 //! `TlsStream::read_early_data` and echoed the same way.
 
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use lctls::config::TimeProvider;
@@ -33,22 +33,37 @@ pub const MAX_EARLY_DATA: u32 = 14336;
 /// BoringSSL's freshness window (kMaxTicketAgeSkewSeconds).
 pub const TICKET_AGE_WINDOW: u64 = 60;
 
-/// System time moved forward by `-resumption-delay` after each connection
-/// (BoringSSL's shim advances its fake clock the same way).
-#[derive(Debug, Default)]
-pub struct ShimClock(AtomicI64);
+/// The shim's clock: the time it started, moved forward only by
+/// `-resumption-delay` after each connection, as BoringSSL's shim keeps a
+/// fake clock; so the ticket ages it measures are exact (a real clock could
+/// cross a second boundary mid-test and put a 60-second skew at 61).
+#[derive(Debug)]
+pub struct ShimClock {
+    start: u64,
+    offset: AtomicU64,
+}
+
+impl Default for ShimClock {
+    fn default() -> Self {
+        ShimClock {
+            start: UnixTime::now().as_secs(),
+            offset: AtomicU64::new(0),
+        }
+    }
+}
 
 impl ShimClock {
     pub fn advance(&self, secs: u64) {
-        self.0
-            .fetch_add(i64::try_from(secs).unwrap_or(0), Ordering::SeqCst);
+        self.offset.fetch_add(secs, Ordering::SeqCst);
     }
 }
 
 impl TimeProvider for ShimClock {
     fn now(&self) -> UnixTime {
-        let now = UnixTime::now().as_secs() as i64 + self.0.load(Ordering::SeqCst);
-        UnixTime::since_unix_epoch(Duration::from_secs(now.max(0) as u64))
+        let now = self
+            .start
+            .saturating_add(self.offset.load(Ordering::SeqCst));
+        UnixTime::since_unix_epoch(Duration::from_secs(now))
     }
 }
 
