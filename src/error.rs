@@ -22,6 +22,9 @@ pub enum Error {
     },
     /// The peer sent a fatal alert (or any alert but close_notify).
     AlertReceived(AlertDescription),
+    /// This side ended the connection with this fatal alert
+    /// ([`Connection::abort`](crate::proto::conn::Connection::abort)).
+    Aborted(AlertDescription),
     /// A record failed authentication: tampered, truncated or decrypted with the wrong key.
     BadRecordMac,
     /// No cipher suite both sides allow.
@@ -108,6 +111,7 @@ impl Error {
         match self {
             Error::Protocol { alert, .. } => Some(*alert),
             Error::AlertReceived(_) => None,
+            Error::Aborted(alert) => Some(*alert),
             Error::BadRecordMac => Some(AlertDescription::BadRecordMac),
             Error::NoCommonCipherSuite { .. } | Error::NoCommonGroup { .. } => {
                 Some(AlertDescription::HandshakeFailure)
@@ -130,6 +134,7 @@ impl fmt::Display for Error {
                 write!(f, "{reason} (sent alert {})", alert.name())
             }
             Error::AlertReceived(a) => write!(f, "peer sent alert {}", a.name()),
+            Error::Aborted(a) => write!(f, "connection aborted with alert {}", a.name()),
             Error::BadRecordMac => write!(
                 f,
                 "record failed authentication: tampered or corrupted (sent alert bad_record_mac)"

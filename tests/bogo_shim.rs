@@ -218,6 +218,11 @@ async fn unknown_flag_is_unimplemented() {
             "-on-initial-curves",
             "23",
         ][..],
+        // Cipher strings naming suites lctls refuses by design, or groups
+        // of equal preference.
+        &["-port", "1", "-cipher", "TLS_RSA_WITH_AES_128_CBC_SHA"][..],
+        &["-port", "1", "-cipher", "ALL:3DES"][..],
+        &["-port", "1", "-cipher", "[AES128|CHACHA20]"][..],
     ] {
         let e = Shim::start(args).finish().await;
         assert_eq!(e.code, Some(89), "{args:?}: {}", e.stderr);
@@ -709,10 +714,36 @@ async fn server_tls12_ticket_session_has_no_session_id() {
             "-resume-count",
             "1",
             "-expect-no-session-id",
-            "-expect-early-data-reason",
-            "disabled",
         ],
         &[],
     )
     .await;
+}
+
+#[tokio::test]
+async fn client_cipher_string_restricts_tls12_suites() {
+    // BoringSSL's "DEFAULT:!AES" leaves lctls's ChaCha20 suites (the server key is ECDSA).
+    let ca = cert("ca.pem");
+    let (listener, shim) = start_with_listener(&[
+        "-trust-cert",
+        &ca,
+        "-host-name",
+        "localhost",
+        "-max-version",
+        "771",
+        "-cipher",
+        "DEFAULT:!AES",
+    ])
+    .await;
+    let tcp = accept_shim(&listener).await;
+    let mut tls = timeout(TIMEOUT, rustls_server(rustls::ALL_VERSIONS).accept(tcp))
+        .await
+        .expect("handshake in time")
+        .expect("rustls accept");
+    assert_eq!(
+        tls.get_ref().1.negotiated_cipher_suite().map(|s| s.suite()),
+        Some(rustls::CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256)
+    );
+    echo_and_close(&mut tls).await;
+    shim.expect_success().await;
 }

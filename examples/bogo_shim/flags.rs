@@ -65,13 +65,24 @@ pub struct Opts {
     pub expect_session_id: bool,
     pub expect_no_session_id: bool,
     pub expect_early_data_reason: Option<String>,
+    pub read_size: Option<usize>,
+    pub expect_peer_cert_file: Option<PathBuf>,
+    pub decline_alpn: bool,
+    pub no_ticket: bool,
+    pub use_client_ca_list: Option<String>,
+    pub expect_client_ca_list: Option<String>,
+    pub expect_advertised_alpn: Option<Vec<u8>>,
+    pub resumption_delay: u64,
+    pub cipher: Option<String>,
+    pub send_alert: bool,
+    pub expect_no_session: bool,
+    pub expect_ticket_renewal: bool,
+    pub expect_peer_verify_prefs: Vec<u16>,
     pub enable_early_data: bool,
     pub expect_accept_early_data: bool,
     pub expect_reject_early_data: bool,
     pub expect_ticket_supports_early_data: bool,
     pub expect_no_offer_early_data: bool,
-    pub resumption_delay: u64,
-    pub expect_no_session: bool,
     pub expect_ticket_age_skew: Option<String>,
 }
 
@@ -178,13 +189,29 @@ pub static FLAGS: &[Flag] = &[
     conn("-expect-session-id", Kind::Bool(|o| o.expect_session_id = true)),
     conn("-expect-no-session-id", Kind::Bool(|o| o.expect_no_session_id = true)),
     conn("-expect-early-data-reason", Kind::Str(|o, v| o.expect_early_data_reason = Some(text(v)))),
+    conn("-read-size", Kind::Int(|o, v| o.read_size = Some(v as usize))),
+    conn("-expect-peer-cert-file", Kind::Str(|o, v| o.expect_peer_cert_file = Some(path(v)))),
+    flag("-decline-alpn", Kind::Bool(|o| o.decline_alpn = true)),
+    flag("-no-ticket", Kind::Bool(|o| o.no_ticket = true)),
+    flag("-use-client-ca-list", Kind::Str(|o, v| o.use_client_ca_list = Some(text(v)))),
+    conn("-expect-client-ca-list", Kind::Str(|o, v| o.expect_client_ca_list = Some(text(v)))),
+    conn("-expect-advertised-alpn", Kind::Str(|o, v| o.expect_advertised_alpn = Some(v))),
+    conn("-resumption-delay", Kind::Int(|o, v| o.resumption_delay = v)),
+    flag("-cipher", Kind::Str(|o, v| o.cipher = Some(text(v)))),
+    conn("-send-alert", Kind::Bool(|o| o.send_alert = true)),
+    conn("-expect-no-session", Kind::Bool(|o| o.expect_no_session = true)),
+    conn("-expect-ticket-renewal", Kind::Bool(|o| o.expect_ticket_renewal = true)),
+    conn("-expect-peer-verify-pref", Kind::Repeated(|o, v| o.expect_peer_verify_prefs.push(v as u16))),
+    flag("-allow-unknown-alpn-protos", Kind::Unsupported("lctls refuses an ALPN protocol it did not offer (RFC 7301 section 3.2), by design")),
+    // BoringSSL API checks (a second SSL_do_handshake after completion must
+    // do nothing): lctls's handshake is a future that yields the stream
+    // once, so there is no handshake to call again.
+    flag("-no-op-extra-handshake", Kind::Ignored),
     flag("-enable-early-data", Kind::Bool(|o| o.enable_early_data = true)),
     conn("-expect-accept-early-data", Kind::Bool(|o| o.expect_accept_early_data = true)),
     conn("-expect-reject-early-data", Kind::Bool(|o| o.expect_reject_early_data = true)),
     conn("-expect-ticket-supports-early-data", Kind::Bool(|o| o.expect_ticket_supports_early_data = true)),
     conn("-expect-no-offer-early-data", Kind::Bool(|o| o.expect_no_offer_early_data = true)),
-    conn("-resumption-delay", Kind::Int(|o, v| o.resumption_delay = v)),
-    conn("-expect-no-session", Kind::Bool(|o| o.expect_no_session = true)),
     conn("-expect-ticket-age-skew", Kind::Str(|o, v| o.expect_ticket_age_skew = Some(text(v)))),
     flag("-async", Kind::Ignored),
     flag("-implicit-handshake", Kind::Ignored),
@@ -403,6 +430,47 @@ pub fn check_supported(o: &Opts) -> Result<(), ParseError> {
     if !o.server && (o.expect_session_id || o.expect_no_session_id) {
         return Err(ParseError::Unimplemented(
             "-expect-(no-)session-id: a server-side check".into(),
+        ));
+    }
+    // A server without ALPN protocols ignores the client's offer, which is
+    // what declining means; both at once is a contradiction.
+    if o.decline_alpn && (!o.server || o.select_alpn.is_some()) {
+        return Err(ParseError::Unimplemented(
+            "-decline-alpn: only for a server without -select-alpn".into(),
+        ));
+    }
+    // The runner writes chain files issuer first (certs.go appends each
+    // certificate after its issuer's chain), and sends them in that order;
+    // lctls requires the end-entity certificate first (RFC 8446 section
+    // 4.4.2), by design, so such a chain never gets as far as the check.
+    if let Some(p) = &o.expect_peer_cert_file {
+        let pem = std::fs::read_to_string(p).unwrap_or_default();
+        if pem.matches("-----BEGIN CERTIFICATE-----").count() > 1 {
+            return Err(ParseError::Unimplemented(
+                "-expect-peer-cert-file: the runner's chain lists the issuer first".into(),
+            ));
+        }
+    }
+    if let Some(spec) = &o.cipher {
+        crate::ciphers::parse(spec)?;
+    }
+    // A server would need the ClientHello's list, which only a certificate
+    // resolver sees (see -new-x509-credential).
+    if o.server && !o.expect_peer_verify_prefs.is_empty() {
+        return Err(ParseError::Unimplemented(
+            "-expect-peer-verify-pref: checked on the client only".into(),
+        ));
+    }
+    // Client-side checks of the sessions the client was given.
+    if o.server && (o.expect_no_session || o.expect_ticket_renewal) {
+        return Err(ParseError::Unimplemented(
+            "-expect-no-session / -expect-ticket-renewal: client-side checks".into(),
+        ));
+    }
+    // lctls's client has no switch to stop offering tickets.
+    if o.no_ticket && !o.server {
+        return Err(ParseError::Unimplemented(
+            "-no-ticket: lctls's client cannot stop offering tickets".into(),
         ));
     }
     if (o.select_alpn.as_ref()).is_some_and(|p| p.is_empty() || p.len() > 255) {

@@ -24,6 +24,9 @@
 //!     -shim-config /path/to/lctls/bogo/config.json
 //! ```
 
+mod ca_list;
+mod ciphers;
+mod clock;
 mod early;
 mod errors;
 mod flags;
@@ -35,13 +38,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use lctls::config::{CertifiedKey, ClientConfig, ServerConfig};
-use lctls::pki::{RootStore, ServerName};
+use lctls::pki::{CertificateDer, RootStore, ServerName};
 use lctls::proto::handshake::resume::replay::{StrikeRegister, DEFAULT_REPLAY_CAPACITY};
-use lctls::proto::wire::enums::NamedGroup;
+use lctls::proto::wire::enums::{AlertDescription, CipherSuite, NamedGroup, ProtocolVersion};
 use lctls::{Error, TlsAcceptor, TlsConnector, TlsStream};
+use rustls_pki_types::pem::PemObject;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+use ca_list::{parse_names, ShimClientCert};
+use clock::ShimClock;
 use errors::{fail, Failure};
 use flags::{
     check_per_connection, check_supported, os_bytes, parse_args, text, versions, Conns, Opts,
@@ -58,7 +64,7 @@ fn parse_alpn_list(mut wire: &[u8]) -> Result<Vec<Vec<u8>>, Failure> {
     while let Some((&len, rest)) = wire.split_first() {
         let len = usize::from(len);
         if len == 0 || rest.len() < len {
-            return fail("-advertise-alpn: malformed protocol list");
+            return fail("malformed ALPN protocol list");
         }
         out.push(rest[..len].to_vec());
         wire = &rest[len..];
@@ -92,11 +98,42 @@ fn certified_key(o: &Opts) -> Result<Option<CertifiedKey>, Failure> {
     }
 }
 
-fn build_role(
-    o: &Opts,
-    outcomes: &Arc<Outcomes>,
-    clock: &Arc<early::ShimClock>,
-) -> Result<Role, Failure> {
+/// The shim's own objects inside the shared configuration, which look at or
+/// record what each connection does.
+#[derive(Default)]
+struct Hooks {
+    outcomes: Arc<Outcomes>,
+    client_cert: Arc<ShimClientCert>,
+    clock: Arc<ShimClock>,
+}
+
+impl Hooks {
+    /// Before connection `o`.
+    fn begin(&self, o: &Opts) {
+        self.outcomes.begin(o);
+        self.client_cert.begin();
+    }
+}
+
+/// `-cipher`'s TLS 1.2 suites after every TLS 1.3 suite (BoringSSL's
+/// cipher lists do not configure TLS 1.3); None without the flag.
+fn cipher_suites(o: &Opts) -> Result<Option<Vec<CipherSuite>>, Failure> {
+    let Some(spec) = &o.cipher else {
+        return Ok(None);
+    };
+    let tls12 = ciphers::parse(spec).map_err(|_| Failure(format!("-cipher {spec:?}")))?;
+    let mut all = vec![
+        CipherSuite::TLS13_AES_128_GCM_SHA256,
+        CipherSuite::TLS13_AES_256_GCM_SHA384,
+        CipherSuite::TLS13_CHACHA20_POLY1305_SHA256,
+    ];
+    all.extend(tls12);
+    Ok(Some(all))
+}
+
+fn build_role(o: &Opts, hooks: &mut Hooks) -> Result<Role, Failure> {
+    let outcomes = &hooks.outcomes;
+    let suites = cipher_suites(o)?;
     let roots = load_roots(o)?;
     let prefs = SchemePrefs::from_flags(&o.verify_prefs);
     let groups: Vec<NamedGroup> = o.curves.iter().map(|&g| NamedGroup::from(g)).collect();
@@ -106,7 +143,7 @@ fn build_role(
         let mut b = ServerConfig::builder()
             .with_certified_key(key)
             .with_protocol_versions(&versions)
-            .with_time_provider(clock.clone());
+            .with_time_provider(hooks.clock.clone());
         if o.enable_early_data {
             b = b
                 .with_max_early_data(early::MAX_EARLY_DATA)
@@ -117,6 +154,9 @@ fn build_role(
         }
         if !groups.is_empty() {
             b = b.with_groups(&groups);
+        }
+        if let Some(s) = &suites {
+            b = b.with_cipher_suites(s);
         }
         if let Some(p) = &o.select_alpn {
             b = b.with_alpn_protocols(&[p]);
@@ -130,7 +170,15 @@ fn build_role(
                 mandatory: o.require_any_client_cert,
                 prefs,
                 outcomes: outcomes.clone(),
+                ca_names: o
+                    .use_client_ca_list
+                    .as_deref()
+                    .map(|v| parse_names("-use-client-ca-list", v))
+                    .transpose()?,
             }));
+        }
+        if o.no_ticket {
+            b = b.with_tickets(false);
         }
         Ok(Role::Server(TlsAcceptor::from(Arc::new(b.build()?))))
     } else {
@@ -144,9 +192,12 @@ fn build_role(
             .dangerous()
             .with_custom_verifier(Arc::new(verifier))
             .with_protocol_versions(&versions)
-            .with_time_provider(clock.clone());
+            .with_time_provider(hooks.clock.clone());
         if !groups.is_empty() {
             b = b.with_groups(&groups);
+        }
+        if let Some(s) = &suites {
+            b = b.with_cipher_suites(s);
         }
         if let Some(wire) = &o.advertise_alpn {
             b = b.with_alpn_protocols(&parse_alpn_list(wire)?);
@@ -154,9 +205,8 @@ fn build_role(
         if let Some(n) = o.max_send_fragment {
             b = b.with_max_fragment_size(n);
         }
-        if let Some(key) = certified_key(o)? {
-            b = b.with_client_cert(key);
-        }
+        hooks.client_cert = Arc::new(ShimClientCert::new(certified_key(o)?));
+        b = b.with_client_cert_resolver(hooks.client_cert.clone());
         // Without -host-name no SNI is sent: lctls sends none for an IP address.
         let name = match &o.host_name {
             Some(h) => ServerName::try_from(h.clone())
@@ -171,10 +221,11 @@ fn build_role(
 /// Checks the `-expect-*` flags against what the handshake negotiated.
 fn check_negotiated<IO>(
     o: &Opts,
-    outcomes: &Outcomes,
+    hooks: &Hooks,
     tls: &TlsStream<IO>,
     is_resume: bool,
 ) -> Result<(), Failure> {
+    let outcomes = &hooks.outcomes;
     // No verification at all (no certificate asked for) counts as passed, as
     // X509_V_OK is BoringSSL's default result.
     let passed = outcomes.passed().unwrap_or(true);
@@ -198,6 +249,15 @@ fn check_negotiated<IO>(
             "session was{} resumed, expected the opposite",
             if n.resumed { "" } else { " not" }
         ));
+    }
+    // BoringSSL: a TLS 1.2 resumption gives a new session only when the
+    // server renewed the ticket.
+    if o.expect_ticket_renewal
+        && is_resume
+        && n.version == Some(ProtocolVersion::TLSv1_2)
+        && !n.session_stored
+    {
+        return fail("-expect-ticket-renewal: no renewed ticket was stored");
     }
     if o.expect_hrr && !n.retried {
         return fail("expected a HelloRetryRequest, got none");
@@ -229,9 +289,62 @@ fn check_negotiated<IO>(
             ));
         }
     }
+    if let Some(wire) = &o.expect_advertised_alpn {
+        let want = parse_alpn_list(wire)?;
+        if n.peer_alpn != want {
+            return fail(format!(
+                "-expect-advertised-alpn: the client offered {:?}",
+                n.peer_alpn.iter().cloned().map(text).collect::<Vec<_>>()
+            ));
+        }
+    }
     if let Some(want) = &o.expect_server_name {
         if n.sni.as_deref() != Some(want.as_str()) {
             return fail(format!("-expect-server-name {want:?}: got {:?}", n.sni));
+        }
+    }
+    if let Some(path) = &o.expect_peer_cert_file {
+        let want = CertificateDer::pem_file_iter(path)
+            .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+            .map_err(|e| Failure(format!("-expect-peer-cert-file {path:?}: {e}")))?;
+        if n.peer_certificates != want {
+            return fail(format!(
+                "-expect-peer-cert-file: the peer sent {} certificates, not the {} of the file",
+                n.peer_certificates.len(),
+                want.len()
+            ));
+        }
+    }
+    if let Some(want) = &o.expect_client_ca_list {
+        let want = parse_names("-expect-client-ca-list", want)?;
+        match hooks.client_cert.request().map(|r| r.authorities) {
+            Some(got) if got == want => {}
+            Some(got) => {
+                return fail(format!(
+                    "-expect-client-ca-list: the server named {} authorities, expected {}",
+                    got.len(),
+                    want.len()
+                ))
+            }
+            None if !n.resumed => return fail("-expect-client-ca-list: no CertificateRequest"),
+            None => {}
+        }
+    }
+    if !o.expect_peer_verify_prefs.is_empty() {
+        // Checked, as BoringSSL does, when a certificate is asked for.
+        let got: Option<Vec<u16>> = hooks
+            .client_cert
+            .request()
+            .map(|r| r.schemes.iter().map(|s| s.get()).collect());
+        match got {
+            Some(got) if got == o.expect_peer_verify_prefs => {}
+            None if n.resumed => {}
+            got => {
+                return fail(format!(
+                    "-expect-peer-verify-pref {:?}: the CertificateRequest listed {got:?}",
+                    o.expect_peer_verify_prefs
+                ))
+            }
         }
     }
     if let Some(want) = o.expect_peer_signature_algorithm {
@@ -316,7 +429,7 @@ where
 async fn exchange<IO>(
     c: &Conns,
     o: &Opts,
-    outcomes: &Outcomes,
+    hooks: &Hooks,
     tls: &mut TlsStream<IO>,
     is_resume: bool,
 ) -> Result<(), Failure>
@@ -335,7 +448,7 @@ where
             early::ClientOutcome::Retry => o = &c.retry,
         }
     }
-    check_negotiated(o, outcomes, tls, is_resume)?;
+    check_negotiated(o, hooks, tls, is_resume)?;
     early::check(o, tls, is_resume)?;
     if o.key_update {
         tls.update_keys(false)?;
@@ -347,6 +460,13 @@ where
         tls.export_keying_material(&mut out, &o.export_label, context)?;
         send(tls, &out).await?;
     }
+    if o.send_alert {
+        // BoringSSL's shim sends decompression_failure, which lctls has no
+        // name for, and reports success.
+        tls.abort(AlertDescription::Unknown(30));
+        let _ = tokio::time::timeout(LINGER, tls.flush()).await;
+        return Ok(());
+    }
     if o.shim_writes_first && !hello_sent {
         send(tls, early::INITIAL_WRITE).await?;
     }
@@ -356,9 +476,9 @@ where
     // Accepted 0-RTT data is echoed in 0.5-RTT, before the handshake ends.
     early::echo(tls).await?;
     if !o.shim_shuts_down {
-        // Echo until the peer closes; 512 bytes at a time, as BoringSSL's
-        // shim does, so records are returned over several reads.
-        let mut buf = [0u8; 512];
+        // Echo until the peer closes; 512 bytes at a time (or -read-size), as
+        // BoringSSL's shim does, so records are returned over several reads.
+        let mut buf = vec![0u8; o.read_size.filter(|&n| n > 0).unwrap_or(512)];
         loop {
             let n = match tls.read(&mut buf).await {
                 Ok(0) => break,
@@ -376,6 +496,10 @@ where
             }
             send(tls, &buf[..n]).await?;
         }
+    }
+    // TLS 1.3 tickets arrive after the handshake: by now they have.
+    if o.expect_no_session && tls.negotiated().session_stored {
+        return fail("-expect-no-session: the client stored a session");
     }
     early::check_ticket(o, tls)?;
     // Our close_notify. When the peer has already gone, only -check-close-notify
@@ -439,7 +563,7 @@ fn linger(spare: std::net::TcpStream) {
 async fn session<IO>(
     c: &Conns,
     o: &Opts,
-    outcomes: &Outcomes,
+    hooks: &Hooks,
     handshake: std::io::Result<TlsStream<IO>>,
     is_resume: bool,
 ) -> Result<(), Failure>
@@ -447,7 +571,7 @@ where
     IO: AsyncRead + AsyncWrite + Unpin,
 {
     let mut tls = handshake?;
-    let r = exchange(c, o, outcomes, &mut tls, is_resume).await;
+    let r = exchange(c, o, hooks, &mut tls, is_resume).await;
     if r.is_err() {
         let _ = tokio::time::timeout(Duration::from_millis(200), tls.flush()).await;
     }
@@ -456,13 +580,12 @@ where
 
 async fn run(c: Conns) -> Result<(), Failure> {
     // One configuration for every connection (see flags::check_per_connection).
-    let outcomes = Arc::new(Outcomes::default());
-    let clock = Arc::new(early::ShimClock::default());
-    let role = build_role(&c.initial, &outcomes, &clock)?;
+    let mut hooks = Hooks::default();
+    let role = build_role(&c.initial, &mut hooks)?;
     for i in 0..=c.initial.resume_count {
         let o = c.get(i);
         let is_resume = i > 0;
-        outcomes.begin(o);
+        hooks.begin(o);
         let (tcp, spare) = connect_tcp(o).await?;
         // A failed handshake has already flushed its alert (best effort).
         let handshake = match &role {
@@ -470,12 +593,17 @@ async fn run(c: Conns) -> Result<(), Failure> {
             Role::Server(a) if c.initial.enable_early_data => a.accept_with_early_data(tcp).await,
             Role::Server(a) => a.accept(tcp).await,
         };
-        let r = session(&c, o, &outcomes, handshake, is_resume).await;
+        let r = session(&c, o, &hooks, handshake, is_resume).await;
         if let Err(f) = r {
             linger(spare);
             return Err(f);
         }
-        clock.advance(o.resumption_delay);
+        if o.send_alert {
+            // Our alert ended the connection while the runner may still be
+            // writing (a TLS 1.3 ticket): drain, as after a failure.
+            linger(spare);
+        }
+        hooks.clock.advance(o.resumption_delay);
     }
     Ok(())
 }

@@ -201,6 +201,9 @@ pub struct ShimClientVerifier {
     pub mandatory: bool,
     pub prefs: Option<SchemePrefs>,
     pub outcomes: Arc<Outcomes>,
+    /// `-use-client-ca-list`: the certificate_authorities to send, instead
+    /// of the roots' subjects.
+    pub ca_names: Option<Vec<Vec<u8>>>,
 }
 
 impl ClientCertVerifier for ShimClientVerifier {
@@ -231,6 +234,9 @@ impl ClientCertVerifier for ShimClientVerifier {
     }
 
     fn root_subjects(&self) -> Vec<Vec<u8>> {
+        if let Some(names) = &self.ca_names {
+            return names.clone();
+        }
         self.roots
             .as_ref()
             .map(|r| r.subjects())

@@ -79,8 +79,6 @@ pub(crate) struct Common {
     pub(crate) early_unsent: Option<Vec<u8>>,
     /// Client: max_early_data_size of the latest NewSessionTicket.
     pub(crate) ticket_max_early_data: Option<u32>,
-    /// Client: NewSessionTickets received.
-    pub(crate) tickets_received: u32,
 }
 
 impl Common {
@@ -114,7 +112,6 @@ impl Common {
             early_data_limit: 0,
             early_unsent: None,
             ticket_max_early_data: None,
-            tickets_received: 0,
         }
     }
 

@@ -521,10 +521,11 @@ impl Connection {
                 // The cache keeps one ticket per server, so a flood of
                 // tickets replaces rather than accumulates.
                 if let Some(sink) = &self.common.ticket_sink {
-                    sink.store(&t, &self.common.negotiated.peer_certificates);
+                    if sink.store(&t, &self.common.negotiated.peer_certificates) {
+                        self.common.negotiated.session_stored = true;
+                    }
                 }
                 self.common.ticket_max_early_data = t.max_early_data.filter(|&m| m > 0);
-                self.common.tickets_received = self.common.tickets_received.saturating_add(1);
                 Ok(())
             }
             other => Err(Error::unexpected(format!(
@@ -671,6 +672,27 @@ impl Connection {
             self.common
                 .send_alert(AlertLevel::Warning, AlertDescription::CloseNotify);
         }
+    }
+
+    /// Ends the connection with a fatal `alert` of the application's own
+    /// choosing, for a refusal decided outside the handshake (say
+    /// access_denied once a request has been seen): the alert is queued for
+    /// sending, unread input is dropped, and every later read or write fails
+    /// with the returned [`Error::Aborted`]. A clean end is
+    /// [`send_close_notify`](Self::send_close_notify); close_notify is not
+    /// accepted here (Error::Config, nothing sent). After a failure the
+    /// connection's own alert has already gone and this does nothing but
+    /// return that failure.
+    pub fn abort(&mut self, alert: AlertDescription) -> Error {
+        if let Some(e) = &self.error {
+            return e.clone();
+        }
+        if alert == AlertDescription::CloseNotify {
+            return Error::Config(
+                "close_notify ends a connection cleanly: use send_close_notify".into(),
+            );
+        }
+        self.fail(Error::Aborted(alert))
     }
 
     /// Derives keying material (RFC 8446 section 7.5).

@@ -93,11 +93,6 @@ impl Connection {
         self.common.early_unsent.take()
     }
 
-    /// Client side: how many TLS 1.3 NewSessionTickets arrived so far.
-    pub fn received_tickets(&self) -> u32 {
-        self.common.tickets_received
-    }
-
     /// Client side: the max_early_data_size of the latest NewSessionTicket,
     /// if one came and allows 0-RTT.
     pub fn received_ticket_max_early_data(&self) -> Option<u32> {

@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::proto::conn::Connection;
 use crate::proto::handshake::Negotiated;
 use crate::proto::record::codec::MAX_CIPHERTEXT;
-use crate::proto::wire::enums::{CipherSuite, NamedGroup, ProtocolVersion};
+use crate::proto::wire::enums::{AlertDescription, CipherSuite, NamedGroup, ProtocolVersion};
 
 /// Ciphertext we let pile up before a write waits for the transport.
 const WRITE_HIGH_WATER: usize = 256 * 1024;
@@ -145,6 +145,12 @@ impl<IO> TlsStream<IO> {
     /// peer is asked to update its keys too.
     pub fn update_keys(&mut self, request_peer: bool) -> Result<(), Error> {
         self.conn.update_keys(request_peer)
+    }
+
+    /// Ends the connection with a fatal `alert`, sent at the next write or
+    /// flush; see [`Connection::abort`].
+    pub fn abort(&mut self, alert: AlertDescription) -> Error {
+        self.conn.abort(alert)
     }
 
     /// See [`Connection::dangerous_set_key_limit_for_tests`]: for this

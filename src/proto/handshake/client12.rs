@@ -469,6 +469,7 @@ fn finish(k: Keyed, cx: &mut Common) {
         } && k.hs.ems
             && storable(&cx.negotiated.peer_certificates, None);
         if store {
+            cx.negotiated.session_stored = true;
             k.hs.config.session_cache.put(
                 key,
                 Session12 {

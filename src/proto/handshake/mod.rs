@@ -71,4 +71,14 @@ pub struct Negotiated {
     /// never resumable, in TLS 1.3 (tickets only), on a resumption and on
     /// the client.
     pub session_id_cached: bool,
+    /// Server side: the ALPN protocols the client offered, in its order of
+    /// preference (empty when it offered none), whichever was chosen. On
+    /// the client this is empty.
+    pub peer_alpn: Vec<Vec<u8>>,
+    /// Client side: this connection stored a session for a later
+    /// resumption. In TLS 1.2 when the handshake ends (a session ID or a
+    /// ticket; on a resumption, only a ticket the server renewed); in TLS
+    /// 1.3 once a NewSessionTicket was kept, so it can turn true after the
+    /// handshake, as tickets arrive. False on the server.
+    pub session_stored: bool,
 }

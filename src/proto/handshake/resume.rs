@@ -333,10 +333,15 @@ impl TicketSink {
     /// 4.6.1: servers must not announce more, clients must not keep a ticket
     /// longer), not treated as an error; a lifetime of zero means "do not
     /// keep", and a server chain over [`MAX_SESSION_CHAIN_BYTES`] is not kept.
-    pub fn store(&self, t: &NewSessionTicket, peer_certificates: &[CertificateDer<'static>]) {
+    /// True when the session was kept.
+    pub fn store(
+        &self,
+        t: &NewSessionTicket,
+        peer_certificates: &[CertificateDer<'static>],
+    ) -> bool {
         let lifetime = u64::from(t.lifetime).min(MAX_TICKET_LIFETIME);
         if lifetime == 0 || !storable(peer_certificates, None) {
-            return;
+            return false;
         }
         let psk = resumption_psk(self.suite, &self.resumption_secret, &t.nonce);
         self.cache.put13(
@@ -355,6 +360,7 @@ impl TicketSink {
                 alpn: self.alpn.clone(),
             },
         );
+        true
     }
 }
 

@@ -350,6 +350,7 @@ pub(crate) fn handle_client_hello(
         ));
     }
     let alpn = crate::proto::handshake::server13::choose_alpn(&config, &ch)?;
+    cx.negotiated.peer_alpn = ext.alpn.clone().unwrap_or_default();
     let mut server_random: [u8; 32] = random()?;
     if mark_downgrade {
         server_random[24..].copy_from_slice(&DOWNGRADE_TLS12);

@@ -342,6 +342,7 @@ impl ExpectClientHello {
         };
         let alpn = choose_alpn(&self.config, &ch)?;
         let retried = self.retry.is_some();
+        cx.negotiated.peer_alpn = ch.extensions.alpn.clone().unwrap_or_default();
         let mut transcript = match self.retry {
             Some(r) => {
                 if share.group != r.group
