@@ -57,6 +57,31 @@ pub async fn connect(
 /// lctls checked the resumed chain once, before its ClientHello.
 pub fn check_conns(c: &Conns) -> Result<(), ParseError> {
     let (resume, retry) = (&c.resume, &c.retry);
+    // The connection after a rejection shares the lctls configuration too
+    // (as flags::check_per_connection requires of the others).
+    if resume.enable_early_data && retry.config_args != resume.config_args {
+        let name = retry
+            .config_args
+            .iter()
+            .chain(&resume.config_args)
+            .find(|x| !retry.config_args.contains(x) || !resume.config_args.contains(x))
+            .map_or("a flag", |(n, _)| *n);
+        return Err(ParseError::Unimplemented(format!(
+            "{name}: differs for the connection after a 0-RTT rejection, which shares one lctls configuration"
+        )));
+    }
+    // The retry meets another server certificate (EarlyData-RejectTicket-
+    // Client-*): the shim's verifier checks every chain against the one
+    // -trust-cert (verify.rs), where BoringSSL without -verify-peer only
+    // records the result.
+    if !resume.server
+        && resume.enable_early_data
+        && retry.expect_peer_cert_file != resume.expect_peer_cert_file
+    {
+        return Err(ParseError::Unimplemented(
+            "-on-retry-expect-peer-cert-file: a server certificate the shared -trust-cert does not cover".into(),
+        ));
+    }
     if !resume.server
         && resume.enable_early_data
         && (retry.verify_fail != resume.verify_fail
