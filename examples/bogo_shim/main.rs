@@ -281,7 +281,8 @@ fn check_negotiated<IO>(
         }
     }
     if let Some(want) = &o.expect_alpn {
-        if n.alpn.as_deref() != Some(want.as_slice()) {
+        // BoringSSL compares with the selected protocol, empty for none.
+        if n.alpn.as_deref().unwrap_or_default() != want.as_slice() {
             return fail(format!(
                 "-expect-alpn {:?}: negotiated {:?}",
                 text(want.clone()),
