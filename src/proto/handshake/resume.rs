@@ -71,6 +71,7 @@ use crate::proto::wire::reader::{Put, Reader};
 use rustls_pki_types::CertificateDer;
 
 mod identity;
+pub(crate) mod psk;
 pub mod replay;
 
 pub(crate) use identity::{client_may_resume, server_may_resume, session_sni, storable};
