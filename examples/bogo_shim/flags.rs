@@ -97,6 +97,12 @@ pub struct Opts {
     pub sct_list: Option<Vec<u8>>,
     pub enable_sct: bool,
     pub expect_sct_list: Option<Vec<u8>>,
+    pub enable_early_data: bool,
+    pub expect_accept_early_data: bool,
+    pub expect_reject_early_data: bool,
+    pub expect_ticket_supports_early_data: bool,
+    pub expect_no_offer_early_data: bool,
+    pub expect_ticket_age_skew: Option<String>,
 }
 
 /// How a flag takes its value, and what it does with it.
@@ -231,6 +237,12 @@ pub static FLAGS: &[Flag] = &[
     flag("-signed-cert-timestamps", Kind::Str(|o, v| o.sct_list = Some(crate::ocsp::base64(v)))),
     flag("-enable-signed-cert-timestamps", Kind::Bool(|o| o.enable_sct = true)),
     conn("-expect-signed-cert-timestamps", Kind::Str(|o, v| o.expect_sct_list = Some(crate::ocsp::base64(v)))),
+    flag("-enable-early-data", Kind::Bool(|o| o.enable_early_data = true)),
+    conn("-expect-accept-early-data", Kind::Bool(|o| o.expect_accept_early_data = true)),
+    conn("-expect-reject-early-data", Kind::Bool(|o| o.expect_reject_early_data = true)),
+    conn("-expect-ticket-supports-early-data", Kind::Bool(|o| o.expect_ticket_supports_early_data = true)),
+    conn("-expect-no-offer-early-data", Kind::Bool(|o| o.expect_no_offer_early_data = true)),
+    conn("-expect-ticket-age-skew", Kind::Str(|o, v| o.expect_ticket_age_skew = Some(text(v)))),
     flag("-async", Kind::Ignored),
     flag("-implicit-handshake", Kind::Ignored),
     flag("-use-old-client-cert-callback", Kind::Ignored),
@@ -289,9 +301,8 @@ pub struct Conns {
     pub initial: Opts,
     /// Every `-resume-count` connection after it.
     pub resume: Opts,
-    /// The handshake retried after a 0-RTT rejection. The shim offers no
-    /// early data, so this connection never runs; its flags are parsed (and
-    /// otherwise unused) so that a test naming them is not refused for it.
+    /// A client's resumed connection after its 0-RTT data was rejected:
+    /// BoringSSL's shim runs the rest of it with these options (see early.rs).
     pub retry: Opts,
 }
 
@@ -470,20 +481,6 @@ pub fn check_supported(o: &Opts) -> Result<(), ParseError> {
         return Err(ParseError::Unimplemented(
             "-expect-(no-)session-id: a server-side check".into(),
         ));
-    }
-    // lctls has no 0-RTT: early data is always "disabled" (BoringSSL's
-    // ssl_early_data_disabled); any other reason is a test of early data.
-    // Servers too: such a test's client may send early data, which a server
-    // without 0-RTT cannot yet skip after a HelloRetryRequest
-    // (SkipEarlyData-HRR-TLS13).
-    if let Some(r) = o
-        .expect_early_data_reason
-        .as_ref()
-        .filter(|r| *r != "disabled" || o.server)
-    {
-        return Err(ParseError::Unimplemented(format!(
-            "-expect-early-data-reason {r}: lctls has no early data"
-        )));
     }
     // A server without ALPN protocols ignores the client's offer, which is
     // what declining means; both at once is a contradiction.

@@ -29,6 +29,7 @@ mod ciphers;
 mod clock;
 mod compression;
 mod credentials;
+mod early;
 mod errors;
 mod flags;
 mod ocsp;
@@ -42,6 +43,7 @@ use std::time::Duration;
 
 use lctls::config::{ClientConfig, ServerConfig};
 use lctls::pki::{CertificateDer, RootStore, ServerName};
+use lctls::proto::handshake::resume::replay::{StrikeRegister, DEFAULT_REPLAY_CAPACITY};
 use lctls::proto::wire::enums::{AlertDescription, CipherSuite, NamedGroup, ProtocolVersion};
 use lctls::{Error, TlsAcceptor, TlsConnector, TlsStream};
 use rustls_pki_types::pem::PemObject;
@@ -166,6 +168,14 @@ fn build_role(o: &Opts, hooks: &mut Hooks) -> Result<Role, Failure> {
             .with_cert_resolver(creds)
             .with_protocol_versions(&versions)
             .with_time_provider(hooks.clock.clone());
+        if o.enable_early_data {
+            b = b
+                .with_max_early_data(early::MAX_EARLY_DATA)
+                .with_anti_replay(Arc::new(StrikeRegister::new(
+                    early::TICKET_AGE_WINDOW,
+                    DEFAULT_REPLAY_CAPACITY,
+                )));
+        }
         if !groups.is_empty() {
             b = b.with_groups(&groups);
         }
@@ -306,7 +316,8 @@ fn check_negotiated<IO>(
         }
     }
     if let Some(want) = &o.expect_alpn {
-        if n.alpn.as_deref() != Some(want.as_slice()) {
+        // BoringSSL compares with the selected protocol, empty for none.
+        if n.alpn.as_deref().unwrap_or_default() != want.as_slice() {
             return fail(format!(
                 "-expect-alpn {:?}: negotiated {:?}",
                 text(want.clone()),
@@ -456,6 +467,7 @@ where
 
 /// After the handshake: checks, KeyUpdate, exporter, echo and shutdown.
 async fn exchange<IO>(
+    c: &Conns,
     o: &Opts,
     hooks: &Hooks,
     tls: &mut TlsStream<IO>,
@@ -464,7 +476,20 @@ async fn exchange<IO>(
 where
     IO: AsyncRead + AsyncWrite + Unpin,
 {
+    // A client's 0-RTT: its "hello" may be out already, or a rejection
+    // moves the connection on to the -on-retry- options.
+    let mut o = o;
+    let mut hello_sent = false;
+    let mut rest = None;
+    if !o.server {
+        match early::client_outcome(o, tls, is_resume)? {
+            early::ClientOutcome::NotOffered => {}
+            early::ClientOutcome::Accepted(r) => (hello_sent, rest) = (true, r),
+            early::ClientOutcome::Retry => o = &c.retry,
+        }
+    }
     check_negotiated(o, hooks, tls, is_resume)?;
+    early::check(o, tls, is_resume)?;
     if o.key_update {
         tls.update_keys(false)?;
         send(tls, &[]).await?;
@@ -482,9 +507,14 @@ where
         let _ = tokio::time::timeout(LINGER, tls.flush()).await;
         return Ok(());
     }
-    if o.shim_writes_first {
-        send(tls, b"hello").await?;
+    if o.shim_writes_first && !hello_sent {
+        send(tls, early::INITIAL_WRITE).await?;
     }
+    if let Some(rest) = rest {
+        send(tls, &rest).await?;
+    }
+    // Accepted 0-RTT data is echoed in 0.5-RTT, before the handshake ends.
+    early::echo(tls).await?;
     if !o.shim_shuts_down {
         // Echo until the peer closes; 512 bytes at a time (or -read-size), as
         // BoringSSL's shim does, so records are returned over several reads.
@@ -511,6 +541,7 @@ where
     if o.expect_no_session && tls.negotiated().session_stored {
         return fail("-expect-no-session: the client stored a session");
     }
+    early::check_ticket(o, tls)?;
     // Our close_notify. When the peer has already gone, only -check-close-notify
     // cares whether it could be sent.
     let shut = tls.shutdown().await;
@@ -570,6 +601,7 @@ fn linger(spare: std::net::TcpStream) {
 /// One connection after its handshake: the exchange, and on failure a
 /// bounded flush of the alert the failure queued before the stream goes.
 async fn session<IO>(
+    c: &Conns,
     o: &Opts,
     hooks: &Hooks,
     handshake: std::io::Result<TlsStream<IO>>,
@@ -579,10 +611,10 @@ where
     IO: AsyncRead + AsyncWrite + Unpin,
 {
     let mut tls = handshake?;
-    if let Some(c) = &hooks.credentials {
-        c.check(o)?;
+    if let Some(creds) = &hooks.credentials {
+        creds.check(o)?;
     }
-    let r = exchange(o, hooks, &mut tls, is_resume).await;
+    let r = exchange(c, o, hooks, &mut tls, is_resume).await;
     if r.is_err() {
         let _ = tokio::time::timeout(Duration::from_millis(200), tls.flush()).await;
     }
@@ -600,10 +632,11 @@ async fn run(c: Conns) -> Result<(), Failure> {
         let (tcp, spare) = connect_tcp(o).await?;
         // A failed handshake has already flushed its alert (best effort).
         let handshake = match &role {
-            Role::Client(conn, name) => conn.connect(name.clone(), tcp).await,
+            Role::Client(conn, name) => early::connect(o, conn, name.clone(), tcp).await,
+            Role::Server(a) if c.initial.enable_early_data => a.accept_with_early_data(tcp).await,
             Role::Server(a) => a.accept(tcp).await,
         };
-        let r = session(o, &hooks, handshake, is_resume).await;
+        let r = session(&c, o, &hooks, handshake, is_resume).await;
         if let Err(f) = r {
             linger(spare);
             return Err(f);
@@ -623,6 +656,7 @@ fn main() {
     let conns = match parse_args(&args).and_then(|c| {
         if !c.initial.is_handshaker_supported {
             check_per_connection(&c)?;
+            early::check_conns(&c)?;
             check_supported(&c.initial)?;
             if c.initial.resume_count > 0 {
                 check_supported(&c.resume)?;

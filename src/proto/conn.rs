@@ -13,11 +13,11 @@ use crate::config::{ClientConfig, ServerConfig};
 use crate::error::Error;
 pub(crate) use crate::proto::common::{Common, Exporter};
 use crate::proto::handshake::client12::Client12State;
-use crate::proto::handshake::client13::{self, ClientState};
+use crate::proto::handshake::client13::ClientState;
 use crate::proto::handshake::server12::Server12State;
 use crate::proto::handshake::server13::{self, ServerState};
 use crate::proto::handshake::Negotiated;
-use crate::proto::record::codec::{self, OpaqueRecord};
+use crate::proto::record::codec::OpaqueRecord;
 use crate::proto::record::layer::PlainRecord;
 use crate::proto::wire::enums::{AlertDescription, AlertLevel, ContentType, HandshakeType};
 use crate::proto::wire::handshake::HandshakeMessage;
@@ -78,25 +78,7 @@ impl Connection {
         config: Arc<ClientConfig>,
         server_name: ServerName<'static>,
     ) -> Result<Self, Error> {
-        let mut common = Common::new(
-            Side::Client,
-            config.shared.max_handshake_message,
-            config.shared.max_fragment,
-        );
-        // Only the records of the initial ClientHello may say 0x0301 (see
-        // INITIAL_RECORD_VERSION); anything after it, an alert before the
-        // ServerHello included, says 0x0303.
-        common
-            .record
-            .set_plaintext_version(codec::INITIAL_RECORD_VERSION);
-        let state = client13::start(config, server_name, &mut common);
-        common.record.set_plaintext_version(codec::RECORD_VERSION);
-        let state = state?;
-        Ok(Connection {
-            common,
-            state: State::Client(Box::new(state)),
-            error: None,
-        })
+        Self::client(config, server_name, None)
     }
 
     /// A server connection waiting for a ClientHello.
@@ -404,6 +386,9 @@ impl Connection {
             // record from the peer has been opened.
             return self.handle_alert(&rec.payload);
         }
+        if self.common.skip_early_data.is_some() {
+            return self.skip_or_open(rec);
+        }
         let plain = self.common.record.open(rec)?;
         self.handle_plain(plain)
     }
@@ -424,6 +409,14 @@ impl Connection {
             }
             ContentType::Alert => self.handle_alert(&plain.payload),
             ContentType::ApplicationData => {
+                if matches!(&self.state, State::Server(s) if s.in_early_data()) {
+                    if !self.common.joiner.is_empty() {
+                        return Err(Error::unexpected(
+                            "early data interleaved with a handshake message",
+                        ));
+                    }
+                    return self.common.receive_early_data(&plain.payload);
+                }
                 if !matches!(self.state, State::Established) {
                     return Err(Error::unexpected(
                         "application data before the handshake completed",
@@ -525,6 +518,7 @@ impl Connection {
                         self.common.negotiated.session_stored = true;
                     }
                 }
+                self.common.ticket_max_early_data = t.max_early_data.filter(|&m| m > 0);
                 Ok(())
             }
             other => Err(Error::unexpected(format!(
@@ -654,7 +648,7 @@ impl Connection {
         if self.common.sent_close_notify {
             return Err(Error::AlreadyClosed);
         }
-        if !matches!(self.state, State::Established) {
+        if !matches!(self.state, State::Established) && !self.can_write_half_rtt() {
             return Err(Error::Config("write before the handshake completed".into()));
         }
         let n = self.common.seal_application_data(data)?;
@@ -736,6 +730,9 @@ pub(crate) fn unexpected_in(state: &str, got: HandshakeType) -> Error {
 
 #[path = "conn_checks.rs"]
 mod checks;
+
+#[path = "conn_early.rs"]
+mod early;
 
 #[cfg(test)]
 #[path = "conn_tests.rs"]

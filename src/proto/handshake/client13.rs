@@ -15,6 +15,7 @@ use crate::proto::crypto::kx::KeyExchange;
 use crate::proto::crypto::sign::certificate_verify_message;
 use crate::proto::crypto::suites::Tls13CipherSuite;
 use crate::proto::handshake::client12::{self, cache_key, Client12State, Offer};
+use crate::proto::handshake::early_data::{EarlyDataReason, EarlyOffer, OnReject};
 use crate::proto::handshake::resume::{client_may_resume, Session12, Session13, TicketSink};
 use crate::proto::handshake::transcript::Transcript;
 use crate::proto::keys::tls13::{EarlySecret, HandshakeSecret, TrafficSecret};
@@ -52,6 +53,7 @@ pub(crate) fn start(
     config: Arc<ClientConfig>,
     server_name: ServerName<'static>,
     cx: &mut Common,
+    early: Option<(Vec<u8>, OnReject)>,
 ) -> Result<ClientState, Error> {
     let sni = match &server_name {
         ServerName::DnsName(d) if config.send_sni => {
@@ -162,6 +164,16 @@ pub(crate) fn start(
     if tls13 {
         hello.extensions.psk_modes = Some(vec![PSK_DHE_KE]);
     }
+    let mut early = early.map(|(d, on_reject)| {
+        EarlyOffer::new(
+            d,
+            on_reject,
+            tls13.then_some(resume13.as_ref()),
+            &config.shared.alpn,
+            &mut hello,
+            cx,
+        )
+    });
     if let Some(session) = &resume13 {
         hello.extensions.psk = Some(PskOffer {
             identities: vec![PskIdentity {
@@ -176,12 +188,18 @@ pub(crate) fn start(
             tracing::debug!(error = %e, "not offering a ticket that does not fit");
             hello.extensions.psk = None;
             resume13 = None;
+            if let Some(e) = early.take() {
+                early = Some(e.without_ticket(&mut hello, cx));
+            }
         }
     }
     cx.send_handshake(
         &mut transcript,
         &HandshakeMessage::ClientHello(hello.clone()),
     )?;
+    if let (Some(e), Some(session)) = (&mut early, &resume13) {
+        e.send(cx, session, &transcript)?;
+    }
     Ok(ClientState::ServerHello(ExpectServerHello {
         config,
         server_name,
@@ -191,6 +209,7 @@ pub(crate) fn start(
         retry_suite: None,
         offered_session,
         resume13,
+        early,
     }))
 }
 
@@ -315,6 +334,8 @@ pub(crate) struct ExpectServerHello {
     offered_session: Option<Session12>,
     /// The TLS 1.3 ticket we offered.
     resume13: Option<Session13>,
+    /// The early data we were asked to send.
+    early: Option<EarlyOffer>,
 }
 
 impl ExpectServerHello {
@@ -414,6 +435,10 @@ impl ExpectServerHello {
                 .collect(),
         );
         self.hello.extensions.cookie = ext.cookie.clone();
+        // RFC 8446 section 4.2.10: no early_data in the second ClientHello.
+        if let Some(e) = &mut self.early {
+            e.abandon(cx, &mut self.hello, EarlyDataReason::HelloRetryRequest);
+        }
         // The PSK survives a retry only if the server's suite shares its
         // hash; its binder now covers the retry transcript.
         match &self.resume13 {
@@ -425,7 +450,9 @@ impl ExpectServerHello {
                 self.resume13 = None;
             }
         }
-        cx.send_dummy_ccs();
+        if !self.early.as_ref().is_some_and(EarlyOffer::sent_ccs) {
+            cx.send_dummy_ccs();
+        }
         cx.send_handshake(
             &mut self.transcript,
             &HandshakeMessage::ClientHello(self.hello.clone()),
@@ -462,7 +489,7 @@ impl ExpectServerHello {
 
     /// A ServerHello without supported_versions: TLS 1.2 if we allow it.
     fn handle_legacy_server_hello(
-        self,
+        mut self,
         cx: &mut Common,
         sh: ServerHello,
         raw: &[u8],
@@ -485,6 +512,9 @@ impl ExpectServerHello {
                     "downgrade detected: a TLS 1.2 ServerHello carries the TLS 1.3 downgrade sentinel",
                 ));
             }
+        }
+        if let Some(e) = self.early.take() {
+            e.downgraded(cx, &mut self.hello)?;
         }
         let offer = Offer {
             config: self.config,
@@ -564,10 +594,15 @@ impl ExpectServerHello {
         let client_hs = hs.client_handshake_traffic_secret(&hash);
         let server_hs = hs.server_handshake_traffic_secret(&hash);
         cx.set_read_secret(&server_hs)?;
-        if self.retry_suite.is_none() {
+        // With 0-RTT data out, the change_cipher_spec went before it, and
+        // the write side stays on the early key until EndOfEarlyData.
+        let early_pending = self.early.as_ref().is_some_and(|e| e.pending);
+        if self.retry_suite.is_none() && !early_pending {
             cx.send_dummy_ccs();
         }
-        cx.set_write_secret(&client_hs)?;
+        if !early_pending {
+            cx.set_write_secret(&client_hs)?;
+        }
         cx.negotiated.version = Some(ProtocolVersion::TLSv1_3);
         cx.negotiated.cipher_suite = Some(suite.suite);
         cx.negotiated.group = Some(group);
@@ -583,6 +618,7 @@ impl ExpectServerHello {
                     client_hs,
                     server_hs,
                     resumed,
+                    early: self.early,
                 },
             },
         ))
@@ -602,6 +638,8 @@ struct Handshaking {
     server_hs: TrafficSecret,
     /// The server accepted our PSK: no Certificate or CertificateVerify follow.
     resumed: bool,
+    /// The early data we were asked to send.
+    early: Option<EarlyOffer>,
 }
 
 pub(crate) struct ExpectEncryptedExtensions {
@@ -621,6 +659,16 @@ impl ExpectEncryptedExtensions {
                     "server selected ALPN protocol {:?}, which we did not offer",
                     String::from_utf8_lossy(p)
                 )));
+            }
+        }
+        if let Some(e) = &mut self.hs.early {
+            e.answer(cx, ee.early_data, self.hs.resumed, ee.alpn.as_deref())?;
+            // Declined: the early key is done with, and anything we send
+            // from now on (an alert included) goes under the handshake key
+            // the server reads with.
+            if e.pending && !e.accepted {
+                cx.set_write_secret(&self.hs.client_hs)?;
+                e.pending = false;
             }
         }
         cx.negotiated.alpn = ee.alpn;
@@ -762,6 +810,7 @@ impl ExpectFinished {
             secret,
             client_hs,
             server_hs,
+            early,
             ..
         } = self.hs;
         server_hs.verify_finished(&transcript.current_hash(), verify_data)?;
@@ -775,6 +824,14 @@ impl ExpectFinished {
             secret: master.exporter_master_secret(&hash),
         });
         cx.set_application_read(server_ap)?;
+        if let Some(e) = &early {
+            // RFC 8446 section 4.5: EndOfEarlyData under the early key ends
+            // accepted 0-RTT data; then the handshake key.
+            if e.accepted {
+                cx.send_handshake(&mut transcript, &HandshakeMessage::EndOfEarlyData)?;
+                cx.set_write_secret(&client_hs)?;
+            }
+        }
         if let Some(req) = self.request {
             let chosen =
                 choose_client_cert(&config, &req.authorities, &req.signature_algorithms, true)?;
@@ -799,6 +856,9 @@ impl ExpectFinished {
         let fin = client_hs.finished_verify_data(&transcript.current_hash());
         cx.send_handshake(&mut transcript, &HandshakeMessage::Finished(fin))?;
         cx.set_application_write(client_ap)?;
+        if let Some(e) = early {
+            e.finish(cx)?;
+        }
         // Tickets the server sends later turn into PSKs derived from this.
         if let Some(key) = cache_key(&server_name) {
             cx.ticket_sink = Some(TicketSink {
@@ -810,6 +870,7 @@ impl ExpectFinished {
                 ocsp_response: cx.negotiated.ocsp_response.clone(),
                 sct_list: cx.negotiated.sct_list.clone(),
                 time: config.shared.time.clone(),
+                alpn: cx.negotiated.alpn.clone(),
             });
         }
         Ok(())

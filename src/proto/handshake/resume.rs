@@ -71,9 +71,13 @@ use crate::proto::wire::reader::{Put, Reader};
 use rustls_pki_types::CertificateDer;
 
 mod identity;
+pub(crate) mod psk;
+pub mod replay;
 
 pub(crate) use identity::{client_may_resume, server_may_resume, session_sni, storable};
-use identity::{put_chain, put_code, put_sni, read_chain, read_code, read_sni};
+use identity::{
+    put_alpn, put_chain, put_code, put_sni, read_alpn, read_chain, read_code, read_sni,
+};
 pub use identity::{MAX_SESSION_CHAIN_BYTES, MAX_SESSION_SNI_BYTES, MAX_TICKET_LIFETIME};
 
 /// A resumable TLS 1.2 session.
@@ -245,6 +249,12 @@ pub struct Session13 {
     pub ocsp_response: Option<Vec<u8>>,
     /// The SCT list of the full handshake (client side; never in a ticket).
     pub sct_list: Option<Vec<u8>>,
+    /// The most 0-RTT data the ticket allows (its early_data extension,
+    /// RFC 8446 section 4.6.1); 0 when it allows none.
+    pub max_early_data: u32,
+    /// The ALPN protocol of the connection that issued the ticket: 0-RTT
+    /// data is only for that protocol (RFC 8446 section 4.2.10).
+    pub alpn: Option<Vec<u8>>,
 }
 
 impl std::fmt::Debug for Session13 {
@@ -280,6 +290,8 @@ impl Session13 {
         put_sni(&mut v, self.server_name.as_deref())?;
         put_chain(&mut v, &self.peer_certificates)?;
         put_code(&mut v, self.peer_signature_scheme.map(|s| s.get()));
+        v.put_bytes(&self.max_early_data.to_be_bytes());
+        put_alpn(&mut v, self.alpn.as_deref())?;
         Ok(v)
     }
 
@@ -295,6 +307,8 @@ impl Session13 {
         let server_name = read_sni(&mut r)?;
         let peer_certificates = read_chain(&mut r)?;
         let peer_signature_scheme = read_code(&mut r)?.map(SignatureScheme::from);
+        let max_early_data = r.u32().ok()?;
+        let alpn = read_alpn(&mut r)?;
         r.finish().ok()?;
         Some(Session13 {
             suite,
@@ -308,6 +322,8 @@ impl Session13 {
             peer_signature_scheme,
             ocsp_response: None,
             sct_list: None,
+            max_early_data,
+            alpn,
         })
     }
 }
@@ -324,6 +340,8 @@ pub(crate) struct TicketSink {
     pub ocsp_response: Option<Vec<u8>>,
     pub sct_list: Option<Vec<u8>>,
     pub time: std::sync::Arc<dyn crate::config::TimeProvider>,
+    /// The connection's ALPN protocol, which 0-RTT data on the ticket must use.
+    pub alpn: Option<Vec<u8>>,
 }
 
 impl TicketSink {
@@ -357,6 +375,8 @@ impl TicketSink {
                 peer_signature_scheme: self.peer_signature_scheme,
                 ocsp_response: self.ocsp_response.clone(),
                 sct_list: self.sct_list.clone(),
+                max_early_data: t.max_early_data.unwrap_or(0),
+                alpn: self.alpn.clone(),
             },
         );
         true
@@ -641,6 +661,8 @@ mod tests {
             peer_signature_scheme: Some(SignatureScheme::ED25519),
             ocsp_response: None,
             sct_list: None,
+            max_early_data: 16384,
+            alpn: Some(b"h2".to_vec()),
         };
         let t13 = t.seal13(&s13, 1000).unwrap();
         let back = t.open13(&t13, 1001).unwrap();
@@ -648,6 +670,10 @@ mod tests {
         assert_eq!(back.peer_certificates, s13.peer_certificates);
         assert_eq!(back.server_name, None);
         assert_eq!(back.peer_signature_scheme, Some(SignatureScheme::ED25519));
+        assert_eq!(
+            (back.max_early_data, back.alpn.as_deref()),
+            (16384, Some(&b"h2"[..]))
+        );
         assert!(t.open(&t13, 1001).is_none());
     }
 

@@ -13,9 +13,9 @@ use crate::proto::crypto::kx::KeyExchange;
 use crate::proto::crypto::sign::certificate_verify_message;
 use crate::proto::crypto::suites::Tls13CipherSuite;
 use crate::proto::handshake::client13::random;
-use crate::proto::handshake::resume::{
-    server_may_resume, session_sni, storable, Session13, MAX_TICKET_LIFETIME,
-};
+use crate::proto::handshake::early_data::{self, EarlyDataReason, ExpectEndOfEarlyData};
+use crate::proto::handshake::resume::psk::accept_psk;
+use crate::proto::handshake::resume::{session_sni, storable, Session13, MAX_TICKET_LIFETIME};
 use crate::proto::handshake::server12::{self, Server12State};
 use crate::proto::handshake::transcript::Transcript;
 use crate::proto::keys::tls13::{resumption_psk, EarlySecret, MasterSecret, TrafficSecret};
@@ -35,6 +35,7 @@ pub(crate) enum ServerState {
     ClientHello(ExpectClientHello),
     Certificate(ExpectCertificate),
     CertificateVerify(ExpectCertificateVerify),
+    EndOfEarlyData(ExpectEndOfEarlyData),
     Finished(ExpectFinished),
 }
 
@@ -71,6 +72,9 @@ impl ServerState {
             (ServerState::CertificateVerify(s), HandshakeMessage::CertificateVerify(cv)) => {
                 s.handle(cx, cv, raw).map(Next::Tls13)
             }
+            (ServerState::EndOfEarlyData(s), HandshakeMessage::EndOfEarlyData) => s
+                .handle(cx, raw)
+                .map(|f| Next::Tls13(ServerState::Finished(f))),
             (ServerState::Finished(s), HandshakeMessage::Finished(f)) => {
                 s.handle(cx, &f, raw).map(|()| Next::Done)
             }
@@ -86,8 +90,22 @@ impl ServerState {
             ServerState::ClientHello(_) => &[T::ClientHello],
             ServerState::Certificate(_) => &[T::Certificate],
             ServerState::CertificateVerify(_) => &[T::CertificateVerify],
+            ServerState::EndOfEarlyData(_) => &[T::EndOfEarlyData],
             ServerState::Finished(_) => &[T::Finished],
         }
+    }
+
+    /// True once our Finished is out and only the client's flight is left.
+    pub(crate) fn after_our_finished(&self) -> bool {
+        matches!(
+            self,
+            ServerState::EndOfEarlyData(_) | ServerState::Finished(_)
+        )
+    }
+
+    /// True while accepted 0-RTT data may arrive.
+    pub(crate) fn in_early_data(&self) -> bool {
+        matches!(self, ServerState::EndOfEarlyData(_))
     }
 
     pub(crate) fn name(&self) -> &'static str {
@@ -95,6 +113,7 @@ impl ServerState {
             ServerState::ClientHello(_) => "expecting ClientHello",
             ServerState::Certificate(_) => "expecting client Certificate",
             ServerState::CertificateVerify(_) => "expecting client CertificateVerify",
+            ServerState::EndOfEarlyData(_) => "expecting EndOfEarlyData",
             ServerState::Finished(_) => "expecting client Finished",
         }
     }
@@ -126,16 +145,17 @@ impl Retry {
 
     /// Refuses a second ClientHello that changed what RFC 8446 section
     /// 4.1.2 says it must repeat, with illegal_parameter (Go's crypto/tls
-    /// makes the same whole-hello comparison and sends the same alert;
-    /// rustls sends it for early_data in a second hello): we negotiate from
-    /// the second hello, so without this a client could show SNI, ALPN or
-    /// versions in one hello and use others in the other.
+    /// makes the same whole-hello comparison and sends the same alert): we
+    /// negotiate from the second hello, so without this a client could show
+    /// SNI, ALPN or versions in one hello and use others in the other.
+    ///
+    /// early_data in the second hello breaks RFC 8446 section 4.2.10 ("A
+    /// client MUST NOT include the early_data extension in its followup
+    /// ClientHello"), which names no alert: like BoringSSL we ignore it.
+    /// Nothing is accepted or skipped after a HelloRetryRequest, so 0-RTT
+    /// records that follow fail as bad_record_mac (BoGo
+    /// SkipEarlyData-SecondClientHelloEarlyData-TLS13).
     fn check_second_hello(&self, ch: &ClientHello, raw: &[u8]) -> Result<(), Error> {
-        if ch.extensions.early_data {
-            return Err(Error::illegal(
-                "second ClientHello offers early_data (RFC 8446 section 4.2.10)",
-            ));
-        }
         if ch.extensions.psk.is_some() && !self.first_had_psk {
             return Err(Error::illegal(
                 "second ClientHello adds a pre_shared_key the first did not offer",
@@ -273,6 +293,9 @@ impl ExpectClientHello {
                     "client signalled a fallback (TLS_FALLBACK_SCSV) but we support a higher version",
                 ));
             }
+            if self.config.max_early_data > 0 {
+                cx.negotiated.early_data = EarlyDataReason::ProtocolVersion;
+            }
             return server12::handle_client_hello(self.config, cx, ch, raw, usable13)
                 .map(Next::Tls12);
         }
@@ -304,6 +327,7 @@ impl ExpectClientHello {
             }
         };
         let alpn = choose_alpn(&self.config, &ch)?;
+        let retried = self.retry.is_some();
         cx.negotiated.peer_alpn = ch.extensions.alpn.clone().unwrap_or_default();
         let mut transcript = match self.retry {
             Some(r) => {
@@ -328,6 +352,48 @@ impl ExpectClientHello {
         };
         let resumed = accept_psk(&self.config, &ch, raw, suite, &transcript)?;
         transcript.add(raw);
+        let now_secs = self.config.shared.time.now().as_secs();
+        if let (Some((i, session)), Some(offer)) = (&resumed, &ch.extensions.psk) {
+            if let Some(id) = offer.identities.get(usize::from(*i)) {
+                cx.negotiated.ticket_age_skew = Some(early_data::ticket_age_skew(
+                    session,
+                    id.obfuscated_age,
+                    now_secs,
+                ));
+            }
+        }
+        // After a HelloRetryRequest the reason was decided with it.
+        let early = match retried {
+            true => cx.negotiated.early_data,
+            false => early_data::server_decide(
+                &self.config,
+                &ch,
+                resumed.as_ref(),
+                alpn.as_deref(),
+                now_secs,
+            ),
+        };
+        let early_secret = match early {
+            EarlyDataReason::Accepted => {
+                let (_, session) = resumed
+                    .as_ref()
+                    .ok_or_else(|| Error::internal("0-RTT without a session"))?;
+                let limit = self.config.max_early_data.min(session.max_early_data);
+                cx.early_data_limit = usize::try_from(limit).unwrap_or(usize::MAX);
+                Some(
+                    EarlySecret::new(suite, Some(session.psk.as_bytes()))
+                        .client_early_traffic_secret(&transcript.current_hash()),
+                )
+            }
+            _ => None,
+        };
+        if !retried {
+            cx.negotiated.early_data_offered = ch.extensions.early_data;
+            cx.negotiated.early_data = early;
+            if ch.extensions.early_data && early_secret.is_none() {
+                cx.skip_early_data = Some(early_data::skip_budget(&self.config));
+            }
+        }
 
         let sni = ch.extensions.server_name.clone();
         // A resumed handshake proves the server's identity with the PSK: no
@@ -392,13 +458,15 @@ impl ExpectClientHello {
         let client_hs = hs.client_handshake_traffic_secret(&hash);
         let server_hs = hs.server_handshake_traffic_secret(&hash);
         cx.set_write_secret(&server_hs)?;
-        cx.set_read_secret(&client_hs)?;
+        // Accepted 0-RTT data comes first, under the early traffic key.
+        cx.set_read_secret(early_secret.as_ref().unwrap_or(&client_hs))?;
 
         let ee = EncryptedExtensions {
             // RFC 6066 section 3: "When resuming a session, the server MUST
             // NOT include a server_name extension in the server hello."
             server_name_ack: sni.is_some() && resumed.is_none(),
             alpn: alpn.clone(),
+            early_data: early_secret.is_some(),
         };
         cx.send_handshake(&mut transcript, &HandshakeMessage::EncryptedExtensions(ee))?;
         let client_verifier = match credentials {
@@ -485,77 +553,12 @@ impl ExpectClientHello {
                 config: self.config.clone(),
                 finished,
             }),
+            false if early_secret.is_some() => {
+                ServerState::EndOfEarlyData(ExpectEndOfEarlyData { finished })
+            }
             false => ServerState::Finished(finished),
         })
     }
-}
-
-/// Accepts the first PSK the client offered that one of our tickets opens,
-/// after checking its binder (RFC 8446 section 4.2.11). Returns its index and
-/// session, or None for a full handshake.
-fn accept_psk(
-    config: &ServerConfig,
-    ch: &ClientHello,
-    raw: &[u8],
-    suite: &'static Tls13CipherSuite,
-    transcript: &Transcript,
-) -> Result<Option<(u16, Session13)>, Error> {
-    let Some(offer) = &ch.extensions.psk else {
-        return Ok(None);
-    };
-    let Some(modes) = &ch.extensions.psk_modes else {
-        return Err(Error::protocol(
-            AlertDescription::MissingExtension,
-            "pre_shared_key without psk_key_exchange_modes",
-        ));
-    };
-    // We resume only with a fresh (EC)DHE (psk_dhe_ke), for forward secrecy.
-    let (true, Some(ticketer)) = (modes.contains(&1), &config.ticketer) else {
-        return Ok(None);
-    };
-    let now = config.shared.time.now().as_secs();
-    let cut = raw
-        .len()
-        .checked_sub(offer.binders_len())
-        .ok_or_else(|| Error::decode("binders longer than the ClientHello"))?;
-    // A bounded number of attempts, whatever the client sends.
-    for (i, (id, binder)) in offer
-        .identities
-        .iter()
-        .zip(&offer.binders)
-        .enumerate()
-        .take(4)
-    {
-        let Some(session) = ticketer.open13(&id.identity, now) else {
-            continue;
-        };
-        // Only at the session's own suite. RFC 8446 section 4.2.11 would
-        // allow any suite with the same hash, but early data must use the
-        // ticket's suite (section 4.2.10), and BoringSSL is as strict for
-        // simplicity (BoGo Resume-Server-UnofferedCipher-TLS13): a client
-        // that no longer offers it gets a full handshake.
-        if session.suite.suite != suite.suite {
-            continue;
-        }
-        let hash = transcript.hash_with_extra(suite.hash, &raw[..cut]);
-        EarlySecret::new(suite, Some(session.psk.as_bytes()))
-            .resumption_binder_key()
-            .verify_binder(&hash, binder)?;
-        // After the binder, so only the ticket's holder makes us re-check
-        // its chain. A refusal is a full handshake, not an error.
-        if !server_may_resume(
-            config.client_verifier.as_deref(),
-            &session.peer_certificates,
-            session.server_name.as_deref(),
-            ch.extensions.server_name.as_deref(),
-            config.shared.time.now(),
-        ) {
-            continue;
-        }
-        tracing::debug!(identity = i, "resuming TLS 1.3 session");
-        return Ok(Some((i as u16, session)));
-    }
-    Ok(None)
 }
 
 impl ExpectClientHello {
@@ -590,6 +593,18 @@ impl ExpectClientHello {
         // See the ServerHello's: after our first message, always.
         cx.send_dummy_ccs();
         cx.negotiated.retried = true;
+        // RFC 8446 section 4.2.10: 0-RTT is rejected with a
+        // HelloRetryRequest, and its records (in plaintext, as far as our
+        // read side knows) are skipped until the second ClientHello.
+        cx.negotiated.early_data_offered = ch.extensions.early_data;
+        cx.negotiated.early_data = early_data::server_decide_at_retry(
+            &self.config,
+            ch,
+            self.config.shared.time.now().as_secs(),
+        );
+        if ch.extensions.early_data {
+            cx.skip_early_data = Some(early_data::skip_budget(&self.config));
+        }
         Ok(ServerState::ClientHello(ExpectClientHello {
             config: self.config,
             retry: Some(Retry {
@@ -605,8 +620,8 @@ impl ExpectClientHello {
 }
 
 pub(crate) struct ExpectFinished {
-    transcript: Transcript,
-    client_hs: TrafficSecret,
+    pub(super) transcript: Transcript,
+    pub(super) client_hs: TrafficSecret,
     client_ap: TrafficSecret,
     /// Kept for the resumption master secret, which covers the client's Finished.
     master: MasterSecret,
@@ -650,13 +665,16 @@ impl ExpectFinished {
                 peer_signature_scheme: cx.negotiated.peer_signature_scheme,
                 ocsp_response: None,
                 sct_list: None,
+                max_early_data: self.config.max_early_data,
+                alpn: cx.negotiated.alpn.clone(),
             };
             let ticket = NewSessionTicket {
                 lifetime: u32::try_from(ticketer.lifetime().min(MAX_TICKET_LIFETIME)).unwrap_or(0),
                 age_add: session.age_add,
                 nonce,
                 ticket: ticketer.seal13(&session, now)?,
-                max_early_data: None,
+                max_early_data: (self.config.max_early_data > 0)
+                    .then_some(self.config.max_early_data),
             };
             cx.send_post_handshake(&HandshakeMessage::NewSessionTicket(ticket))?;
         }
