@@ -502,6 +502,11 @@ impl Peer {
         }
     }
 
+    /// The child's process ID (to signal it, e.g. `kill -INT`).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Kills (SIGKILL) and reaps the child. Idempotent.
     pub fn kill(&mut self) {
         self.stdin = None;

@@ -17,6 +17,7 @@ use crate::proto::handshake::resume::{
 };
 use crate::proto::handshake::server12::{self, Server12State};
 use crate::proto::handshake::transcript::Transcript;
+use crate::proto::keys::keylog::{log_application_secrets, log_handshake_secrets};
 use crate::proto::keys::tls13::{resumption_psk, EarlySecret, MasterSecret, TrafficSecret};
 use crate::proto::wire::certificate::{
     cap_ca_hints, CertificateMsg, CertificateRequest, CertificateVerify,
@@ -62,6 +63,7 @@ impl ServerState {
     ) -> Result<Next<ServerState, Server12State>, Error> {
         match (self, msg) {
             (ServerState::ClientHello(s), HandshakeMessage::ClientHello(ch)) => {
+                cx.key_log.set_client_random(ch.random);
                 s.handle(cx, ch, raw)
             }
             (ServerState::Certificate(s), HandshakeMessage::Certificate(c)) => {
@@ -408,6 +410,7 @@ impl ExpectClientHello {
             .into_handshake(&shared);
         let client_hs = hs.client_handshake_traffic_secret(&hash);
         let server_hs = hs.server_handshake_traffic_secret(&hash);
+        log_handshake_secrets(cx, &client_hs, &server_hs);
         cx.set_write_secret(&server_hs)?;
         cx.set_read_secret(&client_hs)?;
 
@@ -454,6 +457,7 @@ impl ExpectClientHello {
             suite: master.suite(),
             secret: master.exporter_master_secret(&hash),
         });
+        log_application_secrets(cx, &client_ap, &server_ap);
         cx.set_application_write(server_ap)?;
 
         let n = &mut cx.negotiated;
