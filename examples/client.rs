@@ -4,6 +4,7 @@
 //! cargo run --example client -- --connect ADDR [--server-name NAME]
 //!                                [--ca FILE] [--alpn LIST] [-v]
 //!                                [--cert FILE --key FILE]
+//!                                [--resume N] [--keylog FILE] [--tls12]
 //! ```
 //!
 //! Connects, prints what was negotiated to stderr, then copies stdin to the
@@ -12,15 +13,22 @@
 //!
 //! With `--cert` and `--key` the client presents that certificate when the
 //! server asks for one (mutual TLS).
+//!
+//! With `--resume N` the client first makes N connections that only
+//! handshake, collect the server's tickets and close, each reusing the
+//! session of the one before, and prints `resume K: resumed=yes|no` for
+//! each of the N reconnections (the last being the interactive one).
+//! `--keylog FILE` (or, without it, `SSLKEYLOGFILE`) writes the NSS key log.
 
 use std::io;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use lctls::config::{CertifiedKey, ClientConfig};
+use lctls::config::{CertifiedKey, ClientConfig, KeyLog, KeyLogFile};
 use lctls::pki::RootStore;
+use lctls::proto::wire::enums::ProtocolVersion;
 use lctls::TlsConnector;
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 const USAGE: &str = "\
@@ -34,6 +42,11 @@ usage: client --connect ADDR [options]
   --cert FILE         PEM client certificate chain, leaf first, presented when
                       the server asks for one (needs --key)
   --key FILE          PEM private key of --cert
+  --resume N          connect N more times before the interactive connection
+                      and print whether each reconnection resumed
+  --keylog FILE       append the secrets to FILE (NSS key log format, for
+                      Wireshark); without it SSLKEYLOGFILE is used
+  --tls12             TLS 1.2 only
   -v                  log the library's debug output (-vv for trace)
   -h, --help          print this help
 ";
@@ -45,6 +58,9 @@ struct Args {
     alpn: Vec<String>,
     cert: Option<String>,
     key: Option<String>,
+    resume: u32,
+    keylog: Option<String>,
+    tls12: bool,
     verbose: u8,
 }
 
@@ -56,6 +72,9 @@ fn parse_args() -> Result<Option<Args>, String> {
     let mut cert = None;
     let mut key = None;
     let mut verbose = 0;
+    let mut resume = 0;
+    let mut keylog = None;
+    let mut tls12 = false;
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         let mut value = |name: &str| it.next().ok_or(format!("{name} needs a value"));
@@ -72,6 +91,13 @@ fn parse_args() -> Result<Option<Args>, String> {
             }
             "--cert" => cert = Some(value("--cert")?),
             "--key" => key = Some(value("--key")?),
+            "--resume" => {
+                resume = value("--resume")?
+                    .parse()
+                    .map_err(|e| format!("--resume: {e}"))?
+            }
+            "--keylog" => keylog = Some(value("--keylog")?),
+            "--tls12" => tls12 = true,
             "-v" => verbose += 1,
             "-vv" => verbose += 2,
             "-h" | "--help" => return Ok(None),
@@ -89,6 +115,9 @@ fn parse_args() -> Result<Option<Args>, String> {
         alpn,
         cert,
         key,
+        resume,
+        keylog,
+        tls12,
         verbose,
     }))
 }
@@ -160,6 +189,16 @@ async fn run(args: Args) -> io::Result<()> {
     if let (Some(cert), Some(key)) = (&args.cert, &args.key) {
         builder = builder.with_client_cert(CertifiedKey::from_pem_files(cert, key)?);
     }
+    let key_log: Option<Arc<dyn KeyLog>> = match &args.keylog {
+        Some(path) => Some(Arc::new(KeyLogFile::create(path)?)),
+        None => KeyLogFile::from_env(),
+    };
+    if let Some(log) = key_log {
+        builder = builder.with_key_log(log);
+    }
+    if args.tls12 {
+        builder = builder.with_protocol_versions(&[ProtocolVersion::TLSv1_2]);
+    }
     let config = builder.build()?;
     let connector = TlsConnector::from(Arc::new(config));
 
@@ -167,9 +206,28 @@ async fn run(args: Args) -> io::Result<()> {
         .server_name
         .clone()
         .unwrap_or_else(|| host_of(&args.connect).to_string());
+    for k in 0..args.resume {
+        let tcp = TcpStream::connect(&args.connect).await?;
+        let mut tls = connector.connect(server_name.clone(), tcp).await?;
+        if k > 0 {
+            eprintln!("resume {k}: resumed={}", yes_no(tls.negotiated().resumed));
+        }
+        // Close at once and read to the server's close: the tickets of a
+        // TLS 1.3 server come after the handshake.
+        tls.shutdown().await?;
+        let mut sink = Vec::new();
+        let _ = tls.read_to_end(&mut sink).await;
+    }
     let tcp = TcpStream::connect(&args.connect).await?;
     eprintln!("connected to {}", tcp.peer_addr()?);
     let tls = connector.connect(server_name.clone(), tcp).await?;
+    if args.resume > 0 {
+        eprintln!(
+            "resume {}: resumed={}",
+            args.resume,
+            yes_no(tls.negotiated().resumed)
+        );
+    }
 
     let opt = |v: Option<String>| v.unwrap_or_else(|| "-".into());
     eprintln!(
@@ -237,6 +295,14 @@ async fn run(args: Args) -> io::Result<()> {
     };
     eprintln!("--- server sent close_notify after {received} bytes");
     Ok(())
+}
+
+fn yes_no(b: bool) -> &'static str {
+    if b {
+        "yes"
+    } else {
+        "no"
+    }
 }
 
 /// The TLS error's own words when there is one, else the I/O error's.

@@ -11,6 +11,7 @@ pub use resolver::{
 };
 pub use server::{ServerConfig, ServerConfigBuilder};
 
+pub use crate::proto::handshake::resume::TicketKeys;
 pub use crate::proto::keys::keylog::{KeyLog, KeyLogFile};
 
 use crate::error::Error;

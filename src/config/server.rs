@@ -8,7 +8,7 @@ use crate::config::{
 };
 use crate::error::Error;
 use crate::pki::ClientCertVerifier;
-use crate::proto::handshake::resume::{ServerSessionCache, Ticketer};
+use crate::proto::handshake::resume::{ServerSessionCache, TicketKeys, Ticketer};
 
 /// How long TLS 1.2 tickets live, and how often their keys rotate.
 const TICKET_LIFETIME: u64 = 12 * 3600;
@@ -48,6 +48,7 @@ impl ServerConfig {
             client_verifier: None,
             session_cache_size: 256,
             tickets: true,
+            ticket_keys: None,
             tls13_tickets: 1,
         }
     }
@@ -61,6 +62,7 @@ pub struct ServerConfigBuilder {
     client_verifier: Option<Arc<dyn ClientCertVerifier>>,
     session_cache_size: usize,
     tickets: bool,
+    ticket_keys: Option<Arc<TicketKeys>>,
     tls13_tickets: usize,
 }
 
@@ -86,6 +88,17 @@ impl ServerConfigBuilder {
     /// again when a session is resumed.
     pub fn with_tickets(mut self, enabled: bool) -> Self {
         self.tickets = enabled;
+        self
+    }
+
+    /// Seals and opens session tickets (TLS 1.2 and 1.3) under the
+    /// operator's keys instead of random per-configuration ones, so that
+    /// servers sharing the keys resume each other's sessions; turns tickets
+    /// on. Keep the `Arc` to reload or rotate the keys while serving (see
+    /// [`TicketKeys`]).
+    pub fn with_ticket_keys(mut self, keys: Arc<TicketKeys>) -> Self {
+        self.tickets = true;
+        self.ticket_keys = Some(keys);
         self
     }
 
@@ -124,13 +137,13 @@ impl ServerConfigBuilder {
             )
         })?;
         let shared = self.shared.build()?;
-        let ticketer = if self.tickets {
-            Some(Arc::new(Ticketer::new(
+        let ticketer = match (self.tickets, self.ticket_keys) {
+            (false, _) => None,
+            (true, Some(keys)) => Some(Arc::new(Ticketer::with_keys(TICKET_LIFETIME, keys))),
+            (true, None) => Some(Arc::new(Ticketer::new(
                 TICKET_LIFETIME,
                 shared.time.now().as_secs(),
-            )?))
-        } else {
-            None
+            )?)),
         };
         Ok(ServerConfig {
             resolver,

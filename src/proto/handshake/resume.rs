@@ -55,9 +55,9 @@
 //! detected; rotate the ticket keys (a new configuration) for those.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
-use aws_lc_rs::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
+use aws_lc_rs::aead::{Aad, Nonce, NONCE_LEN};
 use zeroize::Zeroizing;
 
 use crate::error::Error;
@@ -71,6 +71,10 @@ use crate::proto::wire::reader::{Put, Reader};
 use rustls_pki_types::CertificateDer;
 
 mod identity;
+mod ticket_keys;
+
+pub use ticket_keys::TicketKeys;
+use ticket_keys::{TicketKey, KEY_NAME_LEN};
 
 pub(crate) use identity::{client_may_resume, server_may_resume, session_sni, storable};
 use identity::{put_chain, put_code, put_sni, read_chain, read_code, read_sni};
@@ -422,19 +426,21 @@ impl ServerSessionCache {
     }
 }
 
-const KEY_NAME_LEN: usize = 16;
-
-struct TicketKey {
-    name: [u8; KEY_NAME_LEN],
-    key: LessSafeKey,
-    created: u64,
+/// Where a [`Ticketer`]'s keys come from.
+enum Keys {
+    /// Random per configuration, rotating every lifetime: the current key
+    /// and the previous one.
+    Auto(Mutex<(TicketKey, Option<TicketKey>)>),
+    /// The operator's, shared by a fleet.
+    Operator(Arc<TicketKeys>),
 }
 
-/// Seals TLS 1.2 session state into tickets (RFC 5077) with AES-256-GCM
-/// under keys that rotate: a new key every `lifetime` seconds, and the
-/// previous one still opens tickets for one more period.
+/// Seals session state into tickets (RFC 5077 for TLS 1.2, RFC 8446 4.6.1
+/// for TLS 1.3) with AES-256-GCM: under random keys that rotate (a new key
+/// every `lifetime` seconds, the previous one still opening tickets for one
+/// more period), or under the operator's [`TicketKeys`].
 pub struct Ticketer {
-    keys: Mutex<(TicketKey, Option<TicketKey>)>,
+    keys: Keys,
     lifetime: u64,
 }
 
@@ -442,27 +448,27 @@ impl std::fmt::Debug for Ticketer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Ticketer")
             .field("lifetime", &self.lifetime)
+            .field("operator_keys", &matches!(self.keys, Keys::Operator(_)))
             .finish_non_exhaustive()
     }
-}
-
-fn new_key(now: u64) -> Result<TicketKey, Error> {
-    let raw: Zeroizing<[u8; 32]> = Zeroizing::new(random()?);
-    let key = UnboundKey::new(&AES_256_GCM, &raw[..]).map_err(|_| Error::internal("ticket key"))?;
-    Ok(TicketKey {
-        name: random()?,
-        key: LessSafeKey::new(key),
-        created: now,
-    })
 }
 
 impl Ticketer {
     /// A ticketer whose tickets live `lifetime` seconds (keys rotate at the same pace).
     pub fn new(lifetime: u64, now: u64) -> Result<Self, Error> {
         Ok(Ticketer {
-            keys: Mutex::new((new_key(now)?, None)),
+            keys: Keys::Auto(Mutex::new((TicketKey::random(now)?, None))),
             lifetime: lifetime.max(1),
         })
+    }
+
+    /// A ticketer sealing under the operator's keys; tickets live `lifetime`
+    /// seconds, and keys change only as the operator rotates them.
+    pub fn with_keys(lifetime: u64, keys: Arc<TicketKeys>) -> Self {
+        Ticketer {
+            keys: Keys::Operator(keys),
+            lifetime: lifetime.max(1),
+        }
     }
 
     /// Ticket lifetime in seconds.
@@ -470,64 +476,85 @@ impl Ticketer {
         self.lifetime
     }
 
-    fn rotate(&self, keys: &mut (TicketKey, Option<TicketKey>), now: u64) -> Result<(), Error> {
-        if now.saturating_sub(keys.0.created) >= self.lifetime {
-            let fresh = new_key(now)?;
-            let old = std::mem::replace(&mut keys.0, fresh);
-            keys.1 = Some(old);
+    /// Runs `f` on the keys in use at `now`, the sealing key first.
+    fn with_keys_at<R>(
+        &self,
+        now: u64,
+        f: impl FnOnce(&mut dyn Iterator<Item = &TicketKey>) -> R,
+    ) -> Result<R, Error> {
+        match &self.keys {
+            Keys::Auto(m) => {
+                let mut keys = m
+                    .lock()
+                    .map_err(|_| Error::internal("ticket keys poisoned"))?;
+                if now.saturating_sub(keys.0.created) >= self.lifetime {
+                    let fresh = TicketKey::random(now)?;
+                    let old = std::mem::replace(&mut keys.0, fresh);
+                    keys.1 = Some(old);
+                }
+                let (cur, old) = &*keys;
+                Ok(f(&mut std::iter::once(cur).chain(old.iter())))
+            }
+            Keys::Operator(k) => k
+                .with(now, |ks| f(&mut ks.iter()))
+                .ok_or_else(|| Error::internal("ticket keys poisoned")),
         }
-        Ok(())
     }
 
     /// Seals bytes into a ticket: key name, nonce, ciphertext and tag.
     fn seal_bytes(&self, plain: &[u8], now: u64) -> Result<Vec<u8>, Error> {
-        let mut keys = self
-            .keys
-            .lock()
-            .map_err(|_| Error::internal("ticket keys poisoned"))?;
-        self.rotate(&mut keys, now)?;
         let nonce: [u8; NONCE_LEN] = random()?;
-        let mut t = Vec::with_capacity(KEY_NAME_LEN + NONCE_LEN + plain.len() + 16);
-        t.extend_from_slice(&keys.0.name);
-        t.extend_from_slice(&nonce);
-        t.extend_from_slice(plain);
-        let body = KEY_NAME_LEN + NONCE_LEN;
-        let tag = keys
-            .0
-            .key
-            .seal_in_place_separate_tag(
-                Nonce::assume_unique_for_key(nonce),
-                Aad::from(&keys.0.name),
-                &mut t[body..],
-            )
-            .map_err(|_| Error::internal("ticket sealing failed"))?;
-        t.extend_from_slice(tag.as_ref());
-        Ok(t)
+        self.with_keys_at(now, |keys| {
+            let key = keys
+                .next()
+                .ok_or_else(|| Error::internal("no ticket key"))?;
+            let mut t = Vec::with_capacity(KEY_NAME_LEN + NONCE_LEN + plain.len() + 16);
+            t.extend_from_slice(&key.name);
+            t.extend_from_slice(&nonce);
+            t.extend_from_slice(plain);
+            let body = KEY_NAME_LEN + NONCE_LEN;
+            let tag = key
+                .key
+                .seal_in_place_separate_tag(
+                    Nonce::assume_unique_for_key(nonce),
+                    Aad::from(&key.name),
+                    &mut t[body..],
+                )
+                .map_err(|_| Error::internal("ticket sealing failed"))?;
+            t.extend_from_slice(tag.as_ref());
+            Ok(t)
+        })?
     }
 
     /// Opens a ticket sealed by a current key.
     fn open_bytes(&self, ticket: &[u8], now: u64) -> Option<Zeroizing<Vec<u8>>> {
-        let mut keys = self.keys.lock().ok()?;
-        self.rotate(&mut keys, now).ok()?;
         let mut r = Reader::new(ticket);
         let name = r.take(KEY_NAME_LEN).ok()?;
         let nonce: [u8; NONCE_LEN] = r.take(NONCE_LEN).ok()?.try_into().ok()?;
-        let key = [Some(&keys.0), keys.1.as_ref()]
-            .into_iter()
-            .flatten()
-            .find(|k| k.name[..] == *name)?;
-        let mut body = Zeroizing::new(r.rest().to_vec());
-        let len = key
-            .key
-            .open_in_place(
-                Nonce::assume_unique_for_key(nonce),
-                Aad::from(name),
-                &mut body[..],
-            )
-            .ok()?
-            .len();
-        body.truncate(len);
-        Some(body)
+        let rest = r.rest();
+        self.with_keys_at(now, |keys| {
+            let mut found = None;
+            for k in keys {
+                if k.name[..] == *name {
+                    found = Some(k);
+                    break;
+                }
+            }
+            let key = found?;
+            let mut body = Zeroizing::new(rest.to_vec());
+            let len = key
+                .key
+                .open_in_place(
+                    Nonce::assume_unique_for_key(nonce),
+                    Aad::from(name),
+                    &mut body[..],
+                )
+                .ok()?
+                .len();
+            body.truncate(len);
+            Some(body)
+        })
+        .ok()?
     }
 
     /// Seals a TLS 1.2 session into a ticket.
