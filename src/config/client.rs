@@ -8,7 +8,7 @@ use crate::config::{
 };
 use crate::error::Error;
 use crate::pki::{DefaultServerVerifier, RootStore, ServerCertVerifier};
-use crate::proto::handshake::resume::ClientSessionCache;
+use crate::proto::handshake::resume::{ClientSessionCache, ClientSessionStore};
 use crate::proto::wire::enums::{CipherSuite, NamedGroup, ProtocolVersion};
 
 /// How a client connects: whom it trusts and what it offers.
@@ -32,7 +32,7 @@ pub struct ClientConfig {
     pub(crate) shared: Shared,
     pub(crate) send_sni: bool,
     pub(crate) client_cert: Option<Arc<dyn ResolvesClientCert>>,
-    pub(crate) session_cache: Arc<ClientSessionCache>,
+    pub(crate) session_cache: Arc<dyn ClientSessionStore>,
 }
 
 impl ClientConfig {
@@ -45,6 +45,7 @@ impl ClientConfig {
             send_sni: true,
             client_cert: None,
             session_cache_size: 32,
+            session_store: None,
         }
     }
 }
@@ -58,6 +59,7 @@ pub struct ClientConfigBuilder {
     send_sni: bool,
     client_cert: Option<Arc<dyn ResolvesClientCert>>,
     session_cache_size: usize,
+    session_store: Option<Arc<dyn ClientSessionStore>>,
 }
 
 impl ClientConfigBuilder {
@@ -71,6 +73,16 @@ impl ClientConfigBuilder {
     /// before the session is offered.
     pub fn with_session_cache_size(mut self, servers: usize) -> Self {
         self.session_cache_size = servers;
+        self
+    }
+
+    /// Keeps sessions in `store` instead of the in-memory cache (which
+    /// [`with_session_cache_size`](Self::with_session_cache_size) sizes), so
+    /// that they outlive the process or are shared by a fleet of clients;
+    /// for example `lctls::redis::RedisSessionStore`
+    /// with the `redis` feature.
+    pub fn with_session_store(mut self, store: Arc<dyn ClientSessionStore>) -> Self {
+        self.session_store = Some(store);
         self
     }
 
@@ -123,7 +135,9 @@ impl ClientConfigBuilder {
             shared: self.shared.build()?,
             send_sni: self.send_sni,
             client_cert: self.client_cert,
-            session_cache: Arc::new(ClientSessionCache::new(self.session_cache_size)),
+            session_cache: self
+                .session_store
+                .unwrap_or_else(|| Arc::new(ClientSessionCache::new(self.session_cache_size))),
         })
     }
 }

@@ -11,7 +11,9 @@ pub use resolver::{
 };
 pub use server::{ServerConfig, ServerConfigBuilder};
 
-pub use crate::proto::handshake::resume::TicketKeys;
+pub use crate::proto::handshake::resume::{
+    ClientSessionCache, ClientSessionStore, ServerSessionCache, ServerSessionStore, TicketKeys,
+};
 pub use crate::proto::keys::keylog::{KeyLog, KeyLogFile};
 
 use crate::error::Error;

@@ -8,7 +8,9 @@ use crate::config::{
 };
 use crate::error::Error;
 use crate::pki::ClientCertVerifier;
-use crate::proto::handshake::resume::{ServerSessionCache, TicketKeys, Ticketer};
+use crate::proto::handshake::resume::{
+    ServerSessionCache, ServerSessionStore, TicketKeys, Ticketer,
+};
 
 /// How long TLS 1.2 tickets live, and how often their keys rotate.
 const TICKET_LIFETIME: u64 = 12 * 3600;
@@ -34,7 +36,7 @@ pub struct ServerConfig {
     pub(crate) resolver: Arc<dyn ResolvesServerCert>,
     pub(crate) shared: Shared,
     pub(crate) client_verifier: Option<Arc<dyn ClientCertVerifier>>,
-    pub(crate) session_cache: Arc<ServerSessionCache>,
+    pub(crate) session_cache: Arc<dyn ServerSessionStore>,
     pub(crate) ticketer: Option<Arc<Ticketer>>,
     pub(crate) tls13_tickets: usize,
 }
@@ -47,6 +49,7 @@ impl ServerConfig {
             shared: SharedBuilder::default(),
             client_verifier: None,
             session_cache_size: 256,
+            session_store: None,
             tickets: true,
             ticket_keys: None,
             tls13_tickets: 1,
@@ -61,6 +64,7 @@ pub struct ServerConfigBuilder {
     shared: SharedBuilder,
     client_verifier: Option<Arc<dyn ClientCertVerifier>>,
     session_cache_size: usize,
+    session_store: Option<Arc<dyn ServerSessionStore>>,
     tickets: bool,
     ticket_keys: Option<Arc<TicketKeys>>,
     tls13_tickets: usize,
@@ -75,6 +79,18 @@ impl ServerConfigBuilder {
     /// (clients with longer chains get no session).
     pub fn with_session_cache_size(mut self, sessions: usize) -> Self {
         self.session_cache_size = sessions;
+        self
+    }
+
+    /// Keeps TLS 1.2 sessions (by session ID) in `store` instead of the
+    /// in-memory cache that
+    /// [`with_session_cache_size`](Self::with_session_cache_size) sizes, so
+    /// that the servers of a fleet resume each other's sessions; for
+    /// example `lctls::redis::RedisSessionStore` with
+    /// the `redis` feature. Tickets need no store, only shared keys
+    /// ([`with_ticket_keys`](Self::with_ticket_keys)).
+    pub fn with_session_store(mut self, store: Arc<dyn ServerSessionStore>) -> Self {
+        self.session_store = Some(store);
         self
     }
 
@@ -149,7 +165,9 @@ impl ServerConfigBuilder {
             resolver,
             shared,
             client_verifier: self.client_verifier,
-            session_cache: Arc::new(ServerSessionCache::new(self.session_cache_size)),
+            session_cache: self
+                .session_store
+                .unwrap_or_else(|| Arc::new(ServerSessionCache::new(self.session_cache_size))),
             ticketer,
             tls13_tickets: self.tls13_tickets,
         })

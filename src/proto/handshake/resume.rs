@@ -71,7 +71,10 @@ use crate::proto::wire::reader::{Put, Reader};
 use rustls_pki_types::CertificateDer;
 
 mod identity;
+mod store;
 mod ticket_keys;
+
+pub use store::{ClientSessionStore, ServerSessionStore};
 
 pub use ticket_keys::TicketKeys;
 use ticket_keys::{TicketKey, KEY_NAME_LEN};
@@ -141,6 +144,30 @@ impl Session12 {
         Ok(v)
     }
 
+    /// The whole session as bytes, for a [`ServerSessionStore`] or
+    /// [`ClientSessionStore`] outside the process. They hold the master
+    /// secret: keep them like a key.
+    pub fn to_bytes(&self) -> Result<Zeroizing<Vec<u8>>, Error> {
+        let mut v = Zeroizing::new(Vec::with_capacity(128));
+        put_stored_prefix(
+            &mut v,
+            self.lifetime,
+            &self.session_id,
+            self.ticket.as_deref(),
+        )?;
+        v.extend_from_slice(&self.encode()?);
+        Ok(v)
+    }
+
+    /// A session from [`Session12::to_bytes`]; None for anything else.
+    pub fn from_bytes(b: &[u8]) -> Option<Self> {
+        let (lifetime, session_id, ticket, rest) = read_stored_prefix(b)?;
+        let mut s = Session12::decode(rest, lifetime)?;
+        s.session_id = session_id;
+        s.ticket = ticket;
+        Some(s)
+    }
+
     fn decode(b: &[u8], lifetime: u64) -> Option<Self> {
         let mut r = Reader::new(b);
         if r.u8().ok()? != TAG12 {
@@ -168,6 +195,52 @@ impl Session12 {
             peer_signature_scheme,
         })
     }
+}
+
+/// The first byte of a stored (not sealed) session, so a store's bytes are
+/// never taken for a ticket's plaintext or the other way round.
+const STORED: u8 = 0x5e;
+
+/// What a stored session keeps beyond what a ticket seals: the lifetime,
+/// the session ID (u8 length) and the ticket (presence byte, u16 length).
+fn put_stored_prefix(
+    v: &mut Vec<u8>,
+    lifetime: u64,
+    session_id: &[u8],
+    ticket: Option<&[u8]>,
+) -> Result<(), Error> {
+    let id_len = u8::try_from(session_id.len()).map_err(|_| Error::internal("session ID"))?;
+    v.put_u8v(STORED);
+    v.put_bytes(&lifetime.to_be_bytes());
+    v.put_u8v(id_len);
+    v.put_bytes(session_id);
+    match ticket {
+        Some(t) => {
+            let len = u16::try_from(t.len()).map_err(|_| Error::internal("ticket too long"))?;
+            v.put_u8v(1);
+            v.put_u16v(len);
+            v.put_bytes(t);
+        }
+        None => v.put_u8v(0),
+    }
+    Ok(())
+}
+
+type StoredPrefix<'a> = (u64, Vec<u8>, Option<Vec<u8>>, &'a [u8]);
+
+fn read_stored_prefix(b: &[u8]) -> Option<StoredPrefix<'_>> {
+    let mut r = Reader::new(b);
+    if r.u8().ok()? != STORED {
+        return None;
+    }
+    let lifetime = u64::from_be_bytes(r.take(8).ok()?.try_into().ok()?);
+    let session_id = r.vec8().ok()?.to_vec();
+    let ticket = match r.u8().ok()? {
+        0 => None,
+        1 => Some(r.vec16().ok()?.to_vec()),
+        _ => return None,
+    };
+    Some((lifetime, session_id, ticket, r.rest()))
 }
 
 /// A map that forgets its oldest entries beyond a bound.
@@ -275,6 +348,24 @@ impl Session13 {
         Ok(v)
     }
 
+    /// The whole session as bytes (the client's view: with its ticket),
+    /// for a [`ClientSessionStore`] outside the process. They hold the PSK:
+    /// keep them like a key.
+    pub fn to_bytes(&self) -> Result<Zeroizing<Vec<u8>>, Error> {
+        let mut v = Zeroizing::new(Vec::with_capacity(128 + self.ticket.len()));
+        put_stored_prefix(&mut v, self.lifetime, &[], Some(&self.ticket))?;
+        v.extend_from_slice(&self.encode()?);
+        Ok(v)
+    }
+
+    /// A session from [`Session13::to_bytes`]; None for anything else.
+    pub fn from_bytes(b: &[u8]) -> Option<Self> {
+        let (lifetime, _, ticket, rest) = read_stored_prefix(b)?;
+        let mut s = Session13::decode(rest, lifetime)?;
+        s.ticket = ticket?;
+        Some(s)
+    }
+
     fn decode(b: &[u8], lifetime: u64) -> Option<Self> {
         let mut r = Reader::new(b);
         if r.u8().ok()? != TAG13 {
@@ -306,12 +397,12 @@ impl Session13 {
 /// resumable sessions: the cache, the server's name, the resumption master
 /// secret and the scheme the server signed with (restored on resumption).
 pub(crate) struct TicketSink {
-    pub cache: std::sync::Arc<ClientSessionCache>,
+    pub cache: Arc<dyn ClientSessionStore>,
     pub key: String,
     pub suite: &'static Tls13CipherSuite,
     pub resumption_secret: Secret,
     pub peer_signature_scheme: Option<SignatureScheme>,
-    pub time: std::sync::Arc<dyn crate::config::TimeProvider>,
+    pub time: Arc<dyn crate::config::TimeProvider>,
 }
 
 impl TicketSink {
@@ -343,8 +434,9 @@ impl TicketSink {
     }
 }
 
-/// Sessions a client keeps, per server name, bounded: the latest TLS 1.2
-/// session and the latest TLS 1.3 ticket.
+/// Sessions a client keeps in memory, per server name, bounded: the latest
+/// TLS 1.2 session and the latest TLS 1.3 ticket. The default
+/// [`ClientSessionStore`].
 #[derive(Debug)]
 pub struct ClientSessionCache {
     tls12: Mutex<BoundedMap<String, Session12>>,
@@ -359,43 +451,41 @@ impl ClientSessionCache {
             tls13: Mutex::new(BoundedMap::new(max)),
         }
     }
+}
 
-    /// The TLS 1.2 session for `server`, if any.
-    pub fn get(&self, server: &str) -> Option<Session12> {
+impl ClientSessionStore for ClientSessionCache {
+    fn get(&self, server: &str) -> Option<Session12> {
         self.tls12.lock().ok()?.map.get(server).cloned()
     }
 
-    /// Stores (or replaces) the TLS 1.2 session for `server`.
-    pub fn put(&self, server: &str, s: Session12) {
+    fn put(&self, server: &str, s: Session12) {
         if let Ok(mut m) = self.tls12.lock() {
             m.put(server.to_string(), s);
         }
     }
 
-    /// Forgets the TLS 1.2 session for `server` (after a failed resumption).
-    pub fn remove(&self, server: &str) {
+    fn remove(&self, server: &str) {
         if let Ok(mut m) = self.tls12.lock() {
             m.remove(&server.to_string());
         }
     }
 
-    /// Takes the TLS 1.3 ticket for `server`: tickets are used once.
-    pub fn take13(&self, server: &str) -> Option<Session13> {
+    fn take13(&self, server: &str) -> Option<Session13> {
         let mut m = self.tls13.lock().ok()?;
         let s = m.map.get(server).cloned();
         m.remove(&server.to_string());
         s
     }
 
-    /// Stores the newest TLS 1.3 ticket for `server`.
-    pub fn put13(&self, server: &str, s: Session13) {
+    fn put13(&self, server: &str, s: Session13) {
         if let Ok(mut m) = self.tls13.lock() {
             m.put(server.to_string(), s);
         }
     }
 }
 
-/// The server's bounded session-ID cache.
+/// The server's bounded in-memory session-ID cache: the default
+/// [`ServerSessionStore`].
 #[derive(Debug)]
 pub struct ServerSessionCache(Mutex<BoundedMap<Vec<u8>, Session12>>);
 
@@ -404,19 +494,18 @@ impl ServerSessionCache {
     pub fn new(max: usize) -> Self {
         ServerSessionCache(Mutex::new(BoundedMap::new(max)))
     }
+}
 
-    /// Whether the cache stores anything.
-    pub fn enabled(&self) -> bool {
+impl ServerSessionStore for ServerSessionCache {
+    fn enabled(&self) -> bool {
         self.0.lock().is_ok_and(|m| m.max > 0)
     }
 
-    /// The session stored under `id`.
-    pub fn get(&self, id: &[u8]) -> Option<Session12> {
+    fn get(&self, id: &[u8]) -> Option<Session12> {
         self.0.lock().ok()?.map.get(id).cloned()
     }
 
-    /// Stores a session under its ID, evicting the oldest beyond the bound.
-    pub fn put(&self, s: Session12) {
+    fn put(&self, s: Session12) {
         if s.session_id.is_empty() {
             return;
         }
@@ -648,6 +737,46 @@ mod tests {
         assert_eq!(back.server_name, None);
         assert_eq!(back.peer_signature_scheme, Some(SignatureScheme::ED25519));
         assert!(t.open(&t13, 1001).is_none());
+    }
+
+    #[test]
+    fn stored_sessions_round_trip_and_refuse_junk() {
+        let mut s = session(1000);
+        s.ticket = Some(vec![9; 300]);
+        let b = s.to_bytes().unwrap();
+        let back = Session12::from_bytes(&b).unwrap();
+        assert_eq!(back.session_id, s.session_id);
+        assert_eq!(back.ticket, s.ticket);
+        assert_eq!((back.lifetime, back.created), (100, 1000));
+        assert_eq!(back.master.as_bytes(), s.master.as_bytes());
+        assert!(Session13::from_bytes(&b).is_none());
+        let s13 = Session13 {
+            suite: &crate::proto::crypto::suites::TLS13_AES_128_GCM_SHA256,
+            psk: Secret::from_slice(&[5; 32]),
+            ticket: vec![1, 2, 3],
+            age_add: 77,
+            created: 1000,
+            lifetime: 600,
+            peer_certificates: vec![CertificateDer::from(vec![9; 30])],
+            server_name: None,
+            peer_signature_scheme: None,
+        };
+        let b13 = s13.to_bytes().unwrap();
+        let back = Session13::from_bytes(&b13).unwrap();
+        assert_eq!(
+            (back.ticket.as_slice(), back.lifetime),
+            (&[1u8, 2, 3][..], 600)
+        );
+        assert_eq!(back.psk.as_bytes(), &[5; 32]);
+        assert!(Session12::from_bytes(&b13).is_none());
+        // Truncations and junk are refused, never a panic.
+        for cut in 0..b.len() {
+            assert!(Session12::from_bytes(&b[..cut]).is_none(), "cut {cut}");
+        }
+        for cut in 0..b13.len() {
+            assert!(Session13::from_bytes(&b13[..cut]).is_none(), "cut {cut}");
+        }
+        assert!(Session12::from_bytes(&[0x5e, 0xff, 0xff]).is_none());
     }
 
     #[test]
