@@ -200,6 +200,24 @@ async fn unknown_flag_is_unimplemented() {
             "-key-shares",
             "23",
         ][..],
+        // A configuration-level flag for the resumed connection only: the
+        // connections share one lctls configuration.
+        &[
+            "-port",
+            "1",
+            "-resume-count",
+            "1",
+            "-on-resume-max-version",
+            "771",
+        ][..],
+        &[
+            "-port",
+            "1",
+            "-resume-count",
+            "1",
+            "-on-initial-curves",
+            "23",
+        ][..],
     ] {
         let e = Shim::start(args).finish().await;
         assert_eq!(e.code, Some(89), "{args:?}: {}", e.stderr);
@@ -374,8 +392,16 @@ async fn client_tls13_resumption() {
 }
 
 async fn client_resumption(max_version: &str, versions: &[&'static SupportedProtocolVersion]) {
+    client_resumption_with(max_version, versions, &[]).await;
+}
+
+async fn client_resumption_with(
+    max_version: &str,
+    versions: &[&'static SupportedProtocolVersion],
+    extra: &[&str],
+) {
     let ca = cert("ca.pem");
-    let args = [
+    let mut args = vec![
         "-trust-cert",
         &ca,
         "-host-name",
@@ -385,6 +411,7 @@ async fn client_resumption(max_version: &str, versions: &[&'static SupportedProt
         "-resume-count",
         "1",
     ];
+    args.extend_from_slice(extra);
     let (listener, shim) = start_with_listener(&args).await;
     let acceptor = rustls_server(versions);
     for i in 0..2 {
@@ -573,4 +600,119 @@ async fn failure_alert_reaches_a_peer_that_keeps_writing() {
     let e = shim.finish().await;
     assert_eq!(e.code, Some(1), "stderr: {}", e.stderr);
     assert!(e.stderr.contains("(sent alert"), "stderr: {}", e.stderr);
+}
+
+#[tokio::test]
+async fn prefixed_flag_applies_to_its_connection_only() {
+    // BoringSSL's -on-initial-/-on-resume- prefixes: an -expect-curve-id that
+    // the handshake cannot meet fails the resumed connection only, so the
+    // initial one completes its echo, and the shim then fails saying why.
+    let (cert_file, key_file) = (cert("server.pem"), cert("server.key"));
+    let (listener, shim) = start_with_listener(&[
+        "-server",
+        "-cert-file",
+        &cert_file,
+        "-key-file",
+        &key_file,
+        "-resume-count",
+        "1",
+        "-on-initial-expect-curve-id",
+        "29",
+        "-on-resume-expect-curve-id",
+        "23",
+    ])
+    .await;
+    let connector = rustls_client(&[]);
+    let name = ServerName::try_from("localhost").expect("name");
+    let tcp = accept_shim(&listener).await;
+    let mut tls = timeout(TIMEOUT, connector.connect(name.clone(), tcp))
+        .await
+        .expect("handshake in time")
+        .expect("rustls connect");
+    echo_and_close(&mut tls).await;
+    let tcp = accept_shim(&listener).await;
+    let tls = timeout(TIMEOUT, connector.connect(name, tcp))
+        .await
+        .expect("handshake in time");
+    let e = shim.finish().await;
+    drop(tls);
+    assert_eq!(e.code, Some(1), "stderr: {}", e.stderr);
+    assert!(
+        e.stderr
+            .contains("-expect-curve-id 23: negotiated Some(29)"),
+        "stderr: {}",
+        e.stderr
+    );
+}
+
+#[tokio::test]
+async fn client_verify_fail_soft_and_hard() {
+    // Without -verify-peer a refusal is only recorded (-expect-verify-result
+    // checks it), across a resumption too.
+    client_resumption_with(
+        "772",
+        &[&rustls::version::TLS13],
+        &["-verify-fail", "-expect-verify-result"],
+    )
+    .await;
+    // With -verify-peer it is fatal, with the alert of BoringSSL's callback:
+    // handshake_failure from the legacy one, certificate_unknown from the
+    // custom one.
+    for (extra, want) in [
+        (
+            &["-verify-peer", "-verify-fail"][..],
+            rustls::AlertDescription::HandshakeFailure,
+        ),
+        (
+            &[
+                "-verify-peer",
+                "-verify-fail",
+                "-use-custom-verify-callback",
+            ][..],
+            rustls::AlertDescription::CertificateUnknown,
+        ),
+    ] {
+        let ca = cert("ca.pem");
+        let mut args = vec!["-trust-cert", ca.as_str(), "-host-name", "localhost"];
+        args.extend_from_slice(extra);
+        let (listener, shim) = start_with_listener(&args).await;
+        let tcp = accept_shim(&listener).await;
+        let r = timeout(TIMEOUT, async {
+            let mut tls = rustls_server(rustls::ALL_VERSIONS).accept(tcp).await?;
+            let mut buf = [0u8; 16];
+            tls.read(&mut buf).await
+        })
+        .await
+        .expect("in time");
+        let alert = r.err().and_then(|e| match e.get_ref()?.downcast_ref() {
+            Some(rustls::Error::AlertReceived(a)) => Some(*a),
+            _ => None,
+        });
+        assert_eq!(alert, Some(want), "{extra:?}");
+        let e = shim.finish().await;
+        assert_eq!(e.code, Some(1), "stderr: {}", e.stderr);
+        assert!(
+            e.stderr.contains(":CERTIFICATE_VERIFY_FAILED:"),
+            "stderr: {}",
+            e.stderr
+        );
+    }
+}
+
+#[tokio::test]
+async fn server_tls12_ticket_session_has_no_session_id() {
+    // rustls takes tickets: the session is resumed by ticket, not cached by ID.
+    server_shim(
+        &[
+            "-max-version",
+            "771",
+            "-resume-count",
+            "1",
+            "-expect-no-session-id",
+            "-expect-early-data-reason",
+            "disabled",
+        ],
+        &[],
+    )
+    .await;
 }

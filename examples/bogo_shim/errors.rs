@@ -69,6 +69,9 @@ const BY_REASON: &[(AlertDescription, &str, &str)] = &[
     (A::IllegalParameter, "ML-KEM encapsulation failed", "BAD_ECPOINT"),
     (A::IllegalParameter, "two key shares for one group", "DUPLICATE_KEY_SHARE"),
     // illegal_parameter: what the server chose.
+    (A::IllegalParameter, "early data with another cipher suite", "CIPHER_MISMATCH_ON_EARLY_DATA"),
+    (A::IllegalParameter, "early data with another ALPN protocol", "ALPN_MISMATCH_ON_EARLY_DATA"),
+    (A::IllegalParameter, "accepted early data without resuming", "UNEXPECTED_EXTENSION"),
     (A::IllegalParameter, "ALPN protocol", "INVALID_ALPN_PROTOCOL"),
     (A::IllegalParameter, "chose cipher suite", "WRONG_CIPHER_RETURNED"),
     (A::IllegalParameter, "suite differs from HelloRetryRequest", "WRONG_CIPHER_RETURNED"),
@@ -111,6 +114,8 @@ const BY_REASON: &[(AlertDescription, &str, &str)] = &[
     (A::HandshakeFailure, "sent no certificate", "PEER_DID_NOT_RETURN_A_CERTIFICATE"),
     // TLS 1.2: our ECDSA certificate's curve is not in the client's list.
     (A::HandshakeFailure, "which the client does not support", "WRONG_CURVE"),
+    // protocol_version
+    (A::ProtocolVersion, "after we sent 0-RTT data", "WRONG_VERSION_ON_EARLY_DATA"),
     // missing_extension
     (A::MissingExtension, "without key_share", "MISSING_KEY_SHARE"),
     (A::MissingExtension, "ClientHello without supported_groups", "NO_SHARED_GROUP"),
@@ -153,6 +158,8 @@ const BY_REASON: &[(AlertDescription, &str, &str)] = &[
     // A TLSInnerPlaintext of padding only: BoringSSL fails it as a decryption.
     (A::UnexpectedMessage, "no content type", "DECRYPTION_FAILED_OR_BAD_RECORD_MAC"),
     (A::UnexpectedMessage, "interleaved with a handshake message", "EXCESS_HANDSHAKE_DATA"),
+    (A::UnexpectedMessage, "too much skipped early data", "TOO_MUCH_SKIPPED_EARLY_DATA"),
+    (A::UnexpectedMessage, "too much early data", "TOO_MUCH_READ_EARLY_DATA"),
     (A::UnexpectedMessage, "empty application data records", "TOO_MANY_EMPTY_FRAGMENTS"),
     (A::UnexpectedMessage, "change_cipher_spec records in a row", "TOO_MANY_EMPTY_FRAGMENTS"),
     (A::UnexpectedMessage, "KeyUpdates", "TOO_MANY_KEY_UPDATES"),

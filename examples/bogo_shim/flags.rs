@@ -12,9 +12,13 @@ use crate::verify::{SchemePrefs, ShimServerVerifier};
 pub const TLS12: u16 = 0x0303;
 pub const TLS13: u16 = 0x0304;
 
-/// Everything the flags ask for.
-#[derive(Debug, Default)]
+/// Everything the flags ask for, for one kind of connection (see [`Conns`]).
+#[derive(Debug, Default, Clone)]
 pub struct Opts {
+    /// The configuration-level flags that were applied, in order, with their
+    /// values: the connections share one lctls configuration, so these must
+    /// be the same for every connection that runs (see [`check_per_connection`]).
+    pub config_args: Vec<(&'static str, Option<Vec<u8>>)>,
     pub is_handshaker_supported: bool,
     pub port: u16,
     pub shim_id: u64,
@@ -54,6 +58,21 @@ pub struct Opts {
     pub key_update: bool,
     pub verify_prefs: Vec<u16>,
     pub expect_peer_signature_algorithm: Option<u16>,
+    pub verify_fail: bool,
+    pub expect_verify_result: bool,
+    pub use_custom_verify_callback: bool,
+    pub reverify_on_resume: bool,
+    pub expect_session_id: bool,
+    pub expect_no_session_id: bool,
+    pub expect_early_data_reason: Option<String>,
+    pub enable_early_data: bool,
+    pub expect_accept_early_data: bool,
+    pub expect_reject_early_data: bool,
+    pub expect_ticket_supports_early_data: bool,
+    pub expect_no_offer_early_data: bool,
+    pub resumption_delay: u64,
+    pub expect_no_session: bool,
+    pub expect_ticket_age_skew: Option<String>,
 }
 
 /// How a flag takes its value, and what it does with it.
@@ -72,14 +91,42 @@ pub enum Kind {
     Unsupported(&'static str),
 }
 
+/// What a flag configures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// The lctls configuration, built once and shared by every connection
+    /// (so that sessions carry over). A `-on-initial-`/`-on-resume-` prefix
+    /// is honoured only when it leaves the connections that run agreeing.
+    Config,
+    /// One connection's checks and actions: read from that connection's
+    /// [`Opts`], so any prefix is honoured.
+    Conn,
+}
+
 /// One command-line flag.
 pub struct Flag {
     pub name: &'static str,
     pub kind: Kind,
+    pub scope: Scope,
 }
 
+/// A flag that configures the shared lctls configuration.
 pub const fn flag(name: &'static str, kind: Kind) -> Flag {
-    Flag { name, kind }
+    Flag {
+        name,
+        kind,
+        scope: Scope::Config,
+    }
+}
+
+/// A flag that applies to one connection at a time (its checks, its own
+/// verifier outcome ...).
+pub const fn conn(name: &'static str, kind: Kind) -> Flag {
+    Flag {
+        name,
+        kind,
+        scope: Scope::Conn,
+    }
 }
 
 /// Every flag the shim knows. Any other flag makes it exit 89.
@@ -96,34 +143,49 @@ pub static FLAGS: &[Flag] = &[
     flag("-host-name", Kind::Str(|o, v| o.host_name = Some(text(v)))),
     flag("-verify-peer", Kind::Bool(|o| o.verify_peer = true)),
     flag("-require-any-client-certificate", Kind::Bool(|o| o.require_any_client_cert = true)),
-    flag("-shim-writes-first", Kind::Bool(|o| o.shim_writes_first = true)),
-    flag("-shim-shuts-down", Kind::Bool(|o| o.shim_shuts_down = true)),
-    flag("-check-close-notify", Kind::Bool(|o| o.check_close_notify = true)),
+    conn("-shim-writes-first", Kind::Bool(|o| o.shim_writes_first = true)),
+    conn("-shim-shuts-down", Kind::Bool(|o| o.shim_shuts_down = true)),
+    conn("-check-close-notify", Kind::Bool(|o| o.check_close_notify = true)),
     flag("-resume-count", Kind::Int(|o, v| o.resume_count = v as u32)),
-    flag("-expect-session-miss", Kind::Bool(|o| o.expect_session_miss = true)),
-    flag("-expect-hrr", Kind::Bool(|o| o.expect_hrr = true)),
-    flag("-expect-no-hrr", Kind::Bool(|o| o.expect_no_hrr = true)),
-    flag("-expect-extended-master-secret", Kind::Bool(|o| o.expect_extended_master_secret = true)),
+    conn("-expect-session-miss", Kind::Bool(|o| o.expect_session_miss = true)),
+    conn("-expect-hrr", Kind::Bool(|o| o.expect_hrr = true)),
+    conn("-expect-no-hrr", Kind::Bool(|o| o.expect_no_hrr = true)),
+    conn("-expect-extended-master-secret", Kind::Bool(|o| o.expect_extended_master_secret = true)),
     flag("-min-version", Kind::Int(|o, v| o.min_version = Some(v as u16))),
     flag("-max-version", Kind::Int(|o, v| o.max_version = Some(v as u16))),
     flag("-no-tls12", Kind::Bool(|o| o.no_tls12 = true)),
     flag("-no-tls13", Kind::Bool(|o| o.no_tls13 = true)),
     flag("-curves", Kind::Repeated(|o, v| o.curves.push(v as u16))),
     flag("-key-shares", Kind::Repeated(|o, v| o.key_shares.push(v as u16))),
-    flag("-expect-curve-id", Kind::Int(|o, v| o.expect_curve_id = Some(v as u16))),
-    flag("-expect-version", Kind::Int(|o, v| o.expect_version = Some(v as u16))),
-    flag("-expect-server-name", Kind::Str(|o, v| o.expect_server_name = Some(text(v)))),
+    conn("-expect-curve-id", Kind::Int(|o, v| o.expect_curve_id = Some(v as u16))),
+    conn("-expect-version", Kind::Int(|o, v| o.expect_version = Some(v as u16))),
+    conn("-expect-server-name", Kind::Str(|o, v| o.expect_server_name = Some(text(v)))),
     flag("-advertise-alpn", Kind::Str(|o, v| o.advertise_alpn = Some(v))),
-    flag("-expect-alpn", Kind::Str(|o, v| o.expect_alpn = Some(v))),
+    conn("-expect-alpn", Kind::Str(|o, v| o.expect_alpn = Some(v))),
     flag("-select-alpn", Kind::Str(|o, v| o.select_alpn = Some(v))),
-    flag("-export-keying-material", Kind::Int(|o, v| o.export_keying_material = v as usize)),
-    flag("-export-label", Kind::Str(|o, v| o.export_label = v)),
-    flag("-export-context", Kind::Str(|o, v| o.export_context = v)),
-    flag("-use-export-context", Kind::Bool(|o| o.use_export_context = true)),
+    conn("-export-keying-material", Kind::Int(|o, v| o.export_keying_material = v as usize)),
+    conn("-export-label", Kind::Str(|o, v| o.export_label = v)),
+    conn("-export-context", Kind::Str(|o, v| o.export_context = v)),
+    conn("-use-export-context", Kind::Bool(|o| o.use_export_context = true)),
     flag("-max-send-fragment", Kind::Int(|o, v| o.max_send_fragment = Some(v as usize))),
-    flag("-key-update", Kind::Bool(|o| o.key_update = true)),
+    conn("-key-update", Kind::Bool(|o| o.key_update = true)),
     flag("-verify-prefs", Kind::Repeated(|o, v| o.verify_prefs.push(v as u16))),
-    flag("-expect-peer-signature-algorithm", Kind::Int(|o, v| o.expect_peer_signature_algorithm = Some(v as u16))),
+    conn("-expect-peer-signature-algorithm", Kind::Int(|o, v| o.expect_peer_signature_algorithm = Some(v as u16))),
+    conn("-verify-fail", Kind::Bool(|o| o.verify_fail = true)),
+    conn("-expect-verify-result", Kind::Bool(|o| o.expect_verify_result = true)),
+    conn("-use-custom-verify-callback", Kind::Bool(|o| o.use_custom_verify_callback = true)),
+    conn("-reverify-on-resume", Kind::Bool(|o| o.reverify_on_resume = true)),
+    conn("-expect-session-id", Kind::Bool(|o| o.expect_session_id = true)),
+    conn("-expect-no-session-id", Kind::Bool(|o| o.expect_no_session_id = true)),
+    conn("-expect-early-data-reason", Kind::Str(|o, v| o.expect_early_data_reason = Some(text(v)))),
+    flag("-enable-early-data", Kind::Bool(|o| o.enable_early_data = true)),
+    conn("-expect-accept-early-data", Kind::Bool(|o| o.expect_accept_early_data = true)),
+    conn("-expect-reject-early-data", Kind::Bool(|o| o.expect_reject_early_data = true)),
+    conn("-expect-ticket-supports-early-data", Kind::Bool(|o| o.expect_ticket_supports_early_data = true)),
+    conn("-expect-no-offer-early-data", Kind::Bool(|o| o.expect_no_offer_early_data = true)),
+    conn("-resumption-delay", Kind::Int(|o, v| o.resumption_delay = v)),
+    conn("-expect-no-session", Kind::Bool(|o| o.expect_no_session = true)),
+    conn("-expect-ticket-age-skew", Kind::Str(|o, v| o.expect_ticket_age_skew = Some(text(v)))),
     flag("-async", Kind::Ignored),
     flag("-implicit-handshake", Kind::Ignored),
     flag("-use-old-client-cert-callback", Kind::Ignored),
@@ -163,37 +225,116 @@ pub fn os_bytes(s: OsString) -> Vec<u8> {
     s.to_string_lossy().into_owned().into_bytes()
 }
 
-pub fn parse_args(args: &[Vec<u8>]) -> Result<Opts, ParseError> {
-    let mut o = Opts::default();
+/// The options of each kind of connection, as BoringSSL's shim keeps them
+/// (`test_config.cc`, `ParseConfig`): an unprefixed flag applies to all
+/// three, a flag with `-on-initial-`, `-on-resume-` or `-on-retry-` only to
+/// that one.
+#[derive(Debug, Default)]
+pub struct Conns {
+    /// The first connection.
+    pub initial: Opts,
+    /// Every `-resume-count` connection after it.
+    pub resume: Opts,
+    /// A client's resumed connection after its 0-RTT data was rejected:
+    /// BoringSSL's shim runs the rest of it with these options (see early.rs).
+    pub retry: Opts,
+}
+
+impl Conns {
+    /// The options of connection `i` (0: the initial one).
+    pub fn get(&self, i: u32) -> &Opts {
+        if i == 0 {
+            &self.initial
+        } else {
+            &self.resume
+        }
+    }
+}
+
+/// Which connections a prefixed flag name applies to, and the name without
+/// its prefix (`-on-resume-verify-fail` is `-verify-fail` on resumption).
+fn split_prefix(arg: &[u8]) -> (&[u8], [bool; 3]) {
+    for (prefix, which) in [
+        (&b"-on-initial"[..], [true, false, false]),
+        (b"-on-resume", [false, true, false]),
+        (b"-on-retry", [false, false, true]),
+    ] {
+        if let Some(rest) = arg.strip_prefix(prefix) {
+            if rest.starts_with(b"-") {
+                return (rest, which);
+            }
+        }
+    }
+    (arg, [true; 3])
+}
+
+pub fn parse_args(args: &[Vec<u8>]) -> Result<Conns, ParseError> {
+    let mut c = Conns::default();
     let mut it = args.iter();
     while let Some(arg) = it.next() {
-        let Some(f) = FLAGS.iter().find(|f| f.name.as_bytes() == arg.as_slice()) else {
+        let (name, which) = split_prefix(arg);
+        let Some(f) = FLAGS.iter().find(|f| f.name.as_bytes() == name) else {
             return Err(ParseError::Unimplemented(format!(
                 "unknown flag {}",
                 text(arg.clone())
             )));
         };
-        let mut value = || {
-            it.next()
-                .cloned()
-                .ok_or_else(|| ParseError::Usage(format!("{} needs a value", f.name)))
+        let value = match &f.kind {
+            Kind::Bool(_) | Kind::Ignored | Kind::Unsupported(_) => None,
+            _ => Some(
+                it.next()
+                    .cloned()
+                    .ok_or_else(|| ParseError::Usage(format!("{} needs a value", f.name)))?,
+            ),
         };
-        let int = |v: Vec<u8>| {
-            text(v.clone())
-                .parse::<u64>()
-                .map_err(|_| ParseError::Usage(format!("{}: not a number: {}", f.name, text(v))))
+        let int = |v: &[u8]| {
+            text(v.to_vec()).parse::<u64>().map_err(|_| {
+                ParseError::Usage(format!("{}: not a number: {}", f.name, text(v.to_vec())))
+            })
         };
-        match &f.kind {
-            Kind::Bool(h) => h(&mut o),
-            Kind::Int(h) | Kind::Repeated(h) => h(&mut o, int(value()?)?),
-            Kind::Str(h) => h(&mut o, value()?),
-            Kind::Ignored => {}
-            Kind::Unsupported(why) => {
-                return Err(ParseError::Unimplemented(format!("{}: {why}", f.name)))
+        let targets = [&mut c.initial, &mut c.resume, &mut c.retry];
+        for (o, on) in targets.into_iter().zip(which) {
+            if !on {
+                continue;
+            }
+            match (&f.kind, &value) {
+                (Kind::Bool(h), _) => h(o),
+                (Kind::Int(h) | Kind::Repeated(h), Some(v)) => h(o, int(v)?),
+                (Kind::Str(h), Some(v)) => h(o, v.clone()),
+                (Kind::Ignored, _) => continue,
+                (Kind::Unsupported(why), _) => {
+                    return Err(ParseError::Unimplemented(format!("{}: {why}", f.name)))
+                }
+                _ => unreachable!("a value was read for every flag kind that takes one"),
+            }
+            if f.scope == Scope::Config {
+                o.config_args.push((f.name, value.clone()));
             }
         }
     }
-    Ok(o)
+    Ok(c)
+}
+
+/// Refuses (exit 89) a configuration-level flag that differs between the
+/// connections that run: they share one lctls configuration, so it could
+/// not be honoured for one connection only, and ignoring it could pass a
+/// test that should not pass.
+pub fn check_per_connection(c: &Conns) -> Result<(), ParseError> {
+    if c.initial.resume_count > 0 && c.initial.config_args != c.resume.config_args {
+        let differs = |a: &Opts, b: &Opts| {
+            a.config_args
+                .iter()
+                .find(|x| !b.config_args.contains(x))
+                .map(|(n, _)| *n)
+        };
+        let name = differs(&c.initial, &c.resume)
+            .or_else(|| differs(&c.resume, &c.initial))
+            .unwrap_or("a flag");
+        return Err(ParseError::Unimplemented(format!(
+            "{name}: differs between the initial and resumed connections, which share one lctls configuration"
+        )));
+    }
+    Ok(())
 }
 
 /// The versions the flags allow, most preferred first.
@@ -256,6 +397,13 @@ pub fn check_supported(o: &Opts) -> Result<(), ParseError> {
                 "-verify-prefs {s:?}: unsupported scheme"
             )));
         }
+    }
+    // BoringSSL's shim checks these on the server (the new-session callback
+    // of its session-ID cache); lctls's client has no such notion.
+    if !o.server && (o.expect_session_id || o.expect_no_session_id) {
+        return Err(ParseError::Unimplemented(
+            "-expect-(no-)session-id: a server-side check".into(),
+        ));
     }
     if (o.select_alpn.as_ref()).is_some_and(|p| p.is_empty() || p.len() > 255) {
         return Err(ParseError::Unimplemented(

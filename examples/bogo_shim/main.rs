@@ -24,6 +24,7 @@
 //!     -shim-config /path/to/lctls/bogo/config.json
 //! ```
 
+mod early;
 mod errors;
 mod flags;
 mod verify;
@@ -35,14 +36,18 @@ use std::time::Duration;
 
 use lctls::config::{CertifiedKey, ClientConfig, ServerConfig};
 use lctls::pki::{RootStore, ServerName};
+use lctls::proto::handshake::resume::replay::{StrikeRegister, DEFAULT_REPLAY_CAPACITY};
 use lctls::proto::wire::enums::NamedGroup;
 use lctls::{Error, TlsAcceptor, TlsConnector, TlsStream};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use errors::{fail, Failure};
-use flags::{check_supported, os_bytes, parse_args, text, versions, Opts, ParseError};
-use verify::{SchemePrefs, ShimClientVerifier, ShimServerVerifier};
+use flags::{
+    check_per_connection, check_supported, os_bytes, parse_args, text, versions, Conns, Opts,
+    ParseError,
+};
+use verify::{Outcomes, SchemePrefs, ShimClientVerifier, ShimServerVerifier};
 
 /// BoGo reads this exit status as "unimplemented": the test is skipped.
 const UNIMPLEMENTED: i32 = 89;
@@ -87,7 +92,11 @@ fn certified_key(o: &Opts) -> Result<Option<CertifiedKey>, Failure> {
     }
 }
 
-fn build_role(o: &Opts) -> Result<Role, Failure> {
+fn build_role(
+    o: &Opts,
+    outcomes: &Arc<Outcomes>,
+    clock: &Arc<early::ShimClock>,
+) -> Result<Role, Failure> {
     let roots = load_roots(o)?;
     let prefs = SchemePrefs::from_flags(&o.verify_prefs);
     let groups: Vec<NamedGroup> = o.curves.iter().map(|&g| NamedGroup::from(g)).collect();
@@ -96,7 +105,16 @@ fn build_role(o: &Opts) -> Result<Role, Failure> {
         let key = certified_key(o)?.ok_or_else(|| Failure("a server needs -cert-file".into()))?;
         let mut b = ServerConfig::builder()
             .with_certified_key(key)
-            .with_protocol_versions(&versions);
+            .with_protocol_versions(&versions)
+            .with_time_provider(clock.clone());
+        if o.enable_early_data {
+            b = b
+                .with_max_early_data(early::MAX_EARLY_DATA)
+                .with_anti_replay(Arc::new(StrikeRegister::new(
+                    early::TICKET_AGE_WINDOW,
+                    DEFAULT_REPLAY_CAPACITY,
+                )));
+        }
         if !groups.is_empty() {
             b = b.with_groups(&groups);
         }
@@ -111,15 +129,22 @@ fn build_role(o: &Opts) -> Result<Role, Failure> {
                 roots,
                 mandatory: o.require_any_client_cert,
                 prefs,
+                outcomes: outcomes.clone(),
             }));
         }
         Ok(Role::Server(TlsAcceptor::from(Arc::new(b.build()?))))
     } else {
-        let verifier = ShimServerVerifier { roots, prefs };
+        let verifier = ShimServerVerifier {
+            roots,
+            prefs,
+            hard: o.verify_peer,
+            outcomes: outcomes.clone(),
+        };
         let mut b = ClientConfig::builder()
             .dangerous()
             .with_custom_verifier(Arc::new(verifier))
-            .with_protocol_versions(&versions);
+            .with_protocol_versions(&versions)
+            .with_time_provider(clock.clone());
         if !groups.is_empty() {
             b = b.with_groups(&groups);
         }
@@ -144,8 +169,29 @@ fn build_role(o: &Opts) -> Result<Role, Failure> {
 }
 
 /// Checks the `-expect-*` flags against what the handshake negotiated.
-fn check_negotiated<IO>(o: &Opts, tls: &TlsStream<IO>, is_resume: bool) -> Result<(), Failure> {
+fn check_negotiated<IO>(
+    o: &Opts,
+    outcomes: &Outcomes,
+    tls: &TlsStream<IO>,
+    is_resume: bool,
+) -> Result<(), Failure> {
+    // No verification at all (no certificate asked for) counts as passed, as
+    // X509_V_OK is BoringSSL's default result.
+    let passed = outcomes.passed().unwrap_or(true);
+    if o.expect_verify_result && passed == o.verify_fail {
+        return fail(format!(
+            "-expect-verify-result: verification {}, expected the opposite",
+            if passed { "passed" } else { "failed" }
+        ));
+    }
     let n = tls.negotiated();
+    // As BoringSSL's shim: only the first connection's session is checked.
+    if !is_resume && o.expect_session_id && !n.session_id_cached {
+        return fail("-expect-session-id: the session was not cached by ID");
+    }
+    if !is_resume && o.expect_no_session_id && n.session_id_cached {
+        return fail("-expect-no-session-id: the session was cached by ID");
+    }
     let want_resume = is_resume && !o.expect_session_miss;
     if n.resumed != want_resume {
         return fail(format!(
@@ -267,11 +313,30 @@ where
 }
 
 /// After the handshake: checks, KeyUpdate, exporter, echo and shutdown.
-async fn exchange<IO>(o: &Opts, tls: &mut TlsStream<IO>, is_resume: bool) -> Result<(), Failure>
+async fn exchange<IO>(
+    c: &Conns,
+    o: &Opts,
+    outcomes: &Outcomes,
+    tls: &mut TlsStream<IO>,
+    is_resume: bool,
+) -> Result<(), Failure>
 where
     IO: AsyncRead + AsyncWrite + Unpin,
 {
-    check_negotiated(o, tls, is_resume)?;
+    // A client's 0-RTT: its "hello" may be out already, or a rejection
+    // moves the connection on to the -on-retry- options.
+    let mut o = o;
+    let mut hello_sent = false;
+    let mut rest = None;
+    if !o.server {
+        match early::client_outcome(o, tls, is_resume)? {
+            early::ClientOutcome::NotOffered => {}
+            early::ClientOutcome::Accepted(r) => (hello_sent, rest) = (true, r),
+            early::ClientOutcome::Retry => o = &c.retry,
+        }
+    }
+    check_negotiated(o, outcomes, tls, is_resume)?;
+    early::check(o, tls, is_resume)?;
     if o.key_update {
         tls.update_keys(false)?;
         send(tls, &[]).await?;
@@ -282,9 +347,14 @@ where
         tls.export_keying_material(&mut out, &o.export_label, context)?;
         send(tls, &out).await?;
     }
-    if o.shim_writes_first {
-        send(tls, b"hello").await?;
+    if o.shim_writes_first && !hello_sent {
+        send(tls, early::INITIAL_WRITE).await?;
     }
+    if let Some(rest) = rest {
+        send(tls, &rest).await?;
+    }
+    // Accepted 0-RTT data is echoed in 0.5-RTT, before the handshake ends.
+    early::echo(tls).await?;
     if !o.shim_shuts_down {
         // Echo until the peer closes; 512 bytes at a time, as BoringSSL's
         // shim does, so records are returned over several reads.
@@ -307,6 +377,7 @@ where
             send(tls, &buf[..n]).await?;
         }
     }
+    early::check_ticket(o, tls)?;
     // Our close_notify. When the peer has already gone, only -check-close-notify
     // cares whether it could be sent.
     let shut = tls.shutdown().await;
@@ -366,7 +437,9 @@ fn linger(spare: std::net::TcpStream) {
 /// One connection after its handshake: the exchange, and on failure a
 /// bounded flush of the alert the failure queued before the stream goes.
 async fn session<IO>(
+    c: &Conns,
     o: &Opts,
+    outcomes: &Outcomes,
     handshake: std::io::Result<TlsStream<IO>>,
     is_resume: bool,
 ) -> Result<(), Failure>
@@ -374,42 +447,53 @@ where
     IO: AsyncRead + AsyncWrite + Unpin,
 {
     let mut tls = handshake?;
-    let r = exchange(o, &mut tls, is_resume).await;
+    let r = exchange(c, o, outcomes, &mut tls, is_resume).await;
     if r.is_err() {
         let _ = tokio::time::timeout(Duration::from_millis(200), tls.flush()).await;
     }
     r
 }
 
-async fn run(o: Opts) -> Result<(), Failure> {
-    let role = build_role(&o)?;
-    for i in 0..=o.resume_count {
+async fn run(c: Conns) -> Result<(), Failure> {
+    // One configuration for every connection (see flags::check_per_connection).
+    let outcomes = Arc::new(Outcomes::default());
+    let clock = Arc::new(early::ShimClock::default());
+    let role = build_role(&c.initial, &outcomes, &clock)?;
+    for i in 0..=c.initial.resume_count {
+        let o = c.get(i);
         let is_resume = i > 0;
-        let (tcp, spare) = connect_tcp(&o).await?;
+        outcomes.begin(o);
+        let (tcp, spare) = connect_tcp(o).await?;
         // A failed handshake has already flushed its alert (best effort).
-        let r = match &role {
-            Role::Client(c, name) => {
-                session(&o, c.connect(name.clone(), tcp).await, is_resume).await
-            }
-            Role::Server(a) => session(&o, a.accept(tcp).await, is_resume).await,
+        let handshake = match &role {
+            Role::Client(conn, name) => early::connect(o, conn, name.clone(), tcp).await,
+            Role::Server(a) if c.initial.enable_early_data => a.accept_with_early_data(tcp).await,
+            Role::Server(a) => a.accept(tcp).await,
         };
+        let r = session(&c, o, &outcomes, handshake, is_resume).await;
         if let Err(f) = r {
             linger(spare);
             return Err(f);
         }
+        clock.advance(o.resumption_delay);
     }
     Ok(())
 }
 
 fn main() {
     let args: Vec<Vec<u8>> = std::env::args_os().skip(1).map(os_bytes).collect();
-    let opts = match parse_args(&args).and_then(|o| {
-        if !o.is_handshaker_supported {
-            check_supported(&o)?;
+    let conns = match parse_args(&args).and_then(|c| {
+        if !c.initial.is_handshaker_supported {
+            check_per_connection(&c)?;
+            early::check_conns(&c)?;
+            check_supported(&c.initial)?;
+            if c.initial.resume_count > 0 {
+                check_supported(&c.resume)?;
+            }
         }
-        Ok(o)
+        Ok(c)
     }) {
-        Ok(o) => o,
+        Ok(c) => c,
         Err(ParseError::Unimplemented(why)) => {
             if std::env::var_os("LCTLS_BOGO_VERBOSE").is_some() {
                 eprintln!("unimplemented: {why}");
@@ -421,7 +505,7 @@ fn main() {
             exit(1);
         }
     };
-    if opts.is_handshaker_supported {
+    if conns.initial.is_handshaker_supported {
         println!("No");
         exit(0);
     }
@@ -435,7 +519,7 @@ fn main() {
             exit(1);
         }
     };
-    match rt.block_on(run(opts)) {
+    match rt.block_on(run(conns)) {
         Ok(()) => exit(0),
         Err(Failure(m)) => {
             eprintln!("{m}");

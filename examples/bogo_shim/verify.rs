@@ -1,12 +1,89 @@
 //! Certificate verifiers with BoGo's semantics, and `-verify-prefs`.
+//!
+//! BoringSSL's shim installs a verify callback (`-use-custom-verify-callback`
+//! picks the newer API) that refuses with `-verify-fail`. Whether a refusal
+//! fails the handshake depends on the verify mode: a client without
+//! `-verify-peer` (SSL_VERIFY_NONE) only records it, which
+//! `-expect-verify-result` then checks. The two callbacks send different
+//! alerts: the legacy one's X509_V_ERR_APPLICATION_VERIFICATION becomes
+//! handshake_failure, the custom one's default is certificate_unknown.
+//! A resumption runs the callback only with `-reverify-on-resume` (client).
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use lctls::pki::{
-    verify_chain, CertificateDer, CertificateError, ClientCertVerifier, KeyPurpose, RootStore,
-    ServerCertVerifier, ServerName, UnixTime,
+    check_chain_validity, verify_chain, CertificateDer, CertificateError, ClientCertVerifier,
+    KeyPurpose, RootStore, ServerCertVerifier, ServerName, UnixTime,
 };
-use lctls::proto::wire::enums::SignatureScheme;
+use lctls::proto::wire::enums::{AlertDescription, SignatureScheme};
+
+use crate::flags::Opts;
+
+/// The verify-callback flags of the connection under way, set before each
+/// connection (the lctls configuration, and these verifiers in it, are
+/// shared by all of them), and the outcome of the last verification.
+#[derive(Debug, Default)]
+pub struct Outcomes(Mutex<State>);
+
+#[derive(Debug, Default, Clone, Copy)]
+struct State {
+    verify_fail: bool,
+    custom_callback: bool,
+    reverify_on_resume: bool,
+    /// Whether the last verification passed (None: none ran yet). A resumed
+    /// connection that does not verify keeps its session's result, as
+    /// BoringSSL's SSL_get_verify_result does; the session is always from
+    /// the connection before.
+    passed: Option<bool>,
+}
+
+impl Outcomes {
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        // A panic elsewhere cannot leave State inconsistent: it is plain data.
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Takes the flags of the next connection.
+    pub fn begin(&self, o: &Opts) {
+        let mut s = self.state();
+        s.verify_fail = o.verify_fail;
+        s.custom_callback = o.use_custom_verify_callback;
+        s.reverify_on_resume = o.reverify_on_resume;
+    }
+
+    /// Whether the last verification passed, for `-expect-verify-result`.
+    pub fn passed(&self) -> Option<bool> {
+        self.state().passed
+    }
+
+    /// The verify callback: refuses with `-verify-fail`; `hard` says whether
+    /// a refusal fails the handshake (else it is only recorded).
+    fn callback(&self, hard: bool) -> Result<(), CertificateError> {
+        let mut s = self.state();
+        s.passed = Some(!s.verify_fail);
+        if !s.verify_fail || !hard {
+            return Ok(());
+        }
+        let alert = if s.custom_callback {
+            AlertDescription::CertificateUnknown
+        } else {
+            AlertDescription::HandshakeFailure
+        };
+        Err(CertificateError::ApplicationRefused {
+            reason: "-verify-fail".into(),
+            alert,
+        })
+    }
+
+    /// Before a resumption: the callback again only with `-reverify-on-resume`.
+    fn recheck(&self, hard: bool) -> Result<(), CertificateError> {
+        if self.state().reverify_on_resume {
+            self.callback(hard)
+        } else {
+            Ok(())
+        }
+    }
+}
 
 /// The signature schemes offered to (and accepted from) the peer.
 #[derive(Debug, Clone)]
@@ -65,6 +142,9 @@ impl SchemePrefs {
 pub struct ShimServerVerifier {
     pub roots: Option<Arc<RootStore>>,
     pub prefs: Option<SchemePrefs>,
+    /// `-verify-peer`: a refusal of the verify callback fails the handshake.
+    pub hard: bool,
+    pub outcomes: Arc<Outcomes>,
 }
 
 impl ServerCertVerifier for ShimServerVerifier {
@@ -75,18 +155,28 @@ impl ServerCertVerifier for ShimServerVerifier {
         _: &ServerName<'_>,
         now: UnixTime,
     ) -> Result<(), CertificateError> {
-        match &self.roots {
-            Some(r) => verify_chain(
+        if let Some(r) = &self.roots {
+            verify_chain(
                 r,
                 end_entity,
                 intermediates,
                 None,
                 now,
                 KeyPurpose::ServerAuth,
-            )
-            .map(|_| ()),
-            None => Ok(()),
+            )?;
         }
+        self.outcomes.callback(self.hard)
+    }
+
+    fn recheck_resumed(
+        &self,
+        chain: &[CertificateDer<'_>],
+        now: UnixTime,
+    ) -> Result<(), CertificateError> {
+        // An error here makes lctls offer no session: the full handshake
+        // then verifies afresh, and refuses just as a reverification would.
+        check_chain_validity(chain, now)?;
+        self.outcomes.recheck(self.hard)
     }
 
     fn supported_schemes(&self) -> Vec<SignatureScheme> {
@@ -110,6 +200,7 @@ pub struct ShimClientVerifier {
     pub roots: Option<Arc<RootStore>>,
     pub mandatory: bool,
     pub prefs: Option<SchemePrefs>,
+    pub outcomes: Arc<Outcomes>,
 }
 
 impl ClientCertVerifier for ShimClientVerifier {
@@ -119,18 +210,20 @@ impl ClientCertVerifier for ShimClientVerifier {
         intermediates: &[CertificateDer<'_>],
         now: UnixTime,
     ) -> Result<(), CertificateError> {
-        match &self.roots {
-            Some(r) => verify_chain(
+        if let Some(r) = &self.roots {
+            verify_chain(
                 r,
                 end_entity,
                 intermediates,
                 None,
                 now,
                 KeyPurpose::ClientAuth,
-            )
-            .map(|_| ()),
-            None => Ok(()),
+            )?;
         }
+        // A server asks for certificates only in SSL_VERIFY_PEER mode, where
+        // a refusal is fatal. (Its resumptions are never reverified: BoringSSL's
+        // -reverify-on-resume is a client feature; the default recheck stays.)
+        self.outcomes.callback(true)
     }
 
     fn client_auth_mandatory(&self) -> bool {

@@ -27,7 +27,6 @@ fuzz_target!(|data: &[u8]| {
             }
             let mut expect = msg;
             match &mut expect {
-                HandshakeMessage::NewSessionTicket(t) => t.max_early_data = None,
                 // Kept by type for the requested-extensions check, never encoded.
                 HandshakeMessage::Certificate(c) => c.entry_extensions.clear(),
                 _ => {}

@@ -8,6 +8,7 @@ use crate::config::{
 };
 use crate::error::Error;
 use crate::pki::ClientCertVerifier;
+use crate::proto::handshake::resume::replay::{AntiReplay, StrikeRegister};
 use crate::proto::handshake::resume::{
     ServerSessionCache, ServerSessionStore, TicketKeys, Ticketer,
 };
@@ -39,6 +40,10 @@ pub struct ServerConfig {
     pub(crate) session_cache: Arc<dyn ServerSessionStore>,
     pub(crate) ticketer: Option<Arc<Ticketer>>,
     pub(crate) tls13_tickets: usize,
+    /// 0-RTT: the most early data accepted per connection (0: none).
+    pub(crate) max_early_data: u32,
+    /// The strike register 0-RTT claims go through (set when 0-RTT is on).
+    pub(crate) anti_replay: Option<Arc<dyn AntiReplay>>,
 }
 
 impl ServerConfig {
@@ -53,6 +58,8 @@ impl ServerConfig {
             tickets: true,
             ticket_keys: None,
             tls13_tickets: 1,
+            max_early_data: 0,
+            anti_replay: None,
         }
     }
 }
@@ -68,6 +75,8 @@ pub struct ServerConfigBuilder {
     tickets: bool,
     ticket_keys: Option<Arc<TicketKeys>>,
     tls13_tickets: usize,
+    max_early_data: u32,
+    anti_replay: Option<Arc<dyn AntiReplay>>,
 }
 
 impl ServerConfigBuilder {
@@ -125,6 +134,27 @@ impl ServerConfigBuilder {
         self
     }
 
+    /// Accepts up to `bytes` of 0-RTT data (RFC 8446 section 4.2.10) from
+    /// clients resuming a TLS 1.3 ticket this configuration issued (0, the
+    /// default, accepts none; tickets then announce none). Early data can be
+    /// replayed by anyone who captured it; see
+    /// [`crate::proto::handshake::early_data`] for when it is accepted and
+    /// [`crate::proto::handshake::resume::replay`] for the built-in
+    /// anti-replay, and read it apart from ordinary data with
+    /// [`TlsStream::take_replayable_early_data`](crate::TlsStream::take_replayable_early_data).
+    pub fn with_max_early_data(mut self, bytes: u32) -> Self {
+        self.max_early_data = bytes;
+        self
+    }
+
+    /// Replaces the in-memory anti-replay register (a
+    /// [`StrikeRegister`] with its default window and capacity) used when
+    /// 0-RTT is on; servers sharing ticket keys must share one register.
+    pub fn with_anti_replay(mut self, register: Arc<dyn AntiReplay>) -> Self {
+        self.anti_replay = Some(register);
+        self
+    }
+
     /// Asks clients for a certificate and verifies it with `verifier`
     /// (see [`crate::pki::DefaultClientVerifier`] for required and optional modes).
     pub fn with_client_cert_verifier(mut self, verifier: Arc<dyn ClientCertVerifier>) -> Self {
@@ -170,6 +200,11 @@ impl ServerConfigBuilder {
                 .unwrap_or_else(|| Arc::new(ServerSessionCache::new(self.session_cache_size))),
             ticketer,
             tls13_tickets: self.tls13_tickets,
+            max_early_data: self.max_early_data,
+            anti_replay: (self.max_early_data > 0).then(|| {
+                self.anti_replay
+                    .unwrap_or_else(|| Arc::new(StrikeRegister::default()))
+            }),
         })
     }
 }

@@ -149,6 +149,22 @@ pub enum CertificateError {
         /// Subject of the certificate whose status is unknown.
         subject: String,
     },
+    /// A custom verifier refused a certificate by a rule of its own
+    /// (pinning, an allow-list, an application check: not a path-validation
+    /// failure), and chose the alert the peer gets.
+    ///
+    /// `alert` is honoured when it is one of the alerts RFC 8446 section 6.2
+    /// gives for a refused certificate or handshake (bad_certificate,
+    /// unsupported_certificate, certificate_revoked, certificate_expired,
+    /// certificate_unknown, unknown_ca, access_denied, handshake_failure);
+    /// any other alert is replaced by bad_certificate, so a verifier cannot
+    /// make a refusal look like a close or an unrelated protocol error.
+    ApplicationRefused {
+        /// Why, in the verifier's words.
+        reason: String,
+        /// The alert to send (see above).
+        alert: AlertDescription,
+    },
 }
 
 impl CertificateError {
@@ -171,6 +187,17 @@ impl CertificateError {
             // message could not be decoded because some field was out of the
             // specified range"); OpenSSL, BoringSSL and rustls send this too.
             CertificateError::BadEncoding { .. } => AlertDescription::DecodeError,
+            CertificateError::ApplicationRefused { alert, .. } => match alert {
+                AlertDescription::BadCertificate
+                | AlertDescription::UnsupportedCertificate
+                | AlertDescription::CertificateRevoked
+                | AlertDescription::CertificateExpired
+                | AlertDescription::CertificateUnknown
+                | AlertDescription::UnknownCA
+                | AlertDescription::AccessDenied
+                | AlertDescription::HandshakeFailure => *alert,
+                _ => AlertDescription::BadCertificate,
+            },
             _ => AlertDescription::BadCertificate,
         }
     }
@@ -193,6 +220,9 @@ impl fmt::Display for CertificateError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CertificateError::Other(s) => write!(f, "invalid certificate: {s}"),
+            CertificateError::ApplicationRefused { reason, .. } => {
+                write!(f, "certificate refused by the verifier: {reason}")
+            }
             CertificateError::NoCertificate => write!(f, "no certificate was presented"),
             CertificateError::BadEncoding { reason } => {
                 write!(f, "certificate could not be decoded: {reason}")

@@ -68,6 +68,20 @@ pub(crate) struct Common {
     pub(crate) write_key_exhausted: Option<Error>,
     /// Where this connection's secrets are logged, if anywhere.
     pub(crate) key_log: ConnKeyLog,
+    /// Server: rejected 0-RTT data is being skipped (RFC 8446 section
+    /// 4.2.10); how many more record bytes we skip before giving up.
+    pub(crate) skip_early_data: Option<usize>,
+    /// Server: accepted 0-RTT data, kept apart from the application data.
+    pub(crate) early_data: Vec<u8>,
+    /// Server: the most 0-RTT data this connection accepts.
+    pub(crate) early_data_limit: usize,
+    /// Client: early data that was not delivered (see
+    /// [`crate::proto::handshake::early_data`]).
+    pub(crate) early_unsent: Option<Vec<u8>>,
+    /// Client: max_early_data_size of the latest NewSessionTicket.
+    pub(crate) ticket_max_early_data: Option<u32>,
+    /// Client: NewSessionTickets received.
+    pub(crate) tickets_received: u32,
 }
 
 impl Common {
@@ -96,7 +110,45 @@ impl Common {
             key_updates_in_a_row: 0,
             write_key_exhausted: None,
             key_log: ConnKeyLog::default(),
+            skip_early_data: None,
+            early_data: Vec::new(),
+            early_data_limit: 0,
+            early_unsent: None,
+            ticket_max_early_data: None,
+            tickets_received: 0,
         }
+    }
+
+    /// Drops a record of rejected 0-RTT data (`len` bytes with its header),
+    /// within the skipping budget; beyond it, unexpected_message as in
+    /// BoringSSL (TOO_MUCH_SKIPPED_EARLY_DATA).
+    pub(crate) fn skip_early_record(&mut self, len: usize) -> Result<(), Error> {
+        let left = self.skip_early_data.unwrap_or(0);
+        if len > left {
+            return Err(Error::unexpected(
+                "too much skipped early data: the client sent more rejected 0-RTT data than we skip",
+            ));
+        }
+        self.skip_early_data = Some(left - len);
+        Ok(())
+    }
+
+    /// Keeps a record of accepted 0-RTT data. RFC 8446 section 4.2.10: a
+    /// server receiving more than max_early_data_size "SHOULD terminate the
+    /// connection with an "unexpected_message" alert".
+    pub(crate) fn receive_early_data(&mut self, data: &[u8]) -> Result<(), Error> {
+        if data.is_empty() {
+            return self.count_empty("empty early data");
+        }
+        if self.early_data.len().saturating_add(data.len()) > self.early_data_limit {
+            return Err(Error::unexpected(format!(
+                "too much early data: more than max_early_data_size ({} bytes)",
+                self.early_data_limit
+            )));
+        }
+        self.saw_content();
+        self.early_data.extend_from_slice(data);
+        Ok(())
     }
 
     /// Encodes a handshake message, adds it to `transcript` and queues it.

@@ -13,12 +13,12 @@ use crate::config::{ClientConfig, ServerConfig};
 use crate::error::Error;
 pub(crate) use crate::proto::common::{Common, Exporter};
 use crate::proto::handshake::client12::Client12State;
-use crate::proto::handshake::client13::{self, ClientState};
+use crate::proto::handshake::client13::ClientState;
 use crate::proto::handshake::server12::Server12State;
 use crate::proto::handshake::server13::{self, ServerState};
 use crate::proto::handshake::Negotiated;
 use crate::proto::keys::keylog::ConnKeyLog;
-use crate::proto::record::codec::{self, OpaqueRecord};
+use crate::proto::record::codec::OpaqueRecord;
 use crate::proto::record::layer::PlainRecord;
 use crate::proto::wire::enums::{AlertDescription, AlertLevel, ContentType, HandshakeType};
 use crate::proto::wire::handshake::HandshakeMessage;
@@ -79,26 +79,7 @@ impl Connection {
         config: Arc<ClientConfig>,
         server_name: ServerName<'static>,
     ) -> Result<Self, Error> {
-        let mut common = Common::new(
-            Side::Client,
-            config.shared.max_handshake_message,
-            config.shared.max_fragment,
-        );
-        // Only the records of the initial ClientHello may say 0x0301 (see
-        // INITIAL_RECORD_VERSION); anything after it, an alert before the
-        // ServerHello included, says 0x0303.
-        common.key_log = ConnKeyLog::new(config.shared.key_log.clone());
-        common
-            .record
-            .set_plaintext_version(codec::INITIAL_RECORD_VERSION);
-        let state = client13::start(config, server_name, &mut common);
-        common.record.set_plaintext_version(codec::RECORD_VERSION);
-        let state = state?;
-        Ok(Connection {
-            common,
-            state: State::Client(Box::new(state)),
-            error: None,
-        })
+        Self::client(config, server_name, None)
     }
 
     /// A server connection waiting for a ClientHello.
@@ -407,6 +388,9 @@ impl Connection {
             // record from the peer has been opened.
             return self.handle_alert(&rec.payload);
         }
+        if self.common.skip_early_data.is_some() {
+            return self.skip_or_open(rec);
+        }
         let plain = self.common.record.open(rec)?;
         self.handle_plain(plain)
     }
@@ -427,6 +411,14 @@ impl Connection {
             }
             ContentType::Alert => self.handle_alert(&plain.payload),
             ContentType::ApplicationData => {
+                if matches!(&self.state, State::Server(s) if s.in_early_data()) {
+                    if !self.common.joiner.is_empty() {
+                        return Err(Error::unexpected(
+                            "early data interleaved with a handshake message",
+                        ));
+                    }
+                    return self.common.receive_early_data(&plain.payload);
+                }
                 if !matches!(self.state, State::Established) {
                     return Err(Error::unexpected(
                         "application data before the handshake completed",
@@ -526,6 +518,8 @@ impl Connection {
                 if let Some(sink) = &self.common.ticket_sink {
                     sink.store(&t, &self.common.negotiated.peer_certificates);
                 }
+                self.common.ticket_max_early_data = t.max_early_data.filter(|&m| m > 0);
+                self.common.tickets_received = self.common.tickets_received.saturating_add(1);
                 Ok(())
             }
             other => Err(Error::unexpected(format!(
@@ -655,7 +649,7 @@ impl Connection {
         if self.common.sent_close_notify {
             return Err(Error::AlreadyClosed);
         }
-        if !matches!(self.state, State::Established) {
+        if !matches!(self.state, State::Established) && !self.can_write_half_rtt() {
             return Err(Error::Config("write before the handshake completed".into()));
         }
         let n = self.common.seal_application_data(data)?;
@@ -716,6 +710,9 @@ pub(crate) fn unexpected_in(state: &str, got: HandshakeType) -> Error {
 
 #[path = "conn_checks.rs"]
 mod checks;
+
+#[path = "conn_early.rs"]
+mod early;
 
 #[cfg(test)]
 #[path = "conn_tests.rs"]

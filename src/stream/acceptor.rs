@@ -74,6 +74,22 @@ impl TlsAcceptor {
         )
     }
 
+    /// Like [`TlsAcceptor::accept`], but when this server accepts 0-RTT data
+    /// (see [`ServerConfigBuilder::with_max_early_data`](crate::config::ServerConfigBuilder::with_max_early_data))
+    /// the stream comes as soon as our first flight is written, before the
+    /// client's Finished: read the early data with
+    /// [`TlsStream::read_early_data`], and answer it at once if you like
+    /// (0.5-RTT data, RFC 8446 section 2.3: the client is not
+    /// authenticated yet, and the request may be a replay). The handshake
+    /// completes during the following reads; a failure then is a read error.
+    /// Without accepted early data this is [`TlsAcceptor::accept`].
+    pub fn accept_with_early_data<IO: AsyncRead + AsyncWrite + Unpin>(&self, io: IO) -> Accept<IO> {
+        let span = tracing::debug_span!("tls", role = "server", peer = tracing::field::Empty);
+        let conn = Connection::new_server(self.config.clone());
+        let stream = MidHandshake::Handshaking(TlsStream::new(io, conn, span), true);
+        Accept(TimedHandshake::new(stream, self.handshake_timeout))
+    }
+
     /// Like [`TlsAcceptor::accept`], naming the peer's address in this
     /// connection's tracing span (a generic `IO` cannot tell us).
     pub fn accept_from<IO: AsyncRead + AsyncWrite + Unpin>(
@@ -90,7 +106,7 @@ impl TlsAcceptor {
         span: tracing::Span,
     ) -> Accept<IO> {
         let conn = Connection::new_server(self.config.clone());
-        let stream = MidHandshake::Handshaking(TlsStream::new(io, conn, span));
+        let stream = MidHandshake::Handshaking(TlsStream::new(io, conn, span), false);
         Accept(TimedHandshake::new(stream, self.handshake_timeout))
     }
 

@@ -13,6 +13,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use crate::config::ClientConfig;
 use crate::error::Error;
 use crate::proto::conn::Connection;
+use crate::proto::handshake::early_data::OnReject;
 use crate::stream::handshake::{MidHandshake, TimedHandshake, DEFAULT_HANDSHAKE_TIMEOUT};
 use crate::stream::TlsStream;
 
@@ -76,7 +77,41 @@ impl TlsConnector {
         IO: AsyncRead + AsyncWrite + Unpin,
         N: TryInto<ServerName<'static>>,
     {
-        self.connect_inner(server_name, io, None)
+        self.connect_inner(server_name, io, None, None)
+    }
+
+    /// Like [`TlsConnector::connect`], sending `data` as 0-RTT early data
+    /// (RFC 8446 section 2.3) when a cached TLS 1.3 ticket from this server
+    /// allows it, so it reaches the server with the ClientHello.
+    ///
+    /// **Early data can be replayed**: whoever captures the connection's
+    /// first flight can send it to the server again. The server's
+    /// anti-replay register refuses a second use of a ticket, but send only
+    /// requests that are safe to process twice (RFC 8446 section 8; an HTTP
+    /// GET, not a payment).
+    ///
+    /// What the server does not accept is handled as `on_reject` says:
+    /// [`OnReject::Resend`] sends it again after the handshake as ordinary
+    /// data when the negotiated ALPN protocol is the one of the ticket (RFC
+    /// 8446 section 4.2.10), [`OnReject::Keep`] leaves it to the
+    /// application; what is not sent, [`TlsStream::take_undelivered_early_data`]
+    /// returns.
+    /// [`Negotiated::early_data`](crate::proto::handshake::Negotiated::early_data)
+    /// says whether 0-RTT was accepted and why not, and
+    /// [`Negotiated::early_data_resent`](crate::proto::handshake::Negotiated::early_data_resent)
+    /// whether the data went out after the handshake instead.
+    pub fn connect_with_replayable_early_data<IO, N>(
+        &self,
+        server_name: N,
+        io: IO,
+        data: Vec<u8>,
+        on_reject: OnReject,
+    ) -> Connect<IO>
+    where
+        IO: AsyncRead + AsyncWrite + Unpin,
+        N: TryInto<ServerName<'static>>,
+    {
+        self.connect_inner(server_name, io, None, Some((data, on_reject)))
     }
 
     /// Like [`TlsConnector::connect`], naming the peer's address in this
@@ -91,7 +126,7 @@ impl TlsConnector {
         IO: AsyncRead + AsyncWrite + Unpin,
         N: TryInto<ServerName<'static>>,
     {
-        self.connect_inner(server_name, io, Some(peer))
+        self.connect_inner(server_name, io, Some(peer), None)
     }
 
     fn connect_inner<IO, N>(
@@ -99,6 +134,7 @@ impl TlsConnector {
         server_name: N,
         io: IO,
         peer: Option<std::net::SocketAddr>,
+        early: Option<(Vec<u8>, OnReject)>,
     ) -> Connect<IO>
     where
         IO: AsyncRead + AsyncWrite + Unpin,
@@ -118,11 +154,20 @@ impl TlsConnector {
         if let Some(peer) = peer {
             span.record("peer", tracing::field::display(peer));
         }
-        let conn = match span.in_scope(|| Connection::new_client(self.config.clone(), name)) {
+        let conn = span.in_scope(|| match early {
+            Some((data, on_reject)) => Connection::new_client_with_replayable_early_data(
+                self.config.clone(),
+                name,
+                data,
+                on_reject,
+            ),
+            None => Connection::new_client(self.config.clone(), name),
+        });
+        let conn = match conn {
             Ok(c) => c,
             Err(e) => return fail(e.into()),
         };
-        let stream = MidHandshake::Handshaking(TlsStream::new(io, conn, span));
+        let stream = MidHandshake::Handshaking(TlsStream::new(io, conn, span), false);
         Connect(TimedHandshake::new(stream, self.handshake_timeout))
     }
 

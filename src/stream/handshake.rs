@@ -15,7 +15,9 @@ use crate::stream::TlsStream;
 #[derive(Debug)]
 #[allow(clippy::large_enum_variant)] // the stream is the common case; boxing it would cost an allocation
 pub(crate) enum MidHandshake<IO> {
-    Handshaking(TlsStream<IO>),
+    /// The stream, and whether it is handed out during accepted 0-RTT
+    /// (see `TlsAcceptor::accept_with_early_data`).
+    Handshaking(TlsStream<IO>, bool),
     /// Failed before a stream existed (bad config or server name).
     Error(io::Error),
     Done,
@@ -26,8 +28,8 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> Future for MidHandshake<IO> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        let mut stream = match std::mem::replace(this, MidHandshake::Done) {
-            MidHandshake::Handshaking(s) => s,
+        let (mut stream, early) = match std::mem::replace(this, MidHandshake::Done) {
+            MidHandshake::Handshaking(s, early) => (s, early),
             MidHandshake::Error(e) => return Poll::Ready(Err(e)),
             MidHandshake::Done => panic!("handshake future polled after completion"),
         };
@@ -45,7 +47,8 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> Future for MidHandshake<IO> {
                 }
                 return Poll::Ready(Err(e));
             }
-            if !stream.conn.is_handshaking() {
+            let early_phase = early && stream.conn.is_early_data_phase();
+            if !stream.conn.is_handshaking() || early_phase {
                 if let Some(e) = stream.conn.error() {
                     return Poll::Ready(Err(e.clone().into()));
                 }
@@ -53,7 +56,7 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> Future for MidHandshake<IO> {
                     stream.conn.release_outgoing();
                     return Poll::Ready(Ok(stream));
                 }
-                *this = MidHandshake::Handshaking(stream);
+                *this = MidHandshake::Handshaking(stream, early);
                 return Poll::Pending;
             }
             match stream.poll_read_tls(cx) {
@@ -68,7 +71,7 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> Future for MidHandshake<IO> {
                     return Poll::Ready(Err(e));
                 }
                 Poll::Pending => {
-                    *this = MidHandshake::Handshaking(stream);
+                    *this = MidHandshake::Handshaking(stream, early);
                     return Poll::Pending;
                 }
             }

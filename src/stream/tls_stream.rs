@@ -113,6 +113,24 @@ impl<IO> TlsStream<IO> {
         &self.negotiated().peer_certificates
     }
 
+    /// Server side: the 0-RTT data the client sent with its ClientHello,
+    /// once, if this server accepted it (see
+    /// [`ServerConfigBuilder::with_max_early_data`](crate::config::ServerConfigBuilder::with_max_early_data)).
+    /// It is never returned by reads: **it can be a replay** (the built-in
+    /// anti-replay refuses a second use of a ticket within its window, but
+    /// servers not sharing one register, or a client re-sending after a
+    /// rejection, can still deliver the same request twice), so act on it
+    /// only where doing so twice is harmless.
+    pub fn take_replayable_early_data(&mut self) -> Option<Vec<u8>> {
+        self.conn.take_replayable_early_data()
+    }
+
+    /// Client side: early data the server did not accept and that was not
+    /// sent again (see [`crate::TlsConnector::connect_with_replayable_early_data`]).
+    pub fn take_undelivered_early_data(&mut self) -> Option<Vec<u8>> {
+        self.conn.take_undelivered_early_data()
+    }
+
     /// Derives keying material (RFC 8446 section 7.5).
     pub fn export_keying_material(
         &self,
@@ -138,6 +156,37 @@ impl<IO> TlsStream<IO> {
 }
 
 impl<IO: AsyncRead + AsyncWrite + Unpin> TlsStream<IO> {
+    /// Server side, after [`TlsAcceptor::accept_with_early_data`](crate::TlsAcceptor::accept_with_early_data):
+    /// the next chunk of 0-RTT data as it arrives, or None once the client
+    /// ended its early data (or sent none that we accepted). **It can be a
+    /// replay** (see [`TlsStream::take_replayable_early_data`]); ordinary
+    /// reads never return it.
+    pub async fn read_early_data(&mut self) -> io::Result<Option<Vec<u8>>> {
+        std::future::poll_fn(|cx| self.poll_early_data(cx)).await
+    }
+
+    fn poll_early_data(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<Option<Vec<u8>>>> {
+        let _g = self.span.clone().entered();
+        loop {
+            if let Some(d) = self.conn.take_replayable_early_data() {
+                return Poll::Ready(Ok(Some(d)));
+            }
+            if !self.conn.is_early_data_phase() {
+                return Poll::Ready(Ok(None));
+            }
+            // 0.5-RTT data the application wrote goes out while we wait.
+            self.flush_from_reader(cx);
+            match ready!(self.poll_read_tls(cx)) {
+                Ok(true) => continue,
+                Ok(false) => return Poll::Ready(Err(Error::Truncated.into())),
+                Err(e) => {
+                    self.flush_alert_best_effort(cx);
+                    return Poll::Ready(Err(e));
+                }
+            }
+        }
+    }
+
     /// Writes queued ciphertext until none is left or the transport would block.
     pub(crate) fn poll_write_tls(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         while self.conn.outgoing_len() > 0 {

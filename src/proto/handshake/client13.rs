@@ -11,6 +11,7 @@ use crate::proto::crypto::kx::KeyExchange;
 use crate::proto::crypto::sign::certificate_verify_message;
 use crate::proto::crypto::suites::Tls13CipherSuite;
 use crate::proto::handshake::client12::{self, cache_key, Client12State, Offer};
+use crate::proto::handshake::early_data::{EarlyDataReason, EarlyOffer, OnReject};
 use crate::proto::handshake::resume::{client_may_resume, Session12, Session13, TicketSink};
 use crate::proto::handshake::transcript::Transcript;
 use crate::proto::keys::keylog::{log_application_secrets, log_handshake_secrets};
@@ -49,6 +50,7 @@ pub(crate) fn start(
     config: Arc<ClientConfig>,
     server_name: ServerName<'static>,
     cx: &mut Common,
+    early: Option<(Vec<u8>, OnReject)>,
 ) -> Result<ClientState, Error> {
     let group = *config
         .shared
@@ -170,6 +172,16 @@ pub(crate) fn start(
     if tls13 {
         hello.extensions.psk_modes = Some(vec![PSK_DHE_KE]);
     }
+    let mut early = early.map(|(d, on_reject)| {
+        EarlyOffer::new(
+            d,
+            on_reject,
+            tls13.then_some(resume13.as_ref()),
+            &config.shared.alpn,
+            &mut hello,
+            cx,
+        )
+    });
     if let Some(session) = &resume13 {
         hello.extensions.psk = Some(PskOffer {
             identities: vec![PskIdentity {
@@ -184,12 +196,18 @@ pub(crate) fn start(
             tracing::debug!(error = %e, "not offering a ticket that does not fit");
             hello.extensions.psk = None;
             resume13 = None;
+            if let Some(e) = early.take() {
+                early = Some(e.without_ticket(&mut hello, cx));
+            }
         }
     }
     cx.send_handshake(
         &mut transcript,
         &HandshakeMessage::ClientHello(hello.clone()),
     )?;
+    if let (Some(e), Some(session)) = (&mut early, &resume13) {
+        e.send(cx, session, &transcript)?;
+    }
     Ok(ClientState::ServerHello(ExpectServerHello {
         config,
         server_name,
@@ -200,6 +218,7 @@ pub(crate) fn start(
         retry_suite: None,
         offered_session,
         resume13,
+        early,
     }))
 }
 
@@ -308,6 +327,8 @@ pub(crate) struct ExpectServerHello {
     offered_session: Option<Session12>,
     /// The TLS 1.3 ticket we offered.
     resume13: Option<Session13>,
+    /// The early data we were asked to send.
+    early: Option<EarlyOffer>,
 }
 
 impl ExpectServerHello {
@@ -403,6 +424,10 @@ impl ExpectServerHello {
             payload: self.kx.public_key().to_vec(),
         }]);
         self.hello.extensions.cookie = ext.cookie.clone();
+        // RFC 8446 section 4.2.10: no early_data in the second ClientHello.
+        if let Some(e) = &mut self.early {
+            e.abandon(cx, &mut self.hello, EarlyDataReason::HelloRetryRequest);
+        }
         // The PSK survives a retry only if the server's suite shares its
         // hash; its binder now covers the retry transcript.
         match &self.resume13 {
@@ -414,7 +439,9 @@ impl ExpectServerHello {
                 self.resume13 = None;
             }
         }
-        cx.send_dummy_ccs();
+        if !self.early.as_ref().is_some_and(EarlyOffer::sent_ccs) {
+            cx.send_dummy_ccs();
+        }
         cx.send_handshake(
             &mut self.transcript,
             &HandshakeMessage::ClientHello(self.hello.clone()),
@@ -451,7 +478,7 @@ impl ExpectServerHello {
 
     /// A ServerHello without supported_versions: TLS 1.2 if we allow it.
     fn handle_legacy_server_hello(
-        self,
+        mut self,
         cx: &mut Common,
         sh: ServerHello,
         raw: &[u8],
@@ -474,6 +501,9 @@ impl ExpectServerHello {
                     "downgrade detected: a TLS 1.2 ServerHello carries the TLS 1.3 downgrade sentinel",
                 ));
             }
+        }
+        if let Some(e) = self.early.take() {
+            e.downgraded(cx, &mut self.hello)?;
         }
         let offer = Offer {
             config: self.config,
@@ -557,10 +587,15 @@ impl ExpectServerHello {
         let server_hs = hs.server_handshake_traffic_secret(&hash);
         log_handshake_secrets(cx, &client_hs, &server_hs);
         cx.set_read_secret(&server_hs)?;
-        if self.retry_suite.is_none() {
+        // With 0-RTT data out, the change_cipher_spec went before it, and
+        // the write side stays on the early key until EndOfEarlyData.
+        let early_pending = self.early.as_ref().is_some_and(|e| e.pending);
+        if self.retry_suite.is_none() && !early_pending {
             cx.send_dummy_ccs();
         }
-        cx.set_write_secret(&client_hs)?;
+        if !early_pending {
+            cx.set_write_secret(&client_hs)?;
+        }
         cx.negotiated.version = Some(ProtocolVersion::TLSv1_3);
         cx.negotiated.cipher_suite = Some(suite.suite);
         cx.negotiated.group = Some(group);
@@ -576,6 +611,7 @@ impl ExpectServerHello {
                     client_hs,
                     server_hs,
                     resumed,
+                    early: self.early,
                 },
             },
         ))
@@ -595,6 +631,8 @@ struct Handshaking {
     server_hs: TrafficSecret,
     /// The server accepted our PSK: no Certificate or CertificateVerify follow.
     resumed: bool,
+    /// The early data we were asked to send.
+    early: Option<EarlyOffer>,
 }
 
 pub(crate) struct ExpectEncryptedExtensions {
@@ -614,6 +652,16 @@ impl ExpectEncryptedExtensions {
                     "server selected ALPN protocol {:?}, which we did not offer",
                     String::from_utf8_lossy(p)
                 )));
+            }
+        }
+        if let Some(e) = &mut self.hs.early {
+            e.answer(cx, ee.early_data, self.hs.resumed, ee.alpn.as_deref())?;
+            // Declined: the early key is done with, and anything we send
+            // from now on (an alert included) goes under the handshake key
+            // the server reads with.
+            if e.pending && !e.accepted {
+                cx.set_write_secret(&self.hs.client_hs)?;
+                e.pending = false;
             }
         }
         cx.negotiated.alpn = ee.alpn;
@@ -732,6 +780,7 @@ impl ExpectFinished {
             secret,
             client_hs,
             server_hs,
+            early,
             ..
         } = self.hs;
         server_hs.verify_finished(&transcript.current_hash(), verify_data)?;
@@ -746,6 +795,14 @@ impl ExpectFinished {
         });
         log_application_secrets(cx, &client_ap, &server_ap);
         cx.set_application_read(server_ap)?;
+        if let Some(e) = &early {
+            // RFC 8446 section 4.5: EndOfEarlyData under the early key ends
+            // accepted 0-RTT data; then the handshake key.
+            if e.accepted {
+                cx.send_handshake(&mut transcript, &HandshakeMessage::EndOfEarlyData)?;
+                cx.set_write_secret(&client_hs)?;
+            }
+        }
         if let Some(req) = self.request {
             let key = config
                 .client_cert
@@ -792,6 +849,9 @@ impl ExpectFinished {
         let fin = client_hs.finished_verify_data(&transcript.current_hash());
         cx.send_handshake(&mut transcript, &HandshakeMessage::Finished(fin))?;
         cx.set_application_write(client_ap)?;
+        if let Some(e) = early {
+            e.finish(cx)?;
+        }
         // Tickets the server sends later turn into PSKs derived from this.
         if let Some(key) = cache_key(&server_name) {
             cx.ticket_sink = Some(TicketSink {
@@ -801,6 +861,7 @@ impl ExpectFinished {
                 resumption_secret: master.resumption_master_secret(&transcript.current_hash()),
                 peer_signature_scheme: cx.negotiated.peer_signature_scheme,
                 time: config.shared.time.clone(),
+                alpn: cx.negotiated.alpn.clone(),
             });
         }
         Ok(())

@@ -4,6 +4,7 @@
 
 pub mod client12;
 pub mod client13;
+pub mod early_data;
 pub mod resume;
 pub mod server12;
 pub mod server13;
@@ -11,6 +12,7 @@ pub mod transcript;
 
 use rustls_pki_types::CertificateDer;
 
+use crate::proto::handshake::early_data::EarlyDataReason;
 use crate::proto::wire::enums::{CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme};
 
 /// What a handshake negotiated.
@@ -48,4 +50,25 @@ pub struct Negotiated {
     /// every TLS 1.3 handshake (whose key schedule always is). A TLS 1.2
     /// session without it is never resumed (see [`resume`]).
     pub extended_master_secret: bool,
+    /// 0-RTT: the client offered early data (server side), or we sent some
+    /// (client side).
+    pub early_data_offered: bool,
+    /// What became of 0-RTT data, and why: [`EarlyDataReason::Accepted`]
+    /// when the server took it (see [`early_data`]).
+    pub early_data: EarlyDataReason,
+    /// Server side, TLS 1.3 resumption: how many seconds older the client
+    /// thinks the ticket is than we do (RFC 8446 section 8.3; negative when
+    /// it thinks it younger). 0-RTT is refused beyond the anti-replay window.
+    pub ticket_age_skew: Option<i64>,
+    /// Client side: early data the server did not accept went out again
+    /// after the handshake, as ordinary 1-RTT data.
+    pub early_data_resent: bool,
+    /// Server side, TLS 1.2: the session this full handshake made was kept
+    /// in the server's session cache under the session ID its ServerHello
+    /// carried, so a client may resume it by that ID. False when a session
+    /// ticket was issued instead (the ServerHello then carries an empty
+    /// session ID, and the ticket alone resumes it), for a session that is
+    /// never resumable, in TLS 1.3 (tickets only), on a resumption and on
+    /// the client.
+    pub session_id_cached: bool,
 }

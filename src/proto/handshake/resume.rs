@@ -71,6 +71,7 @@ use crate::proto::wire::reader::{Put, Reader};
 use rustls_pki_types::CertificateDer;
 
 mod identity;
+pub mod replay;
 mod store;
 mod ticket_keys;
 
@@ -80,7 +81,9 @@ pub use ticket_keys::TicketKeys;
 use ticket_keys::{TicketKey, KEY_NAME_LEN};
 
 pub(crate) use identity::{client_may_resume, server_may_resume, session_sni, storable};
-use identity::{put_chain, put_code, put_sni, read_chain, read_code, read_sni};
+use identity::{
+    put_alpn, put_chain, put_code, put_sni, read_alpn, read_chain, read_code, read_sni,
+};
 pub use identity::{MAX_SESSION_CHAIN_BYTES, MAX_SESSION_SNI_BYTES, MAX_TICKET_LIFETIME};
 
 /// A resumable TLS 1.2 session.
@@ -310,6 +313,12 @@ pub struct Session13 {
     /// The signature scheme the peer signed the original handshake with
     /// (None for a client that sent no certificate).
     pub peer_signature_scheme: Option<SignatureScheme>,
+    /// The most 0-RTT data the ticket allows (its early_data extension,
+    /// RFC 8446 section 4.6.1); 0 when it allows none.
+    pub max_early_data: u32,
+    /// The ALPN protocol of the connection that issued the ticket: 0-RTT
+    /// data is only for that protocol (RFC 8446 section 4.2.10).
+    pub alpn: Option<Vec<u8>>,
 }
 
 impl std::fmt::Debug for Session13 {
@@ -345,6 +354,8 @@ impl Session13 {
         put_sni(&mut v, self.server_name.as_deref())?;
         put_chain(&mut v, &self.peer_certificates)?;
         put_code(&mut v, self.peer_signature_scheme.map(|s| s.get()));
+        v.put_bytes(&self.max_early_data.to_be_bytes());
+        put_alpn(&mut v, self.alpn.as_deref())?;
         Ok(v)
     }
 
@@ -378,6 +389,8 @@ impl Session13 {
         let server_name = read_sni(&mut r)?;
         let peer_certificates = read_chain(&mut r)?;
         let peer_signature_scheme = read_code(&mut r)?.map(SignatureScheme::from);
+        let max_early_data = r.u32().ok()?;
+        let alpn = read_alpn(&mut r)?;
         r.finish().ok()?;
         Some(Session13 {
             suite,
@@ -389,6 +402,8 @@ impl Session13 {
             peer_certificates,
             server_name,
             peer_signature_scheme,
+            max_early_data,
+            alpn,
         })
     }
 }
@@ -403,6 +418,8 @@ pub(crate) struct TicketSink {
     pub resumption_secret: Secret,
     pub peer_signature_scheme: Option<SignatureScheme>,
     pub time: Arc<dyn crate::config::TimeProvider>,
+    /// The connection's ALPN protocol, which 0-RTT data on the ticket must use.
+    pub alpn: Option<Vec<u8>>,
 }
 
 impl TicketSink {
@@ -429,6 +446,8 @@ impl TicketSink {
                 peer_certificates: peer_certificates.to_vec(),
                 server_name: None,
                 peer_signature_scheme: self.peer_signature_scheme,
+                max_early_data: t.max_early_data.unwrap_or(0),
+                alpn: self.alpn.clone(),
             },
         );
     }
@@ -729,6 +748,8 @@ mod tests {
             peer_certificates: vec![CertificateDer::from(vec![9; 300]); 2],
             server_name: None,
             peer_signature_scheme: Some(SignatureScheme::ED25519),
+            max_early_data: 16384,
+            alpn: Some(b"h2".to_vec()),
         };
         let t13 = t.seal13(&s13, 1000).unwrap();
         let back = t.open13(&t13, 1001).unwrap();
@@ -736,6 +757,10 @@ mod tests {
         assert_eq!(back.peer_certificates, s13.peer_certificates);
         assert_eq!(back.server_name, None);
         assert_eq!(back.peer_signature_scheme, Some(SignatureScheme::ED25519));
+        assert_eq!(
+            (back.max_early_data, back.alpn.as_deref()),
+            (16384, Some(&b"h2"[..]))
+        );
         assert!(t.open(&t13, 1001).is_none());
     }
 
@@ -760,6 +785,8 @@ mod tests {
             peer_certificates: vec![CertificateDer::from(vec![9; 30])],
             server_name: None,
             peer_signature_scheme: None,
+            max_early_data: 1024,
+            alpn: Some(b"h2".to_vec()),
         };
         let b13 = s13.to_bytes().unwrap();
         let back = Session13::from_bytes(&b13).unwrap();
@@ -768,6 +795,10 @@ mod tests {
             (&[1u8, 2, 3][..], 600)
         );
         assert_eq!(back.psk.as_bytes(), &[5; 32]);
+        assert_eq!(
+            (back.max_early_data, back.alpn),
+            (1024, Some(b"h2".to_vec()))
+        );
         assert!(Session12::from_bytes(&b13).is_none());
         // Truncations and junk are refused, never a panic.
         for cut in 0..b.len() {

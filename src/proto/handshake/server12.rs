@@ -209,8 +209,9 @@ impl Server12State {
                             )?;
                         }
                     }
-                    if keep {
+                    if keep && !k.hs.session_id.is_empty() {
                         k.hs.config.session_cache.put(session);
+                        cx.negotiated.session_id_cached = true;
                     }
                     send_ccs_and_finished(&mut k, cx)?;
                 }
@@ -473,7 +474,13 @@ pub(crate) fn handle_client_hello(
     // it gets neither a ticket nor a session ID (see resume.rs).
     let resumable = ext.extended_master_secret;
     let send_ticket = resumable && ext.session_ticket.is_some() && config.ticketer.is_some();
-    let session_id = if resumable && config.session_cache.enabled() {
+    // A session with a ticket is not also kept by session ID: the ticket
+    // resumes it, and the cache keeps room for clients without tickets.
+    // RFC 5077 section 3.4: "If a server is planning to issue a
+    // NewSessionTicket, it SHOULD include an empty Session ID in the
+    // ServerHello. If the server includes a non-empty session ID, then it is
+    // indicating intent to use stateful session resume." (BoringSSL too.)
+    let session_id = if resumable && !send_ticket && config.session_cache.enabled() {
         new_session_id()?
     } else {
         Vec::new()

@@ -12,6 +12,7 @@ use crate::proto::crypto::kx::KeyExchange;
 use crate::proto::crypto::sign::certificate_verify_message;
 use crate::proto::crypto::suites::Tls13CipherSuite;
 use crate::proto::handshake::client13::random;
+use crate::proto::handshake::early_data::{self, EarlyDataReason, ExpectEndOfEarlyData};
 use crate::proto::handshake::resume::{
     server_may_resume, session_sni, storable, Session13, MAX_TICKET_LIFETIME,
 };
@@ -35,6 +36,7 @@ pub(crate) enum ServerState {
     ClientHello(ExpectClientHello),
     Certificate(ExpectCertificate),
     CertificateVerify(ExpectCertificateVerify),
+    EndOfEarlyData(ExpectEndOfEarlyData),
     Finished(ExpectFinished),
 }
 
@@ -72,6 +74,9 @@ impl ServerState {
             (ServerState::CertificateVerify(s), HandshakeMessage::CertificateVerify(cv)) => {
                 s.handle(cx, cv, raw).map(Next::Tls13)
             }
+            (ServerState::EndOfEarlyData(s), HandshakeMessage::EndOfEarlyData) => s
+                .handle(cx, raw)
+                .map(|f| Next::Tls13(ServerState::Finished(f))),
             (ServerState::Finished(s), HandshakeMessage::Finished(f)) => {
                 s.handle(cx, &f, raw).map(|()| Next::Done)
             }
@@ -87,8 +92,22 @@ impl ServerState {
             ServerState::ClientHello(_) => &[T::ClientHello],
             ServerState::Certificate(_) => &[T::Certificate],
             ServerState::CertificateVerify(_) => &[T::CertificateVerify],
+            ServerState::EndOfEarlyData(_) => &[T::EndOfEarlyData],
             ServerState::Finished(_) => &[T::Finished],
         }
+    }
+
+    /// True once our Finished is out and only the client's flight is left.
+    pub(crate) fn after_our_finished(&self) -> bool {
+        matches!(
+            self,
+            ServerState::EndOfEarlyData(_) | ServerState::Finished(_)
+        )
+    }
+
+    /// True while accepted 0-RTT data may arrive.
+    pub(crate) fn in_early_data(&self) -> bool {
+        matches!(self, ServerState::EndOfEarlyData(_))
     }
 
     pub(crate) fn name(&self) -> &'static str {
@@ -96,6 +115,7 @@ impl ServerState {
             ServerState::ClientHello(_) => "expecting ClientHello",
             ServerState::Certificate(_) => "expecting client Certificate",
             ServerState::CertificateVerify(_) => "expecting client CertificateVerify",
+            ServerState::EndOfEarlyData(_) => "expecting EndOfEarlyData",
             ServerState::Finished(_) => "expecting client Finished",
         }
     }
@@ -127,16 +147,17 @@ impl Retry {
 
     /// Refuses a second ClientHello that changed what RFC 8446 section
     /// 4.1.2 says it must repeat, with illegal_parameter (Go's crypto/tls
-    /// makes the same whole-hello comparison and sends the same alert;
-    /// rustls sends it for early_data in a second hello): we negotiate from
-    /// the second hello, so without this a client could show SNI, ALPN or
-    /// versions in one hello and use others in the other.
+    /// makes the same whole-hello comparison and sends the same alert): we
+    /// negotiate from the second hello, so without this a client could show
+    /// SNI, ALPN or versions in one hello and use others in the other.
+    ///
+    /// early_data in the second hello breaks RFC 8446 section 4.2.10 ("A
+    /// client MUST NOT include the early_data extension in its followup
+    /// ClientHello"), which names no alert: like BoringSSL we ignore it.
+    /// Nothing is accepted or skipped after a HelloRetryRequest, so 0-RTT
+    /// records that follow fail as bad_record_mac (BoGo
+    /// SkipEarlyData-SecondClientHelloEarlyData-TLS13).
     fn check_second_hello(&self, ch: &ClientHello, raw: &[u8]) -> Result<(), Error> {
-        if ch.extensions.early_data {
-            return Err(Error::illegal(
-                "second ClientHello offers early_data (RFC 8446 section 4.2.10)",
-            ));
-        }
         if ch.extensions.psk.is_some() && !self.first_had_psk {
             return Err(Error::illegal(
                 "second ClientHello adds a pre_shared_key the first did not offer",
@@ -291,6 +312,9 @@ impl ExpectClientHello {
                     "client signalled a fallback (TLS_FALLBACK_SCSV) but we support a higher version",
                 ));
             }
+            if self.config.max_early_data > 0 {
+                cx.negotiated.early_data = EarlyDataReason::ProtocolVersion;
+            }
             return server12::handle_client_hello(self.config, cx, ch, raw, usable13)
                 .map(Next::Tls12);
         }
@@ -322,6 +346,7 @@ impl ExpectClientHello {
             }
         };
         let alpn = choose_alpn(&self.config, &ch)?;
+        let retried = self.retry.is_some();
         let mut transcript = match self.retry {
             Some(r) => {
                 if share.group != r.group
@@ -345,6 +370,48 @@ impl ExpectClientHello {
         };
         let resumed = accept_psk(&self.config, &ch, raw, suite, &transcript)?;
         transcript.add(raw);
+        let now_secs = self.config.shared.time.now().as_secs();
+        if let (Some((i, session)), Some(offer)) = (&resumed, &ch.extensions.psk) {
+            if let Some(id) = offer.identities.get(usize::from(*i)) {
+                cx.negotiated.ticket_age_skew = Some(early_data::ticket_age_skew(
+                    session,
+                    id.obfuscated_age,
+                    now_secs,
+                ));
+            }
+        }
+        // After a HelloRetryRequest the reason was decided with it.
+        let early = match retried {
+            true => cx.negotiated.early_data,
+            false => early_data::server_decide(
+                &self.config,
+                &ch,
+                resumed.as_ref(),
+                alpn.as_deref(),
+                now_secs,
+            ),
+        };
+        let early_secret = match early {
+            EarlyDataReason::Accepted => {
+                let (_, session) = resumed
+                    .as_ref()
+                    .ok_or_else(|| Error::internal("0-RTT without a session"))?;
+                let limit = self.config.max_early_data.min(session.max_early_data);
+                cx.early_data_limit = usize::try_from(limit).unwrap_or(usize::MAX);
+                Some(
+                    EarlySecret::new(suite, Some(session.psk.as_bytes()))
+                        .client_early_traffic_secret(&transcript.current_hash()),
+                )
+            }
+            _ => None,
+        };
+        if !retried {
+            cx.negotiated.early_data_offered = ch.extensions.early_data;
+            cx.negotiated.early_data = early;
+            if ch.extensions.early_data && early_secret.is_none() {
+                cx.skip_early_data = Some(early_data::skip_budget(&self.config));
+            }
+        }
 
         let sni = ch.extensions.server_name.clone();
         // A resumed handshake proves the server's identity with the PSK: no
@@ -412,13 +479,15 @@ impl ExpectClientHello {
         let server_hs = hs.server_handshake_traffic_secret(&hash);
         log_handshake_secrets(cx, &client_hs, &server_hs);
         cx.set_write_secret(&server_hs)?;
-        cx.set_read_secret(&client_hs)?;
+        // Accepted 0-RTT data comes first, under the early traffic key.
+        cx.set_read_secret(early_secret.as_ref().unwrap_or(&client_hs))?;
 
         let ee = EncryptedExtensions {
             // RFC 6066 section 3: "When resuming a session, the server MUST
             // NOT include a server_name extension in the server hello."
             server_name_ack: sni.is_some() && resumed.is_none(),
             alpn: alpn.clone(),
+            early_data: early_secret.is_some(),
         };
         cx.send_handshake(&mut transcript, &HandshakeMessage::EncryptedExtensions(ee))?;
         let client_verifier = match credentials {
@@ -493,6 +562,9 @@ impl ExpectClientHello {
                 config: self.config.clone(),
                 finished,
             }),
+            false if early_secret.is_some() => {
+                ServerState::EndOfEarlyData(ExpectEndOfEarlyData { finished })
+            }
             false => ServerState::Finished(finished),
         })
     }
@@ -598,6 +670,18 @@ impl ExpectClientHello {
         // See the ServerHello's: after our first message, always.
         cx.send_dummy_ccs();
         cx.negotiated.retried = true;
+        // RFC 8446 section 4.2.10: 0-RTT is rejected with a
+        // HelloRetryRequest, and its records (in plaintext, as far as our
+        // read side knows) are skipped until the second ClientHello.
+        cx.negotiated.early_data_offered = ch.extensions.early_data;
+        cx.negotiated.early_data = early_data::server_decide_at_retry(
+            &self.config,
+            ch,
+            self.config.shared.time.now().as_secs(),
+        );
+        if ch.extensions.early_data {
+            cx.skip_early_data = Some(early_data::skip_budget(&self.config));
+        }
         Ok(ServerState::ClientHello(ExpectClientHello {
             config: self.config,
             retry: Some(Retry {
@@ -613,8 +697,8 @@ impl ExpectClientHello {
 }
 
 pub(crate) struct ExpectFinished {
-    transcript: Transcript,
-    client_hs: TrafficSecret,
+    pub(super) transcript: Transcript,
+    pub(super) client_hs: TrafficSecret,
     client_ap: TrafficSecret,
     /// Kept for the resumption master secret, which covers the client's Finished.
     master: MasterSecret,
@@ -656,13 +740,16 @@ impl ExpectFinished {
                 peer_certificates: peer_certificates.clone(),
                 server_name: server_name.clone(),
                 peer_signature_scheme: cx.negotiated.peer_signature_scheme,
+                max_early_data: self.config.max_early_data,
+                alpn: cx.negotiated.alpn.clone(),
             };
             let ticket = NewSessionTicket {
                 lifetime: u32::try_from(ticketer.lifetime().min(MAX_TICKET_LIFETIME)).unwrap_or(0),
                 age_add: session.age_add,
                 nonce,
                 ticket: ticketer.seal13(&session, now)?,
-                max_early_data: None,
+                max_early_data: (self.config.max_early_data > 0)
+                    .then_some(self.config.max_early_data),
             };
             cx.send_post_handshake(&HandshakeMessage::NewSessionTicket(ticket))?;
         }

@@ -271,6 +271,13 @@ impl RecordLayer {
         Ok(())
     }
 
+    /// Goes back to writing plaintext: a client whose 0-RTT data was
+    /// answered by a HelloRetryRequest (or TLS 1.2) sends its next
+    /// ClientHello in the clear.
+    pub(crate) fn clear_write_key(&mut self) {
+        self.write = None;
+    }
+
     /// Whether incoming records are decrypted.
     pub fn is_read_encrypted(&self) -> bool {
         self.read.is_some()

@@ -586,8 +586,8 @@ impl ClientExtensions {
                     })
                 })?;
             }
-            // Encoded when set, so a decoded hello re-encodes to the same
-            // value (we never offer 0-RTT ourselves).
+            // Encoded when set: a client offering 0-RTT, or a decoded hello
+            // re-encoded to the same value.
             if self.early_data {
                 put_empty_ext(o, ExtensionType::EarlyData)?;
             }
@@ -817,6 +817,8 @@ pub struct EncryptedExtensions {
     pub server_name_ack: bool,
     /// The ALPN protocol the server selected.
     pub alpn: Option<Vec<u8>>,
+    /// early_data: the server accepted the client's 0-RTT data.
+    pub early_data: bool,
 }
 
 impl EncryptedExtensions {
@@ -829,6 +831,9 @@ impl EncryptedExtensions {
         }
         if self.alpn.is_some() {
             t.push(ExtensionType::ALProtocolNegotiation);
+        }
+        if self.early_data {
+            t.push(ExtensionType::EarlyData);
         }
         t
     }
@@ -843,6 +848,11 @@ impl EncryptedExtensions {
                 }
                 ExtensionType::ALProtocolNegotiation => {
                     e.alpn = Some(decode_selected_alpn(b)?);
+                }
+                // Empty in EncryptedExtensions (RFC 8446 section 4.2.10);
+                // trailing bytes are decode_error.
+                ExtensionType::EarlyData => {
+                    e.early_data = true;
                 }
                 // The server may tell us its groups; they are informational.
                 ExtensionType::SupportedGroups => return Ok(Handled::Ignored),
@@ -886,6 +896,9 @@ impl EncryptedExtensions {
                 put_ext(o, ExtensionType::ALProtocolNegotiation, |o| {
                     put_alpn(o, std::slice::from_ref(p))
                 })?;
+            }
+            if self.early_data {
+                put_empty_ext(o, ExtensionType::EarlyData)?;
             }
             Ok(())
         })

@@ -81,7 +81,16 @@ impl NewSessionTicket {
         out.put_bytes(&self.age_add.to_be_bytes());
         put_vec(out, LenPrefix::U8, &self.nonce)?;
         put_vec(out, LenPrefix::U16, &self.ticket)?;
-        out.put_u16v(0);
+        match self.max_early_data {
+            // RFC 8446 section 4.6.1: early_data carries max_early_data_size.
+            Some(max) => {
+                out.put_u16v(8);
+                out.put_u16v(crate::proto::wire::enums::ExtensionType::EarlyData.get());
+                out.put_u16v(4);
+                out.put_bytes(&max.to_be_bytes());
+            }
+            None => out.put_u16v(0),
+        }
         Ok(())
     }
 }
@@ -109,6 +118,8 @@ pub enum HandshakeMessage {
     NewSessionTicket(NewSessionTicket),
     /// KeyUpdate; true when update_requested.
     KeyUpdate(bool),
+    /// EndOfEarlyData (RFC 8446 section 4.5): empty, ends the client's 0-RTT data.
+    EndOfEarlyData,
 }
 
 impl HandshakeMessage {
@@ -124,6 +135,7 @@ impl HandshakeMessage {
             Self::Finished(_) => HandshakeType::Finished,
             Self::NewSessionTicket(_) => HandshakeType::NewSessionTicket,
             Self::KeyUpdate(_) => HandshakeType::KeyUpdate,
+            Self::EndOfEarlyData => HandshakeType::EndOfEarlyData,
         }
     }
 
@@ -161,6 +173,10 @@ impl HandshakeMessage {
                     _ => return Err(Error::illegal("KeyUpdate request is neither 0 nor 1")),
                 }
             }
+            HandshakeType::EndOfEarlyData => {
+                body.finish()?;
+                Self::EndOfEarlyData
+            }
             other => {
                 return Err(Error::unexpected(format!(
                     "handshake message type {} is not used in TLS 1.3",
@@ -193,6 +209,7 @@ impl HandshakeMessage {
                 o.put_u8v(u8::from(*req));
                 Ok(())
             }
+            Self::EndOfEarlyData => Ok(()),
         });
         if body.is_err() {
             out.truncate(start);

@@ -101,6 +101,29 @@ pub(super) fn read_code(r: &mut Reader<'_>) -> Option<Option<u16>> {
     }
 }
 
+/// Writes an ALPN protocol: a presence byte, then the name with a u8
+/// length (RFC 7301 names are 1 to 255 bytes).
+pub(super) fn put_alpn(v: &mut Vec<u8>, alpn: Option<&[u8]>) -> Result<(), Error> {
+    match alpn {
+        Some(p) => {
+            let len = u8::try_from(p.len()).map_err(|_| Error::internal("ALPN name too long"))?;
+            v.put_u8v(1);
+            v.put_u8v(len);
+            v.put_bytes(p);
+        }
+        None => v.put_u8v(0),
+    }
+    Ok(())
+}
+
+pub(super) fn read_alpn(r: &mut Reader<'_>) -> Option<Option<Vec<u8>>> {
+    match r.u8().ok()? {
+        0 => Some(None),
+        1 => Some(Some(r.vec8().ok()?.to_vec())),
+        _ => None,
+    }
+}
+
 /// The SNI name a session is bound to, normalised for comparison.
 pub(crate) fn session_sni(sni: Option<&str>) -> Option<String> {
     sni.map(str::to_ascii_lowercase)
