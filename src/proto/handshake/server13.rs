@@ -18,7 +18,7 @@ use crate::proto::handshake::resume::{
 };
 use crate::proto::handshake::server12::{self, Server12State};
 use crate::proto::handshake::transcript::Transcript;
-use crate::proto::keys::keylog::{log_application_secrets, log_handshake_secrets};
+use crate::proto::keys::keylog::{self, log_application_secrets, log_handshake_secrets};
 use crate::proto::keys::tls13::{resumption_psk, EarlySecret, MasterSecret, TrafficSecret};
 use crate::proto::wire::certificate::{
     cap_ca_hints, CertificateMsg, CertificateRequest, CertificateVerify,
@@ -405,6 +405,10 @@ impl ExpectClientHello {
             }
             _ => None,
         };
+        if let Some(s) = &early_secret {
+            cx.key_log
+                .log(keylog::CLIENT_EARLY_TRAFFIC_SECRET, s.secret_bytes());
+        }
         if !retried {
             cx.negotiated.early_data_offered = ch.extensions.early_data;
             cx.negotiated.early_data = early;
