@@ -1,7 +1,9 @@
 //! Session storage in Redis (feature `redis`): one [`RedisSessionStore`]
-//! serves as a server's [`ServerSessionStore`] (TLS 1.2 session IDs) and as
-//! a client's [`ClientSessionStore`], so the servers of a fleet resume each
-//! other's sessions and clients keep theirs across restarts.
+//! serves as a server's [`ServerSessionStore`] (TLS 1.2 session IDs), as
+//! its 0-RTT anti-replay register ([`AntiReplay`]) and as a client's
+//! [`ClientSessionStore`], so the servers of a fleet resume each other's
+//! sessions and refuse early data replayed from one to another, and clients
+//! keep their sessions across restarts.
 //!
 //! ```no_run
 //! use std::sync::Arc;
@@ -44,6 +46,16 @@
 //! `{prefix}c13:{server name}` (client), with the session's lifetime as
 //! their expiry. TLS 1.3 tickets are taken with `GETDEL`, so one is used
 //! once even by a fleet of clients (Redis 6.2 or later).
+//!
+//! # Anti-replay
+//!
+//! A 0-RTT claim is `SET {prefix}ar:{hex ticket digest} 1 NX EX {retention}`:
+//! atomic in Redis, so of any number of servers exactly one accepts a
+//! ticket's early data; the claim lives twice the freshness window plus two
+//! seconds, as [`StrikeRegister`](crate::proto::handshake::resume::replay::StrikeRegister)
+//! keeps it. A claim that Redis does not confirm within the timeout (an
+//! outage, a slow Redis) is refused: an outage costs 0-RTT (the data is
+//! rejected and the handshake goes on in 1-RTT), never accepts a replay.
 
 use std::fmt;
 use std::sync::mpsc as std_mpsc;
@@ -55,6 +67,7 @@ use tokio::sync::mpsc;
 use zeroize::Zeroizing;
 
 use crate::error::Error;
+use crate::proto::handshake::resume::replay::{AntiReplay, DEFAULT_REPLAY_WINDOW};
 use crate::proto::handshake::resume::{
     ClientSessionStore, ServerSessionStore, Session12, Session13,
 };
@@ -73,6 +86,9 @@ pub struct RedisOptions {
     /// Requests waiting for Redis beyond which new ones are dropped
     /// (default 4096): memory stays bounded when Redis is slow.
     pub queue: usize,
+    /// The 0-RTT freshness window in seconds, as [`AntiReplay::window`]
+    /// (default 10, as the in-memory register's).
+    pub replay_window: u64,
 }
 
 impl Default for RedisOptions {
@@ -82,6 +98,7 @@ impl Default for RedisOptions {
             retry_after: Duration::from_secs(1),
             key_prefix: "lctls:".into(),
             queue: 4096,
+            replay_window: DEFAULT_REPLAY_WINDOW,
         }
     }
 }
@@ -91,6 +108,8 @@ enum Op {
     GetDel(String),
     Set(String, Zeroizing<Vec<u8>>, u64),
     Del(String),
+    /// SET NX EX: Some(..) when the key was new.
+    Claim(String, u64),
 }
 
 type Reply = Option<Zeroizing<Vec<u8>>>;
@@ -223,6 +242,19 @@ impl ClientSessionStore for RedisSessionStore {
     }
 }
 
+impl AntiReplay for RedisSessionStore {
+    fn window(&self) -> u64 {
+        self.options.replay_window.max(1)
+    }
+
+    fn claim(&self, ticket: &[u8; 32], _now: u64) -> bool {
+        // Redis's clock expires the claim; ours only decides freshness.
+        let retention = self.window().saturating_mul(2).saturating_add(2);
+        self.call(Op::Claim(self.key("ar", &hex(ticket)), retention))
+            .is_some_and(|ok| &ok[..] == b"OK")
+    }
+}
+
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
@@ -288,6 +320,13 @@ impl Worker {
                 .arg(*ttl)
                 .clone(),
             Op::Del(k) => ::redis::cmd("DEL").arg(k).clone(),
+            Op::Claim(k, ttl) => ::redis::cmd("SET")
+                .arg(k)
+                .arg(1)
+                .arg("NX")
+                .arg("EX")
+                .arg(*ttl)
+                .clone(),
         };
         let result = match op {
             Op::Get(_) | Op::GetDel(_) => cmd
@@ -295,6 +334,10 @@ impl Worker {
                 .await
                 .map(|v| v.map(Zeroizing::new)),
             Op::Set(..) | Op::Del(_) => cmd.query_async::<()>(conn).await.map(|()| None),
+            Op::Claim(..) => cmd
+                .query_async::<Option<String>>(conn)
+                .await
+                .map(|ok| ok.map(|s| Zeroizing::new(s.into_bytes()))),
         };
         match result {
             Ok(v) => v,
