@@ -17,7 +17,10 @@
 //! With `--resume N` the client first makes N connections that only
 //! handshake, collect the server's tickets and close, each reusing the
 //! session of the one before, and prints `resume K: resumed=yes|no` for
-//! each of the N reconnections (the last being the interactive one).
+//! each of the N reconnections (the last being the interactive one). Given
+//! several addresses (`--connect A,B`), the connections go to each in turn,
+//! as through a load balancer, which shows servers sharing ticket keys
+//! resuming each other's sessions.
 //! `--keylog FILE` (or, without it, `SSLKEYLOGFILE`) writes the NSS key log.
 
 use std::io;
@@ -34,7 +37,9 @@ use tokio::net::TcpStream;
 const USAGE: &str = "\
 usage: client --connect ADDR [options]
 
-  --connect ADDR      server address, HOST:PORT (required)
+  --connect ADDR      server address, HOST:PORT (required); with --resume, a
+                      comma-separated list is used in turn, like servers
+                      behind a load balancer
   --server-name NAME  name to verify the certificate against and send as SNI
                       (default: the host part of ADDR)
   --ca FILE           PEM file of trusted root certificates (default certs/ca.pem)
@@ -205,12 +210,18 @@ async fn run(args: Args) -> io::Result<()> {
     let server_name = args
         .server_name
         .clone()
-        .unwrap_or_else(|| host_of(&args.connect).to_string());
+        .unwrap_or_else(|| host_of(args.connect.split(',').next().unwrap_or("")).to_string());
+    let addrs: Vec<&str> = args.connect.split(',').collect();
+    let addr = |k: u32| addrs[k as usize % addrs.len()];
     for k in 0..args.resume {
-        let tcp = TcpStream::connect(&args.connect).await?;
+        let tcp = TcpStream::connect(addr(k)).await?;
         let mut tls = connector.connect(server_name.clone(), tcp).await?;
         if k > 0 {
-            eprintln!("resume {k}: resumed={}", yes_no(tls.negotiated().resumed));
+            eprintln!(
+                "resume {k}: {} resumed={}",
+                addr(k),
+                yes_no(tls.negotiated().resumed)
+            );
         }
         // Close at once and read to the server's close: the tickets of a
         // TLS 1.3 server come after the handshake.
@@ -218,13 +229,14 @@ async fn run(args: Args) -> io::Result<()> {
         let mut sink = Vec::new();
         let _ = tls.read_to_end(&mut sink).await;
     }
-    let tcp = TcpStream::connect(&args.connect).await?;
+    let tcp = TcpStream::connect(addr(args.resume)).await?;
     eprintln!("connected to {}", tcp.peer_addr()?);
     let tls = connector.connect(server_name.clone(), tcp).await?;
     if args.resume > 0 {
         eprintln!(
-            "resume {}: resumed={}",
+            "resume {}: {} resumed={}",
             args.resume,
+            addr(args.resume),
             yes_no(tls.negotiated().resumed)
         );
     }

@@ -148,3 +148,46 @@ async fn tls13_sessions_resume_across_servers_and_rotation() {
 async fn tls12_sessions_resume_across_servers_and_rotation() {
     fleet(ProtocolVersion::TLSv1_2).await;
 }
+
+/// The example client's `--resume N` over two example servers taken in turn
+/// (`--connect A,B`): every reconnection resumes when the servers share a
+/// key file, none when each has its own.
+#[test]
+fn example_client_resumes_across_two_servers_in_turn() {
+    let d = dir().join("cli");
+    std::fs::create_dir_all(&d).unwrap();
+    let (shared, own) = (d.join("shared.key"), d.join("own.key"));
+    std::fs::write(&shared, random_key()).unwrap();
+    std::fs::write(&own, random_key()).unwrap();
+    for (version, extra) in [("1.3", None), ("1.2", Some("--tls12"))] {
+        for (keys_b, want) in [(&shared, "yes"), (&own, "no")] {
+            let (a, b) = (server(&[&shared]), server(&[keys_b]));
+            let mut cmd = Command::new(example_bin::example("client"));
+            cmd.args([
+                "--connect",
+                &format!("127.0.0.1:{},127.0.0.1:{}", a.port(), b.port()),
+            ])
+            .args([
+                "--server-name",
+                "localhost",
+                "--ca",
+                &support::path("ca.pem"),
+            ])
+            .args(["--resume", "3"])
+            .args(extra);
+            let out = common::run_with_input(cmd, b"hi\n", b"hi\n", common::TIMEOUT);
+            let err = out.stderr_text();
+            for k in 1..=3 {
+                let line = err
+                    .lines()
+                    .find(|l| l.starts_with(&format!("resume {k}:")))
+                    .unwrap_or_else(|| panic!("TLS {version}: no line {k}:\n{err}"));
+                assert!(
+                    line.ends_with(&format!("resumed={want}")),
+                    "TLS {version}, B's keys {keys_b:?}: {line}"
+                );
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&d);
+}
