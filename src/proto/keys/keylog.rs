@@ -52,6 +52,22 @@ pub trait KeyLog: Send + Sync + fmt::Debug {
 /// A [`KeyLog`] that appends NSS key log lines to a file.
 ///
 /// `Debug` shows the path only.
+///
+/// ```
+/// use std::sync::Arc;
+/// use lctls::config::{ClientConfig, KeyLogFile};
+/// use lctls::pki::RootStore;
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let mut roots = RootStore::new();
+/// roots.add_pem_file(concat!(env!("CARGO_MANIFEST_DIR"), "/certs/ca.pem"))?;
+/// let path = std::env::temp_dir().join("lctls-doc-keys.log");
+/// let config = ClientConfig::builder()
+///     .with_root_store(Arc::new(roots))
+///     // Or, honouring SSLKEYLOGFILE: if let Some(l) = KeyLogFile::from_env() { ... }
+///     .with_key_log(Arc::new(KeyLogFile::create(&path)?))
+///     .build()?;
+/// # let _ = (config, std::fs::remove_file(path)); Ok(()) }
+/// ```
 pub struct KeyLogFile {
     path: PathBuf,
     file: Mutex<File>,

@@ -97,6 +97,26 @@ struct Loaded {
 ///
 /// `Debug` shows how many keys there are and where they come from, never
 /// key bytes.
+///
+/// ```
+/// use std::sync::Arc;
+/// use lctls::config::{CertifiedKey, ServerConfig, TicketKeys};
+/// # fn main() -> Result<(), lctls::Error> {
+/// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/certs");
+/// // In production: TicketKeys::from_files(&["/etc/lctls/ticket.key"]).
+/// let keys = Arc::new(TicketKeys::from_bytes(&[[7u8; 80]])?);
+/// let config = ServerConfig::builder()
+///     .with_certified_key(CertifiedKey::from_pem_files(
+///         format!("{dir}/server.pem"),
+///         format!("{dir}/server.key"),
+///     )?)
+///     .with_ticket_keys(keys.clone())
+///     .build()?;
+/// // Rotation: the new key seals, the old one still opens.
+/// keys.set_keys(&[[8u8; 80], [7u8; 80]])?;
+/// assert_eq!(keys.len(), 2);
+/// # let _ = config; Ok(()) }
+/// ```
 pub struct TicketKeys {
     files: Vec<PathBuf>,
     reload_every: Option<u64>,
