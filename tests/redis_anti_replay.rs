@@ -9,7 +9,6 @@
 mod common;
 mod support;
 
-use std::process::Command;
 use std::sync::Arc;
 
 use lctls::config::{ClientConfig, ServerConfig, TicketKeys};
@@ -21,16 +20,6 @@ use rustls_pki_types::ServerName;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const REQUEST: &[u8] = b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n";
-
-fn redis_server(port: u16) -> common::Peer {
-    let mut cmd = Command::new("redis-server");
-    cmd.args(["--port", &port.to_string()])
-        .args(["--bind", "127.0.0.1"])
-        .args(["--save", "", "--appendonly", "no"]);
-    let mut peer = common::Peer::spawn(cmd, port, false);
-    peer.wait_listening(common::TIMEOUT);
-    peer
-}
 
 /// A 0-RTT server with the fleet's ticket keys and, when given, the Redis
 /// register (else the in-memory default).
@@ -95,7 +84,7 @@ async fn early_data_replayed_to_a_second_server_is_refused_through_redis() {
         return;
     }
     let port = common::free_port();
-    let mut redis = redis_server(port);
+    let mut redis = common::redis_server(port);
     let keys = Arc::new(TicketKeys::from_bytes(&[[7u8; 80]]).unwrap());
     let (a, b) = (server(&keys, Some(port)), server(&keys, Some(port)));
     let lone = server(&keys, None);

@@ -804,6 +804,19 @@ pub fn gnutls_cli(port: u16, extra: &[&str]) -> Peer {
     p
 }
 
+/// A `redis-server` listening on 127.0.0.1:`port` (pick it with
+/// [`free_port`]: Redis cannot listen on port 0 and report the port),
+/// without persistence; killed when the [`Peer`] drops.
+pub fn redis_server(port: u16) -> Peer {
+    let mut cmd = Command::new("redis-server");
+    cmd.args(["--port", &port.to_string()])
+        .args(["--bind", "127.0.0.1"])
+        .args(["--save", "", "--appendonly", "no"]);
+    let mut peer = Peer::spawn(cmd, port, false);
+    peer.wait_listening(TIMEOUT);
+    peer
+}
+
 /// Loopback addresses, for tests that want them spelled out.
 pub const LOCALHOST_V4: Ipv4Addr = Ipv4Addr::LOCALHOST;
 /// IPv6 loopback.
