@@ -2,7 +2,8 @@
 //! 1.2, the key log on the client side or on the server side only) are
 //! captured with dumpcap, and tshark decrypts each connection's
 //! application data with that connection's key log alone, and nothing with
-//! another's.
+//! another's; then a TLS 1.3 resumption with 0-RTT data, whose early data
+//! tshark decrypts with CLIENT_EARLY_TRAFFIC_SECRET.
 
 mod common;
 mod support;
@@ -13,6 +14,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use lctls::config::{KeyLog, KeyLogFile};
+use lctls::proto::handshake::early_data::{EarlyDataReason, OnReject};
 use lctls::proto::wire::enums::ProtocolVersion;
 use lctls::{TlsAcceptor, TlsConnector};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -98,7 +100,8 @@ fn decrypted(capture: &Path, keylog: &Path) -> String {
         format!("tls.keylog_file:{}", keylog.display()),
         "-q".into(),
     ];
-    for i in 0..CASES.len() {
+    // The four cases, then the 0-RTT pair (a full handshake and a resumption).
+    for i in 0..CASES.len() + 2 {
         args.push("-z".into());
         args.push(format!("follow,tls,ascii,{i}"));
     }
@@ -159,6 +162,9 @@ async fn tshark_decrypts_tls13_and_tls12_with_client_or_server_key_log() {
         support::timeout(async { tokio::join!(serve, connect) }).await;
         logs.push((case, log_path, request, reply));
     }
+    let early_log = tmp("early.keys");
+    let _ = std::fs::remove_file(&early_log);
+    let early = early_data_pair(&listener, &early_log).await;
     tokio::task::spawn_blocking(move || stop_capture(dumpcap))
         .await
         .unwrap();
@@ -203,5 +209,68 @@ async fn tshark_decrypts_tls13_and_tls12_with_client_or_server_key_log() {
             }
         }
     }
+    // 0-RTT: the client's key log alone decrypts the early data too.
+    let text = std::fs::read_to_string(&early_log).unwrap();
+    assert!(text.contains("CLIENT_EARLY_TRAFFIC_SECRET "), "{text}");
+    let out = decrypted(&capture, &early_log);
+    assert!(
+        out.contains(early.trim()),
+        "tshark did not decrypt the 0-RTT data:\n{out}"
+    );
+    assert!(!plain.contains(early.trim()));
     let _ = std::fs::remove_dir_all(capture.parent().unwrap());
+}
+
+/// A full TLS 1.3 handshake (for a ticket) and a resumption with 0-RTT
+/// data over `listener`, the key log on the client; the early data sent.
+async fn early_data_pair(listener: &TcpListener, log_path: &Path) -> String {
+    let log: Arc<dyn KeyLog> = Arc::new(KeyLogFile::create(log_path).unwrap());
+    let client = support::client_builder()
+        .with_protocol_versions(&[ProtocolVersion::TLSv1_3])
+        .with_key_log(log)
+        .build()
+        .unwrap();
+    let connector = TlsConnector::from(Arc::new(client));
+    let server = support::server_builder("server")
+        .with_max_early_data(4096)
+        .build()
+        .unwrap();
+    let acceptor = TlsAcceptor::from(Arc::new(server));
+    let port = listener.local_addr().unwrap().port();
+    let early = "early-data-from-client-0rtt\n".to_string();
+    for zero_rtt in [false, true] {
+        let serve = async {
+            let (tcp, _) = listener.accept().await.unwrap();
+            let mut tls = acceptor.accept(tcp).await.unwrap();
+            if zero_rtt {
+                assert_eq!(tls.negotiated().early_data, EarlyDataReason::Accepted);
+                let got = tls.take_replayable_early_data().unwrap();
+                assert_eq!(got, early.as_bytes());
+            }
+            tls.write_all(b"ticket-and-bye").await.unwrap();
+            tls.shutdown().await.unwrap();
+        };
+        let connect = async {
+            let tcp = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+            let mut tls = if zero_rtt {
+                connector
+                    .connect_with_replayable_early_data(
+                        "localhost",
+                        tcp,
+                        early.as_bytes().to_vec(),
+                        OnReject::Keep,
+                    )
+                    .await
+                    .unwrap()
+            } else {
+                connector.connect("localhost", tcp).await.unwrap()
+            };
+            tls.shutdown().await.unwrap();
+            let mut got = Vec::new();
+            tls.read_to_end(&mut got).await.unwrap();
+            assert_eq!(got, b"ticket-and-bye");
+        };
+        support::timeout(async { tokio::join!(serve, connect) }).await;
+    }
+    early
 }
