@@ -181,3 +181,21 @@ async fn redis_outage_degrades_to_full_handshakes_then_recovers() {
         assert!(Instant::now() < deadline, "stores did not reconnect");
     }
 }
+
+/// A Redis that was never there: every handshake is a full one, at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redis_that_never_answers_costs_only_resumption() {
+    let port = common::free_port(); // nothing listens here
+    let (a, b) = (server12(Some(port)), server12(Some(port)));
+    let c12 = client(ProtocolVersion::TLSv1_2, Some(port));
+    let c13 = client(ProtocolVersion::TLSv1_3, Some(port));
+    let started = Instant::now();
+    for _ in 0..3 {
+        assert!(!resumed(&c12, &a).await);
+        assert!(!resumed(&c12, &b).await);
+        assert!(!resumed(&c13, &a).await);
+    }
+    let took = started.elapsed();
+    eprintln!("9 handshakes with no Redis at all: {took:?}");
+    assert!(took < Duration::from_secs(5), "{took:?}");
+}
