@@ -4,6 +4,8 @@
 //! cargo run --example client -- --connect ADDR [--server-name NAME]
 //!                                [--ca FILE] [--alpn LIST] [-v]
 //!                                [--cert FILE --key FILE] [--ocsp POLICY]
+//!                                [--cert FILE --key FILE]
+//!                                [--resume N] [--keylog FILE] [--tls12]
 //! ```
 //!
 //! Connects, prints what was negotiated to stderr, then copies stdin to the
@@ -15,21 +17,32 @@
 //!
 //! With `--ocsp allow` or `--ocsp require` the client asks the server to
 //! staple an OCSP response and verifies it (see `OcspPolicy`).
+//! With `--resume N` the client first makes N connections that only
+//! handshake, collect the server's tickets and close, each reusing the
+//! session of the one before, and prints `resume K: resumed=yes|no` for
+//! each of the N reconnections (the last being the interactive one). Given
+//! several addresses (`--connect A,B`), the connections go to each in turn,
+//! as through a load balancer, which shows servers sharing ticket keys
+//! resuming each other's sessions.
+//! `--keylog FILE` (or, without it, `SSLKEYLOGFILE`) writes the NSS key log.
 
 use std::io;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use lctls::config::{CertifiedKey, ClientConfig};
+use lctls::config::{CertifiedKey, ClientConfig, KeyLog, KeyLogFile};
 use lctls::pki::{OcspPolicy, RootStore};
+use lctls::proto::wire::enums::ProtocolVersion;
 use lctls::TlsConnector;
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 const USAGE: &str = "\
 usage: client --connect ADDR [options]
 
-  --connect ADDR      server address, HOST:PORT (required)
+  --connect ADDR      server address, HOST:PORT (required); with --resume, a
+                      comma-separated list is used in turn, like servers
+                      behind a load balancer
   --server-name NAME  name to verify the certificate against and send as SNI
                       (default: the host part of ADDR)
   --ca FILE           PEM file of trusted root certificates (default certs/ca.pem)
@@ -39,6 +52,11 @@ usage: client --connect ADDR [options]
   --key FILE          PEM private key of --cert
   --ocsp POLICY       ask for a stapled OCSP response and verify it: allow
                       (a missing or stale one is accepted) or require
+  --resume N          connect N more times before the interactive connection
+                      and print whether each reconnection resumed
+  --keylog FILE       append the secrets to FILE (NSS key log format, for
+                      Wireshark); without it SSLKEYLOGFILE is used
+  --tls12             TLS 1.2 only
   -v                  log the library's debug output (-vv for trace)
   -h, --help          print this help
 ";
@@ -51,6 +69,9 @@ struct Args {
     cert: Option<String>,
     key: Option<String>,
     ocsp: OcspPolicy,
+    resume: u32,
+    keylog: Option<String>,
+    tls12: bool,
     verbose: u8,
 }
 
@@ -63,6 +84,9 @@ fn parse_args() -> Result<Option<Args>, String> {
     let mut key = None;
     let mut ocsp = OcspPolicy::Off;
     let mut verbose = 0;
+    let mut resume = 0;
+    let mut keylog = None;
+    let mut tls12 = false;
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         let mut value = |name: &str| it.next().ok_or(format!("{name} needs a value"));
@@ -86,6 +110,13 @@ fn parse_args() -> Result<Option<Args>, String> {
                     other => return Err(format!("--ocsp takes allow or require, not '{other}'")),
                 }
             }
+            "--resume" => {
+                resume = value("--resume")?
+                    .parse()
+                    .map_err(|e| format!("--resume: {e}"))?
+            }
+            "--keylog" => keylog = Some(value("--keylog")?),
+            "--tls12" => tls12 = true,
             "-v" => verbose += 1,
             "-vv" => verbose += 2,
             "-h" | "--help" => return Ok(None),
@@ -104,6 +135,9 @@ fn parse_args() -> Result<Option<Args>, String> {
         cert,
         key,
         ocsp,
+        resume,
+        keylog,
+        tls12,
         verbose,
     }))
 }
@@ -176,16 +210,52 @@ async fn run(args: Args) -> io::Result<()> {
     if let (Some(cert), Some(key)) = (&args.cert, &args.key) {
         builder = builder.with_client_cert(CertifiedKey::from_pem_files(cert, key)?);
     }
+    let key_log: Option<Arc<dyn KeyLog>> = match &args.keylog {
+        Some(path) => Some(Arc::new(KeyLogFile::create(path)?)),
+        None => KeyLogFile::from_env(),
+    };
+    if let Some(log) = key_log {
+        builder = builder.with_key_log(log);
+    }
+    if args.tls12 {
+        builder = builder.with_protocol_versions(&[ProtocolVersion::TLSv1_2]);
+    }
     let config = builder.build()?;
     let connector = TlsConnector::from(Arc::new(config));
 
     let server_name = args
         .server_name
         .clone()
-        .unwrap_or_else(|| host_of(&args.connect).to_string());
-    let tcp = TcpStream::connect(&args.connect).await?;
+        .unwrap_or_else(|| host_of(args.connect.split(',').next().unwrap_or("")).to_string());
+    let addrs: Vec<&str> = args.connect.split(',').collect();
+    let addr = |k: u32| addrs[k as usize % addrs.len()];
+    for k in 0..args.resume {
+        let tcp = TcpStream::connect(addr(k)).await?;
+        let mut tls = connector.connect(server_name.clone(), tcp).await?;
+        if k > 0 {
+            eprintln!(
+                "resume {k}: {} resumed={}",
+                addr(k),
+                yes_no(tls.negotiated().resumed)
+            );
+        }
+        // Close at once and read to the server's close: the tickets of a
+        // TLS 1.3 server come after the handshake.
+        tls.shutdown().await?;
+        let mut sink = Vec::new();
+        let _ = tls.read_to_end(&mut sink).await;
+    }
+    let tcp = TcpStream::connect(addr(args.resume)).await?;
     eprintln!("connected to {}", tcp.peer_addr()?);
     let tls = connector.connect(server_name.clone(), tcp).await?;
+    if args.resume > 0 {
+        eprintln!(
+            "resume {}: {} resumed={}",
+            args.resume,
+            addr(args.resume),
+            yes_no(tls.negotiated().resumed)
+        );
+    }
 
     let opt = |v: Option<String>| v.unwrap_or_else(|| "-".into());
     eprintln!(
@@ -259,6 +329,14 @@ async fn run(args: Args) -> io::Result<()> {
     };
     eprintln!("--- server sent close_notify after {received} bytes");
     Ok(())
+}
+
+fn yes_no(b: bool) -> &'static str {
+    if b {
+        "yes"
+    } else {
+        "no"
+    }
 }
 
 /// The TLS error's own words when there is one, else the I/O error's.

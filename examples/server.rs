@@ -5,6 +5,8 @@
 //!                                [--alpn LIST] [--http] [-v]
 //!                                [--client-ca FILE [--require-client-cert]]
 //!                                [--ocsp FILE]
+//!                                [--ticket-keys FILE]... [--keylog FILE]
+//!                                [--tls12]
 //! ```
 //!
 //! Echo mode (the default) sends back everything a client writes until the
@@ -19,6 +21,11 @@
 //!
 //! With `--ocsp` the server staples that DER OCSP response (as `openssl ocsp
 //! -respout` writes it) to clients that ask for one (status_request).
+//! With `--ticket-keys` (nginx-style files of 80 random bytes, made with
+//! `openssl rand 80 > ticket.key`; the first seals, all open) servers
+//! started with the same files resume each other's sessions; SIGHUP reads
+//! the files again (rotation). `--keylog FILE` (or, without it, the
+//! `SSLKEYLOGFILE` variable) writes the NSS key log Wireshark decrypts with.
 
 use std::io;
 use std::net::SocketAddr;
@@ -26,8 +33,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use lctls::config::{CertifiedKey, ServerConfig};
+use lctls::config::{CertifiedKey, KeyLog, KeyLogFile, ServerConfig, TicketKeys};
 use lctls::pki::{DefaultClientVerifier, RootStore};
+use lctls::proto::wire::enums::ProtocolVersion;
 use lctls::{TlsAcceptor, TlsStream};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -48,6 +56,13 @@ usage: server [options]
   --require-client-cert
                   refuse clients without a certificate (certificate_required
                   in TLS 1.3, handshake_failure in TLS 1.2); needs --client-ca
+  --ticket-keys FILE
+                  seal session tickets with the nginx-style key FILE (80 or
+                  48 random bytes); repeat for several: the first seals, all
+                  open. SIGHUP reads them again
+  --keylog FILE   append the connections' secrets to FILE (NSS key log
+                  format, for Wireshark); without it SSLKEYLOGFILE is used
+  --tls12         TLS 1.2 only
   -v              log the library's debug output (-vv for trace)
   --ocsp FILE     DER OCSP response for the certificate, stapled to clients
                   that send status_request (TLS 1.3 and TLS 1.2)
@@ -68,6 +83,9 @@ struct Args {
     client_ca: Option<String>,
     require_client_cert: bool,
     ocsp: Option<String>,
+    ticket_keys: Vec<String>,
+    keylog: Option<String>,
+    tls12: bool,
     verbose: u8,
 }
 
@@ -81,6 +99,9 @@ fn parse_args() -> Result<Option<Args>, String> {
         client_ca: None,
         require_client_cert: false,
         ocsp: None,
+        ticket_keys: Vec::new(),
+        keylog: None,
+        tls12: false,
         verbose: 0,
     };
     let mut it = std::env::args().skip(1);
@@ -101,6 +122,9 @@ fn parse_args() -> Result<Option<Args>, String> {
             "--client-ca" => args.client_ca = Some(value("--client-ca")?),
             "--require-client-cert" => args.require_client_cert = true,
             "--ocsp" => args.ocsp = Some(value("--ocsp")?),
+            "--ticket-keys" => args.ticket_keys.push(value("--ticket-keys")?),
+            "--keylog" => args.keylog = Some(value("--keylog")?),
+            "--tls12" => args.tls12 = true,
             "-v" => args.verbose += 1,
             "-vv" => args.verbose += 2,
             "-h" | "--help" => return Ok(None),
@@ -175,6 +199,21 @@ async fn run(args: Args) -> io::Result<()> {
         };
         builder = builder.with_client_cert_verifier(Arc::new(verifier));
     }
+    if !args.ticket_keys.is_empty() {
+        let keys = Arc::new(TicketKeys::from_files(&args.ticket_keys)?);
+        builder = builder.with_ticket_keys(keys.clone());
+        reload_on_sighup(keys)?;
+    }
+    let key_log: Option<Arc<dyn KeyLog>> = match &args.keylog {
+        Some(path) => Some(Arc::new(KeyLogFile::create(path)?)),
+        None => KeyLogFile::from_env(),
+    };
+    if let Some(log) = key_log {
+        builder = builder.with_key_log(log);
+    }
+    if args.tls12 {
+        builder = builder.with_protocol_versions(&[ProtocolVersion::TLSv1_2]);
+    }
     let config = builder.build()?;
     let acceptor = TlsAcceptor::from(Arc::new(config)).with_handshake_timeout(HANDSHAKE_TIMEOUT);
 
@@ -199,6 +238,21 @@ async fn run(args: Args) -> io::Result<()> {
             }
         });
     }
+}
+
+/// Reads the ticket key files again on each SIGHUP (the operator rotated them).
+fn reload_on_sighup(keys: Arc<TicketKeys>) -> io::Result<()> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut hup = signal(SignalKind::hangup())?;
+    tokio::spawn(async move {
+        while hup.recv().await.is_some() {
+            match keys.reload() {
+                Ok(()) => eprintln!("ticket keys reloaded: {}", keys.len()),
+                Err(e) => eprintln!("ticket key reload failed, keeping the old keys: {e}"),
+            }
+        }
+    });
+    Ok(())
 }
 
 async fn serve(
@@ -349,13 +403,14 @@ fn summary<IO>(tls: &TlsStream<IO>) -> String {
         v.map_or_else(|| "-".into(), |v| format!("{v:?}"))
     }
     format!(
-        "version={} suite={} group={} alpn={} sni={}",
+        "version={} suite={} group={} alpn={} sni={} resumed={}",
         opt(tls.protocol_version()),
         opt(tls.cipher_suite()),
         opt(tls.key_exchange_group()),
         tls.alpn_protocol()
             .map_or_else(|| "-".into(), |p| String::from_utf8_lossy(p).into_owned()),
         tls.server_name().unwrap_or("-"),
+        tls.negotiated().resumed,
     )
 }
 

@@ -51,6 +51,8 @@ pub mod config;
 pub mod error;
 pub mod pki;
 pub mod proto;
+#[cfg(feature = "redis")]
+pub mod redis;
 pub mod stream;
 
 pub use config::{ClientConfig, ServerConfig};

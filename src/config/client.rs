@@ -9,7 +9,7 @@ use crate::config::{
 use crate::error::Error;
 use crate::pki::{DefaultServerVerifier, OcspPolicy, RootStore, ServerCertVerifier};
 use crate::proto::crypto::groups::SharePrediction;
-use crate::proto::handshake::resume::ClientSessionCache;
+use crate::proto::handshake::resume::{ClientSessionCache, ClientSessionStore};
 use crate::proto::wire::enums::{CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme};
 
 /// How a client connects: whom it trusts and what it offers.
@@ -33,7 +33,7 @@ pub struct ClientConfig {
     pub(crate) shared: Shared,
     pub(crate) send_sni: bool,
     pub(crate) client_cert: Option<Arc<dyn ResolvesClientCert>>,
-    pub(crate) session_cache: Arc<ClientSessionCache>,
+    pub(crate) session_cache: Arc<dyn ClientSessionStore>,
     pub(crate) ocsp: OcspPolicy,
     pub(crate) request_sct: bool,
     pub(crate) key_shares: SharePrediction,
@@ -52,6 +52,7 @@ impl ClientConfig {
             ocsp: OcspPolicy::Off,
             request_sct: false,
             key_shares: SharePrediction::default(),
+            session_store: None,
         }
     }
 }
@@ -68,6 +69,7 @@ pub struct ClientConfigBuilder {
     ocsp: OcspPolicy,
     request_sct: bool,
     key_shares: SharePrediction,
+    session_store: Option<Arc<dyn ClientSessionStore>>,
 }
 
 impl ClientConfigBuilder {
@@ -129,6 +131,16 @@ impl ClientConfigBuilder {
         self
     }
 
+    /// Keeps sessions in `store` instead of the in-memory cache (which
+    /// [`with_session_cache_size`](Self::with_session_cache_size) sizes), so
+    /// that they outlive the process or are shared by a fleet of clients;
+    /// for example `lctls::redis::RedisSessionStore`
+    /// with the `redis` feature.
+    pub fn with_session_store(mut self, store: Arc<dyn ClientSessionStore>) -> Self {
+        self.session_store = Some(store);
+        self
+    }
+
     /// Presents this certificate when a server asks for one (mutual TLS).
     pub fn with_client_cert(mut self, key: CertifiedKey) -> Self {
         self.client_cert = Some(Arc::new(SingleCert(Arc::new(key))));
@@ -180,7 +192,9 @@ impl ClientConfigBuilder {
             shared,
             send_sni: self.send_sni,
             client_cert: self.client_cert,
-            session_cache: Arc::new(ClientSessionCache::new(self.session_cache_size)),
+            session_cache: self
+                .session_store
+                .unwrap_or_else(|| Arc::new(ClientSessionCache::new(self.session_cache_size))),
             ocsp: self.ocsp,
             request_sct: self.request_sct,
             key_shares: self.key_shares,

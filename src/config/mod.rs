@@ -17,6 +17,11 @@ pub use resolver::{
 };
 pub use server::{ServerConfig, ServerConfigBuilder};
 
+pub use crate::proto::handshake::resume::{
+    ClientSessionCache, ClientSessionStore, ServerSessionCache, ServerSessionStore, TicketKeys,
+};
+pub use crate::proto::keys::keylog::{KeyLog, KeyLogFile};
+
 use crate::error::Error;
 use crate::proto::crypto::kx::{KeyExchange, SUPPORTED_GROUPS};
 use crate::proto::crypto::suites::{
@@ -40,6 +45,7 @@ pub(crate) struct SharedBuilder {
     pub max_handshake_message: usize,
     pub max_fragment: usize,
     pub time: Arc<dyn TimeProvider>,
+    pub key_log: Option<Arc<dyn KeyLog>>,
 }
 
 impl Default for SharedBuilder {
@@ -55,6 +61,7 @@ impl Default for SharedBuilder {
             max_handshake_message: crate::proto::wire::handshake::DEFAULT_MAX_HANDSHAKE_MESSAGE,
             max_fragment: crate::proto::record::codec::MAX_PLAINTEXT,
             time: Arc::new(SystemTime),
+            key_log: None,
         }
     }
 }
@@ -83,6 +90,7 @@ impl SharedBuilder {
             max_handshake_message: self.max_handshake_message,
             max_fragment: self.max_fragment,
             time: self.time,
+            key_log: self.key_log,
         })
     }
 }
@@ -98,6 +106,7 @@ pub(crate) struct Shared {
     pub max_handshake_message: usize,
     pub max_fragment: usize,
     pub time: Arc<dyn TimeProvider>,
+    pub key_log: Option<Arc<dyn KeyLog>>,
 }
 
 /// The setters both builders have, with their shared meaning.
@@ -217,6 +226,15 @@ macro_rules! shared_setters {
         /// Uses this clock for certificate validity and ticket lifetimes.
         pub fn with_time_provider(mut self, time: Arc<dyn TimeProvider>) -> Self {
             self.shared.time = time;
+            self
+        }
+
+        /// Hands every connection's secrets to `log` (NSS key log format
+        /// with [`KeyLogFile`](crate::config::KeyLogFile)), so a debugger
+        /// such as Wireshark can decrypt captured traffic. Off by default:
+        /// anyone who reads the log can read those connections.
+        pub fn with_key_log(mut self, log: Arc<dyn crate::config::KeyLog>) -> Self {
+            self.shared.key_log = Some(log);
             self
         }
     };

@@ -9,7 +9,9 @@ use crate::config::{
 use crate::error::Error;
 use crate::pki::ClientCertVerifier;
 use crate::proto::handshake::resume::replay::{AntiReplay, StrikeRegister};
-use crate::proto::handshake::resume::{ServerSessionCache, Ticketer};
+use crate::proto::handshake::resume::{
+    ServerSessionCache, ServerSessionStore, TicketKeys, Ticketer,
+};
 
 /// How long TLS 1.2 tickets live, and how often their keys rotate.
 const TICKET_LIFETIME: u64 = 12 * 3600;
@@ -35,7 +37,7 @@ pub struct ServerConfig {
     pub(crate) resolver: Arc<dyn ResolvesServerCert>,
     pub(crate) shared: Shared,
     pub(crate) client_verifier: Option<Arc<dyn ClientCertVerifier>>,
-    pub(crate) session_cache: Arc<ServerSessionCache>,
+    pub(crate) session_cache: Arc<dyn ServerSessionStore>,
     pub(crate) ticketer: Option<Arc<Ticketer>>,
     pub(crate) tls13_tickets: usize,
     /// 0-RTT: the most early data accepted per connection (0: none).
@@ -52,7 +54,9 @@ impl ServerConfig {
             shared: SharedBuilder::default(),
             client_verifier: None,
             session_cache_size: 256,
+            session_store: None,
             tickets: true,
+            ticket_keys: None,
             tls13_tickets: 1,
             max_early_data: 0,
             anti_replay: None,
@@ -67,7 +71,9 @@ pub struct ServerConfigBuilder {
     shared: SharedBuilder,
     client_verifier: Option<Arc<dyn ClientCertVerifier>>,
     session_cache_size: usize,
+    session_store: Option<Arc<dyn ServerSessionStore>>,
     tickets: bool,
+    ticket_keys: Option<Arc<TicketKeys>>,
     tls13_tickets: usize,
     max_early_data: u32,
     anti_replay: Option<Arc<dyn AntiReplay>>,
@@ -85,6 +91,18 @@ impl ServerConfigBuilder {
         self
     }
 
+    /// Keeps TLS 1.2 sessions (by session ID) in `store` instead of the
+    /// in-memory cache that
+    /// [`with_session_cache_size`](Self::with_session_cache_size) sizes, so
+    /// that the servers of a fleet resume each other's sessions; for
+    /// example `lctls::redis::RedisSessionStore` with
+    /// the `redis` feature. Tickets need no store, only shared keys
+    /// ([`with_ticket_keys`](Self::with_ticket_keys)).
+    pub fn with_session_store(mut self, store: Arc<dyn ServerSessionStore>) -> Self {
+        self.session_store = Some(store);
+        self
+    }
+
     /// Whether to issue session tickets (default true): TLS 1.2 tickets
     /// (RFC 5077) and TLS 1.3 NewSessionTickets. Ticket keys are random per
     /// configuration and rotate every 12 hours. A ticket carries the client's
@@ -95,6 +113,17 @@ impl ServerConfigBuilder {
     /// again when a session is resumed.
     pub fn with_tickets(mut self, enabled: bool) -> Self {
         self.tickets = enabled;
+        self
+    }
+
+    /// Seals and opens session tickets (TLS 1.2 and 1.3) under the
+    /// operator's keys instead of random per-configuration ones, so that
+    /// servers sharing the keys resume each other's sessions; turns tickets
+    /// on. Keep the `Arc` to reload or rotate the keys while serving (see
+    /// [`TicketKeys`]).
+    pub fn with_ticket_keys(mut self, keys: Arc<TicketKeys>) -> Self {
+        self.tickets = true;
+        self.ticket_keys = Some(keys);
         self
     }
 
@@ -154,19 +183,21 @@ impl ServerConfigBuilder {
             )
         })?;
         let shared = self.shared.build()?;
-        let ticketer = if self.tickets {
-            Some(Arc::new(Ticketer::new(
+        let ticketer = match (self.tickets, self.ticket_keys) {
+            (false, _) => None,
+            (true, Some(keys)) => Some(Arc::new(Ticketer::with_keys(TICKET_LIFETIME, keys))),
+            (true, None) => Some(Arc::new(Ticketer::new(
                 TICKET_LIFETIME,
                 shared.time.now().as_secs(),
-            )?))
-        } else {
-            None
+            )?)),
         };
         Ok(ServerConfig {
             resolver,
             shared,
             client_verifier: self.client_verifier,
-            session_cache: Arc::new(ServerSessionCache::new(self.session_cache_size)),
+            session_cache: self
+                .session_store
+                .unwrap_or_else(|| Arc::new(ServerSessionCache::new(self.session_cache_size))),
             ticketer,
             tls13_tickets: self.tls13_tickets,
             max_early_data: self.max_early_data,

@@ -10,6 +10,7 @@ use crate::error::Error;
 use crate::proto::conn::{Side, MAX_EMPTY_RECORDS, MAX_WARNING_ALERTS};
 use crate::proto::handshake::resume::TicketSink;
 use crate::proto::handshake::Negotiated;
+use crate::proto::keys::keylog::ConnKeyLog;
 use crate::proto::keys::tls12::MasterSecret12;
 use crate::proto::keys::tls13::{Secret, TrafficSecret};
 use crate::proto::record::codec::RecordCodec;
@@ -65,6 +66,8 @@ pub(crate) struct Common {
     /// TLS 1.2: the write key reached its usage limit and close_notify went
     /// out in its last record; every later write fails with this error.
     pub(crate) write_key_exhausted: Option<Error>,
+    /// Where this connection's secrets are logged, if anywhere.
+    pub(crate) key_log: ConnKeyLog,
     /// Server: rejected 0-RTT data is being skipped (RFC 8446 section
     /// 4.2.10); how many more record bytes we skip before giving up.
     pub(crate) skip_early_data: Option<usize>,
@@ -104,6 +107,7 @@ impl Common {
             key_update_answered: false,
             key_updates_in_a_row: 0,
             write_key_exhausted: None,
+            key_log: ConnKeyLog::default(),
             skip_early_data: None,
             early_data: Vec::new(),
             early_data_limit: 0,

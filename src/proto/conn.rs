@@ -17,6 +17,7 @@ use crate::proto::handshake::client13::ClientState;
 use crate::proto::handshake::server12::Server12State;
 use crate::proto::handshake::server13::{self, ServerState};
 use crate::proto::handshake::Negotiated;
+use crate::proto::keys::keylog::ConnKeyLog;
 use crate::proto::record::codec::OpaqueRecord;
 use crate::proto::record::layer::PlainRecord;
 use crate::proto::wire::enums::{AlertDescription, AlertLevel, ContentType, HandshakeType};
@@ -83,11 +84,12 @@ impl Connection {
 
     /// A server connection waiting for a ClientHello.
     pub fn new_server(config: Arc<ServerConfig>) -> Self {
-        let common = Common::new(
+        let mut common = Common::new(
             Side::Server,
             config.shared.max_handshake_message,
             config.shared.max_fragment,
         );
+        common.key_log = ConnKeyLog::new(config.shared.key_log.clone());
         Connection {
             common,
             state: State::Server(Box::new(server13::start(config))),

@@ -46,6 +46,7 @@ impl Connection {
         // Only the records of the initial ClientHello may say 0x0301 (see
         // INITIAL_RECORD_VERSION); anything after it, an alert before the
         // ServerHello or 0-RTT data included, says 0x0303.
+        common.key_log = crate::proto::keys::keylog::ConnKeyLog::new(config.shared.key_log.clone());
         common
             .record
             .set_plaintext_version(codec::INITIAL_RECORD_VERSION);

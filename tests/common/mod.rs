@@ -502,6 +502,11 @@ impl Peer {
         }
     }
 
+    /// The child's process ID (to signal it, e.g. `kill -INT`).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Kills (SIGKILL) and reaps the child. Idempotent.
     pub fn kill(&mut self) {
         self.stdin = None;
@@ -797,6 +802,19 @@ pub fn gnutls_cli(port: u16, extra: &[&str]) -> Peer {
     let mut p = Peer::spawn(gnutls_cli_cmd(port, &log, extra), port, true);
     p.log = Some(log);
     p
+}
+
+/// A `redis-server` listening on 127.0.0.1:`port` (pick it with
+/// [`free_port`]: Redis cannot listen on port 0 and report the port),
+/// without persistence; killed when the [`Peer`] drops.
+pub fn redis_server(port: u16) -> Peer {
+    let mut cmd = Command::new("redis-server");
+    cmd.args(["--port", &port.to_string()])
+        .args(["--bind", "127.0.0.1"])
+        .args(["--save", "", "--appendonly", "no"]);
+    let mut peer = Peer::spawn(cmd, port, false);
+    peer.wait_listening(TIMEOUT);
+    peer
 }
 
 /// Loopback addresses, for tests that want them spelled out.

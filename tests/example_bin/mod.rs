@@ -42,8 +42,13 @@ fn build_examples() {
     let profile = profile_dir();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut cmd = Command::new(cargo);
-    cmd.args(["build", "--examples", "--quiet"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+    cmd.args(["build", "--examples", "--quiet"]);
+    // The features this test was built with, so the build is the one cargo
+    // test made and nothing is rebuilt for another feature set.
+    if cfg!(feature = "redis") {
+        cmd.args(["--features", "redis"]);
+    }
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped());

@@ -16,6 +16,7 @@ use crate::proto::crypto::kx::KeyExchange;
 use crate::proto::crypto::suites::{Tls12Auth, Tls12CipherSuite};
 use crate::proto::handshake::resume::{storable, Session12};
 use crate::proto::handshake::transcript::Transcript;
+use crate::proto::keys::keylog;
 use crate::proto::keys::tls12::{KeyBlock, MasterSecret12};
 use crate::proto::wire::certificate::CertificateVerify;
 use crate::proto::wire::enums::{AlertDescription, ProtocolVersion, SignatureScheme};
@@ -555,6 +556,7 @@ fn finish(k: Keyed, cx: &mut Common) {
             );
         }
     }
+    cx.key_log.log(keylog::CLIENT_RANDOM, k.master.as_bytes());
     cx.exporter = Some(Exporter::Tls12 {
         master: k.master,
         client_random: k.hs.client_random,

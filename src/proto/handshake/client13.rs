@@ -18,6 +18,7 @@ use crate::proto::handshake::client12::{self, cache_key, Client12State, Offer};
 use crate::proto::handshake::early_data::{EarlyDataReason, EarlyOffer, OnReject};
 use crate::proto::handshake::resume::{client_may_resume, Session12, Session13, TicketSink};
 use crate::proto::handshake::transcript::Transcript;
+use crate::proto::keys::keylog::{log_application_secrets, log_handshake_secrets};
 use crate::proto::keys::tls13::{EarlySecret, HandshakeSecret, TrafficSecret};
 use crate::proto::wire::certificate::{CertificateMsg, CertificateRequest, CertificateVerify};
 use crate::proto::wire::enums::{
@@ -146,6 +147,7 @@ pub(crate) fn start(
             ..Default::default()
         },
     };
+    cx.key_log.set_client_random(hello.random);
     let mut transcript = Transcript::default();
     // A TLS 1.3 ticket to resume with, used once. Its suite's hash must be
     // one we still offer, since the server has to keep it.
@@ -593,6 +595,7 @@ impl ExpectServerHello {
         let hs = EarlySecret::new(suite, psk.map(|s| s.psk.as_bytes())).into_handshake(&shared);
         let client_hs = hs.client_handshake_traffic_secret(&hash);
         let server_hs = hs.server_handshake_traffic_secret(&hash);
+        log_handshake_secrets(cx, &client_hs, &server_hs);
         cx.set_read_secret(&server_hs)?;
         // With 0-RTT data out, the change_cipher_spec went before it, and
         // the write side stays on the early key until EndOfEarlyData.
@@ -823,6 +826,7 @@ impl ExpectFinished {
             suite: master.suite(),
             secret: master.exporter_master_secret(&hash),
         });
+        log_application_secrets(cx, &client_ap, &server_ap);
         cx.set_application_read(server_ap)?;
         if let Some(e) = &early {
             // RFC 8446 section 4.5: EndOfEarlyData under the early key ends

@@ -302,6 +302,10 @@ impl EarlyOffer {
         let hash = transcript.hash_with(ticket.suite.hash);
         let secret = EarlySecret::new(ticket.suite, Some(ticket.psk.as_bytes()))
             .client_early_traffic_secret(&hash);
+        cx.key_log.log(
+            crate::proto::keys::keylog::CLIENT_EARLY_TRAFFIC_SECRET,
+            secret.secret_bytes(),
+        );
         cx.send_dummy_ccs();
         cx.set_write_secret(&secret)?;
         let n = self

@@ -55,9 +55,9 @@
 //! detected; rotate the ticket keys (a new configuration) for those.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
-use aws_lc_rs::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
+use aws_lc_rs::aead::{Aad, Nonce, NONCE_LEN};
 use zeroize::Zeroizing;
 
 use crate::error::Error;
@@ -73,6 +73,13 @@ use rustls_pki_types::CertificateDer;
 mod identity;
 pub(crate) mod psk;
 pub mod replay;
+mod store;
+mod ticket_keys;
+
+pub use store::{ClientSessionStore, ServerSessionStore};
+
+pub use ticket_keys::TicketKeys;
+use ticket_keys::{TicketKey, KEY_NAME_LEN};
 
 pub(crate) use identity::{client_may_resume, server_may_resume, session_sni, storable};
 use identity::{
@@ -146,6 +153,32 @@ impl Session12 {
         Ok(v)
     }
 
+    /// The whole session as bytes, for a [`ServerSessionStore`] or
+    /// [`ClientSessionStore`] outside the process. They hold the master
+    /// secret: keep them like a key. The OCSP staple and SCT list of the
+    /// handshake that made the session are not kept: a resumption from a
+    /// stored session reports none.
+    pub fn to_bytes(&self) -> Result<Zeroizing<Vec<u8>>, Error> {
+        let mut v = Zeroizing::new(Vec::with_capacity(128));
+        put_stored_prefix(
+            &mut v,
+            self.lifetime,
+            &self.session_id,
+            self.ticket.as_deref(),
+        )?;
+        v.extend_from_slice(&self.encode()?);
+        Ok(v)
+    }
+
+    /// A session from [`Session12::to_bytes`]; None for anything else.
+    pub fn from_bytes(b: &[u8]) -> Option<Self> {
+        let (lifetime, session_id, ticket, rest) = read_stored_prefix(b)?;
+        let mut s = Session12::decode(rest, lifetime)?;
+        s.session_id = session_id;
+        s.ticket = ticket;
+        Some(s)
+    }
+
     fn decode(b: &[u8], lifetime: u64) -> Option<Self> {
         let mut r = Reader::new(b);
         if r.u8().ok()? != TAG12 {
@@ -175,6 +208,52 @@ impl Session12 {
             sct_list: None,
         })
     }
+}
+
+/// The first byte of a stored (not sealed) session, so a store's bytes are
+/// never taken for a ticket's plaintext or the other way round.
+const STORED: u8 = 0x5e;
+
+/// What a stored session keeps beyond what a ticket seals: the lifetime,
+/// the session ID (u8 length) and the ticket (presence byte, u16 length).
+fn put_stored_prefix(
+    v: &mut Vec<u8>,
+    lifetime: u64,
+    session_id: &[u8],
+    ticket: Option<&[u8]>,
+) -> Result<(), Error> {
+    let id_len = u8::try_from(session_id.len()).map_err(|_| Error::internal("session ID"))?;
+    v.put_u8v(STORED);
+    v.put_bytes(&lifetime.to_be_bytes());
+    v.put_u8v(id_len);
+    v.put_bytes(session_id);
+    match ticket {
+        Some(t) => {
+            let len = u16::try_from(t.len()).map_err(|_| Error::internal("ticket too long"))?;
+            v.put_u8v(1);
+            v.put_u16v(len);
+            v.put_bytes(t);
+        }
+        None => v.put_u8v(0),
+    }
+    Ok(())
+}
+
+type StoredPrefix<'a> = (u64, Vec<u8>, Option<Vec<u8>>, &'a [u8]);
+
+fn read_stored_prefix(b: &[u8]) -> Option<StoredPrefix<'_>> {
+    let mut r = Reader::new(b);
+    if r.u8().ok()? != STORED {
+        return None;
+    }
+    let lifetime = u64::from_be_bytes(r.take(8).ok()?.try_into().ok()?);
+    let session_id = r.vec8().ok()?.to_vec();
+    let ticket = match r.u8().ok()? {
+        0 => None,
+        1 => Some(r.vec16().ok()?.to_vec()),
+        _ => return None,
+    };
+    Some((lifetime, session_id, ticket, r.rest()))
 }
 
 /// A map that forgets its oldest entries beyond a bound.
@@ -295,6 +374,26 @@ impl Session13 {
         Ok(v)
     }
 
+    /// The whole session as bytes (the client's view: with its ticket),
+    /// for a [`ClientSessionStore`] outside the process. They hold the PSK:
+    /// keep them like a key. The OCSP staple and SCT list of the handshake
+    /// that made the session are not kept: a resumption from a stored
+    /// session reports none.
+    pub fn to_bytes(&self) -> Result<Zeroizing<Vec<u8>>, Error> {
+        let mut v = Zeroizing::new(Vec::with_capacity(128 + self.ticket.len()));
+        put_stored_prefix(&mut v, self.lifetime, &[], Some(&self.ticket))?;
+        v.extend_from_slice(&self.encode()?);
+        Ok(v)
+    }
+
+    /// A session from [`Session13::to_bytes`]; None for anything else.
+    pub fn from_bytes(b: &[u8]) -> Option<Self> {
+        let (lifetime, _, ticket, rest) = read_stored_prefix(b)?;
+        let mut s = Session13::decode(rest, lifetime)?;
+        s.ticket = ticket?;
+        Some(s)
+    }
+
     fn decode(b: &[u8], lifetime: u64) -> Option<Self> {
         let mut r = Reader::new(b);
         if r.u8().ok()? != TAG13 {
@@ -332,7 +431,7 @@ impl Session13 {
 /// resumable sessions: the cache, the server's name, the resumption master
 /// secret and the scheme the server signed with (restored on resumption).
 pub(crate) struct TicketSink {
-    pub cache: std::sync::Arc<ClientSessionCache>,
+    pub cache: Arc<dyn ClientSessionStore>,
     pub key: String,
     pub suite: &'static Tls13CipherSuite,
     pub resumption_secret: Secret,
@@ -383,8 +482,9 @@ impl TicketSink {
     }
 }
 
-/// Sessions a client keeps, per server name, bounded: the latest TLS 1.2
-/// session and the latest TLS 1.3 ticket.
+/// Sessions a client keeps in memory, per server name, bounded: the latest
+/// TLS 1.2 session and the latest TLS 1.3 ticket. The default
+/// [`ClientSessionStore`].
 #[derive(Debug)]
 pub struct ClientSessionCache {
     tls12: Mutex<BoundedMap<String, Session12>>,
@@ -399,43 +499,41 @@ impl ClientSessionCache {
             tls13: Mutex::new(BoundedMap::new(max)),
         }
     }
+}
 
-    /// The TLS 1.2 session for `server`, if any.
-    pub fn get(&self, server: &str) -> Option<Session12> {
+impl ClientSessionStore for ClientSessionCache {
+    fn get(&self, server: &str) -> Option<Session12> {
         self.tls12.lock().ok()?.map.get(server).cloned()
     }
 
-    /// Stores (or replaces) the TLS 1.2 session for `server`.
-    pub fn put(&self, server: &str, s: Session12) {
+    fn put(&self, server: &str, s: Session12) {
         if let Ok(mut m) = self.tls12.lock() {
             m.put(server.to_string(), s);
         }
     }
 
-    /// Forgets the TLS 1.2 session for `server` (after a failed resumption).
-    pub fn remove(&self, server: &str) {
+    fn remove(&self, server: &str) {
         if let Ok(mut m) = self.tls12.lock() {
             m.remove(&server.to_string());
         }
     }
 
-    /// Takes the TLS 1.3 ticket for `server`: tickets are used once.
-    pub fn take13(&self, server: &str) -> Option<Session13> {
+    fn take13(&self, server: &str) -> Option<Session13> {
         let mut m = self.tls13.lock().ok()?;
         let s = m.map.get(server).cloned();
         m.remove(&server.to_string());
         s
     }
 
-    /// Stores the newest TLS 1.3 ticket for `server`.
-    pub fn put13(&self, server: &str, s: Session13) {
+    fn put13(&self, server: &str, s: Session13) {
         if let Ok(mut m) = self.tls13.lock() {
             m.put(server.to_string(), s);
         }
     }
 }
 
-/// The server's bounded session-ID cache.
+/// The server's bounded in-memory session-ID cache: the default
+/// [`ServerSessionStore`].
 #[derive(Debug)]
 pub struct ServerSessionCache(Mutex<BoundedMap<Vec<u8>, Session12>>);
 
@@ -444,19 +542,18 @@ impl ServerSessionCache {
     pub fn new(max: usize) -> Self {
         ServerSessionCache(Mutex::new(BoundedMap::new(max)))
     }
+}
 
-    /// Whether the cache stores anything.
-    pub fn enabled(&self) -> bool {
+impl ServerSessionStore for ServerSessionCache {
+    fn enabled(&self) -> bool {
         self.0.lock().is_ok_and(|m| m.max > 0)
     }
 
-    /// The session stored under `id`.
-    pub fn get(&self, id: &[u8]) -> Option<Session12> {
+    fn get(&self, id: &[u8]) -> Option<Session12> {
         self.0.lock().ok()?.map.get(id).cloned()
     }
 
-    /// Stores a session under its ID, evicting the oldest beyond the bound.
-    pub fn put(&self, s: Session12) {
+    fn put(&self, s: Session12) {
         if s.session_id.is_empty() {
             return;
         }
@@ -466,19 +563,21 @@ impl ServerSessionCache {
     }
 }
 
-const KEY_NAME_LEN: usize = 16;
-
-struct TicketKey {
-    name: [u8; KEY_NAME_LEN],
-    key: LessSafeKey,
-    created: u64,
+/// Where a [`Ticketer`]'s keys come from.
+enum Keys {
+    /// Random per configuration, rotating every lifetime: the current key
+    /// and the previous one.
+    Auto(Mutex<(TicketKey, Option<TicketKey>)>),
+    /// The operator's, shared by a fleet.
+    Operator(Arc<TicketKeys>),
 }
 
-/// Seals TLS 1.2 session state into tickets (RFC 5077) with AES-256-GCM
-/// under keys that rotate: a new key every `lifetime` seconds, and the
-/// previous one still opens tickets for one more period.
+/// Seals session state into tickets (RFC 5077 for TLS 1.2, RFC 8446 4.6.1
+/// for TLS 1.3) with AES-256-GCM: under random keys that rotate (a new key
+/// every `lifetime` seconds, the previous one still opening tickets for one
+/// more period), or under the operator's [`TicketKeys`].
 pub struct Ticketer {
-    keys: Mutex<(TicketKey, Option<TicketKey>)>,
+    keys: Keys,
     lifetime: u64,
 }
 
@@ -486,27 +585,27 @@ impl std::fmt::Debug for Ticketer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Ticketer")
             .field("lifetime", &self.lifetime)
+            .field("operator_keys", &matches!(self.keys, Keys::Operator(_)))
             .finish_non_exhaustive()
     }
-}
-
-fn new_key(now: u64) -> Result<TicketKey, Error> {
-    let raw: Zeroizing<[u8; 32]> = Zeroizing::new(random()?);
-    let key = UnboundKey::new(&AES_256_GCM, &raw[..]).map_err(|_| Error::internal("ticket key"))?;
-    Ok(TicketKey {
-        name: random()?,
-        key: LessSafeKey::new(key),
-        created: now,
-    })
 }
 
 impl Ticketer {
     /// A ticketer whose tickets live `lifetime` seconds (keys rotate at the same pace).
     pub fn new(lifetime: u64, now: u64) -> Result<Self, Error> {
         Ok(Ticketer {
-            keys: Mutex::new((new_key(now)?, None)),
+            keys: Keys::Auto(Mutex::new((TicketKey::random(now)?, None))),
             lifetime: lifetime.max(1),
         })
+    }
+
+    /// A ticketer sealing under the operator's keys; tickets live `lifetime`
+    /// seconds, and keys change only as the operator rotates them.
+    pub fn with_keys(lifetime: u64, keys: Arc<TicketKeys>) -> Self {
+        Ticketer {
+            keys: Keys::Operator(keys),
+            lifetime: lifetime.max(1),
+        }
     }
 
     /// Ticket lifetime in seconds.
@@ -514,64 +613,85 @@ impl Ticketer {
         self.lifetime
     }
 
-    fn rotate(&self, keys: &mut (TicketKey, Option<TicketKey>), now: u64) -> Result<(), Error> {
-        if now.saturating_sub(keys.0.created) >= self.lifetime {
-            let fresh = new_key(now)?;
-            let old = std::mem::replace(&mut keys.0, fresh);
-            keys.1 = Some(old);
+    /// Runs `f` on the keys in use at `now`, the sealing key first.
+    fn with_keys_at<R>(
+        &self,
+        now: u64,
+        f: impl FnOnce(&mut dyn Iterator<Item = &TicketKey>) -> R,
+    ) -> Result<R, Error> {
+        match &self.keys {
+            Keys::Auto(m) => {
+                let mut keys = m
+                    .lock()
+                    .map_err(|_| Error::internal("ticket keys poisoned"))?;
+                if now.saturating_sub(keys.0.created) >= self.lifetime {
+                    let fresh = TicketKey::random(now)?;
+                    let old = std::mem::replace(&mut keys.0, fresh);
+                    keys.1 = Some(old);
+                }
+                let (cur, old) = &*keys;
+                Ok(f(&mut std::iter::once(cur).chain(old.iter())))
+            }
+            Keys::Operator(k) => k
+                .with(now, |ks| f(&mut ks.iter()))
+                .ok_or_else(|| Error::internal("ticket keys poisoned")),
         }
-        Ok(())
     }
 
     /// Seals bytes into a ticket: key name, nonce, ciphertext and tag.
     fn seal_bytes(&self, plain: &[u8], now: u64) -> Result<Vec<u8>, Error> {
-        let mut keys = self
-            .keys
-            .lock()
-            .map_err(|_| Error::internal("ticket keys poisoned"))?;
-        self.rotate(&mut keys, now)?;
         let nonce: [u8; NONCE_LEN] = random()?;
-        let mut t = Vec::with_capacity(KEY_NAME_LEN + NONCE_LEN + plain.len() + 16);
-        t.extend_from_slice(&keys.0.name);
-        t.extend_from_slice(&nonce);
-        t.extend_from_slice(plain);
-        let body = KEY_NAME_LEN + NONCE_LEN;
-        let tag = keys
-            .0
-            .key
-            .seal_in_place_separate_tag(
-                Nonce::assume_unique_for_key(nonce),
-                Aad::from(&keys.0.name),
-                &mut t[body..],
-            )
-            .map_err(|_| Error::internal("ticket sealing failed"))?;
-        t.extend_from_slice(tag.as_ref());
-        Ok(t)
+        self.with_keys_at(now, |keys| {
+            let key = keys
+                .next()
+                .ok_or_else(|| Error::internal("no ticket key"))?;
+            let mut t = Vec::with_capacity(KEY_NAME_LEN + NONCE_LEN + plain.len() + 16);
+            t.extend_from_slice(&key.name);
+            t.extend_from_slice(&nonce);
+            t.extend_from_slice(plain);
+            let body = KEY_NAME_LEN + NONCE_LEN;
+            let tag = key
+                .key
+                .seal_in_place_separate_tag(
+                    Nonce::assume_unique_for_key(nonce),
+                    Aad::from(&key.name),
+                    &mut t[body..],
+                )
+                .map_err(|_| Error::internal("ticket sealing failed"))?;
+            t.extend_from_slice(tag.as_ref());
+            Ok(t)
+        })?
     }
 
     /// Opens a ticket sealed by a current key.
     fn open_bytes(&self, ticket: &[u8], now: u64) -> Option<Zeroizing<Vec<u8>>> {
-        let mut keys = self.keys.lock().ok()?;
-        self.rotate(&mut keys, now).ok()?;
         let mut r = Reader::new(ticket);
         let name = r.take(KEY_NAME_LEN).ok()?;
         let nonce: [u8; NONCE_LEN] = r.take(NONCE_LEN).ok()?.try_into().ok()?;
-        let key = [Some(&keys.0), keys.1.as_ref()]
-            .into_iter()
-            .flatten()
-            .find(|k| k.name[..] == *name)?;
-        let mut body = Zeroizing::new(r.rest().to_vec());
-        let len = key
-            .key
-            .open_in_place(
-                Nonce::assume_unique_for_key(nonce),
-                Aad::from(name),
-                &mut body[..],
-            )
-            .ok()?
-            .len();
-        body.truncate(len);
-        Some(body)
+        let rest = r.rest();
+        self.with_keys_at(now, |keys| {
+            let mut found = None;
+            for k in keys {
+                if k.name[..] == *name {
+                    found = Some(k);
+                    break;
+                }
+            }
+            let key = found?;
+            let mut body = Zeroizing::new(rest.to_vec());
+            let len = key
+                .key
+                .open_in_place(
+                    Nonce::assume_unique_for_key(nonce),
+                    Aad::from(name),
+                    &mut body[..],
+                )
+                .ok()?
+                .len();
+            body.truncate(len);
+            Some(body)
+        })
+        .ok()?
     }
 
     /// Seals a TLS 1.2 session into a ticket.
@@ -675,6 +795,54 @@ mod tests {
             (16384, Some(&b"h2"[..]))
         );
         assert!(t.open(&t13, 1001).is_none());
+    }
+
+    #[test]
+    fn stored_sessions_round_trip_and_refuse_junk() {
+        let mut s = session(1000);
+        s.ticket = Some(vec![9; 300]);
+        let b = s.to_bytes().unwrap();
+        let back = Session12::from_bytes(&b).unwrap();
+        assert_eq!(back.session_id, s.session_id);
+        assert_eq!(back.ticket, s.ticket);
+        assert_eq!((back.lifetime, back.created), (100, 1000));
+        assert_eq!(back.master.as_bytes(), s.master.as_bytes());
+        assert!(Session13::from_bytes(&b).is_none());
+        let s13 = Session13 {
+            suite: &crate::proto::crypto::suites::TLS13_AES_128_GCM_SHA256,
+            psk: Secret::from_slice(&[5; 32]),
+            ticket: vec![1, 2, 3],
+            age_add: 77,
+            created: 1000,
+            lifetime: 600,
+            peer_certificates: vec![CertificateDer::from(vec![9; 30])],
+            server_name: None,
+            peer_signature_scheme: None,
+            max_early_data: 1024,
+            alpn: Some(b"h2".to_vec()),
+            ocsp_response: None,
+            sct_list: None,
+        };
+        let b13 = s13.to_bytes().unwrap();
+        let back = Session13::from_bytes(&b13).unwrap();
+        assert_eq!(
+            (back.ticket.as_slice(), back.lifetime),
+            (&[1u8, 2, 3][..], 600)
+        );
+        assert_eq!(back.psk.as_bytes(), &[5; 32]);
+        assert_eq!(
+            (back.max_early_data, back.alpn),
+            (1024, Some(b"h2".to_vec()))
+        );
+        assert!(Session12::from_bytes(&b13).is_none());
+        // Truncations and junk are refused, never a panic.
+        for cut in 0..b.len() {
+            assert!(Session12::from_bytes(&b[..cut]).is_none(), "cut {cut}");
+        }
+        for cut in 0..b13.len() {
+            assert!(Session13::from_bytes(&b13[..cut]).is_none(), "cut {cut}");
+        }
+        assert!(Session12::from_bytes(&[0x5e, 0xff, 0xff]).is_none());
     }
 
     #[test]

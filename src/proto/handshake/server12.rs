@@ -18,6 +18,7 @@ use crate::proto::handshake::resume::{
     new_session_id, server_may_resume, session_sni, storable, Session12,
 };
 use crate::proto::handshake::transcript::Transcript;
+use crate::proto::keys::keylog;
 use crate::proto::keys::tls12::{KeyBlock, MasterSecret12};
 use crate::proto::wire::certificate::cap_ca_hints;
 use crate::proto::wire::enums::{NamedGroup, ProtocolVersion};
@@ -214,6 +215,7 @@ impl Server12State {
                     }
                     send_ccs_and_finished(&mut k, cx)?;
                 }
+                cx.key_log.log(keylog::CLIENT_RANDOM, k.master.as_bytes());
                 cx.exporter = Some(Exporter::Tls12 {
                     master: k.master,
                     client_random: k.hs.client_random,

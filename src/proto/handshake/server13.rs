@@ -18,6 +18,7 @@ use crate::proto::handshake::resume::psk::accept_psk;
 use crate::proto::handshake::resume::{session_sni, storable, Session13, MAX_TICKET_LIFETIME};
 use crate::proto::handshake::server12::{self, Server12State};
 use crate::proto::handshake::transcript::Transcript;
+use crate::proto::keys::keylog::{self, log_application_secrets, log_handshake_secrets};
 use crate::proto::keys::tls13::{resumption_psk, EarlySecret, MasterSecret, TrafficSecret};
 use crate::proto::wire::certificate::{
     cap_ca_hints, CertificateMsg, CertificateRequest, CertificateVerify,
@@ -64,6 +65,7 @@ impl ServerState {
     ) -> Result<Next<ServerState, Server12State>, Error> {
         match (self, msg) {
             (ServerState::ClientHello(s), HandshakeMessage::ClientHello(ch)) => {
+                cx.key_log.set_client_random(ch.random);
                 s.handle(cx, ch, raw)
             }
             (ServerState::Certificate(s), HandshakeMessage::Certificate(c)) => {
@@ -387,6 +389,10 @@ impl ExpectClientHello {
             }
             _ => None,
         };
+        if let Some(s) = &early_secret {
+            cx.key_log
+                .log(keylog::CLIENT_EARLY_TRAFFIC_SECRET, s.secret_bytes());
+        }
         if !retried {
             cx.negotiated.early_data_offered = ch.extensions.early_data;
             cx.negotiated.early_data = early;
@@ -457,6 +463,7 @@ impl ExpectClientHello {
             .into_handshake(&shared);
         let client_hs = hs.client_handshake_traffic_secret(&hash);
         let server_hs = hs.server_handshake_traffic_secret(&hash);
+        log_handshake_secrets(cx, &client_hs, &server_hs);
         cx.set_write_secret(&server_hs)?;
         // Accepted 0-RTT data comes first, under the early traffic key.
         cx.set_read_secret(early_secret.as_ref().unwrap_or(&client_hs))?;
@@ -518,6 +525,7 @@ impl ExpectClientHello {
             suite: master.suite(),
             secret: master.exporter_master_secret(&hash),
         });
+        log_application_secrets(cx, &client_ap, &server_ap);
         cx.set_application_write(server_ap)?;
 
         let n = &mut cx.negotiated;

@@ -1,0 +1,59 @@
+//! Where sessions are kept: small traits for the server's TLS 1.2
+//! session-ID store and the client's session cache, so that a fleet of
+//! servers (or a client that restarts) can share them, for example in Redis
+//! (feature `redis`). The in-memory defaults are
+//! [`ServerSessionCache`](super::ServerSessionCache) and
+//! [`ClientSessionCache`](super::ClientSessionCache).
+//!
+//! The methods are called from inside the handshake, synchronously, on the
+//! task driving the connection: an implementation must answer quickly and
+//! bound how long it waits (a lookup that gives up returns `None`, which
+//! means a full handshake). It must never fail a connection: a store that
+//! is down is a store that holds nothing.
+//!
+//! Sessions hold secrets (the TLS 1.2 master secret, the TLS 1.3 PSK): a
+//! store outside the process must be protected like a key store.
+//! [`Session12::to_bytes`] and [`Session13::to_bytes`] give the encoding to
+//! keep.
+
+use std::fmt::Debug;
+
+use super::{Session12, Session13};
+
+/// The server's store of TLS 1.2 sessions by session ID (RFC 5246 section
+/// 7.4.1.2). Session tickets need no store: see
+/// [`TicketKeys`](super::TicketKeys) for sharing them across servers.
+pub trait ServerSessionStore: Send + Sync + Debug {
+    /// Whether to issue session IDs at all (a store that keeps nothing
+    /// should say false, so clients are not told to come back with one).
+    fn enabled(&self) -> bool {
+        true
+    }
+
+    /// The session stored under `id`, if any and still known. It is
+    /// checked for freshness and fit by the caller.
+    fn get(&self, id: &[u8]) -> Option<Session12>;
+
+    /// Stores a new session under `s.session_id`, for `s.lifetime` seconds.
+    fn put(&self, s: Session12);
+}
+
+/// The client's sessions per server name (the name it connects to, or the
+/// IP address): the latest TLS 1.2 session and the latest TLS 1.3 ticket.
+pub trait ClientSessionStore: Send + Sync + Debug {
+    /// The TLS 1.2 session for `server`, if any.
+    fn get(&self, server: &str) -> Option<Session12>;
+
+    /// Stores (or replaces) the TLS 1.2 session for `server`.
+    fn put(&self, server: &str, s: Session12);
+
+    /// Forgets the TLS 1.2 session for `server` (the server did not resume it).
+    fn remove(&self, server: &str);
+
+    /// Takes the TLS 1.3 ticket for `server`: a ticket is used once
+    /// (RFC 8446 section C.4), so it must be removed as it is returned.
+    fn take13(&self, server: &str) -> Option<Session13>;
+
+    /// Stores the newest TLS 1.3 ticket for `server`.
+    fn put13(&self, server: &str, s: Session13);
+}

@@ -1,0 +1,350 @@
+//! Session storage in Redis (feature `redis`): one [`RedisSessionStore`]
+//! serves as a server's [`ServerSessionStore`] (TLS 1.2 session IDs), as
+//! its 0-RTT anti-replay register ([`AntiReplay`]) and as a client's
+//! [`ClientSessionStore`], so the servers of a fleet resume each other's
+//! sessions and refuse early data replayed from one to another, and clients
+//! keep their sessions across restarts.
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use lctls::config::ServerConfig;
+//! use lctls::redis::RedisSessionStore;
+//! # fn main() -> Result<(), lctls::Error> {
+//! # let key = lctls::config::CertifiedKey::from_pem_files("certs/server.pem", "certs/server.key")?;
+//! let store = Arc::new(RedisSessionStore::new("redis://127.0.0.1:6379/")?);
+//! let config = ServerConfig::builder()
+//!     .with_certified_key(key)
+//!     .with_session_store(store)
+//!     .build()?;
+//! # let _ = config; Ok(()) }
+//! ```
+//!
+//! # Failure is a full handshake
+//!
+//! The stores' methods are called inside the handshake, synchronously, so
+//! the store talks to Redis from a thread of its own (its own small Tokio
+//! runtime and one multiplexed connection) and the handshake waits for a
+//! lookup at most [`RedisOptions::timeout`] (50 ms by default); writes are
+//! queued and never waited for. A lookup that times out, a Redis that is
+//! down or unreachable, a full queue, a value that does not decode: each is
+//! "no session", so the connection makes a full handshake and never fails
+//! because of Redis. After a failure the store does not try to connect
+//! again for [`RedisOptions::retry_after`] (1 s), so an outage costs no
+//! connect attempts per handshake; then it reconnects by itself.
+//!
+//! The wait blocks the calling thread (a Tokio worker): on loopback or a
+//! LAN a lookup takes well under a millisecond, but a Redis that answers
+//! slowly costs every resumption attempt up to the timeout.
+//!
+//! # What Redis holds
+//!
+//! Sessions hold secrets (the TLS 1.2 master secret, the TLS 1.3 PSK) and
+//! the peer's certificates; Redis must be protected like a key store
+//! (bound to a private network, with `requirepass` or ACLs, TLS to Redis
+//! where the network is not trusted). Keys are
+//! `{prefix}s12:{hex session ID}` (server), `{prefix}c12:{server name}` and
+//! `{prefix}c13:{server name}` (client), with the session's lifetime as
+//! their expiry. TLS 1.3 tickets are taken with `GETDEL`, so one is used
+//! once even by a fleet of clients (Redis 6.2 or later).
+//!
+//! # Anti-replay
+//!
+//! A 0-RTT claim is `SET {prefix}ar:{hex ticket digest} 1 NX EX {retention}`:
+//! atomic in Redis, so of any number of servers exactly one accepts a
+//! ticket's early data; the claim lives twice the freshness window plus two
+//! seconds, as [`StrikeRegister`](crate::proto::handshake::resume::replay::StrikeRegister)
+//! keeps it. A claim that Redis does not confirm within the timeout (an
+//! outage, a slow Redis) is refused: an outage costs 0-RTT (the data is
+//! rejected and the handshake goes on in 1-RTT), never accepts a replay.
+
+use std::fmt;
+use std::sync::mpsc as std_mpsc;
+use std::time::{Duration, Instant};
+
+use ::redis::aio::MultiplexedConnection;
+use ::redis::{AsyncConnectionConfig, Client};
+use tokio::sync::mpsc;
+use zeroize::Zeroizing;
+
+use crate::error::Error;
+use crate::proto::handshake::resume::replay::{AntiReplay, DEFAULT_REPLAY_WINDOW};
+use crate::proto::handshake::resume::{
+    ClientSessionStore, ServerSessionStore, Session12, Session13,
+};
+
+/// How a [`RedisSessionStore`] talks to Redis.
+#[derive(Clone, Debug)]
+pub struct RedisOptions {
+    /// The longest a lookup (and a connection attempt) may take before it
+    /// counts as "no session" (default 50 ms).
+    pub timeout: Duration,
+    /// How long to wait after a failure before connecting again (default 1 s).
+    pub retry_after: Duration,
+    /// Prefix of every key (default `lctls:`), so several fleets or
+    /// applications can share one Redis.
+    pub key_prefix: String,
+    /// Requests waiting for Redis beyond which new ones are dropped
+    /// (default 4096): memory stays bounded when Redis is slow.
+    pub queue: usize,
+    /// The 0-RTT freshness window in seconds, as [`AntiReplay::window`]
+    /// (default 10, as the in-memory register's).
+    pub replay_window: u64,
+}
+
+impl Default for RedisOptions {
+    fn default() -> Self {
+        RedisOptions {
+            timeout: Duration::from_millis(50),
+            retry_after: Duration::from_secs(1),
+            key_prefix: "lctls:".into(),
+            queue: 4096,
+            replay_window: DEFAULT_REPLAY_WINDOW,
+        }
+    }
+}
+
+enum Op {
+    Get(String),
+    GetDel(String),
+    Set(String, Zeroizing<Vec<u8>>, u64),
+    Del(String),
+    /// SET NX EX: Some(..) when the key was new.
+    Claim(String, u64),
+}
+
+type Reply = Option<Zeroizing<Vec<u8>>>;
+
+struct Job {
+    op: Op,
+    reply: Option<std_mpsc::SyncSender<Reply>>,
+}
+
+/// Sessions in Redis, shared by every server or client configured with it
+/// (see the module documentation). `Debug` shows neither the URL (it may
+/// hold a password) nor any session.
+pub struct RedisSessionStore {
+    tx: mpsc::Sender<Job>,
+    options: RedisOptions,
+}
+
+impl fmt::Debug for RedisSessionStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisSessionStore")
+            .field("key_prefix", &self.options.key_prefix)
+            .field("timeout", &self.options.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RedisSessionStore {
+    /// A store for the Redis at `url` (`redis://[:password@]host:port/[db]`)
+    /// with the default [`RedisOptions`]. Redis need not be up yet: the
+    /// store connects when first used, and again after failures.
+    pub fn new(url: &str) -> Result<Self, Error> {
+        Self::with_options(url, RedisOptions::default())
+    }
+
+    /// Like [`RedisSessionStore::new`], with these options.
+    pub fn with_options(url: &str, options: RedisOptions) -> Result<Self, Error> {
+        let client = Client::open(url)
+            .map_err(|e| Error::Config(format!("Redis URL not understood ({:?})", e.kind())))?;
+        let (tx, rx) = mpsc::channel(options.queue.max(1));
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::Config(format!("Redis store runtime: {e}")))?;
+        let worker = Worker {
+            client,
+            config: AsyncConnectionConfig::new()
+                .set_connection_timeout(Some(options.timeout))
+                .set_response_timeout(Some(options.timeout)),
+            retry_after: options.retry_after,
+            conn: None,
+            down_until: None,
+        };
+        std::thread::Builder::new()
+            .name("lctls-redis".into())
+            .spawn(move || runtime.block_on(worker.run(rx)))
+            .map_err(|e| Error::Config(format!("Redis store thread: {e}")))?;
+        Ok(RedisSessionStore { tx, options })
+    }
+
+    fn key(&self, kind: &str, name: &str) -> String {
+        format!("{}{kind}:{name}", self.options.key_prefix)
+    }
+
+    /// Asks and waits at most the timeout; None on any failure.
+    fn call(&self, op: Op) -> Reply {
+        let (tx, rx) = std_mpsc::sync_channel(1);
+        self.tx
+            .try_send(Job {
+                op,
+                reply: Some(tx),
+            })
+            .ok()?;
+        rx.recv_timeout(self.options.timeout).ok().flatten()
+    }
+
+    /// Queues a write; dropped if the queue is full.
+    fn send(&self, op: Op) {
+        if self.tx.try_send(Job { op, reply: None }).is_err() {
+            tracing::debug!("Redis session store queue full: write dropped");
+        }
+    }
+
+    fn set(&self, key: String, bytes: Result<Zeroizing<Vec<u8>>, Error>, lifetime: u64) {
+        match bytes {
+            Ok(b) => self.send(Op::Set(key, b, lifetime.max(1))),
+            Err(e) => tracing::debug!(error = %e, "session not encodable: not stored"),
+        }
+    }
+}
+
+impl ServerSessionStore for RedisSessionStore {
+    fn get(&self, id: &[u8]) -> Option<Session12> {
+        let v = self.call(Op::Get(self.key("s12", &hex(id))))?;
+        Session12::from_bytes(&v)
+    }
+
+    fn put(&self, s: Session12) {
+        if s.session_id.is_empty() {
+            return;
+        }
+        self.set(
+            self.key("s12", &hex(&s.session_id)),
+            s.to_bytes(),
+            s.lifetime,
+        );
+    }
+}
+
+impl ClientSessionStore for RedisSessionStore {
+    fn get(&self, server: &str) -> Option<Session12> {
+        let v = self.call(Op::Get(self.key("c12", server)))?;
+        Session12::from_bytes(&v)
+    }
+
+    fn put(&self, server: &str, s: Session12) {
+        self.set(self.key("c12", server), s.to_bytes(), s.lifetime);
+    }
+
+    fn remove(&self, server: &str) {
+        self.send(Op::Del(self.key("c12", server)));
+    }
+
+    fn take13(&self, server: &str) -> Option<Session13> {
+        let v = self.call(Op::GetDel(self.key("c13", server)))?;
+        Session13::from_bytes(&v)
+    }
+
+    fn put13(&self, server: &str, s: Session13) {
+        self.set(self.key("c13", server), s.to_bytes(), s.lifetime);
+    }
+}
+
+impl AntiReplay for RedisSessionStore {
+    fn window(&self) -> u64 {
+        self.options.replay_window.max(1)
+    }
+
+    fn claim(&self, ticket: &[u8; 32], _now: u64) -> bool {
+        // Redis's clock expires the claim; ours only decides freshness.
+        let retention = self.window().saturating_mul(2).saturating_add(2);
+        self.call(Op::Claim(self.key("ar", &hex(ticket)), retention))
+            .is_some_and(|ok| &ok[..] == b"OK")
+    }
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// The store's thread: one connection, requests in order.
+struct Worker {
+    client: Client,
+    config: AsyncConnectionConfig,
+    retry_after: Duration,
+    conn: Option<MultiplexedConnection>,
+    /// After a failure, no connection attempt before this instant.
+    down_until: Option<Instant>,
+}
+
+impl Worker {
+    async fn run(mut self, mut rx: mpsc::Receiver<Job>) {
+        // Ends when the store (every sender) is dropped.
+        while let Some(job) = rx.recv().await {
+            let reply = self.execute(job.op).await;
+            if let Some(r) = job.reply {
+                // The caller may have given up already; that is fine.
+                let _ = r.try_send(reply);
+            }
+        }
+    }
+
+    async fn connection(&mut self) -> Option<&mut MultiplexedConnection> {
+        if self.conn.is_none() && self.down_until.is_none_or(|t| Instant::now() >= t) {
+            match self
+                .client
+                .get_multiplexed_async_connection_with_config(&self.config)
+                .await
+            {
+                Ok(c) => {
+                    if self.down_until.take().is_some() {
+                        tracing::info!("Redis session store reconnected");
+                    }
+                    self.conn = Some(c);
+                }
+                Err(e) => self.failed(&e),
+            }
+        }
+        self.conn.as_mut()
+    }
+
+    fn failed(&mut self, e: &::redis::RedisError) {
+        if self.down_until.is_none() {
+            tracing::warn!(error = %e, "Redis session store unavailable: full handshakes until it is back");
+        }
+        self.conn = None;
+        self.down_until = Some(Instant::now() + self.retry_after);
+    }
+
+    async fn execute(&mut self, op: Op) -> Reply {
+        let conn = self.connection().await?;
+        let cmd = match &op {
+            Op::Get(k) => ::redis::cmd("GET").arg(k).clone(),
+            Op::GetDel(k) => ::redis::cmd("GETDEL").arg(k).clone(),
+            Op::Set(k, v, ttl) => ::redis::cmd("SET")
+                .arg(k)
+                .arg(&v[..])
+                .arg("EX")
+                .arg(*ttl)
+                .clone(),
+            Op::Del(k) => ::redis::cmd("DEL").arg(k).clone(),
+            Op::Claim(k, ttl) => ::redis::cmd("SET")
+                .arg(k)
+                .arg(1)
+                .arg("NX")
+                .arg("EX")
+                .arg(*ttl)
+                .clone(),
+        };
+        let result = match op {
+            Op::Get(_) | Op::GetDel(_) => cmd
+                .query_async::<Option<Vec<u8>>>(conn)
+                .await
+                .map(|v| v.map(Zeroizing::new)),
+            Op::Set(..) | Op::Del(_) => cmd.query_async::<()>(conn).await.map(|()| None),
+            Op::Claim(..) => cmd
+                .query_async::<Option<String>>(conn)
+                .await
+                .map(|ok| ok.map(|s| Zeroizing::new(s.into_bytes()))),
+        };
+        match result {
+            Ok(v) => v,
+            Err(e) => {
+                self.failed(&e);
+                None
+            }
+        }
+    }
+}
