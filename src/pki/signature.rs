@@ -398,6 +398,21 @@ fn verify_handshake_signature(
     message: &[u8],
     signature: &[u8],
 ) -> Result<(), Error> {
+    // RFC 5280 4.2.1.3: a key that signs must have digitalSignature when
+    // keyUsage is present. Checked here, at the handshake signature, and
+    // not only in path validation, so a custom verifier cannot let a key
+    // sign that its certificate forbids (BoringSSL checks it in its TLS
+    // layer too: KEY_USAGE_BIT_INCORRECT).
+    if parsed
+        .key_usage
+        .as_ref()
+        .is_some_and(|ku| !ku.digital_signature())
+    {
+        return Err(Error::Certificate(super::CertificateError::KeyUsage {
+            subject: parsed.subject_str(),
+            needed: "digitalSignature",
+        }));
+    }
     UnparsedPublicKey::new(alg, &parsed.spki.key)
         .verify(message, signature)
         .map_err(|_| {
