@@ -27,6 +27,10 @@ pub struct CredentialFlags {
     /// `-must-match-issuer`: usable only when issued under one of the
     /// server's certificate_authorities.
     pub must_match_issuer: bool,
+    /// `-ocsp-response`: the staple for this credential.
+    pub ocsp_response: Option<Vec<u8>>,
+    /// `-signed-cert-timestamps`: the SCT list for this credential.
+    pub sct_list: Option<Vec<u8>>,
 }
 
 /// The credential the stateful flags act on now.
@@ -83,11 +87,20 @@ fn load(c: &CredentialFlags) -> Result<Option<CertifiedKey>, Failure> {
         .into_iter()
         .map(SignatureScheme::from)
         .collect();
-    Ok(Some(if prefs.is_empty() {
+    let mut key = if prefs.is_empty() {
         key
     } else {
         key.with_signing_schemes(&prefs)?
-    }))
+    };
+    // -ocsp-response and -signed-cert-timestamps belong to the credential
+    // they follow, as in BoringSSL's shim.
+    if let Some(r) = &c.ocsp_response {
+        key = key.with_ocsp(r.clone());
+    }
+    if let Some(l) = &c.sct_list {
+        key = key.with_sct_list(l.clone())?;
+    }
+    Ok(Some(key))
 }
 
 /// Every credential with its BoGo index (-1 for the default, tried last),
@@ -112,15 +125,7 @@ impl Credentials {
                 None => return fail("-new-x509-credential without -cert-file/-key-file"),
             }
         }
-        if let Some(mut k) = load(&o.default_credential)? {
-            // -ocsp-response and -signed-cert-timestamps staple to the
-            // default credential, as BoringSSL's SSL_CTX-level setters do.
-            if let Some(r) = &o.ocsp_response {
-                k = k.with_ocsp(r.clone());
-            }
-            if let Some(l) = &o.sct_list {
-                k = k.with_sct_list(l.clone())?;
-            }
+        if let Some(k) = load(&o.default_credential)? {
             list.push((-1, Arc::new(k), false));
         }
         if list.is_empty() && !o.fail_cert_callback {
