@@ -6,6 +6,7 @@
 //!                                [--cert FILE --key FILE] [--ocsp POLICY]
 //!                                [--cert FILE --key FILE]
 //!                                [--resume N] [--keylog FILE] [--tls12]
+//!                                [--early-data FILE]
 //! ```
 //!
 //! Connects, prints what was negotiated to stderr, then copies stdin to the
@@ -32,6 +33,7 @@ use std::sync::Arc;
 
 use lctls::config::{CertifiedKey, ClientConfig, KeyLog, KeyLogFile};
 use lctls::pki::{OcspPolicy, RootStore};
+use lctls::proto::handshake::early_data::OnReject;
 use lctls::proto::wire::enums::ProtocolVersion;
 use lctls::TlsConnector;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -57,6 +59,9 @@ usage: client --connect ADDR [options]
   --keylog FILE       append the secrets to FILE (NSS key log format, for
                       Wireshark); without it SSLKEYLOGFILE is used
   --tls12             TLS 1.2 only
+  --early-data FILE   with --resume, send FILE's bytes as 0-RTT data on each
+                      resumption (replayable); printed: whether the server
+                      accepted them (else they are sent after the handshake)
   -v                  log the library's debug output (-vv for trace)
   -h, --help          print this help
 ";
@@ -71,6 +76,7 @@ struct Args {
     ocsp: OcspPolicy,
     resume: u32,
     keylog: Option<String>,
+    early_data: Option<Vec<u8>>,
     tls12: bool,
     verbose: u8,
 }
@@ -86,6 +92,7 @@ fn parse_args() -> Result<Option<Args>, String> {
     let mut verbose = 0;
     let mut resume = 0;
     let mut keylog = None;
+    let mut early_data = None;
     let mut tls12 = false;
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -116,6 +123,11 @@ fn parse_args() -> Result<Option<Args>, String> {
                     .map_err(|e| format!("--resume: {e}"))?
             }
             "--keylog" => keylog = Some(value("--keylog")?),
+            "--early-data" => {
+                let path = value("--early-data")?;
+                early_data =
+                    Some(std::fs::read(&path).map_err(|e| format!("--early-data {path}: {e}"))?)
+            }
             "--tls12" => tls12 = true,
             "-v" => verbose += 1,
             "-vv" => verbose += 2,
@@ -137,6 +149,7 @@ fn parse_args() -> Result<Option<Args>, String> {
         ocsp,
         resume,
         keylog,
+        early_data,
         tls12,
         verbose,
     }))
@@ -229,14 +242,30 @@ async fn run(args: Args) -> io::Result<()> {
         .unwrap_or_else(|| host_of(args.connect.split(',').next().unwrap_or("")).to_string());
     let addrs: Vec<&str> = args.connect.split(',').collect();
     let addr = |k: u32| addrs[k as usize % addrs.len()];
+    // With --early-data, every connection after the first offers it (the
+    // first has no ticket yet); the server may take it or not.
+    let connect = |k: u32, tcp: TcpStream| match (&args.early_data, k) {
+        (Some(d), 1..) => connector.connect_with_replayable_early_data(
+            server_name.clone(),
+            tcp,
+            d.clone(),
+            OnReject::Resend,
+        ),
+        _ => connector.connect(server_name.clone(), tcp),
+    };
+    let early = |tls: &lctls::TlsStream<TcpStream>| match &args.early_data {
+        Some(_) => format!(" early_data={:?}", tls.negotiated().early_data),
+        None => String::new(),
+    };
     for k in 0..args.resume {
         let tcp = TcpStream::connect(addr(k)).await?;
-        let mut tls = connector.connect(server_name.clone(), tcp).await?;
+        let mut tls = connect(k, tcp).await?;
         if k > 0 {
             eprintln!(
-                "resume {k}: {} resumed={}",
+                "resume {k}: {} resumed={}{}",
                 addr(k),
-                yes_no(tls.negotiated().resumed)
+                yes_no(tls.negotiated().resumed),
+                early(&tls)
             );
         }
         // Close at once and read to the server's close: the tickets of a
@@ -247,13 +276,14 @@ async fn run(args: Args) -> io::Result<()> {
     }
     let tcp = TcpStream::connect(addr(args.resume)).await?;
     eprintln!("connected to {}", tcp.peer_addr()?);
-    let tls = connector.connect(server_name.clone(), tcp).await?;
+    let tls = connect(args.resume, tcp).await?;
     if args.resume > 0 {
         eprintln!(
-            "resume {}: {} resumed={}",
+            "resume {}: {} resumed={}{}",
             args.resume,
             addr(args.resume),
-            yes_no(tls.negotiated().resumed)
+            yes_no(tls.negotiated().resumed),
+            early(&tls)
         );
     }
 

@@ -6,7 +6,7 @@
 //!                                [--client-ca FILE [--require-client-cert]]
 //!                                [--ocsp FILE]
 //!                                [--ticket-keys FILE]... [--keylog FILE]
-//!                                [--tls12]
+//!                                [--tls12] [--max-early-data BYTES]
 //! ```
 //!
 //! Echo mode (the default) sends back everything a client writes until the
@@ -63,6 +63,9 @@ usage: server [options]
   --keylog FILE   append the connections' secrets to FILE (NSS key log
                   format, for Wireshark); without it SSLKEYLOGFILE is used
   --tls12         TLS 1.2 only
+  --max-early-data BYTES
+                  accept up to BYTES of 0-RTT data on resumed TLS 1.3
+                  connections (replayable: it is only printed, never echoed)
   -v              log the library's debug output (-vv for trace)
   --ocsp FILE     DER OCSP response for the certificate, stapled to clients
                   that send status_request (TLS 1.3 and TLS 1.2)
@@ -86,6 +89,7 @@ struct Args {
     ticket_keys: Vec<String>,
     keylog: Option<String>,
     tls12: bool,
+    max_early_data: u32,
     verbose: u8,
 }
 
@@ -102,6 +106,7 @@ fn parse_args() -> Result<Option<Args>, String> {
         ticket_keys: Vec::new(),
         keylog: None,
         tls12: false,
+        max_early_data: 0,
         verbose: 0,
     };
     let mut it = std::env::args().skip(1);
@@ -124,6 +129,11 @@ fn parse_args() -> Result<Option<Args>, String> {
             "--ocsp" => args.ocsp = Some(value("--ocsp")?),
             "--ticket-keys" => args.ticket_keys.push(value("--ticket-keys")?),
             "--keylog" => args.keylog = Some(value("--keylog")?),
+            "--max-early-data" => {
+                args.max_early_data = value("--max-early-data")?
+                    .parse()
+                    .map_err(|e| format!("--max-early-data: {e}"))?
+            }
             "--tls12" => args.tls12 = true,
             "-v" => args.verbose += 1,
             "-vv" => args.verbose += 2,
@@ -214,6 +224,9 @@ async fn run(args: Args) -> io::Result<()> {
     if args.tls12 {
         builder = builder.with_protocol_versions(&[ProtocolVersion::TLSv1_2]);
     }
+    if args.max_early_data > 0 {
+        builder = builder.with_max_early_data(args.max_early_data);
+    }
     let config = builder.build()?;
     let acceptor = TlsAcceptor::from(Arc::new(config)).with_handshake_timeout(HANDSHAKE_TIMEOUT);
 
@@ -263,6 +276,14 @@ async fn serve(
 ) -> io::Result<()> {
     let mut tls = acceptor.accept_from(tcp, peer).await?;
     eprintln!("[{peer}] {}", summary(&tls));
+    if let Some(early) = tls.take_replayable_early_data() {
+        // Replayable: shown, never acted on.
+        eprintln!(
+            "[{peer}] 0-RTT: accepted {} bytes of early data (replayable): {:?}",
+            early.len(),
+            String::from_utf8_lossy(&early)
+        );
+    }
     if let Some(leaf) = tls.peer_certificates().first() {
         eprintln!(
             "[{peer}] client certificate chain: {} certificate(s), leaf {} bytes",

@@ -417,3 +417,64 @@ fn client_without_certificate_is_refused_by_server_requiring_one() {
         server.log()
     );
 }
+
+/// `server --max-early-data` with `client --resume 2 --early-data FILE`:
+/// the resumptions carry 0-RTT data, the server accepts it (once per
+/// ticket) and prints it, and the client reports `early_data=Accepted`.
+#[test]
+fn early_data_through_the_example_programs() {
+    let server = Server::start(&[
+        "--cert",
+        &cert("server.pem"),
+        "--key",
+        &cert("server.key"),
+        "--max-early-data",
+        "1024",
+    ]);
+    let file = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("lctls-early-{}.txt", std::process::id()));
+    std::fs::write(&file, b"GET /early").unwrap();
+    let out = run_client(
+        &[
+            "--connect",
+            &server.addr,
+            "--server-name",
+            "localhost",
+            "--ca",
+            &cert("ca.pem"),
+            "--resume",
+            "2",
+            "--early-data",
+            file.to_str().unwrap(),
+        ],
+        b"",
+    );
+    let _ = std::fs::remove_file(&file);
+    assert!(
+        out.status.success(),
+        "client failed: {}\nstderr:\n{}\nserver:\n{}",
+        out.status,
+        out.stderr,
+        server.log()
+    );
+    for k in 1..=2 {
+        let line = format!(
+            "resume {k}: {} resumed=yes early_data=Accepted",
+            server.addr
+        );
+        assert!(out.stderr.contains(&line), "no {line:?} in\n{}", out.stderr);
+    }
+    // The server's log is written as connections end; give it a moment.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !server.log().contains("0-RTT: accepted 10 bytes") && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(
+        server
+            .log()
+            .contains("0-RTT: accepted 10 bytes of early data (replayable): \"GET /early\""),
+        "server:\n{}",
+        server.log()
+    );
+}
