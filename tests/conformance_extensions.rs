@@ -539,13 +539,10 @@ impl ClientCertVerifier for Pkcs1Only {
     }
 }
 
-/// Server-Verify-RSA_PKCS1_*-TLS13: the CertificateRequest of such a
-/// verifier lists its PKCS#1 v1.5 schemes instead of nothing (an empty
-/// list cannot be decoded). Our client decodes it, finds no TLS 1.3 scheme
-/// its key can sign with, sends no certificate, and the server answers
-/// certificate_required, where the client used to fail on a decode_error.
-#[test]
-fn tls13_certificate_request_is_never_empty() {
+/// A TLS 1.3 handshake between a server with a [`Pkcs1Only`] client
+/// verifier and a client presenting `cert`/`key`: the server's verdict on
+/// the client's answer to its CertificateRequest.
+fn pkcs1_only_server_verdict(cert: &str, key: &str) -> Result<(), Error> {
     let sc = Arc::new(
         server_builder("server")
             .with_protocol_versions(&[ProtocolVersion::TLSv1_3])
@@ -556,7 +553,7 @@ fn tls13_certificate_request_is_never_empty() {
     let cc = Arc::new(
         client_builder()
             .with_protocol_versions(&[ProtocolVersion::TLSv1_3])
-            .with_client_cert(certified_key("client", "client.key"))
+            .with_client_cert(certified_key(cert, key))
             .build()
             .unwrap(),
     );
@@ -566,9 +563,19 @@ fn tls13_certificate_request_is_never_empty() {
     s.process().unwrap();
     c.feed(&s.take_outgoing());
     c.process()
-        .expect("the client decodes the CertificateRequest");
+        .expect("the client decodes the CertificateRequest and answers it");
     s.feed(&c.take_outgoing());
-    let r = s.process();
+    s.process()
+}
+
+/// Server-Verify-RSA_PKCS1_*-TLS13: the CertificateRequest of such a
+/// verifier lists its PKCS#1 v1.5 schemes instead of nothing (an empty
+/// list cannot be decoded). Our client decodes it, finds no TLS 1.3 scheme
+/// its key can sign with, sends no certificate, and the server answers
+/// certificate_required, where the client used to fail on a decode_error.
+#[test]
+fn tls13_certificate_request_is_never_empty() {
+    let r = pkcs1_only_server_verdict("client", "client.key");
     assert_alert(r, AlertDescription::CertificateRequired);
 }
 
@@ -582,29 +589,8 @@ fn tls13_certificate_request_is_never_empty() {
 /// the handshake then fails with handshake_failure.)
 #[test]
 fn tls13_client_with_no_usable_scheme_for_its_certificate_sends_none() {
-    let sc = Arc::new(
-        server_builder("server")
-            .with_protocol_versions(&[ProtocolVersion::TLSv1_3])
-            .with_client_cert_verifier(Arc::new(Pkcs1Only(DefaultClientVerifier::new(roots()))))
-            .build()
-            .unwrap(),
-    );
-    let cc = Arc::new(
-        client_builder()
-            .with_protocol_versions(&[ProtocolVersion::TLSv1_3])
-            .with_client_cert(certified_key("server-rsa", "server-rsa.key"))
-            .build()
-            .unwrap(),
-    );
-    let mut c = sans_io_client(cc, "localhost");
-    let mut s = Connection::new_server(sc);
-    s.feed(&c.take_outgoing());
-    s.process().unwrap();
-    c.feed(&s.take_outgoing());
-    c.process()
-        .expect("the client answers without a certificate");
-    s.feed(&c.take_outgoing());
-    assert_alert(s.process(), AlertDescription::CertificateRequired);
+    let r = pkcs1_only_server_verdict("server-rsa", "server-rsa.key");
+    assert_alert(r, AlertDescription::CertificateRequired);
 }
 
 // ------------------------------------------ server_name ack (TLS 1.2 server)

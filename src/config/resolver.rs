@@ -463,9 +463,6 @@ impl ReloadableCert {
 
 impl ResolvesServerCert for ReloadableCert {
     fn resolve(&self, _: &ClientHelloInfo<'_>) -> Option<Arc<CertifiedKey>> {
-        Some(match self.current.read() {
-            Ok(g) => g.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        })
+        Some(self.current())
     }
 }
