@@ -27,7 +27,8 @@
 //! full TLS 1.3 with the X25519MLKEM768 hybrid (ECDSA P-256; both sides offer
 //! only the hybrid), full TLS 1.2 (ECDHE-ECDSA-AES128-GCM-SHA256), TLS 1.3
 //! mutual TLS, TLS 1.2 resumption by ticket and TLS 1.3 resumption (one ticket
-//! per connection, psk_dhe_ke).
+//! per connection, psk_dhe_ke), and TLS 1.3 resumption carrying 0-RTT early
+//! data (`handshake_0rtt_ecdsa_p256`, see benches/compare/zero_rtt.rs).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::future::Future;
@@ -47,6 +48,10 @@ use tokio::io::{duplex, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, Dupl
 use tokio::net::{TcpListener, TcpStream};
 
 use lctls::proto::wire::enums::{CipherSuite, NamedGroup};
+
+// Figure families that live in their own files (benches/compare/).
+#[path = "compare/zero_rtt.rs"]
+mod zero_rtt;
 
 // ---------------------------------------------------------------------------
 // Heap accounting.
@@ -1117,6 +1122,9 @@ fn header(p: &Params, mode: &str) {
     println!("tickets, no session caches, on either side; rustls sends no TLS 1.3 tickets.");
     println!("TLS 1.3 resumption (resume): one ticket per connection, each used once, X25519");
     println!("on every handshake (psk_dhe_ke); the client reads one byte to take its ticket.");
+    println!("0rtt: resume as above with a 32-byte request as early data, accepted (asserted),");
+    println!("read by the server, answered with one byte (lctls: stateless ticket + strike");
+    println!("register; rustls: stateful ticket taken from its session store); no limit.");
     println!("lctls and rustls alternate within each round (order flips every round); medians");
     println!("over the rounds. Everything runs on one current_thread runtime: client and");
     println!("server share one core. Throughput in MB/s (1e6 B/s), handshakes per second,");
@@ -1297,6 +1305,26 @@ async fn run(p: Params) -> Vec<Row> {
             }
         }
         rows.push(s.row(f.name.to_string(), "hs/s"));
+    }
+    // 3b: TLS 1.3 resumption with 0-RTT early data (see zero_rtt.rs).
+    let name = "handshake_0rtt_ecdsa_p256";
+    if wanted(&[name]) {
+        let c = zero_rtt::early_configs();
+        // Prime: the first connection of each library gets its first ticket.
+        zero_rtt::connections(Lib::Lctls, &c, 1, false).await;
+        zero_rtt::connections(Lib::Rustls, &c, 1, false).await;
+        zero_rtt::connections(Lib::Lctls, &c, 3, true).await;
+        zero_rtt::connections(Lib::Rustls, &c, 3, true).await;
+        let mut s = Samples::default();
+        for r in 0..p.rounds {
+            for lib in order(r) {
+                s.push(
+                    lib,
+                    zero_rtt::connections(lib, &c, p.handshakes, true).await,
+                );
+            }
+        }
+        rows.push(s.row(name.to_string(), "hs/s"));
     }
     // 4 and 5: idle memory, latency.
     let c = &ecdsa[0].1;
