@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 use aws_lc_rs::encoding::AsDer;
 use lctls::pki::{
     verify_chain, verify_chain_with, CertificateDer, CertificateError, ClientCertVerifier, CrlSet,
-    DefaultClientVerifier, DefaultServerVerifier, KeyPurpose, PlatformRootSources, RevocationDepth,
-    RevocationOptions, RootStore, ServerCertVerifier, UnixTime, UnknownStatus, VerifiedPath,
-    VerifyOptions,
+    DefaultClientVerifier, DefaultServerVerifier, KeyPurpose, KeyUsageBit, PlatformRootSources,
+    RevocationDepth, RevocationOptions, RootStore, ServerCertVerifier, UnixTime, UnknownStatus,
+    VerifiedPath, VerifyOptions,
 };
 use lctls::proto::wire::enums::AlertDescription;
 use rcgen::{
@@ -433,6 +433,14 @@ fn basic_constraints_ca_flag_and_path_len() {
         verify(&p.roots, &p.int.der(), &[], "example.com"),
         Err(CertificateError::NotValidForName { .. })
     ));
+    // With the name, a CA certificate whose keyUsage is keyCertSign and
+    // cRLSign only (no digitalSignature) is a valid path as end entity
+    // (x509-limbo rfc5280::ca-as-leaf).
+    let mut ca_leaf = ca_params("example.com");
+    ca_leaf.subject_alt_names = vec![dns("example.com")];
+    ca_leaf.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    let ca_leaf = ca(ca_leaf, &p.int);
+    assert!(verify(&p.roots, &ca_leaf.der(), &[p.int.der()], "example.com").is_ok());
 }
 
 #[test]
@@ -457,10 +465,26 @@ fn key_usage_issuer_and_leaf() {
     let mut lp = params("ds", vec![dns("example.com")]);
     lp.key_usages = vec![KeyUsagePurpose::DigitalSignature];
     assert!(verify(&p.roots, &leaf_p(lp, &p.int), &[p.int.der()], "example.com").is_ok());
+    // Path validation asks no end-entity keyUsage bit by default: the
+    // handshake refuses a signature by a key without digitalSignature
+    // where it signs (tests/key_usage_signature.rs), and RFC 5280 6.1
+    // accepts the path. A caller can still ask for the bit.
     let mut lp = params("ke", vec![dns("example.com")]);
     lp.key_usages = vec![KeyUsagePurpose::KeyEncipherment];
+    let ke = leaf_p(lp, &p.int);
+    assert!(verify(&p.roots, &ke, &[p.int.der()], "example.com").is_ok());
+    let needs_ds = VerifyOptions::new().with_end_entity_key_usage(&[KeyUsageBit::DigitalSignature]);
     assert_eq!(
-        verify(&p.roots, &leaf_p(lp, &p.int), &[p.int.der()], "example.com"),
+        verify_chain_with(
+            &p.roots,
+            &ke,
+            &[p.int.der()],
+            Some(&name("example.com")),
+            now(),
+            KeyPurpose::ServerAuth,
+            &needs_ds,
+        )
+        .map(|_| ()),
         Err(CertificateError::KeyUsage {
             subject: "O=ke".into(),
             needed: "digitalSignature"

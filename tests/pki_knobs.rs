@@ -113,26 +113,26 @@ fn end_entity_key_usage() {
             needed: "keyEncipherment",
         },
     );
-    // The default asks for digitalSignature; a key-agreement-only leaf can
-    // pass only when the caller asks for keyAgreement instead.
+    // The default asks for no bit (the handshake checks digitalSignature
+    // where the key signs); a caller that wants a bit names it.
     let mut p = params("leaf", vec![dns("example.com")]);
     p.key_usages = vec![KeyUsagePurpose::KeyAgreement];
     let ka = leaf_p(p, &int);
     case(
-        "the default requires digitalSignature",
-        with(
-            &roots,
-            &ka,
-            &[int.der()],
-            KeyPurpose::ServerAuth,
-            &needs(&[KeyUsageBit::KeyAgreement]),
-        ),
+        "the default requires no keyUsage bit; a named one is required",
         with(
             &roots,
             &ka,
             &[int.der()],
             KeyPurpose::ServerAuth,
             &VerifyOptions::new(),
+        ),
+        with(
+            &roots,
+            &ka,
+            &[int.der()],
+            KeyPurpose::ServerAuth,
+            &needs(&[KeyUsageBit::DigitalSignature]),
         ),
         CertificateError::KeyUsage {
             subject: "O=leaf".into(),

@@ -48,6 +48,11 @@ pub(crate) fn check_anchor(
     if anchor.key_usage.is_some_and(|ku| !ku.key_cert_sign()) {
         return no(ProfileRule::CaWithoutKeyCertSign);
     }
+    // A CA certificate trusted directly (a cross-signed root, an
+    // intermediate) need not name its issuer's key: RFC 5280 4.2.1.1 asks
+    // conforming CAs for authorityKeyIdentifier, but the issuer of an
+    // anchor is never looked up, and real stores hold such anchors
+    // (x509-limbo cve::cve-2024-0567 trusts one and must validate).
     // The Baseline Requirements' root profile is for the web PKI (server
     // certificates); client-authentication roots are often private CAs
     // that RFC 5280 alone governs, and it allows both.

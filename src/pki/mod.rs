@@ -28,7 +28,9 @@
 //!   cross-signed root) keeps the extendedKeyUsage and issuer key
 //!   identifier it was issued with.
 //! - Key identifiers (RFC 5280 4.2.1.1, 4.2.1.2): never critical; every
-//!   end entity and intermediate has an authorityKeyIdentifier, and an
+//!   end entity and intermediate has an authorityKeyIdentifier (a CA
+//!   certificate trusted directly need not: its issuer is never looked
+//!   up), and an
 //!   authorityKeyIdentifier always has its keyIdentifier; every CA
 //!   certificate (root, intermediate, cross-signed root) a
 //!   subjectKeyIdentifier.
@@ -64,7 +66,11 @@
 //!   [`UnknownStatus`].
 //!
 //! What RFC 5280 section 6.1 accepts is accepted: a CA certificate as the
-//! end entity (its pathLenConstraint ignored there); self-issued
+//! end entity (its pathLenConstraint ignored there, and its keyUsage asking
+//! for no digitalSignature: path validation requires no end-entity keyUsage
+//! bit unless [`VerifyOptions::end_entity_key_usage`] names one, and the TLS
+//! handshake refuses a signature by a key whose keyUsage forbids signing
+//! wherever that key signs); self-issued
 //! intermediates do not count against pathLenConstraint (nor against
 //! [`VerifyOptions::max_intermediates`]), and their own names are exempt
 //! from the name constraints above them.

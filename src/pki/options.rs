@@ -126,9 +126,13 @@ pub struct VerifyOptions {
     /// [`CertificateError::ChainTooLong`](super::CertificateError::ChainTooLong).
     pub max_intermediates: usize,
     /// keyUsage bits the end entity must assert when it has a keyUsage
-    /// extension (default: digitalSignature, which TLS signatures need).
-    /// Without the extension the key is not restricted (RFC 5280 section
-    /// 4.2.1.3).
+    /// extension (default: none). Without the extension the key is not
+    /// restricted (RFC 5280 section 4.2.1.3). TLS needs no bit here: the
+    /// handshake refuses a signature by a key whose keyUsage lacks
+    /// digitalSignature wherever that key signs (CertificateVerify,
+    /// ServerKeyExchange), custom verifiers included, so path validation
+    /// by itself accepts what RFC 5280 section 6.1 accepts, such as a CA
+    /// certificate (keyCertSign only) in the end-entity position.
     pub end_entity_key_usage: Vec<KeyUsageBit>,
     /// Signature algorithms allowed on the certificates of the path; `None`
     /// (the default) allows every algorithm we verify.
@@ -148,7 +152,7 @@ impl Default for VerifyOptions {
         VerifyOptions {
             revocation: None,
             max_intermediates: DEFAULT_MAX_INTERMEDIATES,
-            end_entity_key_usage: vec![KeyUsageBit::DigitalSignature],
+            end_entity_key_usage: Vec::new(),
             signature_algorithms: None,
             email: None,
             extended_key_usage: None,
