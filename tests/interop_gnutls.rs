@@ -232,17 +232,7 @@ async fn echo_server(
     let task = tokio::spawn(async move {
         let (tcp, _) = listener.accept().await?;
         let mut tls = TlsAcceptor::from(config).accept(tcp).await?;
-        let mut echoed = Vec::new();
-        let mut buf = vec![0u8; 4096];
-        loop {
-            let n = tls.read(&mut buf).await?;
-            if n == 0 {
-                break;
-            }
-            echoed.extend_from_slice(&buf[..n]);
-            tls.write_all(&buf[..n]).await?;
-            tls.flush().await?;
-        }
+        let echoed = common::echo_until_close(&mut tls).await?;
         tls.shutdown().await?;
         Ok(Served {
             suite: tls.cipher_suite(),

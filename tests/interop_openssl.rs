@@ -13,9 +13,8 @@ use std::time::Duration;
 use lctls::config::{CertifiedKey, ClientConfig, ClientConfigBuilder, ServerConfig};
 use lctls::pki::{CertificateError, RootStore};
 use lctls::proto::wire::enums::{AlertDescription, CipherSuite, NamedGroup};
-use lctls::{Error, TlsAcceptor, TlsConnector, TlsStream};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use lctls::{Error, TlsConnector, TlsStream};
+use tokio::net::TcpStream;
 
 /// Bound on every test body.
 const TEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -244,33 +243,15 @@ struct Served {
 async fn echo_server(
     config: Arc<ServerConfig>,
 ) -> (u16, tokio::task::JoinHandle<std::io::Result<Served>>) {
-    let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let task = tokio::spawn(async move {
-        let (tcp, _) = listener.accept().await?;
-        let mut tls = TlsAcceptor::from(config).accept(tcp).await?;
-        let mut echoed = Vec::new();
-        let mut buf = vec![0u8; 4096];
-        loop {
-            let n = tls.read(&mut buf).await?;
-            if n == 0 {
-                break;
-            }
-            echoed.extend_from_slice(&buf[..n]);
-            tls.write_all(&buf[..n]).await?;
-            tls.flush().await?;
-        }
-        // s_client may already be gone after its close_notify; our answer is
-        // best effort.
-        let _ = tls.shutdown().await;
-        Ok(Served {
-            suite: tls.cipher_suite(),
-            group: tls.key_exchange_group(),
-            retried: tls.negotiated().retried,
-            echoed,
-        })
-    });
-    (port, task)
+    let (port, task) = common::echo_server(config, 1, |tls, echoed| Served {
+        suite: tls.cipher_suite(),
+        group: tls.key_exchange_group(),
+        retried: tls.negotiated().retried,
+        echoed,
+    })
+    .await;
+    let one = tokio::spawn(async move { task.await.expect("join").map(|mut v| v.remove(0)) });
+    (port, one)
 }
 
 /// Runs s_client against our echo server: one line, its echo, close.

@@ -122,17 +122,9 @@ async fn echo_server(
             .await
             .map_err(tls_error)?;
         let client_chain = tls.peer_certificates().len();
-        let mut echoed = Vec::new();
-        let mut buf = vec![0u8; 4096];
-        loop {
-            let n = tls.read(&mut buf).await.map_err(tls_error)?;
-            if n == 0 {
-                break;
-            }
-            echoed.extend_from_slice(&buf[..n]);
-            tls.write_all(&buf[..n]).await.map_err(tls_error)?;
-            tls.flush().await.map_err(tls_error)?;
-        }
+        let echoed = common::echo_until_close(&mut tls)
+            .await
+            .map_err(tls_error)?;
         // s_client may already be gone after its close_notify.
         let _ = tls.shutdown().await;
         Ok(Served {

@@ -14,9 +14,9 @@ use std::time::Duration;
 use lctls::config::{CertifiedKey, ClientConfig, ServerConfig, ServerConfigBuilder};
 use lctls::pki::RootStore;
 use lctls::proto::wire::enums::{NamedGroup, ProtocolVersion};
-use lctls::{TlsAcceptor, TlsConnector, TlsStream};
+use lctls::{TlsConnector, TlsStream};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 
 /// Bound on every test body.
 const TEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -97,34 +97,12 @@ async fn echo_server(
     config: Arc<ServerConfig>,
     n: usize,
 ) -> (u16, tokio::task::JoinHandle<std::io::Result<Vec<Served>>>) {
-    let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let task = tokio::spawn(async move {
-        let mut all = Vec::new();
-        for _ in 0..n {
-            let (tcp, _) = listener.accept().await?;
-            let mut tls = TlsAcceptor::from(config.clone()).accept(tcp).await?;
-            let mut echoed = Vec::new();
-            let mut buf = vec![0u8; 4096];
-            loop {
-                let n = tls.read(&mut buf).await?;
-                if n == 0 {
-                    break;
-                }
-                echoed.extend_from_slice(&buf[..n]);
-                tls.write_all(&buf[..n]).await?;
-                tls.flush().await?;
-            }
-            let _ = tls.shutdown().await;
-            all.push(Served {
-                resumed: tls.negotiated().resumed,
-                retried: tls.negotiated().retried,
-                echoed,
-            });
-        }
-        Ok(all)
-    });
-    (port, task)
+    common::echo_server(config, n, |tls, echoed| Served {
+        resumed: tls.negotiated().resumed,
+        retried: tls.negotiated().retried,
+        echoed,
+    })
+    .await
 }
 
 /// A non-quiet TLS 1.3 s_client (it prints `New,` / `Reused,`) sends `line`,

@@ -19,7 +19,7 @@ use rustls::crypto::aws_lc_rs as aws;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 
 /// Bound on every test body.
 const TEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -244,37 +244,15 @@ async fn echo_server(
     config: Arc<ServerConfig>,
     n: usize,
 ) -> (u16, tokio::task::JoinHandle<std::io::Result<Vec<Served>>>) {
-    let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let task = tokio::spawn(async move {
-        let mut all = Vec::new();
-        for _ in 0..n {
-            let (tcp, _) = listener.accept().await?;
-            let mut tls = TlsAcceptor::from(config.clone()).accept(tcp).await?;
-            let mut echoed = Vec::new();
-            let mut buf = vec![0u8; 4096];
-            loop {
-                let n = tls.read(&mut buf).await?;
-                if n == 0 {
-                    break;
-                }
-                echoed.extend_from_slice(&buf[..n]);
-                tls.write_all(&buf[..n]).await?;
-                tls.flush().await?;
-            }
-            let _ = tls.shutdown().await;
-            all.push(Served {
-                version: tls.protocol_version(),
-                suite: tls.cipher_suite(),
-                group: tls.key_exchange_group(),
-                resumed: tls.negotiated().resumed,
-                peer_certs: tls.peer_certificates().len(),
-                echoed,
-            });
-        }
-        Ok(all)
-    });
-    (port, task)
+    common::echo_server(config, n, |tls, echoed| Served {
+        version: tls.protocol_version(),
+        suite: tls.cipher_suite(),
+        group: tls.key_exchange_group(),
+        resumed: tls.negotiated().resumed,
+        peer_certs: tls.peer_certificates().len(),
+        echoed,
+    })
+    .await
 }
 
 /// s_client (TLS 1.2) sends one line to `port`, waits for the echo, closes.

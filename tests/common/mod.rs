@@ -99,6 +99,11 @@
 
 #![allow(dead_code)]
 
+mod echo;
+// Each test crate uses some of these.
+#[allow(unused_imports)]
+pub use echo::{echo_server, echo_until_close};
+
 use std::collections::HashSet;
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
