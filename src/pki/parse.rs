@@ -94,6 +94,35 @@ pub(crate) fn read_tlv(input: &[u8]) -> Option<Tlv<'_>> {
     })
 }
 
+/// The validity period of a DER certificate, (notBefore, notAfter) in Unix
+/// seconds, read without decoding the rest. For re-checking chains that
+/// were verified in full before (resumed sessions), where a full decode
+/// would cost more than the check itself; `None` if the walk fails, and
+/// the caller then decodes in full.
+pub(crate) fn validity_of(der: &[u8]) -> Option<(u64, u64)> {
+    const SEQUENCE: u8 = 0x30;
+    const VERSION: u8 = 0xa0; // [0] EXPLICIT, constructed
+    let cert = read_tlv(der)?;
+    let tbs = read_tlv(cert.value)?;
+    if cert.tag != SEQUENCE || tbs.tag != SEQUENCE {
+        return None;
+    }
+    let mut rest = tbs.value;
+    if rest.first() == Some(&VERSION) {
+        rest = read_tlv(rest)?.rest;
+    }
+    // serialNumber, signature, issuer
+    for _ in 0..3 {
+        rest = read_tlv(rest)?.rest;
+    }
+    let validity = read_tlv(rest)?;
+    let v = x509_cert::time::Validity::from_der(validity.whole).ok()?;
+    Some((
+        v.not_before.to_unix_duration().as_secs(),
+        v.not_after.to_unix_duration().as_secs(),
+    ))
+}
+
 /// An algorithm identifier: OID plus the DER of its parameters, if any.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct AlgId {
@@ -500,6 +529,38 @@ mod tests {
         assert_eq!(t.value, &[1, 2]);
         assert_eq!(t.whole, &[0x30, 0x02, 1, 2]);
         assert_eq!(t.rest, &[9]);
+    }
+
+    /// The shortcut reads the same period as the full decode, for every
+    /// certificate in certs/, and gives up (None) on anything else.
+    #[test]
+    fn validity_of_matches_the_full_decode() {
+        use rustls_pki_types::pem::PemObject;
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/certs");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(dir).expect("certs/") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_none_or(|e| e != "pem") {
+                continue;
+            }
+            let Ok(certs) = rustls_pki_types::CertificateDer::pem_file_iter(&path) else {
+                continue;
+            };
+            for c in certs.flatten() {
+                let full = ParsedCert::parse(c.as_ref()).expect("parses");
+                assert_eq!(
+                    validity_of(c.as_ref()),
+                    Some((full.not_before, full.not_after)),
+                    "{}",
+                    path.display()
+                );
+                seen += 1;
+            }
+        }
+        assert!(seen >= 5, "only {seen} certificates in certs/");
+        for bad in [&b""[..], b"\x30\x03\x02\x01", b"hello world", &[0x30, 0x00]] {
+            assert_eq!(validity_of(bad), None);
+        }
     }
 
     #[test]
