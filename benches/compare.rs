@@ -202,9 +202,11 @@ fn order(r: usize) -> Vec<Lib> {
     };
     let only = std::env::var("LCTLS_BENCH_ONLY").ok();
     both.into_iter()
-        .filter(|lib| match (only.as_deref(), lib) {
-            (Some("lctls"), Lib::Rustls) | (Some("rustls"), Lib::Lctls) => false,
-            _ => true,
+        .filter(|lib| {
+            !matches!(
+                (only.as_deref(), lib),
+                (Some("lctls"), Lib::Rustls) | (Some("rustls"), Lib::Lctls)
+            )
         })
         .collect()
 }
