@@ -114,6 +114,7 @@ mod anchor;
 mod constraints;
 mod crl;
 mod error;
+mod key_view;
 mod keys;
 mod names;
 pub(crate) mod ocsp;

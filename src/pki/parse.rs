@@ -146,7 +146,7 @@ impl AlgId {
 }
 
 /// The subject public key: algorithm plus the BIT STRING contents.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct PublicKey {
     pub alg: AlgId,
     pub key: Vec<u8>,

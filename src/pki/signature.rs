@@ -5,6 +5,7 @@ use aws_lc_rs::signature::{self, UnparsedPublicKey, VerificationAlgorithm};
 use x509_cert::der::asn1::ObjectIdentifier as Oid;
 use x509_cert::der::Decode;
 
+use super::key_view::KeyView;
 use super::options::SignatureAlgorithm;
 use super::parse::{read_tlv, AlgId, ParsedCert, PublicKey};
 use crate::proto::wire::enums::{AlertDescription, SignatureScheme};
@@ -373,7 +374,7 @@ pub fn verify_tls13_signature(
             )))
         }
     };
-    let parsed = ParsedCert::parse(cert.as_ref())?;
+    let parsed = KeyView::of(cert.as_ref())?;
     let kind = key_kind(&parsed.spki).map_err(|e| {
         Error::illegal(format!(
             "certificate '{}' has a key unusable with {scheme:?}: {e}",
@@ -393,7 +394,7 @@ pub fn verify_tls13_signature(
 /// that does not verify is decrypt_error (RFC 8446 section 4.4.3).
 fn verify_handshake_signature(
     alg: &'static dyn VerificationAlgorithm,
-    parsed: &ParsedCert,
+    parsed: &KeyView,
     scheme: SignatureScheme,
     message: &[u8],
     signature: &[u8],
@@ -449,7 +450,7 @@ pub fn verify_tls12_signature(
     message: &[u8],
     signature: &[u8],
 ) -> Result<(), Error> {
-    let parsed = ParsedCert::parse(cert.as_ref())?;
+    let parsed = KeyView::of(cert.as_ref())?;
     let kind = key_kind(&parsed.spki).map_err(|e| {
         Error::illegal(format!(
             "certificate '{}' has a key unusable with {scheme:?}: {e}",
