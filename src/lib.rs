@@ -49,6 +49,9 @@
 
 pub mod config;
 pub mod error;
+#[cfg(feature = "hyper")]
+pub mod hyper;
+mod listener;
 pub mod pki;
 pub mod proto;
 #[cfg(feature = "redis")]
@@ -57,4 +60,5 @@ pub mod stream;
 
 pub use config::{ClientConfig, ServerConfig};
 pub use error::Error;
+pub use listener::TlsListener;
 pub use stream::{client, server, Accept, Connect, TlsAcceptor, TlsConnector, TlsStream};
