@@ -8,6 +8,12 @@
 //! fuzzers drive it with byte slices. [`pki`] verifies certificates;
 //! [`config`] holds what both sides are configured with.
 //!
+//! For HTTP: [`TlsListener`] accepts TLS connections with their handshakes
+//! run concurrently (an `axum::serve::Listener` with the `axum` feature),
+//! and the `hyper` feature adds `lctls::hyper::HttpsConnector` for
+//! hyper-util's `Client`; both report a connection's parameters as a
+//! [`stream::TlsConnectInfo`].
+//!
 //! A client and a server in one process, over an in-memory pipe:
 //!
 //! ```
