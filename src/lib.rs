@@ -8,6 +8,12 @@
 //! fuzzers drive it with byte slices. [`pki`] verifies certificates;
 //! [`config`] holds what both sides are configured with.
 //!
+//! For HTTP: [`TlsListener`] accepts TLS connections with their handshakes
+//! run concurrently (an `axum::serve::Listener` with the `axum` feature),
+//! and the `hyper` feature adds `lctls::hyper::HttpsConnector` for
+//! hyper-util's `Client`; both report a connection's parameters as a
+//! [`stream::TlsConnectInfo`].
+//!
 //! A client and a server in one process, over an in-memory pipe:
 //!
 //! ```
@@ -49,6 +55,9 @@
 
 pub mod config;
 pub mod error;
+#[cfg(feature = "hyper")]
+pub mod hyper;
+mod listener;
 pub mod pki;
 pub mod proto;
 #[cfg(feature = "redis")]
@@ -57,4 +66,5 @@ pub mod stream;
 
 pub use config::{ClientConfig, ServerConfig};
 pub use error::Error;
+pub use listener::TlsListener;
 pub use stream::{client, server, Accept, Connect, TlsAcceptor, TlsConnector, TlsStream};

@@ -55,6 +55,29 @@ impl ClientConfig {
             session_store: None,
         }
     }
+
+    /// `config` itself when it offers ALPN, else a copy offering
+    /// `protocols` (sharing its verifier and session cache): for connectors
+    /// that know the application protocols, such as the hyper connector's
+    /// h2 and http/1.1.
+    #[cfg_attr(not(feature = "hyper"), allow(dead_code))]
+    pub(crate) fn with_alpn_if_unset(config: &Arc<Self>, protocols: &[&[u8]]) -> Arc<Self> {
+        if !config.shared.alpn.is_empty() {
+            return config.clone();
+        }
+        let mut shared = config.shared.clone();
+        shared.alpn = protocols.iter().map(|p| p.to_vec()).collect();
+        Arc::new(ClientConfig {
+            verifier: config.verifier.clone(),
+            shared,
+            send_sni: config.send_sni,
+            client_cert: config.client_cert.clone(),
+            session_cache: config.session_cache.clone(),
+            ocsp: config.ocsp,
+            request_sct: config.request_sct,
+            key_shares: config.key_shares.clone(),
+        })
+    }
 }
 
 /// Builds a [`ClientConfig`].

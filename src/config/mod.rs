@@ -96,7 +96,7 @@ impl SharedBuilder {
 }
 
 /// Options both sides take, checked.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Shared {
     pub alpn: Vec<Vec<u8>>,
     pub protocols: Protocols,

@@ -5,10 +5,12 @@
 mod acceptor;
 mod connector;
 mod handshake;
+mod info;
 mod tls_stream;
 
 pub use acceptor::{Accept, TlsAcceptor};
 pub use connector::{Connect, TlsConnector};
+pub use info::TlsConnectInfo;
 pub use tls_stream::TlsStream;
 
 /// Client-side stream type.
