@@ -184,6 +184,37 @@ fn demo_exits_zero_and_prints_the_suite() {
     );
 }
 
+/// `cargo run --example grpc_mtls`: both sides in one process, mutual TLS,
+/// the client identity the server saw printed, exit 0.
+#[test]
+fn grpc_mtls_prints_the_client_identity_and_exits_zero() {
+    let mut cmd = Command::new(example("grpc_mtls"));
+    cmd.current_dir(MANIFEST_DIR)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let out = wait_with_timeout(ChildGuard(cmd.spawn().expect("spawn grpc_mtls")), TIMEOUT);
+    assert!(
+        out.status.success(),
+        "grpc_mtls failed: {}\nstdout:\n{}\nstderr:\n{}",
+        out.status,
+        out.stdout,
+        out.stderr
+    );
+    assert!(
+        out.stdout.contains(
+            "server saw client: CN=lctls test client,O=lctls test (2 certificates) from 127.0.0.1:"
+        ),
+        "stdout:\n{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("client: health check answered SERVING"),
+        "stdout:\n{}",
+        out.stdout
+    );
+}
+
 #[test]
 fn client_echo_through_server() {
     let server = Server::start(&["--cert", &cert("server.pem"), "--key", &cert("server.key")]);
