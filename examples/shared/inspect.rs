@@ -188,7 +188,7 @@ fn error_rule(e: &CertificateError) -> String {
     match e {
         // ProfileRule's words end with the section they come from.
         CertificateError::Profile { rule, role, .. } => {
-            format!("{}: {rule} (as {role})", kind(rule))
+            format!("{}: {rule} ({}), as {role}", kind(rule), rule.reference())
         }
         other => kind(other),
     }
