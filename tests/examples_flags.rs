@@ -8,6 +8,22 @@ mod example_procs;
 
 use example_procs::*;
 
+/// Runs the client against `server` as `localhost`, trusting certs/ca.pem
+/// (a later `--ca` in `extra` wins), with `extra` flags.
+fn client_of(server: &Server, extra: &[&str], input: &[u8]) -> Output {
+    let ca = cert("ca.pem");
+    let mut args = vec![
+        "--connect",
+        server.addr.as_str(),
+        "--server-name",
+        "localhost",
+        "--ca",
+        ca.as_str(),
+    ];
+    args.extend_from_slice(extra);
+    run_client(&args, input)
+}
+
 /// `--tls13 --suites --groups --alpn` on both sides choose exactly what is
 /// printed; `client --verbose` prints the server's chain certificate by
 /// certificate.
@@ -22,14 +38,9 @@ fn tls13_suite_group_alpn_flags_and_verbose_chain() {
         "--alpn",
         "h2,http/1.1",
     ]);
-    let out = run_client(
+    let out = client_of(
+        &server,
         &[
-            "--connect",
-            &server.addr,
-            "--server-name",
-            "localhost",
-            "--ca",
-            &cert("ca.pem"),
             "--tls13",
             "--suites",
             "TLS13_CHACHA20_POLY1305_SHA256",
@@ -76,14 +87,9 @@ fn tls13_suite_group_alpn_flags_and_verbose_chain() {
 #[test]
 fn tls12_versions_flag_with_suite_and_group() {
     let server = Server::start(&["--versions", "1.2", "--groups", "secp384r1,secp256r1"]);
-    let out = run_client(
+    let out = client_of(
+        &server,
         &[
-            "--connect",
-            &server.addr,
-            "--server-name",
-            "localhost",
-            "--ca",
-            &cert("ca.pem"),
             "--versions",
             "1.3,1.2",
             "--suites",
@@ -141,18 +147,7 @@ fn verbose_client_lays_out_a_refused_chain() {
         "--key",
         &cert("wrong-name.key"),
     ]);
-    let out = run_client(
-        &[
-            "--connect",
-            &server.addr,
-            "--server-name",
-            "localhost",
-            "--ca",
-            &cert("ca.pem"),
-            "--verbose",
-        ],
-        b"",
-    );
+    let out = client_of(&server, &["--verbose"], b"");
     assert_eq!(out.status.code(), Some(1), "{}", out.stderr);
     assert_lines(
         &out.stderr,
@@ -206,16 +201,9 @@ fn verbose_client_names_the_profile_rule_broken() {
         "--key",
         key_file.to_str().unwrap(),
     ]);
-    let out = run_client(
-        &[
-            "--connect",
-            &server.addr,
-            "--server-name",
-            "localhost",
-            "--ca",
-            ca_file.to_str().unwrap(),
-            "--verbose",
-        ],
+    let out = client_of(
+        &server,
+        &["--ca", ca_file.to_str().unwrap(), "--verbose"],
         b"",
     );
     for f in [&ca_file, &leaf_file, &key_file] {
@@ -252,14 +240,9 @@ fn verbose_server_lays_out_a_refused_client_chain() {
         "--require-client-cert",
         "--verbose",
     ]);
-    let out = run_client(
+    let out = client_of(
+        &server,
         &[
-            "--connect",
-            &server.addr,
-            "--server-name",
-            "localhost",
-            "--ca",
-            &cert("ca.pem"),
             "--cert",
             &cert("untrusted.pem"),
             "--key",

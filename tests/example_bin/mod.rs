@@ -45,8 +45,15 @@ fn build_examples() {
     cmd.args(["build", "--examples", "--quiet"]);
     // The features this test was built with, so the build is the one cargo
     // test made and nothing is rebuilt for another feature set.
-    if cfg!(feature = "redis") {
-        cmd.args(["--features", "redis"]);
+    let features: Vec<&str> = [
+        ("redis", cfg!(feature = "redis")),
+        ("webpki-roots", cfg!(feature = "webpki-roots")),
+    ]
+    .into_iter()
+    .filter_map(|(name, on)| on.then_some(name))
+    .collect();
+    if !features.is_empty() {
+        cmd.args(["--features", &features.join(",")]);
     }
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdin(Stdio::null())
