@@ -1,6 +1,7 @@
 //! gRPC over lctls with mutual TLS: a tonic server (`serve_with_incoming`)
 //! and a tonic client (`Endpoint::connect_with_connector`), both on lctls,
-//! through the glue of examples/grpc_mtls, with tonic-health as the service.
+//! through the glue of examples/grpc_mtls, with tonic-health as the service;
+//! and each side against tonic over tokio-rustls, both with mutual TLS.
 
 #[path = "../examples/grpc_mtls/glue.rs"]
 mod glue;
@@ -281,4 +282,178 @@ async fn client_without_certificate_gets_certificate_required() {
     .expect("timed out");
     let expected = Error::AlertReceived(AlertDescription::CertificateRequired).to_string();
     assert!(text.contains(&expected), "error chain: {text}");
+}
+
+// ---- Against rustls: tonic over tokio-rustls on the other side ----
+
+fn pem_chain(name: &str) -> Vec<rustls_pki_types::CertificateDer<'static>> {
+    use rustls_pki_types::pem::PemObject;
+    rustls_pki_types::CertificateDer::pem_file_iter(format!("{CERTS}/{name}.pem"))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+fn pem_key(name: &str) -> PrivateKeyDer<'static> {
+    use rustls_pki_types::pem::PemObject;
+    PrivateKeyDer::from_pem_file(format!("{CERTS}/{name}.key")).unwrap()
+}
+
+fn rustls_roots() -> Arc<rustls::RootCertStore> {
+    let mut roots = rustls::RootCertStore::empty();
+    for c in pem_chain("ca") {
+        roots.add(c).unwrap();
+    }
+    Arc::new(roots)
+}
+
+/// A tokio-rustls server connection as tonic takes it: `Connected` reports
+/// the client's verified chain.
+struct RustlsConn(tokio_rustls::server::TlsStream<tokio::net::TcpStream>);
+
+impl tonic::transport::server::Connected for RustlsConn {
+    type ConnectInfo = Vec<rustls_pki_types::CertificateDer<'static>>;
+
+    fn connect_info(&self) -> Self::ConnectInfo {
+        self.0
+            .get_ref()
+            .1
+            .peer_certificates()
+            .unwrap_or(&[])
+            .to_vec()
+    }
+}
+
+impl tokio::io::AsyncRead for RustlsConn {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.0).poll_read(cx, buf)
+    }
+}
+
+impl tokio::io::AsyncWrite for RustlsConn {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.0).poll_write(cx, buf)
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.0).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.0).poll_shutdown(cx)
+    }
+}
+
+/// Our tonic client (glue::connector, client certificate) against a tonic
+/// server on tokio-rustls that requires client certificates under ca.pem.
+#[tokio::test]
+async fn lctls_grpc_client_to_rustls_grpc_server_with_mtls() {
+    use tokio_stream::StreamExt;
+    let verifier = rustls::server::WebPkiClientVerifier::builder(rustls_roots())
+        .build()
+        .unwrap();
+    let mut config = rustls::ServerConfig::builder()
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(pem_chain("server"), pem_key("server"))
+        .unwrap();
+    config.alpn_protocols = vec![b"h2".to_vec()];
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    // One handshake at a time is enough for one client.
+    let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener).then(move |tcp| {
+        let acceptor = acceptor.clone();
+        async move { Ok::<_, std::io::Error>(RustlsConn(acceptor.accept(tcp?).await?)) }
+    });
+    let reporter = HealthReporter::new();
+    reporter.set_serving::<HealthServer<HealthService>>().await;
+    let (seen_tx, mut seen) = mpsc::unbounded_channel();
+    let health = HealthServer::with_interceptor(
+        HealthService::from_health_reporter(reporter),
+        move |req: Request<()>| {
+            let chain = req
+                .extensions()
+                .get::<Vec<rustls_pki_types::CertificateDer<'static>>>()
+                .cloned()
+                .unwrap_or_default();
+            let _ = seen_tx.send(chain);
+            Ok(req)
+        },
+    );
+    let task = tokio::spawn(
+        Server::builder()
+            .add_service(health)
+            .serve_with_incoming(incoming),
+    );
+
+    let status = tokio::time::timeout(TIMEOUT, async {
+        let channel = channel(addr, client_config(identity("client")))
+            .await
+            .expect("connect to the rustls server");
+        health_check(channel).await
+    })
+    .await
+    .expect("timed out");
+    task.abort();
+    assert_eq!(status.expect("health check"), ServingStatus::Serving);
+    let chain = seen.try_recv().expect("the rustls server saw a request");
+    assert_eq!(chain.len(), 2);
+    assert_eq!(
+        glue::subject_of(&chain[0]).as_deref(),
+        Some("CN=lctls test client,O=lctls test")
+    );
+}
+
+/// A tonic client on tokio-rustls (client certificate, ALPN h2) against our
+/// server (glue::incoming): served, and our server sees its identity.
+#[tokio::test]
+async fn rustls_grpc_client_to_lctls_grpc_server_with_mtls() {
+    let mut server = grpc_server("server").await;
+    let mut config = rustls::ClientConfig::builder()
+        .with_root_certificates(rustls_roots())
+        .with_client_auth_cert(pem_chain("client"), pem_key("client"))
+        .unwrap();
+    config.alpn_protocols = vec![b"h2".to_vec()];
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    let connect = tower::service_fn(move |uri: tonic::transport::Uri| {
+        let connector = connector.clone();
+        async move {
+            let port = uri.port_u16().unwrap_or(443);
+            let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
+            let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
+            let tls = connector.connect(name, tcp).await?;
+            Ok::<_, std::io::Error>(hyper_util::rt::TokioIo::new(tls))
+        }
+    });
+    let status = tokio::time::timeout(TIMEOUT, async {
+        let channel = Endpoint::from_shared(format!("https://localhost:{}", server.addr.port()))
+            .unwrap()
+            .connect_with_connector(connect)
+            .await
+            .expect("rustls client connects to our server");
+        health_check(channel).await
+    })
+    .await
+    .expect("timed out");
+    assert_eq!(status.expect("health check"), ServingStatus::Serving);
+    let who = server.seen.try_recv().expect("our server saw the request");
+    assert_eq!(
+        who.subject.as_deref(),
+        Some("CN=lctls test client,O=lctls test")
+    );
+    assert_eq!(who.chain.len(), 2);
 }
