@@ -5,8 +5,10 @@
 //!                                [--ca FILE] [--alpn LIST] [-v]
 //!                                [--cert FILE --key FILE] [--ocsp POLICY]
 //!                                [--cert FILE --key FILE]
-//!                                [--resume N] [--keylog FILE] [--tls12]
-//!                                [--early-data FILE]
+//!                                [--resume N] [--keylog FILE]
+//!                                [--tls12 | --tls13 | --versions LIST]
+//!                                [--suites LIST] [--groups LIST]
+//!                                [--early-data FILE] [--verbose]
 //! ```
 //!
 //! Connects, prints what was negotiated to stderr, then copies stdin to the
@@ -26,15 +28,21 @@
 //! as through a load balancer, which shows servers sharing ticket keys
 //! resuming each other's sessions.
 //! `--keylog FILE` (or, without it, `SSLKEYLOGFILE`) writes the NSS key log.
+//! `--verbose` prints the server's chain (subject, issuer, validity, SANs of
+//! each certificate); when verification fails it lays out the chain the
+//! server sent, marking the certificate at fault, and names the rule.
 
 use std::io;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+#[path = "shared/inspect.rs"]
+mod inspect;
+
 use lctls::config::{CertifiedKey, ClientConfig, KeyLog, KeyLogFile};
-use lctls::pki::{OcspPolicy, RootStore};
+use lctls::pki::{DefaultServerVerifier, OcspPolicy, RootStore};
 use lctls::proto::handshake::early_data::OnReject;
-use lctls::proto::wire::enums::ProtocolVersion;
+use lctls::proto::wire::enums::{CipherSuite, NamedGroup, ProtocolVersion};
 use lctls::TlsConnector;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -59,9 +67,17 @@ usage: client --connect ADDR [options]
   --keylog FILE       append the secrets to FILE (NSS key log format, for
                       Wireshark); without it SSLKEYLOGFILE is used
   --tls12             TLS 1.2 only
+  --tls13             TLS 1.3 only
+  --versions LIST     versions to offer, e.g. 1.3,1.2 (the default)
+  --suites LIST       cipher suites to offer, most preferred first, e.g.
+                      TLS13_AES_256_GCM_SHA384,TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+  --groups LIST       key-exchange groups to offer, e.g. X25519,secp256r1
+                      (default X25519MLKEM768,X25519,secp256r1,secp384r1)
   --early-data FILE   with --resume, send FILE's bytes as 0-RTT data on each
                       resumption (replayable); printed: whether the server
                       accepted them (else they are sent after the handshake)
+  --verbose           print the server's certificate chain; when it is
+                      refused, which certificate broke which rule
   -v                  log the library's debug output (-vv for trace)
   -h, --help          print this help
 ";
@@ -77,7 +93,10 @@ struct Args {
     resume: u32,
     keylog: Option<String>,
     early_data: Option<Vec<u8>>,
-    tls12: bool,
+    versions: Option<Vec<ProtocolVersion>>,
+    suites: Option<Vec<CipherSuite>>,
+    groups: Option<Vec<NamedGroup>>,
+    show_chain: bool,
     verbose: u8,
 }
 
@@ -93,7 +112,10 @@ fn parse_args() -> Result<Option<Args>, String> {
     let mut resume = 0;
     let mut keylog = None;
     let mut early_data = None;
-    let mut tls12 = false;
+    let mut versions = None;
+    let mut suites = None;
+    let mut groups = None;
+    let mut show_chain = false;
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         let mut value = |name: &str| it.next().ok_or(format!("{name} needs a value"));
@@ -128,7 +150,12 @@ fn parse_args() -> Result<Option<Args>, String> {
                 early_data =
                     Some(std::fs::read(&path).map_err(|e| format!("--early-data {path}: {e}"))?)
             }
-            "--tls12" => tls12 = true,
+            "--tls12" => versions = Some(vec![ProtocolVersion::TLSv1_2]),
+            "--tls13" => versions = Some(vec![ProtocolVersion::TLSv1_3]),
+            "--versions" => versions = Some(inspect::parse_versions(&value("--versions")?)?),
+            "--suites" => suites = Some(inspect::parse_suites(&value("--suites")?)?),
+            "--groups" => groups = Some(inspect::parse_groups(&value("--groups")?)?),
+            "--verbose" => show_chain = true,
             "-v" => verbose += 1,
             "-vv" => verbose += 2,
             "-h" | "--help" => return Ok(None),
@@ -150,7 +177,10 @@ fn parse_args() -> Result<Option<Args>, String> {
         resume,
         keylog,
         early_data,
-        tls12,
+        versions,
+        suites,
+        groups,
+        show_chain,
         verbose,
     }))
 }
@@ -216,8 +246,17 @@ fn init_logging(verbose: u8) {
 async fn run(args: Args) -> io::Result<()> {
     let mut roots = RootStore::new();
     roots.add_pem_file(&args.ca)?;
-    let mut builder = ClientConfig::builder()
-        .with_root_store(Arc::new(roots))
+    let roots = Arc::new(roots);
+    let mut builder = if args.show_chain {
+        // The default verifier, noting the chain it is shown, so that a
+        // refused chain can be laid out whole.
+        ClientConfig::builder().dangerous().with_custom_verifier(
+            inspect::recording_server_verifier(DefaultServerVerifier::new(roots)),
+        )
+    } else {
+        ClientConfig::builder().with_root_store(roots)
+    };
+    builder = builder
         .with_alpn_protocols(&args.alpn)
         .with_ocsp_stapling(args.ocsp);
     if let (Some(cert), Some(key)) = (&args.cert, &args.key) {
@@ -230,8 +269,14 @@ async fn run(args: Args) -> io::Result<()> {
     if let Some(log) = key_log {
         builder = builder.with_key_log(log);
     }
-    if args.tls12 {
-        builder = builder.with_protocol_versions(&[ProtocolVersion::TLSv1_2]);
+    if let Some(versions) = &args.versions {
+        builder = builder.with_protocol_versions(versions);
+    }
+    if let Some(suites) = &args.suites {
+        builder = builder.with_cipher_suites(suites);
+    }
+    if let Some(groups) = &args.groups {
+        builder = builder.with_groups(groups);
     }
     let config = builder.build()?;
     let connector = TlsConnector::from(Arc::new(config));
@@ -253,13 +298,31 @@ async fn run(args: Args) -> io::Result<()> {
         ),
         _ => connector.connect(server_name.clone(), tcp),
     };
+    // Every handshake notes the chain the verifier saw, to lay it out if
+    // it is refused (--verbose).
+    let handshake = |k: u32, tcp: TcpStream| {
+        let fut = connect(k, tcp);
+        async move {
+            let (result, chain) = inspect::recording(fut).await;
+            if let Err(e) = &result {
+                if let (true, Some(lctls::Error::Certificate(refused))) =
+                    (args.show_chain, lctls::Error::from_io(e))
+                {
+                    for line in inspect::refused_chain_lines(&chain, refused) {
+                        eprintln!("{line}");
+                    }
+                }
+            }
+            result
+        }
+    };
     let early = |tls: &lctls::TlsStream<TcpStream>| match &args.early_data {
         Some(_) => format!(" early_data={:?}", tls.negotiated().early_data),
         None => String::new(),
     };
     for k in 0..args.resume {
         let tcp = TcpStream::connect(addr(k)).await?;
-        let mut tls = connect(k, tcp).await?;
+        let mut tls = handshake(k, tcp).await?;
         if k > 0 {
             eprintln!(
                 "resume {k}: {} resumed={}{}",
@@ -276,7 +339,7 @@ async fn run(args: Args) -> io::Result<()> {
     }
     let tcp = TcpStream::connect(addr(args.resume)).await?;
     eprintln!("connected to {}", tcp.peer_addr()?);
-    let tls = connect(args.resume, tcp).await?;
+    let tls = handshake(args.resume, tcp).await?;
     if args.resume > 0 {
         eprintln!(
             "resume {}: {} resumed={}{}",
@@ -321,6 +384,15 @@ async fn run(args: Args) -> io::Result<()> {
         sizes.len(),
         sizes.join(", ")
     );
+    if args.show_chain {
+        eprintln!(
+            "peer chain: {} certificate(s)",
+            tls.peer_certificates().len()
+        );
+        for line in inspect::chain_lines(tls.peer_certificates(), None) {
+            eprintln!("{line}");
+        }
+    }
     if args.ocsp.asks() {
         match tls.ocsp_response() {
             Some(r) => eprintln!("ocsp:     {} bytes stapled, verified", r.len()),

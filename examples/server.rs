@@ -6,7 +6,9 @@
 //!                                [--client-ca FILE [--require-client-cert]]
 //!                                [--ocsp FILE]
 //!                                [--ticket-keys FILE]... [--keylog FILE]
-//!                                [--tls12] [--max-early-data BYTES]
+//!                                [--tls12 | --tls13 | --versions LIST]
+//!                                [--suites LIST] [--groups LIST]
+//!                                [--max-early-data BYTES] [--verbose]
 //! ```
 //!
 //! Echo mode (the default) sends back everything a client writes until the
@@ -26,6 +28,9 @@
 //! started with the same files resume each other's sessions; SIGHUP reads
 //! the files again (rotation). `--keylog FILE` (or, without it, the
 //! `SSLKEYLOGFILE` variable) writes the NSS key log Wireshark decrypts with.
+//! `--verbose` prints each client's certificate chain (subject, issuer,
+//! validity, SANs) and, when the chain is refused, lays it out marking the
+//! certificate at fault and naming the rule.
 
 use std::io;
 use std::net::SocketAddr;
@@ -33,9 +38,12 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+#[path = "shared/inspect.rs"]
+mod inspect;
+
 use lctls::config::{CertifiedKey, KeyLog, KeyLogFile, ServerConfig, TicketKeys};
 use lctls::pki::{DefaultClientVerifier, RootStore};
-use lctls::proto::wire::enums::ProtocolVersion;
+use lctls::proto::wire::enums::{CipherSuite, NamedGroup, ProtocolVersion};
 use lctls::{TlsAcceptor, TlsStream};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -63,6 +71,14 @@ usage: server [options]
   --keylog FILE   append the connections' secrets to FILE (NSS key log
                   format, for Wireshark); without it SSLKEYLOGFILE is used
   --tls12         TLS 1.2 only
+  --tls13         TLS 1.3 only
+  --versions LIST versions to accept, e.g. 1.3,1.2 (the default)
+  --suites LIST   cipher suites to accept, most preferred first, e.g.
+                  TLS13_CHACHA20_POLY1305_SHA256,TLS13_AES_128_GCM_SHA256
+  --groups LIST   key-exchange groups to accept, most preferred first,
+                  e.g. X25519,secp256r1
+  --verbose       print each client's certificate chain; when it is
+                  refused, which certificate broke which rule
   --max-early-data BYTES
                   accept up to BYTES of 0-RTT data on resumed TLS 1.3
                   connections (replayable: it is only printed, never echoed)
@@ -88,7 +104,10 @@ struct Args {
     ocsp: Option<String>,
     ticket_keys: Vec<String>,
     keylog: Option<String>,
-    tls12: bool,
+    versions: Option<Vec<ProtocolVersion>>,
+    suites: Option<Vec<CipherSuite>>,
+    groups: Option<Vec<NamedGroup>>,
+    show_chain: bool,
     max_early_data: u32,
     verbose: u8,
 }
@@ -105,7 +124,10 @@ fn parse_args() -> Result<Option<Args>, String> {
         ocsp: None,
         ticket_keys: Vec::new(),
         keylog: None,
-        tls12: false,
+        versions: None,
+        suites: None,
+        groups: None,
+        show_chain: false,
         max_early_data: 0,
         verbose: 0,
     };
@@ -134,7 +156,12 @@ fn parse_args() -> Result<Option<Args>, String> {
                     .parse()
                     .map_err(|e| format!("--max-early-data: {e}"))?
             }
-            "--tls12" => args.tls12 = true,
+            "--tls12" => args.versions = Some(vec![ProtocolVersion::TLSv1_2]),
+            "--tls13" => args.versions = Some(vec![ProtocolVersion::TLSv1_3]),
+            "--versions" => args.versions = Some(inspect::parse_versions(&value("--versions")?)?),
+            "--suites" => args.suites = Some(inspect::parse_suites(&value("--suites")?)?),
+            "--groups" => args.groups = Some(inspect::parse_groups(&value("--groups")?)?),
+            "--verbose" => args.show_chain = true,
             "-v" => args.verbose += 1,
             "-vv" => args.verbose += 2,
             "-h" | "--help" => return Ok(None),
@@ -207,7 +234,13 @@ async fn run(args: Args) -> io::Result<()> {
         } else {
             DefaultClientVerifier::optional(roots)
         };
-        builder = builder.with_client_cert_verifier(Arc::new(verifier));
+        builder = if args.show_chain {
+            // The same verifier, noting the chain it is shown, so that a
+            // refused chain can be laid out whole.
+            builder.with_client_cert_verifier(Arc::new(inspect::RecordingClientVerifier(verifier)))
+        } else {
+            builder.with_client_cert_verifier(Arc::new(verifier))
+        };
     }
     if !args.ticket_keys.is_empty() {
         let keys = Arc::new(TicketKeys::from_files(&args.ticket_keys)?);
@@ -221,8 +254,14 @@ async fn run(args: Args) -> io::Result<()> {
     if let Some(log) = key_log {
         builder = builder.with_key_log(log);
     }
-    if args.tls12 {
-        builder = builder.with_protocol_versions(&[ProtocolVersion::TLSv1_2]);
+    if let Some(versions) = &args.versions {
+        builder = builder.with_protocol_versions(versions);
+    }
+    if let Some(suites) = &args.suites {
+        builder = builder.with_cipher_suites(suites);
+    }
+    if let Some(groups) = &args.groups {
+        builder = builder.with_groups(groups);
     }
     if args.max_early_data > 0 {
         builder = builder.with_max_early_data(args.max_early_data);
@@ -244,9 +283,9 @@ async fn run(args: Args) -> io::Result<()> {
             }
         };
         let acceptor = acceptor.clone();
-        let http = args.http;
+        let (http, show_chain) = (args.http, args.show_chain);
         tokio::spawn(async move {
-            if let Err(e) = serve(acceptor, tcp, peer, http).await {
+            if let Err(e) = serve(acceptor, tcp, peer, http, show_chain).await {
                 eprintln!("[{peer}] error: {}", describe(&e));
             }
         });
@@ -273,8 +312,19 @@ async fn serve(
     tcp: TcpStream,
     peer: SocketAddr,
     http: bool,
+    show_chain: bool,
 ) -> io::Result<()> {
-    let mut tls = acceptor.accept_from(tcp, peer).await?;
+    let (result, chain) = inspect::recording(acceptor.accept_from(tcp, peer)).await;
+    if let Err(e) = &result {
+        if let (true, Some(lctls::Error::Certificate(refused))) =
+            (show_chain, lctls::Error::from_io(e))
+        {
+            for line in inspect::refused_chain_lines(&chain, refused) {
+                eprintln!("[{peer}] {line}");
+            }
+        }
+    }
+    let mut tls = result?;
     eprintln!("[{peer}] {}", summary(&tls));
     if let Some(early) = tls.take_replayable_early_data() {
         // Replayable: shown, never acted on.
@@ -290,6 +340,11 @@ async fn serve(
             tls.peer_certificates().len(),
             leaf.len()
         );
+        if show_chain {
+            for line in inspect::chain_lines(tls.peer_certificates(), None) {
+                eprintln!("[{peer}] {line}");
+            }
+        }
     }
     if http {
         serve_http(&mut tls, peer).await

@@ -6,7 +6,8 @@
 //! protocol lives in [`proto`], which never touches a socket: its
 //! [`proto::conn::Connection`] takes bytes and hands bytes back, so tests and
 //! fuzzers drive it with byte slices. [`pki`] verifies certificates;
-//! [`config`] holds what both sides are configured with.
+//! [`config`] holds what both sides are configured with. Coming from
+//! tokio-rustls? See [`docs::migrating_from_tokio_rustls`].
 //!
 //! For HTTP: [`TlsListener`] accepts TLS connections with their handshakes
 //! run concurrently (an `axum::serve::Listener` with the `axum` feature),
@@ -54,6 +55,7 @@
 #![warn(missing_docs)]
 
 pub mod config;
+pub mod docs;
 pub mod error;
 #[cfg(feature = "hyper")]
 pub mod hyper;

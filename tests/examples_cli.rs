@@ -1,163 +1,15 @@
-//! Runs the example programs (`demo`, `server`, `client`) as processes.
-//! The binaries come from `example_bin::example`.
+//! Runs the example programs (`demo`, `server`, `client`, `grpc_mtls`) as
+//! processes. The binaries come from `example_bin::example`, the process
+//! helpers from `example_procs`.
 
 mod example_bin;
+mod example_procs;
 
 use example_bin::example;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
+use example_procs::*;
+use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
-
-/// The bound on every wait in this file.
-const TIMEOUT: Duration = Duration::from_secs(20);
-
-const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
-
-fn cert(name: &str) -> String {
-    format!("{MANIFEST_DIR}/certs/{name}")
-}
-
-/// Kills the child when the test ends, however it ends.
-struct ChildGuard(Child);
-
-impl Drop for ChildGuard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-struct Output {
-    status: ExitStatus,
-    stdout: String,
-    stderr: String,
-}
-
-/// Reads a pipe to the end on its own thread.
-fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> mpsc::Receiver<String> {
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        let mut buf = Vec::new();
-        if let Some(mut pipe) = pipe {
-            let _ = pipe.read_to_end(&mut buf);
-        }
-        let _ = tx.send(String::from_utf8_lossy(&buf).into_owned());
-    });
-    rx
-}
-
-/// Waits for the child to exit, killing it (and failing) after `timeout`.
-fn wait_with_timeout(mut child: ChildGuard, timeout: Duration) -> Output {
-    let stdout = drain(child.0.stdout.take());
-    let stderr = drain(child.0.stderr.take());
-    let deadline = Instant::now() + timeout;
-    let status = loop {
-        if let Some(status) = child.0.try_wait().expect("try_wait") {
-            break status;
-        }
-        if Instant::now() >= deadline {
-            drop(child);
-            let err = stderr
-                .recv_timeout(Duration::from_secs(5))
-                .unwrap_or_default();
-            panic!("process did not exit within {timeout:?}; stderr:\n{err}");
-        }
-        thread::sleep(Duration::from_millis(20));
-    };
-    let collect = |rx: mpsc::Receiver<String>| rx.recv_timeout(TIMEOUT).unwrap_or_default();
-    Output {
-        status,
-        stdout: collect(stdout),
-        stderr: collect(stderr),
-    }
-}
-
-/// A port nobody listens on right now.
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("bind 127.0.0.1:0")
-        .port()
-}
-
-/// A running example server; killed when dropped.
-struct Server {
-    _child: ChildGuard,
-    addr: String,
-    stderr: Arc<Mutex<String>>,
-}
-
-impl Server {
-    fn start(extra: &[&str]) -> Server {
-        let addr = format!("127.0.0.1:{}", free_port());
-        let mut cmd = Command::new(example("server"));
-        cmd.args(["--listen", &addr])
-            .args(extra)
-            .current_dir(MANIFEST_DIR)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        let mut child = ChildGuard(cmd.spawn().expect("spawn server"));
-
-        // Forward stderr lines; the test waits for "listening on".
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let (tx, rx) = mpsc::channel();
-        let pipe = child.0.stderr.take().expect("stderr");
-        let log = stderr.clone();
-        thread::spawn(move || {
-            for line in BufReader::new(pipe).lines() {
-                let Ok(line) = line else { break };
-                log.lock().unwrap().push_str(&line);
-                log.lock().unwrap().push('\n');
-                let _ = tx.send(line);
-            }
-        });
-        let deadline = Instant::now() + TIMEOUT;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match rx.recv_timeout(left) {
-                Ok(line) if line.starts_with("listening on") => break,
-                Ok(_) => continue,
-                Err(_) => {
-                    let status = child.0.try_wait().ok().flatten();
-                    panic!(
-                        "server did not print 'listening on' (exit status {status:?}); stderr:\n{}",
-                        stderr.lock().unwrap()
-                    );
-                }
-            }
-        }
-        Server {
-            _child: child,
-            addr,
-            stderr,
-        }
-    }
-
-    fn log(&self) -> String {
-        self.stderr.lock().unwrap().clone()
-    }
-}
-
-/// Runs the client with `input` on stdin (then closed) and waits for it.
-fn run_client(args: &[&str], input: &[u8]) -> Output {
-    let mut cmd = Command::new(example("client"));
-    cmd.args(args)
-        .current_dir(MANIFEST_DIR)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = ChildGuard(cmd.spawn().expect("spawn client"));
-    let mut stdin = child.0.stdin.take().expect("stdin");
-    // The client may exit before reading stdin (a failed handshake): ignore EPIPE.
-    let _ = stdin.write_all(input);
-    drop(stdin);
-    wait_with_timeout(child, TIMEOUT)
-}
 
 #[test]
 fn demo_exits_zero_and_prints_the_suite() {
@@ -179,6 +31,37 @@ fn demo_exits_zero_and_prints_the_suite() {
     assert!(out.stdout.contains("http/1.1"), "stdout:\n{}", out.stdout);
     assert!(
         out.stdout.contains("received close_notify"),
+        "stdout:\n{}",
+        out.stdout
+    );
+}
+
+/// `cargo run --example grpc_mtls`: both sides in one process, mutual TLS,
+/// the client identity the server saw printed, exit 0.
+#[test]
+fn grpc_mtls_prints_the_client_identity_and_exits_zero() {
+    let mut cmd = Command::new(example("grpc_mtls"));
+    cmd.current_dir(MANIFEST_DIR)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let out = wait_with_timeout(ChildGuard(cmd.spawn().expect("spawn grpc_mtls")), TIMEOUT);
+    assert!(
+        out.status.success(),
+        "grpc_mtls failed: {}\nstdout:\n{}\nstderr:\n{}",
+        out.status,
+        out.stdout,
+        out.stderr
+    );
+    assert!(
+        out.stdout.contains(
+            "server saw client: CN=lctls test client,O=lctls test (2 certificates) from 127.0.0.1:"
+        ),
+        "stdout:\n{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("client: health check answered SERVING"),
         "stdout:\n{}",
         out.stdout
     );

@@ -224,6 +224,51 @@ impl RootStore {
         Ok(store)
     }
 
+    /// Mozilla's trust anchors, as the `webpki-root-certs` crate ships them
+    /// (the roots of the Common CA Database that Mozilla trusts for TLS
+    /// servers), compiled in: nothing is read from the file system.
+    ///
+    /// Choose these over [`RootStore::platform`] where the host's bundle
+    /// is missing or not yours to rely on (distroless and scratch
+    /// containers, static binaries shipped to unknown machines) and you
+    /// want the same roots everywhere; choose `platform()` where operators
+    /// add private CAs to the system store or expect its updates (and its
+    /// distrust decisions) to apply without rebuilding. Mozilla's list
+    /// changes with each release of that crate: update it to pick up
+    /// additions and removals.
+    ///
+    /// Each root is decoded here; one that does not decode is skipped and
+    /// counted in a debug-level log line (none did when this was written).
+    /// The roots are checked against the anchor profile (see the
+    /// [`pki`](super) docs) only when a path reaches them, so a legacy root
+    /// that breaks it costs only the paths that need it.
+    ///
+    /// ```
+    /// let roots = lctls::pki::RootStore::webpki_roots();
+    /// assert!(roots.len() > 100);
+    /// let config = lctls::ClientConfig::builder()
+    ///     .with_root_store(std::sync::Arc::new(roots))
+    ///     .build()?;
+    /// # let _ = config; Ok::<(), lctls::Error>(())
+    /// ```
+    #[cfg(feature = "webpki-roots")]
+    pub fn webpki_roots() -> RootStore {
+        let mut store = RootStore::new();
+        let mut skipped = 0usize;
+        for der in webpki_root_certs::TLS_SERVER_ROOT_CERTS {
+            match ParsedCert::parse(der.as_ref()) {
+                Ok(parsed) => {
+                    store.push(parsed);
+                }
+                Err(_) => skipped = skipped.saturating_add(1),
+            }
+        }
+        if skipped > 0 {
+            tracing::debug!(skipped, "skipped Mozilla roots that do not decode");
+        }
+        store
+    }
+
     /// Number of trust anchors.
     pub fn len(&self) -> usize {
         self.anchors.len()
@@ -392,6 +437,42 @@ fn base64_decode(s: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every Mozilla root decodes, ISRG Root X1 is among them, and (printed
+    /// with --nocapture) how many would fail the anchor profile today.
+    #[cfg(feature = "webpki-roots")]
+    #[test]
+    fn webpki_roots_load_whole() {
+        use super::super::anchor::check_anchor;
+        use super::super::profile::LeafRules;
+        let store = RootStore::webpki_roots();
+        assert_eq!(store.len(), webpki_root_certs::TLS_SERVER_ROOT_CERTS.len());
+        assert!(store.len() > 100, "{}", store.len());
+        let subjects: Vec<String> = store.anchors().iter().map(|a| a.subject_str()).collect();
+        assert!(
+            subjects
+                .iter()
+                .any(|s| s == "CN=ISRG Root X1,O=Internet Security Research Group,C=US"),
+            "{subjects:?}"
+        );
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let failing: Vec<String> = store
+            .anchors()
+            .iter()
+            .filter_map(|a| check_anchor(a, now, LeafRules::Server).err())
+            .map(|e| e.to_string())
+            .collect();
+        println!(
+            "{} of {} Mozilla roots fail the anchor profile for servers:",
+            failing.len(),
+            store.len()
+        );
+        for f in &failing {
+            println!("  {f}");
+        }
+    }
 
     #[test]
     fn base64() {

@@ -49,6 +49,7 @@ fn build_examples() {
         ("redis", cfg!(feature = "redis")),
         ("hyper", cfg!(feature = "hyper")),
         ("axum", cfg!(feature = "axum")),
+        ("webpki-roots", cfg!(feature = "webpki-roots")),
     ]
     .into_iter()
     .filter_map(|(name, on)| on.then_some(name))

@@ -1,0 +1,3 @@
+//! Guides: documentation only, no code.
+
+pub mod migrating_from_tokio_rustls;
