@@ -394,6 +394,21 @@ fn other_extension_rules() {
         }),
         profile(EE, "O=leaf", ProfileRule::NonPositiveSerial),
     );
+    // A root with serial 0 (as Go Daddy Root Certificate Authority - G2
+    // has) still anchors paths: the rule is for certificates a CA issues.
+    let mut root0 = ca_params("Serial Zero Root");
+    root0.serial_number = Some(SerialNumber::from_slice(&[0]));
+    let root0 = self_signed(root0, rcgen::KeyPair::generate().expect("key"));
+    let int0 = ca(ca_params("Under Serial Zero"), &root0);
+    assert_eq!(
+        v(
+            &store(&[&root0]),
+            &leaf(vec![dns("example.com")], &int0),
+            &[int0.der()]
+        )
+        .map(|_| ()),
+        Ok(())
+    );
 }
 
 // ---------------------------------------------------------- end-entity EKU

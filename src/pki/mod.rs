@@ -52,7 +52,9 @@
 //!   keyCertSign only with cA, and a CA certificate's keyUsage, if present,
 //!   asserts keyCertSign, in the leaf position too (4.2.1.3, BR 7.1.2.7.8);
 //!   a CA's subject is not empty (4.1.2.6); serial numbers are
-//!   positive (4.1.2.2; over 20 octets fails decoding).
+//!   positive (4.1.2.2; over 20 octets fails decoding), except a trust
+//!   anchor's: anchors are trusted by name and key, and roots in every
+//!   store (Go Daddy and Starfield Root G2 among them) have serial 0.
 //! - Keys (BR 6.1.5), on every certificate, trust anchor included: no DSA,
 //!   no ECDSA P-192 or P-224, RSA moduli of at least 2048 bits and a whole
 //!   number of octets.

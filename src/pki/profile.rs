@@ -83,9 +83,14 @@ pub(crate) fn check_common(cert: &ParsedCert, role: CertRole) -> Result<(), Cert
         return no(ProfileRule::CriticalAuthorityInfoAccess);
     }
     // Over 20 octets fails when decoding; a negative or zero serial decodes.
+    // A trust anchor's serial is exempt: nothing identifies an anchor by
+    // issuer and serial (it is trusted by its name and key, and never on a
+    // CRL of an issuer), and roots that every store carries have serial 0
+    // (Go Daddy and Starfield Root G2, SECOM RootCA2, HARICA 2015), so
+    // refusing them would refuse the sites chaining to them.
     let positive =
         cert.serial.first().is_some_and(|&b| b & 0x80 == 0) && cert.serial.iter().any(|&b| b != 0);
-    if !positive {
+    if !positive && role != CertRole::TrustAnchor {
         return no(ProfileRule::NonPositiveSerial);
     }
     for name in &cert.san_dns {
