@@ -5,10 +5,13 @@
 mod acceptor;
 mod connector;
 mod handshake;
+mod paths;
+mod split;
 mod tls_stream;
 
 pub use acceptor::{Accept, TlsAcceptor};
 pub use connector::{Connect, TlsConnector};
+pub use split::{ReadHalf, ReuniteError, ReuniteIo, WriteHalf};
 pub use tls_stream::TlsStream;
 
 /// Client-side stream type.
