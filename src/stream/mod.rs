@@ -5,6 +5,7 @@
 mod acceptor;
 mod connector;
 mod handshake;
+mod lazy;
 mod paths;
 mod split;
 mod tls_stream;
@@ -20,8 +21,12 @@ pub mod client {
     pub type TlsStream<IO> = super::TlsStream<IO>;
 }
 
-/// Server-side stream type.
+/// Server-side types: the stream, and the ClientHello-first acceptor.
 pub mod server {
+    pub use super::lazy::{
+        ClientHello, FallibleAccept, LazyAcceptor, StartHandshake, MAX_BYTES_BEFORE_HELLO,
+    };
+
     /// A TLS stream on the server side.
     pub type TlsStream<IO> = super::TlsStream<IO>;
 }
