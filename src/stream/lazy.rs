@@ -373,7 +373,7 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> Future for LazyAcceptor<IO> {
                     _ => alert.clear(),
                 }
             }
-            if let Poll::Pending = Pin::new(io).poll_flush(cx) {
+            if Pin::new(io).poll_flush(cx).is_pending() {
                 return Poll::Pending;
             }
         }
