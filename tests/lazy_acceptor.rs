@@ -471,7 +471,31 @@ async fn invalid_input_before_the_hello_gets_its_alert() {
             .unwrap();
         drop(tcp);
         assert_eq!(tls_err(&server.await.unwrap()), &Error::Truncated);
-        assert!(MAX_BYTES_BEFORE_HELLO < 300 * 1024);
+
+        // A valid-sized hello (100,000 bytes) sent one byte per record costs
+        // six bytes a byte: refused at MAX_BYTES_BEFORE_HELLO, not buffered on.
+        let (listener, addr) = listen().await;
+        let server = tokio::spawn(async move {
+            let (tcp, _) = listener.accept().await.unwrap();
+            LazyAcceptor::new(tcp).await.unwrap_err()
+        });
+        let mut flood = vec![22, 3, 1, 0, 4, 1, 0x01, 0x86, 0xa0];
+        for _ in 0..60_000 {
+            flood.extend_from_slice(&[22, 3, 1, 0, 1, 0]);
+        }
+        let mut tcp = TcpStream::connect(addr).await.unwrap();
+        let writer = tokio::spawn(async move {
+            // The server stops reading (and closes) part way.
+            let _ = tcp.write_all(&flood).await;
+        });
+        let e = server.await.unwrap();
+        assert_eq!(
+            tls_err(&e).alert(),
+            Some(AlertDescription::UnexpectedMessage)
+        );
+        let want = format!("no complete ClientHello in the first {MAX_BYTES_BEFORE_HELLO} bytes");
+        assert!(e.to_string().contains(&want), "{e}");
+        writer.abort();
     })
     .await;
 }
