@@ -18,6 +18,8 @@
 //!
 //! `LCTLS_BENCH_FILTER=TEXT[,TEXT...]` runs only the figures whose name
 //! contains one of the TEXTs (e.g. `handshake_`, `bulk_`, `x25519mlkem768`).
+//! `LCTLS_BENCH_WORKERS=N` sets the worker threads of the split_duplex
+//! figures' runtime (default 2).
 //!
 //! Modes: full with `cargo bench --bench compare`; quick when
 //! `LCTLS_BENCH_QUICK=1`, or when run with `--test` or without `--bench`
@@ -499,6 +501,7 @@ fn split_duplex_rows(p: &Params, c: &Configs, rows: &mut Vec<Row>) {
         mbps(2 * n, elapsed)
     }
     let names = ["split_duplex_tcp_into_split", "split_duplex_tcp_io_split"];
+    let workers = std::env::var("LCTLS_BENCH_WORKERS").map_or(2, |v| v.parse().unwrap_or(2));
     if !wanted(&names) {
         return;
     }
@@ -508,7 +511,7 @@ fn split_duplex_rows(p: &Params, c: &Configs, rows: &mut Vec<Row>) {
         scope
             .spawn(|| {
                 let rt = tokio::runtime::Builder::new_multi_thread()
-                    .worker_threads(2)
+                    .worker_threads(workers)
                     .enable_all()
                     .build()
                     .expect("runtime");

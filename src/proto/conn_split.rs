@@ -94,7 +94,9 @@ impl Handoff {
 
     /// The events not yet taken, if any; one atomic load when there are none.
     fn take(&self) -> Option<Events> {
-        if !self.pending.swap(false, Ordering::AcqRel) {
+        // A plain load first: the common case writes nothing to the shared
+        // cache line, so the reader's core never has to take it back.
+        if !self.pending.load(Ordering::Acquire) || !self.pending.swap(false, Ordering::AcqRel) {
             return None;
         }
         let mut ev = self.lock();
