@@ -123,7 +123,17 @@ impl ClientHello {
     }
 }
 
-/// Reads a ClientHello; see the [module docs](self).
+/// Reads a client's ClientHello before any configuration is chosen, shows
+/// it ([`ClientHello`]: SNI, ALPN, suites, signature schemes, versions,
+/// groups, the client's address), and [`StartHandshake::into_stream`] then
+/// completes the handshake with the [`ServerConfig`] the application picked
+/// for it: per-name certificates, client-authentication policies, ALPN sets
+/// and verifiers need nothing more than one config each.
+///
+/// The hello is framed, joined and parsed by the code the server itself
+/// uses, and every byte read goes on to the server connection, so nothing
+/// is lost (including whatever the client sent after its hello). Reading is
+/// bounded: at most [`MAX_BYTES_BEFORE_HELLO`] bytes, and a time limit.
 ///
 /// As a future it gives a [`StartHandshake`], or an error after sending the
 /// alert the error calls for (the transport stays here: [`take_io`](Self::take_io)).

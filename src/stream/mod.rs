@@ -1,4 +1,6 @@
-//! The Tokio adapter: connector, acceptor, handshake futures and `TlsStream`.
+//! The Tokio adapter: connector, acceptor (and the ClientHello-first
+//! [`server::LazyAcceptor`]), handshake futures, `TlsStream` and its
+//! full-duplex halves ([`TlsStream::into_split`]).
 //! It owns the IO and the buffers' trips to and from it; all protocol
 //! decisions stay in [`crate::proto::conn::Connection`].
 

@@ -1,23 +1,7 @@
 //! Full-duplex split: [`TlsStream::into_split`] gives an owned [`ReadHalf`]
 //! and [`WriteHalf`] that two tasks poll at once, each at full speed.
 //!
-//! There is no lock around the connection. TLS protects each direction with
-//! its own keys and sequence numbers, so the record layer is cut in two: the
-//! read half opens records with the read keys, the write half seals them
-//! with the write keys, and the only state they share is a small hand-off
-//! for the few events that cross from reader to writer (a KeyUpdate the
-//! peer asked us to answer, the alert of a fatal read error, the error
-//! itself). The writer checks it with one atomic load per call; a writer
-//! waiting for its transport is woken when something arrives.
-//!
-//! The transport must be split as well. [`TlsStream::into_split`] works for
-//! any `IO` through [`tokio::io::split`], which puts a `std::sync::Mutex`
-//! around the *transport* (not the TLS state), taken for the duration of
-//! each `poll_read`/`poll_write` call on it: two uncontended lock operations
-//! per transport call, and a reader and a writer never wait for each other's
-//! crypto, only (briefly) for each other's system call. A `TcpStream` needs
-//! no lock at all: [`TlsStream::into_split_tcp`] uses
-//! [`TcpStream::into_split`](tokio::net::TcpStream::into_split).
+//! See [`TlsStream::into_split`] for the design and its cost.
 
 use std::fmt;
 use std::io::{self, IoSlice};
@@ -135,14 +119,31 @@ impl<IO> TlsStream<IO> {
 
 impl<IO: AsyncRead + AsyncWrite> TlsStream<IO> {
     /// Splits the stream into a [`ReadHalf`] and a [`WriteHalf`] that can be
-    /// moved to two tasks and polled at the same time, without a lock around
-    /// the TLS connection (see the [module docs](self) for what is shared).
+    /// moved to two tasks and polled at the same time, each at full speed.
     ///
-    /// The transport is split with [`tokio::io::split`], which locks the
-    /// transport (only) for each call on it; for a `TcpStream`,
-    /// [`TlsStream::into_split_tcp`] avoids even that. Fails, giving the
-    /// stream back, only while its handshake is unfinished (see
-    /// [`TlsAcceptor::accept_with_early_data`](crate::TlsAcceptor::accept_with_early_data)).
+    /// There is no lock around the TLS connection. TLS protects each
+    /// direction with its own keys and sequence numbers, so the record layer
+    /// is cut in two: the read half opens records with the read keys, the
+    /// write half seals them with the write keys. They share only a small,
+    /// bounded hand-off for the few events that cross from reader to writer
+    /// (a KeyUpdate the peer asked us to answer, the alert of a fatal read
+    /// error, the error itself): one atomic load per write call when it is
+    /// empty, and a writer waiting for its transport is woken when something
+    /// arrives. [`ReadHalf::reunite`] puts the stream back together.
+    ///
+    /// The transport must be split as well, and here it is split with
+    /// [`tokio::io::split`]: that puts a `std::sync::Mutex` around the
+    /// *transport* (not the TLS state), taken for the duration of each
+    /// `poll_read`/`poll_write` call on it. The cost is two uncontended lock
+    /// operations per transport call (one per record or fewer, as reads and
+    /// writes are up to 64 KiB and 256 KiB), and the halves wait for each
+    /// other only for the length of a system call, never for each other's
+    /// encryption. A `TcpStream` needs no lock at all:
+    /// [`TlsStream::into_split_tcp`] uses
+    /// [`TcpStream::into_split`](tokio::net::TcpStream::into_split).
+    ///
+    /// Fails, giving the stream back, only while its handshake is
+    /// unfinished (see [`TlsAcceptor::accept_with_early_data`](crate::TlsAcceptor::accept_with_early_data)).
     ///
     /// ```no_run
     /// # async fn demo(tls: lctls::TlsStream<tokio::net::TcpStream>) -> std::io::Result<()> {

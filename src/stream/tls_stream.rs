@@ -309,9 +309,9 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> AsyncWrite for TlsStream<IO> {
         paths::poll_write_app(this, cx, buf)
     }
 
-    /// Small slices are sealed together, up to a record per
-    /// [`max fragment`](crate::config::ServerConfigBuilder) rather than a
-    /// record per slice.
+    /// Small slices are sealed together (a full record of them where they
+    /// add up to one), not a record per slice; a slice of a record or more
+    /// is sealed alone, without a copy.
     fn poll_write_vectored(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
