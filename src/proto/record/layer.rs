@@ -141,6 +141,34 @@ impl Protection {
         Ok(Nonce::assume_unique_for_key(n))
     }
 
+    /// Encrypts `out[body..]` in place and appends the tag: the last step
+    /// of sealing a record that starts at `out[start]`. On failure the
+    /// record is wiped and removed, so no plaintext is left behind.
+    fn seal_tail<A: AsRef<[u8]>>(
+        &mut self,
+        nonce: Nonce,
+        aad: Aad<A>,
+        out: &mut BytesMut,
+        start: usize,
+        body: usize,
+    ) -> Result<(), Error> {
+        match self
+            .key
+            .seal_in_place_separate_tag(nonce, aad, &mut out[body..])
+        {
+            Ok(tag) => {
+                out.put_slice(tag.as_ref());
+                self.seq += 1;
+                Ok(())
+            }
+            Err(_) => {
+                out[start..].fill(0);
+                out.truncate(start);
+                Err(Error::internal("record encryption failed"))
+            }
+        }
+    }
+
     fn tag_len(&self) -> usize {
         self.key.algorithm().tag_len()
     }
@@ -640,23 +668,7 @@ impl RecordLayer {
         out.put_slice(&header);
         out.put_slice(payload);
         out.put_u8(typ.get());
-        let body = start + HEADER_LEN;
-        match prot
-            .key
-            .seal_in_place_separate_tag(nonce, Aad::from(header), &mut out[body..])
-        {
-            Ok(tag) => {
-                out.put_slice(tag.as_ref());
-                prot.seq += 1;
-                Ok(())
-            }
-            Err(_) => {
-                // Never leave plaintext behind in the output.
-                out[start..].fill(0);
-                out.truncate(start);
-                Err(Error::internal("record encryption failed"))
-            }
-        }
+        prot.seal_tail(nonce, Aad::from(header), out, start, start + HEADER_LEN)
     }
 
     /// Appends as many records as needed for `payload`, split at the maximum

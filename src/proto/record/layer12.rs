@@ -99,19 +99,5 @@ pub(super) fn seal12(
     }
     let body = out.len();
     out.put_slice(payload);
-    match prot
-        .key
-        .seal_in_place_separate_tag(nonce, Aad::from(aad), &mut out[body..])
-    {
-        Ok(tag) => {
-            out.put_slice(tag.as_ref());
-            prot.seq += 1;
-            Ok(())
-        }
-        Err(_) => {
-            out[start..].fill(0);
-            out.truncate(start);
-            Err(Error::internal("record encryption failed"))
-        }
-    }
+    prot.seal_tail(nonce, Aad::from(aad), out, start, body)
 }
