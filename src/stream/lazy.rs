@@ -141,19 +141,34 @@ impl ClientHello {
 /// error instead, unanswered, so the application can say something of its
 /// own (an HTTP 400 to a plaintext HTTP client, for one).
 ///
-/// ```no_run
-/// use std::sync::Arc;
+/// ```
+/// # use std::sync::Arc;
+/// # use lctls::config::{CertifiedKey, ClientConfig, ServerConfig};
+/// # use lctls::pki::RootStore;
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> std::io::Result<()> {
+/// # let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/certs");
+/// # let key = |name: &str| CertifiedKey::from_pem_files(
+/// #     format!("{dir}/{name}.pem"), format!("{dir}/{name}.key"));
+/// # let mut roots = RootStore::new();
+/// # roots.add_pem_file(format!("{dir}/ca.pem"))?;
+/// # let client = Arc::new(ClientConfig::builder().with_root_store(Arc::new(roots)).build()?);
+/// # let connector = lctls::TlsConnector::from(client);
+/// # let public = Arc::new(ServerConfig::builder().with_certified_key(key("server")?).build()?);
+/// # let admin = Arc::new(ServerConfig::builder().with_certified_key(key("wrong-name")?).build()?);
+/// # let (tcp, b) = tokio::io::duplex(64 * 1024);
+/// # let client = tokio::spawn(async move { connector.connect("localhost", b).await });
+/// # let addr = "192.0.2.7:40000".parse().unwrap();
 /// use lctls::server::LazyAcceptor;
-/// # async fn demo(plain: Arc<lctls::ServerConfig>, mtls: Arc<lctls::ServerConfig>) -> std::io::Result<()> {
-/// let listener = tokio::net::TcpListener::bind("127.0.0.1:8443").await?;
-/// let (tcp, addr) = listener.accept().await?;
 /// let start = LazyAcceptor::new(tcp).with_client_addr(addr).await?;
 /// let config = match start.client_hello().server_name() {
-///     Some("admin.example.com") => mtls, // this name requires client certificates
-///     _ => plain,
+///     Some("admin.example.com") => admin, // say, one requiring client certificates
+///     _ => public,
 /// };
 /// let tls = start.into_stream(config).await?;
-/// # drop(tls); Ok(()) }
+/// assert_eq!(tls.server_name(), Some("localhost"));
+/// # client.await.expect("client task")?;
+/// # Ok(()) }
 /// ```
 pub struct LazyAcceptor<IO> {
     io: Option<IO>,

@@ -145,19 +145,45 @@ impl<IO: AsyncRead + AsyncWrite> TlsStream<IO> {
     /// Fails, giving the stream back, only while its handshake is
     /// unfinished (see [`TlsAcceptor::accept_with_early_data`](crate::TlsAcceptor::accept_with_early_data)).
     ///
-    /// ```no_run
-    /// # async fn demo(tls: lctls::TlsStream<tokio::net::TcpStream>) -> std::io::Result<()> {
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use lctls::config::{CertifiedKey, ClientConfig, ServerConfig};
+    /// # use lctls::pki::RootStore;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// # let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/certs");
+    /// # let key = |name: &str| CertifiedKey::from_pem_files(
+    /// #     format!("{dir}/{name}.pem"), format!("{dir}/{name}.key"));
+    /// # let mut roots = RootStore::new();
+    /// # roots.add_pem_file(format!("{dir}/ca.pem"))?;
+    /// # let client = Arc::new(ClientConfig::builder().with_root_store(Arc::new(roots)).build()?);
+    /// # let connector = lctls::TlsConnector::from(client);
+    /// # let config = Arc::new(ServerConfig::builder().with_certified_key(key("server")?).build()?);
+    /// # let (a, b) = tokio::io::duplex(64 * 1024);
+    /// # let (c, s) = tokio::join!(
+    /// #     connector.connect("localhost", a),
+    /// #     lctls::TlsAcceptor::from(config).accept(b),
+    /// # );
+    /// # let (mut client, server) = (c?, s?);
     /// use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    /// let (mut rd, mut wr) = tls.into_split().expect("handshake complete");
+    /// let (mut rd, mut wr) = server.into_split().expect("handshake complete");
+    /// // The read half on a task of its own, the write half here.
     /// let reader = tokio::spawn(async move {
-    ///     let mut buf = Vec::new();
-    ///     rd.read_to_end(&mut buf).await.map(|_| (rd, buf))
+    ///     let mut got = Vec::new();
+    ///     rd.read_to_end(&mut got).await.map(|_| (rd, got))
     /// });
     /// wr.write_all(b"hello").await?;
     /// wr.shutdown().await?; // close_notify
-    /// let (rd, _echo) = reader.await??;
-    /// let tls = rd.reunite(wr).expect("the two halves of one stream");
-    /// # drop(tls); Ok(()) }
+    /// # client.write_all(b"ping").await?;
+    /// # client.shutdown().await?;
+    /// # let mut echo = Vec::new();
+    /// # client.read_to_end(&mut echo).await?;
+    /// # assert_eq!(echo, b"hello");
+    /// let (rd, got) = reader.await.expect("reader task")?;
+    /// assert_eq!(got, b"ping"); // what the client sent, up to its close_notify
+    /// let server = rd.reunite(wr).expect("the halves of one stream");
+    /// # drop(server);
+    /// # Ok(()) }
     /// ```
     #[allow(clippy::type_complexity, clippy::result_large_err)]
     pub fn into_split(
