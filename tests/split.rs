@@ -250,6 +250,45 @@ async fn reunite_same_stream_only() {
     .await;
 }
 
+/// A write half waiting for room in a transport the peer does not drain
+/// is woken when its read half fails (here on the peer's fatal alert), and
+/// fails with the reader's error instead of waiting on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parked_write_half_fails_with_the_readers_error() {
+    timeout(async {
+        let (a, b) = tokio::io::duplex(16 * 1024);
+        let (c, s) = tokio::join!(
+            TlsConnector::from(client_config()).connect("localhost", a),
+            TlsAcceptor::from(server_config("server")).accept(b)
+        );
+        let (mut c, s) = (c.unwrap(), s.unwrap());
+        let (mut sr, mut sw) = s.into_split().unwrap();
+        let writer = tokio::spawn(async move {
+            let big = vec![7u8; 4 << 20];
+            sw.write_all(&big).await.expect_err("the connection failed")
+        });
+        let reader = tokio::spawn(async move {
+            let mut buf = [0u8; 64];
+            sr.read(&mut buf).await.expect_err("the peer's alert")
+        });
+        // The client reads nothing, so the server's writer parks on a full
+        // pipe; then the client ends the connection with a fatal alert.
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        assert!(!writer.is_finished());
+        c.abort(lctls::proto::wire::enums::AlertDescription::AccessDenied);
+        c.flush().await.unwrap();
+        let want =
+            lctls::Error::AlertReceived(lctls::proto::wire::enums::AlertDescription::AccessDenied);
+        assert_eq!(support::tls_err(&reader.await.unwrap()), &want);
+        let e = tokio::time::timeout(std::time::Duration::from_secs(5), writer)
+            .await
+            .expect("the parked writer was woken")
+            .unwrap();
+        assert_eq!(support::tls_err(&e), &want);
+    })
+    .await;
+}
+
 /// hyper serving HTTP/2 over the two halves joined again with
 /// `tokio::io::join` (one task polls both: this shows the halves work as
 /// hyper IO, not the two-task case, which the bulk tests cover), and

@@ -200,6 +200,14 @@ pub(crate) fn poll_write_app<S: WriteSide>(
     buf: &[u8],
 ) -> Poll<io::Result<usize>> {
     s.prepare();
+    if let Some(e) = s.parts().0.error() {
+        // Failed (a write half may just have taken its reader's error): say
+        // so now rather than after waiting for room in a transport the peer
+        // may never drain. The alert, if one is queued, goes as far as it can.
+        let e = e.clone();
+        let _ = poll_write_from_writer(s, cx);
+        return Poll::Ready(Err(e.into()));
+    }
     if s.parts().0.outgoing_len() >= WRITE_HIGH_WATER {
         ready!(poll_write_from_writer(s, cx))?;
     }
