@@ -499,3 +499,25 @@ async fn invalid_input_before_the_hello_gets_its_alert() {
     })
     .await;
 }
+
+/// A client that connects and says nothing holds the acceptor only until
+/// its time limit.
+#[tokio::test]
+async fn silent_client_times_out() {
+    timeout(async {
+        let (listener, addr) = listen().await;
+        let _tcp = TcpStream::connect(addr).await.unwrap();
+        let (tcp, _) = listener.accept().await.unwrap();
+        let started = std::time::Instant::now();
+        let limit = std::time::Duration::from_millis(200);
+        let e = LazyAcceptor::new(tcp)
+            .with_timeout(Some(limit))
+            .into_fallible()
+            .await
+            .unwrap_err()
+            .0;
+        assert_eq!(e.kind(), io::ErrorKind::TimedOut, "{e}");
+        assert!(started.elapsed() >= limit);
+    })
+    .await;
+}
