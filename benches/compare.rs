@@ -19,6 +19,8 @@
 //! `LCTLS_BENCH_FILTER=TEXT[,TEXT...]` runs only the figures whose name
 //! contains one of the TEXTs (e.g. `handshake_`, `bulk_`, `x25519mlkem768`);
 //! `LCTLS_BENCH_ONLY=lctls` or `=rustls` times one library alone (see `order`).
+//! `LCTLS_BENCH_WORKERS=N` sets the worker threads of the split_duplex
+//! figures' runtime (default 2).
 //!
 //! Modes: full with `cargo bench --bench compare`; quick when
 //! `LCTLS_BENCH_QUICK=1`, or when run with `--test` or without `--bench`
@@ -460,6 +462,185 @@ where
             }
         }
     }
+}
+
+/// Full duplex over loopback TCP: each end writes `n` bytes and reads the
+/// peer's `n` at once, its reading and writing halves on two tasks of a
+/// two-worker runtime. MB/s counts both directions together. Figures:
+/// `split_duplex_tcp_into_split` (lctls `into_split_tcp`: no lock at all)
+/// and `split_duplex_tcp_io_split` (lctls with `tokio::io::split`, a lock on
+/// the whole TLS stream), both beside tokio-rustls with `tokio::io::split`
+/// (its only way to split); limit: plain TCP split the same way.
+fn split_duplex_rows(p: &Params, c: &Configs, rows: &mut Vec<Row>) {
+    type Half = (
+        Box<dyn AsyncRead + Send + Unpin>,
+        Box<dyn AsyncWrite + Send + Unpin>,
+    );
+    fn boxed<R, W>((r, w): (R, W)) -> Half
+    where
+        R: AsyncRead + Send + Unpin + 'static,
+        W: AsyncWrite + Send + Unpin + 'static,
+    {
+        (Box::new(r), Box::new(w))
+    }
+    /// Both ends at once; returns MB/s of the bytes moved both ways.
+    async fn both_ways(a: Half, b: Half, n: u64) -> f64 {
+        async fn write(mut w: Box<dyn AsyncWrite + Send + Unpin>, n: u64) {
+            let chunk = vec![0xa5u8; WRITE];
+            let mut left = n;
+            while left > 0 {
+                let k = left.min(WRITE as u64) as usize;
+                w.write_all(&chunk[..k]).await.expect("duplex write");
+                left -= k as u64;
+            }
+            w.flush().await.expect("flush");
+            // Dropped only once the reader is done: a dropped half closes nothing
+            // of the peer's direction, but keep the transport whole meanwhile.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        async fn read(mut r: Box<dyn AsyncRead + Send + Unpin>, n: u64) {
+            let mut buf = vec![0u8; WRITE];
+            let mut got = 0u64;
+            while got < n {
+                let k = r.read(&mut buf).await.expect("duplex read");
+                assert!(k > 0, "early end after {got} bytes");
+                got += k as u64;
+            }
+        }
+        let start = Instant::now();
+        let ((ar, aw), (br, bw)) = (a, b);
+        let reads = [tokio::spawn(read(ar, n)), tokio::spawn(read(br, n))];
+        let writes = [tokio::spawn(write(aw, n)), tokio::spawn(write(bw, n))];
+        for t in reads {
+            t.await.expect("reader task");
+        }
+        let elapsed = start.elapsed();
+        for t in writes {
+            t.await.expect("writer task");
+        }
+        mbps(2 * n, elapsed)
+    }
+    let names = ["split_duplex_tcp_into_split", "split_duplex_tcp_io_split"];
+    let workers = std::env::var("LCTLS_BENCH_WORKERS").map_or(2, |v| v.parse().unwrap_or(2));
+    if !wanted(&names) {
+        return;
+    }
+    // A runtime cannot be entered (or dropped) inside another: this one
+    // lives on a thread of its own.
+    let (own, locked) = std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                let rt = tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(workers)
+                    .enable_all()
+                    .build()
+                    .expect("runtime");
+                rt.block_on(async {
+                    let (mut own, mut locked) = (Samples::default(), Samples::default());
+                    for r in 0..p.rounds {
+                        let (a, b) = tcp_pair().await;
+                        let plain = both_ways(boxed(a.into_split()), boxed(b.into_split()), p.bulk);
+                        let plain = plain.await;
+                        own.limit.push(plain);
+                        locked.limit.push(plain);
+                        for lib in order(r) {
+                            let (a, b) = tcp_pair().await;
+                            if lib == Lib::Rustls {
+                                let (x, y) = rustls_pair(c, a, b).await;
+                                let (x, y) = (tokio::io::split(x), tokio::io::split(y));
+                                let v = both_ways(boxed(x), boxed(y), p.bulk).await;
+                                own.rustls.push(v);
+                                locked.rustls.push(v);
+                                continue;
+                            }
+                            let (x, y) = lctls_pair(c, a, b).await;
+                            let (x, y) = (x.into_split_tcp(), y.into_split_tcp());
+                            let (x, y) = (x.expect("split"), y.expect("split"));
+                            own.lctls.push(both_ways(boxed(x), boxed(y), p.bulk).await);
+                            let (a, b) = tcp_pair().await;
+                            let (x, y) = lctls_pair(c, a, b).await;
+                            let (x, y) = (tokio::io::split(x), tokio::io::split(y));
+                            locked
+                                .lctls
+                                .push(both_ways(boxed(x), boxed(y), p.bulk).await);
+                        }
+                    }
+                    (own, locked)
+                })
+            })
+            .join()
+            .expect("duplex bench thread")
+    });
+    rows.push(own.row(names[0].into(), "MB/s"));
+    rows.push(locked.row(names[1].into(), "MB/s"));
+}
+
+/// Reading into uninitialised space (`read_buf` on a `BytesMut`, as hyper
+/// and `tokio_util::codec` read) against reading into an initialised
+/// buffer, where lctls opens records straight into the caller's memory.
+/// Figure `read_buf_uninit_vs_init`: lctls = MB/s through `read_buf`,
+/// rustls = tokio-rustls through `read_buf`, limit = lctls through `read`
+/// into an initialised buffer (the direct path), one current-thread task pair
+/// over a duplex pipe, server to client.
+async fn read_buf_rows(p: &Params, c: &Configs, rows: &mut Vec<Row>) {
+    async fn run<W, R>(mut w: W, mut r: R, n: u64, uninit: bool) -> f64
+    where
+        W: AsyncWrite + Unpin,
+        R: AsyncRead + Unpin,
+    {
+        let chunk = vec![0xa5u8; WRITE];
+        let start = Instant::now();
+        let (_, got) = tokio::join!(
+            async {
+                let mut left = n;
+                while left > 0 {
+                    let k = left.min(WRITE as u64) as usize;
+                    w.write_all(&chunk[..k]).await.expect("write");
+                    left -= k as u64;
+                }
+                w.flush().await.expect("flush");
+            },
+            async {
+                let mut got = 0u64;
+                let mut init = vec![0u8; WRITE];
+                let mut b = bytes::BytesMut::with_capacity(WRITE);
+                while got < n {
+                    let k = if uninit {
+                        b.clear();
+                        r.read_buf(&mut b).await.expect("read_buf")
+                    } else {
+                        r.read(&mut init).await.expect("read")
+                    };
+                    assert!(k > 0);
+                    got += k as u64;
+                }
+                got
+            }
+        );
+        assert_eq!(got, n);
+        mbps(n, start.elapsed())
+    }
+    if !wanted(&["read_buf_uninit_vs_init"]) {
+        return;
+    }
+    let mut s = Samples::default();
+    for r in 0..p.rounds {
+        let (a, b) = duplex(DUPLEX);
+        let (x, y) = lctls_pair(c, a, b).await;
+        s.limit.push(run(y, x, p.bulk, false).await);
+        for lib in order(r) {
+            let (a, b) = duplex(DUPLEX);
+            let v = if lib == Lib::Lctls {
+                let (x, y) = lctls_pair(c, a, b).await;
+                run(y, x, p.bulk, true).await
+            } else {
+                let (x, y) = rustls_pair(c, a, b).await;
+                run(y, x, p.bulk, true).await
+            };
+            s.push(lib, v);
+        }
+    }
+    rows.push(s.row("read_buf_uninit_vs_init".into(), "MB/s"));
 }
 
 /// MB/s (1e6 bytes per second) of one bulk run; `lib` None is the plain transport.
@@ -1212,6 +1393,10 @@ async fn run(p: Params) -> Vec<Row> {
         rows.push(tcp_c2s.row(b, "MB/s"));
         rows.push(duplex_s2c.row(c, "MB/s"));
     }
+
+    // Full duplex over split streams, and reads into uninitialised space.
+    split_duplex_rows(&p, &ecdsa[0].1, &mut rows);
+    read_buf_rows(&p, &ecdsa[0].1, &mut rows).await;
 
     // 3: handshakes, AES-128-GCM, X25519, both libraries, alternating.
     let aes128 = suites()[0];

@@ -80,6 +80,9 @@ pub(crate) struct Common {
     pub(crate) early_unsent: Option<Vec<u8>>,
     /// Client: max_early_data_size of the latest NewSessionTicket.
     pub(crate) ticket_max_early_data: Option<u32>,
+    /// The read half of a split connection: what must be written (a
+    /// KeyUpdate answer, an alert) goes to the write half through this.
+    pub(crate) handoff: Option<std::sync::Arc<crate::proto::conn::Handoff>>,
 }
 
 impl Common {
@@ -113,6 +116,7 @@ impl Common {
             early_data_limit: 0,
             early_unsent: None,
             ticket_max_early_data: None,
+            handoff: None,
         }
     }
 
@@ -281,7 +285,10 @@ impl Common {
             .next();
         self.set_application_read(next)?;
         tracing::debug!(requested, "peer updated its keys");
-        if requested && !self.sent_close_notify && !self.key_update_answered {
+        if let (true, Some(h)) = (requested, &self.handoff) {
+            // The write half decides (it knows whether it sent close_notify).
+            h.post_key_update();
+        } else if requested && !self.sent_close_notify && !self.key_update_answered {
             self.send_post_handshake(&HandshakeMessage::KeyUpdate(false))?;
             self.update_write_secret()?;
             self.key_update_answered = true;
@@ -364,6 +371,9 @@ impl Common {
     }
 
     pub(crate) fn send_alert(&mut self, level: AlertLevel, desc: AlertDescription) {
+        if let Some(h) = &self.handoff {
+            return h.post_alert(level, desc);
+        }
         // A failure to seal here has nowhere to go: the connection is ending anyway.
         let _ = self.record.seal(
             ContentType::Alert,

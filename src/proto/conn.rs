@@ -736,6 +736,10 @@ mod checks;
 #[path = "conn_early.rs"]
 mod early;
 
+#[path = "conn_split.rs"]
+mod split;
+pub(crate) use split::Handoff;
+
 #[cfg(test)]
 #[path = "conn_tests.rs"]
 mod tests;

@@ -9,7 +9,7 @@ const MAX_FRAGMENT: usize = crate::proto::record::MAX_PLAINTEXT;
 const CERTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/certs");
 
 /// An established (client, server) pair speaking `version`.
-fn pair(version: ProtocolVersion) -> (Connection, Connection) {
+pub(super) fn pair(version: ProtocolVersion) -> (Connection, Connection) {
     pair_with(version, None)
 }
 

@@ -127,6 +127,16 @@ impl TlsAcceptor {
 #[derive(Debug)]
 pub struct Accept<IO>(TimedHandshake<IO>);
 
+impl<IO> Accept<IO> {
+    /// The handshake of a server `stream` (see [`crate::server::StartHandshake`]).
+    pub(crate) fn from_stream(stream: TlsStream<IO>, limit: Option<Duration>) -> Self {
+        Accept(TimedHandshake::new(
+            MidHandshake::Handshaking(stream, false),
+            limit,
+        ))
+    }
+}
+
 impl<IO: AsyncRead + AsyncWrite + Unpin> Future for Accept<IO> {
     type Output = io::Result<TlsStream<IO>>;
 

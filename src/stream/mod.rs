@@ -1,4 +1,6 @@
-//! The Tokio adapter: connector, acceptor, handshake futures and `TlsStream`.
+//! The Tokio adapter: connector, acceptor (and the ClientHello-first
+//! [`server::LazyAcceptor`]), handshake futures, `TlsStream` and its
+//! full-duplex halves ([`TlsStream::into_split`]).
 //! It owns the IO and the buffers' trips to and from it; all protocol
 //! decisions stay in [`crate::proto::conn::Connection`].
 
@@ -6,11 +8,15 @@ mod acceptor;
 mod connector;
 mod handshake;
 mod info;
+mod lazy;
+mod paths;
+mod split;
 mod tls_stream;
 
 pub use acceptor::{Accept, TlsAcceptor};
 pub use connector::{Connect, TlsConnector};
 pub use info::TlsConnectInfo;
+pub use split::{ReadHalf, ReuniteError, ReuniteIo, WriteHalf};
 pub use tls_stream::TlsStream;
 
 /// Client-side stream type.
@@ -19,8 +25,12 @@ pub mod client {
     pub type TlsStream<IO> = super::TlsStream<IO>;
 }
 
-/// Server-side stream type.
+/// Server-side types: the stream, and the ClientHello-first acceptor.
 pub mod server {
+    pub use super::lazy::{
+        ClientHello, FallibleAccept, LazyAcceptor, StartHandshake, MAX_BYTES_BEFORE_HELLO,
+    };
+
     /// A TLS stream on the server side.
     pub type TlsStream<IO> = super::TlsStream<IO>;
 }

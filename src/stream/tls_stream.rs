@@ -4,20 +4,14 @@ use std::io;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll, Waker};
 
-use bytes::Buf;
 use rustls_pki_types::CertificateDer;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use crate::error::Error;
 use crate::proto::conn::Connection;
 use crate::proto::handshake::Negotiated;
-use crate::proto::record::codec::MAX_CIPHERTEXT;
 use crate::proto::wire::enums::{AlertDescription, CipherSuite, NamedGroup, ProtocolVersion};
-
-/// Ciphertext we let pile up before a write waits for the transport.
-const WRITE_HIGH_WATER: usize = 256 * 1024;
-/// Plaintext sealed per `poll_write` call at most.
-const MAX_WRITE_CHUNK: usize = 256 * 1024;
+use crate::stream::paths::{self, ReadSide};
 
 /// A TLS connection over `IO`, after the handshake.
 ///
@@ -202,16 +196,7 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> TlsStream<IO> {
 
     /// Writes queued ciphertext until none is left or the transport would block.
     pub(crate) fn poll_write_tls(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        while self.conn.outgoing_len() > 0 {
-            let out = self.conn.outgoing_mut();
-            let n = ready!(Pin::new(&mut self.io).poll_write(cx, out))?;
-            if n == 0 {
-                return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
-            }
-            out.advance(n);
-            self.unflushed = true;
-        }
-        Poll::Ready(Ok(()))
+        paths::poll_write_out(&mut self.conn, &mut self.io, &mut self.unflushed, cx)
     }
 
     /// [`Self::poll_write_tls`], then flushes the transport if anything went
@@ -229,39 +214,46 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> TlsStream<IO> {
     /// Reads ciphertext once and processes the records it completes.
     /// Ready(Ok(false)) means the transport reached EOF.
     pub(crate) fn poll_read_tls(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<bool>> {
-        let more = ready!(self.poll_fill(cx))?;
+        let more = ready!(paths::poll_fill(
+            &mut self.conn,
+            &mut self.io,
+            &mut self.eof,
+            cx
+        ))?;
         if more {
             self.conn.process()?;
         }
         Poll::Ready(Ok(more))
     }
 
-    /// Reads ciphertext once into the connection's buffer without processing
-    /// it. Ready(Ok(false)) means the transport reached EOF.
-    fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<bool>> {
-        let incoming = self.conn.incoming_mut();
-        if incoming.capacity() - incoming.len() < MAX_CIPHERTEXT + 5
-            && incoming.len() < 2 * (MAX_CIPHERTEXT + 5)
-        {
-            incoming.reserve(MAX_CIPHERTEXT + 5);
-        }
-        let n = ready!(tokio_util::io::poll_read_buf(
-            Pin::new(&mut self.io),
-            cx,
-            self.conn.incoming_mut()
-        ))?;
-        if n == 0 {
-            self.eof = true;
-            self.conn.process_eof()?;
-            return Poll::Ready(Ok(false));
-        }
-        Poll::Ready(Ok(true))
-    }
-
     /// Sends any alert the connection queued, ignoring transport trouble:
     /// the caller is already reporting an error.
     pub(crate) fn flush_alert_best_effort(&mut self, cx: &mut Context<'_>) {
         let _ = self.poll_write_tls_from_reader(cx);
+    }
+
+    /// [`Self::poll_push_tls`] on behalf of a reader. Its waker may replace a
+    /// waiting writer's in the transport, so that writer is woken to re-register.
+    fn poll_write_tls_from_reader(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let r = self.poll_push_tls(cx);
+        if let Some(w) = self.write_waker.take() {
+            w.wake();
+        }
+        r
+    }
+}
+
+impl<IO: AsyncRead + AsyncWrite + Unpin> paths::ReadSide for TlsStream<IO> {
+    fn conn(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
+    fn eof(&self) -> bool {
+        self.eof
+    }
+
+    fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<bool>> {
+        paths::poll_fill(&mut self.conn, &mut self.io, &mut self.eof, cx)
     }
 
     /// Pushes queued ciphertext on behalf of a reader. A failed write is
@@ -274,23 +266,23 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> TlsStream<IO> {
         }
     }
 
-    /// [`Self::poll_push_tls`] on behalf of a reader. Its waker may replace a
-    /// waiting writer's in the transport, so that writer is woken to re-register.
-    fn poll_write_tls_from_reader(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let r = self.poll_push_tls(cx);
-        if let Some(w) = self.write_waker.take() {
-            w.wake();
-        }
-        r
+    fn flush_alert_best_effort(&mut self, cx: &mut Context<'_>) {
+        TlsStream::flush_alert_best_effort(self, cx);
+    }
+}
+
+impl<IO: AsyncRead + AsyncWrite + Unpin> paths::WriteSide for TlsStream<IO> {
+    type Io = IO;
+
+    fn parts(&mut self) -> (&mut Connection, &mut IO, &mut bool) {
+        (&mut self.conn, &mut self.io, &mut self.unflushed)
     }
 
-    /// [`Self::poll_write_tls`] on behalf of a writer: remembers its waker while pending.
-    fn poll_write_tls_from_writer(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let r = self.poll_write_tls(cx);
-        if r.is_pending() {
-            self.write_waker = Some(cx.waker().clone());
-        }
-        r
+    /// The read side also writes to the transport (KeyUpdate answers,
+    /// alerts, ciphertext a writer left queued), and the transport keeps
+    /// only the latest waker: the reader wakes this one after such a write.
+    fn park(&mut self, waker: &Waker) {
+        self.write_waker = Some(waker.clone());
     }
 }
 
@@ -302,76 +294,7 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> AsyncRead for TlsStream<IO> {
     ) -> Poll<io::Result<()>> {
         let this = self.get_mut();
         let _g = this.span.clone().entered();
-        loop {
-            if this.conn.plaintext_len() > 0 {
-                // put_slice fills uninitialised space directly: no zeroing pass.
-                let start = buf.filled().len();
-                while buf.remaining() > 0 {
-                    let Some(chunk) = this.conn.plaintext_chunk() else {
-                        break;
-                    };
-                    let n = chunk.len().min(buf.remaining());
-                    buf.put_slice(&chunk[..n]);
-                    this.conn.consume_plaintext(n);
-                }
-                let n = buf.filled().len() - start;
-                // More records may have waited while the plaintext buffer was full.
-                if let Err(e) = this.conn.process() {
-                    this.flush_alert_best_effort(cx);
-                    if n == 0 {
-                        return Poll::Ready(Err(e.into()));
-                    }
-                }
-                return Poll::Ready(Ok(()));
-            }
-            if this.conn.received_close_notify() {
-                return Poll::Ready(Ok(()));
-            }
-            if let Some(e) = this.conn.error() {
-                // An error recorded while earlier plaintext was delivered
-                // (see Connection::read_direct) still owes the peer its alert.
-                let e = e.clone();
-                this.flush_alert_best_effort(cx);
-                return Poll::Ready(Err(e.into()));
-            }
-            if this.eof {
-                return Poll::Ready(Err(Error::Truncated.into()));
-            }
-            // Answers to a KeyUpdate go out as soon as possible.
-            this.flush_from_reader(cx);
-            // Records already buffered are opened first, straight into the
-            // caller's initialised space when a whole record fits there.
-            let start = buf.filled().len();
-            let room = buf.initialized().len() - start;
-            let direct = if room > 0 {
-                this.conn.read_direct(&mut buf.initialized_mut()[start..])
-            } else {
-                this.conn.process().map(|()| 0)
-            };
-            match direct {
-                Ok(0) => {}
-                Ok(n) => {
-                    buf.advance(n);
-                    return Poll::Ready(Ok(()));
-                }
-                Err(e) => {
-                    this.flush_alert_best_effort(cx);
-                    return Poll::Ready(Err(e.into()));
-                }
-            }
-            if this.conn.plaintext_len() > 0 || this.conn.received_close_notify() {
-                continue;
-            }
-            // Processing may have queued an answer (KeyUpdate, no_renegotiation).
-            this.flush_from_reader(cx);
-            match ready!(this.poll_fill(cx)) {
-                Ok(_) => continue,
-                Err(e) => {
-                    this.flush_alert_best_effort(cx);
-                    return Poll::Ready(Err(e));
-                }
-            }
-        }
+        paths::poll_read_app(this, cx, buf)
     }
 }
 
@@ -383,49 +306,33 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> AsyncWrite for TlsStream<IO> {
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         let _g = this.span.clone().entered();
-        if this.conn.outgoing_len() >= WRITE_HIGH_WATER {
-            ready!(this.poll_write_tls_from_writer(cx))?;
-        }
-        if buf.is_empty() {
-            return Poll::Ready(Ok(0));
-        }
-        let chunk = &buf[..buf.len().min(MAX_WRITE_CHUNK)];
-        let n = match this.conn.write_plaintext(chunk) {
-            Ok(n) => n,
-            Err(e) => {
-                // A TLS 1.2 key at its usage limit queued close_notify: get
-                // it to the peer before reporting, so the peer sees a clean
-                // end, not a truncation. Until it is out, every poll lands here.
-                if matches!(e, Error::KeyLimitReached { .. }) {
-                    ready!(this.poll_write_tls_from_writer(cx))?;
-                    ready!(Pin::new(&mut this.io).poll_flush(cx))?;
-                }
-                return Poll::Ready(Err(e.into()));
-            }
-        };
-        // Push what we can now; the rest goes out on the next write or flush.
-        if let Poll::Ready(Err(e)) = this.poll_write_tls_from_writer(cx) {
-            return Poll::Ready(Err(e));
-        }
-        Poll::Ready(Ok(n))
+        paths::poll_write_app(this, cx, buf)
+    }
+
+    /// Small slices are sealed together (a full record of them where they
+    /// add up to one), not a record per slice; a slice of a record or more
+    /// is sealed alone, without a copy.
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        let _g = this.span.clone().entered();
+        paths::poll_write_vectored_app(this, cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        true
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        ready!(this.poll_write_tls_from_writer(cx))?;
-        this.unflushed = false;
-        // A flush marks a pause in writing: an idle connection should not pin
-        // a write buffer. Between writes the buffer is kept, so a bulk sender
-        // does not allocate one per write.
-        this.conn.release_outgoing();
-        Pin::new(&mut this.io).poll_flush(cx)
+        paths::poll_flush_app(self.get_mut(), cx)
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
         let _g = this.span.clone().entered();
-        this.conn.send_close_notify();
-        ready!(this.poll_write_tls_from_writer(cx))?;
-        Pin::new(&mut this.io).poll_shutdown(cx)
+        paths::poll_shutdown_app(this, cx)
     }
 }

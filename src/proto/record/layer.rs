@@ -141,6 +141,34 @@ impl Protection {
         Ok(Nonce::assume_unique_for_key(n))
     }
 
+    /// Encrypts `out[body..]` in place and appends the tag: the last step
+    /// of sealing a record that starts at `out[start]`. On failure the
+    /// record is wiped and removed, so no plaintext is left behind.
+    fn seal_tail<A: AsRef<[u8]>>(
+        &mut self,
+        nonce: Nonce,
+        aad: Aad<A>,
+        out: &mut BytesMut,
+        start: usize,
+        body: usize,
+    ) -> Result<(), Error> {
+        match self
+            .key
+            .seal_in_place_separate_tag(nonce, aad, &mut out[body..])
+        {
+            Ok(tag) => {
+                out.put_slice(tag.as_ref());
+                self.seq += 1;
+                Ok(())
+            }
+            Err(_) => {
+                out[start..].fill(0);
+                out.truncate(start);
+                Err(Error::internal("record encryption failed"))
+            }
+        }
+    }
+
     fn tag_len(&self) -> usize {
         self.key.algorithm().tag_len()
     }
@@ -186,6 +214,10 @@ pub struct RecordLayer {
     /// A lower records-per-key limit than the suite's, set only by tests
     /// (so a rekey can be seen without sealing 2^24.5 records).
     test_key_limit: Option<u64>,
+    /// The direction moved to another `RecordLayer` by
+    /// [`split_write`](Self::split_write): it seals (or opens) nothing here,
+    /// not even in plaintext.
+    detached: Option<Direction>,
 }
 
 impl Default for RecordLayer {
@@ -203,6 +235,7 @@ impl RecordLayer {
             max_fragment: MAX_PLAINTEXT,
             plain_version: RECORD_VERSION,
             test_key_limit: None,
+            detached: None,
         }
     }
 
@@ -375,6 +408,7 @@ impl RecordLayer {
     /// does not advance the sequence number, so a server skipping rejected
     /// early data can drop it and carry on.
     pub fn open(&mut self, rec: OpaqueRecord) -> Result<PlainRecord, Error> {
+        self.check_attached(Direction::Read)?;
         let Some(prot) = &mut self.read else {
             if rec.payload.len() > MAX_PLAINTEXT {
                 return Err(overflow(rec.payload.len(), MAX_PLAINTEXT));
@@ -606,6 +640,7 @@ impl RecordLayer {
                 payload.len()
             )));
         }
+        self.check_attached(Direction::Write)?;
         if self.write.is_some() && self.records_until_key_limit() == 0 {
             return Err(Error::internal(
                 "write key usage limit reached; keys must be updated",
@@ -633,23 +668,7 @@ impl RecordLayer {
         out.put_slice(&header);
         out.put_slice(payload);
         out.put_u8(typ.get());
-        let body = start + HEADER_LEN;
-        match prot
-            .key
-            .seal_in_place_separate_tag(nonce, Aad::from(header), &mut out[body..])
-        {
-            Ok(tag) => {
-                out.put_slice(tag.as_ref());
-                prot.seq += 1;
-                Ok(())
-            }
-            Err(_) => {
-                // Never leave plaintext behind in the output.
-                out[start..].fill(0);
-                out.truncate(start);
-                Err(Error::internal("record encryption failed"))
-            }
-        }
+        prot.seal_tail(nonce, Aad::from(header), out, start, start + HEADER_LEN)
     }
 
     /// Appends as many records as needed for `payload`, split at the maximum
@@ -681,118 +700,20 @@ impl RecordLayer {
     }
 }
 
-/// Opens a TLS 1.2 record: the outer type is the real one and the payload is
-/// [explicit nonce] || ciphertext || tag.
-fn open12(prot: &mut Protection, rec: OpaqueRecord) -> Result<PlainRecord, Error> {
-    match rec.typ {
-        ContentType::ApplicationData | ContentType::Handshake | ContentType::Alert => {}
-        ContentType::ChangeCipherSpec => {
-            return Ok(PlainRecord {
-                typ: rec.typ,
-                payload: rec.payload,
-            })
-        }
-        other => {
-            return Err(Error::unexpected(format!(
-                "record of content type {}",
-                other.get()
-            )))
-        }
-    }
-    let explicit = if prot.mode == Mode::Tls12Explicit {
-        8
-    } else {
-        0
-    };
-    let tag = prot.tag_len();
-    let mut payload = rec.payload;
-    if payload.len() < explicit + tag {
-        return Err(Error::BadRecordMac);
-    }
-    let plain_len = payload.len() - explicit - tag;
-    if plain_len > MAX_PLAINTEXT {
-        return Err(overflow(plain_len, MAX_PLAINTEXT));
-    }
-    let nonce = if explicit > 0 {
-        if prot.seq == u64::MAX {
-            return Err(Error::internal("read sequence number exhausted"));
-        }
-        let mut n = *prot.iv;
-        n[4..].copy_from_slice(&payload[..8]);
-        Nonce::assume_unique_for_key(n)
-    } else {
-        prot.nonce("read")?
-    };
-    let aad = prot.aad12(rec.typ, plain_len);
-    let len = prot
-        .key
-        .open_in_place(nonce, Aad::from(aad), &mut payload[explicit..])
-        .map_err(|_| Error::BadRecordMac)?
-        .len();
-    prot.seq += 1;
-    let mut payload = payload.split_off(explicit);
-    payload.truncate(len);
-    if rec.typ == ContentType::ApplicationData {
-        prot.opened_data |= !payload.is_empty();
-    }
-    if payload.is_empty() && rec.typ != ContentType::ApplicationData {
-        return Err(Error::unexpected(format!(
-            "zero-length record of content type {}",
-            rec.typ.get()
-        )));
-    }
-    Ok(PlainRecord {
-        typ: rec.typ,
-        payload,
-    })
-}
-
-/// Seals a TLS 1.2 record, the explicit nonce being the sequence number.
-fn seal12(
-    prot: &mut Protection,
-    typ: ContentType,
-    payload: &[u8],
-    out: &mut BytesMut,
-) -> Result<(), Error> {
-    let nonce = prot.nonce("write")?;
-    let explicit = if prot.mode == Mode::Tls12Explicit {
-        8
-    } else {
-        0
-    };
-    let outer_len = explicit + payload.len() + prot.tag_len();
-    let aad = prot.aad12(typ, payload.len());
-    out.reserve(HEADER_LEN + outer_len);
-    let start = out.len();
-    out.put_slice(&encode_header(typ, outer_len as u16));
-    if explicit > 0 {
-        out.put_slice(&prot.seq.to_be_bytes());
-    }
-    let body = out.len();
-    out.put_slice(payload);
-    match prot
-        .key
-        .seal_in_place_separate_tag(nonce, Aad::from(aad), &mut out[body..])
-    {
-        Ok(tag) => {
-            out.put_slice(tag.as_ref());
-            prot.seq += 1;
-            Ok(())
-        }
-        Err(_) => {
-            out[start..].fill(0);
-            out.truncate(start);
-            Err(Error::internal("record encryption failed"))
-        }
-    }
-}
-
 fn overflow(len: usize, limit: usize) -> Error {
     Error::protocol(
         AlertDescription::RecordOverflow,
         format!("record content of {len} bytes exceeds the limit of {limit}"),
     )
 }
+
+#[path = "layer12.rs"]
+mod tls12;
+use tls12::{open12, seal12};
+
+#[path = "layer_split.rs"]
+mod split;
+pub use split::Direction;
 
 #[cfg(test)]
 #[path = "layer_tests.rs"]
