@@ -49,6 +49,7 @@
 
 pub mod config;
 pub mod error;
+pub mod hooks;
 pub mod pki;
 pub mod proto;
 #[cfg(feature = "redis")]

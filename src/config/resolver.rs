@@ -56,6 +56,32 @@ impl CertifiedKey {
         })
     }
 
+    /// Builds from a chain and a key held elsewhere that signs
+    /// asynchronously (a KMS, an HSM; see [`crate::hooks::AsyncSigningKey`]):
+    /// a server using it pauses its handshake while the signer works.
+    ///
+    /// Fails with [`Error::Config`] when the chain is empty, the signer
+    /// names no scheme lctls signs with, or its public key is not the one
+    /// the end-entity certificate certifies. Only servers sign with such a
+    /// key; as a client certificate it fails the handshake (internal_error).
+    pub fn with_async_signer(
+        chain: Vec<CertificateDer<'static>>,
+        signer: Arc<dyn crate::hooks::AsyncSigningKey>,
+    ) -> Result<Self, Error> {
+        let Some(leaf) = chain.first() else {
+            return Err(Error::Config("certificate chain is empty".into()));
+        };
+        let key = SigningKey::from_async_signer(signer)?;
+        check_key_matches(leaf, &key)?;
+        Ok(CertifiedKey {
+            chain,
+            key,
+            ocsp: None,
+            sct_list: None,
+            signing_schemes: None,
+        })
+    }
+
     /// Staples `response`, a DER OCSPResponse for the end entity (as
     /// `openssl ocsp -respout` writes), to every handshake whose client asks
     /// (status_request): in the TLS 1.2 CertificateStatus message and in
@@ -221,6 +247,16 @@ pub trait ResolvesServerCert: Send + Sync + std::fmt::Debug {
                 format!("no certificate for server name {:?}", hello.server_name),
             )
         })
+    }
+}
+
+/// Stands in for the synchronous resolver when an asynchronous one chooses.
+#[derive(Debug)]
+pub(crate) struct NoCertificate;
+
+impl ResolvesServerCert for NoCertificate {
+    fn resolve(&self, _: &ClientHelloInfo<'_>) -> Option<Arc<CertifiedKey>> {
+        None
     }
 }
 

@@ -11,7 +11,10 @@ use rustls_pki_types::{CertificateDer, ServerName};
 
 use crate::config::{choose_client_cert, ClientConfig};
 use crate::error::Error;
-use crate::proto::conn::{unexpected_in, Common, Exporter};
+use crate::hooks::{HookFuture, ServerCertInput};
+use crate::proto::conn::{
+    unexpected_in, verified, Answer, Common, Exporter, Hook, Paused, Request,
+};
 use crate::proto::crypto::kx::KeyExchange;
 use crate::proto::crypto::suites::{Tls12Auth, Tls12CipherSuite};
 use crate::proto::handshake::resume::{storable, Session12};
@@ -37,6 +40,8 @@ pub(crate) enum Client12State {
     /// Waiting for NewSessionTicket (if acknowledged), then ChangeCipherSpec.
     ChangeCipherSpec(Box<Keyed>),
     Finished(Box<Keyed>),
+    /// Paused for the asynchronous server-certificate verifier.
+    VerifyServer(Box<Paused<(Box<Hs12>, CertificateDer<'static>)>>),
 }
 
 /// What the handshake carries before keys exist.
@@ -230,6 +235,7 @@ impl Client12State {
             }
             Self::ChangeCipherSpec(_) => &[],
             Self::Finished(_) => &[T::Finished],
+            Self::VerifyServer(_) => &[],
         }
     }
 
@@ -241,7 +247,53 @@ impl Client12State {
             Self::ServerHelloDone(..) => "expecting ServerHelloDone",
             Self::ChangeCipherSpec(_) => "expecting ChangeCipherSpec",
             Self::Finished(_) => "expecting Finished (TLS 1.2)",
+            Self::VerifyServer(_) => "waiting for the server-certificate verifier (TLS 1.2)",
         }
+    }
+
+    /// What a paused state waits for.
+    pub(crate) fn pending(&self) -> Option<&Request> {
+        match self {
+            Self::VerifyServer(p) => Some(&p.request),
+            _ => None,
+        }
+    }
+
+    /// The future of the hook a paused state waits for.
+    pub(crate) fn hook_future(&self) -> Option<HookFuture<Answer>> {
+        match self {
+            Self::VerifyServer(p) => Some(p.future()),
+            _ => None,
+        }
+    }
+
+    /// Goes on from a paused state with the hook's `answer`.
+    pub(crate) fn resume(self, cx: &mut Common, answer: Answer) -> Result<Client12State, Error> {
+        match self {
+            Self::VerifyServer(p) => {
+                verified(answer)?;
+                let (hs, leaf) = p.next;
+                Self::after_certificate(cx, hs, leaf)
+            }
+            other => Err(Error::internal(format!(
+                "resumed while {}, which waits for nothing",
+                other.name()
+            ))),
+        }
+    }
+
+    /// The server's chain was accepted: its OCSP staple, if one may come,
+    /// is next; else the missing staple is judged now.
+    fn after_certificate(
+        cx: &mut Common,
+        hs: Box<Hs12>,
+        leaf: CertificateDer<'static>,
+    ) -> Result<Client12State, Error> {
+        if hs.status_expected {
+            return Ok(Self::CertificateStatus(hs, leaf));
+        }
+        check_staple12(&hs, cx, None)?;
+        Ok(Self::ServerKeyExchange(hs, leaf))
     }
 
     /// True when a ChangeCipherSpec is what comes next.
@@ -283,13 +335,24 @@ impl Client12State {
                     .verify_server_cert(leaf, intermediates, &name, hs.config.shared.time.now())
                     .map_err(Error::Certificate)?;
                 hs.transcript.add(raw);
+                if let Some(v) = hs.config.async_verifier.clone() {
+                    let input = ServerCertInput {
+                        end_entity: leaf.clone(),
+                        intermediates: intermediates.to_vec(),
+                        server_name: name,
+                        now: hs.config.shared.time.now(),
+                    };
+                    let leaf = leaf.clone();
+                    cx.negotiated.peer_certificates = chain;
+                    return Ok(Some(Self::VerifyServer(Box::new(Paused {
+                        request: Request::VerifyServer(input),
+                        hook: Hook::ServerVerifier(v),
+                        next: (hs, leaf),
+                    }))));
+                }
                 let leaf = leaf.clone();
                 cx.negotiated.peer_certificates = chain;
-                if hs.status_expected {
-                    return Ok(Some(Self::CertificateStatus(hs, leaf)));
-                }
-                check_staple12(&hs, cx, None)?;
-                Ok(Some(Self::ServerKeyExchange(hs, leaf)))
+                Self::after_certificate(cx, hs, leaf).map(Some)
             }
             (Self::CertificateStatus(mut hs, leaf), Handshake12::CertificateStatus(response)) => {
                 check_staple12(&hs, cx, Some(&response))?;

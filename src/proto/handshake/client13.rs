@@ -2,14 +2,16 @@
 
 use std::sync::Arc;
 
-use rustls_pki_types::{CertificateDer, ServerName};
+use rustls_pki_types::ServerName;
 
 use crate::config::{
     choose_client_cert, decompress_certificate, offered_compression, ClientConfig,
 };
 use crate::error::Error;
-use crate::pki::check_staple;
-use crate::proto::conn::{unexpected_in, Common, Exporter, Next};
+use crate::hooks::HookFuture;
+use crate::proto::conn::{
+    unexpected_in, verified, Answer, Common, Exporter, Next, Paused, Request,
+};
 use crate::proto::crypto::groups::client_shares;
 use crate::proto::crypto::kx::KeyExchange;
 use crate::proto::crypto::sign::certificate_verify_message;
@@ -21,9 +23,7 @@ use crate::proto::handshake::transcript::Transcript;
 use crate::proto::keys::keylog::{log_application_secrets, log_handshake_secrets};
 use crate::proto::keys::tls13::{EarlySecret, HandshakeSecret, TrafficSecret};
 use crate::proto::wire::certificate::{CertificateMsg, CertificateRequest, CertificateVerify};
-use crate::proto::wire::enums::{
-    AlertDescription, CipherSuite, ExtensionType, ProtocolVersion, SignatureScheme,
-};
+use crate::proto::wire::enums::{AlertDescription, CipherSuite, ExtensionType, ProtocolVersion};
 use crate::proto::wire::extensions::{
     check_solicited, ClientExtensions, KeyShareEntry, PskIdentity, PskOffer,
 };
@@ -31,6 +31,10 @@ use crate::proto::wire::handshake::HandshakeMessage;
 use crate::proto::wire::hello::{
     refuse_legacy_server_hello, ClientHello, ServerHello, DOWNGRADE_TLS11, DOWNGRADE_TLS12,
 };
+
+#[path = "client13_cert.rs"]
+mod cert;
+pub(crate) use cert::{ExpectCertificate, ExpectCertificateVerify};
 
 pub(crate) fn random<const N: usize>() -> Result<[u8; N], Error> {
     let mut b = [0u8; N];
@@ -47,6 +51,8 @@ pub(crate) enum ClientState {
     Certificate(ExpectCertificate),
     CertificateVerify(ExpectCertificateVerify),
     Finished(ExpectFinished),
+    /// Paused for the asynchronous server-certificate verifier.
+    VerifyServer(Box<Paused<ExpectCertificateVerify>>),
 }
 
 /// Starts a handshake: queues the ClientHello.
@@ -289,6 +295,36 @@ impl ClientState {
         }
     }
 
+    /// What a paused state waits for.
+    pub(crate) fn pending(&self) -> Option<&Request> {
+        match self {
+            ClientState::VerifyServer(p) => Some(&p.request),
+            _ => None,
+        }
+    }
+
+    /// The future of the hook a paused state waits for.
+    pub(crate) fn hook_future(&self) -> Option<HookFuture<Answer>> {
+        match self {
+            ClientState::VerifyServer(p) => Some(p.future()),
+            _ => None,
+        }
+    }
+
+    /// Goes on from a paused state with the hook's `answer`.
+    pub(crate) fn resume(self, _cx: &mut Common, answer: Answer) -> Result<ClientState, Error> {
+        match self {
+            ClientState::VerifyServer(p) => {
+                verified(answer)?;
+                Ok(ClientState::CertificateVerify(p.next))
+            }
+            other => Err(Error::internal(format!(
+                "resumed while {}, which waits for nothing",
+                other.name()
+            ))),
+        }
+    }
+
     /// The handshake types this state handles; conn.rs refuses any other
     /// type before decoding its body.
     pub(crate) fn expects(&self) -> &'static [crate::proto::wire::enums::HandshakeType] {
@@ -308,6 +344,7 @@ impl ClientState {
             ClientState::Certificate(_) => &[T::CertificateRequest, T::Certificate],
             ClientState::CertificateVerify(_) => &[T::CertificateVerify],
             ClientState::Finished(_) => &[T::Finished],
+            ClientState::VerifyServer(_) => &[],
         }
     }
 
@@ -318,6 +355,7 @@ impl ClientState {
             ClientState::Certificate(_) => "expecting Certificate",
             ClientState::CertificateVerify(_) => "expecting CertificateVerify",
             ClientState::Finished(_) => "expecting Finished",
+            ClientState::VerifyServer(_) => "waiting for the server-certificate verifier",
         }
     }
 }
@@ -685,116 +723,6 @@ impl ExpectEncryptedExtensions {
         Ok(ClientState::Certificate(ExpectCertificate {
             hs: self.hs,
             request: None,
-        }))
-    }
-}
-
-pub(crate) struct ExpectCertificate {
-    hs: Handshaking,
-    request: Option<CertificateRequest>,
-}
-
-impl ExpectCertificate {
-    fn handle_request(mut self, cr: CertificateRequest, raw: &[u8]) -> Result<ClientState, Error> {
-        if self.request.is_some() {
-            return Err(Error::unexpected("second CertificateRequest"));
-        }
-        if !cr.context.is_empty() {
-            return Err(Error::illegal(
-                "CertificateRequest context must be empty in the handshake",
-            ));
-        }
-        self.hs.transcript.add(raw);
-        self.request = Some(cr);
-        Ok(ClientState::Certificate(self))
-    }
-
-    /// `cert` decoded from `encoded` (the Certificate message, header
-    /// included); `raw` is the message as it went over the wire, for the
-    /// transcript (the CompressedCertificate when it was compressed).
-    fn handle(
-        mut self,
-        cx: &mut Common,
-        mut cert: CertificateMsg,
-        encoded: &[u8],
-        raw: &[u8],
-    ) -> Result<ClientState, Error> {
-        if !cert.context.is_empty() {
-            return Err(Error::illegal("server Certificate has a request context"));
-        }
-        // Only status_request and signed_certificate_timestamp, when we
-        // asked for them, are solicited.
-        let config = &self.hs.config;
-        let asked: Vec<ExtensionType> = [
-            (config.ocsp.asks(), ExtensionType::StatusRequest),
-            (
-                config.request_sct,
-                ExtensionType::SignedCertificateTimestamp,
-            ),
-        ]
-        .into_iter()
-        .filter_map(|(on, t)| on.then_some(t))
-        .collect();
-        cert.check_and_decode_extensions(&asked, encoded)?;
-        let Some((leaf, intermediates)) = cert.chain.split_first() else {
-            return Err(Error::decode("server sent an empty certificate chain"));
-        };
-        let now = self.hs.config.shared.time.now();
-        self.hs
-            .config
-            .verifier
-            .verify_server_cert(leaf, intermediates, &self.hs.server_name, now)
-            .map_err(Error::Certificate)?;
-        if self.hs.config.ocsp.asks() {
-            let config = &self.hs.config;
-            let staple = cert.ocsp_response.as_deref();
-            check_staple(&*config.verifier, config.ocsp, &cert.chain, staple, now)
-                .map_err(Error::Certificate)?;
-        }
-        self.hs.transcript.add(raw);
-        cx.negotiated.ocsp_response = cert.ocsp_response;
-        cx.negotiated.sct_list = cert.sct_list;
-        cx.negotiated.peer_certificates = cert.chain.clone();
-        Ok(ClientState::CertificateVerify(ExpectCertificateVerify {
-            hs: self.hs,
-            request: self.request,
-            leaf: leaf.clone(),
-        }))
-    }
-}
-
-pub(crate) struct ExpectCertificateVerify {
-    hs: Handshaking,
-    request: Option<CertificateRequest>,
-    leaf: CertificateDer<'static>,
-}
-
-impl ExpectCertificateVerify {
-    fn handle(
-        mut self,
-        cx: &mut Common,
-        cv: CertificateVerify,
-        raw: &[u8],
-    ) -> Result<ClientState, Error> {
-        let offered: Vec<SignatureScheme> = self.hs.config.verifier.supported_schemes();
-        if !offered.contains(&cv.scheme) {
-            return Err(Error::illegal(format!(
-                "server signed with {:?}, which we did not offer",
-                cv.scheme
-            )));
-        }
-        let message = certificate_verify_message(true, &self.hs.transcript.current_hash());
-        self.hs.config.verifier.verify_tls13_signature(
-            &message,
-            &self.leaf,
-            cv.scheme,
-            &cv.signature,
-        )?;
-        cx.negotiated.peer_signature_scheme = Some(cv.scheme);
-        self.hs.transcript.add(raw);
-        Ok(ClientState::Finished(ExpectFinished {
-            hs: self.hs,
-            request: self.request,
         }))
     }
 }

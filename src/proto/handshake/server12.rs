@@ -7,9 +7,13 @@ use std::sync::Arc;
 
 use rustls_pki_types::CertificateDer;
 
-use crate::config::{ClientHelloInfo, ServerConfig};
+use crate::config::{CertifiedKey, ClientHelloInfo, ServerConfig};
 use crate::error::Error;
-use crate::proto::conn::{unexpected_in, Common, Exporter};
+use crate::hooks::{ClientCertInput, ClientHelloDetails, HookFuture};
+use crate::proto::conn::{
+    resolved_certificate, signature, unexpected_in, verified, Answer, Common, Exporter, Hook,
+    Paused, Request,
+};
 use crate::proto::crypto::kx::KeyExchange;
 use crate::proto::crypto::suites::Tls12CipherSuite;
 use crate::proto::handshake::client12::send12;
@@ -21,7 +25,7 @@ use crate::proto::handshake::transcript::Transcript;
 use crate::proto::keys::keylog;
 use crate::proto::keys::tls12::{KeyBlock, MasterSecret12};
 use crate::proto::wire::certificate::cap_ca_hints;
-use crate::proto::wire::enums::{NamedGroup, ProtocolVersion};
+use crate::proto::wire::enums::{NamedGroup, ProtocolVersion, SignatureScheme};
 use crate::proto::wire::extensions::ServerHelloExtensions;
 use crate::proto::wire::hello::{ClientHello, ServerHello, DOWNGRADE_TLS12};
 use crate::proto::wire::tls12::{
@@ -35,6 +39,12 @@ pub(crate) enum Server12State {
     CertificateVerify(Box<Keyed>),
     ChangeCipherSpec(Box<Keyed>),
     Finished(Box<Keyed>),
+    /// Paused for the asynchronous certificate resolver; nothing sent yet.
+    SelectCertificate(Box<Paused<Hello12>>),
+    /// Paused for the asynchronous signer; ServerHello and Certificate queued.
+    Sign(Box<Paused<Flight12>>),
+    /// Paused for the asynchronous client-certificate verifier.
+    VerifyClient(Box<Paused<Box<Hs>>>),
 }
 
 /// Before the master secret.
@@ -70,6 +80,7 @@ impl Server12State {
             Self::CertificateVerify(_) => &[T::CertificateVerify],
             Self::ChangeCipherSpec(_) => &[],
             Self::Finished(_) => &[T::Finished],
+            Self::SelectCertificate(_) | Self::Sign(_) | Self::VerifyClient(_) => &[],
         }
     }
 
@@ -80,6 +91,53 @@ impl Server12State {
             Self::CertificateVerify(_) => "expecting client CertificateVerify (TLS 1.2)",
             Self::ChangeCipherSpec(_) => "expecting ChangeCipherSpec",
             Self::Finished(_) => "expecting client Finished (TLS 1.2)",
+            Self::SelectCertificate(_) => "waiting for the certificate resolver (TLS 1.2)",
+            Self::Sign(_) => "waiting for the signer (TLS 1.2)",
+            Self::VerifyClient(_) => "waiting for the client-certificate verifier (TLS 1.2)",
+        }
+    }
+
+    /// What a paused state waits for.
+    pub(crate) fn pending(&self) -> Option<&Request> {
+        match self {
+            Self::SelectCertificate(p) => Some(&p.request),
+            Self::Sign(p) => Some(&p.request),
+            Self::VerifyClient(p) => Some(&p.request),
+            _ => None,
+        }
+    }
+
+    /// The future of the hook a paused state waits for.
+    pub(crate) fn hook_future(&self) -> Option<HookFuture<Answer>> {
+        match self {
+            Self::SelectCertificate(p) => Some(p.future()),
+            Self::Sign(p) => Some(p.future()),
+            Self::VerifyClient(p) => Some(p.future()),
+            _ => None,
+        }
+    }
+
+    /// Goes on from a paused state with the hook's `answer`.
+    pub(crate) fn resume(self, cx: &mut Common, answer: Answer) -> Result<Server12State, Error> {
+        match self {
+            Self::SelectCertificate(p) => {
+                let Paused { request, next, .. } = *p;
+                let Request::SelectCertificate(details) = request else {
+                    return Err(Error::internal("certificate choice without its request"));
+                };
+                let cert = resolved_certificate(answer, details.server_name.as_deref())?;
+                let (suite, scheme) = details.info().choose12(&cert)?;
+                next.respond(cx, &cert, suite, scheme)
+            }
+            Self::Sign(p) => p.next.finish(cx, signature(answer)?),
+            Self::VerifyClient(p) => {
+                verified(answer)?;
+                Ok(Self::ClientKeyExchange(p.next))
+            }
+            other => Err(Error::internal(format!(
+                "resumed while {}, which waits for nothing",
+                other.name()
+            ))),
         }
     }
 
@@ -118,6 +176,18 @@ impl Server12State {
                         .map_err(Error::Certificate)?;
                     hs.client_leaf = Some(leaf.clone());
                     cx.negotiated.peer_certificates = chain.clone();
+                    if let Some(v) = hs.config.async_client_verifier.clone() {
+                        let input = ClientCertInput {
+                            end_entity: leaf.clone(),
+                            intermediates: intermediates.to_vec(),
+                            now: hs.config.shared.time.now(),
+                        };
+                        return Ok(Some(Self::VerifyClient(Box::new(Paused {
+                            request: Request::VerifyClient(input),
+                            hook: Hook::ClientVerifier(v),
+                            next: hs,
+                        }))));
+                    }
                 } else if verifier.client_auth_mandatory() {
                     return Err(Error::handshake(
                         "client sent no certificate, and this server requires one",
@@ -430,106 +500,203 @@ pub(crate) fn handle_client_hello(
         certificate_authorities: ext.certificate_authorities.as_deref().unwrap_or(&[]),
         shared: &config.shared,
     };
+    if let Some(resolver) = config.async_resolver.clone() {
+        let details = ClientHelloDetails::new(&info, config.clone());
+        return Ok(Server12State::SelectCertificate(Box::new(Paused {
+            request: Request::SelectCertificate(details),
+            hook: Hook::Resolver(resolver),
+            next: Hello12 {
+                config,
+                ch,
+                sh_ext,
+                server_random,
+                transcript,
+            },
+        })));
+    }
     let cert = config.resolver.try_resolve(&info)?;
     let (suite, scheme) = info.choose12(&cert)?;
-    let group = choose_group(&config, &ch)?;
-    let kx = KeyExchange::start(group)?;
-    let public = kx.public_key().to_vec();
+    let hello = Hello12 {
+        config: config.clone(),
+        ch,
+        sh_ext,
+        server_random,
+        transcript,
+    };
+    hello.respond(cx, &cert, suite, scheme)
+}
 
-    // A session without the extended master secret is never resumable, so
-    // it gets neither a ticket nor a session ID (see resume.rs).
-    let resumable = ext.extended_master_secret;
-    let send_ticket = resumable && ext.session_ticket.is_some() && config.ticketer.is_some();
-    // A session with a ticket is not also kept by session ID: the ticket
-    // resumes it, and the cache keeps room for clients without tickets.
-    // RFC 5077 section 3.4: "If a server is planning to issue a
-    // NewSessionTicket, it SHOULD include an empty Session ID in the
-    // ServerHello. If the server includes a non-empty session ID, then it is
-    // indicating intent to use stateful session resume." (BoringSSL too.)
-    let session_id = if resumable && !send_ticket && config.session_cache.enabled() {
-        new_session_id()?
-    } else {
-        Vec::new()
-    };
-    sh_ext.session_ticket_ack = send_ticket;
-    // RFC 6066 section 3: a server that used the client's server_name
-    // "SHALL include an extension of type "server_name" in the (extended)
-    // server hello", empty; we look the certificate up by it. Not when
-    // resuming (above): "When resuming a session, the server MUST NOT
-    // include a server_name extension in the server hello."
-    sh_ext.server_name_ack = sni.is_some();
-    sh_ext.ec_point_formats = ext.ec_point_formats.as_ref().map(|_| vec![0]);
-    // RFC 6066 section 8: staple only to a client that asked, and then
-    // acknowledge with an empty status_request.
-    let staple = cert.ocsp.as_ref().filter(|_| ext.status_request);
-    sh_ext.status_request_ack = staple.is_some();
-    if ext.signed_certificate_timestamp {
-        sh_ext.sct_list = cert.sct_list.clone();
-    }
-    let sh = ServerHello {
-        legacy_version: ProtocolVersion::TLSv1_2.get(),
-        random: server_random,
-        session_id: session_id.clone(),
-        cipher_suite: suite.suite,
-        compression_method: 0,
-        extensions: sh_ext,
-    };
-    send12(cx, &mut transcript, &Handshake12::ServerHello(sh))?;
-    send12(
-        cx,
-        &mut transcript,
-        &Handshake12::Certificate(cert.chain.clone()),
-    )?;
-    if let Some(r) = staple {
+/// A TLS 1.2 ClientHello for a full handshake, before the certificate is
+/// chosen: what the rest of our flight needs.
+pub(crate) struct Hello12 {
+    config: Arc<ServerConfig>,
+    ch: ClientHello,
+    sh_ext: ServerHelloExtensions,
+    server_random: [u8; 32],
+    transcript: Transcript,
+}
+
+impl Hello12 {
+    /// Sends ServerHello, Certificate (and CertificateStatus), then signs
+    /// the ServerKeyExchange (or pauses for the asynchronous signer).
+    fn respond(
+        self,
+        cx: &mut Common,
+        cert: &CertifiedKey,
+        suite: &'static Tls12CipherSuite,
+        scheme: SignatureScheme,
+    ) -> Result<Server12State, Error> {
+        let Hello12 {
+            config,
+            ch,
+            mut sh_ext,
+            server_random,
+            mut transcript,
+        } = self;
+        let ext = &ch.extensions;
+        let sni = &ext.server_name;
+        let group = choose_group(&config, &ch)?;
+        let kx = KeyExchange::start(group)?;
+        let public = kx.public_key().to_vec();
+
+        // A session without the extended master secret is never resumable, so
+        // it gets neither a ticket nor a session ID (see resume.rs).
+        let resumable = ext.extended_master_secret;
+        let send_ticket = resumable && ext.session_ticket.is_some() && config.ticketer.is_some();
+        // A session with a ticket is not also kept by session ID: the ticket
+        // resumes it, and the cache keeps room for clients without tickets.
+        // RFC 5077 section 3.4: "If a server is planning to issue a
+        // NewSessionTicket, it SHOULD include an empty Session ID in the
+        // ServerHello. If the server includes a non-empty session ID, then it is
+        // indicating intent to use stateful session resume." (BoringSSL too.)
+        let session_id = if resumable && !send_ticket && config.session_cache.enabled() {
+            new_session_id()?
+        } else {
+            Vec::new()
+        };
+        sh_ext.session_ticket_ack = send_ticket;
+        // RFC 6066 section 3: a server that used the client's server_name
+        // "SHALL include an extension of type "server_name" in the (extended)
+        // server hello", empty; we look the certificate up by it. Not when
+        // resuming (above): "When resuming a session, the server MUST NOT
+        // include a server_name extension in the server hello."
+        sh_ext.server_name_ack = sni.is_some();
+        sh_ext.ec_point_formats = ext.ec_point_formats.as_ref().map(|_| vec![0]);
+        // RFC 6066 section 8: staple only to a client that asked, and then
+        // acknowledge with an empty status_request.
+        let staple = cert.ocsp.as_ref().filter(|_| ext.status_request);
+        sh_ext.status_request_ack = staple.is_some();
+        if ext.signed_certificate_timestamp {
+            sh_ext.sct_list = cert.sct_list.clone();
+        }
+        let sh = ServerHello {
+            legacy_version: ProtocolVersion::TLSv1_2.get(),
+            random: server_random,
+            session_id: session_id.clone(),
+            cipher_suite: suite.suite,
+            compression_method: 0,
+            extensions: sh_ext,
+        };
+        send12(cx, &mut transcript, &Handshake12::ServerHello(sh))?;
         send12(
             cx,
             &mut transcript,
-            &Handshake12::CertificateStatus(r.clone()),
+            &Handshake12::Certificate(cert.chain.clone()),
         )?;
-    }
-    let mut signed = Vec::with_capacity(64 + 4 + public.len());
-    signed.extend_from_slice(&ch.random);
-    signed.extend_from_slice(&server_random);
-    signed.extend_from_slice(&ServerKeyExchange::params(group, &public)?);
-    let signature = cert.key.sign(scheme, &signed)?;
-    send12(
-        cx,
-        &mut transcript,
-        &Handshake12::ServerKeyExchange(ServerKeyExchange {
+        if let Some(r) = staple {
+            send12(
+                cx,
+                &mut transcript,
+                &Handshake12::CertificateStatus(r.clone()),
+            )?;
+        }
+        let mut signed = Vec::with_capacity(64 + 4 + public.len());
+        signed.extend_from_slice(&ch.random);
+        signed.extend_from_slice(&server_random);
+        signed.extend_from_slice(&ServerKeyExchange::params(group, &public)?);
+        let flight = Flight12 {
+            hs: Box::new(Hs {
+                suite,
+                transcript,
+                client_random: ch.random,
+                server_random,
+                session_id,
+                ems: ext.extended_master_secret,
+                send_ticket,
+                kx: Some(kx),
+                client_leaf: None,
+                config,
+            }),
             group,
             public,
             scheme,
-            signature,
-        }),
-    )?;
-    if let Some(v) = &config.client_verifier {
-        let req = CertificateRequest12 {
-            types: CLIENT_CERT_TYPES.to_vec(),
-            schemes: v.supported_schemes_tls12(),
-            authorities: cap_ca_hints(v.root_subjects()),
         };
-        send12(cx, &mut transcript, &Handshake12::CertificateRequest(req))?;
+        if let Some(signer) = cert.key.async_signer() {
+            // ServerHello and Certificate stay queued; the rest of the
+            // flight follows when the signer answers.
+            return Ok(Server12State::Sign(Box::new(Paused {
+                request: Request::Sign {
+                    scheme,
+                    message: signed,
+                },
+                hook: Hook::Signer(signer.clone()),
+                next: flight,
+            })));
+        }
+        let signature = cert.key.sign(scheme, &signed)?;
+        flight.finish(cx, signature)
     }
-    send12(cx, &mut transcript, &Handshake12::ServerHelloDone)?;
-    cx.negotiated.cipher_suite = Some(suite.suite);
-    cx.negotiated.group = Some(group);
-    let hs = Box::new(Hs {
-        suite,
-        transcript,
-        client_random: ch.random,
-        server_random,
-        session_id,
-        ems: ext.extended_master_secret,
-        send_ticket,
-        kx: Some(kx),
-        client_leaf: None,
-        config: config.clone(),
-    });
-    Ok(if config.client_verifier.is_some() {
-        Server12State::ClientCertificate(hs)
-    } else {
-        Server12State::ClientKeyExchange(hs)
-    })
+}
+
+/// Our flight up to the Certificate is queued; the ServerKeyExchange
+/// signature is awaited.
+pub(crate) struct Flight12 {
+    hs: Box<Hs>,
+    group: NamedGroup,
+    public: Vec<u8>,
+    scheme: SignatureScheme,
+}
+
+impl Flight12 {
+    /// Sends ServerKeyExchange, CertificateRequest and ServerHelloDone.
+    fn finish(self, cx: &mut Common, signature: Vec<u8>) -> Result<Server12State, Error> {
+        let Flight12 {
+            mut hs,
+            group,
+            public,
+            scheme,
+        } = self;
+        send12(
+            cx,
+            &mut hs.transcript,
+            &Handshake12::ServerKeyExchange(ServerKeyExchange {
+                group,
+                public,
+                scheme,
+                signature,
+            }),
+        )?;
+        if let Some(v) = &hs.config.client_verifier {
+            let req = CertificateRequest12 {
+                types: CLIENT_CERT_TYPES.to_vec(),
+                schemes: v.supported_schemes_tls12(),
+                authorities: cap_ca_hints(v.root_subjects()),
+            };
+            send12(
+                cx,
+                &mut hs.transcript,
+                &Handshake12::CertificateRequest(req),
+            )?;
+        }
+        send12(cx, &mut hs.transcript, &Handshake12::ServerHelloDone)?;
+        cx.negotiated.cipher_suite = Some(hs.suite.suite);
+        cx.negotiated.group = Some(group);
+        Ok(if hs.config.client_verifier.is_some() {
+            Server12State::ClientCertificate(hs)
+        } else {
+            Server12State::ClientKeyExchange(hs)
+        })
+    }
 }
 
 fn choose_group(config: &ServerConfig, ch: &ClientHello) -> Result<NamedGroup, Error> {

@@ -1,0 +1,767 @@
+//! Asynchronous hooks mid-handshake (issue 14): certificate resolvers,
+//! signers and verifiers that sleep, fail, answer from another task or never
+//! answer, in process and against openssl and rustls, in TLS 1.3 and 1.2.
+
+mod common;
+mod support;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use lctls::config::{CertifiedKey, ServerConfig};
+use lctls::hooks::{
+    Answer, AsyncClientCertVerifier, AsyncResolvesServerCert, AsyncServerCertVerifier,
+    AsyncSigningKey, ClientCertInput, ClientHelloDetails, HookFuture, Request, ServerCertInput,
+};
+use lctls::pki::{CertificateError, DefaultClientVerifier};
+use lctls::proto::conn::Connection;
+use lctls::proto::crypto::sign::SigningKey;
+use lctls::proto::wire::enums::{AlertDescription, ProtocolVersion, SignatureScheme};
+use lctls::{Error, TlsAcceptor, TlsConnector};
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+use support::*;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const HOOK_DELAY: Duration = Duration::from_millis(50);
+
+/// A real aws-lc-rs key behind the asynchronous signing interface, as a
+/// KMS client would be: the signature is made after a delay (or refused).
+#[derive(Debug)]
+struct SlowSigner {
+    key: SigningKey,
+    fail: bool,
+    calls: AtomicUsize,
+}
+
+impl SlowSigner {
+    fn new(key_file: &str, fail: bool) -> Arc<Self> {
+        let der = PrivateKeyDer::from_pem_file(path(key_file)).unwrap();
+        Arc::new(SlowSigner {
+            key: SigningKey::from_der(&der).unwrap(),
+            fail,
+            calls: AtomicUsize::new(0),
+        })
+    }
+}
+
+/// The signer's key lives in an `Arc` the future can own.
+#[derive(Debug)]
+struct SharedSigner(Arc<SlowSigner>);
+
+impl AsyncSigningKey for SharedSigner {
+    fn schemes(&self) -> &[SignatureScheme] {
+        self.0.key.schemes_tls12()
+    }
+
+    fn public_key(&self) -> Vec<u8> {
+        self.0.key.public_key()
+    }
+
+    fn sign(
+        &self,
+        scheme: SignatureScheme,
+        message: Vec<u8>,
+    ) -> HookFuture<Result<Vec<u8>, Error>> {
+        let inner = self.0.clone();
+        Box::pin(async move {
+            inner.calls.fetch_add(1, Ordering::SeqCst);
+            tokio::time::sleep(HOOK_DELAY).await;
+            if inner.fail {
+                return Err(Error::Config("the KMS is unreachable".into()));
+            }
+            inner.key.sign(scheme, &message)
+        })
+    }
+}
+
+/// A certificate whose key signs through [`SlowSigner`].
+fn async_key(name: &str, fail: bool) -> (Arc<CertifiedKey>, Arc<SlowSigner>) {
+    let signer = SlowSigner::new(&format!("{name}.key"), fail);
+    let key = CertifiedKey::with_async_signer(
+        pem_certs(&format!("{name}.pem")),
+        Arc::new(SharedSigner(signer.clone())),
+    )
+    .unwrap();
+    (Arc::new(key), signer)
+}
+
+/// How the resolver answers.
+#[derive(Debug, Clone, Copy)]
+enum Mode {
+    /// After sleeping.
+    Sleep,
+    /// From a task it spawns, over a oneshot channel.
+    OtherTask,
+    /// With no certificate.
+    Nothing,
+    /// Never.
+    Never,
+}
+
+#[derive(Debug)]
+struct Resolver {
+    key: Arc<CertifiedKey>,
+    mode: Mode,
+    seen: Mutex<Vec<Option<String>>>,
+}
+
+impl Resolver {
+    fn new(key: Arc<CertifiedKey>, mode: Mode) -> Arc<Self> {
+        Arc::new(Resolver {
+            key,
+            mode,
+            seen: Mutex::new(Vec::new()),
+        })
+    }
+}
+
+impl AsyncResolvesServerCert for Resolver {
+    fn resolve(
+        &self,
+        hello: ClientHelloDetails,
+    ) -> HookFuture<Result<Option<Arc<CertifiedKey>>, Error>> {
+        self.seen.lock().unwrap().push(hello.server_name.clone());
+        let key = self.key.clone();
+        let mode = self.mode;
+        Box::pin(async move {
+            match mode {
+                Mode::Sleep => {
+                    tokio::time::sleep(HOOK_DELAY).await;
+                    assert!(hello.fits(&key));
+                    Ok(Some(key))
+                }
+                Mode::OtherTask => {
+                    let (tx, rx) = tokio::sync::oneshot::channel();
+                    tokio::spawn(async move {
+                        tokio::time::sleep(HOOK_DELAY).await;
+                        let _ = tx.send(key);
+                    });
+                    Ok(Some(rx.await.expect("answering task")))
+                }
+                Mode::Nothing => Ok(None),
+                Mode::Never => std::future::pending().await,
+            }
+        })
+    }
+}
+
+/// A verifier that answers after a delay, accepting or refusing with `alert`.
+#[derive(Debug)]
+struct SlowVerifier {
+    refuse: Option<AlertDescription>,
+    calls: Arc<AtomicUsize>,
+}
+
+impl SlowVerifier {
+    fn new(refuse: Option<AlertDescription>) -> Arc<Self> {
+        Arc::new(SlowVerifier {
+            refuse,
+            calls: Arc::new(AtomicUsize::new(0)),
+        })
+    }
+
+    fn verdict(&self) -> HookFuture<Result<(), CertificateError>> {
+        let refuse = self.refuse;
+        let calls = self.calls.clone();
+        Box::pin(async move {
+            calls.fetch_add(1, Ordering::SeqCst);
+            tokio::time::sleep(HOOK_DELAY).await;
+            match refuse {
+                None => Ok(()),
+                Some(alert) => Err(CertificateError::ApplicationRefused {
+                    reason: "the policy service says no".into(),
+                    alert,
+                }),
+            }
+        })
+    }
+}
+
+impl AsyncServerCertVerifier for SlowVerifier {
+    fn verify_server_cert(
+        &self,
+        chain: ServerCertInput,
+    ) -> HookFuture<Result<(), CertificateError>> {
+        assert_eq!(
+            format!("{:?}", chain.server_name),
+            format!(
+                "{:?}",
+                rustls_pki_types::ServerName::try_from("localhost").unwrap()
+            )
+        );
+        self.verdict()
+    }
+}
+
+impl AsyncClientCertVerifier for SlowVerifier {
+    fn verify_client_cert(
+        &self,
+        chain: ClientCertInput,
+    ) -> HookFuture<Result<(), CertificateError>> {
+        assert!(!chain.end_entity.is_empty());
+        self.verdict()
+    }
+}
+
+fn versions(v: ProtocolVersion) -> &'static [ProtocolVersion] {
+    match v {
+        ProtocolVersion::TLSv1_2 => &[ProtocolVersion::TLSv1_2],
+        _ => &[ProtocolVersion::TLSv1_3],
+    }
+}
+
+/// A server whose certificate comes from `resolver` (and whose key may sign
+/// asynchronously), for `version`.
+fn hooked_server(resolver: Arc<Resolver>, version: ProtocolVersion) -> Arc<ServerConfig> {
+    Arc::new(
+        ServerConfig::builder()
+            .with_async_cert_resolver(resolver)
+            .with_protocol_versions(versions(version))
+            .build()
+            .unwrap(),
+    )
+}
+
+async fn ping(
+    c: &mut lctls::TlsStream<tokio::io::DuplexStream>,
+    s: &mut lctls::TlsStream<tokio::io::DuplexStream>,
+) {
+    c.write_all(b"ping").await.unwrap();
+    c.flush().await.unwrap();
+    let mut buf = [0u8; 4];
+    s.read_exact(&mut buf).await.unwrap();
+    assert_eq!(&buf, b"ping");
+}
+
+async fn resolver_and_signer_sleep(version: ProtocolVersion) {
+    timeout(async {
+        let (key, signer) = async_key("server", false);
+        let resolver = Resolver::new(key, Mode::Sleep);
+        let sc = hooked_server(resolver.clone(), version);
+        let cc = Arc::new(
+            client_builder()
+                .with_protocol_versions(versions(version))
+                .build()
+                .unwrap(),
+        );
+        let start = Instant::now();
+        let (mut c, mut s) = pair(cc, sc, "localhost").await;
+        // Both hooks slept in turn.
+        assert!(start.elapsed() >= 2 * HOOK_DELAY, "{:?}", start.elapsed());
+        assert_eq!(c.protocol_version(), Some(version));
+        assert_eq!(
+            *resolver.seen.lock().unwrap(),
+            [Some("localhost".to_string())]
+        );
+        assert_eq!(signer.calls.load(Ordering::SeqCst), 1);
+        assert_eq!(c.peer_certificates(), &pem_certs("server.pem")[..]);
+        ping(&mut c, &mut s).await;
+    })
+    .await
+}
+
+#[tokio::test]
+async fn sleeping_resolver_and_signer_tls13() {
+    resolver_and_signer_sleep(ProtocolVersion::TLSv1_3).await;
+}
+
+#[tokio::test]
+async fn sleeping_resolver_and_signer_tls12() {
+    resolver_and_signer_sleep(ProtocolVersion::TLSv1_2).await;
+}
+
+#[tokio::test]
+async fn resolver_answering_from_another_task() {
+    timeout(async {
+        for version in [ProtocolVersion::TLSv1_3, ProtocolVersion::TLSv1_2] {
+            let resolver = Resolver::new(
+                Arc::new(certified_key("server", "server.key")),
+                Mode::OtherTask,
+            );
+            let sc = hooked_server(resolver, version);
+            let cc = Arc::new(
+                client_builder()
+                    .with_protocol_versions(versions(version))
+                    .build()
+                    .unwrap(),
+            );
+            let (mut c, mut s) = pair(cc, sc, "localhost").await;
+            assert_eq!(s.protocol_version(), Some(version));
+            ping(&mut c, &mut s).await;
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn resolver_without_certificate_sends_unrecognized_name() {
+    timeout(async {
+        for version in [ProtocolVersion::TLSv1_3, ProtocolVersion::TLSv1_2] {
+            let resolver = Resolver::new(
+                Arc::new(certified_key("server", "server.key")),
+                Mode::Nothing,
+            );
+            let sc = hooked_server(resolver, version);
+            let cc = Arc::new(
+                client_builder()
+                    .with_protocol_versions(versions(version))
+                    .build()
+                    .unwrap(),
+            );
+            let (c, s) = try_pair(cc, sc, "localhost").await;
+            let s = handshake_err(s);
+            assert_eq!(s.alert(), Some(AlertDescription::UnrecognizedName), "{s}");
+            assert_eq!(
+                handshake_err(c),
+                Error::AlertReceived(AlertDescription::UnrecognizedName)
+            );
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn resolver_without_certificate_and_no_sni_sends_handshake_failure() {
+    timeout(async {
+        let resolver = Resolver::new(
+            Arc::new(certified_key("server", "server.key")),
+            Mode::Nothing,
+        );
+        let sc = hooked_server(resolver.clone(), ProtocolVersion::TLSv1_3);
+        // An IP address is never sent as SNI.
+        let (c, s) = try_pair(client_config(), sc, "127.0.0.1").await;
+        assert_eq!(*resolver.seen.lock().unwrap(), [None]);
+        assert_eq!(
+            handshake_err(s).alert(),
+            Some(AlertDescription::HandshakeFailure)
+        );
+        assert_eq!(
+            handshake_err(c),
+            Error::AlertReceived(AlertDescription::HandshakeFailure)
+        );
+    })
+    .await
+}
+
+#[tokio::test]
+async fn failing_signer_sends_internal_error() {
+    timeout(async {
+        for version in [ProtocolVersion::TLSv1_3, ProtocolVersion::TLSv1_2] {
+            let (key, signer) = async_key("server", true);
+            let sc = hooked_server(Resolver::new(key, Mode::Sleep), version);
+            let cc = Arc::new(
+                client_builder()
+                    .with_protocol_versions(versions(version))
+                    .build()
+                    .unwrap(),
+            );
+            let (c, s) = try_pair(cc, sc, "localhost").await;
+            let s = handshake_err(s);
+            assert_eq!(s.alert(), Some(AlertDescription::InternalError), "{s}");
+            assert!(s.to_string().contains("the KMS is unreachable"), "{s}");
+            assert_eq!(
+                handshake_err(c),
+                Error::AlertReceived(AlertDescription::InternalError)
+            );
+            assert_eq!(signer.calls.load(Ordering::SeqCst), 1);
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn hook_that_never_answers_ends_in_the_handshake_timeout() {
+    timeout(async {
+        let resolver = Resolver::new(Arc::new(certified_key("server", "server.key")), Mode::Never);
+        let acceptor = TlsAcceptor::from(hooked_server(resolver, ProtocolVersion::TLSv1_3))
+            .with_handshake_timeout(Duration::from_millis(300));
+        let connector = TlsConnector::from(client_config());
+        let (a, b) = tokio::io::duplex(64 * 1024);
+        let start = Instant::now();
+        let (c, s) = tokio::join!(
+            async {
+                let r = connector.connect("localhost", a).await;
+                r.map(|_| ())
+            },
+            async { acceptor.accept(b).await.map(|_| ()) }
+        );
+        let e = s.unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::TimedOut, "{e}");
+        assert!(start.elapsed() >= Duration::from_millis(300));
+        // The server dropped the transport: the client sees the end.
+        assert!(c.is_err());
+    })
+    .await
+}
+
+async fn client_verifier_case(version: ProtocolVersion, refuse: Option<AlertDescription>) {
+    let verifier = SlowVerifier::new(refuse);
+    let cc = Arc::new(
+        client_builder()
+            .with_protocol_versions(versions(version))
+            .with_async_verifier(verifier.clone())
+            .build()
+            .unwrap(),
+    );
+    let sc = Arc::new(
+        server_builder("server")
+            .with_protocol_versions(versions(version))
+            .build()
+            .unwrap(),
+    );
+    let (c, s) = try_pair(cc, sc, "localhost").await;
+    assert_eq!(verifier.calls.load(Ordering::SeqCst), 1);
+    match refuse {
+        None => {
+            let (mut c, mut s) = (c.unwrap(), s.unwrap());
+            assert_eq!(c.protocol_version(), Some(version));
+            ping(&mut c, &mut s).await;
+        }
+        Some(alert) => {
+            let c = handshake_err(c);
+            assert_eq!(c.alert(), Some(alert), "{c}");
+            assert!(matches!(
+                c,
+                Error::Certificate(CertificateError::ApplicationRefused { .. })
+            ));
+            assert_eq!(handshake_err(s), Error::AlertReceived(alert));
+        }
+    }
+}
+
+#[tokio::test]
+async fn async_server_verifier_accepts_and_refuses() {
+    timeout(async {
+        for version in [ProtocolVersion::TLSv1_3, ProtocolVersion::TLSv1_2] {
+            client_verifier_case(version, None).await;
+            client_verifier_case(version, Some(AlertDescription::CertificateRevoked)).await;
+        }
+    })
+    .await
+}
+
+async fn mtls_case(version: ProtocolVersion, refuse: Option<AlertDescription>) {
+    let verifier = SlowVerifier::new(refuse);
+    let sc = Arc::new(
+        server_builder("server")
+            .with_protocol_versions(versions(version))
+            .with_client_cert_verifier(Arc::new(DefaultClientVerifier::new(roots())))
+            .with_async_client_verifier(verifier.clone())
+            .build()
+            .unwrap(),
+    );
+    let cc = Arc::new(
+        client_builder()
+            .with_protocol_versions(versions(version))
+            .with_client_cert(certified_key("client", "client.key"))
+            .build()
+            .unwrap(),
+    );
+    let (c, s) = try_pair(cc, sc, "localhost").await;
+    assert_eq!(verifier.calls.load(Ordering::SeqCst), 1);
+    match refuse {
+        None => {
+            let (mut c, mut s) = (c.unwrap(), s.unwrap());
+            assert_eq!(s.peer_certificates(), &pem_certs("client.pem")[..]);
+            ping(&mut c, &mut s).await;
+        }
+        Some(alert) => {
+            let s = handshake_err(s);
+            assert_eq!(s.alert(), Some(alert), "{s}");
+            // A TLS 1.3 client has finished before the server's verdict:
+            // the alert reaches it on its first read.
+            let e = match c {
+                Err(e) => tls_err(&e).clone(),
+                Ok(mut c) => {
+                    let mut buf = [0u8; 1];
+                    let e = c.read(&mut buf).await.unwrap_err();
+                    tls_err(&e).clone()
+                }
+            };
+            assert_eq!(e, Error::AlertReceived(alert));
+        }
+    }
+}
+
+#[tokio::test]
+async fn async_client_verifier_accepts_and_refuses() {
+    timeout(async {
+        for version in [ProtocolVersion::TLSv1_3, ProtocolVersion::TLSv1_2] {
+            mtls_case(version, None).await;
+            mtls_case(version, Some(AlertDescription::AccessDenied)).await;
+        }
+    })
+    .await
+}
+
+/// Sans-IO: a wrong answer is refused and changes nothing; the right one
+/// completes the handshake.
+#[test]
+fn wrong_answer_is_an_error_not_a_panic() {
+    let resolver = Resolver::new(Arc::new(certified_key("server", "server.key")), Mode::Never);
+    let mut s = Connection::new_server(hooked_server(resolver, ProtocolVersion::TLSv1_3));
+    let mut c = sans_io_client(client_config(), "localhost");
+    assert!(matches!(
+        s.resume_with(Answer::Verified(Ok(()))),
+        Err(Error::Config(_))
+    ));
+    s.feed(&c.take_outgoing());
+    s.process().unwrap();
+    assert!(matches!(s.pending(), Some(Request::SelectCertificate(_))));
+    assert!(s.hook_future().is_some());
+    assert_eq!(
+        s.outgoing_len(),
+        0,
+        "nothing is sent before the certificate is chosen"
+    );
+    let e = s.resume_with(Answer::Signature(Ok(vec![1]))).unwrap_err();
+    assert!(matches!(e, Error::Config(_)), "{e}");
+    assert!(s.pending().is_some(), "still waiting");
+    // Input while paused stays buffered, and too much of it fails.
+    s.resume_with(Answer::Certificate(Ok(Some(Arc::new(certified_key(
+        "server",
+        "server.key",
+    ))))))
+    .unwrap();
+    assert!(s.pending().is_none());
+    drive_handshake(&mut c, &mut s);
+    assert!(!c.is_handshaking() && !s.is_handshaking());
+}
+
+#[test]
+fn paused_input_is_bounded() {
+    let resolver = Resolver::new(Arc::new(certified_key("server", "server.key")), Mode::Never);
+    let mut s = Connection::new_server(hooked_server(resolver, ProtocolVersion::TLSv1_3));
+    let mut c = sans_io_client(client_config(), "localhost");
+    s.feed(&c.take_outgoing());
+    s.process().unwrap();
+    assert!(s.pending().is_some());
+    // change_cipher_spec records: harmless, and never processed while paused.
+    let ccs = [0x14, 0x03, 0x03, 0x00, 0x01, 0x01];
+    for _ in 0..(lctls::proto::conn::MAX_PAUSED_INPUT / ccs.len()) {
+        s.feed(&ccs);
+    }
+    s.process().unwrap();
+    s.feed(&ccs);
+    let e = s.process().unwrap_err();
+    assert_eq!(e.alert(), Some(AlertDescription::InternalError), "{e}");
+}
+
+// ---------------------------------------------------------------------------
+// Interop: our hooked server against openssl s_client and rustls; our
+// client with an async verifier against openssl s_server and rustls.
+
+/// Serves `n` connections with the async resolver and signer, each reversing
+/// one line (like `openssl s_server -rev`).
+async fn hooked_tcp_server(
+    version: ProtocolVersion,
+    n: usize,
+) -> (u16, tokio::task::JoinHandle<Arc<SlowSigner>>) {
+    let (key, signer) = async_key("server", false);
+    let acceptor = TlsAcceptor::from(hooked_server(Resolver::new(key, Mode::Sleep), version));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let task = tokio::spawn(async move {
+        for _ in 0..n {
+            let (tcp, _) = listener.accept().await.unwrap();
+            let mut tls = acceptor.accept(tcp).await.expect("server handshake");
+            assert_eq!(tls.protocol_version(), Some(version));
+            let mut line = Vec::new();
+            let mut b = [0u8; 1];
+            while !line.ends_with(b"\n") {
+                assert_eq!(tls.read(&mut b).await.unwrap(), 1);
+                line.push(b[0]);
+            }
+            line.pop();
+            line.reverse();
+            line.push(b'\n');
+            tls.write_all(&line).await.unwrap();
+            tls.flush().await.unwrap();
+            let _ = tls.shutdown().await;
+        }
+        signer
+    });
+    (port, task)
+}
+
+fn openssl_version_flag(version: ProtocolVersion) -> &'static str {
+    match version {
+        ProtocolVersion::TLSv1_2 => "-tls1_2",
+        _ => "-tls1_3",
+    }
+}
+
+#[tokio::test]
+async fn openssl_client_against_async_resolver_and_signer() {
+    if !common::require("openssl") {
+        return;
+    }
+    timeout(async {
+        for version in [ProtocolVersion::TLSv1_3, ProtocolVersion::TLSv1_2] {
+            let (port, server) = hooked_tcp_server(version, 1).await;
+            let flag = openssl_version_flag(version);
+            let mut c = common::openssl_s_client_version(port, flag, true, true, &[]);
+            c.write(b"hello\n");
+            assert!(
+                c.wait_stdout_contains(b"olleh\n", common::TIMEOUT).await,
+                "{}",
+                c.describe()
+            );
+            c.close_stdin();
+            let signer = server.await.unwrap();
+            assert_eq!(signer.calls.load(Ordering::SeqCst), 1);
+        }
+    })
+    .await
+}
+
+fn rustls_roots() -> rustls::RootCertStore {
+    let mut roots = rustls::RootCertStore::empty();
+    for c in CertificateDer::pem_file_iter(path("ca.pem")).unwrap() {
+        roots.add(c.unwrap()).unwrap();
+    }
+    roots
+}
+
+fn rustls_versions(
+    version: ProtocolVersion,
+) -> &'static [&'static rustls::SupportedProtocolVersion] {
+    static TLS12: [&rustls::SupportedProtocolVersion; 1] = [&rustls::version::TLS12];
+    static TLS13: [&rustls::SupportedProtocolVersion; 1] = [&rustls::version::TLS13];
+    match version {
+        ProtocolVersion::TLSv1_2 => &TLS12,
+        _ => &TLS13,
+    }
+}
+
+#[tokio::test]
+async fn rustls_client_against_async_resolver_and_signer() {
+    timeout(async {
+        for version in [ProtocolVersion::TLSv1_3, ProtocolVersion::TLSv1_2] {
+            let (port, server) = hooked_tcp_server(version, 1).await;
+            let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+                rustls::crypto::aws_lc_rs::default_provider(),
+            ))
+            .with_protocol_versions(rustls_versions(version))
+            .unwrap()
+            .with_root_certificates(rustls_roots())
+            .with_no_client_auth();
+            let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+            let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .unwrap();
+            let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
+            let mut tls = connector
+                .connect(name, tcp)
+                .await
+                .expect("rustls handshake");
+            tls.write_all(b"hello\n").await.unwrap();
+            tls.flush().await.unwrap();
+            let mut got = Vec::new();
+            let _ = tls.read_to_end(&mut got).await;
+            assert_eq!(got, b"olleh\n");
+            let signer = server.await.unwrap();
+            assert_eq!(signer.calls.load(Ordering::SeqCst), 1);
+        }
+    })
+    .await
+}
+
+fn verifying_client(version: ProtocolVersion, verifier: Arc<SlowVerifier>) -> TlsConnector {
+    TlsConnector::from(Arc::new(
+        client_builder()
+            .with_protocol_versions(versions(version))
+            .with_async_verifier(verifier)
+            .build()
+            .unwrap(),
+    ))
+}
+
+#[tokio::test]
+async fn async_verifier_against_openssl_server() {
+    if !common::require("openssl") {
+        return;
+    }
+    timeout(async {
+        for version in [ProtocolVersion::TLSv1_3, ProtocolVersion::TLSv1_2] {
+            let port = common::free_port();
+            let flag = openssl_version_flag(version);
+            let _server =
+                common::openssl_s_server_version(port, "server.pem", "server.key", flag, &[]);
+            let verifier = SlowVerifier::new(None);
+            let connector = verifying_client(version, verifier.clone());
+            let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .unwrap();
+            let tls = connector
+                .connect("localhost", tcp)
+                .await
+                .expect("handshake");
+            assert_eq!(tls.protocol_version(), Some(version));
+            assert_eq!(verifier.calls.load(Ordering::SeqCst), 1);
+            common::reverse_roundtrip_and_close(tls, "hooked").await;
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn async_verifier_against_rustls_server() {
+    timeout(async {
+        for version in [ProtocolVersion::TLSv1_3, ProtocolVersion::TLSv1_2] {
+            let chain: Vec<CertificateDer<'static>> = pem_certs("server.pem");
+            let key = PrivateKeyDer::from_pem_file(path("server.key")).unwrap();
+            let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+                rustls::crypto::aws_lc_rs::default_provider(),
+            ))
+            .with_protocol_versions(rustls_versions(version))
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(chain, key)
+            .unwrap();
+            let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let port = listener.local_addr().unwrap().port();
+            let server = tokio::spawn(async move {
+                // The first client refuses us; the second stays.
+                for _ in 0..2 {
+                    let (tcp, _) = listener.accept().await.unwrap();
+                    let Ok(mut tls) = acceptor.accept(tcp).await else {
+                        continue;
+                    };
+                    let mut b = [0u8; 5];
+                    if tls.read_exact(&mut b).await.is_err() {
+                        continue;
+                    }
+                    tls.write_all(&b).await.unwrap();
+                    tls.shutdown().await.unwrap();
+                    return;
+                }
+            });
+            for refuse in [Some(AlertDescription::BadCertificate), None] {
+                let verifier = SlowVerifier::new(refuse);
+                let connector = verifying_client(version, verifier.clone());
+                let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+                    .await
+                    .unwrap();
+                let r = connector.connect("localhost", tcp).await;
+                assert_eq!(verifier.calls.load(Ordering::SeqCst), 1);
+                match refuse {
+                    None => {
+                        let mut tls = r.expect("handshake");
+                        assert_eq!(tls.protocol_version(), Some(version));
+                        tls.write_all(b"hello").await.unwrap();
+                        let mut b = [0u8; 5];
+                        tls.read_exact(&mut b).await.unwrap();
+                        assert_eq!(&b, b"hello");
+                    }
+                    Some(alert) => assert_eq!(handshake_err(r).alert(), Some(alert)),
+                }
+            }
+            server.await.unwrap();
+        }
+    })
+    .await
+}
