@@ -765,3 +765,95 @@ async fn async_verifier_against_rustls_server() {
     })
     .await
 }
+
+// ---------------------------------------------------------------------------
+// Issue 12: an asynchronous session store pauses the handshake instead of
+// blocking the thread.
+
+/// The in-memory cache behind a lookup that takes 100 ms, asynchronously.
+#[derive(Debug)]
+struct SlowStore {
+    inner: lctls::config::ServerSessionCache,
+    lookups: AtomicUsize,
+}
+
+impl lctls::config::ServerSessionStore for SlowStore {
+    fn get(&self, id: &[u8]) -> Option<lctls::proto::handshake::resume::Session12> {
+        self.inner.get(id)
+    }
+
+    fn put(&self, s: lctls::proto::handshake::resume::Session12) {
+        self.inner.put(s)
+    }
+
+    fn is_async(&self) -> bool {
+        true
+    }
+
+    fn get_async(
+        &self,
+        id: Vec<u8>,
+    ) -> HookFuture<Option<lctls::proto::handshake::resume::Session12>> {
+        self.lookups.fetch_add(1, Ordering::SeqCst);
+        let found = self.inner.get(&id);
+        Box::pin(async move {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            found
+        })
+    }
+}
+
+/// On a current-thread runtime a slow lookup for one connection does not
+/// hold up another: the second connection's full handshake completes while
+/// the first waits for the store, and the first still resumes.
+#[tokio::test(flavor = "current_thread")]
+async fn slow_session_store_does_not_block_another_connection() {
+    use lctls::config::ServerSessionStore as _;
+    timeout(async {
+        let store = Arc::new(SlowStore {
+            inner: lctls::config::ServerSessionCache::new(16),
+            lookups: AtomicUsize::new(0),
+        });
+        let sc = Arc::new(
+            server_builder("server")
+                .with_protocol_versions(&[ProtocolVersion::TLSv1_2])
+                .with_tickets(false)
+                .with_session_store(store.clone())
+                .build()
+                .unwrap(),
+        );
+        let tls12 = || {
+            Arc::new(
+                client_builder()
+                    .with_protocol_versions(&[ProtocolVersion::TLSv1_2])
+                    .build()
+                    .unwrap(),
+            )
+        };
+        let cc = tls12();
+        let (c, s) = pair(cc.clone(), sc.clone(), "localhost").await;
+        assert!(s.negotiated().session_id_cached && c.negotiated().session_stored);
+        drop((c, s));
+        assert!(store.is_async());
+
+        let start = Instant::now();
+        let resuming = async {
+            let (c, _s) = pair(cc.clone(), sc.clone(), "localhost").await;
+            (c.negotiated().resumed, start.elapsed())
+        };
+        let other = async {
+            let (c, _s) = pair(tls12(), sc.clone(), "localhost").await;
+            (c.negotiated().resumed, start.elapsed())
+        };
+        let ((resumed, slow), (other_resumed, fast)) = tokio::join!(resuming, other);
+        assert!(resumed, "the session came back from the slow store");
+        assert!(!other_resumed);
+        assert!(slow >= Duration::from_millis(100), "{slow:?}");
+        assert!(
+            fast < slow,
+            "the other connection waited for the lookup: {fast:?} vs {slow:?}"
+        );
+        assert_eq!(store.lookups.load(Ordering::SeqCst), 1);
+    })
+    .await
+}

@@ -744,7 +744,7 @@ mod early;
 
 #[path = "conn_pause.rs"]
 mod pause;
-pub(crate) use pause::{resolved_certificate, signature, verified, Hook, Paused};
+pub(crate) use pause::{looked_up, resolved_certificate, signature, verified, Hook, Paused};
 pub use pause::{Answer, Request, MAX_PAUSED_INPUT};
 
 #[cfg(test)]

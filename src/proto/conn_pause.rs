@@ -17,6 +17,7 @@ use crate::hooks::{
     ClientCertInput, ClientHelloDetails, HookFuture, ServerCertInput,
 };
 use crate::pki::CertificateError;
+use crate::proto::handshake::resume::{ServerSessionStore, Session12};
 use crate::proto::record::codec::MAX_CIPHERTEXT;
 use crate::proto::wire::enums::{AlertDescription, SignatureScheme};
 
@@ -47,6 +48,11 @@ pub enum Request {
     /// Server: the configured verifier accepted the client's chain; the
     /// [`AsyncClientCertVerifier`] decides. Answer with [`Answer::Verified`].
     VerifyClient(ClientCertInput),
+    /// Server, TLS 1.2: look up the session stored under this session ID in
+    /// an asynchronous [`ServerSessionStore`] (one whose
+    /// [`is_async`](ServerSessionStore::is_async) is true); answer with
+    /// [`Answer::Session`].
+    LookupSession(Vec<u8>),
 }
 
 impl Request {
@@ -56,6 +62,7 @@ impl Request {
             Request::Sign { .. } => "Sign",
             Request::VerifyServer(_) => "VerifyServer",
             Request::VerifyClient(_) => "VerifyClient",
+            Request::LookupSession(_) => "LookupSession",
         }
     }
 
@@ -66,6 +73,7 @@ impl Request {
                 | (Request::Sign { .. }, Answer::Signature(_))
                 | (Request::VerifyServer(_), Answer::Verified(_))
                 | (Request::VerifyClient(_), Answer::Verified(_))
+                | (Request::LookupSession(_), Answer::Session(_))
         )
     }
 }
@@ -84,6 +92,9 @@ pub enum Answer {
     /// To [`Request::VerifyServer`] and [`Request::VerifyClient`]: accepted,
     /// or refused with the alert the error names.
     Verified(Result<(), CertificateError>),
+    /// To [`Request::LookupSession`]: the stored session, or None for a
+    /// full handshake (a store that cannot answer answers None).
+    Session(Option<Session12>),
 }
 
 impl Answer {
@@ -92,6 +103,7 @@ impl Answer {
             Answer::Certificate(_) => "Certificate",
             Answer::Signature(_) => "Signature",
             Answer::Verified(_) => "Verified",
+            Answer::Session(_) => "Session",
         }
     }
 }
@@ -103,6 +115,7 @@ pub(crate) enum Hook {
     Signer(Arc<dyn AsyncSigningKey>),
     ServerVerifier(Arc<dyn AsyncServerCertVerifier>),
     ClientVerifier(Arc<dyn AsyncClientCertVerifier>),
+    SessionStore(Arc<dyn ServerSessionStore>),
 }
 
 /// A handshake state waiting for `hook` to answer `request`; `next` is
@@ -137,6 +150,10 @@ impl<S> Paused<S> {
             (Hook::ClientVerifier(v), Request::VerifyClient(input)) => {
                 let f = v.verify_client_cert(input.clone());
                 Box::pin(async move { Answer::Verified(f.await) })
+            }
+            (Hook::SessionStore(store), Request::LookupSession(id)) => {
+                let f = store.get_async(id.clone());
+                Box::pin(async move { Answer::Session(f.await) })
             }
             // Never built: each paused state pairs its request with its hook.
             _ => mismatch(),
@@ -173,6 +190,14 @@ pub(crate) fn signature(answer: Answer) -> Result<Vec<u8>, Error> {
         Answer::Signature(Ok(sig)) if !sig.is_empty() => Ok(sig),
         Answer::Signature(Ok(_)) => Err(Error::internal("the signer returned an empty signature")),
         Answer::Signature(Err(e)) => Err(Error::internal(format!("signing failed: {e}"))),
+        other => Err(wrong_answer(other)),
+    }
+}
+
+/// A session store's answer.
+pub(crate) fn looked_up(answer: Answer) -> Result<Option<Session12>, Error> {
+    match answer {
+        Answer::Session(s) => Ok(s),
         other => Err(wrong_answer(other)),
     }
 }

@@ -32,9 +32,13 @@
 //! again for [`RedisOptions::retry_after`] (1 s), so an outage costs no
 //! connect attempts per handshake; then it reconnects by itself.
 //!
-//! The wait blocks the calling thread (a Tokio worker): on loopback or a
-//! LAN a lookup takes well under a millisecond, but a Redis that answers
-//! slowly costs every resumption attempt up to the timeout.
+//! A server's session lookup does not block: the store says it is
+//! asynchronous ([`ServerSessionStore::is_async`]), so the handshake pauses
+//! while the `GET` runs on the multiplexed connection from the handshake's
+//! own task, within the timeout. The client's lookups and the anti-replay
+//! claim still wait on the calling thread (a Tokio worker) for at most the
+//! timeout: on loopback or a LAN well under a millisecond, but a Redis that
+//! answers slowly costs each of them up to the timeout.
 //!
 //! # What Redis holds
 //!
@@ -59,6 +63,7 @@
 
 use std::fmt;
 use std::sync::mpsc as std_mpsc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use ::redis::aio::MultiplexedConnection;
@@ -67,6 +72,7 @@ use tokio::sync::mpsc;
 use zeroize::Zeroizing;
 
 use crate::error::Error;
+use crate::hooks::HookFuture;
 use crate::proto::handshake::resume::replay::{AntiReplay, DEFAULT_REPLAY_WINDOW};
 use crate::proto::handshake::resume::{
     ClientSessionStore, ServerSessionStore, Session12, Session13,
@@ -110,6 +116,8 @@ enum Op {
     Del(String),
     /// SET NX EX: Some(..) when the key was new.
     Claim(String, u64),
+    /// Only (re)connect, for the lookups that use the connection directly.
+    Connect,
 }
 
 type Reply = Option<Zeroizing<Vec<u8>>>;
@@ -125,7 +133,14 @@ struct Job {
 pub struct RedisSessionStore {
     tx: mpsc::Sender<Job>,
     options: RedisOptions,
+    /// The worker's multiplexed connection, while it has one: server
+    /// lookups query it directly from the handshake's own task (see
+    /// [`ServerSessionStore::get_async`]). Its driver runs on the worker's
+    /// runtime, so it outlives the runtime of any one caller.
+    shared: SharedConn,
 }
+
+type SharedConn = Arc<Mutex<Option<MultiplexedConnection>>>;
 
 impl fmt::Debug for RedisSessionStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -149,6 +164,7 @@ impl RedisSessionStore {
         let client = Client::open(url)
             .map_err(|e| Error::Config(format!("Redis URL not understood ({:?})", e.kind())))?;
         let (tx, rx) = mpsc::channel(options.queue.max(1));
+        let shared = SharedConn::default();
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -161,12 +177,17 @@ impl RedisSessionStore {
             retry_after: options.retry_after,
             conn: None,
             down_until: None,
+            shared: shared.clone(),
         };
         std::thread::Builder::new()
             .name("lctls-redis".into())
             .spawn(move || runtime.block_on(worker.run(rx)))
             .map_err(|e| Error::Config(format!("Redis store thread: {e}")))?;
-        Ok(RedisSessionStore { tx, options })
+        Ok(RedisSessionStore {
+            tx,
+            options,
+            shared,
+        })
     }
 
     fn key(&self, kind: &str, name: &str) -> String {
@@ -204,6 +225,45 @@ impl ServerSessionStore for RedisSessionStore {
     fn get(&self, id: &[u8]) -> Option<Session12> {
         let v = self.call(Op::Get(self.key("s12", &hex(id))))?;
         Session12::from_bytes(&v)
+    }
+
+    /// Server lookups pause the handshake instead of blocking its thread.
+    fn is_async(&self) -> bool {
+        true
+    }
+
+    /// `GET` on the multiplexed connection, from the caller's task, within
+    /// [`RedisOptions::timeout`]. Without a connection (Redis not reached
+    /// yet, or down) the worker is asked to connect and this lookup finds
+    /// nothing: a full handshake, as for any failure.
+    fn get_async(&self, id: Vec<u8>) -> HookFuture<Option<Session12>> {
+        let key = self.key("s12", &hex(&id));
+        let conn = match self.shared.lock() {
+            Ok(g) => g.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        };
+        let Some(mut conn) = conn else {
+            self.send(Op::Connect);
+            return Box::pin(std::future::ready(None));
+        };
+        let timeout = self.options.timeout;
+        Box::pin(async move {
+            let mut cmd = ::redis::cmd("GET");
+            cmd.arg(&key);
+            let get = cmd.query_async::<Option<Vec<u8>>>(&mut conn);
+            match tokio::time::timeout(timeout, get).await {
+                Ok(Ok(Some(v))) => Session12::from_bytes(&Zeroizing::new(v)),
+                Ok(Ok(None)) => None,
+                Ok(Err(e)) => {
+                    tracing::debug!(error = %e, "Redis session lookup failed: full handshake");
+                    None
+                }
+                Err(_) => {
+                    tracing::debug!("Redis session lookup timed out: full handshake");
+                    None
+                }
+            }
+        })
     }
 
     fn put(&self, s: Session12) {
@@ -267,6 +327,8 @@ struct Worker {
     conn: Option<MultiplexedConnection>,
     /// After a failure, no connection attempt before this instant.
     down_until: Option<Instant>,
+    /// Where the connection is published for direct lookups.
+    shared: SharedConn,
 }
 
 impl Worker {
@@ -292,6 +354,7 @@ impl Worker {
                     if self.down_until.take().is_some() {
                         tracing::info!("Redis session store reconnected");
                     }
+                    self.publish(Some(c.clone()));
                     self.conn = Some(c);
                 }
                 Err(e) => self.failed(&e),
@@ -305,12 +368,21 @@ impl Worker {
             tracing::warn!(error = %e, "Redis session store unavailable: full handshakes until it is back");
         }
         self.conn = None;
+        self.publish(None);
         self.down_until = Some(Instant::now() + self.retry_after);
+    }
+
+    fn publish(&self, conn: Option<MultiplexedConnection>) {
+        match self.shared.lock() {
+            Ok(mut g) => *g = conn,
+            Err(poisoned) => *poisoned.into_inner() = conn,
+        }
     }
 
     async fn execute(&mut self, op: Op) -> Reply {
         let conn = self.connection().await?;
         let cmd = match &op {
+            Op::Connect => return None,
             Op::Get(k) => ::redis::cmd("GET").arg(k).clone(),
             Op::GetDel(k) => ::redis::cmd("GETDEL").arg(k).clone(),
             Op::Set(k, v, ttl) => ::redis::cmd("SET")
@@ -334,6 +406,7 @@ impl Worker {
                 .await
                 .map(|v| v.map(Zeroizing::new)),
             Op::Set(..) | Op::Del(_) => cmd.query_async::<()>(conn).await.map(|()| None),
+            Op::Connect => Ok(None),
             Op::Claim(..) => cmd
                 .query_async::<Option<String>>(conn)
                 .await

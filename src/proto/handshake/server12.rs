@@ -11,8 +11,8 @@ use crate::config::{CertifiedKey, ClientHelloInfo, ServerConfig};
 use crate::error::Error;
 use crate::hooks::{ClientCertInput, ClientHelloDetails, HookFuture};
 use crate::proto::conn::{
-    resolved_certificate, signature, unexpected_in, verified, Answer, Common, Exporter, Hook,
-    Paused, Request,
+    looked_up, resolved_certificate, signature, unexpected_in, verified, Answer, Common, Exporter,
+    Hook, Paused, Request,
 };
 use crate::proto::crypto::kx::KeyExchange;
 use crate::proto::crypto::suites::Tls12CipherSuite;
@@ -45,6 +45,8 @@ pub(crate) enum Server12State {
     Sign(Box<Paused<Flight12>>),
     /// Paused for the asynchronous client-certificate verifier.
     VerifyClient(Box<Paused<Box<Hs>>>),
+    /// Paused for an asynchronous session store's lookup; nothing sent yet.
+    LookupSession(Box<Paused<Hello12>>),
 }
 
 /// Before the master secret.
@@ -80,7 +82,10 @@ impl Server12State {
             Self::CertificateVerify(_) => &[T::CertificateVerify],
             Self::ChangeCipherSpec(_) => &[],
             Self::Finished(_) => &[T::Finished],
-            Self::SelectCertificate(_) | Self::Sign(_) | Self::VerifyClient(_) => &[],
+            Self::SelectCertificate(_)
+            | Self::Sign(_)
+            | Self::VerifyClient(_)
+            | Self::LookupSession(_) => &[],
         }
     }
 
@@ -94,6 +99,7 @@ impl Server12State {
             Self::SelectCertificate(_) => "waiting for the certificate resolver (TLS 1.2)",
             Self::Sign(_) => "waiting for the signer (TLS 1.2)",
             Self::VerifyClient(_) => "waiting for the client-certificate verifier (TLS 1.2)",
+            Self::LookupSession(_) => "waiting for the session store",
         }
     }
 
@@ -103,6 +109,7 @@ impl Server12State {
             Self::SelectCertificate(p) => Some(&p.request),
             Self::Sign(p) => Some(&p.request),
             Self::VerifyClient(p) => Some(&p.request),
+            Self::LookupSession(p) => Some(&p.request),
             _ => None,
         }
     }
@@ -113,6 +120,7 @@ impl Server12State {
             Self::SelectCertificate(p) => Some(p.future()),
             Self::Sign(p) => Some(p.future()),
             Self::VerifyClient(p) => Some(p.future()),
+            Self::LookupSession(p) => Some(p.future()),
             _ => None,
         }
     }
@@ -133,6 +141,10 @@ impl Server12State {
             Self::VerifyClient(p) => {
                 verified(answer)?;
                 Ok(Self::ClientKeyExchange(p.next))
+            }
+            Self::LookupSession(p) => {
+                let found = fresh(&p.next.config, looked_up(answer)?);
+                p.next.after_lookup(cx, found)
             }
             other => Err(Error::internal(format!(
                 "resumed while {}, which waits for nothing",
@@ -336,20 +348,30 @@ fn send_ccs_and_finished(k: &mut Keyed, cx: &mut Common) -> Result<(), Error> {
     send12(cx, &mut k.hs.transcript, &Handshake12::Finished(verify))
 }
 
-/// A session the client offered that we can resume, or an error when the
-/// client offers an extended-master-secret session without the extension.
-fn find_session(config: &ServerConfig, ch: &ClientHello) -> Result<Option<Session12>, Error> {
+/// The session a ticket in the ClientHello carries, if we can open it.
+fn ticket_session(config: &ServerConfig, ch: &ClientHello) -> Option<Session12> {
     let now = config.shared.time.now().as_secs();
-    let Some(s) = match (&ch.extensions.session_ticket, &config.ticketer) {
+    match (&ch.extensions.session_ticket, &config.ticketer) {
         (Some(t), Some(ticketer)) if !t.is_empty() => ticketer.open(t, now),
         _ => None,
     }
-    .or_else(|| {
-        (!ch.session_id.is_empty())
-            .then(|| config.session_cache.get(&ch.session_id))
-            .flatten()
-            .filter(|s| s.is_fresh(now))
-    }) else {
+}
+
+/// A session from the store, if it is still fresh.
+fn fresh(config: &ServerConfig, s: Option<Session12>) -> Option<Session12> {
+    let now = config.shared.time.now().as_secs();
+    s.filter(|s| s.is_fresh(now))
+}
+
+/// `found` (from a ticket or the store) when we can resume it, or an
+/// error when the client offers an extended-master-secret session without
+/// the extension.
+fn usable_session(
+    config: &ServerConfig,
+    ch: &ClientHello,
+    found: Option<Session12>,
+) -> Result<Option<Session12>, Error> {
+    let Some(s) = found else {
         return Ok(None);
     };
     let usable = ch.cipher_suites.contains(&s.suite().suite)
@@ -436,94 +458,145 @@ pub(crate) fn handle_client_hello(
     cx.negotiated.sni = sni.clone();
     cx.negotiated.alpn = alpn.clone();
     cx.negotiated.extended_master_secret = ext.extended_master_secret;
-    let mut sh_ext = ServerHelloExtensions {
+    let sh_ext = ServerHelloExtensions {
         extended_master_secret: ext.extended_master_secret,
         renegotiation_info: secure_reneg.then(Vec::new),
         alpn: alpn.clone(),
         ..Default::default()
     };
 
-    if let Some(session) = find_session(&config, &ch)? {
-        let suite = session.suite();
-        sh_ext.ec_point_formats = None;
-        let sh = ServerHello {
-            legacy_version: ProtocolVersion::TLSv1_2.get(),
-            random: server_random,
-            session_id: ch.session_id.clone(),
-            cipher_suite: suite.suite,
-            compression_method: 0,
-            extensions: sh_ext,
-        };
-        send12(cx, &mut transcript, &Handshake12::ServerHello(sh))?;
-        let keys = session.master.key_block(&ch.random, &server_random)?;
-        cx.negotiated.cipher_suite = Some(suite.suite);
-        cx.negotiated.resumed = true;
-        cx.negotiated.peer_certificates = session.peer_certificates.clone();
-        // No key exchange and no signature in an abbreviated handshake: what
-        // the session's full handshake used is what the connection reports.
-        cx.negotiated.group = session.group;
-        cx.negotiated.peer_signature_scheme = session.peer_signature_scheme;
-        tracing::debug!("resuming TLS 1.2 session");
-        let mut k = Keyed {
-            hs: Hs {
-                config,
-                suite,
-                transcript,
-                client_random: ch.random,
-                server_random,
-                session_id: ch.session_id.clone(),
-                ems: session.extended_ms,
-                send_ticket: false,
-                kx: None,
-                client_leaf: None,
-            },
-            master: session.master,
-            keys,
-            resumed: true,
-        };
-        send_ccs_and_finished(&mut k, cx)?;
-        return Ok(Server12State::ChangeCipherSpec(Box::new(k)));
-    }
-
-    let schemes = ext.signature_algorithms.as_deref().ok_or_else(|| {
-        Error::handshake(
-            "TLS 1.2 client offered no signature_algorithms; SHA-1 signatures are refused",
-        )
-    })?;
-    let info = ClientHelloInfo {
-        server_name: sni.as_deref(),
-        signature_schemes: schemes,
-        alpn: ext.alpn.as_deref().unwrap_or(&[]),
-        version: ProtocolVersion::TLSv1_2,
-        cipher_suites: &ch.cipher_suites,
-        groups: ext.supported_groups.as_deref(),
-        certificate_authorities: ext.certificate_authorities.as_deref().unwrap_or(&[]),
-        shared: &config.shared,
-    };
-    if let Some(resolver) = config.async_resolver.clone() {
-        let details = ClientHelloDetails::new(&info, config.clone());
-        return Ok(Server12State::SelectCertificate(Box::new(Paused {
-            request: Request::SelectCertificate(details),
-            hook: Hook::Resolver(resolver),
-            next: Hello12 {
-                config,
-                ch,
-                sh_ext,
-                server_random,
-                transcript,
-            },
-        })));
-    }
-    let cert = config.resolver.try_resolve(&info)?;
-    let (suite, scheme) = info.choose12(&cert)?;
     let hello = Hello12 {
-        config: config.clone(),
+        config,
         ch,
         sh_ext,
         server_random,
         transcript,
     };
-    hello.respond(cx, &cert, suite, scheme)
+    let ticketed = ticket_session(&hello.config, &hello.ch);
+    if ticketed.is_none()
+        && !hello.ch.session_id.is_empty()
+        && hello.config.session_cache.is_async()
+    {
+        // The store answers asynchronously (a shared store across the
+        // network): pause until it does, without blocking the thread.
+        let store = hello.config.session_cache.clone();
+        return Ok(Server12State::LookupSession(Box::new(Paused {
+            request: Request::LookupSession(hello.ch.session_id.clone()),
+            hook: Hook::SessionStore(store),
+            next: hello,
+        })));
+    }
+    let found = ticketed.or_else(|| {
+        (!hello.ch.session_id.is_empty())
+            .then(|| {
+                fresh(
+                    &hello.config,
+                    hello.config.session_cache.get(&hello.ch.session_id),
+                )
+            })
+            .flatten()
+    });
+    hello.after_lookup(cx, found)
+}
+
+impl Hello12 {
+    /// Resumes `found` when it may be, else goes on with a full handshake.
+    fn after_lookup(
+        self,
+        cx: &mut Common,
+        found: Option<Session12>,
+    ) -> Result<Server12State, Error> {
+        let Hello12 {
+            config,
+            ch,
+            mut sh_ext,
+            server_random,
+            mut transcript,
+        } = self;
+        if let Some(session) = usable_session(&config, &ch, found)? {
+            let suite = session.suite();
+            sh_ext.ec_point_formats = None;
+            let sh = ServerHello {
+                legacy_version: ProtocolVersion::TLSv1_2.get(),
+                random: server_random,
+                session_id: ch.session_id.clone(),
+                cipher_suite: suite.suite,
+                compression_method: 0,
+                extensions: sh_ext,
+            };
+            send12(cx, &mut transcript, &Handshake12::ServerHello(sh))?;
+            let keys = session.master.key_block(&ch.random, &server_random)?;
+            cx.negotiated.cipher_suite = Some(suite.suite);
+            cx.negotiated.resumed = true;
+            cx.negotiated.peer_certificates = session.peer_certificates.clone();
+            // No key exchange and no signature in an abbreviated handshake: what
+            // the session's full handshake used is what the connection reports.
+            cx.negotiated.group = session.group;
+            cx.negotiated.peer_signature_scheme = session.peer_signature_scheme;
+            tracing::debug!("resuming TLS 1.2 session");
+            let mut k = Keyed {
+                hs: Hs {
+                    config,
+                    suite,
+                    transcript,
+                    client_random: ch.random,
+                    server_random,
+                    session_id: ch.session_id.clone(),
+                    ems: session.extended_ms,
+                    send_ticket: false,
+                    kx: None,
+                    client_leaf: None,
+                },
+                master: session.master,
+                keys,
+                resumed: true,
+            };
+            send_ccs_and_finished(&mut k, cx)?;
+            return Ok(Server12State::ChangeCipherSpec(Box::new(k)));
+        }
+
+        let ext = &ch.extensions;
+        let sni = &ext.server_name;
+        let schemes = ext.signature_algorithms.as_deref().ok_or_else(|| {
+            Error::handshake(
+                "TLS 1.2 client offered no signature_algorithms; SHA-1 signatures are refused",
+            )
+        })?;
+        let info = ClientHelloInfo {
+            server_name: sni.as_deref(),
+            signature_schemes: schemes,
+            alpn: ext.alpn.as_deref().unwrap_or(&[]),
+            version: ProtocolVersion::TLSv1_2,
+            cipher_suites: &ch.cipher_suites,
+            groups: ext.supported_groups.as_deref(),
+            certificate_authorities: ext.certificate_authorities.as_deref().unwrap_or(&[]),
+            shared: &config.shared,
+        };
+        if let Some(resolver) = config.async_resolver.clone() {
+            let details = ClientHelloDetails::new(&info, config.clone());
+            return Ok(Server12State::SelectCertificate(Box::new(Paused {
+                request: Request::SelectCertificate(details),
+                hook: Hook::Resolver(resolver),
+                next: Hello12 {
+                    config,
+                    ch,
+                    sh_ext,
+                    server_random,
+                    transcript,
+                },
+            })));
+        }
+        let cert = config.resolver.try_resolve(&info)?;
+        let (suite, scheme) = info.choose12(&cert)?;
+        let hello = Hello12 {
+            config: config.clone(),
+            ch,
+            sh_ext,
+            server_random,
+            transcript,
+        };
+        hello.respond(cx, &cert, suite, scheme)
+    }
 }
 
 /// A TLS 1.2 ClientHello for a full handshake, before the certificate is
