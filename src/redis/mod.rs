@@ -116,15 +116,19 @@ enum Op {
     Del(String),
     /// SET NX EX: Some(..) when the key was new.
     Claim(String, u64),
-    /// Only (re)connect, for the lookups that use the connection directly.
-    Connect,
 }
 
 type Reply = Option<Zeroizing<Vec<u8>>>;
 
+/// Where the worker sends an answer: a thread blocked on it, or a task.
+enum ReplyTo {
+    Blocking(std_mpsc::SyncSender<Reply>),
+    Task(tokio::sync::oneshot::Sender<Reply>),
+}
+
 struct Job {
     op: Op,
-    reply: Option<std_mpsc::SyncSender<Reply>>,
+    reply: Option<ReplyTo>,
 }
 
 /// Sessions in Redis, shared by every server or client configured with it
@@ -200,7 +204,7 @@ impl RedisSessionStore {
         self.tx
             .try_send(Job {
                 op,
-                reply: Some(tx),
+                reply: Some(ReplyTo::Blocking(tx)),
             })
             .ok()?;
         rx.recv_timeout(self.options.timeout).ok().flatten()
@@ -233,20 +237,32 @@ impl ServerSessionStore for RedisSessionStore {
     }
 
     /// `GET` on the multiplexed connection, from the caller's task, within
-    /// [`RedisOptions::timeout`]. Without a connection (Redis not reached
-    /// yet, or down) the worker is asked to connect and this lookup finds
-    /// nothing: a full handshake, as for any failure.
+    /// [`RedisOptions::timeout`]. Without a connection yet (or while Redis
+    /// is down) the worker makes the lookup and the task awaits its answer
+    /// within the same timeout; any failure is a full handshake.
     fn get_async(&self, id: Vec<u8>) -> HookFuture<Option<Session12>> {
         let key = self.key("s12", &hex(&id));
         let conn = match self.shared.lock() {
             Ok(g) => g.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
         };
-        let Some(mut conn) = conn else {
-            self.send(Op::Connect);
-            return Box::pin(std::future::ready(None));
-        };
         let timeout = self.options.timeout;
+        let Some(mut conn) = conn else {
+            // Not connected yet (or down): the worker connects and answers
+            // this one; the handshake's task awaits it without blocking.
+            let (tx, rx) = tokio::sync::oneshot::channel();
+            let job = Job {
+                op: Op::Get(key),
+                reply: Some(ReplyTo::Task(tx)),
+            };
+            if self.tx.try_send(job).is_err() {
+                return Box::pin(std::future::ready(None));
+            }
+            return Box::pin(async move {
+                let v = tokio::time::timeout(timeout, rx).await.ok()?.ok()??;
+                Session12::from_bytes(&v)
+            });
+        };
         Box::pin(async move {
             let mut cmd = ::redis::cmd("GET");
             cmd.arg(&key);
@@ -336,9 +352,15 @@ impl Worker {
         // Ends when the store (every sender) is dropped.
         while let Some(job) = rx.recv().await {
             let reply = self.execute(job.op).await;
-            if let Some(r) = job.reply {
-                // The caller may have given up already; that is fine.
-                let _ = r.try_send(reply);
+            // The caller may have given up already; that is fine.
+            match job.reply {
+                Some(ReplyTo::Blocking(r)) => {
+                    let _ = r.try_send(reply);
+                }
+                Some(ReplyTo::Task(r)) => {
+                    let _ = r.send(reply);
+                }
+                None => {}
             }
         }
     }
@@ -382,7 +404,6 @@ impl Worker {
     async fn execute(&mut self, op: Op) -> Reply {
         let conn = self.connection().await?;
         let cmd = match &op {
-            Op::Connect => return None,
             Op::Get(k) => ::redis::cmd("GET").arg(k).clone(),
             Op::GetDel(k) => ::redis::cmd("GETDEL").arg(k).clone(),
             Op::Set(k, v, ttl) => ::redis::cmd("SET")
@@ -406,7 +427,6 @@ impl Worker {
                 .await
                 .map(|v| v.map(Zeroizing::new)),
             Op::Set(..) | Op::Del(_) => cmd.query_async::<()>(conn).await.map(|()| None),
-            Op::Connect => Ok(None),
             Op::Claim(..) => cmd
                 .query_async::<Option<String>>(conn)
                 .await
