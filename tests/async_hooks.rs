@@ -212,6 +212,21 @@ fn versions(v: ProtocolVersion) -> &'static [ProtocolVersion] {
     }
 }
 
+/// A client allowing only `version`.
+fn client_for(version: ProtocolVersion) -> Arc<lctls::config::ClientConfig> {
+    Arc::new(
+        client_builder()
+            .with_protocol_versions(versions(version))
+            .build()
+            .unwrap(),
+    )
+}
+
+/// A resolver answering with certs/server.pem (a local key) as `mode` says.
+fn file_resolver(mode: Mode) -> Arc<Resolver> {
+    Resolver::new(Arc::new(certified_key("server", "server.key")), mode)
+}
+
 /// A server whose certificate comes from `resolver` (and whose key may sign
 /// asynchronously), for `version`.
 fn hooked_server(resolver: Arc<Resolver>, version: ProtocolVersion) -> Arc<ServerConfig> {
@@ -240,12 +255,7 @@ async fn resolver_and_signer_sleep(version: ProtocolVersion) {
         let (key, signer) = async_key("server", false);
         let resolver = Resolver::new(key, Mode::Sleep);
         let sc = hooked_server(resolver.clone(), version);
-        let cc = Arc::new(
-            client_builder()
-                .with_protocol_versions(versions(version))
-                .build()
-                .unwrap(),
-        );
+        let cc = client_for(version);
         let start = Instant::now();
         let (mut c, mut s) = pair(cc, sc, "localhost").await;
         // Both hooks slept in turn.
@@ -276,17 +286,9 @@ async fn sleeping_resolver_and_signer_tls12() {
 async fn resolver_answering_from_another_task() {
     timeout(async {
         for version in [ProtocolVersion::TLSv1_3, ProtocolVersion::TLSv1_2] {
-            let resolver = Resolver::new(
-                Arc::new(certified_key("server", "server.key")),
-                Mode::OtherTask,
-            );
+            let resolver = file_resolver(Mode::OtherTask);
             let sc = hooked_server(resolver, version);
-            let cc = Arc::new(
-                client_builder()
-                    .with_protocol_versions(versions(version))
-                    .build()
-                    .unwrap(),
-            );
+            let cc = client_for(version);
             let (mut c, mut s) = pair(cc, sc, "localhost").await;
             assert_eq!(s.protocol_version(), Some(version));
             ping(&mut c, &mut s).await;
@@ -299,17 +301,9 @@ async fn resolver_answering_from_another_task() {
 async fn resolver_without_certificate_sends_unrecognized_name() {
     timeout(async {
         for version in [ProtocolVersion::TLSv1_3, ProtocolVersion::TLSv1_2] {
-            let resolver = Resolver::new(
-                Arc::new(certified_key("server", "server.key")),
-                Mode::Nothing,
-            );
+            let resolver = file_resolver(Mode::Nothing);
             let sc = hooked_server(resolver, version);
-            let cc = Arc::new(
-                client_builder()
-                    .with_protocol_versions(versions(version))
-                    .build()
-                    .unwrap(),
-            );
+            let cc = client_for(version);
             let (c, s) = try_pair(cc, sc, "localhost").await;
             let s = handshake_err(s);
             assert_eq!(s.alert(), Some(AlertDescription::UnrecognizedName), "{s}");
@@ -325,10 +319,7 @@ async fn resolver_without_certificate_sends_unrecognized_name() {
 #[tokio::test]
 async fn resolver_without_certificate_and_no_sni_sends_handshake_failure() {
     timeout(async {
-        let resolver = Resolver::new(
-            Arc::new(certified_key("server", "server.key")),
-            Mode::Nothing,
-        );
+        let resolver = file_resolver(Mode::Nothing);
         let sc = hooked_server(resolver.clone(), ProtocolVersion::TLSv1_3);
         // An IP address is never sent as SNI.
         let (c, s) = try_pair(client_config(), sc, "127.0.0.1").await;
@@ -351,12 +342,7 @@ async fn failing_signer_sends_internal_error() {
         for version in [ProtocolVersion::TLSv1_3, ProtocolVersion::TLSv1_2] {
             let (key, signer) = async_key("server", true);
             let sc = hooked_server(Resolver::new(key, Mode::Sleep), version);
-            let cc = Arc::new(
-                client_builder()
-                    .with_protocol_versions(versions(version))
-                    .build()
-                    .unwrap(),
-            );
+            let cc = client_for(version);
             let (c, s) = try_pair(cc, sc, "localhost").await;
             let s = handshake_err(s);
             assert_eq!(s.alert(), Some(AlertDescription::InternalError), "{s}");
@@ -374,7 +360,7 @@ async fn failing_signer_sends_internal_error() {
 #[tokio::test]
 async fn hook_that_never_answers_ends_in_the_handshake_timeout() {
     timeout(async {
-        let resolver = Resolver::new(Arc::new(certified_key("server", "server.key")), Mode::Never);
+        let resolver = file_resolver(Mode::Never);
         let acceptor = TlsAcceptor::from(hooked_server(resolver, ProtocolVersion::TLSv1_3))
             .with_handshake_timeout(Duration::from_millis(300));
         let connector = TlsConnector::from(client_config());
@@ -500,7 +486,7 @@ async fn async_client_verifier_accepts_and_refuses() {
 /// completes the handshake.
 #[test]
 fn wrong_answer_is_an_error_not_a_panic() {
-    let resolver = Resolver::new(Arc::new(certified_key("server", "server.key")), Mode::Never);
+    let resolver = file_resolver(Mode::Never);
     let mut s = Connection::new_server(hooked_server(resolver, ProtocolVersion::TLSv1_3));
     let mut c = sans_io_client(client_config(), "localhost");
     assert!(matches!(
@@ -532,7 +518,7 @@ fn wrong_answer_is_an_error_not_a_panic() {
 
 #[test]
 fn paused_input_is_bounded() {
-    let resolver = Resolver::new(Arc::new(certified_key("server", "server.key")), Mode::Never);
+    let resolver = file_resolver(Mode::Never);
     let mut s = Connection::new_server(hooked_server(resolver, ProtocolVersion::TLSv1_3));
     let mut c = sans_io_client(client_config(), "localhost");
     s.feed(&c.take_outgoing());
@@ -854,6 +840,99 @@ async fn slow_session_store_does_not_block_another_connection() {
             "the other connection waited for the lookup: {fast:?} vs {slow:?}"
         );
         assert_eq!(store.lookups.load(Ordering::SeqCst), 1);
+    })
+    .await
+}
+
+/// The in-memory strike register behind a claim that takes 100 ms,
+/// asynchronously, as a register across the network would.
+#[derive(Debug, Default)]
+struct SlowRegister {
+    inner: lctls::proto::handshake::resume::replay::StrikeRegister,
+    claims: AtomicUsize,
+}
+
+impl lctls::proto::handshake::resume::replay::AntiReplay for SlowRegister {
+    fn window(&self) -> u64 {
+        self.inner.window()
+    }
+
+    fn claim(&self, _: &[u8; 32], _: u64) -> bool {
+        panic!("an asynchronous register is never asked synchronously");
+    }
+
+    fn is_async(&self) -> bool {
+        true
+    }
+
+    fn claim_async(&self, ticket: [u8; 32], now: u64) -> HookFuture<bool> {
+        self.claims.fetch_add(1, Ordering::SeqCst);
+        let ok = self.inner.claim(&ticket, now);
+        Box::pin(async move {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            ok
+        })
+    }
+}
+
+/// A replayed ClientHello with 0-RTT data against an asynchronous register:
+/// the first offer waits for the claim and is accepted, the replay waits
+/// and is refused (1-RTT goes on), and nothing is decided before the
+/// register answers.
+#[tokio::test]
+async fn async_anti_replay_register_accepts_once_then_refuses_the_replay() {
+    use lctls::proto::handshake::early_data::{EarlyDataReason, OnReject};
+    use lctls::proto::handshake::resume::replay::AntiReplay as _;
+    timeout(async {
+        let register = Arc::new(SlowRegister::default());
+        assert!(register.is_async());
+        let sc = Arc::new(
+            server_builder("server")
+                .with_max_early_data(4096)
+                .with_anti_replay(register.clone())
+                .build()
+                .unwrap(),
+        );
+        let cc = client_for(ProtocolVersion::TLSv1_3);
+        // A ticket, through the Tokio path (no 0-RTT, so no claim).
+        let (mut c, mut s) = pair(cc.clone(), sc.clone(), "localhost").await;
+        s.write_all(b"t").await.unwrap();
+        s.flush().await.unwrap();
+        let mut one = [0u8; 1];
+        c.read_exact(&mut one).await.unwrap();
+        assert_eq!(register.claims.load(Ordering::SeqCst), 0);
+
+        let mut client = Connection::new_client_with_replayable_early_data(
+            cc.clone(),
+            rustls_pki_types::ServerName::try_from("localhost").unwrap(),
+            b"GET /".to_vec(),
+            OnReject::Resend,
+        )
+        .unwrap();
+        let flight = client.take_outgoing().to_vec();
+        for (want, data) in [
+            (EarlyDataReason::Accepted, Some(b"GET /".to_vec())),
+            (EarlyDataReason::Replayed, None),
+        ] {
+            let mut server = Connection::new_server(sc.clone());
+            server.feed(&flight);
+            server.process().unwrap();
+            assert!(matches!(
+                server.pending(),
+                Some(Request::ClaimEarlyData { .. })
+            ));
+            assert_eq!(server.outgoing_len(), 0, "nothing sent before the claim");
+            let start = Instant::now();
+            let claim = server.hook_future().unwrap();
+            server.resume_with(claim.await).expect("never fatal");
+            assert!(start.elapsed() >= Duration::from_millis(100));
+            assert!(server.pending().is_none());
+            assert!(server.negotiated().resumed);
+            assert_eq!(server.negotiated().early_data, want);
+            assert_eq!(server.take_replayable_early_data(), data);
+            assert!(server.outgoing_len() > 0, "the server answers");
+        }
+        assert_eq!(register.claims.load(Ordering::SeqCst), 2);
     })
     .await
 }

@@ -42,10 +42,17 @@ impl CertifiedKey {
         chain: Vec<CertificateDer<'static>>,
         key: &PrivateKeyDer<'_>,
     ) -> Result<Self, Error> {
+        if chain.is_empty() {
+            return Err(Error::Config("certificate chain is empty".into()));
+        }
+        Self::checked(chain, SigningKey::from_der(key)?)
+    }
+
+    /// `chain` with `key`, once the key is known to be the end entity's.
+    fn checked(chain: Vec<CertificateDer<'static>>, key: SigningKey) -> Result<Self, Error> {
         let Some(leaf) = chain.first() else {
             return Err(Error::Config("certificate chain is empty".into()));
         };
-        let key = SigningKey::from_der(key)?;
         check_key_matches(leaf, &key)?;
         Ok(CertifiedKey {
             chain,
@@ -68,18 +75,10 @@ impl CertifiedKey {
         chain: Vec<CertificateDer<'static>>,
         signer: Arc<dyn crate::hooks::AsyncSigningKey>,
     ) -> Result<Self, Error> {
-        let Some(leaf) = chain.first() else {
+        if chain.is_empty() {
             return Err(Error::Config("certificate chain is empty".into()));
-        };
-        let key = SigningKey::from_async_signer(signer)?;
-        check_key_matches(leaf, &key)?;
-        Ok(CertifiedKey {
-            chain,
-            key,
-            ocsp: None,
-            sct_list: None,
-            signing_schemes: None,
-        })
+        }
+        Self::checked(chain, SigningKey::from_async_signer(signer)?)
     }
 
     /// Staples `response`, a DER OCSPResponse for the end entity (as

@@ -744,7 +744,9 @@ mod early;
 
 #[path = "conn_pause.rs"]
 mod pause;
-pub(crate) use pause::{looked_up, resolved_certificate, signature, verified, Hook, Paused};
+pub(crate) use pause::{
+    claimed, looked_up, resolved_certificate, signature, verified, Hook, Paused,
+};
 pub use pause::{Answer, Request, MAX_PAUSED_INPUT};
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ use crate::hooks::{
     ClientCertInput, ClientHelloDetails, HookFuture, ServerCertInput,
 };
 use crate::pki::CertificateError;
+use crate::proto::handshake::resume::replay::AntiReplay;
 use crate::proto::handshake::resume::{ServerSessionStore, Session12};
 use crate::proto::record::codec::MAX_CIPHERTEXT;
 use crate::proto::wire::enums::{AlertDescription, SignatureScheme};
@@ -53,6 +54,16 @@ pub enum Request {
     /// [`is_async`](ServerSessionStore::is_async) is true); answer with
     /// [`Answer::Session`].
     LookupSession(Vec<u8>),
+    /// Server, TLS 1.3: claim this ticket digest for 0-RTT at `now`
+    /// (seconds) in an asynchronous [`AntiReplay`] register (one whose
+    /// [`is_async`](AntiReplay::is_async) is true); answer with
+    /// [`Answer::EarlyDataClaimed`].
+    ClaimEarlyData {
+        /// SHA-256 of the ticket identity.
+        ticket: [u8; 32],
+        /// The server's time, in seconds since the Unix epoch.
+        now: u64,
+    },
 }
 
 impl Request {
@@ -63,6 +74,7 @@ impl Request {
             Request::VerifyServer(_) => "VerifyServer",
             Request::VerifyClient(_) => "VerifyClient",
             Request::LookupSession(_) => "LookupSession",
+            Request::ClaimEarlyData { .. } => "ClaimEarlyData",
         }
     }
 
@@ -74,6 +86,7 @@ impl Request {
                 | (Request::VerifyServer(_), Answer::Verified(_))
                 | (Request::VerifyClient(_), Answer::Verified(_))
                 | (Request::LookupSession(_), Answer::Session(_))
+                | (Request::ClaimEarlyData { .. }, Answer::EarlyDataClaimed(_))
         )
     }
 }
@@ -95,6 +108,10 @@ pub enum Answer {
     /// To [`Request::LookupSession`]: the stored session, or None for a
     /// full handshake (a store that cannot answer answers None).
     Session(Option<Session12>),
+    /// To [`Request::ClaimEarlyData`]: true when this is the ticket's first
+    /// claim; false when it was claimed before or the register cannot tell
+    /// (the early data is then refused and the handshake goes on in 1-RTT).
+    EarlyDataClaimed(bool),
 }
 
 impl Answer {
@@ -104,6 +121,7 @@ impl Answer {
             Answer::Signature(_) => "Signature",
             Answer::Verified(_) => "Verified",
             Answer::Session(_) => "Session",
+            Answer::EarlyDataClaimed(_) => "EarlyDataClaimed",
         }
     }
 }
@@ -116,6 +134,7 @@ pub(crate) enum Hook {
     ServerVerifier(Arc<dyn AsyncServerCertVerifier>),
     ClientVerifier(Arc<dyn AsyncClientCertVerifier>),
     SessionStore(Arc<dyn ServerSessionStore>),
+    AntiReplay(Arc<dyn AntiReplay>),
 }
 
 /// A handshake state waiting for `hook` to answer `request`; `next` is
@@ -154,6 +173,10 @@ impl<S> Paused<S> {
             (Hook::SessionStore(store), Request::LookupSession(id)) => {
                 let f = store.get_async(id.clone());
                 Box::pin(async move { Answer::Session(f.await) })
+            }
+            (Hook::AntiReplay(r), Request::ClaimEarlyData { ticket, now }) => {
+                let f = r.claim_async(*ticket, *now);
+                Box::pin(async move { Answer::EarlyDataClaimed(f.await) })
             }
             // Never built: each paused state pairs its request with its hook.
             _ => mismatch(),
@@ -198,6 +221,14 @@ pub(crate) fn signature(answer: Answer) -> Result<Vec<u8>, Error> {
 pub(crate) fn looked_up(answer: Answer) -> Result<Option<Session12>, Error> {
     match answer {
         Answer::Session(s) => Ok(s),
+        other => Err(wrong_answer(other)),
+    }
+}
+
+/// An anti-replay register's answer.
+pub(crate) fn claimed(answer: Answer) -> Result<bool, Error> {
+    match answer {
+        Answer::EarlyDataClaimed(ok) => Ok(ok),
         other => Err(wrong_answer(other)),
     }
 }

@@ -210,6 +210,42 @@ impl RedisSessionStore {
         rx.recv_timeout(self.options.timeout).ok().flatten()
     }
 
+    /// Runs `op` for a task, without blocking its thread: on the worker's
+    /// multiplexed connection directly when it has one, else through the
+    /// worker (which connects first); at most [`RedisOptions::timeout`]
+    /// either way. None on any failure.
+    fn ask(&self, op: Op) -> HookFuture<Reply> {
+        let timeout = self.options.timeout;
+        let conn = match self.shared.lock() {
+            Ok(g) => g.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        };
+        let Some(mut conn) = conn else {
+            let (tx, rx) = tokio::sync::oneshot::channel();
+            let job = Job {
+                op,
+                reply: Some(ReplyTo::Task(tx)),
+            };
+            if self.tx.try_send(job).is_err() {
+                return Box::pin(std::future::ready(None));
+            }
+            return Box::pin(async move { tokio::time::timeout(timeout, rx).await.ok()?.ok()? });
+        };
+        Box::pin(async move {
+            match tokio::time::timeout(timeout, run_op(&op, &mut conn)).await {
+                Ok(Ok(v)) => v,
+                Ok(Err(e)) => {
+                    tracing::debug!(error = %e, "Redis request failed");
+                    None
+                }
+                Err(_) => {
+                    tracing::debug!("Redis request timed out");
+                    None
+                }
+            }
+        })
+    }
+
     /// Queues a write; dropped if the queue is full.
     fn send(&self, op: Op) {
         if self.tx.try_send(Job { op, reply: None }).is_err() {
@@ -236,50 +272,11 @@ impl ServerSessionStore for RedisSessionStore {
         true
     }
 
-    /// `GET` on the multiplexed connection, from the caller's task, within
-    /// [`RedisOptions::timeout`]. Without a connection yet (or while Redis
-    /// is down) the worker makes the lookup and the task awaits its answer
-    /// within the same timeout; any failure is a full handshake.
+    /// `GET` from the handshake's task (see [`RedisSessionStore::ask`]);
+    /// any failure is a full handshake.
     fn get_async(&self, id: Vec<u8>) -> HookFuture<Option<Session12>> {
-        let key = self.key("s12", &hex(&id));
-        let conn = match self.shared.lock() {
-            Ok(g) => g.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        };
-        let timeout = self.options.timeout;
-        let Some(mut conn) = conn else {
-            // Not connected yet (or down): the worker connects and answers
-            // this one; the handshake's task awaits it without blocking.
-            let (tx, rx) = tokio::sync::oneshot::channel();
-            let job = Job {
-                op: Op::Get(key),
-                reply: Some(ReplyTo::Task(tx)),
-            };
-            if self.tx.try_send(job).is_err() {
-                return Box::pin(std::future::ready(None));
-            }
-            return Box::pin(async move {
-                let v = tokio::time::timeout(timeout, rx).await.ok()?.ok()??;
-                Session12::from_bytes(&v)
-            });
-        };
-        Box::pin(async move {
-            let mut cmd = ::redis::cmd("GET");
-            cmd.arg(&key);
-            let get = cmd.query_async::<Option<Vec<u8>>>(&mut conn);
-            match tokio::time::timeout(timeout, get).await {
-                Ok(Ok(Some(v))) => Session12::from_bytes(&Zeroizing::new(v)),
-                Ok(Ok(None)) => None,
-                Ok(Err(e)) => {
-                    tracing::debug!(error = %e, "Redis session lookup failed: full handshake");
-                    None
-                }
-                Err(_) => {
-                    tracing::debug!("Redis session lookup timed out: full handshake");
-                    None
-                }
-            }
-        })
+        let reply = self.ask(Op::Get(self.key("s12", &hex(&id))));
+        Box::pin(async move { Session12::from_bytes(&reply.await?) })
     }
 
     fn put(&self, s: Session12) {
@@ -328,6 +325,20 @@ impl AntiReplay for RedisSessionStore {
         let retention = self.window().saturating_mul(2).saturating_add(2);
         self.call(Op::Claim(self.key("ar", &hex(ticket)), retention))
             .is_some_and(|ok| &ok[..] == b"OK")
+    }
+
+    /// Claims pause the handshake instead of blocking its thread.
+    fn is_async(&self) -> bool {
+        true
+    }
+
+    /// [`AntiReplay::claim`] from the handshake's task (see
+    /// [`RedisSessionStore::ask`]): no confirmation within the timeout is a
+    /// refusal.
+    fn claim_async(&self, ticket: [u8; 32], _now: u64) -> HookFuture<bool> {
+        let retention = self.window().saturating_mul(2).saturating_add(2);
+        let reply = self.ask(Op::Claim(self.key("ar", &hex(&ticket)), retention));
+        Box::pin(async move { reply.await.is_some_and(|ok| &ok[..] == b"OK") })
     }
 }
 
@@ -403,35 +414,7 @@ impl Worker {
 
     async fn execute(&mut self, op: Op) -> Reply {
         let conn = self.connection().await?;
-        let cmd = match &op {
-            Op::Get(k) => ::redis::cmd("GET").arg(k).clone(),
-            Op::GetDel(k) => ::redis::cmd("GETDEL").arg(k).clone(),
-            Op::Set(k, v, ttl) => ::redis::cmd("SET")
-                .arg(k)
-                .arg(&v[..])
-                .arg("EX")
-                .arg(*ttl)
-                .clone(),
-            Op::Del(k) => ::redis::cmd("DEL").arg(k).clone(),
-            Op::Claim(k, ttl) => ::redis::cmd("SET")
-                .arg(k)
-                .arg(1)
-                .arg("NX")
-                .arg("EX")
-                .arg(*ttl)
-                .clone(),
-        };
-        let result = match op {
-            Op::Get(_) | Op::GetDel(_) => cmd
-                .query_async::<Option<Vec<u8>>>(conn)
-                .await
-                .map(|v| v.map(Zeroizing::new)),
-            Op::Set(..) | Op::Del(_) => cmd.query_async::<()>(conn).await.map(|()| None),
-            Op::Claim(..) => cmd
-                .query_async::<Option<String>>(conn)
-                .await
-                .map(|ok| ok.map(|s| Zeroizing::new(s.into_bytes()))),
-        };
+        let result = run_op(&op, conn).await;
         match result {
             Ok(v) => v,
             Err(e) => {
@@ -439,5 +422,38 @@ impl Worker {
                 None
             }
         }
+    }
+}
+
+/// One request on `conn`: its reply (a value, an "OK", or None).
+async fn run_op(op: &Op, conn: &mut MultiplexedConnection) -> ::redis::RedisResult<Reply> {
+    let cmd = match op {
+        Op::Get(k) => ::redis::cmd("GET").arg(k).clone(),
+        Op::GetDel(k) => ::redis::cmd("GETDEL").arg(k).clone(),
+        Op::Set(k, v, ttl) => ::redis::cmd("SET")
+            .arg(k)
+            .arg(&v[..])
+            .arg("EX")
+            .arg(*ttl)
+            .clone(),
+        Op::Del(k) => ::redis::cmd("DEL").arg(k).clone(),
+        Op::Claim(k, ttl) => ::redis::cmd("SET")
+            .arg(k)
+            .arg(1)
+            .arg("NX")
+            .arg("EX")
+            .arg(*ttl)
+            .clone(),
+    };
+    match op {
+        Op::Get(_) | Op::GetDel(_) => cmd
+            .query_async::<Option<Vec<u8>>>(&mut *conn)
+            .await
+            .map(|v| v.map(Zeroizing::new)),
+        Op::Set(..) | Op::Del(_) => cmd.query_async::<()>(&mut *conn).await.map(|()| None),
+        Op::Claim(..) => cmd
+            .query_async::<Option<String>>(&mut *conn)
+            .await
+            .map(|ok| ok.map(|s| Zeroizing::new(s.into_bytes()))),
     }
 }

@@ -284,7 +284,8 @@ impl SigningKey {
     }
 }
 
-fn is_rsa_scheme(s: SignatureScheme) -> bool {
+/// True for the RSA schemes (PSS and PKCS#1 v1.5).
+pub(crate) fn is_rsa_scheme(s: SignatureScheme) -> bool {
     matches!(
         s,
         SignatureScheme::RSA_PSS_SHA256

@@ -448,15 +448,7 @@ fn check_scheme(hs: &Hs12, scheme: SignatureScheme) -> Result<(), Error> {
             "server signed with {scheme:?}, which we did not offer"
         )));
     }
-    let rsa = matches!(
-        scheme,
-        SignatureScheme::RSA_PSS_SHA256
-            | SignatureScheme::RSA_PSS_SHA384
-            | SignatureScheme::RSA_PSS_SHA512
-            | SignatureScheme::RSA_PKCS1_SHA256
-            | SignatureScheme::RSA_PKCS1_SHA384
-            | SignatureScheme::RSA_PKCS1_SHA512
-    );
+    let rsa = crate::proto::crypto::sign::is_rsa_scheme(scheme);
     if rsa != (hs.suite.auth == Tls12Auth::Rsa) {
         return Err(Error::illegal(format!(
             "{scheme:?} does not fit cipher suite {:?}",

@@ -19,8 +19,7 @@ use crate::proto::handshake::resume::psk::accept_psk;
 use crate::proto::handshake::resume::{session_sni, storable, Session13, MAX_TICKET_LIFETIME};
 use crate::proto::handshake::server12::{self, Server12State};
 use crate::proto::handshake::transcript::Transcript;
-use crate::proto::keys::keylog::{self};
-use crate::proto::keys::tls13::{resumption_psk, EarlySecret, MasterSecret, TrafficSecret};
+use crate::proto::keys::tls13::{resumption_psk, MasterSecret, TrafficSecret};
 use crate::proto::wire::certificate::{CertificateMsg, CertificateVerify};
 use crate::proto::wire::enums::{
     AlertDescription, CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme,
@@ -47,6 +46,9 @@ pub(crate) enum ServerState {
     Sign(Box<Paused<Flight13>>),
     /// Paused for the asynchronous client-certificate verifier.
     VerifyClient(Box<Paused<ExpectCertificateVerify>>),
+    /// Paused for an asynchronous anti-replay register's 0-RTT claim;
+    /// nothing sent yet.
+    ClaimEarlyData(Box<Paused<Hello13>>),
 }
 
 /// Starts a server handshake.
@@ -99,6 +101,7 @@ impl ServerState {
             ServerState::SelectCertificate(p) => Some(&p.request),
             ServerState::Sign(p) => Some(&p.request),
             ServerState::VerifyClient(p) => Some(&p.request),
+            ServerState::ClaimEarlyData(p) => Some(&p.request),
             _ => None,
         }
     }
@@ -109,6 +112,7 @@ impl ServerState {
             ServerState::SelectCertificate(p) => Some(p.future()),
             ServerState::Sign(p) => Some(p.future()),
             ServerState::VerifyClient(p) => Some(p.future()),
+            ServerState::ClaimEarlyData(p) => Some(p.future()),
             _ => None,
         }
     }
@@ -119,6 +123,7 @@ impl ServerState {
         match self {
             ServerState::SelectCertificate(p) => flight::resume_select(cx, *p, answer),
             ServerState::Sign(p) => flight::resume_sign(cx, *p, answer),
+            ServerState::ClaimEarlyData(p) => flight::resume_claim(cx, *p, answer),
             ServerState::VerifyClient(p) => {
                 verified(answer)?;
                 Ok(ServerState::CertificateVerify(p.next))
@@ -142,7 +147,8 @@ impl ServerState {
             ServerState::Finished(_) => &[T::Finished],
             ServerState::SelectCertificate(_)
             | ServerState::Sign(_)
-            | ServerState::VerifyClient(_) => &[],
+            | ServerState::VerifyClient(_)
+            | ServerState::ClaimEarlyData(_) => &[],
         }
     }
 
@@ -169,6 +175,7 @@ impl ServerState {
             ServerState::SelectCertificate(_) => "waiting for the certificate resolver",
             ServerState::Sign(_) => "waiting for the signer",
             ServerState::VerifyClient(_) => "waiting for the client-certificate verifier",
+            ServerState::ClaimEarlyData(_) => "waiting for the anti-replay register",
         }
     }
 }
@@ -422,9 +429,9 @@ impl ExpectClientHello {
             }
         }
         // After a HelloRetryRequest the reason was decided with it.
-        let early = match retried {
-            true => cx.negotiated.early_data,
-            false => early_data::server_decide(
+        let decision = match retried {
+            true => Err(cx.negotiated.early_data),
+            false => early_data::server_decide_before_claim(
                 &self.config,
                 &ch,
                 resumed.as_ref(),
@@ -432,36 +439,10 @@ impl ExpectClientHello {
                 now_secs,
             ),
         };
-        let early_secret = match early {
-            EarlyDataReason::Accepted => {
-                let (_, session) = resumed
-                    .as_ref()
-                    .ok_or_else(|| Error::internal("0-RTT without a session"))?;
-                let limit = self.config.max_early_data.min(session.max_early_data);
-                cx.early_data_limit = usize::try_from(limit).unwrap_or(usize::MAX);
-                Some(
-                    EarlySecret::new(suite, Some(session.psk.as_bytes()))
-                        .client_early_traffic_secret(&transcript.current_hash()),
-                )
-            }
-            _ => None,
-        };
-        if let Some(s) = &early_secret {
-            cx.key_log
-                .log(keylog::CLIENT_EARLY_TRAFFIC_SECRET, s.secret_bytes());
-        }
-        if !retried {
-            cx.negotiated.early_data_offered = ch.extensions.early_data;
-            cx.negotiated.early_data = early;
-            if ch.extensions.early_data && early_secret.is_none() {
-                cx.skip_early_data = Some(early_data::skip_budget(&self.config));
-            }
-        }
-
         let sni = ch.extensions.server_name.clone();
         let group = share.group;
         let (our_public, shared) = KeyExchange::respond(group, &share.payload)?;
-        let hello = flight::Hello13 {
+        let mut hello = flight::Hello13 {
             config: self.config,
             suite,
             group,
@@ -469,7 +450,9 @@ impl ExpectClientHello {
             shared,
             transcript,
             resumed,
-            early_secret,
+            early_secret: None,
+            early_offered: ch.extensions.early_data,
+            retried,
             alpn,
             sni,
             session_id: std::mem::take(&mut ch.session_id),
@@ -482,6 +465,28 @@ impl ExpectClientHello {
                 .as_ref()
                 .is_some_and(|m| m.contains(&1)),
         };
+        let early = match decision {
+            Err(reason) => reason,
+            Ok(ticket) => {
+                let Some(replay) = hello.config.anti_replay.clone() else {
+                    return Err(Error::internal("0-RTT claim without a register"));
+                };
+                if replay.is_async() {
+                    // A shared register across the network: pause for its
+                    // answer rather than block the thread.
+                    return Ok(ServerState::ClaimEarlyData(Box::new(Paused {
+                        request: Request::ClaimEarlyData {
+                            ticket,
+                            now: now_secs,
+                        },
+                        hook: Hook::AntiReplay(replay),
+                        next: hello,
+                    })));
+                }
+                early_data::claim_reason(replay.claim(&ticket, now_secs))
+            }
+        };
+        hello.decide_early(cx, early)?;
         flight::choose_certificate(cx, hello, &ch, schemes)
     }
 }

@@ -11,14 +11,14 @@ use zeroize::Zeroizing;
 use crate::config::{compress_certificate, CertifiedKey, ClientHelloInfo, ServerConfig};
 use crate::error::Error;
 use crate::hooks::ClientHelloDetails;
-use crate::proto::conn::{Answer, Common, Exporter, Hook, Paused, Request};
+use crate::proto::conn::{claimed, Answer, Common, Exporter, Hook, Paused, Request};
 use crate::proto::crypto::sign::certificate_verify_message;
 use crate::proto::crypto::suites::Tls13CipherSuite;
 use crate::proto::handshake::client13::random;
-use crate::proto::handshake::early_data::ExpectEndOfEarlyData;
+use crate::proto::handshake::early_data::{self, EarlyDataReason, ExpectEndOfEarlyData};
 use crate::proto::handshake::resume::Session13;
 use crate::proto::handshake::transcript::Transcript;
-use crate::proto::keys::keylog::{log_application_secrets, log_handshake_secrets};
+use crate::proto::keys::keylog::{self, log_application_secrets, log_handshake_secrets};
 use crate::proto::keys::tls13::{EarlySecret, HandshakeSecret, TrafficSecret};
 use crate::proto::wire::certificate::{
     cap_ca_hints, CertificateMsg, CertificateRequest, CertificateVerify,
@@ -41,7 +41,12 @@ pub(crate) struct Hello13 {
     pub(super) shared: Zeroizing<Vec<u8>>,
     pub(super) transcript: Transcript,
     pub(super) resumed: Option<(u16, Session13)>,
+    /// Set by [`Hello13::decide_early`]: 0-RTT was accepted.
     pub(super) early_secret: Option<TrafficSecret>,
+    /// The client sent early_data.
+    pub(super) early_offered: bool,
+    /// A HelloRetryRequest came first (0-RTT was decided with it).
+    pub(super) retried: bool,
     pub(super) alpn: Option<Vec<u8>>,
     pub(super) sni: Option<String>,
     pub(super) session_id: Vec<u8>,
@@ -121,7 +126,59 @@ pub(super) fn resume_sign(
     next.finish(cx, Some((scheme, signature)))
 }
 
+/// Goes on after the asynchronous anti-replay register answered.
+pub(super) fn resume_claim(
+    cx: &mut Common,
+    paused: Paused<Hello13>,
+    answer: Answer,
+) -> Result<ServerState, Error> {
+    let mut hello = paused.next;
+    hello.decide_early(cx, early_data::claim_reason(claimed(answer)?))?;
+    // Only a resumed handshake claims: no certificate to choose.
+    if hello.resumed.is_none() {
+        return Err(Error::internal("0-RTT claim without a session"));
+    }
+    hello.respond(cx, None)
+}
+
 impl Hello13 {
+    /// Applies the 0-RTT verdict: the early traffic key when accepted,
+    /// else (when the client sent some) the skipping of its early data.
+    pub(super) fn decide_early(
+        &mut self,
+        cx: &mut Common,
+        early: EarlyDataReason,
+    ) -> Result<(), Error> {
+        let early_secret = match early {
+            EarlyDataReason::Accepted => {
+                let (_, session) = self
+                    .resumed
+                    .as_ref()
+                    .ok_or_else(|| Error::internal("0-RTT without a session"))?;
+                let limit = self.config.max_early_data.min(session.max_early_data);
+                cx.early_data_limit = usize::try_from(limit).unwrap_or(usize::MAX);
+                Some(
+                    EarlySecret::new(self.suite, Some(session.psk.as_bytes()))
+                        .client_early_traffic_secret(&self.transcript.current_hash()),
+                )
+            }
+            _ => None,
+        };
+        if let Some(s) = &early_secret {
+            cx.key_log
+                .log(keylog::CLIENT_EARLY_TRAFFIC_SECRET, s.secret_bytes());
+        }
+        if !self.retried {
+            cx.negotiated.early_data_offered = self.early_offered;
+            cx.negotiated.early_data = early;
+            if self.early_offered && early_secret.is_none() {
+                cx.skip_early_data = Some(early_data::skip_budget(&self.config));
+            }
+        }
+        self.early_secret = early_secret;
+        Ok(())
+    }
+
     /// Sends ServerHello through Certificate, then signs (or pauses to).
     fn respond(
         mut self,
