@@ -148,7 +148,8 @@ pub trait AsyncResolvesServerCert: Send + Sync + std::fmt::Debug {
 /// A private key held elsewhere (a KMS, an HSM, a signing service) that
 /// signs asynchronously. Put it in a certificate with
 /// [`CertifiedKey::with_async_signer`]; a server signs its TLS 1.3
-/// CertificateVerify and TLS 1.2 ServerKeyExchange with it.
+/// CertificateVerify and TLS 1.2 ServerKeyExchange with it, a client its
+/// CertificateVerify (TLS 1.3 and 1.2).
 pub trait AsyncSigningKey: Send + Sync + std::fmt::Debug {
     /// The schemes the key signs with, in its order of preference (TLS 1.3
     /// uses those of them it allows; TLS 1.2 may also use PKCS#1 v1.5).

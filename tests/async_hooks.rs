@@ -252,6 +252,62 @@ async fn async_client_verifier_accepts_and_refuses() {
     .await
 }
 
+/// A client certificate whose key signs through the asynchronous signer.
+fn async_client_key(fail: bool) -> (lctls::config::CertifiedKey, Arc<SlowSigner>) {
+    let signer = SlowSigner::new("client.key", fail);
+    let key = lctls::config::CertifiedKey::with_async_signer(
+        pem_certs("client.pem"),
+        Arc::new(SharedSigner(signer.clone())),
+    )
+    .unwrap();
+    (key, signer)
+}
+
+async fn async_client_key_case(version: ProtocolVersion, fail: bool) {
+    let (key, signer) = async_client_key(fail);
+    let sc = Arc::new(
+        server_builder("server")
+            .with_protocol_versions(versions(version))
+            .with_client_cert_verifier(Arc::new(DefaultClientVerifier::new(roots())))
+            .build()
+            .unwrap(),
+    );
+    let cc = Arc::new(
+        client_builder()
+            .with_protocol_versions(versions(version))
+            .with_client_cert(key)
+            .build()
+            .unwrap(),
+    );
+    let (c, s) = try_pair(cc, sc, "localhost").await;
+    assert_eq!(signer.calls.load(Ordering::SeqCst), 1);
+    if fail {
+        let c = handshake_err(c);
+        assert_eq!(c.alert(), Some(AlertDescription::InternalError), "{c}");
+        assert_eq!(
+            handshake_err(s),
+            Error::AlertReceived(AlertDescription::InternalError)
+        );
+        return;
+    }
+    let (mut c, mut s) = (c.unwrap(), s.unwrap());
+    // The server verified the signature the signer made.
+    assert_eq!(s.peer_certificates(), &pem_certs("client.pem")[..]);
+    assert!(s.negotiated().peer_signature_scheme.is_some());
+    ping(&mut c, &mut s).await;
+}
+
+#[tokio::test]
+async fn async_signer_for_a_client_certificate() {
+    timeout(async {
+        for version in [ProtocolVersion::TLSv1_3, ProtocolVersion::TLSv1_2] {
+            async_client_key_case(version, false).await;
+            async_client_key_case(version, true).await;
+        }
+    })
+    .await
+}
+
 /// Sans-IO: a wrong answer is refused and changes nothing; the right one
 /// completes the handshake.
 #[test]

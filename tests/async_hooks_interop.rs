@@ -229,3 +229,49 @@ async fn async_verifier_against_rustls_server() {
     })
     .await
 }
+
+/// Our client's certificate key in a (simulated) KMS: openssl s_server
+/// requires a client certificate and verifies the signature it made.
+#[tokio::test]
+async fn async_client_signer_against_openssl_server() {
+    if !common::require("openssl") {
+        return;
+    }
+    timeout(async {
+        for version in [ProtocolVersion::TLSv1_3, ProtocolVersion::TLSv1_2] {
+            let port = common::free_port();
+            let flag = openssl_version_flag(version);
+            let ca = common::cert_arg("ca.pem");
+            let _server = common::openssl_s_server_version(
+                port,
+                "server.pem",
+                "server.key",
+                flag,
+                &["-Verify", "1", "-CAfile", &ca, "-verify_return_error"],
+            );
+            let signer = SlowSigner::new("client.key", false);
+            let key = lctls::config::CertifiedKey::with_async_signer(
+                pem_certs("client.pem"),
+                Arc::new(SharedSigner(signer.clone())),
+            )
+            .unwrap();
+            let connector = TlsConnector::from(Arc::new(
+                client_builder()
+                    .with_protocol_versions(versions(version))
+                    .with_client_cert(key)
+                    .build()
+                    .unwrap(),
+            ));
+            let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .unwrap();
+            let tls = connector
+                .connect("localhost", tcp)
+                .await
+                .expect("handshake");
+            common::reverse_roundtrip_and_close(tls, "signed elsewhere").await;
+            assert_eq!(signer.calls.load(Ordering::SeqCst), 1);
+        }
+    })
+    .await
+}

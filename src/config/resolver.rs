@@ -69,8 +69,8 @@ impl CertifiedKey {
     ///
     /// Fails with [`Error::Config`] when the chain is empty, the signer
     /// names no scheme lctls signs with, or its public key is not the one
-    /// the end-entity certificate certifies. Only servers sign with such a
-    /// key; as a client certificate it fails the handshake (internal_error).
+    /// the end-entity certificate certifies. It serves as a server
+    /// certificate and as a client certificate alike.
     pub fn with_async_signer(
         chain: Vec<CertificateDer<'static>>,
         signer: Arc<dyn crate::hooks::AsyncSigningKey>,

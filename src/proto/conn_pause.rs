@@ -360,9 +360,11 @@ impl Connection {
             State::Server(s) => s
                 .resume(&mut self.common, answer)
                 .map(|n| State::Server(Box::new(n))),
-            State::Client(s) => s
-                .resume(&mut self.common, answer)
-                .map(|n| State::Client(Box::new(n))),
+            State::Client(s) => match s.resume(&mut self.common, answer) {
+                Ok(Some(n)) => Ok(State::Client(Box::new(n))),
+                Ok(None) => Ok(self.established()),
+                Err(e) => Err(e),
+            },
             State::Server12(s) => s
                 .resume(&mut self.common, answer)
                 .map(|n| State::Server12(Box::new(n))),

@@ -277,7 +277,7 @@ impl SigningKey {
                 Ok(sig)
             }
             (Inner::Remote { .. }, _) => Err(Error::internal(
-                "an asynchronous key cannot sign synchronously (client certificates sign synchronously)",
+                "an asynchronous key cannot sign synchronously",
             )),
             _ => Err(Error::internal(format!("key cannot sign {scheme:?}"))),
         }

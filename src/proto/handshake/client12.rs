@@ -13,7 +13,7 @@ use crate::config::{choose_client_cert, ClientConfig};
 use crate::error::Error;
 use crate::hooks::{HookFuture, ServerCertInput};
 use crate::proto::conn::{
-    unexpected_in, verified, Answer, Common, Exporter, Hook, Paused, Request,
+    signature, unexpected_in, verified, Answer, Common, Exporter, Hook, Paused, Request,
 };
 use crate::proto::crypto::kx::KeyExchange;
 use crate::proto::crypto::suites::{Tls12Auth, Tls12CipherSuite};
@@ -42,6 +42,9 @@ pub(crate) enum Client12State {
     Finished(Box<Keyed>),
     /// Paused for the asynchronous server-certificate verifier.
     VerifyServer(Box<Paused<(Box<Hs12>, CertificateDer<'static>)>>),
+    /// Paused for the asynchronous signer of our client certificate;
+    /// Certificate and ClientKeyExchange queued.
+    Sign(Box<Paused<ClientFlight12>>),
 }
 
 /// What the handshake carries before keys exist.
@@ -235,7 +238,7 @@ impl Client12State {
             }
             Self::ChangeCipherSpec(_) => &[],
             Self::Finished(_) => &[T::Finished],
-            Self::VerifyServer(_) => &[],
+            Self::VerifyServer(_) | Self::Sign(_) => &[],
         }
     }
 
@@ -248,6 +251,7 @@ impl Client12State {
             Self::ChangeCipherSpec(_) => "expecting ChangeCipherSpec",
             Self::Finished(_) => "expecting Finished (TLS 1.2)",
             Self::VerifyServer(_) => "waiting for the server-certificate verifier (TLS 1.2)",
+            Self::Sign(_) => "waiting for the signer of our certificate (TLS 1.2)",
         }
     }
 
@@ -255,6 +259,7 @@ impl Client12State {
     pub(crate) fn pending(&self) -> Option<&Request> {
         match self {
             Self::VerifyServer(p) => Some(&p.request),
+            Self::Sign(p) => Some(&p.request),
             _ => None,
         }
     }
@@ -263,6 +268,7 @@ impl Client12State {
     pub(crate) fn hook_future(&self) -> Option<HookFuture<Answer>> {
         match self {
             Self::VerifyServer(p) => Some(p.future()),
+            Self::Sign(p) => Some(p.future()),
             _ => None,
         }
     }
@@ -274,6 +280,13 @@ impl Client12State {
                 verified(answer)?;
                 let (hs, leaf) = p.next;
                 Self::after_certificate(cx, hs, leaf)
+            }
+            Self::Sign(p) => {
+                let Paused { request, next, .. } = *p;
+                let Request::Sign { scheme, .. } = request else {
+                    return Err(Error::internal("signature without its request"));
+                };
+                next.finish(cx, Some((scheme, signature(answer)?)))
             }
             other => Err(Error::internal(format!(
                 "resumed while {}, which waits for nothing",
@@ -521,27 +534,61 @@ fn send_client_flight(
     } else {
         MasterSecret12::legacy(hs.suite, &premaster, &hs.client_random, &hs.server_random)?
     };
-    if let Some((key, scheme)) = chosen {
-        let Some(msgs) = hs.transcript.raw() else {
-            return Err(Error::internal("TLS 1.2 transcript not buffered"));
-        };
-        let signature = key.key.sign(scheme, msgs)?;
-        send12(
-            cx,
-            &mut hs.transcript,
-            &Handshake12::CertificateVerify(CertificateVerify { scheme, signature }),
-        )?;
-    }
-    let keys = master.key_block(&hs.client_random, &hs.server_random)?;
-    let mut k = Keyed {
-        hs,
-        master,
-        keys,
-        ticket: None,
-        resumed: false,
+    let rest = ClientFlight12 { hs, master };
+    let Some((key, scheme)) = chosen else {
+        return rest.finish(cx, None);
     };
-    send_ccs_and_finished(&mut k, cx)?;
-    Ok(Client12State::ChangeCipherSpec(Box::new(k)))
+    let Some(msgs) = rest.hs.transcript.raw() else {
+        return Err(Error::internal("TLS 1.2 transcript not buffered"));
+    };
+    if let Some(signer) = key.key.async_signer() {
+        // Certificate and ClientKeyExchange stay queued; CertificateVerify,
+        // ChangeCipherSpec and Finished follow when the signer answers.
+        return Ok(Client12State::Sign(Box::new(Paused {
+            request: Request::Sign {
+                scheme,
+                message: msgs.to_vec(),
+            },
+            hook: Hook::Signer(signer.clone()),
+            next: rest,
+        })));
+    }
+    let signature = key.key.sign(scheme, msgs)?;
+    rest.finish(cx, Some((scheme, signature)))
+}
+
+/// Our flight after ClientKeyExchange: CertificateVerify (when we sent a
+/// certificate), ChangeCipherSpec and Finished.
+pub(crate) struct ClientFlight12 {
+    hs: Hs12,
+    master: MasterSecret12,
+}
+
+impl ClientFlight12 {
+    fn finish(
+        self,
+        cx: &mut Common,
+        verify: Option<(SignatureScheme, Vec<u8>)>,
+    ) -> Result<Client12State, Error> {
+        let ClientFlight12 { mut hs, master } = self;
+        if let Some((scheme, signature)) = verify {
+            send12(
+                cx,
+                &mut hs.transcript,
+                &Handshake12::CertificateVerify(CertificateVerify { scheme, signature }),
+            )?;
+        }
+        let keys = master.key_block(&hs.client_random, &hs.server_random)?;
+        let mut k = Keyed {
+            hs,
+            master,
+            keys,
+            ticket: None,
+            resumed: false,
+        };
+        send_ccs_and_finished(&mut k, cx)?;
+        Ok(Client12State::ChangeCipherSpec(Box::new(k)))
+    }
 }
 
 fn send_ccs_and_finished(k: &mut Keyed, cx: &mut Common) -> Result<(), Error> {

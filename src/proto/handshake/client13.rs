@@ -10,7 +10,7 @@ use crate::config::{
 use crate::error::Error;
 use crate::hooks::HookFuture;
 use crate::proto::conn::{
-    unexpected_in, verified, Answer, Common, Exporter, Next, Paused, Request,
+    signature, unexpected_in, verified, Answer, Common, Exporter, Hook, Next, Paused, Request,
 };
 use crate::proto::crypto::groups::client_shares;
 use crate::proto::crypto::kx::KeyExchange;
@@ -21,9 +21,11 @@ use crate::proto::handshake::early_data::{EarlyDataReason, EarlyOffer, OnReject}
 use crate::proto::handshake::resume::{client_may_resume, Session12, Session13, TicketSink};
 use crate::proto::handshake::transcript::Transcript;
 use crate::proto::keys::keylog::{log_application_secrets, log_handshake_secrets};
-use crate::proto::keys::tls13::{EarlySecret, HandshakeSecret, TrafficSecret};
+use crate::proto::keys::tls13::{EarlySecret, HandshakeSecret, MasterSecret, TrafficSecret};
 use crate::proto::wire::certificate::{CertificateMsg, CertificateRequest, CertificateVerify};
-use crate::proto::wire::enums::{AlertDescription, CipherSuite, ExtensionType, ProtocolVersion};
+use crate::proto::wire::enums::{
+    AlertDescription, CipherSuite, ExtensionType, ProtocolVersion, SignatureScheme,
+};
 use crate::proto::wire::extensions::{
     check_solicited, ClientExtensions, KeyShareEntry, PskIdentity, PskOffer,
 };
@@ -35,6 +37,10 @@ use crate::proto::wire::hello::{
 #[path = "client13_cert.rs"]
 mod cert;
 pub(crate) use cert::{ExpectCertificate, ExpectCertificateVerify};
+
+#[path = "client13_finish.rs"]
+mod finish;
+pub(crate) use finish::{ClientFlight13, ExpectFinished};
 
 pub(crate) fn random<const N: usize>() -> Result<[u8; N], Error> {
     let mut b = [0u8; N];
@@ -53,6 +59,9 @@ pub(crate) enum ClientState {
     Finished(ExpectFinished),
     /// Paused for the asynchronous server-certificate verifier.
     VerifyServer(Box<Paused<ExpectCertificateVerify>>),
+    /// Paused for the asynchronous signer of our client certificate; our
+    /// Certificate is queued.
+    Sign(Box<Paused<ClientFlight13>>),
 }
 
 /// Starts a handshake: queues the ClientHello.
@@ -289,7 +298,10 @@ impl ClientState {
                 s.handle(cx, cv, raw).map(Next::Tls13)
             }
             (ClientState::Finished(s), HandshakeMessage::Finished(f)) => {
-                s.handle(cx, &f, raw).map(|()| Next::Done)
+                s.handle(cx, &f, raw).map(|st| match st {
+                    Some(st) => Next::Tls13(st),
+                    None => Next::Done,
+                })
             }
             (state, msg) => Err(unexpected_in(state.name(), msg.typ())),
         }
@@ -299,6 +311,7 @@ impl ClientState {
     pub(crate) fn pending(&self) -> Option<&Request> {
         match self {
             ClientState::VerifyServer(p) => Some(&p.request),
+            ClientState::Sign(p) => Some(&p.request),
             _ => None,
         }
     }
@@ -307,16 +320,30 @@ impl ClientState {
     pub(crate) fn hook_future(&self) -> Option<HookFuture<Answer>> {
         match self {
             ClientState::VerifyServer(p) => Some(p.future()),
+            ClientState::Sign(p) => Some(p.future()),
             _ => None,
         }
     }
 
-    /// Goes on from a paused state with the hook's `answer`.
-    pub(crate) fn resume(self, _cx: &mut Common, answer: Answer) -> Result<ClientState, Error> {
+    /// Goes on from a paused state with the hook's `answer`; None when
+    /// that completes the handshake.
+    pub(crate) fn resume(
+        self,
+        cx: &mut Common,
+        answer: Answer,
+    ) -> Result<Option<ClientState>, Error> {
         match self {
             ClientState::VerifyServer(p) => {
                 verified(answer)?;
-                Ok(ClientState::CertificateVerify(p.next))
+                Ok(Some(ClientState::CertificateVerify(p.next)))
+            }
+            ClientState::Sign(p) => {
+                let Paused { request, next, .. } = *p;
+                let Request::Sign { scheme, .. } = request else {
+                    return Err(Error::internal("signature without its request"));
+                };
+                next.finish(cx, Some((scheme, signature(answer)?)))?;
+                Ok(None)
             }
             other => Err(Error::internal(format!(
                 "resumed while {}, which waits for nothing",
@@ -344,7 +371,7 @@ impl ClientState {
             ClientState::Certificate(_) => &[T::CertificateRequest, T::Certificate],
             ClientState::CertificateVerify(_) => &[T::CertificateVerify],
             ClientState::Finished(_) => &[T::Finished],
-            ClientState::VerifyServer(_) => &[],
+            ClientState::VerifyServer(_) | ClientState::Sign(_) => &[],
         }
     }
 
@@ -356,6 +383,7 @@ impl ClientState {
             ClientState::CertificateVerify(_) => "expecting CertificateVerify",
             ClientState::Finished(_) => "expecting Finished",
             ClientState::VerifyServer(_) => "waiting for the server-certificate verifier",
+            ClientState::Sign(_) => "waiting for the signer of our certificate",
         }
     }
 }
@@ -724,87 +752,5 @@ impl ExpectEncryptedExtensions {
             hs: self.hs,
             request: None,
         }))
-    }
-}
-
-pub(crate) struct ExpectFinished {
-    hs: Handshaking,
-    request: Option<CertificateRequest>,
-}
-
-impl ExpectFinished {
-    fn handle(self, cx: &mut Common, verify_data: &[u8], raw: &[u8]) -> Result<(), Error> {
-        let Handshaking {
-            config,
-            server_name,
-            mut transcript,
-            secret,
-            client_hs,
-            server_hs,
-            early,
-            ..
-        } = self.hs;
-        server_hs.verify_finished(&transcript.current_hash(), verify_data)?;
-        transcript.add(raw);
-        let hash = transcript.current_hash();
-        let master = secret.into_master();
-        let client_ap = master.client_application_traffic_secret_0(&hash);
-        let server_ap = master.server_application_traffic_secret_0(&hash);
-        cx.exporter = Some(Exporter::Tls13 {
-            suite: master.suite(),
-            secret: master.exporter_master_secret(&hash),
-        });
-        log_application_secrets(cx, &client_ap, &server_ap);
-        cx.set_application_read(server_ap)?;
-        if let Some(e) = &early {
-            // RFC 8446 section 4.5: EndOfEarlyData under the early key ends
-            // accepted 0-RTT data; then the handshake key.
-            if e.accepted {
-                cx.send_handshake(&mut transcript, &HandshakeMessage::EndOfEarlyData)?;
-                cx.set_write_secret(&client_hs)?;
-            }
-        }
-        if let Some(req) = self.request {
-            let chosen =
-                choose_client_cert(&config, &req.authorities, &req.signature_algorithms, true)?;
-            // Without a suitable certificate an empty Certificate says so;
-            // the server decides whether that is acceptable.
-            let chain = chosen
-                .as_ref()
-                .map(|(k, _)| k.chain.clone())
-                .unwrap_or_default();
-            let certificate = CertificateMsg::new(req.context, chain);
-            cx.send_handshake(&mut transcript, &HandshakeMessage::Certificate(certificate))?;
-            if let Some((key, scheme)) = chosen {
-                let to_sign = certificate_verify_message(false, &transcript.current_hash());
-                let signature = key.key.sign(scheme, &to_sign)?;
-                cx.send_handshake(
-                    &mut transcript,
-                    &HandshakeMessage::CertificateVerify(CertificateVerify { scheme, signature }),
-                )?;
-                tracing::debug!(?scheme, "sent client certificate");
-            }
-        }
-        let fin = client_hs.finished_verify_data(&transcript.current_hash());
-        cx.send_handshake(&mut transcript, &HandshakeMessage::Finished(fin))?;
-        cx.set_application_write(client_ap)?;
-        if let Some(e) = early {
-            e.finish(cx)?;
-        }
-        // Tickets the server sends later turn into PSKs derived from this.
-        if let Some(key) = cache_key(&server_name) {
-            cx.ticket_sink = Some(TicketSink {
-                cache: config.session_cache.clone(),
-                key,
-                suite: master.suite(),
-                resumption_secret: master.resumption_master_secret(&transcript.current_hash()),
-                peer_signature_scheme: cx.negotiated.peer_signature_scheme,
-                ocsp_response: cx.negotiated.ocsp_response.clone(),
-                sct_list: cx.negotiated.sct_list.clone(),
-                time: config.shared.time.clone(),
-                alpn: cx.negotiated.alpn.clone(),
-            });
-        }
-        Ok(())
     }
 }
