@@ -106,6 +106,42 @@ async fn resolver_without_certificate_and_no_sni_sends_handshake_failure() {
     .await
 }
 
+/// A resolver error without an alert of its own becomes internal_error.
+#[tokio::test]
+async fn failing_resolver_sends_internal_error() {
+    timeout(async {
+        for version in [ProtocolVersion::TLSv1_3, ProtocolVersion::TLSv1_2] {
+            let sc = hooked_server(file_resolver(Mode::Fail), version);
+            let (c, s) = try_pair(client_for(version), sc, "localhost").await;
+            let s = handshake_err(s);
+            assert_eq!(s.alert(), Some(AlertDescription::InternalError), "{s}");
+            assert!(
+                s.to_string().contains("the certificate store is down"),
+                "{s}"
+            );
+            assert_eq!(
+                handshake_err(c),
+                Error::AlertReceived(AlertDescription::InternalError)
+            );
+        }
+    })
+    .await
+}
+
+/// Without an asynchronous hook nothing pauses: the server answers the
+/// ClientHello in the same call.
+#[test]
+fn the_sync_path_never_pauses() {
+    let mut s = Connection::new_server(server_config("server"));
+    let mut c = sans_io_client(client_config(), "localhost");
+    s.feed(&c.take_outgoing());
+    s.process().unwrap();
+    assert!(s.pending().is_none() && s.hook_future().is_none());
+    assert!(s.outgoing_len() > 0);
+    drive_handshake(&mut c, &mut s);
+    assert!(c.pending().is_none() && s.pending().is_none());
+}
+
 #[tokio::test]
 async fn failing_signer_sends_internal_error() {
     timeout(async {

@@ -95,6 +95,8 @@ pub enum Mode {
     Nothing,
     /// Never.
     Never,
+    /// With an error of its own, without an alert (its store is down).
+    Fail,
 }
 
 #[derive(Debug)]
@@ -139,6 +141,7 @@ impl AsyncResolvesServerCert for Resolver {
                 }
                 Mode::Nothing => Ok(None),
                 Mode::Never => std::future::pending().await,
+                Mode::Fail => Err(Error::Config("the certificate store is down".into())),
             }
         })
     }
