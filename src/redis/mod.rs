@@ -21,24 +21,29 @@
 //!
 //! # Failure is a full handshake
 //!
-//! The stores' methods are called inside the handshake, synchronously, so
-//! the store talks to Redis from a thread of its own (its own small Tokio
-//! runtime and one multiplexed connection) and the handshake waits for a
-//! lookup at most [`RedisOptions::timeout`] (50 ms by default); writes are
-//! queued and never waited for. A lookup that times out, a Redis that is
+//! The store keeps one multiplexed connection, made and driven by a thread
+//! of its own (its own small Tokio runtime), so the connection outlives the
+//! runtime of any one caller. A lookup waits at most
+//! [`RedisOptions::timeout`] (50 ms by default); writes are queued for that
+//! thread and never waited for. A lookup that times out, a Redis that is
 //! down or unreachable, a full queue, a value that does not decode: each is
 //! "no session", so the connection makes a full handshake and never fails
 //! because of Redis. After a failure the store does not try to connect
 //! again for [`RedisOptions::retry_after`] (1 s), so an outage costs no
 //! connect attempts per handshake; then it reconnects by itself.
 //!
-//! A server's session lookup does not block: the store says it is
-//! asynchronous ([`ServerSessionStore::is_async`]), so the handshake pauses
-//! while the `GET` runs on the multiplexed connection from the handshake's
-//! own task, within the timeout. The client's lookups and the anti-replay
-//! claim still wait on the calling thread (a Tokio worker) for at most the
-//! timeout: on loopback or a LAN well under a millisecond, but a Redis that
-//! answers slowly costs each of them up to the timeout.
+//! On a server nothing blocks: the store says it is asynchronous
+//! ([`ServerSessionStore::is_async`], [`AntiReplay::is_async`]), so the
+//! handshake pauses (see [`crate::hooks`]) while the session `GET` or the
+//! 0-RTT claim runs on the multiplexed connection from the handshake's own
+//! task (through the store's thread while it has no connection yet). A
+//! client's lookups are synchronous and wait on the calling thread (a Tokio
+//! worker) for at most the timeout: on loopback or a LAN well under a
+//! millisecond, but a Redis that answers slowly costs each of them up to
+//! the timeout. Driving a server [`Connection`](crate::proto::conn::Connection)
+//! by hand, answer its [`Request::LookupSession`](crate::hooks::Request::LookupSession)
+//! and [`Request::ClaimEarlyData`](crate::hooks::Request::ClaimEarlyData)
+//! with [`Connection::hook_future`](crate::proto::conn::Connection::hook_future).
 //!
 //! # What Redis holds
 //!
@@ -272,8 +277,8 @@ impl ServerSessionStore for RedisSessionStore {
         true
     }
 
-    /// `GET` from the handshake's task (see [`RedisSessionStore::ask`]);
-    /// any failure is a full handshake.
+    /// `GET` from the handshake's task, within the timeout (see the module
+    /// documentation); any failure is a full handshake.
     fn get_async(&self, id: Vec<u8>) -> HookFuture<Option<Session12>> {
         let reply = self.ask(Op::Get(self.key("s12", &hex(&id))));
         Box::pin(async move { Session12::from_bytes(&reply.await?) })
@@ -332,9 +337,8 @@ impl AntiReplay for RedisSessionStore {
         true
     }
 
-    /// [`AntiReplay::claim`] from the handshake's task (see
-    /// [`RedisSessionStore::ask`]): no confirmation within the timeout is a
-    /// refusal.
+    /// [`AntiReplay::claim`] from the handshake's task, within the timeout
+    /// (see the module documentation): no confirmation in time is a refusal.
     fn claim_async(&self, ticket: [u8; 32], _now: u64) -> HookFuture<bool> {
         let retention = self.window().saturating_mul(2).saturating_add(2);
         let reply = self.ask(Op::Claim(self.key("ar", &hex(&ticket)), retention));
