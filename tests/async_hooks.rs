@@ -42,6 +42,20 @@ async fn resolver_and_signer_sleep(version: ProtocolVersion) {
     .await
 }
 
+/// The server's handshake failed with `alert`, which the client received;
+/// returns the server's error.
+#[track_caller]
+fn server_refused<T: std::fmt::Debug>(
+    c: std::io::Result<T>,
+    s: std::io::Result<T>,
+    alert: AlertDescription,
+) -> Error {
+    let s = handshake_err(s);
+    assert_eq!(s.alert(), Some(alert), "{s}");
+    assert_eq!(handshake_err(c), Error::AlertReceived(alert));
+    s
+}
+
 #[tokio::test]
 async fn sleeping_resolver_and_signer_tls13() {
     resolver_and_signer_sleep(ProtocolVersion::TLSv1_3).await;
@@ -75,12 +89,7 @@ async fn resolver_without_certificate_sends_unrecognized_name() {
             let sc = hooked_server(resolver, version);
             let cc = client_for(version);
             let (c, s) = try_pair(cc, sc, "localhost").await;
-            let s = handshake_err(s);
-            assert_eq!(s.alert(), Some(AlertDescription::UnrecognizedName), "{s}");
-            assert_eq!(
-                handshake_err(c),
-                Error::AlertReceived(AlertDescription::UnrecognizedName)
-            );
+            server_refused(c, s, AlertDescription::UnrecognizedName);
         }
     })
     .await
@@ -94,14 +103,7 @@ async fn resolver_without_certificate_and_no_sni_sends_handshake_failure() {
         // An IP address is never sent as SNI.
         let (c, s) = try_pair(client_config(), sc, "127.0.0.1").await;
         assert_eq!(*resolver.seen.lock().unwrap(), [None]);
-        assert_eq!(
-            handshake_err(s).alert(),
-            Some(AlertDescription::HandshakeFailure)
-        );
-        assert_eq!(
-            handshake_err(c),
-            Error::AlertReceived(AlertDescription::HandshakeFailure)
-        );
+        server_refused(c, s, AlertDescription::HandshakeFailure);
     })
     .await
 }
@@ -150,13 +152,8 @@ async fn failing_signer_sends_internal_error() {
             let sc = hooked_server(Resolver::new(key, Mode::Sleep), version);
             let cc = client_for(version);
             let (c, s) = try_pair(cc, sc, "localhost").await;
-            let s = handshake_err(s);
-            assert_eq!(s.alert(), Some(AlertDescription::InternalError), "{s}");
+            let s = server_refused(c, s, AlertDescription::InternalError);
             assert!(s.to_string().contains("the KMS is unreachable"), "{s}");
-            assert_eq!(
-                handshake_err(c),
-                Error::AlertReceived(AlertDescription::InternalError)
-            );
             assert_eq!(signer.calls.load(Ordering::SeqCst), 1);
         }
     })
