@@ -57,6 +57,7 @@
 pub mod config;
 pub mod docs;
 pub mod error;
+pub mod hooks;
 #[cfg(feature = "hyper")]
 pub mod hyper;
 mod listener;

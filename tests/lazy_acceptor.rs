@@ -521,3 +521,33 @@ async fn silent_client_times_out() {
     })
     .await;
 }
+
+/// The config chosen from the hello may pause the handshake for an
+/// asynchronous hook (here a certificate resolver that sleeps, in both
+/// versions): the lazy start hands the paused handshake to the same driver.
+#[tokio::test]
+async fn chosen_config_with_an_async_certificate_resolver() {
+    use support::hooks::{client_for, file_resolver, hooked_server, Mode};
+    timeout(async {
+        for version in [ProtocolVersion::TLSv1_3, ProtocolVersion::TLSv1_2] {
+            let resolver = file_resolver(Mode::Sleep);
+            let (listener, addr) = listen().await;
+            let chosen = hooked_server(resolver.clone(), version);
+            let server = serve_one(listener, move |_| chosen).await;
+            let tcp = TcpStream::connect(addr).await.unwrap();
+            let mut tls = TlsConnector::from(client_for(version))
+                .connect("localhost", tcp)
+                .await
+                .unwrap_or_else(|e| panic!("{version:?}: {e}"));
+            assert_eq!(tls.protocol_version(), Some(version));
+            roundtrip(&mut tls).await;
+            let (_, _, r) = server.await.unwrap();
+            r.unwrap();
+            assert_eq!(
+                *resolver.seen.lock().unwrap(),
+                vec![Some("localhost".to_string())]
+            );
+        }
+    })
+    .await;
+}

@@ -7,6 +7,7 @@ use crate::config::{
     shared_setters, CertifiedKey, ResolvesClientCert, Shared, SharedBuilder, TimeProvider,
 };
 use crate::error::Error;
+use crate::hooks::AsyncServerCertVerifier;
 use crate::pki::{DefaultServerVerifier, OcspPolicy, RootStore, ServerCertVerifier};
 use crate::proto::crypto::groups::SharePrediction;
 use crate::proto::handshake::resume::{ClientSessionCache, ClientSessionStore};
@@ -27,9 +28,11 @@ use crate::proto::wire::enums::{CipherSuite, NamedGroup, ProtocolVersion, Signat
 ///     .build()?;
 /// # let _ = config; Ok(()) }
 /// ```
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ClientConfig {
     pub(crate) verifier: Arc<dyn ServerCertVerifier>,
+    /// Runs after `verifier` accepted the chain (see [`crate::hooks`]).
+    pub(crate) async_verifier: Option<Arc<dyn AsyncServerCertVerifier>>,
     pub(crate) shared: Shared,
     pub(crate) send_sni: bool,
     pub(crate) client_cert: Option<Arc<dyn ResolvesClientCert>>,
@@ -45,6 +48,7 @@ impl ClientConfig {
         ClientConfigBuilder {
             roots: None,
             verifier: None,
+            async_verifier: None,
             shared: SharedBuilder::default(),
             send_sni: true,
             client_cert: None,
@@ -65,18 +69,9 @@ impl ClientConfig {
         if !config.shared.alpn.is_empty() {
             return config.clone();
         }
-        let mut shared = config.shared.clone();
-        shared.alpn = protocols.iter().map(|p| p.to_vec()).collect();
-        Arc::new(ClientConfig {
-            verifier: config.verifier.clone(),
-            shared,
-            send_sni: config.send_sni,
-            client_cert: config.client_cert.clone(),
-            session_cache: config.session_cache.clone(),
-            ocsp: config.ocsp,
-            request_sct: config.request_sct,
-            key_shares: config.key_shares.clone(),
-        })
+        let mut copy = ClientConfig::clone(config);
+        copy.shared.alpn = protocols.iter().map(|p| p.to_vec()).collect();
+        Arc::new(copy)
     }
 }
 
@@ -85,6 +80,7 @@ impl ClientConfig {
 pub struct ClientConfigBuilder {
     roots: Option<Arc<RootStore>>,
     verifier: Option<Arc<dyn ServerCertVerifier>>,
+    async_verifier: Option<Arc<dyn AsyncServerCertVerifier>>,
     shared: SharedBuilder,
     send_sni: bool,
     client_cert: Option<Arc<dyn ResolvesClientCert>>,
@@ -188,6 +184,15 @@ impl ClientConfigBuilder {
         self
     }
 
+    /// Also verifies server chains asynchronously (a remote policy service,
+    /// an OCSP fetch), after the root store's verifier (or the custom one)
+    /// accepted them: handshakes pause while it works, within the handshake
+    /// timeout (see [`crate::hooks::AsyncServerCertVerifier`]).
+    pub fn with_async_verifier(mut self, verifier: Arc<dyn AsyncServerCertVerifier>) -> Self {
+        self.async_verifier = Some(verifier);
+        self
+    }
+
     /// Options that weaken security. Read each one's documentation.
     pub fn dangerous(self) -> DangerousClientConfigBuilder {
         DangerousClientConfigBuilder(self)
@@ -212,6 +217,7 @@ impl ClientConfigBuilder {
         check_key_shares(&self.key_shares, &shared.protocols.groups)?;
         Ok(ClientConfig {
             verifier,
+            async_verifier: self.async_verifier,
             shared,
             send_sni: self.send_sni,
             client_cert: self.client_cert,

@@ -42,10 +42,17 @@ impl CertifiedKey {
         chain: Vec<CertificateDer<'static>>,
         key: &PrivateKeyDer<'_>,
     ) -> Result<Self, Error> {
+        if chain.is_empty() {
+            return Err(Error::Config("certificate chain is empty".into()));
+        }
+        Self::checked(chain, SigningKey::from_der(key)?)
+    }
+
+    /// `chain` with `key`, once the key is known to be the end entity's.
+    fn checked(chain: Vec<CertificateDer<'static>>, key: SigningKey) -> Result<Self, Error> {
         let Some(leaf) = chain.first() else {
             return Err(Error::Config("certificate chain is empty".into()));
         };
-        let key = SigningKey::from_der(key)?;
         check_key_matches(leaf, &key)?;
         Ok(CertifiedKey {
             chain,
@@ -54,6 +61,24 @@ impl CertifiedKey {
             sct_list: None,
             signing_schemes: None,
         })
+    }
+
+    /// Builds from a chain and a key held elsewhere that signs
+    /// asynchronously (a KMS, an HSM; see [`crate::hooks::AsyncSigningKey`]):
+    /// a server using it pauses its handshake while the signer works.
+    ///
+    /// Fails with [`Error::Config`] when the chain is empty, the signer
+    /// names no scheme lctls signs with, or its public key is not the one
+    /// the end-entity certificate certifies. It serves as a server
+    /// certificate and as a client certificate alike.
+    pub fn with_async_signer(
+        chain: Vec<CertificateDer<'static>>,
+        signer: Arc<dyn crate::hooks::AsyncSigningKey>,
+    ) -> Result<Self, Error> {
+        if chain.is_empty() {
+            return Err(Error::Config("certificate chain is empty".into()));
+        }
+        Self::checked(chain, SigningKey::from_async_signer(signer)?)
     }
 
     /// Staples `response`, a DER OCSPResponse for the end entity (as
@@ -221,6 +246,16 @@ pub trait ResolvesServerCert: Send + Sync + std::fmt::Debug {
                 format!("no certificate for server name {:?}", hello.server_name),
             )
         })
+    }
+}
+
+/// Stands in for the synchronous resolver when an asynchronous one chooses.
+#[derive(Debug)]
+pub(crate) struct NoCertificate;
+
+impl ResolvesServerCert for NoCertificate {
+    fn resolve(&self, _: &ClientHelloInfo<'_>) -> Option<Arc<CertifiedKey>> {
+        None
     }
 }
 

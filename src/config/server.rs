@@ -7,6 +7,7 @@ use crate::config::{
     shared_setters, CertifiedKey, ResolvesServerCert, Shared, SharedBuilder, TimeProvider,
 };
 use crate::error::Error;
+use crate::hooks::{AsyncClientCertVerifier, AsyncResolvesServerCert};
 use crate::pki::ClientCertVerifier;
 use crate::proto::handshake::resume::replay::{AntiReplay, StrikeRegister};
 use crate::proto::handshake::resume::{
@@ -35,8 +36,11 @@ use crate::proto::wire::enums::{CipherSuite, NamedGroup, ProtocolVersion, Signat
 #[derive(Debug)]
 pub struct ServerConfig {
     pub(crate) resolver: Arc<dyn ResolvesServerCert>,
+    /// When set, chooses the certificate instead of `resolver` (see [`crate::hooks`]).
+    pub(crate) async_resolver: Option<Arc<dyn AsyncResolvesServerCert>>,
     pub(crate) shared: Shared,
     pub(crate) client_verifier: Option<Arc<dyn ClientCertVerifier>>,
+    pub(crate) async_client_verifier: Option<Arc<dyn AsyncClientCertVerifier>>,
     pub(crate) session_cache: Arc<dyn ServerSessionStore>,
     pub(crate) ticketer: Option<Arc<Ticketer>>,
     pub(crate) tls13_tickets: usize,
@@ -51,8 +55,10 @@ impl ServerConfig {
     pub fn builder() -> ServerConfigBuilder {
         ServerConfigBuilder {
             resolver: None,
+            async_resolver: None,
             shared: SharedBuilder::default(),
             client_verifier: None,
+            async_client_verifier: None,
             session_cache_size: 256,
             session_store: None,
             tickets: true,
@@ -68,8 +74,10 @@ impl ServerConfig {
 #[derive(Debug)]
 pub struct ServerConfigBuilder {
     resolver: Option<Arc<dyn ResolvesServerCert>>,
+    async_resolver: Option<Arc<dyn AsyncResolvesServerCert>>,
     shared: SharedBuilder,
     client_verifier: Option<Arc<dyn ClientCertVerifier>>,
+    async_client_verifier: Option<Arc<dyn AsyncClientCertVerifier>>,
     session_cache_size: usize,
     session_store: Option<Arc<dyn ServerSessionStore>>,
     tickets: bool,
@@ -175,13 +183,46 @@ impl ServerConfigBuilder {
         self
     }
 
+    /// Chooses the certificate per connection asynchronously (from a
+    /// database, an ACME client, a KMS): handshakes pause while it works,
+    /// within the handshake timeout (see [`crate::hooks`]). It replaces any
+    /// [`with_certified_key`](Self::with_certified_key) or
+    /// [`with_cert_resolver`](Self::with_cert_resolver).
+    pub fn with_async_cert_resolver(mut self, resolver: Arc<dyn AsyncResolvesServerCert>) -> Self {
+        self.async_resolver = Some(resolver);
+        self
+    }
+
+    /// Also verifies client certificates asynchronously, after the
+    /// [`with_client_cert_verifier`](Self::with_client_cert_verifier) verifier
+    /// (required with it) accepted them: handshakes pause while it works
+    /// (see [`crate::hooks::AsyncClientCertVerifier`]).
+    pub fn with_async_client_verifier(
+        mut self,
+        verifier: Arc<dyn AsyncClientCertVerifier>,
+    ) -> Self {
+        self.async_client_verifier = Some(verifier);
+        self
+    }
+
     /// Finishes the configuration.
     pub fn build(self) -> Result<ServerConfig, Error> {
-        let resolver = self.resolver.ok_or_else(|| {
-            Error::Config(
-                "no server certificate: call with_certified_key or with_cert_resolver".into(),
-            )
-        })?;
+        if self.async_client_verifier.is_some() && self.client_verifier.is_none() {
+            return Err(Error::Config(
+                "with_async_client_verifier needs with_client_cert_verifier, which asks for the certificate"
+                    .into(),
+            ));
+        }
+        let resolver = match (self.resolver, &self.async_resolver) {
+            (Some(r), None) => r,
+            (_, Some(_)) => Arc::new(crate::config::resolver::NoCertificate),
+            (None, None) => {
+                return Err(Error::Config(
+                    "no server certificate: call with_certified_key, with_cert_resolver or with_async_cert_resolver"
+                        .into(),
+                ))
+            }
+        };
         let shared = self.shared.build()?;
         let ticketer = match (self.tickets, self.ticket_keys) {
             (false, _) => None,
@@ -193,8 +234,10 @@ impl ServerConfigBuilder {
         };
         Ok(ServerConfig {
             resolver,
+            async_resolver: self.async_resolver,
             shared,
             client_verifier: self.client_verifier,
+            async_client_verifier: self.async_client_verifier,
             session_cache: self
                 .session_store
                 .unwrap_or_else(|| Arc::new(ServerSessionCache::new(self.session_cache_size))),

@@ -56,7 +56,9 @@ enum State {
     Failed,
 }
 
-/// A TLS 1.3 connection without any IO.
+/// A TLS 1.3 or TLS 1.2 connection without any IO. A handshake with an
+/// asynchronous hook (see [`crate::hooks`]) pauses for the application:
+/// see [`Connection::pending`].
 pub struct Connection {
     common: Common,
     state: State,
@@ -218,6 +220,9 @@ impl Connection {
     /// they survive an error in a later record.
     fn read_direct_inner(&mut self, out: &mut [u8], n: &mut usize) -> Result<(), Error> {
         loop {
+            if self.is_paused() {
+                return self.check_paused_input();
+            }
             if self.common.received_close_notify {
                 return self.after_close_notify();
             }
@@ -298,6 +303,10 @@ impl Connection {
 
     fn process_records(&mut self) -> Result<(), Error> {
         loop {
+            if self.is_paused() {
+                // Nothing moves until the application answers.
+                return self.check_paused_input();
+            }
             if self.common.received_close_notify {
                 return self.after_close_notify();
             }
@@ -404,10 +413,7 @@ impl Connection {
                     return Err(Error::unexpected("empty handshake record"));
                 }
                 self.common.joiner.push(&plain.payload)?;
-                while let Some(msg) = self.common.joiner.next_message()? {
-                    self.handle_handshake(&msg)?;
-                }
-                Ok(())
+                self.drain_joiner()
             }
             ContentType::Alert => self.handle_alert(&plain.payload),
             ContentType::ApplicationData => {
@@ -739,6 +745,12 @@ mod early;
 #[path = "conn_split.rs"]
 mod split;
 pub(crate) use split::Handoff;
+#[path = "conn_pause.rs"]
+mod pause;
+pub(crate) use pause::{
+    claimed, looked_up, resolved_certificate, signature, verified, Hook, Paused,
+};
+pub use pause::{Answer, Request, MAX_PAUSED_INPUT};
 
 #[cfg(test)]
 #[path = "conn_tests.rs"]

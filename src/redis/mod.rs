@@ -21,20 +21,29 @@
 //!
 //! # Failure is a full handshake
 //!
-//! The stores' methods are called inside the handshake, synchronously, so
-//! the store talks to Redis from a thread of its own (its own small Tokio
-//! runtime and one multiplexed connection) and the handshake waits for a
-//! lookup at most [`RedisOptions::timeout`] (50 ms by default); writes are
-//! queued and never waited for. A lookup that times out, a Redis that is
+//! The store keeps one multiplexed connection, made and driven by a thread
+//! of its own (its own small Tokio runtime), so the connection outlives the
+//! runtime of any one caller. A lookup waits at most
+//! [`RedisOptions::timeout`] (50 ms by default); writes are queued for that
+//! thread and never waited for. A lookup that times out, a Redis that is
 //! down or unreachable, a full queue, a value that does not decode: each is
 //! "no session", so the connection makes a full handshake and never fails
 //! because of Redis. After a failure the store does not try to connect
 //! again for [`RedisOptions::retry_after`] (1 s), so an outage costs no
 //! connect attempts per handshake; then it reconnects by itself.
 //!
-//! The wait blocks the calling thread (a Tokio worker): on loopback or a
-//! LAN a lookup takes well under a millisecond, but a Redis that answers
-//! slowly costs every resumption attempt up to the timeout.
+//! On a server nothing blocks: the store says it is asynchronous
+//! ([`ServerSessionStore::is_async`], [`AntiReplay::is_async`]), so the
+//! handshake pauses (see [`crate::hooks`]) while the session `GET` or the
+//! 0-RTT claim runs on the multiplexed connection from the handshake's own
+//! task (through the store's thread while it has no connection yet). A
+//! client's lookups are synchronous and wait on the calling thread (a Tokio
+//! worker) for at most the timeout: on loopback or a LAN well under a
+//! millisecond, but a Redis that answers slowly costs each of them up to
+//! the timeout. Driving a server [`Connection`](crate::proto::conn::Connection)
+//! by hand, answer its [`Request::LookupSession`](crate::hooks::Request::LookupSession)
+//! and [`Request::ClaimEarlyData`](crate::hooks::Request::ClaimEarlyData)
+//! with [`Connection::hook_future`](crate::proto::conn::Connection::hook_future).
 //!
 //! # What Redis holds
 //!
@@ -59,6 +68,7 @@
 
 use std::fmt;
 use std::sync::mpsc as std_mpsc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use ::redis::aio::MultiplexedConnection;
@@ -67,6 +77,7 @@ use tokio::sync::mpsc;
 use zeroize::Zeroizing;
 
 use crate::error::Error;
+use crate::hooks::HookFuture;
 use crate::proto::handshake::resume::replay::{AntiReplay, DEFAULT_REPLAY_WINDOW};
 use crate::proto::handshake::resume::{
     ClientSessionStore, ServerSessionStore, Session12, Session13,
@@ -114,9 +125,15 @@ enum Op {
 
 type Reply = Option<Zeroizing<Vec<u8>>>;
 
+/// Where the worker sends an answer: a thread blocked on it, or a task.
+enum ReplyTo {
+    Blocking(std_mpsc::SyncSender<Reply>),
+    Task(tokio::sync::oneshot::Sender<Reply>),
+}
+
 struct Job {
     op: Op,
-    reply: Option<std_mpsc::SyncSender<Reply>>,
+    reply: Option<ReplyTo>,
 }
 
 /// Sessions in Redis, shared by every server or client configured with it
@@ -125,7 +142,14 @@ struct Job {
 pub struct RedisSessionStore {
     tx: mpsc::Sender<Job>,
     options: RedisOptions,
+    /// The worker's multiplexed connection, while it has one: server
+    /// lookups query it directly from the handshake's own task (see
+    /// [`ServerSessionStore::get_async`]). Its driver runs on the worker's
+    /// runtime, so it outlives the runtime of any one caller.
+    shared: SharedConn,
 }
+
+type SharedConn = Arc<Mutex<Option<MultiplexedConnection>>>;
 
 impl fmt::Debug for RedisSessionStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -149,6 +173,7 @@ impl RedisSessionStore {
         let client = Client::open(url)
             .map_err(|e| Error::Config(format!("Redis URL not understood ({:?})", e.kind())))?;
         let (tx, rx) = mpsc::channel(options.queue.max(1));
+        let shared = SharedConn::default();
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -161,12 +186,17 @@ impl RedisSessionStore {
             retry_after: options.retry_after,
             conn: None,
             down_until: None,
+            shared: shared.clone(),
         };
         std::thread::Builder::new()
             .name("lctls-redis".into())
             .spawn(move || runtime.block_on(worker.run(rx)))
             .map_err(|e| Error::Config(format!("Redis store thread: {e}")))?;
-        Ok(RedisSessionStore { tx, options })
+        Ok(RedisSessionStore {
+            tx,
+            options,
+            shared,
+        })
     }
 
     fn key(&self, kind: &str, name: &str) -> String {
@@ -179,10 +209,46 @@ impl RedisSessionStore {
         self.tx
             .try_send(Job {
                 op,
-                reply: Some(tx),
+                reply: Some(ReplyTo::Blocking(tx)),
             })
             .ok()?;
         rx.recv_timeout(self.options.timeout).ok().flatten()
+    }
+
+    /// Runs `op` for a task, without blocking its thread: on the worker's
+    /// multiplexed connection directly when it has one, else through the
+    /// worker (which connects first); at most [`RedisOptions::timeout`]
+    /// either way. None on any failure.
+    fn ask(&self, op: Op) -> HookFuture<Reply> {
+        let timeout = self.options.timeout;
+        let conn = match self.shared.lock() {
+            Ok(g) => g.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        };
+        let Some(mut conn) = conn else {
+            let (tx, rx) = tokio::sync::oneshot::channel();
+            let job = Job {
+                op,
+                reply: Some(ReplyTo::Task(tx)),
+            };
+            if self.tx.try_send(job).is_err() {
+                return Box::pin(std::future::ready(None));
+            }
+            return Box::pin(async move { tokio::time::timeout(timeout, rx).await.ok()?.ok()? });
+        };
+        Box::pin(async move {
+            match tokio::time::timeout(timeout, run_op(&op, &mut conn)).await {
+                Ok(Ok(v)) => v,
+                Ok(Err(e)) => {
+                    tracing::debug!(error = %e, "Redis request failed");
+                    None
+                }
+                Err(_) => {
+                    tracing::debug!("Redis request timed out");
+                    None
+                }
+            }
+        })
     }
 
     /// Queues a write; dropped if the queue is full.
@@ -204,6 +270,18 @@ impl ServerSessionStore for RedisSessionStore {
     fn get(&self, id: &[u8]) -> Option<Session12> {
         let v = self.call(Op::Get(self.key("s12", &hex(id))))?;
         Session12::from_bytes(&v)
+    }
+
+    /// Server lookups pause the handshake instead of blocking its thread.
+    fn is_async(&self) -> bool {
+        true
+    }
+
+    /// `GET` from the handshake's task, within the timeout (see the module
+    /// documentation); any failure is a full handshake.
+    fn get_async(&self, id: Vec<u8>) -> HookFuture<Option<Session12>> {
+        let reply = self.ask(Op::Get(self.key("s12", &hex(&id))));
+        Box::pin(async move { Session12::from_bytes(&reply.await?) })
     }
 
     fn put(&self, s: Session12) {
@@ -253,6 +331,19 @@ impl AntiReplay for RedisSessionStore {
         self.call(Op::Claim(self.key("ar", &hex(ticket)), retention))
             .is_some_and(|ok| &ok[..] == b"OK")
     }
+
+    /// Claims pause the handshake instead of blocking its thread.
+    fn is_async(&self) -> bool {
+        true
+    }
+
+    /// [`AntiReplay::claim`] from the handshake's task, within the timeout
+    /// (see the module documentation): no confirmation in time is a refusal.
+    fn claim_async(&self, ticket: [u8; 32], _now: u64) -> HookFuture<bool> {
+        let retention = self.window().saturating_mul(2).saturating_add(2);
+        let reply = self.ask(Op::Claim(self.key("ar", &hex(&ticket)), retention));
+        Box::pin(async move { reply.await.is_some_and(|ok| &ok[..] == b"OK") })
+    }
 }
 
 fn hex(b: &[u8]) -> String {
@@ -267,6 +358,8 @@ struct Worker {
     conn: Option<MultiplexedConnection>,
     /// After a failure, no connection attempt before this instant.
     down_until: Option<Instant>,
+    /// Where the connection is published for direct lookups.
+    shared: SharedConn,
 }
 
 impl Worker {
@@ -274,9 +367,15 @@ impl Worker {
         // Ends when the store (every sender) is dropped.
         while let Some(job) = rx.recv().await {
             let reply = self.execute(job.op).await;
-            if let Some(r) = job.reply {
-                // The caller may have given up already; that is fine.
-                let _ = r.try_send(reply);
+            // The caller may have given up already; that is fine.
+            match job.reply {
+                Some(ReplyTo::Blocking(r)) => {
+                    let _ = r.try_send(reply);
+                }
+                Some(ReplyTo::Task(r)) => {
+                    let _ = r.send(reply);
+                }
+                None => {}
             }
         }
     }
@@ -292,6 +391,7 @@ impl Worker {
                     if self.down_until.take().is_some() {
                         tracing::info!("Redis session store reconnected");
                     }
+                    self.publish(Some(c.clone()));
                     self.conn = Some(c);
                 }
                 Err(e) => self.failed(&e),
@@ -305,40 +405,20 @@ impl Worker {
             tracing::warn!(error = %e, "Redis session store unavailable: full handshakes until it is back");
         }
         self.conn = None;
+        self.publish(None);
         self.down_until = Some(Instant::now() + self.retry_after);
+    }
+
+    fn publish(&self, conn: Option<MultiplexedConnection>) {
+        match self.shared.lock() {
+            Ok(mut g) => *g = conn,
+            Err(poisoned) => *poisoned.into_inner() = conn,
+        }
     }
 
     async fn execute(&mut self, op: Op) -> Reply {
         let conn = self.connection().await?;
-        let cmd = match &op {
-            Op::Get(k) => ::redis::cmd("GET").arg(k).clone(),
-            Op::GetDel(k) => ::redis::cmd("GETDEL").arg(k).clone(),
-            Op::Set(k, v, ttl) => ::redis::cmd("SET")
-                .arg(k)
-                .arg(&v[..])
-                .arg("EX")
-                .arg(*ttl)
-                .clone(),
-            Op::Del(k) => ::redis::cmd("DEL").arg(k).clone(),
-            Op::Claim(k, ttl) => ::redis::cmd("SET")
-                .arg(k)
-                .arg(1)
-                .arg("NX")
-                .arg("EX")
-                .arg(*ttl)
-                .clone(),
-        };
-        let result = match op {
-            Op::Get(_) | Op::GetDel(_) => cmd
-                .query_async::<Option<Vec<u8>>>(conn)
-                .await
-                .map(|v| v.map(Zeroizing::new)),
-            Op::Set(..) | Op::Del(_) => cmd.query_async::<()>(conn).await.map(|()| None),
-            Op::Claim(..) => cmd
-                .query_async::<Option<String>>(conn)
-                .await
-                .map(|ok| ok.map(|s| Zeroizing::new(s.into_bytes()))),
-        };
+        let result = run_op(&op, conn).await;
         match result {
             Ok(v) => v,
             Err(e) => {
@@ -346,5 +426,38 @@ impl Worker {
                 None
             }
         }
+    }
+}
+
+/// One request on `conn`: its reply (a value, an "OK", or None).
+async fn run_op(op: &Op, conn: &mut MultiplexedConnection) -> ::redis::RedisResult<Reply> {
+    let cmd = match op {
+        Op::Get(k) => ::redis::cmd("GET").arg(k).clone(),
+        Op::GetDel(k) => ::redis::cmd("GETDEL").arg(k).clone(),
+        Op::Set(k, v, ttl) => ::redis::cmd("SET")
+            .arg(k)
+            .arg(&v[..])
+            .arg("EX")
+            .arg(*ttl)
+            .clone(),
+        Op::Del(k) => ::redis::cmd("DEL").arg(k).clone(),
+        Op::Claim(k, ttl) => ::redis::cmd("SET")
+            .arg(k)
+            .arg(1)
+            .arg("NX")
+            .arg("EX")
+            .arg(*ttl)
+            .clone(),
+    };
+    match op {
+        Op::Get(_) | Op::GetDel(_) => cmd
+            .query_async::<Option<Vec<u8>>>(&mut *conn)
+            .await
+            .map(|v| v.map(Zeroizing::new)),
+        Op::Set(..) | Op::Del(_) => cmd.query_async::<()>(&mut *conn).await.map(|()| None),
+        Op::Claim(..) => cmd
+            .query_async::<Option<String>>(&mut *conn)
+            .await
+            .map(|ok| ok.map(|s| Zeroizing::new(s.into_bytes()))),
     }
 }

@@ -9,6 +9,7 @@ use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
 
 use crate::error::Error;
+use crate::hooks::{Answer, HookFuture};
 use crate::stream::TlsStream;
 
 /// Drives a connection until its handshake completes and its last flight is written.
@@ -18,9 +19,21 @@ pub(crate) enum MidHandshake<IO> {
     /// The stream, and whether it is handed out during accepted 0-RTT
     /// (see `TlsAcceptor::accept_with_early_data`).
     Handshaking(TlsStream<IO>, bool),
+    /// Paused for an asynchronous hook (see [`crate::hooks`]): the stream,
+    /// the early flag, and the hook's future, polled until it answers.
+    Hooked(TlsStream<IO>, bool, HookRun),
     /// Failed before a stream existed (bad config or server name).
     Error(io::Error),
     Done,
+}
+
+/// A hook's future while the handshake waits for it.
+pub(crate) struct HookRun(HookFuture<Answer>);
+
+impl std::fmt::Debug for HookRun {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HookRun(..)")
+    }
 }
 
 impl<IO: AsyncRead + AsyncWrite + Unpin> Future for MidHandshake<IO> {
@@ -28,14 +41,35 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> Future for MidHandshake<IO> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        let (mut stream, early) = match std::mem::replace(this, MidHandshake::Done) {
-            MidHandshake::Handshaking(s, early) => (s, early),
+        let (mut stream, early, mut hook) = match std::mem::replace(this, MidHandshake::Done) {
+            MidHandshake::Handshaking(s, early) => (s, early, None),
+            MidHandshake::Hooked(s, early, hook) => (s, early, Some(hook)),
             MidHandshake::Error(e) => return Poll::Ready(Err(e)),
             MidHandshake::Done => panic!("handshake future polled after completion"),
         };
         let span = stream.span.clone();
         let _g = span.enter();
         loop {
+            // Paused for a hook: what was queued before the pause goes out,
+            // nothing more is read (the transport holds what the peer sends
+            // meanwhile), and the hook's answer resumes the handshake. The
+            // timeout around this future covers the hook's time.
+            if let Some(mut run) = hook.take() {
+                let _ = stream.poll_push_tls(cx);
+                let Poll::Ready(answer) = run.0.as_mut().poll(cx) else {
+                    *this = MidHandshake::Hooked(stream, early, run);
+                    return Poll::Pending;
+                };
+                if let Err(e) = stream.conn.resume_with(answer) {
+                    stream.flush_alert_best_effort(cx);
+                    return Poll::Ready(Err(e.into()));
+                }
+                continue;
+            }
+            if let Some(f) = stream.conn.hook_future() {
+                hook = Some(HookRun(f));
+                continue;
+            }
             // Each flight is flushed: over a buffering transport it would
             // otherwise never leave, and both sides would wait forever.
             let write = stream.poll_push_tls(cx);

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod forge;
+pub mod hooks;
 pub mod https;
 pub mod ocsp;
 pub mod resume_mode;

@@ -4,13 +4,23 @@ use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{self, EcdsaKeyPair, Ed25519KeyPair, KeyPair, RsaKeyPair};
 use rustls_pki_types::PrivateKeyDer;
 
+use std::sync::Arc;
+
 use crate::error::Error;
+use crate::hooks::AsyncSigningKey;
 use crate::proto::wire::enums::SignatureScheme;
 
 enum Inner {
     Ecdsa(EcdsaKeyPair, SignatureScheme),
     Ed25519(Ed25519KeyPair),
     Rsa(RsaKeyPair),
+    /// A key held elsewhere, signing asynchronously; the schemes it makes,
+    /// all (TLS 1.2) and without PKCS#1 v1.5 (TLS 1.3).
+    Remote {
+        signer: Arc<dyn AsyncSigningKey>,
+        tls12: Vec<SignatureScheme>,
+        tls13: Vec<SignatureScheme>,
+    },
 }
 
 /// A private key able to sign TLS 1.3 CertificateVerify messages.
@@ -91,9 +101,54 @@ impl SigningKey {
         Ok(SigningKey { inner })
     }
 
-    /// The schemes this key can sign with, in our preference order.
-    pub fn schemes(&self) -> &'static [SignatureScheme] {
+    /// A key that signs through `signer` (a KMS, an HSM): handshakes pause
+    /// while it signs (see [`crate::hooks`]). Fails with [`Error::Config`]
+    /// when it names no scheme lctls signs with.
+    pub fn from_async_signer(signer: Arc<dyn AsyncSigningKey>) -> Result<Self, Error> {
+        let tls12: Vec<SignatureScheme> = signer
+            .schemes()
+            .iter()
+            .copied()
+            .filter(|s| crate::config::check_signing_schemes(&[*s]).is_ok())
+            .collect();
+        if tls12.is_empty() {
+            return Err(Error::Config(
+                "the asynchronous signer names no signature scheme lctls signs with".into(),
+            ));
+        }
+        let tls13 = tls12
+            .iter()
+            .copied()
+            .filter(|s| {
+                !matches!(
+                    *s,
+                    SignatureScheme::RSA_PKCS1_SHA256
+                        | SignatureScheme::RSA_PKCS1_SHA384
+                        | SignatureScheme::RSA_PKCS1_SHA512
+                )
+            })
+            .collect();
+        Ok(SigningKey {
+            inner: Inner::Remote {
+                signer,
+                tls12,
+                tls13,
+            },
+        })
+    }
+
+    /// The asynchronous signer, for a key made with [`SigningKey::from_async_signer`].
+    pub(crate) fn async_signer(&self) -> Option<&Arc<dyn AsyncSigningKey>> {
         match &self.inner {
+            Inner::Remote { signer, .. } => Some(signer),
+            _ => None,
+        }
+    }
+
+    /// The schemes this key can sign with, in our preference order.
+    pub fn schemes(&self) -> &[SignatureScheme] {
+        match &self.inner {
+            Inner::Remote { tls13, .. } => tls13,
             Inner::Ecdsa(_, SignatureScheme::ECDSA_NISTP384_SHA384) => {
                 &[SignatureScheme::ECDSA_NISTP384_SHA384]
             }
@@ -107,8 +162,9 @@ impl SigningKey {
     }
 
     /// The schemes this key can sign with in TLS 1.2 (PKCS#1 v1.5 allowed).
-    pub fn schemes_tls12(&self) -> &'static [SignatureScheme] {
+    pub fn schemes_tls12(&self) -> &[SignatureScheme] {
         match &self.inner {
+            Inner::Remote { tls12, .. } => tls12,
             Inner::Rsa(_) => &[
                 SignatureScheme::RSA_PSS_SHA256,
                 SignatureScheme::RSA_PSS_SHA384,
@@ -129,13 +185,23 @@ impl SigningKey {
             Inner::Ecdsa(_, SignatureScheme::ECDSA_NISTP384_SHA384) => Some(NamedGroup::secp384r1),
             Inner::Ecdsa(_, SignatureScheme::ECDSA_NISTP521_SHA512) => Some(NamedGroup::secp521r1),
             Inner::Ecdsa(..) => Some(NamedGroup::secp256r1),
+            Inner::Remote { tls12, .. } => tls12.iter().find_map(|s| match *s {
+                SignatureScheme::ECDSA_NISTP256_SHA256 => Some(NamedGroup::secp256r1),
+                SignatureScheme::ECDSA_NISTP384_SHA384 => Some(NamedGroup::secp384r1),
+                SignatureScheme::ECDSA_NISTP521_SHA512 => Some(NamedGroup::secp521r1),
+                _ => None,
+            }),
             _ => None,
         }
     }
 
     /// True for RSA keys (ECDHE_RSA suites), false for ECDSA and Ed25519 (ECDHE_ECDSA).
     pub fn is_rsa(&self) -> bool {
-        matches!(self.inner, Inner::Rsa(_))
+        match &self.inner {
+            Inner::Rsa(_) => true,
+            Inner::Remote { tls12, .. } => tls12.iter().any(|s| is_rsa_scheme(*s)),
+            _ => false,
+        }
     }
 
     /// The scheme to sign with: the first of `prefs` (our preference order;
@@ -170,6 +236,7 @@ impl SigningKey {
             Inner::Ecdsa(..) => "ECDSA P-256".into(),
             Inner::Ed25519(_) => "Ed25519".into(),
             Inner::Rsa(k) => format!("RSA-{}", k.public_modulus_len().saturating_mul(8)),
+            Inner::Remote { signer, .. } => format!("asynchronous {signer:?}"),
         }
     }
 
@@ -182,6 +249,7 @@ impl SigningKey {
             Inner::Ecdsa(k, _) => k.public_key().as_ref().to_vec(),
             Inner::Ed25519(k) => k.public_key().as_ref().to_vec(),
             Inner::Rsa(k) => k.public_key().as_ref().to_vec(),
+            Inner::Remote { signer, .. } => signer.public_key(),
         }
     }
 
@@ -208,9 +276,25 @@ impl SigningKey {
                 k.sign(enc, &rng, message, &mut sig).map_err(fail)?;
                 Ok(sig)
             }
+            (Inner::Remote { .. }, _) => Err(Error::internal(
+                "an asynchronous key cannot sign synchronously",
+            )),
             _ => Err(Error::internal(format!("key cannot sign {scheme:?}"))),
         }
     }
+}
+
+/// True for the RSA schemes (PSS and PKCS#1 v1.5).
+pub(crate) fn is_rsa_scheme(s: SignatureScheme) -> bool {
+    matches!(
+        s,
+        SignatureScheme::RSA_PSS_SHA256
+            | SignatureScheme::RSA_PSS_SHA384
+            | SignatureScheme::RSA_PSS_SHA512
+            | SignatureScheme::RSA_PKCS1_SHA256
+            | SignatureScheme::RSA_PKCS1_SHA384
+            | SignatureScheme::RSA_PKCS1_SHA512
+    )
 }
 
 /// The content a TLS 1.3 CertificateVerify signs (RFC 8446 section 4.4.3).

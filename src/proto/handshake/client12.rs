@@ -11,7 +11,10 @@ use rustls_pki_types::{CertificateDer, ServerName};
 
 use crate::config::{choose_client_cert, ClientConfig};
 use crate::error::Error;
-use crate::proto::conn::{unexpected_in, Common, Exporter};
+use crate::hooks::{HookFuture, ServerCertInput};
+use crate::proto::conn::{
+    signature, unexpected_in, verified, Answer, Common, Exporter, Hook, Paused, Request,
+};
 use crate::proto::crypto::kx::KeyExchange;
 use crate::proto::crypto::suites::{Tls12Auth, Tls12CipherSuite};
 use crate::proto::handshake::resume::{storable, Session12};
@@ -37,6 +40,11 @@ pub(crate) enum Client12State {
     /// Waiting for NewSessionTicket (if acknowledged), then ChangeCipherSpec.
     ChangeCipherSpec(Box<Keyed>),
     Finished(Box<Keyed>),
+    /// Paused for the asynchronous server-certificate verifier.
+    VerifyServer(Box<Paused<(Box<Hs12>, CertificateDer<'static>)>>),
+    /// Paused for the asynchronous signer of our client certificate;
+    /// Certificate and ClientKeyExchange queued.
+    Sign(Box<Paused<ClientFlight12>>),
 }
 
 /// What the handshake carries before keys exist.
@@ -230,6 +238,7 @@ impl Client12State {
             }
             Self::ChangeCipherSpec(_) => &[],
             Self::Finished(_) => &[T::Finished],
+            Self::VerifyServer(_) | Self::Sign(_) => &[],
         }
     }
 
@@ -241,7 +250,63 @@ impl Client12State {
             Self::ServerHelloDone(..) => "expecting ServerHelloDone",
             Self::ChangeCipherSpec(_) => "expecting ChangeCipherSpec",
             Self::Finished(_) => "expecting Finished (TLS 1.2)",
+            Self::VerifyServer(_) => "waiting for the server-certificate verifier (TLS 1.2)",
+            Self::Sign(_) => "waiting for the signer of our certificate (TLS 1.2)",
         }
+    }
+
+    /// What a paused state waits for.
+    pub(crate) fn pending(&self) -> Option<&Request> {
+        match self {
+            Self::VerifyServer(p) => Some(&p.request),
+            Self::Sign(p) => Some(&p.request),
+            _ => None,
+        }
+    }
+
+    /// The future of the hook a paused state waits for.
+    pub(crate) fn hook_future(&self) -> Option<HookFuture<Answer>> {
+        match self {
+            Self::VerifyServer(p) => Some(p.future()),
+            Self::Sign(p) => Some(p.future()),
+            _ => None,
+        }
+    }
+
+    /// Goes on from a paused state with the hook's `answer`.
+    pub(crate) fn resume(self, cx: &mut Common, answer: Answer) -> Result<Client12State, Error> {
+        match self {
+            Self::VerifyServer(p) => {
+                verified(answer)?;
+                let (hs, leaf) = p.next;
+                Self::after_certificate(cx, hs, leaf)
+            }
+            Self::Sign(p) => {
+                let Paused { request, next, .. } = *p;
+                let Request::Sign { scheme, .. } = request else {
+                    return Err(Error::internal("signature without its request"));
+                };
+                next.finish(cx, Some((scheme, signature(answer)?)))
+            }
+            other => Err(Error::internal(format!(
+                "resumed while {}, which waits for nothing",
+                other.name()
+            ))),
+        }
+    }
+
+    /// The server's chain was accepted: its OCSP staple, if one may come,
+    /// is next; else the missing staple is judged now.
+    fn after_certificate(
+        cx: &mut Common,
+        hs: Box<Hs12>,
+        leaf: CertificateDer<'static>,
+    ) -> Result<Client12State, Error> {
+        if hs.status_expected {
+            return Ok(Self::CertificateStatus(hs, leaf));
+        }
+        check_staple12(&hs, cx, None)?;
+        Ok(Self::ServerKeyExchange(hs, leaf))
     }
 
     /// True when a ChangeCipherSpec is what comes next.
@@ -283,13 +348,24 @@ impl Client12State {
                     .verify_server_cert(leaf, intermediates, &name, hs.config.shared.time.now())
                     .map_err(Error::Certificate)?;
                 hs.transcript.add(raw);
+                if let Some(v) = hs.config.async_verifier.clone() {
+                    let input = ServerCertInput {
+                        end_entity: leaf.clone(),
+                        intermediates: intermediates.to_vec(),
+                        server_name: name,
+                        now: hs.config.shared.time.now(),
+                    };
+                    let leaf = leaf.clone();
+                    cx.negotiated.peer_certificates = chain;
+                    return Ok(Some(Self::VerifyServer(Box::new(Paused {
+                        request: Request::VerifyServer(input),
+                        hook: Hook::ServerVerifier(v),
+                        next: (hs, leaf),
+                    }))));
+                }
                 let leaf = leaf.clone();
                 cx.negotiated.peer_certificates = chain;
-                if hs.status_expected {
-                    return Ok(Some(Self::CertificateStatus(hs, leaf)));
-                }
-                check_staple12(&hs, cx, None)?;
-                Ok(Some(Self::ServerKeyExchange(hs, leaf)))
+                Self::after_certificate(cx, hs, leaf).map(Some)
             }
             (Self::CertificateStatus(mut hs, leaf), Handshake12::CertificateStatus(response)) => {
                 check_staple12(&hs, cx, Some(&response))?;
@@ -385,15 +461,7 @@ fn check_scheme(hs: &Hs12, scheme: SignatureScheme) -> Result<(), Error> {
             "server signed with {scheme:?}, which we did not offer"
         )));
     }
-    let rsa = matches!(
-        scheme,
-        SignatureScheme::RSA_PSS_SHA256
-            | SignatureScheme::RSA_PSS_SHA384
-            | SignatureScheme::RSA_PSS_SHA512
-            | SignatureScheme::RSA_PKCS1_SHA256
-            | SignatureScheme::RSA_PKCS1_SHA384
-            | SignatureScheme::RSA_PKCS1_SHA512
-    );
+    let rsa = crate::proto::crypto::sign::is_rsa_scheme(scheme);
     if rsa != (hs.suite.auth == Tls12Auth::Rsa) {
         return Err(Error::illegal(format!(
             "{scheme:?} does not fit cipher suite {:?}",
@@ -466,27 +534,61 @@ fn send_client_flight(
     } else {
         MasterSecret12::legacy(hs.suite, &premaster, &hs.client_random, &hs.server_random)?
     };
-    if let Some((key, scheme)) = chosen {
-        let Some(msgs) = hs.transcript.raw() else {
-            return Err(Error::internal("TLS 1.2 transcript not buffered"));
-        };
-        let signature = key.key.sign(scheme, msgs)?;
-        send12(
-            cx,
-            &mut hs.transcript,
-            &Handshake12::CertificateVerify(CertificateVerify { scheme, signature }),
-        )?;
-    }
-    let keys = master.key_block(&hs.client_random, &hs.server_random)?;
-    let mut k = Keyed {
-        hs,
-        master,
-        keys,
-        ticket: None,
-        resumed: false,
+    let rest = ClientFlight12 { hs, master };
+    let Some((key, scheme)) = chosen else {
+        return rest.finish(cx, None);
     };
-    send_ccs_and_finished(&mut k, cx)?;
-    Ok(Client12State::ChangeCipherSpec(Box::new(k)))
+    let Some(msgs) = rest.hs.transcript.raw() else {
+        return Err(Error::internal("TLS 1.2 transcript not buffered"));
+    };
+    if let Some(signer) = key.key.async_signer() {
+        // Certificate and ClientKeyExchange stay queued; CertificateVerify,
+        // ChangeCipherSpec and Finished follow when the signer answers.
+        return Ok(Client12State::Sign(Box::new(Paused {
+            request: Request::Sign {
+                scheme,
+                message: msgs.to_vec(),
+            },
+            hook: Hook::Signer(signer.clone()),
+            next: rest,
+        })));
+    }
+    let signature = key.key.sign(scheme, msgs)?;
+    rest.finish(cx, Some((scheme, signature)))
+}
+
+/// Our flight after ClientKeyExchange: CertificateVerify (when we sent a
+/// certificate), ChangeCipherSpec and Finished.
+pub(crate) struct ClientFlight12 {
+    hs: Hs12,
+    master: MasterSecret12,
+}
+
+impl ClientFlight12 {
+    fn finish(
+        self,
+        cx: &mut Common,
+        verify: Option<(SignatureScheme, Vec<u8>)>,
+    ) -> Result<Client12State, Error> {
+        let ClientFlight12 { mut hs, master } = self;
+        if let Some((scheme, signature)) = verify {
+            send12(
+                cx,
+                &mut hs.transcript,
+                &Handshake12::CertificateVerify(CertificateVerify { scheme, signature }),
+            )?;
+        }
+        let keys = master.key_block(&hs.client_random, &hs.server_random)?;
+        let mut k = Keyed {
+            hs,
+            master,
+            keys,
+            ticket: None,
+            resumed: false,
+        };
+        send_ccs_and_finished(&mut k, cx)?;
+        Ok(Client12State::ChangeCipherSpec(Box::new(k)))
+    }
 }
 
 fn send_ccs_and_finished(k: &mut Keyed, cx: &mut Common) -> Result<(), Error> {

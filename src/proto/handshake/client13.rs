@@ -2,14 +2,16 @@
 
 use std::sync::Arc;
 
-use rustls_pki_types::{CertificateDer, ServerName};
+use rustls_pki_types::ServerName;
 
 use crate::config::{
     choose_client_cert, decompress_certificate, offered_compression, ClientConfig,
 };
 use crate::error::Error;
-use crate::pki::check_staple;
-use crate::proto::conn::{unexpected_in, Common, Exporter, Next};
+use crate::hooks::HookFuture;
+use crate::proto::conn::{
+    signature, unexpected_in, verified, Answer, Common, Exporter, Hook, Next, Paused, Request,
+};
 use crate::proto::crypto::groups::client_shares;
 use crate::proto::crypto::kx::KeyExchange;
 use crate::proto::crypto::sign::certificate_verify_message;
@@ -19,7 +21,7 @@ use crate::proto::handshake::early_data::{EarlyDataReason, EarlyOffer, OnReject}
 use crate::proto::handshake::resume::{client_may_resume, Session12, Session13, TicketSink};
 use crate::proto::handshake::transcript::Transcript;
 use crate::proto::keys::keylog::{log_application_secrets, log_handshake_secrets};
-use crate::proto::keys::tls13::{EarlySecret, HandshakeSecret, TrafficSecret};
+use crate::proto::keys::tls13::{EarlySecret, HandshakeSecret, MasterSecret, TrafficSecret};
 use crate::proto::wire::certificate::{CertificateMsg, CertificateRequest, CertificateVerify};
 use crate::proto::wire::enums::{
     AlertDescription, CipherSuite, ExtensionType, ProtocolVersion, SignatureScheme,
@@ -31,6 +33,14 @@ use crate::proto::wire::handshake::HandshakeMessage;
 use crate::proto::wire::hello::{
     refuse_legacy_server_hello, ClientHello, ServerHello, DOWNGRADE_TLS11, DOWNGRADE_TLS12,
 };
+
+#[path = "client13_cert.rs"]
+mod cert;
+pub(crate) use cert::{ExpectCertificate, ExpectCertificateVerify};
+
+#[path = "client13_finish.rs"]
+mod finish;
+pub(crate) use finish::{ClientFlight13, ExpectFinished};
 
 pub(crate) fn random<const N: usize>() -> Result<[u8; N], Error> {
     let mut b = [0u8; N];
@@ -47,6 +57,11 @@ pub(crate) enum ClientState {
     Certificate(ExpectCertificate),
     CertificateVerify(ExpectCertificateVerify),
     Finished(ExpectFinished),
+    /// Paused for the asynchronous server-certificate verifier.
+    VerifyServer(Box<Paused<ExpectCertificateVerify>>),
+    /// Paused for the asynchronous signer of our client certificate; our
+    /// Certificate is queued.
+    Sign(Box<Paused<ClientFlight13>>),
 }
 
 /// Starts a handshake: queues the ClientHello.
@@ -283,9 +298,57 @@ impl ClientState {
                 s.handle(cx, cv, raw).map(Next::Tls13)
             }
             (ClientState::Finished(s), HandshakeMessage::Finished(f)) => {
-                s.handle(cx, &f, raw).map(|()| Next::Done)
+                s.handle(cx, &f, raw).map(|st| match st {
+                    Some(st) => Next::Tls13(st),
+                    None => Next::Done,
+                })
             }
             (state, msg) => Err(unexpected_in(state.name(), msg.typ())),
+        }
+    }
+
+    /// What a paused state waits for.
+    pub(crate) fn pending(&self) -> Option<&Request> {
+        match self {
+            ClientState::VerifyServer(p) => Some(&p.request),
+            ClientState::Sign(p) => Some(&p.request),
+            _ => None,
+        }
+    }
+
+    /// The future of the hook a paused state waits for.
+    pub(crate) fn hook_future(&self) -> Option<HookFuture<Answer>> {
+        match self {
+            ClientState::VerifyServer(p) => Some(p.future()),
+            ClientState::Sign(p) => Some(p.future()),
+            _ => None,
+        }
+    }
+
+    /// Goes on from a paused state with the hook's `answer`; None when
+    /// that completes the handshake.
+    pub(crate) fn resume(
+        self,
+        cx: &mut Common,
+        answer: Answer,
+    ) -> Result<Option<ClientState>, Error> {
+        match self {
+            ClientState::VerifyServer(p) => {
+                verified(answer)?;
+                Ok(Some(ClientState::CertificateVerify(p.next)))
+            }
+            ClientState::Sign(p) => {
+                let Paused { request, next, .. } = *p;
+                let Request::Sign { scheme, .. } = request else {
+                    return Err(Error::internal("signature without its request"));
+                };
+                next.finish(cx, Some((scheme, signature(answer)?)))?;
+                Ok(None)
+            }
+            other => Err(Error::internal(format!(
+                "resumed while {}, which waits for nothing",
+                other.name()
+            ))),
         }
     }
 
@@ -308,6 +371,7 @@ impl ClientState {
             ClientState::Certificate(_) => &[T::CertificateRequest, T::Certificate],
             ClientState::CertificateVerify(_) => &[T::CertificateVerify],
             ClientState::Finished(_) => &[T::Finished],
+            ClientState::VerifyServer(_) | ClientState::Sign(_) => &[],
         }
     }
 
@@ -318,6 +382,8 @@ impl ClientState {
             ClientState::Certificate(_) => "expecting Certificate",
             ClientState::CertificateVerify(_) => "expecting CertificateVerify",
             ClientState::Finished(_) => "expecting Finished",
+            ClientState::VerifyServer(_) => "waiting for the server-certificate verifier",
+            ClientState::Sign(_) => "waiting for the signer of our certificate",
         }
     }
 }
@@ -686,197 +752,5 @@ impl ExpectEncryptedExtensions {
             hs: self.hs,
             request: None,
         }))
-    }
-}
-
-pub(crate) struct ExpectCertificate {
-    hs: Handshaking,
-    request: Option<CertificateRequest>,
-}
-
-impl ExpectCertificate {
-    fn handle_request(mut self, cr: CertificateRequest, raw: &[u8]) -> Result<ClientState, Error> {
-        if self.request.is_some() {
-            return Err(Error::unexpected("second CertificateRequest"));
-        }
-        if !cr.context.is_empty() {
-            return Err(Error::illegal(
-                "CertificateRequest context must be empty in the handshake",
-            ));
-        }
-        self.hs.transcript.add(raw);
-        self.request = Some(cr);
-        Ok(ClientState::Certificate(self))
-    }
-
-    /// `cert` decoded from `encoded` (the Certificate message, header
-    /// included); `raw` is the message as it went over the wire, for the
-    /// transcript (the CompressedCertificate when it was compressed).
-    fn handle(
-        mut self,
-        cx: &mut Common,
-        mut cert: CertificateMsg,
-        encoded: &[u8],
-        raw: &[u8],
-    ) -> Result<ClientState, Error> {
-        if !cert.context.is_empty() {
-            return Err(Error::illegal("server Certificate has a request context"));
-        }
-        // Only status_request and signed_certificate_timestamp, when we
-        // asked for them, are solicited.
-        let config = &self.hs.config;
-        let asked: Vec<ExtensionType> = [
-            (config.ocsp.asks(), ExtensionType::StatusRequest),
-            (
-                config.request_sct,
-                ExtensionType::SignedCertificateTimestamp,
-            ),
-        ]
-        .into_iter()
-        .filter_map(|(on, t)| on.then_some(t))
-        .collect();
-        cert.check_and_decode_extensions(&asked, encoded)?;
-        let Some((leaf, intermediates)) = cert.chain.split_first() else {
-            return Err(Error::decode("server sent an empty certificate chain"));
-        };
-        let now = self.hs.config.shared.time.now();
-        self.hs
-            .config
-            .verifier
-            .verify_server_cert(leaf, intermediates, &self.hs.server_name, now)
-            .map_err(Error::Certificate)?;
-        if self.hs.config.ocsp.asks() {
-            let config = &self.hs.config;
-            let staple = cert.ocsp_response.as_deref();
-            check_staple(&*config.verifier, config.ocsp, &cert.chain, staple, now)
-                .map_err(Error::Certificate)?;
-        }
-        self.hs.transcript.add(raw);
-        cx.negotiated.ocsp_response = cert.ocsp_response;
-        cx.negotiated.sct_list = cert.sct_list;
-        cx.negotiated.peer_certificates = cert.chain.clone();
-        Ok(ClientState::CertificateVerify(ExpectCertificateVerify {
-            hs: self.hs,
-            request: self.request,
-            leaf: leaf.clone(),
-        }))
-    }
-}
-
-pub(crate) struct ExpectCertificateVerify {
-    hs: Handshaking,
-    request: Option<CertificateRequest>,
-    leaf: CertificateDer<'static>,
-}
-
-impl ExpectCertificateVerify {
-    fn handle(
-        mut self,
-        cx: &mut Common,
-        cv: CertificateVerify,
-        raw: &[u8],
-    ) -> Result<ClientState, Error> {
-        let offered: Vec<SignatureScheme> = self.hs.config.verifier.supported_schemes();
-        if !offered.contains(&cv.scheme) {
-            return Err(Error::illegal(format!(
-                "server signed with {:?}, which we did not offer",
-                cv.scheme
-            )));
-        }
-        let message = certificate_verify_message(true, &self.hs.transcript.current_hash());
-        self.hs.config.verifier.verify_tls13_signature(
-            &message,
-            &self.leaf,
-            cv.scheme,
-            &cv.signature,
-        )?;
-        cx.negotiated.peer_signature_scheme = Some(cv.scheme);
-        self.hs.transcript.add(raw);
-        Ok(ClientState::Finished(ExpectFinished {
-            hs: self.hs,
-            request: self.request,
-        }))
-    }
-}
-
-pub(crate) struct ExpectFinished {
-    hs: Handshaking,
-    request: Option<CertificateRequest>,
-}
-
-impl ExpectFinished {
-    fn handle(self, cx: &mut Common, verify_data: &[u8], raw: &[u8]) -> Result<(), Error> {
-        let Handshaking {
-            config,
-            server_name,
-            mut transcript,
-            secret,
-            client_hs,
-            server_hs,
-            early,
-            ..
-        } = self.hs;
-        server_hs.verify_finished(&transcript.current_hash(), verify_data)?;
-        transcript.add(raw);
-        let hash = transcript.current_hash();
-        let master = secret.into_master();
-        let client_ap = master.client_application_traffic_secret_0(&hash);
-        let server_ap = master.server_application_traffic_secret_0(&hash);
-        cx.exporter = Some(Exporter::Tls13 {
-            suite: master.suite(),
-            secret: master.exporter_master_secret(&hash),
-        });
-        log_application_secrets(cx, &client_ap, &server_ap);
-        cx.set_application_read(server_ap)?;
-        if let Some(e) = &early {
-            // RFC 8446 section 4.5: EndOfEarlyData under the early key ends
-            // accepted 0-RTT data; then the handshake key.
-            if e.accepted {
-                cx.send_handshake(&mut transcript, &HandshakeMessage::EndOfEarlyData)?;
-                cx.set_write_secret(&client_hs)?;
-            }
-        }
-        if let Some(req) = self.request {
-            let chosen =
-                choose_client_cert(&config, &req.authorities, &req.signature_algorithms, true)?;
-            // Without a suitable certificate an empty Certificate says so;
-            // the server decides whether that is acceptable.
-            let chain = chosen
-                .as_ref()
-                .map(|(k, _)| k.chain.clone())
-                .unwrap_or_default();
-            let certificate = CertificateMsg::new(req.context, chain);
-            cx.send_handshake(&mut transcript, &HandshakeMessage::Certificate(certificate))?;
-            if let Some((key, scheme)) = chosen {
-                let to_sign = certificate_verify_message(false, &transcript.current_hash());
-                let signature = key.key.sign(scheme, &to_sign)?;
-                cx.send_handshake(
-                    &mut transcript,
-                    &HandshakeMessage::CertificateVerify(CertificateVerify { scheme, signature }),
-                )?;
-                tracing::debug!(?scheme, "sent client certificate");
-            }
-        }
-        let fin = client_hs.finished_verify_data(&transcript.current_hash());
-        cx.send_handshake(&mut transcript, &HandshakeMessage::Finished(fin))?;
-        cx.set_application_write(client_ap)?;
-        if let Some(e) = early {
-            e.finish(cx)?;
-        }
-        // Tickets the server sends later turn into PSKs derived from this.
-        if let Some(key) = cache_key(&server_name) {
-            cx.ticket_sink = Some(TicketSink {
-                cache: config.session_cache.clone(),
-                key,
-                suite: master.suite(),
-                resumption_secret: master.resumption_master_secret(&transcript.current_hash()),
-                peer_signature_scheme: cx.negotiated.peer_signature_scheme,
-                ocsp_response: cx.negotiated.ocsp_response.clone(),
-                sct_list: cx.negotiated.sct_list.clone(),
-                time: config.shared.time.clone(),
-                alpn: cx.negotiated.alpn.clone(),
-            });
-        }
-        Ok(())
     }
 }

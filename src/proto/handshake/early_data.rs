@@ -98,47 +98,56 @@ pub(crate) fn skip_budget(config: &ServerConfig) -> usize {
 /// there is none to make: see [`EarlyDataReason::HelloRetryRequest`]), in
 /// BoringSSL's order so the reasons match. `resumed` is the accepted PSK's
 /// index and session; `alpn` the protocol chosen for this connection.
-pub(crate) fn server_decide(
+/// Everything but the strike register is checked here: the result is the
+/// ticket digest to claim (then [`claim_reason`] gives the verdict), or the
+/// reason 0-RTT is refused without a claim. The claim is last, so a ticket
+/// is claimed only when its early data would be taken.
+pub(crate) fn server_decide_before_claim(
     config: &ServerConfig,
     ch: &ClientHello,
     resumed: Option<&(u16, Session13)>,
     alpn: Option<&[u8]>,
     now_secs: u64,
-) -> EarlyDataReason {
+) -> Result<[u8; 32], EarlyDataReason> {
     if config.max_early_data == 0 {
-        return EarlyDataReason::Disabled;
+        return Err(EarlyDataReason::Disabled);
     }
     let Some(offer) = &ch.extensions.psk else {
-        return EarlyDataReason::NoSessionOffered;
+        return Err(EarlyDataReason::NoSessionOffered);
     };
     // RFC 8446 section 4.2.10: early data is for the first identity only.
     let Some((0, session)) = resumed else {
-        return EarlyDataReason::SessionNotResumed;
+        return Err(EarlyDataReason::SessionNotResumed);
     };
     if session.max_early_data == 0 {
-        return EarlyDataReason::UnsupportedForSession;
+        return Err(EarlyDataReason::UnsupportedForSession);
     }
     if !ch.extensions.early_data {
-        return EarlyDataReason::PeerDeclined;
+        return Err(EarlyDataReason::PeerDeclined);
     }
     if session.alpn.as_deref() != alpn {
-        return EarlyDataReason::AlpnMismatch;
+        return Err(EarlyDataReason::AlpnMismatch);
     }
     let Some(first) = offer.identities.first() else {
-        return EarlyDataReason::SessionNotResumed;
+        return Err(EarlyDataReason::SessionNotResumed);
     };
     let Some(replay) = &config.anti_replay else {
-        return EarlyDataReason::Disabled;
+        return Err(EarlyDataReason::Disabled);
     };
     if !fresh(session, first.obfuscated_age, now_secs, replay.window()) {
-        return EarlyDataReason::TicketAgeSkew;
+        return Err(EarlyDataReason::TicketAgeSkew);
     }
     let mut key = [0u8; 32];
     key.copy_from_slice(digest::digest(&digest::SHA256, &first.identity).as_ref());
-    if !replay.claim(&key, now_secs) {
-        return EarlyDataReason::Replayed;
+    Ok(key)
+}
+
+/// The verdict once the strike register answered a claim.
+pub(crate) fn claim_reason(claimed: bool) -> EarlyDataReason {
+    match claimed {
+        true => EarlyDataReason::Accepted,
+        false => EarlyDataReason::Replayed,
     }
-    EarlyDataReason::Accepted
 }
 
 /// The server's reason when it answers a first ClientHello with a

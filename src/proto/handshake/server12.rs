@@ -7,9 +7,13 @@ use std::sync::Arc;
 
 use rustls_pki_types::CertificateDer;
 
-use crate::config::{ClientHelloInfo, ServerConfig};
+use crate::config::{CertifiedKey, ClientHelloInfo, ServerConfig};
 use crate::error::Error;
-use crate::proto::conn::{unexpected_in, Common, Exporter};
+use crate::hooks::{ClientCertInput, ClientHelloDetails, HookFuture};
+use crate::proto::conn::{
+    looked_up, resolved_certificate, signature, unexpected_in, verified, Answer, Common, Exporter,
+    Hook, Paused, Request,
+};
 use crate::proto::crypto::kx::KeyExchange;
 use crate::proto::crypto::suites::Tls12CipherSuite;
 use crate::proto::handshake::client12::send12;
@@ -21,12 +25,16 @@ use crate::proto::handshake::transcript::Transcript;
 use crate::proto::keys::keylog;
 use crate::proto::keys::tls12::{KeyBlock, MasterSecret12};
 use crate::proto::wire::certificate::cap_ca_hints;
-use crate::proto::wire::enums::{NamedGroup, ProtocolVersion};
+use crate::proto::wire::enums::{NamedGroup, ProtocolVersion, SignatureScheme};
 use crate::proto::wire::extensions::ServerHelloExtensions;
 use crate::proto::wire::hello::{ClientHello, ServerHello, DOWNGRADE_TLS12};
 use crate::proto::wire::tls12::{
     CertificateRequest12, Handshake12, ServerKeyExchange, CLIENT_CERT_TYPES,
 };
+
+#[path = "server12_flight.rs"]
+mod flight;
+use flight::{Flight12, Hello12};
 
 /// A TLS 1.2 server handshake in progress.
 pub(crate) enum Server12State {
@@ -35,6 +43,14 @@ pub(crate) enum Server12State {
     CertificateVerify(Box<Keyed>),
     ChangeCipherSpec(Box<Keyed>),
     Finished(Box<Keyed>),
+    /// Paused for the asynchronous certificate resolver; nothing sent yet.
+    SelectCertificate(Box<Paused<Hello12>>),
+    /// Paused for the asynchronous signer; ServerHello and Certificate queued.
+    Sign(Box<Paused<Flight12>>),
+    /// Paused for the asynchronous client-certificate verifier.
+    VerifyClient(Box<Paused<Box<Hs>>>),
+    /// Paused for an asynchronous session store's lookup; nothing sent yet.
+    LookupSession(Box<Paused<Hello12>>),
 }
 
 /// Before the master secret.
@@ -70,6 +86,10 @@ impl Server12State {
             Self::CertificateVerify(_) => &[T::CertificateVerify],
             Self::ChangeCipherSpec(_) => &[],
             Self::Finished(_) => &[T::Finished],
+            Self::SelectCertificate(_)
+            | Self::Sign(_)
+            | Self::VerifyClient(_)
+            | Self::LookupSession(_) => &[],
         }
     }
 
@@ -80,6 +100,60 @@ impl Server12State {
             Self::CertificateVerify(_) => "expecting client CertificateVerify (TLS 1.2)",
             Self::ChangeCipherSpec(_) => "expecting ChangeCipherSpec",
             Self::Finished(_) => "expecting client Finished (TLS 1.2)",
+            Self::SelectCertificate(_) => "waiting for the certificate resolver (TLS 1.2)",
+            Self::Sign(_) => "waiting for the signer (TLS 1.2)",
+            Self::VerifyClient(_) => "waiting for the client-certificate verifier (TLS 1.2)",
+            Self::LookupSession(_) => "waiting for the session store",
+        }
+    }
+
+    /// What a paused state waits for.
+    pub(crate) fn pending(&self) -> Option<&Request> {
+        match self {
+            Self::SelectCertificate(p) => Some(&p.request),
+            Self::Sign(p) => Some(&p.request),
+            Self::VerifyClient(p) => Some(&p.request),
+            Self::LookupSession(p) => Some(&p.request),
+            _ => None,
+        }
+    }
+
+    /// The future of the hook a paused state waits for.
+    pub(crate) fn hook_future(&self) -> Option<HookFuture<Answer>> {
+        match self {
+            Self::SelectCertificate(p) => Some(p.future()),
+            Self::Sign(p) => Some(p.future()),
+            Self::VerifyClient(p) => Some(p.future()),
+            Self::LookupSession(p) => Some(p.future()),
+            _ => None,
+        }
+    }
+
+    /// Goes on from a paused state with the hook's `answer`.
+    pub(crate) fn resume(self, cx: &mut Common, answer: Answer) -> Result<Server12State, Error> {
+        match self {
+            Self::SelectCertificate(p) => {
+                let Paused { request, next, .. } = *p;
+                let Request::SelectCertificate(details) = request else {
+                    return Err(Error::internal("certificate choice without its request"));
+                };
+                let cert = resolved_certificate(answer, details.server_name.as_deref())?;
+                let (suite, scheme) = details.info().choose12(&cert)?;
+                next.respond(cx, &cert, suite, scheme)
+            }
+            Self::Sign(p) => p.next.finish(cx, signature(answer)?),
+            Self::VerifyClient(p) => {
+                verified(answer)?;
+                Ok(Self::ClientKeyExchange(p.next))
+            }
+            Self::LookupSession(p) => {
+                let found = fresh(&p.next.config, looked_up(answer)?);
+                p.next.after_lookup(cx, found)
+            }
+            other => Err(Error::internal(format!(
+                "resumed while {}, which waits for nothing",
+                other.name()
+            ))),
         }
     }
 
@@ -118,6 +192,18 @@ impl Server12State {
                         .map_err(Error::Certificate)?;
                     hs.client_leaf = Some(leaf.clone());
                     cx.negotiated.peer_certificates = chain.clone();
+                    if let Some(v) = hs.config.async_client_verifier.clone() {
+                        let input = ClientCertInput {
+                            end_entity: leaf.clone(),
+                            intermediates: intermediates.to_vec(),
+                            now: hs.config.shared.time.now(),
+                        };
+                        return Ok(Some(Self::VerifyClient(Box::new(Paused {
+                            request: Request::VerifyClient(input),
+                            hook: Hook::ClientVerifier(v),
+                            next: hs,
+                        }))));
+                    }
                 } else if verifier.client_auth_mandatory() {
                     return Err(Error::handshake(
                         "client sent no certificate, and this server requires one",
@@ -266,20 +352,30 @@ fn send_ccs_and_finished(k: &mut Keyed, cx: &mut Common) -> Result<(), Error> {
     send12(cx, &mut k.hs.transcript, &Handshake12::Finished(verify))
 }
 
-/// A session the client offered that we can resume, or an error when the
-/// client offers an extended-master-secret session without the extension.
-fn find_session(config: &ServerConfig, ch: &ClientHello) -> Result<Option<Session12>, Error> {
+/// The session a ticket in the ClientHello carries, if we can open it.
+fn ticket_session(config: &ServerConfig, ch: &ClientHello) -> Option<Session12> {
     let now = config.shared.time.now().as_secs();
-    let Some(s) = match (&ch.extensions.session_ticket, &config.ticketer) {
+    match (&ch.extensions.session_ticket, &config.ticketer) {
         (Some(t), Some(ticketer)) if !t.is_empty() => ticketer.open(t, now),
         _ => None,
     }
-    .or_else(|| {
-        (!ch.session_id.is_empty())
-            .then(|| config.session_cache.get(&ch.session_id))
-            .flatten()
-            .filter(|s| s.is_fresh(now))
-    }) else {
+}
+
+/// A session from the store, if it is still fresh.
+fn fresh(config: &ServerConfig, s: Option<Session12>) -> Option<Session12> {
+    let now = config.shared.time.now().as_secs();
+    s.filter(|s| s.is_fresh(now))
+}
+
+/// `found` (from a ticket or the store) when we can resume it, or an
+/// error when the client offers an extended-master-secret session without
+/// the extension.
+fn usable_session(
+    config: &ServerConfig,
+    ch: &ClientHello,
+    found: Option<Session12>,
+) -> Result<Option<Session12>, Error> {
+    let Some(s) = found else {
         return Ok(None);
     };
     let usable = ch.cipher_suites.contains(&s.suite().suite)
@@ -366,198 +462,43 @@ pub(crate) fn handle_client_hello(
     cx.negotiated.sni = sni.clone();
     cx.negotiated.alpn = alpn.clone();
     cx.negotiated.extended_master_secret = ext.extended_master_secret;
-    let mut sh_ext = ServerHelloExtensions {
+    let sh_ext = ServerHelloExtensions {
         extended_master_secret: ext.extended_master_secret,
         renegotiation_info: secure_reneg.then(Vec::new),
         alpn: alpn.clone(),
         ..Default::default()
     };
 
-    if let Some(session) = find_session(&config, &ch)? {
-        let suite = session.suite();
-        sh_ext.ec_point_formats = None;
-        let sh = ServerHello {
-            legacy_version: ProtocolVersion::TLSv1_2.get(),
-            random: server_random,
-            session_id: ch.session_id.clone(),
-            cipher_suite: suite.suite,
-            compression_method: 0,
-            extensions: sh_ext,
-        };
-        send12(cx, &mut transcript, &Handshake12::ServerHello(sh))?;
-        let keys = session.master.key_block(&ch.random, &server_random)?;
-        cx.negotiated.cipher_suite = Some(suite.suite);
-        cx.negotiated.resumed = true;
-        cx.negotiated.peer_certificates = session.peer_certificates.clone();
-        // No key exchange and no signature in an abbreviated handshake: what
-        // the session's full handshake used is what the connection reports.
-        cx.negotiated.group = session.group;
-        cx.negotiated.peer_signature_scheme = session.peer_signature_scheme;
-        tracing::debug!("resuming TLS 1.2 session");
-        let mut k = Keyed {
-            hs: Hs {
-                config,
-                suite,
-                transcript,
-                client_random: ch.random,
-                server_random,
-                session_id: ch.session_id.clone(),
-                ems: session.extended_ms,
-                send_ticket: false,
-                kx: None,
-                client_leaf: None,
-            },
-            master: session.master,
-            keys,
-            resumed: true,
-        };
-        send_ccs_and_finished(&mut k, cx)?;
-        return Ok(Server12State::ChangeCipherSpec(Box::new(k)));
-    }
-
-    let schemes = ext.signature_algorithms.as_deref().ok_or_else(|| {
-        Error::handshake(
-            "TLS 1.2 client offered no signature_algorithms; SHA-1 signatures are refused",
-        )
-    })?;
-    let info = ClientHelloInfo {
-        server_name: sni.as_deref(),
-        signature_schemes: schemes,
-        alpn: ext.alpn.as_deref().unwrap_or(&[]),
-        version: ProtocolVersion::TLSv1_2,
-        cipher_suites: &ch.cipher_suites,
-        groups: ext.supported_groups.as_deref(),
-        certificate_authorities: ext.certificate_authorities.as_deref().unwrap_or(&[]),
-        shared: &config.shared,
-    };
-    let cert = config.resolver.try_resolve(&info)?;
-    let (suite, scheme) = info.choose12(&cert)?;
-    let group = choose_group(&config, &ch)?;
-    let kx = KeyExchange::start(group)?;
-    let public = kx.public_key().to_vec();
-
-    // A session without the extended master secret is never resumable, so
-    // it gets neither a ticket nor a session ID (see resume.rs).
-    let resumable = ext.extended_master_secret;
-    let send_ticket = resumable && ext.session_ticket.is_some() && config.ticketer.is_some();
-    // A session with a ticket is not also kept by session ID: the ticket
-    // resumes it, and the cache keeps room for clients without tickets.
-    // RFC 5077 section 3.4: "If a server is planning to issue a
-    // NewSessionTicket, it SHOULD include an empty Session ID in the
-    // ServerHello. If the server includes a non-empty session ID, then it is
-    // indicating intent to use stateful session resume." (BoringSSL too.)
-    let session_id = if resumable && !send_ticket && config.session_cache.enabled() {
-        new_session_id()?
-    } else {
-        Vec::new()
-    };
-    sh_ext.session_ticket_ack = send_ticket;
-    // RFC 6066 section 3: a server that used the client's server_name
-    // "SHALL include an extension of type "server_name" in the (extended)
-    // server hello", empty; we look the certificate up by it. Not when
-    // resuming (above): "When resuming a session, the server MUST NOT
-    // include a server_name extension in the server hello."
-    sh_ext.server_name_ack = sni.is_some();
-    sh_ext.ec_point_formats = ext.ec_point_formats.as_ref().map(|_| vec![0]);
-    // RFC 6066 section 8: staple only to a client that asked, and then
-    // acknowledge with an empty status_request.
-    let staple = cert.ocsp.as_ref().filter(|_| ext.status_request);
-    sh_ext.status_request_ack = staple.is_some();
-    if ext.signed_certificate_timestamp {
-        sh_ext.sct_list = cert.sct_list.clone();
-    }
-    let sh = ServerHello {
-        legacy_version: ProtocolVersion::TLSv1_2.get(),
-        random: server_random,
-        session_id: session_id.clone(),
-        cipher_suite: suite.suite,
-        compression_method: 0,
-        extensions: sh_ext,
-    };
-    send12(cx, &mut transcript, &Handshake12::ServerHello(sh))?;
-    send12(
-        cx,
-        &mut transcript,
-        &Handshake12::Certificate(cert.chain.clone()),
-    )?;
-    if let Some(r) = staple {
-        send12(
-            cx,
-            &mut transcript,
-            &Handshake12::CertificateStatus(r.clone()),
-        )?;
-    }
-    let mut signed = Vec::with_capacity(64 + 4 + public.len());
-    signed.extend_from_slice(&ch.random);
-    signed.extend_from_slice(&server_random);
-    signed.extend_from_slice(&ServerKeyExchange::params(group, &public)?);
-    let signature = cert.key.sign(scheme, &signed)?;
-    send12(
-        cx,
-        &mut transcript,
-        &Handshake12::ServerKeyExchange(ServerKeyExchange {
-            group,
-            public,
-            scheme,
-            signature,
-        }),
-    )?;
-    if let Some(v) = &config.client_verifier {
-        let req = CertificateRequest12 {
-            types: CLIENT_CERT_TYPES.to_vec(),
-            schemes: v.supported_schemes_tls12(),
-            authorities: cap_ca_hints(v.root_subjects()),
-        };
-        send12(cx, &mut transcript, &Handshake12::CertificateRequest(req))?;
-    }
-    send12(cx, &mut transcript, &Handshake12::ServerHelloDone)?;
-    cx.negotiated.cipher_suite = Some(suite.suite);
-    cx.negotiated.group = Some(group);
-    let hs = Box::new(Hs {
-        suite,
-        transcript,
-        client_random: ch.random,
+    let hello = Hello12 {
+        config,
+        ch,
+        sh_ext,
         server_random,
-        session_id,
-        ems: ext.extended_master_secret,
-        send_ticket,
-        kx: Some(kx),
-        client_leaf: None,
-        config: config.clone(),
-    });
-    Ok(if config.client_verifier.is_some() {
-        Server12State::ClientCertificate(hs)
-    } else {
-        Server12State::ClientKeyExchange(hs)
-    })
-}
-
-fn choose_group(config: &ServerConfig, ch: &ClientHello) -> Result<NamedGroup, Error> {
-    // The KEM hybrids exist only in TLS 1.3.
-    let ours: Vec<NamedGroup> = config
-        .shared
-        .protocols
-        .groups
-        .iter()
-        .copied()
-        .filter(|g| !KeyExchange::tls13_only(*g))
-        .collect();
-    match &ch.extensions.supported_groups {
-        // RFC 8422 section 4 lets a server pick any curve for a client that
-        // sends no supported_groups; like BoringSSL and rustls we do not
-        // guess (every TLS 1.2 suite we have is ECDHE): no shared
-        // parameters, handshake_failure.
-        None => Err(Error::NoCommonGroup {
-            ours,
-            theirs: Vec::new(),
-        }),
-        Some(theirs) => ours
-            .iter()
-            .copied()
-            .find(|g| theirs.contains(g))
-            .ok_or_else(|| Error::NoCommonGroup {
-                ours: ours.clone(),
-                theirs: theirs.clone(),
-            }),
+        transcript,
+    };
+    let ticketed = ticket_session(&hello.config, &hello.ch);
+    if ticketed.is_none()
+        && !hello.ch.session_id.is_empty()
+        && hello.config.session_cache.is_async()
+    {
+        // The store answers asynchronously (a shared store across the
+        // network): pause until it does, without blocking the thread.
+        let store = hello.config.session_cache.clone();
+        return Ok(Server12State::LookupSession(Box::new(Paused {
+            request: Request::LookupSession(hello.ch.session_id.clone()),
+            hook: Hook::SessionStore(store),
+            next: hello,
+        })));
     }
+    let found = ticketed.or_else(|| {
+        (!hello.ch.session_id.is_empty())
+            .then(|| {
+                fresh(
+                    &hello.config,
+                    hello.config.session_cache.get(&hello.ch.session_id),
+                )
+            })
+            .flatten()
+    });
+    hello.after_lookup(cx, found)
 }

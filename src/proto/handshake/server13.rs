@@ -4,10 +4,11 @@ use std::sync::Arc;
 
 use aws_lc_rs::digest;
 
-use crate::config::{compress_certificate, ClientHelloInfo, ServerConfig};
+use crate::config::ServerConfig;
 use crate::error::Error;
+use crate::hooks::{ClientCertInput, HookFuture};
 use crate::pki::ClientCertVerifier;
-use crate::proto::conn::{unexpected_in, Common, Exporter, Next};
+use crate::proto::conn::{unexpected_in, verified, Answer, Common, Hook, Next, Paused, Request};
 use crate::proto::crypto::groups::{server_choice, ServerChoice};
 use crate::proto::crypto::kx::KeyExchange;
 use crate::proto::crypto::sign::certificate_verify_message;
@@ -18,18 +19,19 @@ use crate::proto::handshake::resume::psk::accept_psk;
 use crate::proto::handshake::resume::{session_sni, storable, Session13, MAX_TICKET_LIFETIME};
 use crate::proto::handshake::server12::{self, Server12State};
 use crate::proto::handshake::transcript::Transcript;
-use crate::proto::keys::keylog::{self, log_application_secrets, log_handshake_secrets};
-use crate::proto::keys::tls13::{resumption_psk, EarlySecret, MasterSecret, TrafficSecret};
-use crate::proto::wire::certificate::{
-    cap_ca_hints, CertificateMsg, CertificateRequest, CertificateVerify,
-};
+use crate::proto::keys::tls13::{resumption_psk, MasterSecret, TrafficSecret};
+use crate::proto::wire::certificate::{CertificateMsg, CertificateVerify};
 use crate::proto::wire::enums::{
     AlertDescription, CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme,
 };
-use crate::proto::wire::extensions::{EncryptedExtensions, KeyShareEntry, ServerHelloExtensions};
+use crate::proto::wire::extensions::ServerHelloExtensions;
 use crate::proto::wire::handshake::HandshakeMessage;
 use crate::proto::wire::handshake::NewSessionTicket;
 use crate::proto::wire::hello::{retry_invariant_parts, ClientHello, ServerHello, HRR_RANDOM};
+
+#[path = "server13_flight.rs"]
+mod flight;
+use flight::{Flight13, Hello13};
 
 /// A server handshake in progress.
 pub(crate) enum ServerState {
@@ -38,6 +40,15 @@ pub(crate) enum ServerState {
     CertificateVerify(ExpectCertificateVerify),
     EndOfEarlyData(ExpectEndOfEarlyData),
     Finished(ExpectFinished),
+    /// Paused for the asynchronous certificate resolver; nothing sent yet.
+    SelectCertificate(Box<Paused<Hello13>>),
+    /// Paused for the asynchronous signer; our flight up to Certificate queued.
+    Sign(Box<Paused<Flight13>>),
+    /// Paused for the asynchronous client-certificate verifier.
+    VerifyClient(Box<Paused<ExpectCertificateVerify>>),
+    /// Paused for an asynchronous anti-replay register's 0-RTT claim;
+    /// nothing sent yet.
+    ClaimEarlyData(Box<Paused<Hello13>>),
 }
 
 /// Starts a server handshake.
@@ -84,6 +95,46 @@ impl ServerState {
         }
     }
 
+    /// What a paused state waits for.
+    pub(crate) fn pending(&self) -> Option<&Request> {
+        match self {
+            ServerState::SelectCertificate(p) => Some(&p.request),
+            ServerState::Sign(p) => Some(&p.request),
+            ServerState::VerifyClient(p) => Some(&p.request),
+            ServerState::ClaimEarlyData(p) => Some(&p.request),
+            _ => None,
+        }
+    }
+
+    /// The future of the hook a paused state waits for.
+    pub(crate) fn hook_future(&self) -> Option<HookFuture<Answer>> {
+        match self {
+            ServerState::SelectCertificate(p) => Some(p.future()),
+            ServerState::Sign(p) => Some(p.future()),
+            ServerState::VerifyClient(p) => Some(p.future()),
+            ServerState::ClaimEarlyData(p) => Some(p.future()),
+            _ => None,
+        }
+    }
+
+    /// Goes on from a paused state with the hook's `answer` (whose kind
+    /// the connection checked against the request).
+    pub(crate) fn resume(self, cx: &mut Common, answer: Answer) -> Result<ServerState, Error> {
+        match self {
+            ServerState::SelectCertificate(p) => flight::resume_select(cx, *p, answer),
+            ServerState::Sign(p) => flight::resume_sign(cx, *p, answer),
+            ServerState::ClaimEarlyData(p) => flight::resume_claim(cx, *p, answer),
+            ServerState::VerifyClient(p) => {
+                verified(answer)?;
+                Ok(ServerState::CertificateVerify(p.next))
+            }
+            other => Err(Error::internal(format!(
+                "resumed while {}, which waits for nothing",
+                other.name()
+            ))),
+        }
+    }
+
     /// The handshake types this state handles; conn.rs refuses any other
     /// type before decoding its body.
     pub(crate) fn expects(&self) -> &'static [crate::proto::wire::enums::HandshakeType] {
@@ -94,6 +145,10 @@ impl ServerState {
             ServerState::CertificateVerify(_) => &[T::CertificateVerify],
             ServerState::EndOfEarlyData(_) => &[T::EndOfEarlyData],
             ServerState::Finished(_) => &[T::Finished],
+            ServerState::SelectCertificate(_)
+            | ServerState::Sign(_)
+            | ServerState::VerifyClient(_)
+            | ServerState::ClaimEarlyData(_) => &[],
         }
     }
 
@@ -117,6 +172,10 @@ impl ServerState {
             ServerState::CertificateVerify(_) => "expecting client CertificateVerify",
             ServerState::EndOfEarlyData(_) => "expecting EndOfEarlyData",
             ServerState::Finished(_) => "expecting client Finished",
+            ServerState::SelectCertificate(_) => "waiting for the certificate resolver",
+            ServerState::Sign(_) => "waiting for the signer",
+            ServerState::VerifyClient(_) => "waiting for the client-certificate verifier",
+            ServerState::ClaimEarlyData(_) => "waiting for the anti-replay register",
         }
     }
 }
@@ -304,7 +363,12 @@ impl ExpectClientHello {
         Err(Self::version_error(&ch, usable13, usable12))
     }
 
-    fn handle13(self, cx: &mut Common, ch: ClientHello, raw: &[u8]) -> Result<ServerState, Error> {
+    fn handle13(
+        self,
+        cx: &mut Common,
+        mut ch: ClientHello,
+        raw: &[u8],
+    ) -> Result<ServerState, Error> {
         if ch.compression_methods != [0] {
             return Err(Error::illegal(
                 "TLS 1.3 ClientHello must offer only null compression",
@@ -365,9 +429,9 @@ impl ExpectClientHello {
             }
         }
         // After a HelloRetryRequest the reason was decided with it.
-        let early = match retried {
-            true => cx.negotiated.early_data,
-            false => early_data::server_decide(
+        let decision = match retried {
+            true => Err(cx.negotiated.early_data),
+            false => early_data::server_decide_before_claim(
                 &self.config,
                 &ch,
                 resumed.as_ref(),
@@ -375,197 +439,55 @@ impl ExpectClientHello {
                 now_secs,
             ),
         };
-        let early_secret = match early {
-            EarlyDataReason::Accepted => {
-                let (_, session) = resumed
-                    .as_ref()
-                    .ok_or_else(|| Error::internal("0-RTT without a session"))?;
-                let limit = self.config.max_early_data.min(session.max_early_data);
-                cx.early_data_limit = usize::try_from(limit).unwrap_or(usize::MAX);
-                Some(
-                    EarlySecret::new(suite, Some(session.psk.as_bytes()))
-                        .client_early_traffic_secret(&transcript.current_hash()),
-                )
-            }
-            _ => None,
-        };
-        if let Some(s) = &early_secret {
-            cx.key_log
-                .log(keylog::CLIENT_EARLY_TRAFFIC_SECRET, s.secret_bytes());
-        }
-        if !retried {
-            cx.negotiated.early_data_offered = ch.extensions.early_data;
-            cx.negotiated.early_data = early;
-            if ch.extensions.early_data && early_secret.is_none() {
-                cx.skip_early_data = Some(early_data::skip_budget(&self.config));
-            }
-        }
-
         let sni = ch.extensions.server_name.clone();
-        // A resumed handshake proves the server's identity with the PSK: no
-        // certificate is chosen or sent.
-        let credentials = match resumed {
-            Some(_) => None,
-            None => {
-                let info = ClientHelloInfo {
-                    server_name: sni.as_deref(),
-                    signature_schemes: schemes,
-                    alpn: ch.extensions.alpn.as_deref().unwrap_or(&[]),
-                    version: ProtocolVersion::TLSv1_3,
-                    cipher_suites: &ch.cipher_suites,
-                    groups: ch.extensions.supported_groups.as_deref(),
-                    certificate_authorities: ch
-                        .extensions
-                        .certificate_authorities
-                        .as_deref()
-                        .unwrap_or(&[]),
-                    shared: &self.config.shared,
-                };
-                let cert = self.config.resolver.try_resolve(&info)?;
-                let scheme = info.choose13(&cert)?;
-                Some((cert, scheme))
-            }
-        };
-
         let group = share.group;
         let (our_public, shared) = KeyExchange::respond(group, &share.payload)?;
-
-        let sh = ServerHello {
-            legacy_version: ProtocolVersion::TLSv1_2.get(),
-            random: random()?,
-            session_id: ch.session_id.clone(),
-            cipher_suite: suite.suite,
-            compression_method: 0,
-            extensions: ServerHelloExtensions {
-                selected_version: Some(ProtocolVersion::TLSv1_3),
-                key_share: Some(KeyShareEntry {
-                    group,
-                    payload: our_public,
-                }),
-                selected_group: None,
-                cookie: None,
-                selected_psk: resumed.as_ref().map(|(i, _)| *i),
-                ..Default::default()
-            },
-        };
-        cx.send_handshake(&mut transcript, &HandshakeMessage::ServerHello(sh))?;
-        // The compatibility change_cipher_spec follows our first handshake
-        // message whatever the client's legacy_session_id: RFC 8446 D.4
-        // ties it to middlebox compatibility mode, but section 5 lets it
-        // come at any point of the handshake, and clients (BoringSSL's
-        // runner, for one) and middleboxes may expect it even when the
-        // client sent an empty session ID. Six bytes, sent once.
-        if !cx.negotiated.retried {
-            cx.send_dummy_ccs();
-        }
-        let hash = transcript.current_hash();
-        let hs = EarlySecret::new(suite, resumed.as_ref().map(|(_, s)| s.psk.as_bytes()))
-            .into_handshake(&shared);
-        let client_hs = hs.client_handshake_traffic_secret(&hash);
-        let server_hs = hs.server_handshake_traffic_secret(&hash);
-        log_handshake_secrets(cx, &client_hs, &server_hs);
-        cx.set_write_secret(&server_hs)?;
-        // Accepted 0-RTT data comes first, under the early traffic key.
-        cx.set_read_secret(early_secret.as_ref().unwrap_or(&client_hs))?;
-
-        let ee = EncryptedExtensions {
-            // RFC 6066 section 3: "When resuming a session, the server MUST
-            // NOT include a server_name extension in the server hello."
-            server_name_ack: sni.is_some() && resumed.is_none(),
-            alpn: alpn.clone(),
-            early_data: early_secret.is_some(),
-        };
-        cx.send_handshake(&mut transcript, &HandshakeMessage::EncryptedExtensions(ee))?;
-        let client_verifier = match credentials {
-            Some(_) => self.config.client_verifier.as_ref(),
-            None => None,
-        };
-        if let Some(v) = client_verifier {
-            let request = CertificateRequest {
-                context: Vec::new(),
-                signature_algorithms: certificate_request_schemes(&**v)?,
-                authorities: cap_ca_hints(v.root_subjects()),
-            };
-            cx.send_handshake(
-                &mut transcript,
-                &HandshakeMessage::CertificateRequest(request),
-            )?;
-        }
-        if let Some((cert, scheme)) = credentials {
-            let mut certificate = CertificateMsg::new(Vec::new(), cert.chain.clone());
-            // RFC 8446 section 4.4.2.1: the staple rides in the end entity's
-            // CertificateEntry, only for a client that sent status_request.
-            if ch.extensions.status_request {
-                certificate.ocsp_response = cert.ocsp.clone();
-            }
-            if ch.extensions.signed_certificate_timestamp {
-                certificate.sct_list = cert.sct_list.clone();
-            }
-            let offered = ch.extensions.compress_certificate.as_deref();
-            let message = match compress_certificate(&self.config.shared, offered, &certificate)? {
-                Some(compressed) => HandshakeMessage::CompressedCertificate(compressed),
-                None => HandshakeMessage::Certificate(certificate),
-            };
-            cx.send_handshake(&mut transcript, &message)?;
-            let to_sign = certificate_verify_message(true, &transcript.current_hash());
-            let signature = cert.key.sign(scheme, &to_sign)?;
-            cx.send_handshake(
-                &mut transcript,
-                &HandshakeMessage::CertificateVerify(CertificateVerify { scheme, signature }),
-            )?;
-        }
-        let fin = server_hs.finished_verify_data(&transcript.current_hash());
-        cx.send_handshake(&mut transcript, &HandshakeMessage::Finished(fin))?;
-
-        let hash = transcript.current_hash();
-        let master = hs.into_master();
-        let client_ap = master.client_application_traffic_secret_0(&hash);
-        let server_ap = master.server_application_traffic_secret_0(&hash);
-        cx.exporter = Some(Exporter::Tls13 {
-            suite: master.suite(),
-            secret: master.exporter_master_secret(&hash),
-        });
-        log_application_secrets(cx, &client_ap, &server_ap);
-        cx.set_application_write(server_ap)?;
-
-        let n = &mut cx.negotiated;
-        n.version = Some(ProtocolVersion::TLSv1_3);
-        n.cipher_suite = Some(suite.suite);
-        n.group = Some(group);
-        n.alpn = alpn;
-        n.sni = sni;
-        n.resumed = resumed.is_some();
-        n.extended_master_secret = true;
-        if let Some((_, session)) = resumed {
-            // Who the client proved to be when the session was made, and
-            // the scheme it signed with then (it signs nothing now).
-            n.peer_certificates = session.peer_certificates;
-            n.peer_signature_scheme = session.peer_signature_scheme;
-        }
-        let verify_client = client_verifier.is_some();
-        let finished = ExpectFinished {
+        let mut hello = flight::Hello13 {
+            config: self.config,
+            suite,
+            group,
+            our_public,
+            shared,
             transcript,
-            client_hs,
-            client_ap,
-            master,
-            config: self.config.clone(),
-            // RFC 8446 4.2.9: tickets only for clients that can use them.
+            resumed,
+            early_secret: None,
+            early_offered: ch.extensions.early_data,
+            retried,
+            alpn,
+            sni,
+            session_id: std::mem::take(&mut ch.session_id),
+            status_request: ch.extensions.status_request,
+            signed_certificate_timestamp: ch.extensions.signed_certificate_timestamp,
+            compress_certificate: ch.extensions.compress_certificate.take(),
             send_tickets: ch
                 .extensions
                 .psk_modes
                 .as_ref()
                 .is_some_and(|m| m.contains(&1)),
         };
-        Ok(match verify_client {
-            true => ServerState::Certificate(ExpectCertificate {
-                config: self.config.clone(),
-                finished,
-            }),
-            false if early_secret.is_some() => {
-                ServerState::EndOfEarlyData(ExpectEndOfEarlyData { finished })
+        let early = match decision {
+            Err(reason) => reason,
+            Ok(ticket) => {
+                let Some(replay) = hello.config.anti_replay.clone() else {
+                    return Err(Error::internal("0-RTT claim without a register"));
+                };
+                if replay.is_async() {
+                    // A shared register across the network: pause for its
+                    // answer rather than block the thread.
+                    return Ok(ServerState::ClaimEarlyData(Box::new(Paused {
+                        request: Request::ClaimEarlyData {
+                            ticket,
+                            now: now_secs,
+                        },
+                        hook: Hook::AntiReplay(replay),
+                        next: hello,
+                    })));
+                }
+                early_data::claim_reason(replay.claim(&ticket, now_secs))
             }
-            false => ServerState::Finished(finished),
-        })
+        };
+        hello.decide_early(cx, early)?;
+        flight::choose_certificate(cx, hello, &ch, schemes)
     }
 }
 
@@ -726,11 +648,24 @@ impl ExpectCertificate {
             .verify_client_cert(leaf, intermediates, self.config.shared.time.now())
             .map_err(Error::Certificate)?;
         cx.negotiated.peer_certificates = cert.chain.clone();
-        Ok(ServerState::CertificateVerify(ExpectCertificateVerify {
+        let next = ExpectCertificateVerify {
             verifier,
             leaf: leaf.clone(),
             finished: self.finished,
-        }))
+        };
+        if let Some(v) = self.config.async_client_verifier.clone() {
+            let input = ClientCertInput {
+                end_entity: leaf.clone(),
+                intermediates: intermediates.to_vec(),
+                now: self.config.shared.time.now(),
+            };
+            return Ok(ServerState::VerifyClient(Box::new(Paused {
+                request: Request::VerifyClient(input),
+                hook: Hook::ClientVerifier(v),
+                next,
+            })));
+        }
+        Ok(ServerState::CertificateVerify(next))
     }
 }
 

@@ -24,6 +24,8 @@ use std::collections::{HashSet, VecDeque};
 use std::fmt;
 use std::sync::Mutex;
 
+use crate::hooks::HookFuture;
+
 /// Decides whether a ticket's early data may be accepted: the strike
 /// register a server consults before taking 0-RTT data (see the module
 /// documentation). Servers that share tickets (a fleet behind one load
@@ -42,6 +44,21 @@ pub trait AntiReplay: Send + Sync + fmt::Debug {
     /// register cannot tell (full, unreachable): then the early data is
     /// rejected and the connection goes on in 1-RTT.
     fn claim(&self, ticket: &[u8; 32], now: u64) -> bool;
+
+    /// True when claims should go through [`claim_async`](Self::claim_async),
+    /// with the handshake paused meanwhile (a register across the network;
+    /// default false: [`claim`](Self::claim) is called synchronously).
+    fn is_async(&self) -> bool {
+        false
+    }
+
+    /// [`claim`](Self::claim), asynchronously; the future must bound its
+    /// own wait and answer false when it cannot tell. By default, `claim`
+    /// at once.
+    fn claim_async(&self, ticket: [u8; 32], now: u64) -> HookFuture<bool> {
+        let ok = self.claim(&ticket, now);
+        Box::pin(std::future::ready(ok))
+    }
 }
 
 /// The default freshness window: ten seconds of clock or network skew

@@ -9,7 +9,10 @@
 //! task driving the connection: an implementation must answer quickly and
 //! bound how long it waits (a lookup that gives up returns `None`, which
 //! means a full handshake). It must never fail a connection: a store that
-//! is down is a store that holds nothing.
+//! is down is a store that holds nothing. A server store that waits on the
+//! network says so with [`ServerSessionStore::is_async`]: the handshake
+//! then pauses for [`ServerSessionStore::get_async`] (see [`crate::hooks`])
+//! and no thread blocks.
 //!
 //! Sessions hold secrets (the TLS 1.2 master secret, the TLS 1.3 PSK): a
 //! store outside the process must be protected like a key store.
@@ -17,6 +20,8 @@
 //! keep.
 
 use std::fmt::Debug;
+
+use crate::hooks::HookFuture;
 
 use super::{Session12, Session13};
 
@@ -36,6 +41,20 @@ pub trait ServerSessionStore: Send + Sync + Debug {
 
     /// Stores a new session under `s.session_id`, for `s.lifetime` seconds.
     fn put(&self, s: Session12);
+
+    /// True when lookups should go through [`get_async`](Self::get_async),
+    /// with the handshake paused meanwhile (default false: [`get`](Self::get)
+    /// is called synchronously).
+    fn is_async(&self) -> bool {
+        false
+    }
+
+    /// Looks up `id` asynchronously; the future must bound its own wait
+    /// (None: a full handshake). By default, [`get`](Self::get) at once.
+    fn get_async(&self, id: Vec<u8>) -> HookFuture<Option<Session12>> {
+        let s = self.get(&id);
+        Box::pin(std::future::ready(s))
+    }
 }
 
 /// The client's sessions per server name (the name it connects to, or the
