@@ -38,6 +38,18 @@ impl Connection {
         server_name: ServerName<'static>,
         early: Option<(Vec<u8>, OnReject)>,
     ) -> Result<Self, Error> {
+        Self::client_with_sessions(config, server_name, early, None)
+    }
+
+    /// A client connection offering the sessions the connector looked up
+    /// asynchronously (see `ClientSessionStore::lookup_async`); `None`
+    /// asks the store synchronously.
+    pub(crate) fn client_with_sessions(
+        config: Arc<ClientConfig>,
+        server_name: ServerName<'static>,
+        early: Option<(Vec<u8>, OnReject)>,
+        found: Option<crate::proto::handshake::resume::ClientSessions>,
+    ) -> Result<Self, Error> {
         let mut common = Common::new(
             Side::Client,
             config.shared.max_handshake_message,
@@ -50,7 +62,7 @@ impl Connection {
         common
             .record
             .set_plaintext_version(codec::INITIAL_RECORD_VERSION);
-        let state = client13::start(config, server_name, &mut common, early);
+        let state = client13::start(config, server_name, &mut common, early, found);
         common.record.set_plaintext_version(codec::RECORD_VERSION);
         let state = state?;
         Ok(Connection {

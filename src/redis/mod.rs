@@ -36,11 +36,14 @@
 //! ([`ServerSessionStore::is_async`], [`AntiReplay::is_async`]), so the
 //! handshake pauses (see [`crate::hooks`]) while the session `GET` or the
 //! 0-RTT claim runs on the multiplexed connection from the handshake's own
-//! task (through the store's thread while it has no connection yet). A
-//! client's lookups are synchronous and wait on the calling thread (a Tokio
-//! worker) for at most the timeout: on loopback or a LAN well under a
-//! millisecond, but a Redis that answers slowly costs each of them up to
-//! the timeout. Driving a server [`Connection`](crate::proto::conn::Connection)
+//! task (through the store's thread while it has no connection yet). On a
+//! client nothing blocks either: [`ClientSessionStore::is_async`] makes
+//! [`TlsConnector`](crate::TlsConnector) look the session and the ticket up
+//! together ([`ClientSessionStore::lookup_async`]) on the connecting task
+//! before it builds the ClientHello. Only a sans-IO client
+//! [`Connection`](crate::proto::conn::Connection), which has no task to
+//! wait on, calls the synchronous methods, which wait on the calling thread
+//! for at most the timeout. Driving a server [`Connection`](crate::proto::conn::Connection)
 //! by hand, answer its [`Request::LookupSession`](crate::hooks::Request::LookupSession)
 //! and [`Request::ClaimEarlyData`](crate::hooks::Request::ClaimEarlyData)
 //! with [`Connection::hook_future`](crate::proto::conn::Connection::hook_future).
@@ -80,7 +83,7 @@ use crate::error::Error;
 use crate::hooks::HookFuture;
 use crate::proto::handshake::resume::replay::{AntiReplay, DEFAULT_REPLAY_WINDOW};
 use crate::proto::handshake::resume::{
-    ClientSessionStore, ServerSessionStore, Session12, Session13,
+    ClientSessionStore, ClientSessions, ServerSessionStore, Session12, Session13,
 };
 
 /// How a [`RedisSessionStore`] talks to Redis.
@@ -317,6 +320,34 @@ impl ClientSessionStore for RedisSessionStore {
 
     fn put13(&self, server: &str, s: Session13) {
         self.set(self.key("c13", server), s.to_bytes(), s.lifetime);
+    }
+
+    /// Connectors look sessions up on the connecting task instead of
+    /// blocking its thread.
+    fn is_async(&self) -> bool {
+        true
+    }
+
+    /// `GET` and `GETDEL` from the connecting task, together, within the
+    /// timeout (see the module documentation); any failure is a full
+    /// handshake.
+    fn lookup_async(&self, server: String, tls12: bool, tls13: bool) -> HookFuture<ClientSessions> {
+        let none = || -> HookFuture<Reply> { Box::pin(std::future::ready(None)) };
+        let r12 = match tls12 {
+            true => self.ask(Op::Get(self.key("c12", &server))),
+            false => none(),
+        };
+        let r13 = match tls13 {
+            true => self.ask(Op::GetDel(self.key("c13", &server))),
+            false => none(),
+        };
+        Box::pin(async move {
+            let (r12, r13) = tokio::join!(r12, r13);
+            ClientSessions {
+                tls12: r12.and_then(|v| Session12::from_bytes(&v)),
+                tls13: r13.and_then(|v| Session13::from_bytes(&v)),
+            }
+        })
     }
 }
 

@@ -12,8 +12,12 @@ use tokio::io::{AsyncRead, AsyncWrite};
 
 use crate::config::ClientConfig;
 use crate::error::Error;
+use crate::hooks::HookFuture;
 use crate::proto::conn::Connection;
+use crate::proto::handshake::client12::cache_key;
+use crate::proto::handshake::client13;
 use crate::proto::handshake::early_data::OnReject;
+use crate::proto::handshake::resume::ClientSessions;
 use crate::stream::handshake::{MidHandshake, TimedHandshake, DEFAULT_HANDSHAKE_TIMEOUT};
 use crate::stream::TlsStream;
 
@@ -140,7 +144,12 @@ impl TlsConnector {
         IO: AsyncRead + AsyncWrite + Unpin,
         N: TryInto<ServerName<'static>>,
     {
-        let fail = |e: io::Error| Connect(TimedHandshake::new(MidHandshake::Error(e), None));
+        let fail = |e: io::Error| {
+            Connect(ConnectState::Handshake(TimedHandshake::new(
+                MidHandshake::Error(e),
+                None,
+            )))
+        };
         let name = match server_name.try_into() {
             Ok(n) => n,
             Err(_) => {
@@ -154,21 +163,36 @@ impl TlsConnector {
         if let Some(peer) = peer {
             span.record("peer", tracing::field::display(peer));
         }
-        let conn = span.in_scope(|| match early {
-            Some((data, on_reject)) => Connection::new_client_with_replayable_early_data(
-                self.config.clone(),
+        // A store that answers asynchronously (Redis) is asked here, on
+        // the connecting task, before the ClientHello is built.
+        if self.config.session_cache.is_async() {
+            let (tls12, tls13) = client13::offered_versions(&self.config);
+            if let (Some(key), true) = (cache_key(&name), tls12 || tls13) {
+                let lookup = self.config.session_cache.lookup_async(key, tls12, tls13);
+                return Connect(ConnectState::Lookup {
+                    lookup,
+                    start: Some(Box::new(Start {
+                        io,
+                        name,
+                        early,
+                        span,
+                        config: self.config.clone(),
+                        timeout: self.handshake_timeout,
+                    })),
+                });
+            }
+        }
+        Connect(ConnectState::Handshake(handshake(
+            Start {
+                io,
                 name,
-                data,
-                on_reject,
-            ),
-            None => Connection::new_client(self.config.clone(), name),
-        });
-        let conn = match conn {
-            Ok(c) => c,
-            Err(e) => return fail(e.into()),
-        };
-        let stream = MidHandshake::Handshaking(TlsStream::new(io, conn, span), false);
-        Connect(TimedHandshake::new(stream, self.handshake_timeout))
+                early,
+                span,
+                config: self.config.clone(),
+                timeout: self.handshake_timeout,
+            },
+            None,
+        )))
     }
 
     /// The handshake time limit: `Some(10 s)` unless changed, `None`
@@ -183,15 +207,80 @@ impl TlsConnector {
     }
 }
 
+/// What a handshake starts from once the sessions to offer are known.
+struct Start<IO> {
+    io: IO,
+    name: ServerName<'static>,
+    early: Option<(Vec<u8>, OnReject)>,
+    span: tracing::Span,
+    config: Arc<ClientConfig>,
+    timeout: Option<Duration>,
+}
+
+/// The handshake from `start`, offering `found` (None: the store is asked
+/// synchronously).
+fn handshake<IO>(start: Start<IO>, found: Option<ClientSessions>) -> TimedHandshake<IO> {
+    let Start {
+        io,
+        name,
+        early,
+        span,
+        config,
+        timeout,
+    } = start;
+    let conn = span.in_scope(|| Connection::client_with_sessions(config, name, early, found));
+    match conn {
+        Ok(conn) => TimedHandshake::new(
+            MidHandshake::Handshaking(TlsStream::new(io, conn, span), false),
+            timeout,
+        ),
+        Err(e) => TimedHandshake::new(MidHandshake::Error(e.into()), None),
+    }
+}
+
+#[allow(clippy::large_enum_variant)] // the handshake is the common case; boxing it would cost an allocation per connection
+enum ConnectState<IO> {
+    /// Waiting for an asynchronous session store (bounded by the store,
+    /// see [`ClientSessionStore::lookup_async`](crate::proto::handshake::resume::ClientSessionStore::lookup_async)).
+    Lookup {
+        lookup: HookFuture<ClientSessions>,
+        // Boxed: the common variant stays small (and only asynchronous
+        // stores pay for the allocation).
+        start: Option<Box<Start<IO>>>,
+    },
+    Handshake(TimedHandshake<IO>),
+}
+
 /// The client handshake future; see [`TlsConnector::with_handshake_timeout`]
 /// for its time limit.
-#[derive(Debug)]
-pub struct Connect<IO>(TimedHandshake<IO>);
+pub struct Connect<IO>(ConnectState<IO>);
+
+impl<IO> std::fmt::Debug for Connect<IO> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0 {
+            ConnectState::Lookup { .. } => f.write_str("Connect(looking up a session)"),
+            ConnectState::Handshake(_) => f.write_str("Connect(handshaking)"),
+        }
+    }
+}
 
 impl<IO: AsyncRead + AsyncWrite + Unpin> Future for Connect<IO> {
     type Output = io::Result<TlsStream<IO>>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        Pin::new(&mut self.0).poll(cx)
+        let this = &mut self.0;
+        if let ConnectState::Lookup { lookup, start } = this {
+            let found = std::task::ready!(lookup.as_mut().poll(cx));
+            let Some(start) = start.take() else {
+                return Poll::Ready(Err(io::Error::other(
+                    "handshake future polled after completion",
+                )));
+            };
+            *this = ConnectState::Handshake(handshake(*start, Some(found)));
+        }
+        match this {
+            ConnectState::Handshake(h) => Pin::new(h).poll(cx),
+            ConnectState::Lookup { .. } => Poll::Pending,
+        }
     }
 }

@@ -18,7 +18,9 @@ use crate::proto::crypto::sign::certificate_verify_message;
 use crate::proto::crypto::suites::Tls13CipherSuite;
 use crate::proto::handshake::client12::{self, cache_key, Client12State, Offer};
 use crate::proto::handshake::early_data::{EarlyDataReason, EarlyOffer, OnReject};
-use crate::proto::handshake::resume::{client_may_resume, Session12, Session13, TicketSink};
+use crate::proto::handshake::resume::{
+    client_may_resume, ClientSessions, Session12, Session13, TicketSink,
+};
 use crate::proto::handshake::transcript::Transcript;
 use crate::proto::keys::keylog::{log_application_secrets, log_handshake_secrets};
 use crate::proto::keys::tls13::{EarlySecret, HandshakeSecret, MasterSecret, TrafficSecret};
@@ -65,12 +67,30 @@ pub(crate) enum ClientState {
 }
 
 /// Starts a handshake: queues the ClientHello.
+/// Which versions a ClientHello from `config` offers, (TLS 1.2, TLS 1.3):
+/// what a session lookup before it must cover.
+pub(crate) fn offered_versions(config: &ClientConfig) -> (bool, bool) {
+    let p = &config.shared.protocols;
+    (
+        p.allows(ProtocolVersion::TLSv1_2) && !p.suites12.is_empty(),
+        p.allows(ProtocolVersion::TLSv1_3) && !p.suites13.is_empty(),
+    )
+}
+
+/// The first flight. `found`: sessions the connector already looked up
+/// asynchronously (see `ClientSessionStore::lookup_async`); None asks the
+/// store here, synchronously.
 pub(crate) fn start(
     config: Arc<ClientConfig>,
     server_name: ServerName<'static>,
     cx: &mut Common,
     early: Option<(Vec<u8>, OnReject)>,
+    found: Option<ClientSessions>,
 ) -> Result<ClientState, Error> {
+    let (found12, found13) = match found {
+        Some(f) => (Some(f.tls12), Some(f.tls13)),
+        None => (None, None),
+    };
     let sni = match &server_name {
         ServerName::DnsName(d) if config.send_sni => {
             Some(d.as_ref().trim_end_matches('.').to_string())
@@ -83,8 +103,7 @@ pub(crate) fn start(
         _ => None,
     };
     let p = &config.shared.protocols;
-    let tls13 = p.allows(ProtocolVersion::TLSv1_3) && !p.suites13.is_empty();
-    let tls12 = p.allows(ProtocolVersion::TLSv1_2) && !p.suites12.is_empty();
+    let (tls12, tls13) = offered_versions(&config);
     // Our TLS 1.3 key shares: see groups::client_shares for which.
     let kx = match tls13 {
         true => client_shares(&p.groups, &config.key_shares)
@@ -97,7 +116,10 @@ pub(crate) fn start(
     // chain still passes our verifier (see resume.rs on what is re-checked).
     let now = config.shared.time.now();
     let offered_session = tls12
-        .then(|| cache_key(&server_name).and_then(|k| config.session_cache.get(&k)))
+        .then(|| match found12 {
+            Some(found) => found,
+            None => cache_key(&server_name).and_then(|k| config.session_cache.get(&k)),
+        })
         .flatten()
         .filter(|s| {
             s.is_fresh(now.as_secs())
@@ -167,7 +189,10 @@ pub(crate) fn start(
     // A TLS 1.3 ticket to resume with, used once. Its suite's hash must be
     // one we still offer, since the server has to keep it.
     let mut resume13 = tls13
-        .then(|| cache_key(&server_name).and_then(|k| config.session_cache.take13(&k)))
+        .then(|| match found13 {
+            Some(found) => found,
+            None => cache_key(&server_name).and_then(|k| config.session_cache.take13(&k)),
+        })
         .flatten()
         .filter(|s| {
             s.is_fresh(now.as_secs())

@@ -76,7 +76,7 @@ pub mod replay;
 mod store;
 mod ticket_keys;
 
-pub use store::{ClientSessionStore, ServerSessionStore};
+pub use store::{ClientSessionStore, ClientSessions, ServerSessionStore};
 
 pub use ticket_keys::TicketKeys;
 use ticket_keys::{TicketKey, KEY_NAME_LEN};

@@ -12,7 +12,9 @@
 //! is down is a store that holds nothing. A server store that waits on the
 //! network says so with [`ServerSessionStore::is_async`]: the handshake
 //! then pauses for [`ServerSessionStore::get_async`] (see [`crate::hooks`])
-//! and no thread blocks.
+//! and no thread blocks; a client store does with
+//! [`ClientSessionStore::is_async`], and the connector then awaits
+//! [`ClientSessionStore::lookup_async`] before it builds the ClientHello.
 //!
 //! Sessions hold secrets (the TLS 1.2 master secret, the TLS 1.3 PSK): a
 //! store outside the process must be protected like a key store.
@@ -75,4 +77,36 @@ pub trait ClientSessionStore: Send + Sync + Debug {
 
     /// Stores the newest TLS 1.3 ticket for `server`.
     fn put13(&self, server: &str, s: Session13);
+
+    /// Whether the connector should look sessions up with
+    /// [`lookup_async`](Self::lookup_async) before it builds the
+    /// ClientHello, on the connecting task, instead of calling
+    /// [`get`](Self::get) and [`take13`](Self::take13) synchronously
+    /// (default false). A sans-IO [`Connection`](crate::proto::conn::Connection)
+    /// always calls them synchronously.
+    fn is_async(&self) -> bool {
+        false
+    }
+
+    /// The sessions for `server` that one ClientHello may offer: the TLS
+    /// 1.2 session when `tls12`, the TLS 1.3 ticket (taken: used once) when
+    /// `tls13`. The future must bound its own wait (nothing found: a full
+    /// handshake). By default, [`get`](Self::get) and
+    /// [`take13`](Self::take13) at once.
+    fn lookup_async(&self, server: String, tls12: bool, tls13: bool) -> HookFuture<ClientSessions> {
+        let found = ClientSessions {
+            tls12: if tls12 { self.get(&server) } else { None },
+            tls13: if tls13 { self.take13(&server) } else { None },
+        };
+        Box::pin(std::future::ready(found))
+    }
+}
+
+/// What [`ClientSessionStore::lookup_async`] found for one connection.
+#[derive(Debug, Default)]
+pub struct ClientSessions {
+    /// The TLS 1.2 session to offer, if any.
+    pub tls12: Option<Session12>,
+    /// The TLS 1.3 ticket to offer, if any (already taken from the store).
+    pub tls13: Option<Session13>,
 }
