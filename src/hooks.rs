@@ -24,6 +24,54 @@
 //! (internal_error when it has none); a failed signature gives internal_error;
 //! a refused certificate gives the alert of its [`CertificateError`] (see
 //! [`CertificateError::ApplicationRefused`]).
+//!
+//! A server whose certificate comes from a store that answers later (here
+//! a task that sleeps), and a client connecting to it:
+//!
+//! ```
+//! use std::sync::Arc;
+//! use std::time::Duration;
+//! use lctls::config::{CertifiedKey, ClientConfig, ServerConfig};
+//! use lctls::hooks::{AsyncResolvesServerCert, ClientHelloDetails, HookFuture};
+//! use lctls::pki::RootStore;
+//! use lctls::{TlsAcceptor, TlsConnector};
+//!
+//! #[derive(Debug)]
+//! struct Remote(Arc<CertifiedKey>);
+//!
+//! impl AsyncResolvesServerCert for Remote {
+//!     fn resolve(
+//!         &self,
+//!         hello: ClientHelloDetails,
+//!     ) -> HookFuture<Result<Option<Arc<CertifiedKey>>, lctls::Error>> {
+//!         let key = self.0.clone();
+//!         Box::pin(async move {
+//!             // A database or an ACME client would be awaited here.
+//!             tokio::time::sleep(Duration::from_millis(10)).await;
+//!             Ok(hello.fits(&key).then_some(key))
+//!         })
+//!     }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> std::io::Result<()> {
+//! let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/certs");
+//! let key = CertifiedKey::from_pem_files(format!("{dir}/server.pem"), format!("{dir}/server.key"))?;
+//! let server = ServerConfig::builder()
+//!     .with_async_cert_resolver(Arc::new(Remote(Arc::new(key))))
+//!     .build()?;
+//! let mut roots = RootStore::new();
+//! roots.add_pem_file(format!("{dir}/ca.pem"))?;
+//! let client = ClientConfig::builder().with_root_store(Arc::new(roots)).build()?;
+//!
+//! let (a, b) = tokio::io::duplex(64 * 1024);
+//! let (c, s) = tokio::join!(
+//!     TlsConnector::from(Arc::new(client)).connect("localhost", a),
+//!     TlsAcceptor::from(Arc::new(server)).accept(b),
+//! );
+//! assert_eq!(c?.server_name(), s?.server_name());
+//! # Ok(()) }
+//! ```
 
 use std::future::Future;
 use std::pin::Pin;
