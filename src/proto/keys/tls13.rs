@@ -94,13 +94,26 @@ fn expand_label_unchecked(
 /// section 7.1, written into `out`. The `"tls13 "` prefix is added here:
 /// pass the bare label, e.g. `b"key"`.
 ///
-/// # Panics
-///
-/// If `label` is longer than [`MAX_LABEL_LEN`], `context` longer than
-/// [`MAX_CONTEXT_LEN`], `out` longer than 255 hash lengths, or `secret`
-/// longer than 64 bytes. None of these can come from a peer: every label
-/// is a constant and every context is a hash or a length-bounded wire field.
+/// A `label` longer than [`MAX_LABEL_LEN`], a `context` longer than
+/// [`MAX_CONTEXT_LEN`] or an `out` longer than 255 hash lengths (or 65,535
+/// bytes) is an [`Error::Config`], and `out` is left untouched.
 pub fn hkdf_expand_label(
+    suite: &Tls13CipherSuite,
+    secret: &[u8],
+    label: &[u8],
+    context: &[u8],
+    out: &mut [u8],
+) -> Result<(), Error> {
+    check_expand_label(suite, label, context, out.len())
+        .map_err(|why| Error::Config(format!("hkdf_expand_label: {why}")))?;
+    expand_label_unchecked(suite, secret, label, context, out);
+    Ok(())
+}
+
+/// [`hkdf_expand_label`] for the key schedule's own requests, whose labels
+/// are constants and whose contexts are hashes: a failed check is a bug in
+/// this crate, never a peer's doing.
+fn expand_label(
     suite: &Tls13CipherSuite,
     secret: &[u8],
     label: &[u8],
@@ -108,7 +121,7 @@ pub fn hkdf_expand_label(
     out: &mut [u8],
 ) {
     if let Err(why) = check_expand_label(suite, label, context, out.len()) {
-        panic!("hkdf_expand_label: {why}");
+        unreachable!("key schedule request out of bounds: {why}");
     }
     expand_label_unchecked(suite, secret, label, context, out);
 }
@@ -121,7 +134,7 @@ fn expand_label_secret(
     context: &[u8],
 ) -> Secret {
     let mut out = Secret::zeroed(suite.hash_len());
-    hkdf_expand_label(suite, secret, label, context, out.as_mut_bytes());
+    expand_label(suite, secret, label, context, out.as_mut_bytes());
     out
 }
 
@@ -413,7 +426,7 @@ impl TrafficSecret {
     /// HKDF-Expand-Label(., "iv", "", 12).
     pub fn keys(&self) -> TrafficKeys {
         let mut key = Secret::zeroed(self.suite.key_len());
-        hkdf_expand_label(
+        expand_label(
             self.suite,
             self.secret.as_bytes(),
             b"key",
@@ -421,7 +434,7 @@ impl TrafficSecret {
             key.as_mut_bytes(),
         );
         let mut iv = Iv::zeroed();
-        hkdf_expand_label(
+        expand_label(
             self.suite,
             self.secret.as_bytes(),
             b"iv",
@@ -652,7 +665,7 @@ mod tests {
         assert_eq!(a2.secret_bytes(), a1_again.next().secret_bytes());
         // next() is HKDF-Expand-Label(., "traffic upd", "", Hash.length).
         let mut manual = [0u8; 32];
-        hkdf_expand_label(suite, ts.secret_bytes(), b"traffic upd", &[], &mut manual);
+        hkdf_expand_label(suite, ts.secret_bytes(), b"traffic upd", &[], &mut manual).unwrap();
         assert_eq!(a1.secret_bytes(), &manual);
         // And the keys change with it.
         assert_ne!(ts.keys().key.as_bytes(), a1.keys().key.as_bytes());
@@ -714,11 +727,24 @@ mod tests {
     }
 
     #[test]
-    #[should_panic(expected = "HKDF label longer")]
-    fn expand_label_panics_on_oversized_label() {
+    fn expand_label_refuses_oversized_requests() {
         let suite = &TLS13_AES_128_GCM_SHA256;
         let mut out = [0u8; 16];
-        hkdf_expand_label(suite, &[1u8; 32], &[b'a'; 250], &[], &mut out);
+        let e = hkdf_expand_label(suite, &[1u8; 32], &[b'a'; 250], &[], &mut out).unwrap_err();
+        assert!(
+            matches!(&e, Error::Config(m) if m.contains("label longer")),
+            "{e}"
+        );
+        let e = hkdf_expand_label(suite, &[1u8; 32], b"key", &[0; 256], &mut out).unwrap_err();
+        assert!(
+            matches!(&e, Error::Config(m) if m.contains("context longer")),
+            "{e}"
+        );
+        let mut huge = vec![0u8; 255 * 32 + 1];
+        assert!(hkdf_expand_label(suite, &[1u8; 32], b"key", &[], &mut huge).is_err());
+        assert_eq!(out, [0u8; 16]);
+        assert!(huge.iter().all(|&b| b == 0));
+        assert!(hkdf_expand_label(suite, &[1u8; 32], &[b'a'; 249], &[], &mut out).is_ok());
     }
 
     #[test]

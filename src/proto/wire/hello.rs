@@ -202,7 +202,9 @@ impl ServerHello {
 }
 
 /// Checks a ServerHello that does not negotiate TLS 1.3 for RFC 8446's
-/// downgrade sentinel; until TLS 1.2 is implemented every such hello is refused.
+/// downgrade sentinel: the error for a ServerHello without TLS 1.3 that the
+/// client cannot take (TLS 1.2 not enabled, or after a HelloRetryRequest);
+/// with the sentinel it is named a downgrade attack.
 pub fn refuse_legacy_server_hello(sh: &ServerHello) -> Error {
     let tail = &sh.random[24..];
     if tail == DOWNGRADE_TLS12 || tail == DOWNGRADE_TLS11 {
