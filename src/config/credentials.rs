@@ -141,7 +141,7 @@ pub(crate) fn choose_client_cert(
         .iter()
         .copied()
         .filter(|s| ours.is_none_or(|o| o.contains(s)))
-        .filter(|s| !tls13 || !is_pkcs1(*s))
+        .filter(|s| !tls13 || !s.is_pkcs1())
         .collect();
     let Some(key) = resolver.try_resolve(authorities, &usable)? else {
         return Ok(None);
@@ -150,14 +150,4 @@ pub(crate) fn choose_client_cert(
         Some(scheme) => Ok(Some((key, scheme))),
         None => Err(no_common_scheme(&key, offered)),
     }
-}
-
-fn is_pkcs1(s: SignatureScheme) -> bool {
-    matches!(
-        s,
-        SignatureScheme::RSA_PKCS1_SHA1
-            | SignatureScheme::RSA_PKCS1_SHA256
-            | SignatureScheme::RSA_PKCS1_SHA384
-            | SignatureScheme::RSA_PKCS1_SHA512
-    )
 }

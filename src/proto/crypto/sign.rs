@@ -199,7 +199,7 @@ impl SigningKey {
     pub fn is_rsa(&self) -> bool {
         match &self.inner {
             Inner::Rsa(_) => true,
-            Inner::Remote { tls12, .. } => tls12.iter().any(|s| is_rsa_scheme(*s)),
+            Inner::Remote { tls12, .. } => tls12.iter().any(|s| s.is_rsa()),
             _ => false,
         }
     }
@@ -282,19 +282,6 @@ impl SigningKey {
             _ => Err(Error::internal(format!("key cannot sign {scheme:?}"))),
         }
     }
-}
-
-/// True for the RSA schemes (PSS and PKCS#1 v1.5).
-pub(crate) fn is_rsa_scheme(s: SignatureScheme) -> bool {
-    matches!(
-        s,
-        SignatureScheme::RSA_PSS_SHA256
-            | SignatureScheme::RSA_PSS_SHA384
-            | SignatureScheme::RSA_PSS_SHA512
-            | SignatureScheme::RSA_PKCS1_SHA256
-            | SignatureScheme::RSA_PKCS1_SHA384
-            | SignatureScheme::RSA_PKCS1_SHA512
-    )
 }
 
 /// The content a TLS 1.3 CertificateVerify signs (RFC 8446 section 4.4.3).

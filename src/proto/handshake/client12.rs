@@ -461,7 +461,7 @@ fn check_scheme(hs: &Hs12, scheme: SignatureScheme) -> Result<(), Error> {
             "server signed with {scheme:?}, which we did not offer"
         )));
     }
-    let rsa = crate::proto::crypto::sign::is_rsa_scheme(scheme);
+    let rsa = scheme.is_rsa();
     if rsa != (hs.suite.auth == Tls12Auth::Rsa) {
         return Err(Error::illegal(format!(
             "{scheme:?} does not fit cipher suite {:?}",
@@ -480,19 +480,7 @@ fn allowed_by_certificate_types(types: &[u8], schemes: &[SignatureScheme]) -> Ve
     schemes
         .iter()
         .copied()
-        .filter(|&s| {
-            let rsa = matches!(
-                s,
-                SignatureScheme::RSA_PKCS1_SHA1
-                    | SignatureScheme::RSA_PKCS1_SHA256
-                    | SignatureScheme::RSA_PKCS1_SHA384
-                    | SignatureScheme::RSA_PKCS1_SHA512
-                    | SignatureScheme::RSA_PSS_SHA256
-                    | SignatureScheme::RSA_PSS_SHA384
-                    | SignatureScheme::RSA_PSS_SHA512
-            );
-            types.contains(if rsa { &1 } else { &64 })
-        })
+        .filter(|&s| types.contains(if s.is_rsa() { &1 } else { &64 }))
         .collect()
 }
 

@@ -307,6 +307,31 @@ codepoint_enum! {
     }
 }
 
+impl SignatureScheme {
+    /// An RSA scheme (PKCS#1 v1.5 or PSS with an rsaEncryption key).
+    pub fn is_rsa(self) -> bool {
+        self.is_pkcs1()
+            || matches!(
+                self,
+                SignatureScheme::RSA_PSS_SHA256
+                    | SignatureScheme::RSA_PSS_SHA384
+                    | SignatureScheme::RSA_PSS_SHA512
+            )
+    }
+
+    /// An RSA PKCS#1 v1.5 scheme: TLS 1.2 only, never a TLS 1.3 handshake
+    /// signature (RFC 8446 section 4.2.3).
+    pub fn is_pkcs1(self) -> bool {
+        matches!(
+            self,
+            SignatureScheme::RSA_PKCS1_SHA1
+                | SignatureScheme::RSA_PKCS1_SHA256
+                | SignatureScheme::RSA_PKCS1_SHA384
+                | SignatureScheme::RSA_PKCS1_SHA512
+        )
+    }
+}
+
 impl AlertDescription {
     /// The RFC's name for this alert, as users see it in error messages.
     pub fn name(self) -> String {
