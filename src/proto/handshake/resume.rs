@@ -54,7 +54,6 @@
 //! policy changes (new roots, a different server certificate) are not
 //! detected; rotate the ticket keys (a new configuration) for those.
 
-use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
 use aws_lc_rs::aead::{Aad, Nonce, NONCE_LEN};
@@ -70,16 +69,20 @@ use crate::proto::wire::handshake::NewSessionTicket;
 use crate::proto::wire::reader::{Put, Reader};
 use rustls_pki_types::CertificateDer;
 
+mod caches;
 mod identity;
 pub(crate) mod psk;
 pub mod replay;
 mod store;
 mod ticket_keys;
+mod ticketer;
 
 pub use store::{ClientSessionStore, ClientSessions, ServerSessionStore};
 
+pub use caches::{ClientSessionCache, ServerSessionCache};
 pub use ticket_keys::TicketKeys;
 use ticket_keys::{TicketKey, KEY_NAME_LEN};
+pub use ticketer::{new_session_id, Ticketer};
 
 pub(crate) use identity::{client_may_resume, server_may_resume, session_sni, storable};
 use identity::{
@@ -254,44 +257,6 @@ fn read_stored_prefix(b: &[u8]) -> Option<StoredPrefix<'_>> {
         _ => return None,
     };
     Some((lifetime, session_id, ticket, r.rest()))
-}
-
-/// A map that forgets its oldest entries beyond a bound.
-#[derive(Debug)]
-struct BoundedMap<K, V> {
-    map: HashMap<K, V>,
-    order: VecDeque<K>,
-    max: usize,
-}
-
-impl<K: std::hash::Hash + Eq + Clone, V> BoundedMap<K, V> {
-    fn new(max: usize) -> Self {
-        BoundedMap {
-            map: HashMap::new(),
-            order: VecDeque::new(),
-            max,
-        }
-    }
-
-    fn put(&mut self, key: K, s: V) {
-        if self.max == 0 {
-            return;
-        }
-        if self.map.insert(key.clone(), s).is_none() {
-            self.order.push_back(key);
-            while self.order.len() > self.max {
-                if let Some(old) = self.order.pop_front() {
-                    self.map.remove(&old);
-                }
-            }
-        }
-    }
-
-    fn remove(&mut self, key: &K) {
-        if self.map.remove(key).is_some() {
-            self.order.retain(|k| k != key);
-        }
-    }
 }
 
 /// The first byte of a sealed session says which version it belongs to, so a
@@ -480,247 +445,6 @@ impl TicketSink {
         );
         true
     }
-}
-
-/// Sessions a client keeps in memory, per server name, bounded: the latest
-/// TLS 1.2 session and the latest TLS 1.3 ticket. The default
-/// [`ClientSessionStore`].
-#[derive(Debug)]
-pub struct ClientSessionCache {
-    tls12: Mutex<BoundedMap<String, Session12>>,
-    tls13: Mutex<BoundedMap<String, Session13>>,
-}
-
-impl ClientSessionCache {
-    /// A cache holding at most `max` servers' sessions of each version.
-    pub fn new(max: usize) -> Self {
-        ClientSessionCache {
-            tls12: Mutex::new(BoundedMap::new(max)),
-            tls13: Mutex::new(BoundedMap::new(max)),
-        }
-    }
-}
-
-impl ClientSessionStore for ClientSessionCache {
-    fn get(&self, server: &str) -> Option<Session12> {
-        self.tls12.lock().ok()?.map.get(server).cloned()
-    }
-
-    fn put(&self, server: &str, s: Session12) {
-        if let Ok(mut m) = self.tls12.lock() {
-            m.put(server.to_string(), s);
-        }
-    }
-
-    fn remove(&self, server: &str) {
-        if let Ok(mut m) = self.tls12.lock() {
-            m.remove(&server.to_string());
-        }
-    }
-
-    fn take13(&self, server: &str) -> Option<Session13> {
-        let mut m = self.tls13.lock().ok()?;
-        let s = m.map.get(server).cloned();
-        m.remove(&server.to_string());
-        s
-    }
-
-    fn put13(&self, server: &str, s: Session13) {
-        if let Ok(mut m) = self.tls13.lock() {
-            m.put(server.to_string(), s);
-        }
-    }
-}
-
-/// The server's bounded in-memory session-ID cache: the default
-/// [`ServerSessionStore`].
-#[derive(Debug)]
-pub struct ServerSessionCache(Mutex<BoundedMap<Vec<u8>, Session12>>);
-
-impl ServerSessionCache {
-    /// A cache of at most `max` sessions; 0 disables session IDs.
-    pub fn new(max: usize) -> Self {
-        ServerSessionCache(Mutex::new(BoundedMap::new(max)))
-    }
-}
-
-impl ServerSessionStore for ServerSessionCache {
-    fn enabled(&self) -> bool {
-        self.0.lock().is_ok_and(|m| m.max > 0)
-    }
-
-    fn get(&self, id: &[u8]) -> Option<Session12> {
-        self.0.lock().ok()?.map.get(id).cloned()
-    }
-
-    fn put(&self, s: Session12) {
-        if s.session_id.is_empty() {
-            return;
-        }
-        if let Ok(mut m) = self.0.lock() {
-            m.put(s.session_id.clone(), s);
-        }
-    }
-}
-
-/// Where a [`Ticketer`]'s keys come from.
-enum Keys {
-    /// Random per configuration, rotating every lifetime: the current key
-    /// and the previous one.
-    Auto(Mutex<(TicketKey, Option<TicketKey>)>),
-    /// The operator's, shared by a fleet.
-    Operator(Arc<TicketKeys>),
-}
-
-/// Seals session state into tickets (RFC 5077 for TLS 1.2, RFC 8446 4.6.1
-/// for TLS 1.3) with AES-256-GCM: under random keys that rotate (a new key
-/// every `lifetime` seconds, the previous one still opening tickets for one
-/// more period), or under the operator's [`TicketKeys`].
-pub struct Ticketer {
-    keys: Keys,
-    lifetime: u64,
-}
-
-impl std::fmt::Debug for Ticketer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Ticketer")
-            .field("lifetime", &self.lifetime)
-            .field("operator_keys", &matches!(self.keys, Keys::Operator(_)))
-            .finish_non_exhaustive()
-    }
-}
-
-impl Ticketer {
-    /// A ticketer whose tickets live `lifetime` seconds (keys rotate at the same pace).
-    pub fn new(lifetime: u64, now: u64) -> Result<Self, Error> {
-        Ok(Ticketer {
-            keys: Keys::Auto(Mutex::new((TicketKey::random(now)?, None))),
-            lifetime: lifetime.max(1),
-        })
-    }
-
-    /// A ticketer sealing under the operator's keys; tickets live `lifetime`
-    /// seconds, and keys change only as the operator rotates them.
-    pub fn with_keys(lifetime: u64, keys: Arc<TicketKeys>) -> Self {
-        Ticketer {
-            keys: Keys::Operator(keys),
-            lifetime: lifetime.max(1),
-        }
-    }
-
-    /// Ticket lifetime in seconds.
-    pub fn lifetime(&self) -> u64 {
-        self.lifetime
-    }
-
-    /// Runs `f` on the keys in use at `now`, the sealing key first.
-    fn with_keys_at<R>(
-        &self,
-        now: u64,
-        f: impl FnOnce(&mut dyn Iterator<Item = &TicketKey>) -> R,
-    ) -> Result<R, Error> {
-        match &self.keys {
-            Keys::Auto(m) => {
-                let mut keys = m
-                    .lock()
-                    .map_err(|_| Error::internal("ticket keys poisoned"))?;
-                if now.saturating_sub(keys.0.created) >= self.lifetime {
-                    let fresh = TicketKey::random(now)?;
-                    let old = std::mem::replace(&mut keys.0, fresh);
-                    keys.1 = Some(old);
-                }
-                let (cur, old) = &*keys;
-                Ok(f(&mut std::iter::once(cur).chain(old.iter())))
-            }
-            Keys::Operator(k) => k
-                .with(now, |ks| f(&mut ks.iter()))
-                .ok_or_else(|| Error::internal("ticket keys poisoned")),
-        }
-    }
-
-    /// Seals bytes into a ticket: key name, nonce, ciphertext and tag.
-    fn seal_bytes(&self, plain: &[u8], now: u64) -> Result<Vec<u8>, Error> {
-        let nonce: [u8; NONCE_LEN] = random()?;
-        self.with_keys_at(now, |keys| {
-            let key = keys
-                .next()
-                .ok_or_else(|| Error::internal("no ticket key"))?;
-            let mut t = Vec::with_capacity(KEY_NAME_LEN + NONCE_LEN + plain.len() + 16);
-            t.extend_from_slice(&key.name);
-            t.extend_from_slice(&nonce);
-            t.extend_from_slice(plain);
-            let body = KEY_NAME_LEN + NONCE_LEN;
-            let tag = key
-                .key
-                .seal_in_place_separate_tag(
-                    Nonce::assume_unique_for_key(nonce),
-                    Aad::from(&key.name),
-                    &mut t[body..],
-                )
-                .map_err(|_| Error::internal("ticket sealing failed"))?;
-            t.extend_from_slice(tag.as_ref());
-            Ok(t)
-        })?
-    }
-
-    /// Opens a ticket sealed by a current key.
-    fn open_bytes(&self, ticket: &[u8], now: u64) -> Option<Zeroizing<Vec<u8>>> {
-        let mut r = Reader::new(ticket);
-        let name = r.take(KEY_NAME_LEN).ok()?;
-        let nonce: [u8; NONCE_LEN] = r.take(NONCE_LEN).ok()?.try_into().ok()?;
-        let rest = r.rest();
-        self.with_keys_at(now, |keys| {
-            let mut found = None;
-            for k in keys {
-                if k.name[..] == *name {
-                    found = Some(k);
-                    break;
-                }
-            }
-            let key = found?;
-            let mut body = Zeroizing::new(rest.to_vec());
-            let len = key
-                .key
-                .open_in_place(
-                    Nonce::assume_unique_for_key(nonce),
-                    Aad::from(name),
-                    &mut body[..],
-                )
-                .ok()?
-                .len();
-            body.truncate(len);
-            Some(body)
-        })
-        .ok()?
-    }
-
-    /// Seals a TLS 1.2 session into a ticket.
-    pub fn seal(&self, s: &Session12, now: u64) -> Result<Vec<u8>, Error> {
-        self.seal_bytes(&s.encode()?, now)
-    }
-
-    /// Opens a TLS 1.2 ticket; None for anything not sealed by a current key,
-    /// not a TLS 1.2 session, or expired.
-    pub fn open(&self, ticket: &[u8], now: u64) -> Option<Session12> {
-        let s = Session12::decode(&self.open_bytes(ticket, now)?, self.lifetime)?;
-        s.is_fresh(now).then_some(s)
-    }
-
-    /// Seals a TLS 1.3 session into a ticket.
-    pub fn seal13(&self, s: &Session13, now: u64) -> Result<Vec<u8>, Error> {
-        self.seal_bytes(&s.encode()?, now)
-    }
-
-    /// Opens a TLS 1.3 ticket, like [`Ticketer::open`].
-    pub fn open13(&self, ticket: &[u8], now: u64) -> Option<Session13> {
-        let s = Session13::decode(&self.open_bytes(ticket, now)?, self.lifetime)?;
-        s.is_fresh(now).then_some(s)
-    }
-}
-
-/// A fresh 32-byte session ID.
-pub fn new_session_id() -> Result<Vec<u8>, Error> {
-    Ok(random::<32>()?.to_vec())
 }
 
 #[cfg(test)]
