@@ -23,7 +23,7 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use tokio::io::{duplex, AsyncReadExt, AsyncWriteExt};
 
-use super::{lctls_roots, rustls_roots, Lib, CERTS, DUPLEX};
+use super::{lctls_roots, order, rustls_roots, wanted, Lib, Params, Row, Samples, CERTS, DUPLEX};
 
 /// The early request, a short replay-safe GET.
 const REQUEST: &[u8] = b"GET /static/index.html HTTP/1.1\n";
@@ -161,4 +161,24 @@ pub(crate) async fn connections(lib: Lib, c: &EarlyConfigs, count: usize, check:
         }
     }
     count as f64 / start.elapsed().as_secs_f64()
+}
+
+/// The 0-RTT row.
+pub(super) async fn rows(p: &Params, rows: &mut Vec<Row>) {
+    let name = "handshake_0rtt_ecdsa_p256";
+    if wanted(&[name]) {
+        let c = early_configs();
+        // Prime: the first connection of each library gets its first ticket.
+        connections(Lib::Lctls, &c, 1, false).await;
+        connections(Lib::Rustls, &c, 1, false).await;
+        connections(Lib::Lctls, &c, 3, true).await;
+        connections(Lib::Rustls, &c, 3, true).await;
+        let mut s = Samples::default();
+        for r in 0..p.rounds {
+            for lib in order(r) {
+                s.push(lib, connections(lib, &c, p.handshakes, true).await);
+            }
+        }
+        rows.push(s.row(name.to_string(), "hs/s"));
+    }
 }
