@@ -131,3 +131,60 @@ async fn slow_client_store_does_not_block_another_connection() {
     })
     .await
 }
+
+/// A store whose lookup never answers: past the connector's handshake time
+/// limit the lookup counts as nothing found, and the connection completes
+/// with a full handshake instead of hanging.
+#[tokio::test]
+async fn a_lookup_that_never_answers_ends_at_the_handshake_timeout() {
+    #[derive(Debug)]
+    struct Silent(ClientSessionCache);
+    impl ClientSessionStore for Silent {
+        fn get(&self, s: &str) -> Option<Session12> {
+            self.0.get(s)
+        }
+        fn put(&self, s: &str, v: Session12) {
+            self.0.put(s, v)
+        }
+        fn remove(&self, s: &str) {
+            self.0.remove(s)
+        }
+        fn take13(&self, s: &str) -> Option<Session13> {
+            self.0.take13(s)
+        }
+        fn put13(&self, s: &str, v: Session13) {
+            self.0.put13(s, v)
+        }
+        fn is_async(&self) -> bool {
+            true
+        }
+        fn lookup_async(&self, _: String, _: bool, _: bool) -> HookFuture<ClientSessions> {
+            Box::pin(std::future::pending())
+        }
+    }
+    timeout(async {
+        let cc = Arc::new(
+            client_builder()
+                .with_session_store(Arc::new(Silent(ClientSessionCache::new(4))))
+                .build()
+                .unwrap(),
+        );
+        let sc = Arc::new(server_builder("server").build().unwrap());
+        let (a, b) = tokio::io::duplex(64 * 1024);
+        let started = std::time::Instant::now();
+        let connector =
+            lctls::TlsConnector::from(cc).with_handshake_timeout(Duration::from_millis(300));
+        let (c, s) = tokio::join!(
+            connector.connect("localhost", a),
+            lctls::TlsAcceptor::from(sc).accept(b)
+        );
+        let (c, _s) = (c.expect("client"), s.expect("server"));
+        assert!(!c.negotiated().resumed);
+        let took = started.elapsed();
+        assert!(
+            took >= Duration::from_millis(300) && took < Duration::from_secs(5),
+            "{took:?}"
+        );
+    })
+    .await
+}

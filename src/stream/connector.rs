@@ -169,6 +169,17 @@ impl TlsConnector {
             let (tls12, tls13) = client13::offered_versions(&self.config);
             if let (Some(key), true) = (cache_key(&name), tls12 || tls13) {
                 let lookup = self.config.session_cache.lookup_async(key, tls12, tls13);
+                // A store that never answers must not hold the connection
+                // forever: past the handshake time limit the lookup counts
+                // as "nothing found", and a full handshake follows.
+                let lookup: HookFuture<ClientSessions> = match self.handshake_timeout {
+                    Some(limit) => Box::pin(async move {
+                        tokio::time::timeout(limit, lookup)
+                            .await
+                            .unwrap_or_default()
+                    }),
+                    None => lookup,
+                };
                 return Connect(ConnectState::Lookup {
                     lookup,
                     start: Some(Box::new(Start {
