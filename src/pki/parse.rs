@@ -515,7 +515,7 @@ pub(crate) fn ip_from_bytes(b: &[u8]) -> Option<IpAddr> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -531,13 +531,13 @@ mod tests {
         assert_eq!(t.rest, &[9]);
     }
 
-    /// The shortcut reads the same period as the full decode, for every
-    /// certificate in certs/, and gives up (None) on anything else.
-    #[test]
-    fn validity_of_matches_the_full_decode() {
+    /// Every certificate in certs/ with its file, and inputs that are no
+    /// certificate: what the DER shortcuts (here and in `key_view`) are
+    /// checked against the full decode with.
+    pub(crate) fn test_certificates() -> Vec<(String, Vec<u8>)> {
         use rustls_pki_types::pem::PemObject;
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/certs");
-        let mut seen = 0;
+        let mut all = Vec::new();
         for entry in std::fs::read_dir(dir).expect("certs/") {
             let path = entry.expect("entry").path();
             if path.extension().is_none_or(|e| e != "pem") {
@@ -547,25 +547,37 @@ mod tests {
                 continue;
             };
             for c in certs.flatten() {
-                let full = ParsedCert::parse(c.as_ref()).expect("parses");
-                assert_eq!(
-                    validity_of(c.as_ref()),
-                    Some((full.not_before, full.not_after)),
-                    "{}",
-                    path.display()
-                );
-                seen += 1;
+                all.push((path.display().to_string(), c.as_ref().to_vec()));
             }
         }
-        assert!(seen >= 5, "only {seen} certificates in certs/");
-        for bad in [&b""[..], b"\x30\x03\x02\x01", b"hello world", &[0x30, 0x00]] {
+        assert!(all.len() >= 5, "only {} certificates in certs/", all.len());
+        all
+    }
+
+    /// Inputs that are no certificate.
+    pub(crate) const NOT_CERTIFICATES: [&[u8]; 4] =
+        [b"", b"\x30\x03\x02\x01", b"hello world", &[0x30, 0x00]];
+
+    /// The shortcut reads the same period as the full decode, for every
+    /// certificate in certs/, and gives up (None) on anything else.
+    #[test]
+    fn validity_of_matches_the_full_decode() {
+        for (file, der) in test_certificates() {
+            let full = ParsedCert::parse(&der).expect("parses");
+            assert_eq!(
+                validity_of(&der),
+                Some((full.not_before, full.not_after)),
+                "{file}"
+            );
+        }
+        for bad in NOT_CERTIFICATES {
             assert_eq!(validity_of(bad), None);
         }
     }
 
     #[test]
     fn garbage_is_bad_encoding() {
-        for input in [&b""[..], b"\x30\x03\x02\x01", b"hello world", &[0x30, 0x00]] {
+        for input in NOT_CERTIFICATES {
             assert!(matches!(
                 ParsedCert::parse(input),
                 Err(CertificateError::BadEncoding { .. })
