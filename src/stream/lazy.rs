@@ -318,11 +318,18 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> LazyAcceptor<IO> {
                 }
             }
             if let Some(msg) = self.joiner.next_message()? {
-                if msg.first() != Some(&HandshakeType::ClientHello.get()) {
-                    return Err(Error::unexpected(format!(
-                        "{:?} where a ClientHello was expected",
-                        HandshakeType::from(msg[0])
-                    )));
+                match msg.first() {
+                    Some(&t) if t == HandshakeType::ClientHello.get() => {}
+                    // The joiner yields whole messages (a 4-byte header at
+                    // least); no indexing into peer bytes all the same.
+                    other => {
+                        let what = other.map_or("an empty message".to_string(), |&t| {
+                            format!("{:?}", HandshakeType::from(t))
+                        });
+                        return Err(Error::unexpected(format!(
+                            "{what} where a ClientHello was expected"
+                        )));
+                    }
                 }
                 return match HandshakeMessage::decode(&msg)? {
                     HandshakeMessage::ClientHello(h) => Ok(Some(h)),
