@@ -116,6 +116,7 @@ mod anchor;
 mod constraints;
 mod crl;
 mod error;
+mod fast_parse;
 mod key_view;
 mod keys;
 mod names;

@@ -238,8 +238,18 @@ impl ParsedCert {
         name_str(&self.issuer)
     }
 
-    /// Decodes `der`, refusing anything malformed.
+    /// Decodes `der`, refusing anything malformed. The common shape is
+    /// read by walking the DER ([`super::fast_parse`]); anything else is
+    /// decoded in full by x509-cert, which also names every problem.
     pub(crate) fn parse(der: &[u8]) -> Result<Self, CertificateError> {
+        match super::fast_parse::parse(der) {
+            Some(cert) => Ok(cert),
+            None => Self::parse_full(der),
+        }
+    }
+
+    /// [`ParsedCert::parse`] by x509-cert's full decode alone.
+    pub(crate) fn parse_full(der: &[u8]) -> Result<Self, CertificateError> {
         let cert = Certificate::from_der(der).map_err(|e| bad(format!("certificate: {e}")))?;
         let tbs_raw = read_tlv(der)
             .and_then(|outer| read_tlv(outer.value))
@@ -308,122 +318,13 @@ impl ParsedCert {
         };
 
         let exts = tbs.extensions.as_deref().unwrap_or(&[]);
-        let mut seen: Vec<ObjectIdentifier> = Vec::with_capacity(exts.len());
-        for ext in exts {
-            if seen.contains(&ext.extn_id) {
-                return Err(bad(format!(
-                    "certificate '{}': duplicate extension {}",
-                    tbs.subject, ext.extn_id
-                )));
-            }
-            seen.push(ext.extn_id);
-            out.extensions.push((ext.extn_id, ext.critical));
-            let value = ext.extn_value.as_bytes();
-            let ext_err = |e: x509_cert::der::Error| {
-                bad(format!(
-                    "certificate '{}': extension {}: {e}",
-                    tbs.subject, ext.extn_id
-                ))
-            };
-            match ext.extn_id {
-                oid::BASIC_CONSTRAINTS => {
-                    out.basic_constraints =
-                        Some(BasicConstraints::from_der(value).map_err(ext_err)?)
-                }
-                oid::KEY_USAGE => out.key_usage = Some(KeyUsage::from_der(value).map_err(ext_err)?),
-                oid::EXT_KEY_USAGE => {
-                    out.eku = Some(ExtendedKeyUsage::from_der(value).map_err(ext_err)?.0)
-                }
-                oid::SUBJECT_ALT_NAME => {
-                    let san = SubjectAltName::from_der(value).map_err(ext_err)?;
-                    for name in san.0 {
-                        match name {
-                            GeneralName::DnsName(d) => out.san_dns.push(d.as_str().to_string()),
-                            GeneralName::IpAddress(ip) => {
-                                out.san_ip.push(ip_from_bytes(ip.as_bytes()).ok_or_else(|| {
-                                    bad(format!(
-                                        "certificate '{}': iPAddress SAN of {} bytes",
-                                        tbs.subject,
-                                        ip.as_bytes().len()
-                                    ))
-                                })?)
-                            }
-                            GeneralName::Rfc822Name(m) => out.san_email.push(m.to_string()),
-                            GeneralName::UniformResourceIdentifier(u) => {
-                                out.san_uri.push(u.to_string())
-                            }
-                            GeneralName::DirectoryName(n) => {
-                                out.san_dir.push(n.to_der().map_err(ext_err)?)
-                            }
-                            GeneralName::OtherName(_) => out.san_unsupported.push(OTHER_NAME),
-                            GeneralName::EdiPartyName(_) => {
-                                out.san_unsupported.push(EDI_PARTY_NAME)
-                            }
-                            GeneralName::RegisteredId(_) => out.san_unsupported.push(REGISTERED_ID),
-                        }
-                    }
-                }
-                oid::NAME_CONSTRAINTS => {
-                    let nc = NameConstraints::from_der(value).map_err(ext_err)?;
-                    out.name_constraints = Some(Constraints::from_x509(&nc).map_err(|reason| {
-                        bad(format!("certificate '{}': {reason}", tbs.subject))
-                    })?)
-                }
-                oid::SUBJECT_KEY_ID => {
-                    out.ski = Some(
-                        SubjectKeyIdentifier::from_der(value)
-                            .map_err(ext_err)?
-                            .0
-                            .as_bytes()
-                            .to_vec(),
-                    )
-                }
-                oid::AUTHORITY_KEY_ID => {
-                    let aki = AuthorityKeyIdentifier::from_der(value).map_err(ext_err)?;
-                    out.aki_issuer_serial = aki.authority_cert_issuer.is_some()
-                        || aki.authority_cert_serial_number.is_some();
-                    out.aki = aki.key_identifier.map(|k| k.as_bytes().to_vec())
-                }
-                // Decoded only to refuse garbage (profile.rs): we never
-                // fetch anything it names.
-                oid::AUTHORITY_INFO_ACCESS => {
-                    out.aia_invalid = AuthorityInfoAccessSyntax::from_der(value)
-                        .map_or(true, |aia| aia.0.is_empty());
-                }
-                oid::CRL_DISTRIBUTION_POINTS => {
-                    let dps = CrlDistributionPoints::from_der(value).map_err(ext_err)?;
-                    for dp in dps.0 {
-                        if let Some(name) = dp.distribution_point {
-                            out.crl_dps.push(name.to_der().map_err(ext_err)?);
-                        }
-                    }
-                }
-                // What each policy extension means for us: policy.rs.
-                oid::CERTIFICATE_POLICIES => {
-                    if ext.critical {
-                        policy_result(&mut out, policy::certificate_policies(value))
-                            .map_err(ext_err)?;
-                    }
-                }
-                oid::POLICY_MAPPINGS => {
-                    policy_result(&mut out, policy::policy_mappings(value)).map_err(ext_err)?;
-                }
-                oid::INHIBIT_ANY_POLICY => {
-                    policy_result(&mut out, policy::inhibit_any_policy(value)).map_err(ext_err)?;
-                }
-                oid::POLICY_CONSTRAINTS => {
-                    out.require_explicit_policy =
-                        policy_result(&mut out, policy::policy_constraints(value))
-                            .map_err(ext_err)?
-                            .flatten()
-                }
-                other => {
-                    if ext.critical && out.unknown_critical.is_none() {
-                        out.unknown_critical = Some(other.to_string());
-                    }
-                }
-            }
-        }
+        let subject = out.subject.clone();
+        apply_extensions(
+            &mut out,
+            &subject,
+            exts.iter()
+                .map(|e| (e.extn_id, e.critical, e.extn_value.as_bytes())),
+        )?;
         Ok(out)
     }
 
@@ -468,6 +369,126 @@ impl ParsedCert {
     pub(crate) fn subject_is_empty(&self) -> bool {
         read_tlv(&self.subject).is_some_and(|t| t.value.is_empty())
     }
+}
+
+/// Records each extension (refusing a second of the same OID) and decodes
+/// the ones we understand, exactly once. `subject` is the certificate's
+/// subject DER, named in errors. Shared by the full decode and the walk
+/// (`fast_parse`), so both read extensions the same way.
+pub(crate) fn apply_extensions<'a>(
+    out: &mut ParsedCert,
+    subject: &[u8],
+    exts: impl IntoIterator<Item = (ObjectIdentifier, bool, &'a [u8])>,
+) -> Result<(), CertificateError> {
+    for (extn_id, critical, value) in exts {
+        if out.extensions.iter().any(|(o, _)| *o == extn_id) {
+            return Err(bad(format!(
+                "certificate '{}': duplicate extension {extn_id}",
+                name_str(subject)
+            )));
+        }
+        out.extensions.push((extn_id, critical));
+        let ext_err = |e: x509_cert::der::Error| {
+            bad(format!(
+                "certificate '{}': extension {extn_id}: {e}",
+                name_str(subject)
+            ))
+        };
+        match extn_id {
+            oid::BASIC_CONSTRAINTS => {
+                out.basic_constraints = Some(BasicConstraints::from_der(value).map_err(ext_err)?)
+            }
+            oid::KEY_USAGE => out.key_usage = Some(KeyUsage::from_der(value).map_err(ext_err)?),
+            oid::EXT_KEY_USAGE => {
+                out.eku = Some(ExtendedKeyUsage::from_der(value).map_err(ext_err)?.0)
+            }
+            oid::SUBJECT_ALT_NAME => {
+                let san = SubjectAltName::from_der(value).map_err(ext_err)?;
+                for name in san.0 {
+                    match name {
+                        GeneralName::DnsName(d) => out.san_dns.push(d.as_str().to_string()),
+                        GeneralName::IpAddress(ip) => {
+                            out.san_ip.push(ip_from_bytes(ip.as_bytes()).ok_or_else(|| {
+                                bad(format!(
+                                    "certificate '{}': iPAddress SAN of {} bytes",
+                                    name_str(subject),
+                                    ip.as_bytes().len()
+                                ))
+                            })?)
+                        }
+                        GeneralName::Rfc822Name(m) => out.san_email.push(m.to_string()),
+                        GeneralName::UniformResourceIdentifier(u) => {
+                            out.san_uri.push(u.to_string())
+                        }
+                        GeneralName::DirectoryName(n) => {
+                            out.san_dir.push(n.to_der().map_err(ext_err)?)
+                        }
+                        GeneralName::OtherName(_) => out.san_unsupported.push(OTHER_NAME),
+                        GeneralName::EdiPartyName(_) => out.san_unsupported.push(EDI_PARTY_NAME),
+                        GeneralName::RegisteredId(_) => out.san_unsupported.push(REGISTERED_ID),
+                    }
+                }
+            }
+            oid::NAME_CONSTRAINTS => {
+                let nc = NameConstraints::from_der(value).map_err(ext_err)?;
+                out.name_constraints = Some(Constraints::from_x509(&nc).map_err(|reason| {
+                    bad(format!("certificate '{}': {reason}", name_str(subject)))
+                })?)
+            }
+            oid::SUBJECT_KEY_ID => {
+                out.ski = Some(
+                    SubjectKeyIdentifier::from_der(value)
+                        .map_err(ext_err)?
+                        .0
+                        .as_bytes()
+                        .to_vec(),
+                )
+            }
+            oid::AUTHORITY_KEY_ID => {
+                let aki = AuthorityKeyIdentifier::from_der(value).map_err(ext_err)?;
+                out.aki_issuer_serial = aki.authority_cert_issuer.is_some()
+                    || aki.authority_cert_serial_number.is_some();
+                out.aki = aki.key_identifier.map(|k| k.as_bytes().to_vec())
+            }
+            // Decoded only to refuse garbage (profile.rs): we never
+            // fetch anything it names.
+            oid::AUTHORITY_INFO_ACCESS => {
+                out.aia_invalid =
+                    AuthorityInfoAccessSyntax::from_der(value).map_or(true, |aia| aia.0.is_empty());
+            }
+            oid::CRL_DISTRIBUTION_POINTS => {
+                let dps = CrlDistributionPoints::from_der(value).map_err(ext_err)?;
+                for dp in dps.0 {
+                    if let Some(name) = dp.distribution_point {
+                        out.crl_dps.push(name.to_der().map_err(ext_err)?);
+                    }
+                }
+            }
+            // What each policy extension means for us: policy.rs.
+            oid::CERTIFICATE_POLICIES => {
+                if critical {
+                    policy_result(out, policy::certificate_policies(value)).map_err(ext_err)?;
+                }
+            }
+            oid::POLICY_MAPPINGS => {
+                policy_result(out, policy::policy_mappings(value)).map_err(ext_err)?;
+            }
+            oid::INHIBIT_ANY_POLICY => {
+                policy_result(out, policy::inhibit_any_policy(value)).map_err(ext_err)?;
+            }
+            oid::POLICY_CONSTRAINTS => {
+                out.require_explicit_policy = policy_result(out, policy::policy_constraints(value))
+                    .map_err(ext_err)?
+                    .flatten()
+            }
+            other => {
+                if critical && out.unknown_critical.is_none() {
+                    out.unknown_critical = Some(other.to_string());
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Records a policy refusal (checked with the critical extensions, so a trust
