@@ -243,7 +243,17 @@ impl ParsedCert {
     /// decoded in full by x509-cert, which also names every problem.
     pub(crate) fn parse(der: &[u8]) -> Result<Self, CertificateError> {
         match super::fast_parse::parse(der) {
-            Some(cert) => Ok(cert),
+            Some(cert) => {
+                // Under `cargo fuzz` every certificate the walk takes is
+                // decoded in full too: the fuzzers (x509 and the handshake
+                // targets) then check that the two agree.
+                #[cfg(fuzzing)]
+                match Self::parse_full(der) {
+                    Ok(full) => assert_eq!(format!("{cert:?}"), format!("{full:?}")),
+                    Err(e) => panic!("the DER walk accepted what the full decode refuses: {e}"),
+                }
+                Ok(cert)
+            }
             None => Self::parse_full(der),
         }
     }
