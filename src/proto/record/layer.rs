@@ -141,23 +141,34 @@ impl Protection {
         Ok(Nonce::assume_unique_for_key(n))
     }
 
-    /// Encrypts `out[body..]` in place and appends the tag: the last step
-    /// of sealing a record that starts at `out[start]`. On failure the
-    /// record is wiped and removed, so no plaintext is left behind.
-    fn seal_tail<A: AsRef<[u8]>>(
+    /// Appends the ciphertext of `payload` followed by `extra` (TLS 1.3's
+    /// inner content type; nothing in TLS 1.2) and the tag to `out`, whose
+    /// record starts at `out[start]`: the last step of sealing a record.
+    /// aws-lc reads the plaintext from the caller's buffer and writes the
+    /// ciphertext once, into space that is only zeroed first (safe Rust
+    /// cannot hand it uninitialised memory) instead of holding a copy of
+    /// the plaintext. On failure the record is wiped and removed.
+    fn seal_from<A: AsRef<[u8]>>(
         &mut self,
         nonce: Nonce,
         aad: Aad<A>,
+        payload: &[u8],
+        extra: &[u8],
         out: &mut BytesMut,
         start: usize,
-        body: usize,
     ) -> Result<(), Error> {
-        match self
-            .key
-            .seal_in_place_separate_tag(nonce, aad, &mut out[body..])
-        {
-            Ok(tag) => {
-                out.put_slice(tag.as_ref());
+        let body = out.len();
+        out.resize(body + payload.len() + extra.len() + self.tag_len(), 0);
+        let (ciphertext, extra_and_tag) = out[body..].split_at_mut(payload.len());
+        match self.key.seal_out_of_place_scatter(
+            nonce,
+            aad,
+            payload,
+            ciphertext,
+            extra,
+            extra_and_tag,
+        ) {
+            Ok(()) => {
                 self.seq += 1;
                 Ok(())
             }
@@ -666,9 +677,7 @@ impl RecordLayer {
         out.reserve(HEADER_LEN + outer_len);
         let start = out.len();
         out.put_slice(&header);
-        out.put_slice(payload);
-        out.put_u8(typ.get());
-        prot.seal_tail(nonce, Aad::from(header), out, start, start + HEADER_LEN)
+        prot.seal_from(nonce, Aad::from(header), payload, &[typ.get()], out, start)
     }
 
     /// Appends as many records as needed for `payload`, split at the maximum

@@ -97,7 +97,5 @@ pub(super) fn seal12(
     if explicit > 0 {
         out.put_slice(&prot.seq.to_be_bytes());
     }
-    let body = out.len();
-    out.put_slice(payload);
-    prot.seal_tail(nonce, Aad::from(aad), out, start, body)
+    prot.seal_from(nonce, Aad::from(aad), payload, &[], out, start)
 }
