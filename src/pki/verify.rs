@@ -1,9 +1,11 @@
-//! Chain verification entry points and the server-certificate verifier trait.
+//! Chain verification entry points, the verifier traits and their default
+//! implementations (with the opt-in verified-chain cache of chain_cache.rs).
 
 use std::sync::Arc;
 
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 
+use super::chain_cache::{verify_cached, CacheSlot, VerificationCacheStats, Window};
 use super::crl::RevocationOptions;
 use super::error::CertificateError;
 use super::keys::check_key;
@@ -135,6 +137,31 @@ pub fn verify_chain_with(
     purpose: KeyPurpose,
     options: &VerifyOptions,
 ) -> Result<VerifiedPath, CertificateError> {
+    verify_path(
+        roots,
+        end_entity,
+        intermediates,
+        name,
+        now,
+        purpose,
+        options,
+    )
+    .map(|(path, _)| path)
+}
+
+/// [`verify_chain_with`], also returning the times within which the
+/// verification would succeed again (for the verified-chain cache): the
+/// validity periods of every certificate on the path found and the moments
+/// a consulted CRL starts or stops being current.
+pub(super) fn verify_path(
+    roots: &RootStore,
+    end_entity: &CertificateDer<'_>,
+    intermediates: &[CertificateDer<'_>],
+    name: Option<&ServerName<'_>>,
+    now: UnixTime,
+    purpose: KeyPurpose,
+    options: &VerifyOptions,
+) -> Result<(VerifiedPath, Window), CertificateError> {
     let now = now.as_secs();
     let leaf = ParsedCert::parse(end_entity.as_ref())?;
     // Undecodable extras are skipped (servers do send odd certificates); if
@@ -192,12 +219,18 @@ pub fn verify_chain_with(
     if let Some(email) = &options.email {
         check_email(&leaf, email)?;
     }
+    let mut path: Vec<&ParsedCert> = Vec::with_capacity(chain.len().saturating_add(2));
+    path.push(&leaf);
+    path.extend(chain.iter().filter_map(|&i| pool.get(i)));
+    path.extend(anchors.get(anchor));
+    let mut window = Window::ALWAYS;
+    for c in &path {
+        window.narrow(c.not_before, c.not_after);
+    }
     if let Some(rev) = &options.revocation {
-        let mut path: Vec<&ParsedCert> = Vec::with_capacity(chain.len().saturating_add(2));
-        path.push(&leaf);
-        path.extend(chain.iter().filter_map(|&i| pool.get(i)));
-        path.extend(anchors.get(anchor));
         rev.check_path(&path, now)?;
+        let (lo, hi) = rev.window(&path, now);
+        window.narrow(lo, hi);
     }
 
     let mut certs = Vec::with_capacity(chain.len().saturating_add(2));
@@ -210,7 +243,7 @@ pub fn verify_chain_with(
     if let Some(a) = anchors.get(anchor) {
         certs.push(CertificateDer::from(a.der.clone()));
     }
-    Ok(VerifiedPath { certs })
+    Ok((VerifiedPath { certs }, window))
 }
 
 /// Checks that every certificate of `chain` decodes and is within its
@@ -232,6 +265,51 @@ pub fn check_chain_validity(
         }
     }
     Ok(())
+}
+
+/// The handshake-signature methods of [`ServerCertVerifier`] and
+/// [`ClientCertVerifier`], written once: both sides check a peer's
+/// signatures with the same functions and accept the same schemes; only
+/// which message carries the signature differs, so only the docs do.
+macro_rules! signature_methods {
+    (tls13: $tls13:literal, tls12: $tls12:literal, offered: $offered:literal $(,)?) => {
+        #[doc = $tls13]
+        ///
+        /// The default is [`verify_tls13_signature`](super::verify_tls13_signature).
+        fn verify_tls13_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            scheme: SignatureScheme,
+            signature: &[u8],
+        ) -> Result<(), crate::Error> {
+            super::signature::verify_tls13_signature(cert, scheme, message, signature)
+        }
+
+        #[doc = $tls12]
+        ///
+        /// The default is [`verify_tls12_signature`](super::verify_tls12_signature).
+        fn verify_tls12_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            scheme: SignatureScheme,
+            signature: &[u8],
+        ) -> Result<(), crate::Error> {
+            super::signature::verify_tls12_signature(cert, scheme, message, signature)
+        }
+
+        /// The signature schemes accepted from the peer in TLS 1.2 (and
+        /// offered where TLS 1.2 alone is spoken).
+        fn supported_schemes_tls12(&self) -> Vec<SignatureScheme> {
+            super::signature::TLS12_SCHEMES.to_vec()
+        }
+
+        #[doc = $offered]
+        fn supported_schemes(&self) -> Vec<SignatureScheme> {
+            TLS13_SCHEMES.to_vec()
+        }
+    };
 }
 
 /// Decides whether a server's certificate chain and CertificateVerify are acceptable.
@@ -280,36 +358,11 @@ pub trait ServerCertVerifier: Send + Sync + std::fmt::Debug {
         super::ocsp::verify_ocsp_response(response, end_entity, intermediates, now)
     }
 
-    /// Verifies a TLS 1.3 CertificateVerify signature by the key of `cert`.
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        scheme: SignatureScheme,
-        signature: &[u8],
-    ) -> Result<(), crate::Error> {
-        super::signature::verify_tls13_signature(cert, scheme, message, signature)
-    }
-
-    /// Verifies a TLS 1.2 handshake signature (ServerKeyExchange or CertificateVerify).
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        scheme: SignatureScheme,
-        signature: &[u8],
-    ) -> Result<(), crate::Error> {
-        super::signature::verify_tls12_signature(cert, scheme, message, signature)
-    }
-
-    /// The signature schemes we accept in TLS 1.2.
-    fn supported_schemes_tls12(&self) -> Vec<SignatureScheme> {
-        super::signature::TLS12_SCHEMES.to_vec()
-    }
-
-    /// The signature schemes to offer in signature_algorithms.
-    fn supported_schemes(&self) -> Vec<SignatureScheme> {
-        TLS13_SCHEMES.to_vec()
+    signature_methods! {
+        tls13: "Verifies the server's TLS 1.3 CertificateVerify signature by the key of `cert`.",
+        tls12: "Verifies the server's TLS 1.2 ServerKeyExchange signature by the key of `cert`.",
+        offered: "The TLS 1.3 signature schemes accepted from the server, offered in the \
+                  ClientHello's signature_algorithms.",
     }
 }
 
@@ -318,6 +371,7 @@ pub trait ServerCertVerifier: Send + Sync + std::fmt::Debug {
 pub struct DefaultServerVerifier {
     roots: Arc<RootStore>,
     options: VerifyOptions,
+    cache: CacheSlot,
 }
 
 impl DefaultServerVerifier {
@@ -326,13 +380,108 @@ impl DefaultServerVerifier {
         DefaultServerVerifier {
             roots,
             options: VerifyOptions::default(),
+            cache: CacheSlot::default(),
         }
     }
 
     /// Also checks revocation with `revocation`.
     pub fn with_revocation(mut self, revocation: RevocationOptions) -> Self {
         self.options.revocation = Some(revocation);
+        self.cache.renew();
         self
+    }
+
+    /// Remembers up to `capacity` chains this verifier accepted, so that
+    /// the same chain for the same server name is accepted again without
+    /// building its path or checking its signatures, until the earliest
+    /// notAfter on its path, the next update of a CRL it was checked
+    /// against, or the cache's TTL
+    /// ([`DEFAULT_VERIFICATION_CACHE_TTL`](super::DEFAULT_VERIFICATION_CACHE_TTL),
+    /// one hour, unless [`with_verification_cache_ttl`](Self::with_verification_cache_ttl)
+    /// sets another), whichever comes first. Off by default; 0 turns it off.
+    ///
+    /// An entry matches only the exact chain bytes as presented (end
+    /// entity and intermediates, in order), the same server name, and this
+    /// verifier's root store, CRLs and options; a failed verification is
+    /// never stored (the next attempt verifies in full and fails the same
+    /// way). The least recently used entry makes room when the cache is
+    /// full. Clones of the verifier share its cache; calling
+    /// [`with_options`](Self::with_options) or
+    /// [`with_revocation`](Self::with_revocation) afterwards gives a fresh,
+    /// empty one. What it skips is what the chain costs: a TLS 1.3 client
+    /// handshake with ECDSA P-256 certificates checks two fewer signatures.
+    ///
+    /// What still runs on every handshake: the server's CertificateVerify
+    /// (or ServerKeyExchange) signature, the OCSP staple check when the
+    /// client asks for one ([`OcspPolicy`](super::OcspPolicy); a staple is
+    /// per handshake, so the cache covers only the path), an asynchronous
+    /// verifier, and the key-usage check of the signing key.
+    ///
+    /// # When not to use it
+    ///
+    /// - When the root store or the CRLs change under the verifier: they
+    ///   are shared immutably (`Arc`), so new roots or new CRLs take a new
+    ///   verifier (and with it a new cache); one kept across such a change
+    ///   would keep accepting what it accepted before, until the TTL.
+    /// - When revocation must be decided at every handshake from a source
+    ///   the verifier does not see (a CRL fetched afresh, an OCSP responder
+    ///   asked by an asynchronous verifier is fine: that still runs).
+    /// - When peers rarely repeat a chain (a crawler): every miss costs a
+    ///   SHA-256 of the chain and a short lock on top of the verification.
+    /// - Memory: an entry is about 100 bytes (a digest, two times, the
+    ///   map's and the LRU index's overhead), whatever the chain's size.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use lctls::pki::{CertificateDer, DefaultServerVerifier, RootStore, ServerCertVerifier};
+    /// use lctls::pki::{ServerName, UnixTime};
+    /// use rustls_pki_types::pem::PemObject;
+    ///
+    /// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/certs");
+    /// let mut roots = RootStore::new();
+    /// roots.add_pem_file(format!("{dir}/ca.pem"))?;
+    /// let verifier = DefaultServerVerifier::new(Arc::new(roots)).with_verification_cache(1024);
+    ///
+    /// let chain = CertificateDer::pem_file_iter(format!("{dir}/server.pem"))?
+    ///     .collect::<Result<Vec<_>, _>>()?;
+    /// let name = ServerName::try_from("localhost")?;
+    /// for _ in 0..3 {
+    ///     verifier.verify_server_cert(&chain[0], &chain[1..], &name, UnixTime::now())?;
+    /// }
+    /// let stats = verifier.verification_cache_stats().expect("the cache is on");
+    /// assert_eq!((stats.misses, stats.hits, stats.len), (1, 2, 1));
+    ///
+    /// // A client configuration that verifies with it.
+    /// let config = lctls::ClientConfig::builder().with_verifier(verifier).build()?;
+    /// # let _ = config;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_verification_cache(mut self, capacity: usize) -> Self {
+        self.cache.set_capacity(capacity);
+        self
+    }
+
+    /// The longest an entry of the verification cache lives (whole seconds
+    /// count; the default is one hour). The verifier's clock (the `now` the
+    /// handshake passes, from the configuration's
+    /// [`TimeProvider`](crate::config::TimeProvider)) measures it. Empties
+    /// the cache.
+    pub fn with_verification_cache_ttl(mut self, ttl: std::time::Duration) -> Self {
+        self.cache.set_ttl(ttl);
+        self
+    }
+
+    /// What the verification cache has done (hits, misses, entries); None
+    /// when it is off.
+    pub fn verification_cache_stats(&self) -> Option<VerificationCacheStats> {
+        self.cache.stats()
+    }
+
+    /// The root store, for a configuration's check that it is not empty.
+    pub(crate) fn roots(&self) -> &RootStore {
+        &self.roots
     }
 
     /// Verifies with `options` (depth, key usage, purpose, algorithms,
@@ -351,6 +500,7 @@ impl DefaultServerVerifier {
     /// ```
     pub fn with_options(mut self, options: VerifyOptions) -> Self {
         self.options = options;
+        self.cache.renew();
         self
     }
 }
@@ -363,16 +513,14 @@ impl ServerCertVerifier for DefaultServerVerifier {
         server_name: &ServerName<'_>,
         now: UnixTime,
     ) -> Result<(), CertificateError> {
-        verify_chain_with(
-            &self.roots,
+        verify_cached(
+            (&self.roots, &self.options, &self.cache),
             end_entity,
             intermediates,
             Some(server_name),
             now,
             KeyPurpose::ServerAuth,
-            &self.options,
         )
-        .map(|_| ())
     }
 
     fn recheck_resumed(
@@ -459,36 +607,11 @@ pub trait ClientCertVerifier: Send + Sync + std::fmt::Debug {
     /// DER distinguished names sent as certificate_authorities hints.
     fn root_subjects(&self) -> Vec<Vec<u8>>;
 
-    /// Verifies the client's CertificateVerify signature.
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        scheme: SignatureScheme,
-        signature: &[u8],
-    ) -> Result<(), crate::Error> {
-        super::signature::verify_tls13_signature(cert, scheme, message, signature)
-    }
-
-    /// Verifies a TLS 1.2 handshake signature (ServerKeyExchange or CertificateVerify).
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        scheme: SignatureScheme,
-        signature: &[u8],
-    ) -> Result<(), crate::Error> {
-        super::signature::verify_tls12_signature(cert, scheme, message, signature)
-    }
-
-    /// The signature schemes we accept in TLS 1.2.
-    fn supported_schemes_tls12(&self) -> Vec<SignatureScheme> {
-        super::signature::TLS12_SCHEMES.to_vec()
-    }
-
-    /// The signature schemes we accept from clients.
-    fn supported_schemes(&self) -> Vec<SignatureScheme> {
-        TLS13_SCHEMES.to_vec()
+    signature_methods! {
+        tls13: "Verifies the client's TLS 1.3 CertificateVerify signature by the key of `cert`.",
+        tls12: "Verifies the client's TLS 1.2 CertificateVerify signature by the key of `cert`.",
+        offered: "The TLS 1.3 signature schemes accepted from clients, offered in the \
+                  CertificateRequest's signature_algorithms.",
     }
 }
 
@@ -499,6 +622,7 @@ pub struct DefaultClientVerifier {
     roots: Arc<RootStore>,
     mandatory: bool,
     options: VerifyOptions,
+    cache: CacheSlot,
 }
 
 impl DefaultClientVerifier {
@@ -508,22 +632,71 @@ impl DefaultClientVerifier {
             roots,
             mandatory: true,
             options: VerifyOptions::default(),
+            cache: CacheSlot::default(),
         }
     }
 
     /// Accepts clients without a certificate; those that present one must still pass.
     pub fn optional(roots: Arc<RootStore>) -> Self {
         DefaultClientVerifier {
-            roots,
             mandatory: false,
-            options: VerifyOptions::default(),
+            ..Self::new(roots)
         }
     }
 
     /// Also checks revocation of client certificates with `revocation`.
     pub fn with_revocation(mut self, revocation: RevocationOptions) -> Self {
         self.options.revocation = Some(revocation);
+        self.cache.renew();
         self
+    }
+
+    /// Remembers up to `capacity` client chains this verifier accepted, as
+    /// [`DefaultServerVerifier::with_verification_cache`] does for server
+    /// chains (read its documentation, "When not to use it" above all):
+    /// a returning client's chain is accepted again without building its
+    /// path or checking its signatures, until the earliest notAfter on its
+    /// path, the next update of a CRL it was checked against, or the TTL.
+    /// The client's CertificateVerify is still checked on every handshake.
+    /// Off by default; 0 turns it off.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use lctls::pki::{DefaultClientVerifier, RootStore};
+    ///
+    /// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/certs");
+    /// let mut roots = RootStore::new();
+    /// roots.add_pem_file(format!("{dir}/ca.pem"))?;
+    /// let verifier = DefaultClientVerifier::new(Arc::new(roots))
+    ///     .with_verification_cache(10_000)
+    ///     .with_verification_cache_ttl(std::time::Duration::from_secs(600));
+    /// assert_eq!(verifier.verification_cache_stats().map(|s| s.capacity), Some(10_000));
+    /// let config = lctls::ServerConfig::builder()
+    ///     .with_certified_key(lctls::config::CertifiedKey::from_pem_files(
+    ///         format!("{dir}/server.pem"),
+    ///         format!("{dir}/server.key"),
+    ///     )?)
+    ///     .with_client_cert_verifier(Arc::new(verifier))
+    ///     .build()?;
+    /// # let _ = config;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_verification_cache(mut self, capacity: usize) -> Self {
+        self.cache.set_capacity(capacity);
+        self
+    }
+
+    /// The longest an entry of the verification cache lives, as
+    /// [`DefaultServerVerifier::with_verification_cache_ttl`]. Empties the cache.
+    pub fn with_verification_cache_ttl(mut self, ttl: std::time::Duration) -> Self {
+        self.cache.set_ttl(ttl);
+        self
+    }
+
+    /// What the verification cache has done (hits, misses, entries); None
+    /// when it is off.
+    pub fn verification_cache_stats(&self) -> Option<VerificationCacheStats> {
+        self.cache.stats()
     }
 
     /// Verifies with `options` instead of the defaults: e.g. a required
@@ -539,6 +712,7 @@ impl DefaultClientVerifier {
     /// ```
     pub fn with_options(mut self, options: VerifyOptions) -> Self {
         self.options = options;
+        self.cache.renew();
         self
     }
 }
@@ -550,16 +724,14 @@ impl ClientCertVerifier for DefaultClientVerifier {
         intermediates: &[CertificateDer<'_>],
         now: UnixTime,
     ) -> Result<(), CertificateError> {
-        verify_chain_with(
-            &self.roots,
+        verify_cached(
+            (&self.roots, &self.options, &self.cache),
             end_entity,
             intermediates,
             None,
             now,
             KeyPurpose::ClientAuth,
-            &self.options,
         )
-        .map(|_| ())
     }
 
     fn recheck_resumed(
