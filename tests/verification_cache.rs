@@ -69,6 +69,21 @@ fn validity(cert: &CertificateDer<'_>) -> (String, String) {
     (secs(&v.not_before), secs(&v.not_after))
 }
 
+/// `v`, certs/server.pem's chain and the name "localhost", after one
+/// successful verification (a miss, stored).
+fn primed(
+    v: DefaultServerVerifier,
+) -> (
+    DefaultServerVerifier,
+    Vec<CertificateDer<'static>>,
+    ServerName<'static>,
+) {
+    let (c, n) = (chain("server.pem"), name("localhost"));
+    assert_eq!(v.verify_server_cert(&c[0], &c[1..], &n, at(T)), Ok(()));
+    assert_eq!(counts(v.verification_cache_stats()), (0, 1, 1));
+    (v, c, n)
+}
+
 /// (hits, misses, len) of a verifier's cache.
 fn counts(s: Option<VerificationCacheStats>) -> (u64, u64, usize) {
     let s = s.expect("the cache is on");
@@ -88,11 +103,7 @@ fn off_by_default_and_zero_is_off() {
 
 #[test]
 fn a_hit_skips_verification() {
-    let v = server_verifier(16);
-    let c = chain("server.pem");
-    let n = name("localhost");
-    assert_eq!(v.verify_server_cert(&c[0], &c[1..], &n, at(T)), Ok(()));
-    assert_eq!(counts(v.verification_cache_stats()), (0, 1, 1));
+    let (v, c, n) = primed(server_verifier(16));
     for i in 1..=3 {
         assert_eq!(v.verify_server_cert(&c[0], &c[1..], &n, at(T + i)), Ok(()));
     }
@@ -130,10 +141,7 @@ fn another_name_misses() {
 
 #[test]
 fn another_chain_byte_misses() {
-    let v = server_verifier(16);
-    let c = chain("server.pem");
-    let n = name("localhost");
-    assert_eq!(v.verify_server_cert(&c[0], &c[1..], &n, at(T)), Ok(()));
+    let (v, c, n) = primed(server_verifier(16));
 
     // The last byte of the leaf is in its signature: a chain one byte away
     // from a cached one is verified, and fails.
@@ -156,10 +164,7 @@ fn another_chain_byte_misses() {
 
 #[test]
 fn another_root_store_never_hits() {
-    let v = server_verifier(16);
-    let c = chain("server.pem");
-    let n = name("localhost");
-    assert_eq!(v.verify_server_cert(&c[0], &c[1..], &n, at(T)), Ok(()));
+    let (v, c, n) = primed(server_verifier(16));
     // A verifier over other roots has its own cache and its own answer.
     let other = DefaultServerVerifier::new(roots(&["other-ca.pem"])).with_verification_cache(16);
     let got = other.verify_server_cert(&c[0], &c[1..], &n, at(T));
@@ -192,10 +197,8 @@ fn another_root_store_never_hits() {
 
 #[test]
 fn entries_expire_with_the_ttl_and_the_certificates() {
-    let v = server_verifier(16).with_verification_cache_ttl(Duration::from_secs(60));
-    let c = chain("server.pem");
-    let n = name("localhost");
-    assert_eq!(v.verify_server_cert(&c[0], &c[1..], &n, at(T)), Ok(()));
+    let (v, c, n) =
+        primed(server_verifier(16).with_verification_cache_ttl(Duration::from_secs(60)));
     assert_eq!(v.verify_server_cert(&c[0], &c[1..], &n, at(T + 60)), Ok(()));
     assert_eq!(counts(v.verification_cache_stats()), (1, 1, 1));
     // One second past the TTL: verified again (and stored again).

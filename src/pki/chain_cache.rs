@@ -104,7 +104,29 @@ pub(crate) struct KeyParts<'a> {
 
 type Key = [u8; 32];
 
-impl KeyParts<'_> {
+impl<'a> KeyParts<'a> {
+    /// The key of a default verifier's verification (`options` for the CRL set).
+    pub(crate) fn new(
+        purpose: KeyPurpose,
+        roots: &Arc<RootStore>,
+        options: &VerifyOptions,
+        name: Option<&'a ServerName<'a>>,
+        end_entity: &'a CertificateDer<'a>,
+        intermediates: &'a [CertificateDer<'a>],
+    ) -> Self {
+        KeyParts {
+            purpose,
+            roots: Arc::as_ptr(roots) as usize,
+            crls: options
+                .revocation
+                .as_ref()
+                .map_or(0, |r| Arc::as_ptr(&r.crls) as usize),
+            name,
+            end_entity,
+            intermediates,
+        }
+    }
+
     /// The digest of the key's encoding; None for a name form we do not
     /// know how to encode (never cached).
     fn digest(&self) -> Option<Key> {
@@ -316,41 +338,6 @@ impl CacheSlot {
         cache.insert(key, window, now);
         Ok(())
     }
-}
-
-/// A default verifier's verification of `end_entity` and `intermediates`,
-/// through its cache when it has one on.
-pub(crate) fn verify_cached(
-    (roots, options, cache): (&Arc<RootStore>, &VerifyOptions, &CacheSlot),
-    end_entity: &CertificateDer<'_>,
-    intermediates: &[CertificateDer<'_>],
-    name: Option<&ServerName<'_>>,
-    now: UnixTime,
-    purpose: KeyPurpose,
-) -> Result<(), CertificateError> {
-    let key = KeyParts {
-        purpose,
-        roots: Arc::as_ptr(roots) as usize,
-        crls: options
-            .revocation
-            .as_ref()
-            .map_or(0, |r| Arc::as_ptr(&r.crls) as usize),
-        name,
-        end_entity,
-        intermediates,
-    };
-    cache.verify(key, now, || {
-        super::verify::verify_path(
-            roots,
-            end_entity,
-            intermediates,
-            name,
-            now,
-            purpose,
-            options,
-        )
-        .map(|(_, window)| window)
-    })
 }
 
 #[cfg(test)]

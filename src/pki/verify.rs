@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 
-use super::chain_cache::{verify_cached, CacheSlot, VerificationCacheStats, Window};
+use super::chain_cache::{CacheSlot, KeyParts, VerificationCacheStats, Window};
 use super::crl::RevocationOptions;
 use super::error::CertificateError;
 use super::keys::check_key;
@@ -32,6 +32,11 @@ pub enum KeyPurpose {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifiedPath {
     certs: Vec<CertificateDer<'static>>,
+    /// When the same verification would succeed again (for the
+    /// verified-chain cache): within the validity periods of every
+    /// certificate of the path and between the moments a consulted CRL
+    /// starts or stops being current.
+    window: Window,
 }
 
 impl VerifiedPath {
@@ -137,31 +142,6 @@ pub fn verify_chain_with(
     purpose: KeyPurpose,
     options: &VerifyOptions,
 ) -> Result<VerifiedPath, CertificateError> {
-    verify_path(
-        roots,
-        end_entity,
-        intermediates,
-        name,
-        now,
-        purpose,
-        options,
-    )
-    .map(|(path, _)| path)
-}
-
-/// [`verify_chain_with`], also returning the times within which the
-/// verification would succeed again (for the verified-chain cache): the
-/// validity periods of every certificate on the path found and the moments
-/// a consulted CRL starts or stops being current.
-pub(super) fn verify_path(
-    roots: &RootStore,
-    end_entity: &CertificateDer<'_>,
-    intermediates: &[CertificateDer<'_>],
-    name: Option<&ServerName<'_>>,
-    now: UnixTime,
-    purpose: KeyPurpose,
-    options: &VerifyOptions,
-) -> Result<(VerifiedPath, Window), CertificateError> {
     let now = now.as_secs();
     let leaf = ParsedCert::parse(end_entity.as_ref())?;
     // Undecodable extras are skipped (servers do send odd certificates); if
@@ -243,7 +223,7 @@ pub(super) fn verify_path(
     if let Some(a) = anchors.get(anchor) {
         certs.push(CertificateDer::from(a.der.clone()));
     }
-    Ok((VerifiedPath { certs }, window))
+    Ok(VerifiedPath { certs, window })
 }
 
 /// Checks that every certificate of `chain` decodes and is within its
@@ -272,32 +252,23 @@ pub fn check_chain_validity(
 /// signatures with the same functions and accept the same schemes; only
 /// which message carries the signature differs, so only the docs do.
 macro_rules! signature_methods {
+    (@verify $method:ident, $doc:literal) => {
+        #[doc = $doc]
+        ///
+        #[doc = concat!("The default is [`", stringify!($method), "`](super::", stringify!($method), ").")]
+        fn $method(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            scheme: SignatureScheme,
+            signature: &[u8],
+        ) -> Result<(), crate::Error> {
+            super::signature::$method(cert, scheme, message, signature)
+        }
+    };
     (tls13: $tls13:literal, tls12: $tls12:literal, offered: $offered:literal $(,)?) => {
-        #[doc = $tls13]
-        ///
-        /// The default is [`verify_tls13_signature`](super::verify_tls13_signature).
-        fn verify_tls13_signature(
-            &self,
-            message: &[u8],
-            cert: &CertificateDer<'_>,
-            scheme: SignatureScheme,
-            signature: &[u8],
-        ) -> Result<(), crate::Error> {
-            super::signature::verify_tls13_signature(cert, scheme, message, signature)
-        }
-
-        #[doc = $tls12]
-        ///
-        /// The default is [`verify_tls12_signature`](super::verify_tls12_signature).
-        fn verify_tls12_signature(
-            &self,
-            message: &[u8],
-            cert: &CertificateDer<'_>,
-            scheme: SignatureScheme,
-            signature: &[u8],
-        ) -> Result<(), crate::Error> {
-            super::signature::verify_tls12_signature(cert, scheme, message, signature)
-        }
+        signature_methods!(@verify verify_tls13_signature, $tls13);
+        signature_methods!(@verify verify_tls12_signature, $tls12);
 
         /// The signature schemes accepted from the peer in TLS 1.2 (and
         /// offered where TLS 1.2 alone is spoken).
@@ -366,29 +337,49 @@ pub trait ServerCertVerifier: Send + Sync + std::fmt::Debug {
     }
 }
 
+/// The builder methods both default verifiers have, alike (each writes its
+/// own `new`, `with_options` and `with_verification_cache`, whose docs and
+/// examples differ).
+macro_rules! shared_methods {
+    () => {
+        /// Also checks revocation with `revocation` (CRLs), after every
+        /// other check passed.
+        pub fn with_revocation(mut self, revocation: RevocationOptions) -> Self {
+            self.policy.set_revocation(revocation);
+            self
+        }
+
+        /// The longest an entry of the verification cache lives (whole
+        /// seconds count; the default is
+        /// [`DEFAULT_VERIFICATION_CACHE_TTL`](super::DEFAULT_VERIFICATION_CACHE_TTL),
+        /// one hour). The verifier's clock (the `now` the handshake passes,
+        /// from the configuration's [`TimeProvider`](crate::config::TimeProvider))
+        /// measures it. Empties the cache.
+        pub fn with_verification_cache_ttl(mut self, ttl: std::time::Duration) -> Self {
+            self.policy.cache.set_ttl(ttl);
+            self
+        }
+
+        /// What the verification cache has done (hits, misses, entries);
+        /// None when it is off.
+        pub fn verification_cache_stats(&self) -> Option<VerificationCacheStats> {
+            self.policy.cache.stats()
+        }
+    };
+}
+
 /// The standard verifier: a path to one of `roots`, valid for the server name.
 #[derive(Debug, Clone)]
 pub struct DefaultServerVerifier {
-    roots: Arc<RootStore>,
-    options: VerifyOptions,
-    cache: CacheSlot,
+    policy: Policy,
 }
 
 impl DefaultServerVerifier {
     /// A verifier trusting `roots`.
     pub fn new(roots: Arc<RootStore>) -> Self {
         DefaultServerVerifier {
-            roots,
-            options: VerifyOptions::default(),
-            cache: CacheSlot::default(),
+            policy: Policy::new(roots),
         }
-    }
-
-    /// Also checks revocation with `revocation`.
-    pub fn with_revocation(mut self, revocation: RevocationOptions) -> Self {
-        self.options.revocation = Some(revocation);
-        self.cache.renew();
-        self
     }
 
     /// Remembers up to `capacity` chains this verifier accepted, so that
@@ -459,29 +450,15 @@ impl DefaultServerVerifier {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn with_verification_cache(mut self, capacity: usize) -> Self {
-        self.cache.set_capacity(capacity);
+        self.policy.cache.set_capacity(capacity);
         self
     }
 
-    /// The longest an entry of the verification cache lives (whole seconds
-    /// count; the default is one hour). The verifier's clock (the `now` the
-    /// handshake passes, from the configuration's
-    /// [`TimeProvider`](crate::config::TimeProvider)) measures it. Empties
-    /// the cache.
-    pub fn with_verification_cache_ttl(mut self, ttl: std::time::Duration) -> Self {
-        self.cache.set_ttl(ttl);
-        self
-    }
-
-    /// What the verification cache has done (hits, misses, entries); None
-    /// when it is off.
-    pub fn verification_cache_stats(&self) -> Option<VerificationCacheStats> {
-        self.cache.stats()
-    }
+    shared_methods!();
 
     /// The root store, for a configuration's check that it is not empty.
     pub(crate) fn roots(&self) -> &RootStore {
-        &self.roots
+        &self.policy.roots
     }
 
     /// Verifies with `options` (depth, key usage, purpose, algorithms,
@@ -499,8 +476,7 @@ impl DefaultServerVerifier {
     /// # let _ = verifier;
     /// ```
     pub fn with_options(mut self, options: VerifyOptions) -> Self {
-        self.options = options;
-        self.cache.renew();
+        self.policy.set_options(options);
         self
     }
 }
@@ -513,8 +489,7 @@ impl ServerCertVerifier for DefaultServerVerifier {
         server_name: &ServerName<'_>,
         now: UnixTime,
     ) -> Result<(), CertificateError> {
-        verify_cached(
-            (&self.roots, &self.options, &self.cache),
+        self.policy.verify(
             end_entity,
             intermediates,
             Some(server_name),
@@ -528,13 +503,7 @@ impl ServerCertVerifier for DefaultServerVerifier {
         chain: &[CertificateDer<'_>],
         now: UnixTime,
     ) -> Result<(), CertificateError> {
-        recheck_with(
-            &self.roots,
-            &self.options,
-            chain,
-            now,
-            KeyPurpose::ServerAuth,
-        )
+        self.policy.recheck(chain, now, KeyPurpose::ServerAuth)
     }
 
     fn verify_ocsp_response(
@@ -548,27 +517,84 @@ impl ServerCertVerifier for DefaultServerVerifier {
             response,
             end_entity,
             intermediates,
-            self.roots.anchors(),
+            self.policy.roots.anchors(),
             now,
         )
     }
 }
 
-/// Validity of every stored certificate and, when CRLs are configured, the
-/// whole verification again: revocation needs the path up to the anchor.
-fn recheck_with(
-    roots: &RootStore,
-    options: &VerifyOptions,
-    chain: &[CertificateDer<'_>],
-    now: UnixTime,
-    purpose: KeyPurpose,
-) -> Result<(), CertificateError> {
-    check_chain_validity(chain, now)?;
-    match (chain.split_first(), &options.revocation) {
-        (Some((leaf, rest)), Some(_)) => {
-            verify_chain_with(roots, leaf, rest, None, now, purpose, options).map(|_| ())
+/// What both default verifiers hold and how they verify with it: the
+/// roots, the options and the verified-chain cache.
+#[derive(Debug, Clone)]
+struct Policy {
+    roots: Arc<RootStore>,
+    options: VerifyOptions,
+    cache: CacheSlot,
+}
+
+impl Policy {
+    fn new(roots: Arc<RootStore>) -> Self {
+        Policy {
+            roots,
+            options: VerifyOptions::default(),
+            cache: CacheSlot::default(),
         }
-        _ => Ok(()),
+    }
+
+    /// New options, and a fresh cache: what it held was verified under the old ones.
+    fn set_options(&mut self, options: VerifyOptions) {
+        self.options = options;
+        self.cache.renew();
+    }
+
+    fn set_revocation(&mut self, revocation: RevocationOptions) {
+        self.options.revocation = Some(revocation);
+        self.cache.renew();
+    }
+
+    /// [`verify_chain_with`] under this policy, through the cache when it is on.
+    fn verify(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        name: Option<&ServerName<'_>>,
+        now: UnixTime,
+        purpose: KeyPurpose,
+    ) -> Result<(), CertificateError> {
+        let (roots, options) = (&self.roots, &self.options);
+        let key = KeyParts::new(purpose, roots, options, name, end_entity, intermediates);
+        self.cache.verify(key, now, || {
+            verify_chain_with(
+                roots,
+                end_entity,
+                intermediates,
+                name,
+                now,
+                purpose,
+                options,
+            )
+            .map(|path| path.window)
+        })
+    }
+
+    /// Validity of every stored certificate and, when CRLs are configured,
+    /// the whole verification again: revocation needs the path up to the
+    /// anchor. Never from the cache: a resumed session's chain is checked
+    /// as [`recheck_resumed`](ServerCertVerifier::recheck_resumed) says.
+    fn recheck(
+        &self,
+        chain: &[CertificateDer<'_>],
+        now: UnixTime,
+        purpose: KeyPurpose,
+    ) -> Result<(), CertificateError> {
+        check_chain_validity(chain, now)?;
+        match (chain.split_first(), &self.options.revocation) {
+            (Some((leaf, rest)), Some(_)) => {
+                verify_chain_with(&self.roots, leaf, rest, None, now, purpose, &self.options)
+                    .map(|_| ())
+            }
+            _ => Ok(()),
+        }
     }
 }
 
@@ -619,20 +645,16 @@ pub trait ClientCertVerifier: Send + Sync + std::fmt::Debug {
 /// [`DefaultClientVerifier::optional`].
 #[derive(Debug, Clone)]
 pub struct DefaultClientVerifier {
-    roots: Arc<RootStore>,
+    policy: Policy,
     mandatory: bool,
-    options: VerifyOptions,
-    cache: CacheSlot,
 }
 
 impl DefaultClientVerifier {
     /// Requires every client to present a certificate chaining to `roots`.
     pub fn new(roots: Arc<RootStore>) -> Self {
         DefaultClientVerifier {
-            roots,
+            policy: Policy::new(roots),
             mandatory: true,
-            options: VerifyOptions::default(),
-            cache: CacheSlot::default(),
         }
     }
 
@@ -642,13 +664,6 @@ impl DefaultClientVerifier {
             mandatory: false,
             ..Self::new(roots)
         }
-    }
-
-    /// Also checks revocation of client certificates with `revocation`.
-    pub fn with_revocation(mut self, revocation: RevocationOptions) -> Self {
-        self.options.revocation = Some(revocation);
-        self.cache.renew();
-        self
     }
 
     /// Remembers up to `capacity` client chains this verifier accepted, as
@@ -682,22 +697,11 @@ impl DefaultClientVerifier {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn with_verification_cache(mut self, capacity: usize) -> Self {
-        self.cache.set_capacity(capacity);
+        self.policy.cache.set_capacity(capacity);
         self
     }
 
-    /// The longest an entry of the verification cache lives, as
-    /// [`DefaultServerVerifier::with_verification_cache_ttl`]. Empties the cache.
-    pub fn with_verification_cache_ttl(mut self, ttl: std::time::Duration) -> Self {
-        self.cache.set_ttl(ttl);
-        self
-    }
-
-    /// What the verification cache has done (hits, misses, entries); None
-    /// when it is off.
-    pub fn verification_cache_stats(&self) -> Option<VerificationCacheStats> {
-        self.cache.stats()
-    }
+    shared_methods!();
 
     /// Verifies with `options` instead of the defaults: e.g. a required
     /// mailbox for every client.
@@ -711,8 +715,7 @@ impl DefaultClientVerifier {
     /// # let _ = verifier;
     /// ```
     pub fn with_options(mut self, options: VerifyOptions) -> Self {
-        self.options = options;
-        self.cache.renew();
+        self.policy.set_options(options);
         self
     }
 }
@@ -724,14 +727,8 @@ impl ClientCertVerifier for DefaultClientVerifier {
         intermediates: &[CertificateDer<'_>],
         now: UnixTime,
     ) -> Result<(), CertificateError> {
-        verify_cached(
-            (&self.roots, &self.options, &self.cache),
-            end_entity,
-            intermediates,
-            None,
-            now,
-            KeyPurpose::ClientAuth,
-        )
+        self.policy
+            .verify(end_entity, intermediates, None, now, KeyPurpose::ClientAuth)
     }
 
     fn recheck_resumed(
@@ -739,13 +736,7 @@ impl ClientCertVerifier for DefaultClientVerifier {
         chain: &[CertificateDer<'_>],
         now: UnixTime,
     ) -> Result<(), CertificateError> {
-        recheck_with(
-            &self.roots,
-            &self.options,
-            chain,
-            now,
-            KeyPurpose::ClientAuth,
-        )
+        self.policy.recheck(chain, now, KeyPurpose::ClientAuth)
     }
 
     fn client_auth_mandatory(&self) -> bool {
@@ -753,6 +744,6 @@ impl ClientCertVerifier for DefaultClientVerifier {
     }
 
     fn root_subjects(&self) -> Vec<Vec<u8>> {
-        self.roots.subjects()
+        self.policy.roots.subjects()
     }
 }
