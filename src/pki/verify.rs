@@ -410,17 +410,22 @@ impl DefaultServerVerifier {
     ///
     /// # When not to use it
     ///
-    /// - When the root store or the CRLs change under the verifier: they
-    ///   are shared immutably (`Arc`), so new roots or new CRLs take a new
-    ///   verifier (and with it a new cache); one kept across such a change
-    ///   would keep accepting what it accepted before, until the TTL.
-    /// - When revocation must be decided at every handshake from a source
-    ///   the verifier does not see (a CRL fetched afresh, an OCSP responder
-    ///   asked by an asynchronous verifier is fine: that still runs).
+    /// - When the trust it was built with must change while it is in use:
+    ///   roots and CRLs are immutable here (`Arc`), so new roots or fresh
+    ///   CRLs come with a new verifier and an empty cache; whatever keeps
+    ///   verifying with the old one (or a clone) keeps accepting what it
+    ///   accepted, until an entry's end.
+    /// - When revocation must be decided afresh at every handshake: a
+    ///   certificate revoked by a CRL published after its chain was stored
+    ///   is accepted from the cache until the entry ends (the consulted
+    ///   CRL's nextUpdate or the TTL). Stapled OCSP responses and
+    ///   asynchronous verifiers are unaffected: they run every time.
     /// - When peers rarely repeat a chain (a crawler): every miss costs a
     ///   SHA-256 of the chain and a short lock on top of the verification.
-    /// - Memory: an entry is about 100 bytes (a digest, two times, the
-    ///   map's and the LRU index's overhead), whatever the chain's size.
+    /// - Memory: an entry holds a 32-byte digest, two times and a use
+    ///   counter, in a hash map and an LRU index: some 100 to 150 bytes
+    ///   with their overhead, whatever the chain's size (a million
+    ///   entries, over 100 MB).
     ///
     /// # Example
     ///
