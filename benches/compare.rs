@@ -32,6 +32,8 @@
 //! mutual TLS, TLS 1.2 resumption by ticket and TLS 1.3 resumption (one ticket
 //! per connection, psk_dhe_ke), and TLS 1.3 resumption carrying 0-RTT early
 //! data (`handshake_0rtt_ecdsa_p256`, see benches/compare/zero_rtt.rs).
+//! `handshake_{ecdsa,mtls_ecdsa}_p256_{cached,uncached}`: lctls with and
+//! without its verified-chain cache beside rustls (benches/compare/cache.rs).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::future::Future;
@@ -55,6 +57,8 @@ use lctls::proto::wire::enums::{CipherSuite, NamedGroup};
 // Figure families that live in their own files (benches/compare/).
 #[path = "compare/bulk.rs"]
 mod bulk;
+#[path = "compare/cache.rs"]
+mod cache;
 #[path = "compare/handshakes.rs"]
 mod handshakes;
 #[path = "compare/zero_rtt.rs"]
@@ -689,6 +693,8 @@ async fn run(p: Params) -> Vec<Row> {
     bulk::rows(&p, &ecdsa, &mut rows).await;
     // 3: handshakes, AES-128-GCM, X25519, both libraries, alternating.
     handshakes::rows(&p, &mut rows).await;
+    // 3a: the same handshakes with lctls's verified-chain cache on.
+    cache::rows(&p, &mut rows).await;
     // 3b: TLS 1.3 resumption with 0-RTT early data.
     zero_rtt::rows(&p, &mut rows).await;
     // 4 and 5: idle memory, latency.

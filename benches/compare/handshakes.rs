@@ -7,7 +7,7 @@ use super::*;
 /// Handshakes per second, client and server on this one thread. With
 /// `resumed` Some(b), every handshake must (b = true) or must not (false)
 /// resume a session; None checks nothing (priming a session cache).
-async fn handshakes(lib: Lib, c: &Configs, count: usize, resumed: Option<bool>) -> f64 {
+pub(super) async fn handshakes(lib: Lib, c: &Configs, count: usize, resumed: Option<bool>) -> f64 {
     let start = Instant::now();
     for _ in 0..count {
         let (a, b) = duplex(DUPLEX);
@@ -56,7 +56,7 @@ where
 /// One handshake per library, checking that the figure measures what it says:
 /// the protocol version, the key-exchange group and the length of the client
 /// chain the server got.
-async fn check(f: &HsFigure) {
+pub(super) async fn check(f: &HsFigure) {
     let (name, c, version, client_chain) = (f.name, &f.c, f.version, f.client_chain);
     // A resumed TLS 1.2 handshake exchanges no keys, and lctls reports the
     // session's group then (as BoringSSL does); TLS 1.3 (psk_dhe_ke) runs a
@@ -150,6 +150,12 @@ impl Signer {
 /// verifications (leaf by intermediate, intermediate by root — both ECDSA
 /// P-256 here — and the signature by the leaf key).
 fn primitive_cost(key_files: &[&str], count: usize) -> f64 {
+    primitive_cost_with(key_files, count, 2)
+}
+
+/// [`primitive_cost`] with `chain` certificate-signature verifications per
+/// authenticating key instead of two (0: a verified-chain cache hit).
+pub(super) fn primitive_cost_with(key_files: &[&str], count: usize, chain: usize) -> f64 {
     let rng = SystemRandom::new();
     // An ECDSA P-256 key standing in for the CA keys of the chain.
     let ca = match Signer::load("inter.key") {
@@ -196,8 +202,9 @@ fn primitive_cost(key_files: &[&str], count: usize) -> f64 {
         total += per(start.elapsed());
         let start = Instant::now();
         for _ in 0..count {
-            ca_pub.verify(&tbs, ca_sig.as_ref()).expect("verify");
-            ca_pub.verify(&tbs, ca_sig.as_ref()).expect("verify");
+            for _ in 0..chain {
+                ca_pub.verify(&tbs, ca_sig.as_ref()).expect("verify");
+            }
             signer.verify(&msg, &sig);
         }
         total += per(start.elapsed());
@@ -223,20 +230,34 @@ fn mlkem768_cost(count: usize) -> f64 {
 /// What a handshake figure beyond the plain TLS 1.3 ones exercises. Always
 /// ECDSA P-256 (server.pem), X25519, one AES-128-GCM suite, one version.
 #[derive(Clone, Copy)]
-struct Spec {
+pub(super) struct Spec {
     /// TLS 1.2 (ECDHE-ECDSA-AES128-GCM-SHA256) instead of TLS 1.3 (AES-128-GCM).
-    tls12: bool,
+    pub(super) tls12: bool,
     /// Mutual TLS: the server requires a client certificate (client.pem).
-    mtls: bool,
+    pub(super) mtls: bool,
     /// TLS 1.2 resumption by ticket: the servers issue tickets (and keep no
     /// session state), the clients keep a session cache.
-    resume: bool,
+    pub(super) resume: bool,
 }
 
 /// Both libraries configured for `spec`. Without `resume` neither side can
 /// resume: no tickets, no server session cache, no client session cache.
 /// rustls never sends TLS 1.3 tickets here.
 fn spec_configs(spec: Spec) -> Configs {
+    spec_configs_with(
+        spec,
+        lctls::pki::DefaultServerVerifier::new(lctls_roots()),
+        Arc::new(lctls::pki::DefaultClientVerifier::new(lctls_roots())),
+    )
+}
+
+/// [`spec_configs`] with these lctls verifiers (the client's of the server,
+/// the server's of clients when `spec.mtls`).
+pub(super) fn spec_configs_with(
+    spec: Spec,
+    server_verifier: lctls::pki::DefaultServerVerifier,
+    client_verifier: Arc<lctls::pki::DefaultClientVerifier>,
+) -> Configs {
     use lctls::proto::wire::enums::ProtocolVersion;
     use rustls::crypto::aws_lc_rs::{cipher_suite as rs, kx_group};
     let (lsuite, rsuite, lversion, rversion) = if spec.tls12 {
@@ -276,7 +297,7 @@ fn spec_configs(spec: Spec) -> Configs {
         (&[NamedGroup::X25519][..], vec![kx_group::X25519])
     };
     let mut lcc = lctls::ClientConfig::builder()
-        .with_root_store(lctls_roots())
+        .with_verifier(server_verifier)
         .with_cipher_suites(&[lsuite])
         .with_groups(lgroups)
         .with_protocol_versions(&[lversion]);
@@ -300,9 +321,7 @@ fn spec_configs(spec: Spec) -> Configs {
         .with_tickets(spec.resume)
         .with_session_cache_size(0);
     if spec.mtls {
-        lsc = lsc.with_client_cert_verifier(Arc::new(lctls::pki::DefaultClientVerifier::new(
-            lctls_roots(),
-        )));
+        lsc = lsc.with_client_cert_verifier(client_verifier);
     }
 
     let provider = rustls_provider(rsuite);
@@ -355,19 +374,19 @@ fn spec_configs(spec: Spec) -> Configs {
 }
 
 /// One handshake figure measured for both libraries.
-struct HsFigure {
-    name: &'static str,
-    c: Configs,
+pub(super) struct HsFigure {
+    pub(super) name: &'static str,
+    pub(super) c: Configs,
     /// The protocol version both must negotiate (0x0303 or 0x0304).
-    version: u16,
+    pub(super) version: u16,
     /// Certificates in the client chain the server must receive (0 without mTLS).
-    client_chain: usize,
+    pub(super) client_chain: usize,
     /// Whether every timed handshake must resume a session.
-    resumes: bool,
+    pub(super) resumes: bool,
     /// Keys for [`primitive_cost`]; None: no public-key primitive, no limit.
-    limit_keys: Option<&'static [&'static str]>,
+    pub(super) limit_keys: Option<&'static [&'static str]>,
     /// The key exchange, the only group on both sides.
-    kx: Kx,
+    pub(super) kx: Kx,
 }
 
 /// The handshake rows, each figure primed, checked, warmed up, then timed.

@@ -19,7 +19,7 @@ use lctls::pki::{
     CertificateDer, CertificateError, ClientCertVerifier, DefaultClientVerifier,
     DefaultServerVerifier, OcspFreshness, ServerCertVerifier, ServerName, UnixTime,
 };
-use lctls::proto::wire::enums::{CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme};
+use lctls::proto::wire::enums::{CipherSuite, NamedGroup, ProtocolVersion};
 use x509_cert::der::Decode;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::SubjectAltName;
@@ -253,7 +253,9 @@ fn note(end_entity: &CertificateDer<'_>, intermediates: &[CertificateDer<'_>]) {
     });
 }
 
-/// [`DefaultServerVerifier`], noting the chain for [`recording`].
+/// [`DefaultServerVerifier`], noting the chain for [`recording`]. The
+/// handshake-signature methods are the traits' defaults, which are the
+/// default verifiers' own: only the chain methods are forwarded.
 #[derive(Debug)]
 pub struct RecordingServerVerifier(pub DefaultServerVerifier);
 
@@ -288,36 +290,6 @@ impl ServerCertVerifier for RecordingServerVerifier {
         self.0
             .verify_ocsp_response(end_entity, intermediates, response, now)
     }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        scheme: SignatureScheme,
-        signature: &[u8],
-    ) -> Result<(), lctls::Error> {
-        self.0
-            .verify_tls13_signature(message, cert, scheme, signature)
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        scheme: SignatureScheme,
-        signature: &[u8],
-    ) -> Result<(), lctls::Error> {
-        self.0
-            .verify_tls12_signature(message, cert, scheme, signature)
-    }
-
-    fn supported_schemes_tls12(&self) -> Vec<SignatureScheme> {
-        self.0.supported_schemes_tls12()
-    }
-
-    fn supported_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.supported_schemes()
-    }
 }
 
 /// [`DefaultClientVerifier`], noting the chain for [`recording`].
@@ -349,36 +321,6 @@ impl ClientCertVerifier for RecordingClientVerifier {
 
     fn root_subjects(&self) -> Vec<Vec<u8>> {
         self.0.root_subjects()
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        scheme: SignatureScheme,
-        signature: &[u8],
-    ) -> Result<(), lctls::Error> {
-        self.0
-            .verify_tls13_signature(message, cert, scheme, signature)
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        scheme: SignatureScheme,
-        signature: &[u8],
-    ) -> Result<(), lctls::Error> {
-        self.0
-            .verify_tls12_signature(message, cert, scheme, signature)
-    }
-
-    fn supported_schemes_tls12(&self) -> Vec<SignatureScheme> {
-        self.0.supported_schemes_tls12()
-    }
-
-    fn supported_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.supported_schemes()
     }
 }
 

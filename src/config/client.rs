@@ -46,7 +46,7 @@ impl ClientConfig {
     /// Starts a builder.
     pub fn builder() -> ClientConfigBuilder {
         ClientConfigBuilder {
-            roots: None,
+            default_verifier: None,
             verifier: None,
             async_verifier: None,
             shared: SharedBuilder::default(),
@@ -78,7 +78,8 @@ impl ClientConfig {
 /// Builds a [`ClientConfig`].
 #[derive(Debug)]
 pub struct ClientConfigBuilder {
-    roots: Option<Arc<RootStore>>,
+    /// From with_root_store or with_verifier; a custom verifier wins.
+    default_verifier: Option<DefaultServerVerifier>,
     verifier: Option<Arc<dyn ServerCertVerifier>>,
     async_verifier: Option<Arc<dyn AsyncServerCertVerifier>>,
     shared: SharedBuilder,
@@ -173,8 +174,17 @@ impl ClientConfigBuilder {
     }
 
     /// Trusts these roots; servers are verified with the default verifier.
-    pub fn with_root_store(mut self, roots: Arc<RootStore>) -> Self {
-        self.roots = Some(roots);
+    pub fn with_root_store(self, roots: Arc<RootStore>) -> Self {
+        self.with_verifier(DefaultServerVerifier::new(roots))
+    }
+
+    /// Verifies servers with this default verifier: [`with_root_store`](Self::with_root_store)
+    /// with the verifier's own settings (its [`VerifyOptions`](crate::pki::VerifyOptions),
+    /// CRLs, or [verification cache](DefaultServerVerifier::with_verification_cache)).
+    /// Replaces an earlier root store or default verifier; like a root
+    /// store, its roots must not be empty.
+    pub fn with_verifier(mut self, verifier: DefaultServerVerifier) -> Self {
+        self.default_verifier = Some(verifier);
         self
     }
 
@@ -200,13 +210,13 @@ impl ClientConfigBuilder {
 
     /// Finishes the configuration.
     pub fn build(self) -> Result<ClientConfig, Error> {
-        let verifier: Arc<dyn ServerCertVerifier> = match (self.verifier, self.roots) {
+        let verifier: Arc<dyn ServerCertVerifier> = match (self.verifier, self.default_verifier) {
             (Some(v), _) => v,
-            (None, Some(roots)) => {
-                if roots.is_empty() {
+            (None, Some(v)) => {
+                if v.roots().is_empty() {
                     return Err(Error::Config("the root store is empty".into()));
                 }
-                Arc::new(DefaultServerVerifier::new(roots))
+                Arc::new(v)
             }
             (None, None) => return Err(Error::Config(
                 "no root certificates: call with_root_store (or dangerous().with_custom_verifier)"

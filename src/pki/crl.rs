@@ -346,10 +346,7 @@ impl RevocationOptions {
         path: &[&ParsedCert],
         now: u64,
     ) -> Result<(), CertificateError> {
-        let checked = match self.depth {
-            RevocationDepth::EndEntityOnly => 1,
-            RevocationDepth::WholeChain => path.len().saturating_sub(1),
-        };
+        let checked = self.checked(path);
         for (cert, issuer) in path.iter().zip(path.iter().skip(1)).take(checked) {
             match self.crls.status(cert, issuer, now) {
                 Status::Good => {}
@@ -369,6 +366,43 @@ impl RevocationOptions {
             }
         }
         Ok(())
+    }
+}
+
+impl RevocationOptions {
+    /// How many certificates of `path` (end entity first) are checked.
+    fn checked(&self, path: &[&ParsedCert]) -> usize {
+        match self.depth {
+            RevocationDepth::EndEntityOnly => 1,
+            RevocationDepth::WholeChain => path.len().saturating_sub(1),
+        }
+    }
+
+    /// The times around `now` (both ends included) within which
+    /// [`check_path`](Self::check_path)'s answer for `path` cannot change:
+    /// a CRL naming the issuer of a checked certificate becomes current at
+    /// its thisUpdate and stops being current after its nextUpdate, and
+    /// nothing else in the check depends on the time. For the verified-chain
+    /// cache, which must not answer past such a moment.
+    pub(crate) fn window(&self, path: &[&ParsedCert], now: u64) -> (u64, u64) {
+        let checked = self.checked(path);
+        let (mut lo, mut hi) = (0u64, u64::MAX);
+        for crl in &self.crls.crls {
+            if !path.iter().take(checked).any(|c| c.issuer == crl.issuer) {
+                continue;
+            }
+            if crl.this_update > now {
+                hi = hi.min(crl.this_update.saturating_sub(1));
+            } else {
+                lo = lo.max(crl.this_update);
+            }
+            match crl.next_update {
+                Some(next) if next < now => lo = lo.max(next.saturating_add(1)),
+                Some(next) => hi = hi.min(next),
+                None => {}
+            }
+        }
+        (lo, hi)
     }
 }
 

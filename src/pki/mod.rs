@@ -113,6 +113,7 @@
 //!   does.
 
 mod anchor;
+mod chain_cache;
 mod constraints;
 mod crl;
 mod error;
@@ -137,6 +138,7 @@ mod tests;
 #[cfg(test)]
 mod tests_crl;
 
+pub use chain_cache::{VerificationCacheStats, DEFAULT_VERIFICATION_CACHE_TTL};
 pub use crl::{CrlSet, RevocationDepth, RevocationOptions, UnknownStatus};
 pub use error::CertificateError;
 pub(crate) use ocsp::check_staple;

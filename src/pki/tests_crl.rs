@@ -324,3 +324,67 @@ fn revocation_errors_display_and_alerts() {
         Some(AlertDescription::CertificateRevoked)
     );
 }
+
+/// A cached acceptance of a CRL-checked chain ends where the CRLs could
+/// change the answer, even with a TTL far beyond: after the nextUpdate of
+/// the CRL consulted, and when a CRL that was not yet current becomes so.
+#[test]
+fn cached_acceptance_ends_at_crl_updates() {
+    const JUNE_1: u64 = 1_748_736_000;
+    const JUNE_20: u64 = JUNE_1 + 19 * 86_400;
+    const JULY_1: u64 = 1_751_328_000;
+    let at = |secs| UnixTime::since_unix_epoch(Duration::from_secs(secs));
+    let (ca, roots) = setup();
+    let roots = Arc::new(roots);
+    let l = leaf(&ca, 5, &[]);
+    let name = ServerName::try_from("example.com").expect("name");
+    let verifier = |crls: &[Vec<u8>]| {
+        let mut set = CrlSet::new();
+        for c in crls {
+            set.add_der(c).expect("add");
+        }
+        DefaultServerVerifier::new(roots.clone())
+            .with_revocation(RevocationOptions {
+                crls: Arc::new(set),
+                depth: RevocationDepth::EndEntityOnly,
+                unknown_status: UnknownStatus::Deny,
+            })
+            .with_verification_cache(8)
+            .with_verification_cache_ttl(Duration::from_secs(365 * 86_400))
+    };
+    let stats = |v: &DefaultServerVerifier| {
+        let s = v.verification_cache_stats().expect("on");
+        (s.hits, s.misses)
+    };
+
+    // June 1 .. July 1, not revoking serial 5.
+    let current = sign_crl(crl_params(&[]), &ca);
+    let v = verifier(std::slice::from_ref(&current));
+    assert_eq!(v.verify_server_cert(&l, &[], &name, at(NOW)), Ok(()));
+    assert_eq!(v.verify_server_cert(&l, &[], &name, at(JULY_1)), Ok(()));
+    assert_eq!(stats(&v), (1, 1));
+    assert_eq!(
+        v.verify_server_cert(&l, &[], &name, at(JULY_1 + 1)),
+        Err(CertificateError::RevocationStatusUnknown {
+            subject: "O=leaf".into()
+        })
+    );
+    assert_eq!(stats(&v), (1, 2));
+
+    // The same, plus a CRL from June 20 that revokes serial 5.
+    let mut later = crl_params(&[5]);
+    later.this_update = rcgen::date_time_ymd(2025, 6, 20);
+    later.crl_number = SerialNumber::from(2u64);
+    let v = verifier(&[current, sign_crl(later, &ca)]);
+    assert_eq!(v.verify_server_cert(&l, &[], &name, at(NOW)), Ok(()));
+    assert_eq!(
+        v.verify_server_cert(&l, &[], &name, at(JUNE_20 - 1)),
+        Ok(())
+    );
+    assert_eq!(stats(&v), (1, 1));
+    assert!(matches!(
+        v.verify_server_cert(&l, &[], &name, at(JUNE_20)),
+        Err(CertificateError::Revoked { .. })
+    ));
+    assert_eq!(stats(&v), (1, 2));
+}
