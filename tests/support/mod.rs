@@ -21,7 +21,7 @@ use lctls::proto::conn::Connection;
 use lctls::{Error, TlsAcceptor, TlsConnector, TlsStream};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::ServerName;
-use tokio::io::DuplexStream;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, DuplexStream};
 
 /// The test PKI directory.
 pub const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/certs");
@@ -171,4 +171,46 @@ pub fn pattern(seed: u64, len: usize) -> Vec<u8> {
             x as u8
         })
         .collect()
+}
+
+/// A full duplex exchange over an established pair, then a clean close both
+/// ways: the client sends `up`, the server reads it and answers `down`, the
+/// client reads that; each side then sees close_notify and nothing more.
+/// Runs both sides concurrently; compares without printing megabytes.
+pub async fn exchange_then_close<C, S>(c: &mut C, s: &mut S, up: &[u8], down: &[u8])
+where
+    C: AsyncRead + AsyncWrite + Unpin,
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let client = async {
+        c.write_all(up).await.unwrap();
+        c.flush().await.unwrap();
+        let mut got = vec![0u8; down.len()];
+        c.read_exact(&mut got).await.unwrap();
+        assert!(got == down, "server->client data differs");
+        c.shutdown().await.unwrap();
+        let mut rest = Vec::new();
+        c.read_to_end(&mut rest).await.unwrap();
+        assert!(
+            rest.is_empty(),
+            "client read {} bytes after the data",
+            rest.len()
+        );
+    };
+    let server = async {
+        let mut got = vec![0u8; up.len()];
+        s.read_exact(&mut got).await.unwrap();
+        assert!(got == up, "client->server data differs");
+        s.write_all(down).await.unwrap();
+        s.flush().await.unwrap();
+        let mut rest = Vec::new();
+        s.read_to_end(&mut rest).await.unwrap();
+        assert!(
+            rest.is_empty(),
+            "server read {} bytes after the data",
+            rest.len()
+        );
+        s.shutdown().await.unwrap();
+    };
+    tokio::join!(client, server);
 }
