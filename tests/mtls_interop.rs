@@ -10,39 +10,14 @@
 
 mod common;
 
-use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
 
-use lctls::config::{CertifiedKey, ClientConfig, ServerConfig};
-use lctls::pki::{CertificateError, DefaultClientVerifier, RootStore};
+use lctls::config::{ClientConfig, ServerConfig};
+use lctls::pki::{CertificateError, DefaultClientVerifier};
 use lctls::proto::wire::enums::{AlertDescription, ProtocolVersion};
-use lctls::{Error, TlsAcceptor, TlsConnector, TlsStream};
+use lctls::{Error, TlsAcceptor, TlsConnector};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-
-/// Bound on every test body.
-const TEST_TIMEOUT: Duration = Duration::from_secs(30);
-
-async fn bounded<F: Future<Output = ()>>(f: F) {
-    tokio::time::timeout(TEST_TIMEOUT, f)
-        .await
-        .expect("test timed out");
-}
-
-fn certified(name: &str) -> CertifiedKey {
-    CertifiedKey::from_pem_files(
-        common::cert_path(&format!("{name}.pem")),
-        common::cert_path(&format!("{name}.key")),
-    )
-    .unwrap()
-}
-
-fn roots(file: &str) -> Arc<RootStore> {
-    let mut roots = RootStore::new();
-    roots.add_pem_file(common::cert_path(file)).unwrap();
-    Arc::new(roots)
-}
+use tokio::net::TcpListener;
 
 /// Only TLS 1.2, or the default (both versions).
 fn versions(tls12: bool) -> &'static [ProtocolVersion] {
@@ -64,12 +39,12 @@ enum Mode {
 
 fn server_config(mode: Mode, tls12: bool) -> Arc<ServerConfig> {
     let verifier = match mode {
-        Mode::Required(ca) => DefaultClientVerifier::new(roots(ca)),
-        Mode::Optional(ca) => DefaultClientVerifier::optional(roots(ca)),
+        Mode::Required(ca) => DefaultClientVerifier::new(common::roots(ca)),
+        Mode::Optional(ca) => DefaultClientVerifier::optional(common::roots(ca)),
     };
     Arc::new(
         ServerConfig::builder()
-            .with_certified_key(certified("server"))
+            .with_certified_key(common::certified("server"))
             .with_client_cert_verifier(Arc::new(verifier))
             .with_protocol_versions(versions(tls12))
             .build()
@@ -80,10 +55,10 @@ fn server_config(mode: Mode, tls12: bool) -> Arc<ServerConfig> {
 /// Our client trusting ca.pem, with certs/client.pem when `with_cert`.
 fn connector(with_cert: bool, tls12: bool) -> TlsConnector {
     let mut b = ClientConfig::builder()
-        .with_root_store(roots("ca.pem"))
+        .with_root_store(common::roots("ca.pem"))
         .with_protocol_versions(versions(tls12));
     if with_cert {
-        b = b.with_client_cert(certified("client"));
+        b = b.with_client_cert(common::certified("client"));
     }
     TlsConnector::from(Arc::new(b.build().unwrap()))
 }
@@ -241,7 +216,7 @@ async fn server_required_s_client_with_certificate() {
     if !common::require("openssl") {
         return;
     }
-    bounded(required_s_client_with_certificate(false)).await;
+    common::bounded(required_s_client_with_certificate(false)).await;
 }
 
 #[tokio::test]
@@ -249,7 +224,7 @@ async fn server_required_s_client_with_certificate_tls12() {
     if !common::require("openssl") {
         return;
     }
-    bounded(required_s_client_with_certificate(true)).await;
+    common::bounded(required_s_client_with_certificate(true)).await;
 }
 
 #[tokio::test]
@@ -257,7 +232,7 @@ async fn server_required_s_client_without_certificate() {
     if !common::require("openssl") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         let (err, stderr) =
             s_client_refused(server_config(Mode::Required("ca.pem"), false), false, &[]).await;
         assert_protocol_alert(&err, AlertDescription::CertificateRequired);
@@ -277,7 +252,7 @@ async fn server_required_s_client_without_certificate_tls12() {
     if !common::require("openssl") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         let (err, stderr) =
             s_client_refused(server_config(Mode::Required("ca.pem"), true), true, &[]).await;
         assert_protocol_alert(&err, AlertDescription::HandshakeFailure);
@@ -292,7 +267,7 @@ async fn server_optional_s_client_without_certificate() {
     if !common::require("openssl") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         let served =
             s_client_echo(server_config(Mode::Optional("ca.pem"), false), false, &[]).await;
         assert_eq!(served.client_chain, 0);
@@ -305,7 +280,7 @@ async fn server_with_other_roots_refuses_s_client_certificate() {
     if !common::require("openssl") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         let args = s_client_cert_args();
         let (err, stderr) = s_client_refused(
             server_config(Mode::Required("other-ca.pem"), false),
@@ -344,17 +319,12 @@ fn s_server_requiring_cert(port: u16, tls12: bool) -> common::Peer {
     )
 }
 
-async fn connect(c: &TlsConnector, port: u16) -> std::io::Result<TlsStream<TcpStream>> {
-    let tcp = TcpStream::connect(("127.0.0.1", port)).await?;
-    c.connect("localhost", tcp).await
-}
-
 /// Our client with certs/client.pem against s_server requiring one: the
 /// data crosses and s_server reports the chain as verified.
 async fn present_certificate_to_s_server(tls12: bool) {
     let port = common::free_port();
     let mut srv = s_server_requiring_cert(port, tls12);
-    let tls = match connect(&connector(true, tls12), port).await {
+    let tls = match common::connect_tcp(&connector(true, tls12), port).await {
         Ok(t) => t,
         Err(e) => panic!("{e}\n{}", srv.describe()),
     };
@@ -396,7 +366,7 @@ async fn client_with_certificate_against_s_server() {
     if !common::require("openssl") {
         return;
     }
-    bounded(present_certificate_to_s_server(false)).await;
+    common::bounded(present_certificate_to_s_server(false)).await;
 }
 
 #[tokio::test]
@@ -404,7 +374,7 @@ async fn client_with_certificate_against_s_server_tls12() {
     if !common::require("openssl") {
         return;
     }
-    bounded(present_certificate_to_s_server(true)).await;
+    common::bounded(present_certificate_to_s_server(true)).await;
 }
 
 /// Our client without a certificate against s_server requiring one: refused
@@ -412,7 +382,7 @@ async fn client_with_certificate_against_s_server_tls12() {
 async fn refused_by_s_server_without_certificate(tls12: bool) {
     let port = common::free_port();
     let mut srv = s_server_requiring_cert(port, tls12);
-    let connected = connect(&connector(false, tls12), port).await;
+    let connected = common::connect_tcp(&connector(false, tls12), port).await;
     let (err, alert) = if tls12 {
         // TLS 1.2: the server refuses before its Finished, so connect fails.
         let err = match connected {
@@ -450,7 +420,7 @@ async fn client_without_certificate_against_s_server() {
     if !common::require("openssl") {
         return;
     }
-    bounded(refused_by_s_server_without_certificate(false)).await;
+    common::bounded(refused_by_s_server_without_certificate(false)).await;
 }
 
 #[tokio::test]
@@ -458,7 +428,7 @@ async fn client_without_certificate_against_s_server_tls12() {
     if !common::require("openssl") {
         return;
     }
-    bounded(refused_by_s_server_without_certificate(true)).await;
+    common::bounded(refused_by_s_server_without_certificate(true)).await;
 }
 
 // ---------------------------------------------------------------------------
@@ -469,7 +439,7 @@ async fn client_with_certificate_against_gnutls_serv() {
     if !common::require("gnutls-serv") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         let port = common::free_port();
         let ca = common::cert_arg("ca.pem");
         // --verify-client-cert: without it gnutls-serv accepts any client
@@ -485,7 +455,7 @@ async fn client_with_certificate_against_gnutls_serv() {
                 &ca,
             ],
         );
-        let tls = match connect(&connector(true, false), port).await {
+        let tls = match common::connect_tcp(&connector(true, false), port).await {
             Ok(t) => t,
             Err(e) => panic!("{e}\n{}", srv.describe()),
         };
@@ -539,7 +509,7 @@ async fn server_required_gnutls_cli_with_certificate() {
     if !common::require("gnutls-cli") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         let chain = common::cert_arg("client.pem");
         let key = common::cert_arg("client.key");
         let (mut c, served) = gnutls_cli_against(
@@ -562,7 +532,7 @@ async fn server_required_gnutls_cli_without_certificate() {
     if !common::require("gnutls-cli") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         let (mut c, served) =
             gnutls_cli_against(server_config(Mode::Required("ca.pem"), false), &[]).await;
         let err = match served {

@@ -1,8 +1,10 @@
 //! Helpers for interop tests against external TLS peers (`openssl s_server`,
 //! `openssl s_client`, `gnutls-serv`, `gnutls-cli`).
 //!
-//! Include from an integration test with `mod common;`. Only std and tokio are
-//! used. Every wait is bounded, and peers only ever talk over loopback.
+//! Include from an integration test with `mod common;`. The peer helpers use
+//! only std and tokio; [`fixtures`] holds the lctls side (configs from
+//! certs/, a TCP connect, the bound on a test body). Every wait is bounded,
+//! and peers only ever talk over loopback.
 //!
 //! # Blocking vs async
 //!
@@ -100,9 +102,12 @@
 #![allow(dead_code)]
 
 mod echo;
+pub mod fixtures;
 // Each test crate uses some of these.
 #[allow(unused_imports)]
 pub use echo::{echo_server, echo_until_close};
+#[allow(unused_imports)]
+pub use fixtures::{bounded, bounded_by, ca_roots, certified, connect_tcp, roots, TEST_TIMEOUT};
 
 use std::collections::HashSet;
 use std::io::{Read, Write};
@@ -722,6 +727,23 @@ fn openssl_s_client_base(port: u16) -> Command {
 /// `-msg`, `-keylogfile <f>`. Later options override earlier ones.
 pub fn openssl_s_client(port: u16, extra: &[&str]) -> Peer {
     Peer::spawn(openssl_s_client_cmd(port, extra), port, true)
+}
+
+/// The s_client exchange with an echoing (or reversing) server: writes
+/// `line`, waits until `expect` is on s_client's stdout, closes stdin (so
+/// s_client sends close_notify; see the module docs for why not earlier) and
+/// asserts that it exits 0. Panics with the peer's output otherwise.
+pub async fn s_client_exchange(c: &mut Peer, line: &[u8], expect: &[u8]) {
+    c.write(line);
+    assert!(
+        c.wait_stdout_contains(expect, TIMEOUT).await,
+        "no {:?} from the server:\n{}",
+        String::from_utf8_lossy(expect),
+        c.describe()
+    );
+    c.close_stdin();
+    let status = c.wait_exit(TIMEOUT).await.expect("s_client exit");
+    assert!(status.success(), "s_client failed:\n{}", c.describe());
 }
 
 /// Like [`openssl_s_client`] but without `-nocommands`: a stdin chunk `k\n`
