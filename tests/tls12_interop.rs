@@ -432,15 +432,9 @@ async fn rustls_both_directions_each_suite() {
 // ---------------------------------------------------------------------------
 // Resumption against OpenSSL
 
-/// A non-quiet s_client (so it prints `New,` / `Reused,`), TLS 1.2 only.
-fn s_client_verbose(port: u16, extra: &[&str]) -> common::Peer {
-    common::openssl_s_client_version(port, "-tls1_2", false, true, extra)
-}
-
+/// A non-quiet s_client session (it prints `New,` / `Reused,`), TLS 1.2 only.
 async fn s_client_session(port: u16, extra: &[&str], line: &[u8]) -> String {
-    let mut c = s_client_verbose(port, extra);
-    common::s_client_exchange(&mut c, line, line).await;
-    c.stdout_text()
+    common::s_client_session(port, "-tls1_2", extra, line).await
 }
 
 #[tokio::test]
@@ -452,11 +446,7 @@ async fn server_resumption_with_s_client() {
         for (tickets, no_ticket) in [(true, false), (false, false), (false, true), (true, true)] {
             let cfg = server_config("server", |b| b.with_tickets(tickets));
             let (port, task) = echo_server(cfg, 2).await;
-            let sess = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
-                "lctls-tls12-sess-{}-{port}.pem",
-                std::process::id()
-            ));
-            let sess = sess.to_str().unwrap().to_string();
+            let sess = common::session_file("tls12-sess", "s_client", port);
             let mut extra = vec!["-sess_out", &sess];
             if no_ticket {
                 extra.push("-no_ticket");

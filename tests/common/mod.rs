@@ -746,6 +746,38 @@ pub async fn s_client_exchange(c: &mut Peer, line: &[u8], expect: &[u8]) {
     assert!(status.success(), "s_client failed:\n{}", c.describe());
 }
 
+/// One non-quiet s_client session (so it prints `New, ...` or `Reused, ...`)
+/// at protocol flag `version` with `extra`: [`s_client_exchange`] of `line`
+/// with an echoing server (by then a TLS 1.3 s_client has read the tickets,
+/// which come before the echo); returns its stdout.
+pub async fn s_client_session(port: u16, version: &str, extra: &[&str], line: &[u8]) -> String {
+    s_client_session_expect(port, version, extra, line, line).await
+}
+
+/// [`s_client_session`] waiting for `expect` rather than the echo of `line`.
+pub async fn s_client_session_expect(
+    port: u16,
+    version: &str,
+    extra: &[&str],
+    line: &[u8],
+    expect: &[u8],
+) -> String {
+    let mut c = openssl_s_client_version(port, version, false, true, extra);
+    s_client_exchange(&mut c, line, expect).await;
+    c.stdout_text()
+}
+
+/// A scratch path for a saved session (`-sess_out`/`-sess_in`):
+/// `$CARGO_TARGET_TMPDIR/lctls-{test}-{tag}-{pid}-{port}.pem`, distinct per
+/// test file, case, process and server.
+pub fn session_file(test: &str, tag: &str, port: u16) -> String {
+    let p = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "lctls-{test}-{tag}-{}-{port}.pem",
+        std::process::id()
+    ));
+    p.to_str().unwrap().to_string()
+}
+
 /// Like [`openssl_s_client`] but without `-nocommands`: a stdin chunk `k\n`
 /// makes s_client send KeyUpdate(update_not_requested), `K\n`
 /// KeyUpdate(update_requested), `Q\n` close_notify. Write the command on its
