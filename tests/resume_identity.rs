@@ -640,25 +640,11 @@ async fn recording_server(
 /// One s_client session (not quiet: it prints `New,` / `Reused,`): sends a
 /// line, waits for the echo (by then it has our TLS 1.3 ticket), closes.
 async fn s_client(port: u16, version: &str, extra: &[&str]) -> String {
-    let mut c = common::openssl_s_client_version(port, version, false, true, extra);
-    c.write(b"line\n");
-    assert!(
-        c.wait_stdout_contains(b"line\n", common::TIMEOUT).await,
-        "no echo:\n{}",
-        c.describe()
-    );
-    c.close_stdin();
-    let status = c.wait_exit(common::TIMEOUT).await.expect("s_client exit");
-    assert!(status.success(), "s_client failed:\n{}", c.describe());
-    c.stdout_text()
+    common::s_client_session(port, version, extra, b"line\n").await
 }
 
 fn sess_path(tag: &str, port: u16) -> String {
-    let p = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
-        "lctls-resume-identity-{tag}-{}-{port}.pem",
-        std::process::id()
-    ));
-    p.to_str().unwrap().to_string()
+    common::session_file("resume-identity", tag, port)
 }
 
 /// s_client with a client certificate saves its session and resumes it:
@@ -674,17 +660,12 @@ async fn s_client_mtls_resumption_keeps_the_client_chain() {
         for mode in MODES {
             let verifier = Arc::new(DefaultClientVerifier::new(support::roots()));
             let (port, task) = recording_server(server(mode, verifier, None), 2).await;
-            let (version, no_ticket) = match mode {
-                Mode::Tls13 => ("-tls1_3", None),
-                Mode::Tls12Ticket => ("-tls1_2", None),
-                Mode::Tls12SessionId => ("-tls1_2", Some("-no_ticket")),
-            };
             let sess = sess_path(&format!("{mode:?}"), port);
             for (flag, want) in [("-sess_out", "New, "), ("-sess_in", "Reused, ")] {
-                let mut extra: Vec<&str> = cert.iter().map(String::as_str).collect();
+                let mut extra = common::as_strs(&cert);
                 extra.extend([flag, sess.as_str()]);
-                extra.extend(no_ticket);
-                let out = s_client(port, version, &extra).await;
+                extra.extend(mode.openssl_no_ticket());
+                let out = s_client(port, mode.openssl_version(), &extra).await;
                 assert!(out.contains(want), "{mode:?} {flag}: {out}");
             }
             let served = task.await.unwrap().expect("our server");
