@@ -9,7 +9,7 @@ mod common;
 
 use std::sync::Arc;
 
-use lctls::config::{ClientConfig, ClientConfigBuilder, ServerConfig};
+use lctls::config::{ClientConfig, ServerConfig};
 use lctls::pki::DefaultClientVerifier;
 use lctls::proto::wire::enums::{CipherSuite, NamedGroup, ProtocolVersion};
 use lctls::{TlsAcceptor, TlsConnector, TlsStream};
@@ -64,11 +64,6 @@ const GROUPS: [(&str, NamedGroup); 3] = [
     ("P-384", NamedGroup::secp384r1),
 ];
 
-fn client_config(f: impl FnOnce(ClientConfigBuilder) -> ClientConfigBuilder) -> Arc<ClientConfig> {
-    let b = ClientConfig::builder().with_root_store(common::ca_roots());
-    Arc::new(f(b).build().unwrap())
-}
-
 fn server_config(
     stem: &str,
     f: impl FnOnce(lctls::config::ServerConfigBuilder) -> lctls::config::ServerConfigBuilder,
@@ -118,13 +113,16 @@ async fn client_vs_s_server_each_suite_and_group() {
                 let port = common::free_port();
                 let _srv = s_server12(port, stem, &["-cipher", name, "-groups", gname]);
                 // TLS 1.2 only.
-                let tls = connect(client_config(|b| b.with_protocol_versions(TLS12)), port)
-                    .await
-                    .unwrap_or_else(|e| panic!("{name} {gname}: {e}"));
+                let tls = connect(
+                    common::client_config_with(|b| b.with_protocol_versions(TLS12)),
+                    port,
+                )
+                .await
+                .unwrap_or_else(|e| panic!("{name} {gname}: {e}"));
                 assert_tls12(&tls, suite, group, &format!("{name} {gname}"));
                 common::reverse_roundtrip_and_close(tls, &format!("{name} over {gname}")).await;
                 // The default 1.3+1.2 client against the 1.2-only server.
-                let tls = connect(client_config(|b| b), port)
+                let tls = connect(common::client_config_with(|b| b), port)
                     .await
                     .unwrap_or_else(|e| panic!("default client {name} {gname}: {e}"));
                 assert_tls12(&tls, suite, group, &format!("default {name} {gname}"));
@@ -165,8 +163,8 @@ async fn client_vs_gnutls_serv() {
                     &args,
                 );
                 for cfg in [
-                    client_config(|b| b.with_protocol_versions(TLS12)),
-                    client_config(|b| b),
+                    common::client_config_with(|b| b.with_protocol_versions(TLS12)),
+                    common::client_config_with(|b| b),
                 ] {
                     let tls = connect(cfg, port)
                         .await
@@ -370,7 +368,9 @@ async fn rustls_both_directions_each_suite() {
                 .unwrap();
             let (a, b) = tokio::io::duplex(64 * 1024);
             let acc = tokio_rustls::TlsAcceptor::from(Arc::new(sc));
-            let con = TlsConnector::from(client_config(|b| b.with_protocol_versions(TLS12)));
+            let con = TlsConnector::from(common::client_config_with(|b| {
+                b.with_protocol_versions(TLS12)
+            }));
             let (ours, theirs) = tokio::join!(con.connect("localhost", a), acc.accept(b));
             let mut ours = ours.unwrap_or_else(|e| panic!("{name}: {e}"));
             let mut theirs = theirs.unwrap_or_else(|e| panic!("{name} (rustls): {e}"));
@@ -485,7 +485,7 @@ async fn client_resumption_with_s_server() {
                 TLS12,
                 &[ProtocolVersion::TLSv1_3, ProtocolVersion::TLSv1_2][..],
             ] {
-                let cfg = client_config(|b| b.with_protocol_versions(versions));
+                let cfg = common::client_config_with(|b| b.with_protocol_versions(versions));
                 let first = connect(cfg.clone(), port).await.unwrap();
                 assert_eq!(first.protocol_version(), Some(ProtocolVersion::TLSv1_2));
                 assert!(!first.negotiated().resumed);
@@ -536,7 +536,7 @@ async fn mtls_client_cert_to_s_server() {
         let port = common::free_port();
         let ca = common::cert_arg("ca.pem");
         let mut srv = s_server12(port, "server", &["-Verify", "1", "-CAfile", &ca]);
-        let cfg = client_config(|b| {
+        let cfg = common::client_config_with(|b| {
             b.with_protocol_versions(TLS12)
                 .with_client_cert(common::certified("client"))
         });

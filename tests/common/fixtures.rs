@@ -6,12 +6,22 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use lctls::config::CertifiedKey;
+use lctls::config::{CertifiedKey, ClientConfig, ClientConfigBuilder};
 use lctls::pki::RootStore;
 use lctls::{TlsConnector, TlsStream};
 use tokio::net::TcpStream;
 
 use super::cert_path;
+
+/// The server certificates every interop suite runs through (P-256, RSA,
+/// P-384, Ed25519; each chains leaf + intermediate to certs/ca.pem), as
+/// (chain file, key file) in certs/.
+pub const SERVER_CERTS: [(&str, &str); 4] = [
+    ("server.pem", "server.key"),
+    ("server-rsa.pem", "server-rsa.key"),
+    ("server-p384.pem", "server-p384.key"),
+    ("server-ed25519.pem", "server-ed25519.key"),
+];
 
 /// Bound on an interop test body (peers start, handshake, exchange, exit).
 pub const TEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -54,4 +64,20 @@ pub fn certified(stem: &str) -> CertifiedKey {
 pub async fn connect_tcp(c: &TlsConnector, port: u16) -> std::io::Result<TlsStream<TcpStream>> {
     let tcp = TcpStream::connect(("127.0.0.1", port)).await?;
     c.connect("localhost", tcp).await
+}
+
+/// A client config trusting certs/ca.pem, with `f` applied to the builder.
+pub fn client_config_with(
+    f: impl FnOnce(ClientConfigBuilder) -> ClientConfigBuilder,
+) -> Arc<ClientConfig> {
+    Arc::new(
+        f(ClientConfig::builder().with_root_store(ca_roots()))
+            .build()
+            .unwrap(),
+    )
+}
+
+/// A connector for [`client_config_with`]`(f)`.
+pub fn connector(f: impl FnOnce(ClientConfigBuilder) -> ClientConfigBuilder) -> TlsConnector {
+    TlsConnector::from(client_config_with(f))
 }

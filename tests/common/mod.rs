@@ -105,9 +105,14 @@ mod echo;
 pub mod fixtures;
 // Each test crate uses some of these.
 #[allow(unused_imports)]
-pub use echo::{echo_server, echo_until_close};
+pub use echo::{
+    echo_server, echo_server_once, echo_server_once_strict, echo_until_close, served, Served,
+};
 #[allow(unused_imports)]
-pub use fixtures::{bounded, bounded_by, ca_roots, certified, connect_tcp, roots, TEST_TIMEOUT};
+pub use fixtures::{
+    bounded, bounded_by, ca_roots, certified, client_config_with, connect_tcp, connector, roots,
+    SERVER_CERTS, TEST_TIMEOUT,
+};
 
 use std::collections::HashSet;
 use std::io::{Read, Write};
