@@ -58,6 +58,22 @@ pub fn client_config() -> Arc<ClientConfig> {
     Arc::new(client_builder().build().unwrap())
 }
 
+/// A client config trusting certs/ca.pem, with `f` applied to the builder.
+pub fn client_with(
+    f: impl FnOnce(ClientConfigBuilder) -> ClientConfigBuilder,
+) -> Arc<ClientConfig> {
+    Arc::new(f(client_builder()).build().unwrap())
+}
+
+/// A server config presenting `certs/{name}.pem`, with `f` applied to the
+/// builder.
+pub fn server_with(
+    name: &str,
+    f: impl FnOnce(ServerConfigBuilder) -> ServerConfigBuilder,
+) -> Arc<ServerConfig> {
+    Arc::new(f(server_builder(name)).build().unwrap())
+}
+
 /// Loads `certs/{cert}.pem` with the key file `certs/{key}`.
 pub fn certified_key(cert: &str, key: &str) -> CertifiedKey {
     CertifiedKey::from_pem_files(path(&format!("{cert}.pem")), path(key)).unwrap()
