@@ -253,6 +253,42 @@ fn note(end_entity: &CertificateDer<'_>, intermediates: &[CertificateDer<'_>]) {
     });
 }
 
+/// The signature methods, which both verifier traits have, handed to the
+/// wrapped verifier `self.0` unchanged: only the chain is noted.
+macro_rules! delegate_signatures {
+    () => {
+        fn verify_tls13_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            scheme: SignatureScheme,
+            signature: &[u8],
+        ) -> Result<(), lctls::Error> {
+            self.0
+                .verify_tls13_signature(message, cert, scheme, signature)
+        }
+
+        fn verify_tls12_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            scheme: SignatureScheme,
+            signature: &[u8],
+        ) -> Result<(), lctls::Error> {
+            self.0
+                .verify_tls12_signature(message, cert, scheme, signature)
+        }
+
+        fn supported_schemes_tls12(&self) -> Vec<SignatureScheme> {
+            self.0.supported_schemes_tls12()
+        }
+
+        fn supported_schemes(&self) -> Vec<SignatureScheme> {
+            self.0.supported_schemes()
+        }
+    };
+}
+
 /// [`DefaultServerVerifier`], noting the chain for [`recording`].
 #[derive(Debug)]
 pub struct RecordingServerVerifier(pub DefaultServerVerifier);
@@ -289,35 +325,7 @@ impl ServerCertVerifier for RecordingServerVerifier {
             .verify_ocsp_response(end_entity, intermediates, response, now)
     }
 
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        scheme: SignatureScheme,
-        signature: &[u8],
-    ) -> Result<(), lctls::Error> {
-        self.0
-            .verify_tls13_signature(message, cert, scheme, signature)
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        scheme: SignatureScheme,
-        signature: &[u8],
-    ) -> Result<(), lctls::Error> {
-        self.0
-            .verify_tls12_signature(message, cert, scheme, signature)
-    }
-
-    fn supported_schemes_tls12(&self) -> Vec<SignatureScheme> {
-        self.0.supported_schemes_tls12()
-    }
-
-    fn supported_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.supported_schemes()
-    }
+    delegate_signatures!();
 }
 
 /// [`DefaultClientVerifier`], noting the chain for [`recording`].
@@ -351,35 +359,7 @@ impl ClientCertVerifier for RecordingClientVerifier {
         self.0.root_subjects()
     }
 
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        scheme: SignatureScheme,
-        signature: &[u8],
-    ) -> Result<(), lctls::Error> {
-        self.0
-            .verify_tls13_signature(message, cert, scheme, signature)
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        scheme: SignatureScheme,
-        signature: &[u8],
-    ) -> Result<(), lctls::Error> {
-        self.0
-            .verify_tls12_signature(message, cert, scheme, signature)
-    }
-
-    fn supported_schemes_tls12(&self) -> Vec<SignatureScheme> {
-        self.0.supported_schemes_tls12()
-    }
-
-    fn supported_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.supported_schemes()
-    }
+    delegate_signatures!();
 }
 
 /// Wraps a server verifier for `--verbose`.
