@@ -119,6 +119,17 @@ async fn s_client(port: u16, extra: &[&str], line: &[u8], expect: &[u8]) -> Stri
     common::s_client_session_expect(port, "-tls1_3", extra, line, expect).await
 }
 
+/// A first, full s_client session with our server on `port`, saved for a
+/// resumption; and a file holding [`EARLY`] for `-early_data`. Returns
+/// (session file, early data file), named by `tag`.
+async fn first_session(port: u16, tag: &str) -> (String, String) {
+    let sess = tmp_path(&format!("sess-{tag}.pem"));
+    let file = tmp_path(&format!("early-{tag}.txt"));
+    std::fs::write(&file, EARLY).unwrap();
+    s_client(port, &["-sess_out", &sess], b"first\n", b"first\n").await;
+    (sess, file)
+}
+
 #[tokio::test]
 async fn our_server_accepts_s_client_early_data() {
     if !common::require("openssl") {
@@ -126,10 +137,7 @@ async fn our_server_accepts_s_client_early_data() {
     }
     bounded_40s(async {
         let (port, task) = echo_server(server_config(16384), 2).await;
-        let sess = tmp_path("sess.pem");
-        let file = tmp_path("early.txt");
-        std::fs::write(&file, EARLY).unwrap();
-        s_client(port, &["-sess_out", &sess], b"first\n", b"first\n").await;
+        let (sess, file) = first_session(port, "accept").await;
         let out = s_client(
             port,
             &["-sess_in", &sess, "-early_data", &file],
@@ -160,10 +168,7 @@ async fn our_server_without_0rtt_rejects_s_client_early_data() {
     bounded_40s(async {
         // The ticket comes from a server that allows 0-RTT ...
         let (p1, t1) = echo_server(server_config(16384), 1).await;
-        let sess = tmp_path("sess-reject.pem");
-        let file = tmp_path("early-reject.txt");
-        std::fs::write(&file, EARLY).unwrap();
-        s_client(p1, &["-sess_out", &sess], b"first\n", b"first\n").await;
+        let (sess, file) = first_session(p1, "reject").await;
         t1.await.unwrap().unwrap();
         // ... and goes to one that does not (and cannot open it).
         let (p2, t2) = echo_server(server_config(0), 1).await;
@@ -194,10 +199,7 @@ async fn a_captured_s_client_hello_replayed_gets_no_0rtt() {
     bounded_40s(async {
         let sc = server_config(16384);
         let (port, task) = echo_server(sc.clone(), 1).await;
-        let sess = tmp_path("sess-replay.pem");
-        let file = tmp_path("early-replay.txt");
-        std::fs::write(&file, EARLY).unwrap();
-        s_client(port, &["-sess_out", &sess], b"first\n", b"first\n").await;
+        let (sess, file) = first_session(port, "replay").await;
         task.await.unwrap().unwrap();
 
         // A listener that only records what the client sends first.
