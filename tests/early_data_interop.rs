@@ -326,10 +326,7 @@ fn rustls_certs() -> (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>) {
 }
 
 fn rustls_client_config() -> Arc<rustls::ClientConfig> {
-    let mut roots = rustls::RootCertStore::empty();
-    for c in CertificateDer::pem_file_iter(common::cert_path("ca.pem")).unwrap() {
-        roots.add(c.unwrap()).unwrap();
-    }
+    let roots = common::rustls_roots();
     let mut c = rustls::ClientConfig::builder_with_provider(Arc::new(
         rustls::crypto::aws_lc_rs::default_provider(),
     ))

@@ -468,10 +468,7 @@ fn rustls_server(suite: CipherSuite) -> tokio_rustls::TlsAcceptor {
 }
 
 fn rustls_client(suite: CipherSuite) -> tokio_rustls::TlsConnector {
-    let mut roots = rustls::RootCertStore::empty();
-    for c in CertificateDer::pem_file_iter(common::cert_path("ca.pem")).unwrap() {
-        roots.add(c.unwrap()).unwrap();
-    }
+    let roots = common::rustls_roots();
     let c = rustls::ClientConfig::builder_with_provider(rustls_provider(suite))
         .with_protocol_versions(rustls_versions(suite))
         .unwrap()

@@ -394,10 +394,7 @@ async fn rustls_both_directions_each_suite() {
             ping_pong(&mut ours, &mut theirs, name).await;
 
             // rustls client, our server.
-            let mut rroots = rustls::RootCertStore::empty();
-            for c in CertificateDer::pem_file_iter(common::cert_path("ca.pem")).unwrap() {
-                rroots.add(c.unwrap()).unwrap();
-            }
+            let rroots = common::rustls_roots();
             let cc = rustls::ClientConfig::builder_with_provider(rustls_provider(suite))
                 .with_protocol_versions(&[&rustls::version::TLS12])
                 .unwrap()

@@ -103,6 +103,7 @@
 
 mod echo;
 pub mod fixtures;
+pub mod rustls_peer;
 // Each test crate uses some of these.
 #[allow(unused_imports)]
 pub use echo::{
@@ -113,6 +114,8 @@ pub use fixtures::{
     bounded, bounded_by, ca_roots, certified, client_config_with, connect_tcp, connector, roots,
     SERVER_CERTS, TEST_TIMEOUT,
 };
+#[allow(unused_imports)]
+pub use rustls_peer::{rustls_client_config, rustls_roots, rustls_to_ours};
 
 use std::collections::HashSet;
 use std::io::{Read, Write};
