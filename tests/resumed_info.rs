@@ -104,6 +104,19 @@ async fn resumption_reports_the_sessions_signature_schemes_and_group() {
     .await
 }
 
+/// Two connections' `Negotiated`: the first full with a peer signature, the
+/// second resumed reporting that same scheme. Returns (full, resumed).
+fn full_then_resumed(seen: &[Negotiated], mode: Mode) -> (&Negotiated, &Negotiated) {
+    let (full, again) = (&seen[0], &seen[1]);
+    assert!(!full.resumed && again.resumed, "{mode:?}");
+    assert!(full.peer_signature_scheme.is_some(), "{mode:?}");
+    assert_eq!(
+        again.peer_signature_scheme, full.peer_signature_scheme,
+        "{mode:?}"
+    );
+    (full, again)
+}
+
 /// Our client against `openssl s_server`: the resumed connection reports
 /// the scheme and group of the full handshake (TLS 1.2, both by ticket and
 /// by session ID) or its own fresh group (TLS 1.3).
@@ -141,13 +154,7 @@ async fn our_client_reports_them_resuming_with_s_server() {
                 common::reverse_roundtrip_and_close(tls, "resume me").await;
                 seen.push(n);
             }
-            let (full, again) = (&seen[0], &seen[1]);
-            assert!(!full.resumed && again.resumed, "{mode:?}");
-            assert!(full.peer_signature_scheme.is_some(), "{mode:?}");
-            assert_eq!(
-                again.peer_signature_scheme, full.peer_signature_scheme,
-                "{mode:?}"
-            );
+            let (full, again) = full_then_resumed(&seen, mode);
             assert_eq!(full.group, Some(NamedGroup::secp256r1), "{mode:?}");
             assert_eq!(again.group, Some(NamedGroup::secp256r1), "{mode:?}");
         }
@@ -202,13 +209,7 @@ async fn our_server_reports_them_when_s_client_resumes() {
                 assert!(out.contains(want), "{mode:?} {flag}: {out}");
             }
             let seen = task.await.unwrap().expect("our server");
-            let (full, again) = (&seen[0], &seen[1]);
-            assert!(!full.resumed && again.resumed, "{mode:?}");
-            assert!(full.peer_signature_scheme.is_some(), "{mode:?}");
-            assert_eq!(
-                again.peer_signature_scheme, full.peer_signature_scheme,
-                "{mode:?}"
-            );
+            let (full, again) = full_then_resumed(&seen, mode);
             assert_eq!(full.group, Some(NamedGroup::X25519), "{mode:?}");
             let resumed_group = match mode {
                 Mode::Tls13 => NamedGroup::secp256r1,
