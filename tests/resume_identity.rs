@@ -29,7 +29,7 @@ use rcgen::{
 };
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 use support::resume_mode::{Mode, MODES};
@@ -129,22 +129,6 @@ struct Seen {
     client_saw: Vec<CertificateDer<'static>>,
 }
 
-/// The server writes, the client reads (taking in a TLS 1.3 ticket), and back.
-async fn echo<C, S>(c: &mut C, s: &mut S)
-where
-    C: AsyncRead + AsyncWrite + Unpin,
-    S: AsyncRead + AsyncWrite + Unpin,
-{
-    s.write_all(b"hi").await.unwrap();
-    s.flush().await.unwrap();
-    let mut two = [0u8; 2];
-    c.read_exact(&mut two).await.unwrap();
-    c.write_all(b"yo").await.unwrap();
-    c.flush().await.unwrap();
-    s.read_exact(&mut two).await.unwrap();
-    assert_eq!(&two, b"yo");
-}
-
 async fn connect(cc: &Arc<ClientConfig>, sc: &Arc<ServerConfig>) -> Seen {
     let (mut c, mut s) = support::pair(cc.clone(), sc.clone(), "localhost").await;
     let seen = Seen {
@@ -153,7 +137,7 @@ async fn connect(cc: &Arc<ClientConfig>, sc: &Arc<ServerConfig>) -> Seen {
         server_saw: s.peer_certificates().to_vec(),
         client_saw: c.peer_certificates().to_vec(),
     };
-    echo(&mut c, &mut s).await;
+    support::hi_yo(&mut c, &mut s).await;
     seen
 }
 
@@ -594,7 +578,7 @@ async fn a_ticket_lifetime_over_seven_days_is_clamped() {
             );
             let (mut c, mut s) = (c.expect("lctls client"), s.expect("rustls server"));
             resumed.push(c.negotiated().resumed);
-            echo(&mut c, &mut s).await;
+            support::hi_yo(&mut c, &mut s).await;
         }
         assert_eq!(resumed, [false, true, false]);
     })
