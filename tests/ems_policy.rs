@@ -41,23 +41,17 @@ fn session_file(tag: &str, port: u16) -> String {
 }
 
 fn server(require: bool) -> Arc<ServerConfig> {
-    Arc::new(
-        support::server_builder("server")
-            .with_protocol_versions(TLS12)
+    support::server_with("server", |b| {
+        b.with_protocol_versions(TLS12)
             .require_extended_master_secret(require)
-            .build()
-            .unwrap(),
-    )
+    })
 }
 
 fn client(require: bool) -> Arc<ClientConfig> {
-    Arc::new(
-        support::client_builder()
-            .with_protocol_versions(TLS12)
+    support::client_with(|b| {
+        b.with_protocol_versions(TLS12)
             .require_extended_master_secret(require)
-            .build()
-            .unwrap(),
-    )
+    })
 }
 
 /// Our server on a fresh port, serving `n` connections: each echoes one

@@ -14,7 +14,7 @@ use rustls::crypto::aws_lc_rs as aws;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use rustls::SupportedProtocolVersion;
-use support::{client_builder, path, server_builder, timeout};
+use support::{path, timeout};
 
 /// (lctls version, the same version in rustls).
 fn versions() -> [(ProtocolVersion, &'static SupportedProtocolVersion); 2] {
@@ -66,12 +66,9 @@ async fn empty_label_agrees_with_rustls_both_roles_both_versions() {
     timeout(async {
         for (ours_v, theirs_v) in versions() {
             // Our client, rustls server.
-            let connector = TlsConnector::from(Arc::new(
-                client_builder()
-                    .with_protocol_versions(&[ours_v])
-                    .build()
-                    .unwrap(),
-            ));
+            let connector = TlsConnector::from(support::client_with(|b| {
+                b.with_protocol_versions(&[ours_v])
+            }));
             let (c, s) = tokio::io::duplex(64 * 1024);
             let (ours, theirs) = tokio::join!(
                 connector.connect("localhost", c),
@@ -94,12 +91,9 @@ async fn empty_label_agrees_with_rustls_both_roles_both_versions() {
             );
 
             // rustls client, our server.
-            let acceptor = TlsAcceptor::from(Arc::new(
-                server_builder("server")
-                    .with_protocol_versions(&[ours_v])
-                    .build()
-                    .unwrap(),
-            ));
+            let acceptor = TlsAcceptor::from(support::server_with("server", |b| {
+                b.with_protocol_versions(&[ours_v])
+            }));
             let (c, s) = tokio::io::duplex(64 * 1024);
             let name = ServerName::try_from("localhost").unwrap();
             let (theirs, ours) = tokio::join!(

@@ -24,8 +24,7 @@ use rustls::crypto::aws_lc_rs as aws;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use support::{
-    client_builder, drive_handshake, pattern, sans_io_client, server_builder, server_config,
-    timeout, tls_err,
+    client_builder, drive_handshake, pattern, sans_io_client, server_config, timeout, tls_err,
 };
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
@@ -241,13 +240,10 @@ fn sans_io_pair(version: ProtocolVersion, suite: CipherSuite) -> (Connection, Co
 }
 
 fn server12(suite: CipherSuite) -> TlsAcceptor {
-    TlsAcceptor::from(Arc::new(
-        server_builder("server")
-            .with_protocol_versions(&[ProtocolVersion::TLSv1_2])
+    TlsAcceptor::from(support::server_with("server", |b| {
+        b.with_protocol_versions(&[ProtocolVersion::TLSv1_2])
             .with_cipher_suites(&[suite])
-            .build()
-            .unwrap(),
-    ))
+    }))
 }
 
 // ---------------------------------------------------------------------------

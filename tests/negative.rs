@@ -385,12 +385,7 @@ fn june_2020() -> Arc<FixedTime> {
 #[tokio::test]
 async fn expired_pem_at_fixed_time_fails_on_intermediate_not_yet_valid() {
     timeout(async {
-        let cc = Arc::new(
-            client_builder()
-                .with_time_provider(june_2020())
-                .build()
-                .unwrap(),
-        );
+        let cc = client_with(|b| b.with_time_provider(june_2020()));
         let e = client_refuses(
             cc,
             server_config("expired"),
@@ -737,12 +732,9 @@ async fn peer_alert_mid_handshake() {
 
 /// A server that requires TLS 1.3 (the default also accepts TLS 1.2; see tests/tls12*.rs).
 fn tls13_only_server() -> Arc<lctls::ServerConfig> {
-    Arc::new(
-        server_builder("server")
-            .with_protocol_versions(&[ProtocolVersion::TLSv1_3])
-            .build()
-            .unwrap(),
-    )
+    server_with("server", |b| {
+        b.with_protocol_versions(&[ProtocolVersion::TLSv1_3])
+    })
 }
 
 #[test]
@@ -827,13 +819,8 @@ async fn sslv2_client_hello_refused() {
 
 /// A client and a server that both send at most one byte of plaintext a record.
 fn one_byte_fragment_configs() -> (Arc<ClientConfig>, Arc<ServerConfig>) {
-    let cc = Arc::new(client_builder().with_max_fragment_size(1).build().unwrap());
-    let sc = Arc::new(
-        server_builder("server")
-            .with_max_fragment_size(1)
-            .build()
-            .unwrap(),
-    );
+    let cc = client_with(|b| b.with_max_fragment_size(1));
+    let sc = server_with("server", |b| b.with_max_fragment_size(1));
     (cc, sc)
 }
 
@@ -883,12 +870,7 @@ fn one_byte_fragments_on_the_wire() {
 #[tokio::test]
 async fn handshake_message_over_limit() {
     timeout(async {
-        let cc = Arc::new(
-            client_builder()
-                .with_max_handshake_message(512)
-                .build()
-                .unwrap(),
-        );
+        let cc = client_with(|b| b.with_max_handshake_message(512));
         let e = client_refuses(
             cc,
             server_config("server-rsa"),

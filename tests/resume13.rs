@@ -66,12 +66,7 @@ async fn a_server_without_tickets_or_with_other_keys_does_a_full_handshake() {
         // Another server config has other ticket keys: its ticket is opaque junk here.
         assert_eq!(connect(&cc, &server()).await, (false, false, 2));
         // A server that issues no tickets leaves the client with none.
-        let none = Arc::new(
-            support::server_builder("server")
-                .with_tickets(false)
-                .build()
-                .unwrap(),
-        );
+        let none = support::server_with("server", |b| b.with_tickets(false));
         connect(&cc, &none).await;
         assert_eq!(connect(&cc, &none).await, (false, false, 2));
     })
@@ -82,12 +77,7 @@ async fn a_server_without_tickets_or_with_other_keys_does_a_full_handshake() {
 async fn resumption_survives_a_hello_retry_request() {
     support::timeout(async {
         let cc = client();
-        let sc = Arc::new(
-            support::server_builder("server")
-                .with_groups(&[NamedGroup::secp384r1])
-                .build()
-                .unwrap(),
-        );
+        let sc = support::server_with("server", |b| b.with_groups(&[NamedGroup::secp384r1]));
         connect(&cc, &sc).await;
         let (a, b) = tokio::io::duplex(64 * 1024);
         let (c, s) = tokio::join!(

@@ -561,13 +561,10 @@ async fn a_ticket_lifetime_over_seven_days_is_clamped() {
         let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(rc));
         let now = UnixTime::now().as_secs();
         let clock = Clock::at(now);
-        let cc = Arc::new(
-            support::client_builder()
-                .with_protocol_versions(&[ProtocolVersion::TLSv1_3])
+        let cc = support::client_with(|b| {
+            b.with_protocol_versions(&[ProtocolVersion::TLSv1_3])
                 .with_time_provider(clock.clone())
-                .build()
-                .unwrap(),
-        );
+        });
         let mut resumed = Vec::new();
         for at in [now, now + 3600, now + 3600 + 7 * 24 * 3600 + 60] {
             clock.set(at);
@@ -679,12 +676,7 @@ async fn resumption_is_bound_to_the_sni_name() {
             (ProtocolVersion::TLSv1_3, "-tls1_3", None),
         ];
         for (version, flag, no_ticket) in cases {
-            let sc = Arc::new(
-                support::server_builder("server")
-                    .with_protocol_versions(&[version])
-                    .build()
-                    .unwrap(),
-            );
+            let sc = support::server_with("server", |b| b.with_protocol_versions(&[version]));
             let (port, task) = recording_server(sc, 3).await;
             let sess = sess_path(&format!("sni-{flag}-{no_ticket:?}"), port);
             for (extra, want) in [

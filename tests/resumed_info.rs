@@ -38,14 +38,11 @@ fn server(mode: Mode) -> Arc<ServerConfig> {
 
 /// A client with the ECDSA P-256 certificate, preferring `groups`.
 fn client(mode: Mode, groups: &[NamedGroup]) -> Arc<ClientConfig> {
-    Arc::new(
-        support::client_builder()
-            .with_protocol_versions(mode.versions())
+    support::client_with(|b| {
+        b.with_protocol_versions(mode.versions())
             .with_groups(groups)
             .with_client_cert(support::certified_key("client", "client.key"))
-            .build()
-            .unwrap(),
-    )
+    })
 }
 
 /// One in-process connection: what each side negotiated. The server writes
@@ -137,13 +134,10 @@ async fn our_client_reports_them_resuming_with_s_server() {
                 mode.openssl_version(),
                 &args,
             );
-            let cc = Arc::new(
-                support::client_builder()
-                    .with_protocol_versions(mode.versions())
+            let cc = support::client_with(|b| {
+                b.with_protocol_versions(mode.versions())
                     .with_groups(&[NamedGroup::secp256r1, NamedGroup::X25519])
-                    .build()
-                    .unwrap(),
-            );
+            });
             let mut seen = Vec::new();
             for _ in 0..2 {
                 let tls = common::connect_tcp(&TlsConnector::from(cc.clone()), port)
