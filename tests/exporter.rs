@@ -61,6 +61,18 @@ fn rustls_connector(v: &'static SupportedProtocolVersion) -> tokio_rustls::TlsCo
     tokio_rustls::TlsConnector::from(Arc::new(c))
 }
 
+/// 40 bytes of rustls's exporter output for `label` and `context`, on
+/// either side of a connection.
+fn rustls_export<D>(
+    conn: &rustls::ConnectionCommon<D>,
+    label: &[u8],
+    context: Option<&[u8]>,
+) -> [u8; 40] {
+    let mut b = [0u8; 40];
+    conn.export_keying_material(&mut b, label, context).unwrap();
+    b
+}
+
 #[tokio::test]
 async fn empty_label_agrees_with_rustls_both_roles_both_versions() {
     timeout(async {
@@ -78,15 +90,7 @@ async fn empty_label_agrees_with_rustls_both_roles_both_versions() {
             check(
                 &format!("{ours_v:?} lctls client"),
                 |o, l, c| ours.export_keying_material(o, l, c),
-                |l, c| {
-                    let mut b = [0u8; 40];
-                    theirs
-                        .get_ref()
-                        .1
-                        .export_keying_material(&mut b, l, c)
-                        .unwrap();
-                    b
-                },
+                |l, c| rustls_export(&theirs.get_ref().1, l, c),
                 ours_v,
             );
 
@@ -104,15 +108,7 @@ async fn empty_label_agrees_with_rustls_both_roles_both_versions() {
             check(
                 &format!("{ours_v:?} lctls server"),
                 |o, l, c| ours.export_keying_material(o, l, c),
-                |l, c| {
-                    let mut b = [0u8; 40];
-                    theirs
-                        .get_ref()
-                        .1
-                        .export_keying_material(&mut b, l, c)
-                        .unwrap();
-                    b
-                },
+                |l, c| rustls_export(&theirs.get_ref().1, l, c),
                 ours_v,
             );
         }
