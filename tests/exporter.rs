@@ -90,7 +90,7 @@ async fn empty_label_agrees_with_rustls_both_roles_both_versions() {
             check(
                 &format!("{ours_v:?} lctls client"),
                 |o, l, c| ours.export_keying_material(o, l, c),
-                |l, c| rustls_export(&theirs.get_ref().1, l, c),
+                |l, c| rustls_export(theirs.get_ref().1, l, c),
                 ours_v,
             );
 
@@ -108,7 +108,7 @@ async fn empty_label_agrees_with_rustls_both_roles_both_versions() {
             check(
                 &format!("{ours_v:?} lctls server"),
                 |o, l, c| ours.export_keying_material(o, l, c),
-                |l, c| rustls_export(&theirs.get_ref().1, l, c),
+                |l, c| rustls_export(theirs.get_ref().1, l, c),
                 ours_v,
             );
         }
