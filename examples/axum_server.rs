@@ -15,6 +15,9 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
+#[path = "shared/cli.rs"]
+mod cli;
+
 use axum::extract::ConnectInfo;
 use axum::http::Request;
 use axum::routing::get;
@@ -70,16 +73,9 @@ fn parse_args() -> Result<Option<Args>, String> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args = match parse_args() {
-        Ok(Some(a)) => a,
-        Ok(None) => {
-            print!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(e) => {
-            eprintln!("error: {e}\n\n{USAGE}");
-            return ExitCode::from(2);
-        }
+    let args = match cli::args_or_exit(parse_args(), USAGE) {
+        Ok(args) => args,
+        Err(code) => return code,
     };
     tracing_subscriber::fmt()
         .with_max_level(if args.verbose {

@@ -36,10 +36,13 @@ use std::io;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+#[path = "shared/cli.rs"]
+#[macro_use]
+mod cli;
 #[path = "shared/inspect.rs"]
 mod inspect;
 
-use lctls::config::{CertifiedKey, ClientConfig, KeyLog, KeyLogFile};
+use lctls::config::{CertifiedKey, ClientConfig};
 use lctls::pki::{DefaultServerVerifier, OcspPolicy, RootStore};
 use lctls::proto::handshake::early_data::OnReject;
 use lctls::proto::wire::enums::{CipherSuite, NamedGroup, ProtocolVersion};
@@ -194,18 +197,11 @@ fn host_of(addr: &str) -> &str {
 }
 
 fn main() -> ExitCode {
-    let args = match parse_args() {
-        Ok(Some(args)) => args,
-        Ok(None) => {
-            print!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(e) => {
-            eprintln!("error: {e}\n\n{USAGE}");
-            return ExitCode::from(2);
-        }
+    let args = match cli::args_or_exit(parse_args(), USAGE) {
+        Ok(args) => args,
+        Err(code) => return code,
     };
-    init_logging(args.verbose);
+    cli::init_logging(args.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -230,19 +226,6 @@ fn main() -> ExitCode {
     code
 }
 
-fn init_logging(verbose: u8) {
-    let level = match verbose {
-        0 => tracing::Level::WARN,
-        1 => tracing::Level::DEBUG,
-        _ => tracing::Level::TRACE,
-    };
-    tracing_subscriber::fmt()
-        .with_max_level(level)
-        .with_writer(io::stderr)
-        .with_ansi(io::IsTerminal::is_terminal(&io::stderr()))
-        .init();
-}
-
 async fn run(args: Args) -> io::Result<()> {
     let mut roots = RootStore::new();
     roots.add_pem_file(&args.ca)?;
@@ -262,22 +245,7 @@ async fn run(args: Args) -> io::Result<()> {
     if let (Some(cert), Some(key)) = (&args.cert, &args.key) {
         builder = builder.with_client_cert(CertifiedKey::from_pem_files(cert, key)?);
     }
-    let key_log: Option<Arc<dyn KeyLog>> = match &args.keylog {
-        Some(path) => Some(Arc::new(KeyLogFile::create(path)?)),
-        None => KeyLogFile::from_env(),
-    };
-    if let Some(log) = key_log {
-        builder = builder.with_key_log(log);
-    }
-    if let Some(versions) = &args.versions {
-        builder = builder.with_protocol_versions(versions);
-    }
-    if let Some(suites) = &args.suites {
-        builder = builder.with_cipher_suites(suites);
-    }
-    if let Some(groups) = &args.groups {
-        builder = builder.with_groups(groups);
-    }
+    with_shared_choices!(builder, args);
     let config = builder.build()?;
     let connector = TlsConnector::from(Arc::new(config));
 
@@ -350,25 +318,14 @@ async fn run(args: Args) -> io::Result<()> {
         );
     }
 
-    let opt = |v: Option<String>| v.unwrap_or_else(|| "-".into());
-    eprintln!(
-        "version:  {}",
-        opt(tls.protocol_version().map(|v| format!("{v:?}")))
-    );
-    eprintln!(
-        "suite:    {}",
-        opt(tls.cipher_suite().map(|v| format!("{v:?}")))
-    );
-    eprintln!(
-        "group:    {}",
-        opt(tls.key_exchange_group().map(|v| format!("{v:?}")))
-    );
-    eprintln!(
-        "alpn:     {}",
-        opt(tls
-            .alpn_protocol()
-            .map(|p| String::from_utf8_lossy(p).into_owned()))
-    );
+    for line in cli::negotiated_lines(
+        tls.protocol_version(),
+        tls.cipher_suite(),
+        tls.key_exchange_group(),
+        tls.alpn_protocol(),
+    ) {
+        eprintln!("{line}");
+    }
     if server_name.parse::<std::net::IpAddr>().is_ok() {
         eprintln!("name:     {server_name} (an IP address: verified, not sent as SNI)");
     } else {

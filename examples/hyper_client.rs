@@ -15,6 +15,9 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
+#[path = "shared/cli.rs"]
+mod cli;
+
 use bytes::Bytes;
 use http_body_util::{BodyExt, Empty};
 use hyper_util::client::legacy::Client;
@@ -70,16 +73,9 @@ fn parse_args() -> Result<Option<Args>, String> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args = match parse_args() {
-        Ok(Some(a)) => a,
-        Ok(None) => {
-            print!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(e) => {
-            eprintln!("error: {e}\n\n{USAGE}");
-            return ExitCode::from(2);
-        }
+    let args = match cli::args_or_exit(parse_args(), USAGE) {
+        Ok(args) => args,
+        Err(code) => return code,
     };
     match run(&args).await {
         Ok(()) => ExitCode::SUCCESS,
@@ -133,26 +129,15 @@ async fn run(args: &Args) -> Result<(), BoxError> {
 }
 
 fn print_tls(tls: &TlsConnectInfo) {
-    let opt = |v: Option<String>| v.unwrap_or_else(|| "-".into());
     eprintln!("server:   {}", tls.remote_addr());
-    eprintln!(
-        "version:  {}",
-        opt(tls.protocol_version().map(|v| format!("{v:?}")))
-    );
-    eprintln!(
-        "suite:    {}",
-        opt(tls.cipher_suite().map(|v| format!("{v:?}")))
-    );
-    eprintln!(
-        "group:    {}",
-        opt(tls.key_exchange_group().map(|v| format!("{v:?}")))
-    );
-    eprintln!(
-        "alpn:     {}",
-        opt(tls
-            .alpn_protocol()
-            .map(|p| String::from_utf8_lossy(p).into_owned()))
-    );
+    for line in cli::negotiated_lines(
+        tls.protocol_version(),
+        tls.cipher_suite(),
+        tls.key_exchange_group(),
+        tls.alpn_protocol(),
+    ) {
+        eprintln!("{line}");
+    }
     let sizes: Vec<String> = tls
         .peer_certificates()
         .iter()

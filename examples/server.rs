@@ -38,10 +38,13 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+#[path = "shared/cli.rs"]
+#[macro_use]
+mod cli;
 #[path = "shared/inspect.rs"]
 mod inspect;
 
-use lctls::config::{CertifiedKey, KeyLog, KeyLogFile, ServerConfig, TicketKeys};
+use lctls::config::{CertifiedKey, ServerConfig, TicketKeys};
 use lctls::pki::{DefaultClientVerifier, RootStore};
 use lctls::proto::wire::enums::{CipherSuite, NamedGroup, ProtocolVersion};
 use lctls::{TlsAcceptor, TlsStream};
@@ -176,18 +179,11 @@ fn parse_args() -> Result<Option<Args>, String> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let mut args = match parse_args() {
-        Ok(Some(args)) => args,
-        Ok(None) => {
-            print!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(e) => {
-            eprintln!("error: {e}\n\n{USAGE}");
-            return ExitCode::from(2);
-        }
+    let mut args = match cli::args_or_exit(parse_args(), USAGE) {
+        Ok(args) => args,
+        Err(code) => return code,
     };
-    init_logging(args.verbose);
+    cli::init_logging(args.verbose);
     if args.http {
         if args.alpn.is_empty() {
             args.alpn.push("http/1.1".into());
@@ -202,19 +198,6 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-fn init_logging(verbose: u8) {
-    let level = match verbose {
-        0 => tracing::Level::WARN,
-        1 => tracing::Level::DEBUG,
-        _ => tracing::Level::TRACE,
-    };
-    tracing_subscriber::fmt()
-        .with_max_level(level)
-        .with_writer(io::stderr)
-        .with_ansi(io::IsTerminal::is_terminal(&io::stderr()))
-        .init();
 }
 
 async fn run(args: Args) -> io::Result<()> {
@@ -247,22 +230,7 @@ async fn run(args: Args) -> io::Result<()> {
         builder = builder.with_ticket_keys(keys.clone());
         reload_on_sighup(keys)?;
     }
-    let key_log: Option<Arc<dyn KeyLog>> = match &args.keylog {
-        Some(path) => Some(Arc::new(KeyLogFile::create(path)?)),
-        None => KeyLogFile::from_env(),
-    };
-    if let Some(log) = key_log {
-        builder = builder.with_key_log(log);
-    }
-    if let Some(versions) = &args.versions {
-        builder = builder.with_protocol_versions(versions);
-    }
-    if let Some(suites) = &args.suites {
-        builder = builder.with_cipher_suites(suites);
-    }
-    if let Some(groups) = &args.groups {
-        builder = builder.with_groups(groups);
-    }
+    with_shared_choices!(builder, args);
     if args.max_early_data > 0 {
         builder = builder.with_max_early_data(args.max_early_data);
     }

@@ -7,12 +7,9 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use lctls::config::{CertifiedKey, ServerConfig};
+use lctls::config::ServerConfig;
 use lctls::proto::wire::enums::AlertDescription;
 use lctls::{Error, TlsAcceptor, TlsStream};
-use rustls::crypto::aws_lc_rs as aws;
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, ServerName};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::time::timeout;
@@ -22,36 +19,15 @@ const TIMEOUT: Duration = Duration::from_secs(20);
 type Client = tokio_rustls::client::TlsStream<TcpStream>;
 
 async fn pair() -> (Client, TlsStream<TcpStream>) {
-    let ck = CertifiedKey::from_pem_files(
-        common::cert_path("server.pem"),
-        common::cert_path("server.key"),
-    )
-    .expect("server key");
     let server = TlsAcceptor::from(Arc::new(
         ServerConfig::builder()
-            .with_certified_key(ck)
+            .with_certified_key(common::certified("server"))
             .build()
             .expect("server config"),
     ));
-    let mut roots = rustls::RootCertStore::empty();
-    for c in CertificateDer::pem_file_iter(common::cert_path("ca.pem")).expect("ca.pem") {
-        roots.add(c.expect("ca cert")).expect("root");
-    }
-    let config = rustls::ClientConfig::builder_with_provider(Arc::new(aws::default_provider()))
-        .with_safe_default_protocol_versions()
-        .expect("versions")
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    let client = tokio_rustls::TlsConnector::from(Arc::new(config));
+    let client = tokio_rustls::TlsConnector::from(Arc::new(common::rustls_client_config()));
     let listener = TcpListener::bind(("127.0.0.1", 0)).await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let (c, s) = tokio::join!(TcpStream::connect(addr), listener.accept());
-    let name = ServerName::try_from("localhost").expect("name");
-    let (c, s) = tokio::join!(
-        client.connect(name, c.expect("connect")),
-        server.accept(s.expect("accept").0)
-    );
-    (c.expect("rustls handshake"), s.expect("lctls handshake"))
+    common::rustls_to_ours(&client, &server, &listener).await
 }
 
 /// The alert rustls reports receiving, reading until the connection ends.

@@ -91,12 +91,9 @@ async fn slow_client_store_does_not_block_another_connection() {
             started: Arc::default(),
             finished: Arc::default(),
         });
-        let sc = Arc::new(
-            server_builder("server")
-                .with_protocol_versions(&[ProtocolVersion::TLSv1_2])
-                .build()
-                .unwrap(),
-        );
+        let sc = server_with("server", |b| {
+            b.with_protocol_versions(&[ProtocolVersion::TLSv1_2])
+        });
         let client = |store: Option<Arc<SlowClientStore>>| {
             let b = client_builder().with_protocol_versions(&[ProtocolVersion::TLSv1_2]);
             let b = match store {

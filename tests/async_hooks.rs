@@ -187,19 +187,11 @@ async fn hook_that_never_answers_ends_in_the_handshake_timeout() {
 
 async fn client_verifier_case(version: ProtocolVersion, refuse: Option<AlertDescription>) {
     let verifier = SlowVerifier::new(refuse);
-    let cc = Arc::new(
-        client_builder()
-            .with_protocol_versions(versions(version))
+    let cc = client_with(|b| {
+        b.with_protocol_versions(versions(version))
             .with_async_verifier(verifier.clone())
-            .build()
-            .unwrap(),
-    );
-    let sc = Arc::new(
-        server_builder("server")
-            .with_protocol_versions(versions(version))
-            .build()
-            .unwrap(),
-    );
+    });
+    let sc = server_with("server", |b| b.with_protocol_versions(versions(version)));
     let (c, s) = try_pair(cc, sc, "localhost").await;
     assert_eq!(verifier.calls.load(Ordering::SeqCst), 1);
     match refuse {
@@ -241,13 +233,10 @@ async fn mtls_case(version: ProtocolVersion, refuse: Option<AlertDescription>) {
             .build()
             .unwrap(),
     );
-    let cc = Arc::new(
-        client_builder()
-            .with_protocol_versions(versions(version))
+    let cc = client_with(|b| {
+        b.with_protocol_versions(versions(version))
             .with_client_cert(certified_key("client", "client.key"))
-            .build()
-            .unwrap(),
-    );
+    });
     let (c, s) = try_pair(cc, sc, "localhost").await;
     assert_eq!(verifier.calls.load(Ordering::SeqCst), 1);
     match refuse {
@@ -305,13 +294,10 @@ async fn async_client_key_case(version: ProtocolVersion, fail: bool) {
             .build()
             .unwrap(),
     );
-    let cc = Arc::new(
-        client_builder()
-            .with_protocol_versions(versions(version))
+    let cc = client_with(|b| {
+        b.with_protocol_versions(versions(version))
             .with_client_cert(key)
-            .build()
-            .unwrap(),
-    );
+    });
     let (c, s) = try_pair(cc, sc, "localhost").await;
     assert_eq!(signer.calls.load(Ordering::SeqCst), 1);
     if fail {
@@ -454,22 +440,12 @@ async fn slow_session_store_does_not_block_another_connection() {
             started: Arc::default(),
             finished: Arc::default(),
         });
-        let sc = Arc::new(
-            server_builder("server")
-                .with_protocol_versions(&[ProtocolVersion::TLSv1_2])
+        let sc = server_with("server", |b| {
+            b.with_protocol_versions(&[ProtocolVersion::TLSv1_2])
                 .with_tickets(false)
                 .with_session_store(store.clone())
-                .build()
-                .unwrap(),
-        );
-        let tls12 = || {
-            Arc::new(
-                client_builder()
-                    .with_protocol_versions(&[ProtocolVersion::TLSv1_2])
-                    .build()
-                    .unwrap(),
-            )
-        };
+        });
+        let tls12 = || client_with(|b| b.with_protocol_versions(&[ProtocolVersion::TLSv1_2]));
         let cc = tls12();
         let (c, s) = pair(cc.clone(), sc.clone(), "localhost").await;
         assert!(s.negotiated().session_id_cached && c.negotiated().session_stored);
@@ -542,13 +518,10 @@ async fn async_anti_replay_register_accepts_once_then_refuses_the_replay() {
     timeout(async {
         let register = Arc::new(SlowRegister::default());
         assert!(register.is_async());
-        let sc = Arc::new(
-            server_builder("server")
-                .with_max_early_data(4096)
+        let sc = server_with("server", |b| {
+            b.with_max_early_data(4096)
                 .with_anti_replay(register.clone())
-                .build()
-                .unwrap(),
-        );
+        });
         let cc = client_for(ProtocolVersion::TLSv1_3);
         // A ticket, through the Tokio path (no 0-RTT, so no claim).
         let (mut c, mut s) = pair(cc.clone(), sc.clone(), "localhost").await;

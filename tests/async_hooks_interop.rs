@@ -134,13 +134,10 @@ async fn rustls_client_against_async_resolver_and_signer() {
 }
 
 fn verifying_client(version: ProtocolVersion, verifier: Arc<SlowVerifier>) -> TlsConnector {
-    TlsConnector::from(Arc::new(
-        client_builder()
-            .with_protocol_versions(versions(version))
+    TlsConnector::from(client_with(|b| {
+        b.with_protocol_versions(versions(version))
             .with_async_verifier(verifier)
-            .build()
-            .unwrap(),
-    ))
+    }))
 }
 
 #[tokio::test]
@@ -255,13 +252,10 @@ async fn async_client_signer_against_openssl_server() {
                 Arc::new(SharedSigner(signer.clone())),
             )
             .unwrap();
-            let connector = TlsConnector::from(Arc::new(
-                client_builder()
-                    .with_protocol_versions(versions(version))
+            let connector = TlsConnector::from(client_with(|b| {
+                b.with_protocol_versions(versions(version))
                     .with_client_cert(key)
-                    .build()
-                    .unwrap(),
-            ));
+            }));
             let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
                 .await
                 .unwrap();

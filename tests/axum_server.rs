@@ -25,7 +25,7 @@ use lctls::proto::wire::enums::AlertDescription;
 use lctls::stream::TlsConnectInfo;
 use lctls::{Error, TlsAcceptor, TlsListener};
 use support::https::{describe, error_chain, find_tls_error, h2_server_config};
-use support::{certified_key, client_builder, client_config, roots, timeout};
+use support::{certified_key, client_config, roots, timeout};
 use tokio::io::AsyncWriteExt;
 
 /// The app: GET / answers with what the connection negotiated.
@@ -88,12 +88,7 @@ async fn axum_over_tls_listener_both_http_versions_from_our_client() {
             "{body}"
         );
 
-        let h1 = Arc::new(
-            client_builder()
-                .with_alpn_protocols(&["http/1.1"])
-                .build()
-                .unwrap(),
-        );
+        let h1 = support::client_with(|b| b.with_alpn_protocols(&["http/1.1"]));
         let (status, version, body) = get_ours(h1, addr).await.unwrap();
         assert_eq!((status, version), (StatusCode::OK, Version::HTTP_11));
         assert!(body.starts_with("version=HTTP/1.1 alpn=http/1.1"), "{body}");
@@ -311,12 +306,8 @@ fn mtls_acceptor() -> TlsAcceptor {
 async fn handler_reads_the_client_certificate() {
     timeout(async {
         let (addr, server) = serve(bind(mtls_acceptor()).await).await;
-        let cc = Arc::new(
-            client_builder()
-                .with_client_cert(certified_key("client", "client.key"))
-                .build()
-                .unwrap(),
-        );
+        let cc =
+            support::client_with(|b| b.with_client_cert(certified_key("client", "client.key")));
         let (status, version, body) = get_ours(cc, addr).await.unwrap();
         assert_eq!((status, version), (StatusCode::OK, Version::HTTP_2));
         assert!(

@@ -76,6 +76,14 @@ impl Shim {
         assert_eq!(e.code, Some(0), "shim failed: {}", e.stderr);
         assert!(e.stderr.is_empty(), "stderr on success: {}", e.stderr);
     }
+
+    /// Waits for the shim to fail as a test does (exit 1) saying `why` on
+    /// stderr.
+    async fn expect_failure(self, why: &str) {
+        let e = self.finish().await;
+        assert_eq!(e.code, Some(1), "stderr: {}", e.stderr);
+        assert!(e.stderr.contains(why), "no {why:?} in stderr: {}", e.stderr);
+    }
 }
 
 /// Starts the shim against a fresh listener, the runner's way.
@@ -86,6 +94,24 @@ async fn start_with_listener(args: &[&str]) -> (TcpListener, Shim) {
     all.extend_from_slice(args);
     let shim = Shim::start(&all);
     (listener, shim)
+}
+
+/// A client shim trusting certs/ca.pem and connecting to `localhost`, with
+/// `extra` flags, against a fresh listener.
+async fn start_client_shim(extra: &[&str]) -> (TcpListener, Shim) {
+    let ca = cert("ca.pem");
+    let mut args = vec!["-trust-cert", ca.as_str(), "-host-name", "localhost"];
+    args.extend_from_slice(extra);
+    start_with_listener(&args).await
+}
+
+/// A server shim presenting certs/server.pem, with `extra` flags, against a
+/// fresh listener.
+async fn start_server_shim(extra: &[&str]) -> (TcpListener, Shim) {
+    let (cert_file, key_file) = (cert("server.pem"), cert("server.key"));
+    let mut args = vec!["-server", "-cert-file", &cert_file, "-key-file", &key_file];
+    args.extend_from_slice(extra);
+    start_with_listener(&args).await
 }
 
 /// Accepts the shim's connection and checks its 8-byte little-endian ID.
@@ -161,6 +187,40 @@ async fn echo_and_close<S: AsyncRead + AsyncWrite + Unpin>(tls: &mut S) {
     .expect("echo timed out");
 }
 
+/// The rustls server's handshake with the shim, bounded; panics if it fails.
+async fn rustls_accept(
+    acceptor: &tokio_rustls::TlsAcceptor,
+    tcp: TcpStream,
+) -> tokio_rustls::server::TlsStream<TcpStream> {
+    timeout(TIMEOUT, acceptor.accept(tcp))
+        .await
+        .expect("handshake in time")
+        .expect("rustls accept")
+}
+
+/// The rustls client's handshake with the shim as `localhost`, bounded;
+/// panics if it fails.
+async fn rustls_connect(
+    connector: &tokio_rustls::TlsConnector,
+    tcp: TcpStream,
+) -> tokio_rustls::client::TlsStream<TcpStream> {
+    let name = ServerName::try_from("localhost").expect("name");
+    timeout(TIMEOUT, connector.connect(name, tcp))
+        .await
+        .expect("handshake in time")
+        .expect("rustls connect")
+}
+
+/// Connection `i` of a resumption run: the first is full, the rest resumed.
+fn assert_full_then_resumed(kind: Option<HandshakeKind>, i: usize) {
+    let want = if i == 0 {
+        HandshakeKind::Full
+    } else {
+        HandshakeKind::Resumed
+    };
+    assert_eq!(kind, Some(want), "connection {i}");
+}
+
 async fn expect_hello<S: AsyncRead + Unpin>(tls: &mut S) {
     let mut hello = [0u8; 5];
     timeout(TIMEOUT, tls.read_exact(&mut hello))
@@ -222,16 +282,9 @@ async fn unknown_flag_is_unimplemented() {
 }
 
 async fn client_shim(extra: &[&str], writes_first: bool) {
-    let ca = cert("ca.pem");
-    let mut args = vec!["-trust-cert", ca.as_str(), "-host-name", "localhost"];
-    args.extend_from_slice(extra);
-    let (listener, shim) = start_with_listener(&args).await;
+    let (listener, shim) = start_client_shim(extra).await;
     let tcp = accept_shim(&listener).await;
-    let acceptor = rustls_server(rustls::ALL_VERSIONS);
-    let mut tls = timeout(TIMEOUT, acceptor.accept(tcp))
-        .await
-        .expect("handshake in time")
-        .expect("rustls accept");
+    let mut tls = rustls_accept(&rustls_server(rustls::ALL_VERSIONS), tcp).await;
     assert_eq!(tls.get_ref().1.server_name(), Some("localhost"));
     if writes_first {
         expect_hello(&mut tls).await;
@@ -311,10 +364,7 @@ async fn client_checks_negotiation() {
 /// Runs the server shim with `extra` flags against a rustls client offering
 /// `alpn`, for 1 + `-resume-count` connections.
 async fn server_shim(extra: &[&str], alpn: &[&str]) {
-    let (cert_file, key_file) = (cert("server.pem"), cert("server.key"));
-    let mut args = vec!["-server", "-cert-file", &cert_file, "-key-file", &key_file];
-    args.extend_from_slice(extra);
-    let (listener, shim) = start_with_listener(&args).await;
+    let (listener, shim) = start_server_shim(extra).await;
     let value = |flag: &str| {
         let i = extra.iter().position(|a| *a == flag)?;
         extra.get(i + 1).copied()
@@ -324,21 +374,8 @@ async fn server_shim(extra: &[&str], alpn: &[&str]) {
     let connector = rustls_client(alpn);
     for i in 0..=resumes {
         let tcp = accept_shim(&listener).await;
-        let name = ServerName::try_from("localhost").expect("name");
-        let mut tls = timeout(TIMEOUT, connector.connect(name, tcp))
-            .await
-            .expect("handshake in time")
-            .expect("rustls connect");
-        let want = if i == 0 {
-            HandshakeKind::Full
-        } else {
-            HandshakeKind::Resumed
-        };
-        assert_eq!(
-            tls.get_ref().1.handshake_kind(),
-            Some(want),
-            "connection {i}"
-        );
+        let mut tls = rustls_connect(&connector, tcp).await;
+        assert_full_then_resumed(tls.get_ref().1.handshake_kind(), i);
         // The order of BoringSSL's shim: exporter output, then "hello", then the echo.
         if let Some(n) = export {
             let mut got = vec![0u8; n];
@@ -405,36 +442,14 @@ async fn client_resumption_with(
     versions: &[&'static SupportedProtocolVersion],
     extra: &[&str],
 ) {
-    let ca = cert("ca.pem");
-    let mut args = vec![
-        "-trust-cert",
-        &ca,
-        "-host-name",
-        "localhost",
-        "-max-version",
-        max_version,
-        "-resume-count",
-        "1",
-    ];
+    let mut args = vec!["-max-version", max_version, "-resume-count", "1"];
     args.extend_from_slice(extra);
-    let (listener, shim) = start_with_listener(&args).await;
+    let (listener, shim) = start_client_shim(&args).await;
     let acceptor = rustls_server(versions);
     for i in 0..2 {
         let tcp = accept_shim(&listener).await;
-        let mut tls = timeout(TIMEOUT, acceptor.accept(tcp))
-            .await
-            .expect("handshake in time")
-            .expect("rustls accept");
-        let want = if i == 0 {
-            HandshakeKind::Full
-        } else {
-            HandshakeKind::Resumed
-        };
-        assert_eq!(
-            tls.get_ref().1.handshake_kind(),
-            Some(want),
-            "connection {i}"
-        );
+        let mut tls = rustls_accept(&acceptor, tcp).await;
+        assert_full_then_resumed(tls.get_ref().1.handshake_kind(), i);
         echo_and_close(&mut tls).await;
     }
     shim.expect_success().await;
@@ -489,16 +504,7 @@ async fn server_tls12_exporter_without_context() {
 
 #[tokio::test]
 async fn expected_failure_names_the_error() {
-    let ca = cert("ca.pem");
-    let (listener, shim) = start_with_listener(&[
-        "-trust-cert",
-        &ca,
-        "-host-name",
-        "localhost",
-        "-max-version",
-        "771",
-    ])
-    .await;
+    let (listener, shim) = start_client_shim(&["-max-version", "771"]).await;
     let tcp = accept_shim(&listener).await;
     let acceptor = rustls_server(&[&rustls::version::TLS13]);
     let r = timeout(TIMEOUT, acceptor.accept(tcp))
@@ -508,42 +514,19 @@ async fn expected_failure_names_the_error() {
         r.is_err(),
         "a TLS 1.2-only client must not reach a TLS 1.3-only server"
     );
-    let e = shim.finish().await;
-    assert_eq!(e.code, Some(1), "stderr: {}", e.stderr);
-    assert!(
-        e.stderr.contains(":TLSV1_ALERT_PROTOCOL_VERSION:"),
-        "stderr: {}",
-        e.stderr
-    );
+    shim.expect_failure(":TLSV1_ALERT_PROTOCOL_VERSION:").await;
 }
 
 #[tokio::test]
 async fn failed_expectation_exits_1() {
-    let ca = cert("ca.pem");
-    let (listener, shim) = start_with_listener(&[
-        "-trust-cert",
-        &ca,
-        "-host-name",
-        "localhost",
-        "-curves",
-        "23",
-        "-expect-curve-id",
-        "29",
-    ])
-    .await;
+    let (listener, shim) = start_client_shim(&["-curves", "23", "-expect-curve-id", "29"]).await;
     let tcp = accept_shim(&listener).await;
     let acceptor = rustls_server(rustls::ALL_VERSIONS);
     let tls = timeout(TIMEOUT, acceptor.accept(tcp))
         .await
         .expect("handshake in time");
-    let e = shim.finish().await;
+    shim.expect_failure("-expect-curve-id 29").await;
     drop(tls);
-    assert_eq!(e.code, Some(1), "stderr: {}", e.stderr);
-    assert!(
-        e.stderr.contains("-expect-curve-id 29"),
-        "stderr: {}",
-        e.stderr
-    );
 }
 
 #[tokio::test]
@@ -559,10 +542,7 @@ async fn empty_trust_cert_means_no_roots() {
     let (listener, shim) =
         start_with_listener(&["-trust-cert", "", "-host-name", "localhost"]).await;
     let tcp = accept_shim(&listener).await;
-    let mut tls = timeout(TIMEOUT, rustls_server(rustls::ALL_VERSIONS).accept(tcp))
-        .await
-        .expect("handshake in time")
-        .expect("rustls accept");
+    let mut tls = rustls_accept(&rustls_server(rustls::ALL_VERSIONS), tcp).await;
     echo_and_close(&mut tls).await;
     shim.expect_success().await;
 }
@@ -573,9 +553,7 @@ async fn failure_alert_reaches_a_peer_that_keeps_writing() {
     // exits at once resets the connection: the runner's next write gets
     // "broken pipe" and it never reads the alert. The shim must half-close
     // and drain instead, so the peer's writes succeed and the alert arrives.
-    let (cert_file, key_file) = (cert("server.pem"), cert("server.key"));
-    let (listener, shim) =
-        start_with_listener(&["-server", "-cert-file", &cert_file, "-key-file", &key_file]).await;
+    let (listener, shim) = start_server_shim(&[]).await;
     let mut tcp = accept_shim(&listener).await;
     // A record of content type 0x63: not TLS at all.
     tcp.write_all(&[0x63, 0x03, 0x03, 0x00, 0x01, 0x00])
@@ -602,9 +580,7 @@ async fn failure_alert_reaches_a_peer_that_keeps_writing() {
         got.len() == 7 && got[0] == 0x15 && got[3..5] == [0, 2] && got[5] == 2,
         "{got:02x?}"
     );
-    let e = shim.finish().await;
-    assert_eq!(e.code, Some(1), "stderr: {}", e.stderr);
-    assert!(e.stderr.contains("(sent alert"), "stderr: {}", e.stderr);
+    shim.expect_failure("(sent alert").await;
 }
 
 #[tokio::test]
@@ -612,13 +588,7 @@ async fn prefixed_flag_applies_to_its_connection_only() {
     // BoringSSL's -on-initial-/-on-resume- prefixes: an -expect-curve-id that
     // the handshake cannot meet fails the resumed connection only, so the
     // initial one completes its echo, and the shim then fails saying why.
-    let (cert_file, key_file) = (cert("server.pem"), cert("server.key"));
-    let (listener, shim) = start_with_listener(&[
-        "-server",
-        "-cert-file",
-        &cert_file,
-        "-key-file",
-        &key_file,
+    let (listener, shim) = start_server_shim(&[
         "-resume-count",
         "1",
         // X25519MLKEM768, the group rustls and lctls agree on by default.
@@ -629,26 +599,17 @@ async fn prefixed_flag_applies_to_its_connection_only() {
     ])
     .await;
     let connector = rustls_client(&[]);
-    let name = ServerName::try_from("localhost").expect("name");
     let tcp = accept_shim(&listener).await;
-    let mut tls = timeout(TIMEOUT, connector.connect(name.clone(), tcp))
-        .await
-        .expect("handshake in time")
-        .expect("rustls connect");
+    let mut tls = rustls_connect(&connector, tcp).await;
     echo_and_close(&mut tls).await;
     let tcp = accept_shim(&listener).await;
+    let name = ServerName::try_from("localhost").expect("name");
     let tls = timeout(TIMEOUT, connector.connect(name, tcp))
         .await
         .expect("handshake in time");
-    let e = shim.finish().await;
+    shim.expect_failure("-expect-curve-id 23: negotiated Some(4588)")
+        .await;
     drop(tls);
-    assert_eq!(e.code, Some(1), "stderr: {}", e.stderr);
-    assert!(
-        e.stderr
-            .contains("-expect-curve-id 23: negotiated Some(4588)"),
-        "stderr: {}",
-        e.stderr
-    );
 }
 
 #[tokio::test]
@@ -678,10 +639,7 @@ async fn client_verify_fail_soft_and_hard() {
             rustls::AlertDescription::CertificateUnknown,
         ),
     ] {
-        let ca = cert("ca.pem");
-        let mut args = vec!["-trust-cert", ca.as_str(), "-host-name", "localhost"];
-        args.extend_from_slice(extra);
-        let (listener, shim) = start_with_listener(&args).await;
+        let (listener, shim) = start_client_shim(extra).await;
         let tcp = accept_shim(&listener).await;
         let r = timeout(TIMEOUT, async {
             let mut tls = rustls_server(rustls::ALL_VERSIONS).accept(tcp).await?;
@@ -695,13 +653,7 @@ async fn client_verify_fail_soft_and_hard() {
             _ => None,
         });
         assert_eq!(alert, Some(want), "{extra:?}");
-        let e = shim.finish().await;
-        assert_eq!(e.code, Some(1), "stderr: {}", e.stderr);
-        assert!(
-            e.stderr.contains(":CERTIFICATE_VERIFY_FAILED:"),
-            "stderr: {}",
-            e.stderr
-        );
+        shim.expect_failure(":CERTIFICATE_VERIFY_FAILED:").await;
     }
 }
 
@@ -724,23 +676,10 @@ async fn server_tls12_ticket_session_has_no_session_id() {
 #[tokio::test]
 async fn client_cipher_string_restricts_tls12_suites() {
     // BoringSSL's "DEFAULT:!AES" leaves lctls's ChaCha20 suites (the server key is ECDSA).
-    let ca = cert("ca.pem");
-    let (listener, shim) = start_with_listener(&[
-        "-trust-cert",
-        &ca,
-        "-host-name",
-        "localhost",
-        "-max-version",
-        "771",
-        "-cipher",
-        "DEFAULT:!AES",
-    ])
-    .await;
+    let (listener, shim) =
+        start_client_shim(&["-max-version", "771", "-cipher", "DEFAULT:!AES"]).await;
     let tcp = accept_shim(&listener).await;
-    let mut tls = timeout(TIMEOUT, rustls_server(rustls::ALL_VERSIONS).accept(tcp))
-        .await
-        .expect("handshake in time")
-        .expect("rustls accept");
+    let mut tls = rustls_accept(&rustls_server(rustls::ALL_VERSIONS), tcp).await;
     assert_eq!(
         tls.get_ref().1.negotiated_cipher_suite().map(|s| s.suite()),
         Some(rustls::CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256)

@@ -34,14 +34,11 @@ const TLS12: &[ProtocolVersion] = &[ProtocolVersion::TLSv1_2];
 /// A client for `versions` offering only X25519 (the forged TLS 1.3
 /// server's group), optionally with ALPN.
 fn client(versions: &[ProtocolVersion], alpn: &[&str]) -> Arc<ClientConfig> {
-    Arc::new(
-        client_builder()
-            .with_protocol_versions(versions)
+    client_with(|b| {
+        b.with_protocol_versions(versions)
             .with_groups(&[NamedGroup::X25519])
             .with_alpn_protocols(alpn)
-            .build()
-            .unwrap(),
-    )
+    })
 }
 
 /// The ClientHello a client just wrote.
@@ -126,12 +123,7 @@ fn server() -> Arc<ServerConfig> {
 
 /// A TLS 1.2-only server.
 fn server12() -> Arc<ServerConfig> {
-    Arc::new(
-        server_builder("server")
-            .with_protocol_versions(TLS12)
-            .build()
-            .unwrap(),
-    )
+    server_with("server", |b| b.with_protocol_versions(TLS12))
 }
 
 /// A real client's ClientHello for `versions` (encoded).
@@ -297,13 +289,10 @@ fn duplicate_hello_retry_request_extension_is_illegal() {
         .unwrap()
     };
     let cc = || {
-        Arc::new(
-            client_builder()
-                .with_protocol_versions(&[ProtocolVersion::TLSv1_3])
+        client_with(|b| {
+            b.with_protocol_versions(&[ProtocolVersion::TLSv1_3])
                 .with_groups(&[NamedGroup::X25519, NamedGroup::secp256r1])
-                .build()
-                .unwrap(),
-        )
+        })
     };
     let (r, _) = client_verdict_on(cc(), "localhost", hrr);
     r.expect("a sound HelloRetryRequest");
@@ -325,13 +314,10 @@ fn duplicate_hello_retry_request_extension_is_illegal() {
 #[test]
 fn tls13_server_hello_with_compression_is_decode_error() {
     for random in [HRR_RANDOM, [0x33; 32]] {
-        let cc = Arc::new(
-            client_builder()
-                .with_protocol_versions(&[ProtocolVersion::TLSv1_3])
+        let cc = client_with(|b| {
+            b.with_protocol_versions(&[ProtocolVersion::TLSv1_3])
                 .with_groups(&[NamedGroup::X25519, NamedGroup::secp256r1])
-                .build()
-                .unwrap(),
-        );
+        });
         let (r, _) = client_verdict_on(cc, "localhost", |ch| {
             HandshakeMessage::ServerHello(ServerHello {
                 legacy_version: ProtocolVersion::TLSv1_2.get(),
@@ -550,13 +536,10 @@ fn pkcs1_only_server_verdict(cert: &str, key: &str) -> Result<(), Error> {
             .build()
             .unwrap(),
     );
-    let cc = Arc::new(
-        client_builder()
-            .with_protocol_versions(&[ProtocolVersion::TLSv1_3])
+    let cc = client_with(|b| {
+        b.with_protocol_versions(&[ProtocolVersion::TLSv1_3])
             .with_client_cert(certified_key(cert, key))
-            .build()
-            .unwrap(),
-    );
+    });
     let mut c = sans_io_client(cc, "localhost");
     let mut s = Connection::new_server(sc);
     s.feed(&c.take_outgoing());
@@ -609,12 +592,7 @@ fn server_hello_of(out: &[u8]) -> ServerHello {
 #[test]
 fn tls12_server_acknowledges_server_name_on_full_handshakes_only() {
     let sc = server12();
-    let cc = Arc::new(
-        client_builder()
-            .with_protocol_versions(TLS12)
-            .build()
-            .unwrap(),
-    );
+    let cc = client_with(|b| b.with_protocol_versions(TLS12));
     for (name, ack) in [("localhost", true), ("127.0.0.1", false)] {
         let mut c = sans_io_client(cc.clone(), name);
         let mut s = Connection::new_server(sc.clone());

@@ -466,18 +466,15 @@ fn server_sends_the_compatibility_ccs_for_an_empty_session_id() {
 /// without one.
 #[test]
 fn server_chooses_its_preferred_group_even_when_not_predicted() {
-    let sc = Arc::new(
-        server_builder("server")
-            .with_groups(&[NamedGroup::X25519, NamedGroup::secp256r1])
-            .build()
-            .unwrap(),
-    );
+    let sc = server_with("server", |b| {
+        b.with_groups(&[NamedGroup::X25519, NamedGroup::secp256r1])
+    });
     for (client_groups, retried) in [
         (&[NamedGroup::secp256r1, NamedGroup::X25519][..], true),
         (&[NamedGroup::X25519, NamedGroup::secp256r1], false),
         (&[NamedGroup::secp256r1], false),
     ] {
-        let cc = Arc::new(client_builder().with_groups(client_groups).build().unwrap());
+        let cc = client_with(|b| b.with_groups(client_groups));
         let mut client = sans_io_client(cc, "localhost");
         let mut server = Connection::new_server(sc.clone());
         drive_handshake(&mut client, &mut server);

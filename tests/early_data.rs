@@ -32,21 +32,11 @@ impl TimeProvider for Skewed {
 }
 
 fn client() -> Arc<ClientConfig> {
-    Arc::new(
-        client_builder()
-            .with_protocol_versions(&[ProtocolVersion::TLSv1_3])
-            .build()
-            .unwrap(),
-    )
+    support::client_with(|b| b.with_protocol_versions(&[ProtocolVersion::TLSv1_3]))
 }
 
 fn early_server(max: u32) -> Arc<ServerConfig> {
-    Arc::new(
-        server_builder("server")
-            .with_max_early_data(max)
-            .build()
-            .unwrap(),
-    )
+    support::server_with("server", |b| b.with_max_early_data(max))
 }
 
 /// A full handshake whose ticket the client takes in (it reads after the
@@ -162,13 +152,10 @@ async fn a_server_without_0rtt_skips_early_data_and_the_client_resends() {
 async fn early_data_before_a_hello_retry_request_is_skipped() {
     timeout(async {
         let cc = client();
-        let sc = Arc::new(
-            server_builder("server")
-                .with_max_early_data(4096)
+        let sc = support::server_with("server", |b| {
+            b.with_max_early_data(4096)
                 .with_groups(&[NamedGroup::secp384r1])
-                .build()
-                .unwrap(),
-        );
+        });
         get_ticket(&cc, &sc).await;
         let (c, mut s) = connect(&cc, &sc, Some(REQUEST)).await;
         assert!(s.negotiated().retried && s.negotiated().resumed);
@@ -229,13 +216,10 @@ async fn a_stale_ticket_age_gets_no_0rtt() {
     timeout(async {
         let clock = Arc::new(Skewed::default());
         let cc = client();
-        let sc = Arc::new(
-            server_builder("server")
-                .with_max_early_data(4096)
+        let sc = support::server_with("server", |b| {
+            b.with_max_early_data(4096)
                 .with_time_provider(clock.clone())
-                .build()
-                .unwrap(),
-        );
+        });
         get_ticket(&cc, &sc).await;
         clock.0.store(60, Ordering::SeqCst);
         let (c, mut s) = connect(&cc, &sc, Some(REQUEST)).await;
@@ -368,12 +352,9 @@ async fn a_tls12_answer_to_0rtt_is_protocol_version() {
     timeout(async {
         let cc = Arc::new(client_builder().build().unwrap());
         get_ticket(&cc, &early_server(4096)).await;
-        let tls12 = Arc::new(
-            server_builder("server")
-                .with_protocol_versions(&[ProtocolVersion::TLSv1_2])
-                .build()
-                .unwrap(),
-        );
+        let tls12 = support::server_with("server", |b| {
+            b.with_protocol_versions(&[ProtocolVersion::TLSv1_2])
+        });
         let (a, b) = tokio::io::duplex(64 * 1024);
         let (c, _s) = tokio::join!(
             TlsConnector::from(cc).connect_with_replayable_early_data(

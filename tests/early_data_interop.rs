@@ -7,13 +7,11 @@
 
 mod common;
 
-use std::future::Future;
 use std::io::{Read, Write};
 use std::sync::Arc;
 use std::time::Duration;
 
-use lctls::config::{CertifiedKey, ClientConfig, ServerConfig};
-use lctls::pki::RootStore;
+use lctls::config::{ClientConfig, ServerConfig};
 use lctls::proto::conn::Connection;
 use lctls::proto::handshake::early_data::{EarlyDataReason, OnReject};
 use lctls::proto::wire::enums::ProtocolVersion;
@@ -23,22 +21,19 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-const TEST_TIMEOUT: Duration = Duration::from_secs(40);
+/// 0-RTT tests run several sessions each: a longer bound than
+/// [`common::TEST_TIMEOUT`].
+async fn bounded_40s<F: std::future::Future<Output = ()>>(f: F) {
+    common::bounded_by(Duration::from_secs(40), f).await
+}
+
 const TLS13: &[ProtocolVersion] = &[ProtocolVersion::TLSv1_3];
 const EARLY: &[u8] = b"early-request\n";
 
-async fn bounded<F: Future<Output = ()>>(f: F) {
-    tokio::time::timeout(TEST_TIMEOUT, f)
-        .await
-        .expect("test timed out");
-}
-
 fn client_config() -> Arc<ClientConfig> {
-    let mut roots = RootStore::new();
-    roots.add_pem_file(common::cert_path("ca.pem")).unwrap();
     Arc::new(
         ClientConfig::builder()
-            .with_root_store(Arc::new(roots))
+            .with_root_store(common::ca_roots())
             .with_protocol_versions(TLS13)
             .build()
             .unwrap(),
@@ -46,14 +41,9 @@ fn client_config() -> Arc<ClientConfig> {
 }
 
 fn server_config(max_early: u32) -> Arc<ServerConfig> {
-    let key = CertifiedKey::from_pem_files(
-        common::cert_path("server.pem"),
-        common::cert_path("server.key"),
-    )
-    .unwrap();
     Arc::new(
         ServerConfig::builder()
-            .with_certified_key(key)
+            .with_certified_key(common::certified("server"))
             .with_protocol_versions(TLS13)
             .with_max_early_data(max_early)
             .build()
@@ -126,18 +116,18 @@ async fn echo_server(
 /// A TLS 1.3 s_client run that sends `line`, waits for `expect` on its
 /// stdout, closes and returns its stdout.
 async fn s_client(port: u16, extra: &[&str], line: &[u8], expect: &[u8]) -> String {
-    let mut c = common::openssl_s_client_version(port, "-tls1_3", false, true, extra);
-    c.write(line);
-    assert!(
-        c.wait_stdout_contains(expect, common::TIMEOUT).await,
-        "no {:?}:\n{}",
-        String::from_utf8_lossy(expect),
-        c.describe()
-    );
-    c.close_stdin();
-    let status = c.wait_exit(common::TIMEOUT).await.expect("s_client exit");
-    assert!(status.success(), "s_client failed:\n{}", c.describe());
-    c.stdout_text()
+    common::s_client_session_expect(port, "-tls1_3", extra, line, expect).await
+}
+
+/// A first, full s_client session with our server on `port`, saved for a
+/// resumption; and a file holding [`EARLY`] for `-early_data`. Returns
+/// (session file, early data file), named by `tag`.
+async fn first_session(port: u16, tag: &str) -> (String, String) {
+    let sess = tmp_path(&format!("sess-{tag}.pem"));
+    let file = tmp_path(&format!("early-{tag}.txt"));
+    std::fs::write(&file, EARLY).unwrap();
+    s_client(port, &["-sess_out", &sess], b"first\n", b"first\n").await;
+    (sess, file)
 }
 
 #[tokio::test]
@@ -145,12 +135,9 @@ async fn our_server_accepts_s_client_early_data() {
     if !common::require("openssl") {
         return;
     }
-    bounded(async {
+    bounded_40s(async {
         let (port, task) = echo_server(server_config(16384), 2).await;
-        let sess = tmp_path("sess.pem");
-        let file = tmp_path("early.txt");
-        std::fs::write(&file, EARLY).unwrap();
-        s_client(port, &["-sess_out", &sess], b"first\n", b"first\n").await;
+        let (sess, file) = first_session(port, "accept").await;
         let out = s_client(
             port,
             &["-sess_in", &sess, "-early_data", &file],
@@ -178,13 +165,10 @@ async fn our_server_without_0rtt_rejects_s_client_early_data() {
     if !common::require("openssl") {
         return;
     }
-    bounded(async {
+    bounded_40s(async {
         // The ticket comes from a server that allows 0-RTT ...
         let (p1, t1) = echo_server(server_config(16384), 1).await;
-        let sess = tmp_path("sess-reject.pem");
-        let file = tmp_path("early-reject.txt");
-        std::fs::write(&file, EARLY).unwrap();
-        s_client(p1, &["-sess_out", &sess], b"first\n", b"first\n").await;
+        let (sess, file) = first_session(p1, "reject").await;
         t1.await.unwrap().unwrap();
         // ... and goes to one that does not (and cannot open it).
         let (p2, t2) = echo_server(server_config(0), 1).await;
@@ -212,13 +196,10 @@ async fn a_captured_s_client_hello_replayed_gets_no_0rtt() {
     if !common::require("openssl") {
         return;
     }
-    bounded(async {
+    bounded_40s(async {
         let sc = server_config(16384);
         let (port, task) = echo_server(sc.clone(), 1).await;
-        let sess = tmp_path("sess-replay.pem");
-        let file = tmp_path("early-replay.txt");
-        std::fs::write(&file, EARLY).unwrap();
-        s_client(port, &["-sess_out", &sess], b"first\n", b"first\n").await;
+        let (sess, file) = first_session(port, "replay").await;
         task.await.unwrap().unwrap();
 
         // A listener that only records what the client sends first.
@@ -268,7 +249,7 @@ async fn our_client_sends_early_data_to_s_server() {
     if !common::require("openssl") {
         return;
     }
-    bounded(async {
+    bounded_40s(async {
         let port = common::free_port();
         let mut cmd = std::process::Command::new("openssl");
         cmd.arg("s_server")
@@ -345,10 +326,7 @@ fn rustls_certs() -> (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>) {
 }
 
 fn rustls_client_config() -> Arc<rustls::ClientConfig> {
-    let mut roots = rustls::RootCertStore::empty();
-    for c in CertificateDer::pem_file_iter(common::cert_path("ca.pem")).unwrap() {
-        roots.add(c.unwrap()).unwrap();
-    }
+    let roots = common::rustls_roots();
     let mut c = rustls::ClientConfig::builder_with_provider(Arc::new(
         rustls::crypto::aws_lc_rs::default_provider(),
     ))
@@ -398,7 +376,7 @@ fn rustls_client_run(
 
 #[tokio::test]
 async fn our_server_accepts_rustls_early_data() {
-    bounded(async {
+    bounded_40s(async {
         let (port, task) = echo_server(server_config(16384), 2).await;
         let cfg = rustls_client_config();
         let runs = tokio::task::spawn_blocking(move || {
@@ -421,7 +399,7 @@ async fn our_server_accepts_rustls_early_data() {
 /// read from rustls's early-data reader.
 #[tokio::test]
 async fn our_client_sends_early_data_to_rustls() {
-    bounded(async {
+    bounded_40s(async {
         let (chain, key) = rustls_certs();
         let mut sc = rustls::ServerConfig::builder_with_provider(Arc::new(
             rustls::crypto::aws_lc_rs::default_provider(),

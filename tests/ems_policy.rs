@@ -19,7 +19,7 @@ use lctls::proto::handshake::Negotiated;
 use lctls::proto::wire::enums::ProtocolVersion;
 use lctls::{Error, TlsAcceptor, TlsConnector};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 
 const TLS12: &[ProtocolVersion] = &[ProtocolVersion::TLSv1_2];
 
@@ -37,31 +37,21 @@ fn no_ems_conf() -> String {
 }
 
 fn session_file(tag: &str, port: u16) -> String {
-    let p = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
-        "lctls-ems-policy-{tag}-{}-{port}.pem",
-        std::process::id()
-    ));
-    p.to_str().unwrap().to_string()
+    common::session_file("ems-policy", tag, port)
 }
 
 fn server(require: bool) -> Arc<ServerConfig> {
-    Arc::new(
-        support::server_builder("server")
-            .with_protocol_versions(TLS12)
+    support::server_with("server", |b| {
+        b.with_protocol_versions(TLS12)
             .require_extended_master_secret(require)
-            .build()
-            .unwrap(),
-    )
+    })
 }
 
 fn client(require: bool) -> Arc<ClientConfig> {
-    Arc::new(
-        support::client_builder()
-            .with_protocol_versions(TLS12)
+    support::client_with(|b| {
+        b.with_protocol_versions(TLS12)
             .require_extended_master_secret(require)
-            .build()
-            .unwrap(),
-    )
+    })
 }
 
 /// Our server on a fresh port, serving `n` connections: each echoes one
@@ -103,15 +93,7 @@ async fn s_client_ok(port: u16, no_ems: bool, extra: &[&str]) -> String {
         cmd.env("OPENSSL_CONF", no_ems_conf());
     }
     let mut c = common::Peer::spawn(cmd, port, true);
-    c.write(b"line\n");
-    assert!(
-        c.wait_stdout_contains(b"line\n", common::TIMEOUT).await,
-        "no echo:\n{}",
-        c.describe()
-    );
-    c.close_stdin();
-    let status = c.wait_exit(common::TIMEOUT).await.expect("s_client exit");
-    assert!(status.success(), "{}", c.describe());
+    common::s_client_exchange(&mut c, b"line\n", b"line\n").await;
     c.stdout_text()
 }
 
@@ -261,30 +243,27 @@ async fn client_accepts_a_server_without_ems_but_never_resumes_it() {
     support::timeout(async {
         for no_ticket in [None, Some("-no_ticket")] {
             let port = common::free_port();
-            let mut cmd = std::process::Command::new("openssl");
-            cmd.env("OPENSSL_CONF", no_ems_conf())
-                .arg("s_server")
-                .arg("-accept")
-                .arg(format!("127.0.0.1:{port}"))
-                .args(common::openssl_cert_args("server.pem", "server.key"))
-                .args(["-tls1_2", "-rev", "-quiet"])
-                .args(no_ticket);
+            let no_ticket: Vec<&str> = no_ticket.into_iter().collect();
+            let mut cmd = common::openssl_s_server_version_cmd(
+                port,
+                "server.pem",
+                "server.key",
+                "-tls1_2",
+                &no_ticket,
+            );
+            cmd.env("OPENSSL_CONF", no_ems_conf());
             let mut srv = common::Peer::spawn(cmd, port, false);
             srv.wait_listening(common::TIMEOUT);
             let cc = client(false);
             for _ in 0..2 {
-                let tcp = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
-                let tls = TlsConnector::from(cc.clone())
-                    .connect("localhost", tcp)
+                let tls = common::connect_tcp(&TlsConnector::from(cc.clone()), port)
                     .await
                     .unwrap();
                 let n = tls.negotiated().clone();
                 assert!(!n.resumed && !n.extended_master_secret, "{n:?}");
                 common::reverse_roundtrip_and_close(tls, "no ems").await;
             }
-            let tcp = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
-            let e = TlsConnector::from(client(true))
-                .connect("localhost", tcp)
+            let e = common::connect_tcp(&TlsConnector::from(client(true)), port)
                 .await
                 .unwrap_err();
             let e = support::tls_err(&e);
@@ -323,9 +302,7 @@ async fn client_resumes_a_server_with_ems() {
         let cc = client(false);
         let mut resumed = Vec::new();
         for _ in 0..2 {
-            let tcp = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
-            let tls = TlsConnector::from(cc.clone())
-                .connect("localhost", tcp)
+            let tls = common::connect_tcp(&TlsConnector::from(cc.clone()), port)
                 .await
                 .unwrap();
             assert!(tls.negotiated().extended_master_secret);

@@ -5,34 +5,15 @@
 mod example_bin;
 mod example_procs;
 
-use example_bin::example;
 use example_procs::*;
-use std::process::{Command, Stdio};
-use std::thread;
-use std::time::{Duration, Instant};
 
 #[test]
 fn demo_exits_zero_and_prints_the_suite() {
-    let mut cmd = Command::new(example("demo"));
-    cmd.current_dir(MANIFEST_DIR)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let out = wait_with_timeout(ChildGuard(cmd.spawn().expect("spawn demo")), TIMEOUT);
-    assert!(
-        out.status.success(),
-        "demo failed: {}\nstdout:\n{}\nstderr:\n{}",
-        out.status,
-        out.stdout,
-        out.stderr
-    );
-    assert!(out.stdout.contains("suite:"), "stdout:\n{}", out.stdout);
-    assert!(out.stdout.contains("TLS13_"), "stdout:\n{}", out.stdout);
-    assert!(out.stdout.contains("http/1.1"), "stdout:\n{}", out.stdout);
-    assert!(
-        out.stdout.contains("received close_notify"),
-        "stdout:\n{}",
-        out.stdout
+    let out = run_example_ok("demo");
+    assert_contains(
+        "stdout",
+        &out.stdout,
+        &["suite:", "TLS13_", "http/1.1", "received close_notify"],
     );
 }
 
@@ -40,84 +21,40 @@ fn demo_exits_zero_and_prints_the_suite() {
 /// the client identity the server saw printed, exit 0.
 #[test]
 fn grpc_mtls_prints_the_client_identity_and_exits_zero() {
-    let mut cmd = Command::new(example("grpc_mtls"));
-    cmd.current_dir(MANIFEST_DIR)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let out = wait_with_timeout(ChildGuard(cmd.spawn().expect("spawn grpc_mtls")), TIMEOUT);
-    assert!(
-        out.status.success(),
-        "grpc_mtls failed: {}\nstdout:\n{}\nstderr:\n{}",
-        out.status,
-        out.stdout,
-        out.stderr
-    );
-    assert!(
-        out.stdout.contains(
-            "server saw client: CN=lctls test client,O=lctls test (2 certificates) from 127.0.0.1:"
-        ),
-        "stdout:\n{}",
-        out.stdout
-    );
-    assert!(
-        out.stdout.contains("client: health check answered SERVING"),
-        "stdout:\n{}",
-        out.stdout
+    let out = run_example_ok("grpc_mtls");
+    assert_contains(
+        "stdout",
+        &out.stdout,
+        &[
+            "server saw client: CN=lctls test client,O=lctls test (2 certificates) from 127.0.0.1:",
+            "client: health check answered SERVING",
+        ],
     );
 }
 
 #[test]
 fn client_echo_through_server() {
-    let server = Server::start(&["--cert", &cert("server.pem"), "--key", &cert("server.key")]);
+    let server = Server::with_cert("server", &[]);
     let out = run_client(
         &["--connect", &server.addr, "--ca", &cert("ca.pem")],
         b"hello\n",
     );
-    assert!(
-        out.status.success(),
-        "client failed: {}\nstderr:\n{}\nserver:\n{}",
-        out.status,
-        out.stderr,
-        server.log()
-    );
+    assert_client_ok(&out, &server);
     assert!(out.stdout.contains("hello"), "stdout:\n{}", out.stdout);
     assert!(out.stderr.contains("TLSv1_3"), "stderr:\n{}", out.stderr);
 }
 
 #[test]
 fn http_server_answers_200() {
-    let server = Server::start(&[
-        "--http",
-        "--alpn",
-        "http/1.1",
-        "--cert",
-        &cert("server.pem"),
-        "--key",
-        &cert("server.key"),
-    ]);
-    let out = run_client(
-        &[
-            "--connect",
-            &server.addr,
-            "--server-name",
-            "localhost",
-            "--ca",
-            &cert("ca.pem"),
-            "--alpn",
-            "http/1.1",
-        ],
+    let server = Server::with_cert("server", &["--http", "--alpn", "http/1.1"]);
+    let out = client_of(
+        &server,
+        &["--alpn", "http/1.1"],
         // Two requests on one connection, the second with bare LFs (RFC
         // 9112 2.2 lets a server accept them); then the client closes.
         b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\nGET /two HTTP/1.1\nHost: localhost\n\n",
     );
-    assert!(
-        out.status.success(),
-        "client failed: {}\nstderr:\n{}\nserver:\n{}",
-        out.status,
-        out.stderr,
-        server.log()
-    );
+    assert_client_ok(&out, &server);
     assert!(
         out.stdout.starts_with("HTTP/1.1 200"),
         "stdout:\n{}",
@@ -141,33 +78,13 @@ fn http_server_answers_200() {
 /// whose body is announced by Content-Length is answered once, body skipped.
 #[test]
 fn http_server_honours_connection_close() {
-    let server = Server::start(&[
-        "--http",
-        "--cert",
-        &cert("server.pem"),
-        "--key",
-        &cert("server.key"),
-    ]);
-    let out = run_client(
-        &[
-            "--connect",
-            &server.addr,
-            "--server-name",
-            "localhost",
-            "--ca",
-            &cert("ca.pem"),
-            "--alpn",
-            "http/1.1",
-        ],
+    let server = Server::with_cert("server", &["--http"]);
+    let out = client_of(
+        &server,
+        &["--alpn", "http/1.1"],
         b"POST /p HTTP/1.1\r\nHost: localhost\r\nContent-Length: 9\r\n\r\nGET / HTTPGET /c HTTP/1.1\r\nConnection: close\r\n\r\nGET /never HTTP/1.1\r\n\r\n",
     );
-    assert!(
-        out.status.success(),
-        "client failed: {}\nstderr:\n{}\nserver:\n{}",
-        out.status,
-        out.stderr,
-        server.log()
-    );
+    assert_client_ok(&out, &server);
     assert_eq!(
         out.stdout.matches("HTTP/1.1 200 OK\r\n").count(),
         2,
@@ -183,12 +100,7 @@ fn http_server_honours_connection_close() {
 
 #[test]
 fn client_refuses_wrong_name() {
-    let server = Server::start(&[
-        "--cert",
-        &cert("wrong-name.pem"),
-        "--key",
-        &cert("wrong-name.key"),
-    ]);
+    let server = Server::with_cert("wrong-name", &[]);
     let out = run_client(&["--connect", &server.addr, "--ca", &cert("ca.pem")], b"");
     assert!(
         !out.status.success(),
@@ -205,42 +117,21 @@ fn client_refuses_wrong_name() {
 
 /// A server that requires a client certificate issued under certs/ca.pem.
 fn mtls_server() -> Server {
-    Server::start(&[
-        "--cert",
-        &cert("server.pem"),
-        "--key",
-        &cert("server.key"),
-        "--client-ca",
-        &cert("ca.pem"),
-        "--require-client-cert",
-    ])
+    Server::with_cert(
+        "server",
+        &["--client-ca", &cert("ca.pem"), "--require-client-cert"],
+    )
 }
 
 #[test]
 fn client_certificate_echo_through_server_requiring_one() {
     let server = mtls_server();
-    let out = run_client(
-        &[
-            "--connect",
-            &server.addr,
-            "--server-name",
-            "localhost",
-            "--ca",
-            &cert("ca.pem"),
-            "--cert",
-            &cert("client.pem"),
-            "--key",
-            &cert("client.key"),
-        ],
+    let out = client_of(
+        &server,
+        &["--cert", &cert("client.pem"), "--key", &cert("client.key")],
         b"hello with a client certificate\n",
     );
-    assert!(
-        out.status.success(),
-        "client failed: {}\nstderr:\n{}\nserver:\n{}",
-        out.status,
-        out.stderr,
-        server.log()
-    );
+    assert_client_ok(&out, &server);
     assert!(
         out.stdout.contains("hello with a client certificate"),
         "stdout:\n{}",
@@ -249,18 +140,7 @@ fn client_certificate_echo_through_server_requiring_one() {
     // The server saw the client's leaf and intermediate. It logs the chain
     // right after the handshake, before echoing anything back; give the
     // thread that collects its stderr a moment.
-    let deadline = Instant::now() + TIMEOUT;
-    while !server
-        .log()
-        .contains("client certificate chain: 2 certificate(s), leaf ")
-    {
-        assert!(
-            Instant::now() < deadline,
-            "server did not log the client chain:\n{}",
-            server.log()
-        );
-        thread::sleep(Duration::from_millis(20));
-    }
+    wait_log(&server, "client certificate chain: 2 certificate(s), leaf ");
 }
 
 #[test]
@@ -269,17 +149,7 @@ fn client_without_certificate_is_refused_by_server_requiring_one() {
     // In TLS 1.3 the client's handshake is over before the server has seen
     // its (empty) Certificate, so the alert arrives on the client's first
     // read: send a line so that the client reads.
-    let out = run_client(
-        &[
-            "--connect",
-            &server.addr,
-            "--server-name",
-            "localhost",
-            "--ca",
-            &cert("ca.pem"),
-        ],
-        b"hello without a certificate\n",
-    );
+    let out = client_of(&server, &[], b"hello without a certificate\n");
     assert!(
         !out.status.success(),
         "client without a certificate succeeded; stdout:\n{}\nstderr:\n{}\nserver:\n{}",
@@ -306,40 +176,17 @@ fn client_without_certificate_is_refused_by_server_requiring_one() {
 /// ticket) and prints it, and the client reports `early_data=Accepted`.
 #[test]
 fn early_data_through_the_example_programs() {
-    let server = Server::start(&[
-        "--cert",
-        &cert("server.pem"),
-        "--key",
-        &cert("server.key"),
-        "--max-early-data",
-        "1024",
-    ]);
+    let server = Server::with_cert("server", &["--max-early-data", "1024"]);
     let file = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("lctls-early-{}.txt", std::process::id()));
     std::fs::write(&file, b"GET /early").unwrap();
-    let out = run_client(
-        &[
-            "--connect",
-            &server.addr,
-            "--server-name",
-            "localhost",
-            "--ca",
-            &cert("ca.pem"),
-            "--resume",
-            "2",
-            "--early-data",
-            file.to_str().unwrap(),
-        ],
+    let out = client_of(
+        &server,
+        &["--resume", "2", "--early-data", file.to_str().unwrap()],
         b"",
     );
     let _ = std::fs::remove_file(&file);
-    assert!(
-        out.status.success(),
-        "client failed: {}\nstderr:\n{}\nserver:\n{}",
-        out.status,
-        out.stderr,
-        server.log()
-    );
+    assert_client_ok(&out, &server);
     for k in 1..=2 {
         let line = format!(
             "resume {k}: {} resumed=yes early_data=Accepted",
@@ -348,16 +195,8 @@ fn early_data_through_the_example_programs() {
         assert!(out.stderr.contains(&line), "no {line:?} in\n{}", out.stderr);
     }
     // The server's log is written as connections end; give it a moment.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    while !server.log().contains("0-RTT: accepted 10 bytes") && std::time::Instant::now() < deadline
-    {
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    assert!(
-        server
-            .log()
-            .contains("0-RTT: accepted 10 bytes of early data (replayable): \"GET /early\""),
-        "server:\n{}",
-        server.log()
+    wait_log(
+        &server,
+        "0-RTT: accepted 10 bytes of early data (replayable): \"GET /early\"",
     );
 }

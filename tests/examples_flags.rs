@@ -8,22 +8,6 @@ mod example_procs;
 
 use example_procs::*;
 
-/// Runs the client against `server` as `localhost`, trusting certs/ca.pem
-/// (a later `--ca` in `extra` wins), with `extra` flags.
-fn client_of(server: &Server, extra: &[&str], input: &[u8]) -> Output {
-    let ca = cert("ca.pem");
-    let mut args = vec![
-        "--connect",
-        server.addr.as_str(),
-        "--server-name",
-        "localhost",
-        "--ca",
-        ca.as_str(),
-    ];
-    args.extend_from_slice(extra);
-    run_client(&args, input)
-}
-
 /// `--tls13 --suites --groups --alpn` on both sides choose exactly what is
 /// printed; `client --verbose` prints the server's chain certificate by
 /// certificate.
@@ -141,12 +125,7 @@ fn unknown_suite_name_is_a_usage_error() {
 /// fault by position, the rule, and the chain with the culprit marked.
 #[test]
 fn verbose_client_lays_out_a_refused_chain() {
-    let server = Server::start(&[
-        "--cert",
-        &cert("wrong-name.pem"),
-        "--key",
-        &cert("wrong-name.key"),
-    ]);
+    let server = Server::with_cert("wrong-name", &[]);
     let out = client_of(&server, &["--verbose"], b"");
     assert_eq!(out.status.code(), Some(1), "{}", out.stderr);
     assert_lines(

@@ -14,7 +14,7 @@ use rustls::crypto::aws_lc_rs as aws;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use rustls::SupportedProtocolVersion;
-use support::{client_builder, path, server_builder, timeout};
+use support::{path, timeout};
 
 /// (lctls version, the same version in rustls).
 fn versions() -> [(ProtocolVersion, &'static SupportedProtocolVersion); 2] {
@@ -61,17 +61,26 @@ fn rustls_connector(v: &'static SupportedProtocolVersion) -> tokio_rustls::TlsCo
     tokio_rustls::TlsConnector::from(Arc::new(c))
 }
 
+/// 40 bytes of rustls's exporter output for `label` and `context`, on
+/// either side of a connection.
+fn rustls_export<D>(
+    conn: &rustls::ConnectionCommon<D>,
+    label: &[u8],
+    context: Option<&[u8]>,
+) -> [u8; 40] {
+    let mut b = [0u8; 40];
+    conn.export_keying_material(&mut b, label, context).unwrap();
+    b
+}
+
 #[tokio::test]
 async fn empty_label_agrees_with_rustls_both_roles_both_versions() {
     timeout(async {
         for (ours_v, theirs_v) in versions() {
             // Our client, rustls server.
-            let connector = TlsConnector::from(Arc::new(
-                client_builder()
-                    .with_protocol_versions(&[ours_v])
-                    .build()
-                    .unwrap(),
-            ));
+            let connector = TlsConnector::from(support::client_with(|b| {
+                b.with_protocol_versions(&[ours_v])
+            }));
             let (c, s) = tokio::io::duplex(64 * 1024);
             let (ours, theirs) = tokio::join!(
                 connector.connect("localhost", c),
@@ -81,25 +90,14 @@ async fn empty_label_agrees_with_rustls_both_roles_both_versions() {
             check(
                 &format!("{ours_v:?} lctls client"),
                 |o, l, c| ours.export_keying_material(o, l, c),
-                |l, c| {
-                    let mut b = [0u8; 40];
-                    theirs
-                        .get_ref()
-                        .1
-                        .export_keying_material(&mut b, l, c)
-                        .unwrap();
-                    b
-                },
+                |l, c| rustls_export(theirs.get_ref().1, l, c),
                 ours_v,
             );
 
             // rustls client, our server.
-            let acceptor = TlsAcceptor::from(Arc::new(
-                server_builder("server")
-                    .with_protocol_versions(&[ours_v])
-                    .build()
-                    .unwrap(),
-            ));
+            let acceptor = TlsAcceptor::from(support::server_with("server", |b| {
+                b.with_protocol_versions(&[ours_v])
+            }));
             let (c, s) = tokio::io::duplex(64 * 1024);
             let name = ServerName::try_from("localhost").unwrap();
             let (theirs, ours) = tokio::join!(
@@ -110,15 +108,7 @@ async fn empty_label_agrees_with_rustls_both_roles_both_versions() {
             check(
                 &format!("{ours_v:?} lctls server"),
                 |o, l, c| ours.export_keying_material(o, l, c),
-                |l, c| {
-                    let mut b = [0u8; 40];
-                    theirs
-                        .get_ref()
-                        .1
-                        .export_keying_material(&mut b, l, c)
-                        .unwrap();
-                    b
-                },
+                |l, c| rustls_export(theirs.get_ref().1, l, c),
                 ours_v,
             );
         }

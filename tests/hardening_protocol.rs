@@ -338,12 +338,7 @@ fn certificate_with(chain: &[CertificateDer<'static>], ext: Option<(u16, &[u8])>
 
 /// A client's verdict on a forged server flight of `messages`.
 fn client_verdict(messages: &[Vec<u8>]) -> Result<(), Error> {
-    let cc = Arc::new(
-        client_builder()
-            .with_groups(&[NamedGroup::X25519])
-            .build()
-            .unwrap(),
-    );
+    let cc = client_with(|b| b.with_groups(&[NamedGroup::X25519]));
     let mut client = sans_io_client(cc, "localhost");
     let flight = forged_server_flight(&client.take_outgoing(), messages);
     client.feed(&flight);

@@ -19,7 +19,7 @@ use lctls::pki::CertificateError;
 use lctls::stream::TlsConnectInfo;
 use lctls::{Error, TlsAcceptor};
 use support::https::{error_chain, find_tls_error, h2_server_config, spawn_hyper_server};
-use support::{client_builder, client_config, server_config, timeout};
+use support::{client_config, server_config, timeout};
 
 type HttpClient = Client<HttpsConnector, Empty<Bytes>>;
 
@@ -75,12 +75,7 @@ async fn http1_when_the_config_or_the_server_says_so() {
         // The config's own ALPN wins over the connector's default.
         let (port, server) =
             spawn_hyper_server(TlsAcceptor::from(h2_server_config("server"))).await;
-        let cc = Arc::new(
-            client_builder()
-                .with_alpn_protocols(&["http/1.1"])
-                .build()
-                .unwrap(),
-        );
+        let cc = support::client_with(|b| b.with_alpn_protocols(&["http/1.1"]));
         let (status, version, body, info) =
             get(&client(cc), &format!("https://localhost:{port}/")).await;
         assert_eq!((status, version), (StatusCode::OK, Version::HTTP_11));

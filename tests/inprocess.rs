@@ -13,54 +13,18 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
 
 type Stream = lctls::TlsStream<DuplexStream>;
 
-/// Sends `msg` client→server and a reply back, then closes both ways with
-/// close_notify and checks both `read_to_end`s end cleanly.
+/// "ping from client" client→server and "pong from server" back, then
+/// close_notify both ways, each `read_to_end` ending cleanly.
 async fn exchange_and_close(mut c: Stream, mut s: Stream) {
-    let client = async move {
-        c.write_all(b"ping from client").await.unwrap();
-        c.flush().await.unwrap();
-        let mut reply = [0u8; 16];
-        c.read_exact(&mut reply).await.unwrap();
-        assert_eq!(&reply, b"pong from server");
-        c.shutdown().await.unwrap();
-        let mut rest = Vec::new();
-        c.read_to_end(&mut rest)
-            .await
-            .expect("client read_to_end after close_notify");
-        assert!(rest.is_empty());
-    };
-    let server = async move {
-        let mut msg = [0u8; 16];
-        s.read_exact(&mut msg).await.unwrap();
-        assert_eq!(&msg, b"ping from client");
-        s.write_all(b"pong from server").await.unwrap();
-        s.flush().await.unwrap();
-        let mut rest = Vec::new();
-        s.read_to_end(&mut rest)
-            .await
-            .expect("server read_to_end after close_notify");
-        assert!(rest.is_empty());
-        s.shutdown().await.unwrap();
-    };
-    tokio::join!(client, server);
+    exchange_then_close(&mut c, &mut s, b"ping from client", b"pong from server").await;
 }
 
 async fn matrix_case(suite: CipherSuite, group: NamedGroup, cert: &str) {
     timeout(async {
-        let cc = Arc::new(
-            client_builder()
-                .with_cipher_suites(&[suite])
-                .with_groups(&[group])
-                .build()
-                .unwrap(),
-        );
-        let sc = Arc::new(
-            server_builder(cert)
-                .with_cipher_suites(&[suite])
-                .with_groups(&[group])
-                .build()
-                .unwrap(),
-        );
+        let cc = client_with(|b| b.with_cipher_suites(&[suite]).with_groups(&[group]));
+        let sc = server_with(cert, |b| {
+            b.with_cipher_suites(&[suite]).with_groups(&[group])
+        });
         let (c, s) = pair(cc, sc, "localhost").await;
         for st in [&c, &s] {
             assert_eq!(st.protocol_version(), Some(ProtocolVersion::TLSv1_3));
@@ -156,18 +120,8 @@ async fn pkcs1_rsa_key_loads_and_signs() {
 #[tokio::test]
 async fn alpn_agreed() {
     timeout(async {
-        let cc = Arc::new(
-            client_builder()
-                .with_alpn_protocols(&["h2", "http/1.1"])
-                .build()
-                .unwrap(),
-        );
-        let sc = Arc::new(
-            server_builder("server")
-                .with_alpn_protocols(&["http/1.1"])
-                .build()
-                .unwrap(),
-        );
+        let cc = client_with(|b| b.with_alpn_protocols(&["h2", "http/1.1"]));
+        let sc = server_with("server", |b| b.with_alpn_protocols(&["http/1.1"]));
         let (c, s) = pair(cc, sc, "localhost").await;
         assert_eq!(c.alpn_protocol(), Some(&b"http/1.1"[..]));
         assert_eq!(s.alpn_protocol(), Some(&b"http/1.1"[..]));
@@ -179,18 +133,8 @@ async fn alpn_agreed() {
 #[tokio::test]
 async fn alpn_refused() {
     timeout(async {
-        let cc = Arc::new(
-            client_builder()
-                .with_alpn_protocols(&["h2"])
-                .build()
-                .unwrap(),
-        );
-        let sc = Arc::new(
-            server_builder("server")
-                .with_alpn_protocols(&["http/1.1"])
-                .build()
-                .unwrap(),
-        );
+        let cc = client_with(|b| b.with_alpn_protocols(&["h2"]));
+        let sc = server_with("server", |b| b.with_alpn_protocols(&["http/1.1"]));
         let (c, s) = try_pair(cc, sc, "localhost").await;
         assert_eq!(
             handshake_err(s),
@@ -212,12 +156,7 @@ async fn alpn_refused() {
 #[tokio::test]
 async fn alpn_offered_but_server_has_none() {
     timeout(async {
-        let cc = Arc::new(
-            client_builder()
-                .with_alpn_protocols(&["h2", "http/1.1"])
-                .build()
-                .unwrap(),
-        );
+        let cc = client_with(|b| b.with_alpn_protocols(&["h2", "http/1.1"]));
         let (c, s) = pair(cc, server_config("server"), "localhost").await;
         assert_eq!(c.alpn_protocol(), None);
         assert_eq!(s.alpn_protocol(), None);
@@ -267,7 +206,7 @@ async fn sni_name_is_case_insensitive() {
 #[tokio::test]
 async fn sni_disabled_gets_default_certificate() {
     timeout(async {
-        let cc = Arc::new(client_builder().with_sni(false).build().unwrap());
+        let cc = client_with(|b| b.with_sni(false));
         let (c, s) = pair(cc, sni_server(), "localhost").await;
         assert_eq!(c.peer_certificates()[0], pem_certs("server.pem").remove(0));
         assert_eq!(s.server_name(), None);
@@ -301,18 +240,8 @@ async fn connect_by_ipv6_address() {
 #[tokio::test]
 async fn hello_retry_request() {
     timeout(async {
-        let cc = Arc::new(
-            client_builder()
-                .with_groups(&[NamedGroup::X25519, NamedGroup::secp384r1])
-                .build()
-                .unwrap(),
-        );
-        let sc = Arc::new(
-            server_builder("server")
-                .with_groups(&[NamedGroup::secp384r1])
-                .build()
-                .unwrap(),
-        );
+        let cc = client_with(|b| b.with_groups(&[NamedGroup::X25519, NamedGroup::secp384r1]));
+        let sc = server_with("server", |b| b.with_groups(&[NamedGroup::secp384r1]));
         let (c, s) = pair(cc, sc, "localhost").await;
         for st in [&c, &s] {
             assert_eq!(st.key_exchange_group(), Some(NamedGroup::secp384r1));
@@ -327,12 +256,7 @@ async fn hello_retry_request() {
 #[tokio::test]
 async fn no_retry_when_share_matches() {
     timeout(async {
-        let cc = Arc::new(
-            client_builder()
-                .with_groups(&[NamedGroup::X25519, NamedGroup::secp384r1])
-                .build()
-                .unwrap(),
-        );
+        let cc = client_with(|b| b.with_groups(&[NamedGroup::X25519, NamedGroup::secp384r1]));
         let (c, s) = pair(cc, server_config("server"), "localhost").await;
         for st in [&c, &s] {
             assert_eq!(st.key_exchange_group(), Some(NamedGroup::X25519));

@@ -6,26 +6,13 @@
 
 mod common;
 
-use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
 
-use lctls::config::{CertifiedKey, ClientConfig, ClientConfigBuilder, ServerConfig};
-use lctls::pki::RootStore;
+use lctls::config::{CertifiedKey, ServerConfig};
 use lctls::proto::wire::enums::{CipherSuite, NamedGroup};
-use lctls::{TlsAcceptor, TlsConnector, TlsStream};
+use lctls::{TlsConnector, TlsStream};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::{TcpListener, TcpStream};
-
-/// Bound on every test body.
-const TEST_TIMEOUT: Duration = Duration::from_secs(30);
-
-const SERVER_CERTS: [(&str, &str); 4] = [
-    ("server.pem", "server.key"),
-    ("server-rsa.pem", "server-rsa.key"),
-    ("server-p384.pem", "server-p384.key"),
-    ("server-ed25519.pem", "server-ed25519.key"),
-];
+use tokio::net::TcpStream;
 
 /// GnuTLS cipher names and the suite they select in TLS 1.3.
 const SUITES: [(&str, CipherSuite); 3] = [
@@ -52,19 +39,6 @@ fn group_priority(group: &str) -> String {
     format!("{}:-GROUP-ALL:+{group}", common::GNUTLS_TLS13)
 }
 
-async fn bounded<F: Future<Output = ()>>(f: F) {
-    tokio::time::timeout(TEST_TIMEOUT, f)
-        .await
-        .expect("test timed out");
-}
-
-fn connector(f: impl FnOnce(ClientConfigBuilder) -> ClientConfigBuilder) -> TlsConnector {
-    let mut roots = RootStore::new();
-    roots.add_pem_file(common::cert_path("ca.pem")).unwrap();
-    let b = ClientConfig::builder().with_root_store(Arc::new(roots));
-    TlsConnector::from(Arc::new(f(b).build().unwrap()))
-}
-
 fn server_config(cert: &str, key: &str) -> Arc<ServerConfig> {
     let ck = CertifiedKey::from_pem_files(common::cert_path(cert), common::cert_path(key)).unwrap();
     Arc::new(
@@ -75,17 +49,9 @@ fn server_config(cert: &str, key: &str) -> Arc<ServerConfig> {
     )
 }
 
-async fn connect(
-    c: &TlsConnector,
-    srv: &mut common::Peer,
-) -> std::io::Result<TlsStream<TcpStream>> {
-    let tcp = TcpStream::connect(("127.0.0.1", srv.port())).await?;
-    c.connect("localhost", tcp).await
-}
-
 /// Connects, panicking with the server's output on failure.
 async fn connect_ok(c: &TlsConnector, srv: &mut common::Peer) -> TlsStream<TcpStream> {
-    match connect(c, srv).await {
+    match common::connect_tcp(c, srv.port()).await {
         Ok(t) => t,
         Err(e) => panic!("handshake failed: {e}\n{}", srv.describe()),
     }
@@ -119,7 +85,7 @@ async fn client_each_suite() {
     if !common::require("gnutls-serv") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         for (name, suite) in SUITES {
             let port = common::free_port();
             let prio = suite_priority(name);
@@ -129,7 +95,7 @@ async fn client_each_suite() {
                 "server.key",
                 &["--disable-client-cert", "--priority", &prio],
             );
-            let tls = connect_ok(&connector(|b| b), &mut srv).await;
+            let tls = connect_ok(&common::connector(|b| b), &mut srv).await;
             assert_eq!(tls.cipher_suite(), Some(suite), "{name}");
             echo_roundtrip_and_close(tls, name).await;
         }
@@ -142,7 +108,7 @@ async fn client_each_group() {
     if !common::require("gnutls-serv") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         for (name, group) in GROUPS {
             let port = common::free_port();
             let prio = group_priority(name);
@@ -153,14 +119,14 @@ async fn client_each_group() {
                 &["--disable-client-cert", "--priority", &prio],
             );
             // A share for exactly this group: no retry.
-            let tls = connect_ok(&connector(|b| b.with_groups(&[group])), &mut srv).await;
+            let tls = connect_ok(&common::connector(|b| b.with_groups(&[group])), &mut srv).await;
             assert_eq!(tls.key_exchange_group(), Some(group), "{name}");
             assert!(!tls.negotiated().retried, "{name}");
             echo_roundtrip_and_close(tls, name).await;
 
             // Default groups: the X25519 share fits only the X25519 server;
             // the others ask for a retry.
-            let tls = connect_ok(&connector(|b| b), &mut srv).await;
+            let tls = connect_ok(&common::connector(|b| b), &mut srv).await;
             assert_eq!(tls.key_exchange_group(), Some(group), "{name} (default)");
             assert_eq!(
                 tls.negotiated().retried,
@@ -178,11 +144,11 @@ async fn client_each_server_cert_type() {
     if !common::require("gnutls-serv") {
         return;
     }
-    bounded(async {
-        for (cert, key) in SERVER_CERTS {
+    common::bounded(async {
+        for (cert, key) in common::SERVER_CERTS {
             let port = common::free_port();
             let mut srv = common::gnutls_serv(port, cert, key, &["--disable-client-cert"]);
-            let tls = connect_ok(&connector(|b| b), &mut srv).await;
+            let tls = connect_ok(&common::connector(|b| b), &mut srv).await;
             assert_eq!(
                 tls.peer_certificates().len(),
                 2,
@@ -201,10 +167,10 @@ async fn client_answers_optional_certificate_request() {
     if !common::require("gnutls-serv") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         let port = common::free_port();
         let mut srv = common::gnutls_serv(port, "server.pem", "server.key", &[]);
-        let tls = connect_ok(&connector(|b| b), &mut srv).await;
+        let tls = connect_ok(&common::connector(|b| b), &mut srv).await;
         echo_roundtrip_and_close(tls, "certificate request").await;
     })
     .await;
@@ -213,35 +179,15 @@ async fn client_answers_optional_certificate_request() {
 // ---------------------------------------------------------------------------
 // Our server against gnutls-cli
 
-/// What the echo server saw.
-#[derive(Debug)]
-struct Served {
-    suite: Option<CipherSuite>,
-    group: Option<NamedGroup>,
-    retried: bool,
-    echoed: Vec<u8>,
-}
+use common::Served;
 
 /// Our echo server for one connection: echoes until the client's
-/// close_notify, then sends ours (gnutls-cli waits for it).
+/// close_notify, then sends ours (gnutls-cli waits for it, so failing to
+/// send it fails the server).
 async fn echo_server(
     config: Arc<ServerConfig>,
 ) -> (u16, tokio::task::JoinHandle<std::io::Result<Served>>) {
-    let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let task = tokio::spawn(async move {
-        let (tcp, _) = listener.accept().await?;
-        let mut tls = TlsAcceptor::from(config).accept(tcp).await?;
-        let echoed = common::echo_until_close(&mut tls).await?;
-        tls.shutdown().await?;
-        Ok(Served {
-            suite: tls.cipher_suite(),
-            group: tls.key_exchange_group(),
-            retried: tls.negotiated().retried,
-            echoed,
-        })
-    });
-    (port, task)
+    common::echo_server_once_strict(config, common::served).await
 }
 
 /// gnutls-cli writes `line`, closes stdin at once (half-close), must get the
@@ -269,8 +215,8 @@ async fn server_each_cert_type() {
     if !common::require("gnutls-cli") {
         return;
     }
-    bounded(async {
-        for (cert, key) in SERVER_CERTS {
+    common::bounded(async {
+        for (cert, key) in common::SERVER_CERTS {
             let line = format!("hello from gnutls-cli, {cert}\n");
             gnutls_cli_echo(server_config(cert, key), &[], line.as_bytes()).await;
         }
@@ -283,7 +229,7 @@ async fn server_each_suite() {
     if !common::require("gnutls-cli") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         for (name, suite) in SUITES {
             let prio = suite_priority(name);
             let served = gnutls_cli_echo(
@@ -303,7 +249,7 @@ async fn server_each_group() {
     if !common::require("gnutls-cli") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         for (name, group) in GROUPS {
             let prio = group_priority(name);
             let served = gnutls_cli_echo(
@@ -326,7 +272,7 @@ async fn server_hello_retry_request() {
     if !common::require("gnutls-cli") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         let ck = CertifiedKey::from_pem_files(
             common::cert_path("server.pem"),
             common::cert_path("server.key"),

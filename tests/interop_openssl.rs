@@ -6,25 +6,13 @@
 
 mod common;
 
-use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use lctls::config::{CertifiedKey, ClientConfig, ClientConfigBuilder, ServerConfig};
-use lctls::pki::{CertificateError, RootStore};
+use lctls::config::{CertifiedKey, ServerConfig};
+use lctls::pki::CertificateError;
 use lctls::proto::wire::enums::{AlertDescription, CipherSuite, NamedGroup};
-use lctls::{Error, TlsConnector, TlsStream};
-use tokio::net::TcpStream;
-
-/// Bound on every test body.
-const TEST_TIMEOUT: Duration = Duration::from_secs(30);
-
-const SERVER_CERTS: [(&str, &str); 4] = [
-    ("server.pem", "server.key"),
-    ("server-rsa.pem", "server-rsa.key"),
-    ("server-p384.pem", "server-p384.key"),
-    ("server-ed25519.pem", "server-ed25519.key"),
-];
+use lctls::Error;
 
 const SUITES: [(&str, CipherSuite); 3] = [
     (
@@ -48,23 +36,6 @@ const GROUPS: [(&str, NamedGroup); 4] = [
     ("P-521", NamedGroup::secp521r1),
 ];
 
-async fn bounded<F: Future<Output = ()>>(f: F) {
-    tokio::time::timeout(TEST_TIMEOUT, f)
-        .await
-        .expect("test timed out");
-}
-
-fn roots() -> Arc<RootStore> {
-    let mut roots = RootStore::new();
-    roots.add_pem_file(common::cert_path("ca.pem")).unwrap();
-    Arc::new(roots)
-}
-
-fn connector(f: impl FnOnce(ClientConfigBuilder) -> ClientConfigBuilder) -> TlsConnector {
-    let b = ClientConfig::builder().with_root_store(roots());
-    TlsConnector::from(Arc::new(f(b).build().unwrap()))
-}
-
 fn server_config(cert: &str, key: &str, groups: Option<&[NamedGroup]>) -> Arc<ServerConfig> {
     let ck = CertifiedKey::from_pem_files(common::cert_path(cert), common::cert_path(key)).unwrap();
     let mut b = ServerConfig::builder().with_certified_key(ck);
@@ -72,12 +43,6 @@ fn server_config(cert: &str, key: &str, groups: Option<&[NamedGroup]>) -> Arc<Se
         b = b.with_groups(g);
     }
     Arc::new(b.build().unwrap())
-}
-
-/// Connects our client to `s_server` on `port`.
-async fn connect(c: &TlsConnector, port: u16) -> std::io::Result<TlsStream<TcpStream>> {
-    let tcp = TcpStream::connect(("127.0.0.1", port)).await?;
-    c.connect("localhost", tcp).await
 }
 
 // ---------------------------------------------------------------------------
@@ -88,7 +53,7 @@ async fn client_each_suite() {
     if !common::require("openssl") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         for (name, suite) in SUITES {
             let port = common::free_port();
             let _srv = common::openssl_s_server(
@@ -98,7 +63,9 @@ async fn client_each_suite() {
                 &["-ciphersuites", name],
             );
             // Offer all suites: the server's restriction forces the choice.
-            let tls = connect(&connector(|b| b), port).await.unwrap();
+            let tls = common::connect_tcp(&common::connector(|b| b), port)
+                .await
+                .unwrap();
             assert_eq!(tls.cipher_suite(), Some(suite), "{name}");
             assert_eq!(tls.key_exchange_group(), Some(NamedGroup::X25519));
             assert!(!tls.negotiated().retried);
@@ -107,9 +74,10 @@ async fn client_each_suite() {
             // And forced from our side against a server allowing all three.
             let port = common::free_port();
             let _srv = common::openssl_s_server(port, "server.pem", "server.key", &[]);
-            let tls = connect(&connector(|b| b.with_cipher_suites(&[suite])), port)
-                .await
-                .unwrap();
+            let tls =
+                common::connect_tcp(&common::connector(|b| b.with_cipher_suites(&[suite])), port)
+                    .await
+                    .unwrap();
             assert_eq!(tls.cipher_suite(), Some(suite), "{name} (ours)");
             common::reverse_roundtrip_and_close(tls, "forced by the client").await;
         }
@@ -122,12 +90,12 @@ async fn client_each_group() {
     if !common::require("openssl") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         for (name, group) in GROUPS {
             let port = common::free_port();
             let _srv =
                 common::openssl_s_server(port, "server.pem", "server.key", &["-groups", name]);
-            let tls = connect(&connector(|b| b.with_groups(&[group])), port)
+            let tls = common::connect_tcp(&common::connector(|b| b.with_groups(&[group])), port)
                 .await
                 .unwrap();
             assert_eq!(tls.key_exchange_group(), Some(group), "{name}");
@@ -143,11 +111,11 @@ async fn client_each_server_cert_type() {
     if !common::require("openssl") {
         return;
     }
-    bounded(async {
-        for (cert, key) in SERVER_CERTS {
+    common::bounded(async {
+        for (cert, key) in common::SERVER_CERTS {
             let port = common::free_port();
             let srv = common::openssl_s_server(port, cert, key, &[]);
-            let tls = match connect(&connector(|b| b), port).await {
+            let tls = match common::connect_tcp(&common::connector(|b| b), port).await {
                 Ok(t) => t,
                 Err(e) => {
                     let mut srv = srv;
@@ -170,12 +138,14 @@ async fn client_hello_retry_request() {
     if !common::require("openssl") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         let port = common::free_port();
         let _srv =
             common::openssl_s_server(port, "server.pem", "server.key", &["-groups", "P-384"]);
         // Default groups: the first (and only) key share is X25519.
-        let tls = connect(&connector(|b| b), port).await.unwrap();
+        let tls = common::connect_tcp(&common::connector(|b| b), port)
+            .await
+            .unwrap();
         assert!(tls.negotiated().retried, "expected a HelloRetryRequest");
         assert_eq!(tls.key_exchange_group(), Some(NamedGroup::secp384r1));
         common::reverse_roundtrip_and_close(tls, "after a retry").await;
@@ -188,13 +158,16 @@ async fn client_alpn() {
     if !common::require("openssl") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         let port = common::free_port();
         let _srv =
             common::openssl_s_server(port, "server.pem", "server.key", &["-alpn", "h2,http/1.1"]);
-        let tls = connect(&connector(|b| b.with_alpn_protocols(&["http/1.1"])), port)
-            .await
-            .unwrap();
+        let tls = common::connect_tcp(
+            &common::connector(|b| b.with_alpn_protocols(&["http/1.1"])),
+            port,
+        )
+        .await
+        .unwrap();
         assert_eq!(tls.alpn_protocol(), Some(&b"http/1.1"[..]));
         common::reverse_roundtrip_and_close(tls, "GET / HTTP/1.1").await;
     })
@@ -206,10 +179,10 @@ async fn client_rejects_untrusted_server() {
     if !common::require("openssl") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         let port = common::free_port();
         let mut srv = common::openssl_s_server(port, "untrusted.pem", "untrusted.key", &[]);
-        let err = connect(&connector(|b| b), port)
+        let err = common::connect_tcp(&common::connector(|b| b), port)
             .await
             .expect_err("handshake with an untrusted server must fail");
         match Error::from_io(&err) {
@@ -228,14 +201,7 @@ async fn client_rejects_untrusted_server() {
 // ---------------------------------------------------------------------------
 // Our server against s_client
 
-/// What the echo server saw.
-#[derive(Debug)]
-struct Served {
-    suite: Option<CipherSuite>,
-    group: Option<NamedGroup>,
-    retried: bool,
-    echoed: Vec<u8>,
-}
+use common::Served;
 
 /// Starts our echo server on a fresh loopback port for one connection. It
 /// echoes everything until the client's close_notify (read returns 0), then
@@ -243,30 +209,14 @@ struct Served {
 async fn echo_server(
     config: Arc<ServerConfig>,
 ) -> (u16, tokio::task::JoinHandle<std::io::Result<Served>>) {
-    let (port, task) = common::echo_server(config, 1, |tls, echoed| Served {
-        suite: tls.cipher_suite(),
-        group: tls.key_exchange_group(),
-        retried: tls.negotiated().retried,
-        echoed,
-    })
-    .await;
-    let one = tokio::spawn(async move { task.await.expect("join").map(|mut v| v.remove(0)) });
-    (port, one)
+    common::echo_server_once(config, common::served).await
 }
 
 /// Runs s_client against our echo server: one line, its echo, close.
 async fn s_client_echo(config: Arc<ServerConfig>, extra: &[&str], line: &[u8]) -> Served {
     let (port, task) = echo_server(config).await;
     let mut c = common::openssl_s_client(port, extra);
-    c.write(line);
-    assert!(
-        c.wait_stdout_contains(line, common::TIMEOUT).await,
-        "no echo:\n{}",
-        c.describe()
-    );
-    c.close_stdin();
-    let status = c.wait_exit(common::TIMEOUT).await.expect("s_client exit");
-    assert!(status.success(), "s_client failed:\n{}", c.describe());
+    common::s_client_exchange(&mut c, line, line).await;
     let served = task.await.unwrap().expect("our server");
     assert_eq!(served.echoed, line);
     served
@@ -277,8 +227,8 @@ async fn server_each_cert_type() {
     if !common::require("openssl") {
         return;
     }
-    bounded(async {
-        for (cert, key) in SERVER_CERTS {
+    common::bounded(async {
+        for (cert, key) in common::SERVER_CERTS {
             let line = format!("hello from s_client, {cert}\n");
             let served = s_client_echo(server_config(cert, key, None), &[], line.as_bytes()).await;
             assert!(served.suite.is_some());
@@ -292,7 +242,7 @@ async fn server_each_suite() {
     if !common::require("openssl") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         for (name, suite) in SUITES {
             let served = s_client_echo(
                 server_config("server.pem", "server.key", None),
@@ -311,7 +261,7 @@ async fn server_p256_share_accepted_directly() {
     if !common::require("openssl") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         let served = s_client_echo(
             server_config("server.pem", "server.key", None),
             &["-groups", "P-256"],
@@ -329,7 +279,7 @@ async fn server_hello_retry_request() {
     if !common::require("openssl") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         let served = s_client_echo(
             server_config("server.pem", "server.key", Some(&[NamedGroup::secp384r1])),
             &["-groups", "X25519:P-384"],
@@ -347,7 +297,7 @@ async fn server_key_update_from_s_client() {
     if !common::require("openssl") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         let (port, task) = echo_server(server_config("server.pem", "server.key", None)).await;
         let mut c = common::openssl_s_client_with_commands(port, &[]);
         let pause = Duration::from_millis(250);
@@ -389,7 +339,7 @@ async fn s_client_rejects_server_it_does_not_trust() {
     if !common::require("openssl") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         let (port, task) = echo_server(server_config("server.pem", "server.key", None)).await;
         let mut c = common::openssl_s_client(port, &["-CAfile", &common::cert_arg("other-ca.pem")]);
         c.write(b"never echoed\n");
@@ -419,10 +369,12 @@ async fn pq_default_client_gets_x25519_from_openssl30_without_retry() {
     if !common::require("openssl") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         let port = common::free_port();
         let _srv = common::openssl_s_server(port, "server.pem", "server.key", &[]);
-        let tls = connect(&connector(|b| b), port).await.unwrap();
+        let tls = common::connect_tcp(&common::connector(|b| b), port)
+            .await
+            .unwrap();
         assert_eq!(tls.key_exchange_group(), Some(NamedGroup::X25519));
         assert!(!tls.negotiated().retried, "no HelloRetryRequest expected");
         common::reverse_roundtrip_and_close(tls, "pq client, classical server").await;
@@ -437,7 +389,7 @@ async fn pq_default_server_gets_x25519_from_openssl30_without_retry() {
     if !common::require("openssl") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         let served = s_client_echo(
             server_config("server.pem", "server.key", None),
             &[],
@@ -459,7 +411,7 @@ async fn pq_default_server_retries_for_its_preferred_x25519_over_a_p256_share() 
     if !common::require("openssl") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         let served = s_client_echo(
             server_config("server.pem", "server.key", None),
             &["-groups", "P-256:X25519"],
@@ -478,7 +430,7 @@ async fn server_p521_opt_in() {
     if !common::require("openssl") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         let served = s_client_echo(
             server_config("server.pem", "server.key", Some(&[NamedGroup::secp521r1])),
             &["-groups", "P-521"],

@@ -146,10 +146,7 @@ fn rustls_server(provider: Arc<CryptoProvider>, alpn: &[&str]) -> tokio_rustls::
 }
 
 fn rustls_client(provider: Arc<CryptoProvider>, alpn: &[&str]) -> tokio_rustls::TlsConnector {
-    let mut roots = rustls::RootCertStore::empty();
-    for c in CertificateDer::pem_file_iter(common::cert_path("ca.pem")).unwrap() {
-        roots.add(c.unwrap()).unwrap();
-    }
+    let roots = common::rustls_roots();
     let mut c = rustls::ClientConfig::builder_with_provider(provider)
         .with_protocol_versions(&[&rustls::version::TLS13])
         .unwrap()

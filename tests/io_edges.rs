@@ -93,29 +93,7 @@ async fn trickle_transport_one_byte_and_pending() {
 
         let up = pattern(1, 64 * 1024);
         let down = pattern(2, 64 * 1024);
-        let client = async {
-            c.write_all(&up).await.unwrap();
-            c.flush().await.unwrap();
-            let mut got = vec![0u8; down.len()];
-            c.read_exact(&mut got).await.unwrap();
-            assert!(got == down, "server->client data differs");
-            c.shutdown().await.unwrap();
-            let mut rest = Vec::new();
-            c.read_to_end(&mut rest).await.unwrap();
-            assert!(rest.is_empty());
-        };
-        let server = async {
-            let mut got = vec![0u8; up.len()];
-            s.read_exact(&mut got).await.unwrap();
-            assert!(got == up, "client->server data differs");
-            s.write_all(&down).await.unwrap();
-            s.flush().await.unwrap();
-            let mut rest = Vec::new();
-            s.read_to_end(&mut rest).await.unwrap();
-            assert!(rest.is_empty());
-            s.shutdown().await.unwrap();
-        };
-        tokio::join!(client, server);
+        exchange_then_close(&mut c, &mut s, &up, &down).await;
     })
     .await
 }
@@ -157,53 +135,48 @@ async fn recv_hashed<R: AsyncRead + Unpin>(r: &mut R) -> (usize, Vec<u8>) {
     (total, hash.finish().as_ref().to_vec())
 }
 
+/// `total` bytes one way in 64 KiB writes, byte-exact by SHA-256, then a
+/// clean close of the other direction too.
+async fn bulk_one_way(total: usize, client_sends: bool) {
+    let started = Instant::now();
+    let (c, s) = try_pair_buf(
+        client_config(),
+        server_config("server"),
+        "localhost",
+        256 * 1024,
+    )
+    .await;
+    let (mut c, mut s) = (c.unwrap(), s.unwrap());
+    let (sender, receiver) = if client_sends {
+        (&mut c, &mut s)
+    } else {
+        (&mut s, &mut c)
+    };
+    let (sent, (n, got)) =
+        tokio::join!(send_hashed(sender, total, 64 * 1024), recv_hashed(receiver));
+    assert_eq!(n, total);
+    assert_eq!(sent, got);
+    // Close the other direction cleanly too.
+    receiver.shutdown().await.unwrap();
+    let mut rest = Vec::new();
+    sender.read_to_end(&mut rest).await.unwrap();
+    assert!(rest.is_empty());
+    let way = if client_sends {
+        "client->server"
+    } else {
+        "server->client"
+    };
+    eprintln!("{} MiB {way} took {:?}", total >> 20, started.elapsed());
+}
+
 #[tokio::test]
 async fn bulk_64mib_client_to_server() {
-    timeout(async {
-        const TOTAL: usize = 64 * 1024 * 1024;
-        let started = Instant::now();
-        let (a, b) = tokio::io::duplex(256 * 1024);
-        let (c, s) = tokio::join!(
-            lctls::TlsConnector::from(client_config()).connect("localhost", a),
-            lctls::TlsAcceptor::from(server_config("server")).accept(b)
-        );
-        let (mut c, mut s) = (c.unwrap(), s.unwrap());
-        let (sent, (n, got)) =
-            tokio::join!(send_hashed(&mut c, TOTAL, 64 * 1024), recv_hashed(&mut s));
-        assert_eq!(n, TOTAL);
-        assert_eq!(sent, got);
-        // Close the other direction cleanly too.
-        s.shutdown().await.unwrap();
-        let mut rest = Vec::new();
-        c.read_to_end(&mut rest).await.unwrap();
-        assert!(rest.is_empty());
-        eprintln!("64 MiB client->server took {:?}", started.elapsed());
-    })
-    .await
+    timeout(bulk_one_way(64 * 1024 * 1024, true)).await
 }
 
 #[tokio::test]
 async fn bulk_8mib_server_to_client() {
-    timeout(async {
-        const TOTAL: usize = 8 * 1024 * 1024;
-        let started = Instant::now();
-        let (a, b) = tokio::io::duplex(256 * 1024);
-        let (c, s) = tokio::join!(
-            lctls::TlsConnector::from(client_config()).connect("localhost", a),
-            lctls::TlsAcceptor::from(server_config("server")).accept(b)
-        );
-        let (mut c, mut s) = (c.unwrap(), s.unwrap());
-        let (sent, (n, got)) =
-            tokio::join!(send_hashed(&mut s, TOTAL, 64 * 1024), recv_hashed(&mut c));
-        assert_eq!(n, TOTAL);
-        assert_eq!(sent, got);
-        c.shutdown().await.unwrap();
-        let mut rest = Vec::new();
-        s.read_to_end(&mut rest).await.unwrap();
-        assert!(rest.is_empty());
-        eprintln!("8 MiB server->client took {:?}", started.elapsed());
-    })
-    .await
+    timeout(bulk_one_way(8 * 1024 * 1024, false)).await
 }
 
 /// Client writes `TOTAL` bytes from one task while another reads the echo;
@@ -211,12 +184,7 @@ async fn bulk_8mib_server_to_client() {
 /// the client's read half must answer a KeyUpdate while its write half is busy.
 async fn split_echo(key_update: bool) {
     const TOTAL: usize = 4 * 1024 * 1024;
-    let (a, b) = tokio::io::duplex(64 * 1024);
-    let (c, s) = tokio::join!(
-        lctls::TlsConnector::from(client_config()).connect("localhost", a),
-        lctls::TlsAcceptor::from(server_config("server")).accept(b)
-    );
-    let (c, mut s) = (c.unwrap(), s.unwrap());
+    let (c, mut s) = pair(client_config(), server_config("server"), "localhost").await;
     if key_update {
         s.update_keys(true).unwrap();
     }

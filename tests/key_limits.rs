@@ -24,8 +24,7 @@ use rustls::crypto::aws_lc_rs as aws;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use support::{
-    client_builder, drive_handshake, pattern, sans_io_client, server_builder, server_config,
-    timeout, tls_err,
+    client_builder, drive_handshake, pattern, sans_io_client, server_config, timeout, tls_err,
 };
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
@@ -241,13 +240,10 @@ fn sans_io_pair(version: ProtocolVersion, suite: CipherSuite) -> (Connection, Co
 }
 
 fn server12(suite: CipherSuite) -> TlsAcceptor {
-    TlsAcceptor::from(Arc::new(
-        server_builder("server")
-            .with_protocol_versions(&[ProtocolVersion::TLSv1_2])
+    TlsAcceptor::from(support::server_with("server", |b| {
+        b.with_protocol_versions(&[ProtocolVersion::TLSv1_2])
             .with_cipher_suites(&[suite])
-            .build()
-            .unwrap(),
-    ))
+    }))
 }
 
 // ---------------------------------------------------------------------------
@@ -468,10 +464,7 @@ fn rustls_server(suite: CipherSuite) -> tokio_rustls::TlsAcceptor {
 }
 
 fn rustls_client(suite: CipherSuite) -> tokio_rustls::TlsConnector {
-    let mut roots = rustls::RootCertStore::empty();
-    for c in CertificateDer::pem_file_iter(common::cert_path("ca.pem")).unwrap() {
-        roots.add(c.unwrap()).unwrap();
-    }
+    let roots = common::rustls_roots();
     let c = rustls::ClientConfig::builder_with_provider(rustls_provider(suite))
         .with_protocol_versions(rustls_versions(suite))
         .unwrap()

@@ -7,7 +7,6 @@ mod example_bin;
 mod support;
 
 use std::process::Command;
-use std::sync::Arc;
 
 use lctls::config::KeyLogFile;
 
@@ -45,7 +44,7 @@ async fn sslkeylogfile_is_opt_in() {
 
     // A program that opts in logs every secret.
     let log = KeyLogFile::from_env().expect("SSLKEYLOGFILE is set");
-    let client = Arc::new(support::client_builder().with_key_log(log).build().unwrap());
+    let client = support::client_with(|b| b.with_key_log(log));
     support::timeout(support::pair(
         client,
         support::server_config("server"),

@@ -19,7 +19,7 @@ use lctls::pki::DefaultClientVerifier;
 use lctls::proto::wire::enums::{AlertDescription, ProtocolVersion, SignatureScheme};
 use lctls::server::{ClientHello, LazyAcceptor, MAX_BYTES_BEFORE_HELLO};
 use lctls::{Error, TlsConnector, TlsStream};
-use support::{certified_key, client_builder, client_config, pem_certs, timeout, tls_err};
+use support::{certified_key, client_config, pem_certs, timeout, tls_err};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -137,12 +137,8 @@ async fn per_sni_client_auth_policy() {
         let mtls = |b: lctls::config::ServerConfigBuilder| {
             b.with_client_cert_verifier(Arc::new(DefaultClientVerifier::new(support::roots())))
         };
-        let with_cert = Arc::new(
-            client_builder()
-                .with_client_cert(certified_key("client", "client.key"))
-                .build()
-                .unwrap(),
-        );
+        let with_cert =
+            support::client_with(|b| b.with_client_cert(certified_key("client", "client.key")));
         // (name the client asks for, client certificate?, handshake succeeds?)
         for (name, cert, ok) in [
             ("localhost", false, false),
@@ -208,7 +204,7 @@ async fn alpn_set_chosen_from_the_hello() {
                 }
             })
             .await;
-            let cc = Arc::new(client_builder().with_alpn_protocols(offer).build().unwrap());
+            let cc = support::client_with(|b| b.with_alpn_protocols(offer));
             let tcp = TcpStream::connect(addr).await.unwrap();
             let mut tls = TlsConnector::from(cc)
                 .connect("localhost", tcp)

@@ -10,40 +10,14 @@
 
 mod common;
 
-use std::future::Future;
-use std::process::Command;
 use std::sync::Arc;
-use std::time::Duration;
 
-use lctls::config::{CertifiedKey, ClientConfig, ServerConfig};
-use lctls::pki::{CertificateError, DefaultClientVerifier, RootStore};
+use lctls::config::{ClientConfig, ServerConfig};
+use lctls::pki::{CertificateError, DefaultClientVerifier};
 use lctls::proto::wire::enums::{AlertDescription, ProtocolVersion};
-use lctls::{Error, TlsAcceptor, TlsConnector, TlsStream};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::{TcpListener, TcpStream};
-
-/// Bound on every test body.
-const TEST_TIMEOUT: Duration = Duration::from_secs(30);
-
-async fn bounded<F: Future<Output = ()>>(f: F) {
-    tokio::time::timeout(TEST_TIMEOUT, f)
-        .await
-        .expect("test timed out");
-}
-
-fn certified(name: &str) -> CertifiedKey {
-    CertifiedKey::from_pem_files(
-        common::cert_path(&format!("{name}.pem")),
-        common::cert_path(&format!("{name}.key")),
-    )
-    .unwrap()
-}
-
-fn roots(file: &str) -> Arc<RootStore> {
-    let mut roots = RootStore::new();
-    roots.add_pem_file(common::cert_path(file)).unwrap();
-    Arc::new(roots)
-}
+use lctls::{Error, TlsAcceptor, TlsConnector};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
 
 /// Only TLS 1.2, or the default (both versions).
 fn versions(tls12: bool) -> &'static [ProtocolVersion] {
@@ -65,12 +39,12 @@ enum Mode {
 
 fn server_config(mode: Mode, tls12: bool) -> Arc<ServerConfig> {
     let verifier = match mode {
-        Mode::Required(ca) => DefaultClientVerifier::new(roots(ca)),
-        Mode::Optional(ca) => DefaultClientVerifier::optional(roots(ca)),
+        Mode::Required(ca) => DefaultClientVerifier::new(common::roots(ca)),
+        Mode::Optional(ca) => DefaultClientVerifier::optional(common::roots(ca)),
     };
     Arc::new(
         ServerConfig::builder()
-            .with_certified_key(certified("server"))
+            .with_certified_key(common::certified("server"))
             .with_client_cert_verifier(Arc::new(verifier))
             .with_protocol_versions(versions(tls12))
             .build()
@@ -81,10 +55,10 @@ fn server_config(mode: Mode, tls12: bool) -> Arc<ServerConfig> {
 /// Our client trusting ca.pem, with certs/client.pem when `with_cert`.
 fn connector(with_cert: bool, tls12: bool) -> TlsConnector {
     let mut b = ClientConfig::builder()
-        .with_root_store(roots("ca.pem"))
+        .with_root_store(common::roots("ca.pem"))
         .with_protocol_versions(versions(tls12));
     if with_cert {
-        b = b.with_client_cert(certified("client"));
+        b = b.with_client_cert(common::certified("client"));
     }
     TlsConnector::from(Arc::new(b.build().unwrap()))
 }
@@ -153,30 +127,29 @@ async fn server_result(
     }
 }
 
+/// The OpenSSL protocol flag: `-tls1_2` when `tls12`, else `-tls1_3`
+/// (OpenSSL refuses two protocol flags, so it is chosen, not added).
+fn openssl_version_flag(tls12: bool) -> &'static str {
+    if tls12 {
+        "-tls1_2"
+    } else {
+        "-tls1_3"
+    }
+}
+
 /// `openssl s_client` like [`common::openssl_s_client`] (same options), but
-/// with `-tls1_2` instead of `-tls1_3` when `tls12`: OpenSSL refuses two
-/// protocol flags ("Cannot supply multiple protocol flags"), so the helper's
-/// `-tls1_3` cannot be overridden from `extra`.
+/// with `-tls1_2` instead of `-tls1_3` when `tls12`.
 fn s_client(port: u16, tls12: bool, extra: &[&str]) -> common::Peer {
-    let mut c = Command::new("openssl");
-    c.arg("s_client")
-        .arg("-connect")
-        .arg(format!("127.0.0.1:{port}"))
-        .arg(if tls12 { "-tls1_2" } else { "-tls1_3" })
-        .arg("-CAfile")
-        .arg(common::cert_path("ca.pem"))
-        .args([
-            "-verify_return_error",
-            "-servername",
-            "localhost",
-            "-verify_hostname",
-            "localhost",
-            "-quiet",
-            "-no_ign_eof",
-            "-nocommands",
-        ])
-        .args(extra);
-    common::Peer::spawn(c, port, true)
+    common::openssl_s_client_version(port, openssl_version_flag(tls12), true, true, extra)
+}
+
+/// Our server's error is a protocol error sending `alert`.
+#[track_caller]
+fn assert_protocol_alert(err: &Error, alert: AlertDescription) {
+    assert!(
+        matches!(err, Error::Protocol { alert: a, .. } if *a == alert),
+        "expected a protocol error with {alert:?}, got {err:?}"
+    );
 }
 
 /// Runs s_client (with `extra`) against our server: one line, its echo, close.
@@ -219,20 +192,31 @@ async fn s_client_refused(
     (err, c.stderr_text())
 }
 
+/// s_client presenting certs/client.pem (leaf + intermediate) to our server
+/// requiring a certificate.
+async fn required_s_client_with_certificate(tls12: bool) {
+    let args = s_client_cert_args();
+    let served = s_client_echo(
+        server_config(Mode::Required("ca.pem"), tls12),
+        tls12,
+        &common::as_strs(&args),
+    )
+    .await;
+    let want = if tls12 {
+        ProtocolVersion::TLSv1_2
+    } else {
+        ProtocolVersion::TLSv1_3
+    };
+    assert_eq!(served.version, Some(want));
+    assert_eq!(served.client_chain, 2, "client leaf + intermediate");
+}
+
 #[tokio::test]
 async fn server_required_s_client_with_certificate() {
     if !common::require("openssl") {
         return;
     }
-    bounded(async {
-        let args = s_client_cert_args();
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let served =
-            s_client_echo(server_config(Mode::Required("ca.pem"), false), false, &args).await;
-        assert_eq!(served.version, Some(ProtocolVersion::TLSv1_3));
-        assert_eq!(served.client_chain, 2, "client leaf + intermediate");
-    })
-    .await;
+    common::bounded(required_s_client_with_certificate(false)).await;
 }
 
 #[tokio::test]
@@ -240,15 +224,7 @@ async fn server_required_s_client_with_certificate_tls12() {
     if !common::require("openssl") {
         return;
     }
-    bounded(async {
-        let args = s_client_cert_args();
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let served =
-            s_client_echo(server_config(Mode::Required("ca.pem"), true), true, &args).await;
-        assert_eq!(served.version, Some(ProtocolVersion::TLSv1_2));
-        assert_eq!(served.client_chain, 2, "client leaf + intermediate");
-    })
-    .await;
+    common::bounded(required_s_client_with_certificate(true)).await;
 }
 
 #[tokio::test]
@@ -256,19 +232,10 @@ async fn server_required_s_client_without_certificate() {
     if !common::require("openssl") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         let (err, stderr) =
             s_client_refused(server_config(Mode::Required("ca.pem"), false), false, &[]).await;
-        assert!(
-            matches!(
-                err,
-                Error::Protocol {
-                    alert: AlertDescription::CertificateRequired,
-                    ..
-                }
-            ),
-            "{err:?}"
-        );
+        assert_protocol_alert(&err, AlertDescription::CertificateRequired);
         // OpenSSL 3.0: "...:ssl3_read_bytes:tlsv13 alert certificate
         // required:...:SSL alert number 116".
         assert!(
@@ -285,19 +252,10 @@ async fn server_required_s_client_without_certificate_tls12() {
     if !common::require("openssl") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         let (err, stderr) =
             s_client_refused(server_config(Mode::Required("ca.pem"), true), true, &[]).await;
-        assert!(
-            matches!(
-                err,
-                Error::Protocol {
-                    alert: AlertDescription::HandshakeFailure,
-                    ..
-                }
-            ),
-            "{err:?}"
-        );
+        assert_protocol_alert(&err, AlertDescription::HandshakeFailure);
         assert!(stderr.contains("sslv3 alert handshake failure"), "{stderr}");
         assert!(stderr.contains("SSL alert number 40"), "{stderr}");
     })
@@ -309,7 +267,7 @@ async fn server_optional_s_client_without_certificate() {
     if !common::require("openssl") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         let served =
             s_client_echo(server_config(Mode::Optional("ca.pem"), false), false, &[]).await;
         assert_eq!(served.client_chain, 0);
@@ -322,13 +280,12 @@ async fn server_with_other_roots_refuses_s_client_certificate() {
     if !common::require("openssl") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         let args = s_client_cert_args();
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let (err, stderr) = s_client_refused(
             server_config(Mode::Required("other-ca.pem"), false),
             false,
-            &args,
+            &common::as_strs(&args),
         )
         .await;
         assert!(
@@ -352,23 +309,14 @@ async fn server_with_other_roots_refuses_s_client_certificate() {
 /// `-tls1_2`. Built here rather than with [`common::openssl_s_server`],
 /// whose `-tls1_3` cannot be combined with `-tls1_2`.
 fn s_server_requiring_cert(port: u16, tls12: bool) -> common::Peer {
-    let mut c = Command::new("openssl");
-    c.arg("s_server")
-        .arg("-accept")
-        .arg(format!("127.0.0.1:{port}"))
-        .args(common::openssl_cert_args("server.pem", "server.key"))
-        .arg(if tls12 { "-tls1_2" } else { "-tls1_3" })
-        .args(["-rev", "-quiet", "-Verify", "1", "-CAfile"])
-        .arg(common::cert_path("ca.pem"))
-        .args(["-naccept", "1"]);
-    let mut p = common::Peer::spawn(c, port, false);
-    p.wait_listening(common::TIMEOUT);
-    p
-}
-
-async fn connect(c: &TlsConnector, port: u16) -> std::io::Result<TlsStream<TcpStream>> {
-    let tcp = TcpStream::connect(("127.0.0.1", port)).await?;
-    c.connect("localhost", tcp).await
+    let ca = common::cert_arg("ca.pem");
+    common::openssl_s_server_version(
+        port,
+        "server.pem",
+        "server.key",
+        openssl_version_flag(tls12),
+        &["-Verify", "1", "-CAfile", &ca, "-naccept", "1"],
+    )
 }
 
 /// Our client with certs/client.pem against s_server requiring one: the
@@ -376,7 +324,7 @@ async fn connect(c: &TlsConnector, port: u16) -> std::io::Result<TlsStream<TcpSt
 async fn present_certificate_to_s_server(tls12: bool) {
     let port = common::free_port();
     let mut srv = s_server_requiring_cert(port, tls12);
-    let tls = match connect(&connector(true, tls12), port).await {
+    let tls = match common::connect_tcp(&connector(true, tls12), port).await {
         Ok(t) => t,
         Err(e) => panic!("{e}\n{}", srv.describe()),
     };
@@ -387,21 +335,12 @@ async fn present_certificate_to_s_server(tls12: bool) {
     };
     assert_eq!(tls.protocol_version(), Some(want));
     // s_server -rev answers each line reversed.
-    let mut tls = BufReader::new(tls);
-    tls.get_mut()
-        .write_all(b"client certificate accepted\n")
-        .await
-        .unwrap();
-    tls.get_mut().flush().await.unwrap();
-    let mut got = String::new();
-    tls.read_line(&mut got).await.unwrap();
-    assert_eq!(got, "detpecca etacifitrec tneilc\n", "{}", srv.describe());
-    tls.get_mut().shutdown().await.unwrap();
-    let mut rest = Vec::new();
-    tls.read_to_end(&mut rest)
-        .await
-        .expect("s_server's close_notify");
-    assert!(rest.is_empty(), "unexpected data after close: {rest:?}");
+    common::line_roundtrip_and_close(
+        tls,
+        "client certificate accepted",
+        "detpecca etacifitrec tneilc",
+    )
+    .await;
 
     // s_server verified the chain (verify callback output, depth 0 is our
     // leaf) and logged it as the peer certificate.
@@ -427,7 +366,7 @@ async fn client_with_certificate_against_s_server() {
     if !common::require("openssl") {
         return;
     }
-    bounded(present_certificate_to_s_server(false)).await;
+    common::bounded(present_certificate_to_s_server(false)).await;
 }
 
 #[tokio::test]
@@ -435,7 +374,45 @@ async fn client_with_certificate_against_s_server_tls12() {
     if !common::require("openssl") {
         return;
     }
-    bounded(present_certificate_to_s_server(true)).await;
+    common::bounded(present_certificate_to_s_server(true)).await;
+}
+
+/// Our client without a certificate against s_server requiring one: refused
+/// with the alert of the version, and s_server says why.
+async fn refused_by_s_server_without_certificate(tls12: bool) {
+    let port = common::free_port();
+    let mut srv = s_server_requiring_cert(port, tls12);
+    let connected = common::connect_tcp(&connector(false, tls12), port).await;
+    let (err, alert) = if tls12 {
+        // TLS 1.2: the server refuses before its Finished, so connect fails.
+        let err = match connected {
+            Ok(_) => panic!("handshake succeeded\n{}", srv.describe()),
+            Err(e) => tls_error(e),
+        };
+        (err, AlertDescription::HandshakeFailure)
+    } else {
+        // TLS 1.3: our handshake completes before s_server has seen our empty
+        // Certificate; its alert arrives on our first read. OpenSSL 3.0 sends
+        // certificate_required (116) here, not handshake_failure.
+        let mut tls = match connected {
+            Ok(t) => t,
+            Err(e) => panic!("{e}\n{}", srv.describe()),
+        };
+        let mut buf = [0u8; 64];
+        let err = tls_error(tls.read(&mut buf).await.expect_err("read must fail"));
+        (err, AlertDescription::CertificateRequired)
+    };
+    assert_eq!(err, Error::AlertReceived(alert), "{}", srv.describe());
+    assert!(
+        common::wait_stderr_contains(
+            &mut srv,
+            "peer did not return a certificate",
+            common::TIMEOUT
+        )
+        .await,
+        "{}",
+        srv.describe()
+    );
 }
 
 #[tokio::test]
@@ -443,36 +420,7 @@ async fn client_without_certificate_against_s_server() {
     if !common::require("openssl") {
         return;
     }
-    bounded(async {
-        let port = common::free_port();
-        let mut srv = s_server_requiring_cert(port, false);
-        // TLS 1.3: our handshake completes before s_server has seen our empty
-        // Certificate; its alert arrives on our first read. OpenSSL 3.0 sends
-        // certificate_required (116) here, not handshake_failure.
-        let mut tls = match connect(&connector(false, false), port).await {
-            Ok(t) => t,
-            Err(e) => panic!("{e}\n{}", srv.describe()),
-        };
-        let mut buf = [0u8; 64];
-        let err = tls_error(tls.read(&mut buf).await.expect_err("read must fail"));
-        assert_eq!(
-            err,
-            Error::AlertReceived(AlertDescription::CertificateRequired),
-            "{}",
-            srv.describe()
-        );
-        assert!(
-            common::wait_stderr_contains(
-                &mut srv,
-                "peer did not return a certificate",
-                common::TIMEOUT
-            )
-            .await,
-            "{}",
-            srv.describe()
-        );
-    })
-    .await;
+    common::bounded(refused_by_s_server_without_certificate(false)).await;
 }
 
 #[tokio::test]
@@ -480,32 +428,7 @@ async fn client_without_certificate_against_s_server_tls12() {
     if !common::require("openssl") {
         return;
     }
-    bounded(async {
-        let port = common::free_port();
-        let mut srv = s_server_requiring_cert(port, true);
-        // TLS 1.2: the server refuses before its Finished, so connect fails.
-        let err = match connect(&connector(false, true), port).await {
-            Ok(_) => panic!("handshake succeeded\n{}", srv.describe()),
-            Err(e) => tls_error(e),
-        };
-        assert_eq!(
-            err,
-            Error::AlertReceived(AlertDescription::HandshakeFailure),
-            "{}",
-            srv.describe()
-        );
-        assert!(
-            common::wait_stderr_contains(
-                &mut srv,
-                "peer did not return a certificate",
-                common::TIMEOUT
-            )
-            .await,
-            "{}",
-            srv.describe()
-        );
-    })
-    .await;
+    common::bounded(refused_by_s_server_without_certificate(true)).await;
 }
 
 // ---------------------------------------------------------------------------
@@ -516,7 +439,7 @@ async fn client_with_certificate_against_gnutls_serv() {
     if !common::require("gnutls-serv") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         let port = common::free_port();
         let ca = common::cert_arg("ca.pem");
         // --verify-client-cert: without it gnutls-serv accepts any client
@@ -532,26 +455,14 @@ async fn client_with_certificate_against_gnutls_serv() {
                 &ca,
             ],
         );
-        let tls = match connect(&connector(true, false), port).await {
+        let tls = match common::connect_tcp(&connector(true, false), port).await {
             Ok(t) => t,
             Err(e) => panic!("{e}\n{}", srv.describe()),
         };
         assert_eq!(tls.protocol_version(), Some(ProtocolVersion::TLSv1_3));
-        let mut tls = BufReader::new(tls);
-        tls.get_mut()
-            .write_all(b"mutual TLS with gnutls\n")
-            .await
-            .unwrap();
-        tls.get_mut().flush().await.unwrap();
-        let mut got = String::new();
-        tls.read_line(&mut got).await.unwrap();
-        assert_eq!(got, "mutual TLS with gnutls\n", "{}", srv.describe());
-        tls.get_mut().shutdown().await.unwrap();
-        let mut rest = Vec::new();
-        tls.read_to_end(&mut rest)
-            .await
-            .expect("gnutls-serv's close_notify");
-        assert!(rest.is_empty(), "unexpected data after close: {rest:?}");
+        // gnutls-serv --echo answers each line as it is.
+        common::line_roundtrip_and_close(tls, "mutual TLS with gnutls", "mutual TLS with gnutls")
+            .await;
 
         // gnutls-serv prints the session info, with the client's chain, to stdout.
         assert!(
@@ -598,7 +509,7 @@ async fn server_required_gnutls_cli_with_certificate() {
     if !common::require("gnutls-cli") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         let chain = common::cert_arg("client.pem");
         let key = common::cert_arg("client.key");
         let (mut c, served) = gnutls_cli_against(
@@ -621,23 +532,14 @@ async fn server_required_gnutls_cli_without_certificate() {
     if !common::require("gnutls-cli") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         let (mut c, served) =
             gnutls_cli_against(server_config(Mode::Required("ca.pem"), false), &[]).await;
         let err = match served {
             Ok(s) => panic!("our server accepted: {s:?}\n{}", c.describe()),
             Err(e) => e,
         };
-        assert!(
-            matches!(
-                err,
-                Error::Protocol {
-                    alert: AlertDescription::CertificateRequired,
-                    ..
-                }
-            ),
-            "{err:?}"
-        );
+        assert_protocol_alert(&err, AlertDescription::CertificateRequired);
         assert!(!c.try_status().unwrap().success(), "{}", c.describe());
         assert!(c.stdout_bytes().is_empty(), "{}", c.describe());
         assert!(

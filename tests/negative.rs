@@ -207,22 +207,76 @@ async fn tapped_pair() -> (
     (c.unwrap(), s.unwrap(), mode)
 }
 
+/// A handshake the client refuses: asserts the server was told `alert` and
+/// returns the client's own error for the caller to check exactly.
+async fn client_refuses(
+    cc: Arc<ClientConfig>,
+    sc: Arc<ServerConfig>,
+    host: &'static str,
+    alert: AlertDescription,
+) -> Error {
+    let (c, s) = try_pair(cc, sc, host).await;
+    assert_eq!(handshake_err(s), Error::AlertReceived(alert), "server side");
+    handshake_err(c)
+}
+
+/// Writes `bytes` raw under the server's TLS after a handshake: returns the
+/// client's read error, and asserts the server's next read reports `alert`
+/// received (the client's answer).
+async fn inject_after_handshake(bytes: &[u8], alert: AlertDescription) -> Error {
+    let (mut c, mut s) = pair(client_config(), server_config("server"), "localhost").await;
+    s.get_mut().write_all(bytes).await.unwrap();
+    let mut buf = [0u8; 8];
+    let e = c.read(&mut buf).await.unwrap_err();
+    let se = s.read(&mut buf).await.unwrap_err();
+    assert_eq!(tls_err(&se), &Error::AlertReceived(alert), "server side");
+    tls_err(&e).clone()
+}
+
+/// A server write of "tamper with me" that the [`Tap`] alters as `mode` says:
+/// asserts the tampering happened, and that the client fails with
+/// bad_record_mac (as InvalidData) and the server then receives that alert.
+async fn tampered_server_write(mode: TapMode) {
+    let (mut c, mut s, tap) = tapped_pair().await;
+    *tap.lock().unwrap() = mode;
+    s.write_all(b"tamper with me").await.unwrap();
+    s.flush().await.unwrap();
+    assert_eq!(*tap.lock().unwrap(), TapMode::Pass, "the flip happened");
+    let mut buf = [0u8; 14];
+    let e = c.read_exact(&mut buf).await.unwrap_err();
+    assert_eq!(e.kind(), io::ErrorKind::InvalidData);
+    assert_eq!(tls_err(&e), &Error::BadRecordMac);
+    let e = s.read(&mut buf).await.unwrap_err();
+    assert_eq!(
+        tls_err(&e),
+        &Error::AlertReceived(AlertDescription::BadRecordMac)
+    );
+}
+
+/// A read that ended at a transport EOF without close_notify.
+fn assert_truncated(e: &io::Error) {
+    assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof);
+    assert_eq!(tls_err(e), &Error::Truncated);
+}
+
 // ---------------------------------------------------------------- certificates
 
 #[tokio::test]
 async fn wrong_host_name() {
     timeout(async {
-        let (c, s) = try_pair(client_config(), server_config("server"), "example.com").await;
+        let e = client_refuses(
+            client_config(),
+            server_config("server"),
+            "example.com",
+            AlertDescription::BadCertificate,
+        )
+        .await;
         assert_eq!(
-            handshake_err(c),
+            e,
             Error::Certificate(CertificateError::NotValidForName {
                 expected: "example.com".into(),
                 presented: vec!["localhost".into(), "127.0.0.1".into(), "::1".into()],
             })
-        );
-        assert_eq!(
-            handshake_err(s),
-            Error::AlertReceived(AlertDescription::BadCertificate)
         );
     })
     .await
@@ -231,17 +285,19 @@ async fn wrong_host_name() {
 #[tokio::test]
 async fn wrong_name_certificate() {
     timeout(async {
-        let (c, s) = try_pair(client_config(), server_config("wrong-name"), "localhost").await;
+        let e = client_refuses(
+            client_config(),
+            server_config("wrong-name"),
+            "localhost",
+            AlertDescription::BadCertificate,
+        )
+        .await;
         assert_eq!(
-            handshake_err(c),
+            e,
             Error::Certificate(CertificateError::NotValidForName {
                 expected: "localhost".into(),
                 presented: vec!["wrong.example.com".into()],
             })
-        );
-        assert_eq!(
-            handshake_err(s),
-            Error::AlertReceived(AlertDescription::BadCertificate)
         );
     })
     .await
@@ -250,17 +306,19 @@ async fn wrong_name_certificate() {
 #[tokio::test]
 async fn wrong_ip_address() {
     timeout(async {
-        let (c, s) = try_pair(client_config(), server_config("server"), "127.0.0.2").await;
+        let e = client_refuses(
+            client_config(),
+            server_config("server"),
+            "127.0.0.2",
+            AlertDescription::BadCertificate,
+        )
+        .await;
         assert_eq!(
-            handshake_err(c),
+            e,
             Error::Certificate(CertificateError::NotValidForName {
                 expected: "127.0.0.2".into(),
                 presented: vec!["localhost".into(), "127.0.0.1".into(), "::1".into()],
             })
-        );
-        assert_eq!(
-            handshake_err(s),
-            Error::AlertReceived(AlertDescription::BadCertificate)
         );
     })
     .await
@@ -269,17 +327,19 @@ async fn wrong_ip_address() {
 #[tokio::test]
 async fn unknown_ca() {
     timeout(async {
-        let (c, s) = try_pair(client_config(), server_config("untrusted"), "localhost").await;
+        let e = client_refuses(
+            client_config(),
+            server_config("untrusted"),
+            "localhost",
+            AlertDescription::UnknownCA,
+        )
+        .await;
         assert_eq!(
-            handshake_err(c),
+            e,
             Error::Certificate(CertificateError::UnknownIssuer {
                 subject: "CN=localhost,O=lctls test".into(),
                 issuer: "CN=lctls other (untrusted) root CA,O=lctls test".into(),
             })
-        );
-        assert_eq!(
-            handshake_err(s),
-            Error::AlertReceived(AlertDescription::UnknownCA)
         );
     })
     .await
@@ -288,8 +348,14 @@ async fn unknown_ca() {
 #[tokio::test]
 async fn expired_certificate() {
     timeout(async {
-        let (c, s) = try_pair(client_config(), server_config("expired"), "localhost").await;
-        match handshake_err(c) {
+        let e = client_refuses(
+            client_config(),
+            server_config("expired"),
+            "localhost",
+            AlertDescription::CertificateExpired,
+        )
+        .await;
+        match e {
             Error::Certificate(CertificateError::Expired {
                 subject,
                 not_after,
@@ -300,10 +366,6 @@ async fn expired_certificate() {
             }
             other => panic!("expected Expired, got {other:?}"),
         }
-        assert_eq!(
-            handshake_err(s),
-            Error::AlertReceived(AlertDescription::CertificateExpired)
-        );
     })
     .await
 }
@@ -323,14 +385,15 @@ fn june_2020() -> Arc<FixedTime> {
 #[tokio::test]
 async fn expired_pem_at_fixed_time_fails_on_intermediate_not_yet_valid() {
     timeout(async {
-        let cc = Arc::new(
-            client_builder()
-                .with_time_provider(june_2020())
-                .build()
-                .unwrap(),
-        );
-        let (c, s) = try_pair(cc, server_config("expired"), "localhost").await;
-        match handshake_err(c) {
+        let cc = client_with(|b| b.with_time_provider(june_2020()));
+        let e = client_refuses(
+            cc,
+            server_config("expired"),
+            "localhost",
+            AlertDescription::CertificateExpired,
+        )
+        .await;
+        match e {
             Error::Certificate(CertificateError::NotYetValid {
                 subject,
                 not_before: _,
@@ -341,10 +404,6 @@ async fn expired_pem_at_fixed_time_fails_on_intermediate_not_yet_valid() {
             }
             other => panic!("expected NotYetValid for the intermediate, got {other:?}"),
         }
-        assert_eq!(
-            handshake_err(s),
-            Error::AlertReceived(AlertDescription::CertificateExpired)
-        );
     })
     .await
 }
@@ -418,8 +477,8 @@ async fn fixed_time_inside_validity_window_accepts() {
                 .build()
                 .unwrap(),
         );
-        let (c, s) = try_pair(cc, sc, "localhost").await;
-        match handshake_err(c) {
+        let e = client_refuses(cc, sc, "localhost", AlertDescription::CertificateExpired).await;
+        match e {
             Error::Certificate(CertificateError::Expired {
                 subject, not_after, ..
             }) => {
@@ -428,10 +487,6 @@ async fn fixed_time_inside_validity_window_accepts() {
             }
             other => panic!("expected Expired, got {other:?}"),
         }
-        assert_eq!(
-            handshake_err(s),
-            Error::AlertReceived(AlertDescription::CertificateExpired)
-        );
     })
     .await
 }
@@ -441,22 +496,9 @@ async fn fixed_time_inside_validity_window_accepts() {
 #[tokio::test]
 async fn tampered_application_record() {
     timeout(async {
-        let (mut c, mut s, mode) = tapped_pair().await;
         // The write is one record: header (5 bytes), then ciphertext. Flip the
         // first ciphertext byte.
-        *mode.lock().unwrap() = TapMode::FlipNext(5);
-        s.write_all(b"tamper with me").await.unwrap();
-        s.flush().await.unwrap();
-        assert_eq!(*mode.lock().unwrap(), TapMode::Pass, "the flip happened");
-        let mut buf = [0u8; 14];
-        let e = c.read_exact(&mut buf).await.unwrap_err();
-        assert_eq!(e.kind(), io::ErrorKind::InvalidData);
-        assert_eq!(tls_err(&e), &Error::BadRecordMac);
-        let e = s.read(&mut buf).await.unwrap_err();
-        assert_eq!(
-            tls_err(&e),
-            &Error::AlertReceived(AlertDescription::BadRecordMac)
-        );
+        tampered_server_write(TapMode::FlipNext(5)).await;
     })
     .await
 }
@@ -464,19 +506,8 @@ async fn tampered_application_record() {
 #[tokio::test]
 async fn tampered_record_header() {
     timeout(async {
-        let (mut c, mut s, mode) = tapped_pair().await;
         // legacy_record_version is additional data: 03 03 -> 03 fc.
-        *mode.lock().unwrap() = TapMode::FlipNext(2);
-        s.write_all(b"tamper with me").await.unwrap();
-        s.flush().await.unwrap();
-        let mut buf = [0u8; 14];
-        let e = c.read_exact(&mut buf).await.unwrap_err();
-        assert_eq!(tls_err(&e), &Error::BadRecordMac);
-        let e = s.read(&mut buf).await.unwrap_err();
-        assert_eq!(
-            tls_err(&e),
-            &Error::AlertReceived(AlertDescription::BadRecordMac)
-        );
+        tampered_server_write(TapMode::FlipNext(2)).await;
     })
     .await
 }
@@ -516,14 +547,10 @@ async fn truncated_stream_without_close_notify() {
         let mut buf = [0u8; 10];
         c.read_exact(&mut buf).await.unwrap();
         assert_eq!(&buf, b"last words");
-        let e = c.read(&mut buf).await.unwrap_err();
-        assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof);
-        assert_eq!(tls_err(&e), &Error::Truncated);
+        assert_truncated(&c.read(&mut buf).await.unwrap_err());
         // It stays an error.
         let mut rest = Vec::new();
-        let e = c.read_to_end(&mut rest).await.unwrap_err();
-        assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof);
-        assert_eq!(tls_err(&e), &Error::Truncated);
+        assert_truncated(&c.read_to_end(&mut rest).await.unwrap_err());
     })
     .await
 }
@@ -536,9 +563,7 @@ async fn truncated_read_to_end() {
         s.flush().await.unwrap();
         drop(s);
         let mut out = Vec::new();
-        let e = c.read_to_end(&mut out).await.unwrap_err();
-        assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof);
-        assert_eq!(tls_err(&e), &Error::Truncated);
+        assert_truncated(&c.read_to_end(&mut out).await.unwrap_err());
         assert_eq!(out, b"data");
     })
     .await
@@ -554,9 +579,7 @@ async fn record_cut_in_half() {
         assert_eq!(*mode.lock().unwrap(), TapMode::Swallow);
         drop(s);
         let mut out = Vec::new();
-        let e = c.read_to_end(&mut out).await.unwrap_err();
-        assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof);
-        assert_eq!(tls_err(&e), &Error::Truncated);
+        assert_truncated(&c.read_to_end(&mut out).await.unwrap_err());
         assert!(out.is_empty());
     })
     .await
@@ -572,9 +595,7 @@ async fn eof_during_handshake() {
             drop(b);
         };
         let (res, ()) = tokio::join!(client, raw);
-        let e = res.unwrap_err();
-        assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof);
-        assert_eq!(tls_err(&e), &Error::Truncated);
+        assert_truncated(&res.unwrap_err());
     })
     .await
 }
@@ -678,27 +699,20 @@ async fn oversized_record_to_client() {
 #[tokio::test]
 async fn oversized_record_after_handshake() {
     timeout(async {
-        let (mut c, mut s) = pair(client_config(), server_config("server"), "localhost").await;
-        s.get_mut()
-            .write_all(&[0x17, 0x03, 0x03, 0x41, 0x01])
-            .await
-            .unwrap();
-        let mut buf = [0u8; 8];
-        let e = c.read(&mut buf).await.unwrap_err();
+        let e = inject_after_handshake(
+            &[0x17, 0x03, 0x03, 0x41, 0x01],
+            AlertDescription::RecordOverflow,
+        )
+        .await;
         assert!(
             matches!(
-                tls_err(&e),
+                e,
                 Error::Protocol {
                     alert: AlertDescription::RecordOverflow,
                     ..
                 }
             ),
             "{e:?}"
-        );
-        let e = s.read(&mut buf).await.unwrap_err();
-        assert_eq!(
-            tls_err(&e),
-            &Error::AlertReceived(AlertDescription::RecordOverflow)
         );
     })
     .await
@@ -718,12 +732,9 @@ async fn peer_alert_mid_handshake() {
 
 /// A server that requires TLS 1.3 (the default also accepts TLS 1.2; see tests/tls12*.rs).
 fn tls13_only_server() -> Arc<lctls::ServerConfig> {
-    Arc::new(
-        server_builder("server")
-            .with_protocol_versions(&[ProtocolVersion::TLSv1_3])
-            .build()
-            .unwrap(),
-    )
+    server_with("server", |b| {
+        b.with_protocol_versions(&[ProtocolVersion::TLSv1_3])
+    })
 }
 
 #[test]
@@ -806,42 +817,21 @@ async fn sslv2_client_hello_refused() {
 
 // ---------------------------------------------------------------- sizes
 
+/// A client and a server that both send at most one byte of plaintext a record.
+fn one_byte_fragment_configs() -> (Arc<ClientConfig>, Arc<ServerConfig>) {
+    let cc = client_with(|b| b.with_max_fragment_size(1));
+    let sc = server_with("server", |b| b.with_max_fragment_size(1));
+    (cc, sc)
+}
+
 #[tokio::test]
 async fn one_byte_fragments() {
     timeout(async {
-        let cc = Arc::new(client_builder().with_max_fragment_size(1).build().unwrap());
-        let sc = Arc::new(
-            server_builder("server")
-                .with_max_fragment_size(1)
-                .build()
-                .unwrap(),
-        );
+        let (cc, sc) = one_byte_fragment_configs();
         let (mut c, mut s) = pair(cc, sc, "localhost").await;
         let data: Vec<u8> = (0..2000u32).map(|i| (i * 7) as u8).collect();
-        let expect = data.clone();
-        let client = async {
-            c.write_all(&data).await.unwrap();
-            c.flush().await.unwrap();
-            let mut back = vec![0u8; data.len()];
-            c.read_exact(&mut back).await.unwrap();
-            assert_eq!(back, data);
-            c.shutdown().await.unwrap();
-            let mut rest = Vec::new();
-            c.read_to_end(&mut rest).await.unwrap();
-            assert!(rest.is_empty());
-        };
-        let server = async {
-            let mut got = vec![0u8; expect.len()];
-            s.read_exact(&mut got).await.unwrap();
-            assert_eq!(got, expect);
-            s.write_all(&got).await.unwrap();
-            s.flush().await.unwrap();
-            let mut rest = Vec::new();
-            s.read_to_end(&mut rest).await.unwrap();
-            assert!(rest.is_empty());
-            s.shutdown().await.unwrap();
-        };
-        tokio::join!(client, server);
+        // The server echoes what it read: both directions carry `data`.
+        exchange_then_close(&mut c, &mut s, &data, &data).await;
     })
     .await
 }
@@ -850,13 +840,7 @@ async fn one_byte_fragments() {
 fn one_byte_fragments_on_the_wire() {
     // Sans-IO, to look at the records themselves: every record carries one
     // byte of plaintext (5 header + 1 + 1 content type + 16 tag = 23 bytes).
-    let cc = Arc::new(client_builder().with_max_fragment_size(1).build().unwrap());
-    let sc = Arc::new(
-        server_builder("server")
-            .with_max_fragment_size(1)
-            .build()
-            .unwrap(),
-    );
+    let (cc, sc) = one_byte_fragment_configs();
     let mut client = sans_io_client(cc, "localhost");
     let ch = client.take_outgoing().to_vec();
     // The plaintext ClientHello: 6 bytes per record, each with the initial
@@ -886,14 +870,15 @@ fn one_byte_fragments_on_the_wire() {
 #[tokio::test]
 async fn handshake_message_over_limit() {
     timeout(async {
-        let cc = Arc::new(
-            client_builder()
-                .with_max_handshake_message(512)
-                .build()
-                .unwrap(),
-        );
-        let (c, s) = try_pair(cc, server_config("server-rsa"), "localhost").await;
-        match handshake_err(c) {
+        let cc = client_with(|b| b.with_max_handshake_message(512));
+        let e = client_refuses(
+            cc,
+            server_config("server-rsa"),
+            "localhost",
+            AlertDescription::IllegalParameter,
+        )
+        .await;
+        match e {
             Error::Protocol {
                 alert: AlertDescription::IllegalParameter,
                 reason,
@@ -904,10 +889,6 @@ async fn handshake_message_over_limit() {
             ),
             other => panic!("expected illegal_parameter, got {other:?}"),
         }
-        assert_eq!(
-            handshake_err(s),
-            Error::AlertReceived(AlertDescription::IllegalParameter)
-        );
     })
     .await
 }
@@ -963,24 +944,17 @@ async fn warning_alert_flood_to_server() {
 #[tokio::test]
 async fn ccs_after_handshake() {
     timeout(async {
-        let (mut c, mut s) = pair(client_config(), server_config("server"), "localhost").await;
-        s.get_mut()
-            .write_all(&[0x14, 0x03, 0x03, 0x00, 0x01, 0x01])
-            .await
-            .unwrap();
-        let mut buf = [0u8; 8];
-        let e = c.read(&mut buf).await.unwrap_err();
+        let e = inject_after_handshake(
+            &[0x14, 0x03, 0x03, 0x00, 0x01, 0x01],
+            AlertDescription::UnexpectedMessage,
+        )
+        .await;
         assert_eq!(
-            tls_err(&e),
-            &Error::Protocol {
+            e,
+            Error::Protocol {
                 alert: AlertDescription::UnexpectedMessage,
                 reason: "change_cipher_spec outside the handshake".into(),
             }
-        );
-        let e = s.read(&mut buf).await.unwrap_err();
-        assert_eq!(
-            tls_err(&e),
-            &Error::AlertReceived(AlertDescription::UnexpectedMessage)
         );
     })
     .await

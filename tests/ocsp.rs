@@ -286,13 +286,10 @@ async fn sct_list_reaches_a_client_that_asks() {
                 .unwrap(),
         );
         let ask = |on: bool| {
-            Arc::new(
-                client_builder()
-                    .with_protocol_versions(&[v])
+            support::client_with(|b| {
+                b.with_protocol_versions(&[v])
                     .with_signed_certificate_timestamps(on)
-                    .build()
-                    .unwrap(),
-            )
+            })
         };
         let (c, _s) = timeout(try_pair(ask(false), sc.clone(), "localhost")).await;
         assert_eq!(c.unwrap().negotiated().sct_list, None, "{v:?}");

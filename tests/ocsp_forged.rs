@@ -19,18 +19,12 @@ use support::forge::{
     with_extension,
 };
 use support::ocsp::{response, stapling_server, Signer, Status};
-use support::{client_builder, pem_certs, sans_io_client};
+use support::{pem_certs, sans_io_client};
 
 const TLS12: &[ProtocolVersion] = &[ProtocolVersion::TLSv1_2];
 
 fn client12(policy: OcspPolicy) -> Arc<ClientConfig> {
-    Arc::new(
-        client_builder()
-            .with_protocol_versions(TLS12)
-            .with_ocsp_stapling(policy)
-            .build()
-            .unwrap(),
-    )
+    support::client_with(|b| b.with_protocol_versions(TLS12).with_ocsp_stapling(policy))
 }
 
 fn server12(staple: Option<Vec<u8>>) -> Arc<ServerConfig> {
@@ -196,12 +190,7 @@ fn malformed_certificate_status_is_decode_error() {
 #[test]
 fn unsolicited_tls13_entry_staple_is_unsupported_extension() {
     let good = response(Status::Good, Signer::Issuer);
-    let cc = Arc::new(
-        client_builder()
-            .with_protocol_versions(&[ProtocolVersion::TLSv1_3])
-            .build()
-            .unwrap(),
-    );
+    let cc = support::client_with(|b| b.with_protocol_versions(&[ProtocolVersion::TLSv1_3]));
     let mut c = sans_io_client(cc, "localhost");
     let mut cert = CertificateMsg::new(Vec::new(), pem_certs("server.pem"));
     cert.ocsp_response = Some(good);
@@ -216,13 +205,10 @@ fn unsolicited_tls13_entry_staple_is_unsupported_extension() {
 /// <1..2^16-1>). Unasked for, the extension is unsupported_extension.
 #[test]
 fn malformed_or_unsolicited_tls12_sct_list_is_refused() {
-    let asking = Arc::new(
-        client_builder()
-            .with_protocol_versions(TLS12)
+    let asking = support::client_with(|b| {
+        b.with_protocol_versions(TLS12)
             .with_signed_certificate_timestamps(true)
-            .build()
-            .unwrap(),
-    );
+    });
     for bad in [&[0u8, 0][..], &[0, 6, 0, 2, 1, 2, 0, 0], &[]] {
         let r = edited_flight(asking.clone(), server12(None), |f| {
             f[0] = with_extension(&f[0], 18, bad);
@@ -240,13 +226,10 @@ fn malformed_or_unsolicited_tls12_sct_list_is_refused() {
 /// RejectEmptyOCSPResponse); a well-formed entry is taken.
 #[test]
 fn empty_tls13_entry_staple_is_decode_error() {
-    let cc = Arc::new(
-        client_builder()
-            .with_protocol_versions(&[ProtocolVersion::TLSv1_3])
+    let cc = support::client_with(|b| {
+        b.with_protocol_versions(&[ProtocolVersion::TLSv1_3])
             .with_ocsp_stapling(OcspPolicy::Allow)
-            .build()
-            .unwrap(),
-    );
+    });
     let flight_with = |staple: Vec<u8>| {
         let mut c = sans_io_client(cc.clone(), "localhost");
         let mut cert = CertificateMsg::new(Vec::new(), pem_certs("server.pem"));

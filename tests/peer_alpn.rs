@@ -7,14 +7,11 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use lctls::config::{CertifiedKey, ServerConfig};
+use lctls::config::ServerConfig;
 use lctls::proto::wire::enums::ProtocolVersion;
 use lctls::TlsAcceptor;
-use rustls::crypto::aws_lc_rs as aws;
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, ServerName};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::time::timeout;
 
 const TIMEOUT: Duration = Duration::from_secs(20);
@@ -26,41 +23,21 @@ async fn offers(
     ours: &[&str],
     theirs: &[&str],
 ) -> Vec<(Vec<Vec<u8>>, bool, Option<Vec<u8>>)> {
-    let ck = CertifiedKey::from_pem_files(
-        common::cert_path("server.pem"),
-        common::cert_path("server.key"),
-    )
-    .expect("server key");
     let server = TlsAcceptor::from(Arc::new(
         ServerConfig::builder()
-            .with_certified_key(ck)
+            .with_certified_key(common::certified("server"))
             .with_protocol_versions(&[version])
             .with_alpn_protocols(ours)
             .build()
             .expect("server config"),
     ));
-    let mut roots = rustls::RootCertStore::empty();
-    for c in CertificateDer::pem_file_iter(common::cert_path("ca.pem")).expect("ca.pem") {
-        roots.add(c.expect("ca cert")).expect("root");
-    }
-    let mut config = rustls::ClientConfig::builder_with_provider(Arc::new(aws::default_provider()))
-        .with_safe_default_protocol_versions()
-        .expect("versions")
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+    let mut config = common::rustls_client_config();
     config.alpn_protocols = theirs.iter().map(|p| p.as_bytes().to_vec()).collect();
     let client = tokio_rustls::TlsConnector::from(Arc::new(config));
     let listener = TcpListener::bind(("127.0.0.1", 0)).await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
     let mut seen = Vec::new();
     for _ in 0..2 {
-        let (c, s) = tokio::join!(TcpStream::connect(addr), listener.accept());
-        let name = ServerName::try_from("localhost").expect("name");
-        let (c, s) = tokio::join!(
-            client.connect(name, c.expect("connect")),
-            server.accept(s.expect("accept").0)
-        );
-        let (mut c, mut s) = (c.expect("rustls handshake"), s.expect("lctls handshake"));
+        let (mut c, mut s) = common::rustls_to_ours(&client, &server, &listener).await;
         // One byte each way: the TLS 1.3 ticket arrives before it.
         s.write_all(b"x").await.expect("write");
         s.flush().await.expect("flush");

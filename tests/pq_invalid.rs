@@ -6,8 +6,6 @@
 
 mod support;
 
-use std::sync::Arc;
-
 use lctls::proto::conn::Connection;
 use lctls::proto::crypto::kx::KeyExchange;
 use lctls::proto::wire::enums::{AlertDescription, CipherSuite, NamedGroup, ProtocolVersion};
@@ -25,7 +23,7 @@ const ILLEGAL: AlertDescription = AlertDescription::IllegalParameter;
 
 /// A real ClientHello offering only `group`, its share replaced by `share`.
 fn hello_with_share(group: NamedGroup, share: Vec<u8>) -> Vec<u8> {
-    let cc = Arc::new(client_builder().with_groups(&[group]).build().unwrap());
+    let cc = client_with(|b| b.with_groups(&[group]));
     let mut ch =
         decode_hello(&plain_handshakes(&sans_io_client(cc, "localhost").take_outgoing())[0]);
     ch.extensions.key_shares = Some(vec![KeyShareEntry {
@@ -44,12 +42,7 @@ fn good_share(group: NamedGroup) -> Vec<u8> {
 /// checking it sent the alert in the clear.
 #[track_caller]
 fn server_refuses(group: NamedGroup, share: Vec<u8>) -> String {
-    let sc = Arc::new(
-        server_builder("server")
-            .with_groups(&[group])
-            .build()
-            .unwrap(),
-    );
+    let sc = server_with("server", |b| b.with_groups(&[group]));
     let mut s = Connection::new_server(sc);
     s.feed(&handshake_records(&hello_with_share(group, share)));
     let e = assert_alert(s.process(), ILLEGAL);
@@ -112,7 +105,7 @@ fn server_refuses_a_bad_classical_half() {
 /// with `share`: the error, after checking the alert went out in the clear.
 #[track_caller]
 fn client_refuses(group: NamedGroup, sh_group: NamedGroup, share: Vec<u8>) -> String {
-    let cc = Arc::new(client_builder().with_groups(&[group]).build().unwrap());
+    let cc = client_with(|b| b.with_groups(&[group]));
     let mut c = sans_io_client(cc, "localhost");
     let ch = decode_hello(&plain_handshakes(&c.take_outgoing())[0]);
     let sh = HandshakeMessage::ServerHello(ServerHello {

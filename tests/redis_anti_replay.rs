@@ -35,12 +35,7 @@ fn server(keys: &Arc<TicketKeys>, redis: Option<u16>) -> Arc<ServerConfig> {
 }
 
 fn client() -> Arc<ClientConfig> {
-    Arc::new(
-        support::client_builder()
-            .with_protocol_versions(&[ProtocolVersion::TLSv1_3])
-            .build()
-            .unwrap(),
-    )
+    support::client_with(|b| b.with_protocol_versions(&[ProtocolVersion::TLSv1_3]))
 }
 
 /// A full handshake whose ticket the client takes in.

@@ -1,51 +1,32 @@
 //! TLS 1.3 resumption (RFC 8446 section 2.2 and 4.6.1): lctls with itself,
 //! with rustls both ways, after a HelloRetryRequest, and with a forged binder.
 
-use std::sync::Arc;
-use std::time::Duration;
+mod support;
 
-use lctls::config::{CertifiedKey, ClientConfig, ServerConfig};
-use lctls::pki::RootStore;
+use std::sync::Arc;
+
+use lctls::config::{ClientConfig, ServerConfig};
 use lctls::proto::conn::Connection;
 use lctls::proto::wire::enums::{AlertDescription, NamedGroup, ProtocolVersion};
 use lctls::{Error, TlsAcceptor, TlsConnector, TlsStream};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, DuplexStream};
+use tokio::io::DuplexStream;
 
 const CERTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/certs");
-
-fn roots() -> Arc<RootStore> {
-    let mut r = RootStore::new();
-    r.add_pem_file(format!("{CERTS}/ca.pem")).unwrap();
-    Arc::new(r)
-}
 
 fn client() -> Arc<ClientConfig> {
     Arc::new(
         ClientConfig::builder()
-            .with_root_store(roots())
+            .with_root_store(support::roots())
             .with_protocol_versions(&[ProtocolVersion::TLSv1_3])
             .build()
             .unwrap(),
     )
 }
 
-fn server_builder() -> lctls::config::ServerConfigBuilder {
-    ServerConfig::builder().with_certified_key(
-        CertifiedKey::from_pem_files(format!("{CERTS}/server.pem"), format!("{CERTS}/server.key"))
-            .unwrap(),
-    )
-}
-
 fn server() -> Arc<ServerConfig> {
-    Arc::new(server_builder().build().unwrap())
-}
-
-async fn bounded<F: std::future::Future<Output = ()>>(f: F) {
-    tokio::time::timeout(Duration::from_secs(30), f)
-        .await
-        .expect("test timed out");
+    Arc::new(support::server_builder("server").build().unwrap())
 }
 
 /// One connection: handshake, the server writes, the client reads (which is
@@ -60,29 +41,13 @@ async fn connect(cc: &Arc<ClientConfig>, sc: &Arc<ServerConfig>) -> (bool, bool,
         (c.unwrap(), s.unwrap());
     let resumed = (c.negotiated().resumed, s.negotiated().resumed);
     let certs = c.peer_certificates().len();
-    echo(&mut c, &mut s).await;
+    support::hi_yo(&mut c, &mut s).await;
     (resumed.0, resumed.1, certs)
-}
-
-async fn echo<C, S>(c: &mut C, s: &mut S)
-where
-    C: AsyncRead + AsyncWrite + Unpin,
-    S: AsyncRead + AsyncWrite + Unpin,
-{
-    s.write_all(b"hi").await.unwrap();
-    s.flush().await.unwrap();
-    let mut two = [0u8; 2];
-    c.read_exact(&mut two).await.unwrap();
-    assert_eq!(&two, b"hi");
-    c.write_all(b"yo").await.unwrap();
-    c.flush().await.unwrap();
-    s.read_exact(&mut two).await.unwrap();
-    assert_eq!(&two, b"yo");
 }
 
 #[tokio::test]
 async fn second_and_third_connections_resume() {
-    bounded(async {
+    support::timeout(async {
         let (cc, sc) = (client(), server());
         assert_eq!(connect(&cc, &sc).await, (false, false, 2));
         // The peer's certificates of the original handshake stay visible.
@@ -94,14 +59,14 @@ async fn second_and_third_connections_resume() {
 
 #[tokio::test]
 async fn a_server_without_tickets_or_with_other_keys_does_a_full_handshake() {
-    bounded(async {
+    support::timeout(async {
         let cc = client();
         let sc = server();
         connect(&cc, &sc).await;
         // Another server config has other ticket keys: its ticket is opaque junk here.
         assert_eq!(connect(&cc, &server()).await, (false, false, 2));
         // A server that issues no tickets leaves the client with none.
-        let none = Arc::new(server_builder().with_tickets(false).build().unwrap());
+        let none = support::server_with("server", |b| b.with_tickets(false));
         connect(&cc, &none).await;
         assert_eq!(connect(&cc, &none).await, (false, false, 2));
     })
@@ -110,14 +75,9 @@ async fn a_server_without_tickets_or_with_other_keys_does_a_full_handshake() {
 
 #[tokio::test]
 async fn resumption_survives_a_hello_retry_request() {
-    bounded(async {
+    support::timeout(async {
         let cc = client();
-        let sc = Arc::new(
-            server_builder()
-                .with_groups(&[NamedGroup::secp384r1])
-                .build()
-                .unwrap(),
-        );
+        let sc = support::server_with("server", |b| b.with_groups(&[NamedGroup::secp384r1]));
         connect(&cc, &sc).await;
         let (a, b) = tokio::io::duplex(64 * 1024);
         let (c, s) = tokio::join!(
@@ -127,7 +87,7 @@ async fn resumption_survives_a_hello_retry_request() {
         let (mut c, mut s) = (c.unwrap(), s.unwrap());
         assert!(c.negotiated().retried && c.negotiated().resumed);
         assert!(s.negotiated().retried && s.negotiated().resumed);
-        echo(&mut c, &mut s).await;
+        support::hi_yo(&mut c, &mut s).await;
     })
     .await
 }
@@ -175,6 +135,17 @@ fn a_forged_binder_is_decrypt_error() {
     assert_eq!(drive(false).unwrap(), (true, true));
 }
 
+/// A full sans-IO handshake between `cc` and `sc` after which the client
+/// has taken in the server's ticket (it comes with the server's first data).
+fn leave_a_ticket(cc: &Arc<ClientConfig>, sc: &Arc<ServerConfig>) {
+    let mut c = Connection::new_client(cc.clone(), "localhost".try_into().unwrap()).unwrap();
+    let mut s = Connection::new_server(sc.clone());
+    support::drive_handshake(&mut c, &mut s);
+    s.write_plaintext(b"t").unwrap();
+    c.feed(&s.take_outgoing());
+    c.process().unwrap();
+}
+
 /// The server's verdict on a resumption ClientHello whose binders `edit`
 /// rewrote (record re-framed, nothing else changed).
 fn verdict_on_binders(edit: impl Fn(&mut Vec<Vec<u8>>)) -> Error {
@@ -182,20 +153,7 @@ fn verdict_on_binders(edit: impl Fn(&mut Vec<Vec<u8>>)) -> Error {
     let cc = client();
     let sc = server();
     // A full handshake leaves the client a ticket.
-    let mut c = Connection::new_client(cc.clone(), "localhost".try_into().unwrap()).unwrap();
-    let mut s = Connection::new_server(sc.clone());
-    for _ in 0..20 {
-        s.feed(&c.take_outgoing());
-        s.process().unwrap();
-        c.feed(&s.take_outgoing());
-        c.process().unwrap();
-        if !c.is_handshaking() && !s.is_handshaking() {
-            break;
-        }
-    }
-    s.write_plaintext(b"t").unwrap();
-    c.feed(&s.take_outgoing());
-    c.process().unwrap();
+    leave_a_ticket(&cc, &sc);
     // The resumption attempt, its binders rewritten.
     let mut c = Connection::new_client(cc, "localhost".try_into().unwrap()).unwrap();
     let out = c.take_outgoing();
@@ -241,7 +199,7 @@ fn rustls_provider() -> Arc<rustls::crypto::CryptoProvider> {
 
 #[tokio::test]
 async fn lctls_client_resumes_with_rustls_server() {
-    bounded(async {
+    support::timeout(async {
         let chain = CertificateDer::pem_file_iter(format!("{CERTS}/server.pem"))
             .unwrap()
             .collect::<Result<Vec<_>, _>>()
@@ -266,7 +224,7 @@ async fn lctls_client_resumes_with_rustls_server() {
             assert_eq!(c.negotiated().resumed, expect);
             let kind = s.get_ref().1.handshake_kind();
             assert_eq!(kind == Some(rustls::HandshakeKind::Resumed), expect);
-            echo(&mut c, &mut s).await;
+            support::hi_yo(&mut c, &mut s).await;
         }
     })
     .await
@@ -274,7 +232,7 @@ async fn lctls_client_resumes_with_rustls_server() {
 
 #[tokio::test]
 async fn rustls_client_resumes_with_lctls_server() {
-    bounded(async {
+    support::timeout(async {
         let mut rroots = rustls::RootCertStore::empty();
         for c in CertificateDer::pem_file_iter(format!("{CERTS}/ca.pem")).unwrap() {
             rroots.add(c.unwrap()).unwrap();
@@ -296,7 +254,7 @@ async fn rustls_client_resumes_with_lctls_server() {
             assert_eq!(s.negotiated().resumed, expect);
             let kind = c.get_ref().1.handshake_kind();
             assert_eq!(kind == Some(rustls::HandshakeKind::Resumed), expect);
-            echo(&mut c, &mut s).await;
+            support::hi_yo(&mut c, &mut s).await;
         }
     })
     .await
@@ -308,20 +266,7 @@ fn verdict_on_server_hello(edit: impl Fn(&mut lctls::proto::wire::hello::ServerH
     use lctls::proto::wire::handshake::HandshakeMessage;
     let cc = client();
     let sc = server();
-    let mut c = Connection::new_client(cc.clone(), "localhost".try_into().unwrap()).unwrap();
-    let mut s = Connection::new_server(sc.clone());
-    for _ in 0..20 {
-        s.feed(&c.take_outgoing());
-        s.process().unwrap();
-        c.feed(&s.take_outgoing());
-        c.process().unwrap();
-        if !c.is_handshaking() && !s.is_handshaking() {
-            break;
-        }
-    }
-    s.write_plaintext(b"t").unwrap();
-    c.feed(&s.take_outgoing());
-    c.process().unwrap();
+    leave_a_ticket(&cc, &sc);
     let mut c = Connection::new_client(cc, "localhost".try_into().unwrap()).unwrap();
     let mut s = Connection::new_server(sc);
     s.feed(&c.take_outgoing());

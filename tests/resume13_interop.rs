@@ -7,34 +7,20 @@
 
 mod common;
 
-use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use lctls::config::{CertifiedKey, ClientConfig, ServerConfig, ServerConfigBuilder};
-use lctls::pki::RootStore;
+use lctls::config::{ClientConfig, ServerConfig, ServerConfigBuilder};
 use lctls::proto::wire::enums::{NamedGroup, ProtocolVersion};
 use lctls::{TlsConnector, TlsStream};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
-
-/// Bound on every test body.
-const TEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 const TLS13: &[ProtocolVersion] = &[ProtocolVersion::TLSv1_3];
 
-async fn bounded<F: Future<Output = ()>>(f: F) {
-    tokio::time::timeout(TEST_TIMEOUT, f)
-        .await
-        .expect("test timed out");
-}
-
 fn client_config() -> Arc<ClientConfig> {
-    let mut roots = RootStore::new();
-    roots.add_pem_file(common::cert_path("ca.pem")).unwrap();
     Arc::new(
         ClientConfig::builder()
-            .with_root_store(Arc::new(roots))
+            .with_root_store(common::ca_roots())
             .with_protocol_versions(TLS13)
             .build()
             .unwrap(),
@@ -42,45 +28,18 @@ fn client_config() -> Arc<ClientConfig> {
 }
 
 fn server_config(f: impl FnOnce(ServerConfigBuilder) -> ServerConfigBuilder) -> Arc<ServerConfig> {
-    let key = CertifiedKey::from_pem_files(
-        common::cert_path("server.pem"),
-        common::cert_path("server.key"),
-    )
-    .unwrap();
     let b = ServerConfig::builder()
-        .with_certified_key(key)
+        .with_certified_key(common::certified("server"))
         .with_protocol_versions(TLS13);
     Arc::new(f(b).build().unwrap())
 }
 
 async fn connect(cfg: &Arc<ClientConfig>, port: u16) -> TlsStream<TcpStream> {
-    let tcp = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
-    let tls = TlsConnector::from(cfg.clone())
-        .connect("localhost", tcp)
+    let tls = common::connect_tcp(&TlsConnector::from(cfg.clone()), port)
         .await
         .unwrap();
     assert_eq!(tls.protocol_version(), Some(ProtocolVersion::TLSv1_3));
     tls
-}
-
-/// Sends `line` and checks that `reply` comes back as one line (reading it
-/// also takes in the server's NewSessionTickets), then closes cleanly.
-async fn roundtrip_and_close(tls: TlsStream<TcpStream>, line: &str, reply: &str, peer: &str) {
-    let mut tls = BufReader::new(tls);
-    tls.get_mut()
-        .write_all(format!("{line}\n").as_bytes())
-        .await
-        .unwrap();
-    tls.get_mut().flush().await.unwrap();
-    let mut got = String::new();
-    tls.read_line(&mut got).await.unwrap();
-    assert_eq!(got, format!("{reply}\n"));
-    tls.get_mut().shutdown().await.unwrap();
-    let mut rest = Vec::new();
-    tls.read_to_end(&mut rest)
-        .await
-        .unwrap_or_else(|e| panic!("{peer}'s close_notify: {e}"));
-    assert!(rest.is_empty(), "unexpected data after close: {rest:?}");
 }
 
 // ---------------------------------------------------------------------------
@@ -109,25 +68,11 @@ async fn echo_server(
 /// waits for the echo (by then it has read our NewSessionTicket, which comes
 /// before the echo), closes; returns its stdout.
 async fn s_client_session(port: u16, extra: &[&str], line: &[u8]) -> String {
-    let mut c = common::openssl_s_client_version(port, "-tls1_3", false, true, extra);
-    c.write(line);
-    assert!(
-        c.wait_stdout_contains(line, common::TIMEOUT).await,
-        "no echo:\n{}",
-        c.describe()
-    );
-    c.close_stdin();
-    let status = c.wait_exit(common::TIMEOUT).await.expect("s_client exit");
-    assert!(status.success(), "s_client failed:\n{}", c.describe());
-    c.stdout_text()
+    common::s_client_session(port, "-tls1_3", extra, line).await
 }
 
 fn sess_path(tag: &str, port: u16) -> String {
-    let p = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
-        "lctls-tls13-sess-{tag}-{}-{port}.pem",
-        std::process::id()
-    ));
-    p.to_str().unwrap().to_string()
+    common::session_file("tls13-sess", tag, port)
 }
 
 #[tokio::test]
@@ -135,7 +80,7 @@ async fn server_resumption_with_s_client() {
     if !common::require("openssl") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         // SHA-384 and SHA-256 PSKs (binder, resumption secret).
         for suite in [
             "TLS_AES_256_GCM_SHA384",
@@ -185,7 +130,7 @@ async fn server_does_not_resume_a_ticket_at_another_suite() {
     if !common::require("openssl") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         let (port, task) = echo_server(server_config(|b| b), 2).await;
         let sess = sess_path("other-suite", port);
         let first = [
@@ -221,7 +166,7 @@ async fn server_resumption_with_s_client_after_hello_retry_request() {
     if !common::require("openssl") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         let cfg = server_config(|b| b.with_groups(&[NamedGroup::secp384r1]));
         let (port, task) = echo_server(cfg, 2).await;
         let sess = sess_path("s_client-hrr", port);
@@ -247,7 +192,7 @@ async fn server_without_tickets_is_not_resumed_by_s_client() {
     if !common::require("openssl") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         let (port, task) = echo_server(server_config(|b| b.with_tickets(false)), 2).await;
         let sess = sess_path("no-tickets", port);
         let out = s_client_session(port, &["-sess_out", &sess], b"first\n").await;
@@ -278,7 +223,7 @@ async fn server_resumption_with_gnutls_cli() {
     if !common::require("gnutls-cli") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         let (port, task) = echo_server(server_config(|b| b), 2).await;
         let mut c = common::gnutls_cli(port, &["--resume"]);
         c.write(b"again\n");
@@ -340,7 +285,7 @@ async fn client_resumption_with_s_server() {
     if !common::require("openssl") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         // s_server sends two stateless tickets by default; with -no_ticket,
         // TLS 1.3 OpenSSL sends stateful ones (a session ID in its cache),
         // which resume just the same.
@@ -393,7 +338,7 @@ async fn client_resumption_with_s_server_after_hello_retry_request() {
     if !common::require("openssl") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         let port = common::free_port();
         let mut srv = common::openssl_s_server(
             port,
@@ -424,17 +369,17 @@ async fn client_resumption_with_gnutls_serv() {
     if !common::require("gnutls-serv") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         let port = common::free_port();
         let mut srv =
             common::gnutls_serv(port, "server.pem", "server.key", &["--disable-client-cert"]);
         let cfg = client_config();
         let first = connect(&cfg, port).await;
         assert!(!first.negotiated().resumed);
-        roundtrip_and_close(first, "first", "first", "gnutls-serv").await;
+        common::line_roundtrip_and_close(first, "first", "first").await;
         let second = connect(&cfg, port).await;
         assert!(second.negotiated().resumed, "not resumed");
-        roundtrip_and_close(second, "second", "second", "gnutls-serv").await;
+        common::line_roundtrip_and_close(second, "second", "second").await;
         // gnutls-serv's view.
         assert_eq!(
             wait_count(&mut srv, "*** This is a resumed session", 1).await,

@@ -29,7 +29,7 @@ use rcgen::{
 };
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 use support::resume_mode::{Mode, MODES};
@@ -129,22 +129,6 @@ struct Seen {
     client_saw: Vec<CertificateDer<'static>>,
 }
 
-/// The server writes, the client reads (taking in a TLS 1.3 ticket), and back.
-async fn echo<C, S>(c: &mut C, s: &mut S)
-where
-    C: AsyncRead + AsyncWrite + Unpin,
-    S: AsyncRead + AsyncWrite + Unpin,
-{
-    s.write_all(b"hi").await.unwrap();
-    s.flush().await.unwrap();
-    let mut two = [0u8; 2];
-    c.read_exact(&mut two).await.unwrap();
-    c.write_all(b"yo").await.unwrap();
-    c.flush().await.unwrap();
-    s.read_exact(&mut two).await.unwrap();
-    assert_eq!(&two, b"yo");
-}
-
 async fn connect(cc: &Arc<ClientConfig>, sc: &Arc<ServerConfig>) -> Seen {
     let (mut c, mut s) = support::pair(cc.clone(), sc.clone(), "localhost").await;
     let seen = Seen {
@@ -153,7 +137,7 @@ async fn connect(cc: &Arc<ClientConfig>, sc: &Arc<ServerConfig>) -> Seen {
         server_saw: s.peer_certificates().to_vec(),
         client_saw: c.peer_certificates().to_vec(),
     };
-    echo(&mut c, &mut s).await;
+    support::hi_yo(&mut c, &mut s).await;
     seen
 }
 
@@ -577,13 +561,10 @@ async fn a_ticket_lifetime_over_seven_days_is_clamped() {
         let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(rc));
         let now = UnixTime::now().as_secs();
         let clock = Clock::at(now);
-        let cc = Arc::new(
-            support::client_builder()
-                .with_protocol_versions(&[ProtocolVersion::TLSv1_3])
+        let cc = support::client_with(|b| {
+            b.with_protocol_versions(&[ProtocolVersion::TLSv1_3])
                 .with_time_provider(clock.clone())
-                .build()
-                .unwrap(),
-        );
+        });
         let mut resumed = Vec::new();
         for at in [now, now + 3600, now + 3600 + 7 * 24 * 3600 + 60] {
             clock.set(at);
@@ -594,7 +575,7 @@ async fn a_ticket_lifetime_over_seven_days_is_clamped() {
             );
             let (mut c, mut s) = (c.expect("lctls client"), s.expect("rustls server"));
             resumed.push(c.negotiated().resumed);
-            echo(&mut c, &mut s).await;
+            support::hi_yo(&mut c, &mut s).await;
         }
         assert_eq!(resumed, [false, true, false]);
     })
@@ -640,25 +621,11 @@ async fn recording_server(
 /// One s_client session (not quiet: it prints `New,` / `Reused,`): sends a
 /// line, waits for the echo (by then it has our TLS 1.3 ticket), closes.
 async fn s_client(port: u16, version: &str, extra: &[&str]) -> String {
-    let mut c = common::openssl_s_client_version(port, version, false, true, extra);
-    c.write(b"line\n");
-    assert!(
-        c.wait_stdout_contains(b"line\n", common::TIMEOUT).await,
-        "no echo:\n{}",
-        c.describe()
-    );
-    c.close_stdin();
-    let status = c.wait_exit(common::TIMEOUT).await.expect("s_client exit");
-    assert!(status.success(), "s_client failed:\n{}", c.describe());
-    c.stdout_text()
+    common::s_client_session(port, version, extra, b"line\n").await
 }
 
 fn sess_path(tag: &str, port: u16) -> String {
-    let p = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
-        "lctls-resume-identity-{tag}-{}-{port}.pem",
-        std::process::id()
-    ));
-    p.to_str().unwrap().to_string()
+    common::session_file("resume-identity", tag, port)
 }
 
 /// s_client with a client certificate saves its session and resumes it:
@@ -674,17 +641,12 @@ async fn s_client_mtls_resumption_keeps_the_client_chain() {
         for mode in MODES {
             let verifier = Arc::new(DefaultClientVerifier::new(support::roots()));
             let (port, task) = recording_server(server(mode, verifier, None), 2).await;
-            let (version, no_ticket) = match mode {
-                Mode::Tls13 => ("-tls1_3", None),
-                Mode::Tls12Ticket => ("-tls1_2", None),
-                Mode::Tls12SessionId => ("-tls1_2", Some("-no_ticket")),
-            };
             let sess = sess_path(&format!("{mode:?}"), port);
             for (flag, want) in [("-sess_out", "New, "), ("-sess_in", "Reused, ")] {
-                let mut extra: Vec<&str> = cert.iter().map(String::as_str).collect();
+                let mut extra = common::as_strs(&cert);
                 extra.extend([flag, sess.as_str()]);
-                extra.extend(no_ticket);
-                let out = s_client(port, version, &extra).await;
+                extra.extend(mode.openssl_no_ticket());
+                let out = s_client(port, mode.openssl_version(), &extra).await;
                 assert!(out.contains(want), "{mode:?} {flag}: {out}");
             }
             let served = task.await.unwrap().expect("our server");
@@ -714,12 +676,7 @@ async fn resumption_is_bound_to_the_sni_name() {
             (ProtocolVersion::TLSv1_3, "-tls1_3", None),
         ];
         for (version, flag, no_ticket) in cases {
-            let sc = Arc::new(
-                support::server_builder("server")
-                    .with_protocol_versions(&[version])
-                    .build()
-                    .unwrap(),
-            );
+            let sc = support::server_with("server", |b| b.with_protocol_versions(&[version]));
             let (port, task) = recording_server(sc, 3).await;
             let sess = sess_path(&format!("sni-{flag}-{no_ticket:?}"), port);
             for (extra, want) in [

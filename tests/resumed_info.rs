@@ -19,7 +19,7 @@ use lctls::proto::handshake::Negotiated;
 use lctls::proto::wire::enums::{NamedGroup, SignatureScheme};
 use lctls::{TlsAcceptor, TlsConnector};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 
 use support::resume_mode::{Mode, MODES};
 
@@ -38,14 +38,11 @@ fn server(mode: Mode) -> Arc<ServerConfig> {
 
 /// A client with the ECDSA P-256 certificate, preferring `groups`.
 fn client(mode: Mode, groups: &[NamedGroup]) -> Arc<ClientConfig> {
-    Arc::new(
-        support::client_builder()
-            .with_protocol_versions(mode.versions())
+    support::client_with(|b| {
+        b.with_protocol_versions(mode.versions())
             .with_groups(groups)
             .with_client_cert(support::certified_key("client", "client.key"))
-            .build()
-            .unwrap(),
-    )
+    })
 }
 
 /// One in-process connection: what each side negotiated. The server writes
@@ -104,6 +101,19 @@ async fn resumption_reports_the_sessions_signature_schemes_and_group() {
     .await
 }
 
+/// Two connections' `Negotiated`: the first full with a peer signature, the
+/// second resumed reporting that same scheme. Returns (full, resumed).
+fn full_then_resumed(seen: &[Negotiated], mode: Mode) -> (&Negotiated, &Negotiated) {
+    let (full, again) = (&seen[0], &seen[1]);
+    assert!(!full.resumed && again.resumed, "{mode:?}");
+    assert!(full.peer_signature_scheme.is_some(), "{mode:?}");
+    assert_eq!(
+        again.peer_signature_scheme, full.peer_signature_scheme,
+        "{mode:?}"
+    );
+    (full, again)
+}
+
 /// Our client against `openssl s_server`: the resumed connection reports
 /// the scheme and group of the full handshake (TLS 1.2, both by ticket and
 /// by session ID) or its own fresh group (TLS 1.3).
@@ -113,37 +123,24 @@ async fn our_client_reports_them_resuming_with_s_server() {
         return;
     }
     support::timeout(async {
-        for (mode, extra) in [
-            (Mode::Tls13, &[][..]),
-            (Mode::Tls12Ticket, &[][..]),
-            (Mode::Tls12SessionId, &["-no_ticket"][..]),
-        ] {
+        for mode in MODES {
             let port = common::free_port();
-            let version = match mode {
-                Mode::Tls13 => "-tls1_3",
-                _ => "-tls1_2",
-            };
             let mut args = vec!["-groups", "P-256:X25519"];
-            args.extend_from_slice(extra);
+            args.extend(mode.openssl_no_ticket());
             let _srv = common::openssl_s_server_version(
                 port,
                 "server-rsa.pem",
                 "server-rsa.key",
-                version,
+                mode.openssl_version(),
                 &args,
             );
-            let cc = Arc::new(
-                support::client_builder()
-                    .with_protocol_versions(mode.versions())
+            let cc = support::client_with(|b| {
+                b.with_protocol_versions(mode.versions())
                     .with_groups(&[NamedGroup::secp256r1, NamedGroup::X25519])
-                    .build()
-                    .unwrap(),
-            );
+            });
             let mut seen = Vec::new();
             for _ in 0..2 {
-                let tcp = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
-                let tls = TlsConnector::from(cc.clone())
-                    .connect("localhost", tcp)
+                let tls = common::connect_tcp(&TlsConnector::from(cc.clone()), port)
                     .await
                     .unwrap();
                 let n = tls.negotiated().clone();
@@ -151,13 +148,7 @@ async fn our_client_reports_them_resuming_with_s_server() {
                 common::reverse_roundtrip_and_close(tls, "resume me").await;
                 seen.push(n);
             }
-            let (full, again) = (&seen[0], &seen[1]);
-            assert!(!full.resumed && again.resumed, "{mode:?}");
-            assert!(full.peer_signature_scheme.is_some(), "{mode:?}");
-            assert_eq!(
-                again.peer_signature_scheme, full.peer_signature_scheme,
-                "{mode:?}"
-            );
+            let (full, again) = full_then_resumed(&seen, mode);
             assert_eq!(full.group, Some(NamedGroup::secp256r1), "{mode:?}");
             assert_eq!(again.group, Some(NamedGroup::secp256r1), "{mode:?}");
         }
@@ -196,11 +187,6 @@ async fn our_server_reports_them_when_s_client_resumes() {
                 }
                 Ok::<_, std::io::Error>(seen)
             });
-            let (version, no_ticket) = match mode {
-                Mode::Tls13 => ("-tls1_3", None),
-                Mode::Tls12Ticket => ("-tls1_2", None),
-                Mode::Tls12SessionId => ("-tls1_2", Some("-no_ticket")),
-            };
             let sess = session_file(&format!("{mode:?}"), port);
             for (flag, groups, want) in [
                 ("-sess_out", "X25519", "New, "),
@@ -208,33 +194,16 @@ async fn our_server_reports_them_when_s_client_resumes() {
                 // exchange in it (the server would take X25519 if offered).
                 ("-sess_in", "P-256", "Reused, "),
             ] {
-                let mut extra: Vec<&str> = cert.iter().map(String::as_str).collect();
+                let mut extra = common::as_strs(&cert);
                 extra.extend([flag, sess.as_str(), "-groups", groups]);
-                extra.extend(no_ticket);
-                let mut c = common::openssl_s_client_version(port, version, false, true, &extra);
-                c.write(b"line\n");
-                assert!(
-                    c.wait_stdout_contains(b"line\n", common::TIMEOUT).await,
-                    "{mode:?} {flag}: no echo\n{}",
-                    c.describe()
-                );
-                c.close_stdin();
-                let status = c.wait_exit(common::TIMEOUT).await.expect("s_client exit");
-                assert!(status.success(), "{}", c.describe());
-                assert!(
-                    c.stdout_text().contains(want),
-                    "{mode:?} {flag}: {}",
-                    c.describe()
-                );
+                extra.extend(mode.openssl_no_ticket());
+                // On failure the s_client command line names the case.
+                let out =
+                    common::s_client_session(port, mode.openssl_version(), &extra, b"line\n").await;
+                assert!(out.contains(want), "{mode:?} {flag}: {out}");
             }
             let seen = task.await.unwrap().expect("our server");
-            let (full, again) = (&seen[0], &seen[1]);
-            assert!(!full.resumed && again.resumed, "{mode:?}");
-            assert!(full.peer_signature_scheme.is_some(), "{mode:?}");
-            assert_eq!(
-                again.peer_signature_scheme, full.peer_signature_scheme,
-                "{mode:?}"
-            );
+            let (full, again) = full_then_resumed(&seen, mode);
             assert_eq!(full.group, Some(NamedGroup::X25519), "{mode:?}");
             let resumed_group = match mode {
                 Mode::Tls13 => NamedGroup::secp256r1,
@@ -247,9 +216,5 @@ async fn our_server_reports_them_when_s_client_resumes() {
 }
 
 fn session_file(tag: &str, port: u16) -> String {
-    let p = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
-        "lctls-resumed-info-{tag}-{}-{port}.pem",
-        std::process::id()
-    ));
-    p.to_str().unwrap().to_string()
+    common::session_file("resumed-info", tag, port)
 }

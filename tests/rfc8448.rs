@@ -129,24 +129,6 @@ const SERVER_ENCRYPTED_HANDSHAKE_RECORD: &str = "\
     636c0b9b68c19ed2e31c0b3b66763038ebba42f3b38edc0399f3a9f23faa63978c317fc9fa66a73f\
     60f0504de93b5b845e275592c12335ee340bbc4fddd502784016e4b3be7ef04dda49f4b440a30cb5\
     d2af939828fd4ae3794e44f94df5a631ede42c1719bfdabf0253fe5175be898e750edc53370d2b";
-const SERVER_ENCRYPTED_HANDSHAKE_RECORD_PAYLOAD: &str = "\
-    080000240022000a00140012001d00170018001901000101010201030104001c0002400100000000\
-    0b0001b9000001b50001b0308201ac30820115a003020102020102300d06092a864886f70d01010b\
-    0500300e310c300a06035504031303727361301e170d3136303733303031323335395a170d323630\
-    3733303031323335395a300e310c300a0603550403130372736130819f300d06092a864886f70d01\
-    0101050003818d0030818902818100b4bb498f8279303d980836399b36c6988c0c68de55e1bdb826\
-    d3901a2461eafd2de49a91d015abbc9a95137ace6c1af19eaa6af98c7ced43120998e187a80ee0cc\
-    b0524b1b018c3e0b63264d449a6d38e22a5fda430846748030530ef0461c8ca9d9efbfae8ea6d1d0\
-    3e2bd193eff0ab9a8002c47428a6d35a8d88d79f7f1e3f0203010001a31a301830090603551d1304\
-    023000300b0603551d0f0404030205a0300d06092a864886f70d01010b05000381810085aad2a0e5\
-    b9276b908c65f73a7267170618a54c5f8a7b337d2df7a594365417f2eae8f8a58c8f8172f9319cf3\
-    6b7fd6c55b80f21a03015156726096fd335e5e67f2dbf102702e608ccae6bec1fc63a42a99be5c3e\
-    b7107c3c54e9b9eb2bd5203b1c3b84e0a8b2f759409ba3eac9d91d402dcc0cc8f8961229ac9187b4\
-    2b4de100000f000084080400805a747c5d88fa9bd2e55ab085a61015b7211f824cd484145ab3ff52\
-    f1fda8477b0b7abc90db78e2d33a5c141a078653fa6bef780c5ea248eeaaa785c4f394cab6d30bbe\
-    8d4859ee511f602957b15411ac027671459e46445c9ea58c181e818e95b8c3fb0bf3278409d3be15\
-    2a3da5043e063dda65cdf5aea20d53dfacd42f74f3140000209b9b141d906337fbd2cbdce71df4de\
-    da4ab42c309572cb7fffee5454b78f0718";
 const CLIENT_ENCRYPTED_HANDSHAKE_RECORD: &str = "\
     170303003575ec4dc238cce60b298044a71e219c56cc77b0517fe9b93c7a4bfc44d87f38f80338ac\
     98fc46deb384bd1caeacab6867d726c40546";
@@ -157,20 +139,21 @@ const NEW_SESSION_TICKET_RECORD: &str = "\
     139891d5e4c5b406f16e3fc181a77ca475840025db2f0a77f81b5ab05b94c01346755f69232c8651\
     9d86cbeeac87aac347d143f9605d64f650db4d023e70e952ca49fe5137121c74bc2697687e248746\
     d6df353005f3bce18696129c8153556b3b6c6779b37bf15985684f";
-const CLIENT_APPLICATION_DATA_PAYLOAD: &str = "\
+/// The application data both sides send (RFC 8448 prints it twice, once per
+/// direction, with the same 50 bytes).
+const APPLICATION_DATA_PAYLOAD: &str = "\
     000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f2021222324252627\
     28292a2b2c2d2e2f3031";
 const CLIENT_APPLICATION_DATA_RECORD: &str = "\
     1703030043a23f7054b62c94d0affafe8228ba55cbefacea42f914aa66bcab3f2b9819a8a5b46b39\
     5bd54a9a20441e2b62974e1f5a6292a2977014bd1e3deae63aeebb21694915e4";
-const SERVER_APPLICATION_DATA_PAYLOAD: &str = "\
-    000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f2021222324252627\
-    28292a2b2c2d2e2f3031";
 const SERVER_APPLICATION_DATA_RECORD: &str = "\
     17030300432e937e11ef4ac740e538ad36005fc4a46932fc3225d05f82aa1b36e30efaf97d90e6df\
     fc602dcb501a59a8fcc49c4bf2e5f0a21c0047c2abf332540dd032e167c2955d";
 
-const DERIVED_SECRET_FOR_HANDSHAKE_HKDF_LABEL: &str = "\
+/// HkdfLabel("derived", Hash("")): the same for the handshake and the master
+/// secret (RFC 8448 prints it at both).
+const DERIVED_HKDF_LABEL: &str = "\
     00200d746c733133206465726976656420e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b93\
     4ca495991b7852b855";
 const CLIENT_HANDSHAKE_TRAFFIC_SECRET_HKDF_LABEL: &str = "\
@@ -179,12 +162,11 @@ const CLIENT_HANDSHAKE_TRAFFIC_SECRET_HKDF_LABEL: &str = "\
 const SERVER_HANDSHAKE_TRAFFIC_SECRET_HKDF_LABEL: &str = "\
     002012746c7331332073206873207472616666696320860c06edc07858ee8e78f0e7428c58edd6b4\
     3f2ca3e6e95f02ed063cf0e1cad8";
-const DERIVED_SECRET_FOR_MASTER_HKDF_LABEL: &str = "\
-    00200d746c733133206465726976656420e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b93\
-    4ca495991b7852b855";
-const SERVER_HANDSHAKE_WRITE_KEY_HKDF_LABEL: &str = "001009746c733133206b657900";
-const SERVER_HANDSHAKE_WRITE_IV_HKDF_LABEL: &str = "000c08746c73313320697600";
-const SERVER_FINISHED_KEY_HKDF_LABEL: &str = "00200e746c7331332066696e697368656400";
+/// The key, iv and finished labels have no context: one each for every
+/// traffic secret of the trace.
+const WRITE_KEY_HKDF_LABEL: &str = "001009746c733133206b657900";
+const WRITE_IV_HKDF_LABEL: &str = "000c08746c73313320697600";
+const FINISHED_KEY_HKDF_LABEL: &str = "00200e746c7331332066696e697368656400";
 const CLIENT_APPLICATION_TRAFFIC_SECRET_0_HKDF_LABEL: &str = "\
     002012746c73313320632061702074726166666963209608102a0f1ccc6db6250b7b7e417b1a000e\
     aada3daae4777a7686c9ff83df13";
@@ -194,13 +176,6 @@ const SERVER_APPLICATION_TRAFFIC_SECRET_0_HKDF_LABEL: &str = "\
 const EXPORTER_MASTER_SECRET_HKDF_LABEL: &str = "\
     002010746c73313320657870206d6173746572209608102a0f1ccc6db6250b7b7e417b1a000eaada\
     3daae4777a7686c9ff83df13";
-const SERVER_APPLICATION_WRITE_KEY_HKDF_LABEL: &str = "001009746c733133206b657900";
-const SERVER_APPLICATION_WRITE_IV_HKDF_LABEL: &str = "000c08746c73313320697600";
-const CLIENT_HANDSHAKE_WRITE_KEY_HKDF_LABEL: &str = "001009746c733133206b657900";
-const CLIENT_HANDSHAKE_WRITE_IV_HKDF_LABEL: &str = "000c08746c73313320697600";
-const CLIENT_FINISHED_KEY_HKDF_LABEL: &str = "00200e746c7331332066696e697368656400";
-const CLIENT_APPLICATION_WRITE_KEY_HKDF_LABEL: &str = "001009746c733133206b657900";
-const CLIENT_APPLICATION_WRITE_IV_HKDF_LABEL: &str = "000c08746c73313320697600";
 const RESUMPTION_MASTER_SECRET_HKDF_LABEL: &str = "\
     002010746c73313320726573206d617374657220209145a96ee8e2a122ff810047cc952684658d60\
     49e86429426db87c54ad143d";
@@ -328,26 +303,27 @@ fn with_type(content_hex: &str, content_type: u8) -> Vec<u8> {
 
 #[test]
 fn x25519_shared_secret_matches() {
-    let client_side = x25519_shared_secret(
-        CLIENT_EPHEMERAL_X25519_PRIVATE,
-        CLIENT_EPHEMERAL_X25519_PUBLIC,
-        SERVER_EPHEMERAL_X25519_PUBLIC,
-    );
-    check(
-        "ecdhe_shared_secret (client)",
-        &client_side,
-        ECDHE_SHARED_SECRET,
-    );
-    let server_side = x25519_shared_secret(
-        SERVER_EPHEMERAL_X25519_PRIVATE,
-        SERVER_EPHEMERAL_X25519_PUBLIC,
-        CLIENT_EPHEMERAL_X25519_PUBLIC,
-    );
-    check(
-        "ecdhe_shared_secret (server)",
-        &server_side,
-        ECDHE_SHARED_SECRET,
-    );
+    // Each side's private key with the other's share gives the same secret.
+    for (side, private, public, peer) in [
+        (
+            "client",
+            CLIENT_EPHEMERAL_X25519_PRIVATE,
+            CLIENT_EPHEMERAL_X25519_PUBLIC,
+            SERVER_EPHEMERAL_X25519_PUBLIC,
+        ),
+        (
+            "server",
+            SERVER_EPHEMERAL_X25519_PRIVATE,
+            SERVER_EPHEMERAL_X25519_PUBLIC,
+            CLIENT_EPHEMERAL_X25519_PUBLIC,
+        ),
+    ] {
+        check(
+            &format!("ecdhe_shared_secret ({side})"),
+            &x25519_shared_secret(private, public, peer),
+            ECDHE_SHARED_SECRET,
+        );
+    }
 }
 
 #[test]
@@ -482,46 +458,39 @@ fn traffic_keys_match() {
 #[test]
 fn finished_matches() {
     let t = transcripts();
-    let server = server_handshake_traffic_secret();
-    let client = client_handshake_traffic_secret();
+    // The server's Finished covers ClientHello..CertificateVerify, the
+    // client's ClientHello..server Finished.
+    let sides = [
+        (
+            "server",
+            server_handshake_traffic_secret(),
+            &t.server_finished,
+            SERVER_FINISHED_KEY,
+            SERVER_FINISHED_VERIFY_DATA,
+            SERVER_FINISHED_MESSAGE,
+        ),
+        (
+            "client",
+            client_handshake_traffic_secret(),
+            &t.app,
+            CLIENT_FINISHED_KEY,
+            CLIENT_FINISHED_VERIFY_DATA,
+            CLIENT_FINISHED_MESSAGE,
+        ),
+    ];
+    for (side, secret, transcript, key, verify_data, message) in sides {
+        // The finished key, through the public HKDF-Expand-Label.
+        let mut fk = [0u8; 32];
+        hkdf_expand_label(SUITE, secret.secret_bytes(), b"finished", &[], &mut fk).unwrap();
+        check(&format!("{side} finished_key"), &fk, key);
 
-    // The finished keys, through the public HKDF-Expand-Label.
-    let mut fk = [0u8; 32];
-    hkdf_expand_label(SUITE, server.secret_bytes(), b"finished", &[], &mut fk).unwrap();
-    check("server finished_key", &fk, SERVER_FINISHED_KEY);
-    hkdf_expand_label(SUITE, client.secret_bytes(), b"finished", &[], &mut fk).unwrap();
-    check("client finished_key", &fk, CLIENT_FINISHED_KEY);
-
-    let server_vd = server.finished_verify_data(&t.server_finished);
-    check(
-        "server Finished verify_data",
-        &server_vd,
-        SERVER_FINISHED_VERIFY_DATA,
-    );
-    check(
-        "server Finished message body",
-        &server_vd,
-        &SERVER_FINISHED_MESSAGE[8..],
-    );
-    server
-        .verify_finished(&t.server_finished, &h(SERVER_FINISHED_VERIFY_DATA))
-        .expect("the trace's server Finished verifies");
-
-    // The client's Finished covers ClientHello..server Finished.
-    let client_vd = client.finished_verify_data(&t.app);
-    check(
-        "client Finished verify_data",
-        &client_vd,
-        CLIENT_FINISHED_VERIFY_DATA,
-    );
-    check(
-        "client Finished message body",
-        &client_vd,
-        &CLIENT_FINISHED_MESSAGE[8..],
-    );
-    client
-        .verify_finished(&t.app, &h(CLIENT_FINISHED_VERIFY_DATA))
-        .expect("the trace's client Finished verifies");
+        let vd = secret.finished_verify_data(transcript);
+        check(&format!("{side} Finished verify_data"), &vd, verify_data);
+        check(&format!("{side} Finished message body"), &vd, &message[8..]);
+        secret
+            .verify_finished(transcript, &h(verify_data))
+            .unwrap_or_else(|e| panic!("the trace's {side} Finished does not verify: {e}"));
+    }
 }
 
 fn assert_decrypt_error(result: Result<(), Error>) {
@@ -582,23 +551,23 @@ fn hkdf_labels_match() {
     let nonce = h(RESUMPTION_PSK_TICKET_NONCE);
     #[rustfmt::skip]
     let cases: [LabelCase; 19] = [
-        ("derived (handshake)", DERIVED_SECRET_FOR_HANDSHAKE_HKDF_LABEL, EARLY_SECRET, b"derived", &eh, DERIVED_SECRET_FOR_HANDSHAKE),
+        ("derived (handshake)", DERIVED_HKDF_LABEL, EARLY_SECRET, b"derived", &eh, DERIVED_SECRET_FOR_HANDSHAKE),
         ("c hs traffic", CLIENT_HANDSHAKE_TRAFFIC_SECRET_HKDF_LABEL, HANDSHAKE_SECRET, b"c hs traffic", &t.hello, CLIENT_HANDSHAKE_TRAFFIC_SECRET),
         ("s hs traffic", SERVER_HANDSHAKE_TRAFFIC_SECRET_HKDF_LABEL, HANDSHAKE_SECRET, b"s hs traffic", &t.hello, SERVER_HANDSHAKE_TRAFFIC_SECRET),
-        ("derived (master)", DERIVED_SECRET_FOR_MASTER_HKDF_LABEL, HANDSHAKE_SECRET, b"derived", &eh, DERIVED_SECRET_FOR_MASTER),
-        ("server hs key", SERVER_HANDSHAKE_WRITE_KEY_HKDF_LABEL, SERVER_HANDSHAKE_TRAFFIC_SECRET, b"key", no, SERVER_HANDSHAKE_WRITE_KEY),
-        ("server hs iv", SERVER_HANDSHAKE_WRITE_IV_HKDF_LABEL, SERVER_HANDSHAKE_TRAFFIC_SECRET, b"iv", no, SERVER_HANDSHAKE_WRITE_IV),
-        ("server finished", SERVER_FINISHED_KEY_HKDF_LABEL, SERVER_HANDSHAKE_TRAFFIC_SECRET, b"finished", no, SERVER_FINISHED_KEY),
+        ("derived (master)", DERIVED_HKDF_LABEL, HANDSHAKE_SECRET, b"derived", &eh, DERIVED_SECRET_FOR_MASTER),
+        ("server hs key", WRITE_KEY_HKDF_LABEL, SERVER_HANDSHAKE_TRAFFIC_SECRET, b"key", no, SERVER_HANDSHAKE_WRITE_KEY),
+        ("server hs iv", WRITE_IV_HKDF_LABEL, SERVER_HANDSHAKE_TRAFFIC_SECRET, b"iv", no, SERVER_HANDSHAKE_WRITE_IV),
+        ("server finished", FINISHED_KEY_HKDF_LABEL, SERVER_HANDSHAKE_TRAFFIC_SECRET, b"finished", no, SERVER_FINISHED_KEY),
         ("c ap traffic", CLIENT_APPLICATION_TRAFFIC_SECRET_0_HKDF_LABEL, MASTER_SECRET, b"c ap traffic", &t.app, CLIENT_APPLICATION_TRAFFIC_SECRET_0),
         ("s ap traffic", SERVER_APPLICATION_TRAFFIC_SECRET_0_HKDF_LABEL, MASTER_SECRET, b"s ap traffic", &t.app, SERVER_APPLICATION_TRAFFIC_SECRET_0),
         ("exp master", EXPORTER_MASTER_SECRET_HKDF_LABEL, MASTER_SECRET, b"exp master", &t.app, EXPORTER_MASTER_SECRET),
-        ("server ap key", SERVER_APPLICATION_WRITE_KEY_HKDF_LABEL, SERVER_APPLICATION_TRAFFIC_SECRET_0, b"key", no, SERVER_APPLICATION_WRITE_KEY),
-        ("server ap iv", SERVER_APPLICATION_WRITE_IV_HKDF_LABEL, SERVER_APPLICATION_TRAFFIC_SECRET_0, b"iv", no, SERVER_APPLICATION_WRITE_IV),
-        ("client hs key", CLIENT_HANDSHAKE_WRITE_KEY_HKDF_LABEL, CLIENT_HANDSHAKE_TRAFFIC_SECRET, b"key", no, CLIENT_HANDSHAKE_WRITE_KEY),
-        ("client hs iv", CLIENT_HANDSHAKE_WRITE_IV_HKDF_LABEL, CLIENT_HANDSHAKE_TRAFFIC_SECRET, b"iv", no, CLIENT_HANDSHAKE_WRITE_IV),
-        ("client finished", CLIENT_FINISHED_KEY_HKDF_LABEL, CLIENT_HANDSHAKE_TRAFFIC_SECRET, b"finished", no, CLIENT_FINISHED_KEY),
-        ("client ap key", CLIENT_APPLICATION_WRITE_KEY_HKDF_LABEL, CLIENT_APPLICATION_TRAFFIC_SECRET_0, b"key", no, CLIENT_APPLICATION_WRITE_KEY),
-        ("client ap iv", CLIENT_APPLICATION_WRITE_IV_HKDF_LABEL, CLIENT_APPLICATION_TRAFFIC_SECRET_0, b"iv", no, CLIENT_APPLICATION_WRITE_IV),
+        ("server ap key", WRITE_KEY_HKDF_LABEL, SERVER_APPLICATION_TRAFFIC_SECRET_0, b"key", no, SERVER_APPLICATION_WRITE_KEY),
+        ("server ap iv", WRITE_IV_HKDF_LABEL, SERVER_APPLICATION_TRAFFIC_SECRET_0, b"iv", no, SERVER_APPLICATION_WRITE_IV),
+        ("client hs key", WRITE_KEY_HKDF_LABEL, CLIENT_HANDSHAKE_TRAFFIC_SECRET, b"key", no, CLIENT_HANDSHAKE_WRITE_KEY),
+        ("client hs iv", WRITE_IV_HKDF_LABEL, CLIENT_HANDSHAKE_TRAFFIC_SECRET, b"iv", no, CLIENT_HANDSHAKE_WRITE_IV),
+        ("client finished", FINISHED_KEY_HKDF_LABEL, CLIENT_HANDSHAKE_TRAFFIC_SECRET, b"finished", no, CLIENT_FINISHED_KEY),
+        ("client ap key", WRITE_KEY_HKDF_LABEL, CLIENT_APPLICATION_TRAFFIC_SECRET_0, b"key", no, CLIENT_APPLICATION_WRITE_KEY),
+        ("client ap iv", WRITE_IV_HKDF_LABEL, CLIENT_APPLICATION_TRAFFIC_SECRET_0, b"iv", no, CLIENT_APPLICATION_WRITE_IV),
         ("res master", RESUMPTION_MASTER_SECRET_HKDF_LABEL, MASTER_SECRET, b"res master", &t.resumption, RESUMPTION_MASTER_SECRET),
         ("resumption", RESUMPTION_PSK_HKDF_LABEL, RESUMPTION_MASTER_SECRET, b"resumption", &nonce, RESUMPTION_PSK),
     ];
@@ -646,7 +615,17 @@ fn derived_keys_open_the_trace_records() {
             0,
             SERVER_ENCRYPTED_HANDSHAKE_RECORD
         ),
-        with_type(SERVER_ENCRYPTED_HANDSHAKE_RECORD_PAYLOAD, 0x16)
+        // RFC 8448 prints this payload too: it is exactly the four messages.
+        with_type(
+            &[
+                ENCRYPTED_EXTENSIONS_MESSAGE,
+                SERVER_CERTIFICATE_MESSAGE,
+                SERVER_CERTIFICATE_VERIFY_MESSAGE,
+                SERVER_FINISHED_MESSAGE,
+            ]
+            .concat(),
+            0x16
+        )
     );
     assert_eq!(
         open_record(
@@ -663,12 +642,12 @@ fn derived_keys_open_the_trace_records() {
     );
     assert_eq!(
         open_record(&server_app, 1, SERVER_APPLICATION_DATA_RECORD),
-        with_type(SERVER_APPLICATION_DATA_PAYLOAD, 0x17)
+        with_type(APPLICATION_DATA_PAYLOAD, 0x17)
     );
     let client_app = ms.client_application_traffic_secret_0(&t.app);
     assert_eq!(
         open_record(&client_app, 0, CLIENT_APPLICATION_DATA_RECORD),
-        with_type(CLIENT_APPLICATION_DATA_PAYLOAD, 0x17)
+        with_type(APPLICATION_DATA_PAYLOAD, 0x17)
     );
 }
 

@@ -63,6 +63,27 @@ async fn s_client_brief(port: u16, version: &str, expect_ok: bool, extra: &[&str
 
 type ServerTask = tokio::task::JoinHandle<std::io::Result<Negotiated>>;
 
+/// [`serve_once`] with `config`, then [`s_client_brief`] against it:
+/// s_client's summary and our server's [`outcome`].
+async fn brief_against(
+    config: ServerConfig,
+    version: &str,
+    expect_ok: bool,
+    extra: &[&str],
+) -> (String, Result<Negotiated, Error>) {
+    let (port, server) = serve_once(config).await;
+    let brief = s_client_brief(port, version, expect_ok, extra).await;
+    (brief, outcome(server).await)
+}
+
+/// A server config choosing its certificate with `resolver`.
+fn resolver_config(resolver: Arc<dyn lctls::config::ResolvesServerCert>) -> ServerConfig {
+    ServerConfig::builder()
+        .with_cert_resolver(resolver)
+        .build()
+        .unwrap()
+}
+
 /// The server's outcome, within the test's time limit: what it negotiated,
 /// or the TLS error that ended it.
 async fn outcome(task: ServerTask) -> Result<Negotiated, Error> {
@@ -112,14 +133,14 @@ async fn server_signs_with_the_first_configured_scheme_the_client_accepts() {
             if let Some(s) = ours {
                 b = b.with_signing_schemes(s);
             }
-            let (port, server) = serve_once(b.build().unwrap()).await;
-            let brief = s_client_brief(port, flag, true, &["-sigalgs", offered]).await;
+            let (brief, served) =
+                brief_against(b.build().unwrap(), flag, true, &["-sigalgs", offered]).await;
             assert!(
                 brief.contains(&format!("Hash used: {hash}"))
                     && brief.contains("Signature type: RSA-PSS"),
                 "{version:?} {ours:?}: s_client saw:\n{brief}"
             );
-            outcome(server).await.expect("handshake");
+            served.expect("handshake");
         }
     }
 }
@@ -138,9 +159,9 @@ async fn server_with_disjoint_signing_schemes_fails_with_handshake_failure() {
             .with_signing_schemes(&[SignatureScheme::RSA_PSS_SHA512])
             .build()
             .unwrap();
-        let (port, server) = serve_once(config).await;
-        let brief = s_client_brief(port, flag, false, &["-sigalgs", "rsa_pss_rsae_sha256"]).await;
-        let err = outcome(server).await.expect_err("no scheme in common");
+        let (brief, served) =
+            brief_against(config, flag, false, &["-sigalgs", "rsa_pss_rsae_sha256"]).await;
+        let err = served.expect_err("no scheme in common");
         assert_eq!(
             err.alert(),
             Some(AlertDescription::HandshakeFailure),
@@ -276,9 +297,8 @@ async fn a_keys_own_signing_schemes_apply() {
         .with_certified_key(key)
         .build()
         .unwrap();
-    let (port, server) = serve_once(config).await;
-    let brief = s_client_brief(
-        port,
+    let (brief, served) = brief_against(
+        config,
         "-tls1_3",
         true,
         &["-sigalgs", "rsa_pss_rsae_sha256:rsa_pss_rsae_sha512"],
@@ -288,7 +308,7 @@ async fn a_keys_own_signing_schemes_apply() {
         brief.contains("Hash used: SHA512"),
         "s_client saw:\n{brief}"
     );
-    outcome(server).await.expect("handshake");
+    served.expect("handshake");
 }
 
 // ---------------------------------------------------------------------------
@@ -319,13 +339,12 @@ async fn certificate_is_chosen_by_the_clients_signature_schemes() {
                 .with_protocol_versions(&[version])
                 .build()
                 .unwrap();
-            let (port, server) = serve_once(config).await;
-            let brief = s_client_brief(port, flag, true, &["-sigalgs", sigalgs]).await;
+            let (brief, served) = brief_against(config, flag, true, &["-sigalgs", sigalgs]).await;
             assert!(
                 brief.contains(&format!("Signature type: {kind}")),
                 "{version:?} {sigalgs}: s_client saw:\n{brief}"
             );
-            outcome(server).await.expect("handshake");
+            served.expect("handshake");
         }
     }
 }
@@ -345,17 +364,13 @@ async fn tls12_certificate_is_chosen_by_the_clients_cipher_suites() {
             "ECDHE-ECDSA-AES128-GCM-SHA256",
         ),
     ] {
-        let config = ServerConfig::builder()
-            .with_cert_resolver(Arc::new(two_keys()))
-            .build()
-            .unwrap();
-        let (port, server) = serve_once(config).await;
-        let brief = s_client_brief(port, "-tls1_2", true, &["-cipher", cipher]).await;
+        let config = resolver_config(Arc::new(two_keys()));
+        let (brief, served) = brief_against(config, "-tls1_2", true, &["-cipher", cipher]).await;
         assert!(
             brief.contains(&format!("Ciphersuite: {suite}")),
             "{cipher}: s_client saw:\n{brief}"
         );
-        outcome(server).await.expect("handshake");
+        served.expect("handshake");
     }
 }
 
@@ -370,13 +385,15 @@ async fn no_fitting_certificate_fails_with_handshake_failure() {
     sni.add("localhost", ecdsa_key()).unwrap();
     sni.add("localhost", certified_key("server-p384", "server-p384.key"))
         .unwrap();
-    let config = ServerConfig::builder()
-        .with_cert_resolver(Arc::new(sni))
-        .build()
-        .unwrap();
-    let (port, server) = serve_once(config).await;
-    let brief = s_client_brief(port, "-tls1_3", false, &["-sigalgs", "rsa_pss_rsae_sha256"]).await;
-    let err = outcome(server).await.expect_err("no certificate fits");
+    let config = resolver_config(Arc::new(sni));
+    let (brief, served) = brief_against(
+        config,
+        "-tls1_3",
+        false,
+        &["-sigalgs", "rsa_pss_rsae_sha256"],
+    )
+    .await;
+    let err = served.expect_err("no certificate fits");
     assert_eq!(
         err.alert(),
         Some(AlertDescription::HandshakeFailure),
@@ -402,17 +419,19 @@ async fn several_default_certificates() {
     let mut sni = SniResolver::new();
     sni.add_default(ecdsa_key());
     sni.add_default(rsa_key());
-    let config = ServerConfig::builder()
-        .with_cert_resolver(Arc::new(sni))
-        .build()
-        .unwrap();
-    let (port, server) = serve_once(config).await;
-    let brief = s_client_brief(port, "-tls1_3", true, &["-sigalgs", "rsa_pss_rsae_sha384"]).await;
+    let config = resolver_config(Arc::new(sni));
+    let (brief, served) = brief_against(
+        config,
+        "-tls1_3",
+        true,
+        &["-sigalgs", "rsa_pss_rsae_sha384"],
+    )
+    .await;
     assert!(
         brief.contains("Signature type: RSA-PSS"),
         "s_client saw:\n{brief}"
     );
-    let n = outcome(server).await.expect("handshake");
+    let n = served.expect("handshake");
     assert_eq!(n.sni.as_deref(), Some("localhost"));
 }
 
@@ -435,13 +454,12 @@ async fn server_p521_key_exchange() {
             .with_groups(&[NamedGroup::X25519, NamedGroup::secp521r1])
             .build()
             .unwrap();
-        let (port, server) = serve_once(config).await;
-        let brief = s_client_brief(port, flag, true, &["-groups", "P-521"]).await;
+        let (brief, served) = brief_against(config, flag, true, &["-groups", "P-521"]).await;
         assert!(
             brief.contains("Server Temp Key: ECDH, secp521r1"),
             "{version:?}: s_client saw:\n{brief}"
         );
-        let n = outcome(server).await.expect("handshake");
+        let n = served.expect("handshake");
         assert_eq!(n.group, Some(NamedGroup::secp521r1), "{version:?}");
     }
 }
@@ -457,9 +475,8 @@ async fn p521_is_not_in_the_default_groups() {
         .with_certified_key(ecdsa_key())
         .build()
         .unwrap();
-    let (port, server) = serve_once(config).await;
-    let _ = s_client_brief(port, "-tls1_3", false, &["-groups", "P-521"]).await;
-    let err = outcome(server).await.expect_err("no common group");
+    let (_, served) = brief_against(config, "-tls1_3", false, &["-groups", "P-521"]).await;
+    let err = served.expect_err("no common group");
     assert!(matches!(err, Error::NoCommonGroup { .. }), "{err}");
     assert_eq!(err.alert(), Some(AlertDescription::HandshakeFailure));
 }
@@ -531,13 +548,9 @@ async fn server_resolver_error_is_sent_as_its_alert() {
     if !common::require("openssl") {
         return;
     }
-    let config = ServerConfig::builder()
-        .with_cert_resolver(Arc::new(StoreDown))
-        .build()
-        .unwrap();
-    let (port, server) = serve_once(config).await;
-    let brief = s_client_brief(port, "-tls1_3", false, &[]).await;
-    let err = outcome(server).await.expect_err("resolver refused");
+    let config = resolver_config(Arc::new(StoreDown));
+    let (brief, served) = brief_against(config, "-tls1_3", false, &[]).await;
+    let err = served.expect_err("resolver refused");
     assert_eq!(err, Error::internal("certificate store unreachable"));
     assert!(brief.contains("internal error"), "s_client saw:\n{brief}");
 }
@@ -637,10 +650,7 @@ fn client_hello_certificate_authorities_reach_the_resolver() {
             key: Arc::new(ecdsa_key()),
             seen: Default::default(),
         });
-        let config = ServerConfig::builder()
-            .with_cert_resolver(resolver.clone())
-            .build()
-            .unwrap();
+        let config = resolver_config(resolver.clone());
         let mut server = Connection::new_server(Arc::new(config));
         let mut client = support::sans_io_client(support::client_config(), "localhost");
         let out = client.take_outgoing();

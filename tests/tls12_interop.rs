@@ -7,22 +7,17 @@
 
 mod common;
 
-use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
 
-use lctls::config::{CertifiedKey, ClientConfig, ClientConfigBuilder, ServerConfig};
-use lctls::pki::{DefaultClientVerifier, RootStore};
+use lctls::config::{ClientConfig, ServerConfig};
+use lctls::pki::DefaultClientVerifier;
 use lctls::proto::wire::enums::{CipherSuite, NamedGroup, ProtocolVersion};
 use lctls::{TlsAcceptor, TlsConnector, TlsStream};
 use rustls::crypto::aws_lc_rs as aws;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-
-/// Bound on every test body.
-const TEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 const TLS12: &[ProtocolVersion] = &[ProtocolVersion::TLSv1_2];
 
@@ -69,37 +64,12 @@ const GROUPS: [(&str, NamedGroup); 3] = [
     ("P-384", NamedGroup::secp384r1),
 ];
 
-async fn bounded<F: Future<Output = ()>>(f: F) {
-    tokio::time::timeout(TEST_TIMEOUT, f)
-        .await
-        .expect("test timed out");
-}
-
-fn roots() -> Arc<RootStore> {
-    let mut roots = RootStore::new();
-    roots.add_pem_file(common::cert_path("ca.pem")).unwrap();
-    Arc::new(roots)
-}
-
-fn client_config(f: impl FnOnce(ClientConfigBuilder) -> ClientConfigBuilder) -> Arc<ClientConfig> {
-    let b = ClientConfig::builder().with_root_store(roots());
-    Arc::new(f(b).build().unwrap())
-}
-
-fn certified(stem: &str) -> CertifiedKey {
-    CertifiedKey::from_pem_files(
-        common::cert_path(&format!("{stem}.pem")),
-        common::cert_path(&format!("{stem}.key")),
-    )
-    .unwrap()
-}
-
 fn server_config(
     stem: &str,
     f: impl FnOnce(lctls::config::ServerConfigBuilder) -> lctls::config::ServerConfigBuilder,
 ) -> Arc<ServerConfig> {
     let b = ServerConfig::builder()
-        .with_certified_key(certified(stem))
+        .with_certified_key(common::certified(stem))
         .with_protocol_versions(TLS12);
     Arc::new(f(b).build().unwrap())
 }
@@ -116,27 +86,7 @@ fn s_server12(port: u16, stem: &str, extra: &[&str]) -> common::Peer {
 }
 
 async fn connect(cfg: Arc<ClientConfig>, port: u16) -> std::io::Result<TlsStream<TcpStream>> {
-    let tcp = TcpStream::connect(("127.0.0.1", port)).await?;
-    TlsConnector::from(cfg).connect("localhost", tcp).await
-}
-
-/// Sends `line` to an echo server (`gnutls-serv --echo`) and checks the echo.
-async fn echo_roundtrip_and_close(tls: TlsStream<TcpStream>, line: &str) {
-    let mut tls = BufReader::new(tls);
-    tls.get_mut()
-        .write_all(format!("{line}\n").as_bytes())
-        .await
-        .unwrap();
-    tls.get_mut().flush().await.unwrap();
-    let mut got = String::new();
-    tls.read_line(&mut got).await.unwrap();
-    assert_eq!(got, format!("{line}\n"));
-    tls.get_mut().shutdown().await.unwrap();
-    let mut rest = Vec::new();
-    tls.read_to_end(&mut rest)
-        .await
-        .expect("gnutls-serv's close_notify");
-    assert!(rest.is_empty(), "unexpected data after close: {rest:?}");
+    common::connect_tcp(&TlsConnector::from(cfg), port).await
 }
 
 fn assert_tls12(tls: &TlsStream<TcpStream>, suite: CipherSuite, group: NamedGroup, what: &str) {
@@ -157,19 +107,22 @@ async fn client_vs_s_server_each_suite_and_group() {
     if !common::require("openssl") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         for (name, suite, stem) in SUITES {
             for (gname, group) in GROUPS {
                 let port = common::free_port();
                 let _srv = s_server12(port, stem, &["-cipher", name, "-groups", gname]);
                 // TLS 1.2 only.
-                let tls = connect(client_config(|b| b.with_protocol_versions(TLS12)), port)
-                    .await
-                    .unwrap_or_else(|e| panic!("{name} {gname}: {e}"));
+                let tls = connect(
+                    common::client_config_with(|b| b.with_protocol_versions(TLS12)),
+                    port,
+                )
+                .await
+                .unwrap_or_else(|e| panic!("{name} {gname}: {e}"));
                 assert_tls12(&tls, suite, group, &format!("{name} {gname}"));
                 common::reverse_roundtrip_and_close(tls, &format!("{name} over {gname}")).await;
                 // The default 1.3+1.2 client against the 1.2-only server.
-                let tls = connect(client_config(|b| b), port)
+                let tls = connect(common::client_config_with(|b| b), port)
                     .await
                     .unwrap_or_else(|e| panic!("default client {name} {gname}: {e}"));
                 assert_tls12(&tls, suite, group, &format!("default {name} {gname}"));
@@ -188,7 +141,7 @@ async fn client_vs_gnutls_serv() {
     if !common::require("gnutls-serv") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         for extra in [&[][..], &["--disable-client-cert"][..]] {
             for (stem, suite) in [
                 (
@@ -210,15 +163,17 @@ async fn client_vs_gnutls_serv() {
                     &args,
                 );
                 for cfg in [
-                    client_config(|b| b.with_protocol_versions(TLS12)),
-                    client_config(|b| b),
+                    common::client_config_with(|b| b.with_protocol_versions(TLS12)),
+                    common::client_config_with(|b| b),
                 ] {
                     let tls = connect(cfg, port)
                         .await
                         .unwrap_or_else(|e| panic!("{stem} {extra:?}: {e}\n{}", srv.describe()));
                     // GnuTLS prefers AES-128-GCM and X25519 under NORMAL.
                     assert_tls12(&tls, suite, NamedGroup::X25519, stem);
-                    echo_roundtrip_and_close(tls, "hello gnutls over tls 1.2").await;
+                    // gnutls-serv --echo answers the line as it is.
+                    let line = "hello gnutls over tls 1.2";
+                    common::line_roundtrip_and_close(tls, line, line).await;
                 }
                 srv.kill();
             }
@@ -258,15 +213,7 @@ async fn echo_server(
 /// s_client (TLS 1.2) sends one line to `port`, waits for the echo, closes.
 async fn s_client_line(port: u16, extra: &[&str], line: &[u8]) -> common::Peer {
     let mut c = common::openssl_s_client_version(port, "-tls1_2", true, true, extra);
-    c.write(line);
-    assert!(
-        c.wait_stdout_contains(line, common::TIMEOUT).await,
-        "no echo:\n{}",
-        c.describe()
-    );
-    c.close_stdin();
-    let status = c.wait_exit(common::TIMEOUT).await.expect("s_client exit");
-    assert!(status.success(), "s_client failed:\n{}", c.describe());
+    common::s_client_exchange(&mut c, line, line).await;
     c
 }
 
@@ -275,7 +222,7 @@ async fn server_vs_s_client_each_suite() {
     if !common::require("openssl") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         for (name, suite, stem) in SUITES {
             for (gname, group) in GROUPS {
                 // The group is forced from our side: in TLS 1.2, OpenSSL also
@@ -301,7 +248,7 @@ async fn server_vs_s_client_each_suite() {
         // A 1.3+1.2 server and a 1.2-only s_client: TLS 1.2.
         let cfg = Arc::new(
             ServerConfig::builder()
-                .with_certified_key(certified("server"))
+                .with_certified_key(common::certified("server"))
                 .build()
                 .unwrap(),
         );
@@ -318,7 +265,7 @@ async fn server_vs_gnutls_cli() {
     if !common::require("gnutls-cli") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         for (stem, suite) in [
             (
                 "server",
@@ -403,7 +350,7 @@ where
 
 #[tokio::test]
 async fn rustls_both_directions_each_suite() {
-    bounded(async {
+    common::bounded(async {
         for (name, suite, stem) in SUITES {
             // Our client, rustls server.
             let chain: Vec<CertificateDer<'static>> =
@@ -421,7 +368,9 @@ async fn rustls_both_directions_each_suite() {
                 .unwrap();
             let (a, b) = tokio::io::duplex(64 * 1024);
             let acc = tokio_rustls::TlsAcceptor::from(Arc::new(sc));
-            let con = TlsConnector::from(client_config(|b| b.with_protocol_versions(TLS12)));
+            let con = TlsConnector::from(common::client_config_with(|b| {
+                b.with_protocol_versions(TLS12)
+            }));
             let (ours, theirs) = tokio::join!(con.connect("localhost", a), acc.accept(b));
             let mut ours = ours.unwrap_or_else(|e| panic!("{name}: {e}"));
             let mut theirs = theirs.unwrap_or_else(|e| panic!("{name} (rustls): {e}"));
@@ -445,10 +394,7 @@ async fn rustls_both_directions_each_suite() {
             ping_pong(&mut ours, &mut theirs, name).await;
 
             // rustls client, our server.
-            let mut rroots = rustls::RootCertStore::empty();
-            for c in CertificateDer::pem_file_iter(common::cert_path("ca.pem")).unwrap() {
-                rroots.add(c.unwrap()).unwrap();
-            }
+            let rroots = common::rustls_roots();
             let cc = rustls::ClientConfig::builder_with_provider(rustls_provider(suite))
                 .with_protocol_versions(&[&rustls::version::TLS12])
                 .unwrap()
@@ -458,7 +404,7 @@ async fn rustls_both_directions_each_suite() {
             let con = tokio_rustls::TlsConnector::from(Arc::new(cc));
             let acc = TlsAcceptor::from(Arc::new(
                 ServerConfig::builder()
-                    .with_certified_key(certified(stem))
+                    .with_certified_key(common::certified(stem))
                     .build()
                     .unwrap(),
             ));
@@ -483,23 +429,9 @@ async fn rustls_both_directions_each_suite() {
 // ---------------------------------------------------------------------------
 // Resumption against OpenSSL
 
-/// A non-quiet s_client (so it prints `New,` / `Reused,`), TLS 1.2 only.
-fn s_client_verbose(port: u16, extra: &[&str]) -> common::Peer {
-    common::openssl_s_client_version(port, "-tls1_2", false, true, extra)
-}
-
+/// A non-quiet s_client session (it prints `New,` / `Reused,`), TLS 1.2 only.
 async fn s_client_session(port: u16, extra: &[&str], line: &[u8]) -> String {
-    let mut c = s_client_verbose(port, extra);
-    c.write(line);
-    assert!(
-        c.wait_stdout_contains(line, common::TIMEOUT).await,
-        "no echo:\n{}",
-        c.describe()
-    );
-    c.close_stdin();
-    let status = c.wait_exit(common::TIMEOUT).await.expect("s_client exit");
-    assert!(status.success(), "s_client failed:\n{}", c.describe());
-    c.stdout_text()
+    common::s_client_session(port, "-tls1_2", extra, line).await
 }
 
 #[tokio::test]
@@ -507,15 +439,11 @@ async fn server_resumption_with_s_client() {
     if !common::require("openssl") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         for (tickets, no_ticket) in [(true, false), (false, false), (false, true), (true, true)] {
             let cfg = server_config("server", |b| b.with_tickets(tickets));
             let (port, task) = echo_server(cfg, 2).await;
-            let sess = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
-                "lctls-tls12-sess-{}-{port}.pem",
-                std::process::id()
-            ));
-            let sess = sess.to_str().unwrap().to_string();
+            let sess = common::session_file("tls12-sess", "s_client", port);
             let mut extra = vec!["-sess_out", &sess];
             if no_ticket {
                 extra.push("-no_ticket");
@@ -546,7 +474,7 @@ async fn client_resumption_with_s_server() {
     if !common::require("openssl") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         for extra in [&[][..], &["-no_ticket"][..]] {
             let port = common::free_port();
             let _srv = s_server12(port, "server", extra);
@@ -554,7 +482,7 @@ async fn client_resumption_with_s_server() {
                 TLS12,
                 &[ProtocolVersion::TLSv1_3, ProtocolVersion::TLSv1_2][..],
             ] {
-                let cfg = client_config(|b| b.with_protocol_versions(versions));
+                let cfg = common::client_config_with(|b| b.with_protocol_versions(versions));
                 let first = connect(cfg.clone(), port).await.unwrap();
                 assert_eq!(first.protocol_version(), Some(ProtocolVersion::TLSv1_2));
                 assert!(!first.negotiated().resumed);
@@ -582,14 +510,13 @@ async fn mtls_server_with_s_client_cert() {
     if !common::require("openssl") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         let cfg = server_config("server", |b| {
-            b.with_client_cert_verifier(Arc::new(DefaultClientVerifier::new(roots())))
+            b.with_client_cert_verifier(Arc::new(DefaultClientVerifier::new(common::ca_roots())))
         });
         let (port, task) = echo_server(cfg, 1).await;
         let a = common::openssl_cert_args("client.pem", "client.key");
-        let a: Vec<&str> = a.iter().map(String::as_str).collect();
-        s_client_line(port, &a, b"with a client certificate\n").await;
+        s_client_line(port, &common::as_strs(&a), b"with a client certificate\n").await;
         let s = task.await.unwrap().expect("our server").remove(0);
         assert_eq!(s.version, Some(ProtocolVersion::TLSv1_2));
         assert_eq!(s.peer_certs, 2, "leaf and intermediate");
@@ -602,13 +529,13 @@ async fn mtls_client_cert_to_s_server() {
     if !common::require("openssl") {
         return;
     }
-    bounded(async {
+    common::bounded(async {
         let port = common::free_port();
         let ca = common::cert_arg("ca.pem");
         let mut srv = s_server12(port, "server", &["-Verify", "1", "-CAfile", &ca]);
-        let cfg = client_config(|b| {
+        let cfg = common::client_config_with(|b| {
             b.with_protocol_versions(TLS12)
-                .with_client_cert(certified("client"))
+                .with_client_cert(common::certified("client"))
         });
         let tls = connect(cfg, port).await.unwrap();
         assert_eq!(tls.protocol_version(), Some(ProtocolVersion::TLSv1_2));

@@ -4,6 +4,7 @@
 use std::io;
 use std::sync::Arc;
 
+use lctls::proto::wire::enums::{CipherSuite, NamedGroup};
 use lctls::{ServerConfig, TlsAcceptor, TlsStream};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -37,6 +38,60 @@ pub async fn echo_server<T: Send + 'static>(
     n: usize,
     record: fn(&TlsStream<TcpStream>, Vec<u8>) -> T,
 ) -> (u16, JoinHandle<io::Result<Vec<T>>>) {
+    serve_echo(config, n, record, false).await
+}
+
+/// [`echo_server`] for one connection whose close_notify must go out: for
+/// peers that wait for it (gnutls-cli), a failed shutdown is the task's
+/// error.
+pub async fn echo_server_once_strict<T: Send + 'static>(
+    config: Arc<ServerConfig>,
+    record: fn(&TlsStream<TcpStream>, Vec<u8>) -> T,
+) -> (u16, JoinHandle<io::Result<T>>) {
+    let (port, task) = serve_echo(config, 1, record, true).await;
+    (port, one_of(task))
+}
+
+/// [`echo_server`] for one connection, with its one record.
+pub async fn echo_server_once<T: Send + 'static>(
+    config: Arc<ServerConfig>,
+    record: fn(&TlsStream<TcpStream>, Vec<u8>) -> T,
+) -> (u16, JoinHandle<io::Result<T>>) {
+    let (port, task) = serve_echo(config, 1, record, false).await;
+    (port, one_of(task))
+}
+
+fn one_of<T: Send + 'static>(task: JoinHandle<io::Result<Vec<T>>>) -> JoinHandle<io::Result<T>> {
+    tokio::spawn(async move { task.await.expect("join").map(|mut v| v.remove(0)) })
+}
+
+/// What a TLS 1.3 interop test checks of a connection our echo server
+/// served: the negotiated suite and group, whether it took a
+/// HelloRetryRequest, and what was echoed.
+#[derive(Debug)]
+pub struct Served {
+    pub suite: Option<CipherSuite>,
+    pub group: Option<NamedGroup>,
+    pub retried: bool,
+    pub echoed: Vec<u8>,
+}
+
+/// A `record` for [`echo_server`]: the connection's [`Served`].
+pub fn served(tls: &TlsStream<TcpStream>, echoed: Vec<u8>) -> Served {
+    Served {
+        suite: tls.cipher_suite(),
+        group: tls.key_exchange_group(),
+        retried: tls.negotiated().retried,
+        echoed,
+    }
+}
+
+async fn serve_echo<T: Send + 'static>(
+    config: Arc<ServerConfig>,
+    n: usize,
+    record: fn(&TlsStream<TcpStream>, Vec<u8>) -> T,
+    strict_shutdown: bool,
+) -> (u16, JoinHandle<io::Result<Vec<T>>>) {
     let listener = TcpListener::bind(("127.0.0.1", 0)).await.expect("bind");
     let port = listener.local_addr().expect("local addr").port();
     let task = tokio::spawn(async move {
@@ -45,7 +100,10 @@ pub async fn echo_server<T: Send + 'static>(
             let (tcp, _) = listener.accept().await?;
             let mut tls = TlsAcceptor::from(config.clone()).accept(tcp).await?;
             let echoed = echo_until_close(&mut tls).await?;
-            let _ = tls.shutdown().await;
+            let shut = tls.shutdown().await;
+            if strict_shutdown {
+                shut?;
+            }
             all.push(record(&tls, echoed));
         }
         Ok(all)

@@ -1,8 +1,10 @@
 //! Helpers for interop tests against external TLS peers (`openssl s_server`,
 //! `openssl s_client`, `gnutls-serv`, `gnutls-cli`).
 //!
-//! Include from an integration test with `mod common;`. Only std and tokio are
-//! used. Every wait is bounded, and peers only ever talk over loopback.
+//! Include from an integration test with `mod common;`. The peer helpers use
+//! only std and tokio; [`fixtures`] holds the lctls side (configs from
+//! certs/, a TCP connect, the bound on a test body). Every wait is bounded,
+//! and peers only ever talk over loopback.
 //!
 //! # Blocking vs async
 //!
@@ -100,9 +102,26 @@
 #![allow(dead_code)]
 
 mod echo;
+mod exchange;
+pub mod fixtures;
+pub mod rustls_peer;
 // Each test crate uses some of these.
 #[allow(unused_imports)]
-pub use echo::{echo_server, echo_until_close};
+pub use echo::{
+    echo_server, echo_server_once, echo_server_once_strict, echo_until_close, served, Served,
+};
+#[allow(unused_imports)]
+pub use exchange::{
+    line_roundtrip_and_close, s_client_exchange, s_client_session, s_client_session_expect,
+    session_file,
+};
+#[allow(unused_imports)]
+pub use fixtures::{
+    bounded, bounded_by, ca_roots, certified, client_config_with, connect_tcp, connector, roots,
+    SERVER_CERTS, TEST_TIMEOUT,
+};
+#[allow(unused_imports)]
+pub use rustls_peer::{rustls_client_config, rustls_roots, rustls_to_ours};
 
 use std::collections::HashSet;
 use std::io::{Read, Write};
@@ -603,14 +622,32 @@ pub async fn run_with_input_async(
 /// <openssl_cert_args(cert, key)> -tls1_3 -rev -quiet`, then `extra`. See the
 /// module docs for `-rev` behaviour.
 pub fn openssl_s_server_cmd(port: u16, cert: &str, key: &str, extra: &[&str]) -> Command {
+    openssl_s_server_version_cmd(port, cert, key, "-tls1_3", extra)
+}
+
+/// [`openssl_s_server_cmd`] with the protocol flag `version` (e.g.
+/// `"-tls1_2"`) instead of `-tls1_3`.
+pub fn openssl_s_server_version_cmd(
+    port: u16,
+    cert: &str,
+    key: &str,
+    version: &str,
+    extra: &[&str],
+) -> Command {
     let mut c = Command::new("openssl");
     c.arg("s_server")
         .arg("-accept")
         .arg(format!("127.0.0.1:{port}"))
         .args(openssl_cert_args(cert, key))
-        .args(["-tls1_3", "-rev", "-quiet"])
+        .args([version, "-rev", "-quiet"])
         .args(extra);
     c
+}
+
+/// Borrows owned arguments (as [`openssl_cert_args`] returns them) as the
+/// `&[&str]` the peer helpers take.
+pub fn as_strs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
 }
 
 /// Absolute path of a file in `certs/` as a `String`, handy for `extra`
@@ -685,23 +722,7 @@ pub fn openssl_s_client_cmd(port: u16, extra: &[&str]) -> Command {
 }
 
 fn openssl_s_client_base(port: u16) -> Command {
-    let mut c = Command::new("openssl");
-    c.arg("s_client")
-        .arg("-connect")
-        .arg(format!("127.0.0.1:{port}"))
-        .arg("-tls1_3")
-        .arg("-CAfile")
-        .arg(cert_path("ca.pem"))
-        .args([
-            "-verify_return_error",
-            "-servername",
-            "localhost",
-            "-verify_hostname",
-            "localhost",
-            "-quiet",
-            "-no_ign_eof",
-        ]);
-    c
+    openssl_s_client_version_cmd(port, "-tls1_3", true, false, &[])
 }
 
 /// Starts `openssl s_client` (see [`openssl_s_client_cmd`]) with piped
@@ -859,13 +880,7 @@ pub fn openssl_s_server_version(
     version: &str,
     extra: &[&str],
 ) -> Peer {
-    let mut c = Command::new("openssl");
-    c.arg("s_server")
-        .arg("-accept")
-        .arg(format!("127.0.0.1:{port}"))
-        .args(openssl_cert_args(cert, key))
-        .args([version, "-rev", "-quiet"])
-        .args(extra);
+    let c = openssl_s_server_version_cmd(port, cert, key, version, extra);
     let mut p = Peer::spawn(c, port, false);
     p.wait_listening(TIMEOUT);
     p
@@ -930,21 +945,6 @@ pub async fn reverse_roundtrip_and_close<S>(tls: S, line: &str)
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
-    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
-    let mut tls = tokio::io::BufReader::new(tls);
-    tls.get_mut()
-        .write_all(format!("{line}\n").as_bytes())
-        .await
-        .unwrap();
-    tls.get_mut().flush().await.unwrap();
-    let mut got = String::new();
-    tls.read_line(&mut got).await.unwrap();
     let want: String = line.chars().rev().collect();
-    assert_eq!(got, format!("{want}\n"));
-    tls.get_mut().shutdown().await.unwrap();
-    let mut rest = Vec::new();
-    tls.read_to_end(&mut rest)
-        .await
-        .expect("s_server's close_notify");
-    assert!(rest.is_empty(), "unexpected data after close: {rest:?}");
+    line_roundtrip_and_close(tls, line, &want).await
 }

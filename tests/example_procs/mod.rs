@@ -140,6 +140,14 @@ impl Server {
         }
     }
 
+    /// A server presenting certs/{name}.pem with certs/{name}.key, then `extra`.
+    pub fn with_cert(name: &str, extra: &[&str]) -> Server {
+        let (pem, key) = (cert(&format!("{name}.pem")), cert(&format!("{name}.key")));
+        let mut args = vec!["--cert", pem.as_str(), "--key", key.as_str()];
+        args.extend_from_slice(extra);
+        Server::start(&args)
+    }
+
     pub fn log(&self) -> String {
         self.stderr.lock().unwrap().clone()
     }
@@ -159,6 +167,62 @@ pub fn run_client(args: &[&str], input: &[u8]) -> Output {
     let _ = stdin.write_all(input);
     drop(stdin);
     wait_with_timeout(child, TIMEOUT)
+}
+
+/// Runs the client against `server` as `localhost`, trusting certs/ca.pem
+/// (a later `--ca` in `extra` wins), with `extra` flags.
+pub fn client_of(server: &Server, extra: &[&str], input: &[u8]) -> Output {
+    let ca = cert("ca.pem");
+    let mut args = vec![
+        "--connect",
+        server.addr.as_str(),
+        "--server-name",
+        "localhost",
+        "--ca",
+        ca.as_str(),
+    ];
+    args.extend_from_slice(extra);
+    run_client(&args, input)
+}
+
+/// Runs the example `name` with no arguments and stdin closed, and asserts
+/// it exits 0 within [`TIMEOUT`].
+pub fn run_example_ok(name: &str) -> Output {
+    let mut cmd = Command::new(example(name));
+    cmd.current_dir(MANIFEST_DIR)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let spawned = cmd.spawn().unwrap_or_else(|e| panic!("spawn {name}: {e}"));
+    let out = wait_with_timeout(ChildGuard(spawned), TIMEOUT);
+    assert!(
+        out.status.success(),
+        "{name} failed: {}\nstdout:\n{}\nstderr:\n{}",
+        out.status,
+        out.stdout,
+        out.stderr
+    );
+    out
+}
+
+/// Asserts that the client exited 0, showing its stderr and the server's log.
+#[track_caller]
+pub fn assert_client_ok(out: &Output, server: &Server) {
+    assert!(
+        out.status.success(),
+        "client failed: {}\nstderr:\n{}\nserver:\n{}",
+        out.status,
+        out.stderr,
+        server.log()
+    );
+}
+
+/// Asserts that `text` (the stream called `what`) contains each of `needles`.
+#[track_caller]
+pub fn assert_contains(what: &str, text: &str, needles: &[&str]) {
+    for needle in needles {
+        assert!(text.contains(needle), "no {needle:?} in {what}:\n{text}");
+    }
 }
 
 /// Asserts that every one of `lines` is a whole line of `text`.

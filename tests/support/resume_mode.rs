@@ -21,4 +21,21 @@ impl Mode {
             _ => &[ProtocolVersion::TLSv1_2],
         }
     }
+
+    /// The OpenSSL protocol flag for this mode.
+    pub fn openssl_version(self) -> &'static str {
+        match self {
+            Mode::Tls13 => "-tls1_3",
+            _ => "-tls1_2",
+        }
+    }
+
+    /// The OpenSSL flag that turns tickets off (so TLS 1.2 resumes by session
+    /// ID), in the session-ID mode only.
+    pub fn openssl_no_ticket(self) -> Option<&'static str> {
+        match self {
+            Mode::Tls12SessionId => Some("-no_ticket"),
+            _ => None,
+        }
+    }
 }
