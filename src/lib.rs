@@ -66,6 +66,8 @@ pub mod proto;
 #[cfg(feature = "redis")]
 pub mod redis;
 pub mod stream;
+#[doc(hidden)]
+pub mod unstable_internals;
 
 pub use config::{ClientConfig, ServerConfig};
 pub use error::Error;

@@ -14,9 +14,8 @@ use std::time::Duration;
 
 use lctls::config::{CertifiedKey, ClientConfig, ServerConfig};
 use lctls::pki::RootStore;
-use lctls::proto::conn::Connection;
-use lctls::proto::handshake::early_data::{EarlyDataReason, OnReject};
-use lctls::proto::wire::enums::ProtocolVersion;
+use lctls::proto::enums::ProtocolVersion;
+use lctls::proto::{Connection, EarlyDataReason, OnReject};
 use lctls::{TlsAcceptor, TlsConnector};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use lctls::config::{CertifiedKey, ClientConfig, ClientConfigBuilder, ServerConfig};
 use lctls::pki::RootStore;
-use lctls::proto::wire::enums::{CipherSuite, NamedGroup};
+use lctls::proto::enums::{CipherSuite, NamedGroup};
 use lctls::{TlsAcceptor, TlsConnector, TlsStream};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use lctls::config::{CertifiedKey, ClientConfig, ClientConfigBuilder, ServerConfig};
 use lctls::pki::{CertificateError, RootStore};
-use lctls::proto::wire::enums::{AlertDescription, CipherSuite, NamedGroup};
+use lctls::proto::enums::{AlertDescription, CipherSuite, NamedGroup};
 use lctls::{Error, TlsConnector, TlsStream};
 use tokio::net::TcpStream;
 

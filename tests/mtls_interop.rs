@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use lctls::config::{CertifiedKey, ClientConfig, ServerConfig};
 use lctls::pki::{CertificateError, DefaultClientVerifier, RootStore};
-use lctls::proto::wire::enums::{AlertDescription, ProtocolVersion};
+use lctls::proto::enums::{AlertDescription, ProtocolVersion};
 use lctls::{Error, TlsAcceptor, TlsConnector, TlsStream};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use lctls::config::{CertifiedKey, ServerConfig};
-use lctls::proto::wire::enums::ProtocolVersion;
+use lctls::proto::enums::ProtocolVersion;
 use lctls::TlsAcceptor;
 use rustls::crypto::aws_lc_rs as aws;
 use rustls::pki_types::pem::PemObject;

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use lctls::config::{CertifiedKey, ClientConfig, ServerConfig, ServerConfigBuilder};
 use lctls::pki::RootStore;
-use lctls::proto::wire::enums::{NamedGroup, ProtocolVersion};
+use lctls::proto::enums::{NamedGroup, ProtocolVersion};
 use lctls::{TlsConnector, TlsStream};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;

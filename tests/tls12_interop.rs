@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use lctls::config::{CertifiedKey, ClientConfig, ClientConfigBuilder, ServerConfig};
 use lctls::pki::{DefaultClientVerifier, RootStore};
-use lctls::proto::wire::enums::{CipherSuite, NamedGroup, ProtocolVersion};
+use lctls::proto::enums::{CipherSuite, NamedGroup, ProtocolVersion};
 use lctls::{TlsAcceptor, TlsConnector, TlsStream};
 use rustls::crypto::aws_lc_rs as aws;
 use rustls::pki_types::pem::PemObject;

@@ -237,7 +237,7 @@ struct Spec {
 /// resume: no tickets, no server session cache, no client session cache.
 /// rustls never sends TLS 1.3 tickets here.
 fn spec_configs(spec: Spec) -> Configs {
-    use lctls::proto::wire::enums::ProtocolVersion;
+    use lctls::proto::enums::ProtocolVersion;
     use rustls::crypto::aws_lc_rs::{cipher_suite as rs, kx_group};
     let (lsuite, rsuite, lversion, rversion) = if spec.tls12 {
         (

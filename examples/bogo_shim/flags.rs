@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use lctls::config::{ClientConfig, ClientConfigBuilder};
-use lctls::proto::wire::enums::{NamedGroup, ProtocolVersion, SignatureScheme};
+use lctls::proto::enums::{NamedGroup, ProtocolVersion, SignatureScheme};
 
 use crate::credentials::current;
 use crate::verify::{SchemePrefs, ShimServerVerifier};
@@ -456,7 +456,7 @@ pub fn check_supported(o: &Opts) -> Result<(), ParseError> {
     }
     // Key shares for groups lctls does not implement cannot be sent.
     for &g in &o.key_shares {
-        if !lctls::proto::crypto::kx::KeyExchange::supports(NamedGroup::from(g)) {
+        if !lctls::unstable_internals::KeyExchange::supports(NamedGroup::from(g)) {
             return Err(ParseError::Unimplemented(format!(
                 "-key-shares {g}: unsupported group"
             )));

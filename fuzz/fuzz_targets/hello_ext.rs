@@ -10,13 +10,11 @@
 //! value, not with the input bytes.
 #![no_main]
 
-use lctls::proto::wire::certificate::{CertificateMsg, CertificateRequest, CertificateVerify};
-use lctls::proto::wire::extensions::{
-    ClientExtensions, EncryptedExtensions, ServerHelloExtensions,
-};
-use lctls::proto::wire::handshake::NewSessionTicket;
-use lctls::proto::wire::hello::{ClientHello, ServerHello};
-use lctls::proto::wire::reader::Reader;
+use lctls::unstable_internals::NewSessionTicket;
+use lctls::unstable_internals::Reader;
+use lctls::unstable_internals::{CertificateMsg, CertificateRequest, CertificateVerify};
+use lctls::unstable_internals::{ClientExtensions, EncryptedExtensions, ServerHelloExtensions};
+use lctls::unstable_internals::{ClientHello, ServerHello};
 use lctls::Error;
 use libfuzzer_sys::fuzz_target;
 
@@ -96,6 +94,11 @@ fuzz_target!(|data: &[u8]| {
             CertificateVerify::encode,
             none,
         ),
-        _ => check(input, NewSessionTicket::decode, NewSessionTicket::encode, none),
+        _ => check(
+            input,
+            NewSessionTicket::decode,
+            NewSessionTicket::encode,
+            none,
+        ),
     }
 });

@@ -13,7 +13,7 @@
 //! use std::sync::Arc;
 //! use lctls::config::{CertifiedKey, ClientConfig, ServerConfig};
 //! use lctls::pki::RootStore;
-//! use lctls::proto::conn::Connection;
+//! use lctls::proto::Connection;
 //!
 //! /// Writes what the connection queued, reads once and processes what came,
 //! /// and writes what that produced.

@@ -41,12 +41,12 @@
 //! [`TlsConnector`](crate::TlsConnector) look the session and the ticket up
 //! together ([`ClientSessionStore::lookup_async`]) on the connecting task
 //! before it builds the ClientHello. Only a sans-IO client
-//! [`Connection`](crate::proto::conn::Connection), which has no task to
+//! [`Connection`](crate::proto::Connection), which has no task to
 //! wait on, calls the synchronous methods, which wait on the calling thread
-//! for at most the timeout. Driving a server [`Connection`](crate::proto::conn::Connection)
+//! for at most the timeout. Driving a server [`Connection`](crate::proto::Connection)
 //! by hand, answer its [`Request::LookupSession`](crate::hooks::Request::LookupSession)
 //! and [`Request::ClaimEarlyData`](crate::hooks::Request::ClaimEarlyData)
-//! with [`Connection::hook_future`](crate::proto::conn::Connection::hook_future).
+//! with [`Connection::hook_future`](crate::proto::Connection::hook_future).
 //!
 //! # What Redis holds
 //!
@@ -64,7 +64,7 @@
 //! A 0-RTT claim is `SET {prefix}ar:{hex ticket digest} 1 NX EX {retention}`:
 //! atomic in Redis, so of any number of servers exactly one accepts a
 //! ticket's early data; the claim lives twice the freshness window plus two
-//! seconds, as [`StrikeRegister`](crate::proto::handshake::resume::replay::StrikeRegister)
+//! seconds, as [`StrikeRegister`](crate::config::StrikeRegister)
 //! keeps it. A claim that Redis does not confirm within the timeout (an
 //! outage, a slow Redis) is refused: an outage costs 0-RTT (the data is
 //! rejected and the handshake goes on in 1-RTT), never accepts a replay.
