@@ -6,6 +6,6 @@ mod kem;
 pub mod kx;
 // Re-exported by `unstable_internals` in fuzz builds only, so fuzz targets
 // can rebuild the fixed ticket key.
-pub(crate) mod rng;
+pub mod rng;
 pub mod sign;
 pub mod suites;
