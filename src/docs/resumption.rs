@@ -55,4 +55,3 @@
 //! when they have CRLs, verifies the chain again including revocation. Other
 //! policy changes (new roots, a different server certificate) are not
 //! detected; rotate the ticket keys (a new configuration) for those.
-

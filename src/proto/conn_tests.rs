@@ -306,7 +306,8 @@ fn tls13_only_client_refusing_tls12_names_what_it_takes() {
     // Its first message, without the extensions the TLS 1.3-only client
     // did not offer (extended_master_secret, renegotiation_info), which it
     // would refuse first.
-    let len = 4 + usize::from(flight[6]) * 65536 + usize::from(flight[7]) * 256 + usize::from(flight[8]);
+    let len =
+        4 + usize::from(flight[6]) * 65536 + usize::from(flight[7]) * 256 + usize::from(flight[8]);
     let Ok(HandshakeMessage::ServerHello(mut sh)) = HandshakeMessage::decode(&flight[5..5 + len])
     else {
         panic!("the flight starts with a ServerHello");
@@ -327,5 +328,8 @@ fn tls13_only_client_refusing_tls12_names_what_it_takes() {
                 .into()
         ))
     );
-    assert_eq!(c.error().and_then(Error::alert), Some(AlertDescription::ProtocolVersion));
+    assert_eq!(
+        c.error().and_then(Error::alert),
+        Some(AlertDescription::ProtocolVersion)
+    );
 }

@@ -86,13 +86,18 @@ use crate::proto::handshake::resume::{
     ClientSessionStore, ClientSessions, ServerSessionStore, Session12, Session13,
 };
 
+/// The longest [`RedisOptions::retry_after`] taken: a year, "never again"
+/// in practice.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(365 * 24 * 3600);
+
 /// How a [`RedisSessionStore`] talks to Redis.
 #[derive(Clone, Debug)]
 pub struct RedisOptions {
     /// The longest a lookup (and a connection attempt) may take before it
     /// counts as "no session" (default 50 ms).
     pub timeout: Duration,
-    /// How long to wait after a failure before connecting again (default 1 s).
+    /// How long to wait after a failure before connecting again (default
+    /// 1 s; more than a year counts as a year).
     pub retry_after: Duration,
     /// Prefix of every key (default `lctls:`), so several fleets or
     /// applications can share one Redis.
@@ -186,7 +191,9 @@ impl RedisSessionStore {
             config: AsyncConnectionConfig::new()
                 .set_connection_timeout(Some(options.timeout))
                 .set_response_timeout(Some(options.timeout)),
-            retry_after: options.retry_after,
+            // Bounded, so that `Instant::now() + retry_after` cannot
+            // overflow (it panicked the store's thread for Duration::MAX).
+            retry_after: options.retry_after.min(MAX_RETRY_AFTER),
             conn: None,
             down_until: None,
             shared: shared.clone(),

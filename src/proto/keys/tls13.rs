@@ -614,10 +614,10 @@ pub fn export_keying_material(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::proto::keys::secret::IV_LEN;
     use crate::proto::crypto::suites::{
         TLS13_AES_128_GCM_SHA256, TLS13_AES_256_GCM_SHA384, TLS13_CHACHA20_POLY1305_SHA256,
     };
+    use crate::proto::keys::secret::IV_LEN;
 
     fn hash(suite: &Tls13CipherSuite, data: &[u8]) -> Vec<u8> {
         digest::digest(suite.hash, data).as_ref().to_vec()
