@@ -11,7 +11,7 @@
 //!   length-prefix helpers), the record codec and layer
 //!   ([`RecordCodec`], [`RecordLayer`], [`encode_header`]) and the record
 //!   limits, and the wire-only code points ([`ContentType`],
-//!   [`HandshakeType`], [`ExtensionType`], [`AlertLevel`]);
+//!   [`HandshakeType`], [`ExtensionType`]);
 //! - play a peer's key schedule to forge a protected flight, and check
 //!   the TLS 1.3 key schedule against RFC 8448's known answers
 //!   ([`EarlySecret`] to [`TrafficSecret`], [`hkdf_expand_label`],
@@ -43,7 +43,7 @@ pub use crate::proto::record::{
     OpaqueRecord, RecordCodec, RecordLayer, HEADER_LEN, MAX_CIPHERTEXT, MAX_PLAINTEXT,
 };
 pub use crate::proto::wire::certificate::{CertificateMsg, CertificateRequest, CertificateVerify};
-pub use crate::proto::wire::enums::{AlertLevel, ContentType, ExtensionType, HandshakeType};
+pub use crate::proto::wire::enums::{ContentType, ExtensionType, HandshakeType};
 pub use crate::proto::wire::extensions::{
     ClientExtensions, EncryptedExtensions, KeyShareEntry, PskIdentity, PskOffer,
     ServerHelloExtensions,

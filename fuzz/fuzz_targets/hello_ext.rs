@@ -10,11 +10,10 @@
 //! value, not with the input bytes.
 #![no_main]
 
-use lctls::unstable_internals::NewSessionTicket;
-use lctls::unstable_internals::Reader;
-use lctls::unstable_internals::{CertificateMsg, CertificateRequest, CertificateVerify};
-use lctls::unstable_internals::{ClientExtensions, EncryptedExtensions, ServerHelloExtensions};
-use lctls::unstable_internals::{ClientHello, ServerHello};
+use lctls::unstable_internals::{
+    CertificateMsg, CertificateRequest, CertificateVerify, ClientExtensions, ClientHello,
+    EncryptedExtensions, NewSessionTicket, Reader, ServerHello, ServerHelloExtensions,
+};
 use lctls::Error;
 use libfuzzer_sys::fuzz_target;
 
