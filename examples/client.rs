@@ -44,8 +44,8 @@ mod inspect;
 
 use lctls::config::{CertifiedKey, ClientConfig};
 use lctls::pki::{DefaultServerVerifier, OcspPolicy, RootStore};
-use lctls::proto::handshake::early_data::OnReject;
-use lctls::proto::wire::enums::{CipherSuite, NamedGroup, ProtocolVersion};
+use lctls::proto::enums::{CipherSuite, NamedGroup, ProtocolVersion};
+use lctls::proto::OnReject;
 use lctls::TlsConnector;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;

@@ -46,7 +46,7 @@ mod inspect;
 
 use lctls::config::{CertifiedKey, ServerConfig, TicketKeys};
 use lctls::pki::{DefaultClientVerifier, RootStore};
-use lctls::proto::wire::enums::{CipherSuite, NamedGroup, ProtocolVersion};
+use lctls::proto::enums::{CipherSuite, NamedGroup, ProtocolVersion};
 use lctls::{TlsAcceptor, TlsStream};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};

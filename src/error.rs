@@ -23,7 +23,7 @@ pub enum Error {
     /// The peer sent a fatal alert (or any alert but close_notify).
     AlertReceived(AlertDescription),
     /// This side ended the connection with this fatal alert
-    /// ([`Connection::abort`](crate::proto::conn::Connection::abort)).
+    /// ([`Connection::abort`](crate::proto::Connection::abort)).
     Aborted(AlertDescription),
     /// A record failed authentication: tampered, truncated or decrypted with the wrong key.
     BadRecordMac,

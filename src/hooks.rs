@@ -2,13 +2,13 @@
 //! run in the middle of a handshake and may wait (a database, an ACME
 //! client, a KMS or HSM across the network, a remote policy service).
 //!
-//! The sans-IO [`Connection`](crate::proto::conn::Connection) never runs a
+//! The sans-IO [`Connection`](crate::proto::Connection) never runs a
 //! hook itself: when it reaches one it pauses, and
-//! [`Connection::pending`](crate::proto::conn::Connection::pending) names
+//! [`Connection::pending`](crate::proto::Connection::pending) names
 //! what it waits for ([`Request`]). The Tokio futures
 //! ([`TlsAcceptor`](crate::TlsAcceptor), [`TlsConnector`](crate::TlsConnector))
 //! run the configured hook and hand its [`Answer`] to
-//! [`Connection::resume_with`](crate::proto::conn::Connection::resume_with);
+//! [`Connection::resume_with`](crate::proto::Connection::resume_with);
 //! their handshake timeout covers the time a hook takes. Without an
 //! asynchronous hook configured nothing pauses.
 //!

@@ -4,7 +4,7 @@
 //! `AsyncRead + AsyncWrite` (a `TcpStream`, a `UnixStream`, a
 //! `tokio::io::duplex` pipe, another TLS stream) in a [`TlsStream`]. The
 //! protocol lives in [`proto`], which never touches a socket: its
-//! [`proto::conn::Connection`] takes bytes and hands bytes back, so tests and
+//! [`proto::Connection`] takes bytes and hands bytes back, so tests and
 //! fuzzers drive it with byte slices. [`pki`] verifies certificates;
 //! [`config`] holds what both sides are configured with. Coming from
 //! tokio-rustls? See [`docs::migrating_from_tokio_rustls`].
@@ -66,6 +66,8 @@ pub mod proto;
 #[cfg(feature = "redis")]
 pub mod redis;
 pub mod stream;
+#[doc(hidden)]
+pub mod unstable_internals;
 
 pub use config::{ClientConfig, ServerConfig};
 pub use error::Error;

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use lctls::config::ServerConfig;
-use lctls::proto::wire::enums::AlertDescription;
+use lctls::proto::enums::AlertDescription;
 use lctls::{Error, TlsAcceptor, TlsStream};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};

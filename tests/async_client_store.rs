@@ -10,10 +10,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use lctls::config::ClientSessionStore;
+use lctls::config::{ClientSessionCache, ClientSessionStore, ClientSessions, Session12, Session13};
 use lctls::hooks::HookFuture;
-use lctls::proto::handshake::resume::{ClientSessionCache, ClientSessions, Session12, Session13};
-use lctls::proto::wire::enums::ProtocolVersion;
+use lctls::proto::enums::ProtocolVersion;
 use support::*;
 
 /// The in-memory cache behind a lookup that takes 100 ms, asynchronously;

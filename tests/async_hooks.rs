@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 
 use lctls::hooks::{Answer, HookFuture, Request};
 use lctls::pki::{CertificateError, DefaultClientVerifier};
-use lctls::proto::conn::Connection;
-use lctls::proto::wire::enums::{AlertDescription, ProtocolVersion};
+use lctls::proto::enums::{AlertDescription, ProtocolVersion};
+use lctls::proto::Connection;
 use lctls::{Error, TlsAcceptor, TlsConnector};
 use support::hooks::*;
 use support::*;
@@ -371,7 +371,7 @@ fn paused_input_is_bounded() {
     assert!(s.pending().is_some());
     // change_cipher_spec records: harmless, and never processed while paused.
     let ccs = [0x14, 0x03, 0x03, 0x00, 0x01, 0x01];
-    for _ in 0..(lctls::proto::conn::MAX_PAUSED_INPUT / ccs.len()) {
+    for _ in 0..(lctls::proto::MAX_PAUSED_INPUT / ccs.len()) {
         s.feed(&ccs);
     }
     s.process().unwrap();
@@ -396,11 +396,11 @@ struct SlowStore {
 }
 
 impl lctls::config::ServerSessionStore for SlowStore {
-    fn get(&self, id: &[u8]) -> Option<lctls::proto::handshake::resume::Session12> {
+    fn get(&self, id: &[u8]) -> Option<lctls::config::Session12> {
         self.inner.get(id)
     }
 
-    fn put(&self, s: lctls::proto::handshake::resume::Session12) {
+    fn put(&self, s: lctls::config::Session12) {
         self.inner.put(s)
     }
 
@@ -408,10 +408,7 @@ impl lctls::config::ServerSessionStore for SlowStore {
         true
     }
 
-    fn get_async(
-        &self,
-        id: Vec<u8>,
-    ) -> HookFuture<Option<lctls::proto::handshake::resume::Session12>> {
+    fn get_async(&self, id: Vec<u8>) -> HookFuture<Option<lctls::config::Session12>> {
         self.lookups.fetch_add(1, Ordering::SeqCst);
         let found = self.inner.get(&id);
         let (started, finished) = (self.started.clone(), self.finished.clone());
@@ -480,11 +477,11 @@ async fn slow_session_store_does_not_block_another_connection() {
 /// asynchronously, as a register across the network would.
 #[derive(Debug, Default)]
 struct SlowRegister {
-    inner: lctls::proto::handshake::resume::replay::StrikeRegister,
+    inner: lctls::config::StrikeRegister,
     claims: AtomicUsize,
 }
 
-impl lctls::proto::handshake::resume::replay::AntiReplay for SlowRegister {
+impl lctls::config::AntiReplay for SlowRegister {
     fn window(&self) -> u64 {
         self.inner.window()
     }
@@ -513,8 +510,8 @@ impl lctls::proto::handshake::resume::replay::AntiReplay for SlowRegister {
 /// register answers.
 #[tokio::test]
 async fn async_anti_replay_register_accepts_once_then_refuses_the_replay() {
-    use lctls::proto::handshake::early_data::{EarlyDataReason, OnReject};
-    use lctls::proto::handshake::resume::replay::AntiReplay as _;
+    use lctls::config::AntiReplay as _;
+    use lctls::proto::{EarlyDataReason, OnReject};
     timeout(async {
         let register = Arc::new(SlowRegister::default());
         assert!(register.is_async());

@@ -9,7 +9,7 @@ mod support;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use lctls::proto::wire::enums::{AlertDescription, ProtocolVersion};
+use lctls::proto::enums::{AlertDescription, ProtocolVersion};
 use lctls::{TlsAcceptor, TlsConnector};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};

@@ -21,7 +21,7 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use lctls::config::{ClientConfig, ServerConfig};
 use lctls::hyper::HttpsConnector;
 use lctls::pki::DefaultClientVerifier;
-use lctls::proto::wire::enums::AlertDescription;
+use lctls::proto::enums::AlertDescription;
 use lctls::stream::TlsConnectInfo;
 use lctls::{Error, TlsAcceptor, TlsListener};
 use support::https::{describe, error_chain, find_tls_error, h2_server_config};

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use lctls::config::{CertCompressor, ClientConfig};
-use lctls::proto::wire::enums::{AlertDescription, ProtocolVersion};
+use lctls::proto::enums::{AlertDescription, ProtocolVersion};
 use lctls::{Error, TlsAcceptor, TlsConnector};
 use rustls::compress::{
     CertCompressor as RustlsCompressor, CertDecompressor, CompressionFailed, CompressionLevel,
@@ -194,7 +194,7 @@ async fn our_client_to_rustls(
         .with_protocol_versions(&[ProtocolVersion::TLSv1_3])
         // X25519 alone keeps the ServerHello small (a hybrid share would
         // exceed the tight message limit of the oversized test by itself).
-        .with_groups(&[lctls::proto::wire::enums::NamedGroup::X25519])
+        .with_groups(&[lctls::proto::enums::NamedGroup::X25519])
         .with_cert_compression(&[ours])
         .with_max_handshake_message(max)
         .build()

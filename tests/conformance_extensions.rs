@@ -16,13 +16,13 @@ use lctls::config::{ClientConfig, ServerConfig};
 use lctls::pki::{
     CertificateDer, CertificateError, ClientCertVerifier, DefaultClientVerifier, UnixTime,
 };
-use lctls::proto::conn::Connection;
-use lctls::proto::wire::enums::{
+use lctls::proto::enums::{
     AlertDescription, CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme,
 };
-use lctls::proto::wire::extensions::ServerHelloExtensions;
-use lctls::proto::wire::handshake::HandshakeMessage;
-use lctls::proto::wire::hello::{ClientHello, ServerHello, HRR_RANDOM};
+use lctls::proto::Connection;
+use lctls::unstable_internals::{
+    ClientHello, HandshakeMessage, ServerHello, ServerHelloExtensions, HRR_RANDOM,
+};
 use lctls::Error;
 use support::forge::*;
 use support::*;

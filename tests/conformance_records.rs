@@ -13,8 +13,8 @@ mod support;
 use std::sync::Arc;
 
 use lctls::config::{ClientConfig, ServerConfig};
-use lctls::proto::conn::Connection;
-use lctls::proto::wire::enums::{AlertDescription, NamedGroup, ProtocolVersion};
+use lctls::proto::enums::{AlertDescription, NamedGroup, ProtocolVersion};
+use lctls::proto::Connection;
 use lctls::Error;
 use support::*;
 
@@ -516,7 +516,7 @@ fn client_hello_with_trailing_bytes_is_decode_error() {
 /// (BoGo's SecondServerHelloNoVersion-TLS13, SecondServerHelloWrongVersion-TLS13).
 #[test]
 fn server_hello_after_a_retry_keeps_tls13() {
-    use lctls::proto::wire::handshake::HandshakeMessage;
+    use lctls::unstable_internals::HandshakeMessage;
     for version in [None, Some(ProtocolVersion::from(0x1234))] {
         let (cc, sc) = hrr_configs();
         let mut client = sans_io_client(cc, "localhost");

@@ -10,9 +10,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use lctls::config::{ClientConfig, ServerConfig, TimeProvider};
-use lctls::proto::conn::Connection;
-use lctls::proto::handshake::early_data::{EarlyDataReason, OnReject};
-use lctls::proto::wire::enums::{AlertDescription, NamedGroup, ProtocolVersion};
+use lctls::proto::enums::{AlertDescription, NamedGroup, ProtocolVersion};
+use lctls::proto::{Connection, EarlyDataReason, OnReject};
 use lctls::{TlsAcceptor, TlsConnector, TlsStream};
 use rustls_pki_types::{ServerName, UnixTime};
 use support::{client_builder, server_builder, timeout};

@@ -12,9 +12,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use lctls::config::{ClientConfig, ServerConfig};
-use lctls::proto::conn::Connection;
-use lctls::proto::handshake::early_data::{EarlyDataReason, OnReject};
-use lctls::proto::wire::enums::ProtocolVersion;
+use lctls::proto::enums::ProtocolVersion;
+use lctls::proto::{Connection, EarlyDataReason, OnReject};
 use lctls::{TlsAcceptor, TlsConnector};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};

@@ -15,8 +15,8 @@ mod support;
 use std::sync::Arc;
 
 use lctls::config::{ClientConfig, ServerConfig};
-use lctls::proto::handshake::Negotiated;
-use lctls::proto::wire::enums::ProtocolVersion;
+use lctls::proto::enums::ProtocolVersion;
+use lctls::proto::Negotiated;
 use lctls::{Error, TlsAcceptor, TlsConnector};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -275,7 +275,7 @@ async fn client_accepts_a_server_without_ems_but_never_resumes_it() {
             );
             assert_eq!(
                 e.alert(),
-                Some(lctls::proto::wire::enums::AlertDescription::HandshakeFailure)
+                Some(lctls::proto::enums::AlertDescription::HandshakeFailure)
             );
             assert!(
                 common::wait_stderr_contains(&mut srv, "alert handshake failure", common::TIMEOUT)

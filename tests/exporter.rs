@@ -8,7 +8,7 @@ mod support;
 
 use std::sync::Arc;
 
-use lctls::proto::wire::enums::ProtocolVersion;
+use lctls::proto::enums::ProtocolVersion;
 use lctls::{TlsAcceptor, TlsConnector};
 use rustls::crypto::aws_lc_rs as aws;
 use rustls::pki_types::pem::PemObject;

@@ -2,10 +2,7 @@
 //! the public API with the invariant they broke. Each test names its target
 //! and the artifact it came from.
 
-use lctls::proto::wire::extensions::ClientExtensions;
-use lctls::proto::wire::handshake::HandshakeMessage;
-use lctls::proto::wire::reader::Reader;
-use lctls::proto::wire::tls12::Handshake12;
+use lctls::unstable_internals::{ClientExtensions, Handshake12, HandshakeMessage, Reader};
 
 fn hex(s: &str) -> Vec<u8> {
     (0..s.len())
@@ -78,8 +75,7 @@ const HANDSHAKE12_CRASH: &str = "\
 /// the types are seen, the re-encoding drops them, the rest round-trips.
 #[test]
 fn certificate_entry_extensions_are_seen_but_not_re_encoded() {
-    use lctls::proto::wire::certificate::CertificateMsg;
-    use lctls::proto::wire::enums::ExtensionType;
+    use lctls::unstable_internals::{CertificateMsg, ExtensionType};
     let body =
         hex("0000002400000c002b0002030004330002001e000c00170000002f00000010000000000202000000");
     let mut msg = CertificateMsg::decode(&mut Reader::new(&body)).unwrap();

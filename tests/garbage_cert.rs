@@ -9,7 +9,7 @@ mod support;
 use std::sync::Arc;
 
 use lctls::pki::CertificateError;
-use lctls::proto::wire::enums::AlertDescription;
+use lctls::proto::enums::AlertDescription;
 use lctls::{Error, TlsConnector};
 use rustls::crypto::aws_lc_rs as aws;
 use rustls::pki_types::pem::PemObject;

@@ -15,7 +15,7 @@ use std::time::Duration;
 use glue::{HandshakeFailure, PeerIdentity};
 use lctls::config::{CertifiedKey, ClientConfig, ServerConfig};
 use lctls::pki::{CertificateError, DefaultClientVerifier, RootStore};
-use lctls::proto::wire::enums::AlertDescription;
+use lctls::proto::enums::AlertDescription;
 use lctls::{Error, TlsAcceptor, TlsConnector};
 use rustls_pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio::sync::mpsc;

@@ -8,8 +8,8 @@ mod support;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use lctls::proto::conn::Connection;
-use lctls::proto::wire::enums::AlertDescription;
+use lctls::proto::enums::AlertDescription;
+use lctls::proto::Connection;
 use lctls::{Error, TlsAcceptor, TlsConnector};
 use tokio::io::{AsyncReadExt, AsyncWriteExt, BufStream};
 
@@ -229,8 +229,8 @@ async fn stream_read_delivers_plaintext_before_a_bad_record() {
 }
 
 /// The ClientHello a sans-IO client queued, decoded (record header stripped).
-fn queued_client_hello(c: &mut Connection) -> lctls::proto::wire::hello::ClientHello {
-    use lctls::proto::wire::handshake::HandshakeMessage;
+fn queued_client_hello(c: &mut Connection) -> lctls::unstable_internals::ClientHello {
+    use lctls::unstable_internals::HandshakeMessage;
     let out = c.take_outgoing();
     match HandshakeMessage::decode(&out[5..]).unwrap() {
         HandshakeMessage::ClientHello(ch) => ch,
@@ -242,7 +242,7 @@ fn queued_client_hello(c: &mut Connection) -> lctls::proto::wire::hello::ClientH
 /// cookie of `cookie_len` bytes: built by hand, since our own encoder would
 /// (rightly) refuse to build one that does not fit.
 fn hrr_record(session_id: &[u8], group: u16, cookie_len: usize) -> Vec<u8> {
-    use lctls::proto::wire::hello::HRR_RANDOM;
+    use lctls::unstable_internals::HRR_RANDOM;
     let mut exts = Vec::new();
     exts.extend_from_slice(&[0x00, 0x2b, 0x00, 0x02, 0x03, 0x04]); // supported_versions
     exts.extend_from_slice(&[0x00, 0x33, 0x00, 0x02]); // key_share: selected group
@@ -314,7 +314,7 @@ fn hrr_cookie_too_long_to_echo_is_an_error_not_a_malformed_hello() {
         }
         rest = &rest[5 + len..];
     }
-    use lctls::proto::wire::handshake::HandshakeMessage;
+    use lctls::unstable_internals::HandshakeMessage;
     let HandshakeMessage::ClientHello(second) = HandshakeMessage::decode(&msg).unwrap() else {
         panic!("no second ClientHello");
     };
@@ -362,7 +362,7 @@ impl lctls::pki::ClientCertVerifier for ManyAuthorities {
 async fn oversized_ca_hint_list_is_capped() {
     use lctls::config::{CertifiedKey, ClientConfig, ServerConfig};
     use lctls::pki::ClientCertVerifier;
-    use lctls::proto::wire::enums::ProtocolVersion;
+    use lctls::proto::enums::ProtocolVersion;
     let verifier = ManyAuthorities(lctls::pki::DefaultClientVerifier::new(support::roots()));
     assert!(
         verifier

@@ -14,7 +14,7 @@ use lctls::pki::{
     verify_chain, CertificateDer, CertificateError, DefaultClientVerifier, KeyPurpose, RootStore,
     ServerName,
 };
-use lctls::proto::wire::enums::AlertDescription;
+use lctls::proto::enums::AlertDescription;
 use lctls::{Error, TlsAcceptor, TlsConnector};
 use pki_support::*;
 use rcgen::{CertificateParams, GeneralSubtree, KeyPair, NameConstraints};

@@ -6,7 +6,7 @@
 mod pki_support;
 
 use lctls::pki::{verify_chain, CertificateError, KeyPurpose};
-use lctls::proto::wire::enums::AlertDescription;
+use lctls::proto::enums::AlertDescription;
 use pki_support::*;
 use rcgen::{
     CertificateParams, CustomExtension, DistinguishedName, DnType, DnValue, KeyPair, SanType,

@@ -17,19 +17,13 @@ use std::time::{Duration, Instant};
 
 use lctls::config::{ClientConfig, ServerConfig};
 use lctls::pki::{CertificateDer, DefaultClientVerifier};
-use lctls::proto::conn::Connection;
-use lctls::proto::crypto::kx::KeyExchange;
-use lctls::proto::crypto::suites::tls13_suite;
-use lctls::proto::handshake::transcript::Transcript;
-use lctls::proto::keys::tls13::EarlySecret;
-use lctls::proto::record::layer::RecordLayer;
-use lctls::proto::wire::enums::{
-    AlertDescription, ContentType, NamedGroup, ProtocolVersion, SignatureScheme,
+use lctls::proto::enums::{AlertDescription, NamedGroup, ProtocolVersion, SignatureScheme};
+use lctls::proto::Connection;
+use lctls::unstable_internals::{
+    put_len_prefixed, put_vec, tls13_suite, ClientHello, ContentType, EarlySecret,
+    HandshakeMessage, KeyExchange, KeyShareEntry, LenPrefix, PskIdentity, PskOffer, Put,
+    RecordLayer, Transcript,
 };
-use lctls::proto::wire::extensions::{KeyShareEntry, PskIdentity, PskOffer};
-use lctls::proto::wire::handshake::HandshakeMessage;
-use lctls::proto::wire::hello::ClientHello;
-use lctls::proto::wire::reader::{put_len_prefixed, put_vec, LenPrefix, Put};
 use lctls::{Error, TlsAcceptor, TlsConnector};
 use support::forge::*;
 use support::*;

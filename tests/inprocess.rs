@@ -6,8 +6,8 @@ mod support;
 use std::sync::Arc;
 
 use lctls::config::{ServerConfig, SniResolver};
-use lctls::proto::conn::Connection;
-use lctls::proto::wire::enums::{CipherSuite, NamedGroup, ProtocolVersion};
+use lctls::proto::enums::{CipherSuite, NamedGroup, ProtocolVersion};
+use lctls::proto::Connection;
 use support::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
 
@@ -146,7 +146,7 @@ async fn alpn_refused() {
         assert_eq!(
             handshake_err(c),
             lctls::Error::AlertReceived(
-                lctls::proto::wire::enums::AlertDescription::NoApplicationProtocol
+                lctls::proto::enums::AlertDescription::NoApplicationProtocol
             )
         );
     })

@@ -9,7 +9,7 @@ mod common;
 use std::sync::Arc;
 
 use lctls::config::{CertifiedKey, ServerConfig};
-use lctls::proto::wire::enums::{CipherSuite, NamedGroup};
+use lctls::proto::enums::{CipherSuite, NamedGroup};
 use lctls::{TlsConnector, TlsStream};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use lctls::config::{CertifiedKey, ServerConfig};
 use lctls::pki::CertificateError;
-use lctls::proto::wire::enums::{AlertDescription, CipherSuite, NamedGroup};
+use lctls::proto::enums::{AlertDescription, CipherSuite, NamedGroup};
 use lctls::Error;
 
 const SUITES: [(&str, CipherSuite); 3] = [

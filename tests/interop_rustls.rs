@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use lctls::config::{CertifiedKey, ClientConfig, ClientConfigBuilder, ServerConfig};
 use lctls::pki::RootStore;
-use lctls::proto::wire::enums::{CipherSuite, NamedGroup};
+use lctls::proto::enums::{CipherSuite, NamedGroup};
 use lctls::{TlsAcceptor, TlsConnector};
 use rustls::crypto::aws_lc_rs as aws;
 use rustls::crypto::{CryptoProvider, SupportedKxGroup};

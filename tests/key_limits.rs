@@ -17,8 +17,8 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{ready, Context, Poll};
 
-use lctls::proto::conn::Connection;
-use lctls::proto::wire::enums::{CipherSuite, ProtocolVersion};
+use lctls::proto::enums::{CipherSuite, ProtocolVersion};
+use lctls::proto::Connection;
 use lctls::{ClientConfig, Error, TlsAcceptor, TlsConnector, TlsStream};
 use rustls::crypto::aws_lc_rs as aws;
 use rustls::pki_types::pem::PemObject;

@@ -6,8 +6,8 @@
 
 mod support;
 
-use lctls::proto::conn::Connection;
-use lctls::proto::wire::enums::AlertDescription;
+use lctls::proto::enums::AlertDescription;
+use lctls::proto::Connection;
 use lctls::Error;
 use support::{drive_handshake, sans_io_client, server_config, timeout, tls_err};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use lctls::config::{CertifiedKey, ClientConfig, ServerConfig};
 use lctls::pki::{CertificateDer, CertificateError, ServerCertVerifier, ServerName, UnixTime};
-use lctls::proto::conn::Connection;
-use lctls::proto::wire::enums::{AlertDescription, ProtocolVersion};
+use lctls::proto::enums::{AlertDescription, ProtocolVersion};
+use lctls::proto::Connection;
 use lctls::Error;
 use pki_support::*;
 use rcgen::{KeyPair, KeyUsagePurpose};

@@ -16,7 +16,7 @@ use std::task::{Context, Poll};
 
 use lctls::config::ServerConfig;
 use lctls::pki::DefaultClientVerifier;
-use lctls::proto::wire::enums::{AlertDescription, ProtocolVersion, SignatureScheme};
+use lctls::proto::enums::{AlertDescription, ProtocolVersion, SignatureScheme};
 use lctls::server::{ClientHello, LazyAcceptor, MAX_BYTES_BEFORE_HELLO};
 use lctls::{Error, TlsConnector, TlsStream};
 use support::{certified_key, client_config, pem_certs, timeout, tls_err};
@@ -412,7 +412,7 @@ async fn client_hello_in_one_byte_writes() {
 #[tokio::test]
 async fn invalid_input_before_the_hello_gets_its_alert() {
     timeout(async {
-        let too_long = (lctls::proto::wire::handshake::MAX_CLIENT_HELLO as u32 + 1).to_be_bytes();
+        let too_long = (lctls::unstable_internals::MAX_CLIENT_HELLO as u32 + 1).to_be_bytes();
         let cases: [(&str, Vec<u8>, Error); 5] = [
             (
                 "ServerHello first",

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use lctls::config::{CertifiedKey, ClientConfig, ServerConfig};
 use lctls::pki::{CertificateError, DefaultClientVerifier, RootStore};
-use lctls::proto::wire::enums::AlertDescription;
+use lctls::proto::enums::AlertDescription;
 use lctls::{Error, TlsAcceptor, TlsConnector};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -169,7 +169,7 @@ async fn server_only_certificate_is_refused_as_client_certificate() {
 #[tokio::test]
 async fn chooser_follows_the_servers_ca_hints() {
     use lctls::config::{ClientCertChooser, ResolvesClientCert};
-    use lctls::proto::wire::enums::SignatureScheme;
+    use lctls::proto::enums::SignatureScheme;
     let mut chooser = ClientCertChooser::new();
     // Issued under other-ca: not what a server trusting ca.pem asks for.
     chooser.add(cert("untrusted")).unwrap();

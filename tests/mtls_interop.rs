@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use lctls::config::{ClientConfig, ServerConfig};
 use lctls::pki::{CertificateError, DefaultClientVerifier};
-use lctls::proto::wire::enums::{AlertDescription, ProtocolVersion};
+use lctls::proto::enums::{AlertDescription, ProtocolVersion};
 use lctls::{Error, TlsAcceptor, TlsConnector};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;

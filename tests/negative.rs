@@ -11,13 +11,11 @@ use std::time::Duration;
 
 use lctls::config::{CertifiedKey, ClientConfig, FixedTime, ServerConfig};
 use lctls::pki::{CertificateDer, CertificateError, RootStore, UnixTime};
-use lctls::proto::conn::Connection;
-use lctls::proto::wire::enums::{
+use lctls::proto::enums::{
     AlertDescription, CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme,
 };
-use lctls::proto::wire::extensions::ClientExtensions;
-use lctls::proto::wire::handshake::HandshakeMessage;
-use lctls::proto::wire::hello::ClientHello;
+use lctls::proto::Connection;
+use lctls::unstable_internals::{ClientExtensions, ClientHello, HandshakeMessage};
 use lctls::{Error, TlsAcceptor, TlsConnector};
 use support::*;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, DuplexStream, ReadBuf};

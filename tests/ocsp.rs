@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use lctls::config::{ClientConfig, FixedTime, ServerConfig};
 use lctls::pki::{CertificateError, OcspPolicy, UnixTime};
-use lctls::proto::wire::enums::{AlertDescription, ProtocolVersion};
+use lctls::proto::enums::{AlertDescription, ProtocolVersion};
 use lctls::Error;
 use support::ocsp::{response, response_for, stapling_server, Signer, Status};
 use support::{certified_key, client_builder, handshake_err, timeout, try_pair};

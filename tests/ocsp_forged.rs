@@ -9,11 +9,9 @@ use std::sync::Arc;
 
 use lctls::config::{ClientConfig, ServerConfig};
 use lctls::pki::OcspPolicy;
-use lctls::proto::conn::Connection;
-use lctls::proto::wire::certificate::CertificateMsg;
-use lctls::proto::wire::enums::{AlertDescription, HandshakeType, ProtocolVersion};
-use lctls::proto::wire::handshake::HandshakeMessage;
-use lctls::proto::wire::tls12::Handshake12;
+use lctls::proto::enums::{AlertDescription, ProtocolVersion};
+use lctls::proto::Connection;
+use lctls::unstable_internals::{CertificateMsg, Handshake12, HandshakeMessage, HandshakeType};
 use support::forge::{
     assert_alert, empty_encrypted_extensions, forged_server_flight, handshake_record, records,
     with_extension,

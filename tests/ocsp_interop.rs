@@ -10,7 +10,7 @@ use std::process::Command;
 use std::sync::Arc;
 
 use lctls::pki::{CertificateError, OcspPolicy};
-use lctls::proto::wire::enums::{AlertDescription, ProtocolVersion};
+use lctls::proto::enums::{AlertDescription, ProtocolVersion};
 use lctls::{Error, TlsAcceptor, TlsConnector};
 use support::ocsp::{response, stapling_server, write_response, Signer, Status};
 use support::{client_builder, timeout};

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use lctls::config::ServerConfig;
-use lctls::proto::wire::enums::ProtocolVersion;
+use lctls::proto::enums::ProtocolVersion;
 use lctls::TlsAcceptor;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;

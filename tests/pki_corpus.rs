@@ -12,7 +12,7 @@ use lctls::pki::{
     RevocationDepth, RevocationOptions, RootStore, ServerCertVerifier, UnixTime, UnknownStatus,
     VerifiedPath, VerifyOptions,
 };
-use lctls::proto::wire::enums::AlertDescription;
+use lctls::proto::enums::AlertDescription;
 use rcgen::{
     date_time_ymd, BasicConstraints, CertificateParams, CertificateRevocationListParams,
     CidrSubnet, ExtendedKeyUsagePurpose, GeneralSubtree, IsCa, KeyIdMethod, KeyPair,

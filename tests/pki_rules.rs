@@ -9,7 +9,7 @@
 mod pki_support;
 
 use lctls::pki::{CertificateDer, CertificateError, KeyPurpose, ProfileRule};
-use lctls::proto::wire::enums::AlertDescription;
+use lctls::proto::enums::AlertDescription;
 use pki_support::forge::*;
 use pki_support::rules::*;
 use pki_support::*;

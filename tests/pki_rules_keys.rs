@@ -5,7 +5,7 @@
 mod pki_support;
 
 use lctls::pki::{CertificateError, ProfileRule, RootStore};
-use lctls::proto::wire::enums::AlertDescription;
+use lctls::proto::enums::AlertDescription;
 use pki_support::forge::*;
 use pki_support::rules::*;
 use pki_support::*;

@@ -9,8 +9,8 @@ mod support;
 use std::sync::Arc;
 
 use lctls::config::{ClientConfig, ClientConfigBuilder, ServerConfigBuilder};
-use lctls::proto::wire::enums::{AlertDescription, NamedGroup, ProtocolVersion};
-use lctls::proto::wire::hello::ClientHello;
+use lctls::proto::enums::{AlertDescription, NamedGroup, ProtocolVersion};
+use lctls::unstable_internals::ClientHello;
 use lctls::Error;
 use support::forge::{decode_hello, plain_handshakes};
 use support::*;

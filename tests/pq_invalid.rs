@@ -6,12 +6,11 @@
 
 mod support;
 
-use lctls::proto::conn::Connection;
-use lctls::proto::crypto::kx::KeyExchange;
-use lctls::proto::wire::enums::{AlertDescription, CipherSuite, NamedGroup, ProtocolVersion};
-use lctls::proto::wire::extensions::{KeyShareEntry, ServerHelloExtensions};
-use lctls::proto::wire::handshake::HandshakeMessage;
-use lctls::proto::wire::hello::ServerHello;
+use lctls::proto::enums::{AlertDescription, CipherSuite, NamedGroup, ProtocolVersion};
+use lctls::proto::Connection;
+use lctls::unstable_internals::{
+    HandshakeMessage, KeyExchange, KeyShareEntry, ServerHello, ServerHelloExtensions,
+};
 use support::forge::{
     assert_alert, decode_hello, encode_hello, handshake_records, plain_handshakes,
 };

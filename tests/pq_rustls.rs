@@ -8,7 +8,7 @@ mod support;
 use std::sync::Arc;
 
 use lctls::config::ClientConfigBuilder;
-use lctls::proto::wire::enums::NamedGroup;
+use lctls::proto::enums::NamedGroup;
 use lctls::{TlsAcceptor, TlsConnector, TlsStream};
 use rustls::crypto::aws_lc_rs::{self as aws, kx_group};
 use rustls::crypto::{CryptoProvider, SupportedKxGroup};

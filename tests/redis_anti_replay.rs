@@ -12,9 +12,8 @@ mod support;
 use std::sync::Arc;
 
 use lctls::config::{ClientConfig, ServerConfig, TicketKeys};
-use lctls::proto::conn::Connection;
-use lctls::proto::handshake::early_data::{EarlyDataReason, OnReject};
-use lctls::proto::wire::enums::ProtocolVersion;
+use lctls::proto::enums::ProtocolVersion;
+use lctls::proto::{Connection, EarlyDataReason, OnReject};
 use lctls::redis::RedisSessionStore;
 use rustls_pki_types::ServerName;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

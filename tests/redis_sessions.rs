@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use lctls::config::{ClientConfig, ServerConfig};
-use lctls::proto::wire::enums::ProtocolVersion;
+use lctls::proto::enums::ProtocolVersion;
 use lctls::redis::{RedisOptions, RedisSessionStore};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 

@@ -6,8 +6,8 @@ mod support;
 use std::sync::Arc;
 
 use lctls::config::{ClientConfig, ServerConfig};
-use lctls::proto::conn::Connection;
-use lctls::proto::wire::enums::{AlertDescription, NamedGroup, ProtocolVersion};
+use lctls::proto::enums::{AlertDescription, NamedGroup, ProtocolVersion};
+use lctls::proto::Connection;
 use lctls::{Error, TlsAcceptor, TlsConnector, TlsStream};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
@@ -149,7 +149,7 @@ fn leave_a_ticket(cc: &Arc<ClientConfig>, sc: &Arc<ServerConfig>) {
 /// The server's verdict on a resumption ClientHello whose binders `edit`
 /// rewrote (record re-framed, nothing else changed).
 fn verdict_on_binders(edit: impl Fn(&mut Vec<Vec<u8>>)) -> Error {
-    use lctls::proto::wire::handshake::HandshakeMessage;
+    use lctls::unstable_internals::HandshakeMessage;
     let cc = client();
     let sc = server();
     // A full handshake leaves the client a ticket.
@@ -262,8 +262,8 @@ async fn rustls_client_resumes_with_lctls_server() {
 
 /// The client's verdict on the server's answer to its resumption offer
 /// after `edit` rewrote that ServerHello (re-framed, nothing else changed).
-fn verdict_on_server_hello(edit: impl Fn(&mut lctls::proto::wire::hello::ServerHello)) -> Error {
-    use lctls::proto::wire::handshake::HandshakeMessage;
+fn verdict_on_server_hello(edit: impl Fn(&mut lctls::unstable_internals::ServerHello)) -> Error {
+    use lctls::unstable_internals::HandshakeMessage;
     let cc = client();
     let sc = server();
     leave_a_ticket(&cc, &sc);
@@ -295,7 +295,7 @@ fn verdict_on_server_hello(edit: impl Fn(&mut lctls::proto::wire::hello::ServerH
 /// Resume-Client-PRFMismatch-TLS13). The error says which.
 #[test]
 fn a_server_misusing_our_psk_is_illegal_parameter() {
-    use lctls::proto::wire::enums::CipherSuite;
+    use lctls::proto::enums::CipherSuite;
     let e = verdict_on_server_hello(|sh| sh.extensions.selected_psk = Some(1));
     assert_eq!(e.alert(), Some(AlertDescription::IllegalParameter), "{e}");
     assert!(e.to_string().contains("selected PSK identity 1"), "{e}");

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use lctls::config::{ClientConfig, ServerConfig, ServerConfigBuilder};
-use lctls::proto::wire::enums::{NamedGroup, ProtocolVersion};
+use lctls::proto::enums::{NamedGroup, ProtocolVersion};
 use lctls::{TlsConnector, TlsStream};
 use tokio::net::TcpStream;
 

@@ -20,7 +20,7 @@ use lctls::pki::{
     CertificateDer, CertificateError, ClientCertVerifier, CrlSet, DefaultClientVerifier,
     RevocationDepth, RevocationOptions, RootStore, UnixTime, UnknownStatus,
 };
-use lctls::proto::wire::enums::{AlertDescription, ProtocolVersion};
+use lctls::proto::enums::{AlertDescription, ProtocolVersion};
 use lctls::{Error, TlsAcceptor, TlsConnector, TlsStream};
 use rcgen::{
     date_time_ymd, BasicConstraints, CertificateParams, CertificateRevocationListParams,
@@ -412,7 +412,7 @@ async fn an_oversized_client_chain_gets_no_session() {
     support::timeout(async {
         let pki = pki_for((2040, 1), (2040, 1), Leaf::HugeClient);
         let bytes: usize = pki.chain.iter().map(|c| c.len()).sum();
-        assert!(bytes > lctls::proto::handshake::resume::MAX_SESSION_CHAIN_BYTES);
+        assert!(bytes > lctls::config::MAX_SESSION_CHAIN_BYTES);
         for mode in MODES {
             let verifier = Arc::new(DefaultClientVerifier::new(pki.roots.clone()));
             let sc = server(mode, verifier, None);

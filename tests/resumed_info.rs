@@ -15,8 +15,8 @@ use std::sync::Arc;
 
 use lctls::config::{ClientConfig, ServerConfig};
 use lctls::pki::DefaultClientVerifier;
-use lctls::proto::handshake::Negotiated;
-use lctls::proto::wire::enums::{NamedGroup, SignatureScheme};
+use lctls::proto::enums::{NamedGroup, SignatureScheme};
+use lctls::proto::Negotiated;
 use lctls::{TlsAcceptor, TlsConnector};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;

@@ -5,12 +5,11 @@
 //! reads nothing from disk.
 
 use aws_lc_rs::{aead, agreement, digest, error::Unspecified, hkdf};
-use lctls::proto::crypto::suites::{Tls13CipherSuite, TLS13_AES_128_GCM_SHA256};
-use lctls::proto::keys::tls13::{
+use lctls::proto::enums::AlertDescription;
+use lctls::unstable_internals::{
     derive_secret, hkdf_expand_label, resumption_psk, EarlySecret, HandshakeSecret, MasterSecret,
-    TrafficSecret,
+    Tls13CipherSuite, TrafficSecret, TLS13_AES_128_GCM_SHA256,
 };
-use lctls::proto::wire::enums::AlertDescription;
 use lctls::Error;
 
 static SUITE: &Tls13CipherSuite = &TLS13_AES_128_GCM_SHA256;

@@ -24,13 +24,12 @@ use lctls::pki::{
     verify_chain, CertificateDer, CrlSet, DefaultClientVerifier, KeyPurpose, RootStore, ServerName,
     UnixTime,
 };
-use lctls::proto::conn::Connection;
-use lctls::proto::record::{RecordCodec, HEADER_LEN, MAX_CIPHERTEXT};
-use lctls::proto::wire::enums::{NamedGroup, ProtocolVersion};
-use lctls::proto::wire::handshake::HandshakeMessage;
-use lctls::proto::wire::hello::{ClientHello, ServerHello};
-use lctls::proto::wire::reader::Reader;
-use lctls::proto::wire::tls12::Handshake12;
+use lctls::proto::enums::{NamedGroup, ProtocolVersion};
+use lctls::proto::Connection;
+use lctls::unstable_internals::{
+    ClientHello, Handshake12, HandshakeMessage, Reader, RecordCodec, ServerHello, HEADER_LEN,
+    MAX_CIPHERTEXT,
+};
 use lctls::Error;
 use tokio_util::codec::Decoder;
 

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use lctls::config::ServerConfig;
-use lctls::proto::wire::enums::ProtocolVersion;
+use lctls::proto::enums::ProtocolVersion;
 use lctls::TlsAcceptor;
 use rustls::client::{Resumption, Tls12Resumption};
 use rustls::HandshakeKind;

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use lctls::config::ClientConfig;
 use lctls::pki::{RootStore, ServerName};
-use lctls::proto::wire::enums::ProtocolVersion;
+use lctls::proto::enums::ProtocolVersion;
 use lctls::TlsConnector;
 use rustls::crypto::aws_lc_rs as aws;
 use rustls::pki_types::pem::PemObject;

@@ -11,8 +11,8 @@ mod support;
 use std::sync::Arc;
 
 use lctls::config::{CertifiedKey, ClientConfig, ResolvesClientCert, ServerConfig, SniResolver};
-use lctls::proto::handshake::Negotiated;
-use lctls::proto::wire::enums::{AlertDescription, NamedGroup, ProtocolVersion, SignatureScheme};
+use lctls::proto::enums::{AlertDescription, NamedGroup, ProtocolVersion, SignatureScheme};
+use lctls::proto::Negotiated;
 use lctls::{Error, TlsAcceptor, TlsConnector};
 use support::{certified_key, TEST_TIMEOUT};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -636,7 +636,7 @@ impl lctls::config::ResolvesServerCert for ByAuthority {
 /// hint; without one the resolver sees none (and refuses: unrecognized_name).
 #[test]
 fn client_hello_certificate_authorities_reach_the_resolver() {
-    use lctls::proto::conn::Connection;
+    use lctls::proto::Connection;
     let subjects = support::roots().subjects();
     let mut body = Vec::new();
     let list: Vec<u8> = subjects

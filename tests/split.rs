@@ -275,10 +275,9 @@ async fn parked_write_half_fails_with_the_readers_error() {
         // pipe; then the client ends the connection with a fatal alert.
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         assert!(!writer.is_finished());
-        c.abort(lctls::proto::wire::enums::AlertDescription::AccessDenied);
+        c.abort(lctls::proto::enums::AlertDescription::AccessDenied);
         c.flush().await.unwrap();
-        let want =
-            lctls::Error::AlertReceived(lctls::proto::wire::enums::AlertDescription::AccessDenied);
+        let want = lctls::Error::AlertReceived(lctls::proto::enums::AlertDescription::AccessDenied);
         assert_eq!(support::tls_err(&reader.await.unwrap()), &want);
         let e = tokio::time::timeout(std::time::Duration::from_secs(5), writer)
             .await

@@ -6,7 +6,7 @@ mod support12 {
 
     use lctls::config::{CertifiedKey, ClientConfig, ServerConfig};
     use lctls::pki::RootStore;
-    use lctls::proto::wire::enums::ProtocolVersion;
+    use lctls::proto::enums::ProtocolVersion;
 
     pub fn certs(name: &str) -> CertifiedKey {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/certs");
@@ -36,7 +36,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use lctls::config::{ClientConfig, ServerConfig};
-use lctls::proto::wire::enums::{CipherSuite, NamedGroup, ProtocolVersion};
+use lctls::proto::enums::{CipherSuite, NamedGroup, ProtocolVersion};
 use lctls::{Error, TlsAcceptor, TlsConnector, TlsStream};
 use support12::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
@@ -248,13 +248,13 @@ async fn ecdsa_certificate_needs_a_curve_the_client_supports() {
         panic!("handshake succeeded with an unusable certificate curve");
     };
     assert!(
-        matches!(&server_err, Some(Error::Protocol { alert: lctls::proto::wire::enums::AlertDescription::HandshakeFailure, reason }) if reason.contains("secp256r1")),
+        matches!(&server_err, Some(Error::Protocol { alert: lctls::proto::enums::AlertDescription::HandshakeFailure, reason }) if reason.contains("secp256r1")),
         "{server_err:?}"
     );
     assert_eq!(
         client_err,
         Some(Error::AlertReceived(
-            lctls::proto::wire::enums::AlertDescription::HandshakeFailure
+            lctls::proto::enums::AlertDescription::HandshakeFailure
         ))
     );
     // The same client is served by an RSA certificate, whose key has no curve.
@@ -310,7 +310,7 @@ async fn mutual_tls12() {
         matches!(
             &server_err,
             Some(Error::Protocol {
-                alert: lctls::proto::wire::enums::AlertDescription::HandshakeFailure,
+                alert: lctls::proto::enums::AlertDescription::HandshakeFailure,
                 ..
             })
         ),
@@ -319,7 +319,7 @@ async fn mutual_tls12() {
     assert_eq!(
         client_err,
         Some(Error::AlertReceived(
-            lctls::proto::wire::enums::AlertDescription::HandshakeFailure
+            lctls::proto::enums::AlertDescription::HandshakeFailure
         ))
     );
     // Optional, without one: accepted, no peer certificates.

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use lctls::config::{ClientConfig, ServerConfig};
 use lctls::pki::DefaultClientVerifier;
-use lctls::proto::wire::enums::{CipherSuite, NamedGroup, ProtocolVersion};
+use lctls::proto::enums::{CipherSuite, NamedGroup, ProtocolVersion};
 use lctls::{TlsAcceptor, TlsConnector, TlsStream};
 use rustls::crypto::aws_lc_rs as aws;
 use rustls::pki_types::pem::PemObject;

@@ -1,6 +1,6 @@
 //! TLS 1.2 refusals: each test asserts the exact error and the alert sent.
 //! Where a real peer cannot produce the case, raw hellos are built from
-//! `lctls::proto::wire` and fed to a sans-IO `Connection`.
+//! `lctls::unstable_internals` and fed to a sans-IO `Connection`.
 
 mod common;
 
@@ -10,15 +10,14 @@ use std::time::Duration;
 
 use lctls::config::{CertifiedKey, ClientConfig, ServerConfig};
 use lctls::pki::{RootStore, ServerName};
-use lctls::proto::conn::Connection;
-use lctls::proto::crypto::suites::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 as SUITE_128;
-use lctls::proto::keys::tls12::MasterSecret12;
-use lctls::proto::wire::enums::{
+use lctls::proto::enums::{
     AlertDescription, CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme,
 };
-use lctls::proto::wire::extensions::{ClientExtensions, ServerHelloExtensions};
-use lctls::proto::wire::hello::{ClientHello, ServerHello, DOWNGRADE_TLS11, DOWNGRADE_TLS12};
-use lctls::proto::wire::tls12::Handshake12;
+use lctls::proto::Connection;
+use lctls::unstable_internals::{
+    ClientExtensions, ClientHello, Handshake12, MasterSecret12, ServerHello, ServerHelloExtensions,
+    DOWNGRADE_TLS11, DOWNGRADE_TLS12, TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 as SUITE_128,
+};
 use lctls::{Error, TlsAcceptor, TlsConnector};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};

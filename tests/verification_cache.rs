@@ -348,7 +348,7 @@ async fn connect_once(
         assert_eq!(&buf, b"pong");
         assert_eq!(
             c.protocol_version(),
-            Some(lctls::proto::wire::enums::ProtocolVersion::TLSv1_3)
+            Some(lctls::proto::enums::ProtocolVersion::TLSv1_3)
         );
         c.peer_certificates().to_vec()
     };
@@ -375,7 +375,7 @@ async fn mtls_handshakes_hit_on_both_sides() {
         // A clone shares the cache, so its counters can be read here.
         .with_verifier(server_side.clone())
         .with_client_cert(certified("client"))
-        .with_protocol_versions(&[lctls::proto::wire::enums::ProtocolVersion::TLSv1_3])
+        .with_protocol_versions(&[lctls::proto::enums::ProtocolVersion::TLSv1_3])
         .with_session_cache_size(0)
         .build()
         .expect("client config");

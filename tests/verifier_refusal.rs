@@ -11,7 +11,7 @@ use lctls::config::{CertifiedKey, ClientConfig, ServerConfig};
 use lctls::pki::{
     CertificateDer, CertificateError, ClientCertVerifier, ServerCertVerifier, ServerName, UnixTime,
 };
-use lctls::proto::wire::enums::AlertDescription;
+use lctls::proto::enums::AlertDescription;
 use lctls::{Error, TlsAcceptor, TlsConnector};
 use rustls::crypto::aws_lc_rs as aws;
 use rustls::pki_types::pem::PemObject;

@@ -258,7 +258,7 @@ pub(super) fn spec_configs_with(
     server_verifier: lctls::pki::DefaultServerVerifier,
     client_verifier: Arc<lctls::pki::DefaultClientVerifier>,
 ) -> Configs {
-    use lctls::proto::wire::enums::ProtocolVersion;
+    use lctls::proto::enums::ProtocolVersion;
     use rustls::crypto::aws_lc_rs::{cipher_suite as rs, kx_group};
     let (lsuite, rsuite, lversion, rversion) = if spec.tls12 {
         (

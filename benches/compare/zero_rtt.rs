@@ -17,8 +17,8 @@ use std::io::Read;
 use std::sync::Arc;
 use std::time::Instant;
 
-use lctls::proto::handshake::early_data::{EarlyDataReason, OnReject};
-use lctls::proto::wire::enums::{CipherSuite, NamedGroup};
+use lctls::proto::enums::{CipherSuite, NamedGroup};
+use lctls::proto::{EarlyDataReason, OnReject};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use tokio::io::{duplex, AsyncReadExt, AsyncWriteExt};

@@ -7,7 +7,7 @@
 use std::sync::{Arc, Mutex};
 
 use lctls::config::{CertifiedKey, ResolvesClientCert};
-use lctls::proto::wire::enums::SignatureScheme;
+use lctls::proto::enums::SignatureScheme;
 
 use crate::credentials::Credentials;
 use crate::errors::Failure;

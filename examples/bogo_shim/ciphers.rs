@@ -9,7 +9,7 @@
 //! equal-preference group (`[A|B]`: lctls has a strict order) makes the
 //! test unimplemented rather than quietly different.
 
-use lctls::proto::wire::enums::CipherSuite;
+use lctls::proto::enums::CipherSuite;
 
 use crate::flags::ParseError;
 

@@ -12,7 +12,7 @@
 use std::sync::{Arc, Mutex};
 
 use lctls::config::{CertifiedKey, ClientHelloInfo, ResolvesClientCert, ResolvesServerCert};
-use lctls::proto::wire::enums::SignatureScheme;
+use lctls::proto::enums::SignatureScheme;
 use lctls::Error;
 
 use crate::errors::{fail, Failure};

@@ -13,7 +13,7 @@
 //! moves the shim's clock, in clock.rs.)
 
 use lctls::pki::ServerName;
-use lctls::proto::handshake::early_data::{EarlyDataReason, OnReject};
+use lctls::proto::{EarlyDataReason, OnReject};
 use lctls::{TlsConnector, TlsStream};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;

@@ -11,7 +11,7 @@
 //! than to a wrong one.
 
 use lctls::pki::CertificateError;
-use lctls::proto::wire::enums::AlertDescription;
+use lctls::proto::enums::AlertDescription;
 use lctls::Error;
 
 use AlertDescription as A;

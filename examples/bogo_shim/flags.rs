@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use lctls::config::{ClientConfig, ClientConfigBuilder};
-use lctls::proto::wire::enums::{NamedGroup, ProtocolVersion, SignatureScheme};
+use lctls::proto::enums::{NamedGroup, ProtocolVersion, SignatureScheme};
 
 use crate::credentials::current;
 use crate::verify::{SchemePrefs, ShimServerVerifier};
@@ -440,15 +440,18 @@ pub fn check_supported(o: &Opts) -> Result<(), ParseError> {
             "no TLS 1.2 or TLS 1.3 in the version range".into(),
         ));
     }
-    // Groups lctls does not implement (the library itself is the judge).
-    for &g in &o.curves {
-        let ok = ClientConfig::builder()
+    // Groups lctls does not implement (the library itself is the judge: a
+    // config offering one does not build).
+    let supported = |g: u16| {
+        ClientConfig::builder()
             .dangerous()
             .with_custom_verifier(Arc::new(ShimServerVerifier::default()))
             .with_groups(&[NamedGroup::from(g)])
             .build()
-            .is_ok();
-        if !ok {
+            .is_ok()
+    };
+    for &g in &o.curves {
+        if !supported(g) {
             return Err(ParseError::Unimplemented(format!(
                 "-curves {g}: unsupported group"
             )));
@@ -456,7 +459,7 @@ pub fn check_supported(o: &Opts) -> Result<(), ParseError> {
     }
     // Key shares for groups lctls does not implement cannot be sent.
     for &g in &o.key_shares {
-        if !lctls::proto::crypto::kx::KeyExchange::supports(NamedGroup::from(g)) {
+        if !supported(g) {
             return Err(ParseError::Unimplemented(format!(
                 "-key-shares {g}: unsupported group"
             )));

@@ -41,10 +41,9 @@ use std::process::exit;
 use std::sync::Arc;
 use std::time::Duration;
 
-use lctls::config::{ClientConfig, ServerConfig};
+use lctls::config::{ClientConfig, ServerConfig, StrikeRegister, DEFAULT_REPLAY_CAPACITY};
 use lctls::pki::{CertificateDer, RootStore, ServerName};
-use lctls::proto::handshake::resume::replay::{StrikeRegister, DEFAULT_REPLAY_CAPACITY};
-use lctls::proto::wire::enums::{AlertDescription, CipherSuite, NamedGroup, ProtocolVersion};
+use lctls::proto::enums::{AlertDescription, CipherSuite, NamedGroup, ProtocolVersion};
 use lctls::{Error, TlsAcceptor, TlsConnector, TlsStream};
 use rustls_pki_types::pem::PemObject;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};

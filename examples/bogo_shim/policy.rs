@@ -3,7 +3,7 @@
 //! from lctls's ordinary options: versions, cipher suites, groups, and the
 //! schemes we sign with and accept.
 
-use lctls::proto::wire::enums::{CipherSuite, NamedGroup, SignatureScheme};
+use lctls::proto::enums::{CipherSuite, NamedGroup, SignatureScheme};
 
 use crate::flags::ParseError;
 

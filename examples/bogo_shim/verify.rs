@@ -15,7 +15,7 @@ use lctls::pki::{
     check_chain_validity, CertificateDer, CertificateError, ClientCertVerifier, RootStore,
     ServerCertVerifier, ServerName, UnixTime,
 };
-use lctls::proto::wire::enums::{AlertDescription, SignatureScheme};
+use lctls::proto::enums::{AlertDescription, SignatureScheme};
 
 use crate::flags::Opts;
 

@@ -19,7 +19,7 @@ use lctls::pki::{
     CertificateDer, CertificateError, ClientCertVerifier, DefaultClientVerifier,
     DefaultServerVerifier, OcspFreshness, ServerCertVerifier, ServerName, UnixTime,
 };
-use lctls::proto::wire::enums::{CipherSuite, NamedGroup, ProtocolVersion};
+use lctls::proto::enums::{CipherSuite, NamedGroup, ProtocolVersion};
 use x509_cert::der::Decode;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::SubjectAltName;

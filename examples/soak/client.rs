@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::Duration;
 
-use lctls::proto::wire::enums::ProtocolVersion;
+use lctls::proto::enums::ProtocolVersion;
 use lctls::{TlsConnector, TlsStream};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use lctls::config::{CertifiedKey, ClientConfig, ServerConfig};
 use lctls::pki::{DefaultClientVerifier, RootStore};
-use lctls::proto::wire::enums::ProtocolVersion;
+use lctls::proto::enums::ProtocolVersion;
 use lctls::{TlsAcceptor, TlsConnector};
 use tokio::net::TcpSocket;
 

@@ -9,7 +9,7 @@
 //! decoded into a struct: order and unknown extensions are not kept).
 #![no_main]
 
-use lctls::proto::wire::tls12::Handshake12;
+use lctls::unstable_internals::Handshake12;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -24,7 +24,11 @@ fuzz_target!(|data: &[u8]| {
             }
             let again = Handshake12::decode(&bytes).expect("re-encoding decodes");
             assert_eq!(again, msg, "decode(encode(m)) != m");
-            assert_eq!(again.to_bytes().unwrap(), bytes, "encoding is not a fixed point");
+            assert_eq!(
+                again.to_bytes().unwrap(),
+                bytes,
+                "encoding is not a fixed point"
+            );
         }
         Err(e) => assert!(e.alert().is_some(), "decode error without an alert: {e:?}"),
     }

@@ -10,7 +10,7 @@
 //! do no 0-RTT).
 #![no_main]
 
-use lctls::proto::wire::handshake::HandshakeMessage;
+use lctls::unstable_internals::HandshakeMessage;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -33,7 +33,11 @@ fuzz_target!(|data: &[u8]| {
             }
             let again = HandshakeMessage::decode(&bytes).expect("re-encoding decodes");
             assert_eq!(again, expect, "decode(encode(m)) != m");
-            assert_eq!(again.to_bytes().unwrap(), bytes, "encoding is not a fixed point");
+            assert_eq!(
+                again.to_bytes().unwrap(),
+                bytes,
+                "encoding is not a fixed point"
+            );
         }
         Err(e) => assert!(e.alert().is_some(), "decode error without an alert: {e:?}"),
     }

@@ -10,13 +10,10 @@
 //! value, not with the input bytes.
 #![no_main]
 
-use lctls::proto::wire::certificate::{CertificateMsg, CertificateRequest, CertificateVerify};
-use lctls::proto::wire::extensions::{
-    ClientExtensions, EncryptedExtensions, ServerHelloExtensions,
+use lctls::unstable_internals::{
+    CertificateMsg, CertificateRequest, CertificateVerify, ClientExtensions, ClientHello,
+    EncryptedExtensions, NewSessionTicket, Reader, ServerHello, ServerHelloExtensions,
 };
-use lctls::proto::wire::handshake::NewSessionTicket;
-use lctls::proto::wire::hello::{ClientHello, ServerHello};
-use lctls::proto::wire::reader::Reader;
 use lctls::Error;
 use libfuzzer_sys::fuzz_target;
 
@@ -96,6 +93,11 @@ fuzz_target!(|data: &[u8]| {
             CertificateVerify::encode,
             none,
         ),
-        _ => check(input, NewSessionTicket::decode, NewSessionTicket::encode, none),
+        _ => check(
+            input,
+            NewSessionTicket::decode,
+            NewSessionTicket::encode,
+            none,
+        ),
     }
 });

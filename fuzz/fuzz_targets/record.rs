@@ -8,7 +8,7 @@
 #![no_main]
 
 use bytes::BytesMut;
-use lctls::proto::record::{OpaqueRecord, RecordCodec, HEADER_LEN, MAX_CIPHERTEXT};
+use lctls::unstable_internals::{OpaqueRecord, RecordCodec, HEADER_LEN, MAX_CIPHERTEXT};
 use lctls::Error;
 use libfuzzer_sys::fuzz_target;
 use tokio_util::codec::Decoder;

@@ -15,7 +15,7 @@
 //! failed connection keeps failing with the same error (process, EOF, write).
 #![no_main]
 
-use lctls::proto::conn::Connection;
+use lctls::proto::Connection;
 use lctls_fuzz::{server_config, Plan, Victim};
 use libfuzzer_sys::fuzz_target;
 

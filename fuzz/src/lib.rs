@@ -13,9 +13,9 @@ use std::sync::{Arc, OnceLock};
 
 use lctls::config::{CertifiedKey, ClientConfig, FixedTime, ServerConfig};
 use lctls::pki::{CertificateDer, DefaultClientVerifier, RootStore, ServerName, UnixTime};
-use lctls::proto::conn::{Connection, MAX_BUFFERED_PLAINTEXT};
-use lctls::proto::record::{HEADER_LEN, MAX_CIPHERTEXT, MAX_PLAINTEXT};
-use lctls::proto::wire::enums::{NamedGroup, ProtocolVersion};
+use lctls::proto::enums::{NamedGroup, ProtocolVersion};
+use lctls::proto::{Connection, MAX_BUFFERED_PLAINTEXT};
+use lctls::unstable_internals::{HEADER_LEN, MAX_CIPHERTEXT, MAX_PLAINTEXT};
 use lctls::Error;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::PrivateKeyDer;

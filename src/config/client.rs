@@ -100,7 +100,7 @@ impl ClientConfigBuilder {
     /// says: [`OcspPolicy::Allow`] refuses revoked or bad responses and
     /// accepts missing or stale ones, [`OcspPolicy::Require`] refuses those
     /// too. Default [`OcspPolicy::Off`]: nothing is asked. The response is
-    /// then in [`Negotiated::ocsp_response`](crate::proto::handshake::Negotiated::ocsp_response).
+    /// then in [`Negotiated::ocsp_response`](crate::proto::Negotiated::ocsp_response).
     pub fn with_ocsp_stapling(mut self, policy: OcspPolicy) -> Self {
         self.ocsp = policy;
         self
@@ -110,7 +110,7 @@ impl ClientConfigBuilder {
     /// (signed_certificate_timestamp, RFC 6962 section 3.3.1; default
     /// false). A malformed list is refused (decode_error); a well-formed one
     /// is reported, not verified against any log, in
-    /// [`Negotiated::sct_list`](crate::proto::handshake::Negotiated::sct_list).
+    /// [`Negotiated::sct_list`](crate::proto::Negotiated::sct_list).
     pub fn with_signed_certificate_timestamps(mut self, request: bool) -> Self {
         self.request_sct = request;
         self

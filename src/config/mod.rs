@@ -17,8 +17,15 @@ pub use resolver::{
 };
 pub use server::{ServerConfig, ServerConfigBuilder};
 
+// What the builders take and the session-store traits name, at the paths
+// users configure them by (the modules they live in are crate-private).
+pub use crate::proto::crypto::sign::SigningKey;
+pub use crate::proto::handshake::resume::replay::{
+    AntiReplay, StrikeRegister, DEFAULT_REPLAY_CAPACITY, DEFAULT_REPLAY_WINDOW,
+};
 pub use crate::proto::handshake::resume::{
-    ClientSessionCache, ClientSessionStore, ServerSessionCache, ServerSessionStore, TicketKeys,
+    ClientSessionCache, ClientSessionStore, ClientSessions, ServerSessionCache, ServerSessionStore,
+    Session12, Session13, TicketKeys, MAX_SESSION_CHAIN_BYTES,
 };
 pub use crate::proto::keys::keylog::{KeyLog, KeyLogFile};
 
@@ -161,7 +168,7 @@ macro_rules! shared_setters {
         ///
         /// ```
         /// use lctls::config::ServerConfig;
-        /// use lctls::proto::wire::enums::SignatureScheme;
+        /// use lctls::proto::enums::SignatureScheme;
         /// # fn main() -> Result<(), lctls::Error> {
         /// # let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/certs");
         /// # let key = lctls::config::CertifiedKey::from_pem_files(

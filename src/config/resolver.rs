@@ -124,7 +124,7 @@ impl CertifiedKey {
     ///
     /// ```
     /// use lctls::config::CertifiedKey;
-    /// use lctls::proto::wire::enums::SignatureScheme;
+    /// use lctls::proto::enums::SignatureScheme;
     /// # fn main() -> Result<(), lctls::Error> {
     /// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/certs");
     /// let key = CertifiedKey::from_pem_files(

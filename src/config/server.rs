@@ -92,7 +92,7 @@ impl ServerConfigBuilder {
 
     /// Keeps up to `sessions` TLS 1.2 sessions for resumption by session ID
     /// (default 256; 0 disables it). Each keeps the client's certificate
-    /// chain, at most [`MAX_SESSION_CHAIN_BYTES`](crate::proto::handshake::resume::MAX_SESSION_CHAIN_BYTES)
+    /// chain, at most [`MAX_SESSION_CHAIN_BYTES`](crate::config::MAX_SESSION_CHAIN_BYTES)
     /// (clients with longer chains get no session).
     pub fn with_session_cache_size(mut self, sessions: usize) -> Self {
         self.session_cache_size = sessions;
@@ -116,8 +116,8 @@ impl ServerConfigBuilder {
     /// configuration and rotate every 12 hours. A ticket carries the client's
     /// certificate chain and SNI name, so under mutual TLS it is about a
     /// hundred bytes plus the chain; clients whose chain exceeds
-    /// [`MAX_SESSION_CHAIN_BYTES`](crate::proto::handshake::resume::MAX_SESSION_CHAIN_BYTES)
-    /// get none. See [`crate::proto::handshake::resume`] for what is checked
+    /// [`MAX_SESSION_CHAIN_BYTES`](crate::config::MAX_SESSION_CHAIN_BYTES)
+    /// get none. See [`crate::docs::resumption`] for what is checked
     /// again when a session is resumed.
     pub fn with_tickets(mut self, enabled: bool) -> Self {
         self.tickets = enabled;
@@ -146,8 +146,8 @@ impl ServerConfigBuilder {
     /// clients resuming a TLS 1.3 ticket this configuration issued (0, the
     /// default, accepts none; tickets then announce none). Early data can be
     /// replayed by anyone who captured it; see
-    /// [`crate::proto::handshake::early_data`] for when it is accepted and
-    /// [`crate::proto::handshake::resume::replay`] for the built-in
+    /// [`crate::docs::early_data`] for when it is accepted and
+    /// [`StrikeRegister`](crate::config::StrikeRegister) for the built-in
     /// anti-replay, and read it apart from ordinary data with
     /// [`TlsStream::take_replayable_early_data`](crate::TlsStream::take_replayable_early_data).
     pub fn with_max_early_data(mut self, bytes: u32) -> Self {

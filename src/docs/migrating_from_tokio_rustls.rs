@@ -27,7 +27,7 @@
 //! | `config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()]` | [`with_alpn_protocols(&["h2", "http/1.1"])`](crate::config::ClientConfigBuilder::with_alpn_protocols) on either builder |
 //! | `tokio_rustls::LazyConfigAcceptor::new(Acceptor::default(), tcp)`, `start.client_hello()`, `start.into_stream(config)` | [`LazyAcceptor::new(tcp)`](crate::server::LazyAcceptor)`.await?`, `start.client_hello()`, `start.into_stream(config)`; `LazyAcceptor::new(tcp).into_fallible()` gives the transport back on failure, `LazyAcceptor::with_prefix(tcp, bytes)` starts from bytes already read (STARTTLS). For the certificate alone, a [`ResolvesServerCert`](crate::config::ResolvesServerCert) sees the SNI name, ALPN, suites, groups and signature schemes |
 //! | `config.key_log = Arc::new(rustls::KeyLogFile::new())` (reads `SSLKEYLOGFILE`) | [`with_key_log(log)`](crate::config::ClientConfigBuilder::with_key_log) with [`KeyLogFile::from_env()`](crate::config::KeyLogFile::from_env) (an `Option`: `None` when the variable is unset) or [`KeyLogFile::create(path)?`](crate::config::KeyLogFile::create) |
-//! | client 0-RTT: `config.enable_early_data = true`, `TlsConnector::early_data(true)`, write before the handshake completes | [`connector.connect_with_replayable_early_data(name, io, data, OnReject::Resend)`](crate::TlsConnector::connect_with_replayable_early_data): the data is handed over up front, and what happens on rejection is chosen ([`OnReject`](crate::proto::handshake::early_data::OnReject)) |
+//! | client 0-RTT: `config.enable_early_data = true`, `TlsConnector::early_data(true)`, write before the handshake completes | [`connector.connect_with_replayable_early_data(name, io, data, OnReject::Resend)`](crate::TlsConnector::connect_with_replayable_early_data): the data is handed over up front, and what happens on rejection is chosen ([`OnReject`](crate::proto::OnReject)) |
 //! | server 0-RTT: `config.max_early_data_size = n`, `conn.early_data()` | [`with_max_early_data(n)`](crate::config::ServerConfigBuilder::with_max_early_data) (anti-replay built in), then [`take_replayable_early_data()`](crate::TlsStream::take_replayable_early_data), or [`accept_with_early_data`](crate::TlsAcceptor::accept_with_early_data) + [`read_early_data()`](crate::TlsStream::read_early_data) to answer before the handshake ends |
 //! | `rustls::Error` inside the `io::Error` | [`lctls::Error::from_io(&e)`](crate::Error::from_io), whose [`alert()`](crate::Error::alert) is the alert the peer was sent; certificate failures are a [`CertificateError`](crate::pki::CertificateError) naming the certificate and the rule |
 //!
@@ -162,7 +162,7 @@
 //! use std::sync::Arc;
 //! use lctls::config::{CertifiedKey, ClientConfig, ServerConfig};
 //! use lctls::pki::RootStore;
-//! use lctls::proto::handshake::early_data::{EarlyDataReason, OnReject};
+//! use lctls::proto::{EarlyDataReason, OnReject};
 //! use lctls::{TlsAcceptor, TlsConnector};
 //! use tokio::io::{AsyncReadExt, AsyncWriteExt};
 //!

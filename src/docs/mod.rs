@@ -1,3 +1,5 @@
 //! Guides: documentation only, no code.
 
+pub mod early_data;
 pub mod migrating_from_tokio_rustls;
+pub mod resumption;

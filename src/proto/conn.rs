@@ -1,84 +1,5 @@
-//! `Connection`: the sans-IO TLS 1.3 and TLS 1.2 endpoint. Ciphertext goes in with
-//! [`Connection::incoming_mut`] + [`Connection::process`], ciphertext comes out
-//! of [`Connection::outgoing_mut`]; plaintext goes in with
-//! [`Connection::write_plaintext`] and comes out with [`Connection::read_plaintext`].
-//!
-//! It touches no socket, so any IO drives it. Over blocking `std::net`
-//! sockets, with nothing but the standard library around it (a server
-//! thread echoing one line to a client):
-//!
-//! ```
-//! use std::io::{Read, Write};
-//! use std::net::{TcpListener, TcpStream};
-//! use std::sync::Arc;
-//! use lctls::config::{CertifiedKey, ClientConfig, ServerConfig};
-//! use lctls::pki::RootStore;
-//! use lctls::proto::conn::Connection;
-//!
-//! /// Writes what the connection queued, reads once and processes what came,
-//! /// and writes what that produced.
-//! fn pump(conn: &mut Connection, tcp: &mut TcpStream) -> std::io::Result<()> {
-//!     tcp.write_all(&conn.take_outgoing())?;
-//!     let mut buf = [0u8; 16 * 1024];
-//!     let n = tcp.read(&mut buf)?;
-//!     if n == 0 {
-//!         conn.process_eof()?; // EOF without close_notify is an error
-//!     } else {
-//!         conn.feed(&buf[..n]);
-//!         conn.process()?;
-//!     }
-//!     tcp.write_all(&conn.take_outgoing())
-//! }
-//!
-//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/certs");
-//! let server_config = Arc::new(
-//!     ServerConfig::builder()
-//!         .with_certified_key(CertifiedKey::from_pem_files(
-//!             format!("{dir}/server.pem"),
-//!             format!("{dir}/server.key"),
-//!         )?)
-//!         .build()?,
-//! );
-//! let mut roots = RootStore::new();
-//! roots.add_pem_file(format!("{dir}/ca.pem"))?;
-//! let client_config = Arc::new(ClientConfig::builder().with_root_store(Arc::new(roots)).build()?);
-//!
-//! let listener = TcpListener::bind("127.0.0.1:0")?;
-//! let addr = listener.local_addr()?;
-//! let server = std::thread::spawn(move || -> std::io::Result<Vec<u8>> {
-//!     let (mut tcp, _) = listener.accept()?;
-//!     let mut conn = Connection::new_server(server_config);
-//!     let mut line = Vec::new();
-//!     while !line.ends_with(b"\n") {
-//!         pump(&mut conn, &mut tcp)?;
-//!         let mut buf = [0u8; 256];
-//!         let n = conn.read_plaintext(&mut buf);
-//!         line.extend_from_slice(&buf[..n]);
-//!     }
-//!     conn.write_plaintext(&line)?; // the echo
-//!     conn.send_close_notify();
-//!     tcp.write_all(&conn.take_outgoing())?;
-//!     Ok(line)
-//! });
-//!
-//! let mut tcp = TcpStream::connect(addr)?;
-//! let mut conn = Connection::new_client(client_config, "localhost".try_into()?)?;
-//! while conn.is_handshaking() {
-//!     pump(&mut conn, &mut tcp)?;
-//! }
-//! conn.write_plaintext(b"hello over std\n")?;
-//! let mut echo = Vec::new();
-//! while !conn.received_close_notify() {
-//!     pump(&mut conn, &mut tcp)?;
-//!     let mut buf = [0u8; 256];
-//!     let n = conn.read_plaintext(&mut buf);
-//!     echo.extend_from_slice(&buf[..n]);
-//! }
-//! assert_eq!(echo, b"hello over std\n");
-//! assert_eq!(server.join().expect("server thread")?, b"hello over std\n");
-//! # Ok(()) }
-//! ```
+//! The sans-IO [`Connection`]: state, buffers and the record loop; its
+//! handshake pauses, 0-RTT and split halves are in `conn_*.rs`.
 
 use std::sync::Arc;
 
@@ -133,9 +54,89 @@ enum State {
     Failed,
 }
 
-/// A TLS 1.3 or TLS 1.2 connection without any IO. A handshake with an
-/// asynchronous hook (see [`crate::hooks`]) pauses for the application:
-/// see [`Connection::pending`].
+/// The sans-IO TLS 1.3 and TLS 1.2 endpoint, without any IO. Ciphertext goes in with
+/// [`Connection::incoming_mut`] + [`Connection::process`], ciphertext comes out
+/// of [`Connection::outgoing_mut`]; plaintext goes in with
+/// [`Connection::write_plaintext`] and comes out with [`Connection::read_plaintext`].
+/// A handshake with an asynchronous hook (see [`crate::hooks`]) pauses
+/// for the application: see [`Connection::pending`].
+///
+/// It touches no socket, so any IO drives it. Over blocking `std::net`
+/// sockets, with nothing but the standard library around it (a server
+/// thread echoing one line to a client):
+///
+/// ```
+/// use std::io::{Read, Write};
+/// use std::net::{TcpListener, TcpStream};
+/// use std::sync::Arc;
+/// use lctls::config::{CertifiedKey, ClientConfig, ServerConfig};
+/// use lctls::pki::RootStore;
+/// use lctls::proto::Connection;
+///
+/// /// Writes what the connection queued, reads once and processes what came,
+/// /// and writes what that produced.
+/// fn pump(conn: &mut Connection, tcp: &mut TcpStream) -> std::io::Result<()> {
+///     tcp.write_all(&conn.take_outgoing())?;
+///     let mut buf = [0u8; 16 * 1024];
+///     let n = tcp.read(&mut buf)?;
+///     if n == 0 {
+///         conn.process_eof()?; // EOF without close_notify is an error
+///     } else {
+///         conn.feed(&buf[..n]);
+///         conn.process()?;
+///     }
+///     tcp.write_all(&conn.take_outgoing())
+/// }
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/certs");
+/// let server_config = Arc::new(
+///     ServerConfig::builder()
+///         .with_certified_key(CertifiedKey::from_pem_files(
+///             format!("{dir}/server.pem"),
+///             format!("{dir}/server.key"),
+///         )?)
+///         .build()?,
+/// );
+/// let mut roots = RootStore::new();
+/// roots.add_pem_file(format!("{dir}/ca.pem"))?;
+/// let client_config = Arc::new(ClientConfig::builder().with_root_store(Arc::new(roots)).build()?);
+///
+/// let listener = TcpListener::bind("127.0.0.1:0")?;
+/// let addr = listener.local_addr()?;
+/// let server = std::thread::spawn(move || -> std::io::Result<Vec<u8>> {
+///     let (mut tcp, _) = listener.accept()?;
+///     let mut conn = Connection::new_server(server_config);
+///     let mut line = Vec::new();
+///     while !line.ends_with(b"\n") {
+///         pump(&mut conn, &mut tcp)?;
+///         let mut buf = [0u8; 256];
+///         let n = conn.read_plaintext(&mut buf);
+///         line.extend_from_slice(&buf[..n]);
+///     }
+///     conn.write_plaintext(&line)?; // the echo
+///     conn.send_close_notify();
+///     tcp.write_all(&conn.take_outgoing())?;
+///     Ok(line)
+/// });
+///
+/// let mut tcp = TcpStream::connect(addr)?;
+/// let mut conn = Connection::new_client(client_config, "localhost".try_into()?)?;
+/// while conn.is_handshaking() {
+///     pump(&mut conn, &mut tcp)?;
+/// }
+/// conn.write_plaintext(b"hello over std\n")?;
+/// let mut echo = Vec::new();
+/// while !conn.received_close_notify() {
+///     pump(&mut conn, &mut tcp)?;
+///     let mut buf = [0u8; 256];
+///     let n = conn.read_plaintext(&mut buf);
+///     echo.extend_from_slice(&buf[..n]);
+/// }
+/// assert_eq!(echo, b"hello over std\n");
+/// assert_eq!(server.join().expect("server thread")?, b"hello over std\n");
+/// # Ok(()) }
+/// ```
 pub struct Connection {
     common: Common,
     state: State,

@@ -1,4 +1,4 @@
-//! The `Connection` side of 0-RTT (see [`crate::proto::handshake::early_data`]):
+//! The `Connection` side of 0-RTT (see [`crate::docs::early_data`]):
 //! a client that sends early data, a server that hands it out apart from
 //! ordinary data and may answer it before the handshake completes, and the
 //! skipping of early data a server rejected.
@@ -18,7 +18,7 @@ use crate::proto::wire::enums::ContentType;
 
 impl Connection {
     /// A client connection that sends `data` as 0-RTT early data when a
-    /// cached ticket allows it (see [`crate::proto::handshake::early_data`]).
+    /// cached ticket allows it (see [`crate::docs::early_data`]).
     /// Early data can be replayed by whoever captures it: send only what is
     /// safe to act on twice. What the server does not accept is handled as
     /// `on_reject` says: sent again after the handshake as ordinary data
@@ -73,7 +73,7 @@ impl Connection {
     }
 
     /// Server side: 0-RTT data the client sent that was not yet taken (see
-    /// [`Negotiated::early_data`](crate::proto::handshake::Negotiated::early_data)).
+    /// [`Negotiated::early_data`](crate::proto::Negotiated::early_data)).
     /// It is never part of [`Connection::read_plaintext`], since whoever
     /// captured the ClientHello could have sent it too: act on it only
     /// where a replay is harmless. More may follow while

@@ -270,7 +270,7 @@ impl Connection {
     /// use lctls::config::{CertifiedKey, ClientConfig, ServerConfig};
     /// use lctls::hooks::{Answer, AsyncResolvesServerCert, ClientHelloDetails, HookFuture, Request};
     /// use lctls::pki::{RootStore, ServerName};
-    /// use lctls::proto::conn::Connection;
+    /// use lctls::proto::Connection;
     ///
     /// #[derive(Debug)]
     /// struct Later; // never called here: the loop below answers instead

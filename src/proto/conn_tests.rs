@@ -270,3 +270,66 @@ fn key_update_must_end_its_record() {
         ))
     );
 }
+
+/// A client config over the test roots offering exactly `versions`.
+fn client_offering(versions: &[ProtocolVersion]) -> Connection {
+    let mut roots = RootStore::new();
+    roots.add_pem_file(format!("{CERTS}/ca.pem")).unwrap();
+    let cc = ClientConfig::builder()
+        .with_root_store(Arc::new(roots))
+        .with_protocol_versions(versions)
+        .build()
+        .unwrap();
+    Connection::new_client(Arc::new(cc), ServerName::try_from("localhost").unwrap()).unwrap()
+}
+
+/// A TLS 1.3-only client that gets a TLS 1.2 ServerHello says what it
+/// takes; it used to say "only TLS 1.3 is supported" although the crate
+/// speaks TLS 1.2 too.
+#[test]
+fn tls13_only_client_refusing_tls12_names_what_it_takes() {
+    let key =
+        CertifiedKey::from_pem_files(format!("{CERTS}/server.pem"), format!("{CERTS}/server.key"))
+            .unwrap();
+    let sc = ServerConfig::builder()
+        .with_certified_key(key)
+        .with_protocol_versions(&[ProtocolVersion::TLSv1_2])
+        .build()
+        .unwrap();
+    let mut s = Connection::new_server(Arc::new(sc));
+    // A TLS 1.2 ServerHello, from a server that cannot speak TLS 1.3 (so
+    // without the downgrade sentinel), to a client that offered both.
+    let mut both = client_offering(&[ProtocolVersion::TLSv1_3, ProtocolVersion::TLSv1_2]);
+    s.feed(&both.take_outgoing());
+    s.process().unwrap();
+    let flight = s.take_outgoing();
+    // Its first message, without the extensions the TLS 1.3-only client
+    // did not offer (extended_master_secret, renegotiation_info), which it
+    // would refuse first.
+    let len =
+        4 + usize::from(flight[6]) * 65536 + usize::from(flight[7]) * 256 + usize::from(flight[8]);
+    let Ok(HandshakeMessage::ServerHello(mut sh)) = HandshakeMessage::decode(&flight[5..5 + len])
+    else {
+        panic!("the flight starts with a ServerHello");
+    };
+    sh.extensions = Default::default();
+    let msg = HandshakeMessage::ServerHello(sh).to_bytes().unwrap();
+    let header =
+        crate::proto::record::codec::encode_header(ContentType::Handshake, msg.len() as u16);
+
+    let mut c = client_offering(&[ProtocolVersion::TLSv1_3]);
+    let _ = c.take_outgoing();
+    c.feed(&[&header[..], &msg].concat());
+    assert_eq!(
+        c.process(),
+        Err(Error::UnsupportedVersion(
+            "server chose legacy version 0x0303; this client takes only TLS 1.3 \
+             (TLS 1.2 is not enabled)"
+                .into()
+        ))
+    );
+    assert_eq!(
+        c.error().and_then(Error::alert),
+        Some(AlertDescription::ProtocolVersion)
+    );
+}

@@ -41,12 +41,12 @@
 //! [`TlsConnector`](crate::TlsConnector) look the session and the ticket up
 //! together ([`ClientSessionStore::lookup_async`]) on the connecting task
 //! before it builds the ClientHello. Only a sans-IO client
-//! [`Connection`](crate::proto::conn::Connection), which has no task to
+//! [`Connection`](crate::proto::Connection), which has no task to
 //! wait on, calls the synchronous methods, which wait on the calling thread
-//! for at most the timeout. Driving a server [`Connection`](crate::proto::conn::Connection)
+//! for at most the timeout. Driving a server [`Connection`](crate::proto::Connection)
 //! by hand, answer its [`Request::LookupSession`](crate::hooks::Request::LookupSession)
 //! and [`Request::ClaimEarlyData`](crate::hooks::Request::ClaimEarlyData)
-//! with [`Connection::hook_future`](crate::proto::conn::Connection::hook_future).
+//! with [`Connection::hook_future`](crate::proto::Connection::hook_future).
 //!
 //! # What Redis holds
 //!
@@ -64,7 +64,7 @@
 //! A 0-RTT claim is `SET {prefix}ar:{hex ticket digest} 1 NX EX {retention}`:
 //! atomic in Redis, so of any number of servers exactly one accepts a
 //! ticket's early data; the claim lives twice the freshness window plus two
-//! seconds, as [`StrikeRegister`](crate::proto::handshake::resume::replay::StrikeRegister)
+//! seconds, as [`StrikeRegister`](crate::config::StrikeRegister)
 //! keeps it. A claim that Redis does not confirm within the timeout (an
 //! outage, a slow Redis) is refused: an outage costs 0-RTT (the data is
 //! rejected and the handshake goes on in 1-RTT), never accepts a replay.
@@ -86,13 +86,18 @@ use crate::proto::handshake::resume::{
     ClientSessionStore, ClientSessions, ServerSessionStore, Session12, Session13,
 };
 
+/// The longest [`RedisOptions::retry_after`] taken: a year, "never again"
+/// in practice.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(365 * 24 * 3600);
+
 /// How a [`RedisSessionStore`] talks to Redis.
 #[derive(Clone, Debug)]
 pub struct RedisOptions {
     /// The longest a lookup (and a connection attempt) may take before it
     /// counts as "no session" (default 50 ms).
     pub timeout: Duration,
-    /// How long to wait after a failure before connecting again (default 1 s).
+    /// How long to wait after a failure before connecting again (default
+    /// 1 s; more than a year counts as a year).
     pub retry_after: Duration,
     /// Prefix of every key (default `lctls:`), so several fleets or
     /// applications can share one Redis.
@@ -186,7 +191,9 @@ impl RedisSessionStore {
             config: AsyncConnectionConfig::new()
                 .set_connection_timeout(Some(options.timeout))
                 .set_response_timeout(Some(options.timeout)),
-            retry_after: options.retry_after,
+            // Bounded, so that `Instant::now() + retry_after` cannot
+            // overflow (it panicked the store's thread for Duration::MAX).
+            retry_after: options.retry_after.min(MAX_RETRY_AFTER),
             conn: None,
             down_until: None,
             shared: shared.clone(),

@@ -100,9 +100,9 @@ impl TlsConnector {
     /// 8446 section 4.2.10), [`OnReject::Keep`] leaves it to the
     /// application; what is not sent, [`TlsStream::take_undelivered_early_data`]
     /// returns.
-    /// [`Negotiated::early_data`](crate::proto::handshake::Negotiated::early_data)
+    /// [`Negotiated::early_data`](crate::proto::Negotiated::early_data)
     /// says whether 0-RTT was accepted and why not, and
-    /// [`Negotiated::early_data_resent`](crate::proto::handshake::Negotiated::early_data_resent)
+    /// [`Negotiated::early_data_resent`](crate::proto::Negotiated::early_data_resent)
     /// whether the data went out after the handshake instead.
     pub fn connect_with_replayable_early_data<IO, N>(
         &self,
@@ -252,7 +252,7 @@ fn handshake<IO>(start: Start<IO>, found: Option<ClientSessions>) -> TimedHandsh
 #[allow(clippy::large_enum_variant)] // the handshake is the common case; boxing it would cost an allocation per connection
 enum ConnectState<IO> {
     /// Waiting for an asynchronous session store (bounded by the store,
-    /// see [`ClientSessionStore::lookup_async`](crate::proto::handshake::resume::ClientSessionStore::lookup_async)).
+    /// see [`ClientSessionStore::lookup_async`](crate::config::ClientSessionStore::lookup_async)).
     Lookup {
         lookup: HookFuture<ClientSessions>,
         // Boxed: the common variant stays small (and only asynchronous

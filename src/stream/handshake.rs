@@ -45,7 +45,13 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> Future for MidHandshake<IO> {
             MidHandshake::Handshaking(s, early) => (s, early, None),
             MidHandshake::Hooked(s, early, hook) => (s, early, Some(hook)),
             MidHandshake::Error(e) => return Poll::Ready(Err(e)),
-            MidHandshake::Done => panic!("handshake future polled after completion"),
+            // Polled again after it completed (or timed out): an error, not
+            // a panic, though the Future contract would allow one.
+            MidHandshake::Done => {
+                return Poll::Ready(Err(io::Error::other(
+                    "TLS handshake future polled after it completed",
+                )))
+            }
         };
         let span = stream.span.clone();
         let _g = span.enter();

@@ -415,6 +415,10 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> Future for LazyAcceptor<IO> {
 }
 
 /// [`LazyAcceptor::into_fallible`]: the transport comes back with the error.
+///
+/// Polling it again after it completed panics, as the `Future` contract
+/// allows: its error output must carry the transport, which is gone by
+/// then. (The other handshake futures answer such a poll with an error.)
 pub struct FallibleAccept<IO>(LazyAcceptor<IO>);
 
 impl<IO> fmt::Debug for FallibleAccept<IO> {

@@ -2,7 +2,7 @@
 //! [`server::LazyAcceptor`]), handshake futures, `TlsStream` and its
 //! full-duplex halves ([`TlsStream::into_split`]).
 //! It owns the IO and the buffers' trips to and from it; all protocol
-//! decisions stay in [`crate::proto::conn::Connection`].
+//! decisions stay in [`crate::proto::Connection`].
 
 mod acceptor;
 mod connector;

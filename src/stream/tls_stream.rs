@@ -102,7 +102,7 @@ impl<IO> TlsStream<IO> {
 
     /// The peer's certificate chain, end entity first (empty when the peer sent none).
     /// After a resumption, the chain verified in the handshake that made the
-    /// session (see [`crate::proto::handshake::resume`] for what is re-checked).
+    /// session (see [`crate::docs::resumption`] for what is re-checked).
     pub fn peer_certificates(&self) -> &[CertificateDer<'static>] {
         &self.negotiated().peer_certificates
     }

@@ -4,7 +4,7 @@
 use std::io;
 use std::sync::Arc;
 
-use lctls::proto::wire::enums::{CipherSuite, NamedGroup};
+use lctls::proto::enums::{CipherSuite, NamedGroup};
 use lctls::{ServerConfig, TlsAcceptor, TlsStream};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};

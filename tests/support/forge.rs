@@ -3,16 +3,12 @@
 //! extension lists, and a TLS 1.3 server flight sealed with this crate's
 //! public key schedule and record layer.
 
-use lctls::proto::crypto::kx::KeyExchange;
-use lctls::proto::crypto::suites::TLS13_AES_128_GCM_SHA256;
-use lctls::proto::handshake::transcript::Transcript;
-use lctls::proto::keys::tls13::EarlySecret;
-use lctls::proto::record::layer::RecordLayer;
-use lctls::proto::wire::enums::{AlertDescription, ContentType, NamedGroup, ProtocolVersion};
-use lctls::proto::wire::extensions::{KeyShareEntry, ServerHelloExtensions};
-use lctls::proto::wire::handshake::HandshakeMessage;
-use lctls::proto::wire::hello::{ClientHello, ServerHello};
-use lctls::proto::wire::reader::{put_len_prefixed, put_vec, LenPrefix, Put, Reader};
+use lctls::proto::enums::{AlertDescription, NamedGroup, ProtocolVersion};
+use lctls::unstable_internals::{
+    put_len_prefixed, put_vec, ClientHello, ContentType, EarlySecret, HandshakeMessage,
+    KeyExchange, KeyShareEntry, LenPrefix, Put, Reader, RecordLayer, ServerHello,
+    ServerHelloExtensions, Transcript, TLS13_AES_128_GCM_SHA256,
+};
 use lctls::Error;
 
 /// Splits a byte stream into (content type, payload) records.

@@ -6,14 +6,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use lctls::config::{CertifiedKey, ServerConfig};
+use lctls::config::{CertifiedKey, ServerConfig, SigningKey};
 use lctls::hooks::{
     AsyncClientCertVerifier, AsyncResolvesServerCert, AsyncServerCertVerifier, AsyncSigningKey,
     ClientCertInput, ClientHelloDetails, HookFuture, ServerCertInput,
 };
 use lctls::pki::CertificateError;
-use lctls::proto::crypto::sign::SigningKey;
-use lctls::proto::wire::enums::{AlertDescription, ProtocolVersion, SignatureScheme};
+use lctls::proto::enums::{AlertDescription, ProtocolVersion, SignatureScheme};
 use lctls::Error;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::PrivateKeyDer;

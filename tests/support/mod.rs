@@ -17,7 +17,7 @@ use lctls::config::{
     CertifiedKey, ClientConfig, ClientConfigBuilder, ServerConfig, ServerConfigBuilder,
 };
 use lctls::pki::{CertificateDer, RootStore};
-use lctls::proto::conn::Connection;
+use lctls::proto::Connection;
 use lctls::{Error, TlsAcceptor, TlsConnector, TlsStream};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::ServerName;

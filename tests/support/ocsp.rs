@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use std::sync::Arc;
 
 use lctls::config::ServerConfig;
-use lctls::proto::wire::enums::ProtocolVersion;
+use lctls::proto::enums::ProtocolVersion;
 
 use super::{certified_key, path};
 

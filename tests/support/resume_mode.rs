@@ -1,6 +1,6 @@
 //! The three ways a session resumes, for tests that run each.
 
-use lctls::proto::wire::enums::ProtocolVersion;
+use lctls::proto::enums::ProtocolVersion;
 
 /// TLS 1.3 ticket, TLS 1.2 ticket, TLS 1.2 session ID.
 #[derive(Clone, Copy, Debug)]

@@ -4,12 +4,8 @@
 pub(crate) mod groups;
 mod kem;
 pub mod kx;
-// Public (hidden) in fuzz builds only, so fuzz targets can rebuild the fixed
-// ticket key; crate-private otherwise.
-#[cfg(fuzzing)]
-#[doc(hidden)]
+// Re-exported by `unstable_internals` in fuzz builds only, so fuzz targets
+// can rebuild the fixed ticket key.
 pub mod rng;
-#[cfg(not(fuzzing))]
-pub(crate) mod rng;
 pub mod sign;
 pub mod suites;

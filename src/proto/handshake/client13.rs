@@ -449,7 +449,13 @@ impl ExpectServerHello {
 
     fn check_common(&self, sh: &ServerHello) -> Result<&'static Tls13CipherSuite, Error> {
         match sh.extensions.selected_version {
-            None => return Err(refuse_legacy_server_hello(sh)),
+            // Only the HelloRetryRequest comes here without supported_versions.
+            None => {
+                return Err(refuse_legacy_server_hello(
+                    sh,
+                    "only TLS 1.3 in a HelloRetryRequest",
+                ))
+            }
             Some(ProtocolVersion::TLSv1_3)
                 if self.hello.extensions.supported_versions.is_some() =>
             {
@@ -593,7 +599,14 @@ impl ExpectServerHello {
             || sh.legacy_version != ProtocolVersion::TLSv1_2.get()
             || self.retry_suite.is_some()
         {
-            return Err(refuse_legacy_server_hello(&sh));
+            let accepted = if self.retry_suite.is_some() {
+                "only TLS 1.3 after a HelloRetryRequest"
+            } else if offered12 {
+                "TLS 1.3 or TLS 1.2"
+            } else {
+                "only TLS 1.3 (TLS 1.2 is not enabled)"
+            };
+            return Err(refuse_legacy_server_hello(&sh, accepted));
         }
         // RFC 8446 section 4.1.3: a TLS 1.3 server that negotiates 1.2 marks
         // its random; seeing the mark means someone removed 1.3 from our offer.

@@ -1,19 +1,6 @@
 //! 0-RTT data (RFC 8446 sections 2.3, 4.2.10 and 8): what each side
-//! decided about early data and why, and the server's decision.
-//!
-//! A server takes early data only when [`with_max_early_data`] enabled it,
-//! and then only on a ticket issued with it, for the same cipher suite, ALPN
-//! protocol and SNI name, whose age the client reports within the anti-replay
-//! window, and whose early data no other connection took (see
-//! [`replay`](super::resume::replay)). Whatever it refuses it skips (RFC 8446
-//! section 4.2.10: records that fail to decrypt under the handshake key, or
-//! plaintext application data after a HelloRetryRequest), at most
-//! [`MAX_SKIPPED_EARLY_DATA`] bytes or the configured limit if larger, and
-//! the handshake goes on in 1-RTT. Accepted early data is kept apart from
-//! the application data stream, so nothing read as ordinary data was ever
-//! replayable.
-//!
-//! [`with_max_early_data`]: crate::config::ServerConfigBuilder::with_max_early_data
+//! decided about early data and why, and the server's decision. The rules,
+//! for users, are the guide [`crate::docs::early_data`].
 
 use aws_lc_rs::digest;
 
@@ -225,7 +212,7 @@ pub enum OnReject {
     /// max_early_data_size follows the same way after an acceptance.
     Resend,
     /// Send nothing more: what 0-RTT did not carry is returned by
-    /// [`take_undelivered_early_data`](crate::proto::conn::Connection::take_undelivered_early_data)
+    /// [`take_undelivered_early_data`](crate::proto::Connection::take_undelivered_early_data)
     /// for the application to send, change or drop.
     Keep,
 }

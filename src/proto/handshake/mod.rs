@@ -38,7 +38,7 @@ pub struct Negotiated {
     /// True when a previous session was resumed: a TLS 1.2 abbreviated
     /// handshake (session ID or ticket) or a TLS 1.3 PSK handshake with a
     /// ticket. Then `peer_certificates` is the chain verified when the
-    /// session was made (see [`resume`] for what is checked again).
+    /// session was made (see [`crate::docs::resumption`] for what is checked again).
     pub resumed: bool,
     /// The signature scheme the peer signed the handshake with, if it did:
     /// the server's ServerKeyExchange or CertificateVerify on the client, the
@@ -48,13 +48,13 @@ pub struct Negotiated {
     /// True when the session's master secret is bound to its handshake: a
     /// TLS 1.2 handshake with the extended master secret (RFC 7627), and
     /// every TLS 1.3 handshake (whose key schedule always is). A TLS 1.2
-    /// session without it is never resumed (see [`resume`]).
+    /// session without it is never resumed (see [`crate::docs::resumption`]).
     pub extended_master_secret: bool,
     /// 0-RTT: the client offered early data (server side), or we sent some
     /// (client side).
     pub early_data_offered: bool,
     /// What became of 0-RTT data, and why: [`EarlyDataReason::Accepted`]
-    /// when the server took it (see [`early_data`]).
+    /// when the server took it (see [`crate::docs::early_data`]).
     pub early_data: EarlyDataReason,
     /// Server side, TLS 1.3 resumption: how many seconds older the client
     /// thinks the ticket is than we do (RFC 8446 section 8.3; negative when

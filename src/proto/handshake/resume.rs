@@ -2,57 +2,8 @@
 //! TLS 1.2 session-ID cache, and session tickets (TLS 1.2 and 1.3) sealed
 //! under rotating keys.
 //!
-//! # Who the peer was
-//!
-//! A session remembers the peer's certificate chain as it was verified in
-//! the full handshake (the client's chain on the server, the server's chain
-//! on the client), the signature scheme the peer signed that handshake with
-//! and the SNI name it was made under; a resumed connection reports that
-//! chain and scheme as its peer certificates and peer signature scheme (a
-//! resumption signs nothing). A TLS 1.2 session also keeps its key-exchange
-//! group, which a TLS 1.2 resumption (no key exchange) reports, as BoringSSL
-//! does; a TLS 1.3 resumption runs a fresh (EC)DHE and reports that group.
-//!
-//! A chain longer than [`MAX_SESSION_CHAIN_BYTES`] (or an SNI name longer
-//! than [`MAX_SESSION_SNI_BYTES`]) is not kept: then no session is stored
-//! and no ticket issued (a TLS 1.2 server that already acknowledged the
-//! ticket extension sends an empty one, RFC 5077 section 3.3), so such
-//! peers always do full handshakes. This bounds both the ticket size and
-//! the memory of the session caches.
-//!
-//! # Extended master secret
-//!
-//! Only TLS 1.2 sessions made with the extended master secret (RFC 7627)
-//! are resumable: without it, a session's master secret is not bound to its
-//! handshake (the triple-handshake attack), so a server issues no session
-//! ID and no ticket for it and a client does not keep it. A ClientHello
-//! that offers an extended-master-secret session without the extension is
-//! refused with handshake_failure (RFC 7627 section 5.3: the server "MUST
-//! abort"), and so is a server that resumes one without it.
-//!
-//! # What is checked again on resumption
-//!
-//! Resumption skips the Certificate messages, so before a stored session is
-//! used (and otherwise a full handshake runs instead; apart from the
-//! extended master secret rule above, resumption never fails a connection):
-//! * the server requires the SNI name to be the one the session was made
-//!   under (ASCII case-insensitively; both absent counts as equal), in TLS
-//!   1.2 as RFC 6066 section 3 says and in TLS 1.3 too;
-//! * a server resumes a session without a client certificate only when its
-//!   client verifier, if any, does not make client certificates mandatory,
-//!   and a session with a client certificate only when it still has a
-//!   client verifier and that verifier's
-//!   [`recheck_resumed`](crate::pki::ClientCertVerifier::recheck_resumed)
-//!   accepts the stored chain at the current time;
-//! * a client offers a session only when its verifier's
-//!   [`recheck_resumed`](crate::pki::ServerCertVerifier::recheck_resumed)
-//!   accepts the stored server chain.
-//!
-//! The default verifiers' `recheck_resumed` checks the validity period of
-//! every stored certificate against the configuration's time provider and,
-//! when they have CRLs, verifies the chain again including revocation. Other
-//! policy changes (new roots, a different server certificate) are not
-//! detected; rotate the ticket keys (a new configuration) for those.
+//! What a session remembers, which sessions are resumable and what is
+//! checked again on resumption is the public guide [`crate::docs::resumption`].
 
 use std::sync::{Arc, Mutex};
 
@@ -88,7 +39,7 @@ pub(crate) use identity::{client_may_resume, server_may_resume, session_sni, sto
 use identity::{
     put_alpn, put_chain, put_code, put_sni, read_alpn, read_chain, read_code, read_sni,
 };
-pub use identity::{MAX_SESSION_CHAIN_BYTES, MAX_SESSION_SNI_BYTES, MAX_TICKET_LIFETIME};
+pub use identity::{MAX_SESSION_CHAIN_BYTES, MAX_TICKET_LIFETIME};
 
 /// A resumable TLS 1.2 session.
 #[derive(Clone)]
@@ -97,8 +48,9 @@ pub struct Session12 {
     pub session_id: Vec<u8>,
     /// The ticket, if the server issued one.
     pub ticket: Option<Vec<u8>>,
-    /// The master secret.
-    pub master: MasterSecret12,
+    /// The master secret (crate-private: a store keeps a session through
+    /// [`to_bytes`](Self::to_bytes), and nothing else reads the secret).
+    pub(crate) master: MasterSecret12,
     /// Whether the session used the extended master secret.
     pub extended_ms: bool,
     /// When it was made (seconds since the epoch).
@@ -133,8 +85,13 @@ impl std::fmt::Debug for Session12 {
 
 impl Session12 {
     /// The suite the session was made with.
-    pub fn suite(&self) -> &'static Tls12CipherSuite {
+    pub(crate) fn suite(&self) -> &'static Tls12CipherSuite {
         self.master.suite()
+    }
+
+    /// The cipher suite the session was made with, as its code point.
+    pub fn cipher_suite(&self) -> CipherSuite {
+        self.master.suite().suite
     }
 
     /// True while the session may still be resumed at `now`.
@@ -267,10 +224,12 @@ const TAG13: u8 = 13;
 /// A resumable TLS 1.3 session: a PSK from a NewSessionTicket.
 #[derive(Clone)]
 pub struct Session13 {
-    /// The suite of the original connection; a resumption must use one with the same hash.
-    pub suite: &'static Tls13CipherSuite,
-    /// The pre-shared key (RFC 8446 section 4.6.1).
-    pub psk: Secret,
+    /// The suite of the original connection; a resumption must use one
+    /// with the same hash ([`cipher_suite`](Self::cipher_suite) names it).
+    pub(crate) suite: &'static Tls13CipherSuite,
+    /// The pre-shared key (RFC 8446 section 4.6.1); crate-private, as for
+    /// [`Session12`]: a store keeps [`to_bytes`](Self::to_bytes).
+    pub(crate) psk: Secret,
     /// The ticket (client side).
     pub ticket: Vec<u8>,
     /// ticket_age_add.
@@ -311,6 +270,11 @@ impl std::fmt::Debug for Session13 {
 }
 
 impl Session13 {
+    /// The cipher suite of the original connection, as its code point.
+    pub fn cipher_suite(&self) -> CipherSuite {
+        self.suite.suite
+    }
+
     /// True while the ticket may still be used at `now`.
     pub fn is_fresh(&self, now: u64) -> bool {
         now >= self.created && now - self.created < self.lifetime

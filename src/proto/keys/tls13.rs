@@ -23,7 +23,7 @@ use crate::error::Error;
 use crate::proto::crypto::suites::Tls13CipherSuite;
 use crate::proto::wire::enums::AlertDescription;
 
-pub use super::secret::{Iv, Secret, IV_LEN};
+pub use super::secret::{Iv, Secret};
 
 /// The prefix RFC 8446 puts before every HKDF label.
 const LABEL_PREFIX: &[u8] = b"tls13 ";
@@ -94,8 +94,8 @@ fn expand_label_unchecked(
 /// section 7.1, written into `out`. The `"tls13 "` prefix is added here:
 /// pass the bare label, e.g. `b"key"`.
 ///
-/// A `label` longer than [`MAX_LABEL_LEN`], a `context` longer than
-/// [`MAX_CONTEXT_LEN`] or an `out` longer than 255 hash lengths (or 65,535
+/// A `label` longer than `MAX_LABEL_LEN` (249), a `context` longer than
+/// `MAX_CONTEXT_LEN` (255) or an `out` longer than 255 hash lengths (or 65,535
 /// bytes) is an [`Error::Config`], and `out` is left untouched.
 pub fn hkdf_expand_label(
     suite: &Tls13CipherSuite,
@@ -617,6 +617,7 @@ mod tests {
     use crate::proto::crypto::suites::{
         TLS13_AES_128_GCM_SHA256, TLS13_AES_256_GCM_SHA384, TLS13_CHACHA20_POLY1305_SHA256,
     };
+    use crate::proto::keys::secret::IV_LEN;
 
     fn hash(suite: &Tls13CipherSuite, data: &[u8]) -> Vec<u8> {
         digest::digest(suite.hash, data).as_ref().to_vec()

@@ -8,7 +8,7 @@
 use std::fmt;
 use std::io;
 
-use bytes::{BufMut, BytesMut};
+use bytes::BytesMut;
 use tokio_util::codec::Decoder;
 
 use crate::error::Error;
@@ -83,11 +83,6 @@ pub fn encode_header_version(typ: ContentType, version: u16, len: u16) -> [u8; H
     let [v0, v1] = version.to_be_bytes();
     let [l0, l1] = len.to_be_bytes();
     [typ.get(), v0, v1, l0, l1]
-}
-
-/// Appends a record header (type, version 0x0303, `len`) to `out`.
-pub fn write_header(out: &mut BytesMut, typ: ContentType, len: u16) {
-    out.put_slice(&encode_header(typ, len));
 }
 
 /// Splits a byte stream into [`OpaqueRecord`]s, checking each header.
@@ -243,6 +238,7 @@ impl From<io::Error> for Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bytes::BufMut;
 
     fn rec_bytes(typ: u8, version: u16, payload: &[u8]) -> Vec<u8> {
         let mut v = vec![typ];
@@ -464,8 +460,7 @@ mod tests {
 
     #[test]
     fn header_helpers() {
-        let mut out = BytesMut::new();
-        write_header(&mut out, ContentType::ApplicationData, 0x1234);
+        let out = encode_header(ContentType::ApplicationData, 0x1234);
         assert_eq!(&out[..], &[23, 3, 3, 0x12, 0x34]);
         let r = OpaqueRecord {
             typ: ContentType::Handshake,

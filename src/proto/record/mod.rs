@@ -9,4 +9,4 @@ pub mod codec;
 pub mod layer;
 
 pub use codec::{OpaqueRecord, RecordCodec, HEADER_LEN, MAX_CIPHERTEXT, MAX_PLAINTEXT};
-pub use layer::{PlainRecord, RecordLayer};
+pub use layer::RecordLayer;

@@ -203,9 +203,10 @@ impl ServerHello {
 
 /// Checks a ServerHello that does not negotiate TLS 1.3 for RFC 8446's
 /// downgrade sentinel: the error for a ServerHello without TLS 1.3 that the
-/// client cannot take (TLS 1.2 not enabled, or after a HelloRetryRequest);
-/// with the sentinel it is named a downgrade attack.
-pub fn refuse_legacy_server_hello(sh: &ServerHello) -> Error {
+/// client cannot take (TLS 1.2 not enabled, another legacy version, or a
+/// HelloRetryRequest); with the sentinel it is named a downgrade attack.
+/// `accepted` names what the client would have taken there.
+pub fn refuse_legacy_server_hello(sh: &ServerHello, accepted: &str) -> Error {
     let tail = &sh.random[24..];
     if tail == DOWNGRADE_TLS12 || tail == DOWNGRADE_TLS11 {
         return Error::illegal(
@@ -213,7 +214,7 @@ pub fn refuse_legacy_server_hello(sh: &ServerHello) -> Error {
         );
     }
     Error::UnsupportedVersion(format!(
-        "server chose legacy version 0x{:04x}; only TLS 1.3 is supported",
+        "server chose legacy version 0x{:04x}; this client takes {accepted}",
         sh.legacy_version
     ))
 }

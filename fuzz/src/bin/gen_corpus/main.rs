@@ -31,8 +31,8 @@ use std::sync::Arc;
 
 use lctls::config::ClientConfig;
 use lctls::pki::ServerName;
-use lctls::proto::conn::Connection;
-use lctls::proto::wire::enums::{NamedGroup, ProtocolVersion};
+use lctls::proto::enums::{NamedGroup, ProtocolVersion};
+use lctls::proto::Connection;
 use lctls_fuzz::{
     certified_key, certs, client_config, pem, roots, server_config, split_records, time, Plan,
     CLIENT_VARIANTS, NOW, SERVER_VARIANTS,
@@ -273,7 +273,7 @@ fn hello_ext_seeds(msg: &[u8], out: &mut Out) {
         }
         2 => {
             if let Some(i) = skip(body, false) {
-                let hrr = body.get(2..34) == Some(&lctls::proto::wire::hello::HRR_RANDOM[..]);
+                let hrr = body.get(2..34) == Some(&lctls::unstable_internals::HRR_RANDOM[..]);
                 out.put(
                     "hello_ext",
                     [&[if hrr { 4 } else { 3 }][..], &body[i..]].concat(),
@@ -425,11 +425,11 @@ fn main() {
         out.put("record", [&[0u8][..], s].concat());
         out.put("record", [&[7u8][..], s].concat());
         messages.extend(plaintext_messages(s));
-        if let Some(Ok(lctls::proto::wire::tls12::Handshake12::Certificate(chain))) =
+        if let Some(Ok(lctls::unstable_internals::Handshake12::Certificate(chain))) =
             plaintext_messages(s)
                 .iter()
                 .find(|m| m[0] == 11)
-                .map(|m| lctls::proto::wire::tls12::Handshake12::decode(m))
+                .map(|m| lctls::unstable_internals::Handshake12::decode(m))
         {
             let ders: Vec<&[u8]> = chain.iter().map(|c| c.as_ref()).collect();
             out.put("x509", x509_seed(0, &ders));

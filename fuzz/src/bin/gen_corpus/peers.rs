@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use lctls::proto::conn::Connection;
+use lctls::proto::Connection;
 use lctls_fuzz::{certs, pem, server_config};
 use rustls_pki_types::pem::PemObject;
 
@@ -38,7 +38,7 @@ fn rustls_versions(tls12: bool) -> &'static [&'static rustls::SupportedProtocolV
 
 /// Pumps bytes between our connection and a rustls one, in memory.
 fn pump_rustls(ours: &mut Connection, peer: &mut rustls::Connection, rec: &mut Recording) {
-    let ours_client = ours.side() == lctls::proto::conn::Side::Client;
+    let ours_client = ours.side() == lctls::proto::Side::Client;
     let mut talked = false;
     for _ in 0..30 {
         let out = ours.take_outgoing();

@@ -82,7 +82,7 @@ pub trait ClientSessionStore: Send + Sync + Debug {
     /// [`lookup_async`](Self::lookup_async) before it builds the
     /// ClientHello, on the connecting task, instead of calling
     /// [`get`](Self::get) and [`take13`](Self::take13) synchronously
-    /// (default false). A sans-IO [`Connection`](crate::proto::conn::Connection)
+    /// (default false). A sans-IO [`Connection`](crate::proto::Connection)
     /// always calls them synchronously.
     fn is_async(&self) -> bool {
         false
