@@ -154,8 +154,11 @@ fn hex(out: &mut String, bytes: &[u8]) {
 /// inline it cost 48 bytes a connection (8 now).
 #[derive(Clone, Default)]
 pub(crate) struct ConnKeyLog {
-    inner: Option<Box<(Arc<dyn KeyLog>, [u8; 32])>>,
+    inner: Option<Box<Logging>>,
 }
+
+/// The configured key log and the random of this connection's ClientHello.
+type Logging = (Arc<dyn KeyLog>, [u8; 32]);
 
 impl ConnKeyLog {
     pub(crate) fn new(log: Option<Arc<dyn KeyLog>>) -> Self {
