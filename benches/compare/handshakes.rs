@@ -149,7 +149,7 @@ impl Signer {
 /// (CertificateVerify, or the TLS 1.2 ServerKeyExchange) and the peer's three
 /// verifications (leaf by intermediate, intermediate by root — both ECDSA
 /// P-256 here — and the signature by the leaf key).
-fn primitive_cost(key_files: &[&str], count: usize) -> f64 {
+pub(super) fn primitive_cost(key_files: &[&str], count: usize) -> f64 {
     let rng = SystemRandom::new();
     // An ECDSA P-256 key standing in for the CA keys of the chain.
     let ca = match Signer::load("inter.key") {
