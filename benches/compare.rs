@@ -34,6 +34,10 @@
 //! data (`handshake_0rtt_ecdsa_p256`, see benches/compare/zero_rtt.rs).
 //! `handshake_{ecdsa,mtls_ecdsa}_p256_{cached,uncached}`: lctls with and
 //! without its verified-chain cache beside rustls (benches/compare/cache.rs).
+//!
+//! Scale figures (benches/compare/scale.rs): handshakes/s and bulk MB/s with
+//! 1, 100 and 10,000 pairs at once on a two-worker runtime, and heap and RSS
+//! per pair with 10,000 idle pairs held.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::future::Future;
@@ -61,6 +65,8 @@ mod bulk;
 mod cache;
 #[path = "compare/handshakes.rs"]
 mod handshakes;
+#[path = "compare/scale.rs"]
+mod scale;
 #[path = "compare/zero_rtt.rs"]
 mod zero_rtt;
 
@@ -659,6 +665,11 @@ fn header(p: &Params, mode: &str) {
     println!("mtls adds the client's 1 signature + 3 verifications, resume12 has none (-);");
     println!("memory and latency = the plain transport with no TLS (a floor, lower is better).");
     println!("Heap counts the Rust global allocator only (aws-lc's C allocations show in RSS).");
+    println!("scale_*_cN: N pairs at once over duplex pipes on a multi-thread runtime of 2");
+    println!("workers (N in the name; quick mode uses fewer); handshakes as handshake_ecdsa_p256");
+    println!("plus one byte each way and close_notify, limit = 2 x the primitives' rate; bulk =");
+    println!("every pair moving its share of a fixed total at once, limit as bulk with seal and");
+    println!("open x2 and the plain pipes at the same N. idle_*_N: N pairs held (benches/compare/scale.rs).");
     println!("Steadier figures on this machine: run with");
     println!("  GLIBC_TUNABLES=glibc.cpu.x86_rep_movsb_threshold=0x100000000");
     println!("(glibc's memcpy has an unstable slow path). Compare ratios within one run,");
@@ -705,6 +716,9 @@ async fn run(p: Params) -> Vec<Row> {
     if wanted(&["latency_ttfb_us"]) {
         latency_rows(&p, c, &mut rows).await;
     }
+    // 6: scale: 1, 100 and 10,000 pairs on a two-worker runtime, and RSS
+    // with 10,000 idle pairs held.
+    scale::rows(&p, &mut rows).await;
     rows
 }
 

@@ -279,7 +279,7 @@ fn mbps(n: u64, t: Duration) -> f64 {
 /// Raw aws-lc-rs AEAD on 16 KiB records: (seal MB/s, open MB/s) for `n` bytes.
 /// Open time = time(seal+open pairs) - time(seals), so every open gets a valid
 /// record without copying one in.
-fn raw_aead(alg: &'static aead::Algorithm, n: u64) -> (f64, f64) {
+pub(super) fn raw_aead(alg: &'static aead::Algorithm, n: u64) -> (f64, f64) {
     let key = LessSafeKey::new(UnboundKey::new(alg, &vec![7u8; alg.key_len()]).expect("key"));
     let records = n.div_ceil(RECORD as u64);
     let bytes = records * RECORD as u64;

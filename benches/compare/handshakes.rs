@@ -149,7 +149,7 @@ impl Signer {
 /// (CertificateVerify, or the TLS 1.2 ServerKeyExchange) and the peer's three
 /// verifications (leaf by intermediate, intermediate by root — both ECDSA
 /// P-256 here — and the signature by the leaf key).
-fn primitive_cost(key_files: &[&str], count: usize) -> f64 {
+pub(super) fn primitive_cost(key_files: &[&str], count: usize) -> f64 {
     primitive_cost_with(key_files, count, 2)
 }
 

@@ -339,7 +339,7 @@ impl Connection {
     /// [`Answer`] says; that error, like any the processing meets, is
     /// returned and kept as with [`Connection::process`].
     pub fn resume_with(&mut self, answer: Answer) -> Result<(), Error> {
-        if let Some(e) = &self.error {
+        if let Some(e) = self.error.as_deref() {
             return Err(e.clone());
         }
         let Some(request) = self.pending() else {

@@ -116,14 +116,12 @@ fn clone_exporter(e: &Exporter) -> Exporter {
             suite,
             secret: secret.clone(),
         },
-        Exporter::Tls12 {
-            master,
-            client_random,
-            server_random,
-        } => Exporter::Tls12 {
+        Exporter::Tls12 { master, randoms } => Exporter::Tls12 {
             master: master.clone(),
-            client_random: *client_random,
-            server_random: *server_random,
+            randoms: Box::new(crate::proto::common::Randoms12 {
+                client: randoms.client,
+                server: randoms.server,
+            }),
         },
     }
 }
@@ -185,17 +183,17 @@ impl Connection {
                 self.common.send_alert(level, desc);
                 if level == AlertLevel::Fatal {
                     self.state = State::Failed;
-                    self.error = Some(Error::protocol(
+                    self.error = Some(Box::new(Error::protocol(
                         desc,
                         "the read half failed, and sent this alert",
-                    ));
+                    )));
                 }
             }
         }
         if let Some(e) = ev.error {
             // The reader's own error says more than a generic one.
             self.state = State::Failed;
-            self.error = Some(e);
+            self.error = Some(Box::new(e));
         }
         let c = &mut self.common;
         if ev.key_update

@@ -649,8 +649,10 @@ fn finish(k: Keyed, cx: &mut Common) {
     cx.key_log.log(keylog::CLIENT_RANDOM, k.master.as_bytes());
     cx.exporter = Some(Exporter::Tls12 {
         master: k.master,
-        client_random: k.hs.client_random,
-        server_random: k.hs.server_random,
+        randoms: Box::new(crate::proto::common::Randoms12 {
+            client: k.hs.client_random,
+            server: k.hs.server_random,
+        }),
     });
 }
 

@@ -141,17 +141,13 @@ impl ClientFlight13 {
         }
         // Tickets the server sends later turn into PSKs derived from this.
         if let Some(key) = cache_key(&server_name) {
-            cx.ticket_sink = Some(TicketSink {
+            cx.ticket_sink = Some(Box::new(TicketSink {
                 cache: config.session_cache.clone(),
                 key,
                 suite: master.suite(),
                 resumption_secret: master.resumption_master_secret(&transcript.current_hash()),
-                peer_signature_scheme: cx.negotiated.peer_signature_scheme,
-                ocsp_response: cx.negotiated.ocsp_response.clone(),
-                sct_list: cx.negotiated.sct_list.clone(),
                 time: config.shared.time.clone(),
-                alpn: cx.negotiated.alpn.clone(),
-            });
+            }));
         }
         Ok(())
     }

@@ -357,19 +357,18 @@ impl Session13 {
 }
 
 /// Where a client's TLS 1.3 connection turns NewSessionTickets into
-/// resumable sessions: the cache, the server's name, the resumption master
-/// secret and the scheme the server signed with (restored on resumption).
+/// resumable sessions: the cache, the server's name and the resumption
+/// master secret. What the session restores on resumption (the chain, the
+/// scheme the server signed with, its OCSP response and SCTs, the ALPN
+/// protocol 0-RTT data must use) is read from the connection's
+/// [`Negotiated`] when a ticket comes, not copied here: a held connection
+/// kept those twice (80 bytes inline, plus a stapled response's bytes).
 pub(crate) struct TicketSink {
     pub cache: Arc<dyn ClientSessionStore>,
     pub key: String,
     pub suite: &'static Tls13CipherSuite,
     pub resumption_secret: Secret,
-    pub peer_signature_scheme: Option<SignatureScheme>,
-    pub ocsp_response: Option<Vec<u8>>,
-    pub sct_list: Option<Vec<u8>>,
     pub time: std::sync::Arc<dyn crate::config::TimeProvider>,
-    /// The connection's ALPN protocol, which 0-RTT data on the ticket must use.
-    pub alpn: Option<Vec<u8>>,
 }
 
 impl TicketSink {
@@ -379,11 +378,8 @@ impl TicketSink {
     /// longer), not treated as an error; a lifetime of zero means "do not
     /// keep", and a server chain over [`MAX_SESSION_CHAIN_BYTES`] is not kept.
     /// True when the session was kept.
-    pub fn store(
-        &self,
-        t: &NewSessionTicket,
-        peer_certificates: &[CertificateDer<'static>],
-    ) -> bool {
+    pub fn store(&self, t: &NewSessionTicket, negotiated: &super::Negotiated) -> bool {
+        let peer_certificates = &negotiated.peer_certificates;
         let lifetime = u64::from(t.lifetime).min(MAX_TICKET_LIFETIME);
         if lifetime == 0 || !storable(peer_certificates, None) {
             return false;
@@ -400,11 +396,11 @@ impl TicketSink {
                 lifetime,
                 peer_certificates: peer_certificates.to_vec(),
                 server_name: None,
-                peer_signature_scheme: self.peer_signature_scheme,
-                ocsp_response: self.ocsp_response.clone(),
-                sct_list: self.sct_list.clone(),
+                peer_signature_scheme: negotiated.peer_signature_scheme,
+                ocsp_response: negotiated.ocsp_response.clone(),
+                sct_list: negotiated.sct_list.clone(),
                 max_early_data: t.max_early_data.unwrap_or(0),
-                alpn: self.alpn.clone(),
+                alpn: negotiated.alpn.clone(),
             },
         );
         true
