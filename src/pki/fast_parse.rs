@@ -22,7 +22,7 @@ use x509_cert::der::Decode;
 use x509_cert::spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 use x509_cert::time::Validity;
 
-use super::parse::{apply_extensions, oid, read_tlv, AlgId, ParsedCert, PublicKey, Tlv};
+use super::parse::{oid, read_tlv, AlgId, ParsedCert, PublicKey, TbsFields, Tlv};
 
 const BOOLEAN: u8 = 0x01;
 const INTEGER: u8 = 0x02;
@@ -116,7 +116,7 @@ pub(crate) fn parse(input: &[u8]) -> Option<ParsedCert> {
     let key = spki.subject_public_key.as_bytes()?.to_vec();
     let sig_alg = AlgorithmIdentifierOwned::from_der(sig_alg.whole).ok()?;
 
-    let mut out = ParsedCert {
+    let fields = TbsFields {
         der: input.to_vec(),
         tbs: tbs.whole.to_vec(),
         subject: subject.whole.to_vec(),
@@ -129,36 +129,17 @@ pub(crate) fn parse(input: &[u8]) -> Option<ParsedCert> {
         },
         sig_alg: AlgId::from_x509(&sig_alg).ok()?,
         signature: signature.to_vec(),
-        basic_constraints: None,
-        key_usage: None,
-        eku: None,
-        san_dns: Vec::new(),
-        san_ip: Vec::new(),
-        san_email: Vec::new(),
-        san_uri: Vec::new(),
-        san_dir: Vec::new(),
-        san_unsupported: Vec::new(),
-        subject_email,
-        name_constraints: None,
-        require_explicit_policy: None,
-        policy_refusal: None,
-        ski: None,
-        aki: None,
-        unknown_critical: None,
         serial: serial.value.to_vec(),
-        crl_dps: Vec::new(),
-        extensions: Vec::new(),
-        aki_issuer_serial: false,
-        aia_invalid: false,
+        subject_email,
         common_names,
     };
-    if let Some(exts) = exts {
-        let list = walk_extensions(exts.value)?;
-        // An extension that does not decode takes the full decode, which
-        // names it the same way (the same `apply_extensions`).
-        apply_extensions(&mut out, subject.whole, list).ok()?;
-    }
-    Some(out)
+    let list = match exts {
+        Some(exts) => walk_extensions(exts.value)?,
+        None => Vec::new(),
+    };
+    // An extension that does not decode takes the full decode, which
+    // names it the same way (the same `ParsedCert::from_fields`).
+    ParsedCert::from_fields(fields, list).ok()
 }
 
 /// Walks a Name's RDNs, calling `attr(oid, value)` with the contents of

@@ -213,6 +213,23 @@ pub(crate) struct ParsedCert {
     pub common_names: Vec<String>,
 }
 
+/// What a certificate says outside its extensions, as either decode reads
+/// it (see [`ParsedCert`] for each field).
+pub(crate) struct TbsFields {
+    pub der: Vec<u8>,
+    pub tbs: Vec<u8>,
+    pub subject: Vec<u8>,
+    pub issuer: Vec<u8>,
+    pub not_before: u64,
+    pub not_after: u64,
+    pub spki: PublicKey,
+    pub sig_alg: AlgId,
+    pub signature: Vec<u8>,
+    pub serial: Vec<u8>,
+    pub subject_email: Vec<String>,
+    pub common_names: Vec<String>,
+}
+
 pub(crate) fn bad(reason: impl Into<String>) -> CertificateError {
     CertificateError::BadEncoding {
         reason: reason.into(),
@@ -284,7 +301,7 @@ impl ParsedCert {
             .ok_or_else(|| bad("public key BIT STRING has unused bits"))?
             .to_vec();
 
-        let mut out = ParsedCert {
+        let fields = TbsFields {
             der: der.to_vec(),
             tbs: tbs_raw,
             subject: tbs
@@ -303,6 +320,36 @@ impl ParsedCert {
             },
             sig_alg: AlgId::from_x509(&cert.signature_algorithm)?,
             signature,
+            serial: tbs.serial_number.as_bytes().to_vec(),
+            subject_email: subject_emails(&tbs.subject),
+            common_names: subject_attrs(&tbs.subject, oid::COMMON_NAME),
+        };
+        let exts = tbs.extensions.as_deref().unwrap_or(&[]);
+        Self::from_fields(
+            fields,
+            exts.iter()
+                .map(|e| (e.extn_id, e.critical, e.extn_value.as_bytes())),
+        )
+    }
+
+    /// The certificate of `fields` with the facts of its extensions
+    /// (`apply_extensions`): the one constructor of both decodes.
+    pub(crate) fn from_fields<'a>(
+        f: TbsFields,
+        exts: impl IntoIterator<Item = (ObjectIdentifier, bool, &'a [u8])>,
+    ) -> Result<Self, CertificateError> {
+        let mut out = ParsedCert {
+            der: f.der,
+            tbs: f.tbs,
+            // Set below: `apply_extensions` names the subject in errors
+            // while it fills `out`.
+            subject: Vec::new(),
+            issuer: f.issuer,
+            not_before: f.not_before,
+            not_after: f.not_after,
+            spki: f.spki,
+            sig_alg: f.sig_alg,
+            signature: f.signature,
             basic_constraints: None,
             key_usage: None,
             eku: None,
@@ -312,29 +359,22 @@ impl ParsedCert {
             san_uri: Vec::new(),
             san_dir: Vec::new(),
             san_unsupported: Vec::new(),
-            subject_email: subject_emails(&tbs.subject),
+            subject_email: f.subject_email,
             name_constraints: None,
             require_explicit_policy: None,
             policy_refusal: None,
             ski: None,
             aki: None,
             unknown_critical: None,
-            serial: tbs.serial_number.as_bytes().to_vec(),
+            serial: f.serial,
             crl_dps: Vec::new(),
             extensions: Vec::new(),
             aki_issuer_serial: false,
             aia_invalid: false,
-            common_names: subject_attrs(&tbs.subject, oid::COMMON_NAME),
+            common_names: f.common_names,
         };
-
-        let exts = tbs.extensions.as_deref().unwrap_or(&[]);
-        let subject = out.subject.clone();
-        apply_extensions(
-            &mut out,
-            &subject,
-            exts.iter()
-                .map(|e| (e.extn_id, e.critical, e.extn_value.as_bytes())),
-        )?;
+        apply_extensions(&mut out, &f.subject, exts)?;
+        out.subject = f.subject;
         Ok(out)
     }
 
@@ -384,8 +424,9 @@ impl ParsedCert {
 /// Records each extension (refusing a second of the same OID) and decodes
 /// the ones we understand, exactly once. `subject` is the certificate's
 /// subject DER, named in errors. Shared by the full decode and the walk
-/// (`fast_parse`), so both read extensions the same way.
-pub(crate) fn apply_extensions<'a>(
+/// (`fast_parse`) through [`ParsedCert::from_fields`], so both read
+/// extensions the same way.
+fn apply_extensions<'a>(
     out: &mut ParsedCert,
     subject: &[u8],
     exts: impl IntoIterator<Item = (ObjectIdentifier, bool, &'a [u8])>,
