@@ -141,6 +141,32 @@ impl Protection {
         Ok(Nonce::assume_unique_for_key(n))
     }
 
+    /// Bytes of explicit nonce ahead of the ciphertext: 8 for TLS 1.2
+    /// AES-GCM (RFC 5288), none otherwise.
+    fn explicit_len(&self) -> usize {
+        if self.mode == Mode::Tls12Explicit {
+            8
+        } else {
+            0
+        }
+    }
+
+    /// The nonce to open a record whose protected payload is `payload`:
+    /// TLS 1.2 AES-GCM takes the explicit part from the record, every other
+    /// mode derives it from the sequence number.
+    fn read_nonce(&self, payload: &[u8]) -> Result<Nonce, Error> {
+        if self.mode != Mode::Tls12Explicit {
+            return self.nonce("read");
+        }
+        if self.seq == u64::MAX {
+            return Err(Error::internal("read sequence number exhausted"));
+        }
+        let explicit = payload.get(..8).ok_or(Error::BadRecordMac)?;
+        let mut n = *self.iv;
+        n[4..].copy_from_slice(explicit);
+        Ok(Nonce::assume_unique_for_key(n))
+    }
+
     /// Appends the ciphertext of `payload` followed by `extra` (TLS 1.3's
     /// inner content type; nothing in TLS 1.2) and the tag to `out`, whose
     /// record starts at `out[start]`: the last step of sealing a record.
@@ -526,11 +552,7 @@ impl RecordLayer {
                 "open_into on a record that is not application_data",
             ));
         }
-        let explicit = if prot.mode == Mode::Tls12Explicit {
-            8
-        } else {
-            0
-        };
+        let explicit = prot.explicit_len();
         let tag = prot.tag_len();
         let payload = &rec.payload[..];
         if payload.len() < explicit + tag {
@@ -564,16 +586,7 @@ impl RecordLayer {
                 (true, r)
             }
             _ => {
-                let nonce = if explicit > 0 {
-                    if prot.seq == u64::MAX {
-                        return Err(Error::internal("read sequence number exhausted"));
-                    }
-                    let mut n = *prot.iv;
-                    n[4..].copy_from_slice(&payload[..8]);
-                    Nonce::assume_unique_for_key(n)
-                } else {
-                    prot.nonce("read")?
-                };
+                let nonce = prot.read_nonce(payload)?;
                 let aad = prot.aad12(rec.typ, ct_len);
                 let r = prot.key.open_separate_gather(
                     nonce,
@@ -624,11 +637,7 @@ impl RecordLayer {
         if rec.typ != ContentType::ApplicationData {
             return None;
         }
-        let explicit = if prot.mode == Mode::Tls12Explicit {
-            8
-        } else {
-            0
-        };
+        let explicit = prot.explicit_len();
         rec.payload.len().checked_sub(explicit + prot.tag_len())
     }
 

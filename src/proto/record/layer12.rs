@@ -2,10 +2,10 @@
 //! explicit nonces, or RFC 7905's XORed sequence number): the outer type is
 //! the real one, and there is no inner content type or padding.
 
-use aws_lc_rs::aead::{Aad, Nonce};
+use aws_lc_rs::aead::Aad;
 use bytes::{BufMut, BytesMut};
 
-use super::{overflow, Mode, PlainRecord, Protection};
+use super::{overflow, PlainRecord, Protection};
 use crate::error::Error;
 use crate::proto::record::codec::{encode_header, OpaqueRecord, HEADER_LEN, MAX_PLAINTEXT};
 use crate::proto::wire::enums::ContentType;
@@ -28,11 +28,7 @@ pub(super) fn open12(prot: &mut Protection, rec: OpaqueRecord) -> Result<PlainRe
             )))
         }
     }
-    let explicit = if prot.mode == Mode::Tls12Explicit {
-        8
-    } else {
-        0
-    };
+    let explicit = prot.explicit_len();
     let tag = prot.tag_len();
     let mut payload = rec.payload;
     if payload.len() < explicit + tag {
@@ -42,16 +38,7 @@ pub(super) fn open12(prot: &mut Protection, rec: OpaqueRecord) -> Result<PlainRe
     if plain_len > MAX_PLAINTEXT {
         return Err(overflow(plain_len, MAX_PLAINTEXT));
     }
-    let nonce = if explicit > 0 {
-        if prot.seq == u64::MAX {
-            return Err(Error::internal("read sequence number exhausted"));
-        }
-        let mut n = *prot.iv;
-        n[4..].copy_from_slice(&payload[..8]);
-        Nonce::assume_unique_for_key(n)
-    } else {
-        prot.nonce("read")?
-    };
+    let nonce = prot.read_nonce(&payload)?;
     let aad = prot.aad12(rec.typ, plain_len);
     let len = prot
         .key
@@ -84,11 +71,7 @@ pub(super) fn seal12(
     out: &mut BytesMut,
 ) -> Result<(), Error> {
     let nonce = prot.nonce("write")?;
-    let explicit = if prot.mode == Mode::Tls12Explicit {
-        8
-    } else {
-        0
-    };
+    let explicit = prot.explicit_len();
     let outer_len = explicit + payload.len() + prot.tag_len();
     let aad = prot.aad12(typ, payload.len());
     out.reserve(HEADER_LEN + outer_len);
