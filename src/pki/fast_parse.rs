@@ -22,7 +22,7 @@ use x509_cert::der::Decode;
 use x509_cert::spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 use x509_cert::time::Validity;
 
-use super::parse::{oid, read_tlv, AlgId, ParsedCert, PublicKey, TbsFields, Tlv};
+use super::parse::{oid, read_tlv, tbs_span, AlgId, ParsedCert, PublicKey, TbsFields, Tlv};
 
 const BOOLEAN: u8 = 0x01;
 const INTEGER: u8 = 0x02;
@@ -118,7 +118,7 @@ pub(crate) fn parse(input: &[u8]) -> Option<ParsedCert> {
 
     let fields = TbsFields {
         der: input.to_vec(),
-        tbs: tbs.whole.to_vec(),
+        tbs_span: tbs_span(input)?,
         subject: subject.whole.to_vec(),
         issuer: issuer.whole.to_vec(),
         not_before: validity.not_before.to_unix_duration().as_secs(),

@@ -5,6 +5,7 @@
 //! understand exactly once, refusing duplicates.
 
 use std::net::IpAddr;
+use std::ops::Range;
 
 use x509_cert::der::asn1::ObjectIdentifier;
 use x509_cert::der::{Decode, Encode};
@@ -123,6 +124,15 @@ pub(crate) fn validity_of(der: &[u8]) -> Option<(u64, u64)> {
     ))
 }
 
+/// Where the TBSCertificate (the certificate's first element) lies in the
+/// certificate `der`, header included.
+pub(crate) fn tbs_span(der: &[u8]) -> Option<Range<usize>> {
+    let cert = read_tlv(der)?;
+    let start = cert.whole.len().checked_sub(cert.value.len())?;
+    let tbs = read_tlv(cert.value)?;
+    Some(start..start.checked_add(tbs.whole.len())?)
+}
+
 /// An algorithm identifier: OID plus the DER of its parameters, if any.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct AlgId {
@@ -157,8 +167,10 @@ pub(crate) struct PublicKey {
 pub(crate) struct ParsedCert {
     /// The certificate's DER.
     pub der: Vec<u8>,
-    /// The TBSCertificate exactly as signed.
-    pub tbs: Vec<u8>,
+    /// Where the TBSCertificate, exactly as signed, lies in `der` (see
+    /// [`ParsedCert::tbs`]): a second copy of it would be a second
+    /// allocation per certificate per handshake.
+    pub tbs_span: Range<usize>,
     /// DER of the subject Name.
     pub subject: Vec<u8>,
     /// DER of the issuer Name.
@@ -217,7 +229,7 @@ pub(crate) struct ParsedCert {
 /// it (see [`ParsedCert`] for each field).
 pub(crate) struct TbsFields {
     pub der: Vec<u8>,
-    pub tbs: Vec<u8>,
+    pub tbs_span: Range<usize>,
     pub subject: Vec<u8>,
     pub issuer: Vec<u8>,
     pub not_before: u64,
@@ -245,6 +257,12 @@ pub(crate) fn name_str(der: &[u8]) -> String {
 }
 
 impl ParsedCert {
+    /// The TBSCertificate exactly as signed.
+    pub(crate) fn tbs(&self) -> &[u8] {
+        // The span was read from `der` itself, so it always fits.
+        self.der.get(self.tbs_span.clone()).unwrap_or_default()
+    }
+
     /// The subject as an RFC 4514 string, for errors.
     pub(crate) fn subject_str(&self) -> String {
         name_str(&self.subject)
@@ -278,10 +296,8 @@ impl ParsedCert {
     /// [`ParsedCert::parse`] by x509-cert's full decode alone.
     pub(crate) fn parse_full(der: &[u8]) -> Result<Self, CertificateError> {
         let cert = Certificate::from_der(der).map_err(|e| bad(format!("certificate: {e}")))?;
-        let tbs_raw = read_tlv(der)
-            .and_then(|outer| read_tlv(outer.value))
-            .map(|t| t.whole.to_vec())
-            .ok_or_else(|| bad("certificate: cannot locate TBSCertificate"))?;
+        let tbs_span =
+            tbs_span(der).ok_or_else(|| bad("certificate: cannot locate TBSCertificate"))?;
         let tbs = &cert.tbs_certificate;
         if tbs.signature != cert.signature_algorithm {
             return Err(bad(format!(
@@ -303,7 +319,7 @@ impl ParsedCert {
 
         let fields = TbsFields {
             der: der.to_vec(),
-            tbs: tbs_raw,
+            tbs_span,
             subject: tbs
                 .subject
                 .to_der()
@@ -340,7 +356,7 @@ impl ParsedCert {
     ) -> Result<Self, CertificateError> {
         let mut out = ParsedCert {
             der: f.der,
-            tbs: f.tbs,
+            tbs_span: f.tbs_span,
             // Set below: `apply_extensions` names the subject in errors
             // while it fills `out`.
             subject: Vec::new(),
@@ -645,6 +661,28 @@ pub(crate) mod tests {
         for bad in NOT_CERTIFICATES {
             assert_eq!(validity_of(bad), None);
         }
+    }
+
+    /// The signed bytes are exactly x509-cert's TBSCertificate, for every
+    /// certificate in certs/.
+    #[test]
+    fn tbs_is_the_signed_tbs_certificate() {
+        for (file, der) in test_certificates() {
+            let cert = Certificate::from_der(&der).expect("decodes");
+            let want = cert.tbs_certificate.to_der().expect("encodes");
+            assert_eq!(
+                ParsedCert::parse(&der).expect("parses").tbs(),
+                want,
+                "{file}"
+            );
+            assert_eq!(
+                ParsedCert::parse_full(&der).expect("parses").tbs(),
+                want,
+                "{file}"
+            );
+        }
+        assert_eq!(tbs_span(b""), None);
+        assert_eq!(tbs_span(&[0x30, 0x00]), None);
     }
 
     #[test]

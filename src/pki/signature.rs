@@ -302,7 +302,7 @@ pub(crate) fn verify_cert_signature(
     verify_signed_data(
         &issuer.spki,
         &subject.sig_alg,
-        &subject.tbs,
+        subject.tbs(),
         &subject.signature,
     )
 }
