@@ -17,7 +17,8 @@
 //! * idle memory and latency: the limit is the floor, the plain transport.
 //!
 //! `LCTLS_BENCH_FILTER=TEXT[,TEXT...]` runs only the figures whose name
-//! contains one of the TEXTs (e.g. `handshake_`, `bulk_`, `x25519mlkem768`);
+//! contains one of the TEXTs (e.g. `handshake_`, `bulk_`, `x25519mlkem768`),
+//! or, for `=TEXT`, whose name is exactly TEXT (`=handshake_ecdsa_p256`);
 //! `LCTLS_BENCH_ONLY=lctls` or `=rustls` times one library alone (see `order`).
 //! `LCTLS_BENCH_WORKERS=N` sets the worker threads of the split_duplex
 //! figures' runtime (default 2).
@@ -684,8 +685,12 @@ fn header(p: &Params, mode: &str) {
 /// `LCTLS_BENCH_FILTER` (see the module docs).
 fn wanted<S: AsRef<str>>(names: &[S]) -> bool {
     std::env::var("LCTLS_BENCH_FILTER").map_or(true, |f| {
-        f.split(',')
-            .any(|f| names.iter().any(|n| n.as_ref().contains(f)))
+        f.split(',').any(|f| {
+            names.iter().any(|n| match f.strip_prefix('=') {
+                Some(exact) => n.as_ref() == exact,
+                None => n.as_ref().contains(f),
+            })
+        })
     })
 }
 
