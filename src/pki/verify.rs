@@ -142,6 +142,76 @@ pub fn verify_chain_with(
     purpose: KeyPurpose,
     options: &VerifyOptions,
 ) -> Result<VerifiedPath, CertificateError> {
+    let anchors = roots.anchors();
+    let v = verify_core(
+        anchors,
+        end_entity,
+        intermediates,
+        name,
+        now,
+        purpose,
+        options,
+    )?;
+    let mut certs = Vec::with_capacity(v.chain.len().saturating_add(2));
+    certs.push(CertificateDer::from(v.leaf.der));
+    for i in v.chain {
+        if let Some(c) = v.pool.get(i) {
+            certs.push(CertificateDer::from(c.der.clone()));
+        }
+    }
+    if let Some(a) = anchors.get(v.anchor) {
+        certs.push(CertificateDer::from(a.der.clone()));
+    }
+    Ok(VerifiedPath {
+        certs,
+        window: v.window,
+    })
+}
+
+/// [`verify_chain_with`] for a handshake, which needs only the window the
+/// answer holds for: no copy of the path's certificates.
+pub(crate) fn verify_chain_window(
+    roots: &RootStore,
+    end_entity: &CertificateDer<'_>,
+    intermediates: &[CertificateDer<'_>],
+    name: Option<&ServerName<'_>>,
+    now: UnixTime,
+    purpose: KeyPurpose,
+    options: &VerifyOptions,
+) -> Result<Window, CertificateError> {
+    let anchors = roots.anchors();
+    verify_core(
+        anchors,
+        end_entity,
+        intermediates,
+        name,
+        now,
+        purpose,
+        options,
+    )
+    .map(|v| v.window)
+}
+
+/// What [`verify_core`] found: the decoded leaf and intermediates, the path
+/// as indices into `pool` and the anchors, and its window.
+struct Verified {
+    leaf: ParsedCert,
+    pool: Vec<ParsedCert>,
+    chain: Vec<usize>,
+    anchor: usize,
+    window: Window,
+}
+
+/// The verification both [`verify_chain_with`] and [`verify_chain_window`] run.
+fn verify_core(
+    anchors: &[ParsedCert],
+    end_entity: &CertificateDer<'_>,
+    intermediates: &[CertificateDer<'_>],
+    name: Option<&ServerName<'_>>,
+    now: UnixTime,
+    purpose: KeyPurpose,
+    options: &VerifyOptions,
+) -> Result<Verified, CertificateError> {
     let now = now.as_secs();
     let leaf = ParsedCert::parse(end_entity.as_ref())?;
     // Undecodable extras are skipped (servers do send odd certificates); if
@@ -186,7 +256,6 @@ pub fn verify_chain_with(
         }
     }
 
-    let anchors = roots.anchors();
     let (chain, anchor) = PathBuilder::new(anchors, &pool, now, purpose, options, rules)
         .build(&leaf)
         .map_err(|e| match (e, decode_error) {
@@ -213,17 +282,13 @@ pub fn verify_chain_with(
         window.narrow(lo, hi);
     }
 
-    let mut certs = Vec::with_capacity(chain.len().saturating_add(2));
-    certs.push(CertificateDer::from(leaf.der));
-    for i in chain {
-        if let Some(c) = pool.get(i) {
-            certs.push(CertificateDer::from(c.der.clone()));
-        }
-    }
-    if let Some(a) = anchors.get(anchor) {
-        certs.push(CertificateDer::from(a.der.clone()));
-    }
-    Ok(VerifiedPath { certs, window })
+    Ok(Verified {
+        leaf,
+        pool,
+        chain,
+        anchor,
+        window,
+    })
 }
 
 /// Checks that every certificate of `chain` decodes and is within its
@@ -569,7 +634,7 @@ impl Policy {
         let (roots, options) = (&self.roots, &self.options);
         let key = KeyParts::new(purpose, roots, options, name, end_entity, intermediates);
         self.cache.verify(key, now, || {
-            verify_chain_with(
+            verify_chain_window(
                 roots,
                 end_entity,
                 intermediates,
@@ -578,7 +643,6 @@ impl Policy {
                 purpose,
                 options,
             )
-            .map(|path| path.window)
         })
     }
 
@@ -595,7 +659,7 @@ impl Policy {
         check_chain_validity(chain, now)?;
         match (chain.split_first(), &self.options.revocation) {
             (Some((leaf, rest)), Some(_)) => {
-                verify_chain_with(&self.roots, leaf, rest, None, now, purpose, &self.options)
+                verify_chain_window(&self.roots, leaf, rest, None, now, purpose, &self.options)
                     .map(|_| ())
             }
             _ => Ok(()),
