@@ -35,10 +35,10 @@ use std::time::Duration;
 use aws_lc_rs::digest;
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 
+use super::chain::KeyPurpose;
 use super::error::CertificateError;
 use super::options::VerifyOptions;
 use super::roots::RootStore;
-use super::verify::KeyPurpose;
 
 /// How long an entry of a verification cache lives at most, unless
 /// [`DefaultServerVerifier::with_verification_cache_ttl`](super::DefaultServerVerifier::with_verification_cache_ttl)

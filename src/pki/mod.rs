@@ -113,6 +113,7 @@
 //!   does.
 
 mod anchor;
+mod chain;
 mod chain_cache;
 mod constraints;
 mod crl;
@@ -138,6 +139,7 @@ mod tests;
 #[cfg(test)]
 mod tests_crl;
 
+pub use chain::{check_chain_validity, verify_chain, verify_chain_with, KeyPurpose, VerifiedPath};
 pub use chain_cache::{VerificationCacheStats, DEFAULT_VERIFICATION_CACHE_TTL};
 pub use crl::{CrlSet, RevocationDepth, RevocationOptions, UnknownStatus};
 pub use error::CertificateError;
@@ -150,6 +152,5 @@ pub use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 pub(crate) use signature::certificate_public_key;
 pub use signature::{verify_tls12_signature, verify_tls13_signature};
 pub use verify::{
-    check_chain_validity, verify_chain, verify_chain_with, ClientCertVerifier,
-    DefaultClientVerifier, DefaultServerVerifier, KeyPurpose, ServerCertVerifier, VerifiedPath,
+    ClientCertVerifier, DefaultClientVerifier, DefaultServerVerifier, ServerCertVerifier,
 };

@@ -5,9 +5,9 @@
 use x509_cert::der::asn1::ObjectIdentifier;
 use x509_cert::ext::pkix::KeyUsage;
 
+use super::chain::KeyPurpose;
 use super::crl::RevocationOptions;
 use super::profile::LeafRules;
-use super::verify::KeyPurpose;
 
 /// Most intermediates a path may hold unless
 /// [`VerifyOptions::max_intermediates`] says otherwise.

@@ -11,6 +11,7 @@
 use x509_cert::der::asn1::ObjectIdentifier;
 
 use super::anchor::check_anchor;
+use super::chain::KeyPurpose;
 use super::constraints::{self, Budget};
 use super::error::CertificateError;
 use super::keys::check_key;
@@ -23,7 +24,6 @@ use super::signature::{
     signature_algorithm, signature_algorithm_name, verify_cert_signature, SigFailure,
 };
 use super::time::rfc3339;
-use super::verify::KeyPurpose;
 /// Most intermediates of any kind on a path, whatever
 /// `max_intermediates` allows, so self-issued certificates stay bounded.
 const MAX_INTERMEDIATES_HARD: usize = 16;
