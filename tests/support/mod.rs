@@ -4,6 +4,7 @@
 
 pub mod forge;
 pub mod hooks;
+pub mod hostile;
 pub mod https;
 pub mod ocsp;
 pub mod resume_mode;
