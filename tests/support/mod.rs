@@ -249,3 +249,16 @@ where
     s.read_exact(&mut two).await.unwrap();
     assert_eq!(&two, b"yo");
 }
+
+/// A handshake the client refuses: asserts the server was told `alert` and
+/// returns the client's own error for the caller to check exactly.
+pub async fn client_refuses(
+    cc: Arc<ClientConfig>,
+    sc: Arc<ServerConfig>,
+    host: &'static str,
+    alert: lctls::proto::enums::AlertDescription,
+) -> Error {
+    let (c, s) = try_pair(cc, sc, host).await;
+    assert_eq!(handshake_err(s), Error::AlertReceived(alert), "server side");
+    handshake_err(c)
+}
