@@ -10,7 +10,10 @@ pub mod tools;
 use std::net::IpAddr;
 use std::time::Duration;
 
-use lctls::pki::{CertificateDer, RootStore, ServerName, UnixTime};
+use lctls::pki::{
+    verify_chain, CertificateDer, CertificateError, KeyPurpose, RootStore, ServerName, UnixTime,
+    VerifiedPath,
+};
 use rcgen::{
     date_time_ymd, BasicConstraints, CertificateParams, DistinguishedName, DnType,
     ExtendedKeyUsagePurpose, IsCa, KeyPair, SanType,
@@ -134,4 +137,44 @@ pub fn store(roots: &[&Issuer]) -> RootStore {
 
 pub fn name(s: &str) -> ServerName<'static> {
     ServerName::try_from(s.to_string()).expect("server name")
+}
+
+pub fn verify_at(
+    roots: &RootStore,
+    leaf: &CertificateDer<'_>,
+    ints: &[CertificateDer<'_>],
+    host: &str,
+    t: UnixTime,
+) -> Result<VerifiedPath, CertificateError> {
+    verify_chain(
+        roots,
+        leaf,
+        ints,
+        Some(&name(host)),
+        t,
+        KeyPurpose::ServerAuth,
+    )
+}
+
+pub fn verify(
+    roots: &RootStore,
+    leaf: &CertificateDer<'_>,
+    ints: &[CertificateDer<'_>],
+    host: &str,
+) -> Result<VerifiedPath, CertificateError> {
+    verify_at(roots, leaf, ints, host, now())
+}
+
+/// Root + intermediate, the store trusting the root.
+pub struct Pki {
+    pub root: Issuer,
+    pub int: Issuer,
+    pub roots: RootStore,
+}
+
+pub fn pki() -> Pki {
+    let root = root("Corpus Root");
+    let int = ca(ca_params("Corpus Intermediate"), &root);
+    let roots = store(&[&root]);
+    Pki { root, int, roots }
 }
