@@ -558,6 +558,37 @@ async fn connector_handshake_timeout() {
     .await
 }
 
+/// A handshake's timer is reused by the next handshake on the thread
+/// (src/stream/deadline.rs): the next one still times out at its own limit,
+/// counted from its own start, not at the finished handshake's deadline.
+#[tokio::test]
+async fn a_reused_handshake_timer_keeps_the_new_handshakes_limit() {
+    timeout(async {
+        let limit = Duration::from_millis(400);
+        let connector = TlsConnector::from(client_config()).with_handshake_timeout(limit);
+        let acceptor = TlsAcceptor::from(server_config("server")).with_handshake_timeout(limit);
+        // A completed handshake on each side leaves its timer for reuse.
+        let (a, b) = tokio::io::duplex(64 * 1024);
+        let (c, s) = tokio::join!(connector.connect("localhost", a), acceptor.accept(b));
+        drop((c.unwrap(), s.unwrap()));
+        // Past half the old deadline, a handshake with a silent peer.
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        let (_silent, io) = tokio::io::duplex(1024);
+        let start = Instant::now();
+        let e = connector.connect("localhost", io).await.unwrap_err();
+        let took = start.elapsed();
+        assert_eq!(e.kind(), io::ErrorKind::TimedOut, "{e}");
+        assert!(took >= limit && took < Duration::from_secs(5), "{took:?}");
+        let (_silent, io) = tokio::io::duplex(1024);
+        let start = Instant::now();
+        let e = acceptor.accept(io).await.unwrap_err();
+        let took = start.elapsed();
+        assert_eq!(e.kind(), io::ErrorKind::TimedOut, "{e}");
+        assert!(took >= limit && took < Duration::from_secs(5), "{took:?}");
+    })
+    .await
+}
+
 /// Both sides time out after 10 s unless told otherwise.
 #[tokio::test]
 async fn default_handshake_timeouts() {

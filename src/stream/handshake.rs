@@ -10,6 +10,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 
 use crate::error::Error;
 use crate::hooks::{Answer, HookFuture};
+use crate::stream::deadline::Deadline;
 use crate::stream::TlsStream;
 
 /// Drives a connection until its handshake completes and its last flight is written.
@@ -131,8 +132,9 @@ pub(crate) struct TimedHandshake<IO> {
     inner: MidHandshake<IO>,
     limit: Option<Duration>,
     /// Armed at the first poll, which runs inside the runtime: building the
-    /// future outside one (to poll it later) must not panic.
-    sleep: Option<Pin<Box<tokio::time::Sleep>>>,
+    /// future outside one (to poll it later) must not panic. From the
+    /// thread's pool of timers and back to it when done (deadline.rs).
+    deadline: Option<Deadline>,
 }
 
 impl<IO> TimedHandshake<IO> {
@@ -140,7 +142,7 @@ impl<IO> TimedHandshake<IO> {
         TimedHandshake {
             inner,
             limit,
-            sleep: None,
+            deadline: None,
         }
     }
 }
@@ -151,15 +153,16 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> Future for TimedHandshake<IO> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         if let Poll::Ready(r) = Pin::new(&mut this.inner).poll(cx) {
+            if let Some(d) = this.deadline.take() {
+                d.release();
+            }
             return Poll::Ready(r);
         }
         let Some(limit) = this.limit else {
             return Poll::Pending;
         };
-        let sleep = this
-            .sleep
-            .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
-        if sleep.as_mut().poll(cx).is_ready() {
+        let deadline = this.deadline.get_or_insert_with(|| Deadline::arm(limit));
+        if deadline.poll_passed(cx) {
             // Dropping the stream (and its transport) ends the connection.
             this.inner = MidHandshake::Done;
             this.limit = None;

@@ -6,6 +6,7 @@
 
 mod acceptor;
 mod connector;
+mod deadline;
 mod handshake;
 mod info;
 mod lazy;
