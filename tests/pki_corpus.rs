@@ -59,7 +59,7 @@ fn rewrite_sig_alg(
 
 #[test]
 fn path_building_unordered_extra_duplicate() {
-    let p = pki();
+    let p = corpus_pki();
     let other = root("Unrelated");
     let l = leaf(vec![dns("example.com")], &p.int);
     let pool = [
@@ -132,7 +132,7 @@ fn cross_signed_alternative_path() {
 
 #[test]
 fn pathological_pool_finishes_fast() {
-    let p = pki();
+    let p = corpus_pki();
     let n = 40;
     let keys: Vec<KeyPair> = (0..n).map(|_| KeyPair::generate().expect("key")).collect();
     let stand_ins: Vec<rcgen::Certificate> = keys
@@ -172,7 +172,7 @@ fn pathological_pool_finishes_fast() {
 
 #[test]
 fn signature_algorithms_pass() {
-    let p = pki();
+    let p = corpus_pki();
     // ECDSA P-256 leaf and issuer.
     let l = leaf(vec![dns("example.com")], &p.int);
     assert!(verify(&p.roots, &l, &[p.int.der()], "example.com").is_ok());
@@ -212,7 +212,7 @@ const PSS_SHA256_PARAMS: &[u8] = &[
 #[test]
 fn rsa_pss_signed_certificate() {
     // rcgen 0.13 cannot sign with RSA-PSS: re-sign an rcgen certificate by hand.
-    let p = pki();
+    let p = corpus_pki();
     let rsa_der = rsa_pkcs8();
     let rsa = ca_with_key(
         ca_params("RSA CA"),
@@ -259,7 +259,7 @@ fn rsa_pss_signed_certificate() {
 
 #[test]
 fn weak_signature_algorithms_refused() {
-    let p = pki();
+    let p = corpus_pki();
     let rsa_der = rsa_pkcs8();
     let rsa = ca_with_key(
         ca_params("RSA CA"),
@@ -334,7 +334,7 @@ fn weak_signature_algorithms_refused() {
 
 #[test]
 fn validity_against_caller_clock() {
-    let p = pki();
+    let p = corpus_pki();
     let l = leaf(vec![dns("example.com")], &p.int);
     let ints = [p.int.der()];
     // 2024-01-01 and 2027-01-01 are the bounds.
@@ -355,7 +355,7 @@ fn validity_against_caller_clock() {
 
 #[test]
 fn basic_constraints_ca_flag_and_path_len() {
-    let p = pki();
+    let p = corpus_pki();
     let mut not_ca = ca_params("Not A CA");
     not_ca.is_ca = IsCa::ExplicitNoCa;
     let not_ca = ca(not_ca, &p.root);
@@ -402,7 +402,7 @@ fn basic_constraints_ca_flag_and_path_len() {
 
 #[test]
 fn key_usage_issuer_and_leaf() {
-    let p = pki();
+    let p = corpus_pki();
     let mut good = ca_params("KU CA");
     good.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
     let good = ca(good, &p.root);
@@ -451,7 +451,7 @@ fn key_usage_issuer_and_leaf() {
 
 #[test]
 fn extended_key_usage() {
-    let p = pki();
+    let p = corpus_pki();
     let ints = [p.int.der()];
     let mut sp = params("server", vec![dns("example.com")]);
     sp.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
@@ -494,7 +494,7 @@ fn extended_key_usage() {
 
 #[test]
 fn name_constraints_dns_and_ip() {
-    let p = pki();
+    let p = corpus_pki();
     let mut c = ca_params("NC CA");
     c.name_constraints = Some(NameConstraints {
         permitted_subtrees: vec![
@@ -539,7 +539,7 @@ fn name_constraints_dns_and_ip() {
 
 #[test]
 fn unknown_critical_extension() {
-    let p = pki();
+    let p = corpus_pki();
     for critical in [false, true] {
         let mut lp = params("ext", vec![dns("example.com")]);
         let mut ext = rcgen::CustomExtension::from_oid_content(&[1, 2, 3, 4, 5], vec![0x05, 0x00]);
@@ -564,7 +564,7 @@ fn unknown_critical_extension() {
 
 #[test]
 fn dns_names_case_and_wildcards() {
-    let p = pki();
+    let p = corpus_pki();
     let ints = [p.int.der()];
     let l = leaf(vec![dns("Example.COM"), dns("*.wild.example.com")], &p.int);
     for good in [
@@ -605,7 +605,7 @@ fn dns_names_case_and_wildcards() {
 
 #[test]
 fn ip_addresses_v4_v6() {
-    let p = pki();
+    let p = corpus_pki();
     let ints = [p.int.der()];
     let l = leaf(vec![ip("192.0.2.7"), ip("2001:db8::7")], &p.int);
     assert!(verify(&p.roots, &l, &ints, "192.0.2.7").is_ok());
@@ -627,7 +627,7 @@ fn ip_addresses_v4_v6() {
 
 #[test]
 fn subject_common_name_never_used() {
-    let p = pki();
+    let p = corpus_pki();
     let ints = [p.int.der()];
     let no_san = leaf_p(params("example.com", vec![]), &p.int);
     assert_eq!(

@@ -72,14 +72,14 @@ fn rev_opts(
 
 /// Root, intermediate with serial 0x100, leaves with serials 0x200/0x201.
 struct CrlPki {
-    p: Pki,
+    p: CorpusPki,
     int: Issuer,
     good: CertificateDer<'static>,
     revoked: CertificateDer<'static>,
 }
 
 fn crl_pki() -> CrlPki {
-    let p = pki();
+    let p = corpus_pki();
     let int = ca(with_serial(ca_params("CRL Intermediate"), 0x100), &p.root);
     let good = leaf_p(
         with_serial(params("good", vec![dns("example.com")]), 0x200),

@@ -166,15 +166,15 @@ pub fn verify(
 }
 
 /// Root + intermediate, the store trusting the root.
-pub struct Pki {
+pub struct CorpusPki {
     pub root: Issuer,
     pub int: Issuer,
     pub roots: RootStore,
 }
 
-pub fn pki() -> Pki {
+pub fn corpus_pki() -> CorpusPki {
     let root = root("Corpus Root");
     let int = ca(ca_params("Corpus Intermediate"), &root);
     let roots = store(&[&root]);
-    Pki { root, int, roots }
+    CorpusPki { root, int, roots }
 }
