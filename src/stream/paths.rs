@@ -26,6 +26,11 @@ use crate::proto::record::codec::{MAX_CIPHERTEXT, MAX_PLAINTEXT};
 /// it touched for the first time (page faults per MB 2.5x rustls's, whose
 /// send buffer stops at 64 KiB) and reallocated as it grew.
 pub(crate) const WRITE_HIGH_WATER: usize = 64 * 1024;
+/// Room for ciphertext one transport read may fill: four whole records, so
+/// a bulk reader over TCP makes one read per 64 KiB (as the writer's
+/// writes are) rather than one per one or two records. Never more than this
+/// is buffered ahead of the records being processed.
+const READ_SPACE: usize = 4 * (MAX_CIPHERTEXT + 5);
 /// Plaintext sealed per `poll_write` call at most.
 pub(crate) const MAX_WRITE_CHUNK: usize = WRITE_HIGH_WATER;
 
@@ -64,10 +69,8 @@ pub(crate) fn poll_fill<R: AsyncRead + Unpin>(
     cx: &mut Context<'_>,
 ) -> Poll<io::Result<bool>> {
     let incoming = conn.incoming_mut();
-    if incoming.capacity() - incoming.len() < MAX_CIPHERTEXT + 5
-        && incoming.len() < 2 * (MAX_CIPHERTEXT + 5)
-    {
-        incoming.reserve(MAX_CIPHERTEXT + 5);
+    if incoming.capacity() - incoming.len() < MAX_CIPHERTEXT + 5 && incoming.len() < READ_SPACE {
+        incoming.reserve(READ_SPACE - incoming.len());
     }
     let n = ready!(tokio_util::io::poll_read_buf(
         Pin::new(io),
