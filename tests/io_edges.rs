@@ -308,3 +308,52 @@ async fn acceptor_handshake_timeout() {
     })
     .await
 }
+
+/// A writer whose peer stops reading queues at most 64 KiB of ciphertext
+/// (plus the records that reach it): writes beyond that wait for the
+/// transport. It used to seal up to 256 KiB per write on top of a 256 KiB
+/// queue, so 100 busy connections each held ~0.5 MiB of fresh pages (the
+/// `scale_bulk_c100` page-fault cliff).
+#[tokio::test]
+async fn queued_ciphertext_stays_under_the_high_water_mark() {
+    timeout(async {
+        let (c, s) = try_pair_buf(
+            client_config(),
+            server_config("server"),
+            "localhost",
+            16 * 1024,
+        )
+        .await;
+        let (mut c, _s) = (c.unwrap(), s.unwrap());
+        let data = vec![0x5au8; 1 << 20];
+        let mut taken = 0;
+        // The server never reads: once the pipe is full, writes stop being
+        // ready. Bounded: 1 MiB can fill the pipe and the queue many times.
+        std::future::poll_fn(|cx| {
+            while taken < data.len() {
+                match Pin::new(&mut c).poll_write(cx, &data[taken..]) {
+                    Poll::Ready(Ok(n)) => taken += n,
+                    Poll::Ready(Err(e)) => panic!("write failed: {e}"),
+                    Poll::Pending => return Poll::Ready(()),
+                }
+                let queued = c.connection().outgoing_len();
+                assert!(
+                    queued <= 64 * 1024 + 16 * 1024 + 64,
+                    "{queued} bytes queued"
+                );
+            }
+            Poll::Ready(())
+        })
+        .await;
+        assert!(
+            taken < data.len(),
+            "every write was ready with nobody reading"
+        );
+        let queued = c.connection().outgoing_len();
+        assert!(
+            queued <= 64 * 1024 + 16 * 1024 + 64,
+            "{queued} bytes queued"
+        );
+    })
+    .await
+}

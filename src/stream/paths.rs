@@ -18,10 +18,21 @@ use crate::error::Error;
 use crate::proto::conn::Connection;
 use crate::proto::record::codec::{MAX_CIPHERTEXT, MAX_PLAINTEXT};
 
-/// Ciphertext we let pile up before a write waits for the transport.
-pub(crate) const WRITE_HIGH_WATER: usize = 256 * 1024;
+/// Ciphertext we let pile up before a write waits for the transport; a
+/// write seals only up to it (rounded up to whole records), so no more than
+/// about this much is ever queued. It was 256 KiB with up to 256 KiB more
+/// sealed on top: with 100 connections writing into full pipes
+/// (`scale_bulk_c100`) each one's buffer grew to ~0.5-1 MiB, every page of
+/// it touched for the first time (page faults per MB 2.5x rustls's, whose
+/// send buffer stops at 64 KiB) and reallocated as it grew.
+pub(crate) const WRITE_HIGH_WATER: usize = 64 * 1024;
+/// Room for ciphertext one transport read may fill: four whole records, so
+/// a bulk reader over TCP makes one read per 64 KiB (as the writer's
+/// writes are) rather than one per one or two records. Never more than this
+/// is buffered ahead of the records being processed.
+const READ_SPACE: usize = 4 * (MAX_CIPHERTEXT + 5);
 /// Plaintext sealed per `poll_write` call at most.
-pub(crate) const MAX_WRITE_CHUNK: usize = 256 * 1024;
+pub(crate) const MAX_WRITE_CHUNK: usize = WRITE_HIGH_WATER;
 
 /// The reading end: a whole stream or a read half.
 pub(crate) trait ReadSide {
@@ -58,10 +69,8 @@ pub(crate) fn poll_fill<R: AsyncRead + Unpin>(
     cx: &mut Context<'_>,
 ) -> Poll<io::Result<bool>> {
     let incoming = conn.incoming_mut();
-    if incoming.capacity() - incoming.len() < MAX_CIPHERTEXT + 5
-        && incoming.len() < 2 * (MAX_CIPHERTEXT + 5)
-    {
-        incoming.reserve(MAX_CIPHERTEXT + 5);
+    if incoming.capacity() - incoming.len() < MAX_CIPHERTEXT + 5 && incoming.len() < READ_SPACE {
+        incoming.reserve(READ_SPACE - incoming.len());
     }
     let n = ready!(tokio_util::io::poll_read_buf(
         Pin::new(io),
@@ -214,7 +223,13 @@ pub(crate) fn poll_write_app<S: WriteSide>(
     if buf.is_empty() {
         return Poll::Ready(Ok(0));
     }
-    let chunk = &buf[..buf.len().min(MAX_WRITE_CHUNK)];
+    // The transport took everything queued or the queue is below the
+    // mark: seal what fills it up to the mark, in whole records.
+    let room = WRITE_HIGH_WATER
+        .saturating_sub(s.parts().0.outgoing_len())
+        .next_multiple_of(MAX_PLAINTEXT)
+        .max(MAX_PLAINTEXT);
+    let chunk = &buf[..buf.len().min(room).min(MAX_WRITE_CHUNK)];
     let n = match s.parts().0.write_plaintext(chunk) {
         Ok(n) => n,
         Err(e) => {

@@ -174,6 +174,16 @@ impl Protection {
     /// ciphertext once, into space that is only zeroed first (safe Rust
     /// cannot hand it uninitialised memory) instead of holding a copy of
     /// the plaintext. On failure the record is wiped and removed.
+    ///
+    /// What is left on the write path is that zeroing pass and the copy of
+    /// the ciphertext into the transport. aws-lc-rs cannot remove either:
+    /// every seal it offers (in place, separate tag, in-place or
+    /// out-of-place scatter) writes into initialised `&mut [u8]`, none into
+    /// spare capacity, and the scatter form used here already spares the
+    /// plaintext copy that in-place sealing needs. Only an output buffer
+    /// kept initialised between records (reused, never shrunk) would skip
+    /// the zeroing; measured (perf, bulk AES-128-GCM duplex and TCP) the
+    /// memset is 1.7% of samples against 20% for the seal itself.
     fn seal_from<A: AsRef<[u8]>>(
         &mut self,
         nonce: Nonce,
