@@ -139,7 +139,7 @@ pub(crate) fn parse(input: &[u8]) -> Option<ParsedCert> {
     };
     // An extension that does not decode takes the full decode, which
     // names it the same way (the same `ParsedCert::from_fields`).
-    ParsedCert::from_fields(fields, list).ok()
+    ParsedCert::from_fields(fields, list, true).ok()
 }
 
 /// Walks a Name's RDNs, calling `attr(oid, value)` with the contents of
@@ -186,6 +186,58 @@ fn walk_extensions(input: &[u8]) -> Option<Vec<(ObjectIdentifier, bool, &[u8])>>
     Some(out)
 }
 
+/// What the walk reads of the extensions it knows in their common shape,
+/// in place of x509-cert's decode (which allocates an owned value per
+/// field, then copied again): `None` leaves an extension to that decode,
+/// which also names whatever is wrong with it.
+pub(crate) enum Walked<'a> {
+    /// subjectKeyIdentifier: the key identifier.
+    Ski(&'a [u8]),
+    /// authorityKeyIdentifier holding a keyIdentifier alone.
+    AkiKeyId(&'a [u8]),
+    /// subjectAltName of dNSName and iPAddress entries only: each entry's
+    /// tag (DNS or IP) and contents.
+    San(Vec<(u8, &'a [u8])>),
+}
+
+/// The [context 2] dNSName and [context 7] iPAddress forms of a
+/// GeneralName (IMPLICIT, so primitive).
+pub(crate) const SAN_DNS: u8 = 0x82;
+const SAN_IP: u8 = 0x87;
+
+/// Reads `value` (an extension's extnValue contents) for the extensions of
+/// [`Walked`].
+pub(crate) fn walk_extension(id: ObjectIdentifier, value: &[u8]) -> Option<Walked<'_>> {
+    match id {
+        oid::SUBJECT_KEY_ID => Some(Walked::Ski(last(value, OCTET_STRING)?.value)),
+        oid::AUTHORITY_KEY_ID => {
+            let seq = last(value, SEQUENCE)?;
+            Some(Walked::AkiKeyId(last(seq.value, 0x80)?.value))
+        }
+        oid::SUBJECT_ALT_NAME => {
+            let mut rest = last(value, SEQUENCE)?.value;
+            if rest.is_empty() {
+                return None;
+            }
+            let mut names = Vec::new();
+            while !rest.is_empty() {
+                let tag = *rest.first()?;
+                let name = der(rest, tag)?;
+                // IA5String: seven-bit characters only (as der's Ia5String).
+                match tag {
+                    SAN_DNS if name.value.iter().all(|&c| c <= 0x7f) => {}
+                    SAN_IP if matches!(name.value.len(), 4 | 16) => {}
+                    _ => return None,
+                }
+                names.push((tag, name.value));
+                rest = name.rest;
+            }
+            Some(Walked::San(names))
+        }
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,6 +258,89 @@ mod tests {
         for bad in NOT_CERTIFICATES {
             assert!(parse(bad).is_none());
         }
+    }
+
+    /// Each extension the walk reads itself says what x509-cert's decode
+    /// of it says, on every test certificate; the shapes it leaves to that
+    /// decode are left.
+    #[test]
+    fn walked_extensions_match_x509_cert() {
+        use x509_cert::ext::pkix::name::GeneralName;
+        use x509_cert::ext::pkix::{AuthorityKeyIdentifier, SubjectAltName, SubjectKeyIdentifier};
+        let mut seen = [0usize; 3];
+        for (file, der) in test_certificates() {
+            let cert = last(&der, SEQUENCE).unwrap();
+            let tbs = der_tbs_extensions(cert.value);
+            for (id, _, value) in tbs.into_iter().flatten() {
+                match walk_extension(id, value) {
+                    Some(Walked::Ski(k)) => {
+                        let full = SubjectKeyIdentifier::from_der(value).unwrap();
+                        assert_eq!(k, full.0.as_bytes(), "{file}");
+                        seen[0] += 1;
+                    }
+                    Some(Walked::AkiKeyId(k)) => {
+                        let full = AuthorityKeyIdentifier::from_der(value).unwrap();
+                        assert!(full.authority_cert_issuer.is_none(), "{file}");
+                        assert!(full.authority_cert_serial_number.is_none(), "{file}");
+                        assert_eq!(Some(k), full.key_identifier.as_ref().map(|o| o.as_bytes()));
+                        seen[1] += 1;
+                    }
+                    Some(Walked::San(names)) => {
+                        let full = SubjectAltName::from_der(value).unwrap();
+                        assert_eq!(names.len(), full.0.len(), "{file}");
+                        for ((tag, v), f) in names.iter().zip(&full.0) {
+                            match f {
+                                GeneralName::DnsName(d) => {
+                                    assert_eq!((*tag, *v), (SAN_DNS, d.as_bytes()), "{file}")
+                                }
+                                GeneralName::IpAddress(ip) => {
+                                    assert_eq!((*tag, *v), (SAN_IP, ip.as_bytes()), "{file}")
+                                }
+                                other => panic!("{file}: walked {other:?}"),
+                            }
+                        }
+                        seen[2] += 1;
+                    }
+                    None => {}
+                }
+            }
+        }
+        assert!(seen.iter().all(|&n| n > 0), "each walk taken: {seen:?}");
+        let san = |names: &[u8]| {
+            let mut v = vec![SEQUENCE, names.len() as u8];
+            v.extend_from_slice(names);
+            v
+        };
+        // Left to the full decode: an empty SAN, a dNSName with an eighth
+        // bit, an otherName, a five-byte iPAddress, an AKI naming its
+        // issuer, a SKI followed by anything.
+        for v in [
+            san(&[]),
+            san(&[SAN_DNS, 2, b'a', 0x80]),
+            san(&[0xa0, 0]),
+            san(&[SAN_IP, 5, 1, 2, 3, 4, 5]),
+        ] {
+            assert!(
+                walk_extension(oid::SUBJECT_ALT_NAME, &v).is_none(),
+                "{v:02x?}"
+            );
+        }
+        let aki = [SEQUENCE, 6, 0x80, 1, 7, 0x82, 1, 1];
+        assert!(walk_extension(oid::AUTHORITY_KEY_ID, &aki).is_none());
+        assert!(walk_extension(oid::SUBJECT_KEY_ID, &[OCTET_STRING, 1, 7, 0]).is_none());
+    }
+
+    /// The (OID, critical, value) extensions of a TBSCertificate walk.
+    fn der_tbs_extensions(cert: &[u8]) -> Option<Vec<(ObjectIdentifier, bool, &[u8])>> {
+        let tbs = der(cert, SEQUENCE)?;
+        let mut rest = tbs.value;
+        while let Some(t) = read_tlv(rest) {
+            if t.tag == EXTENSIONS {
+                return walk_extensions(t.value);
+            }
+            rest = t.rest;
+        }
+        None
     }
 
     /// A length in long form where the short or a shorter one fits is BER,

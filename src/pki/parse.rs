@@ -19,6 +19,7 @@ use x509_cert::Certificate;
 
 use super::constraints::{Constraints, EDI_PARTY_NAME, OTHER_NAME, REGISTERED_ID};
 use super::error::CertificateError;
+use super::fast_parse::{Walked, SAN_DNS};
 use super::policy::{self, PolicyIssue};
 
 /// Extension OIDs we understand (RFC 5280 section 4.2.1).
@@ -345,6 +346,7 @@ impl ParsedCert {
             fields,
             exts.iter()
                 .map(|e| (e.extn_id, e.critical, e.extn_value.as_bytes())),
+            false,
         )
     }
 
@@ -353,6 +355,7 @@ impl ParsedCert {
     pub(crate) fn from_fields<'a>(
         f: TbsFields,
         exts: impl IntoIterator<Item = (ObjectIdentifier, bool, &'a [u8])>,
+        walked: bool,
     ) -> Result<Self, CertificateError> {
         let mut out = ParsedCert {
             der: f.der,
@@ -389,7 +392,7 @@ impl ParsedCert {
             aia_invalid: false,
             common_names: f.common_names,
         };
-        apply_extensions(&mut out, &f.subject, exts)?;
+        apply_extensions(&mut out, &f.subject, exts, walked)?;
         out.subject = f.subject;
         Ok(out)
     }
@@ -446,7 +449,10 @@ fn apply_extensions<'a>(
     out: &mut ParsedCert,
     subject: &[u8],
     exts: impl IntoIterator<Item = (ObjectIdentifier, bool, &'a [u8])>,
+    walked: bool,
 ) -> Result<(), CertificateError> {
+    let exts = exts.into_iter();
+    out.extensions.reserve(exts.size_hint().0);
     for (extn_id, critical, value) in exts {
         if out.extensions.iter().any(|(o, _)| *o == extn_id) {
             return Err(bad(format!(
@@ -455,6 +461,36 @@ fn apply_extensions<'a>(
             )));
         }
         out.extensions.push((extn_id, critical));
+        // The DER walk reads a few extensions of the common shape itself
+        // (fast_parse::walk_extension); the fuzzers check it against this
+        // decode (ParsedCert::parse).
+        let quick = if walked {
+            super::fast_parse::walk_extension(extn_id, value)
+        } else {
+            None
+        };
+        match quick {
+            Some(Walked::Ski(id)) => {
+                out.ski = Some(id.to_vec());
+                continue;
+            }
+            Some(Walked::AkiKeyId(id)) => {
+                out.aki_issuer_serial = false;
+                out.aki = Some(id.to_vec());
+                continue;
+            }
+            Some(Walked::San(names)) => {
+                for (tag, v) in names {
+                    if tag == SAN_DNS {
+                        out.san_dns.push(String::from_utf8_lossy(v).into_owned());
+                    } else if let Some(ip) = ip_from_bytes(v) {
+                        out.san_ip.push(ip);
+                    }
+                }
+                continue;
+            }
+            None => {}
+        }
         let ext_err = |e: x509_cert::der::Error| {
             bad(format!(
                 "certificate '{}': extension {extn_id}: {e}",
