@@ -4,6 +4,26 @@ use aws_lc_rs::digest;
 
 use crate::proto::wire::enums::HandshakeType;
 
+/// A transcript hash, kept inline (aws-lc-rs's fixed-size `Digest`) rather
+/// than in a fresh `Vec`: a handshake takes about eleven of them. It derefs
+/// to the hash bytes. Not secret: it hashes messages that crossed the wire.
+#[derive(Clone, Copy)]
+pub struct HashOut(digest::Digest);
+
+impl std::ops::Deref for HashOut {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        self.0.as_ref()
+    }
+}
+
+impl std::fmt::Debug for HashOut {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "HashOut({} bytes)", self.len())
+    }
+}
+
 /// Handshake transcript: buffered until the hash is known (a client learns it
 /// from ServerHello), then a running digest.
 pub enum Transcript {
@@ -53,38 +73,35 @@ impl Transcript {
 
     /// The hash of everything so far. Only meaningful once hashing started;
     /// before that it hashes with SHA-256, which no caller relies on.
-    pub fn current_hash(&self) -> Vec<u8> {
+    pub fn current_hash(&self) -> HashOut {
         match self {
-            Transcript::Hash(c) => c.clone().finish().as_ref().to_vec(),
-            Transcript::Buffer(b) => digest::digest(&digest::SHA256, b).as_ref().to_vec(),
+            Transcript::Hash(c) => HashOut(c.clone().finish()),
+            Transcript::Buffer(b) => HashOut(digest::digest(&digest::SHA256, b)),
         }
     }
 
     /// The hash of everything so far with `alg`: TLS 1.2 keeps the raw
     /// messages (its CertificateVerify signs them), so any hash can be taken.
-    pub fn hash_with(&self, alg: &'static digest::Algorithm) -> Vec<u8> {
+    pub fn hash_with(&self, alg: &'static digest::Algorithm) -> HashOut {
         match self {
-            Transcript::Buffer(b) => digest::digest(alg, b).as_ref().to_vec(),
-            Transcript::Hash(c) => c.clone().finish().as_ref().to_vec(),
+            Transcript::Buffer(b) => HashOut(digest::digest(alg, b)),
+            Transcript::Hash(c) => HashOut(c.clone().finish()),
         }
     }
 
     /// The hash of everything so far followed by `extra`, without adding it:
     /// a PSK binder covers the transcript plus a truncated ClientHello.
-    pub fn hash_with_extra(&self, alg: &'static digest::Algorithm, extra: &[u8]) -> Vec<u8> {
-        match self {
+    pub fn hash_with_extra(&self, alg: &'static digest::Algorithm, extra: &[u8]) -> HashOut {
+        let mut c = match self {
             Transcript::Buffer(b) => {
                 let mut c = digest::Context::new(alg);
                 c.update(b);
-                c.update(extra);
-                c.finish().as_ref().to_vec()
+                c
             }
-            Transcript::Hash(c) => {
-                let mut c = c.clone();
-                c.update(extra);
-                c.finish().as_ref().to_vec()
-            }
-        }
+            Transcript::Hash(c) => c.clone(),
+        };
+        c.update(extra);
+        HashOut(c.finish())
     }
 
     /// The raw messages, while they are still buffered.

@@ -199,9 +199,7 @@ impl HandshakeMessage {
     /// it was, when a field is too long for its length prefix: we never
     /// send a message that would not parse back.
     pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), Error> {
-        let start = out.len();
-        out.put_u8v(self.typ().get());
-        let body = put_len_prefixed(out, LenPrefix::U24, |o| match self {
+        encode_message(out, self.typ(), |o| match self {
             Self::ClientHello(m) => m.encode(o),
             Self::ServerHello(m) => m.encode(o),
             Self::EncryptedExtensions(m) => m.encode(o),
@@ -219,19 +217,38 @@ impl HandshakeMessage {
                 Ok(())
             }
             Self::EndOfEarlyData => Ok(()),
-        });
-        if body.is_err() {
-            out.truncate(start);
-        }
-        body
+        })
     }
 
     /// The full encoding as a new vector (see [`HandshakeMessage::encode`]).
     pub fn to_bytes(&self) -> Result<Vec<u8>, Error> {
-        let mut v = Vec::new();
+        let mut v = Vec::with_capacity(ENCODE_CAPACITY);
         self.encode(&mut v)?;
         Ok(v)
     }
+}
+
+/// What an encoding buffer starts with: most handshake messages fit (a
+/// ClientHello with X25519 and P-256 shares is about 300 bytes), so they
+/// are encoded without the vector growing by doubling from 8 bytes.
+pub const ENCODE_CAPACITY: usize = 512;
+
+/// Appends a handshake message of type `typ` whose body `body` writes: the
+/// header, then the body behind its 24-bit length. Fails, leaving `out` as
+/// it was, when the body fails or is too long. For senders that encode
+/// from borrowed parts instead of building a [`HandshakeMessage`].
+pub fn encode_message(
+    out: &mut Vec<u8>,
+    typ: HandshakeType,
+    body: impl FnOnce(&mut Vec<u8>) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let start = out.len();
+    out.put_u8v(typ.get());
+    let body = put_len_prefixed(out, LenPrefix::U24, body);
+    if body.is_err() {
+        out.truncate(start);
+    }
+    body
 }
 
 /// Reassembles handshake messages from record payloads: several messages in

@@ -1,7 +1,7 @@
 //! ClientHello and ServerHello (RFC 8446 sections 4.1.2 and 4.1.3).
 
 use crate::error::Error;
-use crate::proto::wire::enums::CipherSuite;
+use crate::proto::wire::enums::{CipherSuite, HandshakeType};
 use crate::proto::wire::extensions::{ClientExtensions, ServerHelloExtensions};
 use crate::proto::wire::reader::{put_len_prefixed, put_vec, LenPrefix, Put, Reader};
 
@@ -85,6 +85,13 @@ impl ClientHello {
         })?;
         put_vec(out, LenPrefix::U8, &self.compression_methods)?;
         self.extensions.encode(out)
+    }
+
+    /// Encodes the whole message, handshake header included: the encoding
+    /// of `HandshakeMessage::ClientHello`, without moving or cloning the
+    /// hello into one (a client keeps its hello for the rest of the handshake).
+    pub fn encode_message(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        super::handshake::encode_message(out, HandshakeType::ClientHello, |o| self.encode(o))
     }
 }
 
