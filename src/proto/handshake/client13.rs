@@ -31,7 +31,7 @@ use crate::proto::wire::enums::{
 use crate::proto::wire::extensions::{
     check_solicited, ClientExtensions, KeyShareEntry, PskIdentity, PskOffer,
 };
-use crate::proto::wire::handshake::{HandshakeMessage, ENCODE_CAPACITY};
+use crate::proto::wire::handshake::HandshakeMessage;
 use crate::proto::wire::hello::{
     refuse_legacy_server_hello, ClientHello, ServerHello, DOWNGRADE_TLS11, DOWNGRADE_TLS12,
 };
@@ -235,7 +235,7 @@ pub(crate) fn start(
             }
         }
     }
-    cx.send_encoded(&mut transcript, ENCODE_CAPACITY, |out| {
+    cx.send_encoded(&mut transcript, hello.encoded_len_hint(), |out| {
         hello.encode_message(out)
     })?;
     if let (Some(e), Some(session)) = (&mut early, &resume13) {
@@ -264,7 +264,7 @@ fn set_binder(
     session: &Session13,
     transcript: &Transcript,
 ) -> Result<(), Error> {
-    let mut bytes = Vec::with_capacity(ENCODE_CAPACITY);
+    let mut bytes = Vec::with_capacity(hello.encoded_len_hint());
     hello.encode_message(&mut bytes)?;
     let Some(psk) = hello.extensions.psk.as_mut() else {
         return Ok(());
@@ -553,7 +553,7 @@ impl ExpectServerHello {
             cx.send_dummy_ccs();
         }
         let hello = &self.hello;
-        cx.send_encoded(&mut self.transcript, ENCODE_CAPACITY, |out| {
+        cx.send_encoded(&mut self.transcript, hello.encoded_len_hint(), |out| {
             hello.encode_message(out)
         })?;
         cx.negotiated.retried = true;

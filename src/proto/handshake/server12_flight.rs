@@ -177,11 +177,10 @@ impl Hello12 {
             extensions: sh_ext,
         };
         send12(cx, &mut transcript, &Handshake12::ServerHello(sh))?;
-        send12(
-            cx,
-            &mut transcript,
-            &Handshake12::Certificate(cert.chain.clone()),
-        )?;
+        // Encoded from the configured chain, without copying it.
+        let certificate = certificate_message(&cert.chain)?;
+        transcript.add(&certificate);
+        cx.send_raw_handshake(&certificate)?;
         if let Some(r) = staple {
             send12(
                 cx,

@@ -24,6 +24,11 @@ impl std::fmt::Debug for HashOut {
     }
 }
 
+/// What a TLS 1.2 transcript reserves for the messages after the
+/// ClientHello: ServerHello, a two-certificate chain, ServerKeyExchange,
+/// ServerHelloDone, ClientKeyExchange and Finished take about 2.5 KiB.
+pub const TLS12_FLIGHTS: usize = 4096;
+
 /// Handshake transcript: buffered until the hash is known (a client learns it
 /// from ServerHello), then a running digest.
 pub enum Transcript {
@@ -59,6 +64,15 @@ impl Transcript {
         match self {
             Transcript::Buffer(b) => b.extend_from_slice(msg),
             Transcript::Hash(c) => c.update(msg),
+        }
+    }
+
+    /// Makes room for `additional` more bytes while the messages are still
+    /// buffered, so that a TLS 1.2 transcript (kept whole for CertificateVerify)
+    /// does not grow by doubling message after message.
+    pub fn reserve_buffer(&mut self, additional: usize) {
+        if let Transcript::Buffer(b) = self {
+            b.reserve(additional);
         }
     }
 
