@@ -88,10 +88,8 @@ impl Secret {
 
 impl Drop for Secret {
     fn drop(&mut self) {
-        match &mut self.bytes {
-            Bytes::Inline { buf, .. } => buf.zeroize(),
-            Bytes::Heap(v) => v.zeroize(),
-        }
+        // Only the first `len` inline bytes were ever written.
+        self.as_mut_bytes().zeroize();
     }
 }
 
