@@ -160,6 +160,7 @@ pub(crate) fn handle_server_hello(
         }
     }
     let mut transcript = offer.transcript;
+    transcript.start_hash_keeping_raw(suite.hash);
     transcript.reserve_buffer(TLS12_FLIGHTS);
     transcript.add(raw);
     let n = &mut cx.negotiated;
@@ -411,6 +412,10 @@ impl Client12State {
             }
             (Self::ServerHelloDone(mut hs, ske, req), Handshake12::ServerHelloDone) => {
                 hs.transcript.add(raw);
+                if req.is_none() {
+                    // No CertificateVerify of ours will sign the raw messages.
+                    hs.transcript.drop_raw();
+                }
                 send_client_flight(*hs, cx, ske, req).map(Some)
             }
             (Self::ChangeCipherSpec(mut k), Handshake12::NewSessionTicket(hint, ticket))

@@ -36,6 +36,11 @@ pub enum Transcript {
     Buffer(Vec<u8>),
     /// The running hash.
     Hash(digest::Context),
+    /// TLS 1.2 once the suite is known: the running hash (Finished and the
+    /// extended master secret take it without rehashing everything) and the
+    /// raw messages, which a client CertificateVerify signs with a hash of
+    /// its own (RFC 5246 section 7.4.8) and which are dropped when none can come.
+    HashAndRaw(digest::Context, Vec<u8>),
 }
 
 impl std::fmt::Debug for Transcript {
@@ -43,6 +48,14 @@ impl std::fmt::Debug for Transcript {
         match self {
             Transcript::Buffer(b) => write!(f, "Transcript::Buffer({} bytes)", b.len()),
             Transcript::Hash(c) => write!(f, "Transcript::Hash({:?})", c.algorithm()),
+            Transcript::HashAndRaw(c, b) => {
+                write!(
+                    f,
+                    "Transcript::HashAndRaw({:?}, {} bytes)",
+                    c.algorithm(),
+                    b.len()
+                )
+            }
         }
     }
 }
@@ -64,6 +77,10 @@ impl Transcript {
         match self {
             Transcript::Buffer(b) => b.extend_from_slice(msg),
             Transcript::Hash(c) => c.update(msg),
+            Transcript::HashAndRaw(c, b) => {
+                c.update(msg);
+                b.extend_from_slice(msg);
+            }
         }
     }
 
@@ -71,9 +88,28 @@ impl Transcript {
     /// buffered, so that a TLS 1.2 transcript (kept whole for CertificateVerify)
     /// does not grow by doubling message after message.
     pub fn reserve_buffer(&mut self, additional: usize) {
-        if let Transcript::Buffer(b) = self {
+        if let Transcript::Buffer(b) | Transcript::HashAndRaw(_, b) = self {
             b.reserve(additional);
         }
+    }
+
+    /// TLS 1.2: starts the running hash with the suite's `alg` and keeps
+    /// the raw messages too (see [`Transcript::HashAndRaw`]).
+    pub fn start_hash_keeping_raw(&mut self, alg: &'static digest::Algorithm) {
+        if let Transcript::Buffer(b) = self {
+            let mut c = digest::Context::new(alg);
+            c.update(b);
+            *self = Transcript::HashAndRaw(c, std::mem::take(b));
+        }
+    }
+
+    /// TLS 1.2: drops the raw messages once no CertificateVerify can need
+    /// them (no client certificate was asked for).
+    pub fn drop_raw(&mut self) {
+        *self = match std::mem::take(self) {
+            Transcript::HashAndRaw(c, _) => Transcript::Hash(c),
+            other => other,
+        };
     }
 
     /// Switches from buffering to hashing with `alg`.
@@ -89,7 +125,7 @@ impl Transcript {
     /// before that it hashes with SHA-256, which no caller relies on.
     pub fn current_hash(&self) -> HashOut {
         match self {
-            Transcript::Hash(c) => HashOut(c.clone().finish()),
+            Transcript::Hash(c) | Transcript::HashAndRaw(c, _) => HashOut(c.clone().finish()),
             Transcript::Buffer(b) => HashOut(digest::digest(&digest::SHA256, b)),
         }
     }
@@ -98,7 +134,8 @@ impl Transcript {
     /// messages (its CertificateVerify signs them), so any hash can be taken.
     pub fn hash_with(&self, alg: &'static digest::Algorithm) -> HashOut {
         match self {
-            Transcript::Buffer(b) => HashOut(digest::digest(alg, b)),
+            Transcript::HashAndRaw(c, _) if c.algorithm() == alg => HashOut(c.clone().finish()),
+            Transcript::Buffer(b) | Transcript::HashAndRaw(_, b) => HashOut(digest::digest(alg, b)),
             Transcript::Hash(c) => HashOut(c.clone().finish()),
         }
     }
@@ -112,7 +149,7 @@ impl Transcript {
                 c.update(b);
                 c
             }
-            Transcript::Hash(c) => c.clone(),
+            Transcript::Hash(c) | Transcript::HashAndRaw(c, _) => c.clone(),
         };
         c.update(extra);
         HashOut(c.finish())
@@ -121,7 +158,7 @@ impl Transcript {
     /// The raw messages, while they are still buffered.
     pub fn raw(&self) -> Option<&[u8]> {
         match self {
-            Transcript::Buffer(b) => Some(b),
+            Transcript::Buffer(b) | Transcript::HashAndRaw(_, b) => Some(b),
             Transcript::Hash(_) => None,
         }
     }
@@ -135,5 +172,35 @@ impl Transcript {
         c.update(&[HandshakeType::MessageHash.get(), 0, 0, h.len() as u8]);
         c.update(&h);
         *self = Transcript::Hash(c);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// TLS 1.2 after the suite is known: the running hash and the raw
+    /// messages agree, any other hash is taken over the raw messages, and
+    /// dropping the raw messages keeps the hash.
+    #[test]
+    fn hash_and_raw_agree_with_hashing_the_messages() {
+        let (a, b) = (&[1u8, 0, 0, 1, 7][..], &[2u8, 0, 0, 2, 8, 9][..]);
+        let all = [a, b].concat();
+        let mut t = Transcript::default();
+        t.add(a);
+        t.start_hash_keeping_raw(&digest::SHA256);
+        t.add(b);
+        assert_eq!(t.raw(), Some(&all[..]));
+        let sha256 = digest::digest(&digest::SHA256, &all);
+        let sha384 = digest::digest(&digest::SHA384, &all);
+        assert_eq!(&*t.hash_with(&digest::SHA256), sha256.as_ref());
+        assert_eq!(&*t.hash_with(&digest::SHA384), sha384.as_ref());
+        assert_eq!(&*t.current_hash(), sha256.as_ref());
+        t.drop_raw();
+        assert_eq!(t.raw(), None);
+        assert_eq!(&*t.hash_with(&digest::SHA256), sha256.as_ref());
+        t.add(a);
+        let more = digest::digest(&digest::SHA256, &[&all[..], a].concat());
+        assert_eq!(&*t.current_hash(), more.as_ref());
     }
 }
