@@ -78,6 +78,10 @@ mod zero_rtt;
 /// made by C code (aws-lc's OPENSSL_malloc) bypass it: the RSS figure covers those.
 static HEAP: AtomicUsize = AtomicUsize::new(0);
 
+/// Allocations (alloc, alloc_zeroed and realloc calls) made through the Rust
+/// global allocator so far; `LCTLS_BENCH_ALLOCS=1` prints them per handshake.
+static ALLOCS: AtomicUsize = AtomicUsize::new(0);
+
 /// `std::alloc::System` plus a byte counter.
 struct Counting;
 
@@ -87,6 +91,7 @@ struct Counting;
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let p = System.alloc(layout);
+        ALLOCS.fetch_add(1, Ordering::Relaxed);
         if !p.is_null() {
             HEAP.fetch_add(layout.size(), Ordering::Relaxed);
         }
@@ -95,6 +100,7 @@ unsafe impl GlobalAlloc for Counting {
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         let p = System.alloc_zeroed(layout);
+        ALLOCS.fetch_add(1, Ordering::Relaxed);
         if !p.is_null() {
             HEAP.fetch_add(layout.size(), Ordering::Relaxed);
         }
@@ -108,6 +114,7 @@ unsafe impl GlobalAlloc for Counting {
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         let p = System.realloc(ptr, layout, new_size);
+        ALLOCS.fetch_add(1, Ordering::Relaxed);
         if !p.is_null() {
             HEAP.fetch_add(new_size, Ordering::Relaxed);
             HEAP.fetch_sub(layout.size(), Ordering::Relaxed);

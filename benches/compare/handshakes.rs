@@ -8,6 +8,7 @@ use super::*;
 /// `resumed` Some(b), every handshake must (b = true) or must not (false)
 /// resume a session; None checks nothing (priming a session cache).
 pub(super) async fn handshakes(lib: Lib, c: &Configs, count: usize, resumed: Option<bool>) -> f64 {
+    let allocs0 = ALLOCS.load(Ordering::Relaxed);
     let start = Instant::now();
     for _ in 0..count {
         let (a, b) = duplex(DUPLEX);
@@ -37,7 +38,21 @@ pub(super) async fn handshakes(lib: Lib, c: &Configs, count: usize, resumed: Opt
             }
         }
     }
-    count as f64 / start.elapsed().as_secs_f64()
+    let per_second = count as f64 / start.elapsed().as_secs_f64();
+    if std::env::var("LCTLS_BENCH_ALLOCS").is_ok_and(|v| v == "1") {
+        // Client and server together, the duplex pipe and the bench's own
+        // futures included (the same for both libraries).
+        let allocs = ALLOCS.load(Ordering::Relaxed) - allocs0;
+        let name = match lib {
+            Lib::Lctls => "lctls",
+            Lib::Rustls => "rustls",
+        };
+        eprintln!(
+            "allocs {name} {:.1} per handshake",
+            allocs as f64 / count as f64
+        );
+    }
+    per_second
 }
 
 /// TLS 1.3 tickets come after the handshake: the server writes one byte and

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use crate::config::Shared;
 use crate::error::Error;
-use crate::proto::wire::certificate::{CertificateMsg, CompressedCertificate};
+use crate::proto::wire::certificate::{CertificateBody, CertificateMsg, CompressedCertificate};
 use crate::proto::wire::enums::AlertDescription;
 use crate::proto::wire::reader::Reader;
 
@@ -90,7 +90,7 @@ pub(crate) fn offered_compression(shared: &Shared) -> Option<Vec<u16>> {
 pub(crate) fn compress_certificate(
     shared: &Shared,
     client_offered: Option<&[u16]>,
-    certificate: &CertificateMsg,
+    certificate: &CertificateBody<'_>,
 ) -> Result<Option<CompressedCertificate>, Error> {
     let Some(theirs) = client_offered else {
         return Ok(None);

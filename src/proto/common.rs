@@ -168,7 +168,22 @@ impl Common {
         transcript: &mut crate::proto::handshake::transcript::Transcript,
         msg: &HandshakeMessage,
     ) -> Result<(), Error> {
-        let bytes = msg.to_bytes()?;
+        let capacity = crate::proto::wire::handshake::ENCODE_CAPACITY;
+        self.send_encoded(transcript, capacity, |out| msg.encode(out))
+    }
+
+    /// [`Common::send_handshake`] for a message that `encode` writes whole
+    /// (header included) from parts the caller keeps, so that nothing is
+    /// cloned into a [`HandshakeMessage`] just to be encoded. `capacity`:
+    /// about how long the message is, so its buffer is allocated once.
+    pub(crate) fn send_encoded(
+        &mut self,
+        transcript: &mut crate::proto::handshake::transcript::Transcript,
+        capacity: usize,
+        encode: impl FnOnce(&mut Vec<u8>) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let mut bytes = Vec::with_capacity(capacity);
+        encode(&mut bytes)?;
         transcript.add(&bytes);
         self.record
             .seal_all(ContentType::Handshake, &bytes, &mut self.outgoing)

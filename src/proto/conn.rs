@@ -506,7 +506,7 @@ impl Connection {
                 if plain.payload.is_empty() {
                     return Err(Error::unexpected("empty handshake record"));
                 }
-                self.common.joiner.push(&plain.payload)?;
+                self.common.joiner.push(plain.payload)?;
                 self.drain_joiner()
             }
             ContentType::Alert => self.handle_alert(&plain.payload),

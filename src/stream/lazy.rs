@@ -306,7 +306,7 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> LazyAcceptor<IO> {
         while let Some(rec) = self.codec.decode(&mut self.pending)? {
             let rec = self.layer.open(rec)?;
             match rec.typ {
-                ContentType::Handshake => self.joiner.push(&rec.payload)?,
+                ContentType::Handshake => self.joiner.push(rec.payload)?,
                 ContentType::Alert => self.alert(&rec.payload)?,
                 ContentType::ChangeCipherSpec => {
                     return Err(Error::unexpected("change_cipher_spec before ClientHello"))

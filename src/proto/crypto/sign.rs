@@ -286,7 +286,10 @@ impl SigningKey {
 
 /// The content a TLS 1.3 CertificateVerify signs (RFC 8446 section 4.4.3).
 pub fn certificate_verify_message(server: bool, transcript_hash: &[u8]) -> Vec<u8> {
-    let mut m = vec![0x20u8; 64];
+    // 64 spaces, the 33-byte context string, a zero byte, the hash: one
+    // allocation of the final size.
+    let mut m = Vec::with_capacity(64 + 33 + 1 + transcript_hash.len());
+    m.resize(64, 0x20u8);
     m.extend_from_slice(if server {
         b"TLS 1.3, server CertificateVerify"
     } else {

@@ -18,13 +18,15 @@ use crate::proto::conn::{
 use crate::proto::crypto::kx::KeyExchange;
 use crate::proto::crypto::suites::{Tls12Auth, Tls12CipherSuite};
 use crate::proto::handshake::resume::{storable, Session12};
-use crate::proto::handshake::transcript::Transcript;
+use crate::proto::handshake::transcript::{Transcript, TLS12_FLIGHTS};
 use crate::proto::keys::keylog;
 use crate::proto::keys::tls12::{KeyBlock, MasterSecret12};
 use crate::proto::wire::certificate::CertificateVerify;
 use crate::proto::wire::enums::{AlertDescription, ProtocolVersion, SignatureScheme};
 use crate::proto::wire::hello::ServerHello;
-use crate::proto::wire::tls12::{CertificateRequest12, Handshake12, ServerKeyExchange};
+use crate::proto::wire::tls12::{
+    certificate_message, CertificateRequest12, Handshake12, ServerKeyExchange,
+};
 
 /// Default lifetime of a session the server gave no hint for.
 const DEFAULT_SESSION_LIFETIME: u64 = 2 * 3600;
@@ -158,6 +160,8 @@ pub(crate) fn handle_server_hello(
         }
     }
     let mut transcript = offer.transcript;
+    transcript.start_hash_keeping_raw(suite.hash);
+    transcript.reserve_buffer(TLS12_FLIGHTS);
     transcript.add(raw);
     let n = &mut cx.negotiated;
     n.version = Some(ProtocolVersion::TLSv1_2);
@@ -408,6 +412,10 @@ impl Client12State {
             }
             (Self::ServerHelloDone(mut hs, ske, req), Handshake12::ServerHelloDone) => {
                 hs.transcript.add(raw);
+                if req.is_none() {
+                    // No CertificateVerify of ours will sign the raw messages.
+                    hs.transcript.drop_raw();
+                }
                 send_client_flight(*hs, cx, ske, req).map(Some)
             }
             (Self::ChangeCipherSpec(mut k), Handshake12::NewSessionTicket(hint, ticket))
@@ -502,11 +510,11 @@ fn send_client_flight(
         None => None,
     };
     if req.is_some() {
-        let chain = chosen
-            .as_ref()
-            .map(|(k, _)| k.chain.clone())
-            .unwrap_or_default();
-        send12(cx, &mut hs.transcript, &Handshake12::Certificate(chain))?;
+        // Encoded from the configured chain, without copying it.
+        let chain = chosen.as_ref().map_or(&[][..], |(k, _)| &k.chain[..]);
+        let certificate = certificate_message(chain)?;
+        hs.transcript.add(&certificate);
+        cx.send_raw_handshake(&certificate)?;
     }
     send12(
         cx,

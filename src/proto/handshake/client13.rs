@@ -24,7 +24,7 @@ use crate::proto::handshake::resume::{
 use crate::proto::handshake::transcript::Transcript;
 use crate::proto::keys::keylog::{log_application_secrets, log_handshake_secrets};
 use crate::proto::keys::tls13::{EarlySecret, HandshakeSecret, MasterSecret, TrafficSecret};
-use crate::proto::wire::certificate::{CertificateMsg, CertificateRequest, CertificateVerify};
+use crate::proto::wire::certificate::{CertificateBody, CertificateRequest, CertificateVerify};
 use crate::proto::wire::enums::{
     AlertDescription, CipherSuite, ExtensionType, ProtocolVersion, SignatureScheme,
 };
@@ -235,10 +235,9 @@ pub(crate) fn start(
             }
         }
     }
-    cx.send_handshake(
-        &mut transcript,
-        &HandshakeMessage::ClientHello(hello.clone()),
-    )?;
+    cx.send_encoded(&mut transcript, hello.encoded_len_hint(), |out| {
+        hello.encode_message(out)
+    })?;
     if let (Some(e), Some(session)) = (&mut early, &resume13) {
         e.send(cx, session, &transcript)?;
     }
@@ -265,7 +264,8 @@ fn set_binder(
     session: &Session13,
     transcript: &Transcript,
 ) -> Result<(), Error> {
-    let bytes = HandshakeMessage::ClientHello(hello.clone()).to_bytes()?;
+    let mut bytes = Vec::with_capacity(hello.encoded_len_hint());
+    hello.encode_message(&mut bytes)?;
     let Some(psk) = hello.extensions.psk.as_mut() else {
         return Ok(());
     };
@@ -552,10 +552,10 @@ impl ExpectServerHello {
         if !self.early.as_ref().is_some_and(EarlyOffer::sent_ccs) {
             cx.send_dummy_ccs();
         }
-        cx.send_handshake(
-            &mut self.transcript,
-            &HandshakeMessage::ClientHello(self.hello.clone()),
-        )?;
+        let hello = &self.hello;
+        cx.send_encoded(&mut self.transcript, hello.encoded_len_hint(), |out| {
+            hello.encode_message(out)
+        })?;
         cx.negotiated.retried = true;
         self.retry_suite = Some(suite.suite);
         Ok(ClientState::ServerHello(self))

@@ -69,14 +69,17 @@ impl ExpectFinished {
         )?;
         // Without a suitable certificate an empty Certificate says so;
         // the server decides whether that is acceptable.
-        let chain = chosen
-            .as_ref()
-            .map(|(k, _)| k.chain.clone())
-            .unwrap_or_default();
-        let certificate = CertificateMsg::new(req.context, chain);
-        cx.send_handshake(
+        // Encoded from the configured chain, without copying it.
+        let certificate = CertificateBody {
+            context: &req.context,
+            chain: chosen.as_ref().map_or(&[][..], |(k, _)| &k.chain[..]),
+            ocsp_response: None,
+            sct_list: None,
+        };
+        cx.send_encoded(
             &mut rest.transcript,
-            &HandshakeMessage::Certificate(certificate),
+            certificate.encoded_len_hint(),
+            |out| certificate.encode_message(out),
         )?;
         let Some((key, scheme)) = chosen else {
             rest.finish(cx, None)?;

@@ -21,7 +21,7 @@ use crate::proto::handshake::client13::random;
 use crate::proto::handshake::resume::{
     new_session_id, server_may_resume, session_sni, storable, Session12,
 };
-use crate::proto::handshake::transcript::Transcript;
+use crate::proto::handshake::transcript::{Transcript, TLS12_FLIGHTS};
 use crate::proto::keys::keylog;
 use crate::proto::keys::tls12::{KeyBlock, MasterSecret12};
 use crate::proto::wire::certificate::cap_ca_hints;
@@ -29,7 +29,7 @@ use crate::proto::wire::enums::{NamedGroup, ProtocolVersion, SignatureScheme};
 use crate::proto::wire::extensions::ServerHelloExtensions;
 use crate::proto::wire::hello::{ClientHello, ServerHello, DOWNGRADE_TLS12};
 use crate::proto::wire::tls12::{
-    CertificateRequest12, Handshake12, ServerKeyExchange, CLIENT_CERT_TYPES,
+    certificate_message, CertificateRequest12, Handshake12, ServerKeyExchange, CLIENT_CERT_TYPES,
 };
 
 #[path = "server12_flight.rs"]
@@ -458,6 +458,7 @@ pub(crate) fn handle_client_hello(
         server_random[24..].copy_from_slice(&DOWNGRADE_TLS12);
     }
     let mut transcript = Transcript::default();
+    transcript.reserve_buffer(raw.len() + TLS12_FLIGHTS);
     transcript.add(raw);
     let sni = ext.server_name.clone();
     cx.negotiated.version = Some(ProtocolVersion::TLSv1_2);

@@ -21,6 +21,8 @@ impl Hello12 {
         } = self;
         if let Some(session) = usable_session(&config, &ch, found)? {
             let suite = session.suite();
+            // An abbreviated handshake signs nothing: the hash alone will do.
+            transcript.start_hash(suite.hash);
             sh_ext.ec_point_formats = None;
             let sh = ServerHello {
                 legacy_version: ProtocolVersion::TLSv1_2.get(),
@@ -132,6 +134,9 @@ impl Hello12 {
             server_random,
             mut transcript,
         } = self;
+        // The raw messages stay only while a client CertificateVerify may
+        // come (see Flight12::finish).
+        transcript.start_hash_keeping_raw(suite.hash);
         let ext = &ch.extensions;
         let sni = &ext.server_name;
         let group = choose_group(&config, &ch)?;
@@ -177,11 +182,10 @@ impl Hello12 {
             extensions: sh_ext,
         };
         send12(cx, &mut transcript, &Handshake12::ServerHello(sh))?;
-        send12(
-            cx,
-            &mut transcript,
-            &Handshake12::Certificate(cert.chain.clone()),
-        )?;
+        // Encoded from the configured chain, without copying it.
+        let certificate = certificate_message(&cert.chain)?;
+        transcript.add(&certificate);
+        cx.send_raw_handshake(&certificate)?;
         if let Some(r) = staple {
             send12(
                 cx,
@@ -272,6 +276,9 @@ impl Flight12 {
             )?;
         }
         send12(cx, &mut hs.transcript, &Handshake12::ServerHelloDone)?;
+        if hs.config.client_verifier.is_none() {
+            hs.transcript.drop_raw();
+        }
         cx.negotiated.cipher_suite = Some(hs.suite.suite);
         cx.negotiated.group = Some(group);
         Ok(if hs.config.client_verifier.is_some() {

@@ -21,7 +21,7 @@ use crate::proto::handshake::transcript::Transcript;
 use crate::proto::keys::keylog::{self, log_application_secrets, log_handshake_secrets};
 use crate::proto::keys::tls13::{EarlySecret, HandshakeSecret, TrafficSecret};
 use crate::proto::wire::certificate::{
-    cap_ca_hints, CertificateMsg, CertificateRequest, CertificateVerify,
+    cap_ca_hints, CertificateBody, CertificateRequest, CertificateVerify,
 };
 use crate::proto::wire::enums::{NamedGroup, ProtocolVersion, SignatureScheme};
 use crate::proto::wire::extensions::{EncryptedExtensions, KeyShareEntry, ServerHelloExtensions};
@@ -268,21 +268,30 @@ impl Hello13 {
         let Some((cert, scheme)) = credentials else {
             return flight.finish(cx, None);
         };
-        let mut certificate = CertificateMsg::new(Vec::new(), cert.chain.clone());
         // RFC 8446 section 4.4.2.1: the staple rides in the end entity's
         // CertificateEntry, only for a client that sent status_request.
-        if self.status_request {
-            certificate.ocsp_response = cert.ocsp.clone();
-        }
-        if self.signed_certificate_timestamp {
-            certificate.sct_list = cert.sct_list.clone();
-        }
-        let offered = self.compress_certificate.as_deref();
-        let message = match compress_certificate(&flight.config.shared, offered, &certificate)? {
-            Some(compressed) => HandshakeMessage::CompressedCertificate(compressed),
-            None => HandshakeMessage::Certificate(certificate),
+        // Encoded from the configured chain, without copying it.
+        let certificate = CertificateBody {
+            context: &[],
+            chain: &cert.chain,
+            ocsp_response: cert.ocsp.as_deref().filter(|_| self.status_request),
+            sct_list: cert
+                .sct_list
+                .as_deref()
+                .filter(|_| self.signed_certificate_timestamp),
         };
-        cx.send_handshake(&mut flight.transcript, &message)?;
+        let offered = self.compress_certificate.as_deref();
+        match compress_certificate(&flight.config.shared, offered, &certificate)? {
+            Some(compressed) => cx.send_handshake(
+                &mut flight.transcript,
+                &HandshakeMessage::CompressedCertificate(compressed),
+            )?,
+            None => cx.send_encoded(
+                &mut flight.transcript,
+                certificate.encoded_len_hint(),
+                |out| certificate.encode_message(out),
+            )?,
+        }
         let to_sign = certificate_verify_message(true, &flight.transcript.current_hash());
         if let Some(signer) = cert.key.async_signer() {
             // Our flight so far stays queued; the signature and Finished

@@ -11,34 +11,57 @@ use zeroize::Zeroize;
 /// Length of every TLS 1.3 record-protection IV (and AEAD nonce), in bytes.
 pub const IV_LEN: usize = aead::NONCE_LEN;
 
+/// Longest secret kept inline: a SHA-384 hash, the longest key-schedule
+/// secret, and the TLS 1.2 master secret are 48 bytes.
+const INLINE_LEN: usize = 48;
+
 /// Secret bytes: a key-schedule secret, a traffic secret, a derived key.
 ///
 /// The bytes are overwritten with zeros when the value is dropped, and
 /// `Debug` prints `Secret(..redacted..)`. Key-schedule secrets are as long
 /// as the suite's hash; AEAD keys are as long as the AEAD key.
+///
+/// Up to 48 bytes live inline, so the key schedule (a dozen and more secrets
+/// per handshake) allocates nothing; only a longer secret handed over from
+/// outside (an external PSK) goes to the heap.
 #[derive(Clone)]
 pub struct Secret {
-    bytes: Vec<u8>,
+    bytes: Bytes,
+}
+
+/// Where a [`Secret`]'s bytes are: inline up to `INLINE_LEN`, else on the heap.
+#[derive(Clone)]
+enum Bytes {
+    Inline { buf: [u8; INLINE_LEN], len: u8 },
+    Heap(Vec<u8>),
 }
 
 impl Secret {
     /// `len` zero bytes, to be filled in place (so that no unzeroized copy is
     /// ever made by a reallocation).
     pub(crate) fn zeroed(len: usize) -> Self {
-        Self {
-            bytes: vec![0u8; len],
-        }
+        let bytes = match u8::try_from(len) {
+            Ok(short) if len <= INLINE_LEN => Bytes::Inline {
+                buf: [0u8; INLINE_LEN],
+                len: short,
+            },
+            _ => Bytes::Heap(vec![0u8; len]),
+        };
+        Self { bytes }
     }
 
     /// A copy of `bytes` (for example a PSK handed over by the application).
     pub fn from_slice(bytes: &[u8]) -> Self {
-        Self {
-            bytes: bytes.to_vec(),
-        }
+        let mut s = Self::zeroed(bytes.len());
+        s.as_mut_bytes().copy_from_slice(bytes);
+        s
     }
 
     pub(crate) fn as_mut_bytes(&mut self) -> &mut [u8] {
-        &mut self.bytes
+        match &mut self.bytes {
+            Bytes::Inline { buf, len } => &mut buf[..usize::from(*len)],
+            Bytes::Heap(v) => v,
+        }
     }
 
     /// The secret bytes.
@@ -46,23 +69,27 @@ impl Secret {
     /// For key logging (`SSLKEYLOGFILE`), exporters and known-answer tests
     /// only: anything else should keep the secret inside this type.
     pub fn as_bytes(&self) -> &[u8] {
-        &self.bytes
+        match &self.bytes {
+            Bytes::Inline { buf, len } => &buf[..usize::from(*len)],
+            Bytes::Heap(v) => v,
+        }
     }
 
     /// Length in bytes.
     pub fn len(&self) -> usize {
-        self.bytes.len()
+        self.as_bytes().len()
     }
 
     /// Whether the secret is empty (never the case for a derived secret).
     pub fn is_empty(&self) -> bool {
-        self.bytes.is_empty()
+        self.len() == 0
     }
 }
 
 impl Drop for Secret {
     fn drop(&mut self) {
-        self.bytes.zeroize();
+        // Only the first `len` inline bytes were ever written.
+        self.as_mut_bytes().zeroize();
     }
 }
 
@@ -135,6 +162,17 @@ mod tests {
         let mut iv = Iv::zeroed();
         iv.as_mut_bytes().copy_from_slice(&[0xcd; IV_LEN]);
         assert_eq!(format!("{iv:?}"), "Iv(..redacted..)");
+    }
+
+    #[test]
+    fn inline_and_heap_secrets_keep_their_bytes() {
+        for len in [0, 16, 32, 48, 49, 200] {
+            let bytes: Vec<u8> = (0..len).map(|i| i as u8).collect();
+            let s = Secret::from_slice(&bytes);
+            assert_eq!(s.as_bytes(), &bytes[..]);
+            assert_eq!(s.len(), len);
+            assert_eq!(s.clone().as_bytes(), &bytes[..]);
+        }
     }
 
     #[test]

@@ -135,7 +135,38 @@ impl CertificateMsg {
 
     /// Encodes the body.
     pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), Error> {
-        put_vec(out, LenPrefix::U8, &self.context)?;
+        self.body().encode(out)
+    }
+
+    /// The parts of the body that encoding writes, borrowed.
+    pub fn body(&self) -> CertificateBody<'_> {
+        CertificateBody {
+            context: &self.context,
+            chain: &self.chain,
+            ocsp_response: self.ocsp_response.as_deref(),
+            sct_list: self.sct_list.as_deref(),
+        }
+    }
+}
+
+/// A Certificate body to encode, borrowed from wherever its parts live (a
+/// configured chain): sending one needs no copy of the chain.
+#[derive(Clone, Copy, Debug)]
+pub struct CertificateBody<'a> {
+    /// certificate_request_context.
+    pub context: &'a [u8],
+    /// The chain, end entity first.
+    pub chain: &'a [CertificateDer<'static>],
+    /// The DER OCSP response for the end entity's status_request, if any.
+    pub ocsp_response: Option<&'a [u8]>,
+    /// The end entity's signed_certificate_timestamp list, if any.
+    pub sct_list: Option<&'a [u8]>,
+}
+
+impl CertificateBody<'_> {
+    /// Encodes the body: every entry but the end entity without extensions.
+    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        put_vec(out, LenPrefix::U8, self.context)?;
         put_len_prefixed(out, LenPrefix::U24, |o| {
             for (i, c) in self.chain.iter().enumerate() {
                 put_vec(o, LenPrefix::U24, c.as_ref())?;
@@ -143,13 +174,13 @@ impl CertificateMsg {
                     if i > 0 {
                         return Ok(());
                     }
-                    if let Some(r) = &self.ocsp_response {
+                    if let Some(r) = self.ocsp_response {
                         o.put_u16v(ExtensionType::StatusRequest.get());
                         put_len_prefixed(o, LenPrefix::U16, |o| {
                             super::status::put_certificate_status(o, r)
                         })?;
                     }
-                    if let Some(l) = &self.sct_list {
+                    if let Some(l) = self.sct_list {
                         o.put_u16v(ExtensionType::SignedCertificateTimestamp.get());
                         put_vec(o, LenPrefix::U16, l)?;
                     }
@@ -158,6 +189,21 @@ impl CertificateMsg {
             }
             Ok(())
         })
+    }
+
+    /// Encodes the whole Certificate message, handshake header included.
+    pub fn encode_message(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        super::handshake::encode_message(out, super::enums::HandshakeType::Certificate, |o| {
+            self.encode(o)
+        })
+    }
+
+    /// Roughly how long the encoding is, to size its buffer once.
+    pub fn encoded_len_hint(&self) -> usize {
+        let chain: usize = self.chain.iter().map(|c| c.as_ref().len() + 5).sum();
+        let extra =
+            self.ocsp_response.map_or(0, <[u8]>::len) + self.sct_list.map_or(0, <[u8]>::len);
+        16 + self.context.len() + chain + extra
     }
 }
 

@@ -199,9 +199,7 @@ impl HandshakeMessage {
     /// it was, when a field is too long for its length prefix: we never
     /// send a message that would not parse back.
     pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), Error> {
-        let start = out.len();
-        out.put_u8v(self.typ().get());
-        let body = put_len_prefixed(out, LenPrefix::U24, |o| match self {
+        encode_message(out, self.typ(), |o| match self {
             Self::ClientHello(m) => m.encode(o),
             Self::ServerHello(m) => m.encode(o),
             Self::EncryptedExtensions(m) => m.encode(o),
@@ -219,19 +217,38 @@ impl HandshakeMessage {
                 Ok(())
             }
             Self::EndOfEarlyData => Ok(()),
-        });
-        if body.is_err() {
-            out.truncate(start);
-        }
-        body
+        })
     }
 
     /// The full encoding as a new vector (see [`HandshakeMessage::encode`]).
     pub fn to_bytes(&self) -> Result<Vec<u8>, Error> {
-        let mut v = Vec::new();
+        let mut v = Vec::with_capacity(ENCODE_CAPACITY);
         self.encode(&mut v)?;
         Ok(v)
     }
+}
+
+/// What an encoding buffer starts with: most handshake messages fit (a
+/// ClientHello with X25519 and P-256 shares is about 300 bytes), so they
+/// are encoded without the vector growing by doubling from 8 bytes.
+pub const ENCODE_CAPACITY: usize = 512;
+
+/// Appends a handshake message of type `typ` whose body `body` writes: the
+/// header, then the body behind its 24-bit length. Fails, leaving `out` as
+/// it was, when the body fails or is too long. For senders that encode
+/// from borrowed parts instead of building a [`HandshakeMessage`].
+pub fn encode_message(
+    out: &mut Vec<u8>,
+    typ: HandshakeType,
+    body: impl FnOnce(&mut Vec<u8>) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let start = out.len();
+    out.put_u8v(typ.get());
+    let body = put_len_prefixed(out, LenPrefix::U24, body);
+    if body.is_err() {
+        out.truncate(start);
+    }
+    body
 }
 
 /// Reassembles handshake messages from record payloads: several messages in
@@ -252,9 +269,16 @@ impl Joiner {
         }
     }
 
-    /// Appends a handshake record's payload.
-    pub fn push(&mut self, payload: &[u8]) -> Result<(), Error> {
-        self.buf.extend_from_slice(payload);
+    /// Appends a handshake record's payload. Into an empty joiner the
+    /// payload itself moves, without a copy or an allocation: it is a view of
+    /// the read buffer, and its messages are split off it in place. Only a
+    /// message spread over records is joined by copying.
+    pub fn push(&mut self, payload: BytesMut) -> Result<(), Error> {
+        if self.buf.is_empty() {
+            self.buf = payload;
+        } else {
+            self.buf.extend_from_slice(&payload);
+        }
         // Check the bound as soon as a header is visible, so a peer cannot make
         // us buffer an oversized message before we refuse it.
         self.check_header()
@@ -316,7 +340,7 @@ mod tests {
         let mut j = Joiner::new(1024);
         let mut got = Vec::new();
         for byte in &all {
-            j.push(std::slice::from_ref(byte)).unwrap();
+            j.push(BytesMut::from(std::slice::from_ref(byte))).unwrap();
             while let Some(m) = j.next_message().unwrap() {
                 got.push(m.to_vec());
             }
@@ -324,7 +348,7 @@ mod tests {
         assert_eq!(got, vec![a.clone(), b.clone()]);
         assert!(j.is_empty());
         let mut j = Joiner::new(1024);
-        j.push(&all).unwrap();
+        j.push(BytesMut::from(&all[..])).unwrap();
         assert_eq!(j.next_message().unwrap().unwrap().as_ref(), &a[..]);
         assert_eq!(j.next_message().unwrap().unwrap().as_ref(), &b[..]);
     }
@@ -332,17 +356,19 @@ mod tests {
     #[test]
     fn joiner_refuses_oversized_message_from_its_header() {
         let mut j = Joiner::new(100);
-        let err = j.push(&[11, 0, 0, 101]).unwrap_err();
+        let err = j.push(BytesMut::from(&[11, 0, 0, 101][..])).unwrap_err();
         assert_eq!(err.alert(), Some(AlertDescription::IllegalParameter));
     }
 
     #[test]
     fn joiner_admits_any_valid_client_hello_size() {
         let len = (MAX_CLIENT_HELLO as u32).to_be_bytes();
-        Joiner::new(100).push(&[1, len[1], len[2], len[3]]).unwrap();
+        Joiner::new(100)
+            .push(BytesMut::from(&[1, len[1], len[2], len[3]][..]))
+            .unwrap();
         let len = (MAX_CLIENT_HELLO as u32 + 1).to_be_bytes();
         let err = Joiner::new(100)
-            .push(&[1, len[1], len[2], len[3]])
+            .push(BytesMut::from(&[1, len[1], len[2], len[3]][..]))
             .unwrap_err();
         assert_eq!(err.alert(), Some(AlertDescription::IllegalParameter));
     }

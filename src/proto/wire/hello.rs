@@ -1,7 +1,7 @@
 //! ClientHello and ServerHello (RFC 8446 sections 4.1.2 and 4.1.3).
 
 use crate::error::Error;
-use crate::proto::wire::enums::CipherSuite;
+use crate::proto::wire::enums::{CipherSuite, HandshakeType};
 use crate::proto::wire::extensions::{ClientExtensions, ServerHelloExtensions};
 use crate::proto::wire::reader::{put_len_prefixed, put_vec, LenPrefix, Put, Reader};
 
@@ -85,6 +85,33 @@ impl ClientHello {
         })?;
         put_vec(out, LenPrefix::U8, &self.compression_methods)?;
         self.extensions.encode(out)
+    }
+
+    /// Roughly how long the encoding is, to size its buffer once: the fixed
+    /// part and the usual extensions fit in 512 bytes, the key shares,
+    /// tickets and PSK binders come on top.
+    pub fn encoded_len_hint(&self) -> usize {
+        let e = &self.extensions;
+        let shares: usize = e
+            .key_shares
+            .iter()
+            .flatten()
+            .map(|k| k.payload.len() + 4)
+            .sum();
+        let psk = e.psk.as_ref().map_or(0, |p| {
+            let ids: usize = p.identities.iter().map(|i| i.identity.len() + 6).sum();
+            let binders: usize = p.binders.iter().map(|b| b.len() + 1).sum();
+            ids + binders + 4
+        });
+        let ticket = e.session_ticket.as_ref().map_or(0, Vec::len);
+        512 + shares + psk + ticket
+    }
+
+    /// Encodes the whole message, handshake header included: the encoding
+    /// of `HandshakeMessage::ClientHello`, without moving or cloning the
+    /// hello into one (a client keeps its hello for the rest of the handshake).
+    pub fn encode_message(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        super::handshake::encode_message(out, HandshakeType::ClientHello, |o| self.encode(o))
     }
 }
 

@@ -27,7 +27,8 @@ pub struct ServerKeyExchange {
 impl ServerKeyExchange {
     /// The ServerECDHParams bytes the signature covers (after the randoms).
     pub fn params(group: NamedGroup, public: &[u8]) -> Result<Vec<u8>, Error> {
-        let mut v = vec![NAMED_CURVE];
+        let mut v = Vec::with_capacity(4 + public.len());
+        v.put_u8v(NAMED_CURVE);
         v.put_u16v(group.get());
         put_vec(&mut v, LenPrefix::U8, public)?;
         Ok(v)
@@ -209,17 +210,16 @@ impl Handshake12 {
     /// The full encoding, header included. Fails when a field is too long
     /// for its length prefix: we never send a message that would not parse back.
     pub fn to_bytes(&self) -> Result<Vec<u8>, Error> {
-        let mut out = Vec::new();
+        if let Self::Certificate(chain) = self {
+            return certificate_message(chain);
+        }
+        let mut out = Vec::with_capacity(super::handshake::ENCODE_CAPACITY);
         out.put_u8v(self.typ().get());
         put_len_prefixed(&mut out, LenPrefix::U24, |o| match self {
             Self::HelloRequest | Self::ServerHelloDone => Ok(()),
             Self::ClientHello(m) => m.encode(o),
             Self::ServerHello(m) => m.encode(o),
-            Self::Certificate(chain) => put_len_prefixed(o, LenPrefix::U24, |o| {
-                chain
-                    .iter()
-                    .try_for_each(|c| put_vec(o, LenPrefix::U24, c.as_ref()))
-            }),
+            Self::Certificate(chain) => encode_certificate_body(o, chain),
             Self::CertificateStatus(r) => super::status::put_certificate_status(o, r),
             Self::ServerKeyExchange(m) => m.encode(o),
             Self::CertificateRequest(m) => {
@@ -249,6 +249,28 @@ impl Handshake12 {
         })?;
         Ok(out)
     }
+}
+
+/// A whole TLS 1.2 Certificate message for `chain`, encoded from the
+/// borrowed chain (a server sends its configured chain without copying it
+/// into a [`Handshake12`]), in a buffer allocated once at its size.
+pub fn certificate_message(chain: &[CertificateDer<'_>]) -> Result<Vec<u8>, Error> {
+    let len: usize = chain.iter().map(|c| c.as_ref().len() + 3).sum();
+    let mut out = Vec::with_capacity(len + 7);
+    super::handshake::encode_message(&mut out, HandshakeType::Certificate, |o| {
+        encode_certificate_body(o, chain)
+    })?;
+    Ok(out)
+}
+
+/// The body of a TLS 1.2 Certificate: the DER certificates, each behind its
+/// 24-bit length, all behind one more.
+fn encode_certificate_body(out: &mut Vec<u8>, chain: &[CertificateDer<'_>]) -> Result<(), Error> {
+    put_len_prefixed(out, LenPrefix::U24, |o| {
+        chain
+            .iter()
+            .try_for_each(|c| put_vec(o, LenPrefix::U24, c.as_ref()))
+    })
 }
 
 #[cfg(test)]
