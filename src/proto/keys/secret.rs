@@ -11,57 +11,39 @@ use zeroize::Zeroize;
 /// Length of every TLS 1.3 record-protection IV (and AEAD nonce), in bytes.
 pub const IV_LEN: usize = aead::NONCE_LEN;
 
-/// Longest secret kept inline: a SHA-384 hash, the longest key-schedule
-/// secret, and the TLS 1.2 master secret are 48 bytes.
-const INLINE_LEN: usize = 48;
-
 /// Secret bytes: a key-schedule secret, a traffic secret, a derived key.
 ///
 /// The bytes are overwritten with zeros when the value is dropped, and
 /// `Debug` prints `Secret(..redacted..)`. Key-schedule secrets are as long
 /// as the suite's hash; AEAD keys are as long as the AEAD key.
 ///
-/// Up to 48 bytes live inline, so the key schedule (a dozen and more secrets
-/// per handshake) allocates nothing; only a longer secret handed over from
-/// outside (an external PSK) goes to the heap.
+/// The bytes stay on the heap, in one place, for the secret's whole life,
+/// so zeroing them on drop wipes the only copy. Inline storage would save an
+/// allocation per secret, but every move of a `Secret` (into a handshake
+/// state, out of a box) would then leave a copy behind that nothing wipes.
 #[derive(Clone)]
 pub struct Secret {
-    bytes: Bytes,
-}
-
-/// Where a [`Secret`]'s bytes are: inline up to `INLINE_LEN`, else on the heap.
-#[derive(Clone)]
-enum Bytes {
-    Inline { buf: [u8; INLINE_LEN], len: u8 },
-    Heap(Vec<u8>),
+    bytes: Vec<u8>,
 }
 
 impl Secret {
     /// `len` zero bytes, to be filled in place (so that no unzeroized copy is
     /// ever made by a reallocation).
     pub(crate) fn zeroed(len: usize) -> Self {
-        let bytes = match u8::try_from(len) {
-            Ok(short) if len <= INLINE_LEN => Bytes::Inline {
-                buf: [0u8; INLINE_LEN],
-                len: short,
-            },
-            _ => Bytes::Heap(vec![0u8; len]),
-        };
-        Self { bytes }
+        Self {
+            bytes: vec![0u8; len],
+        }
     }
 
     /// A copy of `bytes` (for example a PSK handed over by the application).
     pub fn from_slice(bytes: &[u8]) -> Self {
-        let mut s = Self::zeroed(bytes.len());
-        s.as_mut_bytes().copy_from_slice(bytes);
-        s
+        Self {
+            bytes: bytes.to_vec(),
+        }
     }
 
     pub(crate) fn as_mut_bytes(&mut self) -> &mut [u8] {
-        match &mut self.bytes {
-            Bytes::Inline { buf, len } => &mut buf[..usize::from(*len)],
-            Bytes::Heap(v) => v,
-        }
+        &mut self.bytes
     }
 
     /// The secret bytes.
@@ -69,27 +51,23 @@ impl Secret {
     /// For key logging (`SSLKEYLOGFILE`), exporters and known-answer tests
     /// only: anything else should keep the secret inside this type.
     pub fn as_bytes(&self) -> &[u8] {
-        match &self.bytes {
-            Bytes::Inline { buf, len } => &buf[..usize::from(*len)],
-            Bytes::Heap(v) => v,
-        }
+        &self.bytes
     }
 
     /// Length in bytes.
     pub fn len(&self) -> usize {
-        self.as_bytes().len()
+        self.bytes.len()
     }
 
     /// Whether the secret is empty (never the case for a derived secret).
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.bytes.is_empty()
     }
 }
 
 impl Drop for Secret {
     fn drop(&mut self) {
-        // Only the first `len` inline bytes were ever written.
-        self.as_mut_bytes().zeroize();
+        self.bytes.zeroize();
     }
 }
 
@@ -165,7 +143,7 @@ mod tests {
     }
 
     #[test]
-    fn inline_and_heap_secrets_keep_their_bytes() {
+    fn secrets_keep_their_bytes() {
         for len in [0, 16, 32, 48, 49, 200] {
             let bytes: Vec<u8> = (0..len).map(|i| i as u8).collect();
             let s = Secret::from_slice(&bytes);
