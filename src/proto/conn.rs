@@ -693,4 +693,4 @@ pub use pause::{Answer, Request, MAX_PAUSED_INPUT};
 
 #[cfg(test)]
 #[path = "conn_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -8,8 +8,9 @@ use crate::proto::wire::enums::{CipherSuite, ProtocolVersion};
 const MAX_FRAGMENT: usize = crate::proto::record::MAX_PLAINTEXT;
 const CERTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/certs");
 
-/// An established (client, server) pair speaking `version`.
-pub(super) fn pair(version: ProtocolVersion) -> (Connection, Connection) {
+/// An established (client, server) pair speaking `version` (also used by
+/// the stream layer's tests).
+pub(crate) fn pair(version: ProtocolVersion) -> (Connection, Connection) {
     pair_with(version, None)
 }
 

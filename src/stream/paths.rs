@@ -26,11 +26,16 @@ use crate::proto::record::codec::{MAX_CIPHERTEXT, MAX_PLAINTEXT};
 /// it touched for the first time (page faults per MB 2.5x rustls's, whose
 /// send buffer stops at 64 KiB) and reallocated as it grew.
 pub(crate) const WRITE_HIGH_WATER: usize = 64 * 1024;
-/// Room for ciphertext one transport read may fill: four whole records, so
-/// a bulk reader over TCP makes one read per 64 KiB (as the writer's
-/// writes are) rather than one per one or two records. Never more than this
-/// is buffered ahead of the records being processed.
+/// Room for ciphertext one transport read may fill once the handshake is
+/// done: four whole records, so a bulk reader over TCP makes one read per
+/// 64 KiB (as the writer's writes are) rather than one per one or two
+/// records. Never more than this is buffered ahead of the records being
+/// processed.
 const READ_SPACE: usize = 4 * (MAX_CIPHERTEXT + 5);
+/// The same while handshaking: one whole record. A peer that has not
+/// authenticated (or trickles a partial flight) holds at most this much of
+/// our memory per connection, not four records' worth.
+const HANDSHAKE_READ_SPACE: usize = MAX_CIPHERTEXT + 5;
 /// Plaintext sealed per `poll_write` call at most.
 pub(crate) const MAX_WRITE_CHUNK: usize = WRITE_HIGH_WATER;
 
@@ -68,9 +73,14 @@ pub(crate) fn poll_fill<R: AsyncRead + Unpin>(
     eof: &mut bool,
     cx: &mut Context<'_>,
 ) -> Poll<io::Result<bool>> {
+    let space = if conn.is_handshaking() {
+        HANDSHAKE_READ_SPACE
+    } else {
+        READ_SPACE
+    };
     let incoming = conn.incoming_mut();
-    if incoming.capacity() - incoming.len() < MAX_CIPHERTEXT + 5 && incoming.len() < READ_SPACE {
-        incoming.reserve(READ_SPACE - incoming.len());
+    if incoming.capacity() - incoming.len() < MAX_CIPHERTEXT + 5 && incoming.len() < space {
+        incoming.reserve(space - incoming.len());
     }
     let n = ready!(tokio_util::io::poll_read_buf(
         Pin::new(io),
@@ -307,4 +317,49 @@ pub(crate) fn poll_shutdown_app<S: WriteSide>(
     s.parts().0.send_close_notify();
     ready!(poll_write_from_writer(s, cx))?;
     Pin::new(s.parts().1).poll_shutdown(cx)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::proto::conn::tests::pair;
+    use crate::proto::wire::enums::ProtocolVersion;
+    use tokio::io::AsyncWriteExt;
+
+    /// Fills `conn` once from a pipe holding three bytes of a record
+    /// header, and returns the read buffer's capacity.
+    async fn room_after_a_partial_record(conn: &mut Connection) -> usize {
+        let (mut peer, mut io) = tokio::io::duplex(1024);
+        peer.write_all(&[23, 3, 3]).await.unwrap();
+        let mut eof = false;
+        let more = std::future::poll_fn(|cx| poll_fill(conn, &mut io, &mut eof, cx))
+            .await
+            .unwrap();
+        assert!(more);
+        conn.incoming_mut().capacity()
+    }
+
+    /// While handshaking a read asks for one record of room (what an
+    /// unauthenticated peer can make us hold), once established four.
+    #[tokio::test]
+    async fn a_read_asks_for_one_record_while_handshaking_and_four_after() {
+        let key = crate::config::CertifiedKey::from_pem_files(
+            concat!(env!("CARGO_MANIFEST_DIR"), "/certs/server.pem"),
+            concat!(env!("CARGO_MANIFEST_DIR"), "/certs/server.key"),
+        )
+        .unwrap();
+        let sc = crate::config::ServerConfig::builder()
+            .with_certified_key(key)
+            .build()
+            .unwrap();
+        let mut handshaking = Connection::new_server(std::sync::Arc::new(sc));
+        let room = room_after_a_partial_record(&mut handshaking).await;
+        assert!(
+            (HANDSHAKE_READ_SPACE..2 * HANDSHAKE_READ_SPACE).contains(&room),
+            "{room}"
+        );
+        let (_client, mut established) = pair(ProtocolVersion::TLSv1_3);
+        let room = room_after_a_partial_record(&mut established).await;
+        assert!(room >= READ_SPACE, "{room}");
+    }
 }
