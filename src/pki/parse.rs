@@ -464,32 +464,12 @@ fn apply_extensions<'a>(
         // The DER walk reads a few extensions of the common shape itself
         // (fast_parse::walk_extension); the fuzzers check it against this
         // decode (ParsedCert::parse).
-        let quick = if walked {
-            super::fast_parse::walk_extension(extn_id, value)
-        } else {
-            None
-        };
-        match quick {
-            Some(Walked::Ski(id)) => {
-                out.ski = Some(id.to_vec());
-                continue;
-            }
-            Some(Walked::AkiKeyId(id)) => {
-                out.aki_issuer_serial = false;
-                out.aki = Some(id.to_vec());
-                continue;
-            }
-            Some(Walked::San(names)) => {
-                for (tag, v) in names {
-                    if tag == SAN_DNS {
-                        out.san_dns.push(String::from_utf8_lossy(v).into_owned());
-                    } else if let Some(ip) = ip_from_bytes(v) {
-                        out.san_ip.push(ip);
-                    }
-                }
-                continue;
-            }
-            None => {}
+        if let Some(w) = walked
+            .then(|| super::fast_parse::walk_extension(extn_id, value))
+            .flatten()
+        {
+            apply_walked(out, w);
+            continue;
         }
         let ext_err = |e: x509_cert::der::Error| {
             bad(format!(
@@ -592,6 +572,28 @@ fn apply_extensions<'a>(
         }
     }
     Ok(())
+}
+
+/// What the DER walk read of an extension (see
+/// [`super::fast_parse::walk_extension`]), recorded as the decode below
+/// records the same extension.
+fn apply_walked(out: &mut ParsedCert, walked: Walked<'_>) {
+    match walked {
+        Walked::Ski(id) => out.ski = Some(id.to_vec()),
+        Walked::AkiKeyId(id) => {
+            out.aki_issuer_serial = false;
+            out.aki = Some(id.to_vec());
+        }
+        Walked::San(names) => {
+            for (tag, v) in names {
+                if tag == SAN_DNS {
+                    out.san_dns.push(String::from_utf8_lossy(v).into_owned());
+                } else if let Some(ip) = ip_from_bytes(v) {
+                    out.san_ip.push(ip);
+                }
+            }
+        }
+    }
 }
 
 /// Records a policy refusal (checked with the critical extensions, so a trust

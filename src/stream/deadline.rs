@@ -43,7 +43,7 @@ thread_local! {
 /// One handshake's deadline: a Tokio timer and the runtime it belongs to.
 #[derive(Debug)]
 pub(crate) struct Deadline {
-    owner: Option<Id>,
+    owner: Id,
     sleep: Pin<Box<Sleep>>,
 }
 
@@ -52,17 +52,16 @@ impl Deadline {
     /// reset to it when this thread has one, else a new timer.
     pub(crate) fn arm(limit: Duration) -> Deadline {
         let deadline = Instant::now() + limit;
-        let owner = Handle::try_current().ok().map(|rt| rt.id());
-        let pooled = owner.and_then(|id| {
-            TIMERS
-                .try_with(|t| {
-                    let mut t = t.try_borrow_mut().ok()?;
-                    let i = t.iter().rposition(|(o, _)| *o == id)?;
-                    Some(t.swap_remove(i).1)
-                })
-                .ok()
-                .flatten()
-        });
+        // Outside a runtime this panics, as `tokio::time::sleep` would.
+        let owner = Handle::current().id();
+        let pooled = TIMERS
+            .try_with(|t| {
+                let mut t = t.try_borrow_mut().ok()?;
+                let i = t.iter().rposition(|(o, _)| *o == owner)?;
+                Some(t.swap_remove(i).1)
+            })
+            .ok()
+            .flatten();
         let sleep = match pooled {
             Some(mut sleep) => {
                 sleep.as_mut().reset(deadline);
@@ -82,10 +81,9 @@ impl Deadline {
     /// from the handshake's own poll, so its runtime is running; a timer
     /// that elapsed, or whose runtime is not the current one, is dropped.
     pub(crate) fn release(mut self) {
-        let (Some(owner), Ok(rt)) = (self.owner, Handle::try_current()) else {
-            return;
-        };
-        if rt.id() != owner || self.sleep.is_elapsed() {
+        let owner = self.owner;
+        let current = Handle::try_current().map(|rt| rt.id());
+        if current.ok() != Some(owner) || self.sleep.is_elapsed() {
             return;
         }
         // Polling with a no-op waker replaces the finished task's waker,
