@@ -45,10 +45,10 @@ pub enum Side {
 
 /// The handshake progress of either side.
 enum State {
-    Client(Box<ClientState>),
-    Server(Box<ServerState>),
-    Client12(Box<Client12State>),
-    Server12(Box<Server12State>),
+    Client(Slot<ClientState>),
+    Server(Slot<ServerState>),
+    Client12(Slot<Client12State>),
+    Server12(Slot<Server12State>),
     Established,
     /// A fatal error happened; the error is kept in `Connection::error`.
     Failed,
@@ -174,7 +174,7 @@ impl Connection {
         common.key_log = ConnKeyLog::new(config.shared.key_log.clone());
         Connection {
             common,
-            state: State::Server(Box::new(server13::start(config))),
+            state: State::Server(Slot::new(server13::start(config))),
             error: None,
         }
     }
@@ -454,8 +454,14 @@ impl Connection {
             self.common.saw_content();
             let state = std::mem::replace(&mut self.state, State::Failed);
             self.state = match state {
-                State::Client12(s) => State::Client12(Box::new(s.handle_ccs(&mut self.common)?)),
-                State::Server12(s) => State::Server12(Box::new(s.handle_ccs(&mut self.common)?)),
+                State::Client12(mut s) => {
+                    let next = s.take()?.handle_ccs(&mut self.common)?;
+                    State::Client12(s.put(next))
+                }
+                State::Server12(mut s) => {
+                    let next = s.take()?.handle_ccs(&mut self.common)?;
+                    State::Server12(s.put(next))
+                }
                 _ => return Err(Error::internal("state changed under us")),
             };
             return Ok(());
@@ -472,7 +478,7 @@ impl Connection {
                 ));
             }
             if self.common.side == Side::Server
-                && matches!(&self.state, State::Server(s) if s.is_initial())
+                && matches!(&self.state, State::Server(s) if s.get().is_some_and(|s| s.is_initial()))
             {
                 return Err(Error::unexpected("change_cipher_spec before ClientHello"));
             }
@@ -511,7 +517,8 @@ impl Connection {
             }
             ContentType::Alert => self.handle_alert(&plain.payload),
             ContentType::ApplicationData => {
-                if matches!(&self.state, State::Server(s) if s.in_early_data()) {
+                if matches!(&self.state, State::Server(s) if s.get().is_some_and(|s| s.in_early_data()))
+                {
                     if !self.common.joiner.is_empty() {
                         return Err(Error::unexpected(
                             "early data interleaved with a handshake message",
@@ -551,17 +558,17 @@ impl Connection {
         self.check_message_fits_state(raw)?;
         let state = std::mem::replace(&mut self.state, State::Failed);
         self.state = match state {
-            State::Client12(s) => {
+            State::Client12(mut s) => {
                 let msg = Handshake12::decode(raw)?;
-                match s.handle(&mut self.common, msg, raw)? {
-                    Some(next) => State::Client12(Box::new(next)),
+                match s.take()?.handle(&mut self.common, msg, raw)? {
+                    Some(next) => State::Client12(s.put(next)),
                     None => self.established(),
                 }
             }
-            State::Server12(s) => {
+            State::Server12(mut s) => {
                 let msg = Handshake12::decode(raw)?;
-                match s.handle(&mut self.common, msg, raw)? {
-                    Some(next) => State::Server12(Box::new(next)),
+                match s.take()?.handle(&mut self.common, msg, raw)? {
+                    Some(next) => State::Server12(s.put(next)),
                     None => self.established(),
                 }
             }
@@ -569,19 +576,19 @@ impl Connection {
                 self.handle_post_handshake12(Handshake12::decode(raw)?)?;
                 State::Established
             }
-            State::Client(s) => {
+            State::Client(mut s) => {
                 let msg = HandshakeMessage::decode(raw)?;
-                match s.handle(&mut self.common, msg, raw)? {
-                    Next::Tls13(next) => State::Client(Box::new(next)),
-                    Next::Tls12(next) => State::Client12(Box::new(next)),
+                match s.take()?.handle(&mut self.common, msg, raw)? {
+                    Next::Tls13(next) => State::Client(s.put(next)),
+                    Next::Tls12(next) => State::Client12(Slot::new(next)),
                     Next::Done => self.established(),
                 }
             }
-            State::Server(s) => {
+            State::Server(mut s) => {
                 let msg = HandshakeMessage::decode(raw)?;
-                match s.handle(&mut self.common, msg, raw)? {
-                    Next::Tls13(next) => State::Server(Box::new(next)),
-                    Next::Tls12(next) => State::Server12(Box::new(next)),
+                match s.take()?.handle(&mut self.common, msg, raw)? {
+                    Next::Tls13(next) => State::Server(s.put(next)),
+                    Next::Tls12(next) => State::Server12(Slot::new(next)),
                     Next::Done => self.established(),
                 }
             }
@@ -686,10 +693,14 @@ mod split;
 pub(crate) use split::Handoff;
 #[path = "conn_pause.rs"]
 mod pause;
+
+#[path = "conn_slot.rs"]
+mod slot;
 pub(crate) use pause::{
     claimed, looked_up, resolved_certificate, signature, verified, Hook, Paused,
 };
 pub use pause::{Answer, Request, MAX_PAUSED_INPUT};
+use slot::Slot;
 
 #[cfg(test)]
 #[path = "conn_tests.rs"]

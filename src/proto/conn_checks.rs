@@ -70,10 +70,10 @@ impl Connection {
     fn expected(&self) -> (&'static str, &'static [HandshakeType]) {
         use HandshakeType as T;
         match &self.state {
-            State::Client(s) => (s.name(), s.expects()),
-            State::Server(s) => (s.name(), s.expects()),
-            State::Client12(s) => (s.name(), s.expects()),
-            State::Server12(s) => (s.name(), s.expects()),
+            State::Client(s) => s.get().map_or(("taken", &[]), |s| (s.name(), s.expects())),
+            State::Server(s) => s.get().map_or(("taken", &[]), |s| (s.name(), s.expects())),
+            State::Client12(s) => s.get().map_or(("taken", &[]), |s| (s.name(), s.expects())),
+            State::Server12(s) => s.get().map_or(("taken", &[]), |s| (s.name(), s.expects())),
             // Renegotiation attempts are refused in handle_post_handshake12.
             State::Established if self.common.is_tls12() => match self.common.side {
                 Side::Client => ("connected with TLS 1.2", &[T::HelloRequest]),

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use rustls_pki_types::ServerName;
 
-use super::{Connection, Side, State};
+use super::{Connection, Side, Slot, State};
 use crate::config::ClientConfig;
 use crate::error::Error;
 use crate::proto::common::Common;
@@ -67,7 +67,7 @@ impl Connection {
         let state = state?;
         Ok(Connection {
             common,
-            state: State::Client(Box::new(state)),
+            state: State::Client(Slot::new(state)),
             error: None,
         })
     }
@@ -90,14 +90,14 @@ impl Connection {
     /// write (0.5-RTT data, RFC 8446 section 2.3), to a client whose
     /// handshake is not finished.
     pub fn is_early_data_phase(&self) -> bool {
-        matches!(&self.state, State::Server(s) if s.in_early_data())
+        matches!(&self.state, State::Server(s) if s.get().is_some_and(|s| s.in_early_data()))
     }
 
     /// Server side: 0-RTT was accepted and our Finished is out, so
     /// application data may be written before the client's Finished.
     pub(super) fn can_write_half_rtt(&self) -> bool {
         self.common.negotiated.early_data == EarlyDataReason::Accepted
-            && matches!(&self.state, State::Server(s) if s.after_our_finished())
+            && matches!(&self.state, State::Server(s) if s.get().is_some_and(|s| s.after_our_finished()))
     }
 
     /// Client side: the early data the server did not accept and that was

@@ -309,10 +309,10 @@ impl Connection {
     /// ```
     pub fn pending(&self) -> Option<&Request> {
         match &self.state {
-            State::Server(s) => s.pending(),
-            State::Client(s) => s.pending(),
-            State::Server12(s) => s.pending(),
-            State::Client12(s) => s.pending(),
+            State::Server(s) => s.get()?.pending(),
+            State::Client(s) => s.get()?.pending(),
+            State::Server12(s) => s.get()?.pending(),
+            State::Client12(s) => s.get()?.pending(),
             _ => None,
         }
     }
@@ -322,10 +322,10 @@ impl Connection {
     /// the connection is not paused.
     pub fn hook_future(&self) -> Option<HookFuture<Answer>> {
         match &self.state {
-            State::Server(s) => s.hook_future(),
-            State::Client(s) => s.hook_future(),
-            State::Server12(s) => s.hook_future(),
-            State::Client12(s) => s.hook_future(),
+            State::Server(s) => s.get()?.hook_future(),
+            State::Client(s) => s.get()?.hook_future(),
+            State::Server12(s) => s.get()?.hook_future(),
+            State::Client12(s) => s.get()?.hook_future(),
             _ => None,
         }
     }
@@ -357,20 +357,24 @@ impl Connection {
         }
         let state = std::mem::replace(&mut self.state, State::Failed);
         let next = match state {
-            State::Server(s) => s
-                .resume(&mut self.common, answer)
-                .map(|n| State::Server(Box::new(n))),
-            State::Client(s) => match s.resume(&mut self.common, answer) {
-                Ok(Some(n)) => Ok(State::Client(Box::new(n))),
+            State::Server(mut s) => s
+                .take()
+                .and_then(|t| t.resume(&mut self.common, answer))
+                .map(|n| State::Server(s.put(n))),
+            State::Client(mut s) => match s.take().and_then(|t| t.resume(&mut self.common, answer))
+            {
+                Ok(Some(n)) => Ok(State::Client(s.put(n))),
                 Ok(None) => Ok(self.established()),
                 Err(e) => Err(e),
             },
-            State::Server12(s) => s
-                .resume(&mut self.common, answer)
-                .map(|n| State::Server12(Box::new(n))),
-            State::Client12(s) => s
-                .resume(&mut self.common, answer)
-                .map(|n| State::Client12(Box::new(n))),
+            State::Server12(mut s) => s
+                .take()
+                .and_then(|t| t.resume(&mut self.common, answer))
+                .map(|n| State::Server12(s.put(n))),
+            State::Client12(mut s) => s
+                .take()
+                .and_then(|t| t.resume(&mut self.common, answer))
+                .map(|n| State::Client12(s.put(n))),
             other => {
                 self.state = other;
                 return Err(Error::internal("paused in a state without hooks"));
