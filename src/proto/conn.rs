@@ -379,7 +379,10 @@ impl Connection {
     /// released only when drained too; measured with benches/compare.rs
     /// idle_heap_per_pair, it was 256 of the 5,760 bytes an idle pair held.
     fn release_drained(&mut self) {
-        if self.common.incoming.is_empty() {
+        // While handshaking the buffer is kept for the peer's next flight:
+        // letting it go between flights cost a server a second 16 KiB
+        // allocation per handshake (the ClientHello's, then the Finished's).
+        if self.common.incoming.is_empty() && !self.is_handshaking() {
             self.common.incoming = BytesMut::new();
             if self.common.plaintext.is_empty() && self.common.plaintext.capacity() > 0 {
                 self.common.plaintext = std::collections::VecDeque::new();

@@ -16,7 +16,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use crate::error::Error;
 use crate::proto::conn::Connection;
-use crate::proto::record::codec::{MAX_CIPHERTEXT, MAX_PLAINTEXT};
+use crate::proto::record::codec::{HEADER_LEN, MAX_CIPHERTEXT, MAX_PLAINTEXT};
 
 /// Ciphertext we let pile up before a write waits for the transport; a
 /// write seals only up to it (rounded up to whole records), so no more than
@@ -32,10 +32,15 @@ pub(crate) const WRITE_HIGH_WATER: usize = 64 * 1024;
 /// records. Never more than this is buffered ahead of the records being
 /// processed.
 const READ_SPACE: usize = 4 * (MAX_CIPHERTEXT + 5);
-/// The same while handshaking: one whole record. A peer that has not
-/// authenticated (or trickles a partial flight) holds at most this much of
-/// our memory per connection, not four records' worth.
-const HANDSHAKE_READ_SPACE: usize = MAX_CIPHERTEXT + 5;
+/// While handshaking, room for the start of a record: what rustls reads at
+/// once, and more than most flights (a TLS 1.3 server flight with an
+/// ECDSA chain is about 1.5 KB, with RSA-2048 about 3 KB). A record that
+/// announces more gets room for all of it (one record, at most 16 KiB +
+/// 261 bytes), so a large flight costs one more read, not one per 4 KiB.
+/// An unauthenticated peer trickling a partial flight holds this much of
+/// our memory per connection, and the buffer is kept from flight to flight
+/// until the handshake is done (`Connection::release_drained`).
+const HANDSHAKE_READ: usize = 4096;
 /// Plaintext sealed per `poll_write` call at most.
 pub(crate) const MAX_WRITE_CHUNK: usize = WRITE_HIGH_WATER;
 
@@ -73,14 +78,18 @@ pub(crate) fn poll_fill<R: AsyncRead + Unpin>(
     eof: &mut bool,
     cx: &mut Context<'_>,
 ) -> Poll<io::Result<bool>> {
-    let space = if conn.is_handshaking() {
-        HANDSHAKE_READ_SPACE
+    if conn.is_handshaking() {
+        let incoming = conn.incoming_mut();
+        let want = handshake_room(incoming);
+        if incoming.capacity() < want {
+            incoming.reserve(want - incoming.len());
+        }
     } else {
-        READ_SPACE
-    };
-    let incoming = conn.incoming_mut();
-    if incoming.capacity() - incoming.len() < MAX_CIPHERTEXT + 5 && incoming.len() < space {
-        incoming.reserve(space - incoming.len());
+        let incoming = conn.incoming_mut();
+        if incoming.capacity() - incoming.len() < MAX_CIPHERTEXT + 5 && incoming.len() < READ_SPACE
+        {
+            incoming.reserve(READ_SPACE - incoming.len());
+        }
     }
     let n = ready!(tokio_util::io::poll_read_buf(
         Pin::new(io),
@@ -93,6 +102,21 @@ pub(crate) fn poll_fill<R: AsyncRead + Unpin>(
         return Poll::Ready(Ok(false));
     }
     Poll::Ready(Ok(true))
+}
+
+/// The room a handshake read needs from the start of the buffer, which
+/// holds at most part of one record (`Connection::process` took every
+/// whole one): all of the record once its header is in, else
+/// [`HANDSHAKE_READ`]. The codec refuses a length above the maximum as
+/// soon as the header arrives; the cap only keeps this total.
+fn handshake_room(incoming: &[u8]) -> usize {
+    match incoming.get(3..5) {
+        Some(&[hi, lo]) => {
+            let record = HEADER_LEN + usize::from(u16::from_be_bytes([hi, lo]));
+            record.clamp(HANDSHAKE_READ, HEADER_LEN + MAX_CIPHERTEXT)
+        }
+        _ => HANDSHAKE_READ,
+    }
 }
 
 /// Writes queued ciphertext until none is left or the transport would block.
@@ -326,11 +350,11 @@ mod tests {
     use crate::proto::wire::enums::ProtocolVersion;
     use tokio::io::AsyncWriteExt;
 
-    /// Fills `conn` once from a pipe holding three bytes of a record
-    /// header, and returns the read buffer's capacity.
-    async fn room_after_a_partial_record(conn: &mut Connection) -> usize {
+    /// Fills `conn` once from a pipe holding `bytes` (the start of a
+    /// record), and returns the read buffer's capacity.
+    async fn room_after(conn: &mut Connection, bytes: &[u8]) -> usize {
         let (mut peer, mut io) = tokio::io::duplex(1024);
-        peer.write_all(&[23, 3, 3]).await.unwrap();
+        peer.write_all(bytes).await.unwrap();
         let mut eof = false;
         let more = std::future::poll_fn(|cx| poll_fill(conn, &mut io, &mut eof, cx))
             .await
@@ -339,10 +363,7 @@ mod tests {
         conn.incoming_mut().capacity()
     }
 
-    /// While handshaking a read asks for one record of room (what an
-    /// unauthenticated peer can make us hold), once established four.
-    #[tokio::test]
-    async fn a_read_asks_for_one_record_while_handshaking_and_four_after() {
+    fn handshaking_server() -> Connection {
         let key = crate::config::CertifiedKey::from_pem_files(
             concat!(env!("CARGO_MANIFEST_DIR"), "/certs/server.pem"),
             concat!(env!("CARGO_MANIFEST_DIR"), "/certs/server.key"),
@@ -352,14 +373,29 @@ mod tests {
             .with_certified_key(key)
             .build()
             .unwrap();
-        let mut handshaking = Connection::new_server(std::sync::Arc::new(sc));
-        let room = room_after_a_partial_record(&mut handshaking).await;
+        Connection::new_server(std::sync::Arc::new(sc))
+    }
+
+    /// While handshaking a read asks for 4 KiB of room (what an
+    /// unauthenticated peer can make us hold with a partial flight), or
+    /// for the whole record once a header announces a larger one; once
+    /// established, for four records.
+    #[tokio::test]
+    async fn a_read_asks_for_4_kib_while_handshaking_a_whole_record_if_announced_and_four_after() {
+        let room = room_after(&mut handshaking_server(), &[22, 3, 1]).await;
         assert!(
-            (HANDSHAKE_READ_SPACE..2 * HANDSHAKE_READ_SPACE).contains(&room),
+            (HANDSHAKE_READ..2 * HANDSHAKE_READ).contains(&room),
             "{room}"
         );
+        // A header announcing 10,000 bytes, then the next read: room for
+        // the whole record, from its start.
+        let mut conn = handshaking_server();
+        let first = room_after(&mut conn, &[22, 3, 1, 0x27, 0x10]).await;
+        assert!(first < 10_005, "{first}");
+        let room = room_after(&mut conn, &[1]).await;
+        assert!((10_005..2 * 10_005).contains(&room), "{room}");
         let (_client, mut established) = pair(ProtocolVersion::TLSv1_3);
-        let room = room_after_a_partial_record(&mut established).await;
+        let room = room_after(&mut established, &[23, 3, 3]).await;
         assert!(room >= READ_SPACE, "{room}");
     }
 }
