@@ -15,6 +15,7 @@ use crate::proto::keys::tls12::MasterSecret12;
 use crate::proto::keys::tls13::{Secret, TrafficSecret};
 use crate::proto::record::codec::RecordCodec;
 use crate::proto::record::layer::RecordLayer;
+use crate::proto::record::{OutBuf, RecordSink};
 use crate::proto::wire::enums::{AlertDescription, AlertLevel, ContentType, ProtocolVersion};
 use crate::proto::wire::handshake::{HandshakeMessage, Joiner};
 
@@ -49,7 +50,7 @@ pub(crate) struct Common {
     pub record: RecordLayer,
     pub(crate) codec: RecordCodec,
     pub(crate) incoming: BytesMut,
-    pub(crate) outgoing: BytesMut,
+    pub(crate) outgoing: OutBuf,
     pub(crate) joiner: Joiner,
     pub(crate) plaintext: VecDeque<BytesMut>,
     pub(crate) plaintext_len: usize,
@@ -104,7 +105,7 @@ impl Common {
             record,
             codec: RecordCodec::default(),
             incoming: BytesMut::new(),
-            outgoing: BytesMut::new(),
+            outgoing: OutBuf::default(),
             joiner: Joiner::new(max_handshake),
             plaintext: VecDeque::new(),
             plaintext_len: 0,
@@ -239,7 +240,7 @@ impl Common {
     /// Queues the dummy change_cipher_spec of middlebox compatibility mode.
     pub fn send_dummy_ccs(&mut self) {
         self.outgoing
-            .extend_from_slice(&[ContentType::ChangeCipherSpec.get(), 3, 3, 0, 1, 1]);
+            .put(&[ContentType::ChangeCipherSpec.get(), 3, 3, 0, 1, 1]);
     }
 
     /// Installs new read keys. Handshake data buffered under the old keys

@@ -17,6 +17,7 @@ use std::task::Waker;
 
 use super::{Common, Connection, Exporter, State};
 use crate::error::Error;
+use crate::proto::record::RecordSink;
 use crate::proto::wire::enums::{AlertDescription, AlertLevel};
 use crate::proto::wire::handshake::HandshakeMessage;
 
@@ -225,7 +226,7 @@ impl Connection {
         if r.outgoing.is_empty() {
             r.outgoing = w.outgoing;
         } else {
-            r.outgoing.extend_from_slice(&w.outgoing);
+            r.outgoing.put(w.outgoing.as_slice());
         }
         r.write_secret = w.write_secret;
         r.sent_close_notify = w.sent_close_notify;

@@ -11,7 +11,6 @@ use std::io::{self, IoSlice};
 use std::pin::Pin;
 use std::task::{ready, Context, Poll, Waker};
 
-use bytes::Buf;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use crate::error::Error;
@@ -127,12 +126,11 @@ pub(crate) fn poll_write_out<W: AsyncWrite + Unpin>(
     cx: &mut Context<'_>,
 ) -> Poll<io::Result<()>> {
     while conn.outgoing_len() > 0 {
-        let out = conn.outgoing_mut();
-        let n = ready!(Pin::new(&mut *io).poll_write(cx, out))?;
+        let n = ready!(Pin::new(&mut *io).poll_write(cx, conn.outgoing()))?;
         if n == 0 {
             return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
         }
-        out.advance(n);
+        conn.advance_outgoing(n);
         *unflushed = true;
     }
     Poll::Ready(Ok(()))

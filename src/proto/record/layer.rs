@@ -9,13 +9,14 @@
 use std::fmt;
 
 use aws_lc_rs::aead::{Aad, LessSafeKey, Nonce, UnboundKey, NONCE_LEN};
-use bytes::{BufMut, BytesMut};
+use bytes::BytesMut;
 use zeroize::Zeroizing;
 
 use super::codec::{
     encode_header, encode_header_version, OpaqueRecord, HEADER_LEN, MAX_CIPHERTEXT, MAX_PLAINTEXT,
     RECORD_VERSION,
 };
+use super::outbuf::RecordSink;
 use crate::error::Error;
 use crate::proto::crypto::suites::{Tls12CipherSuite, Tls12Nonce, Tls13CipherSuite};
 use crate::proto::wire::enums::{AlertDescription, CipherSuite, ContentType};
@@ -171,31 +172,26 @@ impl Protection {
     /// inner content type; nothing in TLS 1.2) and the tag to `out`, whose
     /// record starts at `out[start]`: the last step of sealing a record.
     /// aws-lc reads the plaintext from the caller's buffer and writes the
-    /// ciphertext once, into space that is only zeroed first (safe Rust
-    /// cannot hand it uninitialised memory) instead of holding a copy of
-    /// the plaintext. On failure the record is wiped and removed.
+    /// ciphertext once, into space `out` hands out initialised (see
+    /// [`RecordSink::grow`]: the connection's [`OutBuf`] reuses what the
+    /// transport took, so nothing is zeroed first once it has grown),
+    /// instead of holding a copy of the plaintext. On failure the record is
+    /// wiped and removed.
     ///
-    /// What is left on the write path is that zeroing pass and the copy of
-    /// the ciphertext into the transport. aws-lc-rs cannot remove either:
-    /// every seal it offers (in place, separate tag, in-place or
-    /// out-of-place scatter) writes into initialised `&mut [u8]`, none into
-    /// spare capacity, and the scatter form used here already spares the
-    /// plaintext copy that in-place sealing needs. Only an output buffer
-    /// kept initialised between records (reused, never shrunk) would skip
-    /// the zeroing; measured (perf, bulk AES-128-GCM duplex and TCP) the
-    /// memset is 1.7% of samples against 20% for the seal itself.
-    fn seal_from<A: AsRef<[u8]>>(
+    /// What is left on the write path is the copy of the ciphertext into
+    /// the transport, and zeroing whatever the buffer grows into.
+    fn seal_from<A: AsRef<[u8]>, O: RecordSink>(
         &mut self,
         nonce: Nonce,
         aad: Aad<A>,
         payload: &[u8],
         extra: &[u8],
-        out: &mut BytesMut,
+        out: &mut O,
         start: usize,
     ) -> Result<(), Error> {
-        let body = out.len();
-        out.resize(body + payload.len() + extra.len() + self.tag_len(), 0);
-        let (ciphertext, extra_and_tag) = out[body..].split_at_mut(payload.len());
+        let tag_len = self.tag_len();
+        let space = out.grow(payload.len() + extra.len() + tag_len);
+        let (ciphertext, extra_and_tag) = space.split_at_mut(payload.len());
         match self.key.seal_out_of_place_scatter(
             nonce,
             aad,
@@ -209,8 +205,7 @@ impl Protection {
                 Ok(())
             }
             Err(_) => {
-                out[start..].fill(0);
-                out.truncate(start);
+                out.wipe_from(start);
                 Err(Error::internal("record encryption failed"))
             }
         }
@@ -658,11 +653,11 @@ impl RecordLayer {
     /// payload must be at most [`MAX_PLAINTEXT`] bytes. Once the write key
     /// has reached its limit (see [`records_until_key_limit`](Self::records_until_key_limit))
     /// nothing more is sealed under it. On error nothing is appended.
-    pub fn seal(
+    pub fn seal<O: RecordSink>(
         &mut self,
         typ: ContentType,
         payload: &[u8],
-        out: &mut BytesMut,
+        out: &mut O,
     ) -> Result<(), Error> {
         if payload.len() > MAX_PLAINTEXT {
             return Err(Error::internal(format!(
@@ -680,8 +675,8 @@ impl RecordLayer {
             // At most 2^14, so it fits the 16-bit length.
             let len = payload.len() as u16;
             out.reserve(HEADER_LEN + payload.len());
-            out.put_slice(&encode_header_version(typ, self.plain_version, len));
-            out.put_slice(payload);
+            out.put(&encode_header_version(typ, self.plain_version, len));
+            out.put(payload);
             return Ok(());
         };
         if prot.mode != Mode::Tls13 {
@@ -695,7 +690,7 @@ impl RecordLayer {
 
         out.reserve(HEADER_LEN + outer_len);
         let start = out.len();
-        out.put_slice(&header);
+        out.put(&header);
         prot.seal_from(nonce, Aad::from(header), payload, &[typ.get()], out, start)
     }
 
@@ -704,11 +699,11 @@ impl RecordLayer {
     ///
     /// An empty payload appends nothing. The space for every record is
     /// reserved once, up front. On error the records already appended stay.
-    pub fn seal_all(
+    pub fn seal_all<O: RecordSink>(
         &mut self,
         typ: ContentType,
         payload: &[u8],
-        out: &mut BytesMut,
+        out: &mut O,
     ) -> Result<(), Error> {
         if payload.is_empty() {
             return Ok(());

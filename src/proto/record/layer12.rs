@@ -3,11 +3,11 @@
 //! the real one, and there is no inner content type or padding.
 
 use aws_lc_rs::aead::Aad;
-use bytes::{BufMut, BytesMut};
 
 use super::{overflow, PlainRecord, Protection};
 use crate::error::Error;
 use crate::proto::record::codec::{encode_header, OpaqueRecord, HEADER_LEN, MAX_PLAINTEXT};
+use crate::proto::record::outbuf::RecordSink;
 use crate::proto::wire::enums::ContentType;
 
 /// Opens a TLS 1.2 record: the outer type is the real one and the payload is
@@ -64,11 +64,11 @@ pub(super) fn open12(prot: &mut Protection, rec: OpaqueRecord) -> Result<PlainRe
 }
 
 /// Seals a TLS 1.2 record, the explicit nonce being the sequence number.
-pub(super) fn seal12(
+pub(super) fn seal12<O: RecordSink>(
     prot: &mut Protection,
     typ: ContentType,
     payload: &[u8],
-    out: &mut BytesMut,
+    out: &mut O,
 ) -> Result<(), Error> {
     let nonce = prot.nonce("write")?;
     let explicit = prot.explicit_len();
@@ -76,9 +76,9 @@ pub(super) fn seal12(
     let aad = prot.aad12(typ, payload.len());
     out.reserve(HEADER_LEN + outer_len);
     let start = out.len();
-    out.put_slice(&encode_header(typ, outer_len as u16));
+    out.put(&encode_header(typ, outer_len as u16));
     if explicit > 0 {
-        out.put_slice(&prot.seq.to_be_bytes());
+        out.put(&prot.seq.to_be_bytes());
     }
     prot.seal_from(nonce, Aad::from(aad), payload, &[], out, start)
 }

@@ -5,6 +5,7 @@ use crate::proto::crypto::suites::{
     TLS13_CHACHA20_POLY1305_SHA256,
 };
 use crate::proto::record::codec::RecordCodec;
+use bytes::BufMut;
 use tokio_util::codec::Decoder;
 
 fn unhex(s: &str) -> Vec<u8> {

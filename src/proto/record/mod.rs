@@ -7,6 +7,8 @@
 
 pub mod codec;
 pub mod layer;
+pub mod outbuf;
 
 pub use codec::{OpaqueRecord, RecordCodec, HEADER_LEN, MAX_CIPHERTEXT, MAX_PLAINTEXT};
 pub use layer::RecordLayer;
+pub use outbuf::{OutBuf, RecordSink};
