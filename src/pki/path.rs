@@ -61,7 +61,7 @@ pub(crate) fn check_eku(
     custom: Option<ObjectIdentifier>,
     allow_any: bool,
 ) -> Result<(), CertificateError> {
-    let Some(eku) = &cert.eku else {
+    let Some(eku) = cert.eku() else {
         return Ok(());
     };
     let (wanted, name) = match purpose {
@@ -289,13 +289,13 @@ impl<'a> PathBuilder<'a> {
             },
         )?;
         if let Some(allowed) = &self.options.signature_algorithms {
-            let ok = signature_algorithm(&current.sig_alg).is_some_and(|a| allowed.contains(&a));
+            let ok = signature_algorithm(current.sig_alg()).is_some_and(|a| allowed.contains(&a));
             if !ok {
                 return Err(CertificateError::UnsupportedSignatureAlgorithm {
                     subject: current.subject_str(),
                     algorithm: format!(
                         "{} (not among the allowed signature algorithms)",
-                        signature_algorithm_name(&current.sig_alg)
+                        signature_algorithm_name(current.sig_alg())
                     ),
                 });
             }
@@ -361,7 +361,7 @@ impl<'a> PathBuilder<'a> {
 
 /// Same subject and same public key: the same CA, whatever the serial.
 fn same_entity(a: &ParsedCert, b: &ParsedCert) -> bool {
-    a.subject == b.subject && a.spki.key == b.spki.key && a.spki.alg == b.spki.alg
+    a.subject() == b.subject() && a.spki() == b.spki()
 }
 
 /// Indices of the certificates in `pool` whose subject is `cert`'s issuer,
@@ -370,9 +370,9 @@ fn order_by_hint(cert: &ParsedCert, pool: &[ParsedCert]) -> Vec<usize> {
     let mut out: Vec<(bool, usize)> = pool
         .iter()
         .enumerate()
-        .filter(|(_, c)| c.subject == cert.issuer)
+        .filter(|(_, c)| c.subject() == cert.issuer())
         .map(|(i, c)| {
-            let mismatch = match (&cert.aki, &c.ski) {
+            let mismatch = match (cert.aki(), c.ski()) {
                 (Some(aki), Some(ski)) => aki != ski,
                 _ => false,
             };

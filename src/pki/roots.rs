@@ -282,7 +282,7 @@ impl RootStore {
     /// The DER-encoded subject Names of the anchors, e.g. for the
     /// certificate_authorities extension.
     pub fn subjects(&self) -> Vec<Vec<u8>> {
-        self.anchors.iter().map(|a| a.subject.clone()).collect()
+        self.anchors.iter().map(|a| a.subject().to_vec()).collect()
     }
 
     pub(crate) fn anchors(&self) -> &[ParsedCert] {

@@ -47,17 +47,16 @@ pub(crate) enum KeyKind {
 }
 
 /// Classifies a subject public key; `Err` names what we do not support.
-pub(crate) fn key_kind(spki: &PublicKey) -> Result<KeyKind, String> {
-    let alg = &spki.alg;
+pub(crate) fn key_kind(spki: PublicKey<'_>) -> Result<KeyKind, String> {
+    let alg = spki.alg;
     if alg.oid == RSA_ENCRYPTION {
-        match alg.params.as_deref() {
+        match alg.params {
             None | Some(DER_NULL) => Ok(KeyKind::Rsa),
             Some(_) => Err("rsaEncryption key with parameters".into()),
         }
     } else if alg.oid == EC_PUBLIC_KEY {
         let curve = alg
             .params
-            .as_deref()
             .and_then(|p| Oid::from_der(p).ok())
             .ok_or_else(|| "EC key without a named curve".to_string())?;
         match curve {
@@ -83,7 +82,7 @@ pub(crate) fn certificate_public_key(
     der: &[u8],
 ) -> Result<(String, Vec<u8>, String), super::CertificateError> {
     let cert = ParsedCert::parse(der)?;
-    let kind = match key_kind(&cert.spki) {
+    let kind = match key_kind(cert.spki()) {
         Ok(KeyKind::Rsa) => "RSA".to_string(),
         Ok(KeyKind::EcP256) => "ECDSA P-256".to_string(),
         Ok(KeyKind::EcP384) => "ECDSA P-384".to_string(),
@@ -92,7 +91,7 @@ pub(crate) fn certificate_public_key(
         Err(other) => other,
     };
     let subject = cert.subject_str();
-    Ok((kind, cert.spki.key, subject))
+    Ok((kind, cert.spki().key.to_vec(), subject))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -185,13 +184,13 @@ fn parse_pss_params(params: &[u8]) -> Option<Hash> {
 
 /// Which of the algorithms we verify `alg` is (for the allowed-algorithms
 /// option); `None` for anything else, which is refused anyway.
-pub(crate) fn signature_algorithm(alg: &AlgId) -> Option<SignatureAlgorithm> {
+pub(crate) fn signature_algorithm(alg: AlgId<'_>) -> Option<SignatureAlgorithm> {
     use SignatureAlgorithm as A;
     Some(match alg.oid {
         SHA256_WITH_RSA => A::RsaPkcs1Sha256,
         SHA384_WITH_RSA => A::RsaPkcs1Sha384,
         SHA512_WITH_RSA => A::RsaPkcs1Sha512,
-        RSASSA_PSS => match alg.params.as_deref().and_then(parse_pss_params)? {
+        RSASSA_PSS => match alg.params.and_then(parse_pss_params)? {
             Hash::Sha256 => A::RsaPssSha256,
             Hash::Sha384 => A::RsaPssSha384,
             Hash::Sha512 => A::RsaPssSha512,
@@ -204,7 +203,7 @@ pub(crate) fn signature_algorithm(alg: &AlgId) -> Option<SignatureAlgorithm> {
 }
 
 /// The name of a certificate signature algorithm, for errors.
-pub(crate) fn signature_algorithm_name(alg: &AlgId) -> String {
+pub(crate) fn signature_algorithm_name(alg: AlgId<'_>) -> String {
     match signature_algorithm(alg) {
         Some(a) => format!("{a:?}"),
         None => algorithm_name(alg.oid),
@@ -235,11 +234,11 @@ fn algorithm_name(oid: Oid) -> String {
 /// Picks the aws-lc-rs algorithm for a certificate signature algorithm made
 /// by a key of kind `key`.
 fn cert_algorithm(
-    alg: &AlgId,
+    alg: AlgId<'_>,
     key: KeyKind,
 ) -> Result<&'static dyn VerificationAlgorithm, SigFailure> {
     let unsupported = || SigFailure::Unsupported(algorithm_name(alg.oid));
-    let pkcs1_params_ok = matches!(alg.params.as_deref(), None | Some(DER_NULL));
+    let pkcs1_params_ok = matches!(alg.params, None | Some(DER_NULL));
     let no_params = alg.params.is_none();
     let chosen: Option<&'static dyn VerificationAlgorithm> = match alg.oid {
         SHA256_WITH_RSA | SHA384_WITH_RSA | SHA512_WITH_RSA => {
@@ -256,7 +255,6 @@ fn cert_algorithm(
         RSASSA_PSS => {
             let hash = alg
                 .params
-                .as_deref()
                 .and_then(parse_pss_params)
                 .ok_or_else(unsupported)?;
             match (hash, key) {
@@ -300,18 +298,18 @@ pub(crate) fn verify_cert_signature(
     subject: &ParsedCert,
 ) -> Result<(), SigFailure> {
     verify_signed_data(
-        &issuer.spki,
-        &subject.sig_alg,
+        issuer.spki(),
+        subject.sig_alg(),
         subject.tbs(),
-        &subject.signature,
+        subject.signature(),
     )
 }
 
 /// Checks that `signature` over `tbs` with algorithm `alg` was made by `key`
 /// (certificates and CRLs alike).
 pub(crate) fn verify_signed_data(
-    key: &PublicKey,
-    alg: &AlgId,
+    key: PublicKey<'_>,
+    alg: AlgId<'_>,
     tbs: &[u8],
     signature: &[u8],
 ) -> Result<(), SigFailure> {
@@ -325,7 +323,7 @@ pub(crate) fn verify_signed_data(
         }
     };
     let verifier = cert_algorithm(alg, kind)?;
-    UnparsedPublicKey::new(verifier, &key.key)
+    UnparsedPublicKey::new(verifier, key.key)
         .verify(tbs, signature)
         .map_err(|_| SigFailure::Bad)
 }
@@ -375,7 +373,7 @@ pub fn verify_tls13_signature(
         }
     };
     let parsed = KeyView::of(cert.as_ref())?;
-    let kind = key_kind(&parsed.spki).map_err(|e| {
+    let kind = key_kind(parsed.spki).map_err(|e| {
         Error::illegal(format!(
             "certificate '{}' has a key unusable with {scheme:?}: {e}",
             parsed.subject_str()
@@ -394,7 +392,7 @@ pub fn verify_tls13_signature(
 /// that does not verify is decrypt_error (RFC 8446 section 4.4.3).
 fn verify_handshake_signature(
     alg: &'static dyn VerificationAlgorithm,
-    parsed: &KeyView,
+    parsed: &KeyView<'_>,
     scheme: SignatureScheme,
     message: &[u8],
     signature: &[u8],
@@ -414,7 +412,7 @@ fn verify_handshake_signature(
             needed: "digitalSignature",
         }));
     }
-    UnparsedPublicKey::new(alg, &parsed.spki.key)
+    UnparsedPublicKey::new(alg, parsed.spki.key)
         .verify(message, signature)
         .map_err(|_| {
             Error::protocol(
@@ -451,7 +449,7 @@ pub fn verify_tls12_signature(
     signature: &[u8],
 ) -> Result<(), Error> {
     let parsed = KeyView::of(cert.as_ref())?;
-    let kind = key_kind(&parsed.spki).map_err(|e| {
+    let kind = key_kind(parsed.spki).map_err(|e| {
         Error::illegal(format!(
             "certificate '{}' has a key unusable with {scheme:?}: {e}",
             parsed.subject_str()
