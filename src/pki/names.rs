@@ -169,28 +169,24 @@ pub(crate) fn check_server_name(
     cert: &ParsedCert,
     name: &ServerName<'_>,
 ) -> Result<(), CertificateError> {
-    let (ok, expected) = match name {
-        ServerName::DnsName(d) => {
-            let d = d.as_ref();
-            (
-                cert.san_dns().any(|p| dns_name_matches(p, d)),
-                d.to_string(),
-            )
-        }
-        ServerName::IpAddress(ip) => {
-            let ip = IpAddr::from(*ip);
-            (cert.san_ip().any(|p| p == ip), ip.to_string())
-        }
-        other => (false, format!("{other:?}")),
+    let ok = match name {
+        ServerName::DnsName(d) => cert.san_dns().any(|p| dns_name_matches(p, d.as_ref())),
+        ServerName::IpAddress(ip) => cert.san_ip().any(|p| p == IpAddr::from(*ip)),
+        _ => false,
     };
     if ok {
-        Ok(())
-    } else {
-        Err(CertificateError::NotValidForName {
-            expected,
-            presented: presented_names(cert),
-        })
+        return Ok(());
     }
+    // Formatted only for the error: a match is every handshake's case.
+    let expected = match name {
+        ServerName::DnsName(d) => d.as_ref().to_string(),
+        ServerName::IpAddress(ip) => IpAddr::from(*ip).to_string(),
+        other => format!("{other:?}"),
+    };
+    Err(CertificateError::NotValidForName {
+        expected,
+        presented: presented_names(cert),
+    })
 }
 
 /// Is DNS name `name` inside the subtree `base` (RFC 5280 section 4.2.1.10)?

@@ -21,7 +21,8 @@ use super::policy::check_explicit_policy;
 use super::profile::{check_ca, check_common, LeafRules};
 use super::rule::CertRole;
 use super::signature::{
-    signature_algorithm, signature_algorithm_name, verify_cert_signature, SigFailure,
+    signature_algorithm, signature_algorithm_name, verify_cert_signature,
+    verify_cert_signature_by_anchor, SigFailure,
 };
 use super::time::rfc3339;
 /// Most intermediates of any kind on a path, whatever
@@ -300,7 +301,11 @@ impl<'a> PathBuilder<'a> {
                 });
             }
         }
-        verify_cert_signature(issuer, current).map_err(|f| match f {
+        let verified = match is_anchor {
+            true => verify_cert_signature_by_anchor(issuer, current),
+            false => verify_cert_signature(issuer, current),
+        };
+        verified.map_err(|f| match f {
             SigFailure::Bad => CertificateError::BadSignature {
                 subject: current.subject_str(),
             },

@@ -16,6 +16,7 @@ use x509_cert::Certificate;
 use super::constraints::Constraints;
 use super::error::CertificateError;
 use super::layout::{extension_entries, layout, tagged, AlgSpan, Region, Span, TbsFields};
+use super::signature::AnchorKey;
 
 mod extensions;
 use extensions::apply_extensions;
@@ -231,6 +232,9 @@ pub(crate) struct ParsedCert {
     pub aki_issuer_serial: bool,
     /// An authorityInfoAccess is present and does not decode (or is empty).
     pub aia_invalid: bool,
+    /// The key as aws-lc parsed it, once this certificate verified a
+    /// signature as a trust anchor.
+    pub anchor_key: AnchorKey,
 }
 
 pub(crate) fn bad(reason: impl Into<String>) -> CertificateError {
@@ -539,6 +543,7 @@ impl ParsedCert {
             known_critical: 0,
             aki_issuer_serial: false,
             aia_invalid: false,
+            anchor_key: AnchorKey::default(),
         };
         if let Some(list) = exts {
             apply_extensions(&mut out, name_str_of(der, f.subject), list, walked)?;
