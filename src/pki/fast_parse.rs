@@ -53,7 +53,7 @@ fn last(input: Region<'_>, tag: u8) -> Option<Item<'_>> {
 
 /// Reads `der` if it has the common shape; `None` sends it to the full
 /// decode. A `Some` result is exactly what the full decode would give.
-pub(crate) fn parse(input: &[u8]) -> Option<ParsedCert> {
+pub(crate) fn parse(input: &[u8]) -> Option<ParsedCert<'_>> {
     let l = layout(input, der)?;
     // version: v3, explicitly (v1 and v2 certificates take the full decode).
     let v = last(l.version?.value, INTEGER)?;
@@ -197,7 +197,7 @@ mod tests {
     use crate::pki::parse::tests::{test_certificates, NOT_CERTIFICATES};
 
     /// The full decode, however the walk would have answered.
-    fn full(der: &[u8]) -> Result<ParsedCert, crate::pki::error::CertificateError> {
+    fn full(der: &[u8]) -> Result<ParsedCert<'_>, crate::pki::error::CertificateError> {
         ParsedCert::parse_full(der)
     }
 

@@ -94,8 +94,8 @@ pub(crate) enum Found {
 
 /// Depth-first search for a path, remembering the most specific failure.
 pub(crate) struct PathBuilder<'a> {
-    pub anchors: &'a [ParsedCert],
-    pub pool: &'a [ParsedCert],
+    pub anchors: &'a [ParsedCert<'a>],
+    pub pool: &'a [ParsedCert<'a>],
     pub now: u64,
     pub purpose: KeyPurpose,
     options: &'a VerifyOptions,
@@ -108,8 +108,8 @@ pub(crate) struct PathBuilder<'a> {
 impl<'a> PathBuilder<'a> {
     /// A builder over `anchors` and the intermediate `pool`.
     pub(crate) fn new(
-        anchors: &'a [ParsedCert],
-        pool: &'a [ParsedCert],
+        anchors: &'a [ParsedCert<'a>],
+        pool: &'a [ParsedCert<'a>],
         now: u64,
         purpose: KeyPurpose,
         options: &'a VerifyOptions,
@@ -132,7 +132,7 @@ impl<'a> PathBuilder<'a> {
     /// side first) and the anchor index.
     pub(crate) fn build(
         mut self,
-        leaf: &ParsedCert,
+        leaf: &ParsedCert<'a>,
     ) -> Result<(Vec<usize>, usize), CertificateError> {
         let mut chain = Vec::new();
         match self.extend(leaf, &mut chain)? {
@@ -164,7 +164,7 @@ impl<'a> PathBuilder<'a> {
     }
 
     /// The certificate at the top of the partial path.
-    fn top<'c>(&self, leaf: &'c ParsedCert, chain: &[usize]) -> Option<&'c ParsedCert>
+    fn top<'c>(&self, leaf: &'c ParsedCert<'a>, chain: &[usize]) -> Option<&'c ParsedCert<'a>>
     where
         'a: 'c,
     {
@@ -194,7 +194,7 @@ impl<'a> PathBuilder<'a> {
     /// search (work exhausted); `Ok(None)` means this branch failed.
     fn extend(
         &mut self,
-        leaf: &ParsedCert,
+        leaf: &ParsedCert<'a>,
         chain: &mut Vec<usize>,
     ) -> Result<Option<Found>, CertificateError> {
         let Some(current) = self.top(leaf, chain) else {

@@ -177,9 +177,11 @@ pub(crate) struct PublicKey<'a> {
 /// its bytes. Lists (subjectAltNames, extendedKeyUsage, the subject's
 /// commonNames, ...) are read from their DER when asked for.
 #[derive(Clone)]
-pub(crate) struct ParsedCert {
-    /// The certificate's DER.
-    pub der: Vec<u8>,
+pub(crate) struct ParsedCert<'a> {
+    /// The certificate's DER: borrowed from the input while a handshake
+    /// verifies a peer's chain, owned by trust anchors
+    /// ([`ParsedCert::into_owned`]).
+    pub der: Cow<'a, [u8]>,
     /// The TBSCertificate, exactly as signed ([`ParsedCert::tbs`]).
     tbs: Span,
     /// The subject Name's DER.
@@ -285,7 +287,7 @@ impl<'a> OidList<'a> {
     }
 }
 
-impl ParsedCert {
+impl<'a> ParsedCert<'a> {
     /// The TBSCertificate exactly as signed.
     pub(crate) fn tbs(&self) -> &[u8] {
         self.tbs.of(&self.der)
@@ -443,7 +445,7 @@ impl ParsedCert {
     /// Decodes `der`, refusing anything malformed. The common shape is
     /// read by walking the DER ([`super::fast_parse`]); anything else is
     /// decoded in full by x509-cert, which also names every problem.
-    pub(crate) fn parse(der: &[u8]) -> Result<Self, CertificateError> {
+    pub(crate) fn parse(der: &'a [u8]) -> Result<Self, CertificateError> {
         match super::fast_parse::parse(der) {
             Some(cert) => {
                 // Under `cargo fuzz` every certificate the walk takes is
@@ -461,7 +463,7 @@ impl ParsedCert {
     }
 
     /// [`ParsedCert::parse`] by x509-cert's full decode alone.
-    pub(crate) fn parse_full(der: &[u8]) -> Result<Self, CertificateError> {
+    pub(crate) fn parse_full(der: &'a [u8]) -> Result<Self, CertificateError> {
         let cert = Certificate::from_der(der).map_err(|e| bad(format!("certificate: {e}")))?;
         let tbs = &cert.tbs_certificate;
         if tbs.signature != cert.signature_algorithm {
@@ -509,13 +511,13 @@ impl ParsedCert {
     /// `exts` (the Extensions SEQUENCE contents, read by `apply_extensions`):
     /// the one constructor of both decodes.
     pub(crate) fn from_fields(
-        der: &[u8],
+        der: &'a [u8],
         f: TbsFields,
         exts: Option<Region<'_>>,
         walked: bool,
     ) -> Result<Self, CertificateError> {
         let mut out = ParsedCert {
-            der: der.to_vec(),
+            der: Cow::Borrowed(der),
             tbs: f.tbs,
             subject: f.subject,
             issuer: f.issuer,
@@ -549,6 +551,15 @@ impl ParsedCert {
             apply_extensions(&mut out, name_str_of(der, f.subject), list, walked)?;
         }
         Ok(out)
+    }
+
+    /// The certificate with its own copy of the DER, to keep (trust
+    /// anchors, a verified path's certificates).
+    pub(crate) fn into_owned(self) -> ParsedCert<'static> {
+        ParsedCert {
+            der: Cow::Owned(self.der.into_owned()),
+            ..self
+        }
     }
 
     /// Refuses a certificate carrying a critical extension we do not
@@ -633,7 +644,7 @@ fn name_str_of(der: &[u8], span: Span) -> impl Fn() -> String + '_ {
 /// each field's bytes and each list read out, not the spans, so the
 /// fuzzers' comparison of the two decodes (`ParsedCert::parse`) compares
 /// what validation sees.
-impl std::fmt::Debug for ParsedCert {
+impl std::fmt::Debug for ParsedCert<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let exts: Vec<_> = self
             .extension_list()
