@@ -370,20 +370,62 @@ fn same_entity(a: &ParsedCert, b: &ParsedCert) -> bool {
 }
 
 /// Indices of the certificates in `pool` whose subject is `cert`'s issuer,
-/// those whose subjectKeyIdentifier matches `cert`'s authorityKeyIdentifier first.
-fn order_by_hint(cert: &ParsedCert, pool: &[ParsedCert]) -> Vec<usize> {
-    let mut out: Vec<(bool, usize)> = pool
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.subject() == cert.issuer())
-        .map(|(i, c)| {
-            let mismatch = match (cert.aki(), c.ski()) {
-                (Some(aki), Some(ski)) => aki != ski,
-                _ => false,
-            };
-            (mismatch, i)
-        })
-        .collect();
-    out.sort_by_key(|&(mismatch, i)| (mismatch, i));
-    out.into_iter().map(|(_, i)| i).collect()
+/// those whose subjectKeyIdentifier matches `cert`'s authorityKeyIdentifier
+/// first, each group in pool order: two passes over the pool rather than a
+/// sorted list, so choosing issuers allocates nothing.
+fn order_by_hint<'p>(
+    cert: &'p ParsedCert<'_>,
+    pool: &'p [ParsedCert<'_>],
+) -> impl Iterator<Item = usize> + 'p {
+    let pass = move |mismatched: bool| {
+        pool.iter()
+            .enumerate()
+            .filter(move |(_, c)| {
+                let mismatch = match (cert.aki(), c.ski()) {
+                    (Some(aki), Some(ski)) => aki != ski,
+                    _ => false,
+                };
+                mismatch == mismatched && c.subject() == cert.issuer()
+            })
+            .map(|(i, _)| i)
+    };
+    pass(false).chain(pass(true))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
+
+    /// The candidate issuers are those named by the issuer, the one whose
+    /// subjectKeyIdentifier is the authorityKeyIdentifier first, the others
+    /// in pool order; a certificate of another subject is none.
+    #[test]
+    fn issuers_come_key_identifier_first_then_in_pool_order() {
+        let ca = |cn: &str| {
+            let mut p = CertificateParams::default();
+            p.distinguished_name.push(DnType::CommonName, cn);
+            p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+            let key = KeyPair::generate().expect("key");
+            let cert = p.self_signed(&key).expect("ca");
+            (cert, key)
+        };
+        // Three CAs of one name (different keys), one of another name.
+        let cas = [ca("CA"), ca("CA"), ca("Other"), ca("CA")];
+        let mut leaf = CertificateParams::new(vec!["example.com".into()]).expect("params");
+        leaf.use_authority_key_identifier_extension = true;
+        let (by, by_key) = &cas[3];
+        let leaf = leaf
+            .signed_by(&KeyPair::generate().expect("key"), by, by_key)
+            .expect("leaf");
+        let leaf = ParsedCert::parse(leaf.der()).expect("parses");
+        let pool: Vec<ParsedCert<'_>> = cas
+            .iter()
+            .map(|(c, _)| ParsedCert::parse(c.der()).expect("parses"))
+            .collect();
+        assert!(leaf.aki().is_some() && leaf.aki() == pool[3].ski());
+        assert_eq!(order_by_hint(&leaf, &pool).collect::<Vec<_>>(), [3, 0, 1]);
+        assert_eq!(order_by_hint(&leaf, &pool[..2]).collect::<Vec<_>>(), [0, 1]);
+        assert_eq!(order_by_hint(&pool[2], &pool).collect::<Vec<_>>(), [2]);
+    }
 }
