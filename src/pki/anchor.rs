@@ -68,7 +68,7 @@ pub(crate) fn check_anchor(
     if anchor.aki_issuer_serial {
         return no(ProfileRule::AnchorAuthorityKeyIdIssuerSerial);
     }
-    if anchor.aki.is_some() && anchor.aki != anchor.ski {
+    if anchor.aki().is_some() && anchor.aki() != anchor.ski() {
         return no(ProfileRule::AnchorAuthorityKeyIdMismatch);
     }
     Ok(())

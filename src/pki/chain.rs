@@ -150,14 +150,14 @@ pub fn verify_chain_with(
         options,
     )?;
     let mut certs = Vec::with_capacity(v.chain.len().saturating_add(2));
-    certs.push(CertificateDer::from(v.leaf.der));
+    certs.push(CertificateDer::from(v.leaf.der.into_owned()));
     for i in v.chain {
         if let Some(c) = v.pool.get(i) {
-            certs.push(CertificateDer::from(c.der.clone()));
+            certs.push(CertificateDer::from(c.der.to_vec()));
         }
     }
     if let Some(a) = anchors.get(v.anchor) {
-        certs.push(CertificateDer::from(a.der.clone()));
+        certs.push(CertificateDer::from(a.der.to_vec()));
     }
     Ok(VerifiedPath {
         certs,
@@ -191,24 +191,25 @@ pub(crate) fn verify_chain_window(
 
 /// What [`verify_core`] found: the decoded leaf and intermediates, the path
 /// as indices into `pool` and the anchors, and its window.
-struct Verified {
-    leaf: ParsedCert,
-    pool: Vec<ParsedCert>,
+struct Verified<'a> {
+    leaf: ParsedCert<'a>,
+    pool: Vec<ParsedCert<'a>>,
     chain: Vec<usize>,
     anchor: usize,
     window: Window,
 }
 
 /// The verification both [`verify_chain_with`] and [`verify_chain_window`] run.
-fn verify_core(
-    anchors: &[ParsedCert],
-    end_entity: &CertificateDer<'_>,
-    intermediates: &[CertificateDer<'_>],
+/// The chain's certificates are decoded in place: `Verified` borrows them.
+fn verify_core<'a>(
+    anchors: &[ParsedCert<'static>],
+    end_entity: &'a CertificateDer<'_>,
+    intermediates: &'a [CertificateDer<'_>],
     name: Option<&ServerName<'_>>,
     now: UnixTime,
     purpose: KeyPurpose,
     options: &VerifyOptions,
-) -> Result<Verified, CertificateError> {
+) -> Result<Verified<'a>, CertificateError> {
     let now = now.as_secs();
     let leaf = ParsedCert::parse(end_entity.as_ref())?;
     // Undecodable extras are skipped (servers do send odd certificates); if

@@ -11,6 +11,7 @@
 //! a name of that form ([`CertificateError::UnsupportedNameConstraint`]);
 //! x400Address names do not decode at all, so they never get this far.
 
+use std::borrow::Cow;
 use std::net::IpAddr;
 
 use x509_cert::ext::pkix::name::GeneralName;
@@ -18,7 +19,7 @@ use x509_cert::ext::pkix::NameConstraints;
 
 use super::error::CertificateError;
 use super::names::{dns_in_subtree, dns_may_enter_subtree, eq_ci, is_strict_subdomain};
-use super::parse::{name_str, read_tlv, ParsedCert};
+use super::parse::{name_str, read_tlv, tlvs, ParsedCert};
 
 /// Most name comparisons one verification may make (what rustls-webpki
 /// allows): far more than any real chain needs, and a few milliseconds of work.
@@ -165,7 +166,7 @@ pub(crate) fn check_path(
             continue;
         };
         for (j, cert) in path.iter().take(i).enumerate() {
-            if j != 0 && cert.subject == cert.issuer {
+            if j != 0 && cert.is_self_issued() {
                 continue;
             }
             check_cert(nc, cert, budget)?;
@@ -196,15 +197,20 @@ pub(crate) fn check_cert(
     // an excluded name.
     check_form(
         &nc.dns,
-        cert.san_dns.iter().map(String::as_str),
+        cert.san_dns(),
         budget,
         simple(|n, b: &String| Some(dns_in_subtree(n, b))),
         simple(|n, b: &String| Some(dns_may_enter_subtree(n, b))),
     )
     .or_violation(|n: &str| violation(n.to_string()))?;
+    // Collected only when there are iPAddress constraints to apply.
+    let ips: Vec<IpAddr> = match nc.ip.is_empty() {
+        true => Vec::new(),
+        false => cert.san_ip().collect(),
+    };
     check_form(
         &nc.ip,
-        cert.san_ip.iter(),
+        ips.iter(),
         budget,
         simple(|ip, b: &Vec<u8>| Some(ip_in_subtree(ip, b))),
         simple(|ip, b: &Vec<u8>| Some(ip_in_subtree(ip, b))),
@@ -212,10 +218,8 @@ pub(crate) fn check_cert(
     .or_violation(|ip: &IpAddr| violation(ip.to_string()))?;
     {
         // An empty subject is no name (section 4.2.1.10).
-        let subject = Some(cert.subject.as_slice()).filter(|s| !is_empty_name(s));
-        let names = subject
-            .into_iter()
-            .chain(cert.san_dir.iter().map(Vec::as_slice));
+        let subject = Some(cert.subject()).filter(|s| !is_empty_name(s));
+        let names = subject.into_iter().chain(cert.san_dir());
         let within = |n: &[u8], b: &Vec<u8>, budget: &mut Budget| dn_within(n, b, budget);
         check_form(&nc.dir, names, budget, within, within)
             .or_violation(|n: &[u8]| violation(name_str(n)))?;
@@ -223,11 +227,11 @@ pub(crate) fn check_cert(
     // Mailboxes and URIs are split once per name, not once per comparison;
     // `None` (no local part and host, no evaluable host) refuses the name.
     if !nc.email.is_empty() {
+        let subject_email: Vec<Cow<'_, str>> = cert.subject_email().collect();
         let mailboxes: Vec<(&str, Option<(&str, &str)>)> = cert
-            .san_email
-            .iter()
-            .chain(cert.subject_email.iter())
-            .map(|m| (m.as_str(), split_mailbox(m)))
+            .san_email()
+            .chain(subject_email.iter().map(|m| m.as_ref()))
+            .map(|m| (m, split_mailbox(m)))
             .collect();
         let inside =
             |(_, m): &(&str, Option<(&str, &str)>), b: &String| m.map(|m| mailbox_in_subtree(m, b));
@@ -241,11 +245,7 @@ pub(crate) fn check_cert(
         .or_violation(|(m, _)| violation(m.to_string()))?;
     }
     if !nc.uri.is_empty() {
-        let uris: Vec<(&str, Option<&str>)> = cert
-            .san_uri
-            .iter()
-            .map(|u| (u.as_str(), uri_host(u)))
-            .collect();
+        let uris: Vec<(&str, Option<&str>)> = cert.san_uri().map(|u| (u, uri_host(u))).collect();
         let inside = |(_, h): &(&str, Option<&str>), b: &String| h.map(|h| host_in_subtree(h, b));
         check_form(&nc.uri, uris.iter(), budget, simple(inside), simple(inside))
             .or_violation(|(u, _)| violation(u.to_string()))?;
@@ -393,16 +393,6 @@ fn dn_within(
         n = nrdn.rest;
     }
     Ok(Some(true))
-}
-
-/// Iterates the TLVs of a SET or SEQUENCE body; stops at the first
-/// malformed one (which then matches nothing).
-fn tlvs(mut body: &[u8]) -> impl Iterator<Item = super::parse::Tlv<'_>> {
-    std::iter::from_fn(move || {
-        let t = read_tlv(body)?;
-        body = t.rest;
-        Some(t)
-    })
 }
 
 /// Two RDNs (SET bodies) are equal when they hold the same number of

@@ -17,7 +17,7 @@ use x509_cert::ext::pkix::crl::dp::IssuingDistributionPoint;
 use x509_cert::ext::Extension;
 
 use super::error::CertificateError;
-use super::parse::{bad, read_tlv, AlgId, ParsedCert};
+use super::parse::{bad, read_tlv, AlgIdBuf, ParsedCert};
 use super::roots::pem_blocks;
 use super::signature::{verify_signed_data, SigFailure};
 
@@ -58,7 +58,7 @@ struct ParsedCrl {
     issuer: Vec<u8>,
     this_update: u64,
     next_update: Option<u64>,
-    sig_alg: AlgId,
+    sig_alg: AlgIdBuf,
     signature: Vec<u8>,
     /// Serial numbers (INTEGER contents octets), sorted for binary search.
     revoked: Vec<Vec<u8>>,
@@ -175,7 +175,7 @@ impl ParsedCrl {
                 .map_err(|e| bad(format!("CRL issuer: {e}")))?,
             this_update: tbs.this_update.to_unix_duration().as_secs(),
             next_update: tbs.next_update.map(|t| t.to_unix_duration().as_secs()),
-            sig_alg: AlgId::from_x509(&crl.signature_algorithm)?,
+            sig_alg: AlgIdBuf::from_x509(&crl.signature_algorithm)?,
             signature,
             revoked,
             scope,
@@ -190,7 +190,7 @@ impl ParsedCrl {
         }
         match &s.distribution_point {
             None => true,
-            Some(dp) => cert.crl_dps.iter().any(|c| c == dp),
+            Some(dp) => cert.crl_dps().any(|c| c == dp.as_slice()),
         }
     }
 
@@ -268,7 +268,7 @@ impl CrlSet {
     fn status(&self, cert: &ParsedCert, issuer: &ParsedCert, now: u64) -> Status {
         let mut known = false;
         for crl in &self.crls {
-            if crl.issuer != cert.issuer || !crl.is_current(now) || !crl.covers(cert) {
+            if crl.issuer != cert.issuer() || !crl.is_current(now) || !crl.covers(cert) {
                 continue;
             }
             if let Some(ku) = &issuer.key_usage {
@@ -276,11 +276,20 @@ impl CrlSet {
                     continue;
                 }
             }
-            match verify_signed_data(&issuer.spki, &crl.sig_alg, &crl.tbs, &crl.signature) {
+            match verify_signed_data(
+                issuer.spki(),
+                crl.sig_alg.as_alg(),
+                &crl.tbs,
+                &crl.signature,
+            ) {
                 Ok(()) => {}
                 Err(SigFailure::Bad) | Err(SigFailure::Unsupported(_)) => continue,
             }
-            if crl.revoked.binary_search(&cert.serial).is_ok() {
+            if crl
+                .revoked
+                .binary_search_by(|s| s.as_slice().cmp(cert.serial()))
+                .is_ok()
+            {
                 return Status::Revoked;
             }
             known = true;
@@ -353,7 +362,7 @@ impl RevocationOptions {
                 Status::Revoked => {
                     return Err(CertificateError::Revoked {
                         subject: cert.subject_str(),
-                        serial: hex_upper(&cert.serial),
+                        serial: hex_upper(cert.serial()),
                     })
                 }
                 Status::Unknown => {
@@ -388,7 +397,7 @@ impl RevocationOptions {
         let checked = self.checked(path);
         let (mut lo, mut hi) = (0u64, u64::MAX);
         for crl in &self.crls.crls {
-            if !path.iter().take(checked).any(|c| c.issuer == crl.issuer) {
+            if !path.iter().take(checked).any(|c| c.issuer() == crl.issuer) {
                 continue;
             }
             if crl.this_update > now {

@@ -18,15 +18,12 @@
 //! result.
 
 use x509_cert::der::asn1::ObjectIdentifier;
-use x509_cert::der::Decode;
-use x509_cert::spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
-use x509_cert::time::Validity;
 
-use super::parse::{oid, read_tlv, tbs_span, AlgId, ParsedCert, PublicKey, TbsFields, Tlv};
+use super::layout::{layout, Item, Region, Span, TbsFields};
+use super::parse::{oid, read_tlv, san_tag, ParsedCert};
 
 const BOOLEAN: u8 = 0x01;
 const INTEGER: u8 = 0x02;
-const BIT_STRING: u8 = 0x03;
 const OCTET_STRING: u8 = 0x04;
 const OID: u8 = 0x06;
 const UTF8_STRING: u8 = 0x0c;
@@ -34,205 +31,159 @@ const PRINTABLE_STRING: u8 = 0x13;
 const IA5_STRING: u8 = 0x16;
 const SEQUENCE: u8 = 0x30;
 const SET: u8 = 0x31;
-const VERSION: u8 = 0xa0; // [0] EXPLICIT
-const EXTENSIONS: u8 = 0xa3; // [3] EXPLICIT
 
 /// One TLV whose length is in DER's minimal form (the full decode refuses
 /// any other), with tag `tag`.
-fn der(input: &[u8], tag: u8) -> Option<Tlv<'_>> {
-    let t = read_tlv(input)?;
-    let header = t.whole.len() - t.value.len();
-    let len = t.value.len();
+pub(crate) fn der(input: Region<'_>, tag: u8) -> Option<Item<'_>> {
+    let t = input.read()?;
+    let len = t.value.bytes.len();
     let minimal = if len < 0x80 {
         2
     } else {
         // 0x8N then N length octets, N as small as the length allows.
         2 + (usize::BITS - len.leading_zeros()).div_ceil(8) as usize
     };
-    (t.tag == tag && header == minimal).then_some(t)
+    (t.tag == tag && t.header_len() == minimal).then_some(t)
 }
 
 /// A TLV that must be the last thing in its container.
-fn last(input: &[u8], tag: u8) -> Option<Tlv<'_>> {
+fn last(input: Region<'_>, tag: u8) -> Option<Item<'_>> {
     der(input, tag).filter(|t| t.rest.is_empty())
 }
 
 /// Reads `der` if it has the common shape; `None` sends it to the full
 /// decode. A `Some` result is exactly what the full decode would give.
-pub(crate) fn parse(input: &[u8]) -> Option<ParsedCert> {
-    let cert = last(input, SEQUENCE)?;
-    let tbs = der(cert.value, SEQUENCE)?;
-    let sig_alg = der(tbs.rest, SEQUENCE)?;
-    let signature = last(sig_alg.rest, BIT_STRING)?;
-    // No unused bits (the full decode refuses a signature with them).
-    let signature = match signature.value.split_first()? {
-        (0, bits) => bits,
-        _ => return None,
-    };
-
+pub(crate) fn parse(input: &[u8]) -> Option<ParsedCert<'_>> {
+    let l = layout(input, der)?;
     // version: v3, explicitly (v1 and v2 certificates take the full decode).
-    let version = der(tbs.value, VERSION)?;
-    let v = last(version.value, INTEGER)?;
-    if v.value != [2] {
+    let v = last(l.version?.value, INTEGER)?;
+    if v.value.bytes != [2] {
         return None;
     }
-    let serial = der(version.rest, INTEGER)?;
     // A positive INTEGER in its shortest form, at most 20 octets.
-    match serial.value {
+    match l.serial.value.bytes {
         [] => return None,
         [0, next, ..] if *next < 0x80 => return None,
         [first, ..] if *first >= 0x80 => return None,
         s if s.len() > 20 => return None,
         _ => {}
     }
-    let inner_alg = der(serial.rest, SEQUENCE)?;
-    if inner_alg.whole != sig_alg.whole {
+    if l.inner_alg.whole.bytes != l.sig_alg.whole.bytes {
         return None; // the full decode names the mismatch
     }
-    let issuer = der(inner_alg.rest, SEQUENCE)?;
-    walk_name(issuer.value, |_, _| {})?;
-    let validity = der(issuer.rest, SEQUENCE)?;
-    let subject = der(validity.rest, SEQUENCE)?;
-    let mut common_names = Vec::new();
-    let mut subject_email = Vec::new();
-    walk_name(subject.value, |attr, value| {
-        let text = || String::from_utf8_lossy(value).into_owned();
-        if attr == oid::COMMON_NAME.as_bytes() {
-            common_names.push(text());
-        } else if attr == oid::EMAIL_ADDRESS.as_bytes() {
-            subject_email.push(text());
-        }
-    })?;
-    let spki_tlv = der(subject.rest, SEQUENCE)?;
-    // issuerUniqueID and subjectUniqueID are absent; extensions, if any,
-    // end the TBSCertificate.
-    let exts = match spki_tlv.rest {
-        [] => None,
-        rest => Some(last(rest, EXTENSIONS)?),
-    };
-
-    let validity = Validity::from_der(validity.whole).ok()?;
-    let spki = SubjectPublicKeyInfoOwned::from_der(spki_tlv.whole).ok()?;
-    let key = spki.subject_public_key.as_bytes()?.to_vec();
-    let sig_alg = AlgorithmIdentifierOwned::from_der(sig_alg.whole).ok()?;
-
-    let fields = TbsFields {
-        der: input.to_vec(),
-        tbs_span: tbs_span(input)?,
-        subject: subject.whole.to_vec(),
-        issuer: issuer.whole.to_vec(),
-        not_before: validity.not_before.to_unix_duration().as_secs(),
-        not_after: validity.not_after.to_unix_duration().as_secs(),
-        spki: PublicKey {
-            alg: AlgId::from_x509(&spki.algorithm).ok()?,
-            key,
-        },
-        sig_alg: AlgId::from_x509(&sig_alg).ok()?,
-        signature: signature.to_vec(),
-        serial: serial.value.to_vec(),
-        subject_email,
-        common_names,
-    };
-    let list = match exts {
-        Some(exts) => walk_extensions(exts.value)?,
-        None => Vec::new(),
-    };
+    walk_name(l.issuer.value)?;
+    walk_name(l.subject.value)?;
+    // issuerUniqueID and subjectUniqueID are absent.
+    if l.unique_ids {
+        return None;
+    }
+    // The signature and key without unused bits (the full decode refuses
+    // them with unused bits).
+    let fields = TbsFields::read(&l)?;
+    let list = l.extensions.map(|e| e.value);
+    if let Some(list) = list {
+        walk_extensions(list)?;
+    }
     // An extension that does not decode takes the full decode, which
     // names it the same way (the same `ParsedCert::from_fields`).
-    ParsedCert::from_fields(fields, list, true).ok()
+    ParsedCert::from_fields(input, fields, list, true).ok()
 }
 
-/// Walks a Name's RDNs, calling `attr(oid, value)` with the contents of
-/// each attribute's OID and value. Only single-valued RDNs (a SET OF one
-/// needs no ordering check) and the usual string types are taken.
-fn walk_name(mut rdns: &[u8], mut attr: impl FnMut(&[u8], &[u8])) -> Option<()> {
+/// Checks a Name's RDNs: only single-valued RDNs (a SET OF one needs no
+/// ordering check) and the usual string types are taken.
+fn walk_name(mut rdns: Region<'_>) -> Option<()> {
     while !rdns.is_empty() {
         let rdn = der(rdns, SET)?;
         rdns = rdn.rest;
         let atv = last(rdn.value, SEQUENCE)?;
         let id = der(atv.value, OID)?;
-        ObjectIdentifier::from_bytes(id.value).ok()?;
-        let value = read_tlv(id.rest)?;
+        ObjectIdentifier::from_bytes(id.value.bytes).ok()?;
+        let value = read_tlv(id.rest.bytes)?;
         if !matches!(value.tag, UTF8_STRING | PRINTABLE_STRING | IA5_STRING) {
             return None;
         }
         last(id.rest, value.tag)?;
-        attr(id.value, value.value);
     }
     Some(())
 }
 
-/// The Extensions SEQUENCE: each (OID, critical, value) in order; `None`
-/// for anything but DER (criticality FALSE is never encoded in DER).
-fn walk_extensions(input: &[u8]) -> Option<Vec<(ObjectIdentifier, bool, &[u8])>> {
-    let list = last(input, SEQUENCE)?;
-    let mut rest = list.value;
+/// Checks the Extensions SEQUENCE contents: each (OID, critical, value)
+/// in DER (criticality FALSE is never encoded in DER), at least one.
+fn walk_extensions(mut rest: Region<'_>) -> Option<()> {
     if rest.is_empty() {
         return None;
     }
-    let mut out = Vec::with_capacity(8);
     while !rest.is_empty() {
         let ext = der(rest, SEQUENCE)?;
         rest = ext.rest;
         let id = der(ext.value, OID)?;
-        let extn_id = ObjectIdentifier::from_bytes(id.value).ok()?;
-        let (critical, value) = match der(id.rest, BOOLEAN) {
-            Some(b) if b.value == [0xff] => (true, last(b.rest, OCTET_STRING)?),
+        ObjectIdentifier::from_bytes(id.value.bytes).ok()?;
+        match der(id.rest, BOOLEAN) {
+            Some(b) if b.value.bytes == [0xff] => last(b.rest, OCTET_STRING)?,
             Some(_) => return None,
-            None => (false, last(id.rest, OCTET_STRING)?),
+            None => last(id.rest, OCTET_STRING)?,
         };
-        out.push((extn_id, critical, value.value));
     }
-    Some(out)
+    Some(())
 }
 
 /// What the walk reads of the extensions it knows in their common shape,
 /// in place of x509-cert's decode (which allocates an owned value per
-/// field, then copied again): `None` leaves an extension to that decode,
-/// which also names whatever is wrong with it.
-pub(crate) enum Walked<'a> {
+/// field): `None` leaves an extension to that decode, which also names
+/// whatever is wrong with it.
+pub(crate) enum Walked {
     /// subjectKeyIdentifier: the key identifier.
-    Ski(&'a [u8]),
+    Ski(Span),
     /// authorityKeyIdentifier holding a keyIdentifier alone.
-    AkiKeyId(&'a [u8]),
-    /// subjectAltName of dNSName and iPAddress entries only: each entry's
-    /// tag (DNS or IP) and contents.
-    San(Vec<(u8, &'a [u8])>),
+    AkiKeyId(Span),
+    /// subjectAltName of dNSName and iPAddress entries only: the
+    /// GeneralNames contents.
+    San(Span),
+    /// extendedKeyUsage: the KeyPurposeId SEQUENCE contents (not empty).
+    Eku(Span),
 }
-
-/// The [context 2] dNSName and [context 7] iPAddress forms of a
-/// GeneralName (IMPLICIT, so primitive).
-pub(crate) const SAN_DNS: u8 = 0x82;
-const SAN_IP: u8 = 0x87;
 
 /// Reads `value` (an extension's extnValue contents) for the extensions of
 /// [`Walked`].
-pub(crate) fn walk_extension(id: ObjectIdentifier, value: &[u8]) -> Option<Walked<'_>> {
+pub(crate) fn walk_extension(id: ObjectIdentifier, value: Region<'_>) -> Option<Walked> {
     match id {
-        oid::SUBJECT_KEY_ID => Some(Walked::Ski(last(value, OCTET_STRING)?.value)),
+        oid::SUBJECT_KEY_ID => Some(Walked::Ski(last(value, OCTET_STRING)?.value.span())),
         oid::AUTHORITY_KEY_ID => {
             let seq = last(value, SEQUENCE)?;
-            Some(Walked::AkiKeyId(last(seq.value, 0x80)?.value))
+            Some(Walked::AkiKeyId(last(seq.value, 0x80)?.value.span()))
         }
         oid::SUBJECT_ALT_NAME => {
-            let mut rest = last(value, SEQUENCE)?.value;
+            let names = last(value, SEQUENCE)?.value;
+            let mut rest = names;
             if rest.is_empty() {
                 return None;
             }
-            let mut names = Vec::new();
             while !rest.is_empty() {
-                let tag = *rest.first()?;
+                let tag = *rest.bytes.first()?;
                 let name = der(rest, tag)?;
+                let v = name.value.bytes;
                 // IA5String: seven-bit characters only (as der's Ia5String).
                 match tag {
-                    SAN_DNS if name.value.iter().all(|&c| c <= 0x7f) => {}
-                    SAN_IP if matches!(name.value.len(), 4 | 16) => {}
+                    san_tag::DNS if v.iter().all(|&c| c <= 0x7f) => {}
+                    san_tag::IP if matches!(v.len(), 4 | 16) => {}
                     _ => return None,
                 }
-                names.push((tag, name.value));
                 rest = name.rest;
             }
-            Some(Walked::San(names))
+            Some(Walked::San(names.span()))
+        }
+        oid::EXT_KEY_USAGE => {
+            let purposes = last(value, SEQUENCE)?.value;
+            let mut rest = purposes;
+            if rest.is_empty() {
+                return None;
+            }
+            while !rest.is_empty() {
+                let id = der(rest, OID)?;
+                ObjectIdentifier::from_bytes(id.value.bytes).ok()?;
+                rest = id.rest;
+            }
+            Some(Walked::Eku(purposes.span()))
         }
         _ => None,
     }
@@ -241,10 +192,12 @@ pub(crate) fn walk_extension(id: ObjectIdentifier, value: &[u8]) -> Option<Walke
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pki::layout::extension_entries;
+    use crate::pki::parse::ip_from_bytes;
     use crate::pki::parse::tests::{test_certificates, NOT_CERTIFICATES};
 
     /// The full decode, however the walk would have answered.
-    fn full(der: &[u8]) -> Result<ParsedCert, crate::pki::error::CertificateError> {
+    fn full(der: &[u8]) -> Result<ParsedCert<'_>, crate::pki::error::CertificateError> {
         ParsedCert::parse_full(der)
     }
 
@@ -261,86 +214,91 @@ mod tests {
     }
 
     /// Each extension the walk reads itself says what x509-cert's decode
-    /// of it says, on every test certificate; the shapes it leaves to that
-    /// decode are left.
+    /// of it says, on every test certificate, as the certificate's
+    /// accessors read it; the shapes it leaves to that decode are left.
     #[test]
     fn walked_extensions_match_x509_cert() {
+        use x509_cert::der::Decode;
         use x509_cert::ext::pkix::name::GeneralName;
-        use x509_cert::ext::pkix::{AuthorityKeyIdentifier, SubjectAltName, SubjectKeyIdentifier};
-        let mut seen = [0usize; 3];
+        use x509_cert::ext::pkix::{
+            AuthorityKeyIdentifier, ExtendedKeyUsage, SubjectAltName, SubjectKeyIdentifier,
+        };
+        let mut seen = [0usize; 4];
         for (file, der) in test_certificates() {
-            let cert = last(&der, SEQUENCE).unwrap();
-            let tbs = der_tbs_extensions(cert.value);
-            for (id, _, value) in tbs.into_iter().flatten() {
+            let cert = parse(&der).expect("walks");
+            let list = layout(&der, super::der).and_then(|l| l.extensions);
+            let entries = list.into_iter().flat_map(|l| extension_entries(l.value));
+            for (id, _, value) in entries {
+                let id = ObjectIdentifier::from_bytes(id).expect("oid");
                 match walk_extension(id, value) {
                     Some(Walked::Ski(k)) => {
-                        let full = SubjectKeyIdentifier::from_der(value).unwrap();
-                        assert_eq!(k, full.0.as_bytes(), "{file}");
+                        let full = SubjectKeyIdentifier::from_der(value.bytes).unwrap();
+                        assert_eq!(k.of(&der), full.0.as_bytes(), "{file}");
+                        assert_eq!(cert.ski(), Some(full.0.as_bytes()), "{file}");
                         seen[0] += 1;
                     }
                     Some(Walked::AkiKeyId(k)) => {
-                        let full = AuthorityKeyIdentifier::from_der(value).unwrap();
+                        let full = AuthorityKeyIdentifier::from_der(value.bytes).unwrap();
                         assert!(full.authority_cert_issuer.is_none(), "{file}");
                         assert!(full.authority_cert_serial_number.is_none(), "{file}");
-                        assert_eq!(Some(k), full.key_identifier.as_ref().map(|o| o.as_bytes()));
+                        let want = full.key_identifier.as_ref().map(|o| o.as_bytes());
+                        assert_eq!(Some(k.of(&der)), want, "{file}");
+                        assert_eq!(cert.aki(), want, "{file}");
                         seen[1] += 1;
                     }
-                    Some(Walked::San(names)) => {
-                        let full = SubjectAltName::from_der(value).unwrap();
-                        assert_eq!(names.len(), full.0.len(), "{file}");
-                        for ((tag, v), f) in names.iter().zip(&full.0) {
+                    Some(Walked::San(_)) => {
+                        let full = SubjectAltName::from_der(value.bytes).unwrap();
+                        let (mut dns, mut ips) = (Vec::new(), Vec::new());
+                        for f in &full.0 {
                             match f {
-                                GeneralName::DnsName(d) => {
-                                    assert_eq!((*tag, *v), (SAN_DNS, d.as_bytes()), "{file}")
-                                }
+                                GeneralName::DnsName(d) => dns.push(d.as_str()),
                                 GeneralName::IpAddress(ip) => {
-                                    assert_eq!((*tag, *v), (SAN_IP, ip.as_bytes()), "{file}")
+                                    ips.push(ip_from_bytes(ip.as_bytes()).expect("ip"))
                                 }
                                 other => panic!("{file}: walked {other:?}"),
                             }
                         }
+                        assert_eq!(cert.san_dns().collect::<Vec<_>>(), dns, "{file}");
+                        assert_eq!(cert.san_ip().collect::<Vec<_>>(), ips, "{file}");
                         seen[2] += 1;
+                    }
+                    Some(Walked::Eku(_)) => {
+                        let full = ExtendedKeyUsage::from_der(value.bytes).unwrap();
+                        let eku = cert.eku().expect("eku");
+                        assert_eq!(eku.iter().collect::<Vec<_>>(), full.0, "{file}");
+                        assert!(full.0.iter().all(|p| eku.contains(p)), "{file}");
+                        assert!(!eku.contains(&oid::EXT_KEY_USAGE), "{file}");
+                        seen[3] += 1;
                     }
                     None => {}
                 }
             }
         }
         assert!(seen.iter().all(|&n| n > 0), "each walk taken: {seen:?}");
-        let san = |names: &[u8]| {
+        let seq = |names: &[u8]| {
             let mut v = vec![SEQUENCE, names.len() as u8];
             v.extend_from_slice(names);
             v
         };
+        let walk = |id, v: &[u8]| walk_extension(id, Region::new(v)).is_some();
         // Left to the full decode: an empty SAN, a dNSName with an eighth
         // bit, an otherName, a five-byte iPAddress, an AKI naming its
-        // issuer, a SKI followed by anything.
+        // issuer, a SKI followed by anything, an empty EKU, an EKU holding
+        // something else than an OID.
         for v in [
-            san(&[]),
-            san(&[SAN_DNS, 2, b'a', 0x80]),
-            san(&[0xa0, 0]),
-            san(&[SAN_IP, 5, 1, 2, 3, 4, 5]),
+            seq(&[]),
+            seq(&[san_tag::DNS, 2, b'a', 0x80]),
+            seq(&[0xa0, 0]),
+            seq(&[san_tag::IP, 5, 1, 2, 3, 4, 5]),
         ] {
-            assert!(
-                walk_extension(oid::SUBJECT_ALT_NAME, &v).is_none(),
-                "{v:02x?}"
-            );
+            assert!(!walk(oid::SUBJECT_ALT_NAME, &v), "{v:02x?}");
         }
         let aki = [SEQUENCE, 6, 0x80, 1, 7, 0x82, 1, 1];
-        assert!(walk_extension(oid::AUTHORITY_KEY_ID, &aki).is_none());
-        assert!(walk_extension(oid::SUBJECT_KEY_ID, &[OCTET_STRING, 1, 7, 0]).is_none());
-    }
-
-    /// The (OID, critical, value) extensions of a TBSCertificate walk.
-    fn der_tbs_extensions(cert: &[u8]) -> Option<Vec<(ObjectIdentifier, bool, &[u8])>> {
-        let tbs = der(cert, SEQUENCE)?;
-        let mut rest = tbs.value;
-        while let Some(t) = read_tlv(rest) {
-            if t.tag == EXTENSIONS {
-                return walk_extensions(t.value);
-            }
-            rest = t.rest;
-        }
-        None
+        assert!(!walk(oid::AUTHORITY_KEY_ID, &aki));
+        assert!(!walk(oid::SUBJECT_KEY_ID, &[OCTET_STRING, 1, 7, 0]));
+        assert!(!walk(oid::EXT_KEY_USAGE, &seq(&[])));
+        assert!(!walk(oid::EXT_KEY_USAGE, &seq(&[OCTET_STRING, 1, 7])));
+        assert!(walk(oid::EXT_KEY_USAGE, &seq(&[OID, 3, 0x55, 0x1d, 0x25])));
     }
 
     /// A length in long form where the short or a shorter one fits is BER,
@@ -356,12 +314,13 @@ mod tests {
         assert!(full(&m).is_err());
         // The same certificate with its lengths intact still walks.
         assert!(parse(&cert).is_some());
-        assert!(der(&[0x04, 0x81, 0x01, 0xaa], OCTET_STRING).is_none());
-        assert!(der(&[0x04, 0x01, 0xaa], OCTET_STRING).is_some());
+        let der = |b: &[u8]| der(Region::new(b), OCTET_STRING).is_some();
+        assert!(!der(&[0x04, 0x81, 0x01, 0xaa]));
+        assert!(der(&[0x04, 0x01, 0xaa]));
         let long = [&[0x04u8, 0x81, 0x80][..], &[0u8; 0x80]].concat();
-        assert!(der(&long, OCTET_STRING).is_some());
+        assert!(der(&long));
         let longer = [&[0x04u8, 0x82, 0x00, 0x80][..], &[0u8; 0x80]].concat();
-        assert!(der(&longer, OCTET_STRING).is_none());
+        assert!(!der(&longer));
     }
 
     /// Corruptions of every test certificate: a flipped bit at each of a

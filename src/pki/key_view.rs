@@ -7,106 +7,86 @@
 
 use x509_cert::der::Decode;
 use x509_cert::ext::pkix::KeyUsage;
-use x509_cert::spki::SubjectPublicKeyInfoOwned;
 
 use super::error::CertificateError;
-use super::parse::{name_str, read_tlv, AlgId, ParsedCert, PublicKey};
+use super::layout::{layout, next_extension, spki_span, tagged, AlgSpan, Span};
+use super::parse::{name_str, oid, AlgId, ParsedCert, PublicKey};
 
-/// A certificate's key and keyUsage, with its subject for error messages.
-pub(crate) struct KeyView {
-    pub spki: PublicKey,
+/// A certificate's key and keyUsage, with its subject for error messages,
+/// borrowed from the certificate's DER.
+pub(crate) struct KeyView<'a> {
+    pub spki: PublicKey<'a>,
     pub key_usage: Option<KeyUsage>,
     /// The subject's DER (formatted only when an error names it).
-    subject: Vec<u8>,
+    subject: &'a [u8],
 }
 
-impl KeyView {
+impl<'a> KeyView<'a> {
     /// Reads `der`; a certificate the walk cannot follow is decoded in
     /// full, so a malformed one fails with the same error as everywhere else.
-    pub(crate) fn of(der: &[u8]) -> Result<Self, CertificateError> {
+    pub(crate) fn of(der: &'a [u8]) -> Result<Self, CertificateError> {
         if let Some(v) = walk(der) {
             return Ok(v);
         }
         let full = ParsedCert::parse(der)?;
-        Ok(KeyView {
-            spki: full.spki,
-            key_usage: full.key_usage,
-            subject: full.subject,
-        })
+        // The decode's spans index its copy of `der`: they index `der` too.
+        let (alg, key, subject) = full.key_spans();
+        Ok(KeyView::new(der, alg, key, full.key_usage, subject))
+    }
+
+    fn new(
+        der: &'a [u8],
+        alg: AlgSpan,
+        key: Span,
+        key_usage: Option<KeyUsage>,
+        subject: Span,
+    ) -> Self {
+        KeyView {
+            spki: PublicKey {
+                alg: AlgId {
+                    oid: alg.oid,
+                    params: alg.params.map(|p| p.of(der)),
+                },
+                key: key.of(der),
+            },
+            key_usage,
+            subject: subject.of(der),
+        }
     }
 
     /// The subject as an RFC 4514 string, for errors.
     pub(crate) fn subject_str(&self) -> String {
-        name_str(&self.subject)
+        name_str(self.subject)
     }
 }
 
-const SEQUENCE: u8 = 0x30;
-const VERSION: u8 = 0xa0; // [0] EXPLICIT
-const EXTENSIONS: u8 = 0xa3; // [3] EXPLICIT
-const BOOLEAN: u8 = 0x01;
-const OCTET_STRING: u8 = 0x04;
-/// The DER of the id-ce-keyUsage OID (2.5.29.15).
-const KEY_USAGE_OID: &[u8] = &[0x06, 0x03, 0x55, 0x1d, 0x0f];
-
-fn walk(der: &[u8]) -> Option<KeyView> {
-    let cert = read_tlv(der)?;
-    let tbs = read_tlv(cert.value)?;
-    if cert.tag != SEQUENCE || tbs.tag != SEQUENCE {
-        return None;
-    }
-    let mut rest = tbs.value;
-    if rest.first() == Some(&VERSION) {
-        rest = read_tlv(rest)?.rest;
-    }
-    // serialNumber, signature, issuer, validity
-    for _ in 0..4 {
-        rest = read_tlv(rest)?.rest;
-    }
-    let subject = read_tlv(rest)?;
-    let spki_tlv = read_tlv(subject.rest)?;
-    let spki = SubjectPublicKeyInfoOwned::from_der(spki_tlv.whole).ok()?;
-    // Anything the walk does not expect (unused bits, parameters that do
-    // not re-encode) goes to the full decode, which names the problem.
-    let key = spki.subject_public_key.as_bytes()?.to_vec();
-    let alg = AlgId::from_x509(&spki.algorithm).ok()?;
+fn walk(der: &[u8]) -> Option<KeyView<'_>> {
+    // Any definite lengths: anything the walk does not expect (unused
+    // bits, parameters that do not decode, an odd layout) goes to the full
+    // decode, which names the problem.
+    let l = layout(der, tagged)?;
+    let (alg, key) = spki_span(l.spki)?;
     let mut key_usage = None;
-    // issuerUniqueID [1], subjectUniqueID [2], then extensions [3].
-    let mut rest = spki_tlv.rest;
-    while let Some(field) = read_tlv(rest) {
-        rest = field.rest;
-        if field.tag != EXTENSIONS {
+    let mut rest = l.extensions.map(|e| e.value);
+    while let Some(list) = rest.filter(|r| !r.is_empty()) {
+        // A malformed entry takes the full decode.
+        let ((id, _, value), after) = next_extension(list)?;
+        rest = Some(after);
+        if id != oid::KEY_USAGE.as_bytes() {
             continue;
         }
-        let list = read_tlv(field.value)?;
-        let mut exts = list.value;
-        while !exts.is_empty() {
-            let ext = read_tlv(exts)?;
-            exts = ext.rest;
-            let oid = read_tlv(ext.value)?;
-            if oid.whole != KEY_USAGE_OID {
-                continue;
-            }
-            let mut value = read_tlv(oid.rest)?;
-            if value.tag == BOOLEAN {
-                value = read_tlv(value.rest)?;
-            }
-            if value.tag != OCTET_STRING || key_usage.is_some() {
-                return None; // the full decode refuses a duplicate
-            }
-            key_usage = Some(KeyUsage::from_der(value.value).ok()?);
+        if key_usage.is_some() {
+            return None; // the full decode refuses a duplicate
         }
+        key_usage = Some(KeyUsage::from_der(value.bytes).ok()?);
     }
-    // The full decode would refuse trailing bytes; so does this.
-    if !cert.rest.is_empty() {
-        return None;
-    }
-    let subject = subject.whole.to_vec();
-    Some(KeyView {
-        spki: PublicKey { alg, key },
+    Some(KeyView::new(
+        der,
+        alg,
+        key,
         key_usage,
-        subject,
-    })
+        l.subject.whole.span(),
+    ))
 }
 
 #[cfg(test)]
@@ -122,7 +102,8 @@ mod tests {
         for (file, der) in test_certificates() {
             let full = ParsedCert::parse(&der).expect("parses");
             let view = walk(&der).expect("walks");
-            assert_eq!(view.spki, full.spki, "{file}");
+            assert_eq!(view.spki, full.spki(), "{file}");
+            assert_eq!(view.subject, full.subject(), "{file}");
             assert_eq!(view.key_usage, full.key_usage, "{file}");
             assert_eq!(view.subject_str(), full.subject_str());
         }

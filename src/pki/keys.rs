@@ -29,12 +29,12 @@ pub(crate) fn check_key(cert: &ParsedCert, role: CertRole) -> Result<(), Certifi
         subject: cert.subject_str(),
         rule,
     };
-    let alg = &cert.spki.alg;
+    let alg = cert.spki().alg;
     if alg.oid == DSA {
         return Err(refuse(ProfileRule::DsaKey));
     }
     if alg.oid == EC_PUBLIC_KEY {
-        let curve = alg.params.as_deref().and_then(|p| Oid::from_der(p).ok());
+        let curve = alg.params.and_then(|p| Oid::from_der(p).ok());
         let name = match curve {
             Some(PRIME192V1) => Some("P-192"),
             Some(SECP224R1) => Some("P-224"),
@@ -45,7 +45,7 @@ pub(crate) fn check_key(cert: &ParsedCert, role: CertRole) -> Result<(), Certifi
         }
     }
     if alg.oid == RSA_ENCRYPTION {
-        let bits = rsa_modulus_bits(&cert.spki.key).ok_or(refuse(ProfileRule::InvalidRsaKey))?;
+        let bits = rsa_modulus_bits(cert.spki().key).ok_or(refuse(ProfileRule::InvalidRsaKey))?;
         if bits < MIN_RSA_BITS {
             return Err(refuse(ProfileRule::RsaKeyTooSmall { bits }));
         }

@@ -121,6 +121,7 @@ mod error;
 mod fast_parse;
 mod key_view;
 mod keys;
+mod layout;
 mod names;
 pub(crate) mod ocsp;
 mod options;

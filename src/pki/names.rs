@@ -146,22 +146,21 @@ pub(crate) fn email_matches(presented: &str, wanted: &str) -> bool {
 
 /// Checks that the end entity carries an rfc822Name for `wanted`.
 pub(crate) fn check_email(cert: &ParsedCert, wanted: &str) -> Result<(), CertificateError> {
-    if cert.san_email.iter().any(|p| email_matches(p, wanted)) {
+    if cert.san_email().any(|p| email_matches(p, wanted)) {
         Ok(())
     } else {
         Err(CertificateError::NotValidForName {
             expected: wanted.to_string(),
-            presented: cert.san_email.clone(),
+            presented: cert.san_email().map(String::from).collect(),
         })
     }
 }
 
 /// The DNS and IP subjectAltNames, as shown in errors.
 pub(crate) fn presented_names(cert: &ParsedCert) -> Vec<String> {
-    cert.san_dns
-        .iter()
-        .cloned()
-        .chain(cert.san_ip.iter().map(|ip| ip.to_string()))
+    cert.san_dns()
+        .map(String::from)
+        .chain(cert.san_ip().map(|ip| ip.to_string()))
         .collect()
 }
 
@@ -170,28 +169,24 @@ pub(crate) fn check_server_name(
     cert: &ParsedCert,
     name: &ServerName<'_>,
 ) -> Result<(), CertificateError> {
-    let (ok, expected) = match name {
-        ServerName::DnsName(d) => {
-            let d = d.as_ref();
-            (
-                cert.san_dns.iter().any(|p| dns_name_matches(p, d)),
-                d.to_string(),
-            )
-        }
-        ServerName::IpAddress(ip) => {
-            let ip = IpAddr::from(*ip);
-            (cert.san_ip.contains(&ip), ip.to_string())
-        }
-        other => (false, format!("{other:?}")),
+    let ok = match name {
+        ServerName::DnsName(d) => cert.san_dns().any(|p| dns_name_matches(p, d.as_ref())),
+        ServerName::IpAddress(ip) => cert.san_ip().any(|p| p == IpAddr::from(*ip)),
+        _ => false,
     };
     if ok {
-        Ok(())
-    } else {
-        Err(CertificateError::NotValidForName {
-            expected,
-            presented: presented_names(cert),
-        })
+        return Ok(());
     }
+    // Formatted only for the error: a match is every handshake's case.
+    let expected = match name {
+        ServerName::DnsName(d) => d.as_ref().to_string(),
+        ServerName::IpAddress(ip) => IpAddr::from(*ip).to_string(),
+        other => format!("{other:?}"),
+    };
+    Err(CertificateError::NotValidForName {
+        expected,
+        presented: presented_names(cert),
+    })
 }
 
 /// Is DNS name `name` inside the subtree `base` (RFC 5280 section 4.2.1.10)?

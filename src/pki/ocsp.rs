@@ -17,7 +17,7 @@ use x509_ocsp::{BasicOcspResponse, CertStatus, OcspResponse, OcspResponseStatus,
 
 use super::crl::hex_upper;
 use super::error::CertificateError;
-use super::parse::{read_tlv, AlgId, ParsedCert};
+use super::parse::{read_tlv, AlgIdBuf, ParsedCert};
 use super::path::check_validity;
 use super::signature::{verify_cert_signature, verify_signed_data};
 use super::time::rfc3339;
@@ -164,7 +164,7 @@ fn verify_parsed(
     let issuer = candidates
         .iter()
         .copied()
-        .find(|c| c.subject == leaf.issuer && verify_cert_signature(c, leaf).is_ok())
+        .find(|c| c.subject() == leaf.issuer() && verify_cert_signature(c, leaf).is_ok())
         .ok_or_else(|| {
             bad(format!(
                 "the issuer '{}' of '{}' is not known, so the response cannot be checked",
@@ -180,7 +180,7 @@ fn verify_parsed(
         CertStatus::Revoked(_) => {
             return Err(CertificateError::Revoked {
                 subject: leaf.subject_str(),
-                serial: hex_upper(&leaf.serial),
+                serial: hex_upper(leaf.serial()),
             })
         }
         CertStatus::Unknown(_) => {
@@ -224,13 +224,14 @@ fn check_signer(
     issuer: &ParsedCert,
     now: u64,
 ) -> Result<(), CertificateError> {
-    let alg = AlgId::from_x509(&basic.signature_algorithm)
+    let alg = AlgIdBuf::from_x509(&basic.signature_algorithm)
         .map_err(|e| bad(format!("signature algorithm: {e}")))?;
     let signature = basic
         .signature
         .as_bytes()
         .ok_or_else(|| bad("signature BIT STRING has unused bits"))?;
-    if verify_signed_data(&issuer.spki, &alg, tbs, signature).is_ok() {
+    let alg = alg.as_alg();
+    if verify_signed_data(issuer.spki(), alg, tbs, signature).is_ok() {
         return Ok(());
     }
     let certs = basic.certs.as_deref().unwrap_or_default();
@@ -239,10 +240,11 @@ fn check_signer(
         let Ok(responder) = ParsedCert::parse(&der) else {
             continue;
         };
-        if verify_signed_data(&responder.spki, &alg, tbs, signature).is_err() {
+        if verify_signed_data(responder.spki(), alg, tbs, signature).is_err() {
             continue;
         }
-        if responder.issuer != issuer.subject || verify_cert_signature(issuer, &responder).is_err()
+        if responder.issuer() != issuer.subject()
+            || verify_cert_signature(issuer, &responder).is_err()
         {
             return Err(bad(format!(
                 "responder '{}' was not certified by the issuer '{}'",
@@ -251,8 +253,7 @@ fn check_signer(
             )));
         }
         if !responder
-            .eku
-            .as_ref()
+            .eku()
             .is_some_and(|e| e.contains(&KP_OCSP_SIGNING))
         {
             return Err(bad(format!(
@@ -284,15 +285,15 @@ fn find_single<'a>(
             let Some(alg) = hash_alg(&id.hash_algorithm.oid) else {
                 return false;
             };
-            id.serial_number.as_bytes() == leaf.serial.as_slice()
-                && digest::digest(alg, &leaf.issuer).as_ref() == id.issuer_name_hash.as_bytes()
-                && digest::digest(alg, &issuer.spki.key).as_ref() == id.issuer_key_hash.as_bytes()
+            id.serial_number.as_bytes() == leaf.serial()
+                && digest::digest(alg, leaf.issuer()).as_ref() == id.issuer_name_hash.as_bytes()
+                && digest::digest(alg, issuer.spki().key).as_ref() == id.issuer_key_hash.as_bytes()
         })
         .ok_or_else(|| {
             bad(format!(
                 "response is not about certificate '{}' (serial {})",
                 leaf.subject_str(),
-                hex_upper(&leaf.serial)
+                hex_upper(leaf.serial())
             ))
         })
 }

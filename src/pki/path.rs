@@ -21,7 +21,8 @@ use super::policy::check_explicit_policy;
 use super::profile::{check_ca, check_common, LeafRules};
 use super::rule::CertRole;
 use super::signature::{
-    signature_algorithm, signature_algorithm_name, verify_cert_signature, SigFailure,
+    signature_algorithm, signature_algorithm_name, verify_cert_signature,
+    verify_cert_signature_by_anchor, SigFailure,
 };
 use super::time::rfc3339;
 /// Most intermediates of any kind on a path, whatever
@@ -61,7 +62,7 @@ pub(crate) fn check_eku(
     custom: Option<ObjectIdentifier>,
     allow_any: bool,
 ) -> Result<(), CertificateError> {
-    let Some(eku) = &cert.eku else {
+    let Some(eku) = cert.eku() else {
         return Ok(());
     };
     let (wanted, name) = match purpose {
@@ -93,8 +94,8 @@ pub(crate) enum Found {
 
 /// Depth-first search for a path, remembering the most specific failure.
 pub(crate) struct PathBuilder<'a> {
-    pub anchors: &'a [ParsedCert],
-    pub pool: &'a [ParsedCert],
+    pub anchors: &'a [ParsedCert<'a>],
+    pub pool: &'a [ParsedCert<'a>],
     pub now: u64,
     pub purpose: KeyPurpose,
     options: &'a VerifyOptions,
@@ -107,8 +108,8 @@ pub(crate) struct PathBuilder<'a> {
 impl<'a> PathBuilder<'a> {
     /// A builder over `anchors` and the intermediate `pool`.
     pub(crate) fn new(
-        anchors: &'a [ParsedCert],
-        pool: &'a [ParsedCert],
+        anchors: &'a [ParsedCert<'a>],
+        pool: &'a [ParsedCert<'a>],
         now: u64,
         purpose: KeyPurpose,
         options: &'a VerifyOptions,
@@ -131,7 +132,7 @@ impl<'a> PathBuilder<'a> {
     /// side first) and the anchor index.
     pub(crate) fn build(
         mut self,
-        leaf: &ParsedCert,
+        leaf: &ParsedCert<'a>,
     ) -> Result<(Vec<usize>, usize), CertificateError> {
         let mut chain = Vec::new();
         match self.extend(leaf, &mut chain)? {
@@ -163,7 +164,7 @@ impl<'a> PathBuilder<'a> {
     }
 
     /// The certificate at the top of the partial path.
-    fn top<'c>(&self, leaf: &'c ParsedCert, chain: &[usize]) -> Option<&'c ParsedCert>
+    fn top<'c>(&self, leaf: &'c ParsedCert<'a>, chain: &[usize]) -> Option<&'c ParsedCert<'a>>
     where
         'a: 'c,
     {
@@ -193,7 +194,7 @@ impl<'a> PathBuilder<'a> {
     /// search (work exhausted); `Ok(None)` means this branch failed.
     fn extend(
         &mut self,
-        leaf: &ParsedCert,
+        leaf: &ParsedCert<'a>,
         chain: &mut Vec<usize>,
     ) -> Result<Option<Found>, CertificateError> {
         let Some(current) = self.top(leaf, chain) else {
@@ -289,18 +290,22 @@ impl<'a> PathBuilder<'a> {
             },
         )?;
         if let Some(allowed) = &self.options.signature_algorithms {
-            let ok = signature_algorithm(&current.sig_alg).is_some_and(|a| allowed.contains(&a));
+            let ok = signature_algorithm(current.sig_alg()).is_some_and(|a| allowed.contains(&a));
             if !ok {
                 return Err(CertificateError::UnsupportedSignatureAlgorithm {
                     subject: current.subject_str(),
                     algorithm: format!(
                         "{} (not among the allowed signature algorithms)",
-                        signature_algorithm_name(&current.sig_alg)
+                        signature_algorithm_name(current.sig_alg())
                     ),
                 });
             }
         }
-        verify_cert_signature(issuer, current).map_err(|f| match f {
+        let verified = match is_anchor {
+            true => verify_cert_signature_by_anchor(issuer, current),
+            false => verify_cert_signature(issuer, current),
+        };
+        verified.map_err(|f| match f {
             SigFailure::Bad => CertificateError::BadSignature {
                 subject: current.subject_str(),
             },
@@ -361,24 +366,66 @@ impl<'a> PathBuilder<'a> {
 
 /// Same subject and same public key: the same CA, whatever the serial.
 fn same_entity(a: &ParsedCert, b: &ParsedCert) -> bool {
-    a.subject == b.subject && a.spki.key == b.spki.key && a.spki.alg == b.spki.alg
+    a.subject() == b.subject() && a.spki() == b.spki()
 }
 
 /// Indices of the certificates in `pool` whose subject is `cert`'s issuer,
-/// those whose subjectKeyIdentifier matches `cert`'s authorityKeyIdentifier first.
-fn order_by_hint(cert: &ParsedCert, pool: &[ParsedCert]) -> Vec<usize> {
-    let mut out: Vec<(bool, usize)> = pool
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.subject == cert.issuer)
-        .map(|(i, c)| {
-            let mismatch = match (&cert.aki, &c.ski) {
-                (Some(aki), Some(ski)) => aki != ski,
-                _ => false,
-            };
-            (mismatch, i)
-        })
-        .collect();
-    out.sort_by_key(|&(mismatch, i)| (mismatch, i));
-    out.into_iter().map(|(_, i)| i).collect()
+/// those whose subjectKeyIdentifier matches `cert`'s authorityKeyIdentifier
+/// first, each group in pool order: two passes over the pool rather than a
+/// sorted list, so choosing issuers allocates nothing.
+fn order_by_hint<'p>(
+    cert: &'p ParsedCert<'_>,
+    pool: &'p [ParsedCert<'_>],
+) -> impl Iterator<Item = usize> + 'p {
+    let pass = move |mismatched: bool| {
+        pool.iter()
+            .enumerate()
+            .filter(move |(_, c)| {
+                let mismatch = match (cert.aki(), c.ski()) {
+                    (Some(aki), Some(ski)) => aki != ski,
+                    _ => false,
+                };
+                mismatch == mismatched && c.subject() == cert.issuer()
+            })
+            .map(|(i, _)| i)
+    };
+    pass(false).chain(pass(true))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
+
+    /// The candidate issuers are those named by the issuer, the one whose
+    /// subjectKeyIdentifier is the authorityKeyIdentifier first, the others
+    /// in pool order; a certificate of another subject is none.
+    #[test]
+    fn issuers_come_key_identifier_first_then_in_pool_order() {
+        let ca = |cn: &str| {
+            let mut p = CertificateParams::default();
+            p.distinguished_name.push(DnType::CommonName, cn);
+            p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+            let key = KeyPair::generate().expect("key");
+            let cert = p.self_signed(&key).expect("ca");
+            (cert, key)
+        };
+        // Three CAs of one name (different keys), one of another name.
+        let cas = [ca("CA"), ca("CA"), ca("Other"), ca("CA")];
+        let mut leaf = CertificateParams::new(vec!["example.com".into()]).expect("params");
+        leaf.use_authority_key_identifier_extension = true;
+        let (by, by_key) = &cas[3];
+        let leaf = leaf
+            .signed_by(&KeyPair::generate().expect("key"), by, by_key)
+            .expect("leaf");
+        let leaf = ParsedCert::parse(leaf.der()).expect("parses");
+        let pool: Vec<ParsedCert<'_>> = cas
+            .iter()
+            .map(|(c, _)| ParsedCert::parse(c.der()).expect("parses"))
+            .collect();
+        assert!(leaf.aki().is_some() && leaf.aki() == pool[3].ski());
+        assert_eq!(order_by_hint(&leaf, &pool).collect::<Vec<_>>(), [3, 0, 1]);
+        assert_eq!(order_by_hint(&leaf, &pool[..2]).collect::<Vec<_>>(), [0, 1]);
+        assert_eq!(order_by_hint(&pool[2], &pool).collect::<Vec<_>>(), [2]);
+    }
 }

@@ -125,7 +125,7 @@ pub(crate) fn check_explicit_policy(certs: &[&ParsedCert]) -> Result<(), Certifi
         let require = cert.require_explicit_policy.map(u64::from);
         if !last {
             // Section 6.1.4 (h) and (i).
-            if cert.subject != cert.issuer {
+            if !cert.is_self_issued() {
                 explicit = explicit.saturating_sub(1);
             }
             if let Some(r) = require.filter(|&r| r < explicit) {

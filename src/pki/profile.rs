@@ -48,7 +48,7 @@ pub(crate) fn check_common(cert: &ParsedCert, role: CertRole) -> Result<(), Cert
             return no(ProfileRule::PathLenWithoutCa);
         }
     }
-    if cert.aki.is_none() && cert.extension(oid::AUTHORITY_KEY_ID).is_some() {
+    if cert.aki().is_none() && cert.extension(oid::AUTHORITY_KEY_ID).is_some() {
         return no(ProfileRule::AuthorityKeyIdWithoutKeyId);
     }
     if cert.is_ca() && cert.key_usage.is_some_and(|ku| !ku.key_cert_sign()) {
@@ -88,19 +88,23 @@ pub(crate) fn check_common(cert: &ParsedCert, role: CertRole) -> Result<(), Cert
     // CRL of an issuer), and roots that every store carries have serial 0
     // (Go Daddy and Starfield Root G2, SECOM RootCA2, HARICA 2015), so
     // refusing them would refuse the sites chaining to them.
-    let positive =
-        cert.serial.first().is_some_and(|&b| b & 0x80 == 0) && cert.serial.iter().any(|&b| b != 0);
+    let serial = cert.serial();
+    let positive = serial.first().is_some_and(|&b| b & 0x80 == 0) && serial.iter().any(|&b| b != 0);
     if !positive && role != CertRole::TrustAnchor {
         return no(ProfileRule::NonPositiveSerial);
     }
-    for name in &cert.san_dns {
+    for name in cert.san_dns() {
         if !is_valid_dns_name(name, true) {
-            return no(ProfileRule::InvalidDnsName { name: name.clone() });
+            return no(ProfileRule::InvalidDnsName {
+                name: name.to_string(),
+            });
         }
     }
-    for name in &cert.san_email {
+    for name in cert.san_email() {
         if !is_valid_mailbox(name) {
-            return no(ProfileRule::InvalidEmailName { name: name.clone() });
+            return no(ProfileRule::InvalidEmailName {
+                name: name.to_string(),
+            });
         }
     }
     check_key(cert, role)
@@ -114,13 +118,13 @@ pub(crate) fn check_ca(cert: &ParsedCert, role: CertRole) -> Result<(), Certific
         Some(false) => return no(ProfileRule::BasicConstraintsNotCritical),
         Some(true) => {}
     }
-    if cert.ski.is_none() {
+    if cert.ski().is_none() {
         return no(ProfileRule::MissingSubjectKeyId);
     }
     if cert.subject_is_empty() {
         return no(ProfileRule::EmptyCaSubject);
     }
-    if role == CertRole::Intermediate && cert.aki.is_none() {
+    if role == CertRole::Intermediate && cert.aki().is_none() {
         return no(ProfileRule::MissingAuthorityKeyId);
     }
     Ok(())
@@ -133,7 +137,7 @@ pub(crate) fn check_end_entity(
 ) -> Result<(), CertificateError> {
     let role = CertRole::EndEntity;
     let no = |rule| Err(refuse(cert, role, rule));
-    if cert.aki.is_none() {
+    if cert.aki().is_none() {
         return no(ProfileRule::MissingAuthorityKeyId);
     }
     if cert.name_constraints.is_some() {
@@ -153,7 +157,7 @@ pub(crate) fn check_end_entity(
     if rules != LeafRules::Server || cert.is_ca() {
         return Ok(());
     }
-    match (&cert.eku, cert.extension(oid::EXT_KEY_USAGE)) {
+    match (cert.eku(), cert.extension(oid::EXT_KEY_USAGE)) {
         (None, _) => return no(ProfileRule::MissingExtendedKeyUsage),
         (Some(eku), _) if eku.contains(&oid::ANY_EXTENDED_KEY_USAGE) => {
             return no(ProfileRule::AnyExtendedKeyUsage)
@@ -161,21 +165,19 @@ pub(crate) fn check_end_entity(
         (_, Some(true)) => return no(ProfileRule::CriticalExtendedKeyUsage),
         _ => {}
     }
-    if let Some(name) = cert
-        .san_dns
-        .iter()
-        .find(|n| is_wildcard_over_public_suffix(n))
-    {
-        return no(ProfileRule::WildcardOverPublicSuffix { name: name.clone() });
+    if let Some(name) = cert.san_dns().find(|n| is_wildcard_over_public_suffix(n)) {
+        return no(ProfileRule::WildcardOverPublicSuffix {
+            name: name.to_string(),
+        });
     }
-    for cn in &cert.common_names {
+    for cn in cert.common_names() {
         // Character for character for DNS names; the canonical text form
         // (RFC 3986 dotted decimal, RFC 5952) for IP addresses.
-        let listed = cert.san_dns.iter().any(|d| d == cn)
-            || cert.san_ip.iter().any(|ip| ip.to_string() == *cn);
+        let listed =
+            cert.san_dns().any(|d| d == cn) || cert.san_ip().any(|ip| ip.to_string() == cn);
         if !listed {
             return no(ProfileRule::CommonNameNotInSan {
-                common_name: cn.clone(),
+                common_name: cn.into_owned(),
             });
         }
     }

@@ -15,7 +15,7 @@ use super::parse::ParsedCert;
 /// compares names and checks signatures.
 #[derive(Clone, Default)]
 pub struct RootStore {
-    anchors: Vec<ParsedCert>,
+    anchors: Vec<ParsedCert<'static>>,
 }
 
 impl fmt::Debug for RootStore {
@@ -46,11 +46,12 @@ impl RootStore {
         Ok(())
     }
 
-    fn push(&mut self, parsed: ParsedCert) -> bool {
+    /// Keeps `parsed` (its own copy of its DER) unless already present.
+    fn push(&mut self, parsed: ParsedCert<'_>) -> bool {
         if self.anchors.iter().any(|a| a.der == parsed.der) {
             return false;
         }
-        self.anchors.push(parsed);
+        self.anchors.push(parsed.into_owned());
         true
     }
 
@@ -59,7 +60,8 @@ impl RootStore {
     ///
     /// Nothing is added if any certificate block is malformed.
     pub fn add_pem(&mut self, pem: &[u8]) -> Result<usize, CertificateError> {
-        let parsed = pem_certificates(pem)?
+        let blocks = pem_certificates(pem)?;
+        let parsed = blocks
             .iter()
             .map(|der| ParsedCert::parse(der))
             .collect::<Result<Vec<_>, _>>()?;
@@ -282,10 +284,10 @@ impl RootStore {
     /// The DER-encoded subject Names of the anchors, e.g. for the
     /// certificate_authorities extension.
     pub fn subjects(&self) -> Vec<Vec<u8>> {
-        self.anchors.iter().map(|a| a.subject.clone()).collect()
+        self.anchors.iter().map(|a| a.subject().to_vec()).collect()
     }
 
-    pub(crate) fn anchors(&self) -> &[ParsedCert] {
+    pub(crate) fn anchors(&self) -> &[ParsedCert<'static>] {
         &self.anchors
     }
 }

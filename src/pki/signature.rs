@@ -1,7 +1,9 @@
 //! Signature checks: certificate signatures (path validation) and TLS 1.3
 //! CertificateVerify signatures, both with aws-lc-rs.
 
-use aws_lc_rs::signature::{self, UnparsedPublicKey, VerificationAlgorithm};
+use std::sync::OnceLock;
+
+use aws_lc_rs::signature::{self, ParsedPublicKey, UnparsedPublicKey, VerificationAlgorithm};
 use x509_cert::der::asn1::ObjectIdentifier as Oid;
 use x509_cert::der::Decode;
 
@@ -47,17 +49,16 @@ pub(crate) enum KeyKind {
 }
 
 /// Classifies a subject public key; `Err` names what we do not support.
-pub(crate) fn key_kind(spki: &PublicKey) -> Result<KeyKind, String> {
-    let alg = &spki.alg;
+pub(crate) fn key_kind(spki: PublicKey<'_>) -> Result<KeyKind, String> {
+    let alg = spki.alg;
     if alg.oid == RSA_ENCRYPTION {
-        match alg.params.as_deref() {
+        match alg.params {
             None | Some(DER_NULL) => Ok(KeyKind::Rsa),
             Some(_) => Err("rsaEncryption key with parameters".into()),
         }
     } else if alg.oid == EC_PUBLIC_KEY {
         let curve = alg
             .params
-            .as_deref()
             .and_then(|p| Oid::from_der(p).ok())
             .ok_or_else(|| "EC key without a named curve".to_string())?;
         match curve {
@@ -83,7 +84,7 @@ pub(crate) fn certificate_public_key(
     der: &[u8],
 ) -> Result<(String, Vec<u8>, String), super::CertificateError> {
     let cert = ParsedCert::parse(der)?;
-    let kind = match key_kind(&cert.spki) {
+    let kind = match key_kind(cert.spki()) {
         Ok(KeyKind::Rsa) => "RSA".to_string(),
         Ok(KeyKind::EcP256) => "ECDSA P-256".to_string(),
         Ok(KeyKind::EcP384) => "ECDSA P-384".to_string(),
@@ -92,7 +93,7 @@ pub(crate) fn certificate_public_key(
         Err(other) => other,
     };
     let subject = cert.subject_str();
-    Ok((kind, cert.spki.key, subject))
+    Ok((kind, cert.spki().key.to_vec(), subject))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -185,13 +186,13 @@ fn parse_pss_params(params: &[u8]) -> Option<Hash> {
 
 /// Which of the algorithms we verify `alg` is (for the allowed-algorithms
 /// option); `None` for anything else, which is refused anyway.
-pub(crate) fn signature_algorithm(alg: &AlgId) -> Option<SignatureAlgorithm> {
+pub(crate) fn signature_algorithm(alg: AlgId<'_>) -> Option<SignatureAlgorithm> {
     use SignatureAlgorithm as A;
     Some(match alg.oid {
         SHA256_WITH_RSA => A::RsaPkcs1Sha256,
         SHA384_WITH_RSA => A::RsaPkcs1Sha384,
         SHA512_WITH_RSA => A::RsaPkcs1Sha512,
-        RSASSA_PSS => match alg.params.as_deref().and_then(parse_pss_params)? {
+        RSASSA_PSS => match alg.params.and_then(parse_pss_params)? {
             Hash::Sha256 => A::RsaPssSha256,
             Hash::Sha384 => A::RsaPssSha384,
             Hash::Sha512 => A::RsaPssSha512,
@@ -204,7 +205,7 @@ pub(crate) fn signature_algorithm(alg: &AlgId) -> Option<SignatureAlgorithm> {
 }
 
 /// The name of a certificate signature algorithm, for errors.
-pub(crate) fn signature_algorithm_name(alg: &AlgId) -> String {
+pub(crate) fn signature_algorithm_name(alg: AlgId<'_>) -> String {
     match signature_algorithm(alg) {
         Some(a) => format!("{a:?}"),
         None => algorithm_name(alg.oid),
@@ -235,11 +236,11 @@ fn algorithm_name(oid: Oid) -> String {
 /// Picks the aws-lc-rs algorithm for a certificate signature algorithm made
 /// by a key of kind `key`.
 fn cert_algorithm(
-    alg: &AlgId,
+    alg: AlgId<'_>,
     key: KeyKind,
 ) -> Result<&'static dyn VerificationAlgorithm, SigFailure> {
     let unsupported = || SigFailure::Unsupported(algorithm_name(alg.oid));
-    let pkcs1_params_ok = matches!(alg.params.as_deref(), None | Some(DER_NULL));
+    let pkcs1_params_ok = matches!(alg.params, None | Some(DER_NULL));
     let no_params = alg.params.is_none();
     let chosen: Option<&'static dyn VerificationAlgorithm> = match alg.oid {
         SHA256_WITH_RSA | SHA384_WITH_RSA | SHA512_WITH_RSA => {
@@ -256,7 +257,6 @@ fn cert_algorithm(
         RSASSA_PSS => {
             let hash = alg
                 .params
-                .as_deref()
                 .and_then(parse_pss_params)
                 .ok_or_else(unsupported)?;
             match (hash, key) {
@@ -300,20 +300,55 @@ pub(crate) fn verify_cert_signature(
     subject: &ParsedCert,
 ) -> Result<(), SigFailure> {
     verify_signed_data(
-        &issuer.spki,
-        &subject.sig_alg,
+        issuer.spki(),
+        subject.sig_alg(),
         subject.tbs(),
-        &subject.signature,
+        subject.signature(),
     )
 }
+
+/// [`verify_cert_signature`] by a trust anchor, whose key aws-lc parses
+/// once ([`AnchorKey`]).
+pub(crate) fn verify_cert_signature_by_anchor(
+    anchor: &ParsedCert,
+    subject: &ParsedCert,
+) -> Result<(), SigFailure> {
+    verify_with(
+        anchor.spki(),
+        subject.sig_alg(),
+        subject.tbs(),
+        subject.signature(),
+        Some(&anchor.anchor_key),
+    )
+}
+
+/// A trust anchor's public key as aws-lc parsed it, for the algorithm it
+/// first verified with (an anchor signs with one, as a rule; another
+/// algorithm parses the key anew). Every full handshake verifies one
+/// signature by an anchor, and parsing its key each time cost about 28,000
+/// instructions and four allocations (P-256) of the ~1.5 million the
+/// verification takes. Empty until first used, and for other certificates.
+#[derive(Clone, Default)]
+pub(crate) struct AnchorKey(OnceLock<Option<(SignatureAlgorithm, ParsedPublicKey)>>);
 
 /// Checks that `signature` over `tbs` with algorithm `alg` was made by `key`
 /// (certificates and CRLs alike).
 pub(crate) fn verify_signed_data(
-    key: &PublicKey,
-    alg: &AlgId,
+    key: PublicKey<'_>,
+    alg: AlgId<'_>,
     tbs: &[u8],
     signature: &[u8],
+) -> Result<(), SigFailure> {
+    verify_with(key, alg, tbs, signature, None)
+}
+
+/// [`verify_signed_data`], with the key parsed once into `cache` if given.
+fn verify_with(
+    key: PublicKey<'_>,
+    alg: AlgId<'_>,
+    tbs: &[u8],
+    signature: &[u8],
+    cache: Option<&AnchorKey>,
 ) -> Result<(), SigFailure> {
     // Refuse weak algorithms even before looking at the issuer key.
     let kind = match key_kind(key) {
@@ -325,9 +360,24 @@ pub(crate) fn verify_signed_data(
         }
     };
     let verifier = cert_algorithm(alg, kind)?;
-    UnparsedPublicKey::new(verifier, &key.key)
-        .verify(tbs, signature)
-        .map_err(|_| SigFailure::Bad)
+    // The algorithm names the verifier (with the key's kind, which is the
+    // anchor's own); aws-lc-rs's verifiers are constants, so their
+    // addresses could not.
+    let named = signature_algorithm(alg);
+    let parsed = cache.zip(named).and_then(|(c, named)| {
+        let cached = c.0.get_or_init(|| {
+            // A key aws-lc refuses is refused below as before.
+            ParsedPublicKey::new(verifier, key.key)
+                .ok()
+                .map(|p| (named, p))
+        });
+        cached.as_ref().filter(|(a, _)| *a == named)
+    });
+    match parsed {
+        Some((_, p)) => p.verify_sig(tbs, signature),
+        None => UnparsedPublicKey::new(verifier, key.key).verify(tbs, signature),
+    }
+    .map_err(|_| SigFailure::Bad)
 }
 
 /// The signature schemes `verify_tls13_signature` accepts, in preference order.
@@ -375,7 +425,7 @@ pub fn verify_tls13_signature(
         }
     };
     let parsed = KeyView::of(cert.as_ref())?;
-    let kind = key_kind(&parsed.spki).map_err(|e| {
+    let kind = key_kind(parsed.spki).map_err(|e| {
         Error::illegal(format!(
             "certificate '{}' has a key unusable with {scheme:?}: {e}",
             parsed.subject_str()
@@ -394,7 +444,7 @@ pub fn verify_tls13_signature(
 /// that does not verify is decrypt_error (RFC 8446 section 4.4.3).
 fn verify_handshake_signature(
     alg: &'static dyn VerificationAlgorithm,
-    parsed: &KeyView,
+    parsed: &KeyView<'_>,
     scheme: SignatureScheme,
     message: &[u8],
     signature: &[u8],
@@ -414,7 +464,7 @@ fn verify_handshake_signature(
             needed: "digitalSignature",
         }));
     }
-    UnparsedPublicKey::new(alg, &parsed.spki.key)
+    UnparsedPublicKey::new(alg, parsed.spki.key)
         .verify(message, signature)
         .map_err(|_| {
             Error::protocol(
@@ -451,7 +501,7 @@ pub fn verify_tls12_signature(
     signature: &[u8],
 ) -> Result<(), Error> {
     let parsed = KeyView::of(cert.as_ref())?;
-    let kind = key_kind(&parsed.spki).map_err(|e| {
+    let kind = key_kind(parsed.spki).map_err(|e| {
         Error::illegal(format!(
             "certificate '{}' has a key unusable with {scheme:?}: {e}",
             parsed.subject_str()
@@ -488,6 +538,63 @@ pub fn verify_tls12_signature(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An anchor's parsed key answers as the unparsed one does, for the
+    /// algorithm it was parsed for and, parsing anew, for another.
+    #[test]
+    fn anchor_key_verifies_as_the_unparsed_key() {
+        use aws_lc_rs::rand::SystemRandom;
+        use aws_lc_rs::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_ASN1_SIGNING};
+        let rng = SystemRandom::new();
+        let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &rng).unwrap();
+        let pair =
+            EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, pkcs8.as_ref()).unwrap();
+        // namedCurve secp256r1
+        let curve = [0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
+        let key = PublicKey {
+            alg: AlgId {
+                oid: EC_PUBLIC_KEY,
+                params: Some(&curve),
+            },
+            key: pair.public_key().as_ref(),
+        };
+        let alg = |oid| AlgId { oid, params: None };
+        let cache = AnchorKey::default();
+        let sha256 = pair.sign(&rng, b"one").unwrap().as_ref().to_vec();
+        // ecdsa-with-SHA384 by a P-256 key: aws-lc-rs signs P-256 with
+        // SHA-256 only, openssl with any hash.
+        let key_file =
+            std::env::temp_dir().join(format!("lctls-anchor-key-{}.der", std::process::id()));
+        std::fs::write(&key_file, pkcs8.as_ref()).unwrap();
+        let mut openssl = std::process::Command::new("openssl")
+            .args(["dgst", "-sha384", "-keyform", "DER", "-sign"])
+            .arg(&key_file)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("openssl");
+        std::io::Write::write_all(&mut openssl.stdin.take().unwrap(), b"two").unwrap();
+        let out = openssl.wait_with_output().unwrap();
+        std::fs::remove_file(&key_file).unwrap();
+        assert!(out.status.success());
+        let sha384 = out.stdout;
+        let check = |a, msg: &[u8], sig: &[u8]| {
+            let cached = verify_with(key, alg(a), msg, sig, Some(&cache));
+            assert_eq!(cached, verify_signed_data(key, alg(a), msg, sig));
+            cached
+        };
+        assert_eq!(check(ECDSA_SHA256, b"one", &sha256), Ok(()));
+        let parsed_for = cache.0.get().and_then(|c| c.as_ref()).map(|(a, _)| *a);
+        assert_eq!(parsed_for, Some(SignatureAlgorithm::EcdsaSha256));
+        assert_eq!(check(ECDSA_SHA256, b"one", &sha256), Ok(()));
+        assert_eq!(check(ECDSA_SHA256, b"two", &sha256), Err(SigFailure::Bad));
+        assert_eq!(check(ECDSA_SHA384, b"two", &sha384), Ok(()));
+        assert_eq!(check(ECDSA_SHA384, b"one", &sha384), Err(SigFailure::Bad));
+        assert!(matches!(
+            check(SHA1_WITH_RSA, b"one", &sha256),
+            Err(SigFailure::Unsupported(_))
+        ));
+    }
 
     #[test]
     fn pss_params_round_trip() {
