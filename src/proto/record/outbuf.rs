@@ -120,20 +120,26 @@ impl OutBuf {
         out
     }
 
-    /// Moves the queued bytes to the front when `n` more would not fit
-    /// behind them, then zeroes whatever the buffer still lacks.
+    /// Makes room for `n` bytes behind the queued ones: moves those to the
+    /// front if the tail is short, then zeroes whatever is still lacking.
     fn make_room(&mut self, n: usize) {
+        if self.compact_for(n) {
+            self.buf.resize(self.end + n, 0);
+        }
+    }
+
+    /// Moves the queued bytes to the front when `n` more would not fit
+    /// behind them; true if they still would not.
+    fn compact_for(&mut self, n: usize) -> bool {
         if self.buf.len() - self.end >= n {
-            return;
+            return false;
         }
         if self.start > 0 {
             self.buf.copy_within(self.start..self.end, 0);
             self.end -= self.start;
             self.start = 0;
         }
-        if self.buf.len() - self.end < n {
-            self.buf.resize(self.end + n, 0);
-        }
+        self.buf.len() - self.end < n
     }
 }
 
@@ -143,14 +149,8 @@ impl RecordSink for OutBuf {
     }
 
     fn reserve(&mut self, additional: usize) {
-        if self.buf.len() - self.end < additional {
-            if self.start > 0 {
-                self.buf.copy_within(self.start..self.end, 0);
-                self.end -= self.start;
-                self.start = 0;
-            }
-            self.buf
-                .reserve((self.end + additional).saturating_sub(self.buf.len()));
+        if self.compact_for(additional) {
+            self.buf.reserve(self.end + additional - self.buf.len());
         }
     }
 
